@@ -1,0 +1,534 @@
+//! Events: every change to public credit information is one of these, appended
+//! to the tamper-evident log. Projections (the tables pages and APIs read) are
+//! derived from events by [`Event::projection_writes`], a pure function, so
+//! `xinyong verify` can replay the log and compare.
+//!
+//! The log itself does not hold the event body. It holds the canonical *entry*
+//! ([`LogEntry`]): public metadata plus a salted SHA-256 commitment to the body.
+//! Personal data can therefore be erased from the record store when the law
+//! requires it without breaking the log; and the body of a public record can be
+//! proven by handing out the body together with its salt.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::id_number::IdNumber;
+use crate::subject::{
+    LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus,
+};
+use crate::uscc::Uscc;
+
+/// Who caused an event: `system`, `demo`, `department:<code>`, `user:<login>`,
+/// `token:<id>`. Lower-case ASCII so it can sit in the entry line format.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Actor(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("操作者标识无效:{0:?}(只允许小写字母、数字和 _ : . - @,1–64 个字符)")]
+pub struct ActorError(String);
+
+impl Actor {
+    pub fn parse(raw: &str) -> Result<Actor, ActorError> {
+        let ok = !raw.is_empty()
+            && raw.len() <= 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_:.-@".contains(&b));
+        if ok {
+            Ok(Actor(raw.to_owned()))
+        } else {
+            Err(ActorError(raw.to_owned()))
+        }
+    }
+
+    pub fn system() -> Actor {
+        Actor("system".to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Actor {
+    type Error = ActorError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Actor::parse(&value)
+    }
+}
+
+impl From<Actor> for String {
+    fn from(value: Actor) -> Self {
+        value.0
+    }
+}
+
+/// A natural person holding a role in an organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleHolder {
+    pub role: RelationRole,
+    pub person: NaturalPerson,
+}
+
+/// What happened. The serde tag is the event kind written to the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    /// An organisation became known to the platform, with the people who hold
+    /// roles in it (at least the legal representative when the source has one).
+    LegalPersonRegistered {
+        subject: LegalPerson,
+        people: Vec<RoleHolder>,
+    },
+    /// Name or status of a known organisation changed.
+    LegalPersonUpdated { subject: LegalPerson },
+    /// A natural person became known on their own (e.g. a court dishonest debtor).
+    NaturalPersonRegistered { person: NaturalPerson },
+    /// A role was given to a person.
+    RelationAdded {
+        relation: Relation,
+        person_name: SubjectName,
+    },
+    /// A role ended.
+    RelationEnded { relation: Relation },
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::LegalPersonRegistered { .. } => "legal_person_registered",
+            EventBody::LegalPersonUpdated { .. } => "legal_person_updated",
+            EventBody::NaturalPersonRegistered { .. } => "natural_person_registered",
+            EventBody::RelationAdded { .. } => "relation_added",
+            EventBody::RelationEnded { .. } => "relation_ended",
+        }
+    }
+
+    /// The legal-person subject named in the public entry. Natural persons are
+    /// never named in the log: their events carry `-`.
+    pub fn public_subject(&self) -> Option<&Uscc> {
+        match self {
+            EventBody::LegalPersonRegistered { subject, .. }
+            | EventBody::LegalPersonUpdated { subject } => Some(&subject.uscc),
+            EventBody::RelationAdded { relation, .. } | EventBody::RelationEnded { relation } => {
+                Some(&relation.organisation)
+            }
+            EventBody::NaturalPersonRegistered { .. } => None,
+        }
+    }
+
+    /// Canonical JSON of the body: serde's field order is the declaration order
+    /// and maps are BTreeMaps, so the same body always gives the same bytes.
+    pub fn canonical_json(&self) -> Vec<u8> {
+        // Serialising these plain data types cannot fail (no non-string map keys,
+        // no custom serialisers that error).
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// Rule-set versions an event was decided under, e.g. `catalog=2026.1`.
+pub type RuleVersions = BTreeMap<String, String>;
+
+/// An event not yet in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub actor: Actor,
+    pub rules: RuleVersions,
+    pub body: EventBody,
+}
+
+impl NewEvent {
+    pub fn new(actor: Actor, body: EventBody) -> NewEvent {
+        NewEvent {
+            actor,
+            rules: RuleVersions::new(),
+            body,
+        }
+    }
+}
+
+/// An event in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// 0-based index in the log; equals the Merkle tree leaf index.
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: Actor,
+    pub rules: RuleVersions,
+    pub body: EventBody,
+    /// 32 secret bytes; with the body they open the entry's commitment.
+    pub salt: [u8; 32],
+}
+
+impl Event {
+    pub fn entry(&self) -> LogEntry {
+        LogEntry {
+            index: self.seq,
+            time: self.time,
+            actor: self.actor.as_str().to_owned(),
+            kind: self.body.kind().to_owned(),
+            subject: self.body.public_subject().map(|u| u.as_str().to_owned()),
+            rules: self.rules.clone(),
+            body_commitment: body_commitment(&self.salt, &self.body.canonical_json()),
+        }
+    }
+
+    /// The projection rows this event writes. Each write carries whole rows
+    /// that depend only on this event, so replaying the log reproduces the
+    /// tables exactly.
+    pub fn projection_writes(&self) -> Vec<ProjectionWrite> {
+        let seq = self.seq;
+        match &self.body {
+            EventBody::LegalPersonRegistered { subject, people } => {
+                let mut writes = vec![ProjectionWrite::Subject(SubjectRow::from_legal(
+                    subject, seq,
+                ))];
+                for holder in people {
+                    writes.push(ProjectionWrite::Person(PersonRow {
+                        id_number: holder.person.id_number.clone(),
+                        name: holder.person.name.as_str().to_owned(),
+                        seq,
+                    }));
+                    writes.push(ProjectionWrite::Relation(RelationRow {
+                        uscc: subject.uscc.clone(),
+                        id_number: holder.person.id_number.clone(),
+                        role: holder.role,
+                        active: true,
+                        seq,
+                    }));
+                }
+                writes
+            }
+            EventBody::LegalPersonUpdated { subject } => {
+                vec![ProjectionWrite::Subject(SubjectRow::from_legal(
+                    subject, seq,
+                ))]
+            }
+            EventBody::NaturalPersonRegistered { person } => {
+                vec![ProjectionWrite::Person(PersonRow {
+                    id_number: person.id_number.clone(),
+                    name: person.name.as_str().to_owned(),
+                    seq,
+                })]
+            }
+            EventBody::RelationAdded {
+                relation,
+                person_name,
+            } => vec![
+                ProjectionWrite::Person(PersonRow {
+                    id_number: relation.person.clone(),
+                    name: person_name.as_str().to_owned(),
+                    seq,
+                }),
+                ProjectionWrite::Relation(RelationRow::from_relation(relation, true, seq)),
+            ],
+            EventBody::RelationEnded { relation } => {
+                vec![ProjectionWrite::Relation(RelationRow::from_relation(
+                    relation, false, seq,
+                ))]
+            }
+        }
+    }
+}
+
+/// `SHA-256(salt ‖ canonical body JSON)`.
+pub fn body_commitment(salt: &[u8; 32], body_json: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(body_json);
+    h.finalize().into()
+}
+
+/// One row of the `subjects` projection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SubjectRow {
+    pub uscc: Uscc,
+    pub name: String,
+    pub status: SubjectStatus,
+    /// Positions 3–8 of the USCC: the registering authority's division.
+    pub division: String,
+    /// Log index of the last event that wrote this row.
+    pub seq: u64,
+}
+
+impl SubjectRow {
+    fn from_legal(subject: &LegalPerson, seq: u64) -> SubjectRow {
+        SubjectRow {
+            uscc: subject.uscc.clone(),
+            name: subject.name.as_str().to_owned(),
+            status: subject.status,
+            division: subject.uscc.division_code().to_owned(),
+            seq,
+        }
+    }
+}
+
+impl PartialOrd for SubjectStatus {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SubjectStatus {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// One row of the `persons` projection (never public).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PersonRow {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub seq: u64,
+}
+
+/// One row of the `relations` projection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RelationRow {
+    pub uscc: Uscc,
+    pub id_number: IdNumber,
+    pub role: RelationRole,
+    pub active: bool,
+    pub seq: u64,
+}
+
+impl RelationRow {
+    fn from_relation(relation: &Relation, active: bool, seq: u64) -> RelationRow {
+        RelationRow {
+            uscc: relation.organisation.clone(),
+            id_number: relation.person.clone(),
+            role: relation.role,
+            active,
+            seq,
+        }
+    }
+}
+
+/// An upsert into one projection table, keyed by the row's natural key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectionWrite {
+    Subject(SubjectRow),
+    Person(PersonRow),
+    Relation(RelationRow),
+}
+
+/// The canonical log entry: the exact bytes whose RFC 6962 leaf hash is in the
+/// tree. Format (UTF-8, each line ends with `\n`, documented in docs/LOG.md):
+///
+/// ```text
+/// xinyong-entry/v1
+/// index 42
+/// time 2026-11-26T08:00:00.000Z
+/// actor department:sjscjgj
+/// kind legal_person_registered
+/// subject 91370102MA3CXXXXXX      (or "-" when there is no public subject)
+/// rules catalog=2026.1 regime=c   (or "-"; sorted key=value pairs)
+/// body <base64 of SHA-256(salt ‖ canonical body JSON)>
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub index: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub rules: RuleVersions,
+    pub body_commitment: [u8; 32],
+}
+
+pub const ENTRY_HEADER: &str = "xinyong-entry/v1";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("entry line {line}: expected `{expected}`")]
+    Malformed { line: usize, expected: &'static str },
+    #[error("entry is not UTF-8")]
+    NotUtf8,
+}
+
+impl LogEntry {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let rules = if self.rules.is_empty() {
+            "-".to_owned()
+        } else {
+            self.rules
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        format!(
+            "{ENTRY_HEADER}\nindex {}\ntime {}\nactor {}\nkind {}\nsubject {}\nrules {}\nbody {}\n",
+            self.index,
+            self.time.to_rfc3339_opts(SecondsFormat::Millis, true),
+            self.actor,
+            self.kind,
+            self.subject.as_deref().unwrap_or("-"),
+            rules,
+            BASE64.encode(self.body_commitment),
+        )
+        .into_bytes()
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<LogEntry, EntryError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| EntryError::NotUtf8)?;
+        let text = text.strip_suffix('\n').ok_or(EntryError::Malformed {
+            line: 8,
+            expected: "trailing newline",
+        })?;
+        let lines: Vec<&str> = text.split('\n').collect();
+        let field = |i: usize, key: &'static str| -> Result<&str, EntryError> {
+            lines
+                .get(i)
+                .and_then(|l| l.strip_prefix(key))
+                .and_then(|l| l.strip_prefix(' '))
+                .filter(|v| !v.is_empty() && !v.contains(' ') || key == "rules")
+                .ok_or(EntryError::Malformed {
+                    line: i + 1,
+                    expected: key,
+                })
+        };
+        if lines.len() != 8 || lines[0] != ENTRY_HEADER {
+            return Err(EntryError::Malformed {
+                line: 1,
+                expected: ENTRY_HEADER,
+            });
+        }
+        let index = field(1, "index")?
+            .parse()
+            .map_err(|_| EntryError::Malformed {
+                line: 2,
+                expected: "index <u64>",
+            })?;
+        let time = DateTime::parse_from_rfc3339(field(2, "time")?)
+            .map_err(|_| EntryError::Malformed {
+                line: 3,
+                expected: "time <RFC 3339>",
+            })?
+            .with_timezone(&Utc);
+        let actor = field(3, "actor")?.to_owned();
+        let kind = field(4, "kind")?.to_owned();
+        let subject = match field(5, "subject")? {
+            "-" => None,
+            s => Some(s.to_owned()),
+        };
+        let mut rules = RuleVersions::new();
+        let raw_rules = field(6, "rules")?;
+        if raw_rules != "-" {
+            for pair in raw_rules.split(' ') {
+                let (k, v) = pair.split_once('=').ok_or(EntryError::Malformed {
+                    line: 7,
+                    expected: "rules key=value ...",
+                })?;
+                rules.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let commitment = BASE64
+            .decode(field(7, "body")?)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or(EntryError::Malformed {
+                line: 8,
+                expected: "body <base64 SHA-256>",
+            })?;
+        Ok(LogEntry {
+            index,
+            time,
+            actor,
+            kind,
+            subject,
+            rules,
+            body_commitment: commitment,
+        })
+    }
+}
+
+/// Milliseconds since the Unix epoch → UTC time (storage keeps instants as i64 ms).
+pub fn time_from_millis(ms: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Event {
+        Event {
+            seq: 7,
+            time: time_from_millis(1_764_000_000_123).unwrap(),
+            actor: Actor::parse("department:scjgj").unwrap(),
+            rules: RuleVersions::from([("catalog".to_owned(), "2026.1".to_owned())]),
+            body: EventBody::LegalPersonRegistered {
+                subject: LegalPerson {
+                    uscc: Uscc::parse("91350100M000100Y43").unwrap(),
+                    name: SubjectName::parse("福建某某有限公司").unwrap(),
+                    status: SubjectStatus::Active,
+                },
+                people: vec![RoleHolder {
+                    role: RelationRole::LegalRepresentative,
+                    person: NaturalPerson {
+                        id_number: IdNumber::parse("11010519491231002X").unwrap(),
+                        name: SubjectName::parse("张三").unwrap(),
+                    },
+                }],
+            },
+            salt: [9; 32],
+        }
+    }
+
+    #[test]
+    fn entry_round_trips_and_never_contains_personal_data() {
+        let event = sample();
+        let bytes = event.entry().to_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.contains("11010519491231002X"));
+        assert!(!text.contains("张三"));
+        assert!(text.contains("subject 91350100M000100Y43\n"));
+        assert!(text.contains("rules catalog=2026.1\n"));
+        assert_eq!(LogEntry::parse(&bytes).unwrap(), event.entry());
+    }
+
+    #[test]
+    fn body_json_round_trips() {
+        let event = sample();
+        let json = event.body.canonical_json();
+        let back: EventBody = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back, event.body);
+        assert_eq!(back.canonical_json(), json);
+    }
+
+    #[test]
+    fn registration_projects_subject_person_and_relation() {
+        let writes = sample().projection_writes();
+        assert_eq!(writes.len(), 3);
+        assert!(
+            matches!(&writes[0], ProjectionWrite::Subject(s) if s.division == "350100" && s.seq == 7)
+        );
+    }
+
+    #[test]
+    fn malformed_entries_are_errors_not_panics() {
+        for bad in [
+            "",
+            "xinyong-entry/v1\n",
+            "x\ny\n",
+            "xinyong-entry/v1\nindex a\n",
+        ] {
+            assert!(LogEntry::parse(bad.as_bytes()).is_err());
+        }
+    }
+
+    #[test]
+    fn actors_are_restricted_to_a_safe_alphabet() {
+        assert!(Actor::parse("department:370100-scjgj").is_ok());
+        assert!(Actor::parse("has space").is_err());
+        assert!(Actor::parse("").is_err());
+    }
+}

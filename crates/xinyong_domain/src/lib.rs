@@ -1,0 +1,17 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+pub mod calendar;
+pub mod codes;
+pub mod division;
+pub mod event;
+pub mod id_number;
+pub mod mask;
+pub mod subject;
+pub mod uscc;
+
+pub use calendar::{Calendar, CalendarError, DayKind};
+pub use division::DivisionCode;
+pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use mask::MaskConfig;
+pub use uscc::{Uscc, UsccError, UsccWarning};
