@@ -1,0 +1,238 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use xinyong_domain::event::{Event, PersonRow, ProjectionWrite, RelationRow, SubjectRow};
+
+mod common;
+pub mod postgres;
+pub mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// A SHA-256 Merkle tree hash.
+pub type Hash = [u8; 32];
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the database was written by a newer Xinyong (schema migration {version} is unknown to this binary); \
+         refusing to start — upgrade xinyong or point it at another database"
+    )]
+    NewerSchema { version: i64 },
+    #[error("invalid database URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("log is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// One event ready to be written: the caller (core) has assigned its index,
+/// time and salt, built its canonical entry and computed the projection writes.
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    pub event: Event,
+    pub entry: Vec<u8>,
+    pub leaf: Hash,
+    pub writes: Vec<ProjectionWrite>,
+}
+
+/// What [`Store::append`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendOutcome {
+    pub first_seq: u64,
+    pub count: u64,
+    /// Log size after the append.
+    pub size: u64,
+}
+
+/// A row of the event log exactly as stored (no interpretation), so that
+/// `verify` can detect any change to any column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub time_ms: i64,
+    pub actor: String,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub rules: String,
+    pub body: Option<String>,
+    pub salt: Option<Vec<u8>>,
+    pub entry: Vec<u8>,
+    pub leaf_hash: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: Hash,
+    /// The signed C2SP checkpoint note.
+    pub note: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// Row counts shown on the home page and in metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub events: u64,
+    pub subjects: u64,
+    pub persons: u64,
+    pub relations: u64,
+}
+
+/// Projection rows as stored, in text form, so a tampered row that no longer
+/// parses is still reported (by table and key) instead of failing to load.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SubjectRecord {
+    pub uscc: String,
+    pub name: String,
+    pub status: String,
+    pub division: String,
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PersonRecord {
+    pub id_number: String,
+    pub name: String,
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RelationRecord {
+    pub uscc: String,
+    pub id_number: String,
+    pub role: String,
+    pub active: bool,
+    pub seq: i64,
+}
+
+impl From<&SubjectRow> for SubjectRecord {
+    fn from(r: &SubjectRow) -> Self {
+        SubjectRecord {
+            uscc: r.uscc.as_str().to_owned(),
+            name: r.name.clone(),
+            status: r.status.as_str().to_owned(),
+            division: r.division.clone(),
+            seq: to_i64(r.seq),
+        }
+    }
+}
+
+impl From<&PersonRow> for PersonRecord {
+    fn from(r: &PersonRow) -> Self {
+        PersonRecord { id_number: r.id_number.as_str().to_owned(), name: r.name.clone(), seq: to_i64(r.seq) }
+    }
+}
+
+impl From<&RelationRow> for RelationRecord {
+    fn from(r: &RelationRow) -> Self {
+        RelationRecord {
+            uscc: r.uscc.as_str().to_owned(),
+            id_number: r.id_number.as_str().to_owned(),
+            role: r.role.as_str().to_owned(),
+            active: r.active,
+            seq: to_i64(r.seq),
+        }
+    }
+}
+
+/// Log indexes are u64 in the domain and BIGINT in both databases; a log of
+/// 2^63 entries is not a case we need to represent.
+pub(crate) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// Builds the events of one append once the next free log index is known.
+/// Called inside the write transaction, so it must be quick and pure.
+pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> Vec<PreparedEvent> + Send + Sync);
+
+/// The storage boundary: domain-shaped, narrow, and implemented identically
+/// for SQLite and PostgreSQL (`tests/contract.rs` runs the same story on both).
+#[async_trait]
+pub trait Store: Send + Sync + Debug {
+    fn backend(&self) -> Backend;
+
+    /// Appends events and applies their projection writes and new Merkle tree
+    /// nodes in one transaction. Appends from several processes are serialised
+    /// by the database, so indexes are gap-free and never reused.
+    async fn append(&self, build: BuildEvents<'_>) -> Result<AppendOutcome>;
+
+    /// Number of entries in the log.
+    async fn log_size(&self) -> Result<u64>;
+
+    /// Up to `limit` events with `seq >= from`, in order.
+    async fn events_from(&self, from: u64, limit: u32) -> Result<Vec<StoredEvent>>;
+
+    /// The canonical entry bytes at `seq`.
+    async fn entry(&self, seq: u64) -> Result<Option<Vec<u8>>>;
+
+    /// Hashes of complete subtrees, in the order asked. Level 0 is the leaf
+    /// hash. A missing node is an [`StorageError::Inconsistent`] error.
+    async fn tree_nodes(&self, coords: &[(u8, u64)]) -> Result<Vec<Hash>>;
+
+    /// Keyset page over the stored nodes of level >= 1, ordered by (level, idx).
+    async fn tree_nodes_page(&self, after: Option<(u8, u64)>, limit: u32) -> Result<Vec<(u8, u64, Vec<u8>)>>;
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    async fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>>;
+    /// Stores a signed checkpoint; a second checkpoint for the same size is ignored.
+    async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<()>;
+
+    async fn counts(&self) -> Result<Counts>;
+
+    async fn subject(&self, uscc: &str) -> Result<Option<SubjectRecord>>;
+    async fn person(&self, id_number: &str) -> Result<Option<PersonRecord>>;
+    async fn relations_of(&self, uscc: &str) -> Result<Vec<RelationRecord>>;
+
+    /// Keyset pages over whole projection tables, for `verify` and rebuilds.
+    async fn subjects_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<SubjectRecord>>;
+    async fn persons_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<PersonRecord>>;
+    async fn relations_page(&self, after: Option<(&str, &str, &str)>, limit: u32) -> Result<Vec<RelationRecord>>;
+}
+
+/// Opens (and migrates) the database named by `url`: `postgres://…` /
+/// `postgresql://…` for PostgreSQL; `sqlite://path`, `sqlite:path` or a plain
+/// file path for SQLite (created when missing).
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if let Some(path) = sqlite::path_from_url(url) {
+        Ok(Arc::new(SqliteStore::open(&path).await?))
+    } else {
+        Err(StorageError::InvalidUrl {
+            url: url.to_owned(),
+            reason: "expected postgres://…, sqlite://PATH or a file path".to_owned(),
+        })
+    }
+}

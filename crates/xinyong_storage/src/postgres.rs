@@ -1,0 +1,99 @@
+//! PostgreSQL: for provincial scale and for several `xinyong serve` processes
+//! over one database.
+
+use std::str::FromStr;
+
+pub use sqlx::postgres::PgConnectOptions;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Pool, Postgres, Row, Transaction};
+
+use crate::{Backend, Result, StorageError};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Advisory lock key held by every appending transaction (ASCII "xinyong\0").
+const APPEND_LOCK: i64 = 0x7869_6e79_6f6e_6700;
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pub(crate) pool: Pool<Postgres>,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<PostgresStore> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| StorageError::InvalidUrl {
+            url: redact(url),
+            reason: e.to_string(),
+        })?;
+        Self::connect_with(options).await
+    }
+
+    /// Connects with explicit options (tests use this to pin a private schema).
+    pub async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        let store = PostgresStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let exists: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        if exists > 0 {
+            let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
+            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
+                return Err(StorageError::NewerSchema { version: v });
+            }
+        }
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Serialises appenders across processes: the next index is read under a
+    /// transaction-scoped advisory lock, released at commit or rollback.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(APPEND_LOCK).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
+    /// A small pool without migrations, for administrative statements such as
+    /// creating a test schema.
+    pub async fn connect_admin(url: &str) -> Result<PostgresStore> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StorageError::InvalidUrl { url: redact(url), reason: e.to_string() })?;
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Runs raw SQL; for tests and tooling below the `Store` boundary.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
+    }
+}
+
+/// The URL without its password, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+crate::common::impl_store!(PostgresStore, Backend::Postgres);

@@ -1,0 +1,97 @@
+//! Embedded SQLite: the default, one file, no other service.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Row, Sqlite, Transaction};
+
+use crate::{Backend, Result, StorageError};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub(crate) pool: Pool<Sqlite>,
+    path: PathBuf,
+}
+
+/// `sqlite://PATH`, `sqlite:PATH` or a bare path → the path. Anything with
+/// another `scheme://` is not for us.
+pub fn path_from_url(url: &str) -> Option<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.is_empty() || path.contains("://") || path.starts_with(':') {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+impl SqliteStore {
+    /// Opens the database file (creating it and its directory when missing)
+    /// and brings the schema up to date.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StorageError::InvalidUrl {
+                url: path.display().to_string(),
+                reason: format!("cannot create directory {}: {e}", dir.display()),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL is durable against application crashes; a power cut
+            // may lose the last transactions but never corrupts the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let store = SqliteStore { pool, path: path.to_owned() };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let exists: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        if exists > 0 {
+            let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
+            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
+                return Err(StorageError::NewerSchema { version: v });
+            }
+        }
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// `BEGIN IMMEDIATE` takes the write lock up front, so two writers (also
+    /// in two processes) queue on `busy_timeout` instead of failing to upgrade
+    /// a read transaction.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Runs raw SQL; for tests and tooling that must reach under the
+    /// `Store` boundary (e.g. tampering tests for `verify`).
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
+    }
+}
+
+crate::common::impl_store!(SqliteStore, Backend::Sqlite);

@@ -1,0 +1,160 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+use xinyong_core::{Core, CoreSettings, LogKeys, ManualClock};
+use xinyong_server::{AppState, SiteSettings};
+use xinyong_storage::{PostgresStore, SqliteStore, Store};
+
+/// Environment variable naming a PostgreSQL server for the test suite.
+pub const PG_URL_VAR: &str = "XINYONG_TEST_DATABASE_URL";
+
+/// The origin every test log uses.
+pub const TEST_ORIGIN: &str = "xinyong.test/log";
+
+/// A fixed moment: 2026-11-26 08:00 UTC (16:00 in Jinan).
+pub fn test_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).single().unwrap_or_default()
+}
+
+/// A private database, removed (SQLite) or abandoned in a throwaway cluster
+/// (PostgreSQL schema) when dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    pub store: Arc<dyn Store>,
+    pub sqlite: Option<SqliteStore>,
+    pub postgres: Option<PostgresStore>,
+    /// The URL another process (or a second store) can use to reach the same data.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TestDb {
+    /// PostgreSQL when [`PG_URL_VAR`] is set, SQLite otherwise.
+    pub async fn new() -> TestDb {
+        match std::env::var(PG_URL_VAR) {
+            Ok(url) if !url.is_empty() => TestDb::postgres(&url).await,
+            _ => TestDb::sqlite().await,
+        }
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("test.db");
+        let store = SqliteStore::open(&path).await.expect("open sqlite");
+        TestDb {
+            store: Arc::new(store.clone()),
+            sqlite: Some(store),
+            postgres: None,
+            url: format!("sqlite://{}", path.display()),
+            _dir: Some(dir),
+        }
+    }
+
+    /// A fresh schema in the database at `url`; the store's connections use
+    /// it as their `search_path`.
+    pub async fn postgres(url: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let schema = format!("t_{}_{}_{}", std::process::id(), n, nanos.rem_euclid(1_000_000_000));
+        let admin = PostgresStore::connect_admin(url).await.expect("connect postgres");
+        admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        let options = sqlx_pg_options(url, &schema);
+        let store = PostgresStore::connect_with(options).await.expect("open postgres schema");
+        let sep = if url.contains('?') { '&' } else { '?' };
+        TestDb {
+            store: Arc::new(store.clone()),
+            sqlite: None,
+            postgres: Some(store),
+            url: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+            _dir: None,
+        }
+    }
+
+    /// Raw SQL below the store boundary (tampering tests).
+    pub async fn execute_raw(&self, sql: &str) -> u64 {
+        match (&self.sqlite, &self.postgres) {
+            (Some(s), _) => s.execute_raw(sql).await.expect("raw sql"),
+            (_, Some(p)) => p.execute_raw(sql).await.expect("raw sql"),
+            _ => 0,
+        }
+    }
+}
+
+fn sqlx_pg_options(url: &str, schema: &str) -> xinyong_storage::postgres::PgConnectOptions {
+    xinyong_storage::postgres::PgConnectOptions::from_str(url)
+        .expect("postgres url")
+        .options([("search_path", schema)])
+}
+
+/// Fixed key material so signatures in tests are reproducible.
+pub fn test_keys() -> LogKeys {
+    LogKeys::from_seed(TEST_ORIGIN, [42; 32]).expect("test keys")
+}
+
+/// The real router over a private database, driven in-process.
+#[derive(Debug)]
+pub struct TestApp {
+    pub db: TestDb,
+    pub core: Core,
+    pub clock: ManualClock,
+    pub state: AppState,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("json body")
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with_db(TestDb::new().await).await
+    }
+
+    pub async fn with_db(db: TestDb) -> TestApp {
+        let clock = ManualClock::new(test_now());
+        let core = Core::new(db.store.clone(), Arc::new(clock.clone()), test_keys(), CoreSettings::default());
+        let state = AppState::new(core.clone(), SiteSettings::default());
+        TestApp { db, core, clock, state }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = xinyong_server::router(self.state.clone()).oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        TestResponse { status, headers, body }
+    }
+}
