@@ -1,0 +1,34 @@
+use xinyong_storage::StorageError;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Errors of the use cases. `code()` is the stable machine code the API
+/// envelope carries; `Display` is the Chinese message for people.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("未找到{what}")]
+    NotFound { what: String, code: &'static str },
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("存储错误:{0}")]
+    Storage(#[from] StorageError),
+    #[error("透明日志错误:{0}")]
+    Log(String),
+    #[error("签名密钥错误:{0}")]
+    Key(String),
+}
+
+impl CoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { code, .. } | CoreError::Invalid { code, .. } => code,
+            CoreError::Storage(_) => "storage_error",
+            CoreError::Log(_) => "log_error",
+            CoreError::Key(_) => "key_error",
+        }
+    }
+
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Invalid { code, message: message.into() }
+    }
+}

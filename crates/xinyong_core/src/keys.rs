@@ -1,0 +1,167 @@
+//! The log's Ed25519 signing key and the secret from which entry salts derive.
+//!
+//! The key file uses the Go `golang.org/x/mod/sumdb/note` private key format,
+//! `PRIVATE+KEY+<name>+<key id>+<base64(0x01 ‖ 32-byte seed)>`, so operators
+//! can use standard tooling with it.
+
+use std::fmt;
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+use xinyong_tlog::{NoteSigner, NoteVerifier};
+
+use crate::error::{CoreError, Result};
+
+pub struct LogKeys {
+    signer: NoteSigner,
+    salt_key: [u8; 32],
+}
+
+impl fmt::Debug for LogKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogKeys").field("verifier_key", &self.signer.verifier_key()).finish_non_exhaustive()
+    }
+}
+
+impl LogKeys {
+    pub fn from_seed(origin: &str, seed: [u8; 32]) -> Result<LogKeys> {
+        let signer = NoteSigner::new(origin, SigningKey::from_bytes(&seed))
+            .map_err(|e| CoreError::Key(format!("日志名称 {origin:?} 不能用作签名者名称:{e}")))?;
+        // Salts must be unguessable but reproducible; derive them from the seed
+        // under a separate label so the signing key itself is never reused.
+        let mut h = Sha256::new();
+        h.update(b"xinyong/salt-key/v1\n");
+        h.update(seed);
+        Ok(LogKeys { signer, salt_key: h.finalize().into() })
+    }
+
+    /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>`; the name
+    /// must equal the configured origin.
+    pub fn parse(origin: &str, text: &str) -> Result<LogKeys> {
+        let text = text.trim();
+        let bad = |why: &str| CoreError::Key(format!("私钥格式错误:{why}"));
+        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or_else(|| bad("应以 PRIVATE+KEY+ 开头"))?;
+        let mut parts = rest.rsplitn(3, '+');
+        let key_b64 = parts.next().ok_or_else(|| bad("缺少密钥"))?;
+        let _id = parts.next().ok_or_else(|| bad("缺少密钥 ID"))?;
+        let name = parts.next().ok_or_else(|| bad("缺少名称"))?;
+        if name != origin {
+            return Err(CoreError::Key(format!(
+                "私钥属于日志 {name:?},但配置的日志名称(origin)是 {origin:?}"
+            )));
+        }
+        let raw = BASE64.decode(key_b64).map_err(|_| bad("密钥不是 base64"))?;
+        let seed: [u8; 32] = match raw.as_slice() {
+            [0x01, seed @ ..] => seed.try_into().map_err(|_| bad("Ed25519 种子应为 32 字节"))?,
+            _ => return Err(bad("只支持 Ed25519 (算法字节 0x01)")),
+        };
+        let keys = LogKeys::from_seed(origin, seed)?;
+        if text != keys.private_key_text(&seed) {
+            return Err(bad("密钥 ID 与密钥不符"));
+        }
+        Ok(keys)
+    }
+
+    fn private_key_text(&self, seed: &[u8; 32]) -> String {
+        let mut raw = vec![0x01];
+        raw.extend_from_slice(seed);
+        format!("PRIVATE+KEY+{}+{:08x}+{}", self.signer.name(), self.signer.key_id(), BASE64.encode(raw))
+    }
+
+    /// Reads the key file, or creates it (mode 0600) from `fresh_seed` when it
+    /// does not exist yet.
+    pub fn load_or_create(path: &Path, origin: &str, fresh_seed: impl FnOnce() -> [u8; 32]) -> Result<LogKeys> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => LogKeys::parse(origin, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let seed = fresh_seed();
+                let keys = LogKeys::from_seed(origin, seed)?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| CoreError::Key(format!("无法创建目录 {}:{e}", dir.display())))?;
+                }
+                write_private(path, &(keys.private_key_text(&seed) + "\n"))
+                    .map_err(|e| CoreError::Key(format!("无法写入私钥文件 {}:{e}", path.display())))?;
+                Ok(keys)
+            }
+            Err(e) => Err(CoreError::Key(format!("无法读取私钥文件 {}:{e}", path.display()))),
+        }
+    }
+
+    pub fn signer(&self) -> &NoteSigner {
+        &self.signer
+    }
+
+    pub fn origin(&self) -> &str {
+        self.signer.name()
+    }
+
+    /// `<origin>+<8 hex key ID>+<base64(0x01 ‖ public key)>`
+    pub fn verifier_key(&self) -> String {
+        self.signer.verifier_key()
+    }
+
+    pub fn verifier(&self) -> Result<NoteVerifier> {
+        NoteVerifier::parse(&self.verifier_key()).map_err(|e| CoreError::Key(e.to_string()))
+    }
+
+    /// The salt of the entry at `seq`: `SHA-256("xinyong/salt/v1" ‖ salt key ‖ seq)`.
+    pub fn salt(&self, seq: u64) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"xinyong/salt/v1\n");
+        h.update(self.salt_key);
+        h.update(seq.to_be_bytes());
+        h.finalize().into()
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_round_trips_and_is_private() {
+        let dir = tempfile_dir();
+        let path = dir.join("log-key.txt");
+        let a = LogKeys::load_or_create(&path, "xinyong.local/log", || [7; 32]).unwrap();
+        let b = LogKeys::load_or_create(&path, "xinyong.local/log", || [8; 32]).unwrap();
+        assert_eq!(a.verifier_key(), b.verifier_key());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(LogKeys::load_or_create(&path, "other.example/log", || [9; 32]).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn salts_differ_per_index() {
+        let k = LogKeys::from_seed("xinyong.local/log", [1; 32]).unwrap();
+        assert_ne!(k.salt(0), k.salt(1));
+        assert_eq!(k.salt(5), k.salt(5));
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xinyong-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

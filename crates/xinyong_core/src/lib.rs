@@ -1,0 +1,15 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod follower;
+pub mod keys;
+pub mod log;
+pub mod verify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{CoreError, Result};
+pub use keys::LogKeys;
+pub use log::{Core, CoreSettings};

@@ -1,0 +1,95 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use xinyong_core::Core;
+
+pub mod error;
+mod log;
+mod ops;
+mod pages;
+mod static_files;
+
+pub use error::{ApiError, ApiResult};
+
+/// Site-wide presentation settings.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// Shown in the header and the page titles (default 信用济南).
+    pub site_name: String,
+    /// Footer line, e.g. the operating office.
+    pub footer: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            site_name: "信用济南".to_owned(),
+            footer: "济南市社会信用体系建设工作领导小组办公室 主办".to_owned(),
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub site: Arc<SiteSettings>,
+    metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(core: Core, site: SiteSettings) -> AppState {
+        AppState { core, site: Arc::new(site), metrics: metrics_handle() }
+    }
+}
+
+/// The Prometheus recorder is process-global; install it once and share the
+/// handle (tests build many routers in one process).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .install_recorder()
+                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+        })
+        .clone()
+}
+
+/// Largest request body accepted anywhere (uploads get their own limit later).
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/log/key", get(log::key))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/entries/{index}", get(log::entry))
+        .route("/log/entries/{index}/proof", get(log::proof))
+        .route("/log/consistency", get(log::consistency))
+        .route("/static/{*path}", get(static_files::serve))
+        .fallback(pages::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
