@@ -1,0 +1,124 @@
+//! Configuration: defaults (config/default.toml, compiled in) → a TOML file →
+//! `XINYONG_*` environment variables. Loaded once here and passed down as a
+//! value; nothing reads configuration globally.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+use xinyong_domain::mask::MaskConfig;
+
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub server: ServerConfig,
+    pub log: LogConfig,
+    pub calendar: CalendarConfig,
+    pub site: SiteConfig,
+    pub mask: MaskConfig,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("DatabaseConfig").field("url", &xinyong_storage::postgres::redact(&self.url)).finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub origin: String,
+    pub key_file: PathBuf,
+    /// The key itself instead of a file (e.g. from a secret store via env).
+    #[serde(default)]
+    pub private_key: Option<String>,
+    pub checkpoint_interval_ms: u64,
+}
+
+impl std::fmt::Debug for LogConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogConfig")
+            .field("origin", &self.origin)
+            .field("key_file", &self.key_file)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub name: String,
+    pub footer: String,
+}
+
+/// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
+/// is read when present.
+pub fn load(file: Option<&Path>) -> Result<Config, String> {
+    let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+    match file {
+        Some(path) => {
+            if !path.exists() {
+                return Err(format!("配置文件不存在:{}", path.display()));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        None => figment = figment.merge(Toml::file("xinyong.toml")),
+    }
+    figment = figment.merge(Env::prefixed("XINYONG_").split("__"));
+    let config: Config = figment.extract().map_err(|e| format!("配置无效:{e}"))?;
+    config.validate()?;
+    Ok(config)
+}
+
+impl Config {
+    fn validate(&self) -> Result<(), String> {
+        if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+') {
+            return Err(format!("配置无效:log.origin {:?} 不能为空,不能含空白或 +", self.log.origin));
+        }
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!("配置无效:server.listen {:?} 不是 IP:端口", self.server.listen));
+        }
+        if self.log.checkpoint_interval_ms == 0 {
+            return Err("配置无效:log.checkpoint_interval_ms 必须大于 0".to_owned());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_defaults_load() {
+        let config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.log.origin, "xinyong.local/log");
+        assert_eq!(config.mask, MaskConfig::default());
+    }
+}

@@ -1,0 +1,131 @@
+#![forbid(unsafe_code)]
+//! `xinyong`: the one binary. Loads configuration, starts tracing, picks the
+//! storage backend once, and calls `xinyong_core` / `xinyong_server`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod bench;
+mod calendar_cmd;
+mod codes_cmd;
+mod config;
+mod demo_cmd;
+mod runtime;
+mod serve_cmd;
+mod verify_cmd;
+
+#[derive(Debug, Parser)]
+#[command(name = "xinyong", version, about = "信用 — public credit information platform")]
+struct Cli {
+    /// Configuration file (default: ./xinyong.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the portal, the API and the log endpoints.
+    Serve(serve_cmd::ServeArgs),
+    /// Create a synthetic Jinan (subjects with valid codes and legal representatives).
+    Demo(demo_cmd::DemoArgs),
+    /// Check a list of USCCs / ID numbers (one per line) and print JSON lines.
+    Codes {
+        #[command(subcommand)]
+        command: codes_cmd::CodesCommand,
+    },
+    /// Working days on the official State Council holiday schedules.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmd::CalendarCommand,
+    },
+    /// Recompute the log, the tree, the checkpoint and every projection row.
+    Verify(verify_cmd::VerifyArgs),
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Database URL (overrides configuration).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Benchmarks that print figures next to a baseline measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print every setting with its default.
+    PrintDefault,
+}
+
+/// Why the process stopped; the exit code follows from it.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad configuration or arguments: exit code 2, one line.
+    Usage(String),
+    /// Anything else: exit code 1.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    runtime::init_tracing();
+    let result = match cli.command {
+        Command::Config { command: ConfigCommand::PrintDefault } => {
+            print!("{}", config::DEFAULT_TOML);
+            Ok(())
+        }
+        Command::Codes { command } => codes_cmd::run(command),
+        Command::Calendar { command } => {
+            with_config(cli.config.as_deref(), |cfg| calendar_cmd::run(&cfg, command))
+        }
+        Command::Serve(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(serve_cmd::run(cfg, args))),
+        Command::Demo(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(demo_cmd::run(cfg, args))),
+        Command::Verify(args) => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(verify_cmd::run(cfg, args)))
+        }
+        Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
+            runtime::block_on(async move {
+                let url = database.unwrap_or(cfg.database.url.clone());
+                runtime::open_store(&url).await?;
+                println!("数据库已是最新结构:{}", xinyong_storage::postgres::redact(&url));
+                Ok(())
+            })
+        }),
+        Command::Bench { command } => with_config(cli.config.as_deref(), |cfg| runtime::block_on(bench::run(cfg, command))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(line)) => {
+            eprintln!("xinyong: {line}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("xinyong: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn with_config(file: Option<&std::path::Path>, run: impl FnOnce(config::Config) -> CmdResult) -> CmdResult {
+    let cfg = config::load(file).map_err(Failure::Usage)?;
+    run(cfg)
+}

@@ -1,0 +1,111 @@
+//! `xinyong serve`
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use xinyong_core::follower::Follower;
+use xinyong_server::{AppState, SiteSettings};
+
+use crate::config::Config;
+use crate::{CmdResult, Failure, demo_cmd, runtime};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Create a 10,000-subject demo city first when the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// Database URL (overrides configuration).
+    #[arg(long)]
+    database: Option<String>,
+    /// Address to listen on (overrides configuration), e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    listen: Option<String>,
+}
+
+/// Subjects in the city `--demo` creates.
+const DEMO_SUBJECTS: u64 = 10_000;
+/// Seed of that city, so every demo shows the same companies.
+const DEMO_SEED: u64 = 2019;
+
+pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
+    let url = args.database.clone().unwrap_or_else(|| cfg.database.url.clone());
+    let listen = args.listen.clone().unwrap_or_else(|| cfg.server.listen.clone());
+    let addr: std::net::SocketAddr =
+        listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
+    let core = runtime::build_core(&cfg, &url).await?;
+
+    if args.demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
+        tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
+        demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
+    }
+    // A checkpoint exists from the first request on.
+    core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    // The publisher: sign a checkpoint when the log grew, at most once per interval.
+    let interval = Duration::from_millis(cfg.log.checkpoint_interval_ms);
+    let publisher = {
+        let core = core.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = core.sign_checkpoint_if_grown().await {
+                    tracing::warn!(error = %e, "checkpoint signing failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    };
+    // The follower tails the log (also entries appended by other processes).
+    let follower = {
+        let core = core.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            Follower::new().run(core, Vec::new(), Duration::from_millis(200), stop).await;
+        })
+    };
+
+    let site = SiteSettings { site_name: cfg.site.name.clone(), footer: cfg.site.footer.clone() };
+    let state = AppState::new(core, site);
+    tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
+    eprintln!("xinyong: serving http://{addr}/");
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    xinyong_server::serve(listener, state, shutdown)
+        .await
+        .map_err(|e| Failure::Other(anyhow::Error::new(e).context("serving HTTP")))?;
+    let _ = publisher.await;
+    let _ = follower.await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}

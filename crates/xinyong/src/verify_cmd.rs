@@ -1,0 +1,38 @@
+//! `xinyong verify`
+
+use indicatif::ProgressBar;
+
+use crate::config::Config;
+use crate::{CmdResult, Failure, runtime};
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Database URL (overrides configuration).
+    #[arg(long)]
+    database: Option<String>,
+}
+
+pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
+    let url = args.database.unwrap_or_else(|| cfg.database.url.clone());
+    let core = runtime::build_core(&cfg, &url).await?;
+    let bar = ProgressBar::new_spinner();
+    let progress = move |what: &str, done: u64, total: u64| {
+        if total > 0 {
+            bar.set_message(format!("{what}: {done}/{total}"));
+        } else {
+            bar.set_message(format!("{what}: {done}"));
+        }
+        bar.tick();
+    };
+    match xinyong_core::verify::verify(&core, &progress).await {
+        Ok(r) => {
+            println!(
+                "ok: {} log entries, {} tree nodes, checkpoint at size {} verified; {} subjects, {} persons, {} relations match the log",
+                r.entries, r.tree_nodes, r.checkpoint_size, r.subjects, r.persons, r.relations
+            );
+            Ok(())
+        }
+        Err(xinyong_core::verify::VerifyError::Mismatch(m)) => Err(Failure::Other(anyhow::anyhow!("verification failed: {m}"))),
+        Err(xinyong_core::verify::VerifyError::Core(e)) => Err(Failure::Other(anyhow::Error::new(e).context("verifying"))),
+    }
+}
