@@ -32,7 +32,11 @@ pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
             );
             Ok(())
         }
-        Err(xinyong_core::verify::VerifyError::Mismatch(m)) => Err(Failure::Other(anyhow::anyhow!("verification failed: {m}"))),
-        Err(xinyong_core::verify::VerifyError::Core(e)) => Err(Failure::Other(anyhow::Error::new(e).context("verifying"))),
+        Err(xinyong_core::verify::VerifyError::Mismatch(m)) => {
+            Err(Failure::Other(anyhow::anyhow!("verification failed: {m}")))
+        }
+        Err(xinyong_core::verify::VerifyError::Core(e)) => {
+            Err(Failure::Other(anyhow::Error::new(e).context("verifying")))
+        }
     }
 }

@@ -72,8 +72,9 @@ const BIRTH_DAYS: u64 = LATEST_BIRTH
     .num_days() as u64
     + 1;
 
-/// ID sequence numbers per (division slot, birth date, sex). Five slots of 99
-/// fit the 499 usable values per sex (001–998, never 000 or 999).
+/// ID sequence numbers per (division slot, birth date, sex). A division has at
+/// most five slots, so `u` in `new_person` stays within 1..=495 and the
+/// sequence (2u−1 for men, 2u for women) within 001–990: never 000.
 const SEQUENCES_PER_SLOT: u64 = 99;
 
 // ---------------------------------------------------------------------------
@@ -1589,7 +1590,7 @@ impl DemoCity {
         let per_slot = BIRTH_DAYS * SEQUENCES_PER_SLOT;
         let (division, block) = self.id_slots[(v / per_slot) as usize];
         let day = v % per_slot / SEQUENCES_PER_SLOT;
-        // 1..=495: never 000, and 2·u (or 2·u−1) stays within 1..=998.
+        // 1..=495 (see SEQUENCES_PER_SLOT).
         let u = block * SEQUENCES_PER_SLOT + v % SEQUENCES_PER_SLOT + 1;
         // Legal representatives are about two-thirds men.
         let male = self.draw.per_mille(680);

@@ -10,11 +10,11 @@ pub enum CoreError {
     NotFound { what: String, code: &'static str },
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
-    #[error("存储错误:{0}")]
+    #[error("存储错误：{0}")]
     Storage(#[from] StorageError),
-    #[error("透明日志错误:{0}")]
+    #[error("透明日志错误：{0}")]
     Log(String),
-    #[error("签名密钥错误:{0}")]
+    #[error("签名密钥错误：{0}")]
     Key(String),
 }
 
@@ -29,6 +29,9 @@ impl CoreError {
     }
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
-        CoreError::Invalid { code, message: message.into() }
+        CoreError::Invalid {
+            code,
+            message: message.into(),
+        }
     }
 }

@@ -38,7 +38,12 @@ pub struct Core {
 pub const MAX_EVENTS_PER_TRANSACTION: usize = 10_000;
 
 impl Core {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        keys: LogKeys,
+        settings: CoreSettings,
+    ) -> Core {
         Core {
             store,
             clock,
@@ -76,7 +81,10 @@ impl Core {
         if events.len() > MAX_EVENTS_PER_TRANSACTION {
             return Err(CoreError::invalid(
                 "batch_too_large",
-                format!("一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件,本次 {} 个", events.len()),
+                format!(
+                    "一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件，本次 {} 个",
+                    events.len()
+                ),
             ));
         }
         let _guard = self.write_lock.lock().await;
@@ -99,7 +107,12 @@ impl Core {
                     let entry = event.entry().to_bytes();
                     let leaf = xinyong_tlog::leaf_hash(&entry);
                     let writes = event.projection_writes();
-                    PreparedEvent { event, entry, leaf, writes }
+                    PreparedEvent {
+                        event,
+                        entry,
+                        leaf,
+                        writes,
+                    }
                 })
                 .collect()
         };
@@ -145,14 +158,29 @@ impl Core {
         let root = self.tree_hash(size).await?;
         if let Some(prev) = &latest {
             let proof = self.consistency_proof(prev.size, size).await?;
-            xinyong_tlog::verify_consistency(prev.size, size, &prev.root, &root, &proof).map_err(|e| {
-                CoreError::Log(format!("新树头与检查点 {} 不一致,拒绝签名:{e}", prev.size))
-            })?;
+            xinyong_tlog::verify_consistency(prev.size, size, &prev.root, &root, &proof).map_err(
+                |e| {
+                    CoreError::Log(format!(
+                        "新树头与检查点 {} 不一致，拒绝签名：{e}",
+                        prev.size
+                    ))
+                },
+            )?;
         }
-        let checkpoint = Checkpoint { origin: self.keys.origin().to_owned(), size, root, extensions: Vec::new() };
+        let checkpoint = Checkpoint {
+            origin: self.keys.origin().to_owned(),
+            size,
+            root,
+            extensions: Vec::new(),
+        };
         let note = xinyong_tlog::sign_checkpoint(&checkpoint, self.keys.signer())
             .map_err(|e| CoreError::Log(e.to_string()))?;
-        let stored = StoredCheckpoint { size, root, note, signed_at: self.clock.now() };
+        let stored = StoredCheckpoint {
+            size,
+            root,
+            note,
+            signed_at: self.clock.now(),
+        };
         self.store.save_checkpoint(&stored).await?;
         metrics::gauge!("xinyong_checkpoint_size").set(size as f64);
         // Another process may have saved the same size first; its note is
@@ -162,10 +190,13 @@ impl Core {
 
     /// The exact entry bytes at `index`.
     pub async fn entry(&self, index: u64) -> Result<Vec<u8>> {
-        self.store.entry(index).await?.ok_or_else(|| CoreError::NotFound {
-            what: format!("日志条目 {index}"),
-            code: "log_entry_not_found",
-        })
+        self.store
+            .entry(index)
+            .await?
+            .ok_or_else(|| CoreError::NotFound {
+                what: format!("日志条目 {index}"),
+                code: "log_entry_not_found",
+            })
     }
 
     /// A C2SP `tlog-proof@v1` for `index` against the latest checkpoint
@@ -177,7 +208,10 @@ impl Core {
             cp = self.sign_checkpoint_if_grown().await?.unwrap_or(cp);
         }
         if index >= cp.size {
-            return Err(CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" });
+            return Err(CoreError::NotFound {
+                what: format!("日志条目 {index}"),
+                code: "log_entry_not_found",
+            });
         }
         let size = cp.size;
         let hashes = self
@@ -185,7 +219,12 @@ impl Core {
                 xinyong_tlog::inclusion_proof(index, size, src).map_err(|e| format!("{e:?}"))
             })
             .await?;
-        Ok(TlogProof { extra: None, index, hashes, checkpoint: cp.note })
+        Ok(TlogProof {
+            extra: None,
+            index,
+            hashes,
+            checkpoint: cp.note,
+        })
     }
 
     /// The RFC 9162 consistency proof between two tree sizes.
@@ -194,16 +233,21 @@ impl Core {
         if old > new || new > size {
             return Err(CoreError::invalid(
                 "log_bad_range",
-                format!("一致性证明要求 0 ≤ old ≤ new ≤ 日志大小({size}),收到 old={old}、new={new}"),
+                format!(
+                    "一致性证明要求 0 ≤ old ≤ new ≤ 日志大小（{size}），收到 old={old}、new={new}"
+                ),
             ));
         }
-        self.with_nodes(|src| xinyong_tlog::consistency_proof(old, new, src).map_err(|e| format!("{e:?}")))
-            .await
+        self.with_nodes(|src| {
+            xinyong_tlog::consistency_proof(old, new, src).map_err(|e| format!("{e:?}"))
+        })
+        .await
     }
 
     /// Root hash of the first `size` entries, from stored nodes.
     pub async fn tree_hash(&self, size: u64) -> Result<Hash> {
-        self.with_nodes(|src| xinyong_tlog::tree_hash(size, src).map_err(|e| format!("{e:?}"))).await
+        self.with_nodes(|src| xinyong_tlog::tree_hash(size, src).map_err(|e| format!("{e:?}")))
+            .await
     }
 
     /// Runs a tree computation over stored nodes. The proof algorithms visit
@@ -254,7 +298,9 @@ struct Lookup(HashMap<(u8, u64), Hash>);
 
 impl NodeSourceDyn for Lookup {
     fn node_dyn(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String> {
-        self.0.get(&(level, index)).copied().ok_or_else(|| format!("tree node ({level}, {index}) missing"))
+        self.0
+            .get(&(level, index))
+            .copied()
+            .ok_or_else(|| format!("tree node ({level}, {index}) missing"))
     }
 }
-

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use xinyong_domain::event::{Actor, Event, EventBody, ProjectionWrite, RuleVersions, time_from_millis};
+use xinyong_domain::event::{
+    Actor, Event, EventBody, ProjectionWrite, RuleVersions, time_from_millis,
+};
 use xinyong_storage::{PersonRecord, RelationRecord, StoredEvent, SubjectRecord};
 use xinyong_tlog::MemoryTree;
 
@@ -59,8 +61,18 @@ impl From<xinyong_storage::StorageError> for VerifyError {
     }
 }
 
-fn mismatch(table: &'static str, key: impl Into<String>, index: Option<u64>, problem: impl Into<String>) -> VerifyError {
-    VerifyError::Mismatch(Mismatch { table, key: key.into(), index, problem: problem.into() })
+fn mismatch(
+    table: &'static str,
+    key: impl Into<String>,
+    index: Option<u64>,
+    problem: impl Into<String>,
+) -> VerifyError {
+    VerifyError::Mismatch(Mismatch {
+        table,
+        key: key.into(),
+        index,
+        problem: problem.into(),
+    })
 }
 
 /// Progress callback: (what, done, total).
@@ -87,7 +99,10 @@ impl Expected {
                 }
                 ProjectionWrite::Relation(row) => {
                     let rec = RelationRecord::from(&row);
-                    self.relations.insert((rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()), rec);
+                    self.relations.insert(
+                        (rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()),
+                        rec,
+                    );
                 }
             }
         }
@@ -96,20 +111,31 @@ impl Expected {
 
 /// Rebuilds the domain event from a stored row, or says which column is wrong.
 fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
-    let seq = u64::try_from(row.seq).map_err(|_| mismatch("events", row.seq.to_string(), None, "negative seq"))?;
+    let seq = u64::try_from(row.seq)
+        .map_err(|_| mismatch("events", row.seq.to_string(), None, "negative seq"))?;
     let bad = |problem: String| mismatch("events", seq.to_string(), Some(seq), problem);
-    let body_json = row.body.as_deref().ok_or_else(|| bad("body is missing".to_owned()))?;
-    let body: EventBody =
-        serde_json::from_str(body_json).map_err(|e| bad(format!("body is not a valid event: {e}")))?;
+    let body_json = row
+        .body
+        .as_deref()
+        .ok_or_else(|| bad("body is missing".to_owned()))?;
+    let body: EventBody = serde_json::from_str(body_json)
+        .map_err(|e| bad(format!("body is not a valid event: {e}")))?;
     if body.kind() != row.kind {
-        return Err(bad(format!("kind column {:?} does not match the body ({})", row.kind, body.kind())));
+        return Err(bad(format!(
+            "kind column {:?} does not match the body ({})",
+            row.kind,
+            body.kind()
+        )));
     }
     let subject = body.public_subject().map(|u| u.as_str().to_owned());
     if subject != row.subject {
-        return Err(bad(format!("subject column {:?} does not match the body ({subject:?})", row.subject)));
+        return Err(bad(format!(
+            "subject column {:?} does not match the body ({subject:?})",
+            row.subject
+        )));
     }
-    let rules: RuleVersions =
-        serde_json::from_str(&row.rules).map_err(|e| bad(format!("rules column is not valid: {e}")))?;
+    let rules: RuleVersions = serde_json::from_str(&row.rules)
+        .map_err(|e| bad(format!("rules column is not valid: {e}")))?;
     let actor = Actor::parse(&row.actor).map_err(|e| bad(format!("actor column: {e}")))?;
     let time = time_from_millis(row.time_ms).ok_or_else(|| bad("time out of range".to_owned()))?;
     let salt: [u8; 32] = row
@@ -117,7 +143,14 @@ fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
         .as_deref()
         .and_then(|s| s.try_into().ok())
         .ok_or_else(|| bad("salt is missing or not 32 bytes".to_owned()))?;
-    Ok(Event { seq, time, actor, rules, body, salt })
+    Ok(Event {
+        seq,
+        time,
+        actor,
+        rules,
+        body,
+        salt,
+    })
 }
 
 /// Runs every check; `Ok` only when everything agrees.
@@ -137,7 +170,12 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
         }
         for row in &rows {
             if u64::try_from(row.seq).ok() != Some(next) {
-                return Err(mismatch("events", row.seq.to_string(), Some(next), format!("expected index {next}; the log has a gap")));
+                return Err(mismatch(
+                    "events",
+                    row.seq.to_string(),
+                    Some(next),
+                    format!("expected index {next}; the log has a gap"),
+                ));
             }
             let event = decode_event(row)?;
             let entry = event.entry().to_bytes();
@@ -151,7 +189,12 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             }
             let leaf = xinyong_tlog::leaf_hash(&row.entry);
             if row.leaf_hash.as_slice() != leaf.as_slice() {
-                return Err(mismatch("events", next.to_string(), Some(next), "leaf_hash is not the hash of the entry"));
+                return Err(mismatch(
+                    "events",
+                    next.to_string(),
+                    Some(next),
+                    "leaf_hash is not the hash of the entry",
+                ));
             }
             tree.push(leaf);
             expected.apply(&event);
@@ -165,16 +208,30 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     let mut after = None;
     loop {
         let nodes = store.tree_nodes_page(after, PAGE).await?;
-        let Some(&(l, i, _)) = nodes.last() else { break };
+        let Some(&(l, i, _)) = nodes.last() else {
+            break;
+        };
         for (level, idx, hash) in &nodes {
             let key = format!("level {level} index {idx}");
             match tree.node(*level, *idx) {
                 Some(h) if h.as_slice() == hash.as_slice() => {}
                 Some(_) => {
                     let first = (*idx).checked_shl(u32::from(*level));
-                    return Err(mismatch("tree_nodes", key, first, "hash differs from the tree recomputed from the events"));
+                    return Err(mismatch(
+                        "tree_nodes",
+                        key,
+                        first,
+                        "hash differs from the tree recomputed from the events",
+                    ));
                 }
-                None => return Err(mismatch("tree_nodes", key, None, "node does not belong to the log")),
+                None => {
+                    return Err(mismatch(
+                        "tree_nodes",
+                        key,
+                        None,
+                        "node does not belong to the log",
+                    ));
+                }
             }
         }
         report.tree_nodes += nodes.len() as u64;
@@ -186,7 +243,10 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             "tree_nodes",
             "*",
             None,
-            format!("{} nodes stored, {expected_nodes} expected", report.tree_nodes),
+            format!(
+                "{} nodes stored, {expected_nodes} expected",
+                report.tree_nodes
+            ),
         ));
     }
 
@@ -194,13 +254,29 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     if let Some(cp) = store.latest_checkpoint().await? {
         let key = format!("size {}", cp.size);
         let verifier = core.keys().verifier()?;
-        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
-            .map_err(|e| mismatch("checkpoints", key.clone(), None, format!("signature does not verify: {e}")))?;
+        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier).map_err(|e| {
+            mismatch(
+                "checkpoints",
+                key.clone(),
+                None,
+                format!("signature does not verify: {e}"),
+            )
+        })?;
         if opened.size != cp.size || opened.root != cp.root {
-            return Err(mismatch("checkpoints", key, None, "columns differ from the signed note"));
+            return Err(mismatch(
+                "checkpoints",
+                key,
+                None,
+                "columns differ from the signed note",
+            ));
         }
         if cp.size > next {
-            return Err(mismatch("checkpoints", key, None, format!("checkpoint is larger than the log ({next})")));
+            return Err(mismatch(
+                "checkpoints",
+                key,
+                None,
+                format!("checkpoint is larger than the log ({next})"),
+            ));
         }
         let root = xinyong_tlog::tree_hash(cp.size, &mut |l: u8, i: u64| tree.node(l, i).ok_or(()))
             .map_err(|()| mismatch("checkpoints", key.clone(), None, "tree too small"))?;
@@ -225,10 +301,20 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             match expected.subjects.remove(&row.uscc) {
                 Some(want) if want == row => {}
                 Some(want) => {
-                    return Err(mismatch("subjects", row.uscc.clone(), u64::try_from(want.seq).ok(), describe(&want, &row)));
+                    return Err(mismatch(
+                        "subjects",
+                        row.uscc.clone(),
+                        u64::try_from(want.seq).ok(),
+                        describe(&want, &row),
+                    ));
                 }
                 None => {
-                    return Err(mismatch("subjects", row.uscc.clone(), u64::try_from(row.seq).ok(), "row not produced by any event"));
+                    return Err(mismatch(
+                        "subjects",
+                        row.uscc.clone(),
+                        u64::try_from(row.seq).ok(),
+                        "row not produced by any event",
+                    ));
                 }
             }
             report.subjects += 1;
@@ -236,7 +322,12 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
         progress("subjects", report.subjects, 0);
     }
     if let Some((key, want)) = expected.subjects.into_iter().next() {
-        return Err(mismatch("subjects", key, u64::try_from(want.seq).ok(), "row is missing"));
+        return Err(mismatch(
+            "subjects",
+            key,
+            u64::try_from(want.seq).ok(),
+            "row is missing",
+        ));
     }
 
     let mut after: Option<String> = None;
@@ -249,36 +340,85 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             let key = core.settings().mask.mask_id(&row.id_number);
             match expected.persons.remove(&row.id_number) {
                 Some(want) if want == row => {}
-                Some(want) => return Err(mismatch("persons", key, u64::try_from(want.seq).ok(), "row differs from the log")),
-                None => return Err(mismatch("persons", key, u64::try_from(row.seq).ok(), "row not produced by any event")),
+                Some(want) => {
+                    return Err(mismatch(
+                        "persons",
+                        key,
+                        u64::try_from(want.seq).ok(),
+                        "row differs from the log",
+                    ));
+                }
+                None => {
+                    return Err(mismatch(
+                        "persons",
+                        key,
+                        u64::try_from(row.seq).ok(),
+                        "row not produced by any event",
+                    ));
+                }
             }
             report.persons += 1;
         }
     }
     if let Some((key, want)) = expected.persons.into_iter().next() {
         let key = core.settings().mask.mask_id(&key);
-        return Err(mismatch("persons", key, u64::try_from(want.seq).ok(), "row is missing"));
+        return Err(mismatch(
+            "persons",
+            key,
+            u64::try_from(want.seq).ok(),
+            "row is missing",
+        ));
     }
 
     let mut after: Option<(String, String, String)> = None;
     loop {
-        let page_after = after.as_ref().map(|(u, i, r)| (u.as_str(), i.as_str(), r.as_str()));
+        let page_after = after
+            .as_ref()
+            .map(|(u, i, r)| (u.as_str(), i.as_str(), r.as_str()));
         let rows = store.relations_page(page_after, PAGE).await?;
         let Some(last) = rows.last() else { break };
         after = Some((last.uscc.clone(), last.id_number.clone(), last.role.clone()));
         for row in rows {
-            let key = format!("{} {} {}", row.uscc, core.settings().mask.mask_id(&row.id_number), row.role);
-            match expected.relations.remove(&(row.uscc.clone(), row.id_number.clone(), row.role.clone())) {
+            let key = format!(
+                "{} {} {}",
+                row.uscc,
+                core.settings().mask.mask_id(&row.id_number),
+                row.role
+            );
+            match expected.relations.remove(&(
+                row.uscc.clone(),
+                row.id_number.clone(),
+                row.role.clone(),
+            )) {
                 Some(want) if want == row => {}
-                Some(want) => return Err(mismatch("relations", key, u64::try_from(want.seq).ok(), "row differs from the log")),
-                None => return Err(mismatch("relations", key, u64::try_from(row.seq).ok(), "row not produced by any event")),
+                Some(want) => {
+                    return Err(mismatch(
+                        "relations",
+                        key,
+                        u64::try_from(want.seq).ok(),
+                        "row differs from the log",
+                    ));
+                }
+                None => {
+                    return Err(mismatch(
+                        "relations",
+                        key,
+                        u64::try_from(row.seq).ok(),
+                        "row not produced by any event",
+                    ));
+                }
             }
             report.relations += 1;
         }
     }
     if let Some(((u, i, r), want)) = expected.relations.into_iter().next() {
         let key = format!("{u} {} {r}", core.settings().mask.mask_id(&i));
-        return Err(mismatch("relations", key, u64::try_from(want.seq).ok(), "row is missing"));
+        return Err(mismatch(
+            "relations",
+            key,
+            u64::try_from(want.seq).ok(),
+            "row is missing",
+        ));
     }
 
     Ok(report)

@@ -210,14 +210,14 @@ impl YearSchedule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     #[error(
-        "{year} 年的节假日安排尚未发布(或未导入),无法计算工作日;请在国务院发布通知后用 xinyong calendar import 导入该年的安排文件"
+        "{year} 年的节假日安排尚未发布（或未导入），无法计算工作日；请在国务院发布通知后用 xinyong calendar import 导入该年的安排文件"
     )]
     YearNotPublished { year: i32 },
-    #[error("节假日安排文件无法解析:{message}")]
+    #[error("节假日安排文件无法解析：{message}")]
     Parse { message: String },
-    #[error("节假日安排文件内容有误:{reason}")]
+    #[error("节假日安排文件内容有误：{reason}")]
     Invalid { reason: String },
-    #[error("{year} 年的节假日安排已经导入;如需更正,请用替换方式导入")]
+    #[error("{year} 年的节假日安排已经导入；如需更正，请用替换方式导入")]
     YearAlreadyLoaded { year: u16 },
 }
 
@@ -556,7 +556,7 @@ fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
         .ok()
         .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
         .ok_or_else(|| invalid(format!("年份 {} 不在 {MIN_YEAR}–{MAX_YEAR} 之间", raw.year)))?;
-    let ctx = |reason: String| invalid(format!("{year} 年安排:{reason}"));
+    let ctx = |reason: String| invalid(format!("{year} 年安排：{reason}"));
 
     let notice = parse_notice(
         year,
@@ -584,7 +584,7 @@ fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
         .map_err(ctx)?;
 
     if raw.holidays.is_empty() {
-        return Err(ctx("没有任何假日安排([[holidays]])".to_owned()));
+        return Err(ctx("没有任何假日安排（[[holidays]]）".to_owned()));
     }
     let mut seen: BTreeMap<NaiveDate, DayKind> = BTreeMap::new();
     let mut holidays = Vec::with_capacity(raw.holidays.len());
@@ -637,7 +637,7 @@ fn parse_block(
 ) -> Result<HolidayBlock, String> {
     let name = raw.name.trim().to_owned();
     if name.is_empty() {
-        return Err("假日名称(name)不能为空".to_owned());
+        return Err("假日名称（name）不能为空".to_owned());
     }
     if raw.days_off.is_empty() {
         return Err(format!("{name}:days_off 为空"));
@@ -671,12 +671,12 @@ fn parse_block(
         for &date in dates {
             if !in_scope(&date) {
                 return Err(format!(
-                    "{name}:{date} 不在 {y} 年内(只有包含 1 月 1 日的元旦假期可以延伸到上一年 12 月)"
+                    "{name}:{date} 不在 {y} 年内（只有包含 1 月 1 日的元旦假期可以延伸到上一年 12 月）"
                 ));
             }
             if kind == DayKind::MakeupWorkday && !is_weekend(date) {
                 return Err(format!(
-                    "{name}:调休上班日 {date} 是{},不是周六或周日",
+                    "{name}:调休上班日 {date} 是{}，不是周六或周日",
                     weekday_zh(date.weekday())
                 ));
             }
@@ -702,7 +702,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|d| d.format("%Y-%m-%d").to_string() == s)
-        .ok_or_else(|| format!("日期 \"{s}\" 格式有误,应为 YYYY-MM-DD"))
+        .ok_or_else(|| format!("日期 \"{s}\" 格式有误，应为 YYYY-MM-DD"))
 }
 
 fn weekday_zh(weekday: Weekday) -> &'static str {
@@ -979,7 +979,7 @@ mod tests {
         let err = CalendarError::YearNotPublished { year: 2027 };
         assert_eq!(
             err.to_string(),
-            "2027 年的节假日安排尚未发布(或未导入),无法计算工作日;请在国务院发布通知后用 xinyong calendar import 导入该年的安排文件"
+            "2027 年的节假日安排尚未发布（或未导入），无法计算工作日；请在国务院发布通知后用 xinyong calendar import 导入该年的安排文件"
         );
         assert_eq!(err.code(), "calendar_year_not_published");
         assert_eq!(

@@ -30,7 +30,7 @@ use crate::uscc::Uscc;
 pub struct Actor(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("操作者标识无效:{0:?}(只允许小写字母、数字和 _ : . - @,1–64 个字符)")]
+#[error("操作者标识无效：{0:?}(只允许小写字母、数字和 _ : . - @,1–64 个字符)")]
 pub struct ActorError(String);
 
 impl Actor {

@@ -20,7 +20,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub enum NameError {
     #[error("名称不能为空")]
     Empty,
-    #[error("名称过长({chars} 个字符,最多 {MAX_NAME_CHARS} 个)")]
+    #[error("名称过长（{chars} 个字符，最多 {MAX_NAME_CHARS} 个）")]
     TooLong { chars: usize },
     #[error("名称含有控制字符")]
     ControlCharacter,

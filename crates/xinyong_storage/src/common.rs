@@ -55,7 +55,10 @@ pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> CollapsedWrites {
             }
             ProjectionWrite::Relation(row) => {
                 let rec = RelationRecord::from(row);
-                relations.insert((rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()), rec);
+                relations.insert(
+                    (rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()),
+                    rec,
+                );
             }
         }
     }
@@ -87,10 +90,14 @@ pub(crate) fn new_tree_nodes(
                 prepared.event.seq
             )));
         }
-        let nodes = xinyong_tlog::nodes_completed_by_append(expected, prepared.leaf, &mut |level: u8, idx: u64| {
-            known.get(&(level, idx)).copied().ok_or(())
-        })
-        .map_err(|()| StorageError::Inconsistent(format!("missing tree node while appending {expected}")))?;
+        let nodes = xinyong_tlog::nodes_completed_by_append(
+            expected,
+            prepared.leaf,
+            &mut |level: u8, idx: u64| known.get(&(level, idx)).copied().ok_or(()),
+        )
+        .map_err(|()| {
+            StorageError::Inconsistent(format!("missing tree node while appending {expected}"))
+        })?;
         for (level, idx, hash) in nodes {
             known.insert((level, idx), hash);
             if level > 0 {
@@ -102,7 +109,8 @@ pub(crate) fn new_tree_nodes(
 }
 
 pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {
-    <Hash>::try_from(bytes).map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
+    <Hash>::try_from(bytes)
+        .map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
 }
 
 /// Implements [`crate::Store`] for `$store`, whose `pool` field is a

@@ -147,7 +147,11 @@ impl From<&SubjectRow> for SubjectRecord {
 
 impl From<&PersonRow> for PersonRecord {
     fn from(r: &PersonRow) -> Self {
-        PersonRecord { id_number: r.id_number.as_str().to_owned(), name: r.name.clone(), seq: to_i64(r.seq) }
+        PersonRecord {
+            id_number: r.id_number.as_str().to_owned(),
+            name: r.name.clone(),
+            seq: to_i64(r.seq),
+        }
     }
 }
 
@@ -202,7 +206,11 @@ pub trait Store: Send + Sync + Debug {
     async fn tree_nodes(&self, coords: &[(u8, u64)]) -> Result<Vec<Hash>>;
 
     /// Keyset page over the stored nodes of level >= 1, ordered by (level, idx).
-    async fn tree_nodes_page(&self, after: Option<(u8, u64)>, limit: u32) -> Result<Vec<(u8, u64, Vec<u8>)>>;
+    async fn tree_nodes_page(
+        &self,
+        after: Option<(u8, u64)>,
+        limit: u32,
+    ) -> Result<Vec<(u8, u64, Vec<u8>)>>;
 
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
     async fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>>;
@@ -218,7 +226,11 @@ pub trait Store: Send + Sync + Debug {
     /// Keyset pages over whole projection tables, for `verify` and rebuilds.
     async fn subjects_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<SubjectRecord>>;
     async fn persons_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<PersonRecord>>;
-    async fn relations_page(&self, after: Option<(&str, &str, &str)>, limit: u32) -> Result<Vec<RelationRecord>>;
+    async fn relations_page(
+        &self,
+        after: Option<(&str, &str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<RelationRecord>>;
 }
 
 /// Opens (and migrates) the database named by `url`: `postgres://…` /

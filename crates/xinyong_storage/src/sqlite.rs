@@ -48,8 +48,14 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        let store = SqliteStore { pool, path: path.to_owned() };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        let store = SqliteStore {
+            pool,
+            path: path.to_owned(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -72,7 +78,10 @@ impl SqliteStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
+            if let Some(v) = applied
+                .into_iter()
+                .find(|v| !MIGRATOR.iter().any(|m| m.version == *v))
+            {
                 return Err(StorageError::NewerSchema { version: v });
             }
         }
@@ -90,7 +99,10 @@ impl SqliteStore {
     /// Runs raw SQL; for tests and tooling that must reach under the
     /// `Store` boundary (e.g. tampering tests for `verify`).
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 }
 

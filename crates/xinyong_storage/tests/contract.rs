@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use xinyong_domain::event::{Actor, Event, EventBody, RoleHolder};
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::subject::{
+    LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus,
+};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint};
 use xinyong_test_support::{PG_URL_VAR, TestDb};
@@ -20,7 +22,10 @@ fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody 
         people: rep
             .map(|(id, n)| RoleHolder {
                 role: RelationRole::LegalRepresentative,
-                person: NaturalPerson { id_number: IdNumber::parse(id).unwrap(), name: SubjectName::parse(n).unwrap() },
+                person: NaturalPerson {
+                    id_number: IdNumber::parse(id).unwrap(),
+                    name: SubjectName::parse(n).unwrap(),
+                },
             })
             .into_iter()
             .collect(),
@@ -44,13 +49,21 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
             let entry = event.entry().to_bytes();
             let leaf = xinyong_tlog::leaf_hash(&entry);
             let writes = event.projection_writes();
-            PreparedEvent { event, entry, leaf, writes }
+            PreparedEvent {
+                event,
+                entry,
+                leaf,
+                writes,
+            }
         })
         .collect()
 }
 
 async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::AppendOutcome {
-    store.append(&move |first| prepare(first, &bodies)).await.unwrap()
+    store
+        .append(&move |first| prepare(first, &bodies))
+        .await
+        .unwrap()
 }
 
 async fn backends() -> Vec<TestDb> {
@@ -98,13 +111,20 @@ async fn the_log_story_holds_on_every_backend() {
         if let EventBody::LegalPersonRegistered { subject, .. } = &mut renamed {
             subject.status = SubjectStatus::Revoked;
         }
-        let out = append(store, vec![registration(A, "福建某某股份有限公司", None), renamed]).await;
+        let out = append(
+            store,
+            vec![registration(A, "福建某某股份有限公司", None), renamed],
+        )
+        .await;
         assert_eq!((out.first_seq, out.size), (3, 5), "{backend}");
 
         // Entries are stored verbatim and hash to the tree's leaves.
         let events = store.events_from(0, 100).await.unwrap();
         assert_eq!(events.len(), 5);
-        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
+        let leaves: Vec<[u8; 32]> = events
+            .iter()
+            .map(|e| xinyong_tlog::leaf_hash(&e.entry))
+            .collect();
         for (e, leaf) in events.iter().zip(&leaves) {
             assert_eq!(e.leaf_hash, leaf.to_vec());
             assert_eq!(store.entry(e.seq as u64).await.unwrap().unwrap(), e.entry);
@@ -121,24 +141,64 @@ async fn the_log_story_holds_on_every_backend() {
             .unwrap();
             let hashes = store.tree_nodes(&coords).await.unwrap();
             let map: std::collections::HashMap<_, _> = coords.into_iter().zip(hashes).collect();
-            let root = xinyong_tlog::tree_hash(size, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(())).unwrap();
-            assert_eq!(root, xinyong_tlog::root_from_leaf_hashes(&leaves[..size as usize]), "{backend} size {size}");
+            let root = xinyong_tlog::tree_hash(size, &mut |l: u8, i: u64| {
+                map.get(&(l, i)).copied().ok_or(())
+            })
+            .unwrap();
+            assert_eq!(
+                root,
+                xinyong_tlog::root_from_leaf_hashes(&leaves[..size as usize]),
+                "{backend} size {size}"
+            );
         }
-        assert!(matches!(store.tree_nodes(&[(3, 0)]).await, Err(StorageError::Inconsistent(_))));
+        assert!(matches!(
+            store.tree_nodes(&[(3, 0)]).await,
+            Err(StorageError::Inconsistent(_))
+        ));
         let nodes = store.tree_nodes_page(None, 100).await.unwrap();
-        assert_eq!(nodes.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(), vec![(1, 0), (1, 1), (2, 0)]);
-        assert_eq!(store.tree_nodes_page(Some((1, 1)), 100).await.unwrap().len(), 1);
+        assert_eq!(
+            nodes.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(),
+            vec![(1, 0), (1, 1), (2, 0)]
+        );
+        assert_eq!(
+            store
+                .tree_nodes_page(Some((1, 1)), 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         // Projections.
         let a = store.subject(A).await.unwrap().unwrap();
-        assert_eq!((a.name.as_str(), a.status.as_str(), a.seq), ("福建某某集团有限公司", "revoked", 4), "{backend}");
+        assert_eq!(
+            (a.name.as_str(), a.status.as_str(), a.seq),
+            ("福建某某集团有限公司", "revoked", 4),
+            "{backend}"
+        );
         assert_eq!(a.division, "350100");
         assert_eq!(store.person(P1).await.unwrap().unwrap().name, "张三");
         let rel = store.relations_of(C).await.unwrap();
         assert_eq!(rel.len(), 1);
-        assert_eq!((rel[0].id_number.as_str(), rel[0].role.as_str(), rel[0].active), (P1, "legal_representative", true));
+        assert_eq!(
+            (
+                rel[0].id_number.as_str(),
+                rel[0].role.as_str(),
+                rel[0].active
+            ),
+            (P1, "legal_representative", true)
+        );
         let counts = store.counts().await.unwrap();
-        assert_eq!((counts.events, counts.subjects, counts.persons, counts.relations), (5, 3, 2, 3), "{backend}");
+        assert_eq!(
+            (
+                counts.events,
+                counts.subjects,
+                counts.persons,
+                counts.relations
+            ),
+            (5, 3, 2, 3),
+            "{backend}"
+        );
 
         // Keyset pages walk whole tables.
         let first = store.subjects_page(None, 2).await.unwrap();
@@ -147,15 +207,36 @@ async fn the_log_story_holds_on_every_backend() {
         assert_eq!(store.persons_page(None, 10).await.unwrap().len(), 2);
         let r1 = store.relations_page(None, 2).await.unwrap();
         let last = r1.last().unwrap();
-        let r2 = store.relations_page(Some((&last.uscc, &last.id_number, &last.role)), 2).await.unwrap();
+        let r2 = store
+            .relations_page(Some((&last.uscc, &last.id_number, &last.role)), 2)
+            .await
+            .unwrap();
         assert_eq!(r1.len() + r2.len(), 3);
 
         // Checkpoints: one per size, the first one stays.
-        let cp = StoredCheckpoint { size: 5, root: [1; 32], note: "n1".into(), signed_at: Utc::now() };
+        let cp = StoredCheckpoint {
+            size: 5,
+            root: [1; 32],
+            note: "n1".into(),
+            signed_at: Utc::now(),
+        };
         store.save_checkpoint(&cp).await.unwrap();
-        store.save_checkpoint(&StoredCheckpoint { note: "n2".into(), ..cp.clone() }).await.unwrap();
+        store
+            .save_checkpoint(&StoredCheckpoint {
+                note: "n2".into(),
+                ..cp.clone()
+            })
+            .await
+            .unwrap();
         assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().note, "n1");
-        store.save_checkpoint(&StoredCheckpoint { size: 3, note: "old".into(), ..cp.clone() }).await.unwrap();
+        store
+            .save_checkpoint(&StoredCheckpoint {
+                size: 3,
+                note: "old".into(),
+                ..cp.clone()
+            })
+            .await
+            .unwrap();
         assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().size, 5);
         assert_eq!(store.checkpoint(3).await.unwrap().unwrap().note, "old");
 
@@ -173,7 +254,10 @@ async fn the_log_story_holds_on_every_backend() {
             .await;
         assert!(matches!(bad, Err(StorageError::Inconsistent(_))));
         assert_eq!(store.log_size().await.unwrap(), 5);
-        assert_eq!(store.subject(B).await.unwrap().unwrap().name, "深圳某某技术有限公司");
+        assert_eq!(
+            store.subject(B).await.unwrap().unwrap().name,
+            "深圳某某技术有限公司"
+        );
     }
 }
 
@@ -186,7 +270,11 @@ async fn concurrent_appenders_get_gap_free_indexes() {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..5 {
-                    let body = registration(if t % 2 == 0 { A } else { B }, &format!("并发公司{t}"), None);
+                    let body = registration(
+                        if t % 2 == 0 { A } else { B },
+                        &format!("并发公司{t}"),
+                        None,
+                    );
                     append(store.as_ref(), vec![body.clone(), body]).await;
                 }
             }));
@@ -197,7 +285,10 @@ async fn concurrent_appenders_get_gap_free_indexes() {
         let events = store.events_from(0, 1000).await.unwrap();
         assert_eq!(events.len(), 40, "{}", store.backend().as_str());
         assert!(events.iter().enumerate().all(|(i, e)| e.seq == i as i64));
-        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
+        let leaves: Vec<[u8; 32]> = events
+            .iter()
+            .map(|e| xinyong_tlog::leaf_hash(&e.entry))
+            .collect();
         let mut coords = Vec::new();
         xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| -> Result<[u8; 32], ()> {
             coords.push((l, i));
@@ -206,7 +297,9 @@ async fn concurrent_appenders_get_gap_free_indexes() {
         .unwrap();
         let hashes = store.tree_nodes(&coords).await.unwrap();
         let map: std::collections::HashMap<_, _> = coords.into_iter().zip(hashes).collect();
-        let stored_root = xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(())).unwrap();
+        let stored_root =
+            xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(()))
+                .unwrap();
         assert_eq!(stored_root, xinyong_tlog::root_from_leaf_hashes(&leaves));
     }
 }
@@ -214,10 +307,15 @@ async fn concurrent_appenders_get_gap_free_indexes() {
 #[tokio::test]
 async fn a_database_from_a_newer_schema_is_refused() {
     for db in backends().await {
-        db.execute_raw(
+        let blob = if db.postgres.is_some() {
+            "'\\x00'::bytea"
+        } else {
+            "X'00'"
+        };
+        db.execute_raw(&format!(
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
-             VALUES (99991231000000, 'from the future', CURRENT_TIMESTAMP, TRUE, X'00', 0)",
-        )
+             VALUES (99991231000000, 'from the future', CURRENT_TIMESTAMP, TRUE, {blob}, 0)"
+        ))
         .await;
         match xinyong_storage::open(&db.url).await {
             Err(StorageError::NewerSchema { version }) => assert_eq!(version, 99991231000000),
@@ -228,6 +326,12 @@ async fn a_database_from_a_newer_schema_is_refused() {
 
 #[tokio::test]
 async fn bad_urls_are_reported_not_panicked() {
-    assert!(matches!(xinyong_storage::open("mysql://x").await, Err(StorageError::InvalidUrl { .. })));
-    assert!(matches!(xinyong_storage::open("").await, Err(StorageError::InvalidUrl { .. })));
+    assert!(matches!(
+        xinyong_storage::open("mysql://x").await,
+        Err(StorageError::InvalidUrl { .. })
+    ));
+    assert!(matches!(
+        xinyong_storage::open("").await,
+        Err(StorageError::InvalidUrl { .. })
+    ));
 }

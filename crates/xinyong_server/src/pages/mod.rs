@@ -19,7 +19,11 @@ pub(crate) struct Layout {
 
 impl Layout {
     fn new(state: &AppState, title: &str) -> Layout {
-        Layout { site_name: state.site.site_name.clone(), footer: state.site.footer.clone(), title: title.to_owned() }
+        Layout {
+            site_name: state.site.site_name.clone(),
+            footer: state.site.footer.clone(),
+            title: title.to_owned(),
+        }
     }
 }
 
@@ -94,10 +98,17 @@ pub(crate) struct ErrorPage {
 
 fn error_page(state: &AppState, err: crate::ApiError) -> Response {
     let status = err.status;
-    let page = ErrorPage { layout: Layout::new(state, "出错了"), status: status.as_u16(), message: err.message };
+    let page = ErrorPage {
+        layout: Layout::new(state, "出错了"),
+        status: status.as_u16(),
+        message: err.message,
+    };
     (status, page).into_response()
 }
 
 pub(crate) async fn not_found(State(state): State<AppState>) -> Response {
-    error_page(&state, crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"))
+    error_page(
+        &state,
+        crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"),
+    )
 }
