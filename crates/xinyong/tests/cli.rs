@@ -1,5 +1,10 @@
 //! The binary as a clerk or an operator uses it.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on unexpected input"
+)]
+
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

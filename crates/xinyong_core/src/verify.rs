@@ -3,13 +3,13 @@
 //! to check every projection row. The first mismatch is named by table, key
 //! and log index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use xinyong_domain::event::{
-    Actor, Event, EventBody, ProjectionWrite, RuleVersions, time_from_millis,
-};
-use xinyong_storage::{PersonRecord, RelationRecord, StoredEvent, SubjectRecord};
+use xinyong_domain::event::{Actor, Event, EventBody, RuleVersions, time_from_millis};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec, all_tables};
+use xinyong_storage::StoredEvent;
 use xinyong_tlog::MemoryTree;
 
 use crate::error::CoreError;
@@ -23,9 +23,8 @@ pub struct VerifyReport {
     pub entries: u64,
     pub tree_nodes: u64,
     pub checkpoint_size: u64,
-    pub subjects: u64,
-    pub persons: u64,
-    pub relations: u64,
+    /// Rows checked per projection table.
+    pub rows: Vec<(&'static str, u64)>,
 }
 
 /// The first thing found wrong.
@@ -78,35 +77,65 @@ fn mismatch(
 /// Progress callback: (what, done, total).
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Send + Sync);
 
+/// Projection tables as the log says they must be.
 #[derive(Default)]
 struct Expected {
-    subjects: BTreeMap<String, SubjectRecord>,
-    persons: BTreeMap<String, PersonRecord>,
-    relations: BTreeMap<(String, String, String), RelationRecord>,
+    tables: HashMap<&'static str, BTreeMap<Vec<Cell>, Vec<Cell>>>,
 }
 
 impl Expected {
     fn apply(&mut self, event: &Event) {
         for write in event.projection_writes() {
+            let rows = self.tables.entry(write.table().name).or_default();
             match write {
-                ProjectionWrite::Subject(row) => {
-                    let rec = SubjectRecord::from(&row);
-                    self.subjects.insert(rec.uscc.clone(), rec);
+                ProjectionWrite::Upsert { table, row } => {
+                    rows.insert(table.key_of(&row).to_vec(), row);
                 }
-                ProjectionWrite::Person(row) => {
-                    let rec = PersonRecord::from(&row);
-                    self.persons.insert(rec.id_number.clone(), rec);
-                }
-                ProjectionWrite::Relation(row) => {
-                    let rec = RelationRecord::from(&row);
-                    self.relations.insert(
-                        (rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()),
-                        rec,
-                    );
+                ProjectionWrite::Delete { key, .. } => {
+                    rows.remove(&key);
                 }
             }
         }
     }
+}
+
+/// A row key for messages: cells joined by spaces, ID numbers masked.
+fn show_key(table: &TableSpec, key: &[Cell], mask: &MaskConfig) -> String {
+    table
+        .key_columns()
+        .iter()
+        .zip(key)
+        .map(|(col, cell)| match cell {
+            Cell::Text(s) if col.personal => mask.mask_id(s),
+            Cell::Text(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The differing columns of two versions of a row (personal values masked).
+fn describe(table: &TableSpec, want: &[Cell], got: &[Cell]) -> String {
+    let diffs: Vec<String> = table
+        .columns
+        .iter()
+        .zip(want.iter().zip(got))
+        .filter(|(_, (w, g))| w != g)
+        .map(|(col, (w, g))| {
+            if col.personal {
+                format!("{} differs", col.name)
+            } else {
+                format!("{} is {g} but the log says {w}", col.name)
+            }
+        })
+        .collect();
+    format!("row differs from the log: {}", diffs.join(", "))
+}
+
+fn seq_of(row: &[Cell]) -> Option<u64> {
+    row.last()
+        .and_then(Cell::as_i64)
+        .and_then(|s| u64::try_from(s).ok())
 }
 
 /// Rebuilds the domain event from a stored row, or says which column is wrong.
@@ -292,151 +321,50 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     }
 
     // 4. Projections: replayed rows ↔ stored rows, both ways.
-    let mut after: Option<String> = None;
-    loop {
-        let rows = store.subjects_page(after.as_deref(), PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.uscc.clone());
-        for row in rows {
-            match expected.subjects.remove(&row.uscc) {
-                Some(want) if want == row => {}
-                Some(want) => {
-                    return Err(mismatch(
-                        "subjects",
-                        row.uscc.clone(),
-                        u64::try_from(want.seq).ok(),
-                        describe(&want, &row),
-                    ));
+    let mask = &core.settings().mask;
+    for &table in all_tables() {
+        let mut want = expected.tables.remove(table.name).unwrap_or_default();
+        let mut after: Option<Vec<Cell>> = None;
+        let mut seen = 0u64;
+        loop {
+            let rows = store.rows_page(table, after.as_deref(), PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            after = Some(table.key_of(last).to_vec());
+            for row in rows {
+                let key = table.key_of(&row).to_vec();
+                match want.remove(&key) {
+                    Some(w) if w == row => {}
+                    Some(w) => {
+                        return Err(mismatch(
+                            table.name,
+                            show_key(table, &key, mask),
+                            seq_of(&w),
+                            describe(table, &w, &row),
+                        ));
+                    }
+                    None => {
+                        return Err(mismatch(
+                            table.name,
+                            show_key(table, &key, mask),
+                            seq_of(&row),
+                            "row not produced by any event",
+                        ));
+                    }
                 }
-                None => {
-                    return Err(mismatch(
-                        "subjects",
-                        row.uscc.clone(),
-                        u64::try_from(row.seq).ok(),
-                        "row not produced by any event",
-                    ));
-                }
+                seen += 1;
             }
-            report.subjects += 1;
+            progress(table.name, seen, 0);
         }
-        progress("subjects", report.subjects, 0);
-    }
-    if let Some((key, want)) = expected.subjects.into_iter().next() {
-        return Err(mismatch(
-            "subjects",
-            key,
-            u64::try_from(want.seq).ok(),
-            "row is missing",
-        ));
-    }
-
-    let mut after: Option<String> = None;
-    loop {
-        let rows = store.persons_page(after.as_deref(), PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.id_number.clone());
-        for row in rows {
-            // Keys of natural persons are masked even in operator output.
-            let key = core.settings().mask.mask_id(&row.id_number);
-            match expected.persons.remove(&row.id_number) {
-                Some(want) if want == row => {}
-                Some(want) => {
-                    return Err(mismatch(
-                        "persons",
-                        key,
-                        u64::try_from(want.seq).ok(),
-                        "row differs from the log",
-                    ));
-                }
-                None => {
-                    return Err(mismatch(
-                        "persons",
-                        key,
-                        u64::try_from(row.seq).ok(),
-                        "row not produced by any event",
-                    ));
-                }
-            }
-            report.persons += 1;
+        if let Some((key, w)) = want.into_iter().next() {
+            return Err(mismatch(
+                table.name,
+                show_key(table, &key, mask),
+                seq_of(&w),
+                "row is missing",
+            ));
         }
-    }
-    if let Some((key, want)) = expected.persons.into_iter().next() {
-        let key = core.settings().mask.mask_id(&key);
-        return Err(mismatch(
-            "persons",
-            key,
-            u64::try_from(want.seq).ok(),
-            "row is missing",
-        ));
-    }
-
-    let mut after: Option<(String, String, String)> = None;
-    loop {
-        let page_after = after
-            .as_ref()
-            .map(|(u, i, r)| (u.as_str(), i.as_str(), r.as_str()));
-        let rows = store.relations_page(page_after, PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some((last.uscc.clone(), last.id_number.clone(), last.role.clone()));
-        for row in rows {
-            let key = format!(
-                "{} {} {}",
-                row.uscc,
-                core.settings().mask.mask_id(&row.id_number),
-                row.role
-            );
-            match expected.relations.remove(&(
-                row.uscc.clone(),
-                row.id_number.clone(),
-                row.role.clone(),
-            )) {
-                Some(want) if want == row => {}
-                Some(want) => {
-                    return Err(mismatch(
-                        "relations",
-                        key,
-                        u64::try_from(want.seq).ok(),
-                        "row differs from the log",
-                    ));
-                }
-                None => {
-                    return Err(mismatch(
-                        "relations",
-                        key,
-                        u64::try_from(row.seq).ok(),
-                        "row not produced by any event",
-                    ));
-                }
-            }
-            report.relations += 1;
-        }
-    }
-    if let Some(((u, i, r), want)) = expected.relations.into_iter().next() {
-        let key = format!("{u} {} {r}", core.settings().mask.mask_id(&i));
-        return Err(mismatch(
-            "relations",
-            key,
-            u64::try_from(want.seq).ok(),
-            "row is missing",
-        ));
+        report.rows.push((table.name, seen));
     }
 
     Ok(report)
-}
-
-fn describe(want: &SubjectRecord, got: &SubjectRecord) -> String {
-    let mut diffs = Vec::new();
-    if want.name != got.name {
-        diffs.push(format!("name {:?} ≠ {:?}", got.name, want.name));
-    }
-    if want.status != got.status {
-        diffs.push(format!("status {:?} ≠ {:?}", got.status, want.status));
-    }
-    if want.division != got.division {
-        diffs.push(format!("division {:?} ≠ {:?}", got.division, want.division));
-    }
-    if want.seq != got.seq {
-        diffs.push(format!("seq {} ≠ {}", got.seq, want.seq));
-    }
-    format!("row differs from the log: {}", diffs.join(", "))
 }

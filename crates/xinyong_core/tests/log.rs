@@ -1,6 +1,11 @@
 //! The write path, the publisher, proofs, the follower and `verify`, on the
 //! backend chosen by the environment (SQLite by default).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on unexpected input"
+)]
+
 use std::sync::Arc;
 
 use xinyong_core::demo::DemoCity;
@@ -98,7 +103,10 @@ async fn verify_passes_on_an_honest_log() {
     let report = verify(&app.core, &no_progress).await.unwrap();
     assert_eq!(report.entries, 50);
     assert_eq!(report.checkpoint_size, 50);
-    assert_eq!(report.subjects, app.core.counts().await.unwrap().subjects);
+    assert_eq!(
+        report.rows[0],
+        ("subjects", app.core.counts().await.unwrap().subjects)
+    );
 }
 
 /// Each tampering, made directly in the database, must be caught and named.

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::id_number::IdNumber;
+use crate::projection::{Cell, PERSONS, ProjectionWrite, RELATIONS, SUBJECTS};
 use crate::subject::{
     LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus,
 };
@@ -184,54 +185,43 @@ impl Event {
     /// tables exactly.
     pub fn projection_writes(&self) -> Vec<ProjectionWrite> {
         let seq = self.seq;
+        let person = |p: &NaturalPerson| PersonRow {
+            id_number: p.id_number.clone(),
+            name: p.name.as_str().to_owned(),
+            seq,
+        };
         match &self.body {
             EventBody::LegalPersonRegistered { subject, people } => {
-                let mut writes = vec![ProjectionWrite::Subject(SubjectRow::from_legal(
-                    subject, seq,
-                ))];
+                let mut writes = vec![SubjectRow::from_legal(subject, seq).write()];
                 for holder in people {
-                    writes.push(ProjectionWrite::Person(PersonRow {
-                        id_number: holder.person.id_number.clone(),
-                        name: holder.person.name.as_str().to_owned(),
-                        seq,
-                    }));
-                    writes.push(ProjectionWrite::Relation(RelationRow {
-                        uscc: subject.uscc.clone(),
-                        id_number: holder.person.id_number.clone(),
+                    writes.push(person(&holder.person).write());
+                    let relation = Relation {
+                        organisation: subject.uscc.clone(),
+                        person: holder.person.id_number.clone(),
                         role: holder.role,
-                        active: true,
-                        seq,
-                    }));
+                    };
+                    writes.push(RelationRow::from_relation(&relation, true, seq).write());
                 }
                 writes
             }
             EventBody::LegalPersonUpdated { subject } => {
-                vec![ProjectionWrite::Subject(SubjectRow::from_legal(
-                    subject, seq,
-                ))]
+                vec![SubjectRow::from_legal(subject, seq).write()]
             }
-            EventBody::NaturalPersonRegistered { person } => {
-                vec![ProjectionWrite::Person(PersonRow {
-                    id_number: person.id_number.clone(),
-                    name: person.name.as_str().to_owned(),
-                    seq,
-                })]
-            }
+            EventBody::NaturalPersonRegistered { person: p } => vec![person(p).write()],
             EventBody::RelationAdded {
                 relation,
                 person_name,
             } => vec![
-                ProjectionWrite::Person(PersonRow {
+                PersonRow {
                     id_number: relation.person.clone(),
                     name: person_name.as_str().to_owned(),
                     seq,
-                }),
-                ProjectionWrite::Relation(RelationRow::from_relation(relation, true, seq)),
+                }
+                .write(),
+                RelationRow::from_relation(relation, true, seq).write(),
             ],
             EventBody::RelationEnded { relation } => {
-                vec![ProjectionWrite::Relation(RelationRow::from_relation(
-                    relation, false, seq,
-                ))]
+                vec![RelationRow::from_relation(relation, false, seq).write()]
             }
         }
     }
@@ -246,7 +236,7 @@ pub fn body_commitment(salt: &[u8; 32], body_json: &[u8]) -> [u8; 32] {
 }
 
 /// One row of the `subjects` projection.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectRow {
     pub uscc: Uscc,
     pub name: String,
@@ -267,30 +257,75 @@ impl SubjectRow {
             seq,
         }
     }
-}
 
-impl PartialOrd for SubjectStatus {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+    pub fn write(&self) -> ProjectionWrite {
+        ProjectionWrite::Upsert {
+            table: &SUBJECTS,
+            row: vec![
+                Cell::text(self.uscc.as_str()),
+                Cell::text(self.name.as_str()),
+                Cell::text(self.status.as_str()),
+                Cell::text(self.division.as_str()),
+                Cell::int(self.seq),
+            ],
+        }
     }
-}
 
-impl Ord for SubjectStatus {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+    /// Reads a stored row back; `None` when it no longer parses.
+    pub fn from_cells(cells: &[Cell]) -> Option<SubjectRow> {
+        match cells {
+            [
+                Cell::Text(uscc),
+                Cell::Text(name),
+                Cell::Text(status),
+                Cell::Text(division),
+                Cell::Int(seq),
+            ] => Some(SubjectRow {
+                uscc: Uscc::try_from(uscc.clone()).ok()?,
+                name: name.clone(),
+                status: SubjectStatus::parse(status)?,
+                division: division.clone(),
+                seq: u64::try_from(*seq).ok()?,
+            }),
+            _ => None,
+        }
     }
 }
 
 /// One row of the `persons` projection (never public).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRow {
     pub id_number: IdNumber,
     pub name: String,
     pub seq: u64,
 }
 
+impl PersonRow {
+    pub fn write(&self) -> ProjectionWrite {
+        ProjectionWrite::Upsert {
+            table: &PERSONS,
+            row: vec![
+                Cell::text(self.id_number.as_str()),
+                Cell::text(self.name.as_str()),
+                Cell::int(self.seq),
+            ],
+        }
+    }
+
+    pub fn from_cells(cells: &[Cell]) -> Option<PersonRow> {
+        match cells {
+            [Cell::Text(id), Cell::Text(name), Cell::Int(seq)] => Some(PersonRow {
+                id_number: IdNumber::parse(id).ok()?,
+                name: name.clone(),
+                seq: u64::try_from(*seq).ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// One row of the `relations` projection.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationRow {
     pub uscc: Uscc,
     pub id_number: IdNumber,
@@ -309,14 +344,38 @@ impl RelationRow {
             seq,
         }
     }
-}
 
-/// An upsert into one projection table, keyed by the row's natural key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProjectionWrite {
-    Subject(SubjectRow),
-    Person(PersonRow),
-    Relation(RelationRow),
+    pub fn write(&self) -> ProjectionWrite {
+        ProjectionWrite::Upsert {
+            table: &RELATIONS,
+            row: vec![
+                Cell::text(self.uscc.as_str()),
+                Cell::text(self.id_number.as_str()),
+                Cell::text(self.role.as_str()),
+                Cell::Int(i64::from(self.active)),
+                Cell::int(self.seq),
+            ],
+        }
+    }
+
+    pub fn from_cells(cells: &[Cell]) -> Option<RelationRow> {
+        match cells {
+            [
+                Cell::Text(uscc),
+                Cell::Text(id),
+                Cell::Text(role),
+                Cell::Int(active),
+                Cell::Int(seq),
+            ] => Some(RelationRow {
+                uscc: Uscc::try_from(uscc.clone()).ok()?,
+                id_number: IdNumber::parse(id).ok()?,
+                role: RelationRole::parse(role)?,
+                active: *active != 0,
+                seq: u64::try_from(*seq).ok()?,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The canonical log entry: the exact bytes whose RFC 6962 leaf hash is in the
@@ -509,7 +568,7 @@ mod tests {
         let writes = sample().projection_writes();
         assert_eq!(writes.len(), 3);
         assert!(
-            matches!(&writes[0], ProjectionWrite::Subject(s) if s.division == "350100" && s.seq == 7)
+            matches!(&writes[0], ProjectionWrite::Upsert { table, row } if table.name == "subjects" && row[3] == Cell::text("350100") && row[4] == Cell::Int(7))
         );
     }
 

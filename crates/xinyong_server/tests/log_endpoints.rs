@@ -3,6 +3,11 @@
 //! tlog-proof) with only sha2, ed25519-dalek and base64: no code shared with
 //! the signer in xinyong_tlog.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on unexpected input"
+)]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use xinyong_domain::event::ProjectionWrite;
+use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
 
-use crate::{Hash, PersonRecord, PreparedEvent, RelationRecord, StorageError, SubjectRecord};
+use crate::{Hash, PreparedEvent, StorageError};
 
 /// Rows per multi-row INSERT: SQLite allows 32,766 bound parameters per
 /// statement and PostgreSQL 65,535; events have 10 columns.
@@ -29,49 +29,148 @@ pub(crate) fn frontier(size: u64) -> Vec<(u8, u64)> {
     coords
 }
 
-/// Collapses the projection writes of a batch to the last write per row key,
+/// The writes of a batch for one table, collapsed to the last write per key,
 /// because a multi-row upsert may not touch the same row twice (PostgreSQL
 /// rejects it) and only the last write survives anyway.
-#[derive(Debug, Default)]
-pub(crate) struct CollapsedWrites {
-    pub subjects: Vec<SubjectRecord>,
-    pub persons: Vec<PersonRecord>,
-    pub relations: Vec<RelationRecord>,
+#[derive(Debug)]
+pub(crate) struct TableWrites {
+    pub table: &'static TableSpec,
+    pub upserts: Vec<Vec<Cell>>,
+    pub deletes: Vec<Vec<Cell>>,
 }
 
-pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> CollapsedWrites {
-    let mut subjects: HashMap<String, SubjectRecord> = HashMap::new();
-    let mut persons: HashMap<String, PersonRecord> = HashMap::new();
-    let mut relations: HashMap<(String, String, String), RelationRecord> = HashMap::new();
+pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
+    let mut order: Vec<&'static TableSpec> = Vec::new();
+    let mut last: HashMap<&'static str, HashMap<Vec<Cell>, Option<Vec<Cell>>>> = HashMap::new();
     for write in events.iter().flat_map(|e| &e.writes) {
-        match write {
-            ProjectionWrite::Subject(row) => {
-                let rec = SubjectRecord::from(row);
-                subjects.insert(rec.uscc.clone(), rec);
-            }
-            ProjectionWrite::Person(row) => {
-                let rec = PersonRecord::from(row);
-                persons.insert(rec.id_number.clone(), rec);
-            }
-            ProjectionWrite::Relation(row) => {
-                let rec = RelationRecord::from(row);
-                relations.insert(
-                    (rec.uscc.clone(), rec.id_number.clone(), rec.role.clone()),
-                    rec,
-                );
-            }
+        let table = write.table();
+        if !last.contains_key(table.name) {
+            order.push(table);
         }
+        let rows = last.entry(table.name).or_default();
+        match write {
+            ProjectionWrite::Upsert { row, .. } => {
+                rows.insert(table.key_of(row).to_vec(), Some(row.clone()))
+            }
+            ProjectionWrite::Delete { key, .. } => rows.insert(key.clone(), None),
+        };
     }
-    let mut out = CollapsedWrites {
-        subjects: subjects.into_values().collect(),
-        persons: persons.into_values().collect(),
-        relations: relations.into_values().collect(),
-    };
-    // Deterministic statement order keeps lock order stable between writers.
-    out.subjects.sort();
-    out.persons.sort();
-    out.relations.sort();
-    out
+    order
+        .into_iter()
+        .map(|table| {
+            let mut upserts = Vec::new();
+            let mut deletes = Vec::new();
+            for (key, row) in last.remove(table.name).unwrap_or_default() {
+                match row {
+                    Some(row) => upserts.push(row),
+                    None => deletes.push(key),
+                }
+            }
+            // Deterministic statement order keeps lock order stable between writers.
+            upserts.sort();
+            deletes.sort();
+            TableWrites {
+                table,
+                upserts,
+                deletes,
+            }
+        })
+        .collect()
+}
+
+/// `INSERT INTO t (cols) ` — the VALUES part is pushed by the query builder.
+pub(crate) fn insert_head(table: &TableSpec) -> String {
+    let cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    format!("INSERT INTO {} ({}) ", table.name, cols.join(", "))
+}
+
+/// ` ON CONFLICT (key) DO UPDATE SET c = excluded.c, …`
+pub(crate) fn upsert_tail(table: &TableSpec) -> String {
+    let keys: Vec<&str> = table.key_columns().iter().map(|c| c.name).collect();
+    let sets: Vec<String> = table.columns[table.key_len..]
+        .iter()
+        .map(|c| format!("{0} = excluded.{0}", c.name))
+        .collect();
+    format!(
+        " ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        sets.join(", ")
+    )
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn select_columns(table: &TableSpec) -> String {
+    table
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key_list(table: &TableSpec) -> String {
+    table
+        .key_columns()
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn delete_sql(table: &TableSpec) -> String {
+    format!(
+        "DELETE FROM {} WHERE ({}) = ({})",
+        table.name,
+        key_list(table),
+        placeholders(1, table.key_len)
+    )
+}
+
+pub(crate) fn get_sql(table: &TableSpec) -> String {
+    format!(
+        "SELECT {} FROM {} WHERE ({}) = ({})",
+        select_columns(table),
+        table.name,
+        key_list(table),
+        placeholders(1, table.key_len)
+    )
+}
+
+pub(crate) fn page_sql(table: &TableSpec, after: bool) -> String {
+    let keys = key_list(table);
+    if after {
+        format!(
+            "SELECT {} FROM {} WHERE ({keys}) > ({}) ORDER BY {keys} LIMIT ${}",
+            select_columns(table),
+            table.name,
+            placeholders(1, table.key_len),
+            table.key_len + 1
+        )
+    } else {
+        format!(
+            "SELECT {} FROM {} ORDER BY {keys} LIMIT $1",
+            select_columns(table),
+            table.name
+        )
+    }
+}
+
+/// Column names are compile-time constants of the table specs; a name that is
+/// not one of them never reaches SQL.
+pub(crate) fn where_sql(table: &TableSpec, column: &str) -> Option<String> {
+    table.column_index(column)?;
+    Some(format!(
+        "SELECT {} FROM {} WHERE {column} = $1 ORDER BY {} LIMIT $2",
+        select_columns(table),
+        table.name,
+        key_list(table)
+    ))
 }
 
 /// Checks the batch the caller built and computes the tree nodes it completes.
@@ -192,44 +291,40 @@ macro_rules! impl_store {
                     qb.build().execute(&mut *tx).await?;
                 }
 
-                let writes = collapse_writes(&events);
-                for chunk in writes.subjects.chunks(CHUNK_ROWS) {
-                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO subjects (uscc, name, status, division, seq) ");
-                    qb.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.uscc.clone())
-                            .push_bind(r.name.clone())
-                            .push_bind(r.status.clone())
-                            .push_bind(r.division.clone())
-                            .push_bind(r.seq);
-                    });
-                    qb.push(
-                        " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, status = excluded.status, \
-                         division = excluded.division, seq = excluded.seq",
-                    );
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in writes.persons.chunks(CHUNK_ROWS) {
-                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO persons (id_number, name, seq) ");
-                    qb.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.id_number.clone()).push_bind(r.name.clone()).push_bind(r.seq);
-                    });
-                    qb.push(" ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, seq = excluded.seq");
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in writes.relations.chunks(CHUNK_ROWS) {
-                    let mut qb =
-                        sqlx::QueryBuilder::new("INSERT INTO relations (uscc, id_number, role, active, seq) ");
-                    qb.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.uscc.clone())
-                            .push_bind(r.id_number.clone())
-                            .push_bind(r.role.clone())
-                            .push_bind(i64::from(r.active))
-                            .push_bind(r.seq);
-                    });
-                    qb.push(
-                        " ON CONFLICT (uscc, id_number, role) DO UPDATE SET active = excluded.active, seq = excluded.seq",
-                    );
-                    qb.build().execute(&mut *tx).await?;
+                for tw in collapse_writes(&events) {
+                    let delete = delete_sql(tw.table);
+                    for key in &tw.deletes {
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(delete.clone()));
+                        for (col, cell) in tw.table.key_columns().iter().zip(key) {
+                            q = $crate::common::bind_cell!(q, col.kind, cell);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    let tail = upsert_tail(tw.table);
+                    let per_chunk = (30_000 / tw.table.columns.len()).max(1);
+                    for chunk in tw.upserts.chunks(per_chunk) {
+                        let mut qb = sqlx::QueryBuilder::new(insert_head(tw.table));
+                        qb.push_values(chunk, |mut b, row| {
+                            for (col, cell) in tw.table.columns.iter().zip(row) {
+                                match (col.kind, cell) {
+                                    (xinyong_domain::projection::ColumnKind::Int, xinyong_domain::projection::Cell::Int(v)) => {
+                                        b.push_bind(*v);
+                                    }
+                                    (xinyong_domain::projection::ColumnKind::Int, _) => {
+                                        b.push_bind(None::<i64>);
+                                    }
+                                    (xinyong_domain::projection::ColumnKind::Text, xinyong_domain::projection::Cell::Text(v)) => {
+                                        b.push_bind(v.clone());
+                                    }
+                                    (xinyong_domain::projection::ColumnKind::Text, _) => {
+                                        b.push_bind(None::<String>);
+                                    }
+                                }
+                            }
+                        });
+                        qb.push(tail.as_str());
+                        qb.build().execute(&mut *tx).await?;
+                    }
                 }
                 tx.commit().await?;
                 let count = events.len() as u64;
@@ -383,82 +478,81 @@ macro_rules! impl_store {
                 })
             }
 
-            async fn subject(&self, uscc: &str) -> $crate::Result<Option<$crate::SubjectRecord>> {
-                let row = sqlx::query("SELECT uscc, name, status, division, seq FROM subjects WHERE uscc = $1")
-                    .bind(uscc.to_owned())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(|r| subject_from_row(&r)).transpose()
-            }
-
-            async fn person(&self, id_number: &str) -> $crate::Result<Option<$crate::PersonRecord>> {
-                let row = sqlx::query("SELECT id_number, name, seq FROM persons WHERE id_number = $1")
-                    .bind(id_number.to_owned())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(|r| person_from_row(&r)).transpose()
-            }
-
-            async fn relations_of(&self, uscc: &str) -> $crate::Result<Vec<$crate::RelationRecord>> {
-                let rows = sqlx::query(
-                    "SELECT uscc, id_number, role, active, seq FROM relations WHERE uscc = $1 \
-                     ORDER BY role, id_number",
-                )
-                .bind(uscc.to_owned())
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(relation_from_row).collect()
-            }
-
-            async fn subjects_page(
+            async fn row(
                 &self,
-                after: Option<&str>,
-                limit: u32,
-            ) -> $crate::Result<Vec<$crate::SubjectRecord>> {
-                let rows = sqlx::query(
-                    "SELECT uscc, name, status, division, seq FROM subjects WHERE uscc > $1 ORDER BY uscc LIMIT $2",
-                )
-                .bind(after.unwrap_or("").to_owned())
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(subject_from_row).collect()
+                table: &'static xinyong_domain::projection::TableSpec,
+                key: &[xinyong_domain::projection::Cell],
+            ) -> $crate::Result<Option<$crate::Row>> {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe($crate::common::get_sql(table)));
+                for (col, cell) in table.key_columns().iter().zip(key) {
+                    q = $crate::common::bind_cell!(q, col.kind, cell);
+                }
+                let row = q.fetch_optional(&self.pool).await?;
+                row.map(|r| decode_row(table, &r)).transpose()
             }
 
-            async fn persons_page(
+            async fn rows_where(
                 &self,
-                after: Option<&str>,
+                table: &'static xinyong_domain::projection::TableSpec,
+                column: &str,
+                value: &xinyong_domain::projection::Cell,
                 limit: u32,
-            ) -> $crate::Result<Vec<$crate::PersonRecord>> {
-                let rows = sqlx::query(
-                    "SELECT id_number, name, seq FROM persons WHERE id_number > $1 ORDER BY id_number LIMIT $2",
-                )
-                .bind(after.unwrap_or("").to_owned())
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(person_from_row).collect()
+            ) -> $crate::Result<Vec<$crate::Row>> {
+                let Some(sql) = $crate::common::where_sql(table, column) else {
+                    return Err($crate::StorageError::Inconsistent(format!("{} has no column {column}", table.name)));
+                };
+                let kind = table.columns[table.column_index(column).unwrap_or(0)].kind;
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let q = $crate::common::bind_cell!(q, kind, value);
+                let rows = q.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| decode_row(table, r)).collect()
             }
 
-            async fn relations_page(
+            async fn rows_page(
                 &self,
-                after: Option<(&str, &str, &str)>,
+                table: &'static xinyong_domain::projection::TableSpec,
+                after: Option<&[xinyong_domain::projection::Cell]>,
                 limit: u32,
-            ) -> $crate::Result<Vec<$crate::RelationRecord>> {
-                let (u, i, r) = after.unwrap_or(("", "", ""));
-                let rows = sqlx::query(
-                    "SELECT uscc, id_number, role, active, seq FROM relations \
-                     WHERE uscc > $1 OR (uscc = $1 AND (id_number > $2 OR (id_number = $2 AND role > $3))) \
-                     ORDER BY uscc, id_number, role LIMIT $4",
-                )
-                .bind(u.to_owned())
-                .bind(i.to_owned())
-                .bind(r.to_owned())
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(relation_from_row).collect()
+            ) -> $crate::Result<Vec<$crate::Row>> {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe($crate::common::page_sql(table, after.is_some())));
+                if let Some(key) = after {
+                    for (col, cell) in table.key_columns().iter().zip(key) {
+                        q = $crate::common::bind_cell!(q, col.kind, cell);
+                    }
+                }
+                let rows = q.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| decode_row(table, r)).collect()
             }
+
+            async fn count_rows(&self, table: &'static xinyong_domain::projection::TableSpec) -> $crate::Result<u64> {
+                use sqlx::Row as _;
+                let sql = format!("SELECT COUNT(*) FROM {}", table.name);
+                let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&self.pool).await?.try_get(0)?;
+                Ok($crate::to_u64(n))
+            }
+        }
+
+        fn decode_row<R: sqlx::Row>(
+            table: &xinyong_domain::projection::TableSpec,
+            r: &R,
+        ) -> $crate::Result<$crate::Row>
+        where
+            for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            use xinyong_domain::projection::{Cell, ColumnKind};
+            table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, col)| {
+                    Ok(match col.kind {
+                        ColumnKind::Int => r.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
+                        ColumnKind::Text => r.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
+                    })
+                })
+                .collect()
         }
 
         fn checkpoint_from_row<R: sqlx::Row>(r: &R) -> $crate::Result<$crate::StoredCheckpoint>
@@ -479,46 +573,22 @@ macro_rules! impl_store {
             })
         }
 
-        fn subject_from_row<R: sqlx::Row>(r: &R) -> $crate::Result<$crate::SubjectRecord>
-        where
-            for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> &'a str: sqlx::ColumnIndex<R>,
-        {
-            Ok($crate::SubjectRecord {
-                uscc: r.try_get("uscc")?,
-                name: r.try_get("name")?,
-                status: r.try_get("status")?,
-                division: r.try_get("division")?,
-                seq: r.try_get("seq")?,
-            })
-        }
-
-        fn person_from_row<R: sqlx::Row>(r: &R) -> $crate::Result<$crate::PersonRecord>
-        where
-            for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> &'a str: sqlx::ColumnIndex<R>,
-        {
-            Ok($crate::PersonRecord { id_number: r.try_get("id_number")?, name: r.try_get("name")?, seq: r.try_get("seq")? })
-        }
-
-        fn relation_from_row<R: sqlx::Row>(r: &R) -> $crate::Result<$crate::RelationRecord>
-        where
-            for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-            for<'a> &'a str: sqlx::ColumnIndex<R>,
-        {
-            let active: i64 = r.try_get("active")?;
-            Ok($crate::RelationRecord {
-                uscc: r.try_get("uscc")?,
-                id_number: r.try_get("id_number")?,
-                role: r.try_get("role")?,
-                active: active != 0,
-                seq: r.try_get("seq")?,
-            })
-        }
     };
 }
 
+/// Binds a cell to a query as the column's SQL type (NULL stays typed, which
+/// PostgreSQL needs).
+macro_rules! bind_cell {
+    ($q:expr, $kind:expr, $cell:expr) => {{
+        use xinyong_domain::projection::{Cell, ColumnKind};
+        match ($kind, $cell) {
+            (ColumnKind::Int, Cell::Int(v)) => $q.bind(*v),
+            (ColumnKind::Int, _) => $q.bind(None::<i64>),
+            (ColumnKind::Text, Cell::Text(v)) => $q.bind(v.clone()),
+            (ColumnKind::Text, _) => $q.bind(None::<String>),
+        }
+    }};
+}
+
+pub(crate) use bind_cell;
 pub(crate) use impl_store;

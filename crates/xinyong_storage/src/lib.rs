@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use xinyong_domain::event::{Event, PersonRow, ProjectionWrite, RelationRow, SubjectRow};
+use xinyong_domain::event::Event;
+use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
 
 mod common;
 pub mod postgres;
@@ -106,66 +107,8 @@ pub struct Counts {
     pub relations: u64,
 }
 
-/// Projection rows as stored, in text form, so a tampered row that no longer
-/// parses is still reported (by table and key) instead of failing to load.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SubjectRecord {
-    pub uscc: String,
-    pub name: String,
-    pub status: String,
-    pub division: String,
-    pub seq: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PersonRecord {
-    pub id_number: String,
-    pub name: String,
-    pub seq: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RelationRecord {
-    pub uscc: String,
-    pub id_number: String,
-    pub role: String,
-    pub active: bool,
-    pub seq: i64,
-}
-
-impl From<&SubjectRow> for SubjectRecord {
-    fn from(r: &SubjectRow) -> Self {
-        SubjectRecord {
-            uscc: r.uscc.as_str().to_owned(),
-            name: r.name.clone(),
-            status: r.status.as_str().to_owned(),
-            division: r.division.clone(),
-            seq: to_i64(r.seq),
-        }
-    }
-}
-
-impl From<&PersonRow> for PersonRecord {
-    fn from(r: &PersonRow) -> Self {
-        PersonRecord {
-            id_number: r.id_number.as_str().to_owned(),
-            name: r.name.clone(),
-            seq: to_i64(r.seq),
-        }
-    }
-}
-
-impl From<&RelationRow> for RelationRecord {
-    fn from(r: &RelationRow) -> Self {
-        RelationRecord {
-            uscc: r.uscc.as_str().to_owned(),
-            id_number: r.id_number.as_str().to_owned(),
-            role: r.role.as_str().to_owned(),
-            active: r.active,
-            seq: to_i64(r.seq),
-        }
-    }
-}
+/// A stored projection row, cells in the table's column order.
+pub type Row = Vec<Cell>;
 
 /// Log indexes are u64 in the domain and BIGINT in both databases; a log of
 /// 2^63 entries is not a case we need to represent.
@@ -219,18 +162,27 @@ pub trait Store: Send + Sync + Debug {
 
     async fn counts(&self) -> Result<Counts>;
 
-    async fn subject(&self, uscc: &str) -> Result<Option<SubjectRecord>>;
-    async fn person(&self, id_number: &str) -> Result<Option<PersonRecord>>;
-    async fn relations_of(&self, uscc: &str) -> Result<Vec<RelationRecord>>;
+    /// The row with this key, if any.
+    async fn row(&self, table: &'static TableSpec, key: &[Cell]) -> Result<Option<Row>>;
 
-    /// Keyset pages over whole projection tables, for `verify` and rebuilds.
-    async fn subjects_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<SubjectRecord>>;
-    async fn persons_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<PersonRecord>>;
-    async fn relations_page(
+    /// Rows whose `column` equals `value`, in key order (at most `limit`).
+    async fn rows_where(
         &self,
-        after: Option<(&str, &str, &str)>,
+        table: &'static TableSpec,
+        column: &str,
+        value: &Cell,
         limit: u32,
-    ) -> Result<Vec<RelationRecord>>;
+    ) -> Result<Vec<Row>>;
+
+    /// A keyset page over a whole table, in key order, after `after` (a key).
+    async fn rows_page(
+        &self,
+        table: &'static TableSpec,
+        after: Option<&[Cell]>,
+        limit: u32,
+    ) -> Result<Vec<Row>>;
+
+    async fn count_rows(&self, table: &'static TableSpec) -> Result<u64>;
 }
 
 /// Opens (and migrates) the database named by `url`: `postgres://…` /

@@ -1,0 +1,203 @@
+//! Projection tables described as data. Every table the pages and APIs read
+//! is declared here once; events say which rows they write
+//! ([`crate::event::Event::projection_writes`]), the store applies the writes
+//! generically, and `verify` replays the log and compares every table.
+//!
+//! Conventions: the first `key_len` columns are the primary key; the last
+//! column is `seq`, the log index of the event that last wrote the row.
+//! Columns are BIGINT or TEXT only (both databases store them the same way).
+
+/// A column value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub fn opt_text(s: Option<impl Into<String>>) -> Cell {
+        s.map_or(Cell::Null, |s| Cell::Text(s.into()))
+    }
+
+    pub fn int(v: impl TryInto<i64>) -> Cell {
+        v.try_into().map_or(Cell::Null, Cell::Int)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Cell::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Cell::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Null => f.write_str("NULL"),
+            Cell::Int(v) => write!(f, "{v}"),
+            Cell::Text(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Int,
+    Text,
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: ColumnKind,
+    /// Holds a natural person's ID number: masked in every message.
+    pub personal: bool,
+}
+
+const fn int(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Int,
+        personal: false,
+    }
+}
+
+const fn text(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Text,
+        personal: false,
+    }
+}
+
+const fn id_number(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: ColumnKind::Text,
+        personal: true,
+    }
+}
+
+#[derive(Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+    pub key_len: usize,
+}
+
+impl TableSpec {
+    pub fn key_columns(&self) -> &'static [Column] {
+        &self.columns[..self.key_len]
+    }
+
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The key of a full row.
+    pub fn key_of<'a>(&self, row: &'a [Cell]) -> &'a [Cell] {
+        &row[..self.key_len.min(row.len())]
+    }
+}
+
+/// Organisations with a USCC.
+pub static SUBJECTS: TableSpec = TableSpec {
+    name: "subjects",
+    columns: &[
+        text("uscc"),
+        text("name"),
+        text("status"),
+        text("division"),
+        int("seq"),
+    ],
+    key_len: 1,
+};
+
+/// Natural persons. Never served on public pages or public APIs.
+pub static PERSONS: TableSpec = TableSpec {
+    name: "persons",
+    columns: &[id_number("id_number"), text("name"), int("seq")],
+    key_len: 1,
+};
+
+/// Roles of natural persons in organisations.
+pub static RELATIONS: TableSpec = TableSpec {
+    name: "relations",
+    columns: &[
+        text("uscc"),
+        id_number("id_number"),
+        text("role"),
+        int("active"),
+        int("seq"),
+    ],
+    key_len: 3,
+};
+
+/// Every projection table, in the order `verify` checks them.
+pub fn all_tables() -> &'static [&'static TableSpec] {
+    static ALL: [&TableSpec; 3] = [&SUBJECTS, &PERSONS, &RELATIONS];
+    &ALL
+}
+
+/// An upsert or delete of one row, keyed by the table's key columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectionWrite {
+    Upsert {
+        table: &'static TableSpec,
+        row: Vec<Cell>,
+    },
+    Delete {
+        table: &'static TableSpec,
+        key: Vec<Cell>,
+    },
+}
+
+impl ProjectionWrite {
+    pub fn table(&self) -> &'static TableSpec {
+        match self {
+            ProjectionWrite::Upsert { table, .. } | ProjectionWrite::Delete { table, .. } => table,
+        }
+    }
+
+    pub fn key(&self) -> &[Cell] {
+        match self {
+            ProjectionWrite::Upsert { table, row } => table.key_of(row),
+            ProjectionWrite::Delete { key, .. } => key,
+        }
+    }
+}
+
+impl PartialEq for TableSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for TableSpec {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_ends_with_seq_and_has_a_key() {
+        for t in all_tables() {
+            assert!(t.key_len >= 1 && t.key_len < t.columns.len(), "{}", t.name);
+            assert_eq!(t.columns.last().map(|c| c.name), Some("seq"), "{}", t.name);
+            assert_eq!(t.columns.last().map(|c| c.kind), Some(ColumnKind::Int));
+        }
+    }
+}
