@@ -43,9 +43,7 @@ pub fn run(cfg: &Config, cmd: CalendarCommand) -> CmdResult {
     match cmd {
         CalendarCommand::Show { year } => {
             let calendar = load(&cfg.calendar.dir)?;
-            let days = calendar
-                .year_days(year)
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let days = calendar.year_days(year).map_err(|e| Failure::Usage(e.to_string()))?;
             let mut out = String::new();
             for day in days {
                 out.push_str(&day.date.format("%Y-%m-%d").to_string());
@@ -64,9 +62,7 @@ pub fn run(cfg: &Config, cmd: CalendarCommand) -> CmdResult {
             let calendar = load(&cfg.calendar.dir)?;
             let start = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .map_err(|_| Failure::Usage(format!("日期 {date:?} 格式应为 YYYY-MM-DD")))?;
-            let end = calendar
-                .add_working_days(start, n)
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let end = calendar.add_working_days(start, n).map_err(|e| Failure::Usage(e.to_string()))?;
             println!("{}", end.format("%Y-%m-%d"));
             Ok(())
         }
@@ -74,15 +70,11 @@ pub fn run(cfg: &Config, cmd: CalendarCommand) -> CmdResult {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Failure::Usage(format!("无法读取 {}:{e}", file.display())))?;
             let mut probe = load(&cfg.calendar.dir)?;
-            let year = probe
-                .add_year_toml(&text)
-                .map_err(|e| Failure::Usage(format!("{}:{e}", file.display())))?;
-            std::fs::create_dir_all(&cfg.calendar.dir).map_err(|e| {
-                Failure::Usage(format!("无法创建目录 {}:{e}", cfg.calendar.dir.display()))
-            })?;
+            let year = probe.add_year_toml(&text).map_err(|e| Failure::Usage(format!("{}:{e}", file.display())))?;
+            std::fs::create_dir_all(&cfg.calendar.dir)
+                .map_err(|e| Failure::Usage(format!("无法创建目录 {}:{e}", cfg.calendar.dir.display())))?;
             let target = cfg.calendar.dir.join(format!("{year}.toml"));
-            std::fs::write(&target, text)
-                .map_err(|e| Failure::Usage(format!("无法写入 {}:{e}", target.display())))?;
+            std::fs::write(&target, text).map_err(|e| Failure::Usage(format!("无法写入 {}:{e}", target.display())))?;
             println!("已导入 {year} 年节假日安排：{}", target.display());
             Ok(())
         }

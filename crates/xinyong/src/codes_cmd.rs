@@ -23,11 +23,9 @@ pub enum CodesCommand {
 pub fn run(cmd: CodesCommand) -> CmdResult {
     let CodesCommand::Check { file, lenient } = cmd;
     let reader: Box<dyn BufRead> = match &file {
-        Some(path) => {
-            Box::new(BufReader::new(std::fs::File::open(path).map_err(|e| {
-                Failure::Usage(format!("无法读取 {}:{e}", path.display()))
-            })?))
-        }
+        Some(path) => Box::new(BufReader::new(
+            std::fs::File::open(path).map_err(|e| Failure::Usage(format!("无法读取 {}:{e}", path.display())))?,
+        )),
         None => Box::new(BufReader::new(std::io::stdin())),
     };
     let stdout = std::io::stdout();
@@ -41,15 +39,9 @@ pub fn run(cmd: CodesCommand) -> CmdResult {
             continue;
         }
         let check = xinyong_domain::codes::check_code(text, lenient);
-        let json = serde_json::to_string(&check)
-            .context("encoding JSON")
-            .map_err(Failure::Other)?;
-        writeln!(out, "{json}")
-            .context("writing output")
-            .map_err(Failure::Other)?;
+        let json = serde_json::to_string(&check).context("encoding JSON").map_err(Failure::Other)?;
+        writeln!(out, "{json}").context("writing output").map_err(Failure::Other)?;
     }
-    out.flush()
-        .context("writing output")
-        .map_err(Failure::Other)?;
+    out.flush().context("writing output").map_err(Failure::Other)?;
     Ok(())
 }

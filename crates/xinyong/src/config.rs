@@ -31,9 +31,7 @@ pub struct DatabaseConfig {
 impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may carry a password.
-        f.debug_struct("DatabaseConfig")
-            .field("url", &xinyong_storage::postgres::redact(&self.url))
-            .finish()
+        f.debug_struct("DatabaseConfig").field("url", &xinyong_storage::postgres::redact(&self.url)).finish()
     }
 }
 
@@ -59,10 +57,7 @@ impl std::fmt::Debug for LogConfig {
         f.debug_struct("LogConfig")
             .field("origin", &self.origin)
             .field("key_file", &self.key_file)
-            .field(
-                "private_key",
-                &self.private_key.as_ref().map(|_| "<redacted>"),
-            )
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
             .finish()
     }
@@ -94,7 +89,9 @@ pub fn load(file: Option<&Path>) -> Result<Config, String> {
         }
         None => figment = figment.merge(Toml::file("xinyong.toml")),
     }
-    figment = figment.merge(Env::prefixed("XINYONG_").split("__"));
+    // Every setting is nested (`XINYONG_DATABASE__URL`); other XINYONG_*
+    // variables (XINYONG_LOG, XINYONG_TEST_DATABASE_URL) are not configuration.
+    figment = figment.merge(Env::prefixed("XINYONG_").filter(|key| key.as_str().contains("__")).split("__"));
     let config: Config = figment.extract().map_err(|e| format!("配置无效：{e}"))?;
     config.validate()?;
     Ok(config)
@@ -102,20 +99,12 @@ pub fn load(file: Option<&Path>) -> Result<Config, String> {
 
 impl Config {
     fn validate(&self) -> Result<(), String> {
-        if self.log.origin.is_empty()
-            || self.log.origin.contains(char::is_whitespace)
-            || self.log.origin.contains('+')
+        if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+')
         {
-            return Err(format!(
-                "配置无效：log.origin {:?} 不能为空，不能含空白或 +",
-                self.log.origin
-            ));
+            return Err(format!("配置无效：log.origin {:?} 不能为空，不能含空白或 +", self.log.origin));
         }
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(format!(
-                "配置无效：server.listen {:?} 不是 IP:端口",
-                self.server.listen
-            ));
+            return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

@@ -28,20 +28,11 @@ pub struct DemoArgs {
 const BATCH: usize = 10_000;
 
 pub async fn run(cfg: Config, args: DemoArgs) -> CmdResult {
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| cfg.database.url.clone());
+    let url = args.database.clone().unwrap_or_else(|| cfg.database.url.clone());
     let core = runtime::build_core(&cfg, &url).await?;
-    let before = core
-        .store()
-        .log_size()
-        .await
-        .map_err(|e| Failure::Other(e.into()))?;
+    let before = core.store().log_size().await.map_err(|e| Failure::Other(e.into()))?;
     if before > 0 {
-        eprintln!(
-            "xinyong: 数据库已有 {before} 条日志；演示主体将追加在后面（同一种子生成的主体会更新原有记录）"
-        );
+        eprintln!("xinyong: 数据库已有 {before} 条日志；演示主体将追加在后面（同一种子生成的主体会更新原有记录）");
     }
     let started = Instant::now();
     create_city(&core, args.subjects, args.seed, true).await?;
@@ -55,35 +46,23 @@ pub async fn run(cfg: Config, args: DemoArgs) -> CmdResult {
         counts.subjects,
         counts.events
     );
-    if let Some(path) =
-        xinyong_storage::sqlite::path_from_url(&url).filter(|_| !url.starts_with("postgres"))
-    {
+    if let Some(path) = xinyong_storage::sqlite::path_from_url(&url).filter(|_| !url.starts_with("postgres")) {
         let size: u64 = ["", "-wal"]
             .iter()
             .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
             .map(|m| m.len())
             .sum();
-        println!(
-            "数据库文件：{}({:.1} MB)",
-            path.display(),
-            size as f64 / 1_048_576.0
-        );
+        println!("数据库文件：{}({:.1} MB)", path.display(), size as f64 / 1_048_576.0);
     }
     Ok(())
 }
 
 /// Appends `count` demo subjects in batches and signs a checkpoint.
 pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> CmdResult {
-    let bar = if progress {
-        ProgressBar::new(count)
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = if progress { ProgressBar::new(count) } else { ProgressBar::hidden() };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, 剩余 {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("生成演示主体");
     let actor = Actor::parse("demo").map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
@@ -91,20 +70,15 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> 
     let mut left = count;
     while left > 0 {
         let n = left.min(BATCH as u64);
-        let events: Vec<NewEvent> = city
-            .by_ref()
-            .take(n as usize)
-            .map(|body| NewEvent::new(actor.clone(), body))
-            .collect();
-        core.append(events).await.map_err(|e| {
-            Failure::Other(anyhow::Error::new(e).context("appending demo subjects"))
-        })?;
+        let events: Vec<NewEvent> =
+            city.by_ref().take(n as usize).map(|body| NewEvent::new(actor.clone(), body)).collect();
+        core.append(events)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("appending demo subjects")))?;
         left -= n;
         bar.inc(n);
     }
     bar.finish_and_clear();
-    core.sign_checkpoint_if_grown()
-        .await
-        .map_err(|e| Failure::Other(e.into()))?;
+    core.sign_checkpoint_if_grown().await.map_err(|e| Failure::Other(e.into()))?;
     Ok(())
 }

@@ -17,11 +17,7 @@ mod serve_cmd;
 mod verify_cmd;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "xinyong",
-    version,
-    about = "信用 — public credit information platform"
-)]
+#[command(name = "xinyong", version, about = "信用 — public credit information platform")]
 struct Cli {
     /// Configuration file (default: ./xinyong.toml when present).
     #[arg(long, global = true)]
@@ -93,39 +89,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     runtime::init_tracing();
     let result = match cli.command {
-        Command::Config {
-            command: ConfigCommand::PrintDefault,
-        } => {
+        Command::Config { command: ConfigCommand::PrintDefault } => {
             print!("{}", config::DEFAULT_TOML);
             Ok(())
         }
         Command::Codes { command } => codes_cmd::run(command),
-        Command::Calendar { command } => with_config(cli.config.as_deref(), |cfg| {
-            calendar_cmd::run(&cfg, command)
-        }),
-        Command::Serve(args) => with_config(cli.config.as_deref(), |cfg| {
-            runtime::block_on(serve_cmd::run(cfg, args))
-        }),
-        Command::Demo(args) => with_config(cli.config.as_deref(), |cfg| {
-            runtime::block_on(demo_cmd::run(cfg, args))
-        }),
-        Command::Verify(args) => with_config(cli.config.as_deref(), |cfg| {
-            runtime::block_on(verify_cmd::run(cfg, args))
-        }),
+        Command::Calendar { command } => with_config(cli.config.as_deref(), |cfg| calendar_cmd::run(&cfg, command)),
+        Command::Serve(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(serve_cmd::run(cfg, args))),
+        Command::Demo(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(demo_cmd::run(cfg, args))),
+        Command::Verify(args) => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(verify_cmd::run(cfg, args)))
+        }
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {
                 let url = database.unwrap_or(cfg.database.url.clone());
                 runtime::open_store(&url).await?;
-                println!(
-                    "数据库已是最新结构：{}",
-                    xinyong_storage::postgres::redact(&url)
-                );
+                println!("数据库已是最新结构：{}", xinyong_storage::postgres::redact(&url));
                 Ok(())
             })
         }),
-        Command::Bench { command } => with_config(cli.config.as_deref(), |cfg| {
-            runtime::block_on(bench::run(cfg, command))
-        }),
+        Command::Bench { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(bench::run(cfg, command)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,10 +125,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn with_config(
-    file: Option<&std::path::Path>,
-    run: impl FnOnce(config::Config) -> CmdResult,
-) -> CmdResult {
+fn with_config(file: Option<&std::path::Path>, run: impl FnOnce(config::Config) -> CmdResult) -> CmdResult {
     let cfg = config::load(file).map_err(Failure::Usage)?;
     run(cfg)
 }

@@ -14,10 +14,7 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     // Logs go to stderr so stdout stays clean for JSON output.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub fn block_on(fut: impl Future<Output = CmdResult>) -> CmdResult {
@@ -36,13 +33,10 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
         Err(e @ (StorageError::InvalidUrl { .. } | StorageError::NewerSchema { .. })) => {
             Err(Failure::Usage(e.to_string()))
         }
-        Err(StorageError::Database(e)) => Err(Failure::Usage(format!(
-            "无法打开数据库 {}:{e}",
-            xinyong_storage::postgres::redact(url)
-        ))),
-        Err(e) => Err(Failure::Other(
-            anyhow::Error::new(e).context("opening the database"),
-        )),
+        Err(StorageError::Database(e)) => {
+            Err(Failure::Usage(format!("无法打开数据库 {}:{e}", xinyong_storage::postgres::redact(url))))
+        }
+        Err(e) => Err(Failure::Other(anyhow::Error::new(e).context("opening the database"))),
     }
 }
 
@@ -77,8 +71,6 @@ fn rand_seed(buf: &mut [u8; 32]) {
 pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
     let store = open_store(url).await?;
     let keys = load_keys(cfg)?;
-    let settings = CoreSettings {
-        mask: cfg.mask.clone(),
-    };
+    let settings = CoreSettings { mask: cfg.mask.clone() };
     Ok(Core::new(store, Arc::new(SystemClock), keys, settings))
 }

@@ -28,41 +28,21 @@ const DEMO_SUBJECTS: u64 = 10_000;
 const DEMO_SEED: u64 = 2019;
 
 pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| cfg.database.url.clone());
-    let listen = args
-        .listen
-        .clone()
-        .unwrap_or_else(|| cfg.server.listen.clone());
-    let addr: std::net::SocketAddr = listen
-        .parse()
-        .map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
+    let url = args.database.clone().unwrap_or_else(|| cfg.database.url.clone());
+    let listen = args.listen.clone().unwrap_or_else(|| cfg.server.listen.clone());
+    let addr: std::net::SocketAddr =
+        listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
     let core = runtime::build_core(&cfg, &url).await?;
 
-    if args.demo
-        && core
-            .store()
-            .log_size()
-            .await
-            .map_err(|e| Failure::Other(e.into()))?
-            == 0
-    {
-        tracing::info!(
-            subjects = DEMO_SUBJECTS,
-            "empty database: creating the demo city"
-        );
+    if args.demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
+        tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
         demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
     }
     // A checkpoint exists from the first request on.
-    core.checkpoint()
-        .await
-        .map_err(|e| Failure::Other(e.into()))?;
+    core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;
 
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
     let (stop_tx, stop_rx) = watch::channel(false);
 
     // The publisher: sign a checkpoint when the log grew, at most once per interval.
@@ -87,16 +67,11 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         let core = core.clone();
         let stop = stop_rx.clone();
         tokio::spawn(async move {
-            Follower::new()
-                .run(core, Vec::new(), Duration::from_millis(200), stop)
-                .await;
+            Follower::new().run(core, Vec::new(), Duration::from_millis(200), stop).await;
         })
     };
 
-    let site = SiteSettings {
-        site_name: cfg.site.name.clone(),
-        footer: cfg.site.footer.clone(),
-    };
+    let site = SiteSettings { site_name: cfg.site.name.clone(), footer: cfg.site.footer.clone() };
     let state = AppState::new(core, site);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
     eprintln!("xinyong: serving http://{addr}/");

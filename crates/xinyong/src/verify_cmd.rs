@@ -26,11 +26,7 @@ pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
     };
     match xinyong_core::verify::verify(&core, &progress).await {
         Ok(r) => {
-            let rows: Vec<String> = r
-                .rows
-                .iter()
-                .map(|(table, n)| format!("{n} {table}"))
-                .collect();
+            let rows: Vec<String> = r.rows.iter().map(|(table, n)| format!("{n} {table}")).collect();
             println!(
                 "ok: {} log entries, {} tree nodes, checkpoint at size {} verified; {} match the log",
                 r.entries,

@@ -1,9 +1,6 @@
 //! The binary as a clerk or an operator uses it.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail loudly on unexpected input"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::io::Write as _;
 use std::path::Path;
@@ -28,18 +25,10 @@ fn xinyong(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-const GOOD: [&str; 4] = [
-    "91350100M000100Y43",
-    "914403001922038216",
-    "91110108551385082Q",
-    "11010519491231002X",
-];
+const GOOD: [&str; 4] = ["91350100M000100Y43", "914403001922038216", "91110108551385082Q", "11010519491231002X"];
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 #[test]
@@ -48,24 +37,14 @@ fn codes_check_accepts_the_reference_codes_and_rejects_every_single_change() {
     let out = xinyong(
         dir.path(),
         &["codes", "check"],
-        Some(&format!(
-            "  {}  \n\n{}\n{}\n{}\n",
-            GOOD[0], GOOD[1], GOOD[2], GOOD[3]
-        )),
+        Some(&format!("  {}  \n\n{}\n{}\n{}\n", GOOD[0], GOOD[1], GOOD[2], GOOD[3])),
     );
     assert!(out.status.success());
     let results = lines(&out);
     assert_eq!(results.len(), 4);
-    let kinds: Vec<&str> = results
-        .iter()
-        .map(|r| r["kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = results.iter().map(|r| r["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["uscc", "uscc", "uscc", "id_number"]);
-    assert!(
-        results
-            .iter()
-            .all(|r| r["valid"] == true && r["errors"].as_array().unwrap().is_empty())
-    );
+    assert!(results.iter().all(|r| r["valid"] == true && r["errors"].as_array().unwrap().is_empty()));
     assert_eq!(results[0]["input"], format!("  {}  ", GOOD[0]));
     assert_eq!(results[0]["normalized"], GOOD[0]);
 
@@ -82,11 +61,7 @@ fn codes_check_accepts_the_reference_codes_and_rejects_every_single_change() {
     }
     let file = dir.path().join("codes.txt");
     std::fs::write(&file, &mutated).unwrap();
-    let out = xinyong(
-        dir.path(),
-        &["codes", "check", file.to_str().unwrap()],
-        None,
-    );
+    let out = xinyong(dir.path(), &["codes", "check", file.to_str().unwrap()], None);
     assert!(out.status.success());
     let results = lines(&out);
     assert_eq!(results.len(), mutated.lines().count());
@@ -102,20 +77,11 @@ fn lenient_mode_turns_fujian_pilot_codes_into_warnings() {
     let input = "91350100M0001TGQXM\n91350211M0000XUF46\n91350203M0001FUE2P\n";
     let strict = lines(&xinyong(dir.path(), &["codes", "check"], Some(input)));
     assert!(strict.iter().all(|r| r["valid"] == false));
-    let lenient = lines(&xinyong(
-        dir.path(),
-        &["codes", "check", "--lenient"],
-        Some(input),
-    ));
+    let lenient = lines(&xinyong(dir.path(), &["codes", "check", "--lenient"], Some(input)));
     for r in &lenient {
         assert_eq!(r["valid"], true, "{r}");
         assert_eq!(r["kind"], "uscc");
-        let codes: Vec<&str> = r["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["code"].as_str().unwrap())
-            .collect();
+        let codes: Vec<&str> = r["warnings"].as_array().unwrap().iter().map(|w| w["code"].as_str().unwrap()).collect();
         assert!(codes.contains(&"uscc_check_character_mismatch"), "{r}");
     }
 }
@@ -127,19 +93,12 @@ fn calendar_2026_matches_the_state_council_schedule() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 365);
-    let kind_of = |date: &str| {
-        text.lines()
-            .find(|l| l.starts_with(date))
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .to_owned()
-    };
+    let kind_of =
+        |date: &str| text.lines().find(|l| l.starts_with(date)).unwrap().split(' ').nth(1).unwrap().to_owned();
     // DOMAIN §8: weekday holidays and make-up working days of 2026.
     for d in [
-        "01-01", "01-02", "02-16", "02-17", "02-18", "02-19", "02-20", "02-23", "04-06", "05-01",
-        "05-04", "05-05", "06-19", "09-25", "10-01", "10-02", "10-05", "10-06", "10-07",
+        "01-01", "01-02", "02-16", "02-17", "02-18", "02-19", "02-20", "02-23", "04-06", "05-01", "05-04", "05-05",
+        "06-19", "09-25", "10-01", "10-02", "10-05", "10-06", "10-07",
     ] {
         assert_eq!(kind_of(&format!("2026-{d}")), "holiday", "2026-{d}");
     }
@@ -175,44 +134,20 @@ fn an_operator_can_import_next_years_schedule() {
         "year = 2027\nnotice = \"国务院办公厅关于2027年部分节假日安排的通知\"\n\n[[holidays]]\nname = \"元旦\"\ndays_off = [\"2027-01-01\", \"2027-01-02\", \"2027-01-03\"]\nmakeup_workdays = []\n",
     )
     .unwrap();
-    let out = xinyong(
-        dir.path(),
-        &["calendar", "import", file.to_str().unwrap()],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = xinyong(dir.path(), &["calendar", "import", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = xinyong(dir.path(), &["calendar", "show", "2027"], None);
     assert!(out.status.success());
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .starts_with("2027-01-01 holiday 元旦\n")
-    );
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("2027-01-01 holiday 元旦\n"));
 }
 
 #[test]
 fn verify_passes_on_a_demo_city_and_names_a_tampered_row() {
     let dir = tempfile::tempdir().unwrap();
-    let out = xinyong(
-        dir.path(),
-        &["demo", "--subjects", "300", "--seed", "7"],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = xinyong(dir.path(), &["demo", "--subjects", "300", "--seed", "7"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = xinyong(dir.path(), &["verify"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("300 log entries"));
 
     let db = dir.path().join("data/xinyong.db");
@@ -223,47 +158,27 @@ fn verify_passes_on_a_demo_city_and_names_a_tampered_row() {
             store.execute_raw(sql).await.unwrap()
         })
     };
-    assert_eq!(
-        tamper(
-            "UPDATE events SET body = REPLACE(body, '\"active\"', '\"cancelled\"') WHERE seq = 123"
-        ),
-        1
-    );
+    assert_eq!(tamper("UPDATE events SET body = REPLACE(body, '\"active\"', '\"cancelled\"') WHERE seq = 123"), 1);
     let out = xinyong(dir.path(), &["verify"], None);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("table events key 123") && err.contains("log index 123"),
-        "{err}"
-    );
+    assert!(err.contains("table events key 123") && err.contains("log index 123"), "{err}");
 }
 
 #[test]
 fn bad_configuration_and_urls_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("xinyong.toml"),
-        "[server]\nlisten = \"nowhere\"\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("xinyong.toml"), "[server]\nlisten = \"nowhere\"\n").unwrap();
     let out = xinyong(dir.path(), &["verify"], None);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 
     std::fs::write(dir.path().join("xinyong.toml"), "[databse]\nurl = \"x\"\n").unwrap();
     let out = xinyong(dir.path(), &["verify"], None);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "unknown sections are typos, not ignored"
-    );
+    assert_eq!(out.status.code(), Some(2), "unknown sections are typos, not ignored");
 
     std::fs::remove_file(dir.path().join("xinyong.toml")).unwrap();
-    let out = xinyong(
-        dir.path(),
-        &["verify", "--database", "mysql://localhost/x"],
-        None,
-    );
+    let out = xinyong(dir.path(), &["verify", "--database", "mysql://localhost/x"], None);
     assert_eq!(out.status.code(), Some(2));
     let out = xinyong(dir.path(), &["serve", "--listen", "not-an-address"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -287,8 +202,5 @@ fn a_database_from_a_newer_schema_refuses_to_start() {
     let out = xinyong(dir.path(), &["serve"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("newer") && err.contains("29991231000000"),
-        "{err}"
-    );
+    assert!(err.contains("newer") && err.contains("29991231000000"), "{err}");
 }

@@ -31,9 +31,7 @@ use rand_chacha::ChaCha20Rng;
 use xinyong_domain::division::jinan_counties;
 use xinyong_domain::event::{EventBody, RoleHolder};
 use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::subject::{
-    LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus,
-};
+use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::uscc::Uscc;
 
 /// USCCs and ID numbers are guaranteed distinct for at least this many
@@ -67,10 +65,7 @@ const LATEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(2002, 12, 31) {
     None => panic!("2002-12-31 is a date"),
 };
 /// Days in 1955-01-01..=2002-12-31.
-const BIRTH_DAYS: u64 = LATEST_BIRTH
-    .signed_duration_since(EARLIEST_BIRTH)
-    .num_days() as u64
-    + 1;
+const BIRTH_DAYS: u64 = LATEST_BIRTH.signed_duration_since(EARLIEST_BIRTH).num_days() as u64 + 1;
 
 /// ID sequence numbers per (division slot, birth date, sex). A division has at
 /// most five slots, so `u` in `new_person` stays within 1..=495 and the
@@ -165,9 +160,7 @@ fn mix64(mut z: u64) -> u64 {
 /// FNV-1a: a fixed hash, so which names count as taken never depends on a
 /// per-process random hasher key.
 fn name_hash(name: &str) -> u64 {
-    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-    })
+    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
 }
 
 // ---------------------------------------------------------------------------
@@ -189,11 +182,7 @@ impl Permutation {
     fn new(size: u64, draw: &mut Draw) -> Permutation {
         let bits = 64 - size.saturating_sub(1).leading_zeros();
         let keys = [draw.u64(), draw.u64(), draw.u64(), draw.u64()];
-        Permutation {
-            size,
-            half_bits: bits.div_ceil(2).max(1),
-            keys,
-        }
+        Permutation { size, half_bits: bits.div_ceil(2).max(1), keys }
     }
 
     /// The image of `index`; `index` must be below `size`, otherwise the walk
@@ -233,20 +222,9 @@ struct CodeSpace {
 }
 
 impl CodeSpace {
-    fn new(
-        prefixes: &'static [&'static str],
-        tail_len: u32,
-        radix: u64,
-        draw: &mut Draw,
-    ) -> CodeSpace {
+    fn new(prefixes: &'static [&'static str], tail_len: u32, radix: u64, draw: &mut Draw) -> CodeSpace {
         let size = prefixes.len() as u64 * radix.pow(tail_len);
-        CodeSpace {
-            prefixes,
-            tail_len,
-            radix,
-            perm: Permutation::new(size, draw),
-            issued: 0,
-        }
+        CodeSpace { prefixes, tail_len, radix, perm: Permutation::new(size, draw), issued: 0 }
     }
 
     fn tail_size(&self) -> u64 {
@@ -309,14 +287,13 @@ enum Family {
 /// Batches seen in Shandong market-regulation codes, oldest first. Four
 /// random characters follow; 28 × 31⁴ ≈ 25.9 million bodies.
 const MARKET_NEW_PREFIXES: &[&str] = &[
-    "MA3C", "MA3D", "MA3F", "MA3M", "MA3N", "MA3P", "MA3Q", "MA3R", "MA3T", "MA3U", "MA3W", "MA3X",
-    "MA94", "MA95", "MA7D", "MA7E", "MA7F", "MABW", "MABX", "MAC0", "MAC1", "MAC3", "MACA", "MACB",
-    "MAD2", "MAD5", "MADC", "MAE1",
+    "MA3C", "MA3D", "MA3F", "MA3M", "MA3N", "MA3P", "MA3Q", "MA3R", "MA3T", "MA3U", "MA3W", "MA3X", "MA94", "MA95",
+    "MA7D", "MA7E", "MA7F", "MABW", "MABX", "MAC0", "MAC1", "MAC3", "MACA", "MACB", "MAD2", "MAD5", "MADC", "MAE1",
 ];
 /// Leading digits of pre-2015 organisation codes; six digits follow.
 const MARKET_OLD_PREFIXES: &[&str] = &[
-    "16", "26", "05", "06", "08", "09", "55", "56", "57", "58", "59", "66", "67", "68", "69", "70",
-    "72", "73", "74", "75", "76", "77", "78", "79", "30", "31", "32", "33", "34", "35",
+    "16", "26", "05", "06", "08", "09", "55", "56", "57", "58", "59", "66", "67", "68", "69", "70", "72", "73", "74",
+    "75", "76", "77", "78", "79", "30", "31", "32", "33", "34", "35",
 ];
 /// 31⁵ ≈ 28.6 million bodies.
 const STAFFING_NEW_PREFIXES: &[&str] = &["MB2"];
@@ -420,9 +397,7 @@ impl Kind {
             Kind::Enterprise | Kind::IndividualBusiness | Kind::Cooperative => Family::MarketNew,
             Kind::PublicInstitution if draw.per_mille(750) => Family::StaffingOld,
             Kind::PublicInstitution => Family::StaffingNew,
-            Kind::SocialGroup | Kind::PrivateNonEnterprise if draw.per_mille(400) => {
-                Family::CivilOld
-            }
+            Kind::SocialGroup | Kind::PrivateNonEnterprise if draw.per_mille(400) => Family::CivilOld,
             Kind::SocialGroup | Kind::PrivateNonEnterprise => Family::CivilNew,
         }
     }
@@ -564,23 +539,7 @@ const DISTRICT_FACTS: &[(&str, u32, u32, &[&str])] = &[
             "临港",
         ],
     ),
-    (
-        "370113",
-        5,
-        12,
-        &[
-            "文昌",
-            "崮云湖",
-            "平安",
-            "五峰山",
-            "归德",
-            "万德",
-            "张夏",
-            "马山",
-            "孝里",
-            "双泉",
-        ],
-    ),
+    ("370113", 5, 12, &["文昌", "崮云湖", "平安", "五峰山", "归德", "万德", "张夏", "马山", "孝里", "双泉"]),
     (
         "370114",
         7,
@@ -606,14 +565,7 @@ const DISTRICT_FACTS: &[(&str, u32, u32, &[&str])] = &[
             "辛寨",
         ],
     ),
-    (
-        "370115",
-        4,
-        14,
-        &[
-            "济阳", "济北", "崔寨", "孙耿", "回河", "太平", "垛石", "曲堤", "仁风", "新市",
-        ],
-    ),
+    ("370115", 4, 14, &["济阳", "济北", "崔寨", "孙耿", "回河", "太平", "垛石", "曲堤", "仁风", "新市"]),
     (
         "370116",
         5,
@@ -637,39 +589,8 @@ const DISTRICT_FACTS: &[(&str, u32, u32, &[&str])] = &[
         ],
     ),
     ("370117", 2, 5, &["艾山", "里辛", "汶源", "颜庄", "辛庄"]),
-    (
-        "370124",
-        2,
-        12,
-        &[
-            "榆山",
-            "锦水",
-            "东阿",
-            "玫瑰",
-            "洪范池",
-            "孝直",
-            "孔村",
-            "安城",
-        ],
-    ),
-    (
-        "370126",
-        2,
-        14,
-        &[
-            "许商",
-            "殷巷",
-            "怀仁",
-            "龙桑寺",
-            "郑路",
-            "贾庄",
-            "玉皇庙",
-            "白桥",
-            "孙集",
-            "韩庙",
-            "沙河",
-        ],
-    ),
+    ("370124", 2, 12, &["榆山", "锦水", "东阿", "玫瑰", "洪范池", "孝直", "孔村", "安城"]),
+    ("370126", 2, 14, &["许商", "殷巷", "怀仁", "龙桑寺", "郑路", "贾庄", "玉皇庙", "白桥", "孙集", "韩庙", "沙河"]),
 ];
 
 /// Roads and neighbourhoods anywhere in the city, for institutions named after them.
@@ -752,22 +673,21 @@ const SHARED_PLACES: &[&str] = &[
 
 /// 字号 syllables: auspicious, common in registered names.
 const SYLLABLES: &[char] = &[
-    '华', '鑫', '泰', '瑞', '恒', '嘉', '博', '鲁', '泉', '舜', '齐', '明', '德', '信', '诚', '丰',
-    '盛', '达', '通', '宏', '宇', '源', '安', '康', '利', '祥', '和', '兴', '隆', '昌', '辉', '腾',
-    '飞', '龙', '凯', '润', '美', '佳', '新', '晟', '睿', '志', '远', '航', '联', '创', '银', '金',
-    '海', '天', '正', '中', '东', '方', '圆', '星', '辰', '卓', '越', '伟', '业', '鼎', '汇', '鸿',
-    '运', '顺', '福', '禄', '永', '益', '民', '尚', '品', '优', '锦', '绣', '悦', '泽', '林', '森',
-    '蓝', '翔', '峰', '山', '川', '岳', '泓', '澜', '沣', '浩', '晨', '阳', '光', '启', '贤', '仁',
-    '智', '勤', '合', '众', '诺', '亿', '万', '千', '友', '邦', '亨', '吉', '振', '坤', '乾', '元',
-    '旭', '皓', '璟', '琪', '宸', '铭', '升', '鹏', '骏', '驰', '荣', '耀', '力', '恩', '沃', '雅',
-    '舒', '朗', '誉', '禾', '灿', '硕',
+    '华', '鑫', '泰', '瑞', '恒', '嘉', '博', '鲁', '泉', '舜', '齐', '明', '德', '信', '诚', '丰', '盛', '达', '通',
+    '宏', '宇', '源', '安', '康', '利', '祥', '和', '兴', '隆', '昌', '辉', '腾', '飞', '龙', '凯', '润', '美', '佳',
+    '新', '晟', '睿', '志', '远', '航', '联', '创', '银', '金', '海', '天', '正', '中', '东', '方', '圆', '星', '辰',
+    '卓', '越', '伟', '业', '鼎', '汇', '鸿', '运', '顺', '福', '禄', '永', '益', '民', '尚', '品', '优', '锦', '绣',
+    '悦', '泽', '林', '森', '蓝', '翔', '峰', '山', '川', '岳', '泓', '澜', '沣', '浩', '晨', '阳', '光', '启', '贤',
+    '仁', '智', '勤', '合', '众', '诺', '亿', '万', '千', '友', '邦', '亨', '吉', '振', '坤', '乾', '元', '旭', '皓',
+    '璟', '琪', '宸', '铭', '升', '鹏', '骏', '驰', '荣', '耀', '力', '恩', '沃', '雅', '舒', '朗', '誉', '禾', '灿',
+    '硕',
 ];
 
 /// Two-character 字号 with Jinan flavour (泉城, the city of springs).
 const LOCAL_WORDS: &[&str] = &[
-    "泉城", "舜耕", "大明", "齐鲁", "历山", "千佛", "鹊华", "趵突", "泺源", "黄河", "华山", "泉海",
-    "舜华", "济泺", "明湖", "百脉", "龙山", "玫瑰", "泉韵", "泉润", "泉兴", "鲁泉", "岱岳", "泉舜",
-    "济源", "泉林", "荷香", "柳泉", "泉水", "舜和", "历城", "泺水", "济美", "泉盛", "东岳", "齐韵",
+    "泉城", "舜耕", "大明", "齐鲁", "历山", "千佛", "鹊华", "趵突", "泺源", "黄河", "华山", "泉海", "舜华", "济泺",
+    "明湖", "百脉", "龙山", "玫瑰", "泉韵", "泉润", "泉兴", "鲁泉", "岱岳", "泉舜", "济源", "泉林", "荷香", "柳泉",
+    "泉水", "舜和", "历城", "泺水", "济美", "泉盛", "东岳", "齐韵",
 ];
 
 const INDUSTRIES: &[(&str, u32)] = &[
@@ -825,12 +745,8 @@ const INDUSTRIES: &[(&str, u32)] = &[
     ("仪器仪表", 1),
 ];
 
-const COMPANY_FORMS: &[(&str, u32)] = &[
-    ("有限公司", 76),
-    ("有限责任公司", 12),
-    ("股份有限公司", 5),
-    ("集团有限公司", 2),
-];
+const COMPANY_FORMS: &[(&str, u32)] =
+    &[("有限公司", 76), ("有限责任公司", 12), ("股份有限公司", 5), ("集团有限公司", 2)];
 
 /// Shops of individual businesses, including Jinan's own (把子肉, 甜沫, 油旋).
 const SHOP_ITEMS: &[(&str, u32)] = &[
@@ -982,32 +898,25 @@ const NUMBERED_UNITS: &[&str] = &["中学", "小学", "幼儿园", "实验小学
 
 /// Names schools give themselves (济南育英中学, 回民小学).
 const SCHOOL_WORDS: &[&str] = &[
-    "育英", "育才", "启明", "明德", "博文", "崇文", "尚德", "致远", "思源", "启智", "弘德", "春晖",
-    "阳光", "朝阳", "东方", "曙光", "胜利", "光明", "友谊", "和平", "建设", "新华", "舜文", "泉欣",
-    "景山", "文苑", "翰林", "荷花", "柳园", "星光", "汇文", "新苑", "青年", "回民", "铁路", "英才",
+    "育英", "育才", "启明", "明德", "博文", "崇文", "尚德", "致远", "思源", "启智", "弘德", "春晖", "阳光", "朝阳",
+    "东方", "曙光", "胜利", "光明", "友谊", "和平", "建设", "新华", "舜文", "泉欣", "景山", "文苑", "翰林", "荷花",
+    "柳园", "星光", "汇文", "新苑", "青年", "回民", "铁路", "英才",
 ];
 const SCHOOL_UNITS: &[&str] = &["小学", "中学", "幼儿园", "实验学校"];
 
 /// Halves of residential community (社区) names: 和平, 新苑, 东城 …
 const COMMUNITY_FIRST: &[char] = &[
-    '和', '新', '东', '西', '南', '北', '文', '建', '幸', '团', '光', '友', '花', '阳', '龙', '青',
-    '胜', '民', '振', '永', '康', '福', '金', '丰', '安', '兴', '华', '泉', '山', '湖',
+    '和', '新', '东', '西', '南', '北', '文', '建', '幸', '团', '光', '友', '花', '阳', '龙', '青', '胜', '民', '振',
+    '永', '康', '福', '金', '丰', '安', '兴', '华', '泉', '山', '湖',
 ];
 const COMMUNITY_SECOND: &[char] = &[
-    '平', '华', '关', '苑', '福', '园', '光', '泉', '乐', '城', '庄', '河', '里', '景', '秀', '馨',
-    '康', '盛', '源', '祥',
+    '平', '华', '关', '苑', '福', '园', '光', '泉', '乐', '城', '庄', '河', '里', '景', '秀', '馨', '康', '盛', '源',
+    '祥',
 ];
 /// Units a residential community has.
 const COMMUNITY_UNITS: &[&str] = &["社区卫生服务站", "社区居家养老服务站"];
 /// What community associations are about.
-const COMMUNITY_ASSOCIATIONS: &[&str] = &[
-    "老年人协会",
-    "志愿者协会",
-    "文体协会",
-    "书画协会",
-    "舞蹈协会",
-    "慈善互助会",
-];
+const COMMUNITY_ASSOCIATIONS: &[&str] = &["老年人协会", "志愿者协会", "文体协会", "书画协会", "舞蹈协会", "慈善互助会"];
 
 /// The self-chosen words of voluntary associations (济南市泉心志愿服务协会).
 const ASSOCIATION_WORDS: &[&str] = &[
@@ -1365,33 +1274,28 @@ const SURNAMES: &[(char, u32)] = &[
 ];
 
 const MALE_CHARS: &[char] = &[
-    '伟', '强', '磊', '军', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '华', '飞', '鑫',
-    '波', '斌', '宇', '浩', '凯', '健', '俊', '帆', '帅', '旭', '宁', '龙', '林', '阳', '峰', '建',
-    '国', '东', '海', '亮', '志', '新', '永', '胜', '文', '庆', '成', '兵', '振', '晨', '博', '航',
+    '伟', '强', '磊', '军', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '华', '飞', '鑫', '波', '斌', '宇',
+    '浩', '凯', '健', '俊', '帆', '帅', '旭', '宁', '龙', '林', '阳', '峰', '建', '国', '东', '海', '亮', '志', '新',
+    '永', '胜', '文', '庆', '成', '兵', '振', '晨', '博', '航',
 ];
 const FEMALE_CHARS: &[char] = &[
-    '芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '燕', '玲', '婷', '雪', '慧', '红', '梅', '琳',
-    '颖', '倩', '萍', '洁', '兰', '英', '晶', '莉', '丹', '璐', '悦', '欣', '佳', '蕾', '薇', '琦',
-    '月', '晓', '秀', '春',
+    '芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '燕', '玲', '婷', '雪', '慧', '红', '梅', '琳', '颖', '倩', '萍',
+    '洁', '兰', '英', '晶', '莉', '丹', '璐', '悦', '欣', '佳', '蕾', '薇', '琦', '月', '晓', '秀', '春',
 ];
 /// Given names typical of people born before 1975.
 const OLDER_MALE_NAMES: &[&str] = &[
-    "建国", "建军", "国庆", "卫东", "志强", "建华", "国栋", "振华", "德胜", "保国", "学军", "新民",
-    "庆华", "长江", "宝山", "立新", "永生", "洪涛",
+    "建国", "建军", "国庆", "卫东", "志强", "建华", "国栋", "振华", "德胜", "保国", "学军", "新民", "庆华", "长江",
+    "宝山", "立新", "永生", "洪涛",
 ];
 const OLDER_FEMALE_NAMES: &[&str] = &[
-    "秀英", "桂英", "秀兰", "玉兰", "凤英", "淑芬", "桂兰", "秀珍", "玉梅", "秀芳", "素梅", "淑珍",
-    "美华", "红梅", "丽华", "桂芝", "玉珍", "淑英",
+    "秀英", "桂英", "秀兰", "玉兰", "凤英", "淑芬", "桂兰", "秀珍", "玉梅", "秀芳", "素梅", "淑珍", "美华", "红梅",
+    "丽华", "桂芝", "玉珍", "淑英",
 ];
 /// Given names typical of people born from 1985 on.
-const YOUNGER_MALE_NAMES: &[&str] = &[
-    "子豪", "浩然", "宇航", "嘉豪", "俊杰", "一鸣", "天宇", "博文", "晨阳", "浩宇", "鹏飞", "志远",
-    "文博", "家豪",
-];
-const YOUNGER_FEMALE_NAMES: &[&str] = &[
-    "欣怡", "思雨", "雨涵", "梦瑶", "佳琪", "诗琪", "雅琪", "晓雪", "梦琪", "嘉怡", "欣然", "子涵",
-    "雨欣", "婉婷",
-];
+const YOUNGER_MALE_NAMES: &[&str] =
+    &["子豪", "浩然", "宇航", "嘉豪", "俊杰", "一鸣", "天宇", "博文", "晨阳", "浩宇", "鹏飞", "志远", "文博", "家豪"];
+const YOUNGER_FEMALE_NAMES: &[&str] =
+    &["欣怡", "思雨", "雨涵", "梦瑶", "佳琪", "诗琪", "雅琪", "晓雪", "梦琪", "嘉怡", "欣然", "子涵", "雨欣", "婉婷"];
 
 /// Where legal representatives' ID numbers were issued: mostly Jinan
 /// (including pre-merger codes such as 章丘市 370181 and 莱芜市 3712xx, which
@@ -1435,11 +1339,8 @@ const ID_DIVISIONS: &[(&str, u64)] = &[
     ("371702", 1),
 ];
 
-const STATUSES: &[(SubjectStatus, u32)] = &[
-    (SubjectStatus::Active, 950),
-    (SubjectStatus::Revoked, 30),
-    (SubjectStatus::Cancelled, 20),
-];
+const STATUSES: &[(SubjectStatus, u32)] =
+    &[(SubjectStatus::Active, 950), (SubjectStatus::Revoked, 30), (SubjectStatus::Cancelled, 20)];
 
 // ---------------------------------------------------------------------------
 // The generator
@@ -1476,10 +1377,8 @@ impl DemoCity {
     pub fn new(seed: u64) -> DemoCity {
         let mut draw = Draw::new(seed);
         let codes = CodeSpaces::new(&mut draw);
-        let id_slots: Vec<(&'static str, u64)> = ID_DIVISIONS
-            .iter()
-            .flat_map(|&(code, blocks)| (0..blocks).map(move |b| (code, b)))
-            .collect();
+        let id_slots: Vec<(&'static str, u64)> =
+            ID_DIVISIONS.iter().flat_map(|&(code, blocks)| (0..blocks).map(move |b| (code, b))).collect();
         let id_space = id_slots.len() as u64 * BIRTH_DAYS * SEQUENCES_PER_SLOT;
         let id_perm = Permutation::new(id_space, &mut draw);
         let districts = jinan_counties()
@@ -1497,11 +1396,8 @@ impl DemoCity {
                 }
             })
             .collect::<Vec<District>>();
-        let mut all_places: Vec<&'static str> = districts
-            .iter()
-            .flat_map(|d| d.places.iter().copied())
-            .chain(SHARED_PLACES.iter().copied())
-            .collect();
+        let mut all_places: Vec<&'static str> =
+            districts.iter().flat_map(|d| d.places.iter().copied()).chain(SHARED_PLACES.iter().copied()).collect();
         all_places.sort_unstable();
         all_places.dedup();
         DemoCity {
@@ -1525,28 +1421,16 @@ impl DemoCity {
         let (authority, category) = kind.authority_and_category();
         let family = kind.code_family(&mut self.draw);
         let body = self.codes.issue(family);
-        let division = district
-            .and_then(|i| self.districts.get(i))
-            .map_or(CITY_DIVISION, |d| d.code);
-        let uscc = built(
-            Uscc::from_parts(authority, category, division, &body),
-            "USCC",
-        );
+        let division = district.and_then(|i| self.districts.get(i)).map_or(CITY_DIVISION, |d| d.code);
+        let uscc = built(Uscc::from_parts(authority, category, division, &body), "USCC");
         let person = self.representative();
         let name = self.unique_name(kind, district, &person);
         let status = self.draw.weighted(STATUSES);
-        let role = if kind == Kind::IndividualBusiness {
-            RelationRole::Principal
-        } else {
-            RelationRole::LegalRepresentative
-        };
+        let role =
+            if kind == Kind::IndividualBusiness { RelationRole::Principal } else { RelationRole::LegalRepresentative };
         self.emitted += 1;
         EventBody::LegalPersonRegistered {
-            subject: LegalPerson {
-                uscc,
-                name: built(SubjectName::parse(&name), "subject name"),
-                status,
-            },
+            subject: LegalPerson { uscc, name: built(SubjectName::parse(&name), "subject name"), status },
             people: vec![RoleHolder { role, person }],
         }
     }
@@ -1557,13 +1441,7 @@ impl DemoCity {
             return None;
         }
         let rural = kind == Kind::Cooperative;
-        self.draw.weighted_index(self.districts.iter().map(|d| {
-            if rural {
-                d.rural_weight
-            } else {
-                d.urban_weight
-            }
-        }))
+        self.draw.weighted_index(self.districts.iter().map(|d| if rural { d.rural_weight } else { d.urban_weight }))
     }
 
     fn representative(&mut self) -> NaturalPerson {
@@ -1596,27 +1474,14 @@ impl DemoCity {
         let male = self.draw.per_mille(680);
         let sequence = if male { 2 * u - 1 } else { 2 * u };
         // `day < BIRTH_DAYS`, so the sum is at most LATEST_BIRTH.
-        let birth = EARLIEST_BIRTH
-            .checked_add_days(Days::new(day))
-            .unwrap_or(LATEST_BIRTH);
-        let id_number = built(
-            IdNumber::from_parts(division, birth, sequence as u16),
-            "ID number",
-        );
+        let birth = EARLIEST_BIRTH.checked_add_days(Days::new(day)).unwrap_or(LATEST_BIRTH);
+        let id_number = built(IdNumber::from_parts(division, birth, sequence as u16), "ID number");
         let name = person_name(&mut self.draw, male, birth.year());
-        NaturalPerson {
-            id_number,
-            name: built(SubjectName::parse(&name), "person name"),
-        }
+        NaturalPerson { id_number, name: built(SubjectName::parse(&name), "person name") }
     }
 
     /// A name no earlier subject of this run has.
-    fn unique_name(
-        &mut self,
-        kind: Kind,
-        district: Option<usize>,
-        person: &NaturalPerson,
-    ) -> String {
+    fn unique_name(&mut self, kind: Kind, district: Option<usize>, person: &NaturalPerson) -> String {
         let district = district.and_then(|i| self.districts.get(i));
         let mut candidate = String::new();
         for attempt in 0..NAME_ATTEMPTS {
@@ -1736,12 +1601,7 @@ fn enterprise_name(draw: &mut Draw, district: Option<&District>, long: bool) -> 
     }
 }
 
-fn shop_name(
-    draw: &mut Draw,
-    district: Option<&District>,
-    person: &NaturalPerson,
-    long: bool,
-) -> String {
+fn shop_name(draw: &mut Draw, district: Option<&District>, person: &NaturalPerson, long: bool) -> String {
     let area = match district {
         Some(d) if draw.per_mille(700) => d.name.to_owned(),
         d => area_name(d),
@@ -1757,11 +1617,7 @@ fn shop_name(
     };
     let item = draw.weighted(SHOP_ITEMS);
     // Since 2022 new registrations carry the form in the name.
-    let form = if draw.per_mille(250) {
-        "(个体工商户)"
-    } else {
-        ""
-    };
+    let form = if draw.per_mille(250) { "(个体工商户)" } else { "" };
     format!("{area}{core}{item}{form}")
 }
 
@@ -1783,11 +1639,7 @@ fn cooperative_name(draw: &mut Draw, district: Option<&District>, long: bool) ->
         }
     };
     let product = draw.weighted(COOP_PRODUCTS);
-    let form = if draw.per_mille(700) {
-        "专业合作社"
-    } else {
-        "农民专业合作社"
-    };
+    let form = if draw.per_mille(700) { "专业合作社" } else { "农民专业合作社" };
     format!("{area}{core}{product}{form}")
 }
 
@@ -1802,18 +1654,9 @@ fn community(draw: &mut Draw) -> String {
 /// `roomy` asks for the community form (a 社区 unit), the only name space
 /// large enough for a million-subject city: after a few collisions the other
 /// forms of an area are likely used up.
-fn institution_name(
-    draw: &mut Draw,
-    district: Option<&District>,
-    all_places: &[&str],
-    roomy: bool,
-) -> String {
+fn institution_name(draw: &mut Draw, district: Option<&District>, all_places: &[&str], roomy: bool) -> String {
     const COMMUNITY_FORM: u64 = 100;
-    let form = if roomy {
-        COMMUNITY_FORM
-    } else {
-        draw.below(100)
-    };
+    let form = if roomy { COMMUNITY_FORM } else { draw.below(100) };
     let Some(d) = district else {
         // The city's own units; schools drop the 市 (济南第十一中学).
         return match form {
@@ -1829,11 +1672,7 @@ fn institution_name(
                 let unit = draw.pick(COMMUNITY_UNITS);
                 format!("济南市{place}街道{community}{unit}")
             }
-            _ => format!(
-                "济南市{}{}",
-                draw.pick(all_places),
-                draw.weighted(PLACE_UNITS)
-            ),
+            _ => format!("济南市{}{}", draw.pick(all_places), draw.weighted(PLACE_UNITS)),
         };
     };
     let area = area_name(district);
@@ -1843,17 +1682,9 @@ fn institution_name(
             let n = chinese_number(draw.below(80) as u32 + 1);
             format!("{area}第{n}{}", draw.pick(NUMBERED_UNITS))
         }
-        20..30 => format!(
-            "{area}{}{}",
-            draw.pick(SCHOOL_WORDS),
-            draw.pick(SCHOOL_UNITS)
-        ),
+        20..30 => format!("{area}{}{}", draw.pick(SCHOOL_WORDS), draw.pick(SCHOOL_UNITS)),
         30..60 => {
-            let place = if draw.per_mille(600) {
-                draw.pick(d.places)
-            } else {
-                draw.pick(SHARED_PLACES)
-            };
+            let place = if draw.per_mille(600) { draw.pick(d.places) } else { draw.pick(SHARED_PLACES) };
             format!("{area}{place}{}", draw.weighted(PLACE_UNITS))
         }
         _ => {
@@ -1875,16 +1706,8 @@ fn association_name(draw: &mut Draw, district: Option<&District>, roomy: bool) -
         (_, false) => draw.below(100),
     };
     match (district, form) {
-        (_, 0..25) => format!(
-            "{area}{}{}",
-            draw.pick(TRADE_BODIES),
-            draw.pick(TRADE_FORMS)
-        ),
-        (_, 25..37) => format!(
-            "{area}{}{}",
-            draw.pick(LEARNED_FIELDS),
-            draw.pick(LEARNED_FORMS)
-        ),
+        (_, 0..25) => format!("{area}{}{}", draw.pick(TRADE_BODIES), draw.pick(TRADE_FORMS)),
+        (_, 25..37) => format!("{area}{}{}", draw.pick(LEARNED_FIELDS), draw.pick(LEARNED_FORMS)),
         (_, 37..55) => format!("{area}{}{}", draw.pick(PASTIMES), draw.pick(PASTIME_FORMS)),
         (None, 55..65) => format!("济南{}商会", draw.pick(HOME_REGIONS)),
         (Some(d), 75..85) => {
@@ -1937,20 +1760,9 @@ fn chinese_number(n: u32) -> String {
     let digit = |d: u32| DIGITS[d as usize];
     match n {
         0..10 => digit(n).to_string(),
-        10..20 => format!(
-            "十{}",
-            if n == 10 {
-                String::new()
-            } else {
-                digit(n % 10).to_string()
-            }
-        ),
+        10..20 => format!("十{}", if n == 10 { String::new() } else { digit(n % 10).to_string() }),
         20..100 => {
-            let ones = if n.is_multiple_of(10) {
-                String::new()
-            } else {
-                digit(n % 10).to_string()
-            };
+            let ones = if n.is_multiple_of(10) { String::new() } else { digit(n % 10).to_string() };
             format!("{}十{ones}", digit(n / 10))
         }
         _ => n.to_string(),
@@ -2047,10 +1859,7 @@ mod tests {
 
     #[test]
     fn frozen_digest_of_first_thousand_for_seed_42() {
-        let all: String = DemoCity::new(42)
-            .take(1_000)
-            .map(|b| line(&b) + "\n")
-            .collect();
+        let all: String = DemoCity::new(42).take(1_000).map(|b| line(&b) + "\n").collect();
         assert_eq!(format!("{:016x}", name_hash(&all)), "19061ff15d3b06ae");
     }
 
@@ -2069,11 +1878,7 @@ mod tests {
             assert_eq!(Uscc::parse(code).as_ref(), Ok(&subject.uscc), "{code}");
             assert_eq!(&code[2..6], "3701", "{code} is not registered in Jinan");
             assert!(usccs.insert(code.to_owned()), "duplicate USCC {code}");
-            assert!(
-                names.insert(subject.name.as_str().to_owned()),
-                "duplicate name {}",
-                subject.name
-            );
+            assert!(names.insert(subject.name.as_str().to_owned()), "duplicate name {}", subject.name);
             let id = holder.person.id_number.as_str();
             assert_eq!(IdNumber::parse(id).as_ref(), Ok(&holder.person.id_number));
             let year = holder.person.id_number.birth_date().year();
@@ -2088,29 +1893,15 @@ mod tests {
                 }
             }
             let kind = code[..2].to_owned();
-            let expected_role = if kind == "92" {
-                RelationRole::Principal
-            } else {
-                RelationRole::LegalRepresentative
-            };
+            let expected_role = if kind == "92" { RelationRole::Principal } else { RelationRole::LegalRepresentative };
             assert_eq!(holder.role, expected_role, "{code}");
             *kinds.entry(kind).or_default() += 1;
             *statuses.entry(subject.status.as_str()).or_default() += 1;
         }
         let share = |count: usize| count as f64 * 100.0 / N as f64;
-        for (kind, percent) in [
-            ("91", 70.0),
-            ("92", 20.0),
-            ("93", 3.0),
-            ("12", 3.0),
-            ("51", 2.0),
-            ("52", 2.0),
-        ] {
+        for (kind, percent) in [("91", 70.0), ("92", 20.0), ("93", 3.0), ("12", 3.0), ("51", 2.0), ("52", 2.0)] {
             let got = share(kinds.get(kind).copied().unwrap_or(0));
-            assert!(
-                (got - percent).abs() <= 3.0,
-                "{kind}: {got:.2}% vs {percent}%"
-            );
+            assert!((got - percent).abs() <= 3.0, "{kind}: {got:.2}% vs {percent}%");
         }
         assert_eq!(kinds.len(), 6, "{kinds:?}");
         let active = share(statuses.get("active").copied().unwrap_or(0));
@@ -2147,14 +1938,9 @@ mod tests {
             let set: HashSet<&str> = prefixes.iter().copied().collect();
             assert_eq!(set.len(), prefixes.len(), "{prefixes:?}");
             let len = prefixes[0].len();
-            assert!(
-                prefixes
-                    .iter()
-                    .all(|p| p.len() == len && p.bytes().all(|b| CHARSET31.contains(&b)))
-            );
+            assert!(prefixes.iter().all(|p| p.len() == len && p.bytes().all(|b| CHARSET31.contains(&b))));
         }
-        let ids =
-            ID_DIVISIONS.iter().map(|&(_, w)| w).sum::<u64>() * BIRTH_DAYS * SEQUENCES_PER_SLOT;
+        let ids = ID_DIVISIONS.iter().map(|&(_, w)| w).sum::<u64>() * BIRTH_DAYS * SEQUENCES_PER_SLOT;
         assert!(ids >= UNIQUE_SUBJECTS);
         assert!(ID_DIVISIONS.iter().all(|&(_, w)| (1..=5).contains(&w)));
         assert_eq!(BIRTH_DAYS, 17_532);
@@ -2182,10 +1968,7 @@ mod tests {
         for _ in 0..70_000 {
             counts[draw.below(7) as usize] += 1;
         }
-        assert!(
-            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
-            "{counts:?}"
-        );
+        assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
     }
 
     #[test]

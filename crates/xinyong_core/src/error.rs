@@ -29,9 +29,6 @@ impl CoreError {
     }
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
-        CoreError::Invalid {
-            code,
-            message: message.into(),
-        }
+        CoreError::Invalid { code, message: message.into() }
     }
 }

@@ -33,9 +33,7 @@ impl Default for Follower {
 
 impl Follower {
     pub fn new() -> Follower {
-        Follower {
-            applied: watch::Sender::new(0),
-        }
+        Follower { applied: watch::Sender::new(0) }
     }
 
     /// The log size this process has applied so far.

@@ -22,9 +22,7 @@ pub struct LogKeys {
 
 impl fmt::Debug for LogKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LogKeys")
-            .field("verifier_key", &self.signer.verifier_key())
-            .finish_non_exhaustive()
+        f.debug_struct("LogKeys").field("verifier_key", &self.signer.verifier_key()).finish_non_exhaustive()
     }
 }
 
@@ -37,10 +35,7 @@ impl LogKeys {
         let mut h = Sha256::new();
         h.update(b"xinyong/salt-key/v1\n");
         h.update(seed);
-        Ok(LogKeys {
-            signer,
-            salt_key: h.finalize().into(),
-        })
+        Ok(LogKeys { signer, salt_key: h.finalize().into() })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>`; the name
@@ -48,24 +43,18 @@ impl LogKeys {
     pub fn parse(origin: &str, text: &str) -> Result<LogKeys> {
         let text = text.trim();
         let bad = |why: &str| CoreError::Key(format!("私钥格式错误：{why}"));
-        let rest = text
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or_else(|| bad("应以 PRIVATE+KEY+ 开头"))?;
+        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or_else(|| bad("应以 PRIVATE+KEY+ 开头"))?;
         // Names cannot contain '+', base64 can: split from the left.
         let mut parts = rest.splitn(3, '+');
         let name = parts.next().ok_or_else(|| bad("缺少名称"))?;
         let _id = parts.next().ok_or_else(|| bad("缺少密钥 ID"))?;
         let key_b64 = parts.next().ok_or_else(|| bad("缺少密钥"))?;
         if name != origin {
-            return Err(CoreError::Key(format!(
-                "私钥属于日志 {name:?}，但配置的日志名称（origin）是 {origin:?}"
-            )));
+            return Err(CoreError::Key(format!("私钥属于日志 {name:?}，但配置的日志名称（origin）是 {origin:?}")));
         }
         let raw = BASE64.decode(key_b64).map_err(|_| bad("密钥不是 base64"))?;
         let seed: [u8; 32] = match raw.as_slice() {
-            [0x01, seed @ ..] => seed
-                .try_into()
-                .map_err(|_| bad("Ed25519 种子应为 32 字节"))?,
+            [0x01, seed @ ..] => seed.try_into().map_err(|_| bad("Ed25519 种子应为 32 字节"))?,
             _ => return Err(bad("只支持 Ed25519（算法字节 0x01）")),
         };
         let keys = LogKeys::from_seed(origin, seed)?;
@@ -78,40 +67,26 @@ impl LogKeys {
     fn private_key_text(&self, seed: &[u8; 32]) -> String {
         let mut raw = vec![0x01];
         raw.extend_from_slice(seed);
-        format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.signer.name(),
-            self.signer.key_id(),
-            BASE64.encode(raw)
-        )
+        format!("PRIVATE+KEY+{}+{:08x}+{}", self.signer.name(), self.signer.key_id(), BASE64.encode(raw))
     }
 
     /// Reads the key file, or creates it (mode 0600) from `fresh_seed` when it
     /// does not exist yet.
-    pub fn load_or_create(
-        path: &Path,
-        origin: &str,
-        fresh_seed: impl FnOnce() -> [u8; 32],
-    ) -> Result<LogKeys> {
+    pub fn load_or_create(path: &Path, origin: &str, fresh_seed: impl FnOnce() -> [u8; 32]) -> Result<LogKeys> {
         match std::fs::read_to_string(path) {
             Ok(text) => LogKeys::parse(origin, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let seed = fresh_seed();
                 let keys = LogKeys::from_seed(origin, seed)?;
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        CoreError::Key(format!("无法创建目录 {}:{e}", dir.display()))
-                    })?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| CoreError::Key(format!("无法创建目录 {}:{e}", dir.display())))?;
                 }
-                write_private(path, &(keys.private_key_text(&seed) + "\n")).map_err(|e| {
-                    CoreError::Key(format!("无法写入私钥文件 {}:{e}", path.display()))
-                })?;
+                write_private(path, &(keys.private_key_text(&seed) + "\n"))
+                    .map_err(|e| CoreError::Key(format!("无法写入私钥文件 {}:{e}", path.display())))?;
                 Ok(keys)
             }
-            Err(e) => Err(CoreError::Key(format!(
-                "无法读取私钥文件 {}:{e}",
-                path.display()
-            ))),
+            Err(e) => Err(CoreError::Key(format!("无法读取私钥文件 {}:{e}", path.display()))),
         }
     }
 
@@ -146,11 +121,7 @@ impl LogKeys {
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(contents.as_bytes())
 }
 

@@ -38,12 +38,7 @@ pub struct Core {
 pub const MAX_EVENTS_PER_TRANSACTION: usize = 10_000;
 
 impl Core {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        keys: LogKeys,
-        settings: CoreSettings,
-    ) -> Core {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
         Core {
             store,
             clock,
@@ -81,10 +76,7 @@ impl Core {
         if events.len() > MAX_EVENTS_PER_TRANSACTION {
             return Err(CoreError::invalid(
                 "batch_too_large",
-                format!(
-                    "一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件，本次 {} 个",
-                    events.len()
-                ),
+                format!("一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件，本次 {} 个", events.len()),
             ));
         }
         let _guard = self.write_lock.lock().await;
@@ -107,12 +99,7 @@ impl Core {
                     let entry = event.entry().to_bytes();
                     let leaf = xinyong_tlog::leaf_hash(&entry);
                     let writes = event.projection_writes();
-                    PreparedEvent {
-                        event,
-                        entry,
-                        leaf,
-                        writes,
-                    }
+                    PreparedEvent { event, entry, leaf, writes }
                 })
                 .collect()
         };
@@ -131,11 +118,7 @@ impl Core {
     pub async fn checkpoint(&self) -> Result<StoredCheckpoint> {
         match self.sign_checkpoint_if_grown().await? {
             Some(cp) => Ok(cp),
-            None => self
-                .store
-                .latest_checkpoint()
-                .await?
-                .ok_or_else(|| CoreError::Log("没有检查点".to_owned())),
+            None => self.store.latest_checkpoint().await?.ok_or_else(|| CoreError::Log("没有检查点".to_owned())),
         }
     }
 
@@ -158,29 +141,13 @@ impl Core {
         let root = self.tree_hash(size).await?;
         if let Some(prev) = &latest {
             let proof = self.consistency_proof(prev.size, size).await?;
-            xinyong_tlog::verify_consistency(prev.size, size, &prev.root, &root, &proof).map_err(
-                |e| {
-                    CoreError::Log(format!(
-                        "新树头与检查点 {} 不一致，拒绝签名：{e}",
-                        prev.size
-                    ))
-                },
-            )?;
+            xinyong_tlog::verify_consistency(prev.size, size, &prev.root, &root, &proof)
+                .map_err(|e| CoreError::Log(format!("新树头与检查点 {} 不一致，拒绝签名：{e}", prev.size)))?;
         }
-        let checkpoint = Checkpoint {
-            origin: self.keys.origin().to_owned(),
-            size,
-            root,
-            extensions: Vec::new(),
-        };
+        let checkpoint = Checkpoint { origin: self.keys.origin().to_owned(), size, root, extensions: Vec::new() };
         let note = xinyong_tlog::sign_checkpoint(&checkpoint, self.keys.signer())
             .map_err(|e| CoreError::Log(e.to_string()))?;
-        let stored = StoredCheckpoint {
-            size,
-            root,
-            note,
-            signed_at: self.clock.now(),
-        };
+        let stored = StoredCheckpoint { size, root, note, signed_at: self.clock.now() };
         self.store.save_checkpoint(&stored).await?;
         metrics::gauge!("xinyong_checkpoint_size").set(size as f64);
         // Another process may have saved the same size first; its note is
@@ -193,10 +160,7 @@ impl Core {
         self.store
             .entry(index)
             .await?
-            .ok_or_else(|| CoreError::NotFound {
-                what: format!("日志条目 {index}"),
-                code: "log_entry_not_found",
-            })
+            .ok_or_else(|| CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" })
     }
 
     /// A C2SP `tlog-proof@v1` for `index` against the latest checkpoint
@@ -208,23 +172,13 @@ impl Core {
             cp = self.sign_checkpoint_if_grown().await?.unwrap_or(cp);
         }
         if index >= cp.size {
-            return Err(CoreError::NotFound {
-                what: format!("日志条目 {index}"),
-                code: "log_entry_not_found",
-            });
+            return Err(CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" });
         }
         let size = cp.size;
         let hashes = self
-            .with_nodes(|src| {
-                xinyong_tlog::inclusion_proof(index, size, src).map_err(|e| format!("{e:?}"))
-            })
+            .with_nodes(|src| xinyong_tlog::inclusion_proof(index, size, src).map_err(|e| format!("{e:?}")))
             .await?;
-        Ok(TlogProof {
-            extra: None,
-            index,
-            hashes,
-            checkpoint: cp.note,
-        })
+        Ok(TlogProof { extra: None, index, hashes, checkpoint: cp.note })
     }
 
     /// The RFC 9162 consistency proof between two tree sizes.
@@ -233,31 +187,22 @@ impl Core {
         if old > new || new > size {
             return Err(CoreError::invalid(
                 "log_bad_range",
-                format!(
-                    "一致性证明要求 0 ≤ old ≤ new ≤ 日志大小（{size}），收到 old={old}、new={new}"
-                ),
+                format!("一致性证明要求 0 ≤ old ≤ new ≤ 日志大小（{size}），收到 old={old}、new={new}"),
             ));
         }
-        self.with_nodes(|src| {
-            xinyong_tlog::consistency_proof(old, new, src).map_err(|e| format!("{e:?}"))
-        })
-        .await
+        self.with_nodes(|src| xinyong_tlog::consistency_proof(old, new, src).map_err(|e| format!("{e:?}"))).await
     }
 
     /// Root hash of the first `size` entries, from stored nodes.
     pub async fn tree_hash(&self, size: u64) -> Result<Hash> {
-        self.with_nodes(|src| xinyong_tlog::tree_hash(size, src).map_err(|e| format!("{e:?}")))
-            .await
+        self.with_nodes(|src| xinyong_tlog::tree_hash(size, src).map_err(|e| format!("{e:?}"))).await
     }
 
     /// Runs a tree computation over stored nodes. The proof algorithms visit
     /// the same nodes whatever their hashes are, so a first dry run with dummy
     /// hashes collects the coordinates, they are fetched in one round, and the
     /// second run computes the real answer.
-    async fn with_nodes<T>(
-        &self,
-        run: impl Fn(&mut Nodes<'_>) -> std::result::Result<T, String>,
-    ) -> Result<T> {
+    async fn with_nodes<T>(&self, run: impl Fn(&mut Nodes<'_>) -> std::result::Result<T, String>) -> Result<T> {
         let mut recorder = Recorder::default();
         run(&mut Nodes(&mut recorder)).map_err(CoreError::Log)?;
         let mut coords = recorder.0;
@@ -298,9 +243,6 @@ struct Lookup(HashMap<(u8, u64), Hash>);
 
 impl NodeSourceDyn for Lookup {
     fn node_dyn(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String> {
-        self.0
-            .get(&(level, index))
-            .copied()
-            .ok_or_else(|| format!("tree node ({level}, {index}) missing"))
+        self.0.get(&(level, index)).copied().ok_or_else(|| format!("tree node ({level}, {index}) missing"))
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use xinyong_domain::event::{Actor, Event, EventBody, RuleVersions, time_from_millis};
 use xinyong_domain::mask::MaskConfig;
-use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec, all_tables};
+use xinyong_domain::projection::{Cell, RowState, TableSpec, all_tables};
 use xinyong_storage::StoredEvent;
 use xinyong_tlog::MemoryTree;
 
@@ -66,12 +66,7 @@ fn mismatch(
     index: Option<u64>,
     problem: impl Into<String>,
 ) -> VerifyError {
-    VerifyError::Mismatch(Mismatch {
-        table,
-        key: key.into(),
-        index,
-        problem: problem.into(),
-    })
+    VerifyError::Mismatch(Mismatch { table, key: key.into(), index, problem: problem.into() })
 }
 
 /// Progress callback: (what, done, total).
@@ -87,13 +82,11 @@ impl Expected {
     fn apply(&mut self, event: &Event) {
         for write in event.projection_writes() {
             let rows = self.tables.entry(write.table().name).or_default();
-            match write {
-                ProjectionWrite::Upsert { table, row } => {
-                    rows.insert(table.key_of(&row).to_vec(), row);
-                }
-                ProjectionWrite::Delete { key, .. } => {
-                    rows.remove(&key);
-                }
+            let key = write.key().to_vec();
+            // Replay starts from an empty database, so every row is known in full.
+            let before = rows.remove(&key).map(RowState::Row);
+            if let Some(RowState::Row(row)) = RowState::apply(before, &write) {
+                rows.insert(key, row);
             }
         }
     }
@@ -133,38 +126,25 @@ fn describe(table: &TableSpec, want: &[Cell], got: &[Cell]) -> String {
 }
 
 fn seq_of(row: &[Cell]) -> Option<u64> {
-    row.last()
-        .and_then(Cell::as_i64)
-        .and_then(|s| u64::try_from(s).ok())
+    row.last().and_then(Cell::as_i64).and_then(|s| u64::try_from(s).ok())
 }
 
 /// Rebuilds the domain event from a stored row, or says which column is wrong.
 fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
-    let seq = u64::try_from(row.seq)
-        .map_err(|_| mismatch("events", row.seq.to_string(), None, "negative seq"))?;
+    let seq = u64::try_from(row.seq).map_err(|_| mismatch("events", row.seq.to_string(), None, "negative seq"))?;
     let bad = |problem: String| mismatch("events", seq.to_string(), Some(seq), problem);
-    let body_json = row
-        .body
-        .as_deref()
-        .ok_or_else(|| bad("body is missing".to_owned()))?;
-    let body: EventBody = serde_json::from_str(body_json)
-        .map_err(|e| bad(format!("body is not a valid event: {e}")))?;
+    let body_json = row.body.as_deref().ok_or_else(|| bad("body is missing".to_owned()))?;
+    let body: EventBody =
+        serde_json::from_str(body_json).map_err(|e| bad(format!("body is not a valid event: {e}")))?;
     if body.kind() != row.kind {
-        return Err(bad(format!(
-            "kind column {:?} does not match the body ({})",
-            row.kind,
-            body.kind()
-        )));
+        return Err(bad(format!("kind column {:?} does not match the body ({})", row.kind, body.kind())));
     }
     let subject = body.public_subject().map(|u| u.as_str().to_owned());
     if subject != row.subject {
-        return Err(bad(format!(
-            "subject column {:?} does not match the body ({subject:?})",
-            row.subject
-        )));
+        return Err(bad(format!("subject column {:?} does not match the body ({subject:?})", row.subject)));
     }
-    let rules: RuleVersions = serde_json::from_str(&row.rules)
-        .map_err(|e| bad(format!("rules column is not valid: {e}")))?;
+    let rules: RuleVersions =
+        serde_json::from_str(&row.rules).map_err(|e| bad(format!("rules column is not valid: {e}")))?;
     let actor = Actor::parse(&row.actor).map_err(|e| bad(format!("actor column: {e}")))?;
     let time = time_from_millis(row.time_ms).ok_or_else(|| bad("time out of range".to_owned()))?;
     let salt: [u8; 32] = row
@@ -172,14 +152,7 @@ fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
         .as_deref()
         .and_then(|s| s.try_into().ok())
         .ok_or_else(|| bad("salt is missing or not 32 bytes".to_owned()))?;
-    Ok(Event {
-        seq,
-        time,
-        actor,
-        rules,
-        body,
-        salt,
-    })
+    Ok(Event { seq, time, actor, rules, body, salt })
 }
 
 /// Runs every check; `Ok` only when everything agrees.
@@ -218,12 +191,7 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             }
             let leaf = xinyong_tlog::leaf_hash(&row.entry);
             if row.leaf_hash.as_slice() != leaf.as_slice() {
-                return Err(mismatch(
-                    "events",
-                    next.to_string(),
-                    Some(next),
-                    "leaf_hash is not the hash of the entry",
-                ));
+                return Err(mismatch("events", next.to_string(), Some(next), "leaf_hash is not the hash of the entry"));
             }
             tree.push(leaf);
             expected.apply(&event);
@@ -254,12 +222,7 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
                     ));
                 }
                 None => {
-                    return Err(mismatch(
-                        "tree_nodes",
-                        key,
-                        None,
-                        "node does not belong to the log",
-                    ));
+                    return Err(mismatch("tree_nodes", key, None, "node does not belong to the log"));
                 }
             }
         }
@@ -272,10 +235,7 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             "tree_nodes",
             "*",
             None,
-            format!(
-                "{} nodes stored, {expected_nodes} expected",
-                report.tree_nodes
-            ),
+            format!("{} nodes stored, {expected_nodes} expected", report.tree_nodes),
         ));
     }
 
@@ -283,29 +243,13 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     if let Some(cp) = store.latest_checkpoint().await? {
         let key = format!("size {}", cp.size);
         let verifier = core.keys().verifier()?;
-        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier).map_err(|e| {
-            mismatch(
-                "checkpoints",
-                key.clone(),
-                None,
-                format!("signature does not verify: {e}"),
-            )
-        })?;
+        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
+            .map_err(|e| mismatch("checkpoints", key.clone(), None, format!("signature does not verify: {e}")))?;
         if opened.size != cp.size || opened.root != cp.root {
-            return Err(mismatch(
-                "checkpoints",
-                key,
-                None,
-                "columns differ from the signed note",
-            ));
+            return Err(mismatch("checkpoints", key, None, "columns differ from the signed note"));
         }
         if cp.size > next {
-            return Err(mismatch(
-                "checkpoints",
-                key,
-                None,
-                format!("checkpoint is larger than the log ({next})"),
-            ));
+            return Err(mismatch("checkpoints", key, None, format!("checkpoint is larger than the log ({next})")));
         }
         let root = xinyong_tlog::tree_hash(cp.size, &mut |l: u8, i: u64| tree.node(l, i).ok_or(()))
             .map_err(|()| mismatch("checkpoints", key.clone(), None, "tree too small"))?;
@@ -356,12 +300,7 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             progress(table.name, seen, 0);
         }
         if let Some((key, w)) = want.into_iter().next() {
-            return Err(mismatch(
-                table.name,
-                show_key(table, &key, mask),
-                seq_of(&w),
-                "row is missing",
-            ));
+            return Err(mismatch(table.name, show_key(table, &key, mask), seq_of(&w), "row is missing"));
         }
         report.rows.push((table.name, seen));
     }

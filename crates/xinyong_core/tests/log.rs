@@ -1,10 +1,7 @@
 //! The write path, the publisher, proofs, the follower and `verify`, on the
 //! backend chosen by the environment (SQLite by default).
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail loudly on unexpected input"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::Arc;
 
@@ -18,10 +15,7 @@ use xinyong_test_support::{TestApp, TestDb, test_keys, test_now};
 async fn seeded(n: usize) -> TestApp {
     let app = TestApp::new().await;
     let actor = Actor::parse("demo").unwrap();
-    let events: Vec<NewEvent> = DemoCity::new(1)
-        .take(n)
-        .map(|b| NewEvent::new(actor.clone(), b))
-        .collect();
+    let events: Vec<NewEvent> = DemoCity::new(1).take(n).map(|b| NewEvent::new(actor.clone(), b)).collect();
     app.core.append(events).await.unwrap();
     app
 }
@@ -42,10 +36,7 @@ async fn appended_events_are_provable_against_a_signed_checkpoint() {
         let checked = xinyong_tlog::verify_tlog_proof(&proof, &entry, &verifier).unwrap();
         assert_eq!(checked.size, 37);
     }
-    assert_eq!(
-        app.core.entry(37).await.unwrap_err().code(),
-        "log_entry_not_found"
-    );
+    assert_eq!(app.core.entry(37).await.unwrap_err().code(), "log_entry_not_found");
 }
 
 #[tokio::test]
@@ -55,24 +46,13 @@ async fn checkpoints_only_move_forward_and_stay_consistent() {
     // Nothing new: no new checkpoint.
     assert!(app.core.sign_checkpoint_if_grown().await.unwrap().is_none());
     let actor = Actor::parse("demo").unwrap();
-    let more: Vec<NewEvent> = DemoCity::new(2)
-        .take(23)
-        .map(|b| NewEvent::new(actor.clone(), b))
-        .collect();
+    let more: Vec<NewEvent> = DemoCity::new(2).take(23).map(|b| NewEvent::new(actor.clone(), b)).collect();
     app.core.append(more).await.unwrap();
     let second = app.core.sign_checkpoint_if_grown().await.unwrap().unwrap();
     assert_eq!(second.size, 33);
-    let proof = app
-        .core
-        .consistency_proof(first.size, second.size)
-        .await
-        .unwrap();
-    xinyong_tlog::verify_consistency(first.size, second.size, &first.root, &second.root, &proof)
-        .unwrap();
-    assert_eq!(
-        app.core.consistency_proof(5, 40).await.unwrap_err().code(),
-        "log_bad_range"
-    );
+    let proof = app.core.consistency_proof(first.size, second.size).await.unwrap();
+    xinyong_tlog::verify_consistency(first.size, second.size, &first.root, &second.root, &proof).unwrap();
+    assert_eq!(app.core.consistency_proof(5, 40).await.unwrap_err().code(), "log_bad_range");
 }
 
 #[tokio::test]
@@ -80,19 +60,10 @@ async fn a_proof_for_an_entry_newer_than_the_checkpoint_signs_a_new_one() {
     let app = seeded(3).await;
     app.core.checkpoint().await.unwrap();
     let actor = Actor::parse("demo").unwrap();
-    app.core
-        .append(
-            DemoCity::new(3)
-                .take(2)
-                .map(|b| NewEvent::new(actor.clone(), b))
-                .collect(),
-        )
-        .await
-        .unwrap();
+    app.core.append(DemoCity::new(3).take(2).map(|b| NewEvent::new(actor.clone(), b)).collect()).await.unwrap();
     let proof = app.core.inclusion_proof(4).await.unwrap();
     let entry = app.core.entry(4).await.unwrap();
-    let cp = xinyong_tlog::verify_tlog_proof(&proof, &entry, &app.core.keys().verifier().unwrap())
-        .unwrap();
+    let cp = xinyong_tlog::verify_tlog_proof(&proof, &entry, &app.core.keys().verifier().unwrap()).unwrap();
     assert_eq!(cp.size, 5);
 }
 
@@ -103,42 +74,19 @@ async fn verify_passes_on_an_honest_log() {
     let report = verify(&app.core, &no_progress).await.unwrap();
     assert_eq!(report.entries, 50);
     assert_eq!(report.checkpoint_size, 50);
-    assert_eq!(
-        report.rows[0],
-        ("subjects", app.core.counts().await.unwrap().subjects)
-    );
+    assert_eq!(report.rows[0], ("subjects", app.core.counts().await.unwrap().subjects));
 }
 
 /// Each tampering, made directly in the database, must be caught and named.
 #[tokio::test]
 async fn verify_names_every_kind_of_tampering() {
     let cases: [(&str, &str, &str); 7] = [
-        (
-            "UPDATE events SET body = REPLACE(body, 'active', 'revoked') WHERE seq = 7",
-            "events",
-            "7",
-        ),
-        (
-            "UPDATE events SET actor = 'someone' WHERE seq = 3",
-            "events",
-            "3",
-        ),
-        (
-            "UPDATE events SET time_ms = time_ms + 1 WHERE seq = 12",
-            "events",
-            "12",
-        ),
-        (
-            "UPDATE subjects SET name = name || '(改)' WHERE seq = 9",
-            "subjects",
-            "",
-        ),
+        ("UPDATE events SET body = REPLACE(body, 'active', 'revoked') WHERE seq = 7", "events", "7"),
+        ("UPDATE events SET actor = 'someone' WHERE seq = 3", "events", "3"),
+        ("UPDATE events SET time_ms = time_ms + 1 WHERE seq = 12", "events", "12"),
+        ("UPDATE subjects SET name = name || '(改)' WHERE seq = 9", "subjects", ""),
         ("DELETE FROM relations WHERE seq = 5", "relations", ""),
-        (
-            "UPDATE persons SET name = '某某' WHERE seq = 4",
-            "persons",
-            "",
-        ),
+        ("UPDATE persons SET name = '某某' WHERE seq = 4", "persons", ""),
         (
             "UPDATE tree_nodes SET hash = (SELECT leaf_hash FROM events WHERE seq = 0) WHERE level = 2 AND idx = 1",
             "tree_nodes",
@@ -163,11 +111,7 @@ async fn verify_names_every_kind_of_tampering() {
 async fn verify_catches_a_forged_checkpoint() {
     let app = seeded(8).await;
     app.core.checkpoint().await.unwrap();
-    app.db
-        .execute_raw(
-            "UPDATE checkpoints SET note = REPLACE(note, 'xinyong.test/log', 'xinyong.test/logx')",
-        )
-        .await;
+    app.db.execute_raw("UPDATE checkpoints SET note = REPLACE(note, 'xinyong.test/log', 'xinyong.test/logx')").await;
     match verify(&app.core, &no_progress).await {
         Err(VerifyError::Mismatch(m)) => assert_eq!(m.table, "checkpoints"),
         other => panic!("expected a checkpoint mismatch, got {other:?}"),
@@ -180,25 +124,12 @@ async fn a_second_process_sees_what_the_first_appended() {
     // A second, independent store on the same database, as another process would have.
     let other_store = xinyong_storage::open(&db.url).await.unwrap();
     let clock = Arc::new(ManualClock::new(test_now()));
-    let writer = Core::new(
-        db.store.clone(),
-        clock.clone(),
-        test_keys(),
-        CoreSettings::default(),
-    );
+    let writer = Core::new(db.store.clone(), clock.clone(), test_keys(), CoreSettings::default());
     let reader = Core::new(other_store, clock, test_keys(), CoreSettings::default());
     let follower = Follower::new();
     assert_eq!(follower.poll(&reader, &[]).await.unwrap(), 0);
     let actor = Actor::parse("demo").unwrap();
-    writer
-        .append(
-            DemoCity::new(9)
-                .take(12)
-                .map(|b| NewEvent::new(actor.clone(), b))
-                .collect(),
-        )
-        .await
-        .unwrap();
+    writer.append(DemoCity::new(9).take(12).map(|b| NewEvent::new(actor.clone(), b)).collect()).await.unwrap();
     assert_eq!(follower.poll(&reader, &[]).await.unwrap(), 12);
     assert_eq!(follower.applied(), 12);
     assert_eq!(reader.counts().await.unwrap().subjects, 12);
@@ -216,9 +147,6 @@ async fn oversized_batches_are_refused_before_writing() {
         .take(xinyong_core::log::MAX_EVENTS_PER_TRANSACTION + 1)
         .map(|b| NewEvent::new(actor.clone(), b))
         .collect();
-    assert_eq!(
-        app.core.append(events).await.unwrap_err().code(),
-        "batch_too_large"
-    );
+    assert_eq!(app.core.append(events).await.unwrap_err().code(), "batch_too_large");
     assert_eq!(app.core.counts().await.unwrap().events, 0);
 }

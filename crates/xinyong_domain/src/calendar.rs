@@ -275,9 +275,7 @@ impl Calendar {
     /// A calendar that knows no year; every computation fails until a year is
     /// imported.
     pub fn empty() -> Calendar {
-        Calendar {
-            inner: Arc::new(Inner::default()),
-        }
+        Calendar { inner: Arc::new(Inner::default()) }
     }
 
     /// Imports one year's schedule from the text of a `YYYY.toml` file and
@@ -287,9 +285,7 @@ impl Calendar {
     pub fn add_year_toml(&mut self, text: &str) -> Result<u16, CalendarError> {
         let schedule = parse_schedule(text)?;
         if self.inner.schedules.contains_key(&schedule.year) {
-            return Err(CalendarError::YearAlreadyLoaded {
-                year: schedule.year,
-            });
+            return Err(CalendarError::YearAlreadyLoaded { year: schedule.year });
         }
         self.install(schedule)
     }
@@ -326,26 +322,14 @@ impl Calendar {
     pub fn day(&self, date: NaiveDate) -> Result<Day, CalendarError> {
         self.ensure_published(date)?;
         Ok(match self.inner.marks.get(&date) {
-            Some(mark) => Day {
-                date,
-                kind: mark.kind,
-                name: Some(mark.name.clone()),
-            },
-            None => Day {
-                date,
-                kind: plain_kind(date),
-                name: None,
-            },
+            Some(mark) => Day { date, kind: mark.kind, name: Some(mark.name.clone()) },
+            None => Day { date, kind: plain_kind(date), name: None },
         })
     }
 
     pub fn kind(&self, date: NaiveDate) -> Result<DayKind, CalendarError> {
         self.ensure_published(date)?;
-        Ok(self
-            .inner
-            .marks
-            .get(&date)
-            .map_or_else(|| plain_kind(date), |mark| mark.kind))
+        Ok(self.inner.marks.get(&date).map_or_else(|| plain_kind(date), |mark| mark.kind))
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
@@ -354,8 +338,7 @@ impl Calendar {
 
     /// Every day of a calendar year, for `xinyong calendar show YEAR`.
     pub fn year_days(&self, year: i32) -> Result<Vec<Day>, CalendarError> {
-        let first =
-            NaiveDate::from_ymd_opt(year, 1, 1).ok_or(CalendarError::YearNotPublished { year })?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(CalendarError::YearNotPublished { year })?;
         self.ensure_published(first)?;
         let mut days = Vec::with_capacity(366);
         let mut date = first;
@@ -384,11 +367,7 @@ impl Calendar {
     /// Number of working days in `(start, end]`: how many working days have
     /// passed between an event and a later one. Negative (the mirror value)
     /// when `end` is before `start`; 0 when equal.
-    pub fn working_days_between(
-        &self,
-        start: NaiveDate,
-        end: NaiveDate,
-    ) -> Result<i64, CalendarError> {
+    pub fn working_days_between(&self, start: NaiveDate, end: NaiveDate) -> Result<i64, CalendarError> {
         if end < start {
             return Ok(-self.working_days_between(end, start)?);
         }
@@ -407,22 +386,13 @@ impl Calendar {
     /// End of a period counted in natural days: `start + calendar_days`, moved
     /// to the next working day when that falls on a rest day (民法典 Arts. 201
     /// and 203).
-    pub fn deadline_after_days(
-        &self,
-        start: NaiveDate,
-        calendar_days: u32,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn deadline_after_days(&self, start: NaiveDate, calendar_days: u32) -> Result<NaiveDate, CalendarError> {
         self.ensure_published(start)?;
-        let last = start
-            .checked_add_days(Days::new(u64::from(calendar_days)))
-            .ok_or_else(|| beyond(start))?;
+        let last = start.checked_add_days(Days::new(u64::from(calendar_days))).ok_or_else(|| beyond(start))?;
         self.next_working_day_on_or_after(last)
     }
 
-    pub fn next_working_day_on_or_after(
-        &self,
-        date: NaiveDate,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn next_working_day_on_or_after(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
         let mut date = date;
         while !self.is_working_day(date)? {
             date = next_day(date)?;
@@ -443,11 +413,7 @@ impl Calendar {
     fn ensure_published(&self, date: NaiveDate) -> Result<(), CalendarError> {
         let year = date.year();
         let loaded = u16::try_from(year).is_ok_and(|y| self.inner.schedules.contains_key(&y));
-        if loaded {
-            Ok(())
-        } else {
-            Err(CalendarError::YearNotPublished { year })
-        }
+        if loaded { Ok(()) } else { Err(CalendarError::YearNotPublished { year }) }
     }
 }
 
@@ -468,31 +434,22 @@ fn next_day(date: NaiveDate) -> Result<NaiveDate, CalendarError> {
 
 /// Only reachable at chrono's last representable date, a year no notice covers.
 fn beyond(date: NaiveDate) -> CalendarError {
-    CalendarError::YearNotPublished {
-        year: date.year().saturating_add(1),
-    }
+    CalendarError::YearNotPublished { year: date.year().saturating_add(1) }
 }
 
 /// Builds the date index over all schedules, rejecting a date claimed by two
 /// notices (e.g. a New Year block entered in both the old and the new year).
-fn index(
-    schedules: &BTreeMap<u16, YearSchedule>,
-) -> Result<BTreeMap<NaiveDate, Mark>, CalendarError> {
+fn index(schedules: &BTreeMap<u16, YearSchedule>) -> Result<BTreeMap<NaiveDate, Mark>, CalendarError> {
     let mut marks = BTreeMap::new();
     for schedule in schedules.values() {
         for block in &schedule.holidays {
-            let days = block.days_off.iter().map(|d| (*d, DayKind::Holiday)).chain(
-                block
-                    .makeup_workdays
-                    .iter()
-                    .map(|d| (*d, DayKind::MakeupWorkday)),
-            );
+            let days = block
+                .days_off
+                .iter()
+                .map(|d| (*d, DayKind::Holiday))
+                .chain(block.makeup_workdays.iter().map(|d| (*d, DayKind::MakeupWorkday)));
             for (date, kind) in days {
-                let mark = Mark {
-                    kind,
-                    name: block.name.clone(),
-                    notice_year: schedule.year,
-                };
+                let mark = Mark { kind, name: block.name.clone(), notice_year: schedule.year };
                 if let Some(other) = marks.insert(date, mark) {
                     return Err(invalid(format!(
                         "{date} 同时出现在 {} 年和 {} 年的通知中",
@@ -549,37 +506,19 @@ fn invalid(reason: String) -> CalendarError {
 }
 
 fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
-    let raw: RawSchedule = toml::from_str(text).map_err(|e| CalendarError::Parse {
-        message: e.to_string(),
-    })?;
+    let raw: RawSchedule = toml::from_str(text).map_err(|e| CalendarError::Parse { message: e.to_string() })?;
     let year = u16::try_from(raw.year)
         .ok()
         .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
         .ok_or_else(|| invalid(format!("年份 {} 不在 {MIN_YEAR}–{MAX_YEAR} 之间", raw.year)))?;
     let ctx = |reason: String| invalid(format!("{year} 年安排：{reason}"));
 
-    let notice = parse_notice(
-        year,
-        raw.notice,
-        raw.document_number,
-        raw.published.as_deref(),
-        raw.url,
-        None,
-    )
-    .map_err(ctx)?;
+    let notice =
+        parse_notice(year, raw.notice, raw.document_number, raw.published.as_deref(), raw.url, None).map_err(ctx)?;
     let amendments = raw
         .amendments
         .into_iter()
-        .map(|a| {
-            parse_notice(
-                year,
-                a.notice,
-                a.document_number,
-                a.published.as_deref(),
-                a.url,
-                a.summary,
-            )
-        })
+        .map(|a| parse_notice(year, a.notice, a.document_number, a.published.as_deref(), a.url, a.summary))
         .collect::<Result<Vec<_>, _>>()
         .map_err(ctx)?;
 
@@ -592,12 +531,7 @@ fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
         let block = parse_block(year, raw_block, &mut seen).map_err(ctx)?;
         holidays.push(block);
     }
-    Ok(YearSchedule {
-        year,
-        notice,
-        amendments,
-        holidays,
-    })
+    Ok(YearSchedule { year, notice, amendments, holidays })
 }
 
 fn parse_notice(
@@ -630,11 +564,7 @@ fn parse_notice(
     })
 }
 
-fn parse_block(
-    year: u16,
-    raw: RawHoliday,
-    seen: &mut BTreeMap<NaiveDate, DayKind>,
-) -> Result<HolidayBlock, String> {
+fn parse_block(year: u16, raw: RawHoliday, seen: &mut BTreeMap<NaiveDate, DayKind>) -> Result<HolidayBlock, String> {
     let name = raw.name.trim().to_owned();
     if name.is_empty() {
         return Err("假日名称（name）不能为空".to_owned());
@@ -642,12 +572,8 @@ fn parse_block(
     if raw.days_off.is_empty() {
         return Err(format!("{name}:days_off 为空"));
     }
-    let days_off = raw
-        .days_off
-        .iter()
-        .map(|s| parse_date(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{name}:{e}"))?;
+    let days_off =
+        raw.days_off.iter().map(|s| parse_date(s)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("{name}:{e}"))?;
     let makeup_workdays = raw
         .makeup_workdays
         .iter()
@@ -658,16 +584,10 @@ fn parse_block(
     let y = i32::from(year);
     // Only a New Year block may reach into December of the previous year
     // (2008: 2007-12-30 to 2008-01-01 off, 2007-12-29 worked).
-    let crosses_new_year = days_off
-        .iter()
-        .any(|d| d.year() == y && d.month() == 1 && d.day() == 1);
-    let in_scope =
-        |d: &NaiveDate| d.year() == y || (crosses_new_year && d.year() == y - 1 && d.month() == 12);
+    let crosses_new_year = days_off.iter().any(|d| d.year() == y && d.month() == 1 && d.day() == 1);
+    let in_scope = |d: &NaiveDate| d.year() == y || (crosses_new_year && d.year() == y - 1 && d.month() == 12);
 
-    for (dates, kind) in [
-        (&days_off, DayKind::Holiday),
-        (&makeup_workdays, DayKind::MakeupWorkday),
-    ] {
+    for (dates, kind) in [(&days_off, DayKind::Holiday), (&makeup_workdays, DayKind::MakeupWorkday)] {
         for &date in dates {
             if !in_scope(&date) {
                 return Err(format!(
@@ -675,10 +595,7 @@ fn parse_block(
                 ));
             }
             if kind == DayKind::MakeupWorkday && !is_weekend(date) {
-                return Err(format!(
-                    "{name}:调休上班日 {date} 是{}，不是周六或周日",
-                    weekday_zh(date.weekday())
-                ));
+                return Err(format!("{name}:调休上班日 {date} 是{}，不是周六或周日", weekday_zh(date.weekday())));
             }
             if let Some(previous) = seen.insert(date, kind) {
                 return Err(if previous == kind {
@@ -689,11 +606,7 @@ fn parse_block(
             }
         }
     }
-    Ok(HolidayBlock {
-        name,
-        days_off,
-        makeup_workdays,
-    })
+    Ok(HolidayBlock { name, days_off, makeup_workdays })
 }
 
 /// Accepts exactly `YYYY-MM-DD`; chrono alone would also take `2026-1-1`,
@@ -745,12 +658,7 @@ mod tests {
     }
 
     fn makeup_days(c: &Calendar, year: i32) -> Vec<NaiveDate> {
-        c.year_days(year)
-            .unwrap()
-            .into_iter()
-            .filter(|x| x.kind == DayKind::MakeupWorkday)
-            .map(|x| x.date)
-            .collect()
+        c.year_days(year).unwrap().into_iter().filter(|x| x.kind == DayKind::MakeupWorkday).map(|x| x.date).collect()
     }
 
     fn assert_block(c: &Calendar, from: NaiveDate, to: NaiveDate, name: &str) {
@@ -787,10 +695,7 @@ mod tests {
         let c = cal();
         for year in 2004..=2026 {
             let s = c.schedule(year).unwrap();
-            assert_eq!(
-                s.notice().title(),
-                format!("国务院办公厅关于{year}年部分节假日安排的通知")
-            );
+            assert_eq!(s.notice().title(), format!("国务院办公厅关于{year}年部分节假日安排的通知"));
         }
         let n2026 = c.schedule(2026).unwrap().notice();
         assert_eq!(n2026.published(), Some(d(2025, 11, 4)));
@@ -842,8 +747,7 @@ mod tests {
         ]
         .map(|(m, day)| d(2026, m, day));
         assert_eq!(weekday_holidays(&c, 2026), expected_weekday_holidays);
-        let expected_makeup =
-            [(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)].map(|(m, day)| d(2026, m, day));
+        let expected_makeup = [(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)].map(|(m, day)| d(2026, m, day));
         assert_eq!(makeup_days(&c, 2026), expected_makeup);
     }
 
@@ -884,8 +788,7 @@ mod tests {
         ]
         .map(|(m, day)| d(2025, m, day));
         assert_eq!(weekday_holidays(&c, 2025), expected_weekday_holidays);
-        let expected_makeup =
-            [(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)].map(|(m, day)| d(2025, m, day));
+        let expected_makeup = [(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)].map(|(m, day)| d(2025, m, day));
         assert_eq!(makeup_days(&c, 2025), expected_makeup);
     }
 
@@ -895,18 +798,9 @@ mod tests {
         // 10-01..07 国庆, 10-08 Thu, 10-09 Fri (2), 10-10 Sat make-up (1),
         // 10-11 Sun off, 10-12 Mon (1): 7.
         let c = cal();
-        assert_eq!(
-            c.working_days_between(d(2026, 9, 25), d(2026, 10, 12)),
-            Ok(7)
-        );
-        assert_eq!(
-            c.working_days_between(d(2026, 10, 12), d(2026, 9, 25)),
-            Ok(-7)
-        );
-        assert_eq!(
-            c.working_days_between(d(2026, 10, 12), d(2026, 10, 12)),
-            Ok(0)
-        );
+        assert_eq!(c.working_days_between(d(2026, 9, 25), d(2026, 10, 12)), Ok(7));
+        assert_eq!(c.working_days_between(d(2026, 10, 12), d(2026, 9, 25)), Ok(-7));
+        assert_eq!(c.working_days_between(d(2026, 10, 12), d(2026, 10, 12)), Ok(0));
         assert_eq!(c.add_working_days(d(2026, 9, 25), 7), Ok(d(2026, 10, 12)));
     }
 
@@ -940,38 +834,14 @@ mod tests {
         assert_eq!(c.add_working_days(d(2026, 12, 28), 10), not_published(2027));
         assert_eq!(c.add_working_days(d(2026, 12, 30), 1), Ok(d(2026, 12, 31)));
         assert_eq!(c.add_working_days(d(2026, 12, 31), 1), not_published(2027));
-        assert_eq!(
-            c.working_days_between(d(2026, 12, 1), d(2027, 1, 5)),
-            not_published(2027)
-        );
-        assert_eq!(
-            c.working_days_between(d(2004, 1, 5), d(2003, 12, 30)),
-            not_published(2003)
-        );
-        assert_eq!(
-            c.deadline_after_days(d(2026, 12, 20), 15),
-            not_published(2027)
-        );
-        assert_eq!(
-            c.deadline_after_days(d(2003, 12, 20), 15),
-            not_published(2003)
-        );
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2026, 12, 31)),
-            Ok(d(2026, 12, 31))
-        );
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2027, 1, 4)),
-            not_published(2027)
-        );
-        assert_eq!(
-            Calendar::empty().add_working_days(d(2026, 5, 6), 0),
-            not_published(2026)
-        );
-        assert_eq!(
-            Calendar::empty().working_days_between(d(2026, 5, 6), d(2026, 5, 6)),
-            not_published(2026)
-        );
+        assert_eq!(c.working_days_between(d(2026, 12, 1), d(2027, 1, 5)), not_published(2027));
+        assert_eq!(c.working_days_between(d(2004, 1, 5), d(2003, 12, 30)), not_published(2003));
+        assert_eq!(c.deadline_after_days(d(2026, 12, 20), 15), not_published(2027));
+        assert_eq!(c.deadline_after_days(d(2003, 12, 20), 15), not_published(2003));
+        assert_eq!(c.next_working_day_on_or_after(d(2026, 12, 31)), Ok(d(2026, 12, 31)));
+        assert_eq!(c.next_working_day_on_or_after(d(2027, 1, 4)), not_published(2027));
+        assert_eq!(Calendar::empty().add_working_days(d(2026, 5, 6), 0), not_published(2026));
+        assert_eq!(Calendar::empty().working_days_between(d(2026, 5, 6), d(2026, 5, 6)), not_published(2026));
     }
 
     #[test]
@@ -982,44 +852,20 @@ mod tests {
             "2027 年的节假日安排尚未发布（或未导入），无法计算工作日；请在国务院发布通知后用 xinyong calendar import 导入该年的安排文件"
         );
         assert_eq!(err.code(), "calendar_year_not_published");
-        assert_eq!(
-            CalendarError::Parse {
-                message: String::new()
-            }
-            .code(),
-            "calendar_parse"
-        );
-        assert_eq!(
-            CalendarError::Invalid {
-                reason: String::new()
-            }
-            .code(),
-            "calendar_invalid"
-        );
-        assert_eq!(
-            CalendarError::YearAlreadyLoaded { year: 2026 }.code(),
-            "calendar_year_already_loaded"
-        );
+        assert_eq!(CalendarError::Parse { message: String::new() }.code(), "calendar_parse");
+        assert_eq!(CalendarError::Invalid { reason: String::new() }.code(), "calendar_invalid");
+        assert_eq!(CalendarError::YearAlreadyLoaded { year: 2026 }.code(), "calendar_year_already_loaded");
     }
 
     #[test]
     fn deadline_rolls_forward_over_national_day() {
         let c = cal();
         // 2026-09-21 + 10 = 10-01, inside 国庆; next working day 10-08.
-        assert_eq!(
-            c.deadline_after_days(d(2026, 9, 21), 10),
-            Ok(d(2026, 10, 8))
-        );
+        assert_eq!(c.deadline_after_days(d(2026, 9, 21), 10), Ok(d(2026, 10, 8)));
         // Landing on the make-up Saturday is fine: people work that day.
-        assert_eq!(
-            c.deadline_after_days(d(2026, 9, 30), 10),
-            Ok(d(2026, 10, 10))
-        );
+        assert_eq!(c.deadline_after_days(d(2026, 9, 30), 10), Ok(d(2026, 10, 10)));
         // Landing on an ordinary Sunday moves to Monday.
-        assert_eq!(
-            c.deadline_after_days(d(2026, 9, 30), 11),
-            Ok(d(2026, 10, 12))
-        );
+        assert_eq!(c.deadline_after_days(d(2026, 9, 30), 11), Ok(d(2026, 10, 12)));
         // A working day stays.
         assert_eq!(c.deadline_after_days(d(2026, 3, 2), 3), Ok(d(2026, 3, 5)));
         assert_eq!(c.deadline_after_days(d(2026, 3, 2), 0), Ok(d(2026, 3, 2)));
@@ -1028,22 +874,10 @@ mod tests {
     #[test]
     fn next_working_day_on_or_after() {
         let c = cal();
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2026, 10, 1)),
-            Ok(d(2026, 10, 8))
-        );
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2026, 10, 10)),
-            Ok(d(2026, 10, 10))
-        );
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2026, 10, 11)),
-            Ok(d(2026, 10, 12))
-        );
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2026, 2, 14)),
-            Ok(d(2026, 2, 14))
-        );
+        assert_eq!(c.next_working_day_on_or_after(d(2026, 10, 1)), Ok(d(2026, 10, 8)));
+        assert_eq!(c.next_working_day_on_or_after(d(2026, 10, 10)), Ok(d(2026, 10, 10)));
+        assert_eq!(c.next_working_day_on_or_after(d(2026, 10, 11)), Ok(d(2026, 10, 12)));
+        assert_eq!(c.next_working_day_on_or_after(d(2026, 2, 14)), Ok(d(2026, 2, 14)));
     }
 
     #[test]
@@ -1051,22 +885,8 @@ mod tests {
         let c = cal();
         let day = |date| c.day(date).unwrap();
         assert_eq!(day(d(2026, 10, 10)).kind, DayKind::MakeupWorkday);
-        assert_eq!(
-            day(d(2026, 10, 11)),
-            Day {
-                date: d(2026, 10, 11),
-                kind: DayKind::Weekend,
-                name: None
-            }
-        );
-        assert_eq!(
-            day(d(2026, 10, 12)),
-            Day {
-                date: d(2026, 10, 12),
-                kind: DayKind::Workday,
-                name: None
-            }
-        );
+        assert_eq!(day(d(2026, 10, 11)), Day { date: d(2026, 10, 11), kind: DayKind::Weekend, name: None });
+        assert_eq!(day(d(2026, 10, 12)), Day { date: d(2026, 10, 12), kind: DayKind::Workday, name: None });
         // A weekend day inside a block is a holiday, not a weekend.
         assert_eq!(day(d(2026, 2, 21)).kind, DayKind::Holiday);
         assert_eq!(day(d(2026, 2, 21)).name.as_deref(), Some("春节"));
@@ -1076,12 +896,7 @@ mod tests {
 
     #[test]
     fn day_kind_strings_and_serde() {
-        let all = [
-            DayKind::Workday,
-            DayKind::Weekend,
-            DayKind::Holiday,
-            DayKind::MakeupWorkday,
-        ];
+        let all = [DayKind::Workday, DayKind::Weekend, DayKind::Holiday, DayKind::MakeupWorkday];
         let names: Vec<_> = all.iter().map(DayKind::as_str).collect();
         assert_eq!(names, ["workday", "weekend", "holiday", "makeup_workday"]);
         let working: Vec<_> = all.iter().map(DayKind::is_working_day).collect();
@@ -1090,10 +905,7 @@ mod tests {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
         let json = serde_json::to_value(cal().day(d(2026, 10, 10)).unwrap()).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"date": "2026-10-10", "kind": "makeup_workday", "name": "国庆节"})
-        );
+        assert_eq!(json, serde_json::json!({"date": "2026-10-10", "kind": "makeup_workday", "name": "国庆节"}));
     }
 
     #[test]
@@ -1139,12 +951,7 @@ mod tests {
     fn special_and_amended_arrangements() {
         let c = cal();
         // 2015: one-off holiday for the 70th anniversary of victory.
-        assert_block(
-            &c,
-            d(2015, 9, 3),
-            d(2015, 9, 5),
-            "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
-        );
+        assert_block(&c, d(2015, 9, 3), d(2015, 9, 5), "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日");
         assert_eq!(c.kind(d(2015, 9, 6)), Ok(DayKind::MakeupWorkday));
         // 2019: Labour Day extended to 4 days by a later notice.
         assert_block(&c, d(2019, 5, 1), d(2019, 5, 4), "劳动节");
@@ -1161,23 +968,11 @@ mod tests {
     fn every_year_has_new_year_and_spring_festival() {
         let c = cal();
         for year in 2004..=2026 {
-            let names: Vec<_> = c
-                .schedule(year)
-                .unwrap()
-                .holidays()
-                .iter()
-                .map(HolidayBlock::name)
-                .collect();
+            let names: Vec<_> = c.schedule(year).unwrap().holidays().iter().map(HolidayBlock::name).collect();
             assert!(names.contains(&"元旦"), "{year}: {names:?}");
             assert!(names.contains(&"春节"), "{year}: {names:?}");
-            assert!(
-                names.iter().any(|n| n.contains("国庆节")),
-                "{year}: {names:?}"
-            );
-            assert!(
-                names.iter().any(|n| n.contains("劳动节")),
-                "{year}: {names:?}"
-            );
+            assert!(names.iter().any(|n| n.contains("国庆节")), "{year}: {names:?}");
+            assert!(names.iter().any(|n| n.contains("劳动节")), "{year}: {names:?}");
             // 清明, 端午 and 中秋 became holidays in 2008.
             assert_eq!(names.contains(&"清明节"), year >= 2008, "{year}: {names:?}");
         }
@@ -1189,30 +984,19 @@ mod tests {
         // Pinned from the data, cross-checked against both sources; 2026 may
         // still lose a day or two of late December to the 2027 notice.
         let expected = [
-            252, 251, 251, 249, 251, 250, 250, 250, 249, 250, 250, 249, 250, 249, 250, 250, 249,
-            250, 249, 249, 251, 248, 248,
+            252, 251, 251, 249, 251, 250, 250, 250, 249, 250, 250, 249, 250, 249, 250, 250, 249, 250, 249, 249, 251,
+            248, 248,
         ];
         for (year, want) in (2004..=2026).zip(expected) {
             let days = c.year_days(year).unwrap();
-            assert_eq!(
-                days.len(),
-                if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
-                    366
-                } else {
-                    365
-                }
-            );
+            assert_eq!(days.len(), if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 });
             let working = days.iter().filter(|x| x.kind.is_working_day()).count();
             assert!((245..=252).contains(&working), "{year}: {working}");
             assert_eq!(working, want, "{year}");
             if year > 2004 {
                 let dec31 = d(year - 1, 12, 31);
                 let want = i64::try_from(working).unwrap();
-                assert_eq!(
-                    c.working_days_between(dec31, d(year, 12, 31)),
-                    Ok(want),
-                    "{year}"
-                );
+                assert_eq!(c.working_days_between(dec31, d(year, 12, 31)), Ok(want), "{year}");
             }
         }
     }
@@ -1248,10 +1032,7 @@ makeup_workdays = ["2027-02-14", "2027-02-20"]
         // The shared official calendar is untouched.
         assert!(Calendar::official().kind(d(2027, 2, 8)).is_err());
         // A second import of the same year is refused; a replacement is not.
-        assert_eq!(
-            c.add_year_toml(SAMPLE_2027),
-            Err(CalendarError::YearAlreadyLoaded { year: 2027 })
-        );
+        assert_eq!(c.add_year_toml(SAMPLE_2027), Err(CalendarError::YearAlreadyLoaded { year: 2027 }));
         let corrected = SAMPLE_2027.replace(r#", "2027-02-20"]"#, "]");
         assert_eq!(c.replace_year_toml(&corrected), Ok(2027));
         assert_eq!(c.kind(d(2027, 2, 20)), Ok(DayKind::Weekend));
@@ -1291,20 +1072,14 @@ makeup_workdays = ["2026-12-27"]
         let cases = [
             (with("year = 2027", "year = 1999"), "年份 1999"),
             (with("year = 2027", "year = -5"), "年份 -5"),
-            (
-                with("\"国务院办公厅关于2027年部分节假日安排的通知\"", "\"  \""),
-                "notice",
-            ),
+            (with("\"国务院办公厅关于2027年部分节假日安排的通知\"", "\"  \""), "notice"),
             (with("2026-11-10", "2025-11-10"), "通知日期"),
             (with("\"2027-01-02\"", "\"2027-1-2\""), "格式有误"),
             (with("\"2027-01-02\"", "\"2027-02-30\""), "格式有误"),
             (with("\"2027-01-02\"", "\"2028-01-02\""), "不在 2027 年内"),
             (with("\"2027-02-06\"", "\"2026-12-31\""), "不在 2027 年内"),
             (with("\"2027-01-02\"", "\"2027-01-01\""), "重复出现"),
-            (
-                with("\"2027-02-14\"", "\"2027-02-13\""),
-                "同时被列为放假日和调休上班日",
-            ),
+            (with("\"2027-02-14\"", "\"2027-02-13\""), "同时被列为放假日和调休上班日"),
             (with("\"2027-02-14\"", "\"2027-02-15\""), "星期一"),
             (with("name = \"元旦\"", "name = \"\""), "name"),
         ];
@@ -1312,19 +1087,17 @@ makeup_workdays = ["2026-12-27"]
             let reason = invalid_reason(&mut c, &text);
             assert!(reason.contains(needle), "{needle:?} not in {reason:?}");
         }
-        let empty_block =
-            "year = 2027\nnotice = \"x\"\n[[holidays]]\nname = \"元旦\"\ndays_off = []\n";
+        let empty_block = "year = 2027\nnotice = \"x\"\n[[holidays]]\nname = \"元旦\"\ndays_off = []\n";
         assert!(invalid_reason(&mut c, empty_block).contains("days_off 为空"));
         let no_blocks = "year = 2027\nnotice = \"x\"\nholidays = []\n";
         assert!(invalid_reason(&mut c, no_blocks).contains("没有任何假日安排"));
         // Claiming a day another notice already arranged.
-        let clash = "year = 2027\nnotice = \"x\"\n[[holidays]]\nname = \"元旦\"\ndays_off = [\"2026-12-31\", \"2027-01-01\"]\n";
+        let clash =
+            "year = 2027\nnotice = \"x\"\n[[holidays]]\nname = \"元旦\"\ndays_off = [\"2026-12-31\", \"2027-01-01\"]\n";
         let mut with_2026_claim = Calendar::empty();
         let own_2026 = "year = 2026\nnotice = \"x\"\n[[holidays]]\nname = \"x\"\ndays_off = [\"2026-12-31\"]\n";
         assert_eq!(with_2026_claim.add_year_toml(own_2026), Ok(2026));
-        assert!(
-            invalid_reason(&mut with_2026_claim, clash).contains("同时出现在 2026 年和 2027 年")
-        );
+        assert!(invalid_reason(&mut with_2026_claim, clash).contains("同时出现在 2026 年和 2027 年"));
         assert_eq!(with_2026_claim.years(), vec![2026]);
         // Nothing above changed the calendar.
         assert_eq!(c.years(), (2004..=2026).collect::<Vec<u16>>());

@@ -60,10 +60,7 @@ pub struct CodeMessage {
 
 impl CodeMessage {
     fn new(code: &'static str, message: impl Into<String>) -> Self {
-        CodeMessage {
-            code,
-            message: message.into(),
-        }
+        CodeMessage { code, message: message.into() }
     }
 }
 
@@ -119,9 +116,7 @@ fn uscc_score(result: &Result<Uscc, UsccError>, normalized: &str) -> u8 {
         Ok(_) => 4,
         // The org-code check passed (a 1-in-11 chance for random digits).
         Err(UsccError::CheckCharacter { .. }) => 2 + province,
-        Err(UsccError::OrgCodeCheck { .. } | UsccError::CheckCharacterCharset { .. }) => {
-            1 + province
-        }
+        Err(UsccError::OrgCodeCheck { .. } | UsccError::CheckCharacterCharset { .. }) => 1 + province,
         Err(_) => 0,
     }
 }
@@ -141,10 +136,7 @@ fn id_warnings(id: &IdNumber) -> Vec<CodeMessage> {
     if division::province_of(id.division_code()).is_some() {
         return Vec::new();
     }
-    vec![CodeMessage::new(
-        "id_number_division_unknown",
-        "地址码前两位不是已知的省级行政区划代码，请核对号码",
-    )]
+    vec![CodeMessage::new("id_number_division_unknown", "地址码前两位不是已知的省级行政区划代码，请核对号码")]
 }
 
 /// Classifies and validates one code. `lenient` accepts USCC checksum
@@ -161,19 +153,13 @@ pub fn check_code(raw: &str, lenient: bool) -> CodeCheck {
         warnings: Vec::new(),
     };
     if normalized.is_empty() {
-        check
-            .errors
-            .push(CodeMessage::new("code_empty", "输入为空"));
+        check.errors.push(CodeMessage::new("code_empty", "输入为空"));
         return check;
     }
 
     let id = IdNumber::parse(raw);
     let strict = Uscc::parse(raw);
-    let lenient_uscc = if lenient && strict.is_err() {
-        Uscc::parse_lenient(raw).ok()
-    } else {
-        None
-    };
+    let lenient_uscc = if lenient && strict.is_err() { Uscc::parse_lenient(raw).ok() } else { None };
     let id_score = id_score(&id, &normalized);
     let uscc_score = uscc_score(&strict, &normalized);
 
@@ -183,11 +169,7 @@ pub fn check_code(raw: &str, lenient: bool) -> CodeCheck {
         (Ok(_), Ok(_)) => {
             let id_region = division::province_of(&normalized[..6]).is_some();
             let uscc_region = division::province_of(&normalized[2..8]).is_some();
-            let kind = if uscc_region && !id_region {
-                CodeKind::Uscc
-            } else {
-                CodeKind::IdNumber
-            };
+            let kind = if uscc_region && !id_region { CodeKind::Uscc } else { CodeKind::IdNumber };
             let (chosen, other) = match kind {
                 CodeKind::Uscc => ("统一社会信用代码", "身份证号码"),
                 _ => ("身份证号码", "统一社会信用代码"),
@@ -224,31 +206,24 @@ pub fn check_code(raw: &str, lenient: bool) -> CodeCheck {
             (Err(_), Some((u, warnings))) => {
                 check.valid = true;
                 check.normalized = Some(u.as_str().to_owned());
-                check
-                    .warnings
-                    .extend(warnings.iter().map(CodeMessage::from));
+                check.warnings.extend(warnings.iter().map(CodeMessage::from));
             }
             (Err(e), None) => check.errors.extend(uscc_errors(raw, e)),
         },
         CodeKind::Unknown => {
-            check.errors.push(CodeMessage::new(
-                "code_unrecognized",
-                "无法识别为统一社会信用代码或身份证号码",
-            ));
+            check.errors.push(CodeMessage::new("code_unrecognized", "无法识别为统一社会信用代码或身份证号码"));
             if let Err(e) = &strict {
-                check
-                    .errors
-                    .extend(uscc_errors(raw, e).into_iter().map(|m| CodeMessage {
-                        message: format!("按统一社会信用代码校验：{}", m.message),
-                        ..m
-                    }));
+                check.errors.extend(
+                    uscc_errors(raw, e)
+                        .into_iter()
+                        .map(|m| CodeMessage {
+                            message: format!("按统一社会信用代码校验：{}", m.message), ..m
+                        }),
+                );
             }
             if let Err(e) = &id {
                 let m = CodeMessage::from(e);
-                check.errors.push(CodeMessage {
-                    message: format!("按身份证号码校验：{}", m.message),
-                    ..m
-                });
+                check.errors.push(CodeMessage { message: format!("按身份证号码校验：{}", m.message), ..m });
             }
         }
     }
@@ -259,17 +234,9 @@ pub fn check_code(raw: &str, lenient: bool) -> CodeCheck {
 mod tests {
     use super::*;
 
-    const USCC_VALID: [&str; 3] = [
-        "91350100M000100Y43",
-        "914403001922038216",
-        "91110108551385082Q",
-    ];
+    const USCC_VALID: [&str; 3] = ["91350100M000100Y43", "914403001922038216", "91110108551385082Q"];
     const ID_VALID: [&str; 2] = ["11010519491231002X", "440524188001010014"];
-    const FUJIAN_PILOT: [&str; 3] = [
-        "91350100M0001TGQXM",
-        "91350211M0000XUF46",
-        "91350203M0001FUE2P",
-    ];
+    const FUJIAN_PILOT: [&str; 3] = ["91350100M0001TGQXM", "91350211M0000XUF46", "91350203M0001FUE2P"];
     const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
     fn codes(messages: &[CodeMessage]) -> Vec<&'static str> {
@@ -321,11 +288,7 @@ mod tests {
         let cases = USCC_VALID
             .iter()
             .map(|c| (*c, CodeKind::Uscc, USCC_ALPHABET))
-            .chain(
-                ID_VALID
-                    .iter()
-                    .map(|c| (*c, CodeKind::IdNumber, "0123456789X")),
-            );
+            .chain(ID_VALID.iter().map(|c| (*c, CodeKind::IdNumber, "0123456789X")));
         for (code, kind, alphabet) in cases {
             for pos in 0..18 {
                 for c in alphabet.chars() {
@@ -336,10 +299,7 @@ mod tests {
                     chars[pos] = c;
                     let changed: String = chars.into_iter().collect();
                     let r = check_code(&changed, false);
-                    assert!(
-                        !(r.valid && r.kind == kind),
-                        "{changed} accepted as {kind:?}"
-                    );
+                    assert!(!(r.valid && r.kind == kind), "{changed} accepted as {kind:?}");
                     if r.valid {
                         assert_ne!(r.normalized.as_deref(), Some(code));
                         other_kind_valid += 1;
@@ -358,10 +318,7 @@ mod tests {
             let strict = check_code(code, false);
             assert_eq!(strict.kind, CodeKind::Uscc);
             assert!(!strict.valid);
-            assert!(
-                codes(&strict.errors).contains(&"uscc_check_character"),
-                "{strict:?}"
-            );
+            assert!(codes(&strict.errors).contains(&"uscc_check_character"), "{strict:?}");
 
             let lenient = check_code(code, true);
             assert_eq!(lenient.kind, CodeKind::Uscc);
@@ -381,10 +338,7 @@ mod tests {
         assert_eq!(r.kind, CodeKind::Uscc);
         assert!(!r.valid);
         assert_eq!(codes(&r.errors), ["uscc_charset"]);
-        assert_eq!(
-            r.errors[0].message,
-            "第 18 位校验码“Z”不在统一社会信用代码字符集内，按前 17 位计算应为“3”"
-        );
+        assert_eq!(r.errors[0].message, "第 18 位校验码“Z”不在统一社会信用代码字符集内，按前 17 位计算应为“3”");
         assert_eq!(r.normalized, None);
         let r = check_code("91350100M000100Y4Z", true);
         assert_eq!((r.kind, r.valid), (CodeKind::Uscc, false));
@@ -394,10 +348,7 @@ mod tests {
     fn wrong_org_code_check_reports_both_checks() {
         let r = check_code("91350100M000100Y53", false);
         assert_eq!(r.kind, CodeKind::Uscc);
-        assert_eq!(
-            codes(&r.errors),
-            ["uscc_org_code_check", "uscc_check_character"]
-        );
+        assert_eq!(codes(&r.errors), ["uscc_org_code_check", "uscc_check_character"]);
     }
 
     #[test]
@@ -438,10 +389,7 @@ mod tests {
         let r = check_code("hello", false);
         assert_eq!(r.kind, CodeKind::Unknown);
         assert!(!r.valid);
-        assert_eq!(
-            codes(&r.errors),
-            ["code_unrecognized", "uscc_length", "id_number_length"]
-        );
+        assert_eq!(codes(&r.errors), ["code_unrecognized", "uscc_length", "id_number_length"]);
         assert!(r.errors[1].message.starts_with("按统一社会信用代码校验："));
         assert!(r.errors[2].message.starts_with("按身份证号码校验："));
     }
@@ -467,12 +415,7 @@ mod tests {
 
     #[test]
     fn unknown_id_province_warns() {
-        let id = IdNumber::from_parts(
-            "990101",
-            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-            1,
-        )
-        .unwrap();
+        let id = IdNumber::from_parts("990101", chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), 1).unwrap();
         let r = check_code(id.as_str(), false);
         assert_eq!(r.kind, CodeKind::IdNumber);
         assert!(r.valid);
@@ -488,9 +431,6 @@ mod tests {
         assert_eq!(json["warnings"][0]["code"], "uscc_check_character_mismatch");
         let r = check_code("11010519491231002X", false);
         assert_eq!(serde_json::to_value(&r).unwrap()["kind"], "id_number");
-        assert_eq!(
-            serde_json::to_value(check_code("x", false)).unwrap()["kind"],
-            "unknown"
-        );
+        assert_eq!(serde_json::to_value(check_code("x", false)).unwrap()["kind"], "unknown");
     }
 }

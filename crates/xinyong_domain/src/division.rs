@@ -55,13 +55,9 @@ pub struct Division {
 
 fn parse_row(line: &'static str) -> Result<Division, &'static str> {
     let mut fields = line.split(',').map(str::trim);
-    let (Some(code), Some(name), Some(level), Some(status), None) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    let (Some(code), Some(name), Some(level), Some(status), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err("expected 4 fields");
     };
     if !is_six_digits(code) {
@@ -84,12 +80,7 @@ fn parse_row(line: &'static str) -> Result<Division, &'static str> {
         "historical" => true,
         _ => return Err("unknown status"),
     };
-    Ok(Division {
-        code,
-        name,
-        level,
-        historical,
-    })
+    Ok(Division { code, name, level, historical })
 }
 
 /// Data rows of the embedded CSV; comments (`#`), blank lines and the header
@@ -101,9 +92,7 @@ fn rows() -> impl Iterator<Item = Result<Division, String>> {
             let l = l.trim();
             !l.is_empty() && !l.starts_with('#') && !l.starts_with("code,")
         })
-        .map(|(i, l)| {
-            parse_row(l).map_err(|reason| format!("divisions.csv line {}: {reason}", i + 1))
-        })
+        .map(|(i, l)| parse_row(l).map_err(|reason| format!("divisions.csv line {}: {reason}", i + 1)))
 }
 
 /// The table sorted by code. A malformed row is skipped rather than
@@ -128,10 +117,7 @@ pub fn all() -> &'static [Division] {
 /// Exact lookup of a six-digit code (current or historical).
 pub fn lookup(code: &str) -> Option<&'static Division> {
     let table: &'static [Division] = &TABLE;
-    table
-        .binary_search_by(|d| d.code.cmp(code))
-        .ok()
-        .and_then(|i| table.get(i))
+    table.binary_search_by(|d| d.code.cmp(code)).ok().and_then(|i| table.get(i))
 }
 
 /// The province-level division a code belongs to, judged by its first two
@@ -150,19 +136,14 @@ pub fn nearest_known(code: &str) -> Option<&'static Division> {
     if !is_six_digits(code) {
         return None;
     }
-    lookup(code)
-        .or_else(|| lookup(&format!("{}00", code.get(..4)?)))
-        .or_else(|| province_of(code))
+    lookup(code).or_else(|| lookup(&format!("{}00", code.get(..4)?))).or_else(|| province_of(code))
 }
 
 /// Every current division of Jinan (`3701xx`), including 济南市 (370100)
 /// itself, sorted by code. Historical codes (章丘市 370181, 济阳县 370125) are
 /// left out.
 pub fn jinan_counties() -> Vec<&'static Division> {
-    TABLE
-        .iter()
-        .filter(|d| d.code.starts_with("3701") && !d.historical)
-        .collect()
+    TABLE.iter().filter(|d| d.code.starts_with("3701") && !d.historical).collect()
 }
 
 /// Why a string is not a listed division code.
@@ -194,15 +175,9 @@ impl DivisionCode {
     pub fn parse(code: &str) -> Result<DivisionCode, DivisionError> {
         let code = code.trim();
         if !is_six_digits(code) {
-            return Err(DivisionError::Format {
-                found: code.to_owned(),
-            });
+            return Err(DivisionError::Format { found: code.to_owned() });
         }
-        lookup(code)
-            .map(DivisionCode)
-            .ok_or_else(|| DivisionError::Unknown {
-                code: code.to_owned(),
-            })
+        lookup(code).map(DivisionCode).ok_or_else(|| DivisionError::Unknown { code: code.to_owned() })
     }
 
     /// The six-digit code.
@@ -289,11 +264,7 @@ mod tests {
         let rows: Vec<_> = rows().collect();
         let errors: Vec<_> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
         assert!(errors.is_empty(), "{errors:?}");
-        let codes: HashSet<_> = rows
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .map(|d| d.code)
-            .collect();
+        let codes: HashSet<_> = rows.iter().filter_map(|r| r.as_ref().ok()).map(|d| d.code).collect();
         assert_eq!(codes.len(), rows.len(), "duplicate codes");
         assert_eq!(all().len(), rows.len());
         // Every non-province row resolves to a listed province.
@@ -308,10 +279,7 @@ mod tests {
 
     #[test]
     fn all_province_level_units() {
-        let provinces: Vec<_> = all()
-            .iter()
-            .filter(|d| d.level == DivisionLevel::Province)
-            .collect();
+        let provinces: Vec<_> = all().iter().filter(|d| d.level == DivisionLevel::Province).collect();
         // 31 mainland provinces plus 台湾省, 香港, 澳门.
         assert_eq!(provinces.len(), 34);
         assert_eq!(lookup("110000").unwrap().name, "北京市");
@@ -359,8 +327,8 @@ mod tests {
         assert_eq!(
             codes,
             [
-                "370100", "370102", "370103", "370104", "370105", "370112", "370113", "370114",
-                "370115", "370116", "370117", "370124", "370126"
+                "370100", "370102", "370103", "370104", "370105", "370112", "370113", "370114", "370115", "370116",
+                "370117", "370124", "370126"
             ]
         );
         let lixia = DivisionCode::parse("370102").unwrap();
@@ -370,14 +338,8 @@ mod tests {
         assert_eq!(lixia.parent().unwrap().code(), "370100");
         assert_eq!(lixia.parent().unwrap().parent().unwrap().code(), "370000");
         assert_eq!(lixia.parent().unwrap().parent().unwrap().parent(), None);
-        assert_eq!(
-            DivisionCode::parse("370116").unwrap().full_name(),
-            "山东省济南市莱芜区"
-        );
-        assert_eq!(
-            DivisionCode::parse("370100").unwrap().full_name(),
-            "山东省济南市"
-        );
+        assert_eq!(DivisionCode::parse("370116").unwrap().full_name(), "山东省济南市莱芜区");
+        assert_eq!(DivisionCode::parse("370100").unwrap().full_name(), "山东省济南市");
         let zhangqiu_old = DivisionCode::parse("370181").unwrap();
         assert!(zhangqiu_old.is_historical());
         assert_eq!(zhangqiu_old.full_name(), "山东省济南市章丘市");
@@ -385,18 +347,9 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        assert_eq!(
-            DivisionCode::parse("3701").unwrap_err().code(),
-            "division_format"
-        );
-        assert_eq!(
-            DivisionCode::parse("37010a").unwrap_err().code(),
-            "division_format"
-        );
-        assert_eq!(
-            DivisionCode::parse("370199").unwrap_err().code(),
-            "division_unknown"
-        );
+        assert_eq!(DivisionCode::parse("3701").unwrap_err().code(), "division_format");
+        assert_eq!(DivisionCode::parse("37010a").unwrap_err().code(), "division_format");
+        assert_eq!(DivisionCode::parse("370199").unwrap_err().code(), "division_unknown");
         assert_eq!(
             DivisionCode::parse("370199").unwrap_err().to_string(),
             "行政区划代码“370199”不在本系统收录的区划表中"
@@ -419,10 +372,7 @@ mod tests {
     fn serde_as_code_string() {
         let d = DivisionCode::parse("370102").unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), "\"370102\"");
-        assert_eq!(
-            serde_json::from_str::<DivisionCode>("\"370102\"").unwrap(),
-            d
-        );
+        assert_eq!(serde_json::from_str::<DivisionCode>("\"370102\"").unwrap(), d);
         assert!(serde_json::from_str::<DivisionCode>("\"370199\"").is_err());
         assert_eq!(format!("{d:?}"), "DivisionCode(370102 历下区)");
     }

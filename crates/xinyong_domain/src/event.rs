@@ -18,10 +18,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::id_number::IdNumber;
+use crate::org::{API_TOKENS, Department, DepartmentCode, RULE_SETS, USERS, User, department_write, user_write};
 use crate::projection::{Cell, PERSONS, ProjectionWrite, RELATIONS, SUBJECTS};
-use crate::subject::{
-    LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus,
-};
+use crate::subject::{LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus};
 use crate::uscc::Uscc;
 
 /// Who caused an event: `system`, `demo`, `department:<code>`, `user:<login>`,
@@ -38,14 +37,8 @@ impl Actor {
     pub fn parse(raw: &str) -> Result<Actor, ActorError> {
         let ok = !raw.is_empty()
             && raw.len() <= 64
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_:.-@".contains(&b));
-        if ok {
-            Ok(Actor(raw.to_owned()))
-        } else {
-            Err(ActorError(raw.to_owned()))
-        }
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_:.-@".contains(&b));
+        if ok { Ok(Actor(raw.to_owned())) } else { Err(ActorError(raw.to_owned())) }
     }
 
     pub fn system() -> Actor {
@@ -88,16 +81,54 @@ pub enum EventBody {
         people: Vec<RoleHolder>,
     },
     /// Name or status of a known organisation changed.
-    LegalPersonUpdated { subject: LegalPerson },
+    LegalPersonUpdated {
+        subject: LegalPerson,
+    },
     /// A natural person became known on their own (e.g. a court dishonest debtor).
-    NaturalPersonRegistered { person: NaturalPerson },
+    NaturalPersonRegistered {
+        person: NaturalPerson,
+    },
     /// A role was given to a person.
     RelationAdded {
         relation: Relation,
         person_name: SubjectName,
     },
     /// A role ended.
-    RelationEnded { relation: Relation },
+    RelationEnded {
+        relation: Relation,
+    },
+    /// A department joined the platform (or its details changed).
+    DepartmentRegistered {
+        department: Department,
+    },
+    /// A console user was created.
+    UserCreated {
+        user: User,
+    },
+    UserPasswordChanged {
+        login: String,
+        password_hash: String,
+    },
+    UserDisabled {
+        login: String,
+    },
+    /// An API token for a department's system; only its SHA-256 is kept.
+    ApiTokenIssued {
+        token_id: String,
+        department: DepartmentCode,
+        label: String,
+        secret_sha256: String,
+    },
+    ApiTokenRevoked {
+        token_id: String,
+    },
+    /// A version of a rule set (catalog, publicity regimes, …) came into use.
+    RulesPublished {
+        rule_kind: String,
+        version: String,
+        sha256: String,
+        text: String,
+    },
 }
 
 impl EventBody {
@@ -108,6 +139,13 @@ impl EventBody {
             EventBody::NaturalPersonRegistered { .. } => "natural_person_registered",
             EventBody::RelationAdded { .. } => "relation_added",
             EventBody::RelationEnded { .. } => "relation_ended",
+            EventBody::DepartmentRegistered { .. } => "department_registered",
+            EventBody::UserCreated { .. } => "user_created",
+            EventBody::UserPasswordChanged { .. } => "user_password_changed",
+            EventBody::UserDisabled { .. } => "user_disabled",
+            EventBody::ApiTokenIssued { .. } => "api_token_issued",
+            EventBody::ApiTokenRevoked { .. } => "api_token_revoked",
+            EventBody::RulesPublished { .. } => "rules_published",
         }
     }
 
@@ -115,12 +153,20 @@ impl EventBody {
     /// never named in the log: their events carry `-`.
     pub fn public_subject(&self) -> Option<&Uscc> {
         match self {
-            EventBody::LegalPersonRegistered { subject, .. }
-            | EventBody::LegalPersonUpdated { subject } => Some(&subject.uscc),
+            EventBody::LegalPersonRegistered { subject, .. } | EventBody::LegalPersonUpdated { subject } => {
+                Some(&subject.uscc)
+            }
             EventBody::RelationAdded { relation, .. } | EventBody::RelationEnded { relation } => {
                 Some(&relation.organisation)
             }
-            EventBody::NaturalPersonRegistered { .. } => None,
+            EventBody::NaturalPersonRegistered { .. }
+            | EventBody::DepartmentRegistered { .. }
+            | EventBody::UserCreated { .. }
+            | EventBody::UserPasswordChanged { .. }
+            | EventBody::UserDisabled { .. }
+            | EventBody::ApiTokenIssued { .. }
+            | EventBody::ApiTokenRevoked { .. }
+            | EventBody::RulesPublished { .. } => None,
         }
     }
 
@@ -146,11 +192,7 @@ pub struct NewEvent {
 
 impl NewEvent {
     pub fn new(actor: Actor, body: EventBody) -> NewEvent {
-        NewEvent {
-            actor,
-            rules: RuleVersions::new(),
-            body,
-        }
+        NewEvent { actor, rules: RuleVersions::new(), body }
     }
 }
 
@@ -185,11 +227,8 @@ impl Event {
     /// tables exactly.
     pub fn projection_writes(&self) -> Vec<ProjectionWrite> {
         let seq = self.seq;
-        let person = |p: &NaturalPerson| PersonRow {
-            id_number: p.id_number.clone(),
-            name: p.name.as_str().to_owned(),
-            seq,
-        };
+        let person =
+            |p: &NaturalPerson| PersonRow { id_number: p.id_number.clone(), name: p.name.as_str().to_owned(), seq };
         match &self.body {
             EventBody::LegalPersonRegistered { subject, people } => {
                 let mut writes = vec![SubjectRow::from_legal(subject, seq).write()];
@@ -208,18 +247,50 @@ impl Event {
                 vec![SubjectRow::from_legal(subject, seq).write()]
             }
             EventBody::NaturalPersonRegistered { person: p } => vec![person(p).write()],
-            EventBody::RelationAdded {
-                relation,
-                person_name,
-            } => vec![
-                PersonRow {
-                    id_number: relation.person.clone(),
-                    name: person_name.as_str().to_owned(),
-                    seq,
-                }
-                .write(),
+            EventBody::RelationAdded { relation, person_name } => vec![
+                PersonRow { id_number: relation.person.clone(), name: person_name.as_str().to_owned(), seq }.write(),
                 RelationRow::from_relation(relation, true, seq).write(),
             ],
+            EventBody::DepartmentRegistered { department } => vec![department_write(department, seq)],
+            EventBody::UserCreated { user } => vec![user_write(user, seq)],
+            EventBody::UserPasswordChanged { login, password_hash } => vec![ProjectionWrite::update(
+                &USERS,
+                vec![Cell::text(login.as_str())],
+                &[("password_hash", Cell::text(password_hash.as_str())), ("seq", Cell::int(seq))],
+            )],
+            EventBody::UserDisabled { login } => vec![ProjectionWrite::update(
+                &USERS,
+                vec![Cell::text(login.as_str())],
+                &[("active", Cell::Int(0)), ("seq", Cell::int(seq))],
+            )],
+            EventBody::ApiTokenIssued { token_id, department, label, secret_sha256 } => {
+                vec![ProjectionWrite::Upsert {
+                    table: &API_TOKENS,
+                    row: vec![
+                        Cell::text(token_id.as_str()),
+                        Cell::text(department.as_str()),
+                        Cell::text(label.as_str()),
+                        Cell::text(secret_sha256.as_str()),
+                        Cell::Int(0),
+                        Cell::int(seq),
+                    ],
+                }]
+            }
+            EventBody::ApiTokenRevoked { token_id } => vec![ProjectionWrite::update(
+                &API_TOKENS,
+                vec![Cell::text(token_id.as_str())],
+                &[("revoked", Cell::Int(1)), ("seq", Cell::int(seq))],
+            )],
+            EventBody::RulesPublished { rule_kind, version, sha256, text } => vec![ProjectionWrite::Upsert {
+                table: &RULE_SETS,
+                row: vec![
+                    Cell::text(rule_kind.as_str()),
+                    Cell::text(version.as_str()),
+                    Cell::text(sha256.as_str()),
+                    Cell::text(text.as_str()),
+                    Cell::int(seq),
+                ],
+            }],
             EventBody::RelationEnded { relation } => {
                 vec![RelationRow::from_relation(relation, false, seq).write()]
             }
@@ -274,19 +345,15 @@ impl SubjectRow {
     /// Reads a stored row back; `None` when it no longer parses.
     pub fn from_cells(cells: &[Cell]) -> Option<SubjectRow> {
         match cells {
-            [
-                Cell::Text(uscc),
-                Cell::Text(name),
-                Cell::Text(status),
-                Cell::Text(division),
-                Cell::Int(seq),
-            ] => Some(SubjectRow {
-                uscc: Uscc::try_from(uscc.clone()).ok()?,
-                name: name.clone(),
-                status: SubjectStatus::parse(status)?,
-                division: division.clone(),
-                seq: u64::try_from(*seq).ok()?,
-            }),
+            [Cell::Text(uscc), Cell::Text(name), Cell::Text(status), Cell::Text(division), Cell::Int(seq)] => {
+                Some(SubjectRow {
+                    uscc: Uscc::try_from(uscc.clone()).ok()?,
+                    name: name.clone(),
+                    status: SubjectStatus::parse(status)?,
+                    division: division.clone(),
+                    seq: u64::try_from(*seq).ok()?,
+                })
+            }
             _ => None,
         }
     }
@@ -304,11 +371,7 @@ impl PersonRow {
     pub fn write(&self) -> ProjectionWrite {
         ProjectionWrite::Upsert {
             table: &PERSONS,
-            row: vec![
-                Cell::text(self.id_number.as_str()),
-                Cell::text(self.name.as_str()),
-                Cell::int(self.seq),
-            ],
+            row: vec![Cell::text(self.id_number.as_str()), Cell::text(self.name.as_str()), Cell::int(self.seq)],
         }
     }
 
@@ -360,19 +423,15 @@ impl RelationRow {
 
     pub fn from_cells(cells: &[Cell]) -> Option<RelationRow> {
         match cells {
-            [
-                Cell::Text(uscc),
-                Cell::Text(id),
-                Cell::Text(role),
-                Cell::Int(active),
-                Cell::Int(seq),
-            ] => Some(RelationRow {
-                uscc: Uscc::try_from(uscc.clone()).ok()?,
-                id_number: IdNumber::parse(id).ok()?,
-                role: RelationRole::parse(role)?,
-                active: *active != 0,
-                seq: u64::try_from(*seq).ok()?,
-            }),
+            [Cell::Text(uscc), Cell::Text(id), Cell::Text(role), Cell::Int(active), Cell::Int(seq)] => {
+                Some(RelationRow {
+                    uscc: Uscc::try_from(uscc.clone()).ok()?,
+                    id_number: IdNumber::parse(id).ok()?,
+                    role: RelationRole::parse(role)?,
+                    active: *active != 0,
+                    seq: u64::try_from(*seq).ok()?,
+                })
+            }
             _ => None,
         }
     }
@@ -417,11 +476,7 @@ impl LogEntry {
         let rules = if self.rules.is_empty() {
             "-".to_owned()
         } else {
-            self.rules
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            self.rules.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
         };
         format!(
             "{ENTRY_HEADER}\nindex {}\ntime {}\nactor {}\nkind {}\nsubject {}\nrules {}\nbody {}\n",
@@ -438,10 +493,7 @@ impl LogEntry {
 
     pub fn parse(bytes: &[u8]) -> Result<LogEntry, EntryError> {
         let text = std::str::from_utf8(bytes).map_err(|_| EntryError::NotUtf8)?;
-        let text = text.strip_suffix('\n').ok_or(EntryError::Malformed {
-            line: 8,
-            expected: "trailing newline",
-        })?;
+        let text = text.strip_suffix('\n').ok_or(EntryError::Malformed { line: 8, expected: "trailing newline" })?;
         let lines: Vec<&str> = text.split('\n').collect();
         let field = |i: usize, key: &'static str| -> Result<&str, EntryError> {
             lines
@@ -449,28 +501,15 @@ impl LogEntry {
                 .and_then(|l| l.strip_prefix(key))
                 .and_then(|l| l.strip_prefix(' '))
                 .filter(|v| !v.is_empty() && !v.contains(' ') || key == "rules")
-                .ok_or(EntryError::Malformed {
-                    line: i + 1,
-                    expected: key,
-                })
+                .ok_or(EntryError::Malformed { line: i + 1, expected: key })
         };
         if lines.len() != 8 || lines[0] != ENTRY_HEADER {
-            return Err(EntryError::Malformed {
-                line: 1,
-                expected: ENTRY_HEADER,
-            });
+            return Err(EntryError::Malformed { line: 1, expected: ENTRY_HEADER });
         }
-        let index = field(1, "index")?
-            .parse()
-            .map_err(|_| EntryError::Malformed {
-                line: 2,
-                expected: "index <u64>",
-            })?;
+        let index =
+            field(1, "index")?.parse().map_err(|_| EntryError::Malformed { line: 2, expected: "index <u64>" })?;
         let time = DateTime::parse_from_rfc3339(field(2, "time")?)
-            .map_err(|_| EntryError::Malformed {
-                line: 3,
-                expected: "time <RFC 3339>",
-            })?
+            .map_err(|_| EntryError::Malformed { line: 3, expected: "time <RFC 3339>" })?
             .with_timezone(&Utc);
         let actor = field(3, "actor")?.to_owned();
         let kind = field(4, "kind")?.to_owned();
@@ -482,10 +521,8 @@ impl LogEntry {
         let raw_rules = field(6, "rules")?;
         if raw_rules != "-" {
             for pair in raw_rules.split(' ') {
-                let (k, v) = pair.split_once('=').ok_or(EntryError::Malformed {
-                    line: 7,
-                    expected: "rules key=value ...",
-                })?;
+                let (k, v) =
+                    pair.split_once('=').ok_or(EntryError::Malformed { line: 7, expected: "rules key=value ..." })?;
                 rules.insert(k.to_owned(), v.to_owned());
             }
         }
@@ -493,19 +530,8 @@ impl LogEntry {
             .decode(field(7, "body")?)
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or(EntryError::Malformed {
-                line: 8,
-                expected: "body <base64 SHA-256>",
-            })?;
-        Ok(LogEntry {
-            index,
-            time,
-            actor,
-            kind,
-            subject,
-            rules,
-            body_commitment: commitment,
-        })
+            .ok_or(EntryError::Malformed { line: 8, expected: "body <base64 SHA-256>" })?;
+        Ok(LogEntry { index, time, actor, kind, subject, rules, body_commitment: commitment })
     }
 }
 
@@ -574,12 +600,7 @@ mod tests {
 
     #[test]
     fn malformed_entries_are_errors_not_panics() {
-        for bad in [
-            "",
-            "xinyong-entry/v1\n",
-            "x\ny\n",
-            "xinyong-entry/v1\nindex a\n",
-        ] {
+        for bad in ["", "xinyong-entry/v1\n", "x\ny\n", "xinyong-entry/v1\nindex a\n"] {
             assert!(LogEntry::parse(bad.as_bytes()).is_err());
         }
     }

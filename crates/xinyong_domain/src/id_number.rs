@@ -42,15 +42,8 @@ pub fn id_check_character(first17: &str) -> Option<char> {
     if first17.len() != LEN - 1 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    usize::try_from(sum % 11)
-        .ok()
-        .and_then(|i| CHECK_CHARS.get(i))
-        .map(|&b| char::from(b))
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    usize::try_from(sum % 11).ok().and_then(|i| CHECK_CHARS.get(i)).map(|&b| char::from(b))
 }
 
 /// Sex encoded by the parity of the sequence code.
@@ -152,18 +145,13 @@ fn birth_date_of(field: &str) -> Result<NaiveDate, IdNumberError> {
         field.get(6..8).and_then(digits_value),
     );
     let (Some(year), Some(month), Some(day)) = parts else {
-        return Err(IdNumberError::BirthDate {
-            problem: BirthDateProblem::NotACalendarDate,
-        });
+        return Err(IdNumberError::BirthDate { problem: BirthDateProblem::NotACalendarDate });
     };
     if year < MIN_BIRTH_YEAR {
-        return Err(IdNumberError::BirthDate {
-            problem: BirthDateProblem::TooEarly,
-        });
+        return Err(IdNumberError::BirthDate { problem: BirthDateProblem::TooEarly });
     }
-    NaiveDate::from_ymd_opt(year, month, day).ok_or(IdNumberError::BirthDate {
-        problem: BirthDateProblem::NotACalendarDate,
-    })
+    NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or(IdNumberError::BirthDate { problem: BirthDateProblem::NotACalendarDate })
 }
 
 impl IdNumber {
@@ -183,10 +171,7 @@ impl IdNumber {
         for (i, c) in s.chars().enumerate() {
             let ok = c.is_ascii_digit() || (i == LEN - 1 && c == 'X');
             if !ok {
-                return Err(IdNumberError::Charset {
-                    position: i + 1,
-                    found: c,
-                });
+                return Err(IdNumberError::Charset { position: i + 1, found: c });
             }
         }
         // All ASCII from here on.
@@ -196,24 +181,15 @@ impl IdNumber {
             Some(expected) if expected == found => Ok(IdNumber(s)),
             Some(expected) => Err(IdNumberError::CheckDigit { expected, found }),
             // Unreachable: the first 17 characters were checked to be digits.
-            None => Err(IdNumberError::Charset {
-                position: 1,
-                found: '?',
-            }),
+            None => Err(IdNumberError::Charset { position: 1, found: '?' }),
         }
     }
 
     /// Builds a number from its parts, computing the check character.
     /// `sequence` must be 0..=999; its parity determines [`IdNumber::sex`].
-    pub fn from_parts(
-        division: &str,
-        birth: NaiveDate,
-        sequence: u16,
-    ) -> Result<IdNumber, IdNumberError> {
+    pub fn from_parts(division: &str, birth: NaiveDate, sequence: u16) -> Result<IdNumber, IdNumberError> {
         if division.len() != 6 || !division.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdNumberError::Division {
-                found: division.to_owned(),
-            });
+            return Err(IdNumberError::Division { found: division.to_owned() });
         }
         if sequence > 999 {
             return Err(IdNumberError::Sequence { found: sequence });
@@ -229,9 +205,7 @@ impl IdNumber {
         let first17 = format!("{division}{}{sequence:03}", birth.format("%Y%m%d"));
         let Some(check) = id_check_character(&first17) else {
             // Unreachable: all 17 characters are digits by construction.
-            return Err(IdNumberError::Length {
-                found: first17.len(),
-            });
+            return Err(IdNumberError::Length { found: first17.len() });
         };
         Ok(IdNumber(format!("{first17}{check}")))
     }
@@ -250,11 +224,7 @@ impl IdNumber {
     /// Sex from the parity of position 17.
     pub fn sex(&self) -> Sex {
         let digit = self.0.as_bytes().get(16).copied().unwrap_or(b'0');
-        if (digit - b'0') % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if (digit - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// Address code (positions 1–6): where the holder's household was
@@ -278,9 +248,7 @@ impl fmt::Display for IdNumber {
 
 impl fmt::Debug for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("IdNumber")
-            .field(&self.masked(&MaskConfig::default()))
-            .finish()
+        f.debug_tuple("IdNumber").field(&self.masked(&MaskConfig::default())).finish()
     }
 }
 
@@ -369,10 +337,7 @@ mod tests {
     #[test]
     fn messages_are_chinese_and_do_not_echo_digits() {
         let e = IdNumber::parse("110105491231002").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "这是 15 位的旧版身份证号码，请改用 18 位的公民身份号码"
-        );
+        assert_eq!(e.to_string(), "这是 15 位的旧版身份证号码，请改用 18 位的公民身份号码");
         let e = IdNumber::parse("110105194902300024").unwrap_err();
         assert_eq!(e.to_string(), "第 7–14 位出生日期无效：不是真实存在的日期");
         let e = IdNumber::parse("110105194912310021").unwrap_err();
@@ -388,10 +353,7 @@ mod tests {
         s.replace_range(6..10, "1900");
         let first17 = &s[..17];
         let fixed = format!("{first17}{}", id_check_character(first17).unwrap());
-        assert_eq!(
-            IdNumber::parse(&fixed).unwrap_err().code(),
-            "id_number_birth_date"
-        );
+        assert_eq!(IdNumber::parse(&fixed).unwrap_err().code(), "id_number_birth_date");
     }
 
     #[test]
@@ -437,29 +399,16 @@ mod tests {
     #[test]
     fn from_parts_errors() {
         let d = date(1990, 1, 1);
-        assert_eq!(
-            IdNumber::from_parts("11010", d, 1).unwrap_err().code(),
-            "id_number_division"
-        );
-        assert_eq!(
-            IdNumber::from_parts("11010a", d, 1).unwrap_err().code(),
-            "id_number_division"
-        );
-        assert_eq!(
-            IdNumber::from_parts("110105", d, 1000).unwrap_err().code(),
-            "id_number_sequence"
-        );
+        assert_eq!(IdNumber::from_parts("11010", d, 1).unwrap_err().code(), "id_number_division");
+        assert_eq!(IdNumber::from_parts("11010a", d, 1).unwrap_err().code(), "id_number_division");
+        assert_eq!(IdNumber::from_parts("110105", d, 1000).unwrap_err().code(), "id_number_sequence");
         assert_eq!(
             IdNumber::from_parts("110105", date(1849, 12, 31), 1),
-            Err(IdNumberError::BirthDate {
-                problem: BirthDateProblem::TooEarly
-            })
+            Err(IdNumberError::BirthDate { problem: BirthDateProblem::TooEarly })
         );
         assert_eq!(
             IdNumber::from_parts("110105", date(10000, 1, 1), 1),
-            Err(IdNumberError::BirthDate {
-                problem: BirthDateProblem::TooLate
-            })
+            Err(IdNumberError::BirthDate { problem: BirthDateProblem::TooLate })
         );
     }
 

@@ -7,6 +7,7 @@ pub mod division;
 pub mod event;
 pub mod id_number;
 pub mod mask;
+pub mod org;
 pub mod projection;
 pub mod subject;
 pub mod uscc;

@@ -44,12 +44,7 @@ pub struct MaskConfig {
 
 impl Default for MaskConfig {
     fn default() -> Self {
-        MaskConfig {
-            id_keep_prefix: 6,
-            id_keep_suffix: 4,
-            mask_char: '*',
-            name_style: NameMaskStyle::KeepFirstAndLast,
-        }
+        MaskConfig { id_keep_prefix: 6, id_keep_suffix: 4, mask_char: '*', name_style: NameMaskStyle::KeepFirstAndLast }
     }
 }
 
@@ -59,11 +54,11 @@ impl Default for MaskConfig {
 /// these (e.g. 司 + 马X) is rare; for it the mask keeps one character less of
 /// the given name, which errs on the side of hiding.
 const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "太史", "端木", "上官", "司马", "东方", "独孤", "南宫", "万俟", "闻人", "夏侯", "诸葛",
-    "尉迟", "公羊", "赫连", "澹台", "皇甫", "宗政", "濮阳", "公冶", "太叔", "申屠", "公孙", "慕容",
-    "仲孙", "钟离", "长孙", "宇文", "司徒", "鲜于", "司空", "闾丘", "子车", "亓官", "司寇", "巫马",
-    "公西", "颛孙", "壤驷", "公良", "漆雕", "乐正", "宰父", "谷梁", "拓跋", "夹谷", "轩辕", "令狐",
-    "段干", "百里", "呼延", "东郭", "南门", "羊舌", "微生", "梁丘", "左丘", "西门", "第五",
+    "欧阳", "太史", "端木", "上官", "司马", "东方", "独孤", "南宫", "万俟", "闻人", "夏侯", "诸葛", "尉迟", "公羊",
+    "赫连", "澹台", "皇甫", "宗政", "濮阳", "公冶", "太叔", "申屠", "公孙", "慕容", "仲孙", "钟离", "长孙", "宇文",
+    "司徒", "鲜于", "司空", "闾丘", "子车", "亓官", "司寇", "巫马", "公西", "颛孙", "壤驷", "公良", "漆雕", "乐正",
+    "宰父", "谷梁", "拓跋", "夹谷", "轩辕", "令狐", "段干", "百里", "呼延", "东郭", "南门", "羊舌", "微生", "梁丘",
+    "左丘", "西门", "第五",
 ];
 
 /// Characters separating parts of a transliterated name (e.g. 买买提·艾力);
@@ -88,13 +83,7 @@ impl MaskConfig {
         chars
             .iter()
             .enumerate()
-            .map(|(i, &c)| {
-                if i < self.id_keep_prefix || i >= tail_start {
-                    c
-                } else {
-                    self.mask_char
-                }
-            })
+            .map(|(i, &c)| if i < self.id_keep_prefix || i >= tail_start { c } else { self.mask_char })
             .collect()
     }
 
@@ -107,12 +96,7 @@ impl MaskConfig {
         if chars.is_empty() {
             return String::new();
         }
-        let surname_len =
-            if chars.len() > 2 && COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) {
-                2
-            } else {
-                1
-            };
+        let surname_len = if chars.len() > 2 && COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) { 2 } else { 1 };
         let given_len = chars.len().saturating_sub(surname_len);
         let (keep_head, keep_last) = match self.name_style {
             NameMaskStyle::Full => (0, false),
@@ -127,13 +111,11 @@ impl MaskConfig {
         chars
             .iter()
             .enumerate()
-            .map(|(i, &c)| {
-                if i < keep_head || (keep_last && i == last) || is_name_separator(c) {
-                    c
-                } else {
-                    self.mask_char
-                }
-            })
+            .map(
+                |(i, &c)| {
+                    if i < keep_head || (keep_last && i == last) || is_name_separator(c) { c } else { self.mask_char }
+                },
+            )
             .collect()
     }
 }
@@ -185,18 +167,9 @@ mod tests {
 
     #[test]
     fn id_mask_is_configurable() {
-        let cfg = MaskConfig {
-            id_keep_prefix: 3,
-            id_keep_suffix: 1,
-            mask_char: '#',
-            ..MaskConfig::default()
-        };
+        let cfg = MaskConfig { id_keep_prefix: 3, id_keep_suffix: 1, mask_char: '#', ..MaskConfig::default() };
         assert_eq!(cfg.mask_id("11010519491231002X"), "110##############X");
-        let cfg = MaskConfig {
-            id_keep_prefix: 0,
-            id_keep_suffix: 0,
-            ..MaskConfig::default()
-        };
+        let cfg = MaskConfig { id_keep_prefix: 0, id_keep_suffix: 0, ..MaskConfig::default() };
         assert_eq!(cfg.mask_id("11010519491231002X"), "*".repeat(18));
     }
 
@@ -206,10 +179,7 @@ mod tests {
         assert_eq!(cfg.mask_id("1234567890"), "**********");
         assert_eq!(cfg.mask_id("12345678901"), "123456*8901");
         assert_eq!(cfg.mask_id(""), "");
-        let cfg = MaskConfig {
-            id_keep_prefix: usize::MAX,
-            ..MaskConfig::default()
-        };
+        let cfg = MaskConfig { id_keep_prefix: usize::MAX, ..MaskConfig::default() };
         assert_eq!(cfg.mask_id("abc"), "***");
     }
 
@@ -237,18 +207,11 @@ mod tests {
 
     #[test]
     fn name_keep_first_and_full() {
-        let first = MaskConfig {
-            name_style: NameMaskStyle::KeepFirst,
-            ..MaskConfig::default()
-        };
+        let first = MaskConfig { name_style: NameMaskStyle::KeepFirst, ..MaskConfig::default() };
         assert_eq!(first.mask_name("张三丰"), "张**");
         assert_eq!(first.mask_name("张三"), "张*");
         assert_eq!(first.mask_name("欧阳小锋"), "欧阳**");
-        let full = MaskConfig {
-            name_style: NameMaskStyle::Full,
-            mask_char: '某',
-            ..MaskConfig::default()
-        };
+        let full = MaskConfig { name_style: NameMaskStyle::Full, mask_char: '某', ..MaskConfig::default() };
         assert_eq!(full.mask_name("张三丰"), "某某某");
     }
 
@@ -264,13 +227,7 @@ mod tests {
     #[test]
     fn finds_embedded_numbers() {
         let text = "当事人张三（身份证号11010519491231002x），另有440524188001010014。";
-        assert_eq!(
-            find_id_numbers(text),
-            vec![
-                "11010519491231002X".to_owned(),
-                "440524188001010014".to_owned()
-            ]
-        );
+        assert_eq!(find_id_numbers(text), vec!["11010519491231002X".to_owned(), "440524188001010014".to_owned()]);
     }
 
     #[test]

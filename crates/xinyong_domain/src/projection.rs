@@ -67,29 +67,24 @@ pub struct Column {
     pub personal: bool,
 }
 
-const fn int(name: &'static str) -> Column {
-    Column {
-        name,
-        kind: ColumnKind::Int,
-        personal: false,
-    }
+/// A BIGINT column.
+pub const fn int_col(name: &'static str) -> Column {
+    Column { name, kind: ColumnKind::Int, personal: false }
 }
 
-const fn text(name: &'static str) -> Column {
-    Column {
-        name,
-        kind: ColumnKind::Text,
-        personal: false,
-    }
+/// A TEXT column.
+pub const fn text_col(name: &'static str) -> Column {
+    Column { name, kind: ColumnKind::Text, personal: false }
 }
 
-const fn id_number(name: &'static str) -> Column {
-    Column {
-        name,
-        kind: ColumnKind::Text,
-        personal: true,
-    }
+/// A TEXT column holding a natural person's ID number: masked in messages.
+pub const fn id_number_col(name: &'static str) -> Column {
+    Column { name, kind: ColumnKind::Text, personal: true }
 }
+
+use id_number_col as id_number;
+use int_col as int;
+use text_col as text;
 
 #[derive(Debug)]
 pub struct TableSpec {
@@ -116,48 +111,43 @@ impl TableSpec {
 /// Organisations with a USCC.
 pub static SUBJECTS: TableSpec = TableSpec {
     name: "subjects",
-    columns: &[
-        text("uscc"),
-        text("name"),
-        text("status"),
-        text("division"),
-        int("seq"),
-    ],
+    columns: &[text("uscc"), text("name"), text("status"), text("division"), int("seq")],
     key_len: 1,
 };
 
 /// Natural persons. Never served on public pages or public APIs.
-pub static PERSONS: TableSpec = TableSpec {
-    name: "persons",
-    columns: &[id_number("id_number"), text("name"), int("seq")],
-    key_len: 1,
-};
+pub static PERSONS: TableSpec =
+    TableSpec { name: "persons", columns: &[id_number("id_number"), text("name"), int("seq")], key_len: 1 };
 
 /// Roles of natural persons in organisations.
 pub static RELATIONS: TableSpec = TableSpec {
     name: "relations",
-    columns: &[
-        text("uscc"),
-        id_number("id_number"),
-        text("role"),
-        int("active"),
-        int("seq"),
-    ],
+    columns: &[text("uscc"), id_number("id_number"), text("role"), int("active"), int("seq")],
     key_len: 3,
 };
 
 /// Every projection table, in the order `verify` checks them.
 pub fn all_tables() -> &'static [&'static TableSpec] {
-    static ALL: [&TableSpec; 3] = [&SUBJECTS, &PERSONS, &RELATIONS];
+    use crate::org::{API_TOKENS, DEPARTMENTS, RULE_SETS, USERS};
+    static ALL: [&TableSpec; 7] = [&SUBJECTS, &PERSONS, &RELATIONS, &DEPARTMENTS, &USERS, &API_TOKENS, &RULE_SETS];
     &ALL
 }
 
-/// An upsert or delete of one row, keyed by the table's key columns.
+/// A write to one row, keyed by the table's key columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjectionWrite {
+    /// Insert or replace the whole row.
     Upsert {
         table: &'static TableSpec,
         row: Vec<Cell>,
+    },
+    /// Set some columns of an existing row (by column index); a missing row
+    /// stays missing. Events that change one attribute (a status, a password)
+    /// use this, so they need not repeat the rest of the row.
+    Update {
+        table: &'static TableSpec,
+        key: Vec<Cell>,
+        set: Vec<(usize, Cell)>,
     },
     Delete {
         table: &'static TableSpec,
@@ -168,14 +158,63 @@ pub enum ProjectionWrite {
 impl ProjectionWrite {
     pub fn table(&self) -> &'static TableSpec {
         match self {
-            ProjectionWrite::Upsert { table, .. } | ProjectionWrite::Delete { table, .. } => table,
+            ProjectionWrite::Upsert { table, .. }
+            | ProjectionWrite::Update { table, .. }
+            | ProjectionWrite::Delete { table, .. } => table,
         }
     }
 
     pub fn key(&self) -> &[Cell] {
         match self {
             ProjectionWrite::Upsert { table, row } => table.key_of(row),
-            ProjectionWrite::Delete { key, .. } => key,
+            ProjectionWrite::Update { key, .. } | ProjectionWrite::Delete { key, .. } => key,
+        }
+    }
+
+    /// An update of named columns. A name that is not a column of the table
+    /// is a programming error; the table tests catch it, and it is skipped here.
+    pub fn update(table: &'static TableSpec, key: Vec<Cell>, set: &[(&str, Cell)]) -> ProjectionWrite {
+        let set = set.iter().filter_map(|(name, cell)| Some((table.column_index(name)?, cell.clone()))).collect();
+        ProjectionWrite::Update { table, key, set }
+    }
+}
+
+/// What a sequence of writes leaves in one row: the semantics that both the
+/// stores and `verify` follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowState {
+    /// The whole row is known (written in this sequence).
+    Row(Vec<Cell>),
+    /// Only these columns are known to change on a row written earlier.
+    Patch(Vec<(usize, Cell)>),
+    Deleted,
+}
+
+impl RowState {
+    /// Applies `write` on top of `state` (`None` = nothing known yet).
+    pub fn apply(state: Option<RowState>, write: &ProjectionWrite) -> Option<RowState> {
+        match write {
+            ProjectionWrite::Upsert { row, .. } => Some(RowState::Row(row.clone())),
+            ProjectionWrite::Delete { .. } => Some(RowState::Deleted),
+            ProjectionWrite::Update { set, .. } => match state {
+                Some(RowState::Row(mut row)) => {
+                    for (i, cell) in set {
+                        if let Some(slot) = row.get_mut(*i) {
+                            *slot = cell.clone();
+                        }
+                    }
+                    Some(RowState::Row(row))
+                }
+                Some(RowState::Deleted) => Some(RowState::Deleted),
+                Some(RowState::Patch(mut patch)) => {
+                    for (i, cell) in set {
+                        patch.retain(|(j, _)| j != i);
+                        patch.push((*i, cell.clone()));
+                    }
+                    Some(RowState::Patch(patch))
+                }
+                None => Some(RowState::Patch(set.clone())),
+            },
         }
     }
 }

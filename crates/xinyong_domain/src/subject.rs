@@ -148,11 +148,8 @@ pub enum RelationRole {
 }
 
 impl RelationRole {
-    pub const ALL: [RelationRole; 3] = [
-        RelationRole::LegalRepresentative,
-        RelationRole::Principal,
-        RelationRole::ActualController,
-    ];
+    pub const ALL: [RelationRole; 3] =
+        [RelationRole::LegalRepresentative, RelationRole::Principal, RelationRole::ActualController];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -196,15 +193,9 @@ mod tests {
     #[test]
     fn empty_and_control_names_are_rejected() {
         assert_eq!(SubjectName::parse("  ").unwrap_err().code(), "name_empty");
-        assert_eq!(
-            SubjectName::parse("a\u{0}b").unwrap_err().code(),
-            "name_control_character"
-        );
+        assert_eq!(SubjectName::parse("a\u{0}b").unwrap_err().code(), "name_control_character");
         let long = "名".repeat(MAX_NAME_CHARS + 1);
-        assert_eq!(
-            SubjectName::parse(&long).unwrap_err().code(),
-            "name_too_long"
-        );
+        assert_eq!(SubjectName::parse(&long).unwrap_err().code(), "name_too_long");
     }
 
     #[test]

@@ -31,26 +31,18 @@ const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// W_i = 3^(i-1) mod 31. Every weight is a unit mod 31, which is why any
 /// single-character change is guaranteed to break the check.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// GB 11714 weights for the 8-character organisation-code body.
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 /// Value of a character in the GB 32100 alphabet.
 fn value(c: char) -> Option<u32> {
-    ALPHABET
-        .iter()
-        .position(|&b| char::from(b) == c)
-        .and_then(|p| u32::try_from(p).ok())
+    ALPHABET.iter().position(|&b| char::from(b) == c).and_then(|p| u32::try_from(p).ok())
 }
 
 fn alphabet_char(v: u32) -> Option<char> {
-    usize::try_from(v)
-        .ok()
-        .and_then(|i| ALPHABET.get(i))
-        .map(|&b| char::from(b))
+    usize::try_from(v).ok().and_then(|i| ALPHABET.get(i)).map(|&b| char::from(b))
 }
 
 /// Computes the 18th (check) character from the first 17 characters.
@@ -185,12 +177,9 @@ impl RegistrationAuthority {
     /// with their Chinese names (GB 32100 appendix, DOMAIN §1.1).
     pub fn categories(self) -> &'static [(char, &'static str)] {
         match self {
-            Self::Staffing => &[
-                ('1', "机关"),
-                ('2', "事业单位"),
-                ('3', "中央编办直接管理机构编制的群众团体"),
-                ('9', "其他"),
-            ],
+            Self::Staffing => {
+                &[('1', "机关"), ('2', "事业单位"), ('3', "中央编办直接管理机构编制的群众团体"), ('9', "其他")]
+            }
             Self::ForeignAffairs => &[('1', "外国常驻新闻机构"), ('9', "其他")],
             Self::Justice => &[
                 ('1', "律师执业机构"),
@@ -201,39 +190,24 @@ impl RegistrationAuthority {
                 ('9', "其他"),
             ],
             Self::Culture => &[('1', "外国在华文化中心"), ('9', "其他")],
-            Self::CivilAffairs => &[
-                ('1', "社会团体"),
-                ('2', "民办非企业单位"),
-                ('3', "基金会"),
-                ('9', "其他"),
-            ],
-            Self::Tourism => &[
-                ('1', "外国旅游部门常驻代表机构"),
-                ('2', "港澳台地区旅游部门常驻内地（大陆）代表机构"),
-                ('9', "其他"),
-            ],
+            Self::CivilAffairs => &[('1', "社会团体"), ('2', "民办非企业单位"), ('3', "基金会"), ('9', "其他")],
+            Self::Tourism => {
+                &[('1', "外国旅游部门常驻代表机构"), ('2', "港澳台地区旅游部门常驻内地（大陆）代表机构"), ('9', "其他")]
+            }
             Self::Religion => &[('1', "宗教活动场所"), ('2', "宗教院校"), ('9', "其他")],
             Self::TradeUnion => &[('1', "基层工会"), ('9', "其他")],
-            Self::MarketRegulation => {
-                &[('1', "企业"), ('2', "个体工商户"), ('3', "农民专业合作社")]
-            }
+            Self::MarketRegulation => &[('1', "企业"), ('2', "个体工商户"), ('3', "农民专业合作社")],
             Self::MilitaryStaffing => &[('1', "军队事业单位"), ('9', "其他")],
-            Self::Agriculture => &[
-                ('1', "组级集体经济组织"),
-                ('2', "村级集体经济组织"),
-                ('3', "乡镇级集体经济组织"),
-                ('9', "其他"),
-            ],
+            Self::Agriculture => {
+                &[('1', "组级集体经济组织"), ('2', "村级集体经济组织"), ('3', "乡镇级集体经济组织"), ('9', "其他")]
+            }
             Self::Other => &[('1', "其他")],
         }
     }
 
     /// Chinese name of a category under this authority, if allowed.
     pub fn category_name_zh(self, category: char) -> Option<&'static str> {
-        self.categories()
-            .iter()
-            .find(|(c, _)| *c == category)
-            .map(|(_, name)| *name)
+        self.categories().iter().find(|(c, _)| *c == category).map(|(_, name)| *name)
     }
 }
 
@@ -248,17 +222,12 @@ impl fmt::Display for RegistrationAuthority {
 pub enum UsccError {
     #[error("统一社会信用代码应为 18 位，实际为 {found} 位")]
     Length { found: usize },
-    #[error(
-        "第 {position} 位字符“{found}”不在统一社会信用代码字符集内（数字及除 I、O、Z、S、V 以外的大写字母）"
-    )]
+    #[error("第 {position} 位字符“{found}”不在统一社会信用代码字符集内（数字及除 I、O、Z、S、V 以外的大写字母）")]
     Charset { position: usize, found: char },
     #[error("第 1 位登记管理部门代码“{found}”无效（应为 1–9、A、N 或 Y）")]
     Authority { found: char },
     #[error("第 2 位机构类别代码“{found}”不适用于登记管理部门“{authority}”")]
-    Category {
-        authority: RegistrationAuthority,
-        found: char,
-    },
+    Category { authority: RegistrationAuthority, found: char },
     #[error("第 3–8 位登记管理机关行政区划码应为 6 位数字，实际为“{found}”")]
     Division { found: String },
     #[error("第 9–17 位组织机构代码校验不通过：第 17 位应为“{expected}”，实际为“{found}”")]
@@ -272,11 +241,7 @@ pub enum UsccError {
     CheckCharacterCharset { expected: char, found: char },
     /// Only from [`Uscc::from_parts`].
     #[error("{part}应为 {expected} 位，实际为 {found} 位")]
-    PartLength {
-        part: &'static str,
-        expected: usize,
-        found: usize,
-    },
+    PartLength { part: &'static str, expected: usize, found: usize },
 }
 
 impl UsccError {
@@ -296,10 +261,7 @@ impl UsccError {
 
     /// True for errors that [`Uscc::parse_lenient`] downgrades to warnings.
     pub fn is_checksum(&self) -> bool {
-        matches!(
-            self,
-            Self::OrgCodeCheck { .. } | Self::CheckCharacter { .. }
-        )
+        matches!(self, Self::OrgCodeCheck { .. } | Self::CheckCharacter { .. })
     }
 }
 
@@ -327,12 +289,8 @@ impl UsccWarning {
     /// The error strict parsing reports for the same problem.
     pub fn to_error(&self) -> UsccError {
         match *self {
-            Self::CheckCharacterMismatch { expected, found } => {
-                UsccError::CheckCharacter { expected, found }
-            }
-            Self::OrgCodeCheckMismatch { expected, found } => {
-                UsccError::OrgCodeCheck { expected, found }
-            }
+            Self::CheckCharacterMismatch { expected, found } => UsccError::CheckCharacter { expected, found },
+            Self::OrgCodeCheckMismatch { expected, found } => UsccError::OrgCodeCheck { expected, found },
         }
     }
 }
@@ -344,10 +302,9 @@ impl fmt::Display for UsccWarning {
                 f,
                 "校验码不符：第 18 位按标准应为“{expected}”，实际为“{found}”（早期试点代码可能如此，已按导入数据接受）"
             ),
-            Self::OrgCodeCheckMismatch { expected, found } => write!(
-                f,
-                "组织机构代码校验不符：第 17 位按标准应为“{expected}”，实际为“{found}”（已按导入数据接受）"
-            ),
+            Self::OrgCodeCheckMismatch { expected, found } => {
+                write!(f, "组织机构代码校验不符：第 17 位按标准应为“{expected}”，实际为“{found}”（已按导入数据接受）")
+            }
         }
     }
 }
@@ -401,32 +358,19 @@ fn inspect(code: &str) -> Result<Checksums, UsccError> {
     }
     // Position 18 is checked last so that a code whose only fault is an
     // impossible check character gets the more useful "should be X" error.
-    if let Some((i, &c)) = chars[..17]
-        .iter()
-        .enumerate()
-        .find(|(_, c)| value(**c).is_none())
-    {
-        return Err(UsccError::Charset {
-            position: i + 1,
-            found: c,
-        });
+    if let Some((i, &c)) = chars[..17].iter().enumerate().find(|(_, c)| value(**c).is_none()) {
+        return Err(UsccError::Charset { position: i + 1, found: c });
     }
     // From here on the first 17 characters are ASCII, so byte slicing
     // within them is safe.
     let (first, second) = (chars[0], chars[1]);
-    let authority =
-        RegistrationAuthority::from_code(first).ok_or(UsccError::Authority { found: first })?;
+    let authority = RegistrationAuthority::from_code(first).ok_or(UsccError::Authority { found: first })?;
     if authority.category_name_zh(second).is_none() {
-        return Err(UsccError::Category {
-            authority,
-            found: second,
-        });
+        return Err(UsccError::Category { authority, found: second });
     }
     let division = &code[2..8];
     if !division.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(UsccError::Division {
-            found: division.to_owned(),
-        });
+        return Err(UsccError::Division { found: division.to_owned() });
     }
 
     let last = chars[17];
@@ -441,20 +385,11 @@ fn inspect(code: &str) -> Result<Checksums, UsccError> {
     // which is a subset of GB 11714's 0-9A-Z.
     let org_code = org_code_check(&code[8..16])
         .filter(|&expected| expected != chars[16])
-        .map(|expected| Mismatch {
-            expected,
-            found: chars[16],
-        });
+        .map(|expected| Mismatch { expected, found: chars[16] });
     let check_character = check_character(&code[..17])
         .filter(|&expected| expected != chars[17])
-        .map(|expected| Mismatch {
-            expected,
-            found: chars[17],
-        });
-    Ok(Checksums {
-        org_code,
-        check_character,
-    })
+        .map(|expected| Mismatch { expected, found: chars[17] });
+    Ok(Checksums { org_code, check_character })
 }
 
 impl Uscc {
@@ -486,27 +421,16 @@ impl Uscc {
     /// `division` is the 6-digit GB/T 2260 code of the registering authority;
     /// `org_body` is the 8-character organisation code without its check.
     /// Lower-case letters are accepted and upper-cased.
-    pub fn from_parts(
-        authority: char,
-        category: char,
-        division: &str,
-        org_body: &str,
-    ) -> Result<Uscc, UsccError> {
+    pub fn from_parts(authority: char, category: char, division: &str, org_body: &str) -> Result<Uscc, UsccError> {
         let division_len = division.chars().count();
         if division_len != 6 {
             return Err(UsccError::PartLength {
-                part: "登记管理机关行政区划码",
-                expected: 6,
-                found: division_len,
+                part: "登记管理机关行政区划码", expected: 6, found: division_len
             });
         }
         let body_len = org_body.chars().count();
         if body_len != 8 {
-            return Err(UsccError::PartLength {
-                part: "组织机构代码本体",
-                expected: 8,
-                found: body_len,
-            });
+            return Err(UsccError::PartLength { part: "组织机构代码本体", expected: 8, found: body_len });
         }
         let first16: String = [authority, category]
             .into_iter()
@@ -556,9 +480,7 @@ impl Uscc {
 
     /// Chinese name of the organisation category, e.g. "企业", "个体工商户".
     pub fn category_name_zh(&self) -> &'static str {
-        self.authority()
-            .category_name_zh(self.category())
-            .unwrap_or("其他")
+        self.authority().category_name_zh(self.category()).unwrap_or("其他")
     }
 
     /// Division code of the registering authority (positions 3–8).
@@ -614,16 +536,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const VALID: [&str; 3] = [
-        "91350100M000100Y43",
-        "914403001922038216",
-        "91110108551385082Q",
-    ];
-    const FUJIAN_PILOT: [&str; 3] = [
-        "91350100M0001TGQXM",
-        "91350211M0000XUF46",
-        "91350203M0001FUE2P",
-    ];
+    const VALID: [&str; 3] = ["91350100M000100Y43", "914403001922038216", "91110108551385082Q"];
+    const FUJIAN_PILOT: [&str; 3] = ["91350100M0001TGQXM", "91350211M0000XUF46", "91350203M0001FUE2P"];
 
     #[test]
     fn weights_are_powers_of_three_mod_31() {
@@ -647,11 +561,7 @@ mod tests {
             assert_eq!(u.as_str(), code);
             assert!(u.warnings().is_empty());
         }
-        for code in [
-            "91330100799655058B",
-            "9144030071526726XG",
-            "91440300708461136T",
-        ] {
+        for code in ["91330100799655058B", "9144030071526726XG", "91440300708461136T"] {
             assert!(Uscc::parse(code).is_ok(), "{code}");
         }
     }
@@ -660,15 +570,9 @@ mod tests {
     fn standard_counter_example_is_rejected() {
         // Z is not even in the character set, so this is a structural error
         // that lenient parsing does not forgive either.
-        let expected = UsccError::CheckCharacterCharset {
-            expected: '3',
-            found: 'Z',
-        };
+        let expected = UsccError::CheckCharacterCharset { expected: '3', found: 'Z' };
         assert_eq!(Uscc::parse("91350100M000100Y4Z"), Err(expected.clone()));
-        assert_eq!(
-            Uscc::parse_lenient("91350100M000100Y4Z"),
-            Err(expected.clone())
-        );
+        assert_eq!(Uscc::parse_lenient("91350100M000100Y4Z"), Err(expected.clone()));
         assert_eq!(expected.code(), "uscc_charset");
     }
 
@@ -711,13 +615,7 @@ mod tests {
             let e = Uscc::parse_lenient(raw).unwrap_err();
             assert_eq!(e.code(), code, "lenient {raw}: {e}");
         }
-        assert_eq!(
-            Uscc::parse("91350100M00010OY43"),
-            Err(UsccError::Charset {
-                position: 15,
-                found: 'O'
-            })
-        );
+        assert_eq!(Uscc::parse("91350100M00010OY43"), Err(UsccError::Charset { position: 15, found: 'O' }));
     }
 
     #[test]
@@ -725,15 +623,9 @@ mod tests {
         let e = Uscc::parse("91350100M000100Y4Y").unwrap_err();
         assert_eq!(e.to_string(), "校验码错误：第 18 位应为“3”，实际为“Y”");
         let e = Uscc::parse("91350100M000100Y4Z").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "第 18 位校验码“Z”不在统一社会信用代码字符集内，按前 17 位计算应为“3”"
-        );
+        assert_eq!(e.to_string(), "第 18 位校验码“Z”不在统一社会信用代码字符集内，按前 17 位计算应为“3”");
         let e = Uscc::parse("94350100M000100Y43").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "第 2 位机构类别代码“4”不适用于登记管理部门“工商”"
-        );
+        assert_eq!(e.to_string(), "第 2 位机构类别代码“4”不适用于登记管理部门“工商”");
     }
 
     #[test]
@@ -775,12 +667,7 @@ mod tests {
             );
             // The org-code warning appears exactly when that check fails.
             let org_ok = org_code_check(&code[8..16]) == code.chars().nth(16);
-            assert_eq!(
-                warnings
-                    .iter()
-                    .any(|w| w.code() == "uscc_org_code_check_mismatch"),
-                !org_ok
-            );
+            assert_eq!(warnings.iter().any(|w| w.code() == "uscc_org_code_check_mismatch"), !org_ok);
             assert_eq!(u.warnings(), warnings);
         }
     }
@@ -820,30 +707,12 @@ mod tests {
 
     #[test]
     fn from_parts_errors() {
-        assert_eq!(
-            Uscc::from_parts('9', '1', "3501", "M000100Y")
-                .unwrap_err()
-                .code(),
-            "uscc_part_length"
-        );
-        assert_eq!(
-            Uscc::from_parts('9', '1', "350100", "M000100")
-                .unwrap_err()
-                .code(),
-            "uscc_part_length"
-        );
-        assert_eq!(
-            Uscc::from_parts('9', '4', "350100", "M000100Y")
-                .unwrap_err()
-                .code(),
-            "uscc_category"
-        );
+        assert_eq!(Uscc::from_parts('9', '1', "3501", "M000100Y").unwrap_err().code(), "uscc_part_length");
+        assert_eq!(Uscc::from_parts('9', '1', "350100", "M000100").unwrap_err().code(), "uscc_part_length");
+        assert_eq!(Uscc::from_parts('9', '4', "350100", "M000100Y").unwrap_err().code(), "uscc_category");
         assert_eq!(
             Uscc::from_parts('9', '1', "350100", "M00010IY"),
-            Err(UsccError::Charset {
-                position: 15,
-                found: 'I'
-            })
+            Err(UsccError::Charset { position: 15, found: 'I' })
         );
     }
 

@@ -34,12 +34,7 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            details: Vec::new(),
-        }
+        ApiError { status, code, message: message.into(), details: Vec::new() }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -52,9 +47,7 @@ fn status_for(err: &CoreError) -> StatusCode {
     match err {
         CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         CoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -71,13 +64,7 @@ impl From<CoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Envelope {
-            error: Body {
-                code: self.code,
-                message: &self.message,
-                details: &self.details,
-            },
-        };
+        let body = Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } };
         (self.status, Json(body)).into_response()
     }
 }

@@ -47,11 +47,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(core: Core, site: SiteSettings) -> AppState {
-        AppState {
-            core,
-            site: Arc::new(site),
-            metrics: metrics_handle(),
-        }
+        AppState { core, site: Arc::new(site), metrics: metrics_handle() }
     }
 }
 
@@ -95,7 +91,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

@@ -13,37 +13,20 @@ const TEXT: &str = "text/plain; charset=utf-8";
 
 /// `<origin>+<key id>+<base64 key>`
 pub(crate) async fn key(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, TEXT)],
-        format!("{}\n", state.core.keys().verifier_key()),
-    )
+    ([(header::CONTENT_TYPE, TEXT)], format!("{}\n", state.core.keys().verifier_key()))
 }
 
 /// The latest signed checkpoint (signed now if the log grew since).
 pub(crate) async fn checkpoint(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
     let cp = state.core.checkpoint().await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, TEXT),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        cp.note,
-    ))
+    Ok(([(header::CONTENT_TYPE, TEXT), (header::CACHE_CONTROL, "no-cache")], cp.note))
 }
 
 fn parse_index(raw: &str) -> ApiResult<u64> {
-    raw.parse().map_err(|_| {
-        ApiError::bad_request(
-            "log_bad_index",
-            format!("日志索引必须是非负整数，收到 {raw:?}"),
-        )
-    })
+    raw.parse().map_err(|_| ApiError::bad_request("log_bad_index", format!("日志索引必须是非负整数，收到 {raw:?}")))
 }
 
-pub(crate) async fn entry(
-    State(state): State<AppState>,
-    Path(index): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+pub(crate) async fn entry(State(state): State<AppState>, Path(index): Path<String>) -> ApiResult<impl IntoResponse> {
     let bytes = state.core.entry(parse_index(&index)?).await?;
     // Entries never change once written.
     Ok((
@@ -55,10 +38,7 @@ pub(crate) async fn entry(
     ))
 }
 
-pub(crate) async fn proof(
-    State(state): State<AppState>,
-    Path(index): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+pub(crate) async fn proof(State(state): State<AppState>, Path(index): Path<String>) -> ApiResult<impl IntoResponse> {
     let proof = state.core.inclusion_proof(parse_index(&index)?).await?;
     Ok(([(header::CONTENT_TYPE, TEXT)], proof.to_text()))
 }
@@ -74,17 +54,8 @@ pub(crate) async fn consistency(
     Query(q): Query<ConsistencyQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let (Some(old), Some(new)) = (q.old, q.new) else {
-        return Err(ApiError::bad_request(
-            "log_bad_range",
-            "需要查询参数 old 和 new(树大小)",
-        ));
+        return Err(ApiError::bad_request("log_bad_range", "需要查询参数 old 和 new(树大小)"));
     };
-    let hashes = state
-        .core
-        .consistency_proof(parse_index(&old)?, parse_index(&new)?)
-        .await?;
-    Ok((
-        [(header::CONTENT_TYPE, TEXT)],
-        xinyong_tlog::format_hash_lines(&hashes),
-    ))
+    let hashes = state.core.consistency_proof(parse_index(&old)?, parse_index(&new)?).await?;
+    Ok(([(header::CONTENT_TYPE, TEXT)], xinyong_tlog::format_hash_lines(&hashes)))
 }

@@ -27,11 +27,5 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
         metrics::gauge!("xinyong_subjects").set(counts.subjects as f64);
         metrics::gauge!("xinyong_log_size").set(counts.events as f64);
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }

@@ -3,10 +3,7 @@
 //! tlog-proof) with only sha2, ed25519-dalek and base64: no code shared with
 //! the signer in xinyong_tlog.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail loudly on unexpected input"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -120,9 +117,7 @@ fn parse_vkey(line: &str) -> Key {
     assert_eq!(raw[0], 0x01, "Ed25519 algorithm byte");
     let key = VerifyingKey::from_bytes(&raw[1..].try_into().unwrap()).unwrap();
     // C2SP signed-note: key ID = SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key)[:4].
-    let id: [u8; 4] = sha(&[name.as_bytes(), b"\n", &raw])[..4]
-        .try_into()
-        .unwrap();
+    let id: [u8; 4] = sha(&[name.as_bytes(), b"\n", &raw])[..4].try_into().unwrap();
     assert_eq!(id_hex.len(), 8);
     assert_eq!(u32::from_str_radix(id_hex, 16).unwrap().to_be_bytes(), id);
     Key { name, id, key }
@@ -139,9 +134,7 @@ fn open_checkpoint(note: &str, key: &Key) -> (String, u64, H) {
         let sig = B64.decode(sig).unwrap();
         if name == key.name && sig[..4] == key.id {
             let sig = Signature::from_slice(&sig[4..]).unwrap();
-            key.key
-                .verify(text.as_bytes(), &sig)
-                .expect("checkpoint signature");
+            key.key.verify(text.as_bytes(), &sig).expect("checkpoint signature");
             ok = true;
         }
     }
@@ -149,26 +142,14 @@ fn open_checkpoint(note: &str, key: &Key) -> (String, u64, H) {
     let mut lines = text.lines();
     let origin = lines.next().unwrap().to_owned();
     let size = lines.next().unwrap().parse().unwrap();
-    let root = B64
-        .decode(lines.next().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let root = B64.decode(lines.next().unwrap()).unwrap().try_into().unwrap();
     (origin, size, root)
 }
 
 async fn app_with(n: usize) -> TestApp {
     let app = TestApp::new().await;
     let actor = Actor::parse("demo").unwrap();
-    app.core
-        .append(
-            DemoCity::new(5)
-                .take(n)
-                .map(|b| NewEvent::new(actor.clone(), b))
-                .collect(),
-        )
-        .await
-        .unwrap();
+    app.core.append(DemoCity::new(5).take(n).map(|b| NewEvent::new(actor.clone(), b)).collect()).await.unwrap();
     app
 }
 
@@ -214,15 +195,9 @@ async fn key_checkpoint_entries_and_proofs_verify_independently() {
         let mut lines = head.lines();
         assert_eq!(lines.next(), Some("c2sp.org/tlog-proof@v1"));
         assert_eq!(lines.next(), Some(format!("index {i}").as_str()));
-        let path: Vec<H> = lines
-            .map(|l| B64.decode(l).unwrap().try_into().unwrap())
-            .collect();
+        let path: Vec<H> = lines.map(|l| B64.decode(l).unwrap().try_into().unwrap()).collect();
         let (_, psize, proot) = open_checkpoint(note, &key);
-        assert_eq!(
-            root_from_inclusion(i, psize, leaves[i as usize], &path),
-            Some(proot),
-            "index {i}"
-        );
+        assert_eq!(root_from_inclusion(i, psize, leaves[i as usize], &path), Some(proot), "index {i}");
     }
 }
 
@@ -232,26 +207,12 @@ async fn consistency_between_two_checkpoints_verifies_independently() {
     let key = parse_vkey(&app.get("/log/key").await.text());
     let (_, old, old_root) = open_checkpoint(&app.get("/log/checkpoint").await.text(), &key);
     let actor = Actor::parse("demo").unwrap();
-    app.core
-        .append(
-            DemoCity::new(6)
-                .take(11)
-                .map(|b| NewEvent::new(actor.clone(), b))
-                .collect(),
-        )
-        .await
-        .unwrap();
+    app.core.append(DemoCity::new(6).take(11).map(|b| NewEvent::new(actor.clone(), b)).collect()).await.unwrap();
     let (_, new, new_root) = open_checkpoint(&app.get("/log/checkpoint").await.text(), &key);
     assert_eq!((old, new), (6, 17));
-    let c = app
-        .get(&format!("/log/consistency?old={old}&new={new}"))
-        .await;
+    let c = app.get(&format!("/log/consistency?old={old}&new={new}")).await;
     assert_eq!(c.status, 200);
-    let proof: Vec<H> = c
-        .text()
-        .lines()
-        .map(|l| B64.decode(l).unwrap().try_into().unwrap())
-        .collect();
+    let proof: Vec<H> = c.text().lines().map(|l| B64.decode(l).unwrap().try_into().unwrap()).collect();
     assert!(consistency_ok(old, new, old_root, new_root, &proof));
     assert!(!consistency_ok(old, new, old_root, leaf(b"x"), &proof));
 }
@@ -301,10 +262,7 @@ async fn home_health_readiness_and_metrics() {
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("信用济南"));
     assert!(html.contains("市场主体"));
-    assert!(
-        html.contains("xinyong.test/log\n4\n"),
-        "the checkpoint note is on the page"
-    );
+    assert!(html.contains("xinyong.test/log\n4\n"), "the checkpoint note is on the page");
     assert_eq!(app.get("/healthz").await.status, 200);
     assert_eq!(app.get("/readyz").await.status, 200);
     let m = app.get("/metrics").await;
@@ -320,11 +278,7 @@ async fn home_health_readiness_and_metrics() {
 async fn natural_persons_never_appear_on_public_pages() {
     let app = app_with(30).await;
     app.core.checkpoint().await.unwrap();
-    let mut pages = vec![
-        "/".to_owned(),
-        "/log/checkpoint".to_owned(),
-        "/log/key".to_owned(),
-    ];
+    let mut pages = vec!["/".to_owned(), "/log/checkpoint".to_owned(), "/log/key".to_owned()];
     for i in 0..30 {
         pages.push(format!("/log/entries/{i}"));
         pages.push(format!("/log/entries/{i}/proof"));

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
+use xinyong_domain::projection::{Cell, RowState, TableSpec};
 
 use crate::{Hash, PreparedEvent, StorageError};
 
@@ -35,47 +35,58 @@ pub(crate) fn frontier(size: u64) -> Vec<(u8, u64)> {
 #[derive(Debug)]
 pub(crate) struct TableWrites {
     pub table: &'static TableSpec,
-    pub upserts: Vec<Vec<Cell>>,
     pub deletes: Vec<Vec<Cell>>,
+    pub upserts: Vec<Vec<Cell>>,
+    /// Column updates of rows written before this batch: (key, [(column, cell)]).
+    pub patches: Vec<(Vec<Cell>, Vec<(usize, Cell)>)>,
 }
 
 pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
     let mut order: Vec<&'static TableSpec> = Vec::new();
-    let mut last: HashMap<&'static str, HashMap<Vec<Cell>, Option<Vec<Cell>>>> = HashMap::new();
+    let mut last: HashMap<&'static str, HashMap<Vec<Cell>, RowState>> = HashMap::new();
     for write in events.iter().flat_map(|e| &e.writes) {
         let table = write.table();
         if !last.contains_key(table.name) {
             order.push(table);
         }
         let rows = last.entry(table.name).or_default();
-        match write {
-            ProjectionWrite::Upsert { row, .. } => {
-                rows.insert(table.key_of(row).to_vec(), Some(row.clone()))
-            }
-            ProjectionWrite::Delete { key, .. } => rows.insert(key.clone(), None),
-        };
+        let key = write.key().to_vec();
+        let before = rows.remove(&key);
+        if let Some(after) = RowState::apply(before, write) {
+            rows.insert(key, after);
+        }
     }
     order
         .into_iter()
         .map(|table| {
-            let mut upserts = Vec::new();
-            let mut deletes = Vec::new();
-            for (key, row) in last.remove(table.name).unwrap_or_default() {
-                match row {
-                    Some(row) => upserts.push(row),
-                    None => deletes.push(key),
+            let mut tw = TableWrites { table, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
+            for (key, state) in last.remove(table.name).unwrap_or_default() {
+                match state {
+                    RowState::Row(row) => tw.upserts.push(row),
+                    RowState::Deleted => tw.deletes.push(key),
+                    RowState::Patch(set) => tw.patches.push((key, set)),
                 }
             }
             // Deterministic statement order keeps lock order stable between writers.
-            upserts.sort();
-            deletes.sort();
-            TableWrites {
-                table,
-                upserts,
-                deletes,
-            }
+            tw.upserts.sort();
+            tw.deletes.sort();
+            tw.patches.sort();
+            tw
         })
         .collect()
+}
+
+/// `UPDATE t SET c1 = $1, … WHERE (key) = ($n, …)`
+pub(crate) fn update_sql(table: &TableSpec, columns: &[usize]) -> String {
+    let sets: Vec<String> =
+        columns.iter().enumerate().map(|(i, c)| format!("{} = ${}", table.columns[*c].name, i + 1)).collect();
+    format!(
+        "UPDATE {} SET {} WHERE ({}) = ({})",
+        table.name,
+        sets.join(", "),
+        key_list(table),
+        placeholders(columns.len() + 1, table.key_len)
+    )
 }
 
 /// `INSERT INTO t (cols) ` — the VALUES part is pushed by the query builder.
@@ -87,49 +98,25 @@ pub(crate) fn insert_head(table: &TableSpec) -> String {
 /// ` ON CONFLICT (key) DO UPDATE SET c = excluded.c, …`
 pub(crate) fn upsert_tail(table: &TableSpec) -> String {
     let keys: Vec<&str> = table.key_columns().iter().map(|c| c.name).collect();
-    let sets: Vec<String> = table.columns[table.key_len..]
-        .iter()
-        .map(|c| format!("{0} = excluded.{0}", c.name))
-        .collect();
-    format!(
-        " ON CONFLICT ({}) DO UPDATE SET {}",
-        keys.join(", "),
-        sets.join(", ")
-    )
+    let sets: Vec<String> =
+        table.columns[table.key_len..].iter().map(|c| format!("{0} = excluded.{0}", c.name)).collect();
+    format!(" ON CONFLICT ({}) DO UPDATE SET {}", keys.join(", "), sets.join(", "))
 }
 
 fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn select_columns(table: &TableSpec) -> String {
-    table
-        .columns
-        .iter()
-        .map(|c| c.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    table.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
 }
 
 fn key_list(table: &TableSpec) -> String {
-    table
-        .key_columns()
-        .iter()
-        .map(|c| c.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    table.key_columns().iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn delete_sql(table: &TableSpec) -> String {
-    format!(
-        "DELETE FROM {} WHERE ({}) = ({})",
-        table.name,
-        key_list(table),
-        placeholders(1, table.key_len)
-    )
+    format!("DELETE FROM {} WHERE ({}) = ({})", table.name, key_list(table), placeholders(1, table.key_len))
 }
 
 pub(crate) fn get_sql(table: &TableSpec) -> String {
@@ -153,11 +140,7 @@ pub(crate) fn page_sql(table: &TableSpec, after: bool) -> String {
             table.key_len + 1
         )
     } else {
-        format!(
-            "SELECT {} FROM {} ORDER BY {keys} LIMIT $1",
-            select_columns(table),
-            table.name
-        )
+        format!("SELECT {} FROM {} ORDER BY {keys} LIMIT $1", select_columns(table), table.name)
     }
 }
 
@@ -189,14 +172,10 @@ pub(crate) fn new_tree_nodes(
                 prepared.event.seq
             )));
         }
-        let nodes = xinyong_tlog::nodes_completed_by_append(
-            expected,
-            prepared.leaf,
-            &mut |level: u8, idx: u64| known.get(&(level, idx)).copied().ok_or(()),
-        )
-        .map_err(|()| {
-            StorageError::Inconsistent(format!("missing tree node while appending {expected}"))
-        })?;
+        let nodes = xinyong_tlog::nodes_completed_by_append(expected, prepared.leaf, &mut |level: u8, idx: u64| {
+            known.get(&(level, idx)).copied().ok_or(())
+        })
+        .map_err(|()| StorageError::Inconsistent(format!("missing tree node while appending {expected}")))?;
         for (level, idx, hash) in nodes {
             known.insert((level, idx), hash);
             if level > 0 {
@@ -208,8 +187,7 @@ pub(crate) fn new_tree_nodes(
 }
 
 pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {
-    <Hash>::try_from(bytes)
-        .map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
+    <Hash>::try_from(bytes).map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
 }
 
 /// Implements [`crate::Store`] for `$store`, whose `pool` field is a
@@ -300,6 +278,17 @@ macro_rules! impl_store {
                         }
                         q.execute(&mut *tx).await?;
                     }
+                    for (key, set) in &tw.patches {
+                        let columns: Vec<usize> = set.iter().map(|(c, _)| *c).collect();
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(update_sql(tw.table, &columns)));
+                        for (c, cell) in set {
+                            q = $crate::common::bind_cell!(q, tw.table.columns[*c].kind, cell);
+                        }
+                        for (col, cell) in tw.table.key_columns().iter().zip(key) {
+                            q = $crate::common::bind_cell!(q, col.kind, cell);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
                     let tail = upsert_tail(tw.table);
                     let per_chunk = (30_000 / tw.table.columns.len()).max(1);
                     for chunk in tw.upserts.chunks(per_chunk) {
@@ -307,13 +296,19 @@ macro_rules! impl_store {
                         qb.push_values(chunk, |mut b, row| {
                             for (col, cell) in tw.table.columns.iter().zip(row) {
                                 match (col.kind, cell) {
-                                    (xinyong_domain::projection::ColumnKind::Int, xinyong_domain::projection::Cell::Int(v)) => {
+                                    (
+                                        xinyong_domain::projection::ColumnKind::Int,
+                                        xinyong_domain::projection::Cell::Int(v),
+                                    ) => {
                                         b.push_bind(*v);
                                     }
                                     (xinyong_domain::projection::ColumnKind::Int, _) => {
                                         b.push_bind(None::<i64>);
                                     }
-                                    (xinyong_domain::projection::ColumnKind::Text, xinyong_domain::projection::Cell::Text(v)) => {
+                                    (
+                                        xinyong_domain::projection::ColumnKind::Text,
+                                        xinyong_domain::projection::Cell::Text(v),
+                                    ) => {
                                         b.push_bind(v.clone());
                                     }
                                     (xinyong_domain::projection::ColumnKind::Text, _) => {
@@ -432,11 +427,10 @@ macro_rules! impl_store {
             }
 
             async fn latest_checkpoint(&self) -> $crate::Result<Option<$crate::StoredCheckpoint>> {
-                let row = sqlx::query(
-                    "SELECT size, root, note, signed_at_ms FROM checkpoints ORDER BY size DESC LIMIT 1",
-                )
-                .fetch_optional(&self.pool)
-                .await?;
+                let row =
+                    sqlx::query("SELECT size, root, note, signed_at_ms FROM checkpoints ORDER BY size DESC LIMIT 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
                 row.map(|r| checkpoint_from_row(&r)).transpose()
             }
 
@@ -532,10 +526,7 @@ macro_rules! impl_store {
             }
         }
 
-        fn decode_row<R: sqlx::Row>(
-            table: &xinyong_domain::projection::TableSpec,
-            r: &R,
-        ) -> $crate::Result<$crate::Row>
+        fn decode_row<R: sqlx::Row>(table: &xinyong_domain::projection::TableSpec, r: &R) -> $crate::Result<$crate::Row>
         where
             for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
             for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -572,7 +563,6 @@ macro_rules! impl_store {
                 signed_at: xinyong_domain::event::time_from_millis(ms).unwrap_or_default(),
             })
         }
-
     };
 }
 

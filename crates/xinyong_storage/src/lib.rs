@@ -149,11 +149,7 @@ pub trait Store: Send + Sync + Debug {
     async fn tree_nodes(&self, coords: &[(u8, u64)]) -> Result<Vec<Hash>>;
 
     /// Keyset page over the stored nodes of level >= 1, ordered by (level, idx).
-    async fn tree_nodes_page(
-        &self,
-        after: Option<(u8, u64)>,
-        limit: u32,
-    ) -> Result<Vec<(u8, u64, Vec<u8>)>>;
+    async fn tree_nodes_page(&self, after: Option<(u8, u64)>, limit: u32) -> Result<Vec<(u8, u64, Vec<u8>)>>;
 
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
     async fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>>;
@@ -166,21 +162,10 @@ pub trait Store: Send + Sync + Debug {
     async fn row(&self, table: &'static TableSpec, key: &[Cell]) -> Result<Option<Row>>;
 
     /// Rows whose `column` equals `value`, in key order (at most `limit`).
-    async fn rows_where(
-        &self,
-        table: &'static TableSpec,
-        column: &str,
-        value: &Cell,
-        limit: u32,
-    ) -> Result<Vec<Row>>;
+    async fn rows_where(&self, table: &'static TableSpec, column: &str, value: &Cell, limit: u32) -> Result<Vec<Row>>;
 
     /// A keyset page over a whole table, in key order, after `after` (a key).
-    async fn rows_page(
-        &self,
-        table: &'static TableSpec,
-        after: Option<&[Cell]>,
-        limit: u32,
-    ) -> Result<Vec<Row>>;
+    async fn rows_page(&self, table: &'static TableSpec, after: Option<&[Cell]>, limit: u32) -> Result<Vec<Row>>;
 
     async fn count_rows(&self, table: &'static TableSpec) -> Result<u64>;
 }

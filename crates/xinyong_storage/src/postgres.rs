@@ -21,19 +21,14 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<PostgresStore> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StorageError::InvalidUrl {
-            url: redact(url),
-            reason: e.to_string(),
-        })?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StorageError::InvalidUrl { url: redact(url), reason: e.to_string() })?;
         Self::connect_with(options).await
     }
 
     /// Connects with explicit options (tests use this to pin a private schema).
     pub async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
         let store = PostgresStore { pool };
         store.migrate().await?;
         Ok(store)
@@ -54,10 +49,7 @@ impl PostgresStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            if let Some(v) = applied
-                .into_iter()
-                .find(|v| !MIGRATOR.iter().any(|m| m.version == *v))
-            {
+            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
                 return Err(StorageError::NewerSchema { version: v });
             }
         }
@@ -69,33 +61,22 @@ impl PostgresStore {
     /// transaction-scoped advisory lock, released at commit or rollback.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(APPEND_LOCK)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(APPEND_LOCK).execute(&mut *tx).await?;
         Ok(tx)
     }
 
     /// A small pool without migrations, for administrative statements such as
     /// creating a test schema.
     pub async fn connect_admin(url: &str) -> Result<PostgresStore> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StorageError::InvalidUrl {
-            url: redact(url),
-            reason: e.to_string(),
-        })?;
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StorageError::InvalidUrl { url: redact(url), reason: e.to_string() })?;
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await?;
         Ok(PostgresStore { pool })
     }
 
     /// Runs raw SQL; for tests and tooling below the `Store` boundary.
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
     }
 }
 

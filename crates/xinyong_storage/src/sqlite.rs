@@ -20,10 +20,7 @@ pub struct SqliteStore {
 /// `sqlite://PATH`, `sqlite:PATH` or a bare path → the path. Anything with
 /// another `scheme://` is not for us.
 pub fn path_from_url(url: &str) -> Option<PathBuf> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     if path.is_empty() || path.contains("://") || path.starts_with(':') {
         return None;
     }
@@ -48,14 +45,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        let store = SqliteStore {
-            pool,
-            path: path.to_owned(),
-        };
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let store = SqliteStore { pool, path: path.to_owned() };
         store.migrate().await?;
         Ok(store)
     }
@@ -65,12 +56,11 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let exists: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-        )
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+        let exists: i64 =
+            sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
         if exists > 0 {
             let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
                 .fetch_all(&self.pool)
@@ -78,10 +68,7 @@ impl SqliteStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            if let Some(v) = applied
-                .into_iter()
-                .find(|v| !MIGRATOR.iter().any(|m| m.version == *v))
-            {
+            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
                 return Err(StorageError::NewerSchema { version: v });
             }
         }
@@ -99,10 +86,7 @@ impl SqliteStore {
     /// Runs raw SQL; for tests and tooling that must reach under the
     /// `Store` boundary (e.g. tampering tests for `verify`).
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
     }
 }
 

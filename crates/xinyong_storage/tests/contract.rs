@@ -1,19 +1,14 @@
 //! One story, run on every backend: SQLite always, PostgreSQL when
 //! `XINYONG_TEST_DATABASE_URL` is set (`.ci/run` starts a throwaway cluster).
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers fail loudly on unexpected input"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use xinyong_domain::event::{Actor, Event, EventBody, RoleHolder};
 use xinyong_domain::projection::{Cell, PERSONS, RELATIONS, SUBJECTS};
-use xinyong_domain::subject::{
-    LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus,
-};
+use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint};
 use xinyong_test_support::{PG_URL_VAR, TestDb};
@@ -28,10 +23,7 @@ fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody 
         people: rep
             .map(|(id, n)| RoleHolder {
                 role: RelationRole::LegalRepresentative,
-                person: NaturalPerson {
-                    id_number: IdNumber::parse(id).unwrap(),
-                    name: SubjectName::parse(n).unwrap(),
-                },
+                person: NaturalPerson { id_number: IdNumber::parse(id).unwrap(), name: SubjectName::parse(n).unwrap() },
             })
             .into_iter()
             .collect(),
@@ -55,21 +47,13 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
             let entry = event.entry().to_bytes();
             let leaf = xinyong_tlog::leaf_hash(&entry);
             let writes = event.projection_writes();
-            PreparedEvent {
-                event,
-                entry,
-                leaf,
-                writes,
-            }
+            PreparedEvent { event, entry, leaf, writes }
         })
         .collect()
 }
 
 async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::AppendOutcome {
-    store
-        .append(&move |first| prepare(first, &bodies))
-        .await
-        .unwrap()
+    store.append(&move |first| prepare(first, &bodies)).await.unwrap()
 }
 
 async fn backends() -> Vec<TestDb> {
@@ -117,20 +101,13 @@ async fn the_log_story_holds_on_every_backend() {
         if let EventBody::LegalPersonRegistered { subject, .. } = &mut renamed {
             subject.status = SubjectStatus::Revoked;
         }
-        let out = append(
-            store,
-            vec![registration(A, "福建某某股份有限公司", None), renamed],
-        )
-        .await;
+        let out = append(store, vec![registration(A, "福建某某股份有限公司", None), renamed]).await;
         assert_eq!((out.first_seq, out.size), (3, 5), "{backend}");
 
         // Entries are stored verbatim and hash to the tree's leaves.
         let events = store.events_from(0, 100).await.unwrap();
         assert_eq!(events.len(), 5);
-        let leaves: Vec<[u8; 32]> = events
-            .iter()
-            .map(|e| xinyong_tlog::leaf_hash(&e.entry))
-            .collect();
+        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
         for (e, leaf) in events.iter().zip(&leaves) {
             assert_eq!(e.leaf_hash, leaf.to_vec());
             assert_eq!(store.entry(e.seq as u64).await.unwrap().unwrap(), e.entry);
@@ -147,40 +124,16 @@ async fn the_log_story_holds_on_every_backend() {
             .unwrap();
             let hashes = store.tree_nodes(&coords).await.unwrap();
             let map: std::collections::HashMap<_, _> = coords.into_iter().zip(hashes).collect();
-            let root = xinyong_tlog::tree_hash(size, &mut |l: u8, i: u64| {
-                map.get(&(l, i)).copied().ok_or(())
-            })
-            .unwrap();
-            assert_eq!(
-                root,
-                xinyong_tlog::root_from_leaf_hashes(&leaves[..size as usize]),
-                "{backend} size {size}"
-            );
+            let root = xinyong_tlog::tree_hash(size, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(())).unwrap();
+            assert_eq!(root, xinyong_tlog::root_from_leaf_hashes(&leaves[..size as usize]), "{backend} size {size}");
         }
-        assert!(matches!(
-            store.tree_nodes(&[(3, 0)]).await,
-            Err(StorageError::Inconsistent(_))
-        ));
+        assert!(matches!(store.tree_nodes(&[(3, 0)]).await, Err(StorageError::Inconsistent(_))));
         let nodes = store.tree_nodes_page(None, 100).await.unwrap();
-        assert_eq!(
-            nodes.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(),
-            vec![(1, 0), (1, 1), (2, 0)]
-        );
-        assert_eq!(
-            store
-                .tree_nodes_page(Some((1, 1)), 100)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(nodes.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(), vec![(1, 0), (1, 1), (2, 0)]);
+        assert_eq!(store.tree_nodes_page(Some((1, 1)), 100).await.unwrap().len(), 1);
 
         // Projections.
-        let a = store
-            .row(&SUBJECTS, &[Cell::text(A)])
-            .await
-            .unwrap()
-            .unwrap();
+        let a = store.row(&SUBJECTS, &[Cell::text(A)]).await.unwrap().unwrap();
         assert_eq!(
             a,
             vec![
@@ -192,99 +145,35 @@ async fn the_log_story_holds_on_every_backend() {
             ],
             "{backend}"
         );
-        let p1 = store
-            .row(&PERSONS, &[Cell::text(P1)])
-            .await
-            .unwrap()
-            .unwrap();
+        let p1 = store.row(&PERSONS, &[Cell::text(P1)]).await.unwrap().unwrap();
         assert_eq!(p1[1], Cell::text("张三"));
-        assert!(
-            store
-                .row(&PERSONS, &[Cell::text("110105194912310021")])
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let rel = store
-            .rows_where(&RELATIONS, "uscc", &Cell::text(C), 10)
-            .await
-            .unwrap();
+        assert!(store.row(&PERSONS, &[Cell::text("110105194912310021")]).await.unwrap().is_none());
+        let rel = store.rows_where(&RELATIONS, "uscc", &Cell::text(C), 10).await.unwrap();
         assert_eq!(
             rel,
-            vec![vec![
-                Cell::text(C),
-                Cell::text(P1),
-                Cell::text("legal_representative"),
-                Cell::Int(1),
-                Cell::Int(2)
-            ]]
+            vec![vec![Cell::text(C), Cell::text(P1), Cell::text("legal_representative"), Cell::Int(1), Cell::Int(2)]]
         );
-        assert_eq!(
-            store
-                .rows_where(&RELATIONS, "id_number", &Cell::text(P1), 10)
-                .await
-                .unwrap()
-                .len(),
-            2
-        );
-        assert!(
-            store
-                .rows_where(&RELATIONS, "no_such_column", &Cell::Null, 10)
-                .await
-                .is_err()
-        );
+        assert_eq!(store.rows_where(&RELATIONS, "id_number", &Cell::text(P1), 10).await.unwrap().len(), 2);
+        assert!(store.rows_where(&RELATIONS, "no_such_column", &Cell::Null, 10).await.is_err());
         let counts = store.counts().await.unwrap();
-        assert_eq!(
-            (
-                counts.events,
-                counts.subjects,
-                counts.persons,
-                counts.relations
-            ),
-            (5, 3, 2, 3),
-            "{backend}"
-        );
+        assert_eq!((counts.events, counts.subjects, counts.persons, counts.relations), (5, 3, 2, 3), "{backend}");
         assert_eq!(store.count_rows(&RELATIONS).await.unwrap(), 3);
 
         // Keyset pages walk whole tables, also over composite keys.
         let first = store.rows_page(&SUBJECTS, None, 2).await.unwrap();
-        let rest = store
-            .rows_page(&SUBJECTS, Some(SUBJECTS.key_of(&first[1])), 2)
-            .await
-            .unwrap();
+        let rest = store.rows_page(&SUBJECTS, Some(SUBJECTS.key_of(&first[1])), 2).await.unwrap();
         assert_eq!(first.len() + rest.len(), 3);
         let r1 = store.rows_page(&RELATIONS, None, 2).await.unwrap();
-        let r2 = store
-            .rows_page(&RELATIONS, Some(RELATIONS.key_of(r1.last().unwrap())), 2)
-            .await
-            .unwrap();
+        let r2 = store.rows_page(&RELATIONS, Some(RELATIONS.key_of(r1.last().unwrap())), 2).await.unwrap();
         assert_eq!(r1.len() + r2.len(), 3);
         assert!(r2.iter().all(|r| !r1.contains(r)));
 
         // Checkpoints: one per size, the first one stays.
-        let cp = StoredCheckpoint {
-            size: 5,
-            root: [1; 32],
-            note: "n1".into(),
-            signed_at: Utc::now(),
-        };
+        let cp = StoredCheckpoint { size: 5, root: [1; 32], note: "n1".into(), signed_at: Utc::now() };
         store.save_checkpoint(&cp).await.unwrap();
-        store
-            .save_checkpoint(&StoredCheckpoint {
-                note: "n2".into(),
-                ..cp.clone()
-            })
-            .await
-            .unwrap();
+        store.save_checkpoint(&StoredCheckpoint { note: "n2".into(), ..cp.clone() }).await.unwrap();
         assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().note, "n1");
-        store
-            .save_checkpoint(&StoredCheckpoint {
-                size: 3,
-                note: "old".into(),
-                ..cp.clone()
-            })
-            .await
-            .unwrap();
+        store.save_checkpoint(&StoredCheckpoint { size: 3, note: "old".into(), ..cp.clone() }).await.unwrap();
         assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().size, 5);
         assert_eq!(store.checkpoint(3).await.unwrap().unwrap().note, "old");
 
@@ -302,11 +191,7 @@ async fn the_log_story_holds_on_every_backend() {
             .await;
         assert!(matches!(bad, Err(StorageError::Inconsistent(_))));
         assert_eq!(store.log_size().await.unwrap(), 5);
-        let b = store
-            .row(&SUBJECTS, &[Cell::text(B)])
-            .await
-            .unwrap()
-            .unwrap();
+        let b = store.row(&SUBJECTS, &[Cell::text(B)]).await.unwrap().unwrap();
         assert_eq!(b[1], Cell::text("深圳某某技术有限公司"));
     }
 }
@@ -320,11 +205,7 @@ async fn concurrent_appenders_get_gap_free_indexes() {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..5 {
-                    let body = registration(
-                        if t % 2 == 0 { A } else { B },
-                        &format!("并发公司{t}"),
-                        None,
-                    );
+                    let body = registration(if t % 2 == 0 { A } else { B }, &format!("并发公司{t}"), None);
                     append(store.as_ref(), vec![body.clone(), body]).await;
                 }
             }));
@@ -335,10 +216,7 @@ async fn concurrent_appenders_get_gap_free_indexes() {
         let events = store.events_from(0, 1000).await.unwrap();
         assert_eq!(events.len(), 40, "{}", store.backend().as_str());
         assert!(events.iter().enumerate().all(|(i, e)| e.seq == i as i64));
-        let leaves: Vec<[u8; 32]> = events
-            .iter()
-            .map(|e| xinyong_tlog::leaf_hash(&e.entry))
-            .collect();
+        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
         let mut coords = Vec::new();
         xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| -> Result<[u8; 32], ()> {
             coords.push((l, i));
@@ -348,8 +226,7 @@ async fn concurrent_appenders_get_gap_free_indexes() {
         let hashes = store.tree_nodes(&coords).await.unwrap();
         let map: std::collections::HashMap<_, _> = coords.into_iter().zip(hashes).collect();
         let stored_root =
-            xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(()))
-                .unwrap();
+            xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| map.get(&(l, i)).copied().ok_or(())).unwrap();
         assert_eq!(stored_root, xinyong_tlog::root_from_leaf_hashes(&leaves));
     }
 }
@@ -357,11 +234,7 @@ async fn concurrent_appenders_get_gap_free_indexes() {
 #[tokio::test]
 async fn a_database_from_a_newer_schema_is_refused() {
     for db in backends().await {
-        let blob = if db.postgres.is_some() {
-            "'\\x00'::bytea"
-        } else {
-            "X'00'"
-        };
+        let blob = if db.postgres.is_some() { "'\\x00'::bytea" } else { "X'00'" };
         db.execute_raw(&format!(
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
              VALUES (99991231000000, 'from the future', CURRENT_TIMESTAMP, TRUE, {blob}, 0)"
@@ -376,12 +249,6 @@ async fn a_database_from_a_newer_schema_is_refused() {
 
 #[tokio::test]
 async fn bad_urls_are_reported_not_panicked() {
-    assert!(matches!(
-        xinyong_storage::open("mysql://x").await,
-        Err(StorageError::InvalidUrl { .. })
-    ));
-    assert!(matches!(
-        xinyong_storage::open("").await,
-        Err(StorageError::InvalidUrl { .. })
-    ));
+    assert!(matches!(xinyong_storage::open("mysql://x").await, Err(StorageError::InvalidUrl { .. })));
+    assert!(matches!(xinyong_storage::open("").await, Err(StorageError::InvalidUrl { .. })));
 }

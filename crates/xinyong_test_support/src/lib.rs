@@ -22,9 +22,7 @@ pub const TEST_ORIGIN: &str = "xinyong.test/log";
 
 /// A fixed moment: 2026-11-26 08:00 UTC (16:00 in Jinan).
 pub fn test_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).single().unwrap_or_default()
 }
 
 /// A private database, removed (SQLite) or abandoned in a throwaway cluster
@@ -68,23 +66,11 @@ impl TestDb {
     pub async fn postgres(url: &str) -> TestDb {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-        let schema = format!(
-            "t_{}_{}_{}",
-            std::process::id(),
-            n,
-            nanos.rem_euclid(1_000_000_000)
-        );
-        let admin = PostgresStore::connect_admin(url)
-            .await
-            .expect("connect postgres");
-        admin
-            .execute_raw(&format!("CREATE SCHEMA {schema}"))
-            .await
-            .expect("create schema");
+        let schema = format!("t_{}_{}_{}", std::process::id(), n, nanos.rem_euclid(1_000_000_000));
+        let admin = PostgresStore::connect_admin(url).await.expect("connect postgres");
+        admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
         let options = sqlx_pg_options(url, &schema);
-        let store = PostgresStore::connect_with(options)
-            .await
-            .expect("open postgres schema");
+        let store = PostgresStore::connect_with(options).await.expect("open postgres schema");
         let sep = if url.contains('?') { '&' } else { '?' };
         TestDb {
             store: Arc::new(store.clone()),
@@ -106,9 +92,7 @@ impl TestDb {
 }
 
 fn sqlx_pg_options(url: &str, schema: &str) -> xinyong_storage::postgres::PgConnectOptions {
-    xinyong_storage::postgres::PgConnectOptions::from_str(url)
-        .expect("postgres url")
-        .options([("search_path", schema)])
+    xinyong_storage::postgres::PgConnectOptions::from_str(url).expect("postgres url").options([("search_path", schema)])
 }
 
 /// Fixed key material so signatures in tests are reproducible.
@@ -143,10 +127,7 @@ impl TestResponse {
     }
 
     pub fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 }
 
@@ -157,19 +138,9 @@ impl TestApp {
 
     pub async fn with_db(db: TestDb) -> TestApp {
         let clock = ManualClock::new(test_now());
-        let core = Core::new(
-            db.store.clone(),
-            Arc::new(clock.clone()),
-            test_keys(),
-            CoreSettings::default(),
-        );
+        let core = Core::new(db.store.clone(), Arc::new(clock.clone()), test_keys(), CoreSettings::default());
         let state = AppState::new(core.clone(), SiteSettings::default());
-        TestApp {
-            db,
-            core,
-            clock,
-            state,
-        }
+        TestApp { db, core, clock, state }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -178,23 +149,10 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = xinyong_server::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = xinyong_server::router(self.state.clone()).oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        TestResponse { status, headers, body }
     }
 }

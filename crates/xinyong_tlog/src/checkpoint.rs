@@ -59,23 +59,13 @@ impl CheckpointError {
 impl Checkpoint {
     /// A checkpoint without extension lines.
     pub fn new(origin: impl Into<String>, size: u64, root: Hash) -> Self {
-        Self {
-            origin: origin.into(),
-            size,
-            root,
-            extensions: Vec::new(),
-        }
+        Self { origin: origin.into(), size, root, extensions: Vec::new() }
     }
 
     /// The note text: origin, size, base64 root and extension lines, each
     /// followed by a newline.
     pub fn to_text(&self) -> String {
-        let mut text = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            BASE64.encode(self.root)
-        );
+        let mut text = format!("{}\n{}\n{}\n", self.origin, self.size, BASE64.encode(self.root));
         for extension in &self.extensions {
             text.push_str(extension);
             text.push('\n');
@@ -85,9 +75,7 @@ impl Checkpoint {
 
     /// Parses a checkpoint note text (as returned by [`open_note`]).
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or(CheckpointError::MissingFinalNewline)?;
+        let body = text.strip_suffix('\n').ok_or(CheckpointError::MissingFinalNewline)?;
         let lines: Vec<&str> = body.split('\n').collect();
         if let Some(empty) = lines.iter().position(|line| line.is_empty()) {
             return Err(CheckpointError::EmptyLine { line: empty + 1 });
@@ -122,12 +110,8 @@ pub fn sign_checkpoint(checkpoint: &Checkpoint, signer: &NoteSigner) -> Result<S
     let text = checkpoint.to_text();
     match Checkpoint::parse(&text) {
         Ok(parsed) if parsed == *checkpoint => signer.sign(&text),
-        Ok(_) => Err(NoteError::InvalidCheckpoint {
-            reason: "a field contains a newline",
-        }),
-        Err(error) => Err(NoteError::InvalidCheckpoint {
-            reason: error.code(),
-        }),
+        Ok(_) => Err(NoteError::InvalidCheckpoint { reason: "a field contains a newline" }),
+        Err(error) => Err(NoteError::InvalidCheckpoint { reason: error.code() }),
     }
 }
 
@@ -175,17 +159,7 @@ mod tests {
     fn decimal_parsing_is_strict() {
         assert_eq!(parse_decimal_u64("0"), Some(0));
         assert_eq!(parse_decimal_u64("18446744073709551615"), Some(u64::MAX));
-        for bad in [
-            "",
-            "00",
-            "01",
-            "+1",
-            "-1",
-            " 1",
-            "1 ",
-            "18446744073709551616",
-            "1e3",
-        ] {
+        for bad in ["", "00", "01", "+1", "-1", " 1", "1 ", "18446744073709551616", "1e3"] {
             assert_eq!(parse_decimal_u64(bad), None, "{bad:?}");
         }
     }

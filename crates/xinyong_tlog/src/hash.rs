@@ -76,9 +76,7 @@ pub fn hash_from_hex(text: &str) -> Result<Hash, HashFromHexError> {
         Err(hex::FromHexError::InvalidStringLength | hex::FromHexError::OddLength) => {
             Err(HashFromHexError::WrongLength { len: text.len() })
         }
-        Err(hex::FromHexError::InvalidHexCharacter { index, .. }) => {
-            Err(HashFromHexError::InvalidCharacter { index })
-        }
+        Err(hex::FromHexError::InvalidHexCharacter { index, .. }) => Err(HashFromHexError::InvalidCharacter { index }),
     }
 }
 
@@ -107,15 +105,7 @@ mod tests {
 
     #[test]
     fn split_point_is_the_largest_power_of_two_below_n() {
-        let cases = [
-            (2, 1),
-            (3, 2),
-            (4, 2),
-            (5, 4),
-            (8, 4),
-            (9, 8),
-            (1 << 40, 1 << 39),
-        ];
+        let cases = [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (1 << 40, 1 << 39)];
         for (n, k) in cases {
             assert_eq!(largest_power_of_two_below(n), k, "n = {n}");
         }
@@ -127,15 +117,9 @@ mod tests {
         let hash = leaf_hash(b"x");
         assert_eq!(hash_from_hex(&hash_to_hex(&hash)), Ok(hash));
         assert_eq!(hash_from_hex(&hash_to_hex(&hash).to_uppercase()), Ok(hash));
-        assert_eq!(
-            hash_from_hex("abc"),
-            Err(HashFromHexError::WrongLength { len: 3 })
-        );
+        assert_eq!(hash_from_hex("abc"), Err(HashFromHexError::WrongLength { len: 3 }));
         let mut bad = hash_to_hex(&hash);
         bad.replace_range(10..11, "g");
-        assert_eq!(
-            hash_from_hex(&bad),
-            Err(HashFromHexError::InvalidCharacter { index: 10 })
-        );
+        assert_eq!(hash_from_hex(&bad), Err(HashFromHexError::InvalidCharacter { index: 10 }));
     }
 }

@@ -26,14 +26,8 @@ pub enum NoteError {
     InvalidKeyName { name: String },
     #[error("malformed verifier key: {reason}")]
     MalformedVerifierKey { reason: &'static str },
-    #[error(
-        "verifier key for {name} claims key ID {claimed:08x} but the key hashes to {computed:08x}"
-    )]
-    KeyIdMismatch {
-        name: String,
-        claimed: u32,
-        computed: u32,
-    },
+    #[error("verifier key for {name} claims key ID {claimed:08x} but the key hashes to {computed:08x}")]
+    KeyIdMismatch { name: String, claimed: u32, computed: u32 },
     #[error("signature type 0x{alg:02x} is not supported (only Ed25519, 0x01)")]
     UnsupportedKeyType { alg: u8 },
     #[error("the verifier key does not hold a valid Ed25519 public key")]
@@ -114,10 +108,7 @@ fn encoded_public_key(key: &VerifyingKey) -> [u8; 33] {
 }
 
 fn format_verifier_key(name: &str, key_id: u32, key: &VerifyingKey) -> String {
-    format!(
-        "{name}+{key_id:08x}+{}",
-        BASE64.encode(encoded_public_key(key))
-    )
+    format!("{name}+{key_id:08x}+{}", BASE64.encode(encoded_public_key(key)))
 }
 
 /// The spec forbids ASCII control characters other than newline anywhere
@@ -151,16 +142,10 @@ impl NoteSigner {
     /// A signer for key name `name` (for a log: its origin).
     pub fn new(name: &str, key: SigningKey) -> Result<Self, NoteError> {
         if !is_valid_key_name(name) {
-            return Err(NoteError::InvalidKeyName {
-                name: name.to_owned(),
-            });
+            return Err(NoteError::InvalidKeyName { name: name.to_owned() });
         }
         let key_id = ed25519_key_id(name, &key.verifying_key());
-        Ok(Self {
-            name: name.to_owned(),
-            key_id,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id, key })
     }
 
     pub fn name(&self) -> &str {
@@ -178,11 +163,7 @@ impl NoteSigner {
 
     /// The matching verifier.
     pub fn verifier(&self) -> NoteVerifier {
-        NoteVerifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        NoteVerifier { name: self.name.clone(), key_id: self.key_id, key: self.key.verifying_key() }
     }
 
     /// Signs `text` and returns the note: `text`, a blank line, and this
@@ -197,11 +178,7 @@ impl NoteSigner {
         let mut raw = Vec::with_capacity(4 + 64);
         raw.extend_from_slice(&self.key_id.to_be_bytes());
         raw.extend_from_slice(&signature.to_bytes());
-        Ok(format!(
-            "{text}\n{SIGNATURE_PREFIX}{} {}\n",
-            self.name,
-            BASE64.encode(raw)
-        ))
+        Ok(format!("{text}\n{SIGNATURE_PREFIX}{} {}\n", self.name, BASE64.encode(raw)))
     }
 }
 
@@ -219,76 +196,46 @@ impl NoteVerifier {
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         // The base64 part may itself contain '+', so split only twice.
         let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::MalformedVerifierKey {
-                reason: "expected <name>+<key id>+<key>",
-            });
+        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(NoteError::MalformedVerifierKey { reason: "expected <name>+<key id>+<key>" });
         };
         if !is_valid_key_name(name) {
-            return Err(NoteError::InvalidKeyName {
-                name: name.to_owned(),
-            });
+            return Err(NoteError::InvalidKeyName { name: name.to_owned() });
         }
         if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(NoteError::MalformedVerifierKey {
-                reason: "key ID must be 8 hex digits",
-            });
+            return Err(NoteError::MalformedVerifierKey { reason: "key ID must be 8 hex digits" });
         }
-        let claimed =
-            u32::from_str_radix(id_hex, 16).map_err(|_| NoteError::MalformedVerifierKey {
-                reason: "key ID must be 8 hex digits",
-            })?;
+        let claimed = u32::from_str_radix(id_hex, 16)
+            .map_err(|_| NoteError::MalformedVerifierKey { reason: "key ID must be 8 hex digits" })?;
         let encoded = BASE64
             .decode(key_b64)
-            .map_err(|_| NoteError::MalformedVerifierKey {
-                reason: "key is not standard padded base64",
-            })?;
+            .map_err(|_| NoteError::MalformedVerifierKey { reason: "key is not standard padded base64" })?;
         if encoded.is_empty() {
-            return Err(NoteError::MalformedVerifierKey {
-                reason: "key is empty",
-            });
+            return Err(NoteError::MalformedVerifierKey { reason: "key is empty" });
         }
         // As in Go's sumdb/note: the ID covers the type byte too, so check
         // it before interpreting the key.
         let computed = key_id_of(name, &encoded);
         if computed != claimed {
-            return Err(NoteError::KeyIdMismatch {
-                name: name.to_owned(),
-                claimed,
-                computed,
-            });
+            return Err(NoteError::KeyIdMismatch { name: name.to_owned(), claimed, computed });
         }
         let (alg, key_bytes) = encoded.split_at(1);
         if alg != [ALG_ED25519] {
             return Err(NoteError::UnsupportedKeyType { alg: alg[0] });
         }
-        let key_bytes: &[u8; 32] =
-            key_bytes
-                .try_into()
-                .map_err(|_| NoteError::MalformedVerifierKey {
-                    reason: "Ed25519 key must be 32 bytes",
-                })?;
+        let key_bytes: &[u8; 32] = key_bytes
+            .try_into()
+            .map_err(|_| NoteError::MalformedVerifierKey { reason: "Ed25519 key must be 32 bytes" })?;
         let key = VerifyingKey::from_bytes(key_bytes).map_err(|_| NoteError::InvalidPublicKey)?;
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: claimed,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: claimed, key })
     }
 
     /// A verifier for `key` under key name `name`.
     pub fn new(name: &str, key: VerifyingKey) -> Result<Self, NoteError> {
         if !is_valid_key_name(name) {
-            return Err(NoteError::InvalidKeyName {
-                name: name.to_owned(),
-            });
+            return Err(NoteError::InvalidKeyName { name: name.to_owned() });
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: ed25519_key_id(name, &key),
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: ed25519_key_id(name, &key), key })
     }
 
     pub fn name(&self) -> &str {
@@ -335,9 +282,7 @@ pub fn open_note(note: &str, verifiers: &[NoteVerifier]) -> Result<String, NoteE
     }
     // Every signature line, the last included, ends with a newline.
     let Some(signatures) = signatures.strip_suffix('\n') else {
-        return Err(NoteError::MalformedSignatureLine {
-            line: signatures.split('\n').count(),
-        });
+        return Err(NoteError::MalformedSignatureLine { line: signatures.split('\n').count() });
     };
 
     let mut verified = 0;
@@ -345,31 +290,21 @@ pub fn open_note(note: &str, verifiers: &[NoteVerifier]) -> Result<String, NoteE
     for (number, line) in signatures.split('\n').enumerate() {
         let line_number = number + 1;
         if line_number > MAX_NOTE_SIGNATURES {
-            return Err(NoteError::TooManySignatures {
-                max: MAX_NOTE_SIGNATURES,
-            });
+            return Err(NoteError::TooManySignatures { max: MAX_NOTE_SIGNATURES });
         }
-        let (name, key_id, signature) = parse_signature_line(line)
-            .ok_or(NoteError::MalformedSignatureLine { line: line_number })?;
+        let (name, key_id, signature) =
+            parse_signature_line(line).ok_or(NoteError::MalformedSignatureLine { line: line_number })?;
 
-        let mut candidates = verifiers
-            .iter()
-            .filter(|v| v.name == name && v.key_id == key_id);
+        let mut candidates = verifiers.iter().filter(|v| v.name == name && v.key_id == key_id);
         let Some(verifier) = candidates.next() else {
             unknown += 1;
             continue;
         };
         if candidates.any(|other| other.key != verifier.key) {
-            return Err(NoteError::AmbiguousVerifier {
-                name: name.to_owned(),
-                key_id,
-            });
+            return Err(NoteError::AmbiguousVerifier { name: name.to_owned(), key_id });
         }
         if !verifier.verify(text, &signature) {
-            return Err(NoteError::InvalidSignature {
-                name: name.to_owned(),
-                key_id,
-            });
+            return Err(NoteError::InvalidSignature { name: name.to_owned(), key_id });
         }
         verified += 1;
     }

@@ -31,11 +31,7 @@ impl<E> ProofError<E> {
 /// Inclusion proof (audit path) of leaf `index` in the tree of the first
 /// `size` leaves: RFC 9162 §2.1.3.1 `PATH(index, D[size])`, ordered from the
 /// leaf's sibling up to the root's child.
-pub fn inclusion_proof<S>(
-    index: u64,
-    size: u64,
-    src: &mut S,
-) -> Result<Vec<Hash>, ProofError<S::Error>>
+pub fn inclusion_proof<S>(index: u64, size: u64, src: &mut S) -> Result<Vec<Hash>, ProofError<S::Error>>
 where
     S: NodeSource + ?Sized,
 {
@@ -65,11 +61,7 @@ where
 ///
 /// Outside the RFC's `0 < old_size < new_size` the proof is empty: every
 /// tree extends the empty tree, and a tree is consistent with itself.
-pub fn consistency_proof<S>(
-    old_size: u64,
-    new_size: u64,
-    src: &mut S,
-) -> Result<Vec<Hash>, ProofError<S::Error>>
+pub fn consistency_proof<S>(old_size: u64, new_size: u64, src: &mut S) -> Result<Vec<Hash>, ProofError<S::Error>>
 where
     S: NodeSource + ?Sized,
 {

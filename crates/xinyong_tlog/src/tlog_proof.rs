@@ -14,9 +14,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::checkpoint::{
-    Checkpoint, CheckpointError, decode_hash, open_checkpoint, parse_decimal_u64,
-};
+use crate::checkpoint::{Checkpoint, CheckpointError, decode_hash, open_checkpoint, parse_decimal_u64};
 use crate::hash::{Hash, leaf_hash};
 use crate::note::NoteVerifier;
 use crate::verify::{VerifyError, verify_inclusion};
@@ -111,10 +109,7 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Self {
-        Self {
-            rest: text,
-            number: 0,
-        }
+        Self { rest: text, number: 0 }
     }
 
     /// The next line without its newline; `None` at the end of the text.
@@ -123,10 +118,8 @@ impl<'a> Lines<'a> {
             return Ok(None);
         }
         self.number += 1;
-        let (line, rest) = self
-            .rest
-            .split_once('\n')
-            .ok_or(ProofFormatError::UnterminatedLine { line: self.number })?;
+        let (line, rest) =
+            self.rest.split_once('\n').ok_or(ProofFormatError::UnterminatedLine { line: self.number })?;
         self.rest = rest;
         Ok(Some(line))
     }
@@ -159,23 +152,16 @@ impl TlogProof {
         let mut line = lines.next_line()?;
         let mut extra = None;
         if let Some(encoded) = line.and_then(|l| l.strip_prefix("extra ")) {
-            let decoded = BASE64
-                .decode(encoded)
-                .map_err(|_| ProofFormatError::InvalidExtra { line: lines.number })?;
+            let decoded = BASE64.decode(encoded).map_err(|_| ProofFormatError::InvalidExtra { line: lines.number })?;
             extra = Some(decoded);
             line = lines.next_line()?;
         }
 
         let Some(index_line) = line else {
-            return Err(ProofFormatError::MissingIndex {
-                line: lines.number + 1,
-            });
+            return Err(ProofFormatError::MissingIndex { line: lines.number + 1 });
         };
-        let index = index_line
-            .strip_prefix("index ")
-            .ok_or(ProofFormatError::MissingIndex { line: lines.number })?;
-        let index = parse_decimal_u64(index)
-            .ok_or(ProofFormatError::InvalidIndex { line: lines.number })?;
+        let index = index_line.strip_prefix("index ").ok_or(ProofFormatError::MissingIndex { line: lines.number })?;
+        let index = parse_decimal_u64(index).ok_or(ProofFormatError::InvalidIndex { line: lines.number })?;
 
         let mut hashes = Vec::new();
         loop {
@@ -184,12 +170,9 @@ impl TlogProof {
                 Some("") => break,
                 Some(encoded) => {
                     if hashes.len() == MAX_INCLUSION_PROOF_HASHES {
-                        return Err(ProofFormatError::TooManyHashes {
-                            max: MAX_INCLUSION_PROOF_HASHES,
-                        });
+                        return Err(ProofFormatError::TooManyHashes { max: MAX_INCLUSION_PROOF_HASHES });
                     }
-                    let hash = decode_hash(encoded)
-                        .ok_or(ProofFormatError::InvalidHash { line: lines.number })?;
+                    let hash = decode_hash(encoded).ok_or(ProofFormatError::InvalidHash { line: lines.number })?;
                     hashes.push(hash);
                 }
             }
@@ -198,12 +181,7 @@ impl TlogProof {
         if lines.rest.is_empty() {
             return Err(ProofFormatError::MissingCheckpoint);
         }
-        Ok(Self {
-            extra,
-            index,
-            hashes,
-            checkpoint: lines.rest.to_owned(),
-        })
+        Ok(Self { extra, index, hashes, checkpoint: lines.rest.to_owned() })
     }
 }
 
@@ -226,13 +204,7 @@ pub fn verify_tlog_proof_for_leaf_hash(
     verifier: &NoteVerifier,
 ) -> Result<Checkpoint, TlogProofError> {
     let checkpoint = open_checkpoint(&proof.checkpoint, verifier)?;
-    verify_inclusion(
-        leaf,
-        proof.index,
-        checkpoint.size,
-        &proof.hashes,
-        &checkpoint.root,
-    )?;
+    verify_inclusion(leaf, proof.index, checkpoint.size, &proof.hashes, &checkpoint.root)?;
     Ok(checkpoint)
 }
 
@@ -254,12 +226,9 @@ pub fn parse_hash_lines(text: &str) -> Result<Vec<Hash>, ProofFormatError> {
     let mut hashes = Vec::new();
     while let Some(encoded) = lines.next_line()? {
         if hashes.len() == MAX_CONSISTENCY_PROOF_HASHES {
-            return Err(ProofFormatError::TooManyHashes {
-                max: MAX_CONSISTENCY_PROOF_HASHES,
-            });
+            return Err(ProofFormatError::TooManyHashes { max: MAX_CONSISTENCY_PROOF_HASHES });
         }
-        let hash =
-            decode_hash(encoded).ok_or(ProofFormatError::InvalidHash { line: lines.number })?;
+        let hash = decode_hash(encoded).ok_or(ProofFormatError::InvalidHash { line: lines.number })?;
         hashes.push(hash);
     }
     Ok(hashes)

@@ -72,11 +72,7 @@ where
 ///
 /// Storing all returned nodes keeps the store's invariant that every
 /// complete node exists.
-pub fn nodes_completed_by_append<S>(
-    index: u64,
-    leaf: Hash,
-    src: &mut S,
-) -> Result<Vec<(u8, u64, Hash)>, S::Error>
+pub fn nodes_completed_by_append<S>(index: u64, leaf: Hash, src: &mut S) -> Result<Vec<(u8, u64, Hash)>, S::Error>
 where
     S: NodeSource + ?Sized,
 {
@@ -193,20 +189,12 @@ impl MemoryTree {
     }
 
     /// Inclusion proof of leaf `index` in the tree of size `size`.
-    pub fn inclusion_proof(
-        &self,
-        index: u64,
-        size: u64,
-    ) -> Result<Vec<Hash>, crate::ProofError<MissingNode>> {
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, crate::ProofError<MissingNode>> {
         crate::inclusion_proof(index, size, &mut &*self)
     }
 
     /// Consistency proof from tree size `old_size` to `new_size`.
-    pub fn consistency_proof(
-        &self,
-        old_size: u64,
-        new_size: u64,
-    ) -> Result<Vec<Hash>, crate::ProofError<MissingNode>> {
+    pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, crate::ProofError<MissingNode>> {
         crate::consistency_proof(old_size, new_size, &mut &*self)
     }
 }
@@ -241,12 +229,7 @@ mod tests {
             let leaf = leaf_hash(&i.to_be_bytes());
             tree.push(leaf);
             leaves.push(leaf);
-            assert_eq!(
-                tree.root(),
-                root_from_leaf_hashes(&leaves),
-                "size {}",
-                i + 1
-            );
+            assert_eq!(tree.root(), root_from_leaf_hashes(&leaves), "size {}", i + 1);
             assert_eq!(tree.root_at(tree.size()), Ok(tree.root()));
         }
     }

@@ -46,12 +46,7 @@ impl VerifyError {
 
 /// The root implied by an inclusion proof (RFC 9162 §2.1.3.2 steps 1–5
 /// without the final comparison).
-pub fn root_from_inclusion_proof(
-    leaf: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-) -> Result<Hash, VerifyError> {
+pub fn root_from_inclusion_proof(leaf: &Hash, index: u64, size: u64, proof: &[Hash]) -> Result<Hash, VerifyError> {
     // Step 1.
     if index >= size {
         return Err(VerifyError::IndexOutOfRange { index, size });
@@ -87,18 +82,8 @@ pub fn root_from_inclusion_proof(
 
 /// Verifies that `leaf` (a leaf *hash*) is at `index` in the tree of `size`
 /// leaves with root `root` (RFC 9162 §2.1.3.2).
-pub fn verify_inclusion(
-    leaf: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-    root: &Hash,
-) -> Result<(), VerifyError> {
-    if root_from_inclusion_proof(leaf, index, size, proof)? == *root {
-        Ok(())
-    } else {
-        Err(VerifyError::RootMismatch)
-    }
+pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root: &Hash) -> Result<(), VerifyError> {
+    if root_from_inclusion_proof(leaf, index, size, proof)? == *root { Ok(()) } else { Err(VerifyError::RootMismatch) }
 }
 
 /// Verifies that the tree of `new_size` leaves with root `new_root` extends

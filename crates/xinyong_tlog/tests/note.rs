@@ -10,19 +10,20 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use xinyong_tlog::{
-    Checkpoint, CheckpointError, MAX_NOTE_SIGNATURES, MemoryTree, NoteError, NoteSigner,
-    NoteVerifier, leaf_hash, open_checkpoint, open_note, sign_checkpoint,
+    Checkpoint, CheckpointError, MAX_NOTE_SIGNATURES, MemoryTree, NoteError, NoteSigner, NoteVerifier, leaf_hash,
+    open_checkpoint, open_note, sign_checkpoint,
 };
 
 // From golang.org/x/mod/sumdb/note/note_test.go.
-const PETER_SKEY: &str =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
 const TEXT: &str = "If you think cryptography is the answer to your problem,\n\
                     then you don't know what your problem is.\n";
-const PETER_SIG: &str = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-const ENOCH_SIG: &str = "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+const PETER_SIG: &str =
+    "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+const ENOCH_SIG: &str =
+    "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 /// The Ed25519 seed inside Go's `PRIVATE+KEY+<name>+<id>+base64(0x01 || seed)`.
 fn peter_signing_key() -> SigningKey {
@@ -83,17 +84,12 @@ fn mangled_verifier_keys_are_rejected() {
         let mut mangled = bytes.to_vec();
         mangled[i] += 1;
         if let Ok(mangled) = String::from_utf8(mangled) {
-            assert!(
-                NoteVerifier::parse(&mangled).is_err(),
-                "accepted {mangled:?}"
-            );
+            assert!(NoteVerifier::parse(&mangled).is_err(), "accepted {mangled:?}");
         }
     }
     // Wrong-length key and unknown algorithm, each with a matching key ID.
     assert!(matches!(
-        NoteVerifier::parse(
-            "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
-        ),
+        NoteVerifier::parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="),
         Err(NoteError::MalformedVerifierKey { .. })
     ));
     assert_eq!(
@@ -109,16 +105,9 @@ fn signatures_from_known_keys_verify_and_unknown_ones_are_ignored() {
     assert_eq!(open_note(&note, &[peter()]).unwrap(), TEXT);
     assert_eq!(open_note(&note, &[enoch()]).unwrap(), TEXT);
     assert_eq!(open_note(&note, &[peter(), enoch()]).unwrap(), TEXT);
-    assert_eq!(
-        open_note(&note, &[]),
-        Err(NoteError::NoVerifiedSignature { unknown: 2 })
-    );
+    assert_eq!(open_note(&note, &[]), Err(NoteError::NoVerifiedSignature { unknown: 2 }));
     // The same verifier listed twice is not ambiguous.
-    open_note(
-        &format!("{TEXT}\n{ENOCH_SIG}"),
-        &[enoch(), peter(), enoch()],
-    )
-    .unwrap();
+    open_note(&format!("{TEXT}\n{ENOCH_SIG}"), &[enoch(), peter(), enoch()]).unwrap();
     // Repeated signatures, and a corrupt one from an unknown key, are fine.
     let corrupt_enoch = format!("{}ABCD{}", &ENOCH_SIG[..60], &ENOCH_SIG[60..]);
     let note = format!("{TEXT}\n{PETER_SIG}{PETER_SIG}{ENOCH_SIG}{ENOCH_SIG}{corrupt_enoch}");
@@ -130,19 +119,10 @@ fn a_failing_signature_from_a_known_key_rejects_the_note() {
     let corrupt = format!("{}ABCD{}", &PETER_SIG[..60], &PETER_SIG[60..]);
     assert_eq!(
         open_note(&format!("{TEXT}\n{corrupt}"), &[peter()]),
-        Err(NoteError::InvalidSignature {
-            name: "PeterNeumann".into(),
-            key_id: 0xc74f20a3
-        })
+        Err(NoteError::InvalidSignature { name: "PeterNeumann".into(), key_id: 0xc74f20a3 })
     );
     // Even when another known signature is valid.
-    assert!(
-        open_note(
-            &format!("{TEXT}\n{PETER_SIG}{ENOCH_SIG}"),
-            &[peter(), enoch()]
-        )
-        .is_ok()
-    );
+    assert!(open_note(&format!("{TEXT}\n{PETER_SIG}{ENOCH_SIG}"), &[peter(), enoch()]).is_ok());
     let tampered_text = TEXT.replace("problem,", "problem;");
     assert!(matches!(
         open_note(&format!("{tampered_text}\n{PETER_SIG}"), &[peter()]),
@@ -156,41 +136,22 @@ fn too_many_signatures_are_rejected() {
     assert!(open_note(&at_limit, &[peter()]).is_ok());
     let over = format!("{TEXT}\n{}", PETER_SIG.repeat(MAX_NOTE_SIGNATURES + 1));
     for verifiers in [vec![peter()], vec![]] {
-        assert_eq!(
-            open_note(&over, &verifiers),
-            Err(NoteError::TooManySignatures {
-                max: MAX_NOTE_SIGNATURES
-            })
-        );
+        assert_eq!(open_note(&over, &verifiers), Err(NoteError::TooManySignatures { max: MAX_NOTE_SIGNATURES }));
     }
 }
 
 #[test]
 fn malformed_notes_are_rejected() {
-    let bad_name = "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    let bad_name =
+        "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
     let cases = [
         (TEXT.to_owned(), NoteError::MissingSignatureBlock),
         (format!("{TEXT}\n"), NoteError::MissingSignatureBlock),
-        (
-            format!("{TEXT}\n{}", PETER_SIG.trim_end_matches('\n')),
-            NoteError::MalformedSignatureLine { line: 1 },
-        ),
-        (
-            format!("\x01{TEXT}\n{PETER_SIG}"),
-            NoteError::ControlCharacter { offset: 0 },
-        ),
-        (
-            format!("{TEXT}\r\n{PETER_SIG}"),
-            NoteError::ControlCharacter { offset: TEXT.len() },
-        ),
-        (
-            format!("{TEXT}\n{bad_name}"),
-            NoteError::MalformedSignatureLine { line: 1 },
-        ),
-        (
-            format!("{TEXT}\n{PETER_SIG}Unexpected line.\n"),
-            NoteError::MalformedSignatureLine { line: 2 },
-        ),
+        (format!("{TEXT}\n{}", PETER_SIG.trim_end_matches('\n')), NoteError::MalformedSignatureLine { line: 1 }),
+        (format!("\x01{TEXT}\n{PETER_SIG}"), NoteError::ControlCharacter { offset: 0 }),
+        (format!("{TEXT}\r\n{PETER_SIG}"), NoteError::ControlCharacter { offset: TEXT.len() }),
+        (format!("{TEXT}\n{bad_name}"), NoteError::MalformedSignatureLine { line: 1 }),
+        (format!("{TEXT}\n{PETER_SIG}Unexpected line.\n"), NoteError::MalformedSignatureLine { line: 2 }),
         (
             format!(
                 "{TEXT}\n- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
@@ -198,26 +159,14 @@ fn malformed_notes_are_rejected() {
             NoteError::MalformedSignatureLine { line: 1 },
         ),
         // A signature must hold a key ID and at least one byte.
-        (
-            format!("{TEXT}\n— PeterNeumann x08goA==\n"),
-            NoteError::MalformedSignatureLine { line: 1 },
-        ),
+        (format!("{TEXT}\n— PeterNeumann x08goA==\n"), NoteError::MalformedSignatureLine { line: 1 }),
         // Well-formed but far too short for Ed25519, from a known key.
         (
             format!("{TEXT}\n— PeterNeumann x08go/Y=\n"),
-            NoteError::InvalidSignature {
-                name: "PeterNeumann".into(),
-                key_id: 0xc74f20a3,
-            },
+            NoteError::InvalidSignature { name: "PeterNeumann".into(), key_id: 0xc74f20a3 },
         ),
-        (
-            format!("{TEXT}\n— PeterNeumann x08go/Z\n"),
-            NoteError::MalformedSignatureLine { line: 1 },
-        ),
-        (
-            format!("{TEXT}\n— PeterNeumann \n"),
-            NoteError::MalformedSignatureLine { line: 1 },
-        ),
+        (format!("{TEXT}\n— PeterNeumann x08go/Z\n"), NoteError::MalformedSignatureLine { line: 1 }),
+        (format!("{TEXT}\n— PeterNeumann \n"), NoteError::MalformedSignatureLine { line: 1 }),
     ];
     for (note, want) in cases {
         assert_eq!(open_note(&note, &[peter()]), Err(want), "{note:?}");
@@ -235,31 +184,19 @@ fn the_text_may_contain_blank_lines() {
 #[test]
 fn signing_rejects_texts_that_would_not_open() {
     let signer = NoteSigner::new("example.com/log", key(1)).unwrap();
-    assert_eq!(
-        signer.sign("no newline"),
-        Err(NoteError::TextMissingFinalNewline)
-    );
+    assert_eq!(signer.sign("no newline"), Err(NoteError::TextMissingFinalNewline));
     assert_eq!(signer.sign(""), Err(NoteError::TextMissingFinalNewline));
-    assert_eq!(
-        signer.sign("tab\there\n"),
-        Err(NoteError::ControlCharacter { offset: 3 })
-    );
+    assert_eq!(signer.sign("tab\there\n"), Err(NoteError::ControlCharacter { offset: 3 }));
 }
 
 #[test]
 fn key_names_follow_the_spec() {
     for bad in ["", "a b", "a+b", "a\u{a0}b", "a\u{3000}b", "tab\t"] {
         assert!(NoteSigner::new(bad, key(1)).is_err(), "{bad:?}");
-        assert!(
-            NoteVerifier::new(bad, key(1).verifying_key()).is_err(),
-            "{bad:?}"
-        );
+        assert!(NoteVerifier::new(bad, key(1).verifying_key()).is_err(), "{bad:?}");
     }
     let signer = NoteSigner::new("信用.example/日志", key(1)).unwrap();
-    assert_eq!(
-        NoteVerifier::parse(&signer.verifier_key()).unwrap(),
-        signer.verifier()
-    );
+    assert_eq!(NoteVerifier::parse(&signer.verifier_key()).unwrap(), signer.verifier());
     // The Debug form never shows the private key.
     let debug = format!("{signer:?}");
     assert!(debug.contains("信用.example/日志") && !debug.contains("secret"));
@@ -280,17 +217,11 @@ fn checkpoints_round_trip_through_signing() {
     let mut checkpoint = sample_checkpoint();
     let note = sign_checkpoint(&checkpoint, &signer).unwrap();
     assert!(note.starts_with(&checkpoint.to_text()));
-    assert_eq!(
-        open_checkpoint(&note, &signer.verifier()).unwrap(),
-        checkpoint
-    );
+    assert_eq!(open_checkpoint(&note, &signer.verifier()).unwrap(), checkpoint);
 
     checkpoint.extensions = vec!["ext one".into(), "— not a signature".into()];
     let note = sign_checkpoint(&checkpoint, &signer).unwrap();
-    assert_eq!(
-        open_checkpoint(&note, &signer.verifier()).unwrap(),
-        checkpoint
-    );
+    assert_eq!(open_checkpoint(&note, &signer.verifier()).unwrap(), checkpoint);
 }
 
 #[test]
@@ -311,9 +242,7 @@ fn tampered_checkpoints_and_wrong_keys_fail() {
     let other = NoteSigner::new("xinyong.example/log", key(8)).unwrap();
     assert_eq!(
         open_checkpoint(&note, &other.verifier()),
-        Err(CheckpointError::Note(NoteError::NoVerifiedSignature {
-            unknown: 1
-        }))
+        Err(CheckpointError::Note(NoteError::NoVerifiedSignature { unknown: 1 }))
     );
 
     // A witness cosignature from a key we do not know is ignored.
@@ -321,10 +250,7 @@ fn tampered_checkpoints_and_wrong_keys_fail() {
     let cosigned = witness.sign(&checkpoint.to_text()).unwrap();
     let witness_line = cosigned.rsplit_once("\n\n").unwrap().1;
     let with_cosignature = format!("{note}{witness_line}");
-    assert_eq!(
-        open_checkpoint(&with_cosignature, &signer.verifier()).unwrap(),
-        checkpoint
-    );
+    assert_eq!(open_checkpoint(&with_cosignature, &signer.verifier()).unwrap(), checkpoint);
 }
 
 #[test]
@@ -341,10 +267,7 @@ fn the_origin_must_be_the_key_name() {
     );
     // A note signed directly, bypassing sign_checkpoint, is caught on open.
     let note = signer.sign(&checkpoint.to_text()).unwrap();
-    assert!(matches!(
-        open_checkpoint(&note, &signer.verifier()),
-        Err(CheckpointError::OriginMismatch { .. })
-    ));
+    assert!(matches!(open_checkpoint(&note, &signer.verifier()), Err(CheckpointError::OriginMismatch { .. })));
 }
 
 #[test]
@@ -352,31 +275,19 @@ fn unparseable_checkpoints_are_not_signed() {
     let signer = checkpoint_signer();
     let mut checkpoint = sample_checkpoint();
     checkpoint.extensions = vec![String::new()];
-    assert!(matches!(
-        sign_checkpoint(&checkpoint, &signer),
-        Err(NoteError::InvalidCheckpoint { .. })
-    ));
+    assert!(matches!(sign_checkpoint(&checkpoint, &signer), Err(NoteError::InvalidCheckpoint { .. })));
     checkpoint.extensions = vec!["two\nlines".into()];
-    assert!(matches!(
-        sign_checkpoint(&checkpoint, &signer),
-        Err(NoteError::InvalidCheckpoint { .. })
-    ));
+    assert!(matches!(sign_checkpoint(&checkpoint, &signer), Err(NoteError::InvalidCheckpoint { .. })));
 }
 
 #[test]
 fn the_spec_example_checkpoint_text_parses() {
     // From c2sp.org/tlog-checkpoint.
-    let text =
-        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    let text = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
     let checkpoint = Checkpoint::parse(text).unwrap();
     assert_eq!(checkpoint.origin, "example.com/behind-the-sofa");
     assert_eq!(checkpoint.size, 20852163);
-    assert_eq!(
-        checkpoint.root.to_vec(),
-        BASE64
-            .decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=")
-            .unwrap()
-    );
+    assert_eq!(checkpoint.root.to_vec(), BASE64.decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=").unwrap());
     assert!(checkpoint.extensions.is_empty());
     assert_eq!(checkpoint.to_text(), text);
 }
@@ -385,33 +296,15 @@ fn the_spec_example_checkpoint_text_parses() {
 fn malformed_checkpoint_texts_are_rejected() {
     let root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
     let cases = [
-        (
-            format!("o\n1\n{root}"),
-            CheckpointError::MissingFinalNewline,
-        ),
-        (
-            "o\n1\n".to_owned(),
-            CheckpointError::TooFewLines { count: 2 },
-        ),
-        (
-            format!("o\n1\n{root}\n\n"),
-            CheckpointError::EmptyLine { line: 4 },
-        ),
-        (
-            format!("\n1\n{root}\n"),
-            CheckpointError::EmptyLine { line: 1 },
-        ),
+        (format!("o\n1\n{root}"), CheckpointError::MissingFinalNewline),
+        ("o\n1\n".to_owned(), CheckpointError::TooFewLines { count: 2 }),
+        (format!("o\n1\n{root}\n\n"), CheckpointError::EmptyLine { line: 4 }),
+        (format!("\n1\n{root}\n"), CheckpointError::EmptyLine { line: 1 }),
         (format!("o\n01\n{root}\n"), CheckpointError::InvalidSize),
         (format!("o\n-1\n{root}\n"), CheckpointError::InvalidSize),
-        (
-            format!("o\n18446744073709551616\n{root}\n"),
-            CheckpointError::InvalidSize,
-        ),
+        (format!("o\n18446744073709551616\n{root}\n"), CheckpointError::InvalidSize),
         ("o\n1\nAAAA\n".to_owned(), CheckpointError::InvalidRootHash),
-        (
-            format!("o\n1\n{}\n", root.trim_end_matches('=')),
-            CheckpointError::InvalidRootHash,
-        ),
+        (format!("o\n1\n{}\n", root.trim_end_matches('=')), CheckpointError::InvalidRootHash),
     ];
     for (text, want) in cases {
         assert_eq!(Checkpoint::parse(&text), Err(want), "{text:?}");

@@ -7,8 +7,8 @@
 
 use proptest::prelude::*;
 use xinyong_tlog::{
-    Hash, MemoryTree, consistency_proof, inclusion_proof, leaf_hash, nodes_completed_by_append,
-    root_from_leaf_hashes, subtree_hash, tree_hash, verify_consistency, verify_inclusion,
+    Hash, MemoryTree, consistency_proof, inclusion_proof, leaf_hash, nodes_completed_by_append, root_from_leaf_hashes,
+    subtree_hash, tree_hash, verify_consistency, verify_inclusion,
 };
 
 fn leaves(size: u64) -> Vec<Hash> {
@@ -73,8 +73,7 @@ fn every_inclusion_proof_in_small_trees_verifies_and_rejects_bit_flips() {
             }
             // Another size verifies exactly when its path has the same shape.
             for other_size in 0..=80 {
-                let same_shape =
-                    index < other_size && path_shape(index, other_size) == path_shape(index, size);
+                let same_shape = index < other_size && path_shape(index, other_size) == path_shape(index, size);
                 assert_eq!(
                     verify_inclusion(&leaf, index, other_size, &proof, &root).is_ok(),
                     same_shape,
@@ -105,15 +104,10 @@ fn every_consistency_proof_in_small_trees_verifies_and_rejects_bit_flips() {
                 );
             }
             for bit in [0, 9, 255] {
-                assert!(
-                    verify_consistency(old, new, &flip(&old_root, bit), &new_root, &proof).is_err()
-                );
+                assert!(verify_consistency(old, new, &flip(&old_root, bit), &new_root, &proof).is_err());
                 // Every tree extends the empty tree, whatever its root.
                 if old > 0 {
-                    assert!(
-                        verify_consistency(old, new, &old_root, &flip(&new_root, bit), &proof)
-                            .is_err()
-                    );
+                    assert!(verify_consistency(old, new, &old_root, &flip(&new_root, bit), &proof).is_err());
                 }
                 for i in 0..proof.len() {
                     let mut bad = proof.clone();

@@ -11,8 +11,8 @@
 #![cfg(test)]
 
 use xinyong_tlog::{
-    Hash, MemoryTree, NodeSource, VerifyError, consistency_proof, empty_root, inclusion_proof,
-    leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion,
+    Hash, MemoryTree, NodeSource, VerifyError, consistency_proof, empty_root, inclusion_proof, leaf_hash,
+    root_from_leaf_hashes, verify_consistency, verify_inclusion,
 };
 
 fn h(hex: &str) -> Hash {
@@ -22,19 +22,10 @@ fn h(hex: &str) -> Hash {
 
 /// The eight leaf inputs of the reference tree.
 fn leaf_inputs() -> Vec<Vec<u8>> {
-    [
-        "",
-        "00",
-        "10",
-        "2021",
-        "3031",
-        "40414243",
-        "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f",
-    ]
-    .iter()
-    .map(|hex| hex::decode(hex).unwrap())
-    .collect()
+    ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+        .iter()
+        .map(|hex| hex::decode(hex).unwrap())
+        .collect()
 }
 
 /// Roots of the trees of the first 1..=8 leaves.
@@ -84,13 +75,7 @@ fn inclusion_vectors() -> Vec<(u64, u64, Vec<Hash>)> {
                 h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"),
             ],
         ),
-        (
-            2,
-            3,
-            vec![h(
-                "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-            )],
-        ),
+        (2, 3, vec![h("fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125")]),
         (
             1,
             5,
@@ -149,18 +134,9 @@ const SOME_HASH: &str = "abacaba000000000000000000000000000000000000000000060061
 
 #[test]
 fn rfc6962_hasher_matches_published_hashes() {
-    assert_eq!(
-        empty_root(),
-        h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    );
-    assert_eq!(
-        leaf_hash(b""),
-        h("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
-    );
-    assert_eq!(
-        leaf_hash(b"L123456"),
-        h("395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56")
-    );
+    assert_eq!(empty_root(), h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    assert_eq!(leaf_hash(b""), h("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"));
+    assert_eq!(leaf_hash(b"L123456"), h("395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56"));
 }
 
 #[test]
@@ -169,20 +145,9 @@ fn roots_of_the_reference_tree_match_for_sizes_1_to_8() {
     let tree = reference_tree();
     for (i, want) in roots().iter().enumerate() {
         let size = i + 1;
-        assert_eq!(
-            root_from_leaf_hashes(&leaves[..size]),
-            *want,
-            "reference MTH, size {size}"
-        );
-        assert_eq!(
-            tree.root_at(size as u64).unwrap(),
-            *want,
-            "stored tree, size {size}"
-        );
-        assert_eq!(
-            MemoryTree::from_leaf_hashes(leaves[..size].iter().copied()).root(),
-            *want
-        );
+        assert_eq!(root_from_leaf_hashes(&leaves[..size]), *want, "reference MTH, size {size}");
+        assert_eq!(tree.root_at(size as u64).unwrap(), *want, "stored tree, size {size}");
+        assert_eq!(MemoryTree::from_leaf_hashes(leaves[..size].iter().copied()).root(), *want);
     }
 }
 
@@ -190,11 +155,7 @@ fn roots_of_the_reference_tree_match_for_sizes_1_to_8() {
 fn generated_inclusion_proofs_equal_the_published_ones() {
     let tree = reference_tree();
     for (index, size, want) in inclusion_vectors() {
-        assert_eq!(
-            inclusion_proof(index, size, &mut &tree).unwrap(),
-            want,
-            "index {index}, size {size}"
-        );
+        assert_eq!(inclusion_proof(index, size, &mut &tree).unwrap(), want, "index {index}, size {size}");
     }
 }
 
@@ -202,11 +163,7 @@ fn generated_inclusion_proofs_equal_the_published_ones() {
 fn generated_consistency_proofs_equal_the_published_ones() {
     let tree = reference_tree();
     for (old, new, want) in consistency_vectors() {
-        assert_eq!(
-            consistency_proof(old, new, &mut &tree).unwrap(),
-            want,
-            "{old} -> {new}"
-        );
+        assert_eq!(consistency_proof(old, new, &mut &tree).unwrap(), want, "{old} -> {new}");
     }
 }
 
@@ -221,92 +178,22 @@ fn corrupt_inclusion(
     let some = h(SOME_HASH);
     let garbage = [0u8; 32];
     let mut probes = vec![
-        (
-            "index - 1".to_owned(),
-            index.wrapping_sub(1),
-            size,
-            proof.to_vec(),
-            root,
-            leaf,
-        ),
-        (
-            "index + 1".to_owned(),
-            index + 1,
-            size,
-            proof.to_vec(),
-            root,
-            leaf,
-        ),
-        (
-            "index ^ 2".to_owned(),
-            index ^ 2,
-            size,
-            proof.to_vec(),
-            root,
-            leaf,
-        ),
-        (
-            "size * 2".to_owned(),
-            index,
-            size * 2,
-            proof.to_vec(),
-            root,
-            leaf,
-        ),
-        (
-            "size / 2".to_owned(),
-            index,
-            size / 2,
-            proof.to_vec(),
-            root,
-            leaf,
-        ),
-        (
-            "wrong leaf".to_owned(),
-            index,
-            size,
-            proof.to_vec(),
-            root,
-            leaf_hash(b"WrongLeaf"),
-        ),
-        (
-            "empty root".to_owned(),
-            index,
-            size,
-            proof.to_vec(),
-            empty_root(),
-            leaf,
-        ),
-        (
-            "random root".to_owned(),
-            index,
-            size,
-            proof.to_vec(),
-            some,
-            leaf,
-        ),
+        ("index - 1".to_owned(), index.wrapping_sub(1), size, proof.to_vec(), root, leaf),
+        ("index + 1".to_owned(), index + 1, size, proof.to_vec(), root, leaf),
+        ("index ^ 2".to_owned(), index ^ 2, size, proof.to_vec(), root, leaf),
+        ("size * 2".to_owned(), index, size * 2, proof.to_vec(), root, leaf),
+        ("size / 2".to_owned(), index, size / 2, proof.to_vec(), root, leaf),
+        ("wrong leaf".to_owned(), index, size, proof.to_vec(), root, leaf_hash(b"WrongLeaf")),
+        ("empty root".to_owned(), index, size, proof.to_vec(), empty_root(), leaf),
+        ("random root".to_owned(), index, size, proof.to_vec(), some, leaf),
     ];
     for (desc, extra) in [("garbage", garbage), ("root", root)] {
         let mut trailing = proof.to_vec();
         trailing.push(extra);
-        probes.push((
-            format!("trailing {desc}"),
-            index,
-            size,
-            trailing,
-            root,
-            leaf,
-        ));
+        probes.push((format!("trailing {desc}"), index, size, trailing, root, leaf));
         let mut preceding = vec![extra];
         preceding.extend_from_slice(proof);
-        probes.push((
-            format!("preceding {desc}"),
-            index,
-            size,
-            preceding,
-            root,
-            leaf,
-        ));
+        probes.push((format!("preceding {desc}"), index, size, preceding, root, leaf));
     }
     for i in 0..proof.len() {
         let mut wrong = proof.to_vec();
@@ -314,26 +201,12 @@ fn corrupt_inclusion(
         probes.push((format!("proof[{i}] bit 3"), index, size, wrong, root, leaf));
     }
     if let Some((_, shorter)) = proof.split_last() {
-        probes.push((
-            "removed component".to_owned(),
-            index,
-            size,
-            shorter.to_vec(),
-            root,
-            leaf,
-        ));
+        probes.push(("removed component".to_owned(), index, size, shorter.to_vec(), root, leaf));
     }
     if proof.len() > 1 {
         let mut inserted = vec![proof[0], some];
         inserted.extend_from_slice(&proof[1..]);
-        probes.push((
-            "inserted component".to_owned(),
-            index,
-            size,
-            inserted,
-            root,
-            leaf,
-        ));
+        probes.push(("inserted component".to_owned(), index, size, inserted, root, leaf));
     }
     probes
 }
@@ -360,10 +233,7 @@ fn single_entry_and_degenerate_inclusion_cases() {
     let hash = leaf_hash(b"data");
     // Root and leaf hash of a one-entry tree are the same; the proof is empty.
     verify_inclusion(&hash, 0, 1, &[], &hash).unwrap();
-    assert_eq!(
-        verify_inclusion(&hash, 0, 1, &[], &empty_root()),
-        Err(VerifyError::RootMismatch)
-    );
+    assert_eq!(verify_inclusion(&hash, 0, 1, &[], &empty_root()), Err(VerifyError::RootMismatch));
     for (index, size) in [(0, 0), (1, 0), (2, 1)] {
         assert_eq!(
             verify_inclusion(&h(SOME_HASH), index, size, &[], &empty_root()),
@@ -390,59 +260,19 @@ fn published_consistency_proofs_verify_and_their_corruptions_do_not() {
             ("old ^ 2".into(), old ^ 2, new, root1, root2, proof.clone()),
             ("new * 2".into(), old, new * 2, root1, root2, proof.clone()),
             ("new / 2".into(), old, new / 2, root1, root2, proof.clone()),
-            (
-                "wrong root1".into(),
-                old,
-                new,
-                wrong_root,
-                root2,
-                proof.clone(),
-            ),
-            (
-                "wrong root2".into(),
-                old,
-                new,
-                root1,
-                wrong_root,
-                proof.clone(),
-            ),
-            (
-                "swapped roots".into(),
-                old,
-                new,
-                root2,
-                root1,
-                proof.clone(),
-            ),
+            ("wrong root1".into(), old, new, wrong_root, root2, proof.clone()),
+            ("wrong root2".into(), old, new, root1, wrong_root, proof.clone()),
+            ("swapped roots".into(), old, new, root2, root1, proof.clone()),
             ("empty proof".into(), old, new, root1, root2, vec![]),
-            (
-                "truncated".into(),
-                old,
-                new,
-                root1,
-                root2,
-                proof[..proof.len() - 1].to_vec(),
-            ),
+            ("truncated".into(), old, new, root1, root2, proof[..proof.len() - 1].to_vec()),
         ];
-        for (desc, extra) in [
-            ("garbage", garbage),
-            ("root1", root1),
-            ("root2", root2),
-            ("proof[0]", proof[0]),
-        ] {
+        for (desc, extra) in [("garbage", garbage), ("root1", root1), ("root2", root2), ("proof[0]", proof[0])] {
             let mut trailing = proof.clone();
             trailing.push(extra);
             probes.push((format!("trailing {desc}"), old, new, root1, root2, trailing));
             let mut preceding = vec![extra];
             preceding.extend_from_slice(&proof);
-            probes.push((
-                format!("preceding {desc}"),
-                old,
-                new,
-                root1,
-                root2,
-                preceding,
-            ));
+            probes.push((format!("preceding {desc}"), old, new, root1, root2, preceding));
         }
         for i in 0..proof.len() {
             let mut wrong = proof.clone();
@@ -450,10 +280,7 @@ fn published_consistency_proofs_verify_and_their_corruptions_do_not() {
             probes.push((format!("proof[{i}] bit 4"), old, new, root1, root2, wrong));
         }
         for (desc, s1, s2, r1, r2, p) in probes {
-            assert!(
-                verify_consistency(s1, s2, &r1, &r2, &p).is_err(),
-                "{old} -> {new}: accepted corruption {desc}"
-            );
+            assert!(verify_consistency(s1, s2, &r1, &r2, &p).is_err(), "{old} -> {new}: accepted corruption {desc}");
         }
     }
 }
@@ -467,27 +294,12 @@ fn degenerate_consistency_cases() {
     verify_consistency(0, 1, &empty, &r2, &[]).unwrap();
     verify_consistency(1, 1, &r2, &r2, &[]).unwrap();
     // Rejected.
-    assert_eq!(
-        verify_consistency(1, 1, &r1, &r2, &[]),
-        Err(VerifyError::NewRootMismatch)
-    );
-    assert_eq!(
-        verify_consistency(1, 0, &r1, &r2, &[]),
-        Err(VerifyError::SizesOutOfOrder {
-            old_size: 1,
-            new_size: 0
-        })
-    );
+    assert_eq!(verify_consistency(1, 1, &r1, &r2, &[]), Err(VerifyError::NewRootMismatch));
+    assert_eq!(verify_consistency(1, 0, &r1, &r2, &[]), Err(VerifyError::SizesOutOfOrder { old_size: 1, new_size: 0 }));
     assert!(verify_consistency(2, 1, &r1, &r2, &[]).is_err());
-    assert_eq!(
-        verify_consistency(1, 2, &r1, &r2, &[]),
-        Err(VerifyError::EmptyProof)
-    );
+    assert_eq!(verify_consistency(1, 2, &r1, &r2, &[]), Err(VerifyError::EmptyProof));
     // Stricter than Go: a size-0 tree must have the empty-tree root.
-    assert_eq!(
-        verify_consistency(0, 1, &r1, &r2, &[]),
-        Err(VerifyError::OldRootMismatch)
-    );
+    assert_eq!(verify_consistency(0, 1, &r1, &r2, &[]), Err(VerifyError::OldRootMismatch));
     // A non-empty proof where none is possible.
     for (old, new) in [(0, 0), (0, 1), (1, 1)] {
         assert_eq!(
@@ -524,8 +336,7 @@ fn stored(tree: &MemoryTree, ids: &[(u8, u64)]) -> Vec<Hash> {
 fn proofs_are_built_from_the_published_node_ids() {
     let tree = MemoryTree::from_leaf_hashes((0u32..128).map(|i| leaf_hash(&i.to_be_bytes())));
     let node = |l: u8, i: u64| tree.node(l, i).unwrap();
-    let rehash =
-        |a: (u8, u64), b: (u8, u64)| xinyong_tlog::node_hash(&node(a.0, a.1), &node(b.0, b.1));
+    let rehash = |a: (u8, u64), b: (u8, u64)| xinyong_tlog::node_hash(&node(a.0, a.1), &node(b.0, b.1));
 
     let inclusion: Vec<(u64, u64, Vec<Hash>)> = vec![
         (0, 1, vec![]),
@@ -542,22 +353,8 @@ fn proofs_are_built_from_the_published_node_ids() {
         (3, 5, stored(&tree, &[(0, 2), (1, 0), (0, 4)])),
         (3, 6, stored(&tree, &[(0, 2), (1, 0), (1, 2)])),
         (4, 6, stored(&tree, &[(0, 5), (2, 0)])),
-        (
-            10,
-            15,
-            vec![node(0, 11), node(1, 4), rehash((1, 6), (0, 14)), node(3, 0)],
-        ),
-        (
-            24,
-            31,
-            vec![
-                node(0, 25),
-                node(1, 13),
-                rehash((1, 14), (0, 30)),
-                node(3, 2),
-                node(4, 0),
-            ],
-        ),
+        (10, 15, vec![node(0, 11), node(1, 4), rehash((1, 6), (0, 14)), node(3, 0)]),
+        (24, 31, vec![node(0, 25), node(1, 13), rehash((1, 14), (0, 30)), node(3, 2), node(4, 0)]),
         (
             81,
             95,
@@ -572,11 +369,7 @@ fn proofs_are_built_from_the_published_node_ids() {
         ),
     ];
     for (index, size, want) in inclusion {
-        assert_eq!(
-            tree.inclusion_proof(index, size).unwrap(),
-            want,
-            "inclusion {index} in {size}"
-        );
+        assert_eq!(tree.inclusion_proof(index, size).unwrap(), want, "inclusion {index} in {size}");
     }
 
     let consistency: Vec<(u64, u64, Vec<Hash>)> = vec![
@@ -585,11 +378,7 @@ fn proofs_are_built_from_the_published_node_ids() {
         (1, 6, stored(&tree, &[(0, 1), (1, 1), (1, 2)])),
         (2, 3, stored(&tree, &[(0, 2)])),
         (2, 8, stored(&tree, &[(1, 1), (2, 1)])),
-        (
-            3,
-            7,
-            vec![node(0, 2), node(0, 3), node(1, 0), rehash((1, 2), (0, 6))],
-        ),
+        (3, 7, vec![node(0, 2), node(0, 3), node(1, 0), rehash((1, 2), (0, 6))]),
         (4, 7, vec![rehash((1, 2), (0, 6))]),
         (5, 7, stored(&tree, &[(0, 4), (0, 5), (0, 6), (2, 0)])),
         (6, 7, stored(&tree, &[(1, 2), (0, 6), (2, 0)])),
@@ -599,20 +388,8 @@ fn proofs_are_built_from_the_published_node_ids() {
         (3, 6, stored(&tree, &[(0, 2), (0, 3), (1, 0), (1, 2)])),
         (4, 6, stored(&tree, &[(1, 2)])),
         (1, 7, vec![node(0, 1), node(1, 1), rehash((1, 2), (0, 6))]),
-        (
-            10,
-            15,
-            vec![node(1, 4), node(1, 5), rehash((1, 6), (0, 14)), node(3, 0)],
-        ),
-        (
-            24,
-            31,
-            vec![
-                node(3, 2),
-                xinyong_tlog::node_hash(&node(2, 6), &rehash((1, 14), (0, 30))),
-                node(4, 0),
-            ],
-        ),
+        (10, 15, vec![node(1, 4), node(1, 5), rehash((1, 6), (0, 14)), node(3, 0)]),
+        (24, 31, vec![node(3, 2), xinyong_tlog::node_hash(&node(2, 6), &rehash((1, 14), (0, 30))), node(4, 0)]),
         (
             81,
             95,
@@ -628,11 +405,7 @@ fn proofs_are_built_from_the_published_node_ids() {
         ),
     ];
     for (old, new, want) in consistency {
-        assert_eq!(
-            tree.consistency_proof(old, new).unwrap(),
-            want,
-            "consistency {old} -> {new}"
-        );
+        assert_eq!(tree.consistency_proof(old, new).unwrap(), want, "consistency {old} -> {new}");
     }
     for size in 1..=8 {
         assert!(tree.consistency_proof(size, size).unwrap().is_empty());
@@ -640,10 +413,7 @@ fn proofs_are_built_from_the_published_node_ids() {
 
     // Only complete nodes are read, and each at most once per subtree: the
     // 7 -> 8 proof touches exactly its four nodes.
-    let mut recording = Recording {
-        tree: &tree,
-        reads: Vec::new(),
-    };
+    let mut recording = Recording { tree: &tree, reads: Vec::new() };
     consistency_proof(7, 8, &mut recording).unwrap();
     recording.reads.sort_unstable();
     assert_eq!(recording.reads, vec![(0, 6), (0, 7), (1, 2), (2, 0)]);
@@ -653,21 +423,12 @@ fn proofs_are_built_from_the_published_node_ids() {
 fn proof_generation_rejects_impossible_arguments() {
     let tree = reference_tree();
     for (index, size) in [(0, 0), (1, 0), (2, 1), (8, 7)] {
-        assert_eq!(
-            tree.inclusion_proof(index, size),
-            Err(xinyong_tlog::ProofError::IndexOutOfRange { index, size })
-        );
+        assert_eq!(tree.inclusion_proof(index, size), Err(xinyong_tlog::ProofError::IndexOutOfRange { index, size }));
     }
     assert_eq!(
         tree.consistency_proof(9, 8),
-        Err(xinyong_tlog::ProofError::SizesOutOfOrder {
-            old_size: 9,
-            new_size: 8
-        })
+        Err(xinyong_tlog::ProofError::SizesOutOfOrder { old_size: 9, new_size: 8 })
     );
     // Past the stored size the source reports the missing node.
-    assert!(matches!(
-        tree.inclusion_proof(0, 9),
-        Err(xinyong_tlog::ProofError::Source(_))
-    ));
+    assert!(matches!(tree.inclusion_proof(0, 9), Err(xinyong_tlog::ProofError::Source(_))));
 }

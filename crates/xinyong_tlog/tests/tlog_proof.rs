@@ -9,9 +9,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use xinyong_tlog::{
-    Checkpoint, CheckpointError, Hash, MemoryTree, NoteError, NoteSigner, ProofFormatError,
-    TLOG_PROOF_HEADER, TlogProof, TlogProofError, VerifyError, format_hash_lines, leaf_hash,
-    parse_hash_lines, sign_checkpoint, verify_consistency, verify_tlog_proof,
+    Checkpoint, CheckpointError, Hash, MemoryTree, NoteError, NoteSigner, ProofFormatError, TLOG_PROOF_HEADER,
+    TlogProof, TlogProofError, VerifyError, format_hash_lines, leaf_hash, parse_hash_lines, sign_checkpoint,
+    verify_consistency, verify_tlog_proof,
 };
 
 const ORIGIN: &str = "xinyong.example/log";
@@ -25,21 +25,13 @@ struct Log {
 
 fn log(size: usize) -> Log {
     let signer = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[3; 32])).unwrap();
-    let entries: Vec<Vec<u8>> = (0..size)
-        .map(|i| format!("entry {i}").into_bytes())
-        .collect();
+    let entries: Vec<Vec<u8>> = (0..size).map(|i| format!("entry {i}").into_bytes()).collect();
     let mut tree = MemoryTree::new();
     for entry in &entries {
         tree.push_data(entry);
     }
-    let checkpoint =
-        sign_checkpoint(&Checkpoint::new(ORIGIN, tree.size(), tree.root()), &signer).unwrap();
-    Log {
-        entries,
-        tree,
-        signer,
-        checkpoint,
-    }
+    let checkpoint = sign_checkpoint(&Checkpoint::new(ORIGIN, tree.size(), tree.root()), &signer).unwrap();
+    Log { entries, tree, signer, checkpoint }
 }
 
 fn proof_for(log: &Log, index: u64, extra: Option<Vec<u8>>) -> TlogProof {
@@ -64,15 +56,8 @@ fn the_text_layout_follows_the_spec() {
     want.push_str(&log.checkpoint);
     assert_eq!(proof.to_text(), want);
 
-    let without_extra = TlogProof {
-        extra: None,
-        ..proof
-    };
-    assert!(
-        without_extra
-            .to_text()
-            .starts_with("c2sp.org/tlog-proof@v1\nindex 3\n")
-    );
+    let without_extra = TlogProof { extra: None, ..proof };
+    assert!(without_extra.to_text().starts_with("c2sp.org/tlog-proof@v1\nindex 3\n"));
 }
 
 #[test]
@@ -99,53 +84,28 @@ fn wrong_entries_indexes_keys_and_checkpoints_fail() {
         verify_tlog_proof(&proof, &log.entries[5], &verifier),
         Err(TlogProofError::Inclusion(VerifyError::RootMismatch))
     );
-    let moved = TlogProof {
-        index: 5,
-        ..proof.clone()
-    };
-    assert!(matches!(
-        verify_tlog_proof(&moved, &log.entries[4], &verifier),
-        Err(TlogProofError::Inclusion(_))
-    ));
-    let beyond = TlogProof {
-        index: 13,
-        ..proof.clone()
-    };
+    let moved = TlogProof { index: 5, ..proof.clone() };
+    assert!(matches!(verify_tlog_proof(&moved, &log.entries[4], &verifier), Err(TlogProofError::Inclusion(_))));
+    let beyond = TlogProof { index: 13, ..proof.clone() };
     assert_eq!(
         verify_tlog_proof(&beyond, &log.entries[4], &verifier),
-        Err(TlogProofError::Inclusion(VerifyError::IndexOutOfRange {
-            index: 13,
-            size: 13
-        }))
+        Err(TlogProofError::Inclusion(VerifyError::IndexOutOfRange { index: 13, size: 13 }))
     );
 
     let stranger = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[4; 32])).unwrap();
     assert_eq!(
         verify_tlog_proof(&proof, &log.entries[4], &stranger.verifier()),
-        Err(TlogProofError::Checkpoint(CheckpointError::Note(
-            NoteError::NoVerifiedSignature { unknown: 1 }
-        )))
+        Err(TlogProofError::Checkpoint(CheckpointError::Note(NoteError::NoVerifiedSignature { unknown: 1 })))
     );
 
     // A checkpoint for a different tree, properly signed, does not match.
     let bigger = self::log(14);
-    let swapped = TlogProof {
-        checkpoint: bigger.checkpoint.clone(),
-        ..proof.clone()
-    };
-    assert!(matches!(
-        verify_tlog_proof(&swapped, &log.entries[4], &verifier),
-        Err(TlogProofError::Inclusion(_))
-    ));
-    let forged = TlogProof {
-        checkpoint: log.checkpoint.replacen("\n13\n", "\n14\n", 1),
-        ..proof
-    };
+    let swapped = TlogProof { checkpoint: bigger.checkpoint.clone(), ..proof.clone() };
+    assert!(matches!(verify_tlog_proof(&swapped, &log.entries[4], &verifier), Err(TlogProofError::Inclusion(_))));
+    let forged = TlogProof { checkpoint: log.checkpoint.replacen("\n13\n", "\n14\n", 1), ..proof };
     assert!(matches!(
         verify_tlog_proof(&forged, &log.entries[4], &verifier),
-        Err(TlogProofError::Checkpoint(CheckpointError::Note(
-            NoteError::InvalidSignature { .. }
-        )))
+        Err(TlogProofError::Checkpoint(CheckpointError::Note(NoteError::InvalidSignature { .. })))
     ));
 }
 
@@ -168,20 +128,10 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=
 — example.com/fancylog hI2DJw[...]1roloI=
 ";
     let proof = TlogProof::parse(text).unwrap();
-    assert!(
-        proof
-            .extra
-            .as_ref()
-            .unwrap()
-            .starts_with(b"age-v1.2.1-darwin-arm64.tar.gz")
-    );
+    assert!(proof.extra.as_ref().unwrap().starts_with(b"age-v1.2.1-darwin-arm64.tar.gz"));
     assert_eq!(proof.index, 73894);
     assert_eq!(proof.hashes.len(), 5);
-    assert!(
-        proof
-            .checkpoint
-            .starts_with("example.com/fancylog\n109482\n")
-    );
+    assert!(proof.checkpoint.starts_with("example.com/fancylog\n109482\n"));
     assert_eq!(proof.to_text(), text);
 }
 
@@ -189,74 +139,32 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=
 fn malformed_proofs_are_rejected_with_the_line() {
     let hash = BASE64.encode([0u8; 32]);
     let cases = [
-        (
-            "wrong-header\nindex 0\n\ncheckpoint\n".to_owned(),
-            ProofFormatError::MissingHeader,
-        ),
-        (
-            "c2sp.org/tlog-proof@v1".to_owned(),
-            ProofFormatError::UnterminatedLine { line: 1 },
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\r\nindex 0\n\ncp\n".to_owned(),
-            ProofFormatError::MissingHeader,
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\n".to_owned(),
-            ProofFormatError::MissingIndex { line: 2 },
-        ),
+        ("wrong-header\nindex 0\n\ncheckpoint\n".to_owned(), ProofFormatError::MissingHeader),
+        ("c2sp.org/tlog-proof@v1".to_owned(), ProofFormatError::UnterminatedLine { line: 1 }),
+        ("c2sp.org/tlog-proof@v1\r\nindex 0\n\ncp\n".to_owned(), ProofFormatError::MissingHeader),
+        ("c2sp.org/tlog-proof@v1\n".to_owned(), ProofFormatError::MissingIndex { line: 2 }),
         (
             "c2sp.org/tlog-proof@v1\nextra !!notbase64!!\nindex 0\n\ncp\n".to_owned(),
             ProofFormatError::InvalidExtra { line: 2 },
         ),
-        (
-            "c2sp.org/tlog-proof@v1\n\n\ncp\n".to_owned(),
-            ProofFormatError::MissingIndex { line: 2 },
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\nextra \n\ncp\n".to_owned(),
-            ProofFormatError::MissingIndex { line: 3 },
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\nindex notanumber\n\ncp\n".to_owned(),
-            ProofFormatError::InvalidIndex { line: 2 },
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\nindex -5\n\ncp\n".to_owned(),
-            ProofFormatError::InvalidIndex { line: 2 },
-        ),
-        (
-            "c2sp.org/tlog-proof@v1\nindex 05\n\ncp\n".to_owned(),
-            ProofFormatError::InvalidIndex { line: 2 },
-        ),
+        ("c2sp.org/tlog-proof@v1\n\n\ncp\n".to_owned(), ProofFormatError::MissingIndex { line: 2 }),
+        ("c2sp.org/tlog-proof@v1\nextra \n\ncp\n".to_owned(), ProofFormatError::MissingIndex { line: 3 }),
+        ("c2sp.org/tlog-proof@v1\nindex notanumber\n\ncp\n".to_owned(), ProofFormatError::InvalidIndex { line: 2 }),
+        ("c2sp.org/tlog-proof@v1\nindex -5\n\ncp\n".to_owned(), ProofFormatError::InvalidIndex { line: 2 }),
+        ("c2sp.org/tlog-proof@v1\nindex 05\n\ncp\n".to_owned(), ProofFormatError::InvalidIndex { line: 2 }),
         (
             "c2sp.org/tlog-proof@v1\nindex 0\n!!notbase64!!\n\ncp\n".to_owned(),
             ProofFormatError::InvalidHash { line: 3 },
         ),
         (
-            format!(
-                "c2sp.org/tlog-proof@v1\nindex 0\n{}\n\ncp\n",
-                BASE64.encode([0u8; 64])
-            ),
+            format!("c2sp.org/tlog-proof@v1\nindex 0\n{}\n\ncp\n", BASE64.encode([0u8; 64])),
             ProofFormatError::InvalidHash { line: 3 },
         ),
+        (format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}\n"), ProofFormatError::MissingCheckpoint),
+        (format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}\n\n"), ProofFormatError::MissingCheckpoint),
+        (format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}"), ProofFormatError::UnterminatedLine { line: 3 }),
         (
-            format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}\n"),
-            ProofFormatError::MissingCheckpoint,
-        ),
-        (
-            format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}\n\n"),
-            ProofFormatError::MissingCheckpoint,
-        ),
-        (
-            format!("c2sp.org/tlog-proof@v1\nindex 0\n{hash}"),
-            ProofFormatError::UnterminatedLine { line: 3 },
-        ),
-        (
-            format!(
-                "c2sp.org/tlog-proof@v1\nindex 0\n{}\ncp\n",
-                format!("{hash}\n").repeat(65)
-            ),
+            format!("c2sp.org/tlog-proof@v1\nindex 0\n{}\ncp\n", format!("{hash}\n").repeat(65)),
             ProofFormatError::TooManyHashes { max: 64 },
         ),
     ];
@@ -281,14 +189,8 @@ fn consistency_hash_lines_round_trip_and_verify() {
 
     assert_eq!(format_hash_lines(&[]), "");
     assert_eq!(parse_hash_lines(""), Ok(vec![]));
-    assert_eq!(
-        parse_hash_lines(text.trim_end()),
-        Err(ProofFormatError::UnterminatedLine { line: proof.len() })
-    );
-    assert_eq!(
-        parse_hash_lines("\n"),
-        Err(ProofFormatError::InvalidHash { line: 1 })
-    );
+    assert_eq!(parse_hash_lines(text.trim_end()), Err(ProofFormatError::UnterminatedLine { line: proof.len() }));
+    assert_eq!(parse_hash_lines("\n"), Err(ProofFormatError::InvalidHash { line: 1 }));
     assert_eq!(
         parse_hash_lines(&format!("{}\n", BASE64.encode([1u8; 32])).repeat(129)),
         Err(ProofFormatError::TooManyHashes { max: 128 })

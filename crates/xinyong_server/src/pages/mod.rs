@@ -19,11 +19,7 @@ pub(crate) struct Layout {
 
 impl Layout {
     fn new(state: &AppState, title: &str) -> Layout {
-        Layout {
-            site_name: state.site.site_name.clone(),
-            footer: state.site.footer.clone(),
-            title: title.to_owned(),
-        }
+        Layout { site_name: state.site.site_name.clone(), footer: state.site.footer.clone(), title: title.to_owned() }
     }
 }
 
@@ -69,11 +65,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
     let checkpoint = match state.core.latest_checkpoint().await {
         Ok(cp) => cp.map(|cp| CheckpointView {
             size: thousands(cp.size),
-            signed_at: cp
-                .signed_at
-                .with_timezone(&beijing())
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            signed_at: cp.signed_at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
             note: cp.note,
         }),
         Err(e) => return error_page(&state, e.into()),
@@ -98,17 +90,10 @@ pub(crate) struct ErrorPage {
 
 fn error_page(state: &AppState, err: crate::ApiError) -> Response {
     let status = err.status;
-    let page = ErrorPage {
-        layout: Layout::new(state, "出错了"),
-        status: status.as_u16(),
-        message: err.message,
-    };
+    let page = ErrorPage { layout: Layout::new(state, "出错了"), status: status.as_u16(), message: err.message };
     (status, page).into_response()
 }
 
 pub(crate) async fn not_found(State(state): State<AppState>) -> Response {
-    error_page(
-        &state,
-        crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"),
-    )
+    error_page(&state, crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"))
 }
