@@ -20,6 +20,7 @@ pub struct Config {
     pub calendar: CalendarConfig,
     pub site: SiteConfig,
     pub mask: MaskConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -76,6 +77,15 @@ pub struct SiteConfig {
     pub footer: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Lifetime of a console login, in hours.
+    pub session_hours: u32,
+    /// Send the session cookie with `Secure` (only over HTTPS).
+    pub cookie_secure: bool,
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -105,6 +115,9 @@ impl Config {
         }
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
+        }
+        if !(1..=24 * 30).contains(&self.auth.session_hours) {
+            return Err(format!("配置无效：auth.session_hours {} 应在 1–720 之间", self.auth.session_hours));
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

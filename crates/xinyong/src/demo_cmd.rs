@@ -4,10 +4,13 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use xinyong_core::Core;
+use xinyong_core::auth::{self, NewUser};
 use xinyong_core::demo::DemoCity;
 use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::org::{DepartmentCode, Role};
 
 use crate::config::Config;
+use crate::departments_cmd::{core_failure, seed_shipped};
 use crate::{CmdResult, Failure, runtime};
 
 #[derive(Debug, clap::Args)]
@@ -36,6 +39,7 @@ pub async fn run(cfg: Config, args: DemoArgs) -> CmdResult {
     }
     let started = Instant::now();
     create_city(&core, args.subjects, args.seed, true).await?;
+    print_demo_accounts();
     let elapsed = started.elapsed();
     let counts = core.counts().await.map_err(|e| Failure::Other(e.into()))?;
     println!(
@@ -57,7 +61,8 @@ pub async fn run(cfg: Config, args: DemoArgs) -> CmdResult {
     Ok(())
 }
 
-/// Appends `count` demo subjects in batches and signs a checkpoint.
+/// Appends `count` demo subjects in batches, registers the shipped
+/// departments and the demo console accounts, and signs a checkpoint.
 pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> CmdResult {
     let bar = if progress { ProgressBar::new(count) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -79,6 +84,48 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> 
         bar.inc(n);
     }
     bar.finish_and_clear();
+    // After the subjects, so a seed gives the same log indexes as before.
+    seed_shipped(core).await?;
+    create_demo_users(core).await?;
     core.sign_checkpoint_if_grown().await.map_err(|e| Failure::Other(e.into()))?;
     Ok(())
+}
+
+/// Password of the demo console accounts. Public: a demo database holds no
+/// real data, and README.md prints it.
+pub const DEMO_PASSWORD: &str = "xinyong-demo-2026";
+
+/// The demo console accounts: (login, name, department, roles).
+const DEMO_USERS: [(&str, &str, &str, &[Role]); 2] = [
+    ("admin", "信用办管理员", "fgw", &[Role::Admin]),
+    ("scjgj", "市场监管局经办人", "scjgj", &[Role::Operator, Role::Reviewer]),
+];
+
+/// Creates the demo console accounts that do not exist yet (an account whose
+/// password someone changed is left alone).
+pub async fn create_demo_users(core: &Core) -> CmdResult {
+    let actor = Actor::parse("demo").map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+    for (login, name, department, roles) in DEMO_USERS {
+        if auth::user(core, login).await.map_err(core_failure)?.is_some() {
+            continue;
+        }
+        let department = DepartmentCode::parse(department).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let user = NewUser {
+            login: login.to_owned(),
+            display_name: name.to_owned(),
+            department: Some(department),
+            roles: roles.to_vec(),
+        };
+        auth::create_user(core, &actor, user, DEMO_PASSWORD).await.map_err(core_failure)?;
+    }
+    Ok(())
+}
+
+/// Tells the person starting a demo how to log in to the console.
+pub fn print_demo_accounts() {
+    let logins: Vec<&str> = DEMO_USERS.iter().map(|(login, ..)| *login).collect();
+    eprintln!(
+        "xinyong: 演示账号 {}（信用办管理员 / 市场监管局经办人），密码 {DEMO_PASSWORD}；登录 /console/login",
+        logins.join("、")
+    );
 }

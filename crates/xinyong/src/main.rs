@@ -12,8 +12,12 @@ mod calendar_cmd;
 mod codes_cmd;
 mod config;
 mod demo_cmd;
+mod departments_cmd;
+mod import_cmd;
 mod runtime;
 mod serve_cmd;
+mod tokens_cmd;
+mod users_cmd;
 mod verify_cmd;
 
 #[derive(Debug, Parser)]
@@ -42,8 +46,25 @@ enum Command {
         #[command(subcommand)]
         command: calendar_cmd::CalendarCommand,
     },
+    /// Departments that submit data (rules/departments.toml).
+    Departments {
+        #[command(subcommand)]
+        command: departments_cmd::DepartmentsCommand,
+    },
+    /// Console users (passwords from standard input).
+    Users {
+        #[command(subcommand)]
+        command: users_cmd::UsersCommand,
+    },
+    /// API tokens for departments' systems.
+    Tokens {
+        #[command(subcommand)]
+        command: tokens_cmd::TokensCommand,
+    },
     /// Recompute the log, the tree, the checkpoint and every projection row.
     Verify(verify_cmd::VerifyArgs),
+    /// Import a department's CSV/XLSX file (双公示 templates) through the intake path.
+    Import(import_cmd::ImportArgs),
     /// Apply database migrations and exit.
     Migrate {
         /// Database URL (overrides configuration).
@@ -97,6 +118,18 @@ fn main() -> ExitCode {
         Command::Calendar { command } => with_config(cli.config.as_deref(), |cfg| calendar_cmd::run(&cfg, command)),
         Command::Serve(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(serve_cmd::run(cfg, args))),
         Command::Demo(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(demo_cmd::run(cfg, args))),
+        Command::Departments { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(departments_cmd::run(cfg, command)))
+        }
+        Command::Users { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(users_cmd::run(cfg, command)))
+        }
+        Command::Tokens { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(tokens_cmd::run(cfg, command)))
+        }
+        Command::Import(args) => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(import_cmd::run(cfg, args)))
+        }
         Command::Verify(args) => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(verify_cmd::run(cfg, args)))
         }

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use xinyong_core::auth::AuthSettings;
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
 use xinyong_storage::{StorageError, Store};
 
@@ -71,6 +72,7 @@ fn rand_seed(buf: &mut [u8; 32]) {
 pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
     let store = open_store(url).await?;
     let keys = load_keys(cfg)?;
-    let settings = CoreSettings { mask: cfg.mask.clone() };
+    let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
+    let settings = CoreSettings { mask: cfg.mask.clone(), auth };
     Ok(Core::new(store, Arc::new(SystemClock), keys, settings))
 }

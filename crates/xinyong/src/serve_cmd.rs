@@ -7,7 +7,7 @@ use xinyong_core::follower::Follower;
 use xinyong_server::{AppState, SiteSettings};
 
 use crate::config::Config;
-use crate::{CmdResult, Failure, demo_cmd, runtime};
+use crate::{CmdResult, Failure, demo_cmd, departments_cmd, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -33,10 +33,15 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let addr: std::net::SocketAddr =
         listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
     let core = runtime::build_core(&cfg, &url).await?;
+    departments_cmd::seed_shipped(&core).await?;
 
     if args.demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
         tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
         demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
+    }
+    if args.demo {
+        demo_cmd::create_demo_users(&core).await?;
+        demo_cmd::print_demo_accounts();
     }
     // A checkpoint exists from the first request on.
     core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;
@@ -71,7 +76,11 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         })
     };
 
-    let site = SiteSettings { site_name: cfg.site.name.clone(), footer: cfg.site.footer.clone() };
+    let site = SiteSettings {
+        site_name: cfg.site.name.clone(),
+        footer: cfg.site.footer.clone(),
+        cookie_secure: cfg.auth.cookie_secure,
+    };
     let state = AppState::new(core, site);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
     eprintln!("xinyong: serving http://{addr}/");

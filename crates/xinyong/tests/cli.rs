@@ -148,7 +148,8 @@ fn verify_passes_on_a_demo_city_and_names_a_tampered_row() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = xinyong(dir.path(), &["verify"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("300 log entries"));
+    // 300 subjects, then 24 departments and 2 demo console accounts.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("326 log entries"));
 
     let db = dir.path().join("data/xinyong.db");
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -10,21 +10,31 @@ pub enum CoreError {
     NotFound { what: String, code: &'static str },
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
+    /// The caller may not do this (e.g. a department submitting another's item).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("存储错误：{0}")]
     Storage(#[from] StorageError),
     #[error("透明日志错误：{0}")]
     Log(String),
     #[error("签名密钥错误：{0}")]
     Key(String),
+    /// A failure inside the process that is not the caller's fault (e.g. the
+    /// password hasher); served as a 500.
+    #[error("内部错误：{0}")]
+    Internal(String),
 }
 
 impl CoreError {
     pub fn code(&self) -> &'static str {
         match self {
-            CoreError::NotFound { code, .. } | CoreError::Invalid { code, .. } => code,
+            CoreError::NotFound { code, .. } | CoreError::Invalid { code, .. } | CoreError::Forbidden { code, .. } => {
+                code
+            }
             CoreError::Storage(_) => "storage_error",
             CoreError::Log(_) => "log_error",
             CoreError::Key(_) => "key_error",
+            CoreError::Internal(_) => "internal_error",
         }
     }
 

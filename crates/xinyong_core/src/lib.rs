@@ -1,12 +1,15 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 
+pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod follower;
+pub mod intake;
 pub mod keys;
 pub mod log;
+pub mod rules;
 pub mod verify;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -13,11 +13,14 @@ use xinyong_tlog::{Checkpoint, NodeSource, TlogProof};
 use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::keys::LogKeys;
+use crate::rules::Rules;
 
 /// Settings the use cases need; loaded by the binary from configuration.
 #[derive(Debug, Clone, Default)]
 pub struct CoreSettings {
     pub mask: MaskConfig,
+    /// Console sessions (lifetime).
+    pub auth: crate::auth::AuthSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.
@@ -27,6 +30,7 @@ pub struct Core {
     clock: Arc<dyn Clock>,
     keys: Arc<LogKeys>,
     settings: Arc<CoreSettings>,
+    rules: Arc<Rules>,
     /// In-process writers queue here rather than on the database lock, which
     /// keeps SQLite's busy handler out of the common case.
     write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -35,7 +39,9 @@ pub struct Core {
 }
 
 /// Most events a single transaction takes; bigger requests are split.
-pub const MAX_EVENTS_PER_TRANSACTION: usize = 10_000;
+/// An upload of [`crate::intake::MAX_ROWS`] rows can need two events per row
+/// (a new subject and its record) and must commit as one transaction.
+pub const MAX_EVENTS_PER_TRANSACTION: usize = 250_001;
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
@@ -44,9 +50,21 @@ impl Core {
             clock,
             keys: Arc::new(keys),
             settings: Arc::new(settings),
+            rules: Arc::new(Rules::shipped()),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// The same core judging by other rule sets (another catalog version, an
+    /// operator's calendar files).
+    pub fn with_rules(mut self, rules: Rules) -> Core {
+        self.rules = Arc::new(rules);
+        self
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -139,7 +139,7 @@ fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
     if body.kind() != row.kind {
         return Err(bad(format!("kind column {:?} does not match the body ({})", row.kind, body.kind())));
     }
-    let subject = body.public_subject().map(|u| u.as_str().to_owned());
+    let subject = body.public_subject().map(str::to_owned);
     if subject != row.subject {
         return Err(bad(format!("subject column {:?} does not match the body ({subject:?})", row.subject)));
     }

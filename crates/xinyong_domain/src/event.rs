@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::id_number::IdNumber;
+use crate::intake::{AcceptedRecord, BatchSummary, FieldChange, batch_writes, record_write};
 use crate::org::{API_TOKENS, Department, DepartmentCode, RULE_SETS, USERS, User, department_write, user_write};
 use crate::projection::{Cell, PERSONS, ProjectionWrite, RELATIONS, SUBJECTS};
 use crate::subject::{LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus};
@@ -122,6 +123,19 @@ pub enum EventBody {
     ApiTokenRevoked {
         token_id: String,
     },
+    /// A department's record was accepted (归集).
+    RecordAccepted {
+        record: AcceptedRecord,
+    },
+    /// A record was sent again with different content: the new version and the diff.
+    RecordCorrected {
+        record: AcceptedRecord,
+        changes: Vec<FieldChange>,
+    },
+    /// A batch arrived: its counts and the rows that were rejected or warned about.
+    BatchReceived {
+        batch: BatchSummary,
+    },
     /// A version of a rule set (catalog, publicity regimes, …) came into use.
     RulesPublished {
         rule_kind: String,
@@ -146,18 +160,21 @@ impl EventBody {
             EventBody::ApiTokenIssued { .. } => "api_token_issued",
             EventBody::ApiTokenRevoked { .. } => "api_token_revoked",
             EventBody::RulesPublished { .. } => "rules_published",
+            EventBody::RecordAccepted { .. } => "record_accepted",
+            EventBody::RecordCorrected { .. } => "record_corrected",
+            EventBody::BatchReceived { .. } => "batch_received",
         }
     }
 
     /// The legal-person subject named in the public entry. Natural persons are
     /// never named in the log: their events carry `-`.
-    pub fn public_subject(&self) -> Option<&Uscc> {
+    pub fn public_subject(&self) -> Option<&str> {
         match self {
             EventBody::LegalPersonRegistered { subject, .. } | EventBody::LegalPersonUpdated { subject } => {
-                Some(&subject.uscc)
+                Some(subject.uscc.as_str())
             }
             EventBody::RelationAdded { relation, .. } | EventBody::RelationEnded { relation } => {
-                Some(&relation.organisation)
+                Some(relation.organisation.as_str())
             }
             EventBody::NaturalPersonRegistered { .. }
             | EventBody::DepartmentRegistered { .. }
@@ -166,7 +183,11 @@ impl EventBody {
             | EventBody::UserDisabled { .. }
             | EventBody::ApiTokenIssued { .. }
             | EventBody::ApiTokenRevoked { .. }
-            | EventBody::RulesPublished { .. } => None,
+            | EventBody::RulesPublished { .. }
+            | EventBody::BatchReceived { .. } => None,
+            EventBody::RecordAccepted { record } | EventBody::RecordCorrected { record, .. } => {
+                (!record.subject.is_natural_person()).then_some(record.subject.key.as_str())
+            }
         }
     }
 
@@ -216,7 +237,7 @@ impl Event {
             time: self.time,
             actor: self.actor.as_str().to_owned(),
             kind: self.body.kind().to_owned(),
-            subject: self.body.public_subject().map(|u| u.as_str().to_owned()),
+            subject: self.body.public_subject().map(str::to_owned),
             rules: self.rules.clone(),
             body_commitment: body_commitment(&self.salt, &self.body.canonical_json()),
         }
@@ -281,6 +302,10 @@ impl Event {
                 vec![Cell::text(token_id.as_str())],
                 &[("revoked", Cell::Int(1)), ("seq", Cell::int(seq))],
             )],
+            EventBody::RecordAccepted { record } | EventBody::RecordCorrected { record, .. } => {
+                vec![record_write(record, seq)]
+            }
+            EventBody::BatchReceived { batch } => batch_writes(batch, seq),
             EventBody::RulesPublished { rule_kind, version, sha256, text } => vec![ProjectionWrite::Upsert {
                 table: &RULE_SETS,
                 row: vec![

@@ -2,13 +2,17 @@
 #![doc = include_str!("../README.md")]
 
 pub mod calendar;
+pub mod catalog;
 pub mod codes;
 pub mod division;
 pub mod event;
 pub mod id_number;
+pub mod intake;
 pub mod mask;
 pub mod org;
 pub mod projection;
+pub mod publicity;
+pub mod record;
 pub mod subject;
 pub mod uscc;
 

@@ -128,8 +128,20 @@ pub static RELATIONS: TableSpec = TableSpec {
 
 /// Every projection table, in the order `verify` checks them.
 pub fn all_tables() -> &'static [&'static TableSpec] {
+    use crate::intake::{BATCH_ROWS, BATCHES, RECORDS};
     use crate::org::{API_TOKENS, DEPARTMENTS, RULE_SETS, USERS};
-    static ALL: [&TableSpec; 7] = [&SUBJECTS, &PERSONS, &RELATIONS, &DEPARTMENTS, &USERS, &API_TOKENS, &RULE_SETS];
+    static ALL: [&TableSpec; 10] = [
+        &SUBJECTS,
+        &PERSONS,
+        &RELATIONS,
+        &DEPARTMENTS,
+        &USERS,
+        &API_TOKENS,
+        &RULE_SETS,
+        &RECORDS,
+        &BATCHES,
+        &BATCH_ROWS,
+    ];
     &ALL
 }
 

@@ -47,7 +47,10 @@ fn status_for(err: &CoreError) -> StatusCode {
     match err {
         CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         CoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        CoreError::Forbidden { .. } => StatusCode::FORBIDDEN,
+        CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) | CoreError::Internal(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 

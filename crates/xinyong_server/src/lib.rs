@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
 
+pub mod auth;
 pub mod error;
 mod log;
 mod ops;
@@ -26,6 +27,8 @@ pub struct SiteSettings {
     pub site_name: String,
     /// Footer line, e.g. the operating office.
     pub footer: String,
+    /// Mark the session cookie `Secure` (the site is served over HTTPS).
+    pub cookie_secure: bool,
 }
 
 impl Default for SiteSettings {
@@ -33,6 +36,7 @@ impl Default for SiteSettings {
         SiteSettings {
             site_name: "信用济南".to_owned(),
             footer: "济南市社会信用体系建设工作领导小组办公室 主办".to_owned(),
+            cookie_secure: false,
         }
     }
 }
@@ -43,11 +47,13 @@ pub struct AppState {
     pub core: Core,
     pub site: Arc<SiteSettings>,
     metrics: PrometheusHandle,
+    /// Failed console logins per login name (in memory, per process).
+    pub(crate) login_limiter: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
     pub fn new(core: Core, site: SiteSettings) -> AppState {
-        AppState { core, site: Arc::new(site), metrics: metrics_handle() }
+        AppState { core, site: Arc::new(site), metrics: metrics_handle(), login_limiter: Arc::default() }
     }
 }
 
@@ -79,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/log/entries/{index}/proof", get(log::proof))
         .route("/log/consistency", get(log::consistency))
         .route("/static/{*path}", get(static_files::serve))
+        .merge(pages::console::routes())
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -32,13 +32,16 @@ pub(crate) fn frontier(size: u64) -> Vec<(u8, u64)> {
 /// The writes of a batch for one table, collapsed to the last write per key,
 /// because a multi-row upsert may not touch the same row twice (PostgreSQL
 /// rejects it) and only the last write survives anyway.
+/// `(column index, new value)` pairs for one row.
+pub(crate) type ColumnPatch = Vec<(usize, Cell)>;
+
 #[derive(Debug)]
 pub(crate) struct TableWrites {
     pub table: &'static TableSpec,
     pub deletes: Vec<Vec<Cell>>,
     pub upserts: Vec<Vec<Cell>>,
-    /// Column updates of rows written before this batch: (key, [(column, cell)]).
-    pub patches: Vec<(Vec<Cell>, Vec<(usize, Cell)>)>,
+    /// Column updates of rows written before this batch.
+    pub patches: Vec<(Vec<Cell>, ColumnPatch)>,
 }
 
 pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
@@ -142,6 +145,16 @@ pub(crate) fn page_sql(table: &TableSpec, after: bool) -> String {
     } else {
         format!("SELECT {} FROM {} ORDER BY {keys} LIMIT $1", select_columns(table), table.name)
     }
+}
+
+pub(crate) fn in_sql(table: &TableSpec, n: usize) -> String {
+    format!(
+        "SELECT {} FROM {} WHERE {} IN ({})",
+        select_columns(table),
+        table.name,
+        table.columns[0].name,
+        placeholders(1, n)
+    )
 }
 
 /// Column names are compile-time constants of the table specs; a name that is
@@ -252,7 +265,7 @@ macro_rules! impl_store {
                             .push_bind(e.time.timestamp_millis())
                             .push_bind(e.actor.as_str().to_owned())
                             .push_bind(e.body.kind())
-                            .push_bind(e.body.public_subject().map(|u| u.as_str().to_owned()))
+                            .push_bind(e.body.public_subject().map(str::to_owned))
                             .push_bind(serde_json::to_string(&e.rules).unwrap_or_default())
                             .push_bind(String::from_utf8(e.body.canonical_json()).unwrap_or_default())
                             .push_bind(e.salt.to_vec())
@@ -485,6 +498,29 @@ macro_rules! impl_store {
                 row.map(|r| decode_row(table, &r)).transpose()
             }
 
+            async fn rows_in(
+                &self,
+                table: &'static xinyong_domain::projection::TableSpec,
+                keys: &[xinyong_domain::projection::Cell],
+            ) -> $crate::Result<Vec<$crate::Row>> {
+                if table.key_len != 1 {
+                    return Err($crate::StorageError::Inconsistent(format!("{} has a composite key", table.name)));
+                }
+                let kind = table.columns[0].kind;
+                let mut out = Vec::with_capacity(keys.len());
+                // 500 keys per statement stays far below both databases' parameter limits.
+                for chunk in keys.chunks(500) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe($crate::common::in_sql(table, chunk.len())));
+                    for cell in chunk {
+                        q = $crate::common::bind_cell!(q, kind, cell);
+                    }
+                    for r in q.fetch_all(&self.pool).await? {
+                        out.push(decode_row(table, &r)?);
+                    }
+                }
+                Ok(out)
+            }
+
             async fn rows_where(
                 &self,
                 table: &'static xinyong_domain::projection::TableSpec,
@@ -523,6 +559,65 @@ macro_rules! impl_store {
                 let sql = format!("SELECT COUNT(*) FROM {}", table.name);
                 let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&self.pool).await?.try_get(0)?;
                 Ok($crate::to_u64(n))
+            }
+
+            // Console sessions (operational state, not events).
+
+            async fn insert_session(&self, session: &$crate::StoredSession) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id_sha256, login, csrf_token, created_ms, expires_ms) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(session.id_sha256.clone())
+                .bind(session.login.clone())
+                .bind(session.csrf_token.clone())
+                .bind(session.created_ms)
+                .bind(session.expires_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_by_hash(&self, id_sha256: &str) -> $crate::Result<Option<$crate::StoredSession>> {
+                use sqlx::Row as _;
+                let row = sqlx::query(
+                    "SELECT id_sha256, login, csrf_token, created_ms, expires_ms FROM sessions WHERE id_sha256 = $1",
+                )
+                .bind(id_sha256.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    Ok($crate::StoredSession {
+                        id_sha256: r.try_get(0)?,
+                        login: r.try_get(1)?,
+                        csrf_token: r.try_get(2)?,
+                        created_ms: r.try_get(3)?,
+                        expires_ms: r.try_get(4)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn delete_session(&self, id_sha256: &str) -> $crate::Result<bool> {
+                let done = sqlx::query("DELETE FROM sessions WHERE id_sha256 = $1")
+                    .bind(id_sha256.to_owned())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_sessions_of(&self, login: &str) -> $crate::Result<u64> {
+                let done = sqlx::query("DELETE FROM sessions WHERE login = $1")
+                    .bind(login.to_owned())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn delete_expired_sessions(&self, now_ms: i64) -> $crate::Result<u64> {
+                let done =
+                    sqlx::query("DELETE FROM sessions WHERE expires_ms <= $1").bind(now_ms).execute(&self.pool).await?;
+                Ok(done.rows_affected())
             }
         }
 

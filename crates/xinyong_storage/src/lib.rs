@@ -161,6 +161,10 @@ pub trait Store: Send + Sync + Debug {
     /// The row with this key, if any.
     async fn row(&self, table: &'static TableSpec, key: &[Cell]) -> Result<Option<Row>>;
 
+    /// The rows with these keys (tables with a one-column key), in no
+    /// particular order; missing keys are simply absent.
+    async fn rows_in(&self, table: &'static TableSpec, keys: &[Cell]) -> Result<Vec<Row>>;
+
     /// Rows whose `column` equals `value`, in key order (at most `limit`).
     async fn rows_where(&self, table: &'static TableSpec, column: &str, value: &Cell, limit: u32) -> Result<Vec<Row>>;
 
@@ -168,6 +172,34 @@ pub trait Store: Send + Sync + Debug {
     async fn rows_page(&self, table: &'static TableSpec, after: Option<&[Cell]>, limit: u32) -> Result<Vec<Row>>;
 
     async fn count_rows(&self, table: &'static TableSpec) -> Result<u64>;
+
+    // Console sessions (operational state, not events).
+
+    /// Stores a new session; its `id_sha256` must be unused.
+    async fn insert_session(&self, session: &StoredSession) -> Result<()>;
+
+    /// The session whose cookie value hashes to `id_sha256`, expired or not.
+    async fn session_by_hash(&self, id_sha256: &str) -> Result<Option<StoredSession>>;
+
+    /// Ends one session (logout); `false` when there was none.
+    async fn delete_session(&self, id_sha256: &str) -> Result<bool>;
+
+    /// Ends every session of a user (disabled, or password changed).
+    async fn delete_sessions_of(&self, login: &str) -> Result<u64>;
+
+    /// Removes sessions with `expires_ms <= now_ms`; returns how many.
+    async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
+}
+
+/// A console session row. The cookie value itself is never stored, only its
+/// SHA-256 (hex), so a copy of the database cannot be used to log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub id_sha256: String,
+    pub login: String,
+    pub csrf_token: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
 }
 
 /// Opens (and migrates) the database named by `url`: `postgres://…` /

@@ -44,7 +44,14 @@ impl SqliteStore {
             // may lose the last transactions but never corrupts the file.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // The default 2 MB page cache thrashes once the projection indexes
+            // outgrow it (a million subjects): appends slowed from 14k to 6k
+            // entries/s. 64 MB per connection and memory-mapped reads keep
+            // them in memory.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "1073741824")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         let store = SqliteStore { pool, path: path.to_owned() };
         store.migrate().await?;

@@ -252,3 +252,43 @@ async fn bad_urls_are_reported_not_panicked() {
     assert!(matches!(xinyong_storage::open("mysql://x").await, Err(StorageError::InvalidUrl { .. })));
     assert!(matches!(xinyong_storage::open("").await, Err(StorageError::InvalidUrl { .. })));
 }
+
+#[tokio::test]
+async fn sessions_are_stored_found_and_ended_on_every_backend() {
+    use xinyong_storage::StoredSession;
+    let session = |id: &str, login: &str, expires_ms: i64| StoredSession {
+        id_sha256: id.to_owned(),
+        login: login.to_owned(),
+        csrf_token: format!("csrf-{id}"),
+        created_ms: 1_000,
+        expires_ms,
+    };
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        assert_eq!(store.session_by_hash("a").await.unwrap(), None, "{backend}");
+
+        store.insert_session(&session("a", "admin", 5_000)).await.unwrap();
+        store.insert_session(&session("b", "admin", 9_000)).await.unwrap();
+        store.insert_session(&session("c", "scjgj", 9_000)).await.unwrap();
+        store.insert_session(&session("d", "scjgj", 2_000)).await.unwrap();
+        assert_eq!(store.session_by_hash("a").await.unwrap(), Some(session("a", "admin", 5_000)), "{backend}");
+        // The id is the primary key: a second session with the same hash is refused.
+        assert!(store.insert_session(&session("a", "other", 1)).await.is_err(), "{backend}");
+
+        assert!(store.delete_session("a").await.unwrap(), "{backend}");
+        assert!(!store.delete_session("a").await.unwrap(), "{backend}");
+        assert_eq!(store.session_by_hash("a").await.unwrap(), None, "{backend}");
+
+        // Expiry is inclusive: a session expiring exactly now is gone.
+        assert_eq!(store.delete_expired_sessions(2_000).await.unwrap(), 1, "{backend}");
+        assert_eq!(store.session_by_hash("d").await.unwrap(), None, "{backend}");
+        assert!(store.session_by_hash("c").await.unwrap().is_some(), "{backend}");
+
+        assert_eq!(store.delete_sessions_of("admin").await.unwrap(), 1, "{backend}");
+        assert_eq!(store.session_by_hash("b").await.unwrap(), None, "{backend}");
+        assert!(store.session_by_hash("c").await.unwrap().is_some(), "{backend}");
+        // Sessions are not events: the log stays empty.
+        assert_eq!(store.log_size().await.unwrap(), 0, "{backend}");
+    }
+}

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
+pub(crate) mod console;
+
 /// What every page's layout needs.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
@@ -18,7 +20,7 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    fn new(state: &AppState, title: &str) -> Layout {
+    pub(crate) fn new(state: &AppState, title: &str) -> Layout {
         Layout { site_name: state.site.site_name.clone(), footer: state.site.footer.clone(), title: title.to_owned() }
     }
 }
@@ -88,7 +90,7 @@ pub(crate) struct ErrorPage {
     message: String,
 }
 
-fn error_page(state: &AppState, err: crate::ApiError) -> Response {
+pub(crate) fn error_page(state: &AppState, err: crate::ApiError) -> Response {
     let status = err.status;
     let page = ErrorPage { layout: Layout::new(state, "出错了"), status: status.as_u16(), message: err.message };
     (status, page).into_response()

@@ -1,0 +1,547 @@
+//! `ingest_batch`: the one path by which department data enters the platform,
+//! whether it comes from the JSON API, a console upload or `xinyong import`.
+//!
+//! Every good row lands, every bad row comes back with reasons a clerk
+//! understands, nothing is counted twice: records are keyed by department +
+//! catalog item + decision document number + subject, an identical row again
+//! is a duplicate, a changed one is a correction carrying the diff. All
+//! accepted rows of a batch commit in one transaction with their events.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use xinyong_domain::catalog::{CatalogItem, HeaderMatch};
+use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
+use xinyong_domain::intake::{
+    AcceptedRecord, BATCH_ROWS, BATCHES, BatchSummary, RECORDS, RecordPublicity, RecordSubject, RowIssue, RowReport,
+    batch_from_row, diff_fields, record_from_row, record_id, row_report_from_row,
+};
+use xinyong_domain::org::{DEPARTMENTS, DepartmentCode};
+use xinyong_domain::projection::{Cell, PERSONS, SUBJECTS};
+use xinyong_domain::publicity::decide_publicity;
+use xinyong_domain::record::{FieldIssue, RecordDraft, RowOutcome, SubjectRef, ValidationContext, validate_row};
+use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectStatus};
+
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+
+/// Most data rows one batch may carry (an upload is one transaction).
+pub const MAX_ROWS: usize = 100_000;
+
+/// Where a batch came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Api,
+    Upload,
+    Cli,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Upload => "upload",
+            Source::Cli => "cli",
+        }
+    }
+}
+
+/// A table of strings as the department sent it.
+#[derive(Debug, Clone, Default)]
+pub struct InputTable {
+    pub headers: Vec<String>,
+    /// (row number as the clerk sees it, cells)
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    pub actor: Actor,
+    pub department: DepartmentCode,
+    /// Catalog item code; `None` = infer it from the headers.
+    pub item: Option<String>,
+    pub source: Source,
+    pub file_name: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub table: InputTable,
+    /// Codes issued by other authorities: a wrong check character is a warning.
+    pub lenient_codes: bool,
+    /// Only for migrating historical data (`xinyong import --received-date`,
+    /// the demo city): the date the platform originally received the rows.
+    /// Normal intake uses today's date in China Standard Time.
+    pub received_date: Option<NaiveDate>,
+    /// Validate and report, write nothing.
+    pub dry_run: bool,
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowResult {
+    pub row: u64,
+    /// `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `corrected`
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    pub errors: Vec<RowIssue>,
+    pub warnings: Vec<RowIssue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestOutcome {
+    pub batch: BatchSummary,
+    pub rows: Vec<RowResult>,
+    /// The item was inferred from the headers (not given).
+    pub inferred_item: bool,
+    /// Unknown columns, reported rather than silently dropped.
+    pub unknown_columns: Vec<String>,
+    /// This exact batch had been received before; nothing was written.
+    pub already_received: bool,
+    pub dry_run: bool,
+    /// Log index of the batch's event, when something was written.
+    pub batch_log_index: Option<u64>,
+}
+
+fn issue(i: &FieldIssue) -> RowIssue {
+    RowIssue { field: i.field.clone(), code: i.code.to_owned(), message: i.message.clone() }
+}
+
+/// Today in China Standard Time (UTC+8, no daylight saving).
+pub fn china_today(core: &Core) -> NaiveDate {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is within ±24h");
+    core.now().with_timezone(&offset).date_naive()
+}
+
+/// A stable id for the batch: the same department, item and content give the
+/// same id, so sending the same file twice is recognised.
+fn batch_id(department: &str, item: &str, table: &InputTable) -> String {
+    let mut h = Sha256::new();
+    for part in [department, item] {
+        h.update(part.as_bytes());
+        h.update([0x1e]);
+    }
+    for header in &table.headers {
+        h.update(header.as_bytes());
+        h.update([0x1f]);
+    }
+    for (_, cells) in &table.rows {
+        h.update([0x1e]);
+        for cell in cells {
+            h.update(cell.as_bytes());
+            h.update([0x1f]);
+        }
+    }
+    let digest = h.finalize();
+    format!("b{}", hex::encode(&digest[..10]))
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
+    CoreError::invalid(code, message)
+}
+
+/// Picks the item (given or inferred) and matches the headers to its fields.
+fn resolve_item<'c>(core: &'c Core, req: &IngestRequest) -> Result<(&'c CatalogItem, HeaderMatch, bool)> {
+    let catalog = &core.rules().catalog;
+    let (item, inferred) = match &req.item {
+        Some(code) => (
+            catalog
+                .item(code)
+                .ok_or_else(|| invalid("item_unknown", format!("目录 {} 中没有事项“{code}”", catalog.version())))?,
+            false,
+        ),
+        None => (catalog.infer_item(&req.table.headers).map_err(|e| invalid(e.code(), e.to_string()))?, true),
+    };
+    let matched = catalog.match_headers(item, &req.table.headers);
+    if !matched.missing_required.is_empty() {
+        let names: Vec<String> = matched
+            .missing_required
+            .iter()
+            .map(|code| item.field(code).map_or_else(|| code.clone(), |f| format!("{}({code})", f.name())))
+            .collect();
+        return Err(invalid("columns_missing", format!("缺少必填列：{}", names.join("、"))));
+    }
+    if !matched.duplicates.is_empty() {
+        let names: Vec<String> = matched.duplicates.iter().map(|d| d.field.clone()).collect();
+        return Err(invalid("columns_duplicated", format!("以下字段出现在多列中：{}", names.join("、"))));
+    }
+    Ok((item, matched, inferred))
+}
+
+fn subject_of(draft: &RecordDraft) -> RecordSubject {
+    match &draft.subject {
+        SubjectRef::LegalPerson { uscc, name, .. } => RecordSubject {
+            kind: "legal_person".to_owned(),
+            key: uscc.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+        },
+        SubjectRef::NaturalPerson { id_number, name } => RecordSubject {
+            kind: "natural_person".to_owned(),
+            key: id_number.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+        },
+    }
+}
+
+/// The event that makes a subject known, when it is not yet.
+fn subject_registration(draft: &RecordDraft) -> EventBody {
+    match &draft.subject {
+        SubjectRef::LegalPerson { uscc, name, kind, legal_representative } => {
+            let role = if matches!(kind, xinyong_domain::record::LegalKind::IndividualBusiness) {
+                RelationRole::Principal
+            } else {
+                RelationRole::LegalRepresentative
+            };
+            let people = legal_representative
+                .iter()
+                .filter_map(|(rep_name, rep_id)| {
+                    rep_id.as_ref().map(|id| RoleHolder {
+                        role,
+                        person: NaturalPerson { id_number: id.clone(), name: rep_name.clone() },
+                    })
+                })
+                .collect();
+            EventBody::LegalPersonRegistered {
+                subject: LegalPerson { uscc: uscc.clone(), name: name.clone(), status: SubjectStatus::Active },
+                people,
+            }
+        }
+        SubjectRef::NaturalPerson { id_number, name } => EventBody::NaturalPersonRegistered {
+            person: NaturalPerson { id_number: id_number.clone(), name: name.clone() },
+        },
+    }
+}
+
+/// Receives a batch: validates every row, and (unless a dry run) writes the
+/// new subjects, records, corrections and the batch itself in one append.
+pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutcome> {
+    if req.table.rows.len() > MAX_ROWS {
+        return Err(invalid(
+            "batch_too_large",
+            format!("一个批次最多 {MAX_ROWS} 行，本次 {} 行；请拆分后分批上传", req.table.rows.len()),
+        ));
+    }
+    let department_row = core.store().row(&DEPARTMENTS, &[Cell::text(req.department.as_str())]).await?;
+    let Some(department_row) = department_row else {
+        return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
+    };
+    let sector = department_row.get(4).and_then(Cell::as_str).map(str::to_owned);
+    let (item, matched, inferred_item) = resolve_item(core, &req)?;
+    if !item.allows_department(req.department.as_str()) {
+        return Err(CoreError::Forbidden {
+            code: "item_not_allowed",
+            message: format!("部门“{}”不能报送事项“{}”（{}）", req.department, item.name(), item.code()),
+        });
+    }
+    let rules = core.rules();
+    let catalog_version = rules.catalog.version().to_owned();
+    let id = batch_id(req.department.as_str(), item.code(), &req.table);
+    let unknown_columns: Vec<String> = matched.unknown.iter().map(|(_, h)| h.clone()).collect();
+
+    // The same batch again: report what happened the first time, write nothing.
+    if let Some(existing) = load_batch(core, &id).await? {
+        return Ok(IngestOutcome {
+            rows: existing
+                .reports
+                .iter()
+                .map(|r| RowResult {
+                    row: r.row,
+                    status: if r.status == "rejected" { "rejected" } else { "accepted_with_warnings" },
+                    record_id: None,
+                    errors: if r.status == "rejected" { r.issues.clone() } else { Vec::new() },
+                    warnings: if r.status == "rejected" { Vec::new() } else { r.issues.clone() },
+                })
+                .collect(),
+            batch: existing,
+            inferred_item,
+            unknown_columns,
+            already_received: true,
+            dry_run: req.dry_run,
+            batch_log_index: None,
+        });
+    }
+
+    let received = req.received_date.unwrap_or_else(|| china_today(core));
+    // A decision cannot postdate its receipt ("decision ≤ today").
+    let ctx = ValidationContext { today: received, lenient_codes: req.lenient_codes };
+    let deadline = item.deadline_working_days().unwrap_or(7);
+
+    // 1. Validate every row.
+    struct Good {
+        row: u64,
+        draft: RecordDraft,
+        warnings: Vec<RowIssue>,
+        cells: Vec<String>,
+    }
+    let mut results: Vec<RowResult> = Vec::with_capacity(req.table.rows.len());
+    let mut reports: Vec<RowReport> = Vec::new();
+    let mut good: Vec<Good> = Vec::new();
+    for (row, cells) in &req.table.rows {
+        match validate_row(item, &matched.cells(cells), &ctx) {
+            RowOutcome::Valid { draft, warnings } => good.push(Good {
+                row: *row,
+                draft,
+                warnings: warnings.iter().map(issue).collect(),
+                cells: cells.clone(),
+            }),
+            RowOutcome::Invalid { errors, warnings } => {
+                let errors: Vec<RowIssue> = errors.iter().map(issue).collect();
+                reports.push(RowReport {
+                    row: *row,
+                    status: "rejected".to_owned(),
+                    cells: cells.clone(),
+                    issues: errors.clone(),
+                });
+                results.push(RowResult {
+                    row: *row,
+                    status: "rejected",
+                    record_id: None,
+                    errors,
+                    warnings: warnings.iter().map(issue).collect(),
+                });
+            }
+        }
+    }
+
+    // 2. What the platform already knows about these records and subjects.
+    let ids: Vec<String> = good
+        .iter()
+        .map(|g| record_id(req.department.as_str(), item.code(), &g.draft.document_number, &subject_of(&g.draft).key))
+        .collect();
+    let existing: HashMap<String, AcceptedRecord> = core
+        .store()
+        .rows_in(&RECORDS, &ids.iter().map(|i| Cell::text(i.as_str())).collect::<Vec<_>>())
+        .await?
+        .iter()
+        .filter_map(|r| record_from_row(r))
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let legal_keys: Vec<Cell> = good
+        .iter()
+        .filter_map(|g| match &g.draft.subject {
+            SubjectRef::LegalPerson { uscc, .. } => Some(Cell::text(uscc.as_str())),
+            SubjectRef::NaturalPerson { .. } => None,
+        })
+        .collect();
+    let person_keys: Vec<Cell> = good
+        .iter()
+        .filter_map(|g| match &g.draft.subject {
+            SubjectRef::NaturalPerson { id_number, .. } => Some(Cell::text(id_number.as_str())),
+            SubjectRef::LegalPerson { .. } => None,
+        })
+        .collect();
+    let mut known_subjects: HashSet<String> = HashSet::new();
+    for row in core.store().rows_in(&SUBJECTS, &legal_keys).await? {
+        known_subjects.extend(row.first().and_then(Cell::as_str).map(str::to_owned));
+    }
+    for row in core.store().rows_in(&PERSONS, &person_keys).await? {
+        known_subjects.extend(row.first().and_then(Cell::as_str).map(str::to_owned));
+    }
+
+    // 3. Decide each good row: new, duplicate, correction — or a conflict
+    //    with an earlier row of the same batch.
+    let rule_versions = rules.versions();
+    let mut events: Vec<NewEvent> = Vec::new();
+    let mut seen_in_batch: HashMap<String, u64> = HashMap::new();
+    let (mut accepted, mut corrected, mut duplicates, mut warned) = (0u64, 0u64, 0u64, 0u64);
+    for (g, rid) in good.into_iter().zip(ids) {
+        if let Some(first_row) = seen_in_batch.get(&rid) {
+            let error = RowIssue {
+                field: String::new(),
+                code: "duplicate_key_in_batch".to_owned(),
+                message: format!("与本批第 {first_row} 行的决定文书号和相对人相同；同一条记录在一个批次中只能出现一次"),
+            };
+            reports.push(RowReport {
+                row: g.row,
+                status: "rejected".to_owned(),
+                cells: g.cells,
+                issues: vec![error.clone()],
+            });
+            results.push(RowResult {
+                row: g.row,
+                status: "rejected",
+                record_id: None,
+                errors: vec![error],
+                warnings: g.warnings,
+            });
+            continue;
+        }
+        seen_in_batch.insert(rid.clone(), g.row);
+
+        let subject = subject_of(&g.draft);
+        let decision = decide_publicity(&rules.publicity, item, &g.draft, sector.as_deref());
+        let working_days = rules.calendar.working_days_between(g.draft.decision_date, received).ok();
+        let record = AcceptedRecord {
+            id: rid.clone(),
+            department: req.department.clone(),
+            item: item.code().to_owned(),
+            catalog_version: catalog_version.clone(),
+            batch_id: id.clone(),
+            document_number: g.draft.document_number.clone(),
+            subject: subject.clone(),
+            decision_date: g.draft.decision_date,
+            received_date: received,
+            working_days,
+            deadline_working_days: deadline,
+            publicity: RecordPublicity {
+                regime: decision.regime.clone(),
+                severity: decision.severity.map(|s| s.as_str().to_owned()),
+                public: decision.public,
+                non_public_reason: decision.non_public_reason.as_ref().map(|r| r.code().to_owned()),
+                window_start: decision.window.as_ref().map(|w| w.start),
+                earliest_end: decision.window.as_ref().map(|w| w.earliest_end),
+                latest_end: decision.window.as_ref().and_then(|w| w.latest_end),
+                repairable: decision.window.as_ref().is_some_and(|w| w.repairable),
+            },
+            fields: g.draft.fields.clone(),
+        };
+        let status = match existing.get(&rid) {
+            Some(old) if old.fields == record.fields => {
+                duplicates += 1;
+                "duplicate"
+            }
+            Some(old) => {
+                // A correction keeps when the record first arrived: timeliness
+                // is about the first report, not the fix.
+                let mut record = record;
+                record.received_date = old.received_date;
+                record.working_days = old.working_days;
+                let changes = diff_fields(&old.fields, &record.fields);
+                events.push(NewEvent {
+                    actor: req.actor.clone(),
+                    rules: rule_versions.clone(),
+                    body: EventBody::RecordCorrected { record, changes },
+                });
+                corrected += 1;
+                "corrected"
+            }
+            None => {
+                if known_subjects.insert(subject.key.clone()) {
+                    events.push(NewEvent {
+                        actor: req.actor.clone(),
+                        rules: rule_versions.clone(),
+                        body: subject_registration(&g.draft),
+                    });
+                }
+                events.push(NewEvent {
+                    actor: req.actor.clone(),
+                    rules: rule_versions.clone(),
+                    body: EventBody::RecordAccepted { record },
+                });
+                accepted += 1;
+                if g.warnings.is_empty() { "accepted" } else { "accepted_with_warnings" }
+            }
+        };
+        if !g.warnings.is_empty() {
+            warned += 1;
+            reports.push(RowReport {
+                row: g.row,
+                status: "accepted_with_warnings".to_owned(),
+                cells: g.cells,
+                issues: g.warnings.clone(),
+            });
+        }
+        results.push(RowResult { row: g.row, status, record_id: Some(rid), errors: Vec::new(), warnings: g.warnings });
+    }
+    results.sort_by_key(|r| r.row);
+    reports.sort_by_key(|r| r.row);
+
+    let rejected = results.iter().filter(|r| r.status == "rejected").count() as u64;
+    let batch = BatchSummary {
+        id: id.clone(),
+        department: req.department.clone(),
+        item: item.code().to_owned(),
+        catalog_version,
+        source: req.source.as_str().to_owned(),
+        file_name: req.file_name.clone(),
+        idempotency_key: req.idempotency_key.clone(),
+        received_date: received,
+        rows_total: req.table.rows.len() as u64,
+        accepted,
+        corrected,
+        duplicates,
+        rejected,
+        warnings: warned,
+        headers: req.table.headers.clone(),
+        reports,
+    };
+
+    // Nothing new at all (every row a duplicate): nothing to log.
+    let worth_logging = accepted + corrected + rejected + warned > 0;
+    let mut batch_log_index = None;
+    if !req.dry_run && worth_logging {
+        events.push(NewEvent {
+            actor: req.actor.clone(),
+            rules: rule_versions,
+            body: EventBody::BatchReceived { batch: batch.clone() },
+        });
+        let outcome = core.append(events).await?;
+        batch_log_index = Some(outcome.size - 1);
+        metrics::counter!("xinyong_records_accepted_total").increment(accepted);
+        metrics::counter!("xinyong_records_rejected_total").increment(rejected);
+    }
+    Ok(IngestOutcome {
+        batch,
+        rows: results,
+        inferred_item,
+        unknown_columns,
+        already_received: false,
+        dry_run: req.dry_run,
+        batch_log_index,
+    })
+}
+
+/// A stored batch with its row reports.
+pub async fn load_batch(core: &Core, id: &str) -> Result<Option<BatchSummary>> {
+    let Some(row) = core.store().row(&BATCHES, &[Cell::text(id)]).await? else { return Ok(None) };
+    let Some(mut batch) = batch_from_row(&row) else {
+        return Err(CoreError::Log(format!("批次 {id} 的存储行无法读取")));
+    };
+    batch.reports = core
+        .store()
+        .rows_where(&BATCH_ROWS, "batch_id", &Cell::text(id), u32::try_from(MAX_ROWS).unwrap_or(u32::MAX))
+        .await?
+        .iter()
+        .filter_map(|r| row_report_from_row(r))
+        .collect();
+    batch.reports.sort_by_key(|r| r.row);
+    Ok(Some(batch))
+}
+
+/// The batch a department sent earlier under this `Idempotency-Key`.
+pub async fn batch_by_idempotency_key(
+    core: &Core,
+    department: &DepartmentCode,
+    key: &str,
+) -> Result<Option<BatchSummary>> {
+    let rows = core.store().rows_where(&BATCHES, "idempotency_key", &Cell::text(key), 50).await?;
+    let id = rows.iter().filter_map(|r| batch_from_row(r)).find(|b| b.department == *department).map(|b| b.id);
+    match id {
+        Some(id) => load_batch(core, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// A record by id.
+pub async fn record(core: &Core, id: &str) -> Result<Option<AcceptedRecord>> {
+    Ok(core.store().row(&RECORDS, &[Cell::text(id)]).await?.as_deref().and_then(record_from_row))
+}
+
+/// Every record of a subject (by USCC or ID number), newest decision first.
+pub async fn records_of_subject(core: &Core, key: &str) -> Result<Vec<AcceptedRecord>> {
+    let mut records: Vec<AcceptedRecord> = core
+        .store()
+        .rows_where(&RECORDS, "subject_key", &Cell::text(key), 10_000)
+        .await?
+        .iter()
+        .filter_map(|r| record_from_row(r))
+        .collect();
+    records.sort_by(|a, b| b.decision_date.cmp(&a.decision_date).then(a.id.cmp(&b.id)));
+    Ok(records)
+}
+
+/// Fields of a record keyed by field code, for display.
+pub fn field_map(record: &AcceptedRecord) -> &BTreeMap<String, String> {
+    &record.fields
+}

@@ -1,0 +1,97 @@
+//! The rule sets in force: the credit information catalog, the publicity
+//! regimes and the working-day calendar. Versioned data; every decision
+//! records the versions it used, and each version is written to the log once
+//! (`rules_published`) so anyone can see what a record was judged by.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use xinyong_domain::Calendar;
+use xinyong_domain::catalog::Catalog;
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::org::RULE_SETS;
+use xinyong_domain::projection::Cell;
+use xinyong_domain::publicity::PublicityRules;
+
+use crate::error::Result;
+use crate::log::Core;
+
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub catalog: Arc<Catalog>,
+    pub catalog_text: Arc<str>,
+    pub publicity: Arc<PublicityRules>,
+    pub publicity_text: Arc<str>,
+    pub calendar: Arc<Calendar>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::shipped()
+    }
+}
+
+impl Rules {
+    /// The versions compiled into the binary, with the official calendar.
+    pub fn shipped() -> Rules {
+        Rules {
+            catalog: Arc::new(Catalog::shipped().clone()),
+            catalog_text: Arc::from(xinyong_domain::catalog::SHIPPED_CATALOG_TOML),
+            publicity: Arc::new(PublicityRules::shipped().clone()),
+            publicity_text: Arc::from(xinyong_domain::publicity::SHIPPED_PUBLICITY_TOML),
+            calendar: Arc::new(Calendar::official()),
+        }
+    }
+
+    pub fn with_calendar(mut self, calendar: Calendar) -> Rules {
+        self.calendar = Arc::new(calendar);
+        self
+    }
+
+    /// `catalog=…` and `publicity=…` for an event's rule versions.
+    pub fn versions(&self) -> xinyong_domain::event::RuleVersions {
+        xinyong_domain::event::RuleVersions::from([
+            ("catalog".to_owned(), self.catalog.version().to_owned()),
+            ("publicity".to_owned(), self.publicity.version().to_owned()),
+        ])
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Writes each rule-set version in force to the log unless it is there
+/// already. Idempotent; `serve` and `demo` call it on start.
+pub async fn publish_rules(core: &Core) -> Result<usize> {
+    let rules = core.rules();
+    let sets = [
+        ("catalog", rules.catalog.version().to_owned(), rules.catalog_text.to_string()),
+        ("publicity", rules.publicity.version().to_owned(), rules.publicity_text.to_string()),
+    ];
+    let mut events = Vec::new();
+    for (kind, version, text) in sets {
+        let key = [Cell::text(kind), Cell::text(version.as_str())];
+        let sha256 = sha256_hex(&text);
+        match core.store().row(&RULE_SETS, &key).await? {
+            Some(row) if row.get(2).and_then(Cell::as_str) == Some(sha256.as_str()) => {}
+            Some(_) => {
+                // Same version number, different text: refuse to judge records
+                // by rules whose text nobody can match to the log.
+                return Err(crate::error::CoreError::invalid(
+                    "rules_version_reused",
+                    format!("规则集 {kind} 的版本 {version} 已以不同内容发布过；修改规则时必须提升版本号"),
+                ));
+            }
+            None => events.push(NewEvent::new(
+                Actor::system(),
+                EventBody::RulesPublished { rule_kind: kind.to_owned(), version, sha256, text },
+            )),
+        }
+    }
+    let n = events.len();
+    if n > 0 {
+        core.append(events).await?;
+    }
+    Ok(n)
+}
