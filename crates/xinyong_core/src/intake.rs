@@ -153,6 +153,12 @@ fn resolve_item<'c>(core: &'c Core, req: &IngestRequest) -> Result<(&'c CatalogI
         ),
         None => (catalog.infer_item(&req.table.headers).map_err(|e| invalid(e.code(), e.to_string()))?, true),
     };
+    if !item.allows_department(req.department.as_str()) {
+        return Err(CoreError::Forbidden {
+            code: "item_not_allowed",
+            message: format!("部门“{}”不能报送事项“{}”（{}）", req.department, item.name(), item.code()),
+        });
+    }
     let matched = catalog.match_headers(item, &req.table.headers);
     if !matched.missing_required.is_empty() {
         let names: Vec<String> = matched
@@ -228,31 +234,45 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     };
     let sector = department_row.get(4).and_then(Cell::as_str).map(str::to_owned);
     let (item, matched, inferred_item) = resolve_item(core, &req)?;
-    if !item.allows_department(req.department.as_str()) {
-        return Err(CoreError::Forbidden {
-            code: "item_not_allowed",
-            message: format!("部门“{}”不能报送事项“{}”（{}）", req.department, item.name(), item.code()),
-        });
-    }
     let rules = core.rules();
     let catalog_version = rules.catalog.version().to_owned();
     let id = batch_id(req.department.as_str(), item.code(), &req.table);
     let unknown_columns: Vec<String> = matched.unknown.iter().map(|(_, h)| h.clone()).collect();
 
     // The same batch again: report what happened the first time, write nothing.
+    // Rows that were not rejected the first time are duplicates now.
     if let Some(existing) = load_batch(core, &id).await? {
-        return Ok(IngestOutcome {
-            rows: existing
-                .reports
-                .iter()
-                .map(|r| RowResult {
-                    row: r.row,
-                    status: if r.status == "rejected" { "rejected" } else { "accepted_with_warnings" },
+        let reports: HashMap<u64, &RowReport> = existing.reports.iter().map(|r| (r.row, r)).collect();
+        let rows = req
+            .table
+            .rows
+            .iter()
+            .map(|(row, _)| match reports.get(row) {
+                Some(r) if r.status == "rejected" => RowResult {
+                    row: *row,
+                    status: "rejected",
                     record_id: None,
-                    errors: if r.status == "rejected" { r.issues.clone() } else { Vec::new() },
-                    warnings: if r.status == "rejected" { Vec::new() } else { r.issues.clone() },
-                })
-                .collect(),
+                    errors: r.issues.clone(),
+                    warnings: Vec::new(),
+                },
+                Some(r) => RowResult {
+                    row: *row,
+                    status: "duplicate",
+                    record_id: None,
+                    errors: Vec::new(),
+                    warnings: r.issues.clone(),
+                },
+                None => RowResult {
+                    row: *row,
+                    status: "duplicate",
+                    record_id: None,
+                    errors: Vec::new(),
+                    warnings: Vec::new(),
+                },
+            })
+            .collect();
+        return Ok(IngestOutcome {
+            rows,
             batch: existing,
             inferred_item,
             unknown_columns,
@@ -523,9 +543,58 @@ pub async fn batch_by_idempotency_key(
     }
 }
 
+/// Rows read per page when listing every department's batches.
+const BATCH_PAGE: u32 = 1_000;
+
+/// The newest `limit` batches (without their row reports) of a department,
+/// or of every department when `department` is `None`, newest first.
+///
+/// The batches table is keyed by a content hash, so "newest" is the `seq`
+/// column (the log index that wrote the row, its last cell). The store reads
+/// rows in key order only, so every batch is read and the newest kept:
+/// batches are few (one per upload), and only `limit` are held at a time
+/// when reading every department's page by page.
+pub async fn recent_batches(
+    core: &Core,
+    department: Option<&DepartmentCode>,
+    limit: usize,
+) -> Result<Vec<BatchSummary>> {
+    fn keep_newest(newest: &mut Vec<(i64, BatchSummary)>, rows: &[Vec<Cell>], limit: usize) {
+        newest.extend(rows.iter().filter_map(|r| Some((r.last().and_then(Cell::as_i64)?, batch_from_row(r)?))));
+        newest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        newest.truncate(limit);
+    }
+    let mut newest: Vec<(i64, BatchSummary)> = Vec::new();
+    match department {
+        Some(d) => {
+            let rows = core.store().rows_where(&BATCHES, "department", &Cell::text(d.as_str()), u32::MAX).await?;
+            keep_newest(&mut newest, &rows, limit);
+        }
+        None => {
+            let mut after: Option<Vec<Cell>> = None;
+            loop {
+                let page = core.store().rows_page(&BATCHES, after.as_deref(), BATCH_PAGE).await?;
+                keep_newest(&mut newest, &page, limit);
+                if page.len() < BATCH_PAGE as usize {
+                    break;
+                }
+                after = page.last().map(|r| BATCHES.key_of(r).to_vec());
+            }
+        }
+    }
+    Ok(newest.into_iter().map(|(_, b)| b).collect())
+}
+
 /// A record by id.
 pub async fn record(core: &Core, id: &str) -> Result<Option<AcceptedRecord>> {
     Ok(core.store().row(&RECORDS, &[Cell::text(id)]).await?.as_deref().and_then(record_from_row))
+}
+
+/// A record and the log index of the event that last wrote it.
+pub async fn record_with_log_index(core: &Core, id: &str) -> Result<Option<(AcceptedRecord, u64)>> {
+    let Some(row) = core.store().row(&RECORDS, &[Cell::text(id)]).await? else { return Ok(None) };
+    let seq = row.last().and_then(Cell::as_i64).and_then(|s| u64::try_from(s).ok()).unwrap_or_default();
+    Ok(record_from_row(&row).map(|r| (r, seq)))
 }
 
 /// Every record of a subject (by USCC or ID number), newest decision first.

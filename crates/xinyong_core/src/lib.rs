@@ -10,6 +10,7 @@ pub mod intake;
 pub mod keys;
 pub mod log;
 pub mod rules;
+pub mod stats;
 pub mod verify;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
 
+pub mod api;
 pub mod auth;
 pub mod error;
 mod log;
@@ -86,8 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route("/log/consistency", get(log::consistency))
         .route("/static/{*path}", get(static_files::serve))
         .merge(pages::console::routes())
+        .merge(api::routes())
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(pages::intake::routes()) // after the 2 MB limit: uploads set their own
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -554,6 +554,59 @@ macro_rules! impl_store {
                 rows.iter().map(|r| decode_row(table, r)).collect()
             }
 
+            async fn timeliness(&self, from: &str, to: &str) -> $crate::Result<Vec<$crate::TimelinessRow>> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(
+                    "SELECT department, item, COUNT(*), \
+                     SUM(CASE WHEN working_days IS NOT NULL AND working_days <= deadline_working_days THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN working_days IS NULL THEN 1 ELSE 0 END), \
+                     COALESCE(SUM(working_days), 0), COALESCE(MAX(working_days), 0) \
+                     FROM records WHERE received_date >= $1 AND received_date <= $2 \
+                     GROUP BY department, item ORDER BY department, item",
+                )
+                .bind(from.to_owned())
+                .bind(to.to_owned())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::TimelinessRow {
+                            department: r.try_get(0)?,
+                            item: r.try_get(1)?,
+                            total: $crate::to_u64(r.try_get(2)?),
+                            on_time: $crate::to_u64(r.try_get(3)?),
+                            unknown: $crate::to_u64(r.try_get(4)?),
+                            sum_working_days: r.try_get(5)?,
+                            max_working_days: r.try_get(6)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn overdue_records(
+                &self,
+                from: &str,
+                to: &str,
+                department: Option<&str>,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::Row>> {
+                let table = &xinyong_domain::intake::RECORDS;
+                let sql = format!(
+                    "SELECT {} FROM records WHERE received_date >= $1 AND received_date <= $2 \
+                     AND working_days > deadline_working_days AND ($3 = '' OR department = $3) \
+                     ORDER BY working_days DESC, id LIMIT $4",
+                    $crate::common::select_columns(table)
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(from.to_owned())
+                    .bind(to.to_owned())
+                    .bind(department.unwrap_or("").to_owned())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| decode_row(table, r)).collect()
+            }
+
             async fn count_rows(&self, table: &'static xinyong_domain::projection::TableSpec) -> $crate::Result<u64> {
                 use sqlx::Row as _;
                 let sql = format!("SELECT COUNT(*) FROM {}", table.name);

@@ -107,6 +107,20 @@ pub struct Counts {
     pub relations: u64,
 }
 
+/// Timeliness of one department's records of one catalog item (十五.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelinessRow {
+    pub department: String,
+    pub item: String,
+    pub total: u64,
+    /// Received within the item's deadline in working days.
+    pub on_time: u64,
+    /// Working days unknown (a year without a published holiday schedule).
+    pub unknown: u64,
+    pub sum_working_days: i64,
+    pub max_working_days: i64,
+}
+
 /// A stored projection row, cells in the table's column order.
 pub type Row = Vec<Cell>;
 
@@ -172,6 +186,14 @@ pub trait Store: Send + Sync + Debug {
     async fn rows_page(&self, table: &'static TableSpec, after: Option<&[Cell]>, limit: u32) -> Result<Vec<Row>>;
 
     async fn count_rows(&self, table: &'static TableSpec) -> Result<u64>;
+
+    /// Per department and item: records received in `[from, to]` (dates as
+    /// `YYYY-MM-DD`) and how many arrived within their deadline.
+    async fn timeliness(&self, from: &str, to: &str) -> Result<Vec<TimelinessRow>>;
+
+    /// `records` rows received in `[from, to]` later than their deadline,
+    /// latest first by working days; optionally one department's only.
+    async fn overdue_records(&self, from: &str, to: &str, department: Option<&str>, limit: u32) -> Result<Vec<Row>>;
 
     // Console sessions (operational state, not events).
 

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 
 pub(crate) mod console;
+pub(crate) mod intake;
 
 /// What every page's layout needs.
 #[derive(Debug, Clone)]

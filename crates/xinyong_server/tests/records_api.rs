@@ -1,0 +1,174 @@
+//! `POST /api/v1/records/batches` and friends, as a department's system calls them.
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use xinyong_core::auth;
+use xinyong_domain::event::Actor;
+use xinyong_domain::org::DepartmentCode;
+use xinyong_test_support::{TestApp, TestResponse};
+
+async fn app_with_tokens() -> (TestApp, String, String) {
+    let app = TestApp::new().await;
+    auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();
+    let zjj = DepartmentCode::parse("zjj").unwrap();
+    let swj = DepartmentCode::parse("swj").unwrap();
+    let t1 = auth::issue_token(&app.core, &Actor::system(), &zjj, "住建业务系统", [1; 32]).await.unwrap();
+    let t2 = auth::issue_token(&app.core, &Actor::system(), &swj, "税务系统", [2; 32]).await.unwrap();
+    (app, t1.token, t2.token)
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> TestResponse {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let body = match body {
+        Some(v) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    app.send(req.body(body).unwrap()).await
+}
+
+fn penalty(doc: &str, fact: &str, date: &str) -> Value {
+    json!({
+        "行政相对人名称": "济南鑫泰建筑工程有限公司",
+        "行政相对人类别": "法人及非法人组织",
+        "CF_XDR_SHXYM": "91370112MA3D8N0Q3C",
+        "法定代表人": "李卫东",
+        "CF_WSH": doc,
+        "CF_WFXW": "违法建设",
+        "CF_SY": fact,
+        "CF_YJ": "《建设工程质量管理条例》第六十四条",
+        "CF_CFLB": "罚款",
+        "CF_NR": "罚款5万元",
+        "CF_NR_FK": 5,
+        "CF_JDRQ": date,
+        "CF_YXQ": date,
+        "CF_CFJG": "济南市住房和城乡建设局",
+        "CF_CFJGDM": "113701000041882744",
+        "CF_SJLY": "济南市住房和城乡建设局",
+        "CF_SJLYDM": "113701000041882744",
+    })
+}
+
+#[tokio::test]
+async fn a_department_system_pushes_a_batch_and_reads_it_back() {
+    let (app, zjj, swj) = app_with_tokens().await;
+    let body = json!({
+        "item": "CF",
+        "rows": [penalty("济建罚〔2026〕11号", "事实一", "2026-06-01"), penalty("", "缺文号", "2026-06-02")]
+    });
+    let r = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), Some("zjj-2026-0001"), Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let out = r.json();
+    assert_eq!(out["batch"]["accepted"], 1);
+    assert_eq!(out["batch"]["rejected"], 1);
+    assert_eq!(out["rows"][1]["status"], "rejected");
+    assert_eq!(out["rows"][1]["errors"][0]["field"], "CF_WSH");
+    assert_eq!(out["rows"][1]["errors"][0]["code"], "required_missing");
+    let batch_id = out["batch"]["id"].as_str().unwrap().to_owned();
+    let record_id = out["rows"][0]["record_id"].as_str().unwrap().to_owned();
+
+    // The same Idempotency-Key again: the stored batch, nothing written.
+    let size = app.core.store().log_size().await.unwrap();
+    let again = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), Some("zjj-2026-0001"), Some(body)).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["batch"]["id"], batch_id.as_str());
+    assert_eq!(app.core.store().log_size().await.unwrap(), size);
+
+    let b = call(&app, "GET", &format!("/api/v1/records/batches/{batch_id}"), Some(&zjj), None, None).await;
+    assert_eq!(b.status, StatusCode::OK);
+    assert_eq!(b.json()["batch"]["reports"][0]["row"], 2);
+
+    let x = call(&app, "GET", &format!("/api/v1/records/batches/{batch_id}/errors.xlsx"), Some(&zjj), None, None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''"));
+    let table = xinyong_tabular::read_table(&x.body, &Default::default()).unwrap();
+    assert_eq!(table.headers.last().unwrap(), "错误说明");
+    assert_eq!(table.rows.len(), 1);
+    assert!(table.rows[0].cells.last().unwrap().contains("行政处罚决定书文号"));
+
+    // Provenance: department, batch, catalog version, log index.
+    let rec = call(&app, "GET", &format!("/api/v1/records/{record_id}"), Some(&zjj), None, None).await;
+    assert_eq!(rec.status, StatusCode::OK);
+    let rec = rec.json();
+    assert_eq!(rec["record"]["department"], "zjj");
+    assert_eq!(rec["record"]["batch_id"], batch_id.as_str());
+    assert_eq!(rec["record"]["catalog_version"], app.core.rules().catalog.version());
+    let index = rec["log_index"].as_u64().unwrap();
+    let entry = String::from_utf8(app.core.entry(index).await.unwrap()).unwrap();
+    assert!(entry.contains("kind record_accepted"));
+
+    // Another department sees none of it.
+    for path in [format!("/api/v1/records/batches/{batch_id}"), format!("/api/v1/records/{record_id}")] {
+        assert_eq!(call(&app, "GET", &path, Some(&swj), None, None).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn requests_without_credentials_or_with_bad_bodies_get_the_envelope() {
+    let (app, zjj, _) = app_with_tokens().await;
+    let body = json!({"item": "CF", "rows": []});
+    let r = call(&app, "POST", "/api/v1/records/batches", None, None, Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthenticated");
+    let r = call(&app, "POST", "/api/v1/records/batches", Some("xyt_bogus_token"), None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(json!({"item": "NOPE", "rows": []})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["code"], "item_unknown");
+    let r =
+        call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(json!({"item": "SXBZXR", "rows": []})))
+            .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "item_not_allowed");
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/records/batches",
+        Some(&zjj),
+        None,
+        Some(json!({"item": "CF", "rows": [{"CF_WSH": [1]}]})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "row_value_invalid");
+}
+
+#[tokio::test]
+async fn timeliness_counts_working_days_per_item() {
+    let (app, zjj, _) = app_with_tokens().await;
+    // Received "today" (2026-11-26): decided 2026-11-18 is 6 working days, 2026-06-01 is late.
+    let body = json!({"item": "CF", "rows": [penalty("济建罚〔2026〕21号", "及时", "2026-11-18"), penalty("济建罚〔2026〕22号", "迟报", "2026-06-01")]});
+    assert_eq!(
+        call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(body)).await.status,
+        StatusCode::CREATED
+    );
+    let r = call(&app, "GET", "/api/v1/stats/timeliness?from=2026-11-01&to=2026-11-30", Some(&zjj), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let report = r.json();
+    assert_eq!(report["total"], 2);
+    assert_eq!(report["on_time"], 1);
+    assert_eq!(report["lines"][0]["item"], "CF");
+    assert_eq!(report["lines"][0]["late"], 1);
+    assert_eq!(report["overdue"][0]["document_number"], "济建罚〔2026〕22号");
+    let bad = call(&app, "GET", "/api/v1/stats/timeliness?from=2026-13-01", Some(&zjj), None, None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
