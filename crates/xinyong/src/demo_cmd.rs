@@ -87,7 +87,53 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> 
     // After the subjects, so a seed gives the same log indexes as before.
     seed_shipped(core).await?;
     create_demo_users(core).await?;
+    upload_history(core, count, seed, progress).await?;
     core.sign_checkpoint_if_grown().await.map_err(|e| Failure::Other(e.into()))?;
+    Ok(())
+}
+
+/// Subjects whose licences and penalties the demo history covers at most:
+/// enough for every page to have data, small enough to stay quick for a
+/// million-subject city.
+const HISTORY_SUBJECTS: u64 = 20_000;
+
+/// The departments' uploads of licences and penalties for the demo subjects,
+/// through `ingest_batch` like real uploads (received dates from 2019 on, as
+/// when a city migrates its history).
+async fn upload_history(core: &Core, count: u64, seed: u64, progress: bool) -> CmdResult {
+    let fail = |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context("uploading the demo history"));
+    xinyong_core::rules::publish_rules(core).await.map_err(fail)?;
+    let bodies: Vec<_> = DemoCity::new(seed).take(count.min(HISTORY_SUBJECTS) as usize).collect();
+    let departments: Vec<(String, String)> = xinyong_core::auth::departments(core)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter_map(|d| d.uscc.map(|u| (d.code.to_string(), u.as_str().to_owned())))
+        .collect();
+    let batches = xinyong_core::demo_records::demo_batches(seed, &bodies, &departments, &core.rules().calendar);
+    let bar = if progress { ProgressBar::new(batches.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_message("上传演示许可与处罚");
+    for batch in batches {
+        let department = xinyong_domain::org::DepartmentCode::parse(&batch.department)
+            .map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let actor =
+            Actor::parse(&format!("department:{department}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let request = xinyong_core::intake::IngestRequest {
+            actor,
+            department,
+            item: Some(batch.item),
+            source: xinyong_core::intake::Source::Upload,
+            file_name: Some(batch.file_name),
+            idempotency_key: None,
+            table: batch.table,
+            lenient_codes: false,
+            received_date: Some(batch.received_date),
+            dry_run: false,
+        };
+        xinyong_core::intake::ingest_batch(core, request).await.map_err(fail)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
     Ok(())
 }
 
