@@ -245,6 +245,10 @@ struct Mark {
 struct Inner {
     schedules: BTreeMap<u16, YearSchedule>,
     marks: BTreeMap<NaiveDate, Mark>,
+    /// Per loaded year, working days from 1 January up to and including each
+    /// day (by 0-based ordinal): intake counts working days for every record,
+    /// so a count is two lookups instead of a walk over the days.
+    cumulative: BTreeMap<u16, Vec<u16>>,
 }
 
 /// The working-day calendar. Cheap to clone: the data is shared and copied
@@ -304,7 +308,8 @@ impl Calendar {
         let mut schedules = self.inner.schedules.clone();
         schedules.insert(year, schedule);
         let marks = index(&schedules)?;
-        self.inner = Arc::new(Inner { schedules, marks });
+        let cumulative = cumulative_counts(&schedules, &marks);
+        self.inner = Arc::new(Inner { schedules, marks, cumulative });
         Ok(year)
     }
 
@@ -371,6 +376,31 @@ impl Calendar {
         if end < start {
             return Ok(-self.working_days_between(end, start)?);
         }
+        Ok(self.working_days_through(end)? - self.working_days_through(start)?)
+    }
+
+    /// Working days from 1 January of `date`'s year through `date`, plus those
+    /// of every loaded year before it back to the first one: a running total
+    /// whose differences are counts. Every year in between must be loaded.
+    fn working_days_through(&self, date: NaiveDate) -> Result<i64, CalendarError> {
+        let year = u16::try_from(date.year()).map_err(|_| CalendarError::YearNotPublished { year: date.year() })?;
+        let first = self.inner.cumulative.keys().next().copied().unwrap_or(year);
+        let mut total = 0i64;
+        for y in first..year {
+            let counts = self.inner.cumulative.get(&y).ok_or(CalendarError::YearNotPublished { year: i32::from(y) })?;
+            total += i64::from(counts.last().copied().unwrap_or_default());
+        }
+        let counts = self.inner.cumulative.get(&year).ok_or(CalendarError::YearNotPublished { year: date.year() })?;
+        let day = counts.get(date.ordinal0() as usize).copied().unwrap_or_default();
+        Ok(total + i64::from(day))
+    }
+
+    /// The day-by-day count [`Calendar::working_days_between`] must agree with.
+    #[cfg(test)]
+    fn working_days_between_by_walking(&self, start: NaiveDate, end: NaiveDate) -> Result<i64, CalendarError> {
+        if end < start {
+            return Ok(-self.working_days_between_by_walking(end, start)?);
+        }
         self.ensure_published(start)?;
         let mut count = 0i64;
         let mut date = start;
@@ -415,6 +445,29 @@ impl Calendar {
         let loaded = u16::try_from(year).is_ok_and(|y| self.inner.schedules.contains_key(&y));
         if loaded { Ok(()) } else { Err(CalendarError::YearNotPublished { year }) }
     }
+}
+
+/// Running working-day counts per loaded year (see `Inner::cumulative`).
+fn cumulative_counts(
+    schedules: &BTreeMap<u16, YearSchedule>,
+    marks: &BTreeMap<NaiveDate, Mark>,
+) -> BTreeMap<u16, Vec<u16>> {
+    let mut out = BTreeMap::new();
+    for &year in schedules.keys() {
+        let mut counts = Vec::with_capacity(366);
+        let mut running = 0u16;
+        let mut date = NaiveDate::from_ymd_opt(i32::from(year), 1, 1);
+        while let Some(d) = date.filter(|d| d.year() == i32::from(year)) {
+            let kind = marks.get(&d).map_or_else(|| plain_kind(d), |m| m.kind);
+            if kind.is_working_day() {
+                running += 1;
+            }
+            counts.push(running);
+            date = d.succ_opt();
+        }
+        out.insert(year, counts);
+    }
+    out
 }
 
 fn plain_kind(date: NaiveDate) -> DayKind {
@@ -1122,6 +1175,14 @@ makeup_workdays = ["2026-12-27"]
     }
 
     proptest! {
+        #[test]
+        fn the_running_count_agrees_with_walking_the_days(a in 0u64..(23 * 366), b in 0u64..(23 * 366)) {
+            let cal = Calendar::official();
+            let base = NaiveDate::from_ymd_opt(2004, 1, 1).unwrap();
+            let (x, y) = (base + chrono::Days::new(a), base + chrono::Days::new(b));
+            prop_assert_eq!(cal.working_days_between(x, y), cal.working_days_between_by_walking(x, y));
+        }
+
         #[test]
         fn working_days_between_inverts_add_working_days(
             offset in 0u64..(21 * 366),

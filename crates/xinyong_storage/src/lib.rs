@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use xinyong_domain::event::Event;
 use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
 
+mod baseline;
 mod common;
 pub mod postgres;
 pub mod sqlite;
