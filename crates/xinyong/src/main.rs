@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod calendar_cmd;
+mod catalog_cmd;
 mod codes_cmd;
 mod config;
 mod demo_cmd;
@@ -63,6 +64,11 @@ enum Command {
     },
     /// Recompute the log, the tree, the checkpoint and every projection row.
     Verify(verify_cmd::VerifyArgs),
+    /// The public credit information catalog in force.
+    Catalog {
+        #[command(subcommand)]
+        command: catalog_cmd::CatalogCommand,
+    },
     /// Import a department's CSV/XLSX file (双公示 templates) through the intake path.
     Import(import_cmd::ImportArgs),
     /// Apply database migrations and exit.
@@ -127,6 +133,7 @@ fn main() -> ExitCode {
         Command::Tokens { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(tokens_cmd::run(cfg, command)))
         }
+        Command::Catalog { command } => catalog_cmd::run(command),
         Command::Import(args) => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(import_cmd::run(cfg, args)))
         }
