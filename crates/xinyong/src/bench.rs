@@ -13,6 +13,8 @@ use xinyong_domain::event::{Actor, NewEvent};
 use crate::config::Config;
 use crate::{CmdResult, Failure, runtime};
 
+mod search;
+
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
     /// Appends per second through `core` (batched) next to raw SHA-256 of the same bytes.
@@ -39,6 +41,21 @@ pub enum BenchCommand {
         /// Database URL; default a fresh SQLite file in a temp directory.
         #[arg(long)]
         database: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Company-name search over demo names held in memory (no database):
+    /// p50/p99 latency and recall for random name fragments and for whole
+    /// names, next to SQLite FTS5 trigram on the same names and queries.
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        subjects: u64,
+        /// Demo city seed.
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+        /// Queries of each kind (fragments, whole names).
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
         #[arg(long)]
         json: bool,
     },
@@ -71,6 +88,7 @@ pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
     match cmd {
         BenchCommand::Log { entries, batch, database, json } => bench_log(entries, batch, database, json).await,
         BenchCommand::Ingest { records, batch, database, json } => bench_ingest(records, batch, database, json).await,
+        BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,
     }
 }
 

@@ -19,6 +19,7 @@ pub struct Config {
     pub log: LogConfig,
     pub calendar: CalendarConfig,
     pub site: SiteConfig,
+    pub portal: PortalConfig,
     pub mask: MaskConfig,
     pub auth: AuthConfig,
 }
@@ -79,6 +80,31 @@ pub struct SiteConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Public searches per client and minute (0 = no limit).
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR networks).
+    pub trusted_proxies: Vec<String>,
+}
+
+impl PortalConfig {
+    pub fn settings(&self) -> Result<xinyong_server::PortalSettings, String> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|p| p.parse().map_err(|e| format!("配置无效：portal.trusted_proxies：{e}")))
+            .collect::<Result<_, String>>()?;
+        Ok(xinyong_server::PortalSettings {
+            requests_per_minute: self.rate_limit_per_minute,
+            burst: self.rate_limit_burst,
+            trusted_proxies,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     /// Lifetime of a console login, in hours.
     pub session_hours: u32,
@@ -119,6 +145,10 @@ impl Config {
         if !(1..=24 * 30).contains(&self.auth.session_hours) {
             return Err(format!("配置无效：auth.session_hours {} 应在 1–720 之间", self.auth.session_hours));
         }
+        self.portal.settings()?;
+        if self.portal.rate_limit_per_minute > 0 && self.portal.rate_limit_burst == 0 {
+            return Err("配置无效：portal.rate_limit_burst 必须大于 0".to_owned());
+        }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }
@@ -136,5 +166,15 @@ mod tests {
         config.validate().unwrap();
         assert_eq!(config.log.origin, "xinyong.local/log");
         assert_eq!(config.mask, MaskConfig::default());
+        assert_eq!(config.portal.settings().unwrap(), xinyong_server::PortalSettings::default());
+    }
+
+    #[test]
+    fn trusted_proxies_must_be_addresses_or_networks() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        config.portal.trusted_proxies = vec!["127.0.0.1".into(), "10.0.0.0/8".into()];
+        assert_eq!(config.portal.settings().unwrap().trusted_proxies.len(), 2);
+        config.portal.trusted_proxies = vec!["proxy.example".into()];
+        assert!(config.validate().unwrap_err().contains("portal.trusted_proxies"));
     }
 }

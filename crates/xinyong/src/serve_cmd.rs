@@ -1,9 +1,11 @@
 //! `xinyong serve`
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use xinyong_core::follower::Follower;
+use xinyong_core::follower::{Follower, LogSubscriber};
+use xinyong_core::search::SearchIndex;
 use xinyong_server::{AppState, SiteSettings};
 
 use crate::config::Config;
@@ -33,12 +35,14 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let addr: std::net::SocketAddr =
         listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
     let core = runtime::build_core(&cfg, &url).await?;
-    departments_cmd::seed_shipped(&core).await?;
-
+    // The demo city goes first into an empty database (it registers the
+    // shipped departments after its subjects, as `xinyong demo` does);
+    // registering them first would make the log non-empty and skip the demo.
     if args.demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
         tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
         demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
     }
+    departments_cmd::seed_shipped(&core).await?;
     if args.demo {
         demo_cmd::create_demo_users(&core).await?;
         demo_cmd::print_demo_accounts();
@@ -67,12 +71,29 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
             }
         })
     };
-    // The follower tails the log (also entries appended by other processes).
+    // The search index starts from the subjects table; the follower then
+    // tails the log from there (also entries appended by other processes),
+    // so a new subject is searchable within one poll interval.
+    let started = std::time::Instant::now();
+    let search = Arc::new(
+        SearchIndex::rebuild(&core)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the search index")))?,
+    );
+    tracing::info!(
+        subjects = search.len(),
+        log_size = search.applied(),
+        seconds = started.elapsed().as_secs_f64(),
+        "search index built"
+    );
     let follower = {
         let core = core.clone();
         let stop = stop_rx.clone();
+        let search = Arc::clone(&search);
         tokio::spawn(async move {
-            Follower::new().run(core, Vec::new(), Duration::from_millis(200), stop).await;
+            let from = search.applied();
+            let subscribers: Vec<Box<dyn LogSubscriber>> = vec![Box::new(search)];
+            Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
         })
     };
 
@@ -81,7 +102,10 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         footer: cfg.site.footer.clone(),
         cookie_secure: cfg.auth.cookie_secure,
     };
-    let state = AppState::new(core, site);
+    let portal = cfg.portal.settings().map_err(Failure::Usage)?;
+    let state = AppState::new(core, site).with_search(search).with_portal(portal);
+    // With `--listen 127.0.0.1:0` the system picks the port: print the real one.
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
     eprintln!("xinyong: serving http://{addr}/");
     let shutdown = async move {

@@ -222,6 +222,9 @@ const XK_HEADERS: &[&str] = &[
     "XK_LYDWDM",
 ];
 
+/// A row with its decision date, before rows are grouped into uploads.
+type DatedRow = (NaiveDate, Vec<String>);
+
 /// The demo's first and last decision dates.
 fn span() -> (NaiveDate, NaiveDate) {
     (NaiveDate::from_ymd_opt(2019, 7, 1).unwrap_or_default(), NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default())
@@ -267,7 +270,7 @@ pub fn demo_batches(
     let (first, last) = span();
     let days = (last - first).num_days().max(1) as u64;
     // (department, item) → rows with their decision dates.
-    let mut rows: std::collections::BTreeMap<(String, String), Vec<(NaiveDate, Vec<String>)>> = Default::default();
+    let mut rows: std::collections::BTreeMap<(String, String), Vec<DatedRow>> = Default::default();
     let licences = subjects.len() * 2 / 5;
     let penalties = subjects.len() / 6;
     for n in 0..licences {
@@ -364,7 +367,7 @@ pub fn demo_batches(
     let mut batches = Vec::new();
     for ((dept, item), mut list) in rows {
         list.sort_by_key(|(d, _)| *d);
-        let mut groups: std::collections::BTreeMap<(i32, u32), Vec<(NaiveDate, Vec<String>)>> = Default::default();
+        let mut groups: std::collections::BTreeMap<(i32, u32), Vec<DatedRow>> = Default::default();
         for (d, row) in list {
             let key = if d >= recent { (d.year(), 100 + d.iso_week().week()) } else { (d.year(), d.month()) };
             groups.entry(key).or_default().push((d, row));
@@ -388,7 +391,7 @@ pub fn demo_batches(
         }
     }
     batches.sort_by(|a, b| a.received_date.cmp(&b.received_date).then(a.file_name.cmp(&b.file_name)));
-    if let Some(sample) = batches.iter_mut().rev().find(|b| b.item == "CF" && b.table.rows.len() >= 3) {
+    if let Some(sample) = batches.iter_mut().rev().find(|b| b.item == "CF" && !b.table.rows.is_empty()) {
         spoil_sample(sample);
     }
     batches

@@ -16,6 +16,14 @@ pub trait LogSubscriber: Send + Sync {
     fn apply(&self, events: &[StoredEvent]);
 }
 
+/// A subscriber shared with the rest of the process (the server reads the
+/// same search index the follower writes).
+impl<T: LogSubscriber + ?Sized> LogSubscriber for std::sync::Arc<T> {
+    fn apply(&self, events: &[StoredEvent]) {
+        (**self).apply(events);
+    }
+}
+
 /// Polls the log for new entries and hands them to subscribers in order.
 #[derive(Debug)]
 pub struct Follower {
@@ -33,7 +41,13 @@ impl Default for Follower {
 
 impl Follower {
     pub fn new() -> Follower {
-        Follower { applied: watch::Sender::new(0) }
+        Follower::starting_at(0)
+    }
+
+    /// A follower whose subscribers already reflect the first `applied` log
+    /// entries (e.g. an index just rebuilt from the projections).
+    pub fn starting_at(applied: u64) -> Follower {
+        Follower { applied: watch::Sender::new(applied) }
     }
 
     /// The log size this process has applied so far.

@@ -10,7 +10,9 @@ pub mod follower;
 pub mod intake;
 pub mod keys;
 pub mod log;
+pub mod portal;
 pub mod rules;
+pub mod search;
 pub mod stats;
 pub mod verify;
 

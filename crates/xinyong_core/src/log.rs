@@ -100,24 +100,25 @@ impl Core {
         let _guard = self.write_lock.lock().await;
         let time = self.clock.now();
         let keys = Arc::clone(&self.keys);
+        // The store calls `build` once, inside its transaction; the events move
+        // into it instead of being cloned.
+        let pending = std::sync::Mutex::new(Some(events));
         let build = move |first: u64| -> Vec<PreparedEvent> {
+            let events = pending.lock().map(|mut p| p.take()).ok().flatten().unwrap_or_default();
             events
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, new)| {
                     let seq = first + i as u64;
-                    let event = Event {
-                        seq,
-                        time,
-                        actor: new.actor.clone(),
-                        rules: new.rules.clone(),
-                        body: new.body.clone(),
-                        salt: keys.salt(seq),
-                    };
-                    let entry = event.entry().to_bytes();
+                    let event =
+                        Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
+                    let body_json = event.body.canonical_json();
+                    let entry = event.entry_for_body_json(&body_json).to_bytes();
                     let leaf = xinyong_tlog::leaf_hash(&entry);
                     let writes = event.projection_writes();
-                    PreparedEvent { event, entry, leaf, writes }
+                    // Canonical JSON of plain data is valid UTF-8.
+                    let body_json = String::from_utf8(body_json).unwrap_or_default();
+                    PreparedEvent { event, body_json, entry, leaf, writes }
                 })
                 .collect()
         };

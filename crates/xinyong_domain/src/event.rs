@@ -232,6 +232,12 @@ pub struct Event {
 
 impl Event {
     pub fn entry(&self) -> LogEntry {
+        self.entry_for_body_json(&self.body.canonical_json())
+    }
+
+    /// The entry, given the body's canonical JSON already serialised (the
+    /// write path serialises each body once and stores the same bytes).
+    pub fn entry_for_body_json(&self, body_json: &[u8]) -> LogEntry {
         LogEntry {
             index: self.seq,
             time: self.time,
@@ -239,7 +245,7 @@ impl Event {
             kind: self.body.kind().to_owned(),
             subject: self.body.public_subject().map(str::to_owned),
             rules: self.rules.clone(),
-            body_commitment: body_commitment(&self.salt, &self.body.canonical_json()),
+            body_commitment: body_commitment(&self.salt, body_json),
         }
     }
 

@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
+use xinyong_core::search::SearchIndex;
 
 pub mod api;
 pub mod auth;
@@ -17,9 +18,11 @@ pub mod error;
 mod log;
 mod ops;
 mod pages;
+pub mod ratelimit;
 mod static_files;
 
 pub use error::{ApiError, ApiResult};
+pub use ratelimit::{IpNet, PortalSettings};
 
 /// Site-wide presentation settings.
 #[derive(Debug, Clone)]
@@ -50,11 +53,41 @@ pub struct AppState {
     metrics: PrometheusHandle,
     /// Failed console logins per login name (in memory, per process).
     pub(crate) login_limiter: Arc<auth::LoginLimiter>,
+    /// Public portal settings (search rate limits, trusted proxies).
+    pub portal: Arc<PortalSettings>,
+    /// Public search requests per client (in memory, per process).
+    pub(crate) limiter: Arc<ratelimit::RateLimiter>,
+    /// Company-name search; `serve` rebuilds it at start and a log follower
+    /// keeps it current.
+    pub search: Arc<SearchIndex>,
 }
 
 impl AppState {
     pub fn new(core: Core, site: SiteSettings) -> AppState {
-        AppState { core, site: Arc::new(site), metrics: metrics_handle(), login_limiter: Arc::default() }
+        let portal = PortalSettings::default();
+        AppState {
+            core,
+            site: Arc::new(site),
+            metrics: metrics_handle(),
+            login_limiter: Arc::default(),
+            limiter: Arc::new(ratelimit::RateLimiter::new(&portal)),
+            portal: Arc::new(portal),
+            search: Arc::new(SearchIndex::new()),
+        }
+    }
+
+    /// The same state searching `index` instead of the empty index `new`
+    /// starts with.
+    pub fn with_search(mut self, index: Arc<SearchIndex>) -> AppState {
+        self.search = index;
+        self
+    }
+
+    /// The same state with other portal settings (and fresh rate limits).
+    pub fn with_portal(mut self, portal: PortalSettings) -> AppState {
+        self.limiter = Arc::new(ratelimit::RateLimiter::new(&portal));
+        self.portal = Arc::new(portal);
+        self
     }
 }
 
@@ -87,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/log/consistency", get(log::consistency))
         .route("/static/{*path}", get(static_files::serve))
         .merge(pages::console::routes())
+        .merge(pages::portal::routes())
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -101,5 +135,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer address is the client key of the public search rate limits.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -267,7 +267,7 @@ macro_rules! impl_store {
                             .push_bind(e.body.kind())
                             .push_bind(e.body.public_subject().map(str::to_owned))
                             .push_bind(serde_json::to_string(&e.rules).unwrap_or_default())
-                            .push_bind(String::from_utf8(e.body.canonical_json()).unwrap_or_default())
+                            .push_bind(p.body_json.clone())
                             .push_bind(e.salt.to_vec())
                             .push_bind(p.entry.clone())
                             .push_bind(p.leaf.to_vec());
@@ -556,11 +556,13 @@ macro_rules! impl_store {
 
             async fn timeliness(&self, from: &str, to: &str) -> $crate::Result<Vec<$crate::TimelinessRow>> {
                 use sqlx::Row as _;
+                // PostgreSQL sums a BIGINT column as NUMERIC; the cast keeps
+                // the column an i64 on both backends.
                 let rows = sqlx::query(
                     "SELECT department, item, COUNT(*), \
                      SUM(CASE WHEN working_days IS NOT NULL AND working_days <= deadline_working_days THEN 1 ELSE 0 END), \
                      SUM(CASE WHEN working_days IS NULL THEN 1 ELSE 0 END), \
-                     COALESCE(SUM(working_days), 0), COALESCE(MAX(working_days), 0) \
+                     CAST(COALESCE(SUM(working_days), 0) AS BIGINT), COALESCE(MAX(working_days), 0) \
                      FROM records WHERE received_date >= $1 AND received_date <= $2 \
                      GROUP BY department, item ORDER BY department, item",
                 )
@@ -605,6 +607,40 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(|r| decode_row(table, r)).collect()
+            }
+
+            async fn public_records(
+                &self,
+                filter: &$crate::PublicRecordFilter,
+                cursor: Option<&$crate::RecordCursor>,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::Row>> {
+                let table = &xinyong_domain::intake::RECORDS;
+                let sql = format!(
+                    "SELECT {} FROM records WHERE {} \
+                     AND ($7 = '' OR decision_date < $7 OR (decision_date = $7 AND id < $8)) \
+                     ORDER BY decision_date DESC, id DESC LIMIT $9",
+                    $crate::common::select_columns(table),
+                    $crate::common::PUBLIC_RECORDS_WHERE
+                );
+                let (date, id) =
+                    cursor.map_or((String::new(), String::new()), |c| (c.decision_date.clone(), c.id.clone()));
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let rows = $crate::common::bind_public_filter!(q, filter)
+                    .bind(date)
+                    .bind(id)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| decode_row(table, r)).collect()
+            }
+
+            async fn count_public_records(&self, filter: &$crate::PublicRecordFilter) -> $crate::Result<u64> {
+                use sqlx::Row as _;
+                let sql = format!("SELECT COUNT(*) FROM records WHERE {}", $crate::common::PUBLIC_RECORDS_WHERE);
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let n: i64 = $crate::common::bind_public_filter!(q, filter).fetch_one(&self.pool).await?.try_get(0)?;
+                Ok($crate::to_u64(n))
             }
 
             async fn count_rows(&self, table: &'static xinyong_domain::projection::TableSpec) -> $crate::Result<u64> {
@@ -714,6 +750,34 @@ macro_rules! impl_store {
     };
 }
 
+/// The conditions of [`crate::Store::public_records`], parameters `$1`–`$6`
+/// bound by [`bind_public_filter!`]. An empty string parameter means "no
+/// filter". The division is USCC positions 3–8 of the subject key.
+pub(crate) const PUBLIC_RECORDS_WHERE: &str = "public = 1 AND subject_kind = 'legal_person' AND item = $1 \
+     AND window_start IS NOT NULL AND window_start <= $2 AND (latest_end IS NULL OR latest_end > $2) \
+     AND ($3 = '' OR department = $3) AND ($4 = '' OR substr(subject_key, 3, 6) LIKE $4) \
+     AND ($5 = '' OR decision_date >= $5) AND ($6 = '' OR decision_date <= $6)";
+
+/// A division prefix as a LIKE pattern; anything but ASCII digits is dropped
+/// so the value can never carry a wildcard.
+pub(crate) fn division_pattern(prefix: Option<&str>) -> String {
+    let digits: String = prefix.unwrap_or("").chars().filter(char::is_ascii_digit).take(6).collect();
+    if digits.is_empty() { String::new() } else { format!("{digits}%") }
+}
+
+/// Binds `$1`–`$6` of [`PUBLIC_RECORDS_WHERE`].
+macro_rules! bind_public_filter {
+    ($q:expr, $filter:expr) => {{
+        let f: &$crate::PublicRecordFilter = $filter;
+        $q.bind(f.item.clone())
+            .bind(f.today.clone())
+            .bind(f.department.clone().unwrap_or_default())
+            .bind($crate::common::division_pattern(f.division_prefix.as_deref()))
+            .bind(f.decided_from.clone().unwrap_or_default())
+            .bind(f.decided_to.clone().unwrap_or_default())
+    }};
+}
+
 /// Binds a cell to a query as the column's SQL type (NULL stays typed, which
 /// PostgreSQL needs).
 macro_rules! bind_cell {
@@ -729,4 +793,5 @@ macro_rules! bind_cell {
 }
 
 pub(crate) use bind_cell;
+pub(crate) use bind_public_filter;
 pub(crate) use impl_store;

@@ -11,9 +11,11 @@ use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
 
 mod baseline;
 mod common;
+mod fts_baseline;
 pub mod postgres;
 pub mod sqlite;
 
+pub use fts_baseline::{Fts5Baseline, Fts5Method, fts5_baseline};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -60,6 +62,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
     pub event: Event,
+    /// The body's canonical JSON, as committed to in the entry.
+    pub body_json: String,
     pub entry: Vec<u8>,
     pub leaf: Hash,
     pub writes: Vec<ProjectionWrite>,
@@ -124,6 +128,31 @@ pub struct TimelinessRow {
 
 /// A stored projection row, cells in the table's column order.
 pub type Row = Vec<Cell>;
+
+/// Which `records` rows the public record lists (双公示) show: records of
+/// one catalog item about a legal person, marked public, whose publicity
+/// window contains `today` (`window_start <= today < latest_end`, or no
+/// `latest_end`). Dates are `YYYY-MM-DD`; `None` filters nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicRecordFilter {
+    pub item: String,
+    pub today: String,
+    pub department: Option<String>,
+    /// Leading digits (ASCII digits only) of the subject's division code,
+    /// i.e. of USCC positions 3–8: `370102` for 历下区, `3701` for all Jinan.
+    pub division_prefix: Option<String>,
+    /// Decision dates from and to, inclusive.
+    pub decided_from: Option<String>,
+    pub decided_to: Option<String>,
+}
+
+/// Keyset position in a newest-first record list: the rows after it are
+/// those strictly before `(decision_date, id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordCursor {
+    pub decision_date: String,
+    pub id: String,
+}
 
 /// Log indexes are u64 in the domain and BIGINT in both databases; a log of
 /// 2^63 entries is not a case we need to represent.
@@ -195,6 +224,18 @@ pub trait Store: Send + Sync + Debug {
     /// `records` rows received in `[from, to]` later than their deadline,
     /// latest first by working days; optionally one department's only.
     async fn overdue_records(&self, from: &str, to: &str, department: Option<&str>, limit: u32) -> Result<Vec<Row>>;
+
+    /// `records` rows matching `filter`, newest decision first (ties by id,
+    /// descending), after `cursor`; at most `limit`.
+    async fn public_records(
+        &self,
+        filter: &PublicRecordFilter,
+        cursor: Option<&RecordCursor>,
+        limit: u32,
+    ) -> Result<Vec<Row>>;
+
+    /// How many `records` rows match `filter`.
+    async fn count_public_records(&self, filter: &PublicRecordFilter) -> Result<u64>;
 
     // Console sessions (operational state, not events).
 

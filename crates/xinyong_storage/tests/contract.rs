@@ -47,7 +47,8 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
             let entry = event.entry().to_bytes();
             let leaf = xinyong_tlog::leaf_hash(&entry);
             let writes = event.projection_writes();
-            PreparedEvent { event, entry, leaf, writes }
+            let body_json = String::from_utf8(event.body.canonical_json()).unwrap();
+            PreparedEvent { event, body_json, entry, leaf, writes }
         })
         .collect()
 }
@@ -290,5 +291,121 @@ async fn sessions_are_stored_found_and_ended_on_every_backend() {
         assert!(store.session_by_hash("c").await.unwrap().is_some(), "{backend}");
         // Sessions are not events: the log stays empty.
         assert_eq!(store.log_size().await.unwrap(), 0, "{backend}");
+    }
+}
+
+/// A record for the public-list tests: `window` = (start, latest end).
+fn record(
+    id: &str,
+    item: &str,
+    department: &str,
+    subject: (&str, &str),
+    decided: &str,
+    public: bool,
+    window: (Option<&str>, Option<&str>),
+) -> EventBody {
+    use xinyong_domain::intake::{AcceptedRecord, RecordPublicity, RecordSubject};
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let (kind, key) = subject;
+    EventBody::RecordAccepted {
+        record: AcceptedRecord {
+            id: id.to_owned(),
+            department: xinyong_domain::org::DepartmentCode::parse(department).unwrap(),
+            item: item.to_owned(),
+            catalog_version: "2026.1".to_owned(),
+            batch_id: "b1".to_owned(),
+            document_number: format!("{id}号"),
+            subject: RecordSubject { kind: kind.to_owned(), key: key.to_owned(), name: "某某".to_owned() },
+            decision_date: date(decided),
+            received_date: date(decided),
+            working_days: Some(1),
+            deadline_working_days: 7,
+            publicity: RecordPublicity {
+                regime: "licence".to_owned(),
+                severity: None,
+                public,
+                non_public_reason: (!public).then(|| "natural_person".to_owned()),
+                window_start: window.0.map(date),
+                earliest_end: window.0.map(date),
+                latest_end: window.1.map(date),
+                repairable: false,
+            },
+            fields: Default::default(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
+    use xinyong_domain::intake::RECORDS;
+    use xinyong_storage::{PublicRecordFilter, RecordCursor};
+    let lp = |key| ("legal_person", key);
+    let open = (Some("2026-01-05"), None);
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        append(
+            store,
+            vec![
+                record("r1", "CF", "scjgj", lp(A), "2026-01-05", true, open),
+                // Window ended yesterday, starts tomorrow, ends today: not shown.
+                record("r2", "CF", "scjgj", lp(A), "2025-06-01", true, (Some("2025-06-01"), Some("2026-11-25"))),
+                record("r3", "CF", "scjgj", lp(A), "2026-11-20", true, (Some("2026-11-27"), None)),
+                record("r4", "CF", "scjgj", lp(A), "2025-11-26", true, (Some("2025-11-26"), Some("2026-11-26"))),
+                // Not public, no window, a natural person, another item: not shown.
+                record("r5", "CF", "scjgj", lp(A), "2026-02-01", false, open),
+                record("r6", "CF", "scjgj", lp(A), "2026-02-01", true, (None, None)),
+                record("r7", "CF", "scjgj", ("natural_person", P1), "2026-02-01", true, open),
+                record("r8", "XK", "scjgj", lp(A), "2026-02-01", true, open),
+                // Shown: a window ending tomorrow; two on the same day (ties by id).
+                record("r9", "CF", "swj", lp(B), "2026-03-01", true, (Some("2026-03-01"), Some("2026-11-27"))),
+                record("ra", "CF", "swj", lp(B), "2026-03-01", true, open),
+                record("rb", "CF", "swj", lp(C), "2026-06-30", true, open),
+            ],
+        )
+        .await;
+        let filter = PublicRecordFilter { item: "CF".into(), today: "2026-11-26".into(), ..Default::default() };
+        let ids = |rows: Vec<Vec<Cell>>| -> Vec<String> {
+            rows.iter().map(|r| r[0].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        };
+        let all = store.public_records(&filter, None, 100).await.unwrap();
+        assert_eq!(all[0].len(), RECORDS.columns.len(), "{backend}");
+        assert_eq!(ids(all), ["rb", "ra", "r9", "r1"], "{backend}");
+        assert_eq!(store.count_public_records(&filter).await.unwrap(), 4, "{backend}");
+
+        // Keyset pages of one row walk the same list, ties included.
+        let mut walked = Vec::new();
+        let mut cursor: Option<RecordCursor> = None;
+        loop {
+            let page = store.public_records(&filter, cursor.as_ref(), 1).await.unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = Some(RecordCursor {
+                decision_date: last[7].as_str().unwrap().to_owned(),
+                id: last[0].as_str().unwrap().to_owned(),
+            });
+            walked.extend(ids(page));
+        }
+        assert_eq!(walked, ["rb", "ra", "r9", "r1"], "{backend}");
+
+        // Department, division (USCC positions 3–8) and decision-date filters.
+        let by = |f: PublicRecordFilter| async move { ids(store.public_records(&f, None, 100).await.unwrap()) };
+        assert_eq!(by(PublicRecordFilter { department: Some("scjgj".into()), ..filter.clone() }).await, ["r1"]);
+        assert_eq!(
+            by(PublicRecordFilter { division_prefix: Some("4403".into()), ..filter.clone() }).await,
+            ["ra", "r9"]
+        );
+        assert_eq!(by(PublicRecordFilter { division_prefix: Some("350100".into()), ..filter.clone() }).await, ["r1"]);
+        // Wildcards are not digits: dropped, so "%" alone filters nothing.
+        assert_eq!(by(PublicRecordFilter { division_prefix: Some("%".into()), ..filter.clone() }).await.len(), 4);
+        assert_eq!(by(PublicRecordFilter { division_prefix: Some("1101%".into()), ..filter.clone() }).await, ["rb"]);
+        let range = PublicRecordFilter {
+            decided_from: Some("2026-03-01".into()),
+            decided_to: Some("2026-03-01".into()),
+            ..filter.clone()
+        };
+        assert_eq!(by(range.clone()).await, ["ra", "r9"], "{backend}");
+        assert_eq!(store.count_public_records(&range).await.unwrap(), 2, "{backend}");
+        assert_eq!(by(PublicRecordFilter { item: "XK".into(), ..filter.clone() }).await, ["r8"]);
+        assert_eq!(store.count_public_records(&PublicRecordFilter { item: "JC".into(), ..filter }).await.unwrap(), 0);
     }
 }

@@ -143,6 +143,12 @@ impl TestApp {
         TestApp { db, core, clock, state }
     }
 
+    /// Reads the log into the app's search index, as `serve`'s follower does
+    /// every 200 ms: append, then sync, then search.
+    pub async fn sync_search(&self) {
+        self.state.search.catch_up(&self.core).await.expect("search index follows the log");
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         let request = Request::get(path).body(Body::empty()).expect("request");
         self.send(request).await

@@ -6,6 +6,8 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
+pub mod openapi;
+pub mod public;
 pub mod records;
 pub mod stats;
 
@@ -16,4 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/records/batches/{id}/errors.xlsx", get(records::get_batch_error_report))
         .route("/api/v1/records/{id}", get(records::get_record))
         .route("/api/v1/stats/timeliness", get(stats::get_timeliness))
+        .route("/api/v1/public/subjects", get(public::search_subjects))
+        .route("/api/v1/public/subjects/{uscc}", get(public::get_subject))
+        .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }

@@ -13,8 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::multipart::MultipartError;
-use axum::extract::rejection::MultipartRejection;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::handler::Handler as _;
 use axum::http::{StatusCode, header};
@@ -228,11 +227,10 @@ async fn upload_form(
     } else {
         Vec::new()
     };
-    let mut item_choices = vec![Choice {
-        value: String::new(),
-        label: "根据表头自动识别".to_owned(),
-        selected: choices.item.is_none(),
-    }];
+    let mut item_choices =
+        vec![Choice {
+            value: String::new(), label: "根据表头自动识别".to_owned(), selected: choices.item.is_none()
+        }];
     item_choices.extend(items.iter().map(|i| Choice {
         value: i.code().to_owned(),
         label: format!("{}（{}）", i.name(), i.code()),
@@ -363,24 +361,23 @@ async fn receive(
     multipart: Result<Multipart, MultipartRejection>,
     choices: &mut UploadChoices,
 ) -> Result<Response, UploadError> {
-    let mut multipart = multipart
-        .map_err(|e| ApiError::bad_request("form_invalid", format!("表单内容无法识别：{}", e.body_text())))?;
+    let mut multipart =
+        multipart.map_err(|e| ApiError::bad_request("form_invalid", format!("表单内容无法识别：{}", e.body_text())))?;
     let fields = read_form(&mut multipart, choices).await?;
     check_csrf(user, &fields.csrf_token)?;
     let department = match choices.department.as_deref().filter(|_| user.is_admin()) {
         Some(raw) => {
             DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?
         }
-        None => user
-            .department
-            .clone()
-            .ok_or_else(|| ApiError::bad_request("department_missing", "请选择报送部门"))?,
+        None => user.department.clone().ok_or_else(|| ApiError::bad_request("department_missing", "请选择报送部门"))?,
     };
     if !may_upload(user, &department) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "upload_forbidden", "只有本部门的经办人可以上传数据").into());
     }
     if fields.file.is_empty() {
-        let problem = Problem { message: "请选择要上传的文件（文件不能为空）".into(), code: "file_missing".into() };
+        let problem = Problem {
+            message: "请选择要上传的文件（文件不能为空）".into(), code: "file_missing".into()
+        };
         return Err(UploadError::Form(StatusCode::UNPROCESSABLE_ENTITY, problem));
     }
     let encoding = ENCODINGS
@@ -388,6 +385,10 @@ async fn receive(
         .find(|(value, ..)| Some(*value) == choices.encoding.as_deref())
         .map_or(Encoding::Auto, |(.., e)| *e);
     let table = read_table(fields.file, encoding).await?;
+    if table.rows.is_empty() {
+        let problem = Problem { message: "文件只有表头，没有数据行".into(), code: "no_rows".into() };
+        return Err(UploadError::Form(StatusCode::UNPROCESSABLE_ENTITY, problem));
+    }
     let outcome = intake::ingest_batch(
         &state.core,
         IngestRequest {
@@ -435,9 +436,8 @@ async fn read_form(multipart: &mut Multipart, choices: &mut UploadChoices) -> Re
 /// 20 MB workbook takes long enough to stall an async worker.
 async fn read_table(bytes: Bytes, encoding: Encoding) -> Result<InputTable, UploadError> {
     let options = ReadOptions { encoding, max_rows: intake::MAX_ROWS, ..ReadOptions::default() };
-    let read = tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options))
-        .await
-        .map_err(|e| {
+    let read =
+        tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options)).await.map_err(|e| {
             tracing::error!(error = %e, "reading an upload panicked or was cancelled");
             internal_error()
         })?;
@@ -623,7 +623,11 @@ async fn batch_view(
             .map(|r| RowLine {
                 row: r.row,
                 rejected: r.status == "rejected",
-                issues: r.issues.iter().map(|i| IssueLine { message: i.message.clone(), code: i.code.clone() }).collect(),
+                issues: r
+                    .issues
+                    .iter()
+                    .map(|i| IssueLine { message: i.message.clone(), code: i.code.clone() })
+                    .collect(),
             })
             .collect(),
         rows_hidden: thousands(batch.reports.len().saturating_sub(ROWS_SHOWN) as u64),
@@ -656,12 +660,15 @@ fn error_report_name(batch: &BatchSummary) -> String {
 /// An `.xlsx` attachment. `ascii_name` is for old clients; others take the
 /// UTF-8 name of RFC 6266 / RFC 5987 (`filename*=UTF-8''…`).
 fn xlsx_download(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
-    let ascii: String =
-        ascii_name.chars().filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c)).collect();
+    let ascii: String = ascii_name.chars().filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c)).collect();
     let encoded: String = utf8_name
         .bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
@@ -777,7 +784,9 @@ fn period(q: &TimelinessQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate
     let to = parse_date(q.to.as_deref(), "结束日期", today)?;
     let from = parse_date(q.from.as_deref(), "开始日期", to - Duration::days(DEFAULT_DAYS))?;
     if from > to {
-        return Err(Problem { message: "开始日期不能晚于结束日期".to_owned(), code: "date_range_inverted".to_owned() });
+        return Err(Problem {
+            message: "开始日期不能晚于结束日期".to_owned(), code: "date_range_inverted".to_owned()
+        });
     }
     Ok((from, to))
 }
@@ -808,20 +817,26 @@ async fn timeliness_view(
     let departments = core_auth::departments(core).await?;
     let today = intake::china_today(core);
     let asked = period(&q, today).and_then(|p| Ok((p, report_scope(user, &q)?)));
-    let (status, error, report) = match asked {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    // The form shows the period reported on, or what was typed when it was refused.
+    let (status, error, report, from, to) = match asked {
         Ok(((from, to), scope)) => {
             let report = stats::timeliness(core, from, to, scope.as_ref()).await?;
             let names: HashMap<String, String> =
                 departments.iter().map(|d| (d.code.to_string(), d.name.clone())).collect();
-            (StatusCode::OK, None, Some(report_view(state, &report, &names, scope.is_none())))
+            let view = report_view(state, &report, &names, scope.is_none());
+            (StatusCode::OK, None, Some(view), day(from), day(to))
         }
-        Err(problem) => (StatusCode::BAD_REQUEST, Some(problem), None),
+        Err(problem) => {
+            let raw = |v: &Option<String>| v.clone().unwrap_or_default();
+            (StatusCode::BAD_REQUEST, Some(problem), None, raw(&q.from), raw(&q.to))
+        }
     };
     let chosen = if user.is_admin() { q.department.as_deref() } else { None };
     let page = TimelinessPage {
         layout: Layout::new(state, "报送时效"),
-        from: q.from.clone().unwrap_or_else(|| (today - Duration::days(DEFAULT_DAYS)).format("%Y-%m-%d").to_string()),
-        to: q.to.clone().unwrap_or_else(|| today.format("%Y-%m-%d").to_string()),
+        from,
+        to,
         choose_department: user.is_admin(),
         department_label: user
             .department
@@ -991,12 +1006,7 @@ fn bar_chart(lines: &[TimelinessLine]) -> String {
             full.clone()
         };
         let tip = match line.on_time_share {
-            Some(s) => format!(
-                "{full}：按时 {} 条，逾期 {} 条，按时率 {:.1}%",
-                line.on_time,
-                line.late,
-                s * 100.0
-            ),
+            Some(s) => format!("{full}：按时 {} 条，逾期 {} 条，按时率 {:.1}%", line.on_time, line.late, s * 100.0),
             None => format!("{full}：{} 条记录的工作日数无法计算", line.total),
         };
         let _ = write!(svg, "<g><title>{}</title>", escape_xml(&tip));

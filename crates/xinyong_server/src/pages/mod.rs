@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub(crate) mod console;
 pub(crate) mod intake;
+pub(crate) mod portal;
 
 /// What every page's layout needs.
 #[derive(Debug, Clone)]
@@ -18,11 +19,24 @@ pub(crate) struct Layout {
     pub site_name: String,
     pub footer: String,
     pub title: String,
+    /// Which header link is the current section (`search`, `publicity`, …).
+    pub nav: &'static str,
 }
 
 impl Layout {
     pub(crate) fn new(state: &AppState, title: &str) -> Layout {
-        Layout { site_name: state.site.site_name.clone(), footer: state.site.footer.clone(), title: title.to_owned() }
+        Layout {
+            site_name: state.site.site_name.clone(),
+            footer: state.site.footer.clone(),
+            title: title.to_owned(),
+            nav: "",
+        }
+    }
+
+    /// Marks a header link as the current section.
+    pub(crate) fn at(mut self, nav: &'static str) -> Layout {
+        self.nav = nav;
+        self
     }
 }
 
@@ -30,6 +44,8 @@ impl Layout {
 #[template(path = "home.html")]
 pub(crate) struct HomePage {
     layout: Layout,
+    /// The search box's value (empty on the home page).
+    q: String,
     subjects: String,
     events: String,
     checkpoint: Option<CheckpointView>,
@@ -48,7 +64,7 @@ pub(crate) fn beijing() -> chrono::FixedOffset {
 }
 
 /// Groups digits in threes for Chinese readers used to "1,234,567".
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -74,7 +90,8 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
         Err(e) => return error_page(&state, e.into()),
     };
     HomePage {
-        layout: Layout::new(&state, "首页"),
+        layout: Layout::new(&state, "首页").at("home"),
+        q: String::new(),
         subjects: thousands(counts.subjects),
         events: thousands(counts.events),
         checkpoint,

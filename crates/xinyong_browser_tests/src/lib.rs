@@ -1,0 +1,2 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]

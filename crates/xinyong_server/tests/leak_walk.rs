@@ -1,0 +1,317 @@
+//! The leak walk (acceptance of the portal issue): build a demo city, walk
+//! every public page and every public API response, and find in them no
+//! resident ID number, no natural person's name or record, and no record
+//! that is not public or outside its publicity window.
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::http::StatusCode;
+use xinyong_core::auth::{departments, seed_departments, shipped_departments};
+use xinyong_core::demo::DemoCity;
+use xinyong_core::demo_records::demo_batches;
+use xinyong_core::intake::{IngestRequest, Source, china_today, ingest_batch};
+use xinyong_core::portal::record_is_public;
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::intake::{RECORDS, record_from_row};
+use xinyong_domain::mask::find_id_numbers;
+use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::projection::{Cell, PERSONS, SUBJECTS, TableSpec};
+use xinyong_test_support::TestApp;
+
+const SUBJECTS_IN_CITY: usize = 1_000;
+const SEED: u64 = 2019;
+
+async fn demo_city() -> TestApp {
+    let app = TestApp::new().await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    let bodies: Vec<EventBody> = DemoCity::new(SEED).take(SUBJECTS_IN_CITY).collect();
+    let actor = Actor::parse("demo").unwrap();
+    app.core.append(bodies.iter().map(|b| NewEvent::new(actor.clone(), b.clone())).collect()).await.unwrap();
+    xinyong_core::rules::publish_rules(&app.core).await.unwrap();
+    let known: Vec<(String, String)> = departments(&app.core)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| d.uscc.map(|u| (d.code.to_string(), u.as_str().to_owned())))
+        .collect();
+    for batch in demo_batches(SEED, &bodies, &known, &app.core.rules().calendar) {
+        let department = DepartmentCode::parse(&batch.department).unwrap();
+        let request = IngestRequest {
+            actor: Actor::parse(&format!("department:{department}")).unwrap(),
+            department,
+            item: Some(batch.item),
+            source: Source::Upload,
+            file_name: Some(batch.file_name),
+            idempotency_key: None,
+            table: batch.table,
+            lenient_codes: false,
+            received_date: Some(batch.received_date),
+            dry_run: false,
+        };
+        ingest_batch(&app.core, request).await.unwrap();
+    }
+    app.sync_search().await;
+    app
+}
+
+async fn all_rows(app: &TestApp, table: &'static TableSpec) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    let mut after: Option<Vec<Cell>> = None;
+    loop {
+        let page = app.core.store().rows_page(table, after.as_deref(), 1_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(table.key_of(last).to_vec());
+        let full = page.len() == 1_000;
+        rows.extend(page);
+        if !full {
+            break;
+        }
+    }
+    rows
+}
+
+fn text(row: &[Cell], i: usize) -> String {
+    row[i].as_str().unwrap_or_default().to_owned()
+}
+
+/// What a forbidden string is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A natural person's name (legal representatives included: they are
+    /// shown masked only).
+    Name,
+    /// An ID number as stored (also one `find_id_numbers` would not flag,
+    /// e.g. run together with other digits).
+    IdNumber,
+    /// The document number of a record that is not public today.
+    HiddenRecord,
+}
+
+/// What must never appear, indexed by first character so that a page is
+/// scanned once whatever the number of forbidden strings.
+struct Forbidden {
+    by_first: HashMap<char, Vec<(String, Kind)>>,
+    /// Public subject names containing a person's name (shops named after
+    /// their owner).
+    containing: HashMap<String, Vec<String>>,
+    names: usize,
+    hidden_documents: usize,
+}
+
+impl Forbidden {
+    async fn collect(app: &TestApp) -> (Forbidden, Vec<String>, usize) {
+        let subjects = all_rows(app, &SUBJECTS).await;
+        let subject_names: Vec<String> = subjects.iter().map(|r| text(r, 1)).collect();
+        let mut strings: Vec<(String, Kind)> = Vec::new();
+        for row in all_rows(app, &PERSONS).await {
+            strings.push((text(&row, 0), Kind::IdNumber));
+            strings.push((text(&row, 1), Kind::Name));
+        }
+        let today = china_today(&app.core);
+        let catalog = &app.core.rules().catalog;
+        let mut public = 0;
+        for row in all_rows(app, &RECORDS).await {
+            let record = record_from_row(&row).unwrap();
+            if record.subject.is_natural_person() {
+                strings.push((record.subject.key.clone(), Kind::IdNumber));
+                strings.push((record.subject.name.clone(), Kind::Name));
+            }
+            if record_is_public(&record, catalog, today) {
+                public += 1;
+            } else {
+                strings.push((record.document_number.clone(), Kind::HiddenRecord));
+            }
+        }
+        strings.retain(|(s, kind)| *kind != Kind::Name || s.chars().count() >= 2);
+        strings.sort();
+        strings.dedup();
+        let mut containing = HashMap::new();
+        let mut by_first: HashMap<char, Vec<(String, Kind)>> = HashMap::new();
+        let (mut names, mut hidden_documents) = (0, 0);
+        for (s, kind) in strings {
+            match kind {
+                Kind::Name => {
+                    names += 1;
+                    let within: Vec<String> =
+                        subject_names.iter().filter(|n| n.contains(s.as_str())).cloned().collect();
+                    containing.insert(s.clone(), within);
+                }
+                Kind::HiddenRecord => hidden_documents += 1,
+                Kind::IdNumber => {}
+            }
+            by_first.entry(s.chars().next().unwrap()).or_default().push((s, kind));
+        }
+        let codes = subjects.iter().map(|r| text(r, 0)).collect();
+        (Forbidden { by_first, containing, names, hidden_documents }, codes, public)
+    }
+
+    /// Every problem found in one response.
+    fn check(&self, what: &str, body: &str) -> Vec<String> {
+        let mut problems: Vec<String> =
+            find_id_numbers(body).into_iter().map(|id| format!("{what}: ID number {id}")).collect();
+        for (at, c) in body.char_indices() {
+            let Some(candidates) = self.by_first.get(&c) else { continue };
+            let rest = &body[at..];
+            for (s, kind) in candidates {
+                if !rest.starts_with(s.as_str()) {
+                    continue;
+                }
+                if *kind == Kind::Name && inside_a_subject_name(body, at, s, &self.containing[s]) {
+                    continue;
+                }
+                let context: String = body[at.saturating_sub(60)..].chars().take(50).collect();
+                problems.push(format!("{what}: {kind:?} {s} in …{context}…"));
+            }
+        }
+        problems
+    }
+}
+
+/// A person's name inside a public subject name (a shop named after its
+/// owner) is the subject's registered name, not a leak.
+fn inside_a_subject_name(body: &str, at: usize, name: &str, containing: &[String]) -> bool {
+    containing.iter().any(|subject| {
+        subject.match_indices(name).any(|(offset, _)| {
+            at.checked_sub(offset)
+                .and_then(|from| body.get(from..))
+                .is_some_and(|rest| rest.starts_with(subject.as_str()))
+        })
+    })
+}
+
+/// Fragments a visitor might type: pieces from the middle of names, codes,
+/// legal forms, nonsense.
+fn queries(codes: &[String], names: &HashMap<String, String>) -> Vec<String> {
+    let mut out: Vec<String> = ["有限公司", "科技", "济南", "商贸", "个体工商户", "张", "", "<b>x</b>", "合作社"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for code in codes.iter().step_by(97) {
+        out.push(code.clone());
+        out.push(code.to_lowercase());
+        if let Some(name) = names.get(code) {
+            let chars: Vec<char> = name.chars().collect();
+            for len in 2..=4 {
+                if chars.len() > len + 2 {
+                    out.push(chars[2..2 + len].iter().collect());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
+    let app = demo_city().await;
+    // The walk makes thousands of searches: no rate limit here.
+    let mut app = app;
+    app.state =
+        app.state.clone().with_portal(xinyong_server::PortalSettings { requests_per_minute: 0, ..Default::default() });
+    let (forbidden, codes, public_records) = Forbidden::collect(&app).await;
+    assert!(public_records > 100, "the demo city has public records ({public_records})");
+    assert!(forbidden.hidden_documents > 20, "and records that are not public");
+    assert!(forbidden.names > 500, "and natural persons");
+    // The scanner finds what it looks for.
+    let person = all_rows(&app, &PERSONS).await.into_iter().next().unwrap();
+    let planted = format!("<td>{}</td><td>{}</td>", text(&person, 1), text(&person, 0));
+    assert_eq!(forbidden.check("self-test", &planted).len(), 3, "name, stored ID and checksum-valid ID");
+    let names: HashMap<String, String> =
+        all_rows(&app, &SUBJECTS).await.iter().map(|r| (text(r, 0), text(r, 1))).collect();
+
+    let mut problems: Vec<String> = Vec::new();
+    let mut pages = 0usize;
+    let mut verify_indexes: BTreeSet<u64> = BTreeSet::new();
+    let mut walk = |what: String, status: StatusCode, body: String, problems: &mut Vec<String>| {
+        assert!(status.is_success() || status == StatusCode::BAD_REQUEST, "{what}: {status}");
+        problems.extend(forbidden.check(&what, &body));
+        pages += 1;
+    };
+    let collect_verify = |body: &str, into: &mut BTreeSet<u64>| {
+        for (i, _) in body.match_indices("/verify/") {
+            let n: String = body[i + 8..].chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(n) = n.parse() {
+                into.insert(n);
+            }
+        }
+    };
+
+    for path in ["/", "/search", "/lists", "/verify", "/api/v1/openapi.json"] {
+        let r = app.get(path).await;
+        walk(path.to_owned(), r.status, r.text(), &mut problems);
+    }
+    for q in queries(&codes, &names) {
+        for base in ["/search?q=", "/search/suggest?q=", "/api/v1/public/subjects?limit=50&q="] {
+            let path = format!("{base}{}", encode(&q));
+            let r = app.get(&path).await;
+            walk(path, r.status, r.text(), &mut problems);
+        }
+    }
+    let mut penalties_seen = 0usize;
+    for code in &codes {
+        let path = format!("/subjects/{code}");
+        let r = app.get(&path).await;
+        let body = r.text();
+        collect_verify(&body, &mut verify_indexes);
+        walk(path, r.status, body, &mut problems);
+        let path = format!("/api/v1/public/subjects/{code}");
+        let r = app.get(&path).await;
+        penalties_seen += r.json()["penalties"].as_array().map_or(0, Vec::len);
+        walk(path, r.status, r.text(), &mut problems);
+    }
+    assert!(penalties_seen > 10, "penalties on subject pages: {penalties_seen}");
+    for kind in ["licences", "penalties"] {
+        let mut path = format!("/publicity/{kind}");
+        let mut rows = 0;
+        loop {
+            let r = app.get(&path).await;
+            let body = r.text();
+            rows += body.matches("<tr>").count().saturating_sub(1);
+            collect_verify(&body, &mut verify_indexes);
+            let next =
+                body.split("rel=\"next\" href=\"").nth(1).map(|s| s.split('"').next().unwrap().replace("&amp;", "&"));
+            walk(path, r.status, body, &mut problems);
+            match next {
+                Some(n) => path = n,
+                None => break,
+            }
+        }
+        assert!(rows > 10, "{kind}: {rows} rows");
+    }
+    // Every entry of the log, not only the ones linked from pages.
+    let size = app.core.store().log_size().await.unwrap();
+    assert!(verify_indexes.iter().all(|i| *i < size));
+    let mut opened = 0;
+    for index in 0..size {
+        let path = format!("/verify/{index}");
+        let r = app.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let body = r.text();
+        assert!(body.contains("证明有效"), "{path}");
+        let opens = body.contains("body.json");
+        walk(path, r.status, body, &mut problems);
+        if opens {
+            let raw = app.get(&format!("/verify/{index}/body.json")).await;
+            assert_eq!(raw.status, StatusCode::OK);
+            opened += 1;
+            walk(format!("/verify/{index}/body.json"), raw.status, raw.text(), &mut problems);
+        }
+    }
+    assert!(pages > 3 * SUBJECTS_IN_CITY, "walked {pages} responses");
+    let found = problems.len();
+    problems.truncate(30);
+    assert!(found == 0, "{found} problems (first 30):\n{}", problems.join("\n"));
+    eprintln!(
+        "leak walk: {pages} responses, {} log entries ({} linked from pages, {opened} bodies opened), \
+         {public_records} public records, {} hidden",
+        size,
+        verify_indexes.len(),
+        forbidden.hidden_documents
+    );
+}

@@ -1,0 +1,683 @@
+//! The public portal through the router: search, subject pages, 双公示,
+//! lists, verification, the public JSON API, rate limits and the OpenAPI
+//! document.
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use base64::Engine as _;
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use xinyong_core::auth::{seed_departments, shipped_departments};
+use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch};
+use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
+use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::{IdNumber, Uscc};
+use xinyong_server::PortalSettings;
+use xinyong_test_support::{TestApp, TestResponse};
+
+const SCJGJ: &str = "11370100MB2853A6XD";
+const ZJJ: &str = "113701000041882744";
+const REP_A_ID: &str = "11010519491231002X";
+const REP_B_ID: &str = "440524188001010014";
+
+fn uscc(division: &str, body: &str) -> String {
+    Uscc::from_parts('9', '1', division, body).unwrap().as_str().to_owned()
+}
+
+/// 济南泉润商贸有限公司 (历下区, represented by 张三丰).
+fn a() -> String {
+    uscc("370102", "MA3C8N0Q")
+}
+
+/// 济南鑫泰建筑工程有限公司 (长清区, represented by 李卫东).
+fn b() -> String {
+    uscc("370113", "MA3D8N0R")
+}
+
+fn natural_id() -> String {
+    IdNumber::from_parts("370102", NaiveDate::from_ymd_opt(1980, 5, 6).unwrap(), 123).unwrap().as_str().to_owned()
+}
+
+fn registration(code: &str, name: &str, rep: &str, rep_id: &str) -> NewEvent {
+    NewEvent::new(
+        Actor::parse("demo").unwrap(),
+        EventBody::LegalPersonRegistered {
+            subject: LegalPerson {
+                uscc: Uscc::parse(code).unwrap(),
+                name: SubjectName::parse(name).unwrap(),
+                status: SubjectStatus::Active,
+            },
+            people: vec![RoleHolder {
+                role: RelationRole::LegalRepresentative,
+                person: NaturalPerson {
+                    id_number: IdNumber::parse(rep_id).unwrap(),
+                    name: SubjectName::parse(rep).unwrap(),
+                },
+            }],
+        },
+    )
+}
+
+fn table(rows: &[Vec<(&str, String)>]) -> InputTable {
+    let mut headers: Vec<String> = Vec::new();
+    for row in rows {
+        for (k, _) in row {
+            if !headers.iter().any(|h| h == k) {
+                headers.push((*k).to_owned());
+            }
+        }
+    }
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let cells = headers
+                .iter()
+                .map(|h| row.iter().find(|(k, _)| k == h).map(|(_, v)| v.clone()).unwrap_or_default())
+                .collect();
+            (i as u64 + 2, cells)
+        })
+        .collect();
+    InputTable { headers, rows }
+}
+
+async fn ingest(app: &TestApp, department: &str, item: &str, rows: &[Vec<(&str, String)>]) {
+    let out = ingest_batch(
+        &app.core,
+        IngestRequest {
+            actor: Actor::parse(&format!("department:{department}")).unwrap(),
+            department: DepartmentCode::parse(department).unwrap(),
+            item: Some(item.to_owned()),
+            source: Source::Cli,
+            file_name: None,
+            idempotency_key: None,
+            table: table(rows),
+            lenient_codes: false,
+            received_date: None,
+            dry_run: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.batch.rejected, 0, "{:?}", out.rows);
+}
+
+fn licence(
+    subject: &str,
+    name: &str,
+    rep: &str,
+    doc: &str,
+    decided: &str,
+    valid_to: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("XK_XDR_MC", name.to_owned()),
+        ("XK_XDR_LB", "法人及非法人组织".to_owned()),
+        ("XK_XDR_SHXYM", subject.to_owned()),
+        ("XK_FRDB", rep.to_owned()),
+        ("XK_XKWS", "食品经营许可证准予许可决定书".to_owned()),
+        ("XK_WSH", doc.to_owned()),
+        ("XK_XKLB", "普通".to_owned()),
+        ("XK_XKZS", "食品经营许可证".to_owned()),
+        ("XK_XKBH", format!("JY{doc}")),
+        ("XK_NR", "预包装食品销售".to_owned()),
+        ("XK_JDRQ", decided.to_owned()),
+        ("XK_YXQZ", decided.to_owned()),
+        ("XK_YXQZI", valid_to.to_owned()),
+        ("XK_XKJG", "济南市市场监督管理局".to_owned()),
+        ("XK_XKJGDM", SCJGJ.to_owned()),
+        ("XK_ZT", "1".to_owned()),
+        ("XK_LYDW", "济南市市场监督管理局".to_owned()),
+        ("XK_LYDWDM", SCJGJ.to_owned()),
+    ]
+}
+
+fn penalty(
+    subject: &str,
+    name: &str,
+    rep: &str,
+    doc: &str,
+    decided: &str,
+    simplified: bool,
+) -> Vec<(&'static str, String)> {
+    let mut row = vec![
+        ("CF_XDR_MC", name.to_owned()),
+        ("CF_XDR_LB", "法人及非法人组织".to_owned()),
+        ("CF_XDR_SHXYM", subject.to_owned()),
+        ("CF_FRDB", rep.to_owned()),
+        ("CF_WSH", doc.to_owned()),
+        ("CF_WFXW", "销售不合格商品".to_owned()),
+        ("CF_SY", format!("当事人销售的产品经抽样检验不合格（{doc}）。")),
+        ("CF_YJ", "《中华人民共和国产品质量法》第四十九条".to_owned()),
+        ("CF_JDRQ", decided.to_owned()),
+        ("CF_YXQ", decided.to_owned()),
+        ("CF_CFJG", "济南市市场监督管理局".to_owned()),
+        ("CF_CFJGDM", SCJGJ.to_owned()),
+        ("CF_SJLY", "济南市市场监督管理局".to_owned()),
+        ("CF_SJLYDM", SCJGJ.to_owned()),
+    ];
+    if simplified {
+        row.extend([("CF_CFLB", "警告".to_owned()), ("CF_NR", "警告".to_owned()), ("CF_CXLX", "简易程序".to_owned())]);
+    } else {
+        row.extend([
+            ("CF_CFLB", "罚款".to_owned()),
+            ("CF_NR", "罚款5万元".to_owned()),
+            ("CF_NR_FK", "5".to_owned()),
+            ("CF_CXLX", "普通程序".to_owned()),
+        ]);
+    }
+    row
+}
+
+/// A small city: two companies, their licences and penalties, a penalty on
+/// a natural person and an inspection record without personal data.
+async fn portal_app() -> TestApp {
+    let app = TestApp::new().await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    app.core
+        .append(vec![
+            registration(&a(), "济南泉润商贸有限公司", "张三丰", REP_A_ID),
+            registration(&b(), "济南鑫泰建筑工程有限公司", "李卫东", REP_B_ID),
+        ])
+        .await
+        .unwrap();
+    let (a, b) = (a(), b());
+    ingest(
+        &app,
+        "scjgj",
+        "XK",
+        &[
+            licence(&a, "济南泉润商贸有限公司", "张三丰", "济市监食许〔2026〕1001号", "2026-03-02", "2031-03-01"),
+            // Valid until last January: out of its window.
+            licence(&b, "济南鑫泰建筑工程有限公司", "李卫东", "济市监食许〔2025〕1002号", "2025-01-10", "2026-01-09"),
+        ],
+    )
+    .await;
+    let mut natural = penalty("", "王小明", "", "济市监罚〔2026〕104号", "2026-05-06", false);
+    natural.retain(|(k, _)| !matches!(*k, "CF_XDR_SHXYM" | "CF_FRDB" | "CF_XDR_LB"));
+    natural.extend([
+        ("CF_XDR_LB", "自然人".to_owned()),
+        ("CF_XDR_ZJLX", "身份证".to_owned()),
+        ("CF_XDR_ZJHM", natural_id()),
+    ]);
+    ingest(
+        &app,
+        "scjgj",
+        "CF",
+        &[
+            // Market regulation (SAMR Order 45) shows a lower fine for three
+            // months: this one until 2027-01-15.
+            penalty(&a, "济南泉润商贸有限公司", "张三丰", "济市监罚〔2026〕101号", "2026-10-15", false),
+            // Decided in 2020 (527号, general: one year at most): long over.
+            penalty(&a, "济南泉润商贸有限公司", "张三丰", "济市监罚〔2020〕102号", "2020-03-02", false),
+            // Simplified procedure: never public in Shandong.
+            penalty(&a, "济南泉润商贸有限公司", "张三丰", "济市监罚〔2026〕103号", "2026-07-01", true),
+            natural,
+        ],
+    )
+    .await;
+    ingest(
+        &app,
+        "zjj",
+        "JC",
+        &[vec![
+            ("JC_DX", "济南鑫泰建筑工程有限公司".to_owned()),
+            ("JC_SHXYM", b.clone()),
+            ("JC_BH", "济建检〔2026〕7号".to_owned()),
+            ("JC_LB", "日常检查".to_owned()),
+            ("JC_RQ", "2026-09-15".to_owned()),
+            ("JC_JG", "未发现问题".to_owned()),
+            ("JC_JGMC", "济南市住房和城乡建设局".to_owned()),
+            ("JC_JGDM", ZJJ.to_owned()),
+        ]],
+    )
+    .await;
+    app.sync_search().await;
+    app
+}
+
+fn assert_ok_html(r: &TestResponse) -> String {
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.content_type().starts_with("text/html"), "{}", r.content_type());
+    r.text()
+}
+
+#[tokio::test]
+async fn the_home_page_has_the_search_box_and_the_sections() {
+    let app = portal_app().await;
+    let html = assert_ok_html(&app.get("/").await);
+    for needle in [
+        r#"action="/search""#,
+        r#"hx-get="/search/suggest""#,
+        r#"<label for="q""#,
+        r#"href="/publicity/licences""#,
+        r#"href="/lists""#,
+        r#"href="/verify""#,
+        r#"href="/console""#,
+        r#"<script src="/static/htmx.min.js" defer></script>"#,
+        r#"aria-current="page">首页"#,
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    // htmx is vendored, not loaded from a CDN.
+    let js = app.get("/static/htmx.min.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.content_type().contains("javascript"), "{}", js.content_type());
+    assert!(js.text().starts_with("var htmx=function()"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+}
+
+#[tokio::test]
+async fn search_works_as_a_form_and_as_you_type() {
+    let app = portal_app().await;
+    let html = assert_ok_html(&app.get("/search?q=%E6%B3%89%E6%B6%A6").await); // 泉润
+    assert!(html.contains("济南泉润商贸有限公司"), "{html}");
+    assert!(html.contains(&format!("/subjects/{}", a())));
+    assert!(html.contains("历下区"));
+    assert!(!html.contains("鑫泰"));
+
+    let fragment = app.get("/search/suggest?q=%E9%91%AB%E6%B3%B0").await; // 鑫泰
+    assert_eq!(fragment.status, StatusCode::OK);
+    let text = fragment.text();
+    assert!(text.contains("济南鑫泰建筑工程有限公司") && text.contains(&b()), "{text}");
+    assert!(!text.contains("<html"), "a fragment, not a page");
+    let empty = app.get("/search/suggest?q=").await.text();
+    assert!(empty.trim().is_empty(), "{empty}");
+    let none = app.get("/search/suggest?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84").await.text();
+    assert!(none.contains("没有找到"), "{none}");
+
+    // By code, in lower case with spaces.
+    let code = a().to_lowercase();
+    let spaced = format!("{} {}", &code[..8], &code[8..]);
+    let html = assert_ok_html(&app.get(&format!("/search?q={}", spaced.replace(' ', "+"))).await);
+    assert!(html.contains("济南泉润商贸有限公司"));
+    // A legal form alone finds nothing and says why.
+    let html = assert_ok_html(&app.get("/search?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8").await);
+    assert!(html.contains("至少两个字"), "{html}");
+    // Markup in the query is escaped.
+    let html = assert_ok_html(&app.get("/search?q=%3Cscript%3Ex%3C%2Fscript%3E").await);
+    assert!(!html.contains("<script>x") && html.contains("&#60;script&#62;"), "{html}");
+}
+
+#[tokio::test]
+async fn the_subject_page_shows_public_records_in_window_with_masked_names() {
+    let app = portal_app().await;
+    let html = assert_ok_html(&app.get(&format!("/subjects/{}", a())).await);
+    // Basic facts: type decoded from the code, district, masked representative.
+    for needle in ["济南泉润商贸有限公司", "企业", "工商", "山东省济南市历下区", "张*丰", "存续", "法定代表人"]
+    {
+        assert!(html.contains(needle), "{needle}");
+    }
+    assert!(!html.contains("张三丰"), "representative name unmasked");
+    assert!(!html.contains(REP_A_ID) && !html.contains("110105"), "ID number shown");
+    // The licence and the penalty in their windows, with the penalty's facts.
+    for needle in [
+        "济市监食许〔2026〕1001号",
+        "预包装食品销售",
+        "2026-03-02 至 2031-03-01",
+        "济市监罚〔2026〕101号",
+        "当事人销售的产品经抽样检验不合格",
+        "《中华人民共和国产品质量法》第四十九条",
+        "罚款5万元",
+        "50,000 元（5 万元）",
+        "公示期至",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    // Out of window and simplified procedure: not shown.
+    assert!(!html.contains("济市监罚〔2020〕102号"));
+    assert!(!html.contains("济市监罚〔2026〕103号"));
+    // Every public fact links to its verification.
+    let links = html.matches("href=\"/verify/").count();
+    assert_eq!(links, 3, "basic facts, one licence, one penalty");
+    assert!(html.contains("暂无"));
+
+    // The other company: its licence expired, its inspection is shown.
+    let html = assert_ok_html(&app.get(&format!("/subjects/{}", b())).await);
+    assert!(!html.contains("济市监食许〔2025〕1002号"));
+    assert!(html.contains("济建检〔2026〕7号") && html.contains("未发现问题"));
+    assert!(html.contains("李*东") && !html.contains("李卫东"));
+
+    // Lower case redirects to the canonical address; unknown codes are 404.
+    let r = app.get(&format!("/subjects/{}", a().to_lowercase())).await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.headers["location"], format!("/subjects/{}", a()).as_str());
+    let r = app.get(&format!("/subjects/{}", uscc("370104", "MA3E8N0T"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("没有统一社会信用代码为"));
+    assert_eq!(app.get("/subjects/not-a-code").await.status, StatusCode::NOT_FOUND);
+}
+
+/// Pulls the log index out of the first `/verify/N` link after `after`.
+fn verify_link_after(html: &str, after: &str) -> u64 {
+    let from = html.find(after).unwrap();
+    let rest = &html[from..];
+    let start = rest.find("/verify/").unwrap() + "/verify/".len();
+    rest[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+#[tokio::test]
+async fn verification_checks_the_proof_and_opens_only_bodies_without_personal_data() {
+    let app = portal_app().await;
+    let page = app.get(&format!("/subjects/{}", b())).await.text();
+    let inspection = verify_link_after(&page, "济建检〔2026〕7号");
+    let registration = verify_link_after(&page, "信息来源");
+
+    // An inspection record with no personal field: body and salt are shown,
+    // and they open the entry's commitment.
+    let html = assert_ok_html(&app.get(&format!("/verify/{inspection}")).await);
+    assert!(html.contains("✓ 证明有效") || html.contains("证明有效"), "{html}");
+    assert!(html.contains("未被修改") || html.contains("没有被修改"));
+    assert!(html.contains("xinyong-entry/v1") && html.contains("c2sp.org/tlog-proof@v1"));
+    assert!(html.contains(&app.core.keys().verifier_key()));
+    let body = app.get(&format!("/verify/{inspection}/body.json")).await;
+    assert_eq!(body.status, StatusCode::OK);
+    let entry = app.get(&format!("/log/entries/{inspection}")).await.body;
+    let entry = String::from_utf8(entry).unwrap();
+    let committed = entry.lines().find_map(|l| l.strip_prefix("body ")).unwrap().to_owned();
+    let salt_hex = html.split("<h3>盐值</h3>").nth(1).unwrap().split("<pre class=\"note\">").nth(1).unwrap();
+    let salt = hex_decode(&salt_hex[..64]);
+    let mut h = Sha256::new();
+    h.update(&salt);
+    h.update(&body.body);
+    assert_eq!(base64::engine::general_purpose::STANDARD.encode(h.finalize()), committed);
+    assert!(html.contains("与条目一致"));
+
+    // A penalty: public, but its body holds the representative's name and
+    // would reveal it; only entry and proof.
+    let page = app.get(&format!("/subjects/{}", a())).await.text();
+    let penalty = verify_link_after(&page, "济市监罚〔2026〕101号");
+    let html = assert_ok_html(&app.get(&format!("/verify/{penalty}")).await);
+    assert!(html.contains("证明有效") && html.contains("不公开正文"));
+    assert!(!html.contains("张三丰") && !html.contains("盐值</h3>"));
+    assert!(html.contains("济市监罚〔2026〕101号"), "the public view of the record");
+    assert_eq!(app.get(&format!("/verify/{penalty}/body.json")).await.status, StatusCode::NOT_FOUND);
+
+    // A registration (its body names people): entry and proof only.
+    let html = assert_ok_html(&app.get(&format!("/verify/{registration}")).await);
+    assert!(html.contains("legal_person_registered") && !html.contains("李卫东") && !html.contains(REP_B_ID));
+
+    // Every entry verifies, including non-public ones, without their bodies.
+    let size = app.core.store().log_size().await.unwrap();
+    for i in 0..size {
+        let html = assert_ok_html(&app.get(&format!("/verify/{i}")).await);
+        assert!(html.contains("证明有效"), "entry {i}");
+        assert!(!html.contains(&natural_id()) && !html.contains("王小明"), "entry {i}");
+    }
+    assert_eq!(app.get(&format!("/verify/{size}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/verify/x").await.status, StatusCode::NOT_FOUND);
+    // The form on /verify goes to the entry.
+    let r = app.get("/verify?index=3").await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/verify/3"));
+    assert!(assert_ok_html(&app.get("/verify").await).contains("最新签名检查点"));
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn publicity_pages_list_filter_and_page() {
+    let app = portal_app().await;
+    let html = assert_ok_html(&app.get("/publicity/penalties").await);
+    assert!(html.contains("共 1 条") && html.contains("济市监罚〔2026〕101号"), "{html}");
+    assert!(html.contains(&format!("href=\"/subjects/{}\"", a())));
+    for hidden in ["济市监罚〔2020〕102号", "济市监罚〔2026〕103号", "济市监罚〔2026〕104号", "王小明"]
+    {
+        assert!(!html.contains(hidden), "{hidden}");
+    }
+    let html = assert_ok_html(&app.get("/publicity/licences").await);
+    assert!(html.contains("共 1 条") && html.contains("济市监食许〔2026〕1001号"));
+    assert!(!html.contains("济市监食许〔2025〕1002号"));
+
+    // Filters: department, district, decision dates.
+    let count = |html: &str| html.contains("共 1 条");
+    assert!(count(&app.get("/publicity/penalties?department=scjgj").await.text()));
+    assert!(app.get("/publicity/penalties?department=zjj").await.text().contains("共 0 条"));
+    assert!(count(&app.get("/publicity/penalties?district=370102").await.text()));
+    assert!(app.get("/publicity/penalties?district=370113").await.text().contains("共 0 条"));
+    assert!(count(&app.get("/publicity/penalties?from=2026-10-15&to=2026-10-15").await.text()));
+    assert!(app.get("/publicity/penalties?from=2026-10-16").await.text().contains("共 0 条"));
+    assert_eq!(app.get("/publicity/penalties?from=yesterday").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/publicity/penalties?after=junk").await.status, StatusCode::BAD_REQUEST);
+    // The selected filter stays selected.
+    let html = app.get("/publicity/penalties?district=370102").await.text();
+    assert!(html.contains(r#"<option value="370102" selected>"#), "{html}");
+}
+
+#[tokio::test]
+async fn publicity_pages_walk_every_record_once() {
+    let app = portal_app().await;
+    let code = a();
+    let rows: Vec<Vec<(&str, String)>> = (0..45)
+        .map(|i| {
+            let day = format!("2026-10-{:02}", 1 + i % 28);
+            licence(
+                &code,
+                "济南泉润商贸有限公司",
+                "张三丰",
+                &format!("济市监食许〔2026〕{}号", 2000 + i),
+                &day,
+                "2031-01-01",
+            )
+        })
+        .collect();
+    ingest(&app, "scjgj", "XK", &rows).await;
+    let mut path = "/publicity/licences".to_owned();
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let html = assert_ok_html(&app.get(&path).await);
+        assert!(html.contains("共 46 条"));
+        seen.extend(html.match_indices("济市监食许〔").map(|(i, _)| html[i..].split('<').next().unwrap().to_owned()));
+        match html.split("rel=\"next\" href=\"").nth(1) {
+            Some(rest) => path = rest.split('"').next().unwrap().replace("&amp;", "&"),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (46, 46), "{seen:?}");
+}
+
+#[tokio::test]
+async fn the_lists_page_is_honest_about_having_nothing_yet() {
+    let app = portal_app().await;
+    let html = assert_ok_html(&app.get("/lists").await);
+    assert!(html.contains("目前没有公布的名单信息"));
+    assert!(html.contains("法人和非法人组织"));
+}
+
+#[tokio::test]
+async fn the_public_api_follows_the_same_rules_as_the_pages() {
+    let app = portal_app().await;
+    let r = app.get("/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["hits"][0]["uscc"], a().as_str());
+    assert_eq!(v["hits"][0]["status_name"], "存续");
+    assert_eq!(v["hits"][0]["division_name"], "山东省济南市历下区");
+    let r = app.get("/api/v1/public/subjects?q=").await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("query_missing")));
+
+    let r = app.get(&format!("/api/v1/public/subjects/{}", a())).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["representative"]["name_masked"], "张*丰");
+    assert_eq!(v["subject_type"]["category"], "企业");
+    assert_eq!(v["licences"].as_array().unwrap().len(), 1);
+    assert_eq!(v["penalties"].as_array().unwrap().len(), 1);
+    assert_eq!(v["penalties"][0]["document_number"], "济市监罚〔2026〕101号");
+    assert!(v["penalties"][0]["log_index"].as_u64().is_some());
+    assert_eq!(v["list_entries"], serde_json::json!([]));
+    assert_eq!(v["grade"], serde_json::Value::Null);
+    let text = r.text();
+    assert!(!text.contains("张三丰") && !text.contains(REP_A_ID) && !text.contains("FR_ZJHM"));
+    assert!(!text.contains("102号") && !text.contains("103号"));
+    let r = app.get(&format!("/api/v1/public/subjects/{}", uscc("370104", "MA3E8N0T"))).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("subject_not_found")));
+}
+
+fn from_peer(path: &str, peer: &str, forwarded: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(path);
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    req.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    req
+}
+
+#[tokio::test]
+async fn public_search_is_rate_limited_per_client() {
+    let mut app = portal_app().await;
+    let portal =
+        PortalSettings { requests_per_minute: 1, burst: 2, trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()] };
+    app.state = app.state.clone().with_portal(portal);
+    let page = "/search?q=%E6%B3%89%E6%B6%A6";
+    for _ in 0..2 {
+        assert_eq!(app.send(from_peer(page, "203.0.113.5:4000", None)).await.status, StatusCode::OK);
+    }
+    let r = app.send(from_peer(page, "203.0.113.5:4001", None)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.content_type().starts_with("text/html"));
+    assert!(r.text().contains("查询过于频繁"));
+    assert!(r.headers.get("retry-after").is_some());
+    // The same client on the JSON API (one bucket per client): the envelope.
+    let r = app.send(from_peer("/api/v1/public/subjects?q=abc", "203.0.113.5:4002", None)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    // Suggestions count too.
+    let r = app.send(from_peer("/search/suggest?q=ab", "203.0.113.5:4003", None)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client is not affected, and a forged X-Forwarded-For from an
+    // untrusted peer does not buy a fresh bucket.
+    assert_eq!(app.send(from_peer(page, "198.51.100.7:5000", None)).await.status, StatusCode::OK);
+    assert_eq!(app.send(from_peer(page, "198.51.100.7:5000", Some("192.0.2.1"))).await.status, StatusCode::OK);
+    assert_eq!(
+        app.send(from_peer(page, "198.51.100.7:5000", Some("192.0.2.2"))).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Behind the trusted proxy, clients are told apart by the header.
+    for client in ["192.0.2.10", "192.0.2.11"] {
+        for _ in 0..2 {
+            let r = app.send(from_peer(page, "10.0.0.2:80", Some(client))).await;
+            assert_eq!(r.status, StatusCode::OK, "{client}");
+        }
+        let r = app.send(from_peer(page, "10.0.0.2:80", Some(client))).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{client}");
+    }
+    // Subject pages and the 双公示 lists are not search: not limited.
+    for _ in 0..5 {
+        let r = app.send(from_peer(&format!("/subjects/{}", a()), "203.0.113.5:4000", None)).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_stable_and_matches_real_responses() {
+    let app = portal_app().await;
+    let r = app.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    insta::assert_json_snapshot!("openapi", doc);
+
+    // Every documented path is routed (not the HTML fallback).
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, ops) in paths {
+        let concrete = path.replace("{uscc}", &a()).replace("{id}", "b0").replace("{index}", "0");
+        for method in ops.as_object().unwrap().keys() {
+            let req = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete).body(Body::empty());
+            let r = app.send(req.unwrap()).await;
+            assert!(r.content_type().starts_with("application/json"), "{method} {path}: {}", r.content_type());
+        }
+    }
+
+    // Real responses have exactly the documented properties.
+    let check = |schema: &str, value: &serde_json::Value| conforms(&doc, schema, value, schema);
+    check("SubjectSearchResponse", &app.get("/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6").await.json());
+    check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", a())).await.json());
+    check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", b())).await.json());
+    check("ErrorEnvelope", &app.get("/api/v1/public/subjects").await.json());
+
+    let dept = DepartmentCode::parse("zjj").unwrap();
+    let token = xinyong_core::auth::issue_token(&app.core, &Actor::system(), &dept, "测试", [7; 32]).await.unwrap();
+    let send = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let mut req =
+            Request::builder().method(method).uri(path).header("authorization", format!("Bearer {}", token.token));
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap()
+    };
+    let mut row = penalty(&b(), "济南鑫泰建筑工程有限公司", "李卫东", "济建罚〔2026〕9号", "2026-08-01", false);
+    row.retain(|(k, _)| *k != "CF_CFJGDM" && *k != "CF_SJLYDM");
+    row.extend([("CF_CFJGDM", ZJJ.to_owned()), ("CF_SJLYDM", ZJJ.to_owned())]);
+    let mut bad = row.clone();
+    bad.retain(|(k, _)| *k != "CF_SY");
+    bad.push(("CF_SY", String::new()));
+    let rows: Vec<serde_json::Value> = [row, bad]
+        .iter()
+        .map(|r| serde_json::Value::Object(r.iter().map(|(k, v)| ((*k).to_owned(), v.clone().into())).collect()))
+        .collect();
+    let created =
+        app.send(send("POST", "/api/v1/records/batches", Some(serde_json::json!({"item": "CF", "rows": rows})))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let created = created.json();
+    check("BatchCreateResponseDoc", &created);
+    let batch = created["batch"]["id"].as_str().unwrap();
+    check("BatchViewDoc", &app.send(send("GET", &format!("/api/v1/records/batches/{batch}"), None)).await.json());
+    let record = created["rows"][0]["record_id"].as_str().unwrap();
+    check("RecordViewDoc", &app.send(send("GET", &format!("/api/v1/records/{record}"), None)).await.json());
+    let report = app.send(send("GET", "/api/v1/stats/timeliness?from=2026-01-01", None)).await.json();
+    check("TimelinessReportDoc", &report);
+}
+
+/// Checks that `value` has exactly the properties of `schema` (required ones
+/// present, none undocumented), recursing into referenced schemas.
+fn conforms(doc: &serde_json::Value, schema: &str, value: &serde_json::Value, at: &str) {
+    let s = &doc["components"]["schemas"][schema];
+    assert!(s.is_object(), "{at}: no schema {schema}");
+    check_value(doc, s, value, at);
+}
+
+fn check_value(doc: &serde_json::Value, s: &serde_json::Value, value: &serde_json::Value, at: &str) {
+    if let Some(r) = s["$ref"].as_str() {
+        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
+    }
+    if let Some(options) = s["oneOf"].as_array() {
+        // `Option<Schema>`: null, or the schema.
+        if value.is_null() {
+            return;
+        }
+        let non_null: Vec<&serde_json::Value> = options.iter().filter(|o| o["type"] != "null").collect();
+        return check_value(doc, non_null[0], value, at);
+    }
+    if value.is_null() {
+        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
+        assert!(nullable, "{at}: null where the document says {s}");
+        return;
+    }
+    if let Some(props) = s["properties"].as_object() {
+        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
+        for key in obj.keys() {
+            assert!(props.contains_key(key), "{at}: property {key} is not documented");
+        }
+        for req in s["required"].as_array().into_iter().flatten() {
+            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required {req} missing");
+        }
+        for (key, v) in obj {
+            check_value(doc, &props[key], v, &format!("{at}.{key}"));
+        }
+    } else if s["items"].is_object() {
+        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
+            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
+        }
+    }
+}
