@@ -68,9 +68,12 @@
 //!
 //! Measured on the build machine (2 cores, release, 1,000,000 demo names,
 //! the 1,000 fragments and 1,000 whole names of `xinyong bench search`):
-//! this index answers fragments in p50 ≈ 10 µs / p99 ≈ 0.1–0.2 ms and whole
-//! names in p50 ≈ 11 µs / p99 ≈ 0.1 ms, builds in ≈ 5 s through the
-//! follower's `apply`, and takes ≈ 280 MB. A scratch tantivy 0.27 index of
+//! this index answers fragments in p50 ≈ 11 µs / p99 0.05–0.4 ms (the
+//! spread is other work on the shared machine), whole names in p50 ≈ 12 µs /
+//! p99 0.07–0.3 ms and misspelt fragments (fuzzy) in p50 ≈ 8 µs / p99 ≈
+//! 0.1 ms; it builds in ≈ 6 s through the follower's `apply` and takes
+//! ≈ 330 MB built that way, ≈ 250 MB after [`SearchIndex::rebuild`] (which
+//! returns the growth slack). A scratch tantivy 0.27 index of
 //! the same names (a bigram field with positions queried as phrases, as
 //! §4 proposes, built in RAM in 6.3 s) gave fragments p50 219 µs / p99 18 ms,
 //! and 341 µs / 23 ms with the jieba field added as SHOULD clauses: BM25
@@ -202,7 +205,7 @@ pub struct IndexStats {
 }
 
 /// The company-name index. Share it with `Arc`; searches take a read lock,
-/// the follower a write lock per [`APPLY_CHUNK`] events.
+/// the follower a write lock per 500 events (`APPLY_CHUNK`).
 pub struct SearchIndex {
     inner: RwLock<Inner>,
     /// Log size whose events are reflected (see [`SearchIndex::applied`]).
@@ -244,7 +247,14 @@ impl SearchIndex {
             let full = page.len() == REBUILD_PAGE as usize;
             for cells in &page {
                 match SubjectRow::from_cells(cells) {
-                    Some(row) => rows.push(row),
+                    // Only what the index keeps: a million full rows would
+                    // double the peak memory of a rebuild.
+                    Some(row) => rows.push((
+                        row.seq,
+                        String::from(row.uscc).into_boxed_str(),
+                        row.name.into_boxed_str(),
+                        row.status,
+                    )),
                     None => unreadable += 1,
                 }
             }
@@ -256,12 +266,12 @@ impl SearchIndex {
             tracing::warn!(unreadable, "subjects rows that no longer parse were left out of the search index");
         }
         // Log order, so that ties rank as in an index that followed the log.
-        rows.sort_by_key(|r| r.seq);
+        rows.sort_unstable_by_key(|r| r.0);
         let index = SearchIndex::new();
         {
             let mut inner = index.write();
-            for row in &rows {
-                inner.upsert(row.uscc.as_str(), &row.name, row.status);
+            for (_, uscc, name, status) in rows {
+                inner.upsert(&uscc, &name, status);
             }
         }
         index.write().shrink();
@@ -345,6 +355,7 @@ impl LogSubscriber for SearchIndex {
                 self.applied.store(seq + 1, Ordering::Release);
             }
             inner.compact_if_stale();
+            metrics::gauge!("xinyong_search_subjects").set(inner.live as f64);
         }
     }
 }
