@@ -102,6 +102,20 @@ impl Chromedriver {
     /// process can take the port between choosing and binding it) and reads
     /// the port from the line it prints once it listens.
     pub fn start() -> Chromedriver {
+        // Two drivers starting at the same moment can collide on their IPv6
+        // listener, and the loser exits ("bind() failed: Address already in
+        // use"); a failed start is simply tried again.
+        let mut last = String::new();
+        for _ in 0..5 {
+            match Chromedriver::try_start() {
+                Ok(driver) => return driver,
+                Err(e) => last = e,
+            }
+        }
+        panic!("chromedriver did not start: {last}");
+    }
+
+    fn try_start() -> Result<Chromedriver, String> {
         let mut child = Command::new(CHROMEDRIVER)
             .arg("--port=0")
             .stdin(Stdio::null())
@@ -121,9 +135,10 @@ impl Chromedriver {
                 }
             }
         });
-        let port = rx.recv_timeout(PATIENCE).unwrap_or_else(|e| panic!("chromedriver did not announce its port: {e}"));
+        // On failure `driver` is dropped here, which kills the child.
+        let port = rx.recv_timeout(PATIENCE).map_err(|e| format!("it did not announce its port: {e}"))?;
         driver.url = format!("http://127.0.0.1:{port}");
-        driver
+        Ok(driver)
     }
 }
 
