@@ -8,7 +8,7 @@
 //!
 //! The generator is pure: no IO, no clock. Every random choice comes from one
 //! ChaCha20 stream keyed by the seed, and numbers are drawn with our own
-//! [`Draw::below`] over `next_u64()` instead of `rand`'s range helpers, whose
+//! `Draw::below` over `next_u64()` instead of `rand`'s range helpers, whose
 //! algorithms may change between releases. A seed therefore describes the
 //! same city forever; `frozen_*` tests in this file pin that.
 //!

@@ -223,8 +223,8 @@ impl RecordKey {
 }
 
 /// Canonical form of a document number for keys: whitespace removed and every
-/// bracket style around the year made 〔〕 (济市监罚[2024]1号, 济市监罚（2024）1号
-/// and 济市监罚〔2024〕1号 are the same decision).
+/// bracket style around the year made 〔〕 (`济市监罚[2024]1号`, `济市监罚（2024）1号`
+/// and `济市监罚〔2024〕1号` are the same decision).
 pub fn canonical_document(document: &str) -> String {
     document
         .chars()
