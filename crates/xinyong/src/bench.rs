@@ -173,15 +173,8 @@ async fn bench_log(entries: u64, batch: usize, database: Option<String>, json: b
             Figure { name: "inclusion_proof_time", value: proof_time.as_secs_f64() * 1e3, unit: "ms", baseline: None },
         ],
     };
-    if json {
-        println!("{}", serde_json::to_string(&report).map_err(|e| Failure::Other(e.into()))?);
-    } else {
-        println!("bench log ({backend}, {entries} entries, batch {batch})");
-        println!("{:<26} {:>16} {:<10} {:>16}", "figure", "value", "unit", "baseline");
-        for f in &report.figures {
-            let base = f.baseline.as_ref().map(|b| format!("{} {} ({})", b.value, b.unit, b.name)).unwrap_or_default();
-            println!("{:<26} {:>16.1} {:<10} {}", f.name, f.value, f.unit, base);
-        }
+    print_report(&report, json, &format!("bench log ({backend}, {entries} entries, batch {batch})"))?;
+    if !json {
         println!("append / raw hashing = {:.4}", append_rate / hash_rate);
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -7,7 +7,7 @@
 //! is a duplicate, a changed one is a correction carrying the diff. All
 //! accepted rows of a batch commit in one transaction with their events.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -585,32 +585,9 @@ pub async fn recent_batches(
     Ok(newest.into_iter().map(|(_, b)| b).collect())
 }
 
-/// A record by id.
-pub async fn record(core: &Core, id: &str) -> Result<Option<AcceptedRecord>> {
-    Ok(core.store().row(&RECORDS, &[Cell::text(id)]).await?.as_deref().and_then(record_from_row))
-}
-
 /// A record and the log index of the event that last wrote it.
 pub async fn record_with_log_index(core: &Core, id: &str) -> Result<Option<(AcceptedRecord, u64)>> {
     let Some(row) = core.store().row(&RECORDS, &[Cell::text(id)]).await? else { return Ok(None) };
     let seq = row.last().and_then(Cell::as_i64).and_then(|s| u64::try_from(s).ok()).unwrap_or_default();
     Ok(record_from_row(&row).map(|r| (r, seq)))
-}
-
-/// Every record of a subject (by USCC or ID number), newest decision first.
-pub async fn records_of_subject(core: &Core, key: &str) -> Result<Vec<AcceptedRecord>> {
-    let mut records: Vec<AcceptedRecord> = core
-        .store()
-        .rows_where(&RECORDS, "subject_key", &Cell::text(key), 10_000)
-        .await?
-        .iter()
-        .filter_map(|r| record_from_row(r))
-        .collect();
-    records.sort_by(|a, b| b.decision_date.cmp(&a.decision_date).then(a.id.cmp(&b.id)));
-    Ok(records)
-}
-
-/// Fields of a record keyed by field code, for display.
-pub fn field_map(record: &AcceptedRecord) -> &BTreeMap<String, String> {
-    &record.fields
 }

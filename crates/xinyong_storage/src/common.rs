@@ -199,6 +199,15 @@ pub(crate) fn new_tree_nodes(
     Ok(created)
 }
 
+/// Refuses a database that has a migration this binary does not know: it was
+/// written by a newer Xinyong, and running old code on it could corrupt it.
+pub(crate) fn refuse_newer_schema(applied: &[i64], migrator: &sqlx::migrate::Migrator) -> Result<(), StorageError> {
+    match applied.iter().find(|v| !migrator.iter().any(|m| m.version == **v)) {
+        Some(&version) => Err(StorageError::NewerSchema { version }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {
     <Hash>::try_from(bytes).map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
 }

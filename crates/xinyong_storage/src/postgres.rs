@@ -49,9 +49,7 @@ impl PostgresStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            if let Some(v) = applied.into_iter().find(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
-                return Err(StorageError::NewerSchema { version: v });
-            }
+            crate::common::refuse_newer_schema(&applied, &MIGRATOR)?;
         }
         MIGRATOR.run(&self.pool).await?;
         Ok(())
