@@ -12,6 +12,7 @@ use xinyong_domain::event::{Actor, EventBody, NewEvent};
 use xinyong_domain::org::RULE_SETS;
 use xinyong_domain::projection::Cell;
 use xinyong_domain::publicity::PublicityRules;
+use xinyong_domain::sanction::{SHIPPED_LISTS_TOML, SHIPPED_MEASURES_TOML, SanctionRules};
 
 use crate::error::Result;
 use crate::log::Core;
@@ -23,6 +24,10 @@ pub struct Rules {
     pub publicity: Arc<PublicityRules>,
     pub publicity_text: Arc<str>,
     pub calendar: Arc<Calendar>,
+    /// List types and the measures catalog (`rules/lists.toml`, `rules/measures.toml`).
+    pub sanctions: Arc<SanctionRules>,
+    pub lists_text: Arc<str>,
+    pub measures_text: Arc<str>,
 }
 
 impl Default for Rules {
@@ -40,12 +45,33 @@ impl Rules {
             publicity: Arc::new(PublicityRules::shipped().clone()),
             publicity_text: Arc::from(xinyong_domain::publicity::SHIPPED_PUBLICITY_TOML),
             calendar: Arc::new(Calendar::official()),
+            sanctions: Arc::new(SanctionRules::shipped().clone()),
+            lists_text: Arc::from(SHIPPED_LISTS_TOML),
+            measures_text: Arc::from(SHIPPED_MEASURES_TOML),
         }
     }
 
     pub fn with_calendar(mut self, calendar: Calendar) -> Rules {
         self.calendar = Arc::new(calendar);
         self
+    }
+
+    /// The same rules with other list / measure files (already parsed from
+    /// `lists_text` and `measures_text`).
+    pub fn with_sanctions(mut self, sanctions: SanctionRules, lists_text: &str, measures_text: &str) -> Rules {
+        self.sanctions = Arc::new(sanctions);
+        self.lists_text = Arc::from(lists_text);
+        self.measures_text = Arc::from(measures_text);
+        self
+    }
+
+    /// `lists=…` and `measures=…`: the versions a listing step or a credit
+    /// check was decided under.
+    pub fn sanction_versions(&self) -> xinyong_domain::event::RuleVersions {
+        xinyong_domain::event::RuleVersions::from([
+            ("lists".to_owned(), self.sanctions.lists_version().to_owned()),
+            ("measures".to_owned(), self.sanctions.measures_version().to_owned()),
+        ])
     }
 
     /// `catalog=…` and `publicity=…` for an event's rule versions.
@@ -68,6 +94,8 @@ pub async fn publish_rules(core: &Core) -> Result<usize> {
     let sets = [
         ("catalog", rules.catalog.version().to_owned(), rules.catalog_text.to_string()),
         ("publicity", rules.publicity.version().to_owned(), rules.publicity_text.to_string()),
+        ("lists", rules.sanctions.lists_version().to_owned(), rules.lists_text.to_string()),
+        ("measures", rules.sanctions.measures_version().to_owned(), rules.measures_text.to_string()),
     ];
     let mut events = Vec::new();
     for (kind, version, text) in sets {

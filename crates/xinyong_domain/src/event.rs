@@ -13,12 +13,18 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::id_number::IdNumber;
-use crate::intake::{AcceptedRecord, BatchSummary, FieldChange, batch_writes, record_write};
+use crate::intake::{AcceptedRecord, BatchSummary, FieldChange, RecordSubject, batch_writes, record_write};
+use crate::listing::{
+    self as lst, Ban, Interview, ListingProposal, ListingStatus, MeasurePush, ObjectionOutcome, ReceiptLine,
+    ReportedCase,
+};
+use crate::listing::ExitReason;
+use crate::sanction::ListKind;
 use crate::org::{API_TOKENS, Department, DepartmentCode, RULE_SETS, USERS, User, department_write, user_write};
 use crate::projection::{Cell, PERSONS, ProjectionWrite, RELATIONS, SUBJECTS};
 use crate::subject::{LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus};
@@ -143,6 +149,117 @@ pub enum EventBody {
         sha256: String,
         text: String,
     },
+    /// A department proposes to list a subject (拟列入).
+    ListingProposed {
+        proposal: ListingProposal,
+        list_kind: ListKind,
+    },
+    /// The subject was told before listing (告知), with the objection window.
+    ListingNoticeServed {
+        listing_id: String,
+        served_on: NaiveDate,
+        objection_deadline: NaiveDate,
+        /// How the notice was served (送达方式), e.g. 直接送达 / 邮寄 / 电子送达.
+        channel: String,
+    },
+    /// The subject objected inside the window; the decision is held.
+    ListingObjectionFiled {
+        listing_id: String,
+        objection_id: String,
+        filed_on: NaiveDate,
+        grounds: String,
+        answer_due: NaiveDate,
+    },
+    ListingObjectionAnswered {
+        listing_id: String,
+        objection_id: String,
+        answered_on: NaiveDate,
+        outcome: ObjectionOutcome,
+        reply: String,
+    },
+    /// The listing decision (列入决定): the subject is listed, the measures
+    /// are pushed to their executing departments, and the liable people get
+    /// personal records.
+    ListingDecided {
+        listing_id: String,
+        list_code: String,
+        subject: RecordSubject,
+        decision_no: String,
+        decided_on: NaiveDate,
+        valid_from: NaiveDate,
+        valid_until: Option<NaiveDate>,
+        measures: Vec<String>,
+        pushes: Vec<MeasurePush>,
+        liable_people: Vec<RoleHolder>,
+    },
+    /// A proposal was dropped before a decision.
+    ListingWithdrawn {
+        listing_id: String,
+        on: NaiveDate,
+        reason: String,
+    },
+    /// A listing ended; its measures are lifted at every executor.
+    ListingExited {
+        listing_id: String,
+        list_code: String,
+        subject: RecordSubject,
+        reason: ExitReason,
+        on: NaiveDate,
+        decision_no: Option<String>,
+        note: String,
+        lifts: Vec<MeasurePush>,
+        liable_people: Vec<IdNumber>,
+    },
+    /// An executing department acknowledged a pushed measure (响应).
+    MeasureAcknowledged {
+        listing_id: String,
+        push: MeasurePush,
+        note: String,
+    },
+    /// An executing department reported how it applied a measure (反馈).
+    MeasureExecuted {
+        listing_id: String,
+        push: MeasurePush,
+        outcome: String,
+        receipt_id: Option<String>,
+        case_ref: Option<String>,
+    },
+    BanImposed {
+        ban: Ban,
+    },
+    BanLifted {
+        ban_id: String,
+        on: NaiveDate,
+        reason: String,
+    },
+    InterviewRecorded {
+        interview: Interview,
+    },
+    /// A batch of credit-check receipts.
+    ChecksRecorded {
+        receipts: Vec<ReceiptLine>,
+    },
+    /// Cases a department handled (the denominator of 应查必查 coverage).
+    CasesReported {
+        department: DepartmentCode,
+        cases: Vec<ReportedCase>,
+    },
+    /// A department's feed is delivered to this URL, signed with `secret`,
+    /// starting after `from_cursor`.
+    WebhookSet {
+        department: DepartmentCode,
+        url: String,
+        secret: String,
+        from_cursor: u64,
+    },
+    WebhookRemoved {
+        department: DepartmentCode,
+    },
+    /// Feed items up to `cursor` reached the department's webhook.
+    FeedDelivered {
+        department: DepartmentCode,
+        cursor: u64,
+    },
 }
 
 impl EventBody {
@@ -163,6 +280,23 @@ impl EventBody {
             EventBody::RecordAccepted { .. } => "record_accepted",
             EventBody::RecordCorrected { .. } => "record_corrected",
             EventBody::BatchReceived { .. } => "batch_received",
+            EventBody::ListingProposed { .. } => "listing_proposed",
+            EventBody::ListingNoticeServed { .. } => "listing_notice_served",
+            EventBody::ListingObjectionFiled { .. } => "listing_objection_filed",
+            EventBody::ListingObjectionAnswered { .. } => "listing_objection_answered",
+            EventBody::ListingDecided { .. } => "listing_decided",
+            EventBody::ListingWithdrawn { .. } => "listing_withdrawn",
+            EventBody::ListingExited { .. } => "listing_exited",
+            EventBody::MeasureAcknowledged { .. } => "measure_acknowledged",
+            EventBody::MeasureExecuted { .. } => "measure_executed",
+            EventBody::BanImposed { .. } => "ban_imposed",
+            EventBody::BanLifted { .. } => "ban_lifted",
+            EventBody::InterviewRecorded { .. } => "interview_recorded",
+            EventBody::ChecksRecorded { .. } => "checks_recorded",
+            EventBody::CasesReported { .. } => "cases_reported",
+            EventBody::WebhookSet { .. } => "webhook_set",
+            EventBody::WebhookRemoved { .. } => "webhook_removed",
+            EventBody::FeedDelivered { .. } => "feed_delivered",
         }
     }
 
@@ -188,6 +322,26 @@ impl EventBody {
             EventBody::RecordAccepted { record } | EventBody::RecordCorrected { record, .. } => {
                 (!record.subject.is_natural_person()).then_some(record.subject.key.as_str())
             }
+            EventBody::ListingProposed { proposal, .. } => public_key(&proposal.subject),
+            EventBody::ListingDecided { subject, .. } | EventBody::ListingExited { subject, .. } => {
+                public_key(subject)
+            }
+            EventBody::BanImposed { ban } => public_key(&ban.subject),
+            EventBody::InterviewRecorded { interview } => public_key(&interview.subject),
+            // Steps that name only a listing id: the subject is in the
+            // proposal's entry; repeating it here would add nothing.
+            EventBody::ListingNoticeServed { .. }
+            | EventBody::ListingObjectionFiled { .. }
+            | EventBody::ListingObjectionAnswered { .. }
+            | EventBody::ListingWithdrawn { .. }
+            | EventBody::MeasureAcknowledged { .. }
+            | EventBody::MeasureExecuted { .. }
+            | EventBody::BanLifted { .. }
+            | EventBody::ChecksRecorded { .. }
+            | EventBody::CasesReported { .. }
+            | EventBody::WebhookSet { .. }
+            | EventBody::WebhookRemoved { .. }
+            | EventBody::FeedDelivered { .. } => None,
         }
     }
 
@@ -198,6 +352,11 @@ impl EventBody {
         // no custom serialisers that error).
         serde_json::to_vec(self).unwrap_or_default()
     }
+}
+
+/// The USCC of an organisation subject; natural persons are never named in the log.
+fn public_key(subject: &RecordSubject) -> Option<&str> {
+    (!subject.is_natural_person()).then_some(subject.key.as_str())
 }
 
 /// Rule-set versions an event was decided under, e.g. `catalog=2026.1`.
@@ -325,8 +484,225 @@ impl Event {
             EventBody::RelationEnded { relation } => {
                 vec![RelationRow::from_relation(relation, false, seq).write()]
             }
+            _ => self.listing_writes(),
         }
     }
+
+    /// Writes of the listing life cycle, the closed loop and the checks.
+    fn listing_writes(&self) -> Vec<ProjectionWrite> {
+        let seq = self.seq;
+        let ms = self.time.timestamp_millis();
+        match &self.body {
+            EventBody::ListingProposed { proposal, list_kind } => {
+                lst::proposal_writes(proposal, list_kind.as_str(), seq)
+            }
+            EventBody::ListingNoticeServed { listing_id, served_on, objection_deadline, .. } => {
+                vec![lst::listing_update(
+                    listing_id,
+                    seq,
+                    &[
+                        ("status", lst::status_cell(ListingStatus::Noticed)),
+                        ("notice_served_on", lst::date_cell(*served_on)),
+                        ("objection_deadline", lst::date_cell(*objection_deadline)),
+                    ],
+                )]
+            }
+            EventBody::ListingObjectionFiled { listing_id, objection_id, filed_on, grounds, answer_due } => vec![
+                ProjectionWrite::Upsert {
+                    table: &lst::LISTING_OBJECTIONS,
+                    row: vec![
+                        Cell::text(objection_id.as_str()),
+                        Cell::text(listing_id.as_str()),
+                        lst::date_cell(*filed_on),
+                        Cell::text(grounds.as_str()),
+                        lst::date_cell(*answer_due),
+                        Cell::Null,
+                        Cell::Null,
+                        Cell::Null,
+                        Cell::int(seq),
+                    ],
+                },
+                lst::listing_update(listing_id, seq, &[("status", lst::status_cell(ListingStatus::UnderObjection))]),
+            ],
+            EventBody::ListingObjectionAnswered { listing_id, objection_id, answered_on, outcome, reply } => {
+                let status = match outcome {
+                    ObjectionOutcome::Rejected => ListingStatus::Noticed,
+                    ObjectionOutcome::Accepted => ListingStatus::Withdrawn,
+                };
+                let mut listing = vec![("status", lst::status_cell(status))];
+                if *outcome == ObjectionOutcome::Accepted {
+                    listing.push(("exited_on", lst::date_cell(*answered_on)));
+                    listing.push(("exit_note", Cell::text(format!("异议成立：{reply}"))));
+                }
+                vec![
+                    ProjectionWrite::update(
+                        &lst::LISTING_OBJECTIONS,
+                        vec![Cell::text(objection_id.as_str())],
+                        &[
+                            ("answered_on", lst::date_cell(*answered_on)),
+                            ("outcome", Cell::text(outcome.as_str())),
+                            ("reply", Cell::text(reply.as_str())),
+                            ("seq", Cell::int(seq)),
+                        ],
+                    ),
+                    lst::listing_update(listing_id, seq, &listing),
+                ]
+            }
+            EventBody::ListingDecided {
+                listing_id,
+                list_code,
+                subject,
+                decision_no,
+                decided_on,
+                valid_from,
+                valid_until,
+                measures,
+                pushes,
+                liable_people,
+            } => {
+                let mut writes = vec![lst::listing_update(
+                    listing_id,
+                    seq,
+                    &[
+                        ("status", lst::status_cell(ListingStatus::Listed)),
+                        ("decision_no", Cell::text(decision_no.as_str())),
+                        ("decided_on", lst::date_cell(*decided_on)),
+                        ("valid_from", lst::date_cell(*valid_from)),
+                        ("valid_until", lst::opt_date_cell(*valid_until)),
+                        ("measures", Cell::text(measures.join(" "))),
+                    ],
+                )];
+                writes.extend(pushes.iter().map(|p| lst::push_write(listing_id, p, ms, seq)));
+                for (department, dept_measures) in by_department(pushes) {
+                    writes.push(lst::feed_write(
+                        department,
+                        "listed",
+                        listing_id,
+                        list_code,
+                        subject,
+                        &dept_measures,
+                        *valid_until,
+                        seq,
+                    ));
+                }
+                writes.extend(
+                    liable_people
+                        .iter()
+                        .map(|h| lst::person_record_write(h, listing_id, subject, list_code, *valid_until, seq)),
+                );
+                writes
+            }
+            EventBody::ListingWithdrawn { listing_id, on, reason } => vec![lst::listing_update(
+                listing_id,
+                seq,
+                &[
+                    ("status", lst::status_cell(ListingStatus::Withdrawn)),
+                    ("exited_on", lst::date_cell(*on)),
+                    ("exit_note", Cell::text(reason.as_str())),
+                ],
+            )],
+            EventBody::ListingExited {
+                listing_id,
+                list_code,
+                subject,
+                reason,
+                on,
+                decision_no,
+                note,
+                lifts,
+                liable_people,
+            } => {
+                let mut writes = vec![lst::listing_update(
+                    listing_id,
+                    seq,
+                    &[
+                        ("status", lst::status_cell(ListingStatus::Exited)),
+                        ("exit_reason", Cell::text(reason.as_str())),
+                        ("exited_on", lst::date_cell(*on)),
+                        ("exit_decision_no", Cell::opt_text(decision_no.clone())),
+                        ("exit_note", Cell::text(note.as_str())),
+                    ],
+                )];
+                writes.extend(lifts.iter().map(|p| lst::push_update(listing_id, p, seq, &[("lifted_ms", Cell::Int(ms))])));
+                for (department, dept_measures) in by_department(lifts) {
+                    writes.push(lst::feed_write(
+                        department,
+                        "lifted",
+                        listing_id,
+                        list_code,
+                        subject,
+                        &dept_measures,
+                        Some(*on),
+                        seq,
+                    ));
+                }
+                writes.extend(liable_people.iter().map(|id| lst::person_record_ended(id, listing_id, seq)));
+                writes
+            }
+            EventBody::MeasureAcknowledged { listing_id, push, note } => vec![lst::push_update(
+                listing_id,
+                push,
+                seq,
+                &[("acked_ms", Cell::Int(ms)), ("ack_note", Cell::text(note.as_str()))],
+            )],
+            EventBody::MeasureExecuted { listing_id, push, outcome, receipt_id, case_ref } => {
+                vec![lst::push_update(
+                    listing_id,
+                    push,
+                    seq,
+                    &[
+                        ("executed_ms", Cell::Int(ms)),
+                        ("outcome", Cell::text(outcome.as_str())),
+                        ("receipt_id", Cell::opt_text(receipt_id.clone())),
+                        ("case_ref", Cell::opt_text(case_ref.clone())),
+                    ],
+                )]
+            }
+            EventBody::BanImposed { ban } => vec![lst::ban_write(ban, seq)],
+            EventBody::BanLifted { ban_id, on, reason } => vec![ProjectionWrite::update(
+                &lst::BANS,
+                vec![Cell::text(ban_id.as_str())],
+                &[("lifted_on", lst::date_cell(*on)), ("lift_reason", Cell::text(reason.as_str())), ("seq", Cell::int(seq))],
+            )],
+            EventBody::InterviewRecorded { interview } => vec![lst::interview_write(interview, seq)],
+            EventBody::ChecksRecorded { receipts } => receipts.iter().map(|r| lst::receipt_write(r, seq)).collect(),
+            EventBody::CasesReported { department, cases } => {
+                cases.iter().map(|c| lst::reported_case_write(department, c, seq)).collect()
+            }
+            EventBody::WebhookSet { department, url, secret, from_cursor } => vec![ProjectionWrite::Upsert {
+                table: &lst::WEBHOOKS,
+                row: vec![
+                    Cell::text(department.as_str()),
+                    Cell::text(url.as_str()),
+                    Cell::text(secret.as_str()),
+                    Cell::Int(1),
+                    Cell::int(*from_cursor),
+                    Cell::int(seq),
+                ],
+            }],
+            EventBody::WebhookRemoved { department } => vec![ProjectionWrite::update(
+                &lst::WEBHOOKS,
+                vec![Cell::text(department.as_str())],
+                &[("active", Cell::Int(0)), ("seq", Cell::int(seq))],
+            )],
+            EventBody::FeedDelivered { department, cursor } => vec![ProjectionWrite::update(
+                &lst::WEBHOOKS,
+                vec![Cell::text(department.as_str())],
+                &[("delivered_cursor", Cell::int(*cursor)), ("seq", Cell::int(seq))],
+            )],
+            // The arms above in `projection_writes` handle every other kind.
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Pushes grouped by department (sorted, so writes are deterministic).
+fn by_department(pushes: &[MeasurePush]) -> Vec<(&DepartmentCode, Vec<String>)> {
+    let mut map: BTreeMap<&DepartmentCode, Vec<String>> = BTreeMap::new();
+    for p in pushes {
+        map.entry(&p.department).or_default().push(p.measure.clone());
+    }
+    map.into_iter().collect()
 }
 
 /// `SHA-256(salt ‖ canonical body JSON)`.

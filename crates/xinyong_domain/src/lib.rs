@@ -8,11 +8,13 @@ pub mod division;
 pub mod event;
 pub mod id_number;
 pub mod intake;
+pub mod listing;
 pub mod mask;
 pub mod org;
 pub mod projection;
 pub mod publicity;
 pub mod record;
+pub mod sanction;
 pub mod subject;
 pub mod uscc;
 

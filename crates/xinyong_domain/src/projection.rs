@@ -129,8 +129,12 @@ pub static RELATIONS: TableSpec = TableSpec {
 /// Every projection table, in the order `verify` checks them.
 pub fn all_tables() -> &'static [&'static TableSpec] {
     use crate::intake::{BATCH_ROWS, BATCHES, RECORDS};
+    use crate::listing::{
+        BANS, CHECK_RECEIPTS, FEED_ITEMS, INTERVIEWS, LISTING_OBJECTIONS, LISTINGS, MEASURE_PUSHES, PERSONAL_RECORDS,
+        REPORTED_CASES, WEBHOOKS,
+    };
     use crate::org::{API_TOKENS, DEPARTMENTS, RULE_SETS, USERS};
-    static ALL: [&TableSpec; 10] = [
+    static ALL: [&TableSpec; 20] = [
         &SUBJECTS,
         &PERSONS,
         &RELATIONS,
@@ -141,6 +145,16 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
         &RECORDS,
         &BATCHES,
         &BATCH_ROWS,
+        &LISTINGS,
+        &LISTING_OBJECTIONS,
+        &MEASURE_PUSHES,
+        &FEED_ITEMS,
+        &PERSONAL_RECORDS,
+        &BANS,
+        &INTERVIEWS,
+        &CHECK_RECEIPTS,
+        &REPORTED_CASES,
+        &WEBHOOKS,
     ];
     &ALL
 }
