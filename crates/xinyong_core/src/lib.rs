@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod demo_listings;
 pub mod demo_records;
 pub mod error;
 pub mod follower;

@@ -1,0 +1,367 @@
+//! Lists for the demo city: which subjects the departments propose to list,
+//! how far each case has gone (notice, objection, decision, exit), bans,
+//! interviews, and how the executing departments answered the pushed
+//! measures. Pure and deterministic for a seed and an "as of" date; the demo
+//! command plays the plan through the same use cases the console calls.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::{Rng as _, SeedableRng as _};
+use rand_chacha::ChaCha20Rng;
+use xinyong_domain::event::EventBody;
+use xinyong_domain::listing::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
+
+/// An objection in a demo case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoObjection {
+    pub filed_on: NaiveDate,
+    pub grounds: String,
+    /// `None`: still under review.
+    pub answer: Option<(NaiveDate, ObjectionOutcome, String)>,
+}
+
+/// One demo case, as far as it has gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoCase {
+    pub list_code: &'static str,
+    pub department: &'static str,
+    /// USCC, or the ID number of a natural person.
+    pub subject: String,
+    pub reason: String,
+    pub facts: String,
+    pub legal_basis: String,
+    pub proposed_on: NaiveDate,
+    pub notice_on: Option<NaiveDate>,
+    pub objection: Option<DemoObjection>,
+    pub decision: Option<(NaiveDate, String)>,
+    pub exit: Option<(NaiveDate, ExitReason, Option<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoBan {
+    pub department: &'static str,
+    pub subject: String,
+    pub scope: BanScope,
+    pub field: &'static str,
+    pub description: &'static str,
+    pub basis: &'static str,
+    pub decision_no: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoInterview {
+    pub department: &'static str,
+    pub uscc: String,
+    pub kind: InterviewKind,
+    pub held_on: NaiveDate,
+    pub interviewees: String,
+    pub interviewers: &'static str,
+    pub outcome: &'static str,
+    pub rectify_by: Option<NaiveDate>,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoListings {
+    pub cases: Vec<DemoCase>,
+    pub bans: Vec<DemoBan>,
+    pub interviews: Vec<DemoInterview>,
+    /// Per pushed measure: acknowledge with this chance (percent) …
+    pub acknowledge_percent: u64,
+    /// … and feed back execution with this chance (percent of acknowledged).
+    pub feedback_percent: u64,
+}
+
+/// (list, department, reason, facts, basis of the finding)
+type CaseSource = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+const SERIOUS: &[CaseSource] = &[
+    (
+        "samr-serious",
+        "scjgj",
+        "生产销售不符合食品安全标准的食品，被处以较重行政处罚",
+        "当事人生产的食品经抽检菌落总数严重超标，且在责令召回后继续销售，社会影响恶劣。",
+        "济南市市场监督管理局行政处罚决定书(济市监处罚〔{y}〕{n}号)",
+    ),
+    (
+        "samr-serious",
+        "lcq-scjgj",
+        "提交虚假材料取得公司登记，被撤销登记",
+        "当事人以伪造的股东签字和住所证明办理设立登记，情节严重。",
+        "济南市历城区市场监督管理局撤销登记决定书(历城市监撤〔{y}〕{n}号)",
+    ),
+    (
+        "tax-major",
+        "swj",
+        "虚开增值税专用发票",
+        "当事人在无真实交易的情况下为他人虚开增值税专用发票，价税合计数额较大。",
+        "国家税务总局济南市税务局税务行政处罚决定书(济税稽罚〔{y}〕{n}号)",
+    ),
+    (
+        "construction-serious",
+        "zjj",
+        "拖欠农民工工资，被认定为拒不支付劳动报酬",
+        "当事人承建项目拖欠农民工工资，经责令限期支付仍拒不支付。",
+        "济南市住房和城乡建设局认定书(济建认〔{y}〕{n}号)",
+    ),
+    (
+        "environment-serious",
+        "sthjj",
+        "通过暗管逃避监管排放水污染物",
+        "当事人私设暗管将未经处理的生产废水直接排入市政管网，拒不改正。",
+        "济南市生态环境局行政处罚决定书(济环罚〔{y}〕{n}号)",
+    ),
+    (
+        "work-safety-serious",
+        "yjglj",
+        "发生生产安全事故并负有责任",
+        "当事人未落实安全生产责任制，发生一起死亡 1 人的生产安全事故。",
+        "济南市应急管理局行政处罚决定书(济应急罚〔{y}〕{n}号)",
+    ),
+    (
+        "court-dishonest",
+        "zjfy",
+        "有履行能力而拒不履行生效法律文书确定的义务",
+        "被执行人有可供执行的财产，拒不履行(〔{y}〕鲁01执{n}号)判决确定的给付义务。",
+        "济南市中级人民法院(〔{y}〕鲁01执{n}号)执行裁定书",
+    ),
+];
+
+const KEY_ATTENTION: CaseSource = (
+    "key-attention",
+    "scjgj",
+    "一年内因同一违法行为两次受到行政处罚",
+    "当事人一年内两次因销售过期食品被处以警告和罚款。",
+    "济南市市场监督管理局行政处罚决定书(济市监处罚〔{y}〕{n}号)",
+);
+
+const RED: CaseSource = (
+    "red-list",
+    "fgw",
+    "公共信用综合评价为 A 级，近三年无失信记录，获市级诚信示范企业表彰",
+    "当事人连续三年公共信用综合评价为 A 级，获评济南市诚信示范企业。",
+    "济南市社会信用体系建设工作领导小组办公室表彰通报(济信用办〔{y}〕{n}号)",
+);
+
+struct Draw(ChaCha20Rng);
+
+impl Draw {
+    fn below(&mut self, n: u64) -> u64 {
+        if n <= 1 {
+            return 0;
+        }
+        let zone = u64::MAX - (u64::MAX % n);
+        loop {
+            let v = self.0.next_u64();
+            if v < zone {
+                return v % n;
+            }
+        }
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+fn fill(template: &str, year: i32, n: usize) -> String {
+    template.replace("{y}", &year.to_string()).replace("{n}", &n.to_string())
+}
+
+/// Organisation codes and legal representatives' ID numbers of the demo
+/// subjects, in generation order.
+fn subjects(bodies: &[EventBody]) -> Vec<(String, String, String)> {
+    bodies
+        .iter()
+        .filter_map(|b| match b {
+            EventBody::LegalPersonRegistered { subject, people } => people.first().map(|p| {
+                (
+                    subject.uscc.as_str().to_owned(),
+                    p.person.id_number.as_str().to_owned(),
+                    p.person.name.as_str().to_owned(),
+                )
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Most demo cases for any city size: enough for every page, quick to play.
+const MAX_CASES: usize = 1_500;
+
+/// The plan for `bodies` (the demo subjects) as of `today`.
+pub fn demo_listings(seed: u64, bodies: &[EventBody], today: NaiveDate) -> DemoListings {
+    let mut draw = Draw(ChaCha20Rng::seed_from_u64(seed ^ 0x6c69_7374));
+    let subjects = subjects(bodies);
+    if subjects.len() < 20 {
+        return DemoListings::default();
+    }
+    // About 1.5 % of subjects have a case; distinct subjects, spread evenly.
+    let wanted = (subjects.len() * 15 / 1000).clamp(20, MAX_CASES);
+    let stride = subjects.len() / wanted;
+    let mut plan = DemoListings { acknowledge_percent: 85, feedback_percent: 70, ..DemoListings::default() };
+    for n in 0..wanted {
+        let i = n * stride + draw.below(stride as u64) as usize;
+        let (uscc, rep_id, rep_name) = &subjects[i];
+        let roll = draw.below(100);
+        let source = match roll {
+            0..=54 => SERIOUS[draw.below(SERIOUS.len() as u64) as usize],
+            55..=79 => KEY_ATTENTION,
+            _ => RED,
+        };
+        let (list_code, department, reason, facts, basis) = source;
+        // Court cases against individual businesses list the operator
+        // personally (a natural person) — never shown on the portal.
+        let natural = list_code == "court-dishonest" && uscc.starts_with("92") && draw.chance(50);
+        let subject = if natural { rep_id.clone() } else { uscc.clone() };
+        // Proposed between 30 months and 3 days ago; one case in six is recent
+        // enough to still be in the procedure.
+        let age = if draw.chance(16) { 3 + draw.below(17) } else { 20 + draw.below(880) } as i64;
+        let proposed_on = today - Duration::days(age);
+        let year = proposed_on.year();
+        let mut case = DemoCase {
+            list_code,
+            department,
+            subject,
+            reason: reason.to_owned(),
+            facts: fill(facts, year, 100 + n),
+            legal_basis: fill(basis, year, 100 + n),
+            proposed_on,
+            notice_on: None,
+            objection: None,
+            decision: None,
+            exit: None,
+        };
+        let red = list_code == "red-list";
+        let notice_on = proposed_on + Duration::days(1);
+        // A few of the newest proposals are still waiting for their notice.
+        if !red && !(age < 10 && draw.chance(50)) {
+            case.notice_on = Some(notice_on);
+        }
+        // Recent cases are still in the procedure; older ones were decided.
+        let decided_on = if red { proposed_on + Duration::days(2) } else { notice_on + Duration::days(14) };
+        if !red && age < 20 {
+            if case.notice_on.is_some() && age >= 6 && draw.chance(40) {
+                case.objection = Some(DemoObjection {
+                    filed_on: notice_on + Duration::days(2),
+                    grounds: format!("{rep_name}代表当事人提出：相关违法行为已于处罚后整改完毕，申请不予列入。"),
+                    answer: None,
+                });
+            }
+            plan.cases.push(case);
+            continue;
+        }
+        if decided_on >= today {
+            plan.cases.push(case);
+            continue;
+        }
+        if !red && draw.chance(12) {
+            let filed_on = notice_on + Duration::days(2);
+            let accepted = draw.chance(30);
+            let answered_on = filed_on + Duration::days(5);
+            case.objection = Some(DemoObjection {
+                filed_on,
+                grounds: "当事人认为认定事实不清，处罚决定正在行政复议中。".to_owned(),
+                answer: Some(if accepted {
+                    (answered_on, ObjectionOutcome::Accepted, "经核查，处罚决定已被复议机关撤销，不予列入。".to_owned())
+                } else {
+                    (answered_on, ObjectionOutcome::Rejected, "经核查，处罚决定合法有效，维持拟列入。".to_owned())
+                }),
+            });
+            if accepted {
+                plan.cases.push(case);
+                continue;
+            }
+        }
+        let decided_on = if case.objection.is_some() { decided_on + Duration::days(7) } else { decided_on };
+        if decided_on >= today {
+            plan.cases.push(case);
+            continue;
+        }
+        let prefix = match department {
+            "fgw" => "济信用办列",
+            "swj" => "济税列",
+            "zjj" => "济建列",
+            "sthjj" => "济环列",
+            "yjglj" => "济应急列",
+            "zjfy" => "鲁01执失",
+            _ => "济市监列",
+        };
+        case.decision = Some((decided_on, format!("{prefix}〔{}〕{}号", decided_on.year(), 1 + n)));
+        // Some listings ended early: repaired after the minimum period, or
+        // revoked as wrong; key-attention ones expire after a year.
+        let listed_days = (today - decided_on).num_days();
+        if list_code != "court-dishonest" && !red && listed_days > 400 && draw.chance(25) {
+            let on = decided_on + Duration::days(380 + draw.below((listed_days - 380).max(1) as u64) as i64);
+            case.exit = Some((on, ExitReason::Repaired, Some(format!("{prefix}修〔{}〕{}号", on.year(), 1 + n))));
+        } else if draw.chance(2) {
+            let on = decided_on + Duration::days(10);
+            case.exit = Some((on, ExitReason::Revoked, Some(format!("{prefix}撤〔{}〕{}号", on.year(), 1 + n))));
+        }
+        let serious = !matches!(list_code, "key-attention" | "red-list");
+        if serious && !natural && draw.chance(20) {
+            let starts_on = decided_on;
+            plan.bans.push(DemoBan {
+                department,
+                subject: uscc.clone(),
+                scope: if draw.chance(50) { BanScope::Industry } else { BanScope::Market },
+                field: match department {
+                    "zjj" => "建筑施工",
+                    "sthjj" => "危险废物经营",
+                    "yjglj" => "危险化学品生产经营",
+                    _ => "食品生产经营",
+                },
+                description: "禁止在禁入期限内从事相关生产经营活动",
+                basis: "《中华人民共和国食品安全法》第一百三十五条;《山东省社会信用条例》第三十条",
+                decision_no: format!("{prefix}禁〔{}〕{}号", starts_on.year(), 1 + n),
+                starts_on,
+                ends_on: if draw.chance(10) { None } else { Some(starts_on + Duration::days(5 * 365)) },
+            });
+        }
+        if !red && draw.chance(35) {
+            let held_on = decided_on + Duration::days(10);
+            if held_on < today {
+                plan.interviews.push(DemoInterview {
+                    department,
+                    uscc: uscc.clone(),
+                    kind: if serious { InterviewKind::Warning } else { InterviewKind::Reminder },
+                    held_on,
+                    interviewees: format!("{rep_name}(法定代表人)"),
+                    interviewers: "信用监管科 两名执法人员",
+                    outcome: "告知失信后果和信用修复途径，当事人承诺限期整改。",
+                    rectify_by: Some(held_on + Duration::days(30)),
+                });
+            }
+        }
+        plan.cases.push(case);
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoCity;
+
+    #[test]
+    fn the_plan_is_deterministic_and_covers_every_stage() {
+        let bodies: Vec<_> = DemoCity::new(7).take(5_000).collect();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let a = demo_listings(7, &bodies, today);
+        assert_eq!(a, demo_listings(7, &bodies, today));
+        assert!(a.cases.len() >= 70, "{}", a.cases.len());
+        assert!(a.cases.iter().any(|c| c.decision.is_none() && c.notice_on.is_none()));
+        assert!(a.cases.iter().any(|c| c.decision.is_none() && c.notice_on.is_some()));
+        assert!(a.cases.iter().any(|c| c.objection.as_ref().is_some_and(|o| o.answer.is_none())));
+        assert!(a.cases.iter().any(|c| c.exit.is_some()));
+        assert!(a.cases.iter().any(|c| c.list_code == "red-list" && c.decision.is_some()));
+        assert!(!a.bans.is_empty() && !a.interviews.is_empty());
+        for c in &a.cases {
+            assert!(c.proposed_on < today);
+            if let Some((d, _)) = &c.decision {
+                assert!(*d < today && *d > c.proposed_on);
+            }
+        }
+    }
+}
