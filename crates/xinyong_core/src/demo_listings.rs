@@ -236,7 +236,8 @@ pub fn demo_listings(seed: u64, bodies: &[EventBody], today: NaiveDate) -> DemoL
         let red = list_code == "red-list";
         let notice_on = proposed_on + Duration::days(1);
         // A few of the newest proposals are still waiting for their notice.
-        if !red && !(age < 10 && draw.chance(50)) {
+        let awaiting_notice = age < 10 && draw.chance(50);
+        if !red && !awaiting_notice {
             case.notice_on = Some(notice_on);
         }
         // Recent cases are still in the procedure; older ones were decided.
