@@ -267,15 +267,9 @@ fn state_of(row: &ListingRow, list: Option<&ListType>, objections: &[Objection])
     }
 }
 
-/// Loads a listing, checks the caller may act on it and that `step` is
-/// allowed on `on`.
-async fn checked(
-    core: &Core,
-    acting: &Acting,
-    listing_id: &str,
-    step: Step,
-    on: NaiveDate,
-) -> Result<(ListingRow, Vec<Objection>)> {
+/// Loads a listing the caller may act on: its own department's, or any for
+/// the credit office.
+async fn authorized(core: &Core, acting: &Acting, listing_id: &str) -> Result<ListingRow> {
     let row = listing_row(core, listing_id).await?;
     if !acting.may_act_for(&row.department) {
         return Err(forbidden(
@@ -283,10 +277,14 @@ async fn checked(
             format!("名单记录 {} 由 {} 办理；只有该部门或信用办可以操作", row.listing_id, row.department),
         ));
     }
+    Ok(row)
+}
+
+/// Whether `step` is allowed on `on` by the life-cycle rule.
+async fn check_step(core: &Core, row: &ListingRow, step: Step, on: NaiveDate) -> Result<()> {
     let objections = objections_of(core, &row.listing_id).await?;
     let list = core.rules().sanctions.list(&row.list_code);
-    state_of(&row, list, &objections).check(step, on).map_err(|e| step_error(&e))?;
-    Ok((row, objections))
+    state_of(row, list, &objections).check(step, on).map_err(|e| step_error(&e))
 }
 
 fn event(acting: &Acting, core: &Core, body: EventBody) -> NewEvent {
@@ -430,7 +428,8 @@ pub async fn serve_notice(
     channel: &str,
 ) -> Result<NaiveDate> {
     let today = china_today(core);
-    let (row, _) = checked(core, acting, listing_id, Step::ServeNotice, today).await?;
+    let row = authorized(core, acting, listing_id).await?;
+    check_step(core, &row, Step::ServeNotice, today).await?;
     step_date("送达日期", served_on, Some((row.proposed_on, "拟列入日期")), today)?;
     let channel = required_text("送达方式", channel, MAX_SHORT_CHARS)?;
     let window = core.rules().sanctions.settings.objection_window_working_days;
@@ -455,9 +454,9 @@ pub async fn file_objection(
     grounds: &str,
 ) -> Result<String> {
     let today = china_today(core);
-    let row = listing_row(core, listing_id).await?;
+    let row = authorized(core, acting, listing_id).await?;
     step_date("异议提出日期", filed_on, row.notice_served_on.map(|d| (d, "告知送达日期")), today)?;
-    let (row, _) = checked(core, acting, listing_id, Step::FileObjection, filed_on).await?;
+    check_step(core, &row, Step::FileObjection, filed_on).await?;
     let grounds = required_text("异议理由", grounds, MAX_TEXT_CHARS)?;
     let objection_id = digest_id("OB", &[&row.listing_id, &filed_on.to_string(), &grounds]);
     let answer_days = core.rules().sanctions.settings.objection_answer_working_days;
@@ -495,7 +494,8 @@ pub async fn answer_objection(
         return Err(CoreError::invalid("objection_already_answered", "该异议已经答复"));
     }
     let today = china_today(core);
-    let (listing, _) = checked(core, acting, &objection.listing_id, Step::AnswerObjection, today).await?;
+    let listing = authorized(core, acting, &objection.listing_id).await?;
+    check_step(core, &listing, Step::AnswerObjection, today).await?;
     let reply = required_text("答复意见", reply, MAX_TEXT_CHARS)?;
     core.append(vec![event(
         acting,
@@ -551,12 +551,12 @@ pub async fn decide(
     decided_on: NaiveDate,
 ) -> Result<()> {
     let today = china_today(core);
-    let row = listing_row(core, listing_id).await?;
+    let row = authorized(core, acting, listing_id).await?;
     let after = row.notice_served_on.map_or((row.proposed_on, "拟列入日期"), |d| (d, "告知送达日期"));
     step_date("决定日期", decided_on, Some(after), today)?;
     // Judged on the decision's own date: a decision may not be dated inside
     // the objection window even when it is recorded later.
-    let (row, _) = checked(core, acting, listing_id, Step::Decide, decided_on).await?;
+    check_step(core, &row, Step::Decide, decided_on).await?;
     let decision_no = required_text("决定文号", decision_no, MAX_SHORT_CHARS)?;
     let list = list_of(core, &row.list_code)?;
     let pushes = core
@@ -594,9 +594,9 @@ pub async fn decide(
 /// 撤回: drops a proposal before a decision.
 pub async fn withdraw(core: &Core, acting: &Acting, listing_id: &str, on: NaiveDate, reason: &str) -> Result<()> {
     let today = china_today(core);
-    let row = listing_row(core, listing_id).await?;
+    let row = authorized(core, acting, listing_id).await?;
     step_date("撤回日期", on, Some((row.proposed_on, "拟列入日期")), today)?;
-    let (row, _) = checked(core, acting, listing_id, Step::Withdraw, on).await?;
+    check_step(core, &row, Step::Withdraw, on).await?;
     let reason = required_text("撤回理由", reason, MAX_TEXT_CHARS)?;
     core.append(vec![event(acting, core, EventBody::ListingWithdrawn { listing_id: row.listing_id, on, reason })])
         .await?;
@@ -643,9 +643,9 @@ async fn exit_event(core: &Core, row: ListingRow, req: ExitRequest) -> Result<Ev
 /// expiry recorded by hand).
 pub async fn exit(core: &Core, acting: &Acting, listing_id: &str, req: ExitRequest) -> Result<()> {
     let today = china_today(core);
-    let row = listing_row(core, listing_id).await?;
+    let row = authorized(core, acting, listing_id).await?;
     step_date("移出日期", req.on, row.decided_on.map(|d| (d, "列入决定日期")), today)?;
-    let (row, _) = checked(core, acting, listing_id, Step::Exit(req.reason), req.on).await?;
+    check_step(core, &row, Step::Exit(req.reason), req.on).await?;
     let decision_no = optional_text("移出决定文号", req.decision_no.as_deref().unwrap_or_default(), MAX_SHORT_CHARS)?;
     if decision_no.is_empty() && req.reason != ExitReason::Expired {
         return Err(CoreError::invalid("missing_field", "「移出决定文号」必须填写(期满移出除外)"));
@@ -792,7 +792,9 @@ pub async fn listing_detail(core: &Core, listing_id: &str) -> Result<Option<List
             })
         })
         .collect();
-    pushes.sort_by(|a, b| (&a.measure, &a.department).cmp(&(&b.measure, &b.department)));
+    // In the order the decision names the measures.
+    let position = |m: &str| row.measures.iter().position(|x| x == m).unwrap_or(usize::MAX);
+    pushes.sort_by(|a, b| (position(&a.measure), &a.department).cmp(&(position(&b.measure), &b.department)));
     let mask = &core.settings().mask;
     let liable_people = core
         .store()

@@ -230,6 +230,7 @@ async fn a_reviewer_takes_a_listing_from_proposal_to_decision() {
     assert!(!text.contains(&rep_id()), "the legal representative's ID number is masked");
     assert!(text.contains("未响应"), "the pushes are listed");
     assert!(text.contains("移出名单"), "the exit form is offered");
+    assert!(text.contains("信用修复提前移出自 2027-12-04 起方可办理"));
 }
 
 #[tokio::test]

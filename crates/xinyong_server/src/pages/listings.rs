@@ -390,6 +390,8 @@ struct DetailPage {
     exit_reasons: Vec<Choice>,
     /// Why the decision form is not offered yet, when the reason is time.
     decide_hint: Option<String>,
+    /// When credit repair can end the listing, if not yet.
+    repair_hint: Option<String>,
     may_handle: bool,
     may_decide: bool,
 }
@@ -529,6 +531,17 @@ async fn detail(
         }
         _ => None,
     };
+    let repair_hint = match (r.status, list, r.valid_from) {
+        (ListingStatus::Listed, Some(l), Some(from)) if !allowed(Step::Exit(ExitReason::Repaired)) => {
+            match l.early_exit_after_months.filter(|_| l.repairable) {
+                Some(months) => from
+                    .checked_add_months(chrono::Months::new(months))
+                    .map(|earliest| format!("信用修复提前移出自 {earliest} 起方可办理(列入满 {months} 个月)。")),
+                None => Some("该名单不适用信用修复提前移出。".to_owned()),
+            }
+        }
+        _ => None,
+    };
     let exit_reasons = ExitReason::ALL
         .iter()
         .filter(|e| allowed(Step::Exit(**e)))
@@ -593,6 +606,7 @@ async fn detail(
         can_withdraw: may_decide && allowed(Step::Withdraw),
         exit_reasons: if may_decide { exit_reasons } else { Vec::new() },
         decide_hint,
+        repair_hint: if may_decide { repair_hint } else { None },
         may_handle,
         may_decide,
     })
