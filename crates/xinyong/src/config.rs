@@ -22,6 +22,7 @@ pub struct Config {
     pub portal: PortalConfig,
     pub mask: MaskConfig,
     pub auth: AuthConfig,
+    pub listing: ListingConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -112,6 +113,13 @@ pub struct AuthConfig {
     pub cookie_secure: bool,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingConfig {
+    /// Seconds between runs of the expiry job in `serve`.
+    pub expire_interval_secs: u64,
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -149,6 +157,9 @@ impl Config {
         if self.portal.rate_limit_per_minute > 0 && self.portal.rate_limit_burst == 0 {
             return Err("配置无效：portal.rate_limit_burst 必须大于 0".to_owned());
         }
+        if self.listing.expire_interval_secs == 0 {
+            return Err("配置无效：listing.expire_interval_secs 必须大于 0".to_owned());
+        }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }
@@ -166,6 +177,7 @@ mod tests {
         config.validate().unwrap();
         assert_eq!(config.log.origin, "xinyong.local/log");
         assert_eq!(config.mask, MaskConfig::default());
+        assert_eq!(config.listing.expire_interval_secs, 3600);
         assert_eq!(config.portal.settings().unwrap(), xinyong_server::PortalSettings::default());
     }
 

@@ -22,6 +22,7 @@ mod demo_cmd;
 mod departments_cmd;
 mod import_cmd;
 mod index_cmd;
+mod listings_cmd;
 mod runtime;
 mod serve_cmd;
 mod tokens_cmd;
@@ -82,6 +83,11 @@ enum Command {
     Index {
         #[command(subcommand)]
         command: index_cmd::IndexCommand,
+    },
+    /// Listings (名单): the jobs of the listing life cycle.
+    Listings {
+        #[command(subcommand)]
+        command: listings_cmd::ListingsCommand,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -154,6 +160,9 @@ fn main() -> ExitCode {
         }
         Command::Index { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(index_cmd::run(cfg, command)))
+        }
+        Command::Listings { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(listings_cmd::run(cfg, command)))
         }
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {

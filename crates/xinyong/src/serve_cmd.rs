@@ -71,6 +71,24 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
             }
         })
     };
+    // The expiry job: listings past their validity leave their list at start
+    // and then every `listing.expire_interval_secs`.
+    let expirer = {
+        let core = core.clone();
+        let mut stop = stop_rx.clone();
+        let interval = Duration::from_secs(cfg.listing.expire_interval_secs);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = xinyong_core::listing::expire_due(&core).await {
+                    tracing::warn!(error = %e, "expiring listings failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    };
     // The search index starts from the subjects table; the follower then
     // tails the log from there (also entries appended by other processes),
     // so a new subject is searchable within one poll interval.
@@ -116,6 +134,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .await
         .map_err(|e| Failure::Other(anyhow::Error::new(e).context("serving HTTP")))?;
     let _ = publisher.await;
+    let _ = expirer.await;
     let _ = follower.await;
     Ok(())
 }

@@ -206,3 +206,14 @@ fn a_database_from_a_newer_schema_refuses_to_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("newer") && err.contains("29991231000000"), "{err}");
 }
+
+#[test]
+fn listings_expire_runs_the_expiry_job_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let out = xinyong(dir.path(), &["listings", "expire", "--json", "--database", &url], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(lines(&out), [serde_json::json!({ "exited": 0 })]);
+    let out = xinyong(dir.path(), &["config", "print-default"], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("expire_interval_secs = 3600"));
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod follower;
 pub mod intake;
 pub mod keys;
+pub mod listing;
 pub mod log;
 pub mod portal;
 pub mod rules;

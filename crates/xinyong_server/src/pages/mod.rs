@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub(crate) mod console;
 pub(crate) mod intake;
+pub(crate) mod listings;
 pub(crate) mod portal;
 
 /// What every page's layout needs.
