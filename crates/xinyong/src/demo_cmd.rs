@@ -88,6 +88,7 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: bool) -> 
     seed_shipped(core).await?;
     create_demo_users(core).await?;
     upload_history(core, count, seed, progress).await?;
+    crate::demo_lists::play(core, count, seed, progress).await?;
     core.sign_checkpoint_if_grown().await.map_err(|e| Failure::Other(e.into()))?;
     Ok(())
 }
@@ -142,9 +143,10 @@ async fn upload_history(core: &Core, count: u64, seed: u64, progress: bool) -> C
 pub const DEMO_PASSWORD: &str = "xinyong-demo-2026";
 
 /// The demo console accounts: (login, name, department, roles).
-const DEMO_USERS: [(&str, &str, &str, &[Role]); 2] = [
+const DEMO_USERS: [(&str, &str, &str, &[Role]); 3] = [
     ("admin", "信用办管理员", "fgw", &[Role::Admin]),
     ("scjgj", "市场监管局经办人", "scjgj", &[Role::Operator, Role::Reviewer]),
+    ("ggzyjy", "公共资源交易中心经办人", "ggzyjy", &[Role::Operator, Role::Reviewer]),
 ];
 
 /// Creates the demo console accounts that do not exist yet (an account whose
@@ -171,7 +173,7 @@ pub async fn create_demo_users(core: &Core) -> CmdResult {
 pub fn print_demo_accounts() {
     let logins: Vec<&str> = DEMO_USERS.iter().map(|(login, ..)| *login).collect();
     eprintln!(
-        "xinyong: 演示账号 {}（信用办管理员 / 市场监管局经办人），密码 {DEMO_PASSWORD}；登录 /console/login",
+        "xinyong: 演示账号 {}（信用办管理员 / 市场监管局经办人 / 公共资源交易中心经办人），密码 {DEMO_PASSWORD}；登录 /console/login",
         logins.join("、")
     );
 }

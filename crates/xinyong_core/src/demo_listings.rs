@@ -293,7 +293,8 @@ pub fn demo_listings(seed: u64, bodies: &[EventBody], today: NaiveDate) -> DemoL
         // Some listings ended early: repaired after the minimum period, or
         // revoked as wrong; key-attention ones expire after a year.
         let listed_days = (today - decided_on).num_days();
-        if list_code != "court-dishonest" && !red && listed_days > 400 && draw.chance(25) {
+        let three_year_list = !matches!(list_code, "court-dishonest" | "key-attention" | "red-list");
+        if three_year_list && listed_days > 400 && draw.chance(25) {
             let on = decided_on + Duration::days(380 + draw.below((listed_days - 380).max(1) as u64) as i64);
             case.exit = Some((on, ExitReason::Repaired, Some(format!("{prefix}修〔{}〕{}号", on.year(), 1 + n))));
         } else if draw.chance(2) {
