@@ -503,3 +503,69 @@ async fn a_receipt_verifies_against_the_log() {
     let r = w.app.get_with_token("/api/v1/checks/receipts/nope", &w.token).await;
     assert_eq!(r.json()["error"]["code"], "receipt_id_invalid");
 }
+
+#[tokio::test]
+async fn real_answers_match_the_openapi_document() {
+    let w = world().await;
+    let doc = w.app.get("/api/v1/openapi.json").await.json();
+    let conform = |schema: &str, value: &Value| conforms(&doc, schema, value, schema);
+    let a = check_ok(&w, LISTED_USCC, "bidding").await;
+    conform("CheckResponseDoc", &a);
+    conform("CheckResponseDoc", &check_ok(&w, rep_id().as_str(), "honours").await);
+    conform("CheckResponseDoc", &check_ok(&w, w.banned.as_str(), "market_access").await);
+    conform("CheckResponseDoc", &check_ok(&w, "没有这家公司", "bidding").await);
+    let auth = format!("Bearer {}", w.token);
+    let body = json!({"scenario": "bidding", "requester": "x", "subjects": [LISTED_USCC, "91370112MA3D8N0Q3X"]});
+    let batch = w.app.post_json("/api/v1/checks/batch", &[("authorization", &auth)], &body).await.json();
+    conform("BatchCheckResponseDoc", &batch);
+    conform("CheckResponseDoc", &batch["results"][0]);
+    conform("BatchItemErrorDoc", &batch["results"][1]);
+    w.app.flush_receipts().await;
+    let id = a["receipt"]["id"].as_str().unwrap();
+    conform("ReceiptProofDoc", &w.app.get_with_token(&format!("/api/v1/checks/receipts/{id}"), &w.token).await.json());
+    conform("PingDoc", &w.app.get("/api/v1/ping").await.json());
+    let bad = check(&w, json!({"subject": LISTED_USCC, "scenario": "nope", "requester": "x"})).await.json();
+    conform("ErrorEnvelope", &bad);
+}
+
+/// Checks that `value` has exactly the properties of `schema` (as in
+/// `portal.rs`): required ones present, none undocumented, recursively.
+fn conforms(doc: &Value, schema: &str, value: &Value, at: &str) {
+    let s = &doc["components"]["schemas"][schema];
+    assert!(s.is_object(), "{at}: no schema {schema}");
+    check_value(doc, s, value, at);
+}
+
+fn check_value(doc: &Value, s: &Value, value: &Value, at: &str) {
+    if let Some(r) = s["$ref"].as_str() {
+        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
+    }
+    if let Some(options) = s["oneOf"].as_array() {
+        if value.is_null() {
+            return;
+        }
+        let non_null: Vec<&Value> = options.iter().filter(|o| o["type"] != "null").collect();
+        return check_value(doc, non_null[0], value, at);
+    }
+    if value.is_null() {
+        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
+        assert!(nullable, "{at}: null where the document says {s}");
+        return;
+    }
+    if let Some(props) = s["properties"].as_object() {
+        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
+        for key in obj.keys() {
+            assert!(props.contains_key(key), "{at}: property {key} is not documented");
+        }
+        for req in s["required"].as_array().into_iter().flatten() {
+            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required {req} missing");
+        }
+        for (key, v) in obj {
+            check_value(doc, &props[key], v, &format!("{at}.{key}"));
+        }
+    } else if s["items"].is_object() {
+        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
+            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
+        }
+    }
+}
