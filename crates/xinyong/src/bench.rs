@@ -13,6 +13,7 @@ use xinyong_domain::event::{Actor, NewEvent};
 use crate::config::Config;
 use crate::{CmdResult, Failure, runtime};
 
+mod check;
 mod search;
 
 #[derive(Debug, clap::Subcommand)]
@@ -59,6 +60,10 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Credit checks (应查必查) against an in-memory index of synthetic
+    /// subjects: per-check p50/p99/p999, then `POST /api/v1/checks` under
+    /// wrk (or hey) next to the trivial `GET /api/v1/ping` in the same server.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +94,7 @@ pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
         BenchCommand::Log { entries, batch, database, json } => bench_log(entries, batch, database, json).await,
         BenchCommand::Ingest { records, batch, database, json } => bench_ingest(records, batch, database, json).await,
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,
+        BenchCommand::Check(args) => check::run(args).await,
     }
 }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use xinyong_core::check::CheckIndex;
 use xinyong_core::follower::{Follower, LogSubscriber};
 use xinyong_core::search::SearchIndex;
 use xinyong_server::{AppState, SiteSettings};
@@ -104,16 +105,19 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         seconds = started.elapsed().as_secs_f64(),
         "search index built"
     );
-    let follower = {
-        let core = core.clone();
-        let stop = stop_rx.clone();
-        let search = Arc::clone(&search);
-        tokio::spawn(async move {
-            let from = search.applied();
-            let subscribers: Vec<Box<dyn LogSubscriber>> = vec![Box::new(search)];
-            Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
-        })
-    };
+    // The check index the same way, from the listing projections.
+    let started = std::time::Instant::now();
+    let checks = Arc::new(
+        CheckIndex::rebuild(&core)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the check index")))?,
+    );
+    tracing::info!(
+        stats = ?checks.stats(),
+        log_size = checks.applied(),
+        seconds = started.elapsed().as_secs_f64(),
+        "check index built"
+    );
 
     let site = SiteSettings {
         site_name: cfg.site.name.clone(),
@@ -121,7 +125,24 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         cookie_secure: cfg.auth.cookie_secure,
     };
     let portal = cfg.portal.settings().map_err(Failure::Usage)?;
-    let state = AppState::new(core, site).with_search(search).with_portal(portal);
+    let state = AppState::new(core.clone(), site)
+        .with_search(Arc::clone(&search))
+        .with_checks(Arc::clone(&checks))
+        .with_portal(portal);
+    let receipts = Arc::clone(&state.receipts);
+
+    // One follower for every in-memory view. It starts from the older of the
+    // two rebuilds; each index skips what it already reflects.
+    let follower = {
+        let core = core.clone();
+        let stop = stop_rx.clone();
+        let tokens = state.token_cache();
+        tokio::spawn(async move {
+            let from = search.applied().min(checks.applied());
+            let subscribers: Vec<Box<dyn LogSubscriber>> = vec![Box::new(search), Box::new(checks), Box::new(tokens)];
+            Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
+        })
+    };
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.
     let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
@@ -133,6 +154,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     xinyong_server::serve(listener, state, shutdown)
         .await
         .map_err(|e| Failure::Other(anyhow::Error::new(e).context("serving HTTP")))?;
+    // Receipts answered before the stop reach the log before we exit.
+    receipts.shutdown().await;
     let _ = publisher.await;
     let _ = expirer.await;
     let _ = follower.await;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use tokio::sync::watch;
-use xinyong_storage::StoredEvent;
+pub use xinyong_storage::StoredEvent;
 
 use crate::error::Result;
 use crate::log::Core;

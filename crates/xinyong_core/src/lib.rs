@@ -2,6 +2,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod auth;
+pub mod check;
 pub mod clock;
 pub mod demo;
 pub mod demo_listings;
@@ -13,6 +14,7 @@ pub mod keys;
 pub mod listing;
 pub mod log;
 pub mod portal;
+pub mod receipts;
 pub mod rules;
 pub mod search;
 pub mod stats;

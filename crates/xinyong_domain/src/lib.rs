@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod check;
 pub mod codes;
 pub mod division;
 pub mod event;

@@ -230,15 +230,18 @@ impl FromRequestParts<AppState> for DepartmentCaller {
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .ok_or_else(unauthenticated)?;
+            let key = TokenCache::key(bearer);
+            if let Some(caller) = state.tokens.get(&key) {
+                return Ok(caller);
+            }
             let caller = core_auth::authenticate_token(&state.core, bearer)
                 .await
                 .map_err(|e| ApiError::from(e).into_response())?
                 .ok_or_else(unauthenticated)?;
-            return Ok(DepartmentCaller {
-                actor: caller.actor(),
-                department: caller.department,
-                via: CallerVia::Token,
-            });
+            let caller =
+                DepartmentCaller { actor: caller.actor(), department: caller.department, via: CallerVia::Token };
+            state.tokens.put(key, caller.clone());
+            return Ok(caller);
         }
         let cookie = session_cookie(&parts.headers).ok_or_else(unauthenticated)?;
         let user = core_auth::session(&state.core, cookie)
@@ -255,6 +258,58 @@ impl FromRequestParts<AppState> for DepartmentCaller {
             return Err(err.into_response());
         };
         Ok(DepartmentCaller { department, actor: user.actor(), via: CallerVia::Session })
+    }
+}
+
+/// How long a token found live is believed without asking the database.
+/// Revocations in this process clear the cache at once, and `serve`'s log
+/// follower clears it on any `api_token_revoked` (other processes, the CLI)
+/// within one poll; this bound covers a follower that has fallen behind.
+pub const TOKEN_CACHE_SECONDS: u64 = 30;
+
+/// Tokens cached before the cache is emptied (a flood of made-up tokens never
+/// reaches it: only live ones are cached).
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// Live API tokens recently authenticated, keyed by the SHA-256 of the whole
+/// bearer token (the secret itself is not kept). Without it every API call
+/// reads `api_tokens`, which would dominate the cost of a credit check.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    map: std::sync::RwLock<HashMap<[u8; 32], (DepartmentCaller, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    fn key(bearer: &str) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(bearer.trim().as_bytes()).into()
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<DepartmentCaller> {
+        let map = self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (caller, at) = map.get(key)?;
+        (at.elapsed().as_secs() < TOKEN_CACHE_SECONDS).then(|| caller.clone())
+    }
+
+    fn put(&self, key: [u8; 32], caller: DepartmentCaller) {
+        let mut map = self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= TOKEN_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(key, (caller, std::time::Instant::now()));
+    }
+
+    /// Forgets every cached token (after a revocation).
+    pub fn clear(&self) {
+        self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
+impl xinyong_core::follower::LogSubscriber for TokenCache {
+    fn apply(&self, events: &[xinyong_core::follower::StoredEvent]) {
+        if events.iter().any(|e| e.kind == "api_token_revoked") {
+            self.clear();
+        }
     }
 }
 

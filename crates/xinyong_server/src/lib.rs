@@ -10,6 +10,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
+use xinyong_core::check::CheckIndex;
+use xinyong_core::receipts::ReceiptWriter;
 use xinyong_core::search::SearchIndex;
 
 pub mod api;
@@ -60,19 +62,30 @@ pub struct AppState {
     /// Company-name search; `serve` rebuilds it at start and a log follower
     /// keeps it current.
     pub search: Arc<SearchIndex>,
+    /// The credit check index; `serve` rebuilds it at start and the log
+    /// follower keeps it current.
+    pub checks: Arc<CheckIndex>,
+    /// Appends check receipts to the log in batches.
+    pub receipts: Arc<ReceiptWriter>,
+    /// Live API tokens seen recently, so a check does not read the database
+    /// to authenticate (see [`auth::TokenCache`]).
+    pub(crate) tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
     pub fn new(core: Core, site: SiteSettings) -> AppState {
         let portal = PortalSettings::default();
         AppState {
-            core,
             site: Arc::new(site),
             metrics: metrics_handle(),
             login_limiter: Arc::default(),
             limiter: Arc::new(ratelimit::RateLimiter::new(&portal)),
             portal: Arc::new(portal),
             search: Arc::new(SearchIndex::new()),
+            checks: Arc::new(CheckIndex::new(core.settings().mask.clone())),
+            receipts: Arc::new(ReceiptWriter::new(core.clone())),
+            tokens: Arc::default(),
+            core,
         }
     }
 
@@ -81,6 +94,17 @@ impl AppState {
     pub fn with_search(mut self, index: Arc<SearchIndex>) -> AppState {
         self.search = index;
         self
+    }
+
+    /// The same state checking against `index` instead of an empty index.
+    pub fn with_checks(mut self, index: Arc<CheckIndex>) -> AppState {
+        self.checks = index;
+        self
+    }
+
+    /// The token cache, for the log follower (it drops revoked tokens).
+    pub fn token_cache(&self) -> Arc<auth::TokenCache> {
+        Arc::clone(&self.tokens)
     }
 
     /// The same state with other portal settings (and fresh rate limits).

@@ -149,6 +149,34 @@ impl TestApp {
         self.state.search.catch_up(&self.core).await.expect("search index follows the log");
     }
 
+    /// Reads the log into the app's credit check index, as `serve`'s
+    /// follower does every 200 ms.
+    pub async fn sync_checks(&self) {
+        self.state.checks.catch_up(&self.core).await.expect("check index follows the log");
+    }
+
+    /// Waits until every check receipt issued so far is in the log.
+    pub async fn flush_receipts(&self) {
+        self.state.receipts.flush().await.expect("receipts reach the log");
+    }
+
+    /// A POST with a JSON body and extra headers (e.g. `authorization`).
+    pub async fn post_json(&self, path: &str, headers: &[(&str, &str)], body: &serde_json::Value) -> TestResponse {
+        let mut request = Request::post(path).header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Body::from(body.to_string())).expect("request");
+        self.send(request).await
+    }
+
+    /// A GET with `Authorization: Bearer <token>`.
+    pub async fn get_with_token(&self, path: &str, token: &str) -> TestResponse {
+        let request =
+            Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         let request = Request::get(path).body(Body::empty()).expect("request");
         self.send(request).await

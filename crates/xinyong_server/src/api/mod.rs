@@ -6,6 +6,7 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
+pub mod checks;
 pub mod openapi;
 pub mod public;
 pub mod records;
@@ -20,5 +21,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/stats/timeliness", get(stats::get_timeliness))
         .route("/api/v1/public/subjects", get(public::search_subjects))
         .route("/api/v1/public/subjects/{uscc}", get(public::get_subject))
+        .route("/api/v1/checks", post(checks::create_check))
+        .route("/api/v1/checks/batch", post(checks::create_batch_check))
+        .route("/api/v1/checks/receipts/{id}", get(checks::get_receipt))
+        .route("/api/v1/ping", get(checks::ping))
         .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }

@@ -30,7 +30,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         title = "信用济南 API",
         version = "1",
         description = "公共信用信息平台的 JSON 接口。`/api/v1/public/…` 向所有人开放（按客户端限流，只返回公示期内、可公开的法人信息）；\
-                       `/api/v1/records/…` 和 `/api/v1/stats/…` 供各部门业务系统使用，需要部门 API 令牌（Bearer）或部门用户的工作台会话。\
+                       `/api/v1/records/…`、`/api/v1/stats/…` 和 `/api/v1/checks…` 供各部门业务系统使用，需要部门 API 令牌（Bearer）或部门用户的工作台会话。\
                        错误统一为 `{\"error\":{\"code\":\"…\",\"message\":\"…\"}}`。",
         license(name = "Apache-2.0")
     ),
@@ -42,13 +42,18 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         get_batch_error_report,
         get_record,
         get_timeliness,
+        create_check,
+        create_batch_check,
+        get_check_receipt,
+        ping,
     ),
-    components(schemas(ErrorEnvelope, ErrorBody)),
+    components(schemas(ErrorEnvelope, ErrorBody, BatchItemErrorDoc)),
     modifiers(&BearerAuth),
     tags(
         (name = "public", description = "公开查询（无需登录，按客户端限流）"),
         (name = "records", description = "部门报送（归集）"),
         (name = "stats", description = "统计"),
+        (name = "checks", description = "信用核查（应查必查）及其日志回执"),
     )
 )]
 struct ApiDoc;
@@ -355,3 +360,247 @@ fn get_record() {}
 )]
 #[expect(dead_code, reason = "documentation only: the handler is stats::get_timeliness")]
 fn get_timeliness() {}
+
+// ----- the credit check (handlers in checks.rs)
+
+/// `POST /api/v1/checks` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckRequestDoc {
+    /// 统一社会信用代码、身份证号码或组织的完整登记名称。
+    pub subject: String,
+    /// 场景代码：bidding、procurement、fiscal_funds、tax_incentive、honours、financing、
+    /// market_access、approval、supervision、consumption、appointment。
+    pub scenario: String,
+    /// 行政审批事项编码（场景 approval）。
+    pub item: Option<String>,
+    /// 经办人（本部门系统中的标识，1–100 个字符）。
+    pub requester: String,
+    /// 本部门的案卷/业务编号。
+    pub case_ref: Option<String>,
+}
+
+/// `POST /api/v1/checks/batch` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchCheckRequestDoc {
+    pub scenario: String,
+    pub item: Option<String>,
+    pub requester: String,
+    pub case_ref: Option<String>,
+    /// 最多 10,000 个查询对象。
+    pub subjects: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckedSubjectDoc {
+    /// `legal_person` or `natural_person`.
+    pub kind: String,
+    pub uscc: Option<String>,
+    pub name: Option<String>,
+    /// 自然人只返回脱敏后的身份证号码。
+    pub id_number_masked: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipDoc {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious`, `key_attention`, `red` (or `unknown`).
+    pub list_kind: String,
+    pub department: String,
+    pub decision_no: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureDoc {
+    pub code: String,
+    pub name: String,
+    /// `administrative`, `market`, `industry`, `social`.
+    pub category: String,
+    pub mandatory: bool,
+    pub executors: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureListsDoc {
+    /// 应当采取的惩戒措施。
+    pub must: Vec<MeasureDoc>,
+    /// 可以采取的惩戒措施。
+    pub may: Vec<MeasureDoc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BanDoc {
+    pub ban_id: String,
+    /// `market` or `industry`.
+    pub scope: String,
+    pub field: String,
+    pub department: String,
+    pub decision_no: String,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LiabilityDoc {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    /// `legal_representative`, `principal`, `actual_controller`.
+    pub role: String,
+    pub uscc: String,
+    pub organisation_name: String,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptMeasuresDoc {
+    pub incentives: Vec<String>,
+    pub may: Vec<String>,
+    pub must: Vec<String>,
+}
+
+/// 回执：`id` 为其余字段按键名排序、无空白的 JSON 的 SHA-256。
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptDoc {
+    pub id: String,
+    pub bans: Vec<String>,
+    pub case_ref: Option<String>,
+    pub decision: String,
+    pub department: String,
+    /// `xinyong-receipt/v1`
+    pub format: String,
+    pub input_sha256: String,
+    pub item: Option<String>,
+    pub listings: Vec<String>,
+    pub measures: ReceiptMeasuresDoc,
+    pub requester: String,
+    pub rules: std::collections::BTreeMap<String, String>,
+    pub scenario: String,
+    pub subject: Option<String>,
+    pub time: String,
+}
+
+/// The answer to one check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResponseDoc {
+    pub subject: CheckedSubjectDoc,
+    pub found: bool,
+    pub memberships: Vec<MembershipDoc>,
+    pub measures: MeasureListsDoc,
+    pub incentives: Vec<MeasureDoc>,
+    pub bans: Vec<BanDoc>,
+    pub liabilities: Vec<LiabilityDoc>,
+    /// `restrict`, `caution`, `incentive`, `clear`, `not_found`.
+    pub decision: String,
+    pub summary: String,
+    pub receipt: ReceiptDoc,
+}
+
+/// One subject of a batch that could not be checked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItemErrorDoc {
+    pub input: String,
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchCheckResponseDoc {
+    pub scenario: String,
+    pub count: u64,
+    /// 与 subjects 一一对应：CheckResponseDoc，或 BatchItemErrorDoc（该主体的错误）。
+    pub results: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptLineDoc {
+    pub id: String,
+    pub department: String,
+    pub case_ref: Option<String>,
+    pub scenario: String,
+    /// 法人的统一社会信用代码；自然人及未找到的主体为 null。
+    pub subject: Option<String>,
+    pub decision: String,
+    pub time_ms: i64,
+}
+
+/// Everything an outside verifier needs for one receipt.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptProofDoc {
+    pub receipt: ReceiptLineDoc,
+    pub log_index: u64,
+    /// 批次事件正文（承诺所覆盖的字节）。
+    pub batch_body: String,
+    pub salt_base64: String,
+    pub entry: String,
+    pub entry_base64: String,
+    /// 包含证明（base64），自叶子的兄弟节点起。
+    pub inclusion_proof: Vec<String>,
+    pub checkpoint: String,
+    pub tlog_proof: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingDoc {
+    pub ok: bool,
+}
+
+/// 信用核查：返回主体、有效的名单、本场景应当/可以采取的惩戒措施、激励措施、禁入、
+/// 责任人关联、结论及回执。回执约 0.1 秒内批量写入透明日志。
+#[utoipa::path(
+    post,
+    path = "/api/v1/checks",
+    tag = "checks",
+    security(("department_token" = [])),
+    request_body = CheckRequestDoc,
+    responses(
+        (status = 200, description = "核查结果及回执", body = CheckResponseDoc),
+        (status = 400, description = "`missing_field`、`invalid_subject`、`unknown_scenario`（details 指明字段）", body = ErrorEnvelope),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is checks::create_check")]
+fn create_check() {}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/checks/batch",
+    tag = "checks",
+    security(("department_token" = [])),
+    request_body = BatchCheckRequestDoc,
+    responses(
+        (status = 200, description = "按顺序逐一返回结果（各带回执）；单个主体的错误放在该位置", body = BatchCheckResponseDoc),
+        (status = 400, description = "`batch_too_large`（超过 10,000 个）、`unknown_scenario`、`missing_field`", body = ErrorEnvelope),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is checks::create_batch_check")]
+fn create_batch_check() {}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/checks/receipts/{id}",
+    tag = "checks",
+    security(("department_token" = [])),
+    params(("id" = String, Path, description = "回执编号（64 位十六进制）")),
+    responses(
+        (status = 200, description = "回执所在批次的正文、盐、日志条目、包含证明和签名检查点", body = ReceiptProofDoc),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 404, description = "日志中尚无此回执（`receipt_not_found`）", body = ErrorEnvelope),
+        (status = 422, description = "编号格式无效（`receipt_id_invalid`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is checks::get_receipt")]
+fn get_check_receipt() {}
+
+/// 探活：不访问数据库、不需要登录。
+#[utoipa::path(
+    get,
+    path = "/api/v1/ping",
+    tag = "checks",
+    responses((status = 200, description = "`{\"ok\":true}`", body = PingDoc))
+)]
+#[expect(dead_code, reason = "documentation only: the handler is checks::ping")]
+fn ping() {}

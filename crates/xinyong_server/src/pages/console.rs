@@ -358,6 +358,8 @@ async fn revoke_token(
             return Err(forbidden("只能吊销本部门的令牌"));
         }
         core_auth::revoke_token(&state.core, &user.actor(), &token.token_id).await?;
+        // A cached token must stop working now, not when its entry expires.
+        state.tokens.clear();
         Ok::<_, ApiError>(())
     };
     match revoked.await {

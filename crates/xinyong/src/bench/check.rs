@@ -1,0 +1,471 @@
+//! `xinyong bench check`: the credit check (应查必查).
+//!
+//! 1. In process: a [`CheckIndex`] built in memory from synthetic events
+//!    (N organisations; about 2 % on a serious list with their legal
+//!    representative as liable person, 1 % key attention, 1 % red list,
+//!    0.3 % under a ban), then M checks over random subjects (80 % by USCC,
+//!    10 % by exact name, 10 % by ID number) in random scenarios. Each check
+//!    is timed on its own with `Instant` (its overhead, ≈ 20–40 ns, is
+//!    included in the figures; it is small against a check).
+//! 2. Over HTTP (`--http`, default on): the real router on 127.0.0.1 over a
+//!    temporary SQLite database with the same index, loaded by `wrk` (or
+//!    `hey`) on `POST /api/v1/checks` and, in the same run, on the trivial
+//!    `GET /api/v1/ping`; requests/s of both, the ratio, p99 latencies, and
+//!    the receipt writer's backlog when the load stops.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use xinyong_core::check::{CheckIndex, CheckQuery};
+use xinyong_core::receipts::{Receipt, Requester};
+use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock, auth};
+use xinyong_domain::event::{Actor, EventBody, RoleHolder};
+use xinyong_domain::id_number::IdNumber;
+use xinyong_domain::intake::RecordSubject;
+use xinyong_domain::listing::{Ban, BanScope};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::sanction::SanctionRules;
+use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::uscc::Uscc;
+use xinyong_server::{AppState, SiteSettings};
+
+use super::{Baseline, Figure, Report, print_report};
+use crate::{CmdResult, Failure};
+
+/// SplitMix64, as in `bench search`: a seed always names the same data.
+struct Pick(u64);
+
+impl Pick {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const DIVISIONS: [&str; 6] = ["370102", "370103", "370104", "370105", "370112", "370113"];
+const WORDS: [&str; 8] = ["泉润", "鑫泰", "华昌", "明湖", "舜耕", "历山", "趵突", "大明"];
+const TRADES: [&str; 6] = ["商贸", "建筑工程", "食品", "科技", "物流", "餐饮管理"];
+const SERIOUS: [&str; 6] = [
+    "samr-serious",
+    "tax-major",
+    "court-dishonest",
+    "construction-serious",
+    "environment-serious",
+    "work-safety-serious",
+];
+
+/// A synthetic city held only in memory.
+struct City {
+    usccs: Vec<Uscc>,
+    names: Vec<String>,
+    people: Vec<IdNumber>,
+}
+
+fn other(e: impl std::fmt::Display) -> Failure {
+    Failure::Other(anyhow::anyhow!("{e}"))
+}
+
+fn synthetic_city(index: &CheckIndex, n: u64, pick: &mut Pick) -> Result<City, Failure> {
+    let mut city =
+        City { usccs: Vec::with_capacity(n as usize), names: Vec::with_capacity(n as usize), people: Vec::new() };
+    let day = |s: &str| s.parse::<NaiveDate>().map_err(other);
+    let scjgj = DepartmentCode::parse("scjgj").map_err(other)?;
+    for i in 0..n {
+        let division = DIVISIONS[(i % DIVISIONS.len() as u64) as usize];
+        let uscc = Uscc::from_parts('9', '1', division, &format!("{:08}", i)).map_err(other)?;
+        let name = format!("济南{}{}{}有限公司", WORDS[pick.below(WORDS.len())], TRADES[pick.below(TRADES.len())], i);
+        let roll = pick.below(1000);
+        let rep = (roll < 20).then(|| -> Result<RoleHolder, Failure> {
+            let birth = day("1960-01-01")? + chrono::Duration::days(pick.below(12_000) as i64);
+            let id = IdNumber::from_parts(division, birth, (i % 1000) as u16).map_err(other)?;
+            Ok(RoleHolder {
+                role: RelationRole::LegalRepresentative,
+                person: NaturalPerson { id_number: id, name: SubjectName::parse("张三").map_err(other)? },
+            })
+        });
+        let rep = rep.transpose()?;
+        index.apply_body(&EventBody::LegalPersonRegistered {
+            subject: LegalPerson {
+                uscc: uscc.clone(),
+                name: SubjectName::parse(&name).map_err(other)?,
+                status: SubjectStatus::Active,
+            },
+            people: rep.iter().cloned().collect(),
+        });
+        let subject =
+            RecordSubject { kind: "legal_person".to_owned(), key: uscc.as_str().to_owned(), name: name.clone() };
+        let list = match roll {
+            0..20 => Some(SERIOUS[pick.below(SERIOUS.len())]),
+            20..30 => Some("key-attention"),
+            30..40 => Some("red-list"),
+            _ => None,
+        };
+        if let Some(list) = list {
+            let from = day("2025-01-01")? + chrono::Duration::days(pick.below(600) as i64);
+            let listing_id = format!("LS{i:016x}");
+            if let Some(rep) = &rep {
+                city.people.push(rep.person.id_number.clone());
+            }
+            index.apply_body(&EventBody::ListingDecided {
+                listing_id,
+                list_code: list.to_owned(),
+                subject: subject.clone(),
+                decision_no: format!("济信决〔2026〕{i}号"),
+                decided_on: from,
+                valid_from: from,
+                valid_until: Some(from + chrono::Duration::days(3 * 365)),
+                measures: Vec::new(),
+                pushes: Vec::new(),
+                liable_people: rep.into_iter().collect(),
+            });
+        }
+        if (40..43).contains(&roll) {
+            index.apply_body(&EventBody::BanImposed {
+                ban: Ban {
+                    id: format!("BN{i:016x}"),
+                    subject,
+                    scope: BanScope::Industry,
+                    field: "食品生产经营".to_owned(),
+                    description: String::new(),
+                    basis: "《中华人民共和国食品安全法》第一百三十五条".to_owned(),
+                    department: scjgj.clone(),
+                    decision_no: format!("济市监禁〔2026〕{i}号"),
+                    starts_on: day("2025-06-01")?,
+                    ends_on: None,
+                    listing_id: None,
+                },
+            });
+        }
+        city.usccs.push(uscc);
+        city.names.push(name);
+    }
+    Ok(city)
+}
+
+fn queries(city: &City, rules: &SanctionRules, m: usize, pick: &mut Pick) -> Vec<CheckQuery> {
+    let scenarios: Vec<&str> = rules.scenarios().iter().map(|s| s.code.as_str()).collect();
+    (0..m)
+        .map(|_| {
+            let i = pick.below(city.usccs.len());
+            let subject = match pick.below(10) {
+                0 => city.names[i].clone(),
+                1 if !city.people.is_empty() => city.people[pick.below(city.people.len())].as_str().to_owned(),
+                _ => city.usccs[i].as_str().to_owned(),
+            };
+            CheckQuery { subject, scenario: scenarios[pick.below(scenarios.len())].to_owned(), item: None }
+        })
+        .collect()
+}
+
+/// Resident set size of this process in MB (Linux), 0 elsewhere.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        })
+        .map_or(0.0, |kb| (kb / 1024.0).round())
+}
+
+fn percentile_us(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    (sorted[rank - 1].as_secs_f64() * 1e6 * 100.0).round() / 100.0
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Organisations in the synthetic city.
+    #[arg(long, default_value_t = 1_000_000)]
+    subjects: u64,
+    /// In-process checks to time.
+    #[arg(long, default_value_t = 1_000_000)]
+    checks: usize,
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Skip the HTTP part.
+    #[arg(long)]
+    no_http: bool,
+    /// Seconds of load per endpoint.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 64)]
+    connections: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(args: CheckArgs) -> CmdResult {
+    let rules = SanctionRules::shipped();
+    let mut pick = Pick(args.seed);
+    let rss_before = rss_mb();
+    let started = Instant::now();
+    let index = Arc::new(CheckIndex::new(MaskConfig::default()));
+    let city = synthetic_city(&index, args.subjects.max(1), &mut pick)?;
+    let build = started.elapsed();
+    let rss_after = rss_mb();
+    let stats = index.stats();
+    let qs = queries(&city, rules, args.checks.max(1), &mut pick);
+    let today: NaiveDate = "2026-11-26".parse().map_err(other)?;
+
+    // Warm up the caches on a slice, then time every check on its own.
+    for q in qs.iter().take(10_000) {
+        std::hint::black_box(index.check(rules, q, today).ok());
+    }
+    let mut lat = Vec::with_capacity(qs.len());
+    let mut decisions = [0usize; 5];
+    let t_all = Instant::now();
+    for q in &qs {
+        let t = Instant::now();
+        let a = index.check(rules, q, today);
+        lat.push(t.elapsed());
+        if let Ok(a) = std::hint::black_box(a) {
+            decisions[a.decision as usize] += 1;
+        }
+    }
+    let total = t_all.elapsed();
+    lat.sort_unstable();
+
+    // The same checks plus the receipt (canonical JSON + SHA-256): what the
+    // handler does before the receipt is queued.
+    let who = Requester {
+        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
+        requester: "bench".to_owned(),
+        case_ref: None,
+    };
+    let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
+    let now = chrono::Utc::now();
+    let mut lat_r = Vec::with_capacity(qs.len().min(200_000));
+    for q in qs.iter().take(200_000) {
+        let t = Instant::now();
+        if let Ok(a) = index.check(rules, q, today) {
+            let r = Receipt::new(&who, q, &a, versions.clone(), now);
+            std::hint::black_box(r.id());
+        }
+        lat_r.push(t.elapsed());
+    }
+    lat_r.sort_unstable();
+
+    let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
+    let mut figures = vec![
+        plain("subjects", args.subjects as f64, "orgs"),
+        plain("listed_memberships", stats.memberships as f64, "listings"),
+        plain("liable_people", stats.people as f64, "people"),
+        plain("bans", stats.bans as f64, "bans"),
+        plain("index_build_time", (build.as_secs_f64() * 100.0).round() / 100.0, "s"),
+        plain("rss_before_build", rss_before, "MB"),
+        plain("rss_after_build", rss_after, "MB"),
+        plain("checks", qs.len() as f64, "checks"),
+        plain("check_p50", percentile_us(&lat, 50.0), "µs"),
+        plain("check_p99", percentile_us(&lat, 99.0), "µs"),
+        plain("check_p999", percentile_us(&lat, 99.9), "µs"),
+        plain("check_rate_one_thread", (qs.len() as f64 / total.as_secs_f64()).round(), "checks/s"),
+        plain("check_and_receipt_p50", percentile_us(&lat_r, 50.0), "µs"),
+        plain("check_and_receipt_p99", percentile_us(&lat_r, 99.0), "µs"),
+        plain("decided_restrict", decisions[0] as f64, "checks"),
+        plain("decided_caution", decisions[1] as f64, "checks"),
+        plain("decided_incentive", decisions[2] as f64, "checks"),
+        plain("decided_clear", decisions[3] as f64, "checks"),
+        plain("decided_not_found", decisions[4] as f64, "checks"),
+    ];
+    if !args.no_http {
+        figures.extend(http(&args, Arc::clone(&index), &qs).await?);
+    }
+    let report = Report { bench: "check", backend: "memory+sqlite", figures };
+    print_report(
+        &report,
+        args.json,
+        &format!("bench check ({} subjects, {} checks; per-check timing with Instant)", args.subjects, qs.len()),
+    )
+}
+
+/// What a load generator reported for one endpoint.
+struct Load {
+    rps: f64,
+    p99_ms: f64,
+    non_2xx: u64,
+}
+
+fn tool() -> Option<&'static str> {
+    ["wrk", "hey"].into_iter().find(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty())
+    })
+}
+
+/// `2.50ms`, `812.00us`, `1.20s` → milliseconds.
+fn wrk_ms(raw: &str) -> f64 {
+    let raw = raw.trim();
+    for (suffix, factor) in [("us", 1e-3), ("ms", 1.0), ("s", 1e3), ("m", 60e3)] {
+        if let Some(v) = raw.strip_suffix(suffix).and_then(|v| v.parse::<f64>().ok()) {
+            return v * factor;
+        }
+    }
+    0.0
+}
+
+fn parse_wrk(out: &str) -> Load {
+    let mut load = Load { rps: 0.0, p99_ms: 0.0, non_2xx: 0 };
+    for line in out.lines().map(str::trim) {
+        if let Some(v) = line.strip_prefix("Requests/sec:") {
+            load.rps = v.trim().parse().unwrap_or(0.0);
+        } else if let Some(v) = line.strip_prefix("99%") {
+            load.p99_ms = wrk_ms(v);
+        } else if let Some(v) = line.strip_prefix("Non-2xx or 3xx responses:") {
+            load.non_2xx = v.trim().parse().unwrap_or(0);
+        }
+    }
+    load
+}
+
+fn parse_hey(out: &str) -> Load {
+    let mut load = Load { rps: 0.0, p99_ms: 0.0, non_2xx: 0 };
+    for line in out.lines().map(str::trim) {
+        if let Some(v) = line.strip_prefix("Requests/sec:") {
+            load.rps = v.trim().parse().unwrap_or(0.0);
+        } else if let Some(v) = line.strip_prefix("99% in ") {
+            load.p99_ms = v.trim_end_matches(" secs").trim().parse::<f64>().unwrap_or(0.0) * 1e3;
+        } else if let Some((code, n)) = line.strip_prefix('[').and_then(|l| l.split_once(']'))
+            && !code.starts_with('2')
+        {
+            load.non_2xx += n.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        }
+    }
+    load
+}
+
+/// Runs the tool against `url` (blocking; call from `spawn_blocking`).
+fn load(tool: &str, url: &str, post: Option<(&Path, &str, &str)>, args: &(u64, u32)) -> Result<Load, Failure> {
+    let (secs, conns) = *args;
+    let mut cmd = std::process::Command::new(tool);
+    if tool == "wrk" {
+        cmd.args(["-t", "2", "-c", &conns.to_string(), "-d", &format!("{secs}s"), "--latency"]);
+        if let Some((script, _, _)) = post {
+            cmd.arg("-s").arg(script);
+        }
+    } else {
+        cmd.args(["-z", &format!("{secs}s"), "-c", &conns.to_string()]);
+        if let Some((_, token, body)) = post {
+            cmd.args([
+                "-m",
+                "POST",
+                "-T",
+                "application/json",
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+                "-d",
+                body,
+            ]);
+        }
+    }
+    let out = cmd.arg(url).output().map_err(|e| Failure::Other(anyhow::anyhow!("{tool} 无法启动：{e}")))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(if tool == "wrk" { parse_wrk(&text) } else { parse_hey(&text) })
+}
+
+async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Result<Vec<Figure>, Failure> {
+    let Some(tool) = tool() else {
+        eprintln!(
+            "xinyong bench check: 未找到 wrk 或 hey，跳过 HTTP 部分(Debian/Ubuntu：apt-get install wrk；或 go install github.com/rakyll/hey)"
+        );
+        return Ok(Vec::new());
+    };
+    let dir = tempfile_dir()?;
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let store = crate::runtime::open_store(&url).await?;
+    let keys = LogKeys::from_seed("bench.xinyong.local/log", [1; 32]).map_err(other)?;
+    let core = Core::new(store, Arc::new(SystemClock), keys, CoreSettings::default());
+    auth::seed_departments(&core, &auth::shipped_departments().map_err(other)?).await.map_err(other)?;
+    let ggzyjy = DepartmentCode::parse("ggzyjy").map_err(other)?;
+    let token = auth::issue_token(&core, &Actor::system(), &ggzyjy, "bench", [9; 32]).await.map_err(other)?.token;
+    core.checkpoint().await.map_err(other)?;
+    let state = AppState::new(core.clone(), SiteSettings::default()).with_checks(index);
+    let receipts = Arc::clone(&state.receipts);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(other)?;
+    let addr = listener.local_addr().map_err(other)?;
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(xinyong_server::serve(listener, state, async move {
+        let _ = stop_rx.changed().await;
+    }));
+
+    // The request bodies: 1,000 of the in-process queries.
+    let mut lua = String::from("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    let _ = writeln!(lua, "wrk.headers[\"Authorization\"] = \"Bearer {token}\"");
+    lua.push_str("local bodies = {\n");
+    let body = |q: &CheckQuery| {
+        serde_json::json!({"subject": q.subject, "scenario": q.scenario, "requester": "bench", "case_ref": "BENCH-1"})
+            .to_string()
+    };
+    for q in qs.iter().take(1_000) {
+        let _ = writeln!(lua, "  {},", serde_json::to_string(&body(q)).map_err(other)?);
+    }
+    lua.push_str("}\nlocal i = 0\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n");
+    let script = dir.join("check.lua");
+    std::fs::write(&script, lua).map_err(other)?;
+    let first_body = qs.first().map(body).unwrap_or_default();
+
+    let base = format!("http://{addr}");
+    let params = (args.duration.max(1), args.connections.max(1));
+    let (s, t, b, u) = (script.clone(), token.clone(), first_body.clone(), format!("{base}/api/v1/checks"));
+    let checks =
+        tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &b)), &params)).await.map_err(other)??;
+    let backlog = receipts.backlog();
+    let t = Instant::now();
+    receipts.flush().await.map_err(other)?;
+    let drain = t.elapsed();
+    let written = receipts.written();
+    let u = format!("{base}/api/v1/ping");
+    let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
+
+    receipts.shutdown().await;
+    let _ = stop_tx.send(true);
+    let _ = server.await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if checks.non_2xx > 0 {
+        eprintln!("xinyong bench check: {} 个查询请求未返回 2xx", checks.non_2xx);
+    }
+    let ratio = if ping.rps > 0.0 { (checks.rps / ping.rps * 1000.0).round() / 1000.0 } else { 0.0 };
+    Ok(vec![
+        Figure {
+            name: "http_checks_rate",
+            value: checks.rps.round(),
+            unit: "req/s",
+            baseline: Some(Baseline { name: "http_ping_rate", value: ping.rps.round(), unit: "req/s" }),
+        },
+        Figure { name: "http_checks_vs_ping", value: ratio, unit: "ratio", baseline: None },
+        Figure {
+            name: "http_checks_p99",
+            value: checks.p99_ms,
+            unit: "ms",
+            baseline: Some(Baseline { name: "http_ping_p99", value: ping.p99_ms, unit: "ms" }),
+        },
+        Figure { name: "http_checks_non_2xx", value: checks.non_2xx as f64, unit: "responses", baseline: None },
+        Figure { name: "receipt_backlog_at_end", value: backlog as f64, unit: "receipts", baseline: None },
+        Figure { name: "receipt_drain_time", value: (drain.as_secs_f64() * 1e3).round(), unit: "ms", baseline: None },
+        Figure { name: "receipts_written", value: written as f64, unit: "receipts", baseline: None },
+    ])
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
+    let dir = std::env::temp_dir().join(format!("xinyong-bench-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(other)?;
+    Ok(dir)
+}

@@ -1,0 +1,791 @@
+//! The credit check index (应查必查): what is on record about each subject —
+//! decided listings in force, personal-liability hits of liable people and
+//! bans not lifted — held in memory and kept current by the log follower, so
+//! a check is a hash lookup plus [`xinyong_domain::check::decide`].
+//!
+//! Structure and life cycle follow [`crate::search::SearchIndex`]:
+//! [`CheckIndex::rebuild`] reads the projections (`subjects`, `listings`,
+//! `personal_records`, `bans`) after noting the log size, the follower then
+//! applies every later event (applying one twice is harmless), and tests call
+//! [`CheckIndex::catch_up`].
+//!
+//! Keys are the 18 ASCII bytes of a USCC or ID number (no allocation per
+//! key); each subject's records sit in an `Arc`, so a check holds the read
+//! lock only for the lookup and decides on its own copy of the pointer.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use xinyong_domain::check::{BanHit, Decision, LiabilityHit, Membership, decide};
+use xinyong_domain::event::{EventBody, RoleHolder, SubjectRow};
+use xinyong_domain::id_number::IdNumber;
+use xinyong_domain::intake::RecordSubject;
+use xinyong_domain::listing::{BANS, BanScope, LISTINGS, ListingRow, ListingStatus, PERSONAL_RECORDS};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::projection::{Cell, SUBJECTS};
+use xinyong_domain::sanction::{Measure, SanctionRules, SubjectKind};
+use xinyong_domain::subject::{RelationRole, SubjectName};
+use xinyong_domain::uscc::Uscc;
+use xinyong_storage::StoredEvent;
+
+use crate::error::{CoreError, Result};
+use crate::follower::{Follower, LogSubscriber};
+use crate::log::Core;
+
+/// Rows read per page when rebuilding.
+const REBUILD_PAGE: u32 = 10_000;
+
+/// Events applied per write-lock hold.
+const APPLY_CHUNK: usize = 500;
+
+/// Event kinds the index reads (see `EventBody::kind`); others are skipped
+/// without parsing their bodies.
+const KINDS: [&str; 9] = [
+    "legal_person_registered",
+    "legal_person_updated",
+    "listing_proposed",
+    "listing_objection_answered",
+    "listing_withdrawn",
+    "listing_decided",
+    "listing_exited",
+    "ban_imposed",
+    "ban_lifted",
+];
+
+type Key = [u8; 18];
+
+fn key_of(s: &str) -> Option<Key> {
+    <Key>::try_from(s.as_bytes()).ok()
+}
+
+/// What a check asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckQuery {
+    /// A USCC, an ID number or an organisation's exact registered name.
+    pub subject: String,
+    /// Scenario code (`bidding`, `procurement`, …; `rules/measures.toml`).
+    pub scenario: String,
+    /// Approval item code, for scenario `approval`.
+    pub item: Option<String>,
+}
+
+/// Why a check could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    #[error("{field} 不能为空")]
+    MissingField { field: &'static str },
+    #[error("subject(查询对象)无效：{0}")]
+    InvalidSubject(String),
+    #[error("scenario(场景)“{scenario}”未定义；可用的场景代码：{valid}")]
+    UnknownScenario { scenario: String, valid: String },
+}
+
+impl CheckError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckError::MissingField { .. } => "missing_field",
+            CheckError::InvalidSubject(_) => "invalid_subject",
+            CheckError::UnknownScenario { .. } => "unknown_scenario",
+        }
+    }
+
+    /// The request field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            CheckError::MissingField { field } => field,
+            CheckError::InvalidSubject(_) => "subject",
+            CheckError::UnknownScenario { .. } => "scenario",
+        }
+    }
+}
+
+impl From<CheckError> for CoreError {
+    fn from(e: CheckError) -> CoreError {
+        CoreError::invalid(e.code(), e.to_string())
+    }
+}
+
+/// Who was checked. For a person only the masked ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedSubject {
+    /// `legal_person` or `natural_person`.
+    pub kind: &'static str,
+    pub uscc: Option<String>,
+    pub name: Option<String>,
+    pub id_number_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipView {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious` / `key_attention` / `red`; `unknown` for a retired list type.
+    pub list_kind: &'static str,
+    pub department: String,
+    pub decision_no: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureView {
+    pub code: String,
+    pub name: String,
+    /// `administrative` / `market` / `industry` / `social`.
+    pub category: &'static str,
+    pub mandatory: bool,
+    /// Department codes that carry the measure out.
+    pub executors: Vec<String>,
+}
+
+impl From<&Measure> for MeasureView {
+    fn from(m: &Measure) -> MeasureView {
+        MeasureView {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            category: m.category.as_str(),
+            mandatory: m.mandatory,
+            executors: m.executors.iter().map(|d| d.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MeasureLists {
+    pub must: Vec<MeasureView>,
+    pub may: Vec<MeasureView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BanView {
+    pub ban_id: String,
+    pub scope: BanScope,
+    pub field: String,
+    pub department: String,
+    pub decision_no: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiabilityView {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    pub role: RelationRole,
+    pub uscc: String,
+    pub organisation_name: String,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The answer to a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckAnswer {
+    pub subject: CheckedSubject,
+    /// Whether the platform knows the subject. An ID number without any
+    /// record is answered `clear` with `found: false` (people are not
+    /// indexed unless something is on record about them).
+    pub found: bool,
+    pub memberships: Vec<MembershipView>,
+    pub measures: MeasureLists,
+    pub incentives: Vec<MeasureView>,
+    pub bans: Vec<BanView>,
+    pub liabilities: Vec<LiabilityView>,
+    pub decision: Decision,
+    pub summary: Cow<'static, str>,
+}
+
+/// Sizes of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CheckIndexStats {
+    pub organisations: usize,
+    pub people: usize,
+    pub memberships: usize,
+    pub liabilities: usize,
+    pub bans: usize,
+}
+
+/// What is on record about one subject.
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    /// Registered name (organisations).
+    name: Option<Arc<str>>,
+    memberships: Vec<Membership>,
+    liabilities: Vec<LiabilityHit>,
+    bans: Vec<BanHit>,
+}
+
+#[derive(Default)]
+struct Inner {
+    orgs: HashMap<Key, Arc<Entry>>,
+    people: HashMap<Key, Arc<Entry>>,
+    /// Exact registered name → USCC.
+    names: HashMap<Arc<str>, Key>,
+    /// Ban id → (is a person, subject key): `ban_lifted` names only the ban.
+    ban_owner: HashMap<String, (bool, Key)>,
+    /// Deciding department of listings proposed but not yet decided:
+    /// `listing_decided` does not repeat it.
+    pending: HashMap<String, String>,
+}
+
+/// The check index. Share it with `Arc`; checks take a read lock for the
+/// lookup, the follower a write lock per 500 events.
+pub struct CheckIndex {
+    inner: RwLock<Inner>,
+    applied: AtomicU64,
+    mask: MaskConfig,
+}
+
+impl fmt::Debug for CheckIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckIndex").field("stats", &self.stats()).field("applied", &self.applied()).finish()
+    }
+}
+
+impl Default for CheckIndex {
+    fn default() -> Self {
+        CheckIndex::new(MaskConfig::default())
+    }
+}
+
+impl CheckIndex {
+    /// An empty index that has applied nothing; ID numbers in answers are
+    /// masked with `mask`.
+    pub fn new(mask: MaskConfig) -> CheckIndex {
+        CheckIndex { inner: RwLock::new(Inner::default()), applied: AtomicU64::new(0), mask }
+    }
+
+    /// Builds the index from the projections, remembering the log size read
+    /// first (see [`crate::search::SearchIndex::rebuild`]).
+    pub async fn rebuild(core: &Core) -> Result<CheckIndex> {
+        let size = core.store().log_size().await?;
+        let index = CheckIndex::new(core.settings().mask.clone());
+        let store = core.store();
+
+        let mut after: Option<Vec<Cell>> = None;
+        loop {
+            let page = store.rows_page(&SUBJECTS, after.as_deref(), REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(SUBJECTS.key_of(last).to_vec());
+            let full = page.len() == REBUILD_PAGE as usize;
+            let mut inner = index.write();
+            for row in page.iter().filter_map(|c| SubjectRow::from_cells(c)) {
+                inner.set_name(row.uscc.as_str(), &row.name);
+            }
+            drop(inner);
+            if !full {
+                break;
+            }
+        }
+
+        let listed =
+            store.rows_where(&LISTINGS, "status", &Cell::text(ListingStatus::Listed.as_str()), u32::MAX).await?;
+        {
+            let mut inner = index.write();
+            for row in listed.iter().filter_map(|c| ListingRow::from_cells(c)) {
+                let (Some(decision_no), Some(valid_from)) = (row.decision_no.clone(), row.valid_from) else { continue };
+                let membership = Membership {
+                    listing_id: row.listing_id,
+                    list_code: row.list_code,
+                    department: row.department,
+                    decision_no,
+                    valid_from,
+                    valid_until: row.valid_until,
+                    measures: row.measures,
+                };
+                inner.add_membership(&row.subject, membership);
+            }
+        }
+        for status in [ListingStatus::Proposed, ListingStatus::Noticed, ListingStatus::UnderObjection] {
+            let rows = store.rows_where(&LISTINGS, "status", &Cell::text(status.as_str()), u32::MAX).await?;
+            let mut inner = index.write();
+            for row in rows.iter().filter_map(|c| ListingRow::from_cells(c)) {
+                inner.pending.insert(row.listing_id, row.department);
+            }
+        }
+
+        let records = store.rows_where(&PERSONAL_RECORDS, "active", &Cell::Int(1), u32::MAX).await?;
+        {
+            let mut inner = index.write();
+            for cells in &records {
+                let text = |i: usize| cells.get(i).and_then(Cell::as_str);
+                let (Some(id), Some(listing_id), Some(role), Some(uscc), Some(org), Some(list)) =
+                    (text(0), text(1), text(2).and_then(RelationRole::parse), text(4), text(5), text(6))
+                else {
+                    continue;
+                };
+                let hit = LiabilityHit {
+                    listing_id: listing_id.to_owned(),
+                    list_code: list.to_owned(),
+                    role,
+                    uscc: uscc.to_owned(),
+                    organisation_name: org.to_owned(),
+                    valid_until: text(7).and_then(|s| s.parse().ok()),
+                };
+                inner.add_liability(id, hit);
+            }
+        }
+
+        let mut after: Option<Vec<Cell>> = None;
+        loop {
+            let page = store.rows_page(&BANS, after.as_deref(), REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(BANS.key_of(last).to_vec());
+            let full = page.len() == REBUILD_PAGE as usize;
+            let mut inner = index.write();
+            for cells in &page {
+                let text = |i: usize| cells.get(i).and_then(Cell::as_str);
+                if text(13).is_some() {
+                    continue; // lifted
+                }
+                let (Some(id), Some(kind), Some(key), Some(scope), Some(field), Some(dept), Some(no), Some(starts)) = (
+                    text(0),
+                    text(1),
+                    text(2),
+                    text(4).and_then(BanScope::parse),
+                    text(5),
+                    text(8),
+                    text(9),
+                    text(10).and_then(|s| s.parse().ok()),
+                ) else {
+                    continue;
+                };
+                let subject = RecordSubject {
+                    kind: kind.to_owned(),
+                    key: key.to_owned(),
+                    name: text(3).unwrap_or("").to_owned(),
+                };
+                let ban = BanHit {
+                    ban_id: id.to_owned(),
+                    scope,
+                    field: field.to_owned(),
+                    department: dept.to_owned(),
+                    decision_no: no.to_owned(),
+                    starts_on: starts,
+                    ends_on: text(11).and_then(|s| s.parse().ok()),
+                };
+                inner.add_ban(&subject, ban);
+            }
+            drop(inner);
+            if !full {
+                break;
+            }
+        }
+        index.write().shrink();
+        index.applied.store(size, Ordering::Release);
+        Ok(index)
+    }
+
+    /// Reads the log from [`CheckIndex::applied`] to its end (tests; the
+    /// server's follower does the same every 200 ms).
+    pub async fn catch_up(&self, core: &Core) -> Result<u64> {
+        Follower::starting_at(self.applied()).poll(core, &[self]).await
+    }
+
+    /// The log size applied: every event with a smaller index is reflected.
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    pub fn stats(&self) -> CheckIndexStats {
+        let inner = self.read();
+        let mut stats = CheckIndexStats {
+            organisations: inner.orgs.len(),
+            people: inner.people.len(),
+            memberships: 0,
+            liabilities: 0,
+            bans: 0,
+        };
+        for e in inner.orgs.values().chain(inner.people.values()) {
+            stats.memberships += e.memberships.len();
+            stats.liabilities += e.liabilities.len();
+            stats.bans += e.bans.len();
+        }
+        stats
+    }
+
+    /// Applies one event body (the follower parses stored bodies and calls
+    /// this; the bench feeds bodies directly).
+    pub fn apply_body(&self, body: &EventBody) {
+        self.write().apply(body);
+    }
+
+    /// Answers a check on `today` under `rules`.
+    pub fn check(
+        &self,
+        rules: &SanctionRules,
+        query: &CheckQuery,
+        today: NaiveDate,
+    ) -> std::result::Result<CheckAnswer, CheckError> {
+        if query.scenario.trim().is_empty() {
+            return Err(CheckError::MissingField { field: "scenario" });
+        }
+        let scenario = query.scenario.trim();
+        if rules.scenario(scenario).is_none() {
+            let valid = rules.scenarios().iter().map(|s| format!("{}({})", s.code, s.name)).collect::<Vec<_>>();
+            return Err(CheckError::UnknownScenario { scenario: scenario.to_owned(), valid: valid.join("、") });
+        }
+        let raw = query.subject.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if raw.is_empty() {
+            return Err(CheckError::MissingField { field: "subject" });
+        }
+        let item = query.item.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        let subject = parse_subject(raw)?;
+        let (kind, key, entry) = {
+            let inner = self.read();
+            match &subject {
+                Parsed::Uscc(u) => {
+                    let key = key_of(u.as_str());
+                    (SubjectKind::LegalPerson, key, key.and_then(|k| inner.orgs.get(&k).cloned()))
+                }
+                Parsed::Id(id) => {
+                    let key = key_of(id.as_str());
+                    (SubjectKind::NaturalPerson, key, key.and_then(|k| inner.people.get(&k).cloned()))
+                }
+                Parsed::Name(name) => match inner.names.get(name.as_str()) {
+                    Some(&k) => (SubjectKind::LegalPerson, Some(k), inner.orgs.get(&k).cloned()),
+                    None => (SubjectKind::LegalPerson, None, None),
+                },
+            }
+        };
+        let checked = match &subject {
+            Parsed::Id(id) => CheckedSubject {
+                kind: SubjectKind::NaturalPerson.as_str(),
+                uscc: None,
+                name: None,
+                id_number_masked: Some(self.mask.mask_id(id.as_str())),
+            },
+            Parsed::Uscc(_) | Parsed::Name(_) => CheckedSubject {
+                kind: SubjectKind::LegalPerson.as_str(),
+                uscc: match (&subject, key) {
+                    (Parsed::Uscc(u), _) => Some(u.as_str().to_owned()),
+                    (_, Some(k)) => std::str::from_utf8(&k).ok().map(str::to_owned),
+                    _ => None,
+                },
+                name: match (&entry, &subject) {
+                    (Some(e), _) => e.name.as_deref().map(str::to_owned),
+                    (None, Parsed::Name(n)) => Some(n.as_str().to_owned()),
+                    _ => None,
+                },
+                id_number_masked: None,
+            },
+        };
+        let Some(entry) = entry else {
+            let (decision, summary) = match kind {
+                SubjectKind::NaturalPerson => (Decision::Clear, "未发现该自然人的失信惩戒、禁入或责任人记录"),
+                SubjectKind::LegalPerson => (Decision::NotFound, "平台未登记该主体，请核对统一社会信用代码或名称"),
+            };
+            return Ok(CheckAnswer {
+                subject: checked,
+                found: false,
+                memberships: Vec::new(),
+                measures: MeasureLists::default(),
+                incentives: Vec::new(),
+                bans: Vec::new(),
+                liabilities: Vec::new(),
+                decision,
+                summary: Cow::Borrowed(summary),
+            });
+        };
+        let out = decide(rules, kind, &entry.memberships, &entry.liabilities, &entry.bans, scenario, item, today);
+        let list = |code: &str| rules.list(code);
+        Ok(CheckAnswer {
+            subject: checked,
+            found: true,
+            memberships: out
+                .memberships
+                .iter()
+                .map(|m| MembershipView {
+                    listing_id: m.listing_id.clone(),
+                    list_code: m.list_code.clone(),
+                    list_name: list(&m.list_code).map_or_else(|| m.list_code.clone(), |l| l.name.clone()),
+                    list_kind: list(&m.list_code).map_or("unknown", |l| l.kind.as_str()),
+                    department: m.department.clone(),
+                    decision_no: m.decision_no.clone(),
+                    valid_from: m.valid_from,
+                    valid_until: m.valid_until,
+                })
+                .collect(),
+            measures: MeasureLists {
+                must: out.must.iter().map(|m| MeasureView::from(*m)).collect(),
+                may: out.may.iter().map(|m| MeasureView::from(*m)).collect(),
+            },
+            incentives: out.incentives.iter().map(|m| MeasureView::from(*m)).collect(),
+            bans: out
+                .bans
+                .iter()
+                .map(|b| BanView {
+                    ban_id: b.ban_id.clone(),
+                    scope: b.scope,
+                    field: b.field.clone(),
+                    department: b.department.clone(),
+                    decision_no: b.decision_no.clone(),
+                    starts_on: b.starts_on,
+                    ends_on: b.ends_on,
+                })
+                .collect(),
+            liabilities: out
+                .liabilities
+                .iter()
+                .map(|h| LiabilityView {
+                    listing_id: h.listing_id.clone(),
+                    list_code: h.list_code.clone(),
+                    list_name: list(&h.list_code).map_or_else(|| h.list_code.clone(), |l| l.name.clone()),
+                    role: h.role,
+                    uscc: h.uscc.clone(),
+                    organisation_name: h.organisation_name.clone(),
+                    valid_until: h.valid_until,
+                })
+                .collect(),
+            decision: out.decision,
+            summary: out.summary,
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // A panic while applying leaves at worst one subject half-updated;
+        // answering on is better than failing every check from then on.
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+enum Parsed {
+    Uscc(Uscc),
+    Id(IdNumber),
+    Name(SubjectName),
+}
+
+/// An 18-character code is a USCC or an ID number; anything else is an exact
+/// organisation name.
+fn parse_subject(raw: &str) -> std::result::Result<Parsed, CheckError> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if compact.chars().count() == 18 && compact.chars().all(char::is_alphanumeric) {
+        let uscc = Uscc::parse(&compact);
+        if let Ok(u) = uscc {
+            return Ok(Parsed::Uscc(u));
+        }
+        if let Ok(id) = IdNumber::parse(&compact) {
+            return Ok(Parsed::Id(id));
+        }
+        // Eighteen ASCII letters and digits are a mistyped code, not a name.
+        if compact.is_ascii() {
+            let why = uscc.err().map(|e| e.to_string()).unwrap_or_default();
+            return Err(CheckError::InvalidSubject(format!(
+                "“{compact}”既不是有效的统一社会信用代码({why})，也不是有效的身份证号码"
+            )));
+        }
+    }
+    SubjectName::parse(raw).map(Parsed::Name).map_err(|e| CheckError::InvalidSubject(e.to_string()))
+}
+
+impl Inner {
+    fn org_mut(&mut self, key: Key) -> &mut Entry {
+        Arc::make_mut(self.orgs.entry(key).or_default())
+    }
+
+    fn subject_mut(&mut self, subject: &RecordSubject) -> Option<&mut Entry> {
+        let key = key_of(&subject.key)?;
+        if subject.is_natural_person() {
+            Some(Arc::make_mut(self.people.entry(key).or_default()))
+        } else {
+            if !subject.name.is_empty() && !self.orgs.contains_key(&key) {
+                self.set_name(&subject.key, &subject.name);
+            }
+            Some(self.org_mut(key))
+        }
+    }
+
+    fn set_name(&mut self, uscc: &str, name: &str) {
+        let Some(key) = key_of(uscc) else { return };
+        let name: Arc<str> = Arc::from(name);
+        let entry = self.orgs.entry(key).or_default();
+        if entry.name.as_deref() == Some(&*name) {
+            return;
+        }
+        let entry = Arc::make_mut(entry);
+        if let Some(old) = entry.name.replace(Arc::clone(&name))
+            && self.names.get(&old) == Some(&key)
+        {
+            self.names.remove(&old);
+        }
+        self.names.insert(name, key);
+    }
+
+    fn add_membership(&mut self, subject: &RecordSubject, m: Membership) {
+        if let Some(e) = self.subject_mut(subject) {
+            e.memberships.retain(|x| x.listing_id != m.listing_id);
+            e.memberships.push(m);
+        }
+    }
+
+    fn add_liability(&mut self, id_number: &str, hit: LiabilityHit) {
+        let Some(key) = key_of(id_number) else { return };
+        let e = Arc::make_mut(self.people.entry(key).or_default());
+        e.liabilities.retain(|x| x.listing_id != hit.listing_id);
+        e.liabilities.push(hit);
+    }
+
+    fn add_ban(&mut self, subject: &RecordSubject, ban: BanHit) {
+        let Some(key) = key_of(&subject.key) else { return };
+        self.ban_owner.insert(ban.ban_id.clone(), (subject.is_natural_person(), key));
+        if let Some(e) = self.subject_mut(subject) {
+            e.bans.retain(|x| x.ban_id != ban.ban_id);
+            e.bans.push(ban);
+        }
+    }
+
+    /// People are indexed only while something is on record about them, so
+    /// an index that followed the log holds what a rebuild would.
+    fn forget_if_empty(&mut self, key: Key) {
+        if self
+            .people
+            .get(&key)
+            .is_some_and(|e| e.memberships.is_empty() && e.liabilities.is_empty() && e.bans.is_empty())
+        {
+            self.people.remove(&key);
+        }
+    }
+
+    fn shrink(&mut self) {
+        self.orgs.shrink_to_fit();
+        self.people.shrink_to_fit();
+        self.names.shrink_to_fit();
+    }
+
+    fn apply(&mut self, body: &EventBody) {
+        match body {
+            EventBody::LegalPersonRegistered { subject, .. } | EventBody::LegalPersonUpdated { subject } => {
+                self.set_name(subject.uscc.as_str(), subject.name.as_str());
+            }
+            EventBody::ListingProposed { proposal, .. } => {
+                self.pending.insert(proposal.id.clone(), proposal.department.as_str().to_owned());
+            }
+            EventBody::ListingWithdrawn { listing_id, .. } => {
+                self.pending.remove(listing_id);
+            }
+            EventBody::ListingObjectionAnswered { listing_id, outcome, .. }
+                if *outcome == xinyong_domain::listing::ObjectionOutcome::Accepted =>
+            {
+                self.pending.remove(listing_id);
+            }
+            EventBody::ListingDecided {
+                listing_id,
+                list_code,
+                subject,
+                decision_no,
+                valid_from,
+                valid_until,
+                measures,
+                liable_people,
+                ..
+            } => {
+                let department = self.pending.remove(listing_id).unwrap_or_default();
+                let m = Membership {
+                    listing_id: listing_id.clone(),
+                    list_code: list_code.clone(),
+                    department,
+                    decision_no: decision_no.clone(),
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    measures: measures.clone(),
+                };
+                self.add_membership(subject, m);
+                for RoleHolder { role, person } in liable_people {
+                    let hit = LiabilityHit {
+                        listing_id: listing_id.clone(),
+                        list_code: list_code.clone(),
+                        role: *role,
+                        uscc: subject.key.clone(),
+                        organisation_name: subject.name.clone(),
+                        valid_until: *valid_until,
+                    };
+                    self.add_liability(person.id_number.as_str(), hit);
+                }
+            }
+            EventBody::ListingExited { listing_id, subject, liable_people, .. } => {
+                if let Some(key) = key_of(&subject.key) {
+                    let map = if subject.is_natural_person() { &mut self.people } else { &mut self.orgs };
+                    if let Some(e) = map.get_mut(&key) {
+                        Arc::make_mut(e).memberships.retain(|m| &m.listing_id != listing_id);
+                    }
+                    if subject.is_natural_person() {
+                        self.forget_if_empty(key);
+                    }
+                }
+                for id in liable_people {
+                    if let Some(key) = key_of(id.as_str())
+                        && let Some(e) = self.people.get_mut(&key)
+                    {
+                        Arc::make_mut(e).liabilities.retain(|h| &h.listing_id != listing_id);
+                        self.forget_if_empty(key);
+                    }
+                }
+            }
+            EventBody::BanImposed { ban } => {
+                let hit = BanHit {
+                    ban_id: ban.id.clone(),
+                    scope: ban.scope,
+                    field: ban.field.clone(),
+                    department: ban.department.as_str().to_owned(),
+                    decision_no: ban.decision_no.clone(),
+                    starts_on: ban.starts_on,
+                    ends_on: ban.ends_on,
+                };
+                self.add_ban(&ban.subject, hit);
+            }
+            EventBody::BanLifted { ban_id, .. } => {
+                if let Some((person, key)) = self.ban_owner.remove(ban_id) {
+                    let map = if person { &mut self.people } else { &mut self.orgs };
+                    if let Some(e) = map.get_mut(&key) {
+                        Arc::make_mut(e).bans.retain(|b| &b.ban_id != ban_id);
+                    }
+                    if person {
+                        self.forget_if_empty(key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl LogSubscriber for CheckIndex {
+    fn apply(&self, events: &[StoredEvent]) {
+        for chunk in events.chunks(APPLY_CHUNK) {
+            // Parse outside the lock: checks go on meanwhile.
+            let mut bodies = Vec::new();
+            for event in chunk {
+                let Ok(seq) = u64::try_from(event.seq) else { continue };
+                if seq < self.applied() || !KINDS.contains(&event.kind.as_str()) {
+                    continue;
+                }
+                let Some(body) = event.body.as_deref() else {
+                    tracing::warn!(seq = event.seq, kind = %event.kind, "event without a body; not in the check index");
+                    continue;
+                };
+                match serde_json::from_str::<EventBody>(body) {
+                    Ok(b) => bodies.push(b),
+                    Err(e) => tracing::warn!(seq = event.seq, error = %e, "unreadable event; not in the check index"),
+                }
+            }
+            let mut inner = self.write();
+            for b in &bodies {
+                inner.apply(b);
+            }
+            drop(inner);
+            if let Some(last) = chunk.last().and_then(|e| u64::try_from(e.seq).ok()) {
+                self.applied.fetch_max(last + 1, Ordering::AcqRel);
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! Receipts of credit checks: what the caller gets back with every answer,
+//! and how the log comes to prove it.
+//!
+//! A [`Receipt`] is canonical JSON (fields in the order declared here, no
+//! whitespace); its id is the hex SHA-256 of that JSON. The log does not
+//! hold receipts one event each: the [`ReceiptWriter`] collects them for up
+//! to 100 ms (or 5,000 of them) and appends ONE `checks_recorded` event per
+//! batch, whose [`ReceiptLine`]s carry the ids and no personal data. So the
+//! batch's body and salt can be handed to anyone: [`receipt_proof`] returns
+//! them with the entry and an inclusion proof to a signed checkpoint, and a
+//! verifier checks `sha256(receipt) = id ∈ body`, `sha256(salt ‖ body)` =
+//! the entry's body commitment, and the entry's leaf up to the signed root.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::{Mutex, mpsc, oneshot};
+use xinyong_domain::event::{Actor, EventBody, NewEvent, RuleVersions};
+use xinyong_domain::listing::{CHECK_RECEIPTS, ReceiptLine};
+use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::projection::Cell;
+use xinyong_tlog::TlogProof;
+
+use crate::check::{CheckAnswer, CheckQuery};
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+
+/// The `format` of every receipt.
+pub const RECEIPT_FORMAT: &str = "xinyong-receipt/v1";
+
+/// Most receipts in one `checks_recorded` event.
+pub const MAX_BATCH: usize = 5_000;
+
+/// Longest a receipt waits for its batch to fill.
+pub const BATCH_WAIT: Duration = Duration::from_millis(100);
+
+/// Receipts queued before `submit` waits (back-pressure on the API).
+pub const QUEUE: usize = 50_000;
+
+/// Measure codes a check named, by kind (fields in key order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReceiptMeasures {
+    pub incentives: Vec<String>,
+    pub may: Vec<String>,
+    pub must: Vec<String>,
+}
+
+/// What the caller keeps of a check.
+///
+/// Canonical JSON = serde_json's compact output of this struct. The fields
+/// are declared in lexicographic key order (and `rules` is a sorted map), so
+/// the canonical form is also "keys sorted, no whitespace": a verifier can
+/// parse the receipt with any JSON library, drop `id`, and re-serialize with
+/// sorted keys to recompute the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Ban ids in force that the answer rests on.
+    pub bans: Vec<String>,
+    pub case_ref: Option<String>,
+    pub decision: String,
+    /// The calling department.
+    pub department: String,
+    /// Always [`RECEIPT_FORMAT`].
+    pub format: String,
+    /// Hex SHA-256 of the canonical input `{"subject","scenario","item"}`.
+    pub input_sha256: String,
+    /// Approval item, for scenario `approval`.
+    pub item: Option<String>,
+    /// Listing ids in force that the answer rests on.
+    pub listings: Vec<String>,
+    pub measures: ReceiptMeasures,
+    /// Who asked, as the caller names them (an officer's id in its system).
+    pub requester: String,
+    /// `lists` and `measures` versions that answered.
+    pub rules: RuleVersions,
+    pub scenario: String,
+    /// The USCC, the masked ID number, or `null` when not found.
+    pub subject: Option<String>,
+    /// When the check was answered, RFC 3339 with milliseconds, UTC.
+    pub time: String,
+}
+
+#[derive(Serialize)]
+struct CanonicalInput<'a> {
+    subject: &'a str,
+    scenario: &'a str,
+    item: Option<&'a str>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Hex SHA-256 of `{"subject":…,"scenario":…,"item":…}` (serde_json, no
+/// whitespace), the values trimmed as the check read them.
+pub fn input_sha256(query: &CheckQuery) -> String {
+    let input = CanonicalInput {
+        subject: query.subject.trim(),
+        scenario: query.scenario.trim(),
+        item: query.item.as_deref().map(str::trim).filter(|i| !i.is_empty()),
+    };
+    sha256_hex(&serde_json::to_vec(&input).unwrap_or_default())
+}
+
+/// Who asked, for a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    pub department: DepartmentCode,
+    pub requester: String,
+    pub case_ref: Option<String>,
+}
+
+impl Receipt {
+    /// The receipt of `answer` to `query`, answered at `time` under `rules`.
+    pub fn new(
+        who: &Requester,
+        query: &CheckQuery,
+        answer: &CheckAnswer,
+        rules: RuleVersions,
+        time: DateTime<Utc>,
+    ) -> Receipt {
+        let codes = |ms: &[crate::check::MeasureView]| ms.iter().map(|m| m.code.clone()).collect();
+        Receipt {
+            format: RECEIPT_FORMAT.to_owned(),
+            time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
+            department: who.department.as_str().to_owned(),
+            requester: who.requester.clone(),
+            case_ref: who.case_ref.clone(),
+            scenario: query.scenario.trim().to_owned(),
+            item: query.item.as_deref().map(str::trim).filter(|i| !i.is_empty()).map(str::to_owned),
+            input_sha256: input_sha256(query),
+            rules,
+            subject: answer.subject.uscc.clone().or_else(|| answer.subject.id_number_masked.clone()),
+            decision: answer.decision.as_str().to_owned(),
+            measures: ReceiptMeasures {
+                must: codes(&answer.measures.must),
+                may: codes(&answer.measures.may),
+                incentives: codes(&answer.incentives),
+            },
+            listings: answer.memberships.iter().map(|m| m.listing_id.clone()).collect(),
+            bans: answer.bans.iter().map(|b| b.ban_id.clone()).collect(),
+        }
+    }
+
+    /// The canonical JSON the id is computed over.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Hex SHA-256 of [`Receipt::canonical_json`].
+    pub fn id(&self) -> String {
+        sha256_hex(self.canonical_json().as_bytes())
+    }
+
+    /// What the log keeps of it: no requester, no ID number.
+    pub fn line(&self, id: String, natural_person: bool) -> Result<ReceiptLine> {
+        let time_ms = DateTime::parse_from_rfc3339(&self.time)
+            .map(|t| t.timestamp_millis())
+            .map_err(|e| CoreError::Internal(format!("回执时间无效：{e}")))?;
+        Ok(ReceiptLine {
+            id,
+            department: DepartmentCode::parse(&self.department)
+                .map_err(|e| CoreError::Internal(format!("回执部门无效：{e}")))?,
+            case_ref: self.case_ref.clone(),
+            scenario: self.scenario.clone(),
+            subject: if natural_person { None } else { self.subject.clone() },
+            decision: self.decision.clone(),
+            time_ms,
+        })
+    }
+}
+
+enum Msg {
+    Line(ReceiptLine),
+    Flush(oneshot::Sender<()>),
+    Stop(oneshot::Sender<()>),
+}
+
+/// Appends receipts to the log in batches from a background task.
+///
+/// The task starts with the first `submit` or `flush` (so the writer can be
+/// built outside a runtime); `shutdown` drains the queue and stops it.
+#[derive(Debug)]
+pub struct ReceiptWriter {
+    tx: mpsc::Sender<Msg>,
+    start: Mutex<Option<(Core, mpsc::Receiver<Msg>)>>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Submitted and not yet written (or dropped after failures).
+    backlog: Arc<AtomicU64>,
+    written: Arc<AtomicU64>,
+}
+
+impl ReceiptWriter {
+    pub fn new(core: Core) -> ReceiptWriter {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        ReceiptWriter {
+            tx,
+            start: Mutex::new(Some((core, rx))),
+            task: Mutex::new(None),
+            backlog: Arc::default(),
+            written: Arc::default(),
+        }
+    }
+
+    async fn ensure_started(&self) {
+        let mut start = self.start.lock().await;
+        if let Some((core, rx)) = start.take() {
+            let backlog = Arc::clone(&self.backlog);
+            let written = Arc::clone(&self.written);
+            *self.task.lock().await = Some(tokio::spawn(run(core, rx, backlog, written)));
+        }
+    }
+
+    /// Queues a receipt line; waits while the queue is full.
+    pub async fn submit(&self, line: ReceiptLine) -> Result<()> {
+        self.ensure_started().await;
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+        if self.tx.send(Msg::Line(line)).await.is_err() {
+            self.backlog.fetch_sub(1, Ordering::Relaxed);
+            return Err(CoreError::Internal("查询回执写入已停止".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Returns when everything submitted before the call is in the log.
+    pub async fn flush(&self) -> Result<()> {
+        self.ensure_started().await;
+        let (ack, done) = oneshot::channel();
+        if self.tx.send(Msg::Flush(ack)).await.is_err() {
+            return Ok(()); // stopped: everything was drained then
+        }
+        done.await.map_err(|_| CoreError::Internal("查询回执写入任务已退出".to_owned()))
+    }
+
+    /// Drains the queue into the log and stops the task.
+    pub async fn shutdown(&self) {
+        if self.start.lock().await.is_some() {
+            return; // never started: nothing was submitted
+        }
+        let (ack, done) = oneshot::channel();
+        if self.tx.send(Msg::Stop(ack)).await.is_ok() {
+            let _ = done.await;
+        }
+        if let Some(task) = self.task.lock().await.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Receipts submitted and not yet in the log.
+    pub fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::Relaxed)
+    }
+
+    /// Receipts written to the log by this writer.
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+}
+
+async fn run(core: Core, mut rx: mpsc::Receiver<Msg>, backlog: Arc<AtomicU64>, written: Arc<AtomicU64>) {
+    let mut buf: Vec<ReceiptLine> = Vec::new();
+    let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut open = true;
+    while open {
+        let Some(first) = rx.recv().await else { break };
+        let mut stop = None;
+        take(first, &mut buf, &mut acks, &mut stop);
+        let deadline = tokio::time::Instant::now() + BATCH_WAIT;
+        // Fill the batch until it is full, its time is up, or someone waits.
+        while buf.len() < MAX_BATCH && acks.is_empty() && stop.is_none() {
+            tokio::select! {
+                m = rx.recv() => match m {
+                    Some(m) => take(m, &mut buf, &mut acks, &mut stop),
+                    None => { open = false; break }
+                },
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        // A stop drains whatever is still queued behind it.
+        if stop.is_some() {
+            rx.close();
+            while let Ok(m) = rx.try_recv() {
+                take(m, &mut buf, &mut acks, &mut stop);
+            }
+        }
+        write(&core, &mut buf, &backlog, &written).await;
+        for a in acks.drain(..) {
+            let _ = a.send(());
+        }
+        if let Some(a) = stop {
+            let _ = a.send(());
+            break;
+        }
+    }
+    write(&core, &mut buf, &backlog, &written).await;
+}
+
+fn take(
+    m: Msg,
+    buf: &mut Vec<ReceiptLine>,
+    acks: &mut Vec<oneshot::Sender<()>>,
+    stop: &mut Option<oneshot::Sender<()>>,
+) {
+    match m {
+        Msg::Line(l) => buf.push(l),
+        Msg::Flush(a) => acks.push(a),
+        Msg::Stop(a) => *stop = Some(a),
+    }
+}
+
+/// Attempts per batch before the receipts are dropped (and logged loudly).
+const ATTEMPTS: u32 = 3;
+
+async fn write(core: &Core, buf: &mut Vec<ReceiptLine>, backlog: &AtomicU64, written: &AtomicU64) {
+    if buf.is_empty() {
+        return;
+    }
+    let n = buf.len() as u64;
+    let rules = core.rules().sanction_versions();
+    let events: Vec<NewEvent> = buf
+        .chunks(MAX_BATCH)
+        .map(|c| NewEvent {
+            actor: Actor::system(),
+            rules: rules.clone(),
+            body: EventBody::ChecksRecorded { receipts: c.to_vec() },
+        })
+        .collect();
+    buf.clear();
+    for attempt in 1..=ATTEMPTS {
+        match core.append(events.clone()).await {
+            Ok(_) => {
+                written.fetch_add(n, Ordering::Relaxed);
+                metrics::counter!("xinyong_check_receipts_written").increment(n);
+                break;
+            }
+            Err(e) if attempt < ATTEMPTS => {
+                tracing::warn!(error = %e, attempt, receipts = n, "writing check receipts failed; retrying");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, receipts = n, "check receipts could not be written and were dropped");
+                metrics::counter!("xinyong_check_receipts_dropped").increment(n);
+            }
+        }
+    }
+    backlog.fetch_sub(n, Ordering::Relaxed);
+}
+
+/// Everything an outside verifier needs to prove a receipt is in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptProof {
+    pub line: ReceiptLine,
+    /// Log index of the `checks_recorded` event holding the receipt.
+    pub index: u64,
+    /// The event's stored body JSON (the bytes the commitment covers).
+    pub body: String,
+    pub salt: Vec<u8>,
+    /// The canonical entry bytes at `index`.
+    pub entry: Vec<u8>,
+    /// Inclusion proof of the entry to a signed checkpoint.
+    pub proof: TlogProof,
+}
+
+/// The proof of receipt `receipt_id`; `None` when no batch in the log holds
+/// it (unknown, or still queued: flush first).
+pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<ReceiptProof>> {
+    if receipt_id.len() != 64 || !receipt_id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        return Err(CoreError::invalid("receipt_id_invalid", "回执编号应为 64 位小写十六进制字符(SHA-256)"));
+    }
+    let Some(row) = core.store().row(&CHECK_RECEIPTS, &[Cell::text(receipt_id)]).await? else {
+        return Ok(None);
+    };
+    let Some(seq) = row.last().and_then(Cell::as_i64).and_then(|s| u64::try_from(s).ok()) else {
+        return Err(CoreError::Internal(format!("回执 {receipt_id} 的日志索引无效")));
+    };
+    let event = core
+        .store()
+        .events_from(seq, 1)
+        .await?
+        .into_iter()
+        .next()
+        .filter(|e| e.seq == row.last().and_then(Cell::as_i64).unwrap_or(-1))
+        .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 缺失")))?;
+    let (Some(body), Some(salt)) = (event.body, event.salt) else {
+        return Err(CoreError::NotFound {
+            what: format!("回执 {receipt_id} 所在批次的正文"),
+            code: "receipt_body_erased",
+        });
+    };
+    let line = match serde_json::from_str::<EventBody>(&body) {
+        Ok(EventBody::ChecksRecorded { receipts }) => receipts.into_iter().find(|r| r.id == receipt_id),
+        _ => None,
+    }
+    .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 不含回执 {receipt_id}")))?;
+    let proof = core.inclusion_proof(seq).await?;
+    Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }))
+}
