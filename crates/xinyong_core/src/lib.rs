@@ -6,15 +6,18 @@ pub mod clock;
 pub mod demo;
 pub mod demo_records;
 pub mod error;
+pub mod feeds;
 pub mod follower;
 pub mod intake;
 pub mod keys;
 pub mod log;
+pub mod loop_metrics;
 pub mod portal;
 pub mod rules;
 pub mod search;
 pub mod stats;
 pub mod verify;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CoreError, Result};
