@@ -22,6 +22,7 @@ pub struct Config {
     pub portal: PortalConfig,
     pub mask: MaskConfig,
     pub auth: AuthConfig,
+    pub feeds: FeedsConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -112,6 +113,13 @@ pub struct AuthConfig {
     pub cookie_secure: bool,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// How often `serve` delivers departments' feeds to their webhooks (ms).
+    pub webhook_interval_ms: u64,
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -148,6 +156,9 @@ impl Config {
         self.portal.settings()?;
         if self.portal.rate_limit_per_minute > 0 && self.portal.rate_limit_burst == 0 {
             return Err("配置无效：portal.rate_limit_burst 必须大于 0".to_owned());
+        }
+        if self.feeds.webhook_interval_ms == 0 {
+            return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

@@ -2,10 +2,11 @@
 //! action; errors in the one envelope of `crate::error`.
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::AppState;
 
+pub mod feeds;
 pub mod openapi;
 pub mod public;
 pub mod records;
@@ -20,5 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/stats/timeliness", get(stats::get_timeliness))
         .route("/api/v1/public/subjects", get(public::search_subjects))
         .route("/api/v1/public/subjects/{uscc}", get(public::get_subject))
+        .route("/api/v1/feeds/{department}", get(feeds::get_feed))
+        .route("/api/v1/feeds/{department}/acknowledgements", post(feeds::acknowledge))
+        .route("/api/v1/feeds/{department}/feedback", post(feeds::feedback))
+        .route("/api/v1/cases", post(feeds::report_cases))
+        .route("/api/v1/webhooks/{department}", put(feeds::put_webhook).delete(feeds::delete_webhook))
         .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }
