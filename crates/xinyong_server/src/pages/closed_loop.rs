@@ -478,6 +478,9 @@ const BAR_X: u32 = 210;
 const BAR_W: u32 = 640;
 const TOP: u32 = 30;
 
+/// A bar series: its name, colour and the count it shows.
+type Series = (&'static str, &'static str, fn(&LoopCounts) -> u64);
+
 /// Per department, three horizontal bars: pushed (grey), acknowledged
 /// (blue), fed back (green), on one scale (the largest pushed count). Pure;
 /// every name in it is escaped.
@@ -485,7 +488,7 @@ fn loop_chart(lines: &[DepartmentLine]) -> String {
     use std::fmt::Write as _;
     const GROUP: u32 = 54;
     const BAR_H: u32 = 14;
-    let series: [(&str, &str, fn(&LoopCounts) -> u64); 3] =
+    let series: [Series; 3] =
         [("推送", "#8b949e", |c| c.pushed), ("签收", "#1f6feb", |c| c.responded), ("反馈", "#2e7d32", |c| c.fed_back)];
     let rows = u32::try_from(lines.len()).unwrap_or(u32::MAX).min(1_000);
     let legend_y = TOP + rows * GROUP + 8;
