@@ -17,13 +17,14 @@
 //! skipped: a failing receiver holds its own queue and nobody else's.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{KeyInit, Mac};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -173,7 +174,7 @@ struct Backoff {
 /// restart retries at once, which only delivers sooner).
 #[derive(Debug)]
 pub struct WebhookClient {
-    http: Client<HttpConnector, Full<Bytes>>,
+    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
     backoff: Mutex<HashMap<String, Backoff>>,
 }
@@ -185,10 +186,27 @@ impl Default for WebhookClient {
 }
 
 impl WebhookClient {
-    /// A client whose requests give up after `timeout`.
+    /// A client whose requests give up after `timeout`. `https://` URLs are
+    /// verified against the system's root certificates (`/etc/ssl/certs`;
+    /// install an intranet CA there); `http://` URLs are plain HTTP.
     pub fn new(timeout: Duration) -> WebhookClient {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(timeout));
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(timeout));
+        http.enforce_http(false);
+        let provider = || Arc::new(rustls::crypto::ring::default_provider());
+        let tls = HttpsConnectorBuilder::new().with_provider_and_native_roots(provider()).unwrap_or_else(|e| {
+            // Without trusted roots no server certificate verifies: HTTPS
+            // deliveries fail (and are retried) with a clear error; HTTP
+            // ones still work.
+            tracing::warn!(error = %e, "no system root certificates: HTTPS webhooks cannot be verified");
+            let config = rustls::ClientConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .expect("ring supports TLS 1.2 and 1.3")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            HttpsConnectorBuilder::new().with_tls_config(config)
+        });
+        let connector = tls.https_or_http().enable_http1().wrap_connector(http);
         WebhookClient {
             http: Client::builder(TokioExecutor::new()).build(connector),
             timeout,

@@ -479,3 +479,18 @@ async fn backoff_doubles_up_to_ten_minutes() {
     // Nothing was delivered: the cursor is where the webhook started.
     assert_eq!(webhooks::webhook(&app.core, &g).await.unwrap().unwrap().delivered_cursor, start);
 }
+
+#[tokio::test]
+async fn an_https_webhook_speaks_tls_and_a_plain_server_fails_the_handshake() {
+    let app = app().await;
+    let g = dept("ggzyjy");
+    let (url, seen) = receiver(0).await;
+    let https = url.replacen("http://", "https://", 1);
+    webhooks::set_webhook(&app.core, &actor("ggzyjy"), &g, &https, [3; 32]).await.unwrap();
+    decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
+    let client = WebhookClient::new(std::time::Duration::from_secs(2));
+    let r = deliver_webhooks(&app.core, &client, app.core.now()).await.unwrap();
+    assert_eq!((r.delivered, r.failed), (0, 1));
+    // The plain-HTTP receiver never saw a request: the client spoke TLS.
+    assert!(seen.lock().unwrap().is_empty());
+}
