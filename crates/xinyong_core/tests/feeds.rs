@@ -11,6 +11,7 @@ use chrono::{Duration, NaiveDate};
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::feeds::{self, CaseInput};
 use xinyong_core::loop_metrics::{LoopFilter, loop_metrics};
+use xinyong_core::verify::verify;
 use xinyong_core::webhooks::{self, WebhookClient, deliver_webhooks};
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
 use xinyong_domain::intake::RecordSubject;
@@ -305,6 +306,7 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     assert_eq!(st.note.as_deref(), Some("已签收"));
     assert_eq!(st.outcome.as_deref(), Some("拒绝其参与招标投标"));
     assert_eq!(st.case_ref.as_deref(), Some("ZB-2026-001"));
+    verify(&app.core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }
 
 #[tokio::test]
@@ -454,6 +456,8 @@ async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
     assert_eq!(r4.delivered, 0);
     let e = webhooks::remove_webhook(&app.core, &actor("ggzyjy"), &g).await.unwrap_err();
     assert_eq!(e.code(), "webhook_not_found");
+    // Every loop event's projection replays to the stored rows.
+    verify(&app.core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }
 
 #[tokio::test]
