@@ -23,6 +23,7 @@ pub struct Config {
     pub mask: MaskConfig,
     pub auth: AuthConfig,
     pub listing: ListingConfig,
+    pub feeds: FeedsConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -120,6 +121,13 @@ pub struct ListingConfig {
     pub expire_interval_secs: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// How often `serve` delivers departments' feeds to their webhooks (ms).
+    pub webhook_interval_ms: u64,
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -159,6 +167,9 @@ impl Config {
         }
         if self.listing.expire_interval_secs == 0 {
             return Err("配置无效：listing.expire_interval_secs 必须大于 0".to_owned());
+        }
+        if self.feeds.webhook_interval_ms == 0 {
+            return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

@@ -7,6 +7,7 @@ use tokio::sync::watch;
 use xinyong_core::check::CheckIndex;
 use xinyong_core::follower::{Follower, LogSubscriber};
 use xinyong_core::search::SearchIndex;
+use xinyong_core::webhooks::{self, WebhookClient};
 use xinyong_server::{AppState, SiteSettings};
 
 use crate::config::Config;
@@ -90,6 +91,25 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
             }
         })
     };
+    // Webhook delivery: each round POSTs new feed items to every department
+    // whose webhook is set; failures back off per department in memory.
+    let webhook_interval = Duration::from_millis(cfg.feeds.webhook_interval_ms);
+    let deliverer = {
+        let core = core.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let client = WebhookClient::default();
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(webhook_interval) => {}
+                    _ = stop.changed() => break,
+                }
+                if let Err(e) = webhooks::deliver_webhooks(&core, &client, core.now()).await {
+                    tracing::warn!(error = %e, "webhook delivery round failed");
+                }
+            }
+        })
+    };
     // The search index starts from the subjects table; the follower then
     // tails the log from there (also entries appended by other processes),
     // so a new subject is searchable within one poll interval.
@@ -159,6 +179,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let _ = publisher.await;
     let _ = expirer.await;
     let _ = follower.await;
+    let _ = deliverer.await;
     Ok(())
 }
 

@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(static_files::serve))
         .merge(pages::console::routes())
         .merge(pages::listings::routes())
+        .merge(pages::closed_loop::routes())
         .merge(pages::portal::routes())
         .merge(api::routes())
         .fallback(pages::not_found)

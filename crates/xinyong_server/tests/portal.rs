@@ -591,7 +591,8 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     // Every documented path is routed (not the HTML fallback).
     let paths = doc["paths"].as_object().unwrap();
     for (path, ops) in paths {
-        let concrete = path.replace("{uscc}", &a()).replace("{id}", "b0").replace("{index}", "0");
+        let concrete =
+            path.replace("{uscc}", &a()).replace("{id}", "b0").replace("{index}", "0").replace("{department}", "zjj");
         for method in ops.as_object().unwrap().keys() {
             let req = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete).body(Body::empty());
             let r = app.send(req.unwrap()).await;

@@ -2,11 +2,12 @@
 //! action; errors in the one envelope of `crate::error`.
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::AppState;
 
 pub mod checks;
+pub mod feeds;
 pub mod openapi;
 pub mod public;
 pub mod records;
@@ -25,5 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/checks/batch", post(checks::create_batch_check))
         .route("/api/v1/checks/receipts/{id}", get(checks::get_receipt))
         .route("/api/v1/ping", get(checks::ping))
+        .route("/api/v1/feeds/{department}", get(feeds::get_feed))
+        .route("/api/v1/feeds/{department}/acknowledgements", post(feeds::acknowledge))
+        .route("/api/v1/feeds/{department}/feedback", post(feeds::feedback))
+        .route("/api/v1/cases", post(feeds::report_cases))
+        .route("/api/v1/webhooks/{department}", put(feeds::put_webhook).delete(feeds::delete_webhook))
         .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }

@@ -30,7 +30,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         title = "信用济南 API",
         version = "1",
         description = "公共信用信息平台的 JSON 接口。`/api/v1/public/…` 向所有人开放（按客户端限流，只返回公示期内、可公开的法人信息）；\
-                       `/api/v1/records/…`、`/api/v1/stats/…` 和 `/api/v1/checks…` 供各部门业务系统使用，需要部门 API 令牌（Bearer）或部门用户的工作台会话。\
+                       `/api/v1/records/…`、`/api/v1/stats/…`、`/api/v1/checks…`、`/api/v1/feeds/…`、`/api/v1/cases` 和 `/api/v1/webhooks/…` 供各部门业务系统使用，需要部门 API 令牌（Bearer）或部门用户的工作台会话。\
                        错误统一为 `{\"error\":{\"code\":\"…\",\"message\":\"…\"}}`。",
         license(name = "Apache-2.0")
     ),
@@ -46,6 +46,12 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         create_batch_check,
         get_check_receipt,
         ping,
+        get_feed,
+        post_acknowledgement,
+        post_feedback,
+        post_cases,
+        put_webhook,
+        delete_webhook,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, BatchItemErrorDoc)),
     modifiers(&BearerAuth),
@@ -54,6 +60,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         (name = "records", description = "部门报送（归集）"),
         (name = "stats", description = "统计"),
         (name = "checks", description = "信用核查（应查必查）及其日志回执"),
+        (name = "loop", description = "联合奖惩闭环：推送、签收、执行反馈、办件报送、回调"),
     )
 )]
 struct ApiDoc;
@@ -604,3 +611,231 @@ fn get_check_receipt() {}
 )]
 #[expect(dead_code, reason = "documentation only: the handler is checks::ping")]
 fn ping() {}
+
+// ----- the closed loop (handlers in feeds.rs) ----------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedSubjectDoc {
+    /// `legal_person` or `natural_person`.
+    pub kind: String,
+    pub name: String,
+    /// The USCC; for natural persons the masked ID number.
+    pub key: String,
+}
+
+/// Where one measure stands at this department (times in RFC 3339, UTC).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushStatusDoc {
+    pub pushed_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub note: Option<String>,
+    pub executed_at: Option<String>,
+    pub outcome: Option<String>,
+    pub receipt_id: Option<String>,
+    pub case_ref: Option<String>,
+    pub lifted_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedMeasureDoc {
+    /// Measure code (`CJ-ZTB`, …).
+    pub code: String,
+    pub name: String,
+    pub status: Option<PushStatusDoc>,
+}
+
+/// One pushed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedItemDoc {
+    /// Log index of the decision or exit; pass the last one as `after`.
+    pub cursor: u64,
+    /// `listed` (apply the measures) or `lifted` (stop applying them).
+    pub kind: String,
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    pub subject: FeedSubjectDoc,
+    pub measures: Vec<FeedMeasureDoc>,
+    /// Listed: last day in force (`null` = until exit). Lifted: the day it ended.
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedPageDoc {
+    pub department: String,
+    pub items: Vec<FeedItemDoc>,
+    /// Cursor of the last item (or `after` when there was none).
+    pub next_cursor: u64,
+    /// A full page came back: there may be more.
+    pub more: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgeRequestDoc {
+    pub listing_id: String,
+    pub measure: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackRequestDoc {
+    pub listing_id: String,
+    pub measure: String,
+    /// How the measure was applied, e.g. 拒绝其参与投标.
+    pub outcome: String,
+    /// A credit-check receipt of this department the action relied on.
+    pub receipt_id: Option<String>,
+    /// The department's own case reference.
+    pub case_ref: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoopOutcomeDoc {
+    /// `false`: the same was reported before; nothing new was written.
+    pub recorded: bool,
+    pub status: PushStatusDoc,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDoc {
+    pub case_ref: String,
+    /// Scenario code of the measures catalog (`bidding`, `procurement`, …).
+    pub scenario: String,
+    /// USCC of the organisation concerned; natural persons are not reported.
+    pub subject: Option<String>,
+    /// `YYYY-MM-DD`
+    pub handled_on: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasesRequestDoc {
+    /// At most 10,000.
+    pub cases: Vec<CaseDoc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasesResponseDoc {
+    pub department: String,
+    pub recorded: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookRequestDoc {
+    /// `http://` or `https://` URL receiving POSTs.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookResponseDoc {
+    pub department: String,
+    pub url: String,
+    /// Signing secret (64 hex characters), shown only here. Each POST carries
+    /// `X-Xinyong-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
+    /// with `X-Xinyong-Timestamp` (unix seconds) and `X-Xinyong-Delivery`.
+    pub secret: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/feeds/{department}",
+    tag = "loop",
+    security(("department_token" = [])),
+    params(
+        ("department" = String, Path, description = "部门代码（只能是本部门；信用办管理员可查看任一部门）"),
+        ("after" = Option<u64>, Query, description = "游标：返回此后的推送（默认 0，从头开始）"),
+        ("limit" = Option<u32>, Query, description = "每页条数，1–500，默认 100"),
+    ),
+    responses(
+        (status = 200, description = "推送给本部门的名单列入/移出事项，按游标顺序", body = FeedPageDoc),
+        (status = 400, description = "参数无效（`query_invalid`）", body = ErrorEnvelope),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::get_feed")]
+fn get_feed() {}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/feeds/{department}/acknowledgements",
+    tag = "loop",
+    security(("department_token" = [])),
+    params(("department" = String, Path, description = "部门代码")),
+    request_body = AcknowledgeRequestDoc,
+    responses(
+        (status = 201, description = "已签收", body = LoopOutcomeDoc),
+        (status = 200, description = "此前已签收，未重复记录", body = LoopOutcomeDoc),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::acknowledge")]
+fn post_acknowledgement() {}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/feeds/{department}/feedback",
+    tag = "loop",
+    security(("department_token" = [])),
+    params(("department" = String, Path, description = "部门代码")),
+    request_body = FeedbackRequestDoc,
+    responses(
+        (status = 201, description = "已记录执行情况（未签收的同时签收）", body = LoopOutcomeDoc),
+        (status = 200, description = "相同的反馈此前已记录", body = LoopOutcomeDoc),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`）", body = ErrorEnvelope),
+        (status = 422, description = "执行情况为空，或核查回执不存在/不属于本部门（`unknown_receipt`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::feedback")]
+fn post_feedback() {}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "loop",
+    security(("department_token" = [])),
+    request_body = CasesRequestDoc,
+    responses(
+        (status = 201, description = "已记录本部门办理的案件（应查必查覆盖率的分母）", body = CasesResponseDoc),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 422, description = "案件编号为空、场景未定义、日期在将来或超过 10,000 件", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::report_cases")]
+fn post_cases() {}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/webhooks/{department}",
+    tag = "loop",
+    security(("department_token" = [])),
+    params(("department" = String, Path, description = "部门代码")),
+    request_body = WebhookRequestDoc,
+    responses(
+        (status = 200, description = "已设置；签名密钥只显示这一次", body = WebhookResponseDoc),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+        (status = 422, description = "回调地址无效（`webhook_url_invalid`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::put_webhook")]
+fn put_webhook() {}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/webhooks/{department}",
+    tag = "loop",
+    security(("department_token" = [])),
+    params(("department" = String, Path, description = "部门代码")),
+    responses(
+        (status = 204, description = "已停止推送到回调地址"),
+        (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+        (status = 404, description = "没有设置回调地址（`webhook_not_found`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is feeds::delete_webhook")]
+fn delete_webhook() {}

@@ -922,7 +922,7 @@ fn report_view(
 // ---------------------------------------------------------------------------
 
 /// Text for SVG: the five characters XML gives meaning to, escaped.
-fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
+pub(crate) mod closed_loop;
 pub(crate) mod console;
 pub(crate) mod intake;
 pub(crate) mod listings;
