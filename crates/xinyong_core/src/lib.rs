@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod credit_file;
 pub mod demo;
 pub mod demo_records;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod intake;
 pub mod keys;
 pub mod log;
 pub mod portal;
+pub mod published_lists;
 pub mod rules;
 pub mod search;
 pub mod stats;

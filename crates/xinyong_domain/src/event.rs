@@ -19,14 +19,14 @@ use sha2::{Digest, Sha256};
 
 use crate::id_number::IdNumber;
 use crate::intake::{AcceptedRecord, BatchSummary, FieldChange, RecordSubject, batch_writes, record_write};
+use crate::listing::ExitReason;
 use crate::listing::{
     self as lst, Ban, Interview, ListingProposal, ListingStatus, MeasurePush, ObjectionOutcome, ReceiptLine,
     ReportedCase,
 };
-use crate::listing::ExitReason;
-use crate::sanction::ListKind;
 use crate::org::{API_TOKENS, Department, DepartmentCode, RULE_SETS, USERS, User, department_write, user_write};
 use crate::projection::{Cell, PERSONS, ProjectionWrite, RELATIONS, SUBJECTS};
+use crate::sanction::ListKind;
 use crate::subject::{LegalPerson, NaturalPerson, Relation, RelationRole, SubjectName, SubjectStatus};
 use crate::uscc::Uscc;
 
@@ -323,9 +323,7 @@ impl EventBody {
                 (!record.subject.is_natural_person()).then_some(record.subject.key.as_str())
             }
             EventBody::ListingProposed { proposal, .. } => public_key(&proposal.subject),
-            EventBody::ListingDecided { subject, .. } | EventBody::ListingExited { subject, .. } => {
-                public_key(subject)
-            }
+            EventBody::ListingDecided { subject, .. } | EventBody::ListingExited { subject, .. } => public_key(subject),
             EventBody::BanImposed { ban } => public_key(&ban.subject),
             EventBody::InterviewRecorded { interview } => public_key(&interview.subject),
             // Steps that name only a listing id: the subject is in the
@@ -623,7 +621,9 @@ impl Event {
                         ("exit_note", Cell::text(note.as_str())),
                     ],
                 )];
-                writes.extend(lifts.iter().map(|p| lst::push_update(listing_id, p, seq, &[("lifted_ms", Cell::Int(ms))])));
+                writes.extend(
+                    lifts.iter().map(|p| lst::push_update(listing_id, p, seq, &[("lifted_ms", Cell::Int(ms))])),
+                );
                 for (department, dept_measures) in by_department(lifts) {
                     writes.push(lst::feed_write(
                         department,
@@ -662,7 +662,11 @@ impl Event {
             EventBody::BanLifted { ban_id, on, reason } => vec![ProjectionWrite::update(
                 &lst::BANS,
                 vec![Cell::text(ban_id.as_str())],
-                &[("lifted_on", lst::date_cell(*on)), ("lift_reason", Cell::text(reason.as_str())), ("seq", Cell::int(seq))],
+                &[
+                    ("lifted_on", lst::date_cell(*on)),
+                    ("lift_reason", Cell::text(reason.as_str())),
+                    ("seq", Cell::int(seq)),
+                ],
             )],
             EventBody::InterviewRecorded { interview } => vec![lst::interview_write(interview, seq)],
             EventBody::ChecksRecorded { receipts } => receipts.iter().map(|r| lst::receipt_write(r, seq)).collect(),

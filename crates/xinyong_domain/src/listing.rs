@@ -1030,7 +1030,10 @@ mod tests {
         assert!(s.check(Step::Exit(ExitReason::Repaired), d("2027-01-10")).is_ok());
         assert!(s.check(Step::Exit(ExitReason::Revoked), d("2026-02-01")).is_ok());
         let court = ListingState { repairable: false, early_exit_after_months: None, ..s };
-        assert_eq!(court.check(Step::Exit(ExitReason::Repaired), d("2028-01-01")).unwrap_err().code(), "not_repairable");
+        assert_eq!(
+            court.check(Step::Exit(ExitReason::Repaired), d("2028-01-01")).unwrap_err().code(),
+            "not_repairable"
+        );
     }
 
     #[test]

@@ -180,7 +180,9 @@ impl Measure {
     /// Whether the measure applies in `scenario` (and approval `item`, when given).
     pub fn applies_in(&self, scenario: &str, item: Option<&str>) -> bool {
         self.scenarios.iter().any(|s| s == scenario)
-            && (scenario != "approval" || self.items.is_empty() || item.is_some_and(|i| self.items.iter().any(|x| x == i)))
+            && (scenario != "approval"
+                || self.items.is_empty()
+                || item.is_some_and(|i| self.items.iter().any(|x| x == i)))
     }
 }
 
