@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/log/consistency", get(log::consistency))
         .route("/static/{*path}", get(static_files::serve))
         .merge(pages::console::routes())
+        .merge(pages::credit_file::routes())
         .merge(pages::portal::routes())
         .merge(api::routes())
         .fallback(pages::not_found)

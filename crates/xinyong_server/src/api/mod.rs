@@ -20,5 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/stats/timeliness", get(stats::get_timeliness))
         .route("/api/v1/public/subjects", get(public::search_subjects))
         .route("/api/v1/public/subjects/{uscc}", get(public::get_subject))
+        .route("/api/v1/public/lists", get(public::get_lists))
         .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 
 pub(crate) mod console;
+pub(crate) mod credit_file;
 pub(crate) mod intake;
 pub(crate) mod portal;
 
