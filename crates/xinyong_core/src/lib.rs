@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod check;
 pub mod clock;
+pub mod credit_file;
 pub mod demo;
 pub mod demo_listings;
 pub mod demo_records;
@@ -16,6 +17,7 @@ pub mod listing;
 pub mod log;
 pub mod loop_metrics;
 pub mod portal;
+pub mod published_lists;
 pub mod receipts;
 pub mod rules;
 pub mod search;

@@ -245,6 +245,8 @@ pub struct SubjectProfile {
     pub other_acts: Vec<PublicRecord>,
     /// Published list entries (失信被执行人 …).
     pub list_entries: Vec<PublicRecord>,
+    /// Published, in-force list memberships (名单信息; `published_lists`).
+    pub memberships: Vec<crate::published_lists::PublishedListing>,
 }
 
 /// A USCC as typed by a visitor: spaces and case do not matter.
@@ -306,6 +308,7 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
         penalties: Vec::new(),
         other_acts: Vec::new(),
         list_entries: Vec::new(),
+        memberships: crate::published_lists::memberships(core, uscc).await?,
     };
     let rows = store.rows_where(&RECORDS, "subject_key", &Cell::text(uscc.as_str()), 10_000).await?;
     let mut records: Vec<PublicRecord> =

@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::console::routes())
         .merge(pages::listings::routes())
         .merge(pages::closed_loop::routes())
+        .merge(pages::credit_file::routes())
         .merge(pages::portal::routes())
         .merge(api::routes())
         .fallback(pages::not_found)

@@ -13,11 +13,15 @@ use xinyong_core::demo::DemoCity;
 use xinyong_core::demo_records::demo_batches;
 use xinyong_core::intake::{IngestRequest, Source, china_today, ingest_batch};
 use xinyong_core::portal::record_is_public;
-use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::IdNumber;
+use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
+use xinyong_domain::intake::RecordSubject;
 use xinyong_domain::intake::{RECORDS, record_from_row};
+use xinyong_domain::listing::{LISTINGS, ListingProposal, digest_id};
 use xinyong_domain::mask::find_id_numbers;
 use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::projection::{Cell, PERSONS, SUBJECTS, TableSpec};
+use xinyong_domain::projection::{Cell, PERSONS, RELATIONS, SUBJECTS, TableSpec};
+use xinyong_domain::subject::{NaturalPerson, RelationRole, SubjectName};
 use xinyong_test_support::TestApp;
 
 const SUBJECTS_IN_CITY: usize = 1_000;
@@ -52,8 +56,73 @@ async fn demo_city() -> TestApp {
         };
         ingest_batch(&app.core, request).await.unwrap();
     }
+    list_some(&app).await;
     app.sync_search().await;
     app
+}
+
+/// Lists an organisation with its legal representative liable (a personal
+/// record) and a natural person on the court's list, as decided listings:
+/// the public lists must show the first and never the second, nor any person.
+/// Returns the listed organisation's USCC.
+async fn list_some(app: &TestApp) -> String {
+    let relation = all_rows(app, &RELATIONS)
+        .await
+        .into_iter()
+        .find(|r| text(r, 2) == RelationRole::LegalRepresentative.as_str())
+        .unwrap();
+    let (uscc, rep_id) = (text(&relation, 0), text(&relation, 1));
+    let org_name = text(&app.core.store().row(&SUBJECTS, &[Cell::text(uscc.as_str())]).await.unwrap().unwrap(), 1);
+    let rep_name = text(&app.core.store().row(&PERSONS, &[Cell::text(rep_id.as_str())]).await.unwrap().unwrap(), 1);
+    let debtor = all_rows(app, &PERSONS).await.into_iter().find(|p| text(p, 0) != rep_id).unwrap();
+    let rep = RoleHolder {
+        role: RelationRole::LegalRepresentative,
+        person: NaturalPerson {
+            id_number: IdNumber::parse(&rep_id).unwrap(),
+            name: SubjectName::parse(&rep_name).unwrap(),
+        },
+    };
+    let organisation = RecordSubject { kind: "legal_person".into(), key: uscc.clone(), name: org_name };
+    let person = RecordSubject { kind: "natural_person".into(), key: text(&debtor, 0), name: text(&debtor, 1) };
+    for (list_code, subject, department, liable) in
+        [("samr-serious", organisation, "scjgj", vec![rep]), ("court-dishonest", person, "zjfy", Vec::new())]
+    {
+        let rules = app.core.rules().sanctions.clone();
+        let list = rules.list(list_code).unwrap();
+        let id = digest_id("LS", &[list_code, &subject.key]);
+        let from = china_today(&app.core) - chrono::Days::new(30);
+        let actor = Actor::parse(&format!("department:{department}")).unwrap();
+        let proposal = ListingProposal {
+            id: id.clone(),
+            list_code: list_code.into(),
+            lists_version: rules.lists_version().into(),
+            subject: subject.clone(),
+            department: DepartmentCode::parse(department).unwrap(),
+            reason: "依法认定".into(),
+            facts: format!("{}的失信行为", subject.name),
+            legal_basis: list.basis.clone(),
+            source_records: Vec::new(),
+            proposed_on: from,
+        };
+        let decided = EventBody::ListingDecided {
+            listing_id: id,
+            list_code: list_code.into(),
+            subject,
+            decision_no: format!("{department}列〔2026〕1号"),
+            decided_on: from,
+            valid_from: from,
+            valid_until: list.valid_until(from),
+            measures: list.measures.clone(),
+            pushes: Vec::new(),
+            liable_people: liable,
+        };
+        let events = vec![
+            NewEvent::new(actor.clone(), EventBody::ListingProposed { proposal, list_kind: list.kind }),
+            NewEvent::new(actor, decided),
+        ];
+        app.core.append(events).await.unwrap();
+    }
+    uscc
 }
 
 async fn all_rows(app: &TestApp, table: &'static TableSpec) -> Vec<Vec<Cell>> {
@@ -246,6 +315,22 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);
     }
+    // The published lists: the listed organisation is there, people never.
+    let listed: Vec<String> = all_rows(&app, &LISTINGS).await.iter().map(|r| text(r, 4)).collect();
+    assert_eq!(listed.len(), 2, "an organisation and a natural person are listed");
+    let lists = app.get("/lists").await.text();
+    assert!(lists.contains(&format!("/subjects/{}", listed.iter().find(|k| names.contains_key(k.as_str())).unwrap())));
+    for path in [
+        "/lists?tab=red",
+        "/lists?list=court-dishonest",
+        "/lists?list=samr-serious&page=2",
+        "/api/v1/public/lists",
+        "/api/v1/public/lists?list=court-dishonest",
+    ] {
+        let r = app.get(path).await;
+        walk(path.to_owned(), r.status, r.text(), &mut problems);
+    }
+    assert_eq!(app.get("/api/v1/public/lists").await.json()["total"], 1);
     for q in queries(&codes, &names) {
         for base in ["/search?q=", "/search/suggest?q=", "/api/v1/public/subjects?limit=50&q="] {
             let path = format!("{base}{}", encode(&q));

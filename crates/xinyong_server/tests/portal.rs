@@ -606,6 +606,7 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", a())).await.json());
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", b())).await.json());
     check("ErrorEnvelope", &app.get("/api/v1/public/subjects").await.json());
+    check("ListsResponse", &app.get("/api/v1/public/lists?page=2").await.json());
 
     let dept = DepartmentCode::parse("zjj").unwrap();
     let token = xinyong_core::auth::issue_token(&app.core, &Actor::system(), &dept, "测试", [7; 32]).await.unwrap();

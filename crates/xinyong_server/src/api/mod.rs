@@ -31,5 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/feeds/{department}/feedback", post(feeds::feedback))
         .route("/api/v1/cases", post(feeds::report_cases))
         .route("/api/v1/webhooks/{department}", put(feeds::put_webhook).delete(feeds::delete_webhook))
+        .route("/api/v1/public/lists", get(public::get_lists))
         .route("/api/v1/openapi.json", get(openapi::get_openapi))
 }

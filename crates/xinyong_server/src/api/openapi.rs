@@ -37,6 +37,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
     paths(
         public::search_subjects,
         public::get_subject,
+        public::get_lists,
         create_batch,
         get_batch,
         get_batch_error_report,

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinyong_core::portal::{self, PublicRecord, SubjectProfile};
+use xinyong_core::published_lists::{self, ListsQuery, PublishedListing};
 use xinyong_core::search::SearchHit;
 use xinyong_domain::DivisionCode;
 
@@ -203,6 +204,8 @@ pub struct SubjectView {
     pub other_acts: Vec<PublicRecordView>,
     /// Published list entries (empty until lists are published).
     pub list_entries: Vec<PublicRecordView>,
+    /// Published, in-force list memberships (名单信息).
+    pub memberships: Vec<PublishedListingView>,
     /// Public credit grade; null until grades exist.
     pub grade: Option<String>,
 }
@@ -228,6 +231,7 @@ impl From<&SubjectProfile> for SubjectView {
             penalties: list(&p.penalties),
             other_acts: list(&p.other_acts),
             list_entries: list(&p.list_entries),
+            memberships: p.memberships.iter().map(PublishedListingView::from).collect(),
             grade: None,
         }
     }
@@ -254,4 +258,114 @@ pub async fn get_subject(
     let uscc = portal::normalize_uscc(&raw).ok_or_else(missing)?;
     let profile = portal::subject_profile(&state.core, &uscc).await?.ok_or_else(missing)?;
     Ok(Json(SubjectView::from(&profile)))
+}
+
+/// A published list entry: a legal person on a published list type, decided
+/// and in force today. Natural persons never appear.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedListingView {
+    pub listing_id: String,
+    /// List type code (`rules/lists.toml`), e.g. `samr-serious`.
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious`, `key_attention` or `red`.
+    pub list_kind: String,
+    pub subject_uscc: String,
+    pub subject_name: String,
+    /// Code of the deciding department.
+    pub department: String,
+    /// 认定部门
+    pub department_name: String,
+    /// 列入事由
+    pub reason: String,
+    /// 决定文号
+    pub decision_no: String,
+    /// 列入日期 (`YYYY-MM-DD`).
+    pub listed_on: String,
+    /// 有效期至 (`YYYY-MM-DD`, inclusive); null = until an exit decision.
+    pub valid_until: Option<String>,
+    /// The subject's public page.
+    pub url: String,
+}
+
+impl From<&PublishedListing> for PublishedListingView {
+    fn from(e: &PublishedListing) -> Self {
+        PublishedListingView {
+            listing_id: e.listing_id.clone(),
+            list_code: e.list_code.clone(),
+            list_name: e.list_name.clone(),
+            list_kind: e.list_kind.clone(),
+            subject_uscc: e.subject_uscc.clone(),
+            subject_name: e.subject_name.clone(),
+            department: e.department.clone(),
+            department_name: e.department_name.clone(),
+            reason: e.reason.clone(),
+            decision_no: e.decision_no.clone(),
+            listed_on: e.listed_on.to_string(),
+            valid_until: e.valid_until.map(|d| d.to_string()),
+            url: format!("/subjects/{}", e.subject_uscc),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListsParams {
+    /// 名单类型代码（如 `samr-serious`、`red-list`）；不填为全部已公布名单。
+    pub list: Option<String>,
+    /// 页码，从 1 开始，默认 1；每页 20 条。
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListsResponse {
+    /// The list type filtered on, if any.
+    pub list: Option<String>,
+    pub page: usize,
+    pub pages: usize,
+    pub page_size: usize,
+    /// Matching entries in all pages.
+    pub total: usize,
+    pub entries: Vec<PublishedListingView>,
+}
+
+/// Published list entries of legal persons, newest listing first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/lists",
+    tag = "public",
+    params(ListsParams),
+    responses(
+        (status = 200, description = "已公布、有效期内的名单信息（仅法人和非法人组织）", body = ListsResponse),
+        (status = 400, description = "没有公布这个名单类型（`list_unknown`）", body = crate::api::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::api::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn get_lists(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Query(q): Query<ListsParams>,
+) -> ApiResult<Json<ListsResponse>> {
+    let rules = state.core.rules().sanctions.clone();
+    let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            rules
+                .list(code)
+                .filter(|l| l.public)
+                .map(|l| l.code.clone())
+                .ok_or_else(|| ApiError::bad_request("list_unknown", format!("没有公布名为“{code}”的名单类型")))?,
+        ),
+    };
+    let page = crate::pages::portal::page_param(q.page.as_deref());
+    let found =
+        published_lists::published_lists(&state.core, &ListsQuery { list: list.clone(), red: None, page }).await?;
+    Ok(Json(ListsResponse {
+        list,
+        page: found.page,
+        pages: found.pages,
+        page_size: published_lists::LIST_PAGE_SIZE,
+        total: found.total,
+        entries: found.entries.iter().map(PublishedListingView::from).collect(),
+    }))
 }

@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub(crate) mod closed_loop;
 pub(crate) mod console;
+pub(crate) mod credit_file;
 pub(crate) mod intake;
 pub(crate) mod listings;
 pub(crate) mod portal;

@@ -14,8 +14,10 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinyong_core::portal::{self, PublicRecord, PublicRecordQuery, RecordCursor, SubjectProfile};
+use xinyong_core::published_lists::{self, ListsQuery, PublishedListing};
 use xinyong_core::search::SearchHit;
 use xinyong_domain::division::jinan_counties;
+use xinyong_domain::sanction::ListKind;
 use xinyong_domain::{DivisionCode, Uscc};
 
 use super::{Layout, error_page, thousands};
@@ -274,6 +276,8 @@ pub(crate) struct SubjectPage {
     penalties: Vec<RecordCard>,
     other_acts: Vec<RecordCard>,
     list_entries: Vec<RecordCard>,
+    /// Published, in-force list memberships (名单信息).
+    memberships: Vec<ListEntryRow>,
 }
 
 async fn subject(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
@@ -296,6 +300,7 @@ async fn subject(State(state): State<AppState>, Path(raw): Path<String>) -> Resp
         penalties: cards(&profile.penalties),
         other_acts: cards(&profile.other_acts),
         list_entries: cards(&profile.list_entries),
+        memberships: profile.memberships.iter().map(ListEntryRow::from).collect(),
         p: profile,
     }
     .into_response()
@@ -572,31 +577,96 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
 #[template(path = "lists.html")]
 pub(crate) struct ListsPage {
     layout: Layout,
-    rows: Vec<RecordCard>,
+    /// `dishonest` (失信 and other published lists) or `red` (守信激励).
+    tab: &'static str,
+    lists: Vec<Choice>,
+    filtered: bool,
+    rows: Vec<ListEntryRow>,
     total: String,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
     next: Option<String>,
-    first: Option<String>,
 }
 
-/// Published list entries (失信被执行人 …), legal persons only.
-async fn lists(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
-    let result = async {
-        let req = list_request("SXBZXR", &q)?;
-        let page = portal::public_records(&state.core, &req.query).await?;
-        let names = portal::department_names(&state.core).await?;
-        Ok::<_, ApiError>((req, page, names))
+/// One published list entry as a row.
+pub(crate) struct ListEntryRow {
+    subject_uscc: String,
+    subject_name: String,
+    list_name: String,
+    department: String,
+    reason: String,
+    decision_no: String,
+    listed_on: String,
+    /// A date or 长期.
+    valid_until: String,
+}
+
+impl From<&PublishedListing> for ListEntryRow {
+    fn from(e: &PublishedListing) -> Self {
+        ListEntryRow {
+            subject_uscc: e.subject_uscc.clone(),
+            subject_name: e.subject_name.clone(),
+            list_name: e.list_name.clone(),
+            department: e.department_name.clone(),
+            reason: e.reason.clone(),
+            decision_no: e.decision_no.clone(),
+            listed_on: e.listed_on.to_string(),
+            valid_until: e.valid_until.map_or_else(|| "长期".to_owned(), |d| d.to_string()),
+        }
     }
-    .await;
-    let (req, page, names) = match result {
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListsParams {
+    list: Option<String>,
+    tab: Option<String>,
+    page: Option<String>,
+}
+
+/// `page`: a positive integer; anything else is the first page.
+pub(crate) fn page_param(raw: Option<&str>) -> usize {
+    raw.and_then(|s| s.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+}
+
+/// Published list entries of legal persons (`xinyong_core::published_lists`).
+async fn lists(State(state): State<AppState>, Query(q): Query<ListsParams>) -> Response {
+    let rules = state.core.rules().sanctions.clone();
+    let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => match rules.list(code).filter(|l| l.public) {
+            Some(l) => Some(l),
+            None => return error_page(&state, bad_request(format!("没有公布名为“{code}”的名单类型。"))),
+        },
+    };
+    let red = list.map_or(q.tab.as_deref() == Some("red"), |l| l.kind == ListKind::Red);
+    let page = page_param(q.page.as_deref());
+    let query = ListsQuery { list: list.map(|l| l.code.clone()), red: Some(red), page };
+    let found = match published_lists::published_lists(&state.core, &query).await {
         Ok(found) => found,
-        Err(e) => return error_page(&state, e),
+        Err(e) => return error_page(&state, e.into()),
+    };
+    let tab = if red { "red" } else { "dishonest" };
+    let code = list.map_or("", |l| l.code.as_str());
+    let link = |p: usize| {
+        let page = p.to_string();
+        let tab = if red && list.is_none() { "red" } else { "" };
+        query_string(&[("tab", tab), ("list", code), ("page", if p > 1 { &page } else { "" })])
     };
     ListsPage {
-        layout: Layout::new(&state, "信用名单").at("lists"),
-        rows: page.records.iter().map(|r| card(r, &names)).collect(),
-        total: thousands(page.total),
-        next: page.next.map(|c| query_string(&[("after", &format!("{}_{}", c.decision_date, c.id))])),
-        first: req.query.cursor.is_some().then(String::new),
+        layout: Layout::new(&state, if red { "守信激励对象名单" } else { "信用名单" }).at("lists"),
+        tab,
+        lists: published_lists::published_list_types(&rules, red)
+            .into_iter()
+            .map(|(value, label)| Choice { selected: value == code, value, label })
+            .collect(),
+        filtered: list.is_some(),
+        rows: found.entries.iter().map(ListEntryRow::from).collect(),
+        total: thousands(found.total as u64),
+        page: found.page,
+        pages: found.pages,
+        prev: (found.page > 1).then(|| link(found.page - 1)),
+        next: (found.page < found.pages).then(|| link(found.page + 1)),
     }
     .into_response()
 }
