@@ -2,12 +2,18 @@
 //! the same listing use cases the console calls, each step by the deciding
 //! department on its own date.
 
+use chrono::Duration;
 use indicatif::ProgressBar;
 use xinyong_core::Core;
+use xinyong_core::check::{CheckIndex, CheckQuery};
+use xinyong_core::credit_file::{self, BanInput, InterviewInput};
 use xinyong_core::demo::DemoCity;
-use xinyong_core::demo_listings::{DemoCase, demo_listings};
+use xinyong_core::demo_listings::{DemoCase, DemoListings, demo_listings};
+use xinyong_core::feeds::{self, CaseInput};
 use xinyong_core::listing::{self, Acting, ExitRequest, ProposeListing};
-use xinyong_domain::event::Actor;
+use xinyong_core::receipts::{Receipt, Requester};
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::listing::{LISTINGS, ListingRow};
 use xinyong_domain::org::DepartmentCode;
 
 use crate::{CmdResult, Failure};
@@ -71,6 +77,7 @@ pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<
     let bar = if progress { ProgressBar::new(plan.cases.len() as u64) } else { ProgressBar::hidden() };
     bar.set_message("名单：拟列入、告知、异议、决定、移出");
     let cases = plan.cases.len();
+    let plan_rest = DemoListings { cases: Vec::new(), ..plan.clone() };
     for case in plan.cases {
         play_case(core, case).await?;
         bar.inc(1);
@@ -79,5 +86,162 @@ pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<
     // Anything whose validity ended before today leaves the lists now, as the
     // daily job would have done.
     listing::expire_due(core).await.map_err(fail("demo: expiring listings"))?;
+    play_bans_and_interviews(core, &plan_rest).await?;
+    play_checks_and_cases(core, &bodies, seed).await?;
+    play_feedback(core, &plan_rest, seed).await?;
     Ok(cases)
+}
+
+async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> CmdResult {
+    for ban in &plan.bans {
+        let (acting, department) = acting_for(ban.department)?;
+        let input = BanInput {
+            subject: ban.subject.clone(),
+            scope: ban.scope,
+            field: ban.field.to_owned(),
+            description: ban.description.to_owned(),
+            basis: ban.basis.to_owned(),
+            decision_no: ban.decision_no.clone(),
+            starts_on: ban.starts_on,
+            ends_on: ban.ends_on,
+            listing_id: None,
+        };
+        credit_file::impose_ban(core, &acting.actor, &department, input).await.map_err(fail("demo: imposing a ban"))?;
+    }
+    for interview in &plan.interviews {
+        let (acting, department) = acting_for(interview.department)?;
+        let input = InterviewInput {
+            subject: interview.uscc.clone(),
+            kind: interview.kind,
+            held_on: interview.held_on,
+            interviewees: interview.interviewees.clone(),
+            interviewers: interview.interviewers.to_owned(),
+            outcome: interview.outcome.to_owned(),
+            rectify_by: interview.rectify_by,
+            listing_id: None,
+        };
+        credit_file::record_interview(core, &acting.actor, &department, input)
+            .await
+            .map_err(fail("demo: recording an interview"))?;
+    }
+    Ok(())
+}
+
+/// (department, scenario, case prefix, share of cases checked in percent)
+const CASE_SOURCES: [(&str, &str, &str, u64); 3] =
+    [("ggzyjy", "bidding", "ZB", 96), ("czj", "procurement", "CG", 82), ("spj", "approval", "SP", 64)];
+
+/// The approval and trading systems' cases of the last 90 days and the credit
+/// checks they made (most cases, not all: 应查必查 coverage has something to
+/// show), through the same check index and receipts as the API.
+async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> CmdResult {
+    let index = CheckIndex::rebuild(core).await.map_err(fail("demo: building the check index"))?;
+    let listed: Vec<String> = core
+        .store()
+        .rows_where(&LISTINGS, "status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
+        .await
+        .map_err(|e| Failure::Other(e.into()))?
+        .iter()
+        .filter_map(|r| ListingRow::from_cells(r))
+        .filter(|l| !l.subject.is_natural_person())
+        .map(|l| l.subject.key)
+        .collect();
+    let organisations: Vec<String> = bodies
+        .iter()
+        .filter_map(|b| match b {
+            EventBody::LegalPersonRegistered { subject, .. } => Some(subject.uscc.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    if organisations.is_empty() {
+        return Ok(());
+    }
+    let today = xinyong_core::intake::china_today(core);
+    let now = core.now();
+    let rules = core.rules();
+    let mut lines = Vec::new();
+    let mut pick = seed;
+    for (department, scenario, prefix, checked_percent) in CASE_SOURCES {
+        let code = DepartmentCode::parse(department).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let cases_count = (organisations.len() / 40).clamp(20, 400);
+        let mut cases = Vec::with_capacity(cases_count);
+        for n in 0..cases_count {
+            pick = pick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let r = pick >> 33;
+            // One case in five concerns a listed organisation.
+            let subject = if n % 5 == 0 && !listed.is_empty() {
+                listed[(r as usize) % listed.len()].clone()
+            } else {
+                organisations[(r as usize) % organisations.len()].clone()
+            };
+            let case_ref = format!("{prefix}-{}-{:05}", today.format("%Y"), n + 1);
+            let handled_on = today - Duration::days((r % 90) as i64);
+            if r % 100 < checked_percent {
+                let query = CheckQuery { subject: subject.clone(), scenario: scenario.to_owned(), item: None };
+                if let Ok(answer) = index.check(&rules.sanctions, &query, today) {
+                    let who = Requester {
+                        department: code.clone(),
+                        requester: format!("{prefix}系统"),
+                        case_ref: Some(case_ref.clone()),
+                    };
+                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now);
+                    let id = receipt.id();
+                    lines.push(receipt.line(id, false).map_err(fail("demo: a check receipt"))?);
+                }
+            }
+            cases.push(CaseInput { case_ref, scenario: scenario.to_owned(), subject: Some(subject), handled_on });
+        }
+        let actor =
+            Actor::parse(&format!("department:{department}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        feeds::report_cases(core, &actor, &code, cases).await.map_err(fail("demo: reporting cases"))?;
+    }
+    for chunk in lines.chunks(xinyong_core::receipts::MAX_BATCH) {
+        core.append(vec![NewEvent {
+            actor: Actor::system(),
+            rules: rules.sanction_versions(),
+            body: EventBody::ChecksRecorded { receipts: chunk.to_vec() },
+        }])
+        .await
+        .map_err(fail("demo: recording check receipts"))?;
+    }
+    Ok(())
+}
+
+/// Executing departments acknowledge most pushed measures and report how
+/// they applied most of those.
+async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> CmdResult {
+    let departments = xinyong_core::auth::departments(core).await.map_err(fail("demo: reading departments"))?;
+    let mut pick = seed ^ 0x9e37_79b9;
+    for d in departments {
+        let actor =
+            Actor::parse(&format!("department:{}", d.code)).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let mut after = 0;
+        loop {
+            let page = feeds::feed(core, &d.code, after, 500).await.map_err(fail("demo: reading a feed"))?;
+            for item in page.items.iter().filter(|i| i.kind == "listed") {
+                for m in &item.measures {
+                    pick = pick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    let r = (pick >> 33) % 100;
+                    if r >= plan.acknowledge_percent {
+                        continue;
+                    }
+                    if r < plan.acknowledge_percent * plan.feedback_percent / 100 {
+                        let outcome = format!("已在本部门业务系统中对该主体实施「{}」", m.name);
+                        feeds::report_execution(core, &actor, &d.code, &item.listing_id, &m.code, outcome, None, None)
+                            .await
+                            .map_err(fail("demo: feeding back an execution"))?;
+                    } else {
+                        feeds::acknowledge(core, &actor, &d.code, &item.listing_id, &m.code, "已签收，正在核实")
+                            .await
+                            .map_err(fail("demo: acknowledging a push"))?;
+                    }
+                }
+            }
+            if !page.more {
+                break;
+            }
+            after = page.next_cursor;
+        }
+    }
+    Ok(())
 }
