@@ -73,7 +73,8 @@ async fn play_case(core: &Core, case: DemoCase) -> CmdResult {
 pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<usize, Failure> {
     let bodies: Vec<_> = DemoCity::new(seed).take(count.min(200_000) as usize).collect();
     let today = xinyong_core::intake::china_today(core);
-    let plan = demo_listings(seed, &bodies, today);
+    let window = core.rules().sanctions.settings.objection_window_working_days;
+    let plan = demo_listings(seed, &bodies, today, &core.rules().calendar, window);
     let bar = if progress { ProgressBar::new(plan.cases.len() as u64) } else { ProgressBar::hidden() };
     bar.set_message("名单：拟列入、告知、异议、决定、移出");
     let cases = plan.cases.len();

@@ -191,7 +191,16 @@ fn subjects(bodies: &[EventBody]) -> Vec<(String, String, String)> {
 const MAX_CASES: usize = 1_500;
 
 /// The plan for `bodies` (the demo subjects) as of `today`.
-pub fn demo_listings(seed: u64, bodies: &[EventBody], today: NaiveDate) -> DemoListings {
+///
+/// Decisions come after the objection window (`window` working days after the
+/// notice on `calendar`), as the listing rules require.
+pub fn demo_listings(
+    seed: u64,
+    bodies: &[EventBody],
+    today: NaiveDate,
+    calendar: &xinyong_domain::Calendar,
+    window: u32,
+) -> DemoListings {
     let mut draw = Draw(ChaCha20Rng::seed_from_u64(seed ^ 0x6c69_7374));
     let subjects = subjects(bodies);
     if subjects.len() < 20 {
@@ -241,7 +250,8 @@ pub fn demo_listings(seed: u64, bodies: &[EventBody], today: NaiveDate) -> DemoL
             case.notice_on = Some(notice_on);
         }
         // Recent cases are still in the procedure; older ones were decided.
-        let decided_on = if red { proposed_on + Duration::days(2) } else { notice_on + Duration::days(14) };
+        let window_end = crate::listing::working_days_after(calendar, notice_on, window);
+        let decided_on = if red { proposed_on + Duration::days(2) } else { window_end + Duration::days(3) };
         if !red && age < 20 {
             if case.notice_on.is_some() && age >= 6 && draw.chance(40) {
                 case.objection = Some(DemoObjection {
@@ -350,8 +360,9 @@ mod tests {
     fn the_plan_is_deterministic_and_covers_every_stage() {
         let bodies: Vec<_> = DemoCity::new(7).take(5_000).collect();
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        let a = demo_listings(7, &bodies, today);
-        assert_eq!(a, demo_listings(7, &bodies, today));
+        let calendar = xinyong_domain::Calendar::official();
+        let a = demo_listings(7, &bodies, today, &calendar, 5);
+        assert_eq!(a, demo_listings(7, &bodies, today, &calendar, 5));
         assert!(a.cases.len() >= 70, "{}", a.cases.len());
         assert!(a.cases.iter().any(|c| c.decision.is_none() && c.notice_on.is_none()));
         assert!(a.cases.iter().any(|c| c.decision.is_none() && c.notice_on.is_some()));

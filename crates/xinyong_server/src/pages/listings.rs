@@ -469,11 +469,23 @@ async fn detail(
         Fact { label: key_label, value: d.subject_display.clone() },
         Fact {
             label: "名单类型",
-            value: list.map_or_else(|| r.list_code.clone(), |l| format!("{}（{}）", l.name, l.kind.name_zh())),
+            value: list.map_or_else(
+                || r.list_code.clone(),
+                |l| {
+                    // 「守信激励对象名单(红名单)」 already says what kind it is.
+                    if l.name.contains(l.kind.name_zh()) {
+                        l.name.clone()
+                    } else {
+                        format!("{}（{}）", l.name, l.kind.name_zh())
+                    }
+                },
+            ),
         },
         Fact { label: "领域", value: list.map(|l| l.domain.clone()).unwrap_or_default() },
         Fact { label: "事由", value: r.reason.clone() },
-        Fact { label: "失信行为事实", value: r.facts.clone() },
+        Fact {
+            label: if r.list_kind == "red" { "守信事实" } else { "失信行为事实" }, value: r.facts.clone()
+        },
         Fact { label: "认定依据", value: r.legal_basis.clone() },
         Fact { label: "名单设立依据", value: list.map(|l| l.basis.clone()).unwrap_or_default() },
         Fact { label: "依据记录编号", value: r.source_records.join("、") },
