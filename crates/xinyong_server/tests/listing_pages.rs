@@ -228,7 +228,7 @@ async fn a_reviewer_takes_a_listing_from_proposal_to_decision() {
     assert!(text.contains("2029-12-03"), "valid until");
     assert!(text.contains("法定代表人"));
     assert!(!text.contains(&rep_id()), "the legal representative's ID number is masked");
-    assert!(text.contains("未响应"), "the pushes are listed");
+    assert!(text.contains("未签收"), "the pushes are listed");
     assert!(text.contains("移出名单"), "the exit form is offered");
     assert!(text.contains("信用修复提前移出自 2027-12-04 起方可办理"));
 }
