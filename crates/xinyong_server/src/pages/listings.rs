@@ -222,7 +222,12 @@ struct ProposeForm {
 async fn table_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
     let notice = q.notice.as_deref().and_then(notice_text);
     let filter = (q.status.as_deref().unwrap_or_default(), q.list.as_deref().unwrap_or_default());
-    match table(&state, &user, filter, notice, None, ProposeForm::default()).await {
+    // The credit office proposes in its own name unless it picks another department.
+    let form = ProposeForm {
+        department: user.department.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        ..ProposeForm::default()
+    };
+    match table(&state, &user, filter, notice, None, form).await {
         Ok(page) => (NO_STORE, page).into_response(),
         Err(e) => error_page(&state, e),
     }
