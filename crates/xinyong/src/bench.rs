@@ -352,7 +352,7 @@ fn print_report(report: &Report, json: bool, title: &str) -> CmdResult {
     println!("{:<26} {:>16} {:<10} {:>16}", "figure", "value", "unit", "baseline");
     for f in &report.figures {
         let base = f.baseline.as_ref().map(|b| format!("{} {} ({})", b.value, b.unit, b.name)).unwrap_or_default();
-        println!("{:<26} {:>16.1} {:<10} {}", f.name, f.value, f.unit, base);
+        println!("{:<26} {:>16} {:<10} {}", f.name, f.value, f.unit, base);
     }
     Ok(())
 }

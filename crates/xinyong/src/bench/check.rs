@@ -11,7 +11,9 @@
 //!    temporary SQLite database with the same index, loaded by `wrk` (or
 //!    `hey`) on `POST /api/v1/checks` and, in the same run, on the trivial
 //!    `GET /api/v1/ping`; requests/s of both, the ratio, p99 latencies, and
-//!    the receipt writer's backlog when the load stops.
+//!    the receipt writer's backlog when the load stops, and the CPU time
+//!    per request of the server (receipt writing included) and of the load
+//!    generator, which other work on a shared machine does not distort.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -178,6 +180,19 @@ fn rss_mb() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         })
         .map_or(0.0, |kb| (kb / 1024.0).round())
+}
+
+/// CPU seconds used so far by this process (all threads) and by its waited-for
+/// children (the load generator), from `/proc/self/stat` (Linux; zeros
+/// elsewhere). Other work on the machine does not count here, so CPU per
+/// request is steadier than requests/s when the machine is shared.
+fn cpu_seconds() -> (f64, f64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return (0.0, 0.0) };
+    // Fields after the command name (which may contain spaces) start at field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime, stime, cutime, cstime are fields 14–17, in USER_HZ (100 on Linux).
+    ((ticks(11) + ticks(12)) / 100.0, (ticks(13) + ticks(14)) / 100.0)
 }
 
 fn percentile_us(sorted: &[Duration], p: f64) -> f64 {
@@ -425,15 +440,21 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     let base = format!("http://{addr}");
     let params = (args.duration.max(1), args.connections.max(1));
     let (s, t, b, u) = (script.clone(), token.clone(), first_body.clone(), format!("{base}/api/v1/checks"));
+    let cpu0 = cpu_seconds();
     let checks =
         tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &b)), &params)).await.map_err(other)??;
     let backlog = receipts.backlog();
     let t = Instant::now();
     receipts.flush().await.map_err(other)?;
     let drain = t.elapsed();
+    // The server's CPU for the checks includes writing every receipt.
+    let cpu1 = cpu_seconds();
     let written = receipts.written();
     let u = format!("{base}/api/v1/ping");
     let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
+    let cpu2 = cpu_seconds();
+    let secs = params.0 as f64;
+    let per_request = |cpu: f64, rps: f64| if rps > 0.0 { (cpu / (rps * secs) * 1e7).round() / 10.0 } else { 0.0 };
 
     receipts.shutdown().await;
     let _ = stop_tx.send(true);
@@ -456,6 +477,26 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
             value: checks.p99_ms,
             unit: "ms",
             baseline: Some(Baseline { name: "http_ping_p99", value: ping.p99_ms, unit: "ms" }),
+        },
+        Figure {
+            name: "http_checks_server_cpu",
+            value: per_request(cpu1.0 - cpu0.0, checks.rps),
+            unit: "µs/req",
+            baseline: Some(Baseline {
+                name: "http_ping_server_cpu",
+                value: per_request(cpu2.0 - cpu1.0, ping.rps),
+                unit: "µs/req",
+            }),
+        },
+        Figure {
+            name: "http_checks_loadgen_cpu",
+            value: per_request(cpu1.1 - cpu0.1, checks.rps),
+            unit: "µs/req",
+            baseline: Some(Baseline {
+                name: "http_ping_loadgen_cpu",
+                value: per_request(cpu2.1 - cpu1.1, ping.rps),
+                unit: "µs/req",
+            }),
         },
         Figure { name: "http_checks_non_2xx", value: checks.non_2xx as f64, unit: "responses", baseline: None },
         Figure { name: "receipt_backlog_at_end", value: backlog as f64, unit: "receipts", baseline: None },
