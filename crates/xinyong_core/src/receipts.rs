@@ -331,9 +331,14 @@ fn take(
     }
 }
 
-/// Attempts per batch before the receipts are dropped (and logged loudly).
-const ATTEMPTS: u32 = 3;
+/// Longest pause between attempts while the database refuses the receipts.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(30);
 
+/// Writes the buffered receipts. A receipt handed to a caller is never
+/// dropped because the database is unavailable: the writer retries with
+/// backoff until the append succeeds, and meanwhile the full queue makes the
+/// API wait (back-pressure). Only a batch the core refuses as invalid —
+/// a programming error, not an outage — is logged loudly and dropped.
 async fn write(core: &Core, buf: &mut Vec<ReceiptLine>, backlog: &AtomicU64, written: &AtomicU64) {
     if buf.is_empty() {
         return;
@@ -341,23 +346,26 @@ async fn write(core: &Core, buf: &mut Vec<ReceiptLine>, backlog: &AtomicU64, wri
     let n = buf.len() as u64;
     let rules = core.rules().sanction_versions();
     let lines = std::mem::take(buf);
-    // The last attempt takes the lines; earlier ones get a copy to retry with.
-    let mut lines = Some(lines);
-    for attempt in 1..=ATTEMPTS {
-        let batch = if attempt < ATTEMPTS { lines.clone() } else { lines.take() }.unwrap_or_default();
-        match core.append(batch_events(batch, &rules)).await {
+    let mut pause = Duration::from_millis(200);
+    let mut attempt = 1u32;
+    loop {
+        match core.append(batch_events(lines.clone(), &rules)).await {
             Ok(_) => {
                 written.fetch_add(n, Ordering::Relaxed);
                 metrics::counter!("xinyong_check_receipts_written").increment(n);
                 break;
             }
-            Err(e) if attempt < ATTEMPTS => {
+            Err(e @ (CoreError::Storage(_) | CoreError::Log(_))) => {
                 tracing::warn!(error = %e, attempt, receipts = n, "writing check receipts failed; retrying");
-                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                metrics::counter!("xinyong_check_receipt_write_retries").increment(1);
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_RETRY_PAUSE);
+                attempt += 1;
             }
             Err(e) => {
-                tracing::error!(error = %e, receipts = n, "check receipts could not be written and were dropped");
+                tracing::error!(error = %e, receipts = n, "check receipts were refused by the core and dropped");
                 metrics::counter!("xinyong_check_receipts_dropped").increment(n);
+                break;
             }
         }
     }
