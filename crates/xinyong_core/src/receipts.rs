@@ -2,13 +2,14 @@
 //! and how the log comes to prove it.
 //!
 //! A [`Receipt`] is canonical JSON (fields in the order declared here, no
-//! whitespace); its id is the hex SHA-256 of that JSON. The log does not
+//! whitespace); its id is the answer time (12 hex digits of ms) followed by
+//! the hex SHA-256 of that JSON. The log does not
 //! hold receipts one event each: the [`ReceiptWriter`] collects them for up
 //! to 100 ms (or 5,000 of them) and appends ONE `checks_recorded` event per
 //! batch, whose [`ReceiptLine`]s carry the ids and no personal data. So the
 //! batch's body and salt can be handed to anyone: [`receipt_proof`] returns
 //! them with the entry and an inclusion proof to a signed checkpoint, and a
-//! verifier checks `sha256(receipt) = id ∈ body`, `sha256(salt ‖ body)` =
+//! verifier checks `id = time ‖ sha256(receipt)`, `id ∈ body`, `sha256(salt ‖ body)` =
 //! the entry's body commitment, and the entry's leaf up to the signed root.
 
 use std::sync::Arc;
@@ -66,8 +67,14 @@ pub struct ReceiptMeasures {
 /// are declared in lexicographic key order (and `rules` is a sorted map), so
 /// the canonical form is also "keys sorted, no whitespace": a verifier can
 /// parse the receipt with any JSON library, drop `id`, and re-serialize with
-/// sorted keys to recompute the id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// sorted keys to recompute the digest.
+///
+/// The receipt id is `<12 hex digits of the answer time in ms since the
+/// epoch><64 hex digits of SHA-256(canonical JSON)>`. The time prefix makes
+/// ids sort by time, so the receipts table and its index grow at the end
+/// instead of dirtying a random page per receipt; the digest is what a
+/// verifier recomputes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
     /// Ban ids in force that the answer rests on.
     pub bans: Vec<String>,
@@ -93,6 +100,9 @@ pub struct Receipt {
     pub subject: Option<String>,
     /// When the check was answered, RFC 3339 with milliseconds, UTC.
     pub time: String,
+    /// The same instant in ms (not serialised: `time` is the canonical form).
+    #[serde(skip)]
+    time_ms: i64,
 }
 
 #[derive(Serialize)]
@@ -104,6 +114,15 @@ struct CanonicalInput<'a> {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Length of a receipt id: 12 hex digits of time + 64 of SHA-256.
+pub const RECEIPT_ID_LEN: usize = 76;
+
+/// `time_ms` as 12 lower-case hex digits (enough until the year 10889),
+/// followed by the hex digest.
+pub fn receipt_id(time_ms: i64, digest_hex: &str) -> String {
+    format!("{:012x}{digest_hex}", time_ms.max(0))
 }
 
 /// Hex SHA-256 of `{"subject":…,"scenario":…,"item":…}` (serde_json, no
@@ -138,6 +157,7 @@ impl Receipt {
         Receipt {
             format: RECEIPT_FORMAT.to_owned(),
             time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
+            time_ms: time.timestamp_millis(),
             department: who.department.as_str().to_owned(),
             requester: who.requester.clone(),
             case_ref: who.case_ref.clone(),
@@ -162,16 +182,15 @@ impl Receipt {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Hex SHA-256 of [`Receipt::canonical_json`].
+    /// The receipt id: the answer time (12 hex digits of ms) followed by the
+    /// hex SHA-256 of [`Receipt::canonical_json`].
     pub fn id(&self) -> String {
-        sha256_hex(self.canonical_json().as_bytes())
+        receipt_id(self.time_ms, &sha256_hex(self.canonical_json().as_bytes()))
     }
 
     /// What the log keeps of it: no requester, no ID number.
     pub fn line(&self, id: String, natural_person: bool) -> Result<ReceiptLine> {
-        let time_ms = DateTime::parse_from_rfc3339(&self.time)
-            .map(|t| t.timestamp_millis())
-            .map_err(|e| CoreError::Internal(format!("回执时间无效：{e}")))?;
+        let time_ms = self.time_ms;
         Ok(ReceiptLine {
             id,
             department: DepartmentCode::parse(&self.department)
@@ -408,8 +427,13 @@ pub struct ReceiptProof {
 /// The proof of receipt `receipt_id`; `None` when no batch in the log holds
 /// it (unknown, or still queued: flush first).
 pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<ReceiptProof>> {
-    if receipt_id.len() != 64 || !receipt_id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-        return Err(CoreError::invalid("receipt_id_invalid", "回执编号应为 64 位小写十六进制字符(SHA-256)"));
+    if receipt_id.len() != RECEIPT_ID_LEN
+        || !receipt_id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(CoreError::invalid(
+            "receipt_id_invalid",
+            "回执编号应为 76 位小写十六进制字符(12 位核查时间 + 64 位 SHA-256 摘要)",
+        ));
     }
     let Some(row) = core.store().row(&CHECK_RECEIPTS, &[Cell::text(receipt_id)]).await? else {
         return Ok(None);

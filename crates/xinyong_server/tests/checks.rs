@@ -466,7 +466,10 @@ async fn a_receipt_verifies_against_the_log() {
     fields.remove("id");
     let canonical = serde_json::to_string(&fields).unwrap();
     assert!(canonical.starts_with("{\"bans\":[],\"case_ref\":\"ZB-2026-001\",\"decision\":"), "{canonical}");
-    assert_eq!(hex::encode(sha(&[canonical.as_bytes()])), id);
+    // The id is the answer time (12 hex digits of ms) followed by that digest.
+    assert_eq!(&id[12..], hex::encode(sha(&[canonical.as_bytes()])));
+    let time_ms = chrono::DateTime::parse_from_rfc3339(receipt["time"].as_str().unwrap()).unwrap().timestamp_millis();
+    assert_eq!(i64::from_str_radix(&id[..12], 16).unwrap(), time_ms);
 
     // 2. The id is in the batch body.
     let body = p["batch_body"].as_str().unwrap();
@@ -497,7 +500,7 @@ async fn a_receipt_verifies_against_the_log() {
     assert_eq!(root_from_inclusion(index, size, leaf, &path), Some(root));
 
     // Unknown and malformed ids.
-    let r = w.app.get_with_token(&format!("/api/v1/checks/receipts/{}", "0".repeat(64)), &w.token).await;
+    let r = w.app.get_with_token(&format!("/api/v1/checks/receipts/{}", "0".repeat(76)), &w.token).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["error"]["code"], "receipt_not_found");
     let r = w.app.get_with_token("/api/v1/checks/receipts/nope", &w.token).await;

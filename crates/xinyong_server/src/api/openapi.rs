@@ -470,7 +470,7 @@ pub struct ReceiptMeasuresDoc {
     pub must: Vec<String>,
 }
 
-/// 回执：`id` 为其余字段按键名排序、无空白的 JSON 的 SHA-256。
+/// 回执：`id` 为核查时间（毫秒，12 位十六进制）加上其余字段按键名排序、无空白的 JSON 的 SHA-256（64 位十六进制）。
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReceiptDoc {
     pub id: String,
@@ -592,7 +592,7 @@ fn create_batch_check() {}
     path = "/api/v1/checks/receipts/{id}",
     tag = "checks",
     security(("department_token" = [])),
-    params(("id" = String, Path, description = "回执编号（64 位十六进制）")),
+    params(("id" = String, Path, description = "回执编号（76 位十六进制：12 位核查时间（毫秒）+ 64 位回执 SHA-256 摘要）")),
     responses(
         (status = 200, description = "回执所在批次的正文、盐、日志条目、包含证明和签名检查点", body = ReceiptProofDoc),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
