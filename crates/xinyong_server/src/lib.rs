@@ -47,9 +47,22 @@ impl Default for SiteSettings {
     }
 }
 
-/// Shared state of every handler.
+/// Shared state of every handler: one `Arc`, so the clone axum makes for
+/// each request is one reference-count increment, not one per field (the
+/// credit check is a hot path; see `xinyong bench check`).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug, Clone)]
+pub struct SharedState {
     pub core: Core,
     pub site: Arc<SiteSettings>,
     metrics: PrometheusHandle,
@@ -75,7 +88,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(core: Core, site: SiteSettings) -> AppState {
         let portal = PortalSettings::default();
-        AppState {
+        AppState(Arc::new(SharedState {
             site: Arc::new(site),
             metrics: metrics_handle(),
             login_limiter: Arc::default(),
@@ -86,19 +99,24 @@ impl AppState {
             receipts: Arc::new(ReceiptWriter::new(core.clone())),
             tokens: Arc::default(),
             core,
-        }
+        }))
+    }
+
+    /// The shared state to change while building (before the router shares it).
+    fn parts(&mut self) -> &mut SharedState {
+        Arc::make_mut(&mut self.0)
     }
 
     /// The same state searching `index` instead of the empty index `new`
     /// starts with.
     pub fn with_search(mut self, index: Arc<SearchIndex>) -> AppState {
-        self.search = index;
+        self.parts().search = index;
         self
     }
 
     /// The same state checking against `index` instead of an empty index.
     pub fn with_checks(mut self, index: Arc<CheckIndex>) -> AppState {
-        self.checks = index;
+        self.parts().checks = index;
         self
     }
 
@@ -109,8 +127,9 @@ impl AppState {
 
     /// The same state with other portal settings (and fresh rate limits).
     pub fn with_portal(mut self, portal: PortalSettings) -> AppState {
-        self.limiter = Arc::new(ratelimit::RateLimiter::new(&portal));
-        self.portal = Arc::new(portal);
+        let parts = self.parts();
+        parts.limiter = Arc::new(ratelimit::RateLimiter::new(&portal));
+        parts.portal = Arc::new(portal);
         self
     }
 }
