@@ -16,11 +16,11 @@ use serde::Deserialize;
 use xinyong_core::auth::{self as core_auth, SessionUser};
 use xinyong_core::feeds::{self, FeedItem};
 use xinyong_core::loop_metrics::{DepartmentLine, Hours, LoopCounts, LoopFilter, loop_metrics};
-use xinyong_domain::org::{Department, DepartmentCode};
+use xinyong_domain::org::DepartmentCode;
 use xinyong_domain::sanction::{ListKind, MeasureKind};
 
-use super::intake::escape_xml;
-use super::{Layout, beijing, error_page};
+use super::charts::{INK, ShareBar, ShareChart, TOP, WIDTH, escape_xml, share_chart, short_label};
+use super::{Layout, beijing, department_name, error_page};
 use crate::auth::{ConsoleForm, ConsoleUser, encode_query_value};
 use crate::{ApiError, AppState};
 
@@ -54,10 +54,6 @@ struct Choice {
     value: String,
     label: String,
     selected: bool,
-}
-
-fn department_name(departments: &[Department], code: &str) -> String {
-    departments.iter().find(|d| d.code.as_str() == code).map_or_else(|| code.to_owned(), |d| d.name.clone())
 }
 
 fn when(t: Option<DateTime<Utc>>) -> String {
@@ -462,21 +458,9 @@ async fn loop_view(state: &AppState, user: &SessionUser, q: LoopQuery) -> Result
 
 /// Labels longer than this are cut (the full name is in the tooltip and the table).
 const LABEL_CHARS: usize = 14;
-
-fn short_label(full: &str) -> String {
-    if full.chars().count() > LABEL_CHARS {
-        full.chars().take(LABEL_CHARS - 1).chain(['…']).collect()
-    } else {
-        full.to_owned()
-    }
-}
-
-const INK: &str = "#1f2328";
-const WIDTH: u32 = 960;
 const LABEL_RIGHT: u32 = 196;
 const BAR_X: u32 = 210;
 const BAR_W: u32 = 640;
-const TOP: u32 = 30;
 
 /// A bar series: its name, colour and the count it shows.
 type Series = (&'static str, &'static str, fn(&LoopCounts) -> u64);
@@ -514,7 +498,7 @@ fn loop_chart(lines: &[DepartmentLine]) -> String {
             svg,
             r#"<text x="{LABEL_RIGHT}" y="{}" font-size="13" text-anchor="end" fill="{INK}">{}</text>"#,
             y0 + 26,
-            escape_xml(&short_label(&line.department_name))
+            escape_xml(&short_label(&line.department_name, LABEL_CHARS))
         );
         for (j, (_, colour, value)) in series.iter().enumerate() {
             let y = y0 + 2 + u32::try_from(j).unwrap_or(0) * (BAR_H + 2);
@@ -547,95 +531,38 @@ fn loop_chart(lines: &[DepartmentLine]) -> String {
 /// dashed 100 % line; departments without reported cases get an empty grey
 /// bar. Pure; every name in it is escaped.
 fn coverage_chart(lines: &[DepartmentLine]) -> String {
-    use std::fmt::Write as _;
-    const ROW: u32 = 30;
-    const BAR_H: u32 = 18;
-    const GREEN: &str = "#2e7d32";
-    const RED: &str = "#c62828";
-    const GREY: &str = "#8b949e";
-    let rows = u32::try_from(lines.len()).unwrap_or(u32::MAX).min(1_000);
-    let legend_y = TOP + rows * ROW + 14;
-    let height = legend_y + 24;
-    let scale = |share: f64| f64::from(BAR_W) * share.clamp(0.0, 1.0);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" role="img" aria-labelledby="cov-chart-title cov-chart-desc" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">"#
-    );
-    let _ = write!(
-        svg,
-        "<title id=\"cov-chart-title\">各部门应查必查覆盖率</title><desc id=\"cov-chart-desc\">办理案件中有同一案件编号信用核查回执的比例；绿色为已核查，红色为未核查，虚线为 100%。详细数字见下表。</desc>"
-    );
-    for (share, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
-        let x = f64::from(BAR_X) + scale(share);
-        let _ = write!(
-            svg,
-            r#"<text x="{x:.1}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{label}</text>"#,
-            TOP - 10
-        );
-        let dash = if share >= 1.0 { r#" stroke-dasharray="5 4""# } else { "" };
-        let colour = if share >= 1.0 { INK } else { "#d8dde3" };
-        let _ = write!(
-            svg,
-            r#"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{colour}" stroke-width="1"{dash}/>"#,
-            TOP - 4,
-            TOP + rows * ROW
-        );
-    }
-    for (i, line) in lines.iter().take(rows as usize).enumerate() {
-        let y = TOP + u32::try_from(i).unwrap_or(0) * ROW + (ROW - BAR_H) / 2;
-        let tip = match line.coverage {
-            Some(s) => format!(
-                "{}：办理 {} 件，已核查 {} 件，覆盖率 {:.1}%",
-                line.department_name,
-                line.cases_reported,
-                line.cases_checked,
-                s * 100.0
-            ),
-            None => format!("{}：未报送办理案件", line.department_name),
-        };
-        let _ = write!(svg, "<g><title>{}</title>", escape_xml(&tip));
-        let _ = write!(
-            svg,
-            r#"<text x="{LABEL_RIGHT}" y="{}" font-size="13" text-anchor="end" fill="{INK}">{}</text>"#,
-            y + 14,
-            escape_xml(&short_label(&line.department_name))
-        );
-        match line.coverage {
-            Some(share) => {
-                let green = scale(share);
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{BAR_X}" y="{y}" width="{green:.1}" height="{BAR_H}" fill="{GREEN}"/><rect x="{:.1}" y="{y}" width="{:.1}" height="{BAR_H}" fill="{RED}"/><text x="{}" y="{}" font-size="13" fill="{INK}">{:.1}%</text>"#,
-                    f64::from(BAR_X) + green,
-                    f64::from(BAR_W) - green,
-                    BAR_X + BAR_W + 10,
-                    y + 14,
-                    share * 100.0
-                );
-            }
-            None => {
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{BAR_X}" y="{y}" width="{BAR_W}" height="{BAR_H}" fill="none" stroke="{GREY}" stroke-dasharray="2 2"/><text x="{}" y="{}" font-size="13" fill="{INK}">未报送</text>"#,
-                    BAR_X + BAR_W + 10,
-                    y + 14
-                );
-            }
-        }
-        svg.push_str("</g>");
-    }
-    let _ = write!(
-        svg,
-        r#"<g font-size="12" fill="{INK}"><rect x="{BAR_X}" y="{legend_y}" width="12" height="12" fill="{GREEN}"/><text x="{}" y="{}">已核查</text><rect x="{}" y="{legend_y}" width="12" height="12" fill="{RED}"/><text x="{}" y="{}">未核查</text></g>"#,
-        BAR_X + 18,
-        legend_y + 11,
-        BAR_X + 90,
-        BAR_X + 108,
-        legend_y + 11
-    );
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<ShareBar> = lines
+        .iter()
+        .take(1_000)
+        .map(|line| ShareBar {
+            label: line.department_name.clone(),
+            tip: match line.coverage {
+                Some(s) => format!(
+                    "{}：办理 {} 件，已核查 {} 件，覆盖率 {:.1}%",
+                    line.department_name,
+                    line.cases_reported,
+                    line.cases_checked,
+                    s * 100.0
+                ),
+                None => format!("{}：未报送办理案件", line.department_name),
+            },
+            share: line.coverage,
+        })
+        .collect();
+    let chart = ShareChart {
+        id: "cov-chart",
+        title: "各部门应查必查覆盖率",
+        desc: "办理案件中有同一案件编号信用核查回执的比例；绿色为已核查，红色为未核查，虚线为 100%。详细数字见下表。",
+        label_right: LABEL_RIGHT,
+        label_chars: LABEL_CHARS,
+        max_rows: 1_000,
+        yes: "已核查",
+        no: "未核查",
+        legend_gap: 90,
+        target_legend: None,
+        empty_text: "未报送",
+    };
+    share_chart(&chart, &bars)
 }
 
 // ---------------------------------------------------------------------------

@@ -27,10 +27,11 @@ use xinyong_core::intake::{self, IngestOutcome, IngestRequest, InputTable, Sourc
 use xinyong_core::stats::{self, OVERDUE_LIMIT, TimelinessLine};
 use xinyong_domain::catalog::{CatalogItem, Required};
 use xinyong_domain::intake::BatchSummary;
-use xinyong_domain::org::{Department, DepartmentCode, Role};
+use xinyong_domain::org::{DepartmentCode, Role};
 use xinyong_tabular::{Encoding, ReadOptions};
 
-use super::{Layout, error_page, thousands};
+use super::charts::{ShareBar, ShareChart, share_chart};
+use super::{Layout, department_name, error_page, thousands};
 use crate::auth::{ConsoleUser, check_csrf};
 use crate::{ApiError, AppState};
 
@@ -88,10 +89,6 @@ struct Choice {
 struct Problem {
     message: String,
     code: String,
-}
-
-fn department_name(departments: &[Department], code: &DepartmentCode) -> String {
-    departments.iter().find(|d| d.code == *code).map_or_else(|| code.to_string(), |d| d.name.clone())
 }
 
 fn item_name(state: &AppState, code: &str) -> String {
@@ -244,7 +241,7 @@ async fn upload_form(
         department_label: user
             .department
             .as_ref()
-            .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d))),
+            .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
         departments: departments
             .iter()
             .map(|d| Choice {
@@ -273,7 +270,7 @@ async fn upload_form(
             .map(|b| BatchLine {
                 id: b.id.clone(),
                 received: b.received_date.format("%Y-%m-%d").to_string(),
-                department: department_name(&departments, &b.department),
+                department: department_name(&departments, b.department.as_str()),
                 item: item_name(state, &b.item),
                 file: b.file_name.clone().unwrap_or_default(),
                 source: source_name(&b.source),
@@ -841,7 +838,7 @@ async fn timeliness_view(
         department_label: user
             .department
             .as_ref()
-            .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d))),
+            .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
         departments: departments
             .iter()
             .map(|d| Choice {
@@ -921,147 +918,46 @@ fn report_view(
 // The chart
 // ---------------------------------------------------------------------------
 
-/// Text for SVG: the five characters XML gives meaning to, escaped.
-pub(crate) fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Labels longer than this are cut (the full one is in the bar's tooltip
-/// and in the table below the chart).
-const LABEL_CHARS: usize = 22;
-
 /// A horizontal bar per department × item: the share of records received on
 /// time (green) and late (red), against a dashed line at 100 %. Lines with
 /// nothing countable (a year without a published holiday schedule) get an
 /// empty grey bar. Pure, and every name in it is escaped, so the result can
 /// go into the page as is.
 fn bar_chart(lines: &[TimelinessLine]) -> String {
-    use std::fmt::Write as _;
-
-    const WIDTH: u32 = 960;
-    const LABEL_RIGHT: u32 = 296;
-    const BAR_X: u32 = 310;
-    const BAR_W: u32 = 540;
-    const TOP: u32 = 30;
-    const ROW: u32 = 30;
-    const BAR_H: u32 = 18;
-    const GREEN: &str = "#2e7d32";
-    const RED: &str = "#c62828";
-    const GREY: &str = "#8b949e";
-    const INK: &str = "#1f2328";
-
-    let rows = u32::try_from(lines.len()).unwrap_or(u32::MAX).min(10_000);
-    let legend_y = TOP + rows * ROW + 14;
-    let height = legend_y + 24;
-    let scale = |share: f64| f64::from(BAR_W) * share.clamp(0.0, 1.0);
     let countable: u64 = lines.iter().map(|l| l.total - l.unknown).sum();
     let on_time: u64 = lines.iter().map(|l| l.on_time).sum();
-    let mut svg = String::new();
-    // `write!` into a String cannot fail.
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" role="img" aria-labelledby="tl-chart-title tl-chart-desc" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">"#
+    let desc = format!(
+        "共 {} 组，可计算的 {countable} 条记录中按时 {on_time} 条；绿色为按时，红色为逾期，虚线为 100%。详细数字见下表。",
+        lines.len()
     );
-    let _ = write!(
-        svg,
-        "<title id=\"tl-chart-title\">各部门各事项按时报送率</title><desc id=\"tl-chart-desc\">共 {} 组，可计算的 {} 条记录中按时 {} 条；绿色为按时，红色为逾期，虚线为 100%。详细数字见下表。</desc>",
-        lines.len(),
-        countable,
-        on_time
-    );
-    // Axis: 0 %, 50 % and the dashed 100 % line across every bar.
-    for (share, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
-        let x = f64::from(BAR_X) + scale(share);
-        let _ = write!(
-            svg,
-            r#"<text x="{x:.1}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{label}</text>"#,
-            TOP - 10
-        );
-        let dash = if share >= 1.0 { r#" stroke-dasharray="5 4""# } else { "" };
-        let colour = if share >= 1.0 { INK } else { "#d8dde3" };
-        let _ = write!(
-            svg,
-            r#"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{colour}" stroke-width="1"{dash}/>"#,
-            TOP - 4,
-            TOP + rows * ROW
-        );
-    }
-    for (i, line) in lines.iter().take(rows as usize).enumerate() {
-        let y = TOP + u32::try_from(i).unwrap_or(0) * ROW + (ROW - BAR_H) / 2;
-        let full = format!("{} · {}", line.department_name, line.item_name);
-        let label: String = if full.chars().count() > LABEL_CHARS {
-            full.chars().take(LABEL_CHARS - 1).chain(['…']).collect()
-        } else {
-            full.clone()
-        };
-        let tip = match line.on_time_share {
-            Some(s) => format!("{full}：按时 {} 条，逾期 {} 条，按时率 {:.1}%", line.on_time, line.late, s * 100.0),
-            None => format!("{full}：{} 条记录的工作日数无法计算", line.total),
-        };
-        let _ = write!(svg, "<g><title>{}</title>", escape_xml(&tip));
-        let _ = write!(
-            svg,
-            r#"<text x="{LABEL_RIGHT}" y="{}" font-size="13" text-anchor="end" fill="{INK}">{}</text>"#,
-            y + 14,
-            escape_xml(&label)
-        );
-        match line.on_time_share {
-            Some(share) => {
-                let green = scale(share);
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{BAR_X}" y="{y}" width="{green:.1}" height="{BAR_H}" fill="{GREEN}"/><rect x="{:.1}" y="{y}" width="{:.1}" height="{BAR_H}" fill="{RED}"/>"#,
-                    f64::from(BAR_X) + green,
-                    f64::from(BAR_W) - green
-                );
-                let _ = write!(
-                    svg,
-                    r#"<text x="{}" y="{}" font-size="13" fill="{INK}">{:.1}%</text>"#,
-                    BAR_X + BAR_W + 10,
-                    y + 14,
-                    share * 100.0
-                );
-            }
-            None => {
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{BAR_X}" y="{y}" width="{BAR_W}" height="{BAR_H}" fill="none" stroke="{GREY}" stroke-dasharray="2 2"/><text x="{}" y="{}" font-size="13" fill="{INK}">无法计算</text>"#,
-                    BAR_X + BAR_W + 10,
-                    y + 14
-                );
-            }
-        }
-        svg.push_str("</g>");
-    }
-    // Legend.
-    let _ = write!(
-        svg,
-        r#"<g font-size="12" fill="{INK}"><rect x="{BAR_X}" y="{legend_y}" width="12" height="12" fill="{GREEN}"/><text x="{}" y="{}">按时</text><rect x="{}" y="{legend_y}" width="12" height="12" fill="{RED}"/><text x="{}" y="{}">逾期</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{INK}" stroke-dasharray="5 4"/><text x="{}" y="{}">100%（全部按时）</text></g>"#,
-        BAR_X + 18,
-        legend_y + 11,
-        BAR_X + 70,
-        BAR_X + 88,
-        legend_y + 11,
-        BAR_X + 140,
-        legend_y + 6,
-        BAR_X + 170,
-        legend_y + 6,
-        BAR_X + 178,
-        legend_y + 11
-    );
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<ShareBar> = lines
+        .iter()
+        .map(|line| {
+            let full = format!("{} · {}", line.department_name, line.item_name);
+            let tip = match line.on_time_share {
+                Some(s) => {
+                    format!("{full}：按时 {} 条，逾期 {} 条，按时率 {:.1}%", line.on_time, line.late, s * 100.0)
+                }
+                None => format!("{full}：{} 条记录的工作日数无法计算", line.total),
+            };
+            ShareBar { label: full, tip, share: line.on_time_share }
+        })
+        .collect();
+    let chart = ShareChart {
+        id: "tl-chart",
+        title: "各部门各事项按时报送率",
+        desc: &desc,
+        label_right: 296,
+        // Longer labels are cut (the full one is in the tooltip and the table).
+        label_chars: 22,
+        max_rows: 10_000,
+        yes: "按时",
+        no: "逾期",
+        legend_gap: 70,
+        target_legend: Some("100%（全部按时）"),
+        empty_text: "无法计算",
+    };
+    share_chart(&chart, &bars)
 }
 
 #[cfg(test)]

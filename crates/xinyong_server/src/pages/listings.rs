@@ -24,9 +24,9 @@ use xinyong_core::auth::{self as core_auth, SessionUser};
 use xinyong_core::intake::china_today;
 use xinyong_core::listing::{self, Acting, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
 use xinyong_domain::listing::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome, Step};
-use xinyong_domain::org::{Department, DepartmentCode, Role};
+use xinyong_domain::org::{DepartmentCode, Role};
 
-use super::{Layout, beijing, error_page};
+use super::{Layout, beijing, department_name, error_page};
 use crate::auth::{ConsoleForm, ConsoleUser};
 use crate::{ApiError, AppState};
 
@@ -111,10 +111,6 @@ struct Problem {
     what: &'static str,
     message: String,
     code: String,
-}
-
-fn department_name(departments: &[Department], code: &str) -> String {
-    departments.iter().find(|d| d.code.as_str() == code).map_or_else(|| code.to_owned(), |d| d.name.clone())
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {

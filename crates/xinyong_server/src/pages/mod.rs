@@ -9,12 +9,18 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
+pub(crate) mod charts;
 pub(crate) mod closed_loop;
 pub(crate) mod console;
 pub(crate) mod credit_file;
 pub(crate) mod intake;
 pub(crate) mod listings;
 pub(crate) mod portal;
+
+/// A department's name by code; the code itself when it is not registered.
+pub(crate) fn department_name(departments: &[xinyong_domain::org::Department], code: &str) -> String {
+    departments.iter().find(|d| d.code.as_str() == code).map_or_else(|| code.to_owned(), |d| d.name.clone())
+}
 
 /// What every page's layout needs.
 #[derive(Debug, Clone)]
