@@ -19,7 +19,7 @@ use xinyong_domain::org::DepartmentCode;
 use xinyong_domain::sanction::ListKind;
 use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::uscc::Uscc;
-use xinyong_test_support::{TestApp, TestResponse};
+use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
 const LISTED_USCC: &str = "91370112MA3D8N0Q3C";
 const LISTED_NAME: &str = "济南鑫泰建筑工程有限公司";
@@ -511,7 +511,7 @@ async fn a_receipt_verifies_against_the_log() {
 async fn real_answers_match_the_openapi_document() {
     let w = world().await;
     let doc = w.app.get("/api/v1/openapi.json").await.json();
-    let conform = |schema: &str, value: &Value| conforms(&doc, schema, value, schema);
+    let conform = |schema: &str, value: &Value| assert_matches_schema(&doc, schema, value);
     let a = check_ok(&w, LISTED_USCC, "bidding").await;
     conform("CheckResponseDoc", &a);
     conform("CheckResponseDoc", &check_ok(&w, rep_id().as_str(), "honours").await);
@@ -529,46 +529,4 @@ async fn real_answers_match_the_openapi_document() {
     conform("PingDoc", &w.app.get("/api/v1/ping").await.json());
     let bad = check(&w, json!({"subject": LISTED_USCC, "scenario": "nope", "requester": "x"})).await.json();
     conform("ErrorEnvelope", &bad);
-}
-
-/// Checks that `value` has exactly the properties of `schema` (as in
-/// `portal.rs`): required ones present, none undocumented, recursively.
-fn conforms(doc: &Value, schema: &str, value: &Value, at: &str) {
-    let s = &doc["components"]["schemas"][schema];
-    assert!(s.is_object(), "{at}: no schema {schema}");
-    check_value(doc, s, value, at);
-}
-
-fn check_value(doc: &Value, s: &Value, value: &Value, at: &str) {
-    if let Some(r) = s["$ref"].as_str() {
-        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
-    }
-    if let Some(options) = s["oneOf"].as_array() {
-        if value.is_null() {
-            return;
-        }
-        let non_null: Vec<&Value> = options.iter().filter(|o| o["type"] != "null").collect();
-        return check_value(doc, non_null[0], value, at);
-    }
-    if value.is_null() {
-        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
-        assert!(nullable, "{at}: null where the document says {s}");
-        return;
-    }
-    if let Some(props) = s["properties"].as_object() {
-        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
-        for key in obj.keys() {
-            assert!(props.contains_key(key), "{at}: property {key} is not documented");
-        }
-        for req in s["required"].as_array().into_iter().flatten() {
-            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required {req} missing");
-        }
-        for (key, v) in obj {
-            check_value(doc, &props[key], v, &format!("{at}.{key}"));
-        }
-    } else if s["items"].is_object() {
-        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
-            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
-        }
-    }
 }

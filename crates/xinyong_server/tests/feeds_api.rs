@@ -16,7 +16,7 @@ use xinyong_domain::intake::RecordSubject;
 use xinyong_domain::listing::{ExitReason, ListingProposal, MeasurePush, ReceiptLine};
 use xinyong_domain::org::{DepartmentCode, Role};
 use xinyong_domain::sanction::ListKind;
-use xinyong_test_support::{TestApp, TestResponse};
+use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
 const PASSWORD: &str = "correct-horse-42";
 const XT: &str = "91370112MA3D8N0Q3C";
@@ -452,7 +452,7 @@ async fn loop_responses_match_the_openapi_document() {
     let Fixture { app, ggzyjy, .. } = fixture().await;
     decide(&app, "LS1").await;
     let doc = app.get("/api/v1/openapi.json").await.json();
-    let check = |schema: &str, value: &Value| conforms(&doc, schema, value, schema);
+    let check = |schema: &str, value: &Value| assert_matches_schema(&doc, schema, value);
     check("FeedPageDoc", &call(&app, "GET", "/api/v1/feeds/ggzyjy", &ggzyjy, None).await.json());
     let ack = json!({"listing_id": "LS1", "measure": "CJ-ZTB"});
     check(
@@ -467,45 +467,4 @@ async fn loop_responses_match_the_openapi_document() {
     let hook = json!({"url": "http://127.0.0.1:9/hook"});
     check("WebhookResponseDoc", &call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(hook)).await.json());
     check("ErrorEnvelope", &call(&app, "GET", "/api/v1/feeds/zjj", &ggzyjy, None).await.json());
-}
-
-/// `value` has exactly the properties of `schema` (as in tests/portal.rs).
-fn conforms(doc: &Value, schema: &str, value: &Value, at: &str) {
-    let s = &doc["components"]["schemas"][schema];
-    assert!(s.is_object(), "{at}: no schema {schema}");
-    check_value(doc, s, value, at);
-}
-
-fn check_value(doc: &Value, s: &Value, value: &Value, at: &str) {
-    if let Some(r) = s["$ref"].as_str() {
-        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
-    }
-    if let Some(options) = s["oneOf"].as_array() {
-        if value.is_null() {
-            return;
-        }
-        let non_null: Vec<&Value> = options.iter().filter(|o| o["type"] != "null").collect();
-        return check_value(doc, non_null[0], value, at);
-    }
-    if value.is_null() {
-        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
-        assert!(nullable, "{at}: null where the document says {s}");
-        return;
-    }
-    if let Some(props) = s["properties"].as_object() {
-        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
-        for key in obj.keys() {
-            assert!(props.contains_key(key), "{at}: property {key} is not documented");
-        }
-        for req in s["required"].as_array().into_iter().flatten() {
-            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required {req} missing");
-        }
-        for (key, v) in obj {
-            check_value(doc, &props[key], v, &format!("{at}.{key}"));
-        }
-    } else if s["items"].is_object() {
-        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
-            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
-        }
-    }
 }

@@ -19,7 +19,7 @@ use xinyong_domain::org::DepartmentCode;
 use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_server::PortalSettings;
-use xinyong_test_support::{TestApp, TestResponse};
+use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
 const SCJGJ: &str = "11370100MB2853A6XD";
 const ZJJ: &str = "113701000041882744";
@@ -601,7 +601,7 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     }
 
     // Real responses have exactly the documented properties.
-    let check = |schema: &str, value: &serde_json::Value| conforms(&doc, schema, value, schema);
+    let check = |schema: &str, value: &serde_json::Value| assert_matches_schema(&doc, schema, value);
     check("SubjectSearchResponse", &app.get("/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6").await.json());
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", a())).await.json());
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", b())).await.json());
@@ -639,47 +639,4 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     check("RecordViewDoc", &app.send(send("GET", &format!("/api/v1/records/{record}"), None)).await.json());
     let report = app.send(send("GET", "/api/v1/stats/timeliness?from=2026-01-01", None)).await.json();
     check("TimelinessReportDoc", &report);
-}
-
-/// Checks that `value` has exactly the properties of `schema` (required ones
-/// present, none undocumented), recursing into referenced schemas.
-fn conforms(doc: &serde_json::Value, schema: &str, value: &serde_json::Value, at: &str) {
-    let s = &doc["components"]["schemas"][schema];
-    assert!(s.is_object(), "{at}: no schema {schema}");
-    check_value(doc, s, value, at);
-}
-
-fn check_value(doc: &serde_json::Value, s: &serde_json::Value, value: &serde_json::Value, at: &str) {
-    if let Some(r) = s["$ref"].as_str() {
-        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
-    }
-    if let Some(options) = s["oneOf"].as_array() {
-        // `Option<Schema>`: null, or the schema.
-        if value.is_null() {
-            return;
-        }
-        let non_null: Vec<&serde_json::Value> = options.iter().filter(|o| o["type"] != "null").collect();
-        return check_value(doc, non_null[0], value, at);
-    }
-    if value.is_null() {
-        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
-        assert!(nullable, "{at}: null where the document says {s}");
-        return;
-    }
-    if let Some(props) = s["properties"].as_object() {
-        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
-        for key in obj.keys() {
-            assert!(props.contains_key(key), "{at}: property {key} is not documented");
-        }
-        for req in s["required"].as_array().into_iter().flatten() {
-            assert!(obj.contains_key(req.as_str().unwrap()), "{at}: required {req} missing");
-        }
-        for (key, v) in obj {
-            check_value(doc, &props[key], v, &format!("{at}.{key}"));
-        }
-    } else if s["items"].is_object() {
-        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
-            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
-        }
-    }
 }

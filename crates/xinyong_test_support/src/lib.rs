@@ -190,3 +190,52 @@ impl TestApp {
         TestResponse { status, headers, body }
     }
 }
+
+/// Asserts that `value` (a JSON response) has exactly the properties the
+/// OpenAPI document `doc` gives component schema `schema`: required ones
+/// present, none undocumented, recursing into referenced schemas, arrays and
+/// `Option` (`oneOf` with null) fields. Panics naming the path on a mismatch.
+pub fn assert_matches_schema(doc: &serde_json::Value, schema: &str, value: &serde_json::Value) {
+    conforms(doc, schema, value, schema);
+}
+
+fn conforms(doc: &serde_json::Value, schema: &str, value: &serde_json::Value, at: &str) {
+    let s = &doc["components"]["schemas"][schema];
+    assert!(s.is_object(), "{at}: no schema {schema}");
+    check_value(doc, s, value, at);
+}
+
+fn check_value(doc: &serde_json::Value, s: &serde_json::Value, value: &serde_json::Value, at: &str) {
+    if let Some(r) = s["$ref"].as_str() {
+        return conforms(doc, r.trim_start_matches("#/components/schemas/"), value, at);
+    }
+    if let Some(options) = s["oneOf"].as_array() {
+        // `Option<Schema>`: null, or the schema.
+        if value.is_null() {
+            return;
+        }
+        let non_null: Vec<&serde_json::Value> = options.iter().filter(|o| o["type"] != "null").collect();
+        return check_value(doc, non_null[0], value, at);
+    }
+    if value.is_null() {
+        let nullable = s["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
+        assert!(nullable, "{at}: null where the document says {s}");
+        return;
+    }
+    if let Some(props) = s["properties"].as_object() {
+        let obj = value.as_object().unwrap_or_else(|| panic!("{at}: expected an object, got {value}"));
+        for key in obj.keys() {
+            assert!(props.contains_key(key), "{at}: property {key} is not documented");
+        }
+        for req in s["required"].as_array().into_iter().flatten() {
+            assert!(obj.contains_key(req.as_str().unwrap_or_default()), "{at}: required {req} missing");
+        }
+        for (key, v) in obj {
+            check_value(doc, &props[key], v, &format!("{at}.{key}"));
+        }
+    } else if s["items"].is_object() {
+        for (i, v) in value.as_array().unwrap_or_else(|| panic!("{at}: expected an array")).iter().enumerate() {
+            check_value(doc, &s["items"], v, &format!("{at}[{i}]"));
+        }
+    }
+}
