@@ -79,9 +79,16 @@ const SEQUENCES_PER_SLOT: u64 = 99;
 /// The one source of randomness. Only `next_u64()` of ChaCha20 is used, so
 /// output does not depend on `rand`'s distribution code.
 #[derive(Debug, Clone)]
-struct Draw(ChaCha20Rng);
+pub(crate) struct Draw(ChaCha20Rng);
 
 impl Draw {
+    /// A draw over a stream the caller seeded (the demo's other generators
+    /// key theirs with `ChaCha20Rng::seed_from_u64`, which their frozen
+    /// outputs depend on).
+    pub(crate) fn from_rng(rng: ChaCha20Rng) -> Draw {
+        Draw(rng)
+    }
+
     fn new(seed: u64) -> Draw {
         // Expand the seed ourselves: `seed_from_u64`'s expansion is an
         // implementation detail of rand_core and has changed before.
@@ -99,7 +106,7 @@ impl Draw {
 
     /// Uniform in `0..n` (0 when `n <= 1`), by rejection: the top `2^64 mod n`
     /// values would make the low residues slightly more likely.
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n <= 1 {
             return 0;
         }
@@ -114,6 +121,16 @@ impl Draw {
 
     fn per_mille(&mut self, p: u64) -> bool {
         self.below(1000) < p
+    }
+
+    /// True with `percent` % probability.
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// A uniform element of a non-empty slice, by reference.
+    pub(crate) fn item<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
     }
 
     /// A uniform element of a non-empty constant table.

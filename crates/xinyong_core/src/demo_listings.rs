@@ -5,9 +5,11 @@
 //! command plays the plan through the same use cases the console calls.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use rand::{Rng as _, SeedableRng as _};
+use rand::SeedableRng as _;
 use rand_chacha::ChaCha20Rng;
 use xinyong_domain::event::EventBody;
+
+use crate::demo::Draw;
 use xinyong_domain::listing::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
 
 /// An objection in a demo case.
@@ -144,27 +146,6 @@ const RED: CaseSource = (
     "济南市社会信用体系建设工作领导小组办公室表彰通报(济信用办〔{y}〕{n}号)",
 );
 
-struct Draw(ChaCha20Rng);
-
-impl Draw {
-    fn below(&mut self, n: u64) -> u64 {
-        if n <= 1 {
-            return 0;
-        }
-        let zone = u64::MAX - (u64::MAX % n);
-        loop {
-            let v = self.0.next_u64();
-            if v < zone {
-                return v % n;
-            }
-        }
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
 fn fill(template: &str, year: i32, n: usize) -> String {
     template.replace("{y}", &year.to_string()).replace("{n}", &n.to_string())
 }
@@ -201,7 +182,7 @@ pub fn demo_listings(
     calendar: &xinyong_domain::Calendar,
     window: u32,
 ) -> DemoListings {
-    let mut draw = Draw(ChaCha20Rng::seed_from_u64(seed ^ 0x6c69_7374));
+    let mut draw = Draw::from_rng(ChaCha20Rng::seed_from_u64(seed ^ 0x6c69_7374));
     let subjects = subjects(bodies);
     if subjects.len() < 20 {
         return DemoListings::default();

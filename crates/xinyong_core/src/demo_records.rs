@@ -6,11 +6,12 @@
 //! real uploads. Pure and deterministic for a seed.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use rand::{Rng as _, SeedableRng as _};
+use rand::SeedableRng as _;
 use rand_chacha::ChaCha20Rng;
 use xinyong_domain::Calendar;
 use xinyong_domain::event::EventBody;
 
+use crate::demo::Draw;
 use crate::intake::InputTable;
 
 /// One upload of the demo history.
@@ -45,33 +46,6 @@ fn subjects(bodies: &[EventBody]) -> Vec<Subject> {
             _ => None,
         })
         .collect()
-}
-
-struct Draw(ChaCha20Rng);
-
-impl Draw {
-    /// Uniform in `0..n` by rejection sampling over `next_u64`, so a seed gives
-    /// the same history whatever `rand`'s helpers do in later versions.
-    fn below(&mut self, n: u64) -> u64 {
-        if n <= 1 {
-            return 0;
-        }
-        let zone = u64::MAX - (u64::MAX % n);
-        loop {
-            let v = self.0.next_u64();
-            if v < zone {
-                return v % n;
-            }
-        }
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
 }
 
 /// (department code, department USCC, authority name, licence kinds)
@@ -237,7 +211,7 @@ fn wan_yuan(yuan: u64) -> String {
 
 /// Fake natural persons for the few penalties on individuals (never public).
 fn person_id(draw: &mut Draw) -> String {
-    let division = *draw.pick(&["370102", "370103", "370104", "370105", "370112"]);
+    let division = *draw.item(&["370102", "370103", "370104", "370105", "370112"]);
     let birth =
         NaiveDate::from_ymd_opt(1960 + draw.below(40) as i32, 1 + draw.below(12) as u32, 1 + draw.below(28) as u32)
             .unwrap_or_default();
@@ -262,7 +236,7 @@ pub fn demo_batches(
     departments: &[(String, String)],
     calendar: &Calendar,
 ) -> Vec<DemoBatch> {
-    let mut draw = Draw(ChaCha20Rng::seed_from_u64(seed ^ 0x5a5a_1234));
+    let mut draw = Draw::from_rng(ChaCha20Rng::seed_from_u64(seed ^ 0x5a5a_1234));
     let subjects = subjects(bodies);
     if subjects.is_empty() {
         return Vec::new();
@@ -274,9 +248,9 @@ pub fn demo_batches(
     let licences = subjects.len() * 2 / 5;
     let penalties = subjects.len() / 6;
     for n in 0..licences {
-        let s = draw.pick(&subjects).clone();
-        let (dept, dept_uscc, authority, kinds) = *draw.pick(LICENCE_SOURCES);
-        let (cert, content, prefix) = *draw.pick(kinds);
+        let s = draw.item(&subjects).clone();
+        let (dept, dept_uscc, authority, kinds) = *draw.item(LICENCE_SOURCES);
+        let (cert, content, prefix) = *draw.item(kinds);
         let dept_uscc = department_uscc(dept, dept_uscc, departments);
         let decided = first + Duration::days(draw.below(days) as i64);
         let valid_to = decided + Duration::days(365 * 5 - 1);
@@ -303,8 +277,8 @@ pub fn demo_batches(
         rows.entry((dept.to_owned(), "XK".to_owned())).or_default().push((decided, row));
     }
     for n in 0..penalties {
-        let s = draw.pick(&subjects).clone();
-        let (dept, dept_uscc, authority, violation, fact, basis, low, high) = *draw.pick(PENALTY_SOURCES);
+        let s = draw.item(&subjects).clone();
+        let (dept, dept_uscc, authority, violation, fact, basis, low, high) = *draw.item(PENALTY_SOURCES);
         let dept_uscc = department_uscc(dept, dept_uscc, departments);
         let decided = first + Duration::days(draw.below(days) as i64);
         let natural = draw.chance(4);
