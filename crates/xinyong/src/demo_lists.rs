@@ -128,6 +128,13 @@ async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> CmdResult
     Ok(())
 }
 
+/// The next number of a small seeded sequence (Knuth's MMIX LCG, top 31
+/// bits): enough to pick demo cases reproducibly.
+fn next_draw(state: &mut u64) -> u64 {
+    *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
 /// (department, scenario, case prefix, share of cases checked in percent)
 const CASE_SOURCES: [(&str, &str, &str, u64); 3] =
     [("ggzyjy", "bidding", "ZB", 96), ("czj", "procurement", "CG", 82), ("spj", "approval", "SP", 64)];
@@ -167,8 +174,7 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
         let cases_count = (organisations.len() / 40).clamp(20, 400);
         let mut cases = Vec::with_capacity(cases_count);
         for n in 0..cases_count {
-            pick = pick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            let r = pick >> 33;
+            let r = next_draw(&mut pick);
             // One case in five concerns a listed organisation.
             let subject = if n % 5 == 0 && !listed.is_empty() {
                 listed[(r as usize) % listed.len()].clone()
@@ -221,8 +227,7 @@ async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> CmdResult
             let page = feeds::feed(core, &d.code, after, 500).await.map_err(fail("demo: reading a feed"))?;
             for item in page.items.iter().filter(|i| i.kind == "listed") {
                 for m in &item.measures {
-                    pick = pick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                    let r = (pick >> 33) % 100;
+                    let r = next_draw(&mut pick) % 100;
                     if r >= plan.acknowledge_percent {
                         continue;
                     }
