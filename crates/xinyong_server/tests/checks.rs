@@ -7,9 +7,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{NaiveDate, TimeZone, Utc};
-use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use xinyong_core::auth;
 use xinyong_domain::event::{Actor, EventBody, LogEntry, NewEvent, RoleHolder};
 use xinyong_domain::id_number::IdNumber;
@@ -20,6 +18,11 @@ use xinyong_domain::sanction::ListKind;
 use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::uscc::Uscc;
 use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
+
+#[expect(dead_code, reason = "receipts need inclusion proofs only; consistency proofs are log_endpoints.rs's")]
+mod independent;
+
+use independent::{H, leaf, open_checkpoint, parse_vkey, root_from_inclusion, sha};
 
 const LISTED_USCC: &str = "91370112MA3D8N0Q3C";
 const LISTED_NAME: &str = "济南鑫泰建筑工程有限公司";
@@ -379,74 +382,6 @@ async fn ping_is_trivial() {
 
 // ------------------------------------------------------------ verifier
 
-type H = [u8; 32];
-
-fn sha(parts: &[&[u8]]) -> H {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
-
-fn node(l: &H, r: &H) -> H {
-    sha(&[&[1u8], l, r])
-}
-
-/// RFC 9162 §2.1.3.2, transcribed.
-fn root_from_inclusion(index: u64, size: u64, leaf_hash: H, path: &[H]) -> Option<H> {
-    if index >= size {
-        return None;
-    }
-    let (mut fn_, mut sn) = (index, size - 1);
-    let mut r = leaf_hash;
-    for p in path {
-        if sn == 0 {
-            return None;
-        }
-        if fn_ & 1 == 1 || fn_ == sn {
-            r = node(p, &r);
-            if fn_ & 1 == 0 {
-                while fn_ & 1 == 0 && fn_ != 0 {
-                    fn_ >>= 1;
-                    sn >>= 1;
-                }
-            }
-        } else {
-            r = node(&r, p);
-        }
-        fn_ >>= 1;
-        sn >>= 1;
-    }
-    (sn == 0).then_some(r)
-}
-
-/// Checks the checkpoint's signature with the log key; returns (size, root).
-fn open_checkpoint(note: &str, vkey: &str) -> (u64, H) {
-    let mut parts = vkey.trim_end().splitn(3, '+');
-    let name = parts.next().unwrap();
-    let _id = parts.next().unwrap();
-    let raw = B64.decode(parts.next().unwrap()).unwrap();
-    let key = VerifyingKey::from_bytes(&raw[1..].try_into().unwrap()).unwrap();
-    let key_id: [u8; 4] = sha(&[name.as_bytes(), b"\n", &raw])[..4].try_into().unwrap();
-    let split = note.rfind("\n\n").unwrap();
-    let text = &note[..split + 1];
-    let mut ok = false;
-    for line in note[split + 2..].lines() {
-        let (signer, sig) = line.strip_prefix("\u{2014} ").unwrap().split_once(' ').unwrap();
-        let sig = B64.decode(sig).unwrap();
-        if signer == name && sig[..4] == key_id {
-            key.verify(text.as_bytes(), &Signature::from_slice(&sig[4..]).unwrap()).expect("checkpoint signature");
-            ok = true;
-        }
-    }
-    assert!(ok, "signed by the log key");
-    let mut lines = text.lines().skip(1);
-    let size = lines.next().unwrap().parse().unwrap();
-    let root = B64.decode(lines.next().unwrap()).unwrap().try_into().unwrap();
-    (size, root)
-}
-
 #[tokio::test]
 async fn a_receipt_verifies_against_the_log() {
     let w = world().await;
@@ -489,15 +424,14 @@ async fn a_receipt_verifies_against_the_log() {
 
     // 4. The leaf climbs to the checkpoint's root, signed by the log key.
     let vkey = w.app.get("/log/key").await.text();
-    let (size, root) = open_checkpoint(p["checkpoint"].as_str().unwrap(), &vkey);
+    let (_, size, root) = open_checkpoint(p["checkpoint"].as_str().unwrap(), &parse_vkey(&vkey));
     let path: Vec<H> = p["inclusion_proof"]
         .as_array()
         .unwrap()
         .iter()
         .map(|h| B64.decode(h.as_str().unwrap()).unwrap().try_into().unwrap())
         .collect();
-    let leaf = sha(&[&[0u8], &entry_bytes]);
-    assert_eq!(root_from_inclusion(index, size, leaf, &path), Some(root));
+    assert_eq!(root_from_inclusion(index, size, leaf(&entry_bytes), &path), Some(root));
 
     // Unknown and malformed ids.
     let r = w.app.get_with_token(&format!("/api/v1/checks/receipts/{}", "0".repeat(76)), &w.token).await;
