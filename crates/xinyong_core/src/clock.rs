@@ -3,7 +3,7 @@
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
 pub trait Clock: Send + Sync + Debug {
     fn now(&self) -> DateTime<Utc>;
@@ -42,4 +42,15 @@ impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// China Standard Time: UTC+8, no daylight saving. Dates of decisions,
+/// deadlines and validity are Jinan dates.
+pub fn china_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is within ±24h")
+}
+
+/// The China Standard Time date of an instant.
+pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&china_offset()).date_naive()
 }

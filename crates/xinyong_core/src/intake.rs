@@ -110,8 +110,7 @@ fn issue(i: &FieldIssue) -> RowIssue {
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
 pub fn china_today(core: &Core) -> NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is within ±24h");
-    core.now().with_timezone(&offset).date_naive()
+    crate::clock::china_date(core.now())
 }
 
 /// A stable id for the batch: the same department, item and content give the

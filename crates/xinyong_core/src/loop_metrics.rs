@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 use xinyong_domain::listing::{CHECK_RECEIPTS, MEASURE_PUSHES, REPORTED_CASES};
 use xinyong_domain::org::DepartmentCode;
@@ -127,12 +127,8 @@ pub struct LoopMetrics {
     pub totals: LoopCounts,
 }
 
-fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is within ±24h")
-}
-
 fn china_day(ms: i64) -> Option<NaiveDate> {
-    DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&china()).date_naive())
+    DateTime::from_timestamp_millis(ms).map(crate::clock::china_date)
 }
 
 fn in_period(filter: &LoopFilter, day: Option<NaiveDate>) -> bool {

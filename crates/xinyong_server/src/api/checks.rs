@@ -8,9 +8,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use xinyong_core::check::{CheckAnswer, CheckError, CheckQuery};
+use xinyong_core::clock::china_date;
 use xinyong_core::receipts::{self, Receipt, Requester};
 use xinyong_domain::listing::ReceiptLine;
 
@@ -121,12 +122,6 @@ fn short_text(value: Option<String>, field: &'static str, required: bool) -> Api
         }
         v => Ok(v),
     }
-}
-
-/// China Standard Time date of `now`: a listing valid until a date is in
-/// force through that whole day in Jinan.
-fn china_date(now: DateTime<Utc>) -> NaiveDate {
-    (now + chrono::Duration::hours(8)).date_naive()
 }
 
 /// Answers one query and queues its receipt.

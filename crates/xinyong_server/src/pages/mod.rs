@@ -69,7 +69,7 @@ pub(crate) struct CheckpointView {
 
 /// China Standard Time (UTC+8, no daylight saving) for displayed times.
 pub(crate) fn beijing() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is within ±24h")
+    xinyong_core::clock::china_offset()
 }
 
 /// Groups digits in threes for Chinese readers used to "1,234,567".
