@@ -23,6 +23,7 @@ use xinyong_domain::uscc::Uscc;
 use crate::error::{CoreError, Result};
 use crate::intake::china_today;
 use crate::log::Core;
+use crate::subjects::{SubjectLookup, lookup_subject};
 
 /// Longest free text accepted in a ban or interview field.
 const MAX_TEXT_CHARS: usize = 2_000;
@@ -73,37 +74,23 @@ fn optional(value: Option<&str>, code: &'static str, label: &str, max: usize) ->
 /// A subject known to the platform, as typed by a clerk: a USCC of a
 /// registered organisation or the ID number of a known person.
 pub async fn resolve_subject(core: &Core, raw: &str) -> Result<RecordSubject> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err(CoreError::invalid("subject_required", "主体不能为空：请填写统一社会信用代码或身份证号码"));
+    match lookup_subject(core, raw).await? {
+        SubjectLookup::Found(subject) => Ok(subject),
+        SubjectLookup::Empty => {
+            Err(CoreError::invalid("subject_required", "主体不能为空：请填写统一社会信用代码或身份证号码"))
+        }
+        SubjectLookup::UnknownOrganisation(uscc) => Err(CoreError::invalid(
+            "unknown_subject",
+            format!("平台中没有统一社会信用代码为 {uscc} 的主体，请先归集其登记信息"),
+        )),
+        SubjectLookup::UnknownPerson(id) => Err(CoreError::invalid(
+            "unknown_subject",
+            format!("平台中没有身份证号码为 {} 的自然人", core.settings().mask.mask_id(id.as_str())),
+        )),
+        SubjectLookup::Malformed => {
+            Err(CoreError::invalid("unknown_subject", "主体应为 18 位统一社会信用代码或 18 位身份证号码，且校验位正确"))
+        }
     }
-    if let Ok(uscc) = Uscc::parse(raw) {
-        return match core.store().row(&SUBJECTS, &[Cell::text(uscc.as_str())]).await? {
-            Some(row) => Ok(RecordSubject {
-                kind: "legal_person".to_owned(),
-                key: uscc.as_str().to_owned(),
-                name: owned_at(&row, 1),
-            }),
-            None => Err(CoreError::invalid(
-                "unknown_subject",
-                format!("平台中没有统一社会信用代码为 {uscc} 的主体，请先归集其登记信息"),
-            )),
-        };
-    }
-    if let Ok(id) = IdNumber::parse(raw) {
-        return match core.store().row(&PERSONS, &[Cell::text(id.as_str())]).await? {
-            Some(row) => Ok(RecordSubject {
-                kind: "natural_person".to_owned(),
-                key: id.as_str().to_owned(),
-                name: owned_at(&row, 1),
-            }),
-            None => Err(CoreError::invalid(
-                "unknown_subject",
-                format!("平台中没有身份证号码为 {} 的自然人", core.settings().mask.mask_id(id.as_str())),
-            )),
-        };
-    }
-    Err(CoreError::invalid("unknown_subject", "主体应为 18 位统一社会信用代码或 18 位身份证号码，且校验位正确"))
 }
 
 async fn listing(core: &Core, listing_id: &str) -> Result<ListingRow> {

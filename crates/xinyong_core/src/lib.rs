@@ -22,6 +22,7 @@ pub mod receipts;
 pub mod rules;
 pub mod search;
 pub mod stats;
+pub mod subjects;
 pub mod verify;
 pub mod webhooks;
 

@@ -23,15 +23,15 @@ use xinyong_domain::listing::{
     MeasurePush, ObjectionOutcome, PERSONAL_RECORDS, Step, StepError, digest_id,
 };
 use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::projection::{Cell, PERSONS, RELATIONS, SUBJECTS};
+use xinyong_domain::projection::{Cell, PERSONS, RELATIONS};
 use xinyong_domain::sanction::{ListType, SubjectKind};
 use xinyong_domain::subject::{NaturalPerson, RelationRole, SubjectName};
-use xinyong_domain::uscc::Uscc;
 use xinyong_domain::{Calendar, CalendarError};
 
 use crate::error::{CoreError, Result};
 use crate::intake::china_today;
 use crate::log::Core;
+use crate::subjects::{SubjectLookup, lookup_subject};
 
 /// Longest free text (事由, 事实, 依据, 答复 …) a step takes, in characters.
 const MAX_TEXT_CHARS: usize = 4000;
@@ -296,37 +296,23 @@ fn event(acting: &Acting, core: &Core, body: EventBody) -> NewEvent {
 /// Resolves what was typed as the subject: a USCC of a known organisation or
 /// the ID number of a known person.
 async fn resolve_subject(core: &Core, typed: &str) -> Result<(SubjectKind, RecordSubject)> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(CoreError::invalid("missing_field", "「主体代码」必须填写(统一社会信用代码或身份证号码)"));
-    }
-    let uscc = Uscc::parse(typed).ok();
-    let id = IdNumber::parse(typed).ok();
-    if uscc.is_none() && id.is_none() {
-        return Err(CoreError::invalid(
+    match lookup_subject(core, typed).await? {
+        SubjectLookup::Found(subject) => {
+            let kind = if subject.is_natural_person() { SubjectKind::NaturalPerson } else { SubjectKind::LegalPerson };
+            Ok((kind, subject))
+        }
+        SubjectLookup::Empty => {
+            Err(CoreError::invalid("missing_field", "「主体代码」必须填写(统一社会信用代码或身份证号码)"))
+        }
+        SubjectLookup::Malformed => Err(CoreError::invalid(
             "subject_code_invalid",
             "「主体代码」既不是有效的统一社会信用代码，也不是有效的身份证号码",
-        ));
+        )),
+        SubjectLookup::UnknownOrganisation(_) | SubjectLookup::UnknownPerson(_) => Err(CoreError::invalid(
+            "unknown_subject",
+            "「主体代码」在平台中没有登记：法人须先有主体登记，自然人须先有身份登记",
+        )),
     }
-    if let Some(uscc) = &uscc
-        && let Some(row) = core.store().row(&SUBJECTS, &[Cell::text(uscc.as_str())]).await?
-    {
-        let name = text_at(&row, 1).unwrap_or_default().to_owned();
-        return Ok((
-            SubjectKind::LegalPerson,
-            RecordSubject { kind: "legal_person".to_owned(), key: uscc.as_str().to_owned(), name },
-        ));
-    }
-    if let Some(id) = &id
-        && let Some(row) = core.store().row(&PERSONS, &[Cell::text(id.as_str())]).await?
-    {
-        let name = text_at(&row, 1).unwrap_or_default().to_owned();
-        return Ok((
-            SubjectKind::NaturalPerson,
-            RecordSubject { kind: "natural_person".to_owned(), key: id.as_str().to_owned(), name },
-        ));
-    }
-    Err(CoreError::invalid("unknown_subject", "「主体代码」在平台中没有登记：法人须先有主体登记，自然人须先有身份登记"))
 }
 
 /// Statuses that block a second proposal of the same subject on the same list.
