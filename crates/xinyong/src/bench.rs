@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use xinyong_core::demo::DemoCity;
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
+use xinyong_domain::event::EventBody;
 use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::config::Config;
 use crate::{CmdResult, Failure, runtime};
@@ -214,10 +216,10 @@ fn penalty_csv(first: u64, rows: usize, subjects: &[(String, String, String)]) -
 }
 
 async fn bench_ingest(records: u64, batch: usize, database: Option<String>, json: bool) -> CmdResult {
-    use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch};
+    use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch};
     let fail = |e: xinyong_core::CoreError| Failure::Other(e.into());
-    if batch == 0 || batch > xinyong_core::intake::MAX_ROWS {
-        return Err(Failure::Usage(format!("--batch 应在 1 到 {} 之间", xinyong_core::intake::MAX_ROWS)));
+    if batch == 0 || batch > xinyong_core::collection::intake::MAX_ROWS {
+        return Err(Failure::Usage(format!("--batch 应在 1 到 {} 之间", xinyong_core::collection::intake::MAX_ROWS)));
     }
     let dir = tempfile_dir()?;
     let url = database.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
@@ -239,7 +241,7 @@ async fn bench_ingest(records: u64, batch: usize, database: Option<String>, json
         core.append(chunk.iter().map(|b| NewEvent::new(actor.clone(), b.clone())).collect()).await.map_err(fail)?;
     }
     for b in &bodies {
-        if let xinyong_domain::event::EventBody::LegalPersonRegistered { subject, people } = b {
+        if let EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) = b {
             let rep = people.first().map(|p| p.person.name.as_str().to_owned()).unwrap_or_default();
             subjects.push((subject.uscc.as_str().to_owned(), subject.name.as_str().to_owned(), rep));
         }
@@ -263,7 +265,7 @@ async fn bench_ingest(records: u64, batch: usize, database: Option<String>, json
         ),
     };
     let department =
-        xinyong_domain::org::DepartmentCode::parse("zjj").map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        xinyong_domain::auth::DepartmentCode::parse("zjj").map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
     let (mut parse_time, mut ingest_time, mut baseline_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let (mut accepted, mut done) = (0u64, 0u64);
     let bar = indicatif::ProgressBar::new(records);

@@ -49,8 +49,10 @@ pub fn run(cmd: CatalogCommand) -> CmdResult {
             category: item.category().as_str(),
             disclosure: item.disclosure().as_str(),
             departments: match item.departments() {
-                xinyong_domain::catalog::Departments::All => vec!["*".to_owned()],
-                xinyong_domain::catalog::Departments::Only(list) => list.iter().map(ToString::to_string).collect(),
+                xinyong_domain::collection::catalog::Departments::All => vec!["*".to_owned()],
+                xinyong_domain::collection::catalog::Departments::Only(list) => {
+                    list.iter().map(ToString::to_string).collect()
+                }
             },
             deadline_working_days: item.deadline_working_days(),
             publicity: item.publicity().as_str(),

@@ -38,7 +38,7 @@ pub fn run(cmd: CodesCommand) -> CmdResult {
         if text.trim().is_empty() {
             continue;
         }
-        let check = xinyong_domain::codes::check_code(text, lenient);
+        let check = xinyong_domain::codes::check::check_code(text, lenient);
         let json = serde_json::to_string(&check).context("encoding JSON").map_err(Failure::Other)?;
         writeln!(out, "{json}").context("writing output").map_err(Failure::Other)?;
     }

@@ -6,8 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use xinyong_core::Core;
 use xinyong_core::auth::{self, NewUser};
 use xinyong_core::demo::DemoCity;
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::{Actor, NewEvent};
-use xinyong_domain::org::{DepartmentCode, Role};
 
 use crate::config::Config;
 use crate::departments_cmd::{core_failure, seed_shipped};
@@ -115,15 +115,15 @@ async fn upload_history(core: &Core, count: u64, seed: u64, progress: bool) -> C
     let bar = if progress { ProgressBar::new(batches.len() as u64) } else { ProgressBar::hidden() };
     bar.set_message("上传演示许可与处罚");
     for batch in batches {
-        let department = xinyong_domain::org::DepartmentCode::parse(&batch.department)
+        let department = xinyong_domain::auth::DepartmentCode::parse(&batch.department)
             .map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
         let actor =
             Actor::parse(&format!("department:{department}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
-        let request = xinyong_core::intake::IngestRequest {
+        let request = xinyong_core::collection::intake::IngestRequest {
             actor,
             department,
             item: Some(batch.item),
-            source: xinyong_core::intake::Source::Upload,
+            source: xinyong_core::collection::intake::Source::Upload,
             file_name: Some(batch.file_name),
             idempotency_key: None,
             table: batch.table,
@@ -131,7 +131,7 @@ async fn upload_history(core: &Core, count: u64, seed: u64, progress: bool) -> C
             received_date: Some(batch.received_date),
             dry_run: false,
         };
-        xinyong_core::intake::ingest_batch(core, request).await.map_err(fail)?;
+        xinyong_core::collection::intake::ingest_batch(core, request).await.map_err(fail)?;
         bar.inc(1);
     }
     bar.finish_and_clear();

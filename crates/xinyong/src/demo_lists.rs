@@ -5,16 +5,18 @@
 use chrono::Duration;
 use indicatif::ProgressBar;
 use xinyong_core::Core;
-use xinyong_core::check::{CheckIndex, CheckQuery};
-use xinyong_core::credit_file::{self, BanInput, InterviewInput};
+use xinyong_core::checks::index::{CheckIndex, CheckQuery};
+use xinyong_core::checks::receipts::{Receipt, Requester};
+use xinyong_core::closed_loop::feeds::{self, CaseInput};
 use xinyong_core::demo::DemoCity;
 use xinyong_core::demo_listings::{DemoCase, DemoListings, demo_listings};
-use xinyong_core::feeds::{self, CaseInput};
-use xinyong_core::listing::{self, Acting, ExitRequest, ProposeListing};
-use xinyong_core::receipts::{Receipt, Requester};
+use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
+use xinyong_core::lists::listing::{self, Acting, ExitRequest, ProposeListing};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::listing::{LISTINGS, ListingRow};
-use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::lists::ListingRow;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::{CmdResult, Failure};
 
@@ -59,7 +61,7 @@ async fn play_case(core: &Core, case: DemoCase) -> CmdResult {
     }
     if let Some((on, reason, decision_no)) = case.exit {
         let note = match reason {
-            xinyong_domain::listing::ExitReason::Repaired => "当事人已履行处罚义务并完成整改，经审核准予信用修复。",
+            xinyong_domain::lists::ExitReason::Repaired => "当事人已履行处罚义务并完成整改，经审核准予信用修复。",
             _ => "经复核，认定依据已被撤销，撤销列入决定。",
         };
         listing::exit(core, &acting, &id, ExitRequest { reason, on, decision_no, note: note.to_owned() })
@@ -72,7 +74,7 @@ async fn play_case(core: &Core, case: DemoCase) -> CmdResult {
 /// Proposes, notifies, decides and ends the demo cases; returns how many.
 pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<usize, Failure> {
     let bodies: Vec<_> = DemoCity::new(seed).take(count.min(200_000) as usize).collect();
-    let today = xinyong_core::intake::china_today(core);
+    let today = xinyong_core::collection::intake::china_today(core);
     let window = core.rules().sanctions.settings.objection_window_working_days;
     let plan = demo_listings(seed, &bodies, today, &core.rules().calendar, window);
     let bar = if progress { ProgressBar::new(plan.cases.len() as u64) } else { ProgressBar::hidden() };
@@ -146,25 +148,26 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
     let index = CheckIndex::rebuild(core).await.map_err(fail("demo: building the check index"))?;
     let listed: Vec<String> = core
         .store()
-        .rows_where(&LISTINGS, "status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
+        .find::<ListingRow>("status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
         .await
         .map_err(|e| Failure::Other(e.into()))?
-        .iter()
-        .filter_map(|r| ListingRow::from_cells(r))
-        .filter(|l| !l.subject.is_natural_person())
-        .map(|l| l.subject.key)
+        .into_iter()
+        .filter(|l| !l.is_natural_person())
+        .map(|l| l.subject_key)
         .collect();
     let organisations: Vec<String> = bodies
         .iter()
         .filter_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, .. } => Some(subject.uscc.as_str().to_owned()),
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) => {
+                Some(subject.uscc.as_str().to_owned())
+            }
             _ => None,
         })
         .collect();
     if organisations.is_empty() {
         return Ok(());
     }
-    let today = xinyong_core::intake::china_today(core);
+    let today = xinyong_core::collection::intake::china_today(core);
     let now = core.now();
     let rules = core.rules();
     let mut lines = Vec::new();
@@ -202,11 +205,11 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
             Actor::parse(&format!("department:{department}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
         feeds::report_cases(core, &actor, &code, cases).await.map_err(fail("demo: reporting cases"))?;
     }
-    for chunk in lines.chunks(xinyong_core::receipts::MAX_BATCH) {
+    for chunk in lines.chunks(xinyong_core::checks::receipts::MAX_BATCH) {
         core.append(vec![NewEvent {
             actor: Actor::system(),
             rules: rules.sanction_versions(),
-            body: EventBody::ChecksRecorded { receipts: chunk.to_vec() },
+            body: ChecksEvent::ChecksRecorded { receipts: chunk.to_vec() }.into(),
         }])
         .await
         .map_err(fail("demo: recording check receipts"))?;

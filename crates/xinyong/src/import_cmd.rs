@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch};
-use xinyong_domain::catalog::FieldRole;
+use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::collection::catalog::FieldRole;
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::DepartmentCode;
 use xinyong_tabular::{Encoding, ReadOptions, read_table};
 
 use crate::config::Config;

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use xinyong_core::search::SearchIndex;
+use xinyong_core::portal::search::SearchIndex;
 
 use crate::config::Config;
 use crate::{CmdResult, Failure, runtime};

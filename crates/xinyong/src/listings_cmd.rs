@@ -23,7 +23,7 @@ pub async fn run(cfg: Config, cmd: ListingsCommand) -> CmdResult {
         ListingsCommand::Expire { database, json } => {
             let url = database.unwrap_or_else(|| cfg.database.url.clone());
             let core = runtime::build_core(&cfg, &url).await?;
-            let exited = xinyong_core::listing::expire_due(&core)
+            let exited = xinyong_core::lists::listing::expire_due(&core)
                 .await
                 .map_err(|e| Failure::Other(anyhow::Error::new(e).context("expiring listings")))?;
             if json {

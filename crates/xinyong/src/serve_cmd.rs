@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use xinyong_core::check::CheckIndex;
-use xinyong_core::follower::{Follower, LogSubscriber};
-use xinyong_core::search::SearchIndex;
-use xinyong_core::webhooks::{self, WebhookClient};
+use xinyong_core::checks::index::CheckIndex;
+use xinyong_core::closed_loop::webhooks::{self, WebhookClient};
+use xinyong_core::log::follower::{Follower, LogSubscriber};
+use xinyong_core::portal::search::SearchIndex;
 use xinyong_server::{AppState, SiteSettings};
 
 use crate::config::Config;
@@ -81,7 +81,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         let interval = Duration::from_secs(cfg.listing.expire_interval_secs);
         tokio::spawn(async move {
             loop {
-                if let Err(e) = xinyong_core::listing::expire_due(&core).await {
+                if let Err(e) = xinyong_core::lists::listing::expire_due(&core).await {
                     tracing::warn!(error = %e, "expiring listings failed");
                 }
                 tokio::select! {

@@ -1,8 +1,8 @@
 //! `xinyong tokens`: API tokens for departments' systems.
 
 use xinyong_core::auth;
+use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::DepartmentCode;
 
 use crate::config::Config;
 use crate::departments_cmd::{core_failure, open};

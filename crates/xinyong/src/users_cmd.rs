@@ -4,8 +4,8 @@
 use std::io::BufRead as _;
 
 use xinyong_core::auth::{self, NewUser};
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::{DepartmentCode, Role};
 
 use crate::config::Config;
 use crate::departments_cmd::{core_failure, open};

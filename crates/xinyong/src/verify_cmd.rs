@@ -24,7 +24,7 @@ pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
         }
         bar.tick();
     };
-    match xinyong_core::verify::verify(&core, &progress).await {
+    match xinyong_core::log::verify::verify(&core, &progress).await {
         Ok(r) => {
             let rows: Vec<String> = r.rows.iter().map(|(table, n)| format!("{n} {table}")).collect();
             println!(
@@ -36,10 +36,10 @@ pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
             );
             Ok(())
         }
-        Err(xinyong_core::verify::VerifyError::Mismatch(m)) => {
+        Err(xinyong_core::log::verify::VerifyError::Mismatch(m)) => {
             Err(Failure::Other(anyhow::anyhow!("verification failed: {m}")))
         }
-        Err(xinyong_core::verify::VerifyError::Core(e)) => {
+        Err(xinyong_core::log::verify::VerifyError::Core(e)) => {
             Err(Failure::Other(anyhow::Error::new(e).context("verifying")))
         }
     }

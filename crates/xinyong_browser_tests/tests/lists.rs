@@ -19,16 +19,18 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use fantoccini::{Client, Locator};
 use xinyong_core::ManualClock;
 use xinyong_core::auth::{self, NewUser};
-use xinyong_core::credit_file::{self, BanInput, InterviewInput};
+use xinyong_core::closed_loop::feeds;
 use xinyong_core::demo::DemoCity;
-use xinyong_core::feeds;
-use xinyong_core::listing::{self, Acting, ProposeListing};
+use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
+use xinyong_core::lists::listing::{self, Acting, ProposeListing};
 use xinyong_domain::IdNumber;
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::listing::{BanScope, InterviewKind};
-use xinyong_domain::org::{DepartmentCode, Role};
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::lists::{BanScope, InterviewKind};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_test_support::TestApp;
 
 const PASSWORD: &str = "correct-horse-42";
@@ -76,7 +78,9 @@ async fn city() -> (TestApp, String) {
     let other = bodies
         .iter()
         .find_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, .. } if subject.uscc.as_str().starts_with("91") => {
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. })
+                if subject.uscc.as_str().starts_with("91") =>
+            {
                 Some(subject.uscc.as_str().to_owned())
             }
             _ => None,
@@ -85,7 +89,7 @@ async fn city() -> (TestApp, String) {
     let mut events: Vec<NewEvent> = bodies.into_iter().map(|b| NewEvent::new(demo.clone(), b)).collect();
     events.push(NewEvent::new(
         demo,
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: uscc(),
                 name: SubjectName::parse(NAME).unwrap(),

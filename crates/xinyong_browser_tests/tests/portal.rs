@@ -8,16 +8,17 @@
 mod browser;
 
 use std::time::Instant;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use browser::{
     Browser, OVERFLOW_JS, Portal, browser_available, page_text, screenshot, scroll_to, wait_for_css, wait_for_xpath,
 };
 use fantoccini::Locator;
 use xinyong_core::auth::{seed_departments, shipped_departments};
+use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch, record_with_log_index};
 use xinyong_core::demo::DemoCity;
-use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch, record_with_log_index};
+use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::org::DepartmentCode;
 use xinyong_test_support::TestApp;
 
 /// Subjects of the demo city registered before the penalty.
@@ -47,7 +48,7 @@ struct Penalised {
 fn company(bodies: &[EventBody]) -> (String, String, String, String) {
     let registered = || {
         bodies.iter().filter_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, people } => Some((subject, people)),
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => Some((subject, people)),
             _ => None,
         })
     };

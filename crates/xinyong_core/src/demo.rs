@@ -1,6 +1,6 @@
 //! A deterministic synthetic Jinan for `xinyong demo --subjects N --seed S`.
 //!
-//! [`DemoCity`] yields one [`EventBody::LegalPersonRegistered`] per market
+//! [`DemoCity`] yields one [`SubjectsEvent::LegalPersonRegistered`] per market
 //! subject: enterprises, individual businesses, farmers' cooperatives, public
 //! institutions and social organisations, each with a checksum-valid USCC, a
 //! plausible Chinese name and one legal representative (the 经营者 for an
@@ -24,15 +24,17 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha20Rng;
-use xinyong_domain::division::jinan_counties;
-use xinyong_domain::event::{EventBody, RoleHolder};
-use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::codes::division::jinan_counties;
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::EventBody;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 
 /// USCCs and ID numbers are guaranteed distinct for at least this many
 /// subjects from one seed. Every "new style" code space below is larger; past
@@ -1446,10 +1448,11 @@ impl DemoCity {
         let role =
             if kind == Kind::IndividualBusiness { RelationRole::Principal } else { RelationRole::LegalRepresentative };
         self.emitted += 1;
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson { uscc, name: built(SubjectName::parse(&name), "subject name"), status },
             people: vec![RoleHolder { role, person }],
         }
+        .into()
     }
 
     /// Index into `districts`, or `None` for a city-level registration.
@@ -1817,7 +1820,7 @@ mod tests {
 
     fn parts(body: &EventBody) -> (&LegalPerson, &RoleHolder) {
         match body {
-            EventBody::LegalPersonRegistered { subject, people } => {
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => {
                 assert_eq!(people.len(), 1, "exactly one role holder");
                 (subject, &people[0])
             }

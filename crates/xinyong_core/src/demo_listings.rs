@@ -8,9 +8,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rand::SeedableRng as _;
 use rand_chacha::ChaCha20Rng;
 use xinyong_domain::event::EventBody;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::demo::Draw;
-use xinyong_domain::listing::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
+use xinyong_domain::lists::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
 
 /// An objection in a demo case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +157,7 @@ fn subjects(bodies: &[EventBody]) -> Vec<(String, String, String)> {
     bodies
         .iter()
         .filter_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, people } => people.first().map(|p| {
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => people.first().map(|p| {
                 (
                     subject.uscc.as_str().to_owned(),
                     p.person.id_number.as_str().to_owned(),
@@ -231,7 +232,7 @@ pub fn demo_listings(
             case.notice_on = Some(notice_on);
         }
         // Recent cases are still in the procedure; older ones were decided.
-        let window_end = crate::listing::working_days_after(calendar, notice_on, window);
+        let window_end = crate::lists::listing::working_days_after(calendar, notice_on, window);
         let decided_on = if red { proposed_on + Duration::days(2) } else { window_end + Duration::days(3) };
         if !red && age < 20 {
             if case.notice_on.is_some() && age >= 6 && draw.chance(40) {

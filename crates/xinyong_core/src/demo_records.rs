@@ -10,9 +10,10 @@ use rand::SeedableRng as _;
 use rand_chacha::ChaCha20Rng;
 use xinyong_domain::Calendar;
 use xinyong_domain::event::EventBody;
+use xinyong_domain::subjects::SubjectsEvent;
 
+use crate::collection::intake::InputTable;
 use crate::demo::Draw;
-use crate::intake::InputTable;
 
 /// One upload of the demo history.
 #[derive(Debug, Clone)]
@@ -37,7 +38,7 @@ fn subjects(bodies: &[EventBody]) -> Vec<Subject> {
     bodies
         .iter()
         .filter_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, people } => Some(Subject {
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => Some(Subject {
                 uscc: subject.uscc.as_str().to_owned(),
                 name: subject.name.as_str().to_owned(),
                 rep: people.first().map(|p| p.person.name.as_str().to_owned()).unwrap_or_default(),

@@ -5,10 +5,10 @@
 
 use chrono::Duration;
 use xinyong_core::auth::{self, NewUser};
-use xinyong_core::verify::verify;
+use xinyong_core::log::verify::verify;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::{DepartmentCode, Role};
-use xinyong_domain::uscc::Uscc;
 use xinyong_test_support::TestApp;
 
 const PASSWORD: &str = "correct-horse-42";
@@ -155,7 +155,7 @@ async fn users_are_created_only_when_valid() {
     assert_eq!(logins, ["li", "wang"]);
     // The stored hash is Argon2id, and the password is nowhere in the log.
     let key = [xinyong_domain::projection::Cell::text("wang")];
-    let row = core.store().row(&xinyong_domain::org::USERS, &key).await.unwrap().unwrap();
+    let row = core.store().row(&xinyong_domain::auth::USERS, &key).await.unwrap().unwrap();
     let hash = row[4].as_str().unwrap().to_owned();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let events = core.store().events_from(0, 1_000).await.unwrap();

@@ -7,16 +7,19 @@
 use chrono::NaiveDate;
 use xinyong_core::CoreError;
 use xinyong_core::auth;
-use xinyong_core::credit_file::{
+use xinyong_core::lists::credit_file::{
     self, BanInput, Decider, InterviewInput, Lookup, credit_file, impose_ban, lift_ban, person_file, record_interview,
 };
-use xinyong_core::published_lists::{ListsQuery, memberships, published_lists};
-use xinyong_core::verify::verify;
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{BanScope, ExitReason, InterviewKind, ListingProposal};
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_core::lists::published::{ListsQuery, memberships, published_lists};
+use xinyong_core::log::verify::verify;
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::ListsEvent;
+use xinyong_domain::lists::{BanScope, ExitReason, InterviewKind, ListingProposal};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_test_support::TestApp;
 
@@ -71,7 +74,7 @@ async fn city() -> TestApp {
     let events = vec![
         NewEvent::new(
             demo.clone(),
-            EventBody::LegalPersonRegistered {
+            SubjectsEvent::LegalPersonRegistered {
                 subject: LegalPerson {
                     uscc: org(),
                     name: SubjectName::parse("济南泉润商贸有限公司").unwrap(),
@@ -85,7 +88,7 @@ async fn city() -> TestApp {
         ),
         NewEvent::new(
             demo,
-            EventBody::NaturalPersonRegistered {
+            SubjectsEvent::NaturalPersonRegistered {
                 person: NaturalPerson { id_number: debtor_id(), name: SubjectName::parse("赵有债").unwrap() },
             },
         ),
@@ -106,7 +109,7 @@ async fn listed(
 ) -> String {
     let rules = app.core.rules().sanctions.clone();
     let list = rules.list(list_code).unwrap();
-    let id = xinyong_domain::listing::digest_id("LS", &[list_code, &subject.key, department]);
+    let id = xinyong_domain::lists::digest_id("LS", &[list_code, &subject.key, department]);
     let proposal = ListingProposal {
         id: id.clone(),
         list_code: list_code.into(),
@@ -125,12 +128,12 @@ async fn listed(
         NewEvent {
             actor: actor.clone(),
             rules: versions.clone(),
-            body: EventBody::ListingProposed { proposal, list_kind: list.kind },
+            body: ListsEvent::ListingProposed { proposal, list_kind: list.kind }.into(),
         },
         NewEvent {
             actor,
             rules: versions,
-            body: EventBody::ListingDecided {
+            body: ListsEvent::ListingDecided {
                 listing_id: id.clone(),
                 list_code: list_code.into(),
                 subject,
@@ -141,7 +144,8 @@ async fn listed(
                 measures: list.measures.clone(),
                 pushes: Vec::new(),
                 liable_people: liable,
-            },
+            }
+            .into(),
         },
     ];
     app.core.append(events).await.unwrap();
@@ -343,7 +347,7 @@ async fn a_decided_listing_creates_personal_records_that_end_with_the_exit() {
     assert_eq!(code_of(person_file(core, &lookup("核查"), stranger.as_str()).await), "person_not_found");
 
     // The exit ends the records (active = 0) but keeps them.
-    let exit = EventBody::ListingExited {
+    let exit = ListsEvent::ListingExited {
         listing_id: listing.clone(),
         list_code: "samr-serious".into(),
         subject: organisation_subject(),

@@ -5,19 +5,23 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::{Arc, Mutex};
+use xinyong_domain::checks::ChecksEvent;
+use xinyong_domain::lists::ListsEvent;
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, NaiveDate};
 use xinyong_core::auth::{seed_departments, shipped_departments};
-use xinyong_core::feeds::{self, CaseInput};
-use xinyong_core::loop_metrics::{LoopFilter, loop_metrics};
-use xinyong_core::verify::verify;
-use xinyong_core::webhooks::{self, WebhookClient, deliver_webhooks};
-use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{ExitReason, ListingProposal, MeasurePush, ReceiptLine};
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::sanction::ListKind;
+use xinyong_core::closed_loop::feeds::{self, CaseInput};
+use xinyong_core::closed_loop::metrics::{LoopFilter, loop_metrics};
+use xinyong_core::closed_loop::webhooks::{self, WebhookClient, deliver_webhooks};
+use xinyong_core::log::verify::verify;
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::checks::ReceiptLine;
+use xinyong_domain::closed_loop::MeasurePush;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::sanction::ListKind;
+use xinyong_domain::lists::{ExitReason, ListingProposal};
 use xinyong_test_support::TestApp;
 
 fn dept(code: &str) -> DepartmentCode {
@@ -67,12 +71,12 @@ async fn decide(app: &TestApp, id: &str, subject: RecordSubject) {
             NewEvent {
                 actor: actor("scjgj"),
                 rules: versions.clone(),
-                body: EventBody::ListingProposed { proposal, list_kind: ListKind::Serious },
+                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious }.into(),
             },
             NewEvent {
                 actor: actor("scjgj"),
                 rules: versions,
-                body: EventBody::ListingDecided {
+                body: ListsEvent::ListingDecided {
                     listing_id: id.into(),
                     list_code: list.code.clone(),
                     subject,
@@ -83,7 +87,8 @@ async fn decide(app: &TestApp, id: &str, subject: RecordSubject) {
                     measures: list.measures.clone(),
                     pushes,
                     liable_people: vec![],
-                },
+                }
+                .into(),
             },
         ])
         .await
@@ -99,7 +104,7 @@ async fn exit(app: &TestApp, id: &str, subject: RecordSubject) {
         .append(vec![NewEvent {
             actor: actor("scjgj"),
             rules: app.core.rules().sanction_versions(),
-            body: EventBody::ListingExited {
+            body: ListsEvent::ListingExited {
                 listing_id: id.into(),
                 list_code: list.code.clone(),
                 subject,
@@ -109,7 +114,8 @@ async fn exit(app: &TestApp, id: &str, subject: RecordSubject) {
                 note: "撤销".into(),
                 lifts,
                 liable_people: vec![],
-            },
+            }
+            .into(),
         }])
         .await
         .unwrap();
@@ -126,7 +132,7 @@ async fn receipt(app: &TestApp, id: &str, department: &str, case_ref: Option<&st
         time_ms: app.core.now().timestamp_millis(),
     };
     app.core
-        .append(vec![NewEvent::new(actor(department), EventBody::ChecksRecorded { receipts: vec![line] })])
+        .append(vec![NewEvent::new(actor(department), ChecksEvent::ChecksRecorded { receipts: vec![line] })])
         .await
         .unwrap();
 }

@@ -5,10 +5,12 @@
 
 use chrono::NaiveDate;
 use xinyong_core::auth::{seed_departments, shipped_departments};
-use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch, load_batch, record_with_log_index};
-use xinyong_core::verify::verify;
+use xinyong_core::collection::intake::{
+    IngestRequest, InputTable, Source, ingest_batch, load_batch, record_with_log_index,
+};
+use xinyong_core::log::verify::verify;
+use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::DepartmentCode;
 use xinyong_test_support::TestApp;
 
 async fn app() -> TestApp {
@@ -93,7 +95,7 @@ async fn the_same_upload_twice_adds_no_record_and_no_event() {
     let app = app().await;
     let first = ingest_batch(&app.core, request("scjgj", None, fixture("penalties_utf8.csv"))).await.unwrap();
     let size = app.core.store().log_size().await.unwrap();
-    let records = app.core.store().count_rows(&xinyong_domain::intake::RECORDS).await.unwrap();
+    let records = app.core.store().count_rows(&xinyong_domain::collection::RECORDS).await.unwrap();
     let again = ingest_batch(&app.core, request("scjgj", None, fixture("penalties_utf8.csv"))).await.unwrap();
     assert!(again.already_received);
     assert_eq!(again.batch.id, first.batch.id);
@@ -114,7 +116,7 @@ async fn the_same_upload_twice_adds_no_record_and_no_event() {
     assert!(!reordered.already_received);
     assert_eq!((reordered.batch.accepted, reordered.batch.duplicates), (0, 6));
     assert_eq!(reordered.batch.rejected, 8);
-    assert_eq!(app.core.store().count_rows(&xinyong_domain::intake::RECORDS).await.unwrap(), records);
+    assert_eq!(app.core.store().count_rows(&xinyong_domain::collection::RECORDS).await.unwrap(), records);
 }
 
 const CF_HEADERS: [&str; 17] = [

@@ -6,20 +6,21 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use xinyong_core::CoreError;
 use xinyong_core::auth::{seed_departments, shipped_departments};
-use xinyong_core::listing::{
+use xinyong_core::lists::listing::{
     self, Acting, ExitRequest, ListingFilter, ProposeListing, decide, exit, expire_due, file_objection, listing_detail,
     propose, serve_notice, withdraw,
 };
-use xinyong_core::verify::verify;
+use xinyong_core::log::verify::verify;
 use xinyong_domain::IdNumber;
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::listing::{
-    ExitReason, FEED_ITEMS, LISTINGS, ListingRow, ListingStatus, MEASURE_PUSHES, ObjectionOutcome, PERSONAL_RECORDS,
-};
-use xinyong_domain::org::DepartmentCode;
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::closed_loop::{FEED_ITEMS, MEASURE_PUSHES};
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome, PERSONAL_RECORDS};
 use xinyong_domain::projection::Cell;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_test_support::TestApp;
 
 fn d(s: &str) -> NaiveDate {
@@ -51,7 +52,7 @@ fn person_id() -> String {
 fn company_event(code: &str, name: &str, rep: Option<(&str, &str)>) -> NewEvent {
     NewEvent::new(
         Actor::parse("demo").unwrap(),
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: Uscc::parse(code).unwrap(),
                 name: SubjectName::parse(name).unwrap(),
@@ -78,7 +79,7 @@ async fn app() -> TestApp {
     seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
     let person = NewEvent::new(
         Actor::parse("demo").unwrap(),
-        EventBody::NaturalPersonRegistered {
+        SubjectsEvent::NaturalPersonRegistered {
             person: NaturalPerson {
                 id_number: IdNumber::parse(&person_id()).unwrap(),
                 name: SubjectName::parse("赵明").unwrap(),
@@ -117,8 +118,7 @@ fn proposal(list: &str, subject: &str) -> ProposeListing {
 }
 
 async fn row(app: &TestApp, id: &str) -> ListingRow {
-    let r = app.core.store().row(&LISTINGS, &[Cell::text(id)]).await.unwrap().unwrap();
-    ListingRow::from_cells(&r).unwrap()
+    app.core.store().get(ListingRow::key(id)).await.unwrap().unwrap()
 }
 
 fn code_of<T: std::fmt::Debug>(r: Result<T, CoreError>) -> &'static str {
@@ -142,7 +142,7 @@ async fn the_whole_life_cycle_of_a_serious_listing() {
     assert!(id.starts_with("LS"));
     let r = row(&app, &id).await;
     assert_eq!(
-        (r.status, r.proposed_on, r.subject.name.as_str()),
+        (r.status, r.proposed_on, r.subject_name.as_str()),
         (ListingStatus::Proposed, d("2026-09-30"), "济南泉润商贸有限公司")
     );
 
@@ -199,7 +199,7 @@ async fn the_whole_life_cycle_of_a_serious_listing() {
     assert_eq!(r.status, ListingStatus::Listed);
     assert_eq!((r.valid_from, r.valid_until), (Some(d("2026-10-09")), Some(d("2029-10-08"))));
     let list = core.rules().sanctions.list("samr-serious").unwrap().clone();
-    assert_eq!(r.measures, list.measures);
+    assert_eq!(r.measure_codes(), list.measures);
 
     // Pushes to every executor of every measure, feed items, the legal
     // representative's personal record.
@@ -375,7 +375,7 @@ async fn proposals_are_checked() {
     let swj = dept("swj");
     let id = propose(core, &swj, &code("swj"), p("tax-major", &person_id())).await.unwrap();
     let r = row(&app, &id).await;
-    assert_eq!((r.subject.kind.as_str(), r.subject.name.as_str()), ("natural_person", "赵明"));
+    assert_eq!((r.subject_kind.as_str(), r.subject_name.as_str()), ("natural_person", "赵明"));
     let detail = listing_detail(core, &id).await.unwrap().unwrap();
     assert_ne!(detail.subject_display, person_id(), "ID numbers are masked on pages");
 }
@@ -394,7 +394,7 @@ async fn only_the_deciding_department_or_the_credit_office_acts() {
     // The credit office may act for any department.
     let admin = Acting::admin(Actor::parse("user:boss").unwrap());
     let id = propose(core, &admin, &code("scjgj"), proposal("samr-serious", &company())).await.unwrap();
-    assert_eq!(row(&app, &id).await.department, "scjgj");
+    assert_eq!(row(&app, &id).await.department.as_str(), "scjgj");
     let e = serve_notice(core, &swj, &id, d("2026-11-26"), "直接送达").await.unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { code: "not_your_department", .. }), "{e:?}");
     serve_notice(core, &admin, &id, d("2026-11-26"), "直接送达").await.unwrap();

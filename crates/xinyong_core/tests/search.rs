@@ -6,14 +6,15 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use xinyong_domain::subjects::SubjectsEvent;
 
 use xinyong_core::demo::DemoCity;
-use xinyong_core::follower::Follower;
-use xinyong_core::search::{MatchKind, SearchHit, SearchIndex, normalize, strip_legal_forms};
+use xinyong_core::log::follower::Follower;
+use xinyong_core::portal::search::{MatchKind, SearchHit, SearchIndex, normalize, strip_legal_forms};
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, SubjectName, SubjectStatus};
 use xinyong_test_support::TestApp;
 
 fn actor() -> Actor {
@@ -34,7 +35,7 @@ fn subjects(bodies: &[EventBody]) -> Vec<&LegalPerson> {
     bodies
         .iter()
         .filter_map(|b| match b {
-            EventBody::LegalPersonRegistered { subject, .. } => Some(subject),
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) => Some(subject),
             _ => None,
         })
         .collect()
@@ -51,7 +52,7 @@ fn organisation(body: &str, name: &str) -> LegalPerson {
 async fn register(app: &TestApp, people: &[LegalPerson]) {
     let events = people
         .iter()
-        .map(|p| NewEvent::new(actor(), EventBody::LegalPersonRegistered { subject: p.clone(), people: vec![] }))
+        .map(|p| NewEvent::new(actor(), SubjectsEvent::LegalPersonRegistered { subject: p.clone(), people: vec![] }))
         .collect();
     app.core.append(events).await.unwrap();
 }
@@ -244,7 +245,10 @@ async fn a_renamed_subject_is_found_by_its_new_name_and_not_its_old() {
     app.sync_search().await;
     assert_eq!(app.state.search.search("旧名", 10).len(), 1);
     let renamed = LegalPerson { name: SubjectName::parse("济南舜耕新名科技有限公司").unwrap(), ..old };
-    app.core.append(vec![NewEvent::new(actor(), EventBody::LegalPersonUpdated { subject: renamed })]).await.unwrap();
+    app.core
+        .append(vec![NewEvent::new(actor(), SubjectsEvent::LegalPersonUpdated { subject: renamed })])
+        .await
+        .unwrap();
     app.sync_search().await;
     assert!(app.state.search.search("旧名", 10).is_empty());
     // The old name is one character from the new one: only a fuzzy hit.
@@ -260,7 +264,10 @@ async fn a_renamed_subject_is_found_by_its_new_name_and_not_its_old() {
         name: SubjectName::parse("济南舜耕新名科技有限公司").unwrap(),
         status: SubjectStatus::Revoked,
     };
-    app.core.append(vec![NewEvent::new(actor(), EventBody::LegalPersonUpdated { subject: revoked })]).await.unwrap();
+    app.core
+        .append(vec![NewEvent::new(actor(), SubjectsEvent::LegalPersonUpdated { subject: revoked })])
+        .await
+        .unwrap();
     app.sync_search().await;
     assert_eq!(app.state.search.search("新名", 10)[0].status, "revoked");
 }
@@ -274,14 +281,17 @@ async fn natural_persons_never_appear() {
         id_number: IdNumber::from_parts("370102", birth, 777).unwrap(),
         name: SubjectName::parse("欧阳独行侠").unwrap(),
     };
-    app.core.append(vec![NewEvent::new(actor(), EventBody::NaturalPersonRegistered { person: loner })]).await.unwrap();
+    app.core
+        .append(vec![NewEvent::new(actor(), SubjectsEvent::NaturalPersonRegistered { person: loner })])
+        .await
+        .unwrap();
     app.sync_search().await;
     assert!(app.state.search.search("欧阳独行侠", 10).is_empty());
     assert!(app.state.search.search("独行", 10).is_empty());
     let counts = app.core.counts().await.unwrap();
     assert_eq!(app.state.search.len() as u64, counts.subjects);
     for body in &bodies {
-        let EventBody::LegalPersonRegistered { people, .. } = body else { continue };
+        let EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { people, .. }) = body else { continue };
         for holder in people {
             let id = holder.person.id_number.as_str();
             assert!(app.state.search.search(id, 10).is_empty(), "an ID number found something");
@@ -312,7 +322,7 @@ async fn an_index_rebuilt_from_the_database_answers_like_the_followed_one() {
             } else {
                 subject.status = SubjectStatus::Cancelled;
             }
-            NewEvent::new(actor(), EventBody::LegalPersonUpdated { subject })
+            NewEvent::new(actor(), SubjectsEvent::LegalPersonUpdated { subject })
         })
         .collect();
     app.core.append(updates).await.unwrap();
@@ -340,7 +350,7 @@ async fn a_running_follower_makes_a_new_subject_searchable_within_a_second() {
     let follower = {
         let (core, index) = (app.core.clone(), Arc::clone(&index));
         tokio::spawn(async move {
-            let subscribers: Vec<Box<dyn xinyong_core::follower::LogSubscriber>> = vec![Box::new(index.clone())];
+            let subscribers: Vec<Box<dyn xinyong_core::log::follower::LogSubscriber>> = vec![Box::new(index.clone())];
             Follower::starting_at(index.applied()).run(core, subscribers, Duration::from_millis(200), stop_rx).await;
         })
     };

@@ -1,26 +1,26 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 
+// Shared kernel: value types, the calendar, masking, the projection machinery
+// and the composition of the contexts' events.
 pub mod calendar;
-pub mod catalog;
-pub mod check;
 pub mod codes;
-pub mod division;
 pub mod event;
-pub mod id_number;
-pub mod intake;
-pub mod listing;
 pub mod mask;
-pub mod org;
 pub mod projection;
-pub mod publicity;
-pub mod record;
-pub mod sanction;
-pub mod subject;
-pub mod uscc;
+
+// Bounded contexts, one folder each (model, events, tables).
+pub mod auth;
+pub mod checks;
+pub mod closed_loop;
+pub mod collection;
+pub mod lists;
+pub mod log;
+pub mod rules;
+pub mod subjects;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
-pub use division::DivisionCode;
-pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use codes::division::DivisionCode;
+pub use codes::id_number::{IdNumber, IdNumberError, Sex};
+pub use codes::uscc::{Uscc, UsccError, UsccWarning};
 pub use mask::MaskConfig;
-pub use uscc::{Uscc, UsccError, UsccWarning};

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::id_number::IdNumber;
+use crate::codes::id_number::IdNumber;
 
 /// How personal names are masked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,18 +10,26 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
-use xinyong_core::check::CheckIndex;
-use xinyong_core::receipts::ReceiptWriter;
-use xinyong_core::search::SearchIndex;
+use xinyong_core::checks::index::CheckIndex;
+use xinyong_core::checks::receipts::ReceiptWriter;
+use xinyong_core::portal::search::SearchIndex;
 
-pub mod api;
-pub mod auth;
+// Shared: the error envelope, page layout, rate limits, operations endpoints.
 pub mod error;
-mod log;
 mod ops;
-mod pages;
 pub mod ratelimit;
 mod static_files;
+mod web;
+
+// Bounded contexts, one folder each (api, pages).
+pub mod auth;
+pub mod checks;
+pub mod closed_loop;
+pub mod collection;
+pub mod lists;
+mod log;
+pub mod openapi;
+pub mod portal;
 
 pub use error::{ApiError, ApiResult};
 pub use ratelimit::{IpNet, PortalSettings};
@@ -152,7 +160,7 @@ const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(portal::pages::home))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -162,15 +170,19 @@ pub fn router(state: AppState) -> Router {
         .route("/log/entries/{index}/proof", get(log::proof))
         .route("/log/consistency", get(log::consistency))
         .route("/static/{*path}", get(static_files::serve))
-        .merge(pages::console::routes())
-        .merge(pages::listings::routes())
-        .merge(pages::closed_loop::routes())
-        .merge(pages::credit_file::routes())
-        .merge(pages::portal::routes())
-        .merge(api::routes())
-        .fallback(pages::not_found)
+        .merge(auth::pages::routes())
+        .merge(lists::pages::routes())
+        .merge(closed_loop::pages::routes())
+        .merge(lists::credit_file::routes())
+        .merge(portal::pages::routes())
+        .merge(collection::api_routes())
+        .merge(portal::api_routes())
+        .merge(checks::api_routes())
+        .merge(closed_loop::api_routes())
+        .route("/api/v1/openapi.json", get(openapi::get_openapi))
+        .fallback(web::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .merge(pages::intake::routes()) // after the 2 MB limit: uploads set their own
+        .merge(collection::pages::routes()) // after the 2 MB limit: uploads set their own
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

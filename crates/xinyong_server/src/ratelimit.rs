@@ -233,7 +233,7 @@ impl FromRequestParts<AppState> for PublicVisitor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         check(parts, state).map(|()| PublicVisitor).map_err(|wait| {
             let page =
-                crate::pages::error_page(state, ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", LIMITED));
+                crate::web::error_page(state, ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", LIMITED));
             ([(header::RETRY_AFTER, retry_after(wait))], page).into_response()
         })
     }

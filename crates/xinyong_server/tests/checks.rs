@@ -9,14 +9,19 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 use xinyong_core::auth;
-use xinyong_domain::event::{Actor, EventBody, LogEntry, NewEvent, RoleHolder};
-use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{Ban, BanScope, ListingProposal, MeasurePush};
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::sanction::ListKind;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::closed_loop::MeasurePush;
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::ListsEvent;
+use xinyong_domain::lists::sanction::ListKind;
+use xinyong_domain::lists::{Ban, BanScope, ListingProposal};
+use xinyong_domain::log::LogEntry;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
 #[expect(dead_code, reason = "receipts need inclusion proofs only; consistency proofs are log_endpoints.rs's")]
@@ -45,7 +50,7 @@ fn rep_id() -> IdNumber {
 fn register(u: &Uscc, name: &str, people: Vec<RoleHolder>) -> NewEvent {
     NewEvent::new(
         Actor::system(),
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: u.clone(),
                 name: SubjectName::parse(name).unwrap(),
@@ -90,7 +95,7 @@ async fn world() -> World {
         NewEvent {
             actor: Actor::parse("department:scjgj").unwrap(),
             rules: rules.clone(),
-            body: EventBody::ListingProposed {
+            body: ListsEvent::ListingProposed {
                 proposal: ListingProposal {
                     id: listing_id.clone(),
                     list_code: "samr-serious".to_owned(),
@@ -104,22 +109,24 @@ async fn world() -> World {
                     proposed_on: d("2026-05-06"),
                 },
                 list_kind: ListKind::Serious,
-            },
+            }
+            .into(),
         },
         NewEvent {
             actor: Actor::parse("department:scjgj").unwrap(),
             rules: rules.clone(),
-            body: EventBody::ListingNoticeServed {
+            body: ListsEvent::ListingNoticeServed {
                 listing_id: listing_id.clone(),
                 served_on: d("2026-05-07"),
                 objection_deadline: d("2026-05-14"),
                 channel: "直接送达".to_owned(),
-            },
+            }
+            .into(),
         },
         NewEvent {
             actor: Actor::parse("department:scjgj").unwrap(),
             rules: rules.clone(),
-            body: EventBody::ListingDecided {
+            body: ListsEvent::ListingDecided {
                 listing_id: listing_id.clone(),
                 list_code: "samr-serious".to_owned(),
                 subject,
@@ -130,12 +137,13 @@ async fn world() -> World {
                 measures: vec!["CJ-ZTB".to_owned(), "CJ-ZFCG".to_owned(), "CJ-PYPX".to_owned()],
                 pushes: vec![MeasurePush { measure: "CJ-ZTB".to_owned(), department: ggzyjy.clone() }],
                 liable_people: vec![rep],
-            },
+            }
+            .into(),
         },
         NewEvent {
             actor: Actor::parse("department:scjgj").unwrap(),
             rules,
-            body: EventBody::BanImposed {
+            body: ListsEvent::BanImposed {
                 ban: Ban {
                     id: "BN0123456789abcdef".to_owned(),
                     subject: RecordSubject {
@@ -153,7 +161,8 @@ async fn world() -> World {
                     ends_on: Some(d("2031-02-28")),
                     listing_id: None,
                 },
-            },
+            }
+            .into(),
         },
     ];
     app.core.append(events).await.unwrap();
@@ -296,7 +305,7 @@ async fn a_measure_ends_with_its_listing() {
 #[tokio::test]
 async fn an_exit_removes_the_listing_from_the_index() {
     let w = world().await;
-    let exit = EventBody::ListingExited {
+    let exit = ListsEvent::ListingExited {
         listing_id: "LS0123456789abcdef".to_owned(),
         list_code: "samr-serious".to_owned(),
         subject: RecordSubject {
@@ -304,7 +313,7 @@ async fn an_exit_removes_the_listing_from_the_index() {
             key: LISTED_USCC.to_owned(),
             name: LISTED_NAME.to_owned(),
         },
-        reason: xinyong_domain::listing::ExitReason::Revoked,
+        reason: xinyong_domain::lists::ExitReason::Revoked,
         on: d("2026-11-20"),
         decision_no: Some("济市监信撤〔2026〕1号".to_owned()),
         note: "错误列入".to_owned(),
@@ -317,14 +326,14 @@ async fn an_exit_removes_the_listing_from_the_index() {
     assert_eq!(check_ok(&w, rep_id().as_str(), "honours").await["decision"], "clear");
 
     // A rebuilt index agrees with the one that followed the log.
-    let rebuilt = xinyong_core::check::CheckIndex::rebuild(&w.app.core).await.unwrap();
+    let rebuilt = xinyong_core::checks::index::CheckIndex::rebuild(&w.app.core).await.unwrap();
     assert_eq!(rebuilt.stats(), w.app.state.checks.stats());
 }
 
 #[tokio::test]
 async fn a_rebuilt_index_answers_like_the_followed_one() {
     let w = world().await;
-    let rebuilt = xinyong_core::check::CheckIndex::rebuild(&w.app.core).await.unwrap();
+    let rebuilt = xinyong_core::checks::index::CheckIndex::rebuild(&w.app.core).await.unwrap();
     assert_eq!(rebuilt.stats(), w.app.state.checks.stats());
     let rules = &w.app.core.rules().sanctions;
     for (subject, scenario) in [
@@ -333,8 +342,11 @@ async fn a_rebuilt_index_answers_like_the_followed_one() {
         (w.banned.as_str(), "approval"),
         (CLEAN_NAME, "bidding"),
     ] {
-        let q =
-            xinyong_core::check::CheckQuery { subject: subject.to_owned(), scenario: scenario.to_owned(), item: None };
+        let q = xinyong_core::checks::index::CheckQuery {
+            subject: subject.to_owned(),
+            scenario: scenario.to_owned(),
+            item: None,
+        };
         let today = d("2026-11-26");
         assert_eq!(rebuilt.check(rules, &q, today).unwrap(), w.app.state.checks.check(rules, &q, today).unwrap());
     }

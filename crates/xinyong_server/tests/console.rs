@@ -5,8 +5,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use xinyong_core::auth::{self, NewUser};
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::{DepartmentCode, Role};
 use xinyong_server::{AppState, SiteSettings};
 use xinyong_test_support::{TestApp, TestResponse};
 

@@ -7,11 +7,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use xinyong_core::auth::{self, NewUser};
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{ListingProposal, digest_id};
-use xinyong_domain::org::{DepartmentCode, Role};
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::ListsEvent;
+use xinyong_domain::lists::{ListingProposal, digest_id};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_test_support::{TestApp, TestResponse};
 
@@ -78,7 +81,7 @@ async fn listed(
         proposed_on: from,
     };
     let actor = Actor::parse(&format!("department:{department}")).unwrap();
-    let body = EventBody::ListingDecided {
+    let body = ListsEvent::ListingDecided {
         listing_id: id.clone(),
         list_code: list_code.into(),
         subject,
@@ -91,7 +94,7 @@ async fn listed(
         liable_people: liable,
     };
     let events = vec![
-        NewEvent::new(actor.clone(), EventBody::ListingProposed { proposal, list_kind: list.kind }),
+        NewEvent::new(actor.clone(), ListsEvent::ListingProposed { proposal, list_kind: list.kind }),
         NewEvent::new(actor, body),
     ];
     app.core.append(events).await.unwrap();
@@ -112,7 +115,7 @@ async fn app() -> (TestApp, String) {
         .append(vec![
             NewEvent::new(
                 demo.clone(),
-                EventBody::LegalPersonRegistered {
+                SubjectsEvent::LegalPersonRegistered {
                     subject: LegalPerson {
                         uscc: org(),
                         name: SubjectName::parse(ORG_NAME).unwrap(),
@@ -123,7 +126,7 @@ async fn app() -> (TestApp, String) {
             ),
             NewEvent::new(
                 demo,
-                EventBody::NaturalPersonRegistered {
+                SubjectsEvent::NaturalPersonRegistered {
                     person: NaturalPerson { id_number: debtor_id(), name: SubjectName::parse(DEBTOR_NAME).unwrap() },
                 },
             ),
@@ -246,7 +249,7 @@ async fn reviewers_impose_and_lift_bans_with_csrf() {
     assert!(!html.contains(rep_id().as_str()), "ID numbers are masked");
     assert!(html.contains(&app.core.settings().mask.mask_id(rep_id().as_str())));
 
-    let bans = xinyong_core::credit_file::bans(&app.core, None).await.unwrap();
+    let bans = xinyong_core::lists::credit_file::bans(&app.core, None).await.unwrap();
     let ban = bans.iter().find(|b| b.subject.key == org().as_str()).unwrap();
     let lift = format!("/console/bans/{}/lift", ban.id);
     // Operators and other departments cannot lift it.

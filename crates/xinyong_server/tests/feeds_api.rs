@@ -5,17 +5,21 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use xinyong_domain::checks::ChecksEvent;
+use xinyong_domain::lists::ListsEvent;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 use xinyong_core::auth::{self, NewUser};
-use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{ExitReason, ListingProposal, MeasurePush, ReceiptLine};
-use xinyong_domain::org::{DepartmentCode, Role};
-use xinyong_domain::sanction::ListKind;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::checks::ReceiptLine;
+use xinyong_domain::closed_loop::MeasurePush;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::sanction::ListKind;
+use xinyong_domain::lists::{ExitReason, ListingProposal};
 use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
 const PASSWORD: &str = "correct-horse-42";
@@ -84,7 +88,7 @@ async fn decide(app: &TestApp, id: &str) {
         source_records: vec![],
         proposed_on: day("2026-11-01"),
     };
-    let decided = EventBody::ListingDecided {
+    let decided = ListsEvent::ListingDecided {
         listing_id: id.into(),
         list_code: list.code.clone(),
         subject: company(),
@@ -101,16 +105,16 @@ async fn decide(app: &TestApp, id: &str) {
             NewEvent {
                 actor: actor.clone(),
                 rules: versions.clone(),
-                body: EventBody::ListingProposed { proposal, list_kind: ListKind::Serious },
+                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious }.into(),
             },
-            NewEvent { actor, rules: versions, body: decided },
+            NewEvent { actor, rules: versions, body: decided.into() },
         ])
         .await
         .unwrap();
 }
 
 async fn exit(app: &TestApp, id: &str) {
-    let body = EventBody::ListingExited {
+    let body = ListsEvent::ListingExited {
         listing_id: id.into(),
         list_code: "samr-serious".into(),
         subject: company(),
@@ -135,7 +139,7 @@ async fn receipt(app: &TestApp, id: &str, department: &str, case_ref: &str) {
         time_ms: app.core.now().timestamp_millis(),
     };
     let actor = Actor::parse(&format!("department:{department}")).unwrap();
-    app.core.append(vec![NewEvent::new(actor, EventBody::ChecksRecorded { receipts: vec![line] })]).await.unwrap();
+    app.core.append(vec![NewEvent::new(actor, ChecksEvent::ChecksRecorded { receipts: vec![line] })]).await.unwrap();
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> TestResponse {
@@ -289,7 +293,7 @@ async fn acknowledgement_feedback_and_cases_feed_the_metrics() {
     let r = call(&app, "POST", "/api/v1/cases", &ggzyjy, Some(bad)).await;
     assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "scenario_unknown".to_owned()));
 
-    let m = xinyong_core::loop_metrics::loop_metrics(&app.core, &Default::default()).await.unwrap();
+    let m = xinyong_core::closed_loop::metrics::loop_metrics(&app.core, &Default::default()).await.unwrap();
     let line = m.lines.iter().find(|l| l.measure == "CJ-ZTB" && l.department == "ggzyjy").unwrap();
     assert_eq!((line.counts.pushed, line.counts.responded, line.counts.fed_back), (1, 1, 1));
     assert_eq!(line.counts.response_hours.median, Some(3.0));
@@ -330,7 +334,7 @@ async fn webhooks_are_set_once_with_a_secret_and_removed() {
     let secret = body["secret"].as_str().unwrap();
     assert_eq!(secret.len(), 64);
     assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()));
-    let hook = xinyong_core::webhooks::webhook(&app.core, &dept("ggzyjy")).await.unwrap().unwrap();
+    let hook = xinyong_core::closed_loop::webhooks::webhook(&app.core, &dept("ggzyjy")).await.unwrap().unwrap();
     assert_eq!(hook.secret, secret);
     assert!(hook.active);
     let r = call(&app, "DELETE", "/api/v1/webhooks/ggzyjy", &ggzyjy, None).await;

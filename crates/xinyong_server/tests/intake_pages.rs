@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use xinyong_core::auth::{self, NewUser};
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::{DepartmentCode, Role};
 use xinyong_tabular::{ReadOptions, read_table};
 use xinyong_test_support::{TestApp, TestResponse};
 
@@ -301,14 +301,14 @@ async fn only_clerks_of_the_department_and_administrators_upload() {
     let zhao = log_in(&app, "zhao").await;
     let fields = [("csrf_token", zhao.csrf.as_str()), ("item", "CF"), ("department", "scjgj")];
     let id = batch_id(&post_upload(&app, &zhao, &fields, Some(("p.csv", &bytes))).await);
-    let batch = xinyong_core::intake::load_batch(&app.core, &id).await.unwrap().unwrap();
+    let batch = xinyong_core::collection::intake::load_batch(&app.core, &id).await.unwrap().unwrap();
     assert_eq!(batch.department.as_str(), "swj");
     // An administrator sends for the department chosen.
     let boss = log_in(&app, "boss").await;
     let licences = fixture("licences.xlsx");
     let fields = [("csrf_token", boss.csrf.as_str()), ("item", "XK"), ("department", "scjgj")];
     let id = batch_id(&post_upload(&app, &boss, &fields, Some(("licences.xlsx", &licences))).await);
-    let batch = xinyong_core::intake::load_batch(&app.core, &id).await.unwrap().unwrap();
+    let batch = xinyong_core::collection::intake::load_batch(&app.core, &id).await.unwrap().unwrap();
     assert_eq!(batch.department.as_str(), "scjgj");
 }
 

@@ -14,14 +14,17 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use xinyong_core::auth;
-use xinyong_core::listing::{self, Acting, ProposeListing};
-use xinyong_core::loop_metrics::{LoopFilter, loop_metrics};
-use xinyong_domain::event::{Actor, EventBody, LogEntry, NewEvent, RoleHolder};
-use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::listing::ObjectionOutcome;
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_core::closed_loop::metrics::{LoopFilter, loop_metrics};
+use xinyong_core::lists::listing::{self, Acting, ProposeListing};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::ObjectionOutcome;
+use xinyong_domain::log::LogEntry;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_test_support::{TestApp, TestResponse};
 
 const NAME: &str = "济南恒达食品有限公司";
@@ -78,7 +81,7 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
     app.core
         .append(vec![NewEvent::new(
             Actor::system(),
-            EventBody::LegalPersonRegistered {
+            SubjectsEvent::LegalPersonRegistered {
                 subject: LegalPerson {
                     uscc: uscc.clone(),
                     name: SubjectName::parse(NAME).unwrap(),
@@ -218,5 +221,5 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
     let feed = api(&app, "GET", "/api/v1/feeds/ggzyjy?after=0", &token, Value::Null).await.json();
     assert!(feed["items"].as_array().unwrap().iter().any(|i| i["listing_id"] == id.as_str() && i["kind"] == "lifted"));
     let no_progress = |_: &str, _: u64, _: u64| {};
-    xinyong_core::verify::verify(&app.core, &no_progress).await.unwrap();
+    xinyong_core::log::verify::verify(&app.core, &no_progress).await.unwrap();
 }

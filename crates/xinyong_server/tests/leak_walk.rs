@@ -6,22 +6,26 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::collections::{BTreeSet, HashMap};
+use xinyong_domain::lists::ListsEvent;
 
 use axum::http::StatusCode;
 use xinyong_core::auth::{departments, seed_departments, shipped_departments};
+use xinyong_core::collection::intake::{IngestRequest, Source, china_today, ingest_batch};
 use xinyong_core::demo::DemoCity;
 use xinyong_core::demo_records::demo_batches;
-use xinyong_core::intake::{IngestRequest, Source, china_today, ingest_batch};
 use xinyong_core::portal::record_is_public;
 use xinyong_domain::IdNumber;
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::intake::{RECORDS, record_from_row};
-use xinyong_domain::listing::{LISTINGS, ListingProposal, digest_id};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::collection::{RECORDS, RecordRow};
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::lists::{LISTINGS, ListingProposal, digest_id};
 use xinyong_domain::mask::find_id_numbers;
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::projection::{Cell, PERSONS, RELATIONS, SUBJECTS, TableSpec};
-use xinyong_domain::subject::{NaturalPerson, RelationRole, SubjectName};
+use xinyong_domain::projection::Row as _;
+use xinyong_domain::projection::{Cell, TableSpec};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{NaturalPerson, RelationRole, SubjectName};
+use xinyong_domain::subjects::{PERSONS, RELATIONS, SUBJECTS};
 use xinyong_test_support::TestApp;
 
 const SUBJECTS_IN_CITY: usize = 1_000;
@@ -104,7 +108,7 @@ async fn list_some(app: &TestApp) -> String {
             source_records: Vec::new(),
             proposed_on: from,
         };
-        let decided = EventBody::ListingDecided {
+        let decided = ListsEvent::ListingDecided {
             listing_id: id,
             list_code: list_code.into(),
             subject,
@@ -117,7 +121,7 @@ async fn list_some(app: &TestApp) -> String {
             liable_people: liable,
         };
         let events = vec![
-            NewEvent::new(actor.clone(), EventBody::ListingProposed { proposal, list_kind: list.kind }),
+            NewEvent::new(actor.clone(), ListsEvent::ListingProposed { proposal, list_kind: list.kind }),
             NewEvent::new(actor, decided),
         ];
         app.core.append(events).await.unwrap();
@@ -182,7 +186,7 @@ impl Forbidden {
         let catalog = &app.core.rules().catalog;
         let mut public = 0;
         for row in all_rows(app, &RECORDS).await {
-            let record = record_from_row(&row).unwrap();
+            let record = RecordRow::from_cells(&row).unwrap().into_record();
             if record.subject.is_natural_person() {
                 strings.push((record.subject.key.clone(), Kind::IdNumber));
                 strings.push((record.subject.name.clone(), Kind::Name));

@@ -5,16 +5,18 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use xinyong_domain::subjects::SubjectsEvent;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{NaiveDate, TimeZone, Utc};
 use xinyong_core::auth::{self, NewUser};
 use xinyong_domain::IdNumber;
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::org::{DepartmentCode, Role};
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_server::auth::encode_query_value;
 use xinyong_test_support::{TestApp, TestResponse};
 
@@ -52,7 +54,7 @@ async fn app() -> TestApp {
     }
     core.append(vec![NewEvent::new(
         Actor::parse("demo").unwrap(),
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: Uscc::parse(&company()).unwrap(),
                 name: SubjectName::parse("济南泉润商贸有限公司").unwrap(),

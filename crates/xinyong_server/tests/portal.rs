@@ -5,6 +5,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::net::SocketAddr;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -13,10 +14,11 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use xinyong_core::auth::{seed_departments, shipped_departments};
-use xinyong_core::intake::{IngestRequest, InputTable, Source, ingest_batch};
-use xinyong_domain::event::{Actor, EventBody, NewEvent, RoleHolder};
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_server::PortalSettings;
 use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
@@ -47,7 +49,7 @@ fn natural_id() -> String {
 fn registration(code: &str, name: &str, rep: &str, rep_id: &str) -> NewEvent {
     NewEvent::new(
         Actor::parse("demo").unwrap(),
-        EventBody::LegalPersonRegistered {
+        SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: Uscc::parse(code).unwrap(),
                 name: SubjectName::parse(name).unwrap(),

@@ -6,8 +6,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use xinyong_core::auth;
+use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::Actor;
-use xinyong_domain::org::DepartmentCode;
 use xinyong_test_support::{TestApp, TestResponse};
 
 async fn app_with_tokens() -> (TestApp, String, String) {

@@ -234,7 +234,7 @@ macro_rules! impl_store {
                     .await?
                     .try_get(0)?;
                 let size = $crate::to_u64(size);
-                let events = build(size);
+                let events = build(size).map_err($crate::StorageError::Build)?;
                 if events.is_empty() {
                     tx.rollback().await?;
                     return Ok($crate::AppendOutcome { first_seq: size, count: 0, size });
@@ -273,9 +273,9 @@ macro_rules! impl_store {
                         b.push_bind(to_i64(e.seq))
                             .push_bind(e.time.timestamp_millis())
                             .push_bind(e.actor.as_str().to_owned())
-                            .push_bind(e.body.kind())
+                            .push_bind(e.body.kind_name())
                             .push_bind(e.body.public_subject().map(str::to_owned))
-                            .push_bind(serde_json::to_string(&e.rules).unwrap_or_default())
+                            .push_bind(p.rules_json.clone())
                             .push_bind(p.body_json.clone())
                             .push_bind(e.salt.to_vec())
                             .push_bind(p.entry.clone())
@@ -601,7 +601,7 @@ macro_rules! impl_store {
                 department: Option<&str>,
                 limit: u32,
             ) -> $crate::Result<Vec<$crate::Row>> {
-                let table = &xinyong_domain::intake::RECORDS;
+                let table = &xinyong_domain::collection::RECORDS;
                 let sql = format!(
                     "SELECT {} FROM records WHERE received_date >= $1 AND received_date <= $2 \
                      AND working_days > deadline_working_days AND ($3 = '' OR department = $3) \
@@ -624,7 +624,7 @@ macro_rules! impl_store {
                 cursor: Option<&$crate::RecordCursor>,
                 limit: u32,
             ) -> $crate::Result<Vec<$crate::Row>> {
-                let table = &xinyong_domain::intake::RECORDS;
+                let table = &xinyong_domain::collection::RECORDS;
                 let sql = format!(
                     "SELECT {} FROM records WHERE {} \
                      AND ($7 = '' OR decision_date < $7 OR (decision_date = $7 AND id < $8)) \
@@ -753,7 +753,7 @@ macro_rules! impl_store {
                 size: $crate::to_u64(size),
                 root: $crate::common::to_hash(&root, "checkpoint root")?,
                 note: r.try_get("note")?,
-                signed_at: xinyong_domain::event::time_from_millis(ms).unwrap_or_default(),
+                signed_at: xinyong_domain::log::time_from_millis(ms).unwrap_or_default(),
             })
         }
     };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use xinyong_domain::event::Event;
-use xinyong_domain::projection::{Cell, ProjectionWrite, TableSpec};
+use xinyong_domain::projection::{Cell, Key, ProjectionError, ProjectionWrite, Row as TableRow, RowError, TableSpec};
 
 mod baseline;
 mod common;
@@ -39,6 +39,14 @@ pub enum StorageError {
     InvalidUrl { url: String, reason: String },
     #[error("log is inconsistent: {0}")]
     Inconsistent(String),
+    #[error("an event cannot be stored: {0}")]
+    Build(String),
+    /// A stored projection row that does not parse (never skipped).
+    #[error("unreadable row: {0}")]
+    Row(#[from] RowError),
+    /// A key that cannot be encoded.
+    #[error("invalid key: {0}")]
+    Key(#[from] ProjectionError),
 }
 
 /// Which database a store runs on.
@@ -64,6 +72,8 @@ pub struct PreparedEvent {
     pub event: Event,
     /// The body's canonical JSON, as committed to in the entry.
     pub body_json: String,
+    /// The rule versions as stored in the `rules` column (JSON object).
+    pub rules_json: String,
     pub entry: Vec<u8>,
     pub leaf: Hash,
     pub writes: Vec<ProjectionWrite>,
@@ -166,7 +176,9 @@ pub(crate) fn to_u64(v: i64) -> u64 {
 
 /// Builds the events of one append once the next free log index is known.
 /// Called inside the write transaction, so it must be quick and pure.
-pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> Vec<PreparedEvent> + Send + Sync);
+/// An `Err` (an event that cannot be stored, with the reason) rolls the
+/// transaction back and comes back as [`StorageError::Build`].
+pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> std::result::Result<Vec<PreparedEvent>, String> + Send + Sync);
 
 /// The storage boundary: domain-shaped, narrow, and implemented identically
 /// for SQLite and PostgreSQL (`tests/contract.rs` runs the same story on both).
@@ -279,5 +291,58 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
             url: url.to_owned(),
             reason: "expected postgres://…, sqlite://PATH or a file path".to_owned(),
         })
+    }
+}
+
+/// Typed reads: rows come back as their table's row type, and a row that does
+/// not parse is a [`StorageError::Row`] naming table, key and log index.
+impl dyn Store + '_ {
+    /// The row with this key, if any.
+    pub async fn get<R: TableRow>(&self, key: Key<R>) -> Result<Option<R>> {
+        let cells = key.into_cells()?;
+        match self.row(R::SPEC, &cells).await? {
+            Some(row) => Ok(Some(R::from_cells(&row)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The rows with these keys (one-column keys), in no particular order;
+    /// missing keys are simply absent.
+    pub async fn get_many<R: TableRow>(&self, keys: impl IntoIterator<Item = Key<R>>) -> Result<Vec<R>> {
+        let mut cells = Vec::new();
+        for key in keys {
+            cells.extend(key.into_cells()?);
+        }
+        self.rows_in(R::SPEC, &cells).await?.iter().map(|r| Ok(R::from_cells(r)?)).collect()
+    }
+
+    /// Rows whose `column` equals `value`, in key order (at most `limit`).
+    pub async fn find<R: TableRow>(&self, column: &str, value: &Cell, limit: u32) -> Result<Vec<R>> {
+        self.rows_where(R::SPEC, column, value, limit).await?.iter().map(|r| Ok(R::from_cells(r)?)).collect()
+    }
+
+    /// Every row of a table, in key order, read page by page. For the small
+    /// tables only (departments, users, tokens, webhooks): a table that grows
+    /// with the city is read through a query of its context instead.
+    pub async fn all<R: TableRow>(&self) -> Result<Vec<R>> {
+        const PAGE: u32 = 2_000;
+        let mut out = Vec::new();
+        let mut after: Option<Vec<Cell>> = None;
+        loop {
+            let page = self.rows_page(R::SPEC, after.as_deref(), PAGE).await?;
+            let done = page.len() < PAGE as usize;
+            after = page.last().map(|r| R::SPEC.key_of(r).to_vec());
+            for cells in &page {
+                out.push(R::from_cells(cells)?);
+            }
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// A keyset page over a whole table, in key order, after `after` (a key).
+    pub async fn page<R: TableRow>(&self, after: Option<&[Cell]>, limit: u32) -> Result<Vec<R>> {
+        self.rows_page(R::SPEC, after, limit).await?.iter().map(|r| Ok(R::from_cells(r)?)).collect()
     }
 }

@@ -4,17 +4,21 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use std::sync::Arc;
+use xinyong_domain::collection::CollectionEvent;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::{TimeZone, Utc};
-use xinyong_domain::event::{Actor, Event, EventBody, RoleHolder};
-use xinyong_domain::projection::{Cell, PERSONS, RELATIONS, SUBJECTS};
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::event::{Actor, Event, EventBody};
+use xinyong_domain::projection::Cell;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_domain::subjects::{PERSONS, RELATIONS, SUBJECTS};
 use xinyong_domain::{IdNumber, Uscc};
 use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint};
 use xinyong_test_support::{PG_URL_VAR, TestDb};
 
 fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody {
-    EventBody::LegalPersonRegistered {
+    SubjectsEvent::LegalPersonRegistered {
         subject: LegalPerson {
             uscc: Uscc::parse(uscc).unwrap(),
             name: SubjectName::parse(name).unwrap(),
@@ -28,6 +32,7 @@ fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody 
             .into_iter()
             .collect(),
     }
+    .into()
 }
 
 fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
@@ -44,17 +49,18 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
                 body: body.clone(),
                 salt: [seq as u8; 32],
             };
-            let entry = event.entry().to_bytes();
+            let entry = event.entry().unwrap().to_bytes();
             let leaf = xinyong_tlog::leaf_hash(&entry);
-            let writes = event.projection_writes();
-            let body_json = String::from_utf8(event.body.canonical_json()).unwrap();
-            PreparedEvent { event, body_json, entry, leaf, writes }
+            let writes = event.projection_writes().unwrap();
+            let body_json = String::from_utf8(event.body.canonical_json().unwrap()).unwrap();
+            let rules_json = serde_json::to_string(&event.rules).unwrap();
+            PreparedEvent { event, body_json, rules_json, entry, leaf, writes }
         })
         .collect()
 }
 
 async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::AppendOutcome {
-    store.append(&move |first| prepare(first, &bodies)).await.unwrap()
+    store.append(&move |first| Ok(prepare(first, &bodies))).await.unwrap()
 }
 
 async fn backends() -> Vec<TestDb> {
@@ -99,7 +105,7 @@ async fn the_log_story_holds_on_every_backend() {
 
         // Second batch updates A twice in one transaction: the last write wins.
         let mut renamed = registration(A, "福建某某集团有限公司", None);
-        if let EventBody::LegalPersonRegistered { subject, .. } = &mut renamed {
+        if let EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) = &mut renamed {
             subject.status = SubjectStatus::Revoked;
         }
         let out = append(store, vec![registration(A, "福建某某股份有限公司", None), renamed]).await;
@@ -179,7 +185,7 @@ async fn the_log_story_holds_on_every_backend() {
         assert_eq!(store.checkpoint(3).await.unwrap().unwrap().note, "old");
 
         // A build that returns nothing writes nothing.
-        let out = store.append(&|_| Vec::new()).await.unwrap();
+        let out = store.append(&|_| Ok(Vec::new())).await.unwrap();
         assert_eq!((out.count, out.size), (0, 5));
 
         // A build with a wrong index is refused and leaves nothing behind.
@@ -187,7 +193,7 @@ async fn the_log_story_holds_on_every_backend() {
             .append(&|first| {
                 let mut v = prepare(first, &[registration(B, "改名", None)]);
                 v[0].event.seq += 1;
-                v
+                Ok(v)
             })
             .await;
         assert!(matches!(bad, Err(StorageError::Inconsistent(_))));
@@ -304,13 +310,13 @@ fn record(
     public: bool,
     window: (Option<&str>, Option<&str>),
 ) -> EventBody {
-    use xinyong_domain::intake::{AcceptedRecord, RecordPublicity, RecordSubject};
+    use xinyong_domain::collection::{AcceptedRecord, RecordPublicity, RecordSubject};
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let (kind, key) = subject;
-    EventBody::RecordAccepted {
+    CollectionEvent::RecordAccepted {
         record: AcceptedRecord {
             id: id.to_owned(),
-            department: xinyong_domain::org::DepartmentCode::parse(department).unwrap(),
+            department: xinyong_domain::auth::DepartmentCode::parse(department).unwrap(),
             item: item.to_owned(),
             catalog_version: "2026.1".to_owned(),
             batch_id: "b1".to_owned(),
@@ -333,11 +339,12 @@ fn record(
             fields: Default::default(),
         },
     }
+    .into()
 }
 
 #[tokio::test]
 async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
-    use xinyong_domain::intake::RECORDS;
+    use xinyong_domain::collection::RECORDS;
     use xinyong_storage::{PublicRecordFilter, RecordCursor};
     let lp = |key| ("legal_person", key);
     let open = (Some("2026-01-05"), None);

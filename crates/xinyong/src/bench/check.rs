@@ -19,20 +19,23 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use xinyong_domain::lists::ListsEvent;
+use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::NaiveDate;
-use xinyong_core::check::{CheckIndex, CheckQuery};
-use xinyong_core::receipts::{Receipt, Requester};
+use xinyong_core::checks::index::{CheckIndex, CheckQuery};
+use xinyong_core::checks::receipts::{Receipt, Requester};
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock, auth};
-use xinyong_domain::event::{Actor, EventBody, RoleHolder};
-use xinyong_domain::id_number::IdNumber;
-use xinyong_domain::intake::RecordSubject;
-use xinyong_domain::listing::{Ban, BanScope};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{Actor, EventBody};
+use xinyong_domain::lists::sanction::SanctionRules;
+use xinyong_domain::lists::{Ban, BanScope};
 use xinyong_domain::mask::MaskConfig;
-use xinyong_domain::org::DepartmentCode;
-use xinyong_domain::sanction::SanctionRules;
-use xinyong_domain::subject::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::uscc::Uscc;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_server::{AppState, SiteSettings};
 
 use super::{Baseline, Figure, Report, print_report};
@@ -97,14 +100,14 @@ fn synthetic_city(index: &CheckIndex, n: u64, pick: &mut Pick) -> Result<City, F
             })
         });
         let rep = rep.transpose()?;
-        index.apply_body(&EventBody::LegalPersonRegistered {
+        index.apply_body(&EventBody::from(SubjectsEvent::LegalPersonRegistered {
             subject: LegalPerson {
                 uscc: uscc.clone(),
                 name: SubjectName::parse(&name).map_err(other)?,
                 status: SubjectStatus::Active,
             },
             people: rep.iter().cloned().collect(),
-        });
+        }));
         let subject =
             RecordSubject { kind: "legal_person".to_owned(), key: uscc.as_str().to_owned(), name: name.clone() };
         let list = match roll {
@@ -119,7 +122,7 @@ fn synthetic_city(index: &CheckIndex, n: u64, pick: &mut Pick) -> Result<City, F
             if let Some(rep) = &rep {
                 city.people.push(rep.person.id_number.clone());
             }
-            index.apply_body(&EventBody::ListingDecided {
+            index.apply_body(&EventBody::from(ListsEvent::ListingDecided {
                 listing_id,
                 list_code: list.to_owned(),
                 subject: subject.clone(),
@@ -130,10 +133,10 @@ fn synthetic_city(index: &CheckIndex, n: u64, pick: &mut Pick) -> Result<City, F
                 measures: Vec::new(),
                 pushes: Vec::new(),
                 liable_people: rep.into_iter().collect(),
-            });
+            }));
         }
         if (40..43).contains(&roll) {
-            index.apply_body(&EventBody::BanImposed {
+            index.apply_body(&EventBody::from(ListsEvent::BanImposed {
                 ban: Ban {
                     id: format!("BN{i:016x}"),
                     subject,
@@ -147,7 +150,7 @@ fn synthetic_city(index: &CheckIndex, n: u64, pick: &mut Pick) -> Result<City, F
                     ends_on: None,
                     listing_id: None,
                 },
-            });
+            }));
         }
         city.usccs.push(uscc);
         city.names.push(name);

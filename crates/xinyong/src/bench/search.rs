@@ -5,10 +5,11 @@
 //! fragments, which only our fuzzy fallback answers.
 
 use std::time::{Duration, Instant};
+use xinyong_domain::subjects::SubjectsEvent;
 
 use xinyong_core::demo::DemoCity;
-use xinyong_core::follower::LogSubscriber as _;
-use xinyong_core::search::{MatchKind, SearchIndex, normalize, strip_legal_forms};
+use xinyong_core::log::follower::{FollowedEvent, LogSubscriber as _};
+use xinyong_core::portal::search::{MatchKind, SearchIndex, normalize, strip_legal_forms};
 use xinyong_domain::event::EventBody;
 use xinyong_storage::{Fts5Method, StoredEvent};
 
@@ -97,7 +98,7 @@ pub async fn run(subjects: u64, seed: u64, queries: usize, json: bool) -> CmdRes
         let n = (subjects - seq as u64).min(APPLY_BATCH as u64) as usize;
         let mut events = Vec::with_capacity(n);
         for body in city.by_ref().take(n) {
-            if let EventBody::LegalPersonRegistered { subject, .. } = &body {
+            if let EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) = &body {
                 names.push(subject.name.as_str().to_owned());
                 codes.push(subject.uscc.as_str().to_owned());
             }
@@ -105,7 +106,9 @@ pub async fn run(subjects: u64, seed: u64, queries: usize, json: bool) -> CmdRes
             seq += 1;
         }
         let t = Instant::now();
-        index.apply(&events);
+        let followed = xinyong_core::log::follower::parse_wanted(&events, |kind| index.wants(kind));
+        let refs: Vec<&FollowedEvent> = followed.iter().collect();
+        index.apply(&refs, u64::try_from(seq).unwrap_or_default());
         build += t.elapsed();
         bar.inc(n as u64);
     }
@@ -271,10 +274,10 @@ fn stored(seq: i64, body: &EventBody) -> StoredEvent {
         seq,
         time_ms: 0,
         actor: "bench".to_owned(),
-        kind: body.kind().to_owned(),
+        kind: body.kind_name().to_owned(),
         subject: body.public_subject().map(str::to_owned),
         rules: "{}".to_owned(),
-        body: Some(String::from_utf8_lossy(&body.canonical_json()).into_owned()),
+        body: body.canonical_json().ok().map(|json| String::from_utf8_lossy(&json).into_owned()),
         salt: None,
         entry: Vec::new(),
         leaf_hash: Vec::new(),

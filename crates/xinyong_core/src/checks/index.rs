@@ -1,0 +1,794 @@
+//! The credit check index (应查必查): what is on record about each subject —
+//! decided listings in force, personal-liability hits of liable people and
+//! bans not lifted — held in memory and kept current by the log follower, so
+//! a check is a hash lookup plus [`xinyong_domain::checks::decide`].
+//!
+//! Structure and life cycle follow [`crate::portal::search::SearchIndex`]:
+//! [`CheckIndex::rebuild`] reads the projections (`subjects`, `listings`,
+//! `personal_records`, `bans`) after noting the log size, the follower then
+//! applies every later event (applying one twice is harmless), and tests call
+//! [`CheckIndex::catch_up`].
+//!
+//! Keys are the 18 ASCII bytes of a USCC or ID number (no allocation per
+//! key); each subject's records sit in an `Arc`, so a check holds the read
+//! lock only for the lookup and decides on its own copy of the pointer.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use xinyong_domain::checks::{BanHit, Decision, LiabilityHit, Membership, decide};
+use xinyong_domain::codes::id_number::IdNumber;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::event::{EventBody, EventKind};
+use xinyong_domain::lists::sanction::{Measure, SanctionRules, SubjectKind};
+use xinyong_domain::lists::{
+    BanRow, BanScope, ListingRow, ListingStatus, ListsEvent, ListsKind, ObjectionOutcome, PersonalRecordRow,
+};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::projection::Cell;
+use xinyong_domain::subjects::{RelationRole, SubjectName};
+use xinyong_domain::subjects::{RoleHolder, SubjectRow, SubjectsEvent, SubjectsKind};
+
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+use crate::log::follower::{FollowedEvent, Follower, LogSubscriber};
+
+/// Rows read per page when rebuilding.
+const REBUILD_PAGE: u32 = 10_000;
+
+/// Events applied per write-lock hold.
+const APPLY_CHUNK: usize = 500;
+
+type Key = [u8; 18];
+
+fn key_of(s: &str) -> Option<Key> {
+    <Key>::try_from(s.as_bytes()).ok()
+}
+
+/// What a check asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckQuery {
+    /// A USCC, an ID number or an organisation's exact registered name.
+    pub subject: String,
+    /// Scenario code (`bidding`, `procurement`, …; `rules/measures.toml`).
+    pub scenario: String,
+    /// Approval item code, for scenario `approval`.
+    pub item: Option<String>,
+}
+
+/// Why a check could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    #[error("{field} 不能为空")]
+    MissingField { field: &'static str },
+    #[error("subject(查询对象)无效：{0}")]
+    InvalidSubject(String),
+    #[error("scenario(场景)“{scenario}”未定义；可用的场景代码：{valid}")]
+    UnknownScenario { scenario: String, valid: String },
+}
+
+impl CheckError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckError::MissingField { .. } => "missing_field",
+            CheckError::InvalidSubject(_) => "invalid_subject",
+            CheckError::UnknownScenario { .. } => "unknown_scenario",
+        }
+    }
+
+    /// The request field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            CheckError::MissingField { field } => field,
+            CheckError::InvalidSubject(_) => "subject",
+            CheckError::UnknownScenario { .. } => "scenario",
+        }
+    }
+}
+
+impl From<CheckError> for CoreError {
+    fn from(e: CheckError) -> CoreError {
+        CoreError::invalid(e.code(), e.to_string())
+    }
+}
+
+/// Who was checked. For a person only the masked ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedSubject {
+    /// `legal_person` or `natural_person`.
+    pub kind: &'static str,
+    pub uscc: Option<String>,
+    pub name: Option<String>,
+    pub id_number_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipView {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious` / `key_attention` / `red`; `unknown` for a retired list type.
+    pub list_kind: &'static str,
+    pub department: String,
+    pub decision_no: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureView {
+    pub code: String,
+    pub name: String,
+    /// `administrative` / `market` / `industry` / `social`.
+    pub category: &'static str,
+    pub mandatory: bool,
+    /// Department codes that carry the measure out.
+    pub executors: Vec<String>,
+}
+
+impl From<&Measure> for MeasureView {
+    fn from(m: &Measure) -> MeasureView {
+        MeasureView {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            category: m.category.as_str(),
+            mandatory: m.mandatory,
+            executors: m.executors.iter().map(|d| d.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MeasureLists {
+    pub must: Vec<MeasureView>,
+    pub may: Vec<MeasureView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BanView {
+    pub ban_id: String,
+    pub scope: BanScope,
+    pub field: String,
+    pub department: String,
+    pub decision_no: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiabilityView {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    pub role: RelationRole,
+    pub uscc: String,
+    pub organisation_name: String,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The answer to a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckAnswer {
+    pub subject: CheckedSubject,
+    /// Whether the platform knows the subject. An ID number without any
+    /// record is answered `clear` with `found: false` (people are not
+    /// indexed unless something is on record about them).
+    pub found: bool,
+    pub memberships: Vec<MembershipView>,
+    pub measures: MeasureLists,
+    pub incentives: Vec<MeasureView>,
+    pub bans: Vec<BanView>,
+    pub liabilities: Vec<LiabilityView>,
+    pub decision: Decision,
+    pub summary: Cow<'static, str>,
+}
+
+/// Sizes of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CheckIndexStats {
+    pub organisations: usize,
+    pub people: usize,
+    pub memberships: usize,
+    pub liabilities: usize,
+    pub bans: usize,
+}
+
+/// What is on record about one subject.
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    /// Registered name (organisations).
+    name: Option<Arc<str>>,
+    memberships: Vec<Membership>,
+    liabilities: Vec<LiabilityHit>,
+    bans: Vec<BanHit>,
+}
+
+#[derive(Default)]
+struct Inner {
+    orgs: HashMap<Key, Arc<Entry>>,
+    people: HashMap<Key, Arc<Entry>>,
+    /// Exact registered name → USCC.
+    names: HashMap<Arc<str>, Key>,
+    /// Ban id → (is a person, subject key): `ban_lifted` names only the ban.
+    ban_owner: HashMap<String, (bool, Key)>,
+    /// Deciding department of listings proposed but not yet decided:
+    /// `listing_decided` does not repeat it.
+    pending: HashMap<String, String>,
+}
+
+/// The check index. Share it with `Arc`; checks take a read lock for the
+/// lookup, the follower a write lock per 500 events.
+pub struct CheckIndex {
+    inner: RwLock<Inner>,
+    applied: AtomicU64,
+    mask: MaskConfig,
+}
+
+impl fmt::Debug for CheckIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckIndex").field("stats", &self.stats()).field("applied", &self.applied()).finish()
+    }
+}
+
+impl Default for CheckIndex {
+    fn default() -> Self {
+        CheckIndex::new(MaskConfig::default())
+    }
+}
+
+impl CheckIndex {
+    /// An empty index that has applied nothing; ID numbers in answers are
+    /// masked with `mask`.
+    pub fn new(mask: MaskConfig) -> CheckIndex {
+        CheckIndex { inner: RwLock::new(Inner::default()), applied: AtomicU64::new(0), mask }
+    }
+
+    /// Builds the index from the projections, remembering the log size read
+    /// first (see [`crate::portal::search::SearchIndex::rebuild`]).
+    pub async fn rebuild(core: &Core) -> Result<CheckIndex> {
+        let size = core.store().log_size().await?;
+        let index = CheckIndex::new(core.settings().mask.clone());
+        let store = core.store();
+
+        let mut after: Option<Vec<Cell>> = None;
+        loop {
+            let page = store.page::<SubjectRow>(after.as_deref(), REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(vec![Cell::text(last.uscc.as_str())]);
+            let full = page.len() == REBUILD_PAGE as usize;
+            let mut inner = index.write();
+            for row in &page {
+                inner.set_name(row.uscc.as_str(), &row.name);
+            }
+            drop(inner);
+            if !full {
+                break;
+            }
+        }
+
+        let listed = store.find::<ListingRow>("status", &Cell::text(ListingStatus::Listed.as_str()), u32::MAX).await?;
+        {
+            let mut inner = index.write();
+            for row in listed {
+                let (Some(decision_no), Some(valid_from)) = (row.decision_no.clone(), row.valid_from) else { continue };
+                let subject = row.subject();
+                let membership = Membership {
+                    measures: row.measure_codes().to_vec(),
+                    listing_id: row.listing_id,
+                    list_code: row.list_code,
+                    department: row.department.as_str().to_owned(),
+                    decision_no,
+                    valid_from,
+                    valid_until: row.valid_until,
+                };
+                inner.add_membership(&subject, membership);
+            }
+        }
+        for status in [ListingStatus::Proposed, ListingStatus::Noticed, ListingStatus::UnderObjection] {
+            let rows = store.find::<ListingRow>("status", &Cell::text(status.as_str()), u32::MAX).await?;
+            let mut inner = index.write();
+            for row in rows {
+                inner.pending.insert(row.listing_id, row.department.as_str().to_owned());
+            }
+        }
+
+        let records = store.find::<PersonalRecordRow>("active", &Cell::Int(1), u32::MAX).await?;
+        {
+            let mut inner = index.write();
+            for r in records {
+                let hit = LiabilityHit {
+                    listing_id: r.listing_id,
+                    list_code: r.list_code,
+                    role: r.role,
+                    uscc: r.uscc,
+                    organisation_name: r.organisation_name,
+                    valid_until: r.valid_until,
+                };
+                inner.add_liability(r.id_number.as_str(), hit);
+            }
+        }
+
+        let mut after: Option<Vec<Cell>> = None;
+        loop {
+            let page = store.page::<BanRow>(after.as_deref(), REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(vec![Cell::text(last.ban_id.as_str())]);
+            let full = page.len() == REBUILD_PAGE as usize;
+            let mut inner = index.write();
+            for row in page {
+                if row.lifted_on.is_some() {
+                    continue;
+                }
+                let subject = row.subject();
+                let ban = BanHit {
+                    ban_id: row.ban_id,
+                    scope: row.scope,
+                    field: row.field,
+                    department: row.department.as_str().to_owned(),
+                    decision_no: row.decision_no,
+                    starts_on: row.starts_on,
+                    ends_on: row.ends_on,
+                };
+                inner.add_ban(&subject, ban);
+            }
+            drop(inner);
+            if !full {
+                break;
+            }
+        }
+        index.write().shrink();
+        index.applied.store(size, Ordering::Release);
+        Ok(index)
+    }
+
+    /// Reads the log from [`CheckIndex::applied`] to its end (tests; the
+    /// server's follower does the same every 200 ms).
+    pub async fn catch_up(&self, core: &Core) -> Result<u64> {
+        Follower::starting_at(self.applied()).poll(core, &[self]).await
+    }
+
+    /// The log size applied: every event with a smaller index is reflected.
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    pub fn stats(&self) -> CheckIndexStats {
+        let inner = self.read();
+        let mut stats = CheckIndexStats {
+            organisations: inner.orgs.len(),
+            people: inner.people.len(),
+            memberships: 0,
+            liabilities: 0,
+            bans: 0,
+        };
+        for e in inner.orgs.values().chain(inner.people.values()) {
+            stats.memberships += e.memberships.len();
+            stats.liabilities += e.liabilities.len();
+            stats.bans += e.bans.len();
+        }
+        stats
+    }
+
+    /// Applies one event body (the follower parses stored bodies and calls
+    /// this; the bench feeds bodies directly).
+    pub fn apply_body(&self, body: &EventBody) {
+        self.write().apply(body);
+    }
+
+    /// Answers a check on `today` under `rules`.
+    pub fn check(
+        &self,
+        rules: &SanctionRules,
+        query: &CheckQuery,
+        today: NaiveDate,
+    ) -> std::result::Result<CheckAnswer, CheckError> {
+        if query.scenario.trim().is_empty() {
+            return Err(CheckError::MissingField { field: "scenario" });
+        }
+        let scenario = query.scenario.trim();
+        if rules.scenario(scenario).is_none() {
+            let valid = rules.scenarios().iter().map(|s| format!("{}({})", s.code, s.name)).collect::<Vec<_>>();
+            return Err(CheckError::UnknownScenario { scenario: scenario.to_owned(), valid: valid.join("、") });
+        }
+        let raw = query.subject.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if raw.is_empty() {
+            return Err(CheckError::MissingField { field: "subject" });
+        }
+        let item = query.item.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        let subject = parse_subject(raw)?;
+        let (kind, key, entry) = {
+            let inner = self.read();
+            match &subject {
+                Parsed::Uscc(u) => {
+                    let key = key_of(u.as_str());
+                    (SubjectKind::LegalPerson, key, key.and_then(|k| inner.orgs.get(&k).cloned()))
+                }
+                Parsed::Id(id) => {
+                    let key = key_of(id.as_str());
+                    (SubjectKind::NaturalPerson, key, key.and_then(|k| inner.people.get(&k).cloned()))
+                }
+                Parsed::Name(name) => match inner.names.get(name.as_str()) {
+                    Some(&k) => (SubjectKind::LegalPerson, Some(k), inner.orgs.get(&k).cloned()),
+                    None => (SubjectKind::LegalPerson, None, None),
+                },
+            }
+        };
+        let checked = match &subject {
+            Parsed::Id(id) => CheckedSubject {
+                kind: SubjectKind::NaturalPerson.as_str(),
+                uscc: None,
+                name: None,
+                id_number_masked: Some(self.mask.mask_id(id.as_str())),
+            },
+            Parsed::Uscc(_) | Parsed::Name(_) => CheckedSubject {
+                kind: SubjectKind::LegalPerson.as_str(),
+                uscc: match (&subject, key) {
+                    (Parsed::Uscc(u), _) => Some(u.as_str().to_owned()),
+                    (_, Some(k)) => std::str::from_utf8(&k).ok().map(str::to_owned),
+                    _ => None,
+                },
+                name: match (&entry, &subject) {
+                    (Some(e), _) => e.name.as_deref().map(str::to_owned),
+                    (None, Parsed::Name(n)) => Some(n.as_str().to_owned()),
+                    _ => None,
+                },
+                id_number_masked: None,
+            },
+        };
+        let Some(entry) = entry else {
+            let (decision, summary) = match kind {
+                SubjectKind::NaturalPerson => (Decision::Clear, "未发现该自然人的失信惩戒、禁入或责任人记录"),
+                SubjectKind::LegalPerson => (Decision::NotFound, "平台未登记该主体，请核对统一社会信用代码或名称"),
+            };
+            return Ok(CheckAnswer {
+                subject: checked,
+                found: false,
+                memberships: Vec::new(),
+                measures: MeasureLists::default(),
+                incentives: Vec::new(),
+                bans: Vec::new(),
+                liabilities: Vec::new(),
+                decision,
+                summary: Cow::Borrowed(summary),
+            });
+        };
+        let out = decide(rules, kind, &entry.memberships, &entry.liabilities, &entry.bans, scenario, item, today);
+        let list = |code: &str| rules.list(code);
+        Ok(CheckAnswer {
+            subject: checked,
+            found: true,
+            memberships: out
+                .memberships
+                .iter()
+                .map(|m| MembershipView {
+                    listing_id: m.listing_id.clone(),
+                    list_code: m.list_code.clone(),
+                    list_name: list(&m.list_code).map_or_else(|| m.list_code.clone(), |l| l.name.clone()),
+                    list_kind: list(&m.list_code).map_or("unknown", |l| l.kind.as_str()),
+                    department: m.department.clone(),
+                    decision_no: m.decision_no.clone(),
+                    valid_from: m.valid_from,
+                    valid_until: m.valid_until,
+                })
+                .collect(),
+            measures: MeasureLists {
+                must: out.must.iter().map(|m| MeasureView::from(*m)).collect(),
+                may: out.may.iter().map(|m| MeasureView::from(*m)).collect(),
+            },
+            incentives: out.incentives.iter().map(|m| MeasureView::from(*m)).collect(),
+            bans: out
+                .bans
+                .iter()
+                .map(|b| BanView {
+                    ban_id: b.ban_id.clone(),
+                    scope: b.scope,
+                    field: b.field.clone(),
+                    department: b.department.clone(),
+                    decision_no: b.decision_no.clone(),
+                    starts_on: b.starts_on,
+                    ends_on: b.ends_on,
+                })
+                .collect(),
+            liabilities: out
+                .liabilities
+                .iter()
+                .map(|h| LiabilityView {
+                    listing_id: h.listing_id.clone(),
+                    list_code: h.list_code.clone(),
+                    list_name: list(&h.list_code).map_or_else(|| h.list_code.clone(), |l| l.name.clone()),
+                    role: h.role,
+                    uscc: h.uscc.clone(),
+                    organisation_name: h.organisation_name.clone(),
+                    valid_until: h.valid_until,
+                })
+                .collect(),
+            decision: out.decision,
+            summary: out.summary,
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // A panic while applying leaves at worst one subject half-updated;
+        // answering on is better than failing every check from then on.
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+enum Parsed {
+    Uscc(Uscc),
+    Id(IdNumber),
+    Name(SubjectName),
+}
+
+/// An 18-character code is a USCC or an ID number; anything else is an exact
+/// organisation name.
+fn parse_subject(raw: &str) -> std::result::Result<Parsed, CheckError> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if compact.chars().count() == 18 && compact.chars().all(char::is_alphanumeric) {
+        let uscc = Uscc::parse(&compact);
+        if let Ok(u) = uscc {
+            return Ok(Parsed::Uscc(u));
+        }
+        if let Ok(id) = IdNumber::parse(&compact) {
+            return Ok(Parsed::Id(id));
+        }
+        // Eighteen ASCII letters and digits are a mistyped code, not a name.
+        if compact.is_ascii() {
+            let why = uscc.err().map(|e| e.to_string()).unwrap_or_default();
+            return Err(CheckError::InvalidSubject(format!(
+                "“{compact}”既不是有效的统一社会信用代码({why})，也不是有效的身份证号码"
+            )));
+        }
+    }
+    SubjectName::parse(raw).map(Parsed::Name).map_err(|e| CheckError::InvalidSubject(e.to_string()))
+}
+
+impl Inner {
+    fn org_mut(&mut self, key: Key) -> &mut Entry {
+        Arc::make_mut(self.orgs.entry(key).or_default())
+    }
+
+    fn subject_mut(&mut self, subject: &RecordSubject) -> Option<&mut Entry> {
+        let key = key_of(&subject.key)?;
+        if subject.is_natural_person() {
+            Some(Arc::make_mut(self.people.entry(key).or_default()))
+        } else {
+            if !subject.name.is_empty() && !self.orgs.contains_key(&key) {
+                self.set_name(&subject.key, &subject.name);
+            }
+            Some(self.org_mut(key))
+        }
+    }
+
+    fn set_name(&mut self, uscc: &str, name: &str) {
+        let Some(key) = key_of(uscc) else { return };
+        let name: Arc<str> = Arc::from(name);
+        let entry = self.orgs.entry(key).or_default();
+        if entry.name.as_deref() == Some(&*name) {
+            return;
+        }
+        let entry = Arc::make_mut(entry);
+        if let Some(old) = entry.name.replace(Arc::clone(&name))
+            && self.names.get(&old) == Some(&key)
+        {
+            self.names.remove(&old);
+        }
+        self.names.insert(name, key);
+    }
+
+    fn add_membership(&mut self, subject: &RecordSubject, m: Membership) {
+        if let Some(e) = self.subject_mut(subject) {
+            e.memberships.retain(|x| x.listing_id != m.listing_id);
+            e.memberships.push(m);
+        }
+    }
+
+    fn add_liability(&mut self, id_number: &str, hit: LiabilityHit) {
+        let Some(key) = key_of(id_number) else { return };
+        let e = Arc::make_mut(self.people.entry(key).or_default());
+        e.liabilities.retain(|x| x.listing_id != hit.listing_id);
+        e.liabilities.push(hit);
+    }
+
+    fn add_ban(&mut self, subject: &RecordSubject, ban: BanHit) {
+        let Some(key) = key_of(&subject.key) else { return };
+        self.ban_owner.insert(ban.ban_id.clone(), (subject.is_natural_person(), key));
+        if let Some(e) = self.subject_mut(subject) {
+            e.bans.retain(|x| x.ban_id != ban.ban_id);
+            e.bans.push(ban);
+        }
+    }
+
+    /// People are indexed only while something is on record about them, so
+    /// an index that followed the log holds what a rebuild would.
+    fn forget_if_empty(&mut self, key: Key) {
+        if self
+            .people
+            .get(&key)
+            .is_some_and(|e| e.memberships.is_empty() && e.liabilities.is_empty() && e.bans.is_empty())
+        {
+            self.people.remove(&key);
+        }
+    }
+
+    fn shrink(&mut self) {
+        self.orgs.shrink_to_fit();
+        self.people.shrink_to_fit();
+        self.names.shrink_to_fit();
+    }
+
+    fn apply(&mut self, body: &EventBody) {
+        match body {
+            EventBody::Subjects(e) => self.apply_subjects(e),
+            EventBody::Lists(e) => self.apply_lists(e),
+            EventBody::Auth(_)
+            | EventBody::Rules(_)
+            | EventBody::Collection(_)
+            | EventBody::Checks(_)
+            | EventBody::ClosedLoop(_) => {}
+        }
+    }
+
+    fn apply_subjects(&mut self, event: &SubjectsEvent) {
+        match event {
+            SubjectsEvent::LegalPersonRegistered { subject, .. } | SubjectsEvent::LegalPersonUpdated { subject } => {
+                self.set_name(subject.uscc.as_str(), subject.name.as_str());
+            }
+            SubjectsEvent::NaturalPersonRegistered { .. }
+            | SubjectsEvent::RelationAdded { .. }
+            | SubjectsEvent::RelationEnded { .. } => {}
+        }
+    }
+
+    fn apply_lists(&mut self, event: &ListsEvent) {
+        match event {
+            ListsEvent::ListingProposed { proposal, .. } => {
+                self.pending.insert(proposal.id.clone(), proposal.department.as_str().to_owned());
+            }
+            ListsEvent::ListingWithdrawn { listing_id, .. } => {
+                self.pending.remove(listing_id);
+            }
+            ListsEvent::ListingObjectionAnswered { listing_id, outcome, .. } => {
+                if *outcome == ObjectionOutcome::Accepted {
+                    self.pending.remove(listing_id);
+                }
+            }
+            ListsEvent::ListingDecided {
+                listing_id,
+                list_code,
+                subject,
+                decision_no,
+                valid_from,
+                valid_until,
+                measures,
+                liable_people,
+                ..
+            } => {
+                let department = self.pending.remove(listing_id).unwrap_or_default();
+                let m = Membership {
+                    listing_id: listing_id.clone(),
+                    list_code: list_code.clone(),
+                    department,
+                    decision_no: decision_no.clone(),
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    measures: measures.clone(),
+                };
+                self.add_membership(subject, m);
+                for RoleHolder { role, person } in liable_people {
+                    let hit = LiabilityHit {
+                        listing_id: listing_id.clone(),
+                        list_code: list_code.clone(),
+                        role: *role,
+                        uscc: subject.key.clone(),
+                        organisation_name: subject.name.clone(),
+                        valid_until: *valid_until,
+                    };
+                    self.add_liability(person.id_number.as_str(), hit);
+                }
+            }
+            ListsEvent::ListingExited { listing_id, subject, liable_people, .. } => {
+                self.exit(listing_id, subject, liable_people);
+            }
+            ListsEvent::BanImposed { ban } => {
+                let hit = BanHit {
+                    ban_id: ban.id.clone(),
+                    scope: ban.scope,
+                    field: ban.field.clone(),
+                    department: ban.department.as_str().to_owned(),
+                    decision_no: ban.decision_no.clone(),
+                    starts_on: ban.starts_on,
+                    ends_on: ban.ends_on,
+                };
+                self.add_ban(&ban.subject, hit);
+            }
+            ListsEvent::BanLifted { ban_id, .. } => {
+                if let Some((person, key)) = self.ban_owner.remove(ban_id) {
+                    let map = if person { &mut self.people } else { &mut self.orgs };
+                    if let Some(e) = map.get_mut(&key) {
+                        Arc::make_mut(e).bans.retain(|b| &b.ban_id != ban_id);
+                    }
+                    if person {
+                        self.forget_if_empty(key);
+                    }
+                }
+            }
+            // Steps before a decision change nothing a check answers.
+            ListsEvent::ListingNoticeServed { .. }
+            | ListsEvent::ListingObjectionFiled { .. }
+            | ListsEvent::InterviewRecorded { .. } => {}
+        }
+    }
+
+    /// A listing ended: the subject's membership and its people's liabilities go.
+    fn exit(&mut self, listing_id: &str, subject: &RecordSubject, liable_people: &[IdNumber]) {
+        if let Some(key) = key_of(&subject.key) {
+            let map = if subject.is_natural_person() { &mut self.people } else { &mut self.orgs };
+            if let Some(e) = map.get_mut(&key) {
+                Arc::make_mut(e).memberships.retain(|m| m.listing_id != listing_id);
+            }
+            if subject.is_natural_person() {
+                self.forget_if_empty(key);
+            }
+        }
+        for id in liable_people {
+            if let Some(key) = key_of(id.as_str())
+                && let Some(e) = self.people.get_mut(&key)
+            {
+                Arc::make_mut(e).liabilities.retain(|h| h.listing_id != listing_id);
+                self.forget_if_empty(key);
+            }
+        }
+    }
+}
+
+impl LogSubscriber for CheckIndex {
+    fn wants(&self, kind: EventKind) -> bool {
+        match kind {
+            EventKind::Subjects(k) => match k {
+                SubjectsKind::LegalPersonRegistered | SubjectsKind::LegalPersonUpdated => true,
+                SubjectsKind::NaturalPersonRegistered | SubjectsKind::RelationAdded | SubjectsKind::RelationEnded => {
+                    false
+                }
+            },
+            EventKind::Lists(k) => match k {
+                ListsKind::ListingProposed
+                | ListsKind::ListingObjectionAnswered
+                | ListsKind::ListingWithdrawn
+                | ListsKind::ListingDecided
+                | ListsKind::ListingExited
+                | ListsKind::BanImposed
+                | ListsKind::BanLifted => true,
+                ListsKind::ListingNoticeServed | ListsKind::ListingObjectionFiled | ListsKind::InterviewRecorded => {
+                    false
+                }
+            },
+            EventKind::Auth(_)
+            | EventKind::Rules(_)
+            | EventKind::Collection(_)
+            | EventKind::Checks(_)
+            | EventKind::ClosedLoop(_) => false,
+        }
+    }
+
+    fn apply(&self, events: &[&FollowedEvent], through: u64) {
+        let applied = self.applied();
+        for chunk in events.chunks(APPLY_CHUNK) {
+            let mut inner = self.write();
+            for event in chunk.iter().filter(|e| e.seq >= applied) {
+                inner.apply(&event.body);
+            }
+        }
+        self.applied.fetch_max(through, Ordering::AcqRel);
+    }
+}

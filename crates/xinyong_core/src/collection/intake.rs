@@ -1,0 +1,590 @@
+//! `ingest_batch`: the one path by which department data enters the platform,
+//! whether it comes from the JSON API, a console upload or `xinyong import`.
+//!
+//! Every good row lands, every bad row comes back with reasons a clerk
+//! understands, nothing is counted twice: records are keyed by department +
+//! catalog item + decision document number + subject, an identical row again
+//! is a duplicate, a changed one is a correction carrying the diff. All
+//! accepted rows of a batch commit in one transaction with their events.
+
+use std::collections::{HashMap, HashSet};
+use xinyong_domain::collection::CollectionEvent;
+use xinyong_domain::subjects::SubjectsEvent;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use xinyong_domain::auth::{DepartmentCode, DepartmentRow};
+use xinyong_domain::collection::catalog::{CatalogItem, HeaderMatch};
+use xinyong_domain::collection::publicity::decide_publicity;
+use xinyong_domain::collection::record::{
+    FieldIssue, RecordDraft, RowOutcome, SubjectRef, ValidationContext, validate_row,
+};
+use xinyong_domain::collection::{
+    AcceptedRecord, BatchReportRow, BatchRow, BatchSummary, RecordPublicity, RecordRow, RecordSubject, RowIssue,
+    RowReport, diff_fields, record_id,
+};
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::projection::Cell;
+use xinyong_domain::subjects::RoleHolder;
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectStatus};
+use xinyong_domain::subjects::{PersonRow, SubjectRow};
+
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+
+/// Most data rows one batch may carry (an upload is one transaction).
+pub const MAX_ROWS: usize = 100_000;
+
+/// Where a batch came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Api,
+    Upload,
+    Cli,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Upload => "upload",
+            Source::Cli => "cli",
+        }
+    }
+}
+
+/// A table of strings as the department sent it.
+#[derive(Debug, Clone, Default)]
+pub struct InputTable {
+    pub headers: Vec<String>,
+    /// (row number as the clerk sees it, cells)
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    pub actor: Actor,
+    pub department: DepartmentCode,
+    /// Catalog item code; `None` = infer it from the headers.
+    pub item: Option<String>,
+    pub source: Source,
+    pub file_name: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub table: InputTable,
+    /// Codes issued by other authorities: a wrong check character is a warning.
+    pub lenient_codes: bool,
+    /// Only for migrating historical data (`xinyong import --received-date`,
+    /// the demo city): the date the platform originally received the rows.
+    /// Normal intake uses today's date in China Standard Time.
+    pub received_date: Option<NaiveDate>,
+    /// Validate and report, write nothing.
+    pub dry_run: bool,
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowResult {
+    pub row: u64,
+    /// `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `corrected`
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    pub errors: Vec<RowIssue>,
+    pub warnings: Vec<RowIssue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestOutcome {
+    pub batch: BatchSummary,
+    pub rows: Vec<RowResult>,
+    /// The item was inferred from the headers (not given).
+    pub inferred_item: bool,
+    /// Unknown columns, reported rather than silently dropped.
+    pub unknown_columns: Vec<String>,
+    /// This exact batch had been received before; nothing was written.
+    pub already_received: bool,
+    pub dry_run: bool,
+    /// Log index of the batch's event, when something was written.
+    pub batch_log_index: Option<u64>,
+}
+
+fn issue(i: &FieldIssue) -> RowIssue {
+    RowIssue { field: i.field.clone(), code: i.code.to_owned(), message: i.message.clone() }
+}
+
+/// Today in China Standard Time (UTC+8, no daylight saving).
+pub fn china_today(core: &Core) -> NaiveDate {
+    crate::clock::china_date(core.now())
+}
+
+/// A stable id for the batch: the same department, item and content give the
+/// same id, so sending the same file twice is recognised.
+fn batch_id(department: &str, item: &str, table: &InputTable) -> String {
+    let mut h = Sha256::new();
+    for part in [department, item] {
+        h.update(part.as_bytes());
+        h.update([0x1e]);
+    }
+    for header in &table.headers {
+        h.update(header.as_bytes());
+        h.update([0x1f]);
+    }
+    for (_, cells) in &table.rows {
+        h.update([0x1e]);
+        for cell in cells {
+            h.update(cell.as_bytes());
+            h.update([0x1f]);
+        }
+    }
+    let digest = h.finalize();
+    format!("b{}", hex::encode(&digest[..10]))
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
+    CoreError::invalid(code, message)
+}
+
+/// Picks the item (given or inferred) and matches the headers to its fields.
+fn resolve_item<'c>(core: &'c Core, req: &IngestRequest) -> Result<(&'c CatalogItem, HeaderMatch, bool)> {
+    let catalog = &core.rules().catalog;
+    let (item, inferred) = match &req.item {
+        Some(code) => (
+            catalog
+                .item(code)
+                .ok_or_else(|| invalid("item_unknown", format!("目录 {} 中没有事项“{code}”", catalog.version())))?,
+            false,
+        ),
+        None => (catalog.infer_item(&req.table.headers).map_err(|e| invalid(e.code(), e.to_string()))?, true),
+    };
+    if !item.allows_department(req.department.as_str()) {
+        return Err(CoreError::Forbidden {
+            code: "item_not_allowed",
+            message: format!("部门“{}”不能报送事项“{}”（{}）", req.department, item.name(), item.code()),
+        });
+    }
+    let matched = catalog.match_headers(item, &req.table.headers);
+    if !matched.missing_required.is_empty() {
+        let names: Vec<String> = matched
+            .missing_required
+            .iter()
+            .map(|code| item.field(code).map_or_else(|| code.clone(), |f| format!("{}({code})", f.name())))
+            .collect();
+        return Err(invalid("columns_missing", format!("缺少必填列：{}", names.join("、"))));
+    }
+    if !matched.duplicates.is_empty() {
+        let names: Vec<String> = matched.duplicates.iter().map(|d| d.field.clone()).collect();
+        return Err(invalid("columns_duplicated", format!("以下字段出现在多列中：{}", names.join("、"))));
+    }
+    Ok((item, matched, inferred))
+}
+
+fn subject_of(draft: &RecordDraft) -> RecordSubject {
+    match &draft.subject {
+        SubjectRef::LegalPerson { uscc, name, .. } => RecordSubject {
+            kind: "legal_person".to_owned(),
+            key: uscc.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+        },
+        SubjectRef::NaturalPerson { id_number, name } => RecordSubject {
+            kind: "natural_person".to_owned(),
+            key: id_number.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+        },
+    }
+}
+
+/// The event that makes a subject known, when it is not yet.
+fn subject_registration(draft: &RecordDraft) -> SubjectsEvent {
+    match &draft.subject {
+        SubjectRef::LegalPerson { uscc, name, kind, legal_representative } => {
+            let role = if matches!(kind, xinyong_domain::collection::record::LegalKind::IndividualBusiness) {
+                RelationRole::Principal
+            } else {
+                RelationRole::LegalRepresentative
+            };
+            let people = legal_representative
+                .iter()
+                .filter_map(|(rep_name, rep_id)| {
+                    rep_id.as_ref().map(|id| RoleHolder {
+                        role,
+                        person: NaturalPerson { id_number: id.clone(), name: rep_name.clone() },
+                    })
+                })
+                .collect();
+            SubjectsEvent::LegalPersonRegistered {
+                subject: LegalPerson { uscc: uscc.clone(), name: name.clone(), status: SubjectStatus::Active },
+                people,
+            }
+        }
+        SubjectRef::NaturalPerson { id_number, name } => SubjectsEvent::NaturalPersonRegistered {
+            person: NaturalPerson { id_number: id_number.clone(), name: name.clone() },
+        },
+    }
+}
+
+/// Receives a batch: validates every row, and (unless a dry run) writes the
+/// new subjects, records, corrections and the batch itself in one append.
+pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutcome> {
+    if req.table.rows.len() > MAX_ROWS {
+        return Err(invalid(
+            "batch_too_large",
+            format!("一个批次最多 {MAX_ROWS} 行，本次 {} 行；请拆分后分批上传", req.table.rows.len()),
+        ));
+    }
+    let department_row = core.store().get(DepartmentRow::key(&req.department)).await?;
+    let Some(department_row) = department_row else {
+        return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
+    };
+    let sector = department_row.sector;
+    let (item, matched, inferred_item) = resolve_item(core, &req)?;
+    let rules = core.rules();
+    let catalog_version = rules.catalog.version().to_owned();
+    let id = batch_id(req.department.as_str(), item.code(), &req.table);
+    let unknown_columns: Vec<String> = matched.unknown.iter().map(|(_, h)| h.clone()).collect();
+
+    // The same batch again: report what happened the first time, write nothing.
+    // Rows that were not rejected the first time are duplicates now.
+    if let Some(existing) = load_batch(core, &id).await? {
+        let reports: HashMap<u64, &RowReport> = existing.reports.iter().map(|r| (r.row, r)).collect();
+        let rows = req
+            .table
+            .rows
+            .iter()
+            .map(|(row, _)| match reports.get(row) {
+                Some(r) if r.status == "rejected" => RowResult {
+                    row: *row,
+                    status: "rejected",
+                    record_id: None,
+                    errors: r.issues.clone(),
+                    warnings: Vec::new(),
+                },
+                Some(r) => RowResult {
+                    row: *row,
+                    status: "duplicate",
+                    record_id: None,
+                    errors: Vec::new(),
+                    warnings: r.issues.clone(),
+                },
+                None => RowResult {
+                    row: *row,
+                    status: "duplicate",
+                    record_id: None,
+                    errors: Vec::new(),
+                    warnings: Vec::new(),
+                },
+            })
+            .collect();
+        return Ok(IngestOutcome {
+            rows,
+            batch: existing,
+            inferred_item,
+            unknown_columns,
+            already_received: true,
+            dry_run: req.dry_run,
+            batch_log_index: None,
+        });
+    }
+
+    let received = req.received_date.unwrap_or_else(|| china_today(core));
+    // A decision cannot postdate its receipt ("decision ≤ today").
+    let ctx = ValidationContext { today: received, lenient_codes: req.lenient_codes };
+    let deadline = item.deadline_working_days().unwrap_or(7);
+
+    // 1. Validate every row.
+    struct Good {
+        row: u64,
+        draft: RecordDraft,
+        warnings: Vec<RowIssue>,
+        cells: Vec<String>,
+    }
+    let mut results: Vec<RowResult> = Vec::with_capacity(req.table.rows.len());
+    let mut reports: Vec<RowReport> = Vec::new();
+    let mut good: Vec<Good> = Vec::new();
+    for (row, cells) in &req.table.rows {
+        match validate_row(item, &matched.cells(cells), &ctx) {
+            RowOutcome::Valid { draft, warnings } => good.push(Good {
+                row: *row,
+                draft,
+                warnings: warnings.iter().map(issue).collect(),
+                cells: cells.clone(),
+            }),
+            RowOutcome::Invalid { errors, warnings } => {
+                let errors: Vec<RowIssue> = errors.iter().map(issue).collect();
+                reports.push(RowReport {
+                    row: *row,
+                    status: "rejected".to_owned(),
+                    cells: cells.clone(),
+                    issues: errors.clone(),
+                });
+                results.push(RowResult {
+                    row: *row,
+                    status: "rejected",
+                    record_id: None,
+                    errors,
+                    warnings: warnings.iter().map(issue).collect(),
+                });
+            }
+        }
+    }
+
+    // 2. What the platform already knows about these records and subjects.
+    let ids: Vec<String> = good
+        .iter()
+        .map(|g| record_id(req.department.as_str(), item.code(), &g.draft.document_number, &subject_of(&g.draft).key))
+        .collect();
+    let existing: HashMap<String, AcceptedRecord> = core
+        .store()
+        .get_many(ids.iter().map(|id| RecordRow::key(id.as_str())))
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r.into_record()))
+        .collect();
+    let legal_keys = good.iter().filter_map(|g| match &g.draft.subject {
+        SubjectRef::LegalPerson { uscc, .. } => Some(SubjectRow::key(uscc)),
+        SubjectRef::NaturalPerson { .. } => None,
+    });
+    let person_keys = good.iter().filter_map(|g| match &g.draft.subject {
+        SubjectRef::NaturalPerson { id_number, .. } => Some(PersonRow::key(id_number)),
+        SubjectRef::LegalPerson { .. } => None,
+    });
+    let mut known_subjects: HashSet<String> = HashSet::new();
+    for row in core.store().get_many(legal_keys).await? {
+        known_subjects.insert(row.uscc.as_str().to_owned());
+    }
+    for row in core.store().get_many(person_keys).await? {
+        known_subjects.insert(row.id_number.as_str().to_owned());
+    }
+
+    // 3. Decide each good row: new, duplicate, correction — or a conflict
+    //    with an earlier row of the same batch.
+    let rule_versions = rules.versions();
+    let mut events: Vec<NewEvent> = Vec::new();
+    let mut seen_in_batch: HashMap<String, u64> = HashMap::new();
+    let (mut accepted, mut corrected, mut duplicates, mut warned) = (0u64, 0u64, 0u64, 0u64);
+    for (g, rid) in good.into_iter().zip(ids) {
+        if let Some(first_row) = seen_in_batch.get(&rid) {
+            let error = RowIssue {
+                field: String::new(),
+                code: "duplicate_key_in_batch".to_owned(),
+                message: format!("与本批第 {first_row} 行的决定文书号和相对人相同；同一条记录在一个批次中只能出现一次"),
+            };
+            reports.push(RowReport {
+                row: g.row,
+                status: "rejected".to_owned(),
+                cells: g.cells,
+                issues: vec![error.clone()],
+            });
+            results.push(RowResult {
+                row: g.row,
+                status: "rejected",
+                record_id: None,
+                errors: vec![error],
+                warnings: g.warnings,
+            });
+            continue;
+        }
+        seen_in_batch.insert(rid.clone(), g.row);
+
+        let subject = subject_of(&g.draft);
+        let decision = decide_publicity(&rules.publicity, item, &g.draft, sector.as_deref());
+        let working_days = rules.calendar.working_days_between(g.draft.decision_date, received).ok();
+        let record = AcceptedRecord {
+            id: rid.clone(),
+            department: req.department.clone(),
+            item: item.code().to_owned(),
+            catalog_version: catalog_version.clone(),
+            batch_id: id.clone(),
+            document_number: g.draft.document_number.clone(),
+            subject: subject.clone(),
+            decision_date: g.draft.decision_date,
+            received_date: received,
+            working_days,
+            deadline_working_days: deadline,
+            publicity: RecordPublicity {
+                regime: decision.regime.clone(),
+                severity: decision.severity.map(|s| s.as_str().to_owned()),
+                public: decision.public,
+                non_public_reason: decision.non_public_reason.as_ref().map(|r| r.code().to_owned()),
+                window_start: decision.window.as_ref().map(|w| w.start),
+                earliest_end: decision.window.as_ref().map(|w| w.earliest_end),
+                latest_end: decision.window.as_ref().and_then(|w| w.latest_end),
+                repairable: decision.window.as_ref().is_some_and(|w| w.repairable),
+            },
+            fields: g.draft.fields.clone(),
+        };
+        let status = match existing.get(&rid) {
+            Some(old) if old.fields == record.fields => {
+                duplicates += 1;
+                "duplicate"
+            }
+            Some(old) => {
+                // A correction keeps when the record first arrived: timeliness
+                // is about the first report, not the fix.
+                let mut record = record;
+                record.received_date = old.received_date;
+                record.working_days = old.working_days;
+                let changes = diff_fields(&old.fields, &record.fields);
+                events.push(NewEvent {
+                    actor: req.actor.clone(),
+                    rules: rule_versions.clone(),
+                    body: CollectionEvent::RecordCorrected { record, changes }.into(),
+                });
+                corrected += 1;
+                "corrected"
+            }
+            None => {
+                if known_subjects.insert(subject.key.clone()) {
+                    events.push(NewEvent {
+                        actor: req.actor.clone(),
+                        rules: rule_versions.clone(),
+                        body: subject_registration(&g.draft).into(),
+                    });
+                }
+                events.push(NewEvent {
+                    actor: req.actor.clone(),
+                    rules: rule_versions.clone(),
+                    body: CollectionEvent::RecordAccepted { record }.into(),
+                });
+                accepted += 1;
+                if g.warnings.is_empty() { "accepted" } else { "accepted_with_warnings" }
+            }
+        };
+        if !g.warnings.is_empty() {
+            warned += 1;
+            reports.push(RowReport {
+                row: g.row,
+                status: "accepted_with_warnings".to_owned(),
+                cells: g.cells,
+                issues: g.warnings.clone(),
+            });
+        }
+        results.push(RowResult { row: g.row, status, record_id: Some(rid), errors: Vec::new(), warnings: g.warnings });
+    }
+    results.sort_by_key(|r| r.row);
+    reports.sort_by_key(|r| r.row);
+
+    let rejected = results.iter().filter(|r| r.status == "rejected").count() as u64;
+    let batch = BatchSummary {
+        id: id.clone(),
+        department: req.department.clone(),
+        item: item.code().to_owned(),
+        catalog_version,
+        source: req.source.as_str().to_owned(),
+        file_name: req.file_name.clone(),
+        idempotency_key: req.idempotency_key.clone(),
+        received_date: received,
+        rows_total: req.table.rows.len() as u64,
+        accepted,
+        corrected,
+        duplicates,
+        rejected,
+        warnings: warned,
+        headers: req.table.headers.clone(),
+        reports,
+    };
+
+    // Nothing new at all (every row a duplicate): nothing to log.
+    let worth_logging = accepted + corrected + rejected + warned > 0;
+    let mut batch_log_index = None;
+    if !req.dry_run && worth_logging {
+        events.push(NewEvent {
+            actor: req.actor.clone(),
+            rules: rule_versions,
+            body: CollectionEvent::BatchReceived { batch: batch.clone() }.into(),
+        });
+        let outcome = core.append(events).await?;
+        batch_log_index = Some(outcome.size - 1);
+        metrics::counter!("xinyong_records_accepted_total").increment(accepted);
+        metrics::counter!("xinyong_records_rejected_total").increment(rejected);
+    }
+    Ok(IngestOutcome {
+        batch,
+        rows: results,
+        inferred_item,
+        unknown_columns,
+        already_received: false,
+        dry_run: req.dry_run,
+        batch_log_index,
+    })
+}
+
+/// A stored batch with its row reports.
+pub async fn load_batch(core: &Core, id: &str) -> Result<Option<BatchSummary>> {
+    let Some(row) = core.store().get(BatchRow::key(id)).await? else { return Ok(None) };
+    let mut batch = row.into_summary();
+    batch.reports = core
+        .store()
+        .find::<BatchReportRow>("batch_id", &Cell::text(id), u32::try_from(MAX_ROWS).unwrap_or(u32::MAX))
+        .await?
+        .into_iter()
+        .map(BatchReportRow::into_report)
+        .collect();
+    batch.reports.sort_by_key(|r| r.row);
+    Ok(Some(batch))
+}
+
+/// The batch a department sent earlier under this `Idempotency-Key`.
+pub async fn batch_by_idempotency_key(
+    core: &Core,
+    department: &DepartmentCode,
+    key: &str,
+) -> Result<Option<BatchSummary>> {
+    let rows = core.store().find::<BatchRow>("idempotency_key", &Cell::text(key), 50).await?;
+    let id = rows.into_iter().find(|b| b.department == *department).map(|b| b.id);
+    match id {
+        Some(id) => load_batch(core, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// Rows read per page when listing every department's batches.
+const BATCH_PAGE: u32 = 1_000;
+
+/// The newest `limit` batches (without their row reports) of a department,
+/// or of every department when `department` is `None`, newest first.
+///
+/// The batches table is keyed by a content hash, so "newest" is the `seq`
+/// column (the log index that wrote the row, its last cell). The store reads
+/// rows in key order only, so every batch is read and the newest kept:
+/// batches are few (one per upload), and only `limit` are held at a time
+/// when reading every department's page by page.
+pub async fn recent_batches(
+    core: &Core,
+    department: Option<&DepartmentCode>,
+    limit: usize,
+) -> Result<Vec<BatchSummary>> {
+    fn keep_newest(newest: &mut Vec<(u64, BatchSummary)>, rows: Vec<BatchRow>, limit: usize) {
+        newest.extend(rows.into_iter().map(|r| (r.seq, r.into_summary())));
+        newest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        newest.truncate(limit);
+    }
+    let mut newest: Vec<(u64, BatchSummary)> = Vec::new();
+    match department {
+        Some(d) => {
+            let rows = core.store().find::<BatchRow>("department", &Cell::text(d.as_str()), u32::MAX).await?;
+            keep_newest(&mut newest, rows, limit);
+        }
+        None => {
+            let mut after: Option<Vec<Cell>> = None;
+            loop {
+                let page = core.store().page::<BatchRow>(after.as_deref(), BATCH_PAGE).await?;
+                let full = page.len() == BATCH_PAGE as usize;
+                after = page.last().map(|r| vec![Cell::text(r.id.as_str())]);
+                keep_newest(&mut newest, page, limit);
+                if !full {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(newest.into_iter().map(|(_, b)| b).collect())
+}
+
+/// A record and the log index of the event that last wrote it.
+pub async fn record_with_log_index(core: &Core, id: &str) -> Result<Option<(AcceptedRecord, u64)>> {
+    let Some(row) = core.store().get(RecordRow::key(id)).await? else { return Ok(None) };
+    let seq = row.seq;
+    Ok(Some((row.into_record(), seq)))
+}

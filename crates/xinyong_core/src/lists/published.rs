@@ -1,0 +1,161 @@
+//! Which list entries the public portal shows (信用名单), decided in one
+//! place for the lists page, the subject page and the public API.
+//!
+//! A listing is published when all of these hold:
+//! - it is decided and in force today (status `listed`, `valid_from <= today`,
+//!   `today <= valid_until` unless open-ended);
+//! - its list type is published (`public = true` in `rules/lists.toml`);
+//! - its subject is a legal person with a well-formed USCC. Natural persons
+//!   are never shown, whatever the list (山东省社会信用条例 Art. 20).
+//!
+//! Only the decision's public facts are shown: no facts text, no sources, no
+//! people. Any resident ID number that slipped into the reason is masked.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::lists::sanction::{ListKind, SanctionRules};
+use xinyong_domain::lists::{ListingRow, ListingStatus};
+use xinyong_domain::projection::Cell;
+
+use crate::collection::intake::china_today;
+use crate::error::Result;
+use crate::log::Core;
+use crate::portal::scrub_id_numbers;
+
+/// Largest number of listed rows read to build the public lists. A city's
+/// in-force listings are far fewer; past this the oldest are not shown.
+const MAX_LISTED_ROWS: u32 = 50_000;
+
+/// Entries per page of the lists page and the API.
+pub const LIST_PAGE_SIZE: usize = 20;
+
+/// Whether `row` may appear on the portal on `today`.
+pub fn listing_is_published(row: &ListingRow, rules: &SanctionRules, today: NaiveDate) -> bool {
+    row.subject_kind == "legal_person"
+        && !row.is_natural_person()
+        && Uscc::parse(&row.subject_key).is_ok()
+        && row.in_force(today)
+        && rules.list(&row.list_code).is_some_and(|l| l.public)
+}
+
+/// A published list entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedListing {
+    pub listing_id: String,
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious`, `key_attention` or `red`.
+    pub list_kind: String,
+    pub subject_uscc: String,
+    pub subject_name: String,
+    pub department: String,
+    /// 认定部门 (name), the code when the department is unknown.
+    pub department_name: String,
+    /// 列入事由
+    pub reason: String,
+    pub decision_no: String,
+    /// 列入日期
+    pub listed_on: NaiveDate,
+    /// 有效期至; `None` = until an exit decision.
+    pub valid_until: Option<NaiveDate>,
+}
+
+fn published(
+    row: &ListingRow,
+    rules: &SanctionRules,
+    departments: &BTreeMap<String, String>,
+    core: &Core,
+) -> Option<PublishedListing> {
+    let list = rules.list(&row.list_code)?;
+    let mask = &core.settings().mask;
+    Some(PublishedListing {
+        listing_id: row.listing_id.clone(),
+        list_code: row.list_code.clone(),
+        list_name: list.name.clone(),
+        list_kind: list.kind.as_str().to_owned(),
+        subject_uscc: row.subject_key.clone(),
+        subject_name: scrub_id_numbers(&row.subject_name, mask),
+        department: row.department.as_str().to_owned(),
+        department_name: departments
+            .get(row.department.as_str())
+            .cloned()
+            .unwrap_or_else(|| row.department.as_str().to_owned()),
+        reason: scrub_id_numbers(&row.reason, mask),
+        decision_no: scrub_id_numbers(row.decision_no.as_deref().unwrap_or_default(), mask),
+        listed_on: row.valid_from.or(row.decided_on)?,
+        valid_until: row.valid_until,
+    })
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListsQuery {
+    /// One list type's code; `None` = every published list.
+    pub list: Option<String>,
+    /// Only red-list (`Some(true)`) or only the other lists (`Some(false)`).
+    pub red: Option<bool>,
+    /// 1-based page.
+    pub page: usize,
+}
+
+/// One page of published entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListsPage {
+    pub entries: Vec<PublishedListing>,
+    /// Matching entries in all pages.
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Published entries, newest listing first (ties by id), one page.
+pub async fn published_lists(core: &Core, q: &ListsQuery) -> Result<ListsPage> {
+    let today = china_today(core);
+    let rules = &core.rules().sanctions;
+    let departments = crate::portal::department_names(core).await?;
+    let rows =
+        core.store().find::<ListingRow>("status", &Cell::text(ListingStatus::Listed.as_str()), MAX_LISTED_ROWS).await?;
+    let mut entries: Vec<PublishedListing> = rows
+        .into_iter()
+        .filter(|row| listing_is_published(row, rules, today))
+        .filter(|row| q.list.as_deref().is_none_or(|code| row.list_code == code))
+        .filter(|row| {
+            q.red.is_none_or(|red| rules.list(&row.list_code).is_some_and(|l| (l.kind == ListKind::Red) == red))
+        })
+        .filter_map(|row| published(&row, rules, &departments, core))
+        .collect();
+    entries.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| b.listing_id.cmp(&a.listing_id)));
+    let total = entries.len();
+    let pages = total.div_ceil(LIST_PAGE_SIZE).max(1);
+    let page = q.page.clamp(1, pages);
+    let entries = entries.into_iter().skip((page - 1) * LIST_PAGE_SIZE).take(LIST_PAGE_SIZE).collect();
+    Ok(ListsPage { entries, total, page, pages })
+}
+
+/// A legal person's published, in-force memberships (subject page).
+pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListing>> {
+    let today = china_today(core);
+    let rules = &core.rules().sanctions;
+    let departments = crate::portal::department_names(core).await?;
+    let rows = core.store().find::<ListingRow>("subject_key", &Cell::text(uscc.as_str()), 1_000).await?;
+    let mut entries: Vec<PublishedListing> = rows
+        .into_iter()
+        .filter(|row| listing_is_published(row, rules, today))
+        .filter_map(|row| published(&row, rules, &departments, core))
+        .collect();
+    entries.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| b.listing_id.cmp(&a.listing_id)));
+    Ok(entries)
+}
+
+/// The published list types (for the filter), split by kind.
+pub fn published_list_types(rules: &SanctionRules, red: bool) -> Vec<(String, String)> {
+    rules
+        .lists()
+        .iter()
+        .filter(|l| l.public && (l.kind == ListKind::Red) == red)
+        .map(|l| (l.code.clone(), l.name.clone()))
+        .collect()
+}

@@ -1,0 +1,281 @@
+//! The log context: the one write path (`Core::append`), the publisher that
+//! signs checkpoints, the proofs served at `/log/…`, the signing key, the
+//! follower that tails the log, and `verify`.
+
+pub mod follower;
+pub mod keys;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use xinyong_domain::event::{Event, NewEvent};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_storage::{AppendOutcome, Counts, Hash, PreparedEvent, Store, StoredCheckpoint};
+use xinyong_tlog::{Checkpoint, NodeSource, TlogProof};
+
+use crate::clock::Clock;
+use crate::error::{CoreError, Result};
+use crate::log::keys::LogKeys;
+use crate::rules::Rules;
+
+/// Settings the use cases need; loaded by the binary from configuration.
+#[derive(Debug, Clone, Default)]
+pub struct CoreSettings {
+    pub mask: MaskConfig,
+    /// Console sessions (lifetime).
+    pub auth: crate::auth::AuthSettings,
+}
+
+/// Everything a use case needs, shared by the server, jobs and the CLI.
+#[derive(Debug, Clone)]
+pub struct Core {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    keys: Arc<LogKeys>,
+    settings: Arc<CoreSettings>,
+    rules: Arc<Rules>,
+    /// In-process writers queue here rather than on the database lock, which
+    /// keeps SQLite's busy handler out of the common case.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Only one checkpoint is signed at a time per process.
+    sign_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Most events a single transaction takes; bigger requests are split.
+/// An upload of [`crate::collection::intake::MAX_ROWS`] rows can need two events per row
+/// (a new subject and its record) and must commit as one transaction.
+pub const MAX_EVENTS_PER_TRANSACTION: usize = 250_001;
+
+impl Core {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
+        Core {
+            store,
+            clock,
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+            rules: Arc::new(Rules::shipped()),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            sign_lock: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// The same core judging by other rule sets (another catalog version, an
+    /// operator's calendar files).
+    pub fn with_rules(mut self, rules: Rules) -> Core {
+        self.rules = Arc::new(rules);
+        self
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn keys(&self) -> &LogKeys {
+        &self.keys
+    }
+
+    pub fn settings(&self) -> &CoreSettings {
+        &self.settings
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Appends events atomically: log entries, tree nodes and projection rows
+    /// commit together or not at all. Callers needing all-or-nothing for more
+    /// than [`MAX_EVENTS_PER_TRANSACTION`] events must split themselves.
+    pub async fn append(&self, events: Vec<NewEvent>) -> Result<AppendOutcome> {
+        if events.len() > MAX_EVENTS_PER_TRANSACTION {
+            return Err(CoreError::invalid(
+                "batch_too_large",
+                format!("一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件，本次 {} 个", events.len()),
+            ));
+        }
+        let _guard = self.write_lock.lock().await;
+        let time = self.clock.now();
+        let keys = Arc::clone(&self.keys);
+        // The store calls `build` once, inside its transaction; the events move
+        // into it instead of being cloned.
+        let pending = std::sync::Mutex::new(Some(events));
+        let build = move |first: u64| -> std::result::Result<Vec<PreparedEvent>, String> {
+            let events = pending.lock().map(|mut p| p.take()).ok().flatten().unwrap_or_default();
+            events
+                .into_iter()
+                .enumerate()
+                .map(|(i, new)| {
+                    let seq = first + i as u64;
+                    let event =
+                        Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
+                    prepare(event)
+                })
+                .collect()
+        };
+        let outcome = self.store.append(&build).await?;
+        metrics::counter!("xinyong_events_appended_total").increment(outcome.count);
+        metrics::gauge!("xinyong_log_size").set(outcome.size as f64);
+        Ok(outcome)
+    }
+
+    pub async fn counts(&self) -> Result<Counts> {
+        Ok(self.store.counts().await?)
+    }
+
+    /// The latest signed checkpoint, signing one first when the log has grown
+    /// past it (or none exists yet).
+    pub async fn checkpoint(&self) -> Result<StoredCheckpoint> {
+        match self.sign_checkpoint_if_grown().await? {
+            Some(cp) => Ok(cp),
+            None => self.store.latest_checkpoint().await?.ok_or_else(|| CoreError::Log("没有检查点".to_owned())),
+        }
+    }
+
+    /// The latest stored checkpoint without signing a new one.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        Ok(self.store.latest_checkpoint().await?)
+    }
+
+    /// Signs a checkpoint for the current log size if it is newer than the
+    /// latest one. Before saving, the new tree head is checked to be
+    /// consistent with the previous one, so two signed checkpoints can never
+    /// contradict each other.
+    pub async fn sign_checkpoint_if_grown(&self) -> Result<Option<StoredCheckpoint>> {
+        let _guard = self.sign_lock.lock().await;
+        let size = self.store.log_size().await?;
+        let latest = self.store.latest_checkpoint().await?;
+        if latest.as_ref().is_some_and(|cp| cp.size >= size) {
+            return Ok(None);
+        }
+        let root = self.tree_hash(size).await?;
+        if let Some(prev) = &latest {
+            let proof = self.consistency_proof(prev.size, size).await?;
+            xinyong_tlog::verify_consistency(prev.size, size, &prev.root, &root, &proof)
+                .map_err(|e| CoreError::Log(format!("新树头与检查点 {} 不一致，拒绝签名：{e}", prev.size)))?;
+        }
+        let checkpoint = Checkpoint { origin: self.keys.origin().to_owned(), size, root, extensions: Vec::new() };
+        let note = xinyong_tlog::sign_checkpoint(&checkpoint, self.keys.signer())
+            .map_err(|e| CoreError::Log(e.to_string()))?;
+        let stored = StoredCheckpoint { size, root, note, signed_at: self.clock.now() };
+        self.store.save_checkpoint(&stored).await?;
+        metrics::gauge!("xinyong_checkpoint_size").set(size as f64);
+        // Another process may have saved the same size first; its note is
+        // byte-identical (Ed25519 is deterministic), but return what is stored.
+        Ok(self.store.checkpoint(size).await?.or(Some(stored)))
+    }
+
+    /// The exact entry bytes at `index`.
+    pub async fn entry(&self, index: u64) -> Result<Vec<u8>> {
+        self.store
+            .entry(index)
+            .await?
+            .ok_or_else(|| CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" })
+    }
+
+    /// A C2SP `tlog-proof@v1` for `index` against the latest checkpoint
+    /// (signed on demand when the entry is newer than it).
+    pub async fn inclusion_proof(&self, index: u64) -> Result<TlogProof> {
+        let mut cp = self.checkpoint().await?;
+        if index >= cp.size {
+            // Appended after the checkpoint we just read: sign a newer one.
+            cp = self.sign_checkpoint_if_grown().await?.unwrap_or(cp);
+        }
+        if index >= cp.size {
+            return Err(CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" });
+        }
+        let size = cp.size;
+        let hashes = self
+            .with_nodes(|src| xinyong_tlog::inclusion_proof(index, size, src).map_err(|e| format!("{e:?}")))
+            .await?;
+        Ok(TlogProof { extra: None, index, hashes, checkpoint: cp.note })
+    }
+
+    /// The RFC 9162 consistency proof between two tree sizes.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        let size = self.store.log_size().await?;
+        if old > new || new > size {
+            return Err(CoreError::invalid(
+                "log_bad_range",
+                format!("一致性证明要求 0 ≤ old ≤ new ≤ 日志大小（{size}），收到 old={old}、new={new}"),
+            ));
+        }
+        self.with_nodes(|src| xinyong_tlog::consistency_proof(old, new, src).map_err(|e| format!("{e:?}"))).await
+    }
+
+    /// Root hash of the first `size` entries, from stored nodes.
+    pub async fn tree_hash(&self, size: u64) -> Result<Hash> {
+        self.with_nodes(|src| xinyong_tlog::tree_hash(size, src).map_err(|e| format!("{e:?}"))).await
+    }
+
+    /// Runs a tree computation over stored nodes. The proof algorithms visit
+    /// the same nodes whatever their hashes are, so a first dry run with dummy
+    /// hashes collects the coordinates, they are fetched in one round, and the
+    /// second run computes the real answer.
+    async fn with_nodes<T>(&self, run: impl Fn(&mut Nodes<'_>) -> std::result::Result<T, String>) -> Result<T> {
+        let mut recorder = Recorder::default();
+        run(&mut Nodes(&mut recorder)).map_err(CoreError::Log)?;
+        let mut coords = recorder.0;
+        coords.sort_unstable();
+        coords.dedup();
+        let hashes = self.store.tree_nodes(&coords).await?;
+        let mut lookup = Lookup(coords.into_iter().zip(hashes).collect());
+        run(&mut Nodes(&mut lookup)).map_err(CoreError::Log)
+    }
+}
+
+/// One event ready for the store: canonical body, entry, leaf hash and the
+/// projection writes. An event whose body or rows cannot be encoded is refused
+/// with the reason, so nothing half-written (or empty) is ever committed.
+fn prepare(event: Event) -> std::result::Result<PreparedEvent, String> {
+    let seq = event.seq;
+    let kind = event.body.kind_name();
+    let body_json = event.body.canonical_json().map_err(|e| format!("event {seq} ({kind}): body: {e}"))?;
+    let entry = event.entry_for_body_json(&body_json).to_bytes();
+    let leaf = xinyong_tlog::leaf_hash(&entry);
+    let writes = event.projection_writes().map_err(|e| format!("event {seq} ({kind}): {e}"))?;
+    let rules_json = serde_json::to_string(&event.rules).map_err(|e| format!("event {seq} ({kind}): rules: {e}"))?;
+    let body_json = String::from_utf8(body_json).map_err(|e| format!("event {seq} ({kind}): body: {e}"))?;
+    Ok(PreparedEvent { event, body_json, rules_json, entry, leaf, writes })
+}
+
+/// Object-safe face of [`NodeSource`] so `with_nodes` can take a plain closure.
+trait NodeSourceDyn {
+    fn node_dyn(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String>;
+}
+
+/// The node source handed to `with_nodes` closures.
+struct Nodes<'a>(&'a mut dyn NodeSourceDyn);
+
+impl NodeSource for Nodes<'_> {
+    type Error = String;
+    fn node(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String> {
+        self.0.node_dyn(level, index)
+    }
+}
+
+#[derive(Default)]
+struct Recorder(Vec<(u8, u64)>);
+
+impl NodeSourceDyn for Recorder {
+    fn node_dyn(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String> {
+        self.0.push((level, index));
+        Ok([0; 32])
+    }
+}
+
+struct Lookup(HashMap<(u8, u64), Hash>);
+
+impl NodeSourceDyn for Lookup {
+    fn node_dyn(&mut self, level: u8, index: u64) -> std::result::Result<Hash, String> {
+        self.0.get(&(level, index)).copied().ok_or_else(|| format!("tree node ({level}, {index}) missing"))
+    }
+}

@@ -1,0 +1,315 @@
+//! `xinyong verify`: recompute every leaf from the stored events, rebuild the
+//! tree, check the latest checkpoint's signature and root, and replay the log
+//! to check every projection row. The first mismatch is named by table, key
+//! and log index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use xinyong_domain::event::{Actor, Event, EventBody, EventKind, RuleVersions, all_tables};
+use xinyong_domain::log::time_from_millis;
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::projection::{Cell, ProjectionError, RowState, TableSpec};
+use xinyong_storage::StoredEvent;
+use xinyong_tlog::MemoryTree;
+
+use crate::error::CoreError;
+use crate::log::Core;
+
+/// Rows fetched per round trip while walking tables.
+const PAGE: u32 = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub tree_nodes: u64,
+    pub checkpoint_size: u64,
+    /// Rows checked per projection table.
+    pub rows: Vec<(&'static str, u64)>,
+}
+
+/// The first thing found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub table: &'static str,
+    pub key: String,
+    pub index: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "table {} key {}: {}", self.table, self.key, self.problem)?;
+        if let Some(i) = self.index {
+            write!(f, " (log index {i})")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("verification failed: {0}")]
+    Mismatch(Mismatch),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl From<xinyong_storage::StorageError> for VerifyError {
+    fn from(e: xinyong_storage::StorageError) -> Self {
+        VerifyError::Core(CoreError::Storage(e))
+    }
+}
+
+fn mismatch(
+    table: &'static str,
+    key: impl Into<String>,
+    index: Option<u64>,
+    problem: impl Into<String>,
+) -> VerifyError {
+    VerifyError::Mismatch(Mismatch { table, key: key.into(), index, problem: problem.into() })
+}
+
+/// Progress callback: (what, done, total).
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Send + Sync);
+
+/// Projection tables as the log says they must be.
+#[derive(Default)]
+struct Expected {
+    tables: HashMap<&'static str, BTreeMap<Vec<Cell>, Vec<Cell>>>,
+}
+
+impl Expected {
+    fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
+        for write in event.projection_writes()? {
+            let rows = self.tables.entry(write.table().name).or_default();
+            let key = write.key().to_vec();
+            // Replay starts from an empty database, so every row is known in full.
+            let before = rows.remove(&key).map(RowState::Row);
+            if let Some(RowState::Row(row)) = RowState::apply(before, &write) {
+                rows.insert(key, row);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A row key for messages: cells joined by spaces, ID numbers masked.
+fn show_key(table: &TableSpec, key: &[Cell], mask: &MaskConfig) -> String {
+    table
+        .key_columns()
+        .iter()
+        .zip(key)
+        .map(|(col, cell)| match cell {
+            Cell::Text(s) if col.personal => mask.mask_id(s),
+            Cell::Text(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The differing columns of two versions of a row (personal values masked).
+fn describe(table: &TableSpec, want: &[Cell], got: &[Cell]) -> String {
+    let diffs: Vec<String> = table
+        .columns
+        .iter()
+        .zip(want.iter().zip(got))
+        .filter(|(_, (w, g))| w != g)
+        .map(|(col, (w, g))| {
+            if col.personal {
+                format!("{} differs", col.name)
+            } else {
+                format!("{} is {g} but the log says {w}", col.name)
+            }
+        })
+        .collect();
+    format!("row differs from the log: {}", diffs.join(", "))
+}
+
+fn seq_of(row: &[Cell]) -> Option<u64> {
+    row.last().and_then(Cell::as_i64).and_then(|s| u64::try_from(s).ok())
+}
+
+/// Rebuilds the domain event from a stored row, or says which column is wrong.
+fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
+    let seq = u64::try_from(row.seq).map_err(|_| mismatch("events", row.seq.to_string(), None, "negative seq"))?;
+    let bad = |problem: String| mismatch("events", seq.to_string(), Some(seq), problem);
+    let body_json = row.body.as_deref().ok_or_else(|| bad("body is missing".to_owned()))?;
+    let kind =
+        EventKind::parse(&row.kind).ok_or_else(|| bad(format!("kind column {:?} is no event kind", row.kind)))?;
+    let body =
+        EventBody::from_json(kind, body_json).map_err(|e| bad(format!("body is not a valid {kind} event: {e}")))?;
+    let subject = body.public_subject().map(str::to_owned);
+    if subject != row.subject {
+        return Err(bad(format!("subject column {:?} does not match the body ({subject:?})", row.subject)));
+    }
+    let rules: RuleVersions =
+        serde_json::from_str(&row.rules).map_err(|e| bad(format!("rules column is not valid: {e}")))?;
+    let actor = Actor::parse(&row.actor).map_err(|e| bad(format!("actor column: {e}")))?;
+    let time = time_from_millis(row.time_ms).ok_or_else(|| bad("time out of range".to_owned()))?;
+    let salt: [u8; 32] = row
+        .salt
+        .as_deref()
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| bad("salt is missing or not 32 bytes".to_owned()))?;
+    Ok(Event { seq, time, actor, rules, body, salt })
+}
+
+/// Runs every check; `Ok` only when everything agrees.
+pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport, VerifyError> {
+    let store = core.store();
+    let size = store.log_size().await?;
+    let mut report = VerifyReport::default();
+    let mut tree = MemoryTree::new();
+    let mut expected = Expected::default();
+
+    // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash.
+    let mut next = 0u64;
+    loop {
+        let rows = store.events_from(next, PAGE).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            if u64::try_from(row.seq).ok() != Some(next) {
+                return Err(mismatch(
+                    "events",
+                    row.seq.to_string(),
+                    Some(next),
+                    format!("expected index {next}; the log has a gap"),
+                ));
+            }
+            let event = decode_event(row)?;
+            let entry = event
+                .entry()
+                .map_err(|e| mismatch("events", next.to_string(), Some(next), format!("body cannot be encoded: {e}")))?
+                .to_bytes();
+            if entry != row.entry {
+                return Err(mismatch(
+                    "events",
+                    next.to_string(),
+                    Some(next),
+                    "stored entry bytes differ from the entry recomputed from the event's columns and body",
+                ));
+            }
+            let leaf = xinyong_tlog::leaf_hash(&row.entry);
+            if row.leaf_hash.as_slice() != leaf.as_slice() {
+                return Err(mismatch("events", next.to_string(), Some(next), "leaf_hash is not the hash of the entry"));
+            }
+            tree.push(leaf);
+            expected
+                .apply(&event)
+                .map_err(|e| mismatch(e.table, next.to_string(), Some(next), format!("the event's rows: {e}")))?;
+            next += 1;
+        }
+        progress("events", next, size);
+    }
+    report.entries = next;
+
+    // 2. Stored tree nodes equal the recomputed tree.
+    let mut after = None;
+    loop {
+        let nodes = store.tree_nodes_page(after, PAGE).await?;
+        let Some(&(l, i, _)) = nodes.last() else {
+            break;
+        };
+        for (level, idx, hash) in &nodes {
+            let key = format!("level {level} index {idx}");
+            match tree.node(*level, *idx) {
+                Some(h) if h.as_slice() == hash.as_slice() => {}
+                Some(_) => {
+                    let first = (*idx).checked_shl(u32::from(*level));
+                    return Err(mismatch(
+                        "tree_nodes",
+                        key,
+                        first,
+                        "hash differs from the tree recomputed from the events",
+                    ));
+                }
+                None => {
+                    return Err(mismatch("tree_nodes", key, None, "node does not belong to the log"));
+                }
+            }
+        }
+        report.tree_nodes += nodes.len() as u64;
+        after = Some((l, i));
+    }
+    let expected_nodes: u64 = (1..64).map(|level| next >> level).sum();
+    if report.tree_nodes != expected_nodes {
+        return Err(mismatch(
+            "tree_nodes",
+            "*",
+            None,
+            format!("{} nodes stored, {expected_nodes} expected", report.tree_nodes),
+        ));
+    }
+
+    // 3. The latest checkpoint: signature, origin, and root of the recomputed tree.
+    if let Some(cp) = store.latest_checkpoint().await? {
+        let key = format!("size {}", cp.size);
+        let verifier = core.keys().verifier()?;
+        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
+            .map_err(|e| mismatch("checkpoints", key.clone(), None, format!("signature does not verify: {e}")))?;
+        if opened.size != cp.size || opened.root != cp.root {
+            return Err(mismatch("checkpoints", key, None, "columns differ from the signed note"));
+        }
+        if cp.size > next {
+            return Err(mismatch("checkpoints", key, None, format!("checkpoint is larger than the log ({next})")));
+        }
+        let root = xinyong_tlog::tree_hash(cp.size, &mut |l: u8, i: u64| tree.node(l, i).ok_or(()))
+            .map_err(|()| mismatch("checkpoints", key.clone(), None, "tree too small"))?;
+        if root != cp.root {
+            return Err(mismatch(
+                "checkpoints",
+                key,
+                None,
+                "signed root differs from the root recomputed from the events",
+            ));
+        }
+        report.checkpoint_size = cp.size;
+    }
+
+    // 4. Projections: replayed rows ↔ stored rows, both ways.
+    let mask = &core.settings().mask;
+    for &table in all_tables() {
+        let mut want = expected.tables.remove(table.name).unwrap_or_default();
+        let mut after: Option<Vec<Cell>> = None;
+        let mut seen = 0u64;
+        loop {
+            let rows = store.rows_page(table, after.as_deref(), PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            after = Some(table.key_of(last).to_vec());
+            for row in rows {
+                let key = table.key_of(&row).to_vec();
+                match want.remove(&key) {
+                    Some(w) if w == row => {}
+                    Some(w) => {
+                        return Err(mismatch(
+                            table.name,
+                            show_key(table, &key, mask),
+                            seq_of(&w),
+                            describe(table, &w, &row),
+                        ));
+                    }
+                    None => {
+                        return Err(mismatch(
+                            table.name,
+                            show_key(table, &key, mask),
+                            seq_of(&row),
+                            "row not produced by any event",
+                        ));
+                    }
+                }
+                seen += 1;
+            }
+            progress(table.name, seen, 0);
+        }
+        if let Some((key, w)) = want.into_iter().next() {
+            return Err(mismatch(table.name, show_key(table, &key, mask), seq_of(&w), "row is missing"));
+        }
+        report.rows.push((table.name, seen));
+    }
+
+    Ok(report)
+}

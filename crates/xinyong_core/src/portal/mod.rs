@@ -1,0 +1,597 @@
+//! What the public portal (信用济南) and the public API may show, decided in
+//! one place so pages and JSON cannot drift apart.
+//!
+//! A record is public when all of these hold (DOMAIN §1.3, §2):
+//! - it is about a legal person (natural persons' records are shared only
+//!   by authorised query — 山东省社会信用条例 Art. 20);
+//! - its catalog item is disclosed publicly (公开), in the catalog in force;
+//! - the publicity decision made it public;
+//! - today lies inside its window: `window_start <= today`, and
+//!   `today < latest_end` unless the window is open-ended.
+//!
+//! Of a public record only fields the catalog marks public are shown; a
+//! legal representative's name is masked (configuration `mask`), and any
+//! resident ID number that slipped into free text is masked too. Anything
+//! that cannot be read or classified is left out: the failure leaks nothing.
+
+pub mod search;
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use xinyong_domain::collection::catalog::{Catalog, CatalogItem, Category, DisclosureLevel, FieldRole};
+use xinyong_domain::collection::{AcceptedRecord, CollectionEvent, RECORDS, RecordRow};
+use xinyong_domain::event::EventKind;
+use xinyong_domain::log::{LogEntry, body_commitment};
+use xinyong_domain::mask::{MaskConfig, find_id_numbers};
+use xinyong_domain::projection::{Cell, Row as _};
+use xinyong_domain::subjects::{PersonRow, RelationRole, RelationRow, SubjectRow};
+use xinyong_domain::{DivisionCode, Uscc};
+use xinyong_storage::PublicRecordFilter;
+pub use xinyong_storage::RecordCursor;
+
+use crate::collection::intake::china_today;
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+
+/// Whether `record` may appear on the portal on `today`.
+pub fn record_is_public(record: &AcceptedRecord, catalog: &Catalog, today: NaiveDate) -> bool {
+    let p = &record.publicity;
+    record.subject.kind == "legal_person"
+        && p.public
+        && p.window_start.is_some_and(|start| start <= today)
+        && p.latest_end.is_none_or(|end| today < end)
+        && public_item(catalog, &record.item).is_some()
+}
+
+/// The catalog item, when its records are disclosed publicly.
+fn public_item<'c>(catalog: &'c Catalog, code: &str) -> Option<&'c CatalogItem> {
+    catalog.item(code).filter(|item| item.disclosure() == DisclosureLevel::Public)
+}
+
+/// One shown field of a public record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicField {
+    /// Field code, e.g. `CF_SY`.
+    pub code: String,
+    /// Template header, e.g. 违法事实.
+    pub name: String,
+    /// What the value means to the platform (`decision_date`, …), if anything.
+    pub role: Option<String>,
+    /// The value as shown: masked where personal, money in 元.
+    pub value: String,
+}
+
+/// A public record as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicRecord {
+    pub id: String,
+    pub item: String,
+    pub item_name: String,
+    /// Catalog category (`administrative_penalty`, …).
+    pub category: String,
+    pub department: String,
+    pub document_number: String,
+    pub subject_uscc: String,
+    pub subject_name: String,
+    pub decision_date: NaiveDate,
+    /// Shown since.
+    pub publicity_start: Option<NaiveDate>,
+    /// Shown until (exclusive); `None` = no end date.
+    pub publicity_until: Option<NaiveDate>,
+    /// Log index of the event that wrote this version of the record.
+    pub log_index: u64,
+    /// Public fields in catalog order.
+    pub fields: Vec<PublicField>,
+}
+
+impl PublicRecord {
+    /// The shown value of a field by code ("" when absent or not public).
+    pub fn get(&self, code: &str) -> &str {
+        self.fields.iter().find(|f| f.code == code).map_or("", |f| f.value.as_str())
+    }
+
+    /// The shown value of the first field with this role ("" when none).
+    pub fn role(&self, role: &str) -> &str {
+        self.fields.iter().find(|f| f.role.as_deref() == Some(role)).map_or("", |f| f.value.as_str())
+    }
+}
+
+/// Masks every checksum-valid resident ID number inside `text`.
+pub fn scrub_id_numbers(text: &str, mask: &MaskConfig) -> String {
+    let mut out = text.to_owned();
+    for id in find_id_numbers(text) {
+        let masked = mask.mask_id(&id);
+        out = out.replace(&id, &masked);
+        // find_id_numbers reports a lower-case x check character as `X`.
+        out = out.replace(&id.replace('X', "x"), &masked);
+    }
+    out
+}
+
+/// Stored money is a decimal number of 万元 (up to 6 decimals, one fen).
+fn parse_wan_yuan(value: &str) -> Option<i64> {
+    let (int, frac) = value.trim().split_once('.').unwrap_or((value.trim(), ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 6 {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let int: i64 = int.parse().ok()?;
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().ok()? };
+    int.checked_mul(1_000_000)?.checked_add(frac)
+}
+
+/// Groups digits in threes: 1234567 → "1,234,567".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount stored in 万元 as readers expect it: "20,000 元（2 万元）";
+/// below 1 万元 only in 元. Unreadable values are shown as stored.
+pub fn format_money(wan_yuan: &str) -> String {
+    let Some(fen) = parse_wan_yuan(wan_yuan) else { return wan_yuan.to_owned() };
+    let yuan = fen / 100;
+    let cents = fen % 100;
+    let yuan_text =
+        if cents == 0 { group_digits(yuan as u64) } else { format!("{}.{cents:02}", group_digits(yuan as u64)) };
+    if fen >= 1_000_000 {
+        format!("{yuan_text} 元（{} 万元）", wan_yuan.trim())
+    } else {
+        format!("{yuan_text} 元")
+    }
+}
+
+/// The public view of a record; `None` when it is not public on `today`.
+pub fn public_view(
+    record: &AcceptedRecord,
+    log_index: u64,
+    catalog: &Catalog,
+    mask: &MaskConfig,
+    today: NaiveDate,
+) -> Option<PublicRecord> {
+    if !record_is_public(record, catalog, today) {
+        return None;
+    }
+    let item = public_item(catalog, &record.item)?;
+    let fields = item
+        .fields()
+        .iter()
+        .filter(|spec| spec.is_public())
+        .filter_map(|spec| {
+            let raw = record.fields.get(spec.code())?.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            let role = spec.role();
+            let value = match role {
+                Some(FieldRole::LegalRepName) => mask.mask_name(raw),
+                Some(FieldRole::FineAmount | FieldRole::ConfiscationAmount) => format_money(raw),
+                Some(FieldRole::Status) => match raw {
+                    "1" => "有效".to_owned(),
+                    "2" => "无效".to_owned(),
+                    other => scrub_id_numbers(other, mask),
+                },
+                _ => scrub_id_numbers(raw, mask),
+            };
+            Some(PublicField {
+                code: spec.code().to_owned(),
+                name: spec.name().to_owned(),
+                role: role.map(|r| r.as_str().to_owned()),
+                value,
+            })
+        })
+        .collect();
+    Some(PublicRecord {
+        id: record.id.clone(),
+        item: item.code().to_owned(),
+        item_name: item.name().to_owned(),
+        category: item.category().as_str().to_owned(),
+        department: record.department.as_str().to_owned(),
+        document_number: scrub_id_numbers(&record.document_number, mask),
+        subject_uscc: record.subject.key.clone(),
+        subject_name: record.subject.name.clone(),
+        decision_date: record.decision_date,
+        publicity_start: record.publicity.window_start,
+        publicity_until: record.publicity.latest_end,
+        log_index,
+        fields,
+    })
+}
+
+/// Stored `records` rows as the public sees them: those that are public
+/// today. A row that does not parse is an error, never a silent gap.
+fn public_views(
+    rows: &[Vec<Cell>],
+    catalog: &Catalog,
+    mask: &MaskConfig,
+    today: NaiveDate,
+) -> Result<Vec<PublicRecord>> {
+    let mut out = Vec::new();
+    for cells in rows {
+        let row = RecordRow::from_cells(cells).map_err(xinyong_storage::StorageError::from)?;
+        let seq = row.seq;
+        out.extend(public_view(&row.into_record(), seq, catalog, mask, today));
+    }
+    Ok(out)
+}
+
+/// A legal representative (or an individual business's operator), masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Representative {
+    /// `legal_representative` or `principal`.
+    pub role: String,
+    pub role_name: String,
+    pub name_masked: String,
+}
+
+/// What the subject credit page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubjectProfile {
+    pub uscc: String,
+    pub name: String,
+    pub status: String,
+    pub status_name: String,
+    /// Registration authority (USCC position 1), e.g. 工商.
+    pub authority_name: String,
+    /// Organisation category (position 2), e.g. 企业.
+    pub category_name: String,
+    /// Division of the registering authority (positions 3–8).
+    pub division_code: String,
+    pub division_name: String,
+    pub representative: Option<Representative>,
+    /// Log index of the event that last wrote the subject's basic facts.
+    pub log_index: u64,
+    /// The day the publicity windows were judged on (China Standard Time).
+    pub as_of: NaiveDate,
+    pub licences: Vec<PublicRecord>,
+    pub penalties: Vec<PublicRecord>,
+    /// Other administrative acts (inspection, coercion, …).
+    pub other_acts: Vec<PublicRecord>,
+    /// Published list entries (失信被执行人 …).
+    pub list_entries: Vec<PublicRecord>,
+    /// Published, in-force list memberships (名单信息; `published_lists`).
+    pub memberships: Vec<crate::lists::published::PublishedListing>,
+}
+
+/// A USCC as typed by a visitor: spaces and case do not matter.
+pub fn normalize_uscc(raw: &str) -> Option<Uscc> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    Uscc::parse_lenient(&compact).ok().map(|(u, _)| u)
+}
+
+/// The public profile of a legal person; `None` when unknown.
+pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectProfile>> {
+    let store = core.store();
+    let Some(row) = store.get(SubjectRow::key(uscc)).await? else { return Ok(None) };
+    let status = row.status.as_str().to_owned();
+    let status_name = row.status.name_zh();
+    let authority = uscc.authority();
+    let division_code = uscc.division_code().to_owned();
+    let division_name = DivisionCode::parse(&division_code).map_or_else(|_| division_code.clone(), |d| d.full_name());
+    let mask = &core.settings().mask;
+
+    // The representative: an active role holder, named only masked.
+    let mut representative = None;
+    let mut relations = store.find::<RelationRow>("uscc", &Cell::text(uscc.as_str()), 100).await?;
+    relations.sort_by_key(|r| std::cmp::Reverse(r.seq));
+    for rel in &relations {
+        let (true, role @ (RelationRole::LegalRepresentative | RelationRole::Principal)) = (rel.active, rel.role)
+        else {
+            continue;
+        };
+        if let Some(person) = store.get(PersonRow::key(&rel.id_number)).await? {
+            representative = Some(Representative {
+                role: role.as_str().to_owned(),
+                role_name: role.name_zh().to_owned(),
+                name_masked: mask.mask_name(&person.name),
+            });
+            break;
+        }
+    }
+
+    let today = china_today(core);
+    let catalog = &core.rules().catalog;
+    let mut profile = SubjectProfile {
+        uscc: uscc.as_str().to_owned(),
+        name: row.name.clone(),
+        status,
+        status_name: status_name.to_owned(),
+        authority_name: authority.name_zh().to_owned(),
+        category_name: uscc.category_name_zh().to_owned(),
+        division_code,
+        division_name,
+        representative,
+        log_index: row.seq,
+        as_of: today,
+        licences: Vec::new(),
+        penalties: Vec::new(),
+        other_acts: Vec::new(),
+        list_entries: Vec::new(),
+        memberships: crate::lists::published::memberships(core, uscc).await?,
+    };
+    let rows = store.rows_where(&RECORDS, "subject_key", &Cell::text(uscc.as_str()), 10_000).await?;
+    let mut records = public_views(&rows, catalog, mask, today)?;
+    records.sort_by(|a, b| b.decision_date.cmp(&a.decision_date).then_with(|| b.id.cmp(&a.id)));
+    for record in records {
+        let category = catalog.item(&record.item).map(CatalogItem::category);
+        match category {
+            Some(Category::AdministrativeLicensing) => profile.licences.push(record),
+            Some(Category::AdministrativePenalty) => profile.penalties.push(record),
+            Some(Category::CourtDishonestDebtor) => profile.list_entries.push(record),
+            _ => profile.other_acts.push(record),
+        }
+    }
+    Ok(Some(profile))
+}
+
+/// A page of a public record list (双公示, lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicRecordPage {
+    pub records: Vec<PublicRecord>,
+    /// Matching records in all pages.
+    pub total: u64,
+    /// Where the next page starts, when there is one.
+    pub next: Option<RecordCursor>,
+}
+
+/// Largest page the lists serve.
+pub const MAX_PAGE: u32 = 100;
+
+/// What a public record list is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicRecordQuery {
+    pub item: String,
+    pub department: Option<String>,
+    pub division_prefix: Option<String>,
+    pub decided_from: Option<NaiveDate>,
+    pub decided_to: Option<NaiveDate>,
+    pub cursor: Option<RecordCursor>,
+    pub limit: u32,
+}
+
+/// Public, in-window records of one item, newest decision first.
+pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
+    let catalog = &core.rules().catalog;
+    if public_item(catalog, &q.item).is_none() {
+        return Ok(PublicRecordPage { records: Vec::new(), total: 0, next: None });
+    }
+    let today = china_today(core);
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let filter = PublicRecordFilter {
+        item: q.item.clone(),
+        today: day(today),
+        department: q.department.clone().filter(|d| !d.is_empty()),
+        division_prefix: q.division_prefix.clone().filter(|d| !d.is_empty()),
+        decided_from: q.decided_from.map(day),
+        decided_to: q.decided_to.map(day),
+    };
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let store = core.store();
+    // One row more than asked tells whether there is a next page.
+    let rows = store.public_records(&filter, q.cursor.as_ref(), limit + 1).await?;
+    let more = rows.len() > limit as usize;
+    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next = if more {
+        page.last().and_then(|r| {
+            Some(RecordCursor { decision_date: r.get(7)?.as_str()?.to_owned(), id: r.first()?.as_str()?.to_owned() })
+        })
+    } else {
+        None
+    };
+    let mask = &core.settings().mask;
+    // The SQL already selects public, in-window rows; the same rule is
+    // applied again here so that the pages depend on one definition.
+    let records = public_views(&page, catalog, mask, today)?;
+    let total = store.count_public_records(&filter).await?;
+    Ok(PublicRecordPage { records, total, next })
+}
+
+/// The opening of an entry's body commitment: anyone can recompute
+/// `SHA-256(salt ‖ body)` and compare it with the entry's `body` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BodyOpening {
+    /// The canonical JSON body, exactly as committed.
+    pub body: String,
+    pub salt_hex: String,
+    /// The platform recomputed the commitment and it matches the entry.
+    pub matches: bool,
+}
+
+/// Everything the verify page shows about one log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryVerification {
+    pub index: u64,
+    /// The entry bytes (eight lines of UTF-8 text, docs/LOG.md).
+    pub entry: String,
+    pub kind: String,
+    /// The legal person the entry names, if any.
+    pub subject: Option<String>,
+    pub time: DateTime<Utc>,
+    /// The C2SP tlog-proof against the latest checkpoint.
+    pub proof: String,
+    pub checkpoint_size: u64,
+    pub verifier_key: String,
+    /// `Ok` when the proof verified here with the public key; else why not.
+    pub proof_check: std::result::Result<(), String>,
+    /// Body and salt, only for a public record's current version that holds
+    /// nothing that must stay private.
+    pub opening: Option<BodyOpening>,
+    /// Why the body is not shown (plain Chinese), when it is not.
+    pub withheld: Option<String>,
+    /// The public record this entry wrote, when it is public today.
+    pub record: Option<PublicRecord>,
+}
+
+/// Whether a record body reveals nothing beyond the public view: every field
+/// it holds is public, none is a person's name (shown masked elsewhere), and
+/// no value contains a resident ID number.
+fn body_is_publishable(
+    record: &AcceptedRecord,
+    changes: &[(String, Option<String>, Option<String>)],
+    catalog: &Catalog,
+) -> bool {
+    let Some(item) = public_item(catalog, &record.item) else { return false };
+    let field_ok = |code: &str, value: &str| {
+        value.trim().is_empty()
+            || item.field(code).is_some_and(|spec| {
+                spec.is_public() && spec.role() != Some(FieldRole::LegalRepName) && find_id_numbers(value).is_empty()
+            })
+    };
+    record.fields.iter().all(|(code, value)| field_ok(code, value))
+        && changes.iter().all(|(code, old, new)| {
+            field_ok(code, old.as_deref().unwrap_or("")) && field_ok(code, new.as_deref().unwrap_or(""))
+        })
+        && find_id_numbers(&record.document_number).is_empty()
+        && find_id_numbers(&record.subject.name).is_empty()
+}
+
+/// The verify view of entry `index`.
+pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> {
+    let not_found = || CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" };
+    let stored = core.store().events_from(index, 1).await?.into_iter().next().filter(|e| e.seq as u64 == index);
+    let stored = stored.ok_or_else(not_found)?;
+    let entry =
+        LogEntry::parse(&stored.entry).map_err(|e| CoreError::Log(format!("第 {index} 条日志无法解析：{e}")))?;
+    let proof = core.inclusion_proof(index).await?;
+    let proof_check = core
+        .keys()
+        .verifier()
+        .map_err(|e| e.to_string())
+        .and_then(|v| xinyong_tlog::verify_tlog_proof(&proof, &stored.entry, &v).map_err(|e| e.to_string()))
+        .map(|_| ());
+    let checkpoint_size = xinyong_tlog::TlogProof::parse(&proof.to_text())
+        .ok()
+        .and_then(|p| p.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()))
+        .unwrap_or_default();
+
+    let today = china_today(core);
+    let catalog = &core.rules().catalog;
+    let mask = &core.settings().mask;
+    // Only records are opened here; every other kind shows its entry and proof.
+    let body: Option<CollectionEvent> = match EventKind::parse(&stored.kind) {
+        Some(EventKind::Collection(_)) => stored.body.as_deref().and_then(|b| serde_json::from_str(b).ok()),
+        _ => None,
+    };
+    let (mut opening, mut withheld, mut record) = (None, None, None);
+    match &body {
+        Some(CollectionEvent::RecordAccepted { record: r })
+        | Some(CollectionEvent::RecordCorrected { record: r, .. }) => {
+            let changes: Vec<(String, Option<String>, Option<String>)> = match &body {
+                Some(CollectionEvent::RecordCorrected { changes, .. }) => {
+                    changes.iter().map(|c| (c.field.clone(), c.old.clone(), c.new.clone())).collect()
+                }
+                Some(CollectionEvent::RecordAccepted { .. } | CollectionEvent::BatchReceived { .. }) | None => {
+                    Vec::new()
+                }
+            };
+            let current = crate::collection::intake::record_with_log_index(core, &r.id).await?;
+            let current_index = current.as_ref().map(|(_, i)| *i);
+            let public_now = record_is_public(r, catalog, today);
+            if r.subject.is_natural_person() || r.subject.kind != "legal_person" {
+                withheld = Some("本条是关于自然人的记录，依法不在门户公开，因此只显示条目和证明。".to_owned());
+            } else if current_index != Some(index) {
+                withheld = Some(match current_index {
+                    Some(i) => format!("该记录后来被更正，现行版本是第 {i} 条日志；旧版本的正文不再公开。"),
+                    None => "该记录已不在平台的记录表中，正文不公开。".to_owned(),
+                });
+            } else if !public_now {
+                withheld = Some("该记录目前不在公示期内或不予公示，因此只显示条目和证明。".to_owned());
+            } else {
+                record = public_view(r, index, catalog, mask, today);
+                if body_is_publishable(r, &changes, catalog) {
+                    let body_text = stored.body.clone().unwrap_or_default();
+                    let salt: Option<[u8; 32]> = stored.salt.as_deref().and_then(|s| s.try_into().ok());
+                    if let Some(salt) = salt {
+                        let commitment = base64::engine::general_purpose::STANDARD
+                            .encode(body_commitment(&salt, body_text.as_bytes()));
+                        let expected = base64::engine::general_purpose::STANDARD.encode(entry.body_commitment);
+                        opening = Some(BodyOpening {
+                            body: body_text,
+                            salt_hex: hex::encode(salt),
+                            matches: commitment == expected,
+                        });
+                    }
+                } else {
+                    withheld = Some(
+                        "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开正文和盐值；\
+                         下方公开的字段由平台依据同一条记录展示。"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        Some(_) => {
+            withheld = Some(
+                "本条日志不是公示记录（例如主体登记、部门或账户事项），其正文可能含有个人信息，不予公开。".to_owned(),
+            )
+        }
+        None => withheld = Some("本条日志的正文已不在平台保存，或无法读取。".to_owned()),
+    }
+    Ok(EntryVerification {
+        index,
+        entry: String::from_utf8_lossy(&stored.entry).into_owned(),
+        kind: entry.kind.clone(),
+        subject: entry.subject.clone(),
+        time: entry.time,
+        proof: proof.to_text(),
+        checkpoint_size,
+        verifier_key: core.keys().verifier_key(),
+        proof_check,
+        opening,
+        withheld,
+        record,
+    })
+}
+
+/// Department display names by code, for the lists' filters and tables.
+pub async fn department_names(core: &Core) -> Result<BTreeMap<String, String>> {
+    Ok(crate::auth::departments(core).await?.into_iter().map(|d| (d.code.as_str().to_owned(), d.name)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_yuan_and_wan_yuan() {
+        assert_eq!(format_money("2"), "20,000 元（2 万元）");
+        assert_eq!(format_money("0.2"), "2,000 元");
+        assert_eq!(format_money("0.000001"), "0.01 元");
+        assert_eq!(format_money("12.5"), "125,000 元（12.5 万元）");
+        assert_eq!(format_money("abc"), "abc");
+        assert_eq!(format_money("1.1234567"), "1.1234567");
+    }
+
+    #[test]
+    fn id_numbers_in_free_text_are_masked() {
+        let mask = MaskConfig::default();
+        let text = "当事人11010519491231002X与11010519491231002x";
+        assert_eq!(scrub_id_numbers(text, &mask), "当事人110105********002X与110105********002X");
+        assert_eq!(scrub_id_numbers("罚款2000元", &mask), "罚款2000元");
+    }
+
+    #[test]
+    fn codes_are_read_whatever_the_case_and_spacing() {
+        assert_eq!(
+            normalize_uscc(" 91350100m000100y43 ").map(|u| u.as_str().to_owned()).as_deref(),
+            Some("91350100M000100Y43")
+        );
+        assert_eq!(
+            normalize_uscc("9135 0100 M000 100Y 43").map(|u| u.as_str().to_owned()).as_deref(),
+            Some("91350100M000100Y43")
+        );
+        assert!(normalize_uscc("科技").is_none());
+    }
+}

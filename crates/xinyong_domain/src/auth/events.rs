@@ -1,0 +1,99 @@
+//! What happens to departments, users and tokens, and the rows each kind writes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{ApiTokenRow, Department, DepartmentCode, DepartmentRow, User, UserRow};
+use crate::event::EventMeta;
+use crate::projection::{Joined, ProjectionError, ProjectionWrite, Row as _};
+
+/// Events of the auth context. The serde tag is the event kind in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(AuthKind),
+    vis(pub),
+    derive(Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray),
+    strum(serialize_all = "snake_case")
+)]
+pub enum AuthEvent {
+    /// A department joined the platform (or its details changed).
+    DepartmentRegistered {
+        department: Department,
+    },
+    /// A console user was created.
+    UserCreated {
+        user: User,
+    },
+    UserPasswordChanged {
+        login: String,
+        password_hash: String,
+    },
+    UserDisabled {
+        login: String,
+    },
+    /// An API token for a department's system; only its SHA-256 is kept.
+    ApiTokenIssued {
+        token_id: String,
+        department: DepartmentCode,
+        label: String,
+        secret_sha256: String,
+    },
+    ApiTokenRevoked {
+        token_id: String,
+    },
+}
+
+impl AuthEvent {
+    /// None of these name a subject.
+    pub fn public_subject(&self) -> Option<&str> {
+        match self {
+            AuthEvent::DepartmentRegistered { .. }
+            | AuthEvent::UserCreated { .. }
+            | AuthEvent::UserPasswordChanged { .. }
+            | AuthEvent::UserDisabled { .. }
+            | AuthEvent::ApiTokenIssued { .. }
+            | AuthEvent::ApiTokenRevoked { .. } => None,
+        }
+    }
+
+    pub fn writes(&self, at: EventMeta) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let seq = at.seq;
+        let write = match self {
+            AuthEvent::DepartmentRegistered { department: d } => DepartmentRow {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                uscc: d.uscc.clone(),
+                district: d.district.clone(),
+                sector: d.sector.clone(),
+                seq,
+            }
+            .upsert()?,
+            AuthEvent::UserCreated { user: u } => UserRow {
+                login: u.login.clone(),
+                display_name: u.display_name.clone(),
+                department: u.department.clone(),
+                roles: Joined(u.roles.clone()),
+                password_hash: u.password_hash.clone(),
+                active: true,
+                seq,
+            }
+            .upsert()?,
+            AuthEvent::UserPasswordChanged { login, password_hash } => {
+                UserRow::key(login).update(seq).password_hash(password_hash.clone()).write()?
+            }
+            AuthEvent::UserDisabled { login } => UserRow::key(login).update(seq).active(false).write()?,
+            AuthEvent::ApiTokenIssued { token_id, department, label, secret_sha256 } => ApiTokenRow {
+                token_id: token_id.clone(),
+                department: department.clone(),
+                label: label.clone(),
+                secret_sha256: secret_sha256.clone(),
+                revoked: false,
+                seq,
+            }
+            .upsert()?,
+            AuthEvent::ApiTokenRevoked { token_id } => ApiTokenRow::key(token_id).update(seq).revoked(true).write()?,
+        };
+        Ok(vec![write])
+    }
+}

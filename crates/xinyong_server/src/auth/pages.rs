@@ -1,0 +1,461 @@
+//! The department console: login, logout, the console home (who you are,
+//! your department's API tokens; for the credit office also departments and
+//! users), and the small JSON `whoami` endpoint integrators test tokens with.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+use xinyong_core::CoreError;
+use xinyong_core::auth::{self as core_auth, NewUser, SessionUser};
+use xinyong_domain::auth::{Department, DepartmentCode, Role};
+
+use crate::auth::{
+    ConsoleForm, ConsoleUser, DepartmentCaller, clear_session_cookie, random_secret, safe_next, session_cookie,
+    set_session_cookie,
+};
+use crate::web::{Layout, beijing, error_page};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(home))
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", post(logout))
+        .route("/console/tokens", post(issue_token))
+        .route("/console/tokens/{id}/revoke", post(revoke_token))
+        .route("/console/users", post(create_user))
+        .route("/api/v1/whoami", get(whoami))
+}
+
+/// Console pages show non-public data: never cache them anywhere.
+const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+
+// ---------------------------------------------------------------------------
+// Login and logout
+// ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    login: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref()).to_owned();
+    // Already logged in: straight on.
+    if let Some(cookie) = session_cookie(&headers)
+        && let Ok(Some(_)) = core_auth::session(&state.core, cookie).await
+    {
+        return Redirect::to(&next).into_response();
+    }
+    let page =
+        LoginPage { layout: Layout::new(&state, "部门工作台登录"), next, login: String::new(), error: None };
+    (NO_STORE, page).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let login = form.login.trim().to_owned();
+    let again = |status: StatusCode, message: &str| {
+        let page = LoginPage {
+            layout: Layout::new(&state, "部门工作台登录"),
+            next: next.clone(),
+            login: login.clone(),
+            error: Some(message.to_owned()),
+        };
+        (status, NO_STORE, page).into_response()
+    };
+    // Login CSRF: a page on another site must not log the browser into an
+    // account of the attacker's choosing. Browsers label such posts.
+    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+        return again(StatusCode::FORBIDDEN, "请从本站登录页面登录");
+    }
+    let now = state.core.now();
+    if state.login_limiter.is_blocked(&login, now) {
+        return again(StatusCode::TOO_MANY_REQUESTS, "登录尝试过多，请稍后再试");
+    }
+    let secret = match random_secret() {
+        Ok(s) => s,
+        Err(e) => return error_page(&state, e),
+    };
+    match core_auth::login(&state.core, &login, &form.password, secret).await {
+        Ok(session) => {
+            state.login_limiter.clear(&login);
+            let max_age = session.expires_at - now;
+            let cookie = set_session_cookie(&session.cookie_value, max_age, state.site.cookie_secure);
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+        }
+        Err(e @ CoreError::Invalid { code: "login_failed", .. }) => {
+            state.login_limiter.record_failure(&login, now);
+            again(StatusCode::UNAUTHORIZED, &e.to_string())
+        }
+        Err(e @ CoreError::Forbidden { .. }) => again(StatusCode::FORBIDDEN, &e.to_string()),
+        Err(e) => error_page(&state, e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NoFields {}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ConsoleForm { .. }: ConsoleForm<NoFields>,
+) -> Response {
+    if let Some(cookie) = session_cookie(&headers)
+        && let Err(e) = core_auth::logout(&state.core, cookie).await
+    {
+        return error_page(&state, e.into());
+    }
+    let cookie = clear_session_cookie(state.site.cookie_secure);
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/console/login")).into_response()
+}
+
+// ---------------------------------------------------------------------------
+// Console home
+// ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/console.html")]
+struct ConsolePage {
+    layout: Layout,
+    me: Me,
+    notice: Option<&'static str>,
+    /// Tokens the user may see: their department's, or all for admins.
+    tokens: Vec<TokenRow>,
+    /// Whether the user may issue tokens at all.
+    can_issue: bool,
+    /// Departments to issue for (admins choose; others have one).
+    departments: Vec<DepartmentRow>,
+    users: Vec<UserRow>,
+    roles: Vec<RoleOption>,
+}
+
+struct Me {
+    login: String,
+    display_name: String,
+    department: String,
+    roles: String,
+    is_admin: bool,
+    csrf_token: String,
+    expires_at: String,
+}
+
+struct TokenRow {
+    token_id: String,
+    department: String,
+    label: String,
+    revoked: bool,
+}
+
+struct DepartmentRow {
+    code: String,
+    name: String,
+    uscc: String,
+    district: String,
+    sector: String,
+}
+
+struct UserRow {
+    login: String,
+    display_name: String,
+    department: String,
+    roles: String,
+    active: bool,
+}
+
+struct RoleOption {
+    field: &'static str,
+    name: &'static str,
+}
+
+#[derive(Debug, Deserialize)]
+struct HomeQuery {
+    notice: Option<String>,
+}
+
+/// Notices after a redirect, chosen by code so no text from the URL is shown.
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "token_revoked" => Some("令牌已吊销，使用它的系统将无法再调用接口。"),
+        "user_created" => Some("用户已创建。请通过安全渠道把初始密码告知本人。"),
+        _ => None,
+    }
+}
+
+fn role_names(roles: &[Role]) -> String {
+    roles.iter().map(Role::name_zh).collect::<Vec<_>>().join("、")
+}
+
+fn department_label(departments: &[Department], code: Option<&DepartmentCode>) -> String {
+    match code {
+        Some(code) => departments
+            .iter()
+            .find(|d| d.code == *code)
+            .map_or_else(|| code.to_string(), |d| format!("{}（{}）", d.name, d.code)),
+        None => "信用办（不属于报送部门）".to_owned(),
+    }
+}
+
+async fn home(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<HomeQuery>) -> Response {
+    match console_page(&state, &user, q.notice.as_deref().and_then(notice_text)).await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+async fn console_page(
+    state: &AppState,
+    user: &SessionUser,
+    notice: Option<&'static str>,
+) -> Result<ConsolePage, ApiError> {
+    let core = &state.core;
+    let all_departments = core_auth::departments(core).await?;
+    let tokens = match (&user.department, user.is_admin()) {
+        (_, true) => core_auth::tokens(core, None).await?,
+        (Some(d), false) => core_auth::tokens(core, Some(d)).await?,
+        (None, false) => Vec::new(),
+    };
+    let users = if user.is_admin() { core_auth::users(core).await? } else { Vec::new() };
+    let issuable: Vec<&Department> = all_departments.iter().filter(|d| user.may_manage(&d.code)).collect();
+    Ok(ConsolePage {
+        layout: Layout::new(state, "部门工作台"),
+        me: Me {
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+            department: department_label(&all_departments, user.department.as_ref()),
+            roles: role_names(&user.roles),
+            is_admin: user.is_admin(),
+            csrf_token: user.csrf_token.clone(),
+            expires_at: user.expires_at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
+        },
+        notice,
+        can_issue: !issuable.is_empty(),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                department: department_label(&all_departments, Some(&t.department)),
+                token_id: t.token_id,
+                label: t.label,
+                revoked: t.revoked,
+            })
+            .collect(),
+        departments: if user.is_admin() { all_departments.iter().collect() } else { issuable }
+            .into_iter()
+            .map(|d| DepartmentRow {
+                code: d.code.to_string(),
+                name: d.name.clone(),
+                uscc: d.uscc.as_ref().map_or_else(String::new, |u| u.as_str().to_owned()),
+                district: d.district.clone(),
+                sector: d.sector.clone().unwrap_or_default(),
+            })
+            .collect(),
+        users: users
+            .into_iter()
+            .map(|u| UserRow {
+                department: department_label(&all_departments, u.department.as_ref()),
+                roles: role_names(&u.roles),
+                login: u.login,
+                display_name: u.display_name,
+                active: u.active,
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| RoleOption { field: role_field(*r), name: r.name_zh() }).collect(),
+    })
+}
+
+fn forbidden(message: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+}
+
+// ---------------------------------------------------------------------------
+// API tokens
+// ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/token.html")]
+struct TokenIssuedPage {
+    layout: Layout,
+    token_id: String,
+    token: String,
+    department: String,
+    label: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct IssueTokenForm {
+    label: String,
+    /// Administrators choose; a department user's own department otherwise.
+    department: Option<String>,
+}
+
+async fn issue_token(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<IssueTokenForm>,
+) -> Response {
+    match issue_token_page(&state, &user, form).await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+async fn issue_token_page(
+    state: &AppState,
+    user: &SessionUser,
+    form: IssueTokenForm,
+) -> Result<TokenIssuedPage, ApiError> {
+    let department = match form.department.as_deref().filter(|d| !d.is_empty()) {
+        Some(raw) => {
+            DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?
+        }
+        None => user.department.clone().ok_or_else(|| ApiError::bad_request("department_missing", "请选择部门"))?,
+    };
+    if !user.may_manage(&department) {
+        return Err(forbidden("只能为本部门签发令牌"));
+    }
+    let secret = random_secret()?;
+    let issued = core_auth::issue_token(&state.core, &user.actor(), &department, &form.label, secret).await?;
+    let departments = core_auth::departments(&state.core).await?;
+    Ok(TokenIssuedPage {
+        layout: Layout::new(state, "令牌已签发"),
+        token_id: issued.token_id,
+        token: issued.token,
+        department: department_label(&departments, Some(&department)),
+        label: form.label.trim().to_owned(),
+    })
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Path(token_id): Path<String>,
+    ConsoleForm { user, .. }: ConsoleForm<NoFields>,
+) -> Response {
+    let revoked = async {
+        let token = core_auth::token(&state.core, &token_id)
+            .await?
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "token_not_found", "令牌不存在"))?;
+        if !user.may_manage(&token.department) {
+            return Err(forbidden("只能吊销本部门的令牌"));
+        }
+        core_auth::revoke_token(&state.core, &user.actor(), &token.token_id).await?;
+        // A cached token must stop working now, not when its entry expires.
+        state.tokens.clear();
+        Ok::<_, ApiError>(())
+    };
+    match revoked.await {
+        Ok(()) => Redirect::to("/console?notice=token_revoked").into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Users (credit office administrators)
+// ---------------------------------------------------------------------------
+
+/// Each role is a checkbox `role_<name>`: urlencoded forms repeat keys for
+/// multiple values, which the form decoder does not collect into a list.
+fn role_field(role: Role) -> &'static str {
+    match role {
+        Role::Operator => "role_operator",
+        Role::Reviewer => "role_reviewer",
+        Role::Admin => "role_admin",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateUserForm {
+    login: String,
+    display_name: String,
+    department: Option<String>,
+    role_operator: Option<String>,
+    role_reviewer: Option<String>,
+    role_admin: Option<String>,
+    password: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<CreateUserForm>,
+) -> Response {
+    let created = async {
+        if !user.is_admin() {
+            return Err(forbidden("只有信用办管理员可以创建用户"));
+        }
+        let department = match form.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(raw) => Some(
+                DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?,
+            ),
+            None => None,
+        };
+        let roles = [
+            (Role::Operator, &form.role_operator),
+            (Role::Reviewer, &form.role_reviewer),
+            (Role::Admin, &form.role_admin),
+        ]
+        .into_iter()
+        .filter(|(_, checked)| checked.is_some())
+        .map(|(role, _)| role)
+        .collect();
+        let new_user =
+            NewUser { login: form.login.trim().to_owned(), display_name: form.display_name, department, roles };
+        core_auth::create_user(&state.core, &user.actor(), new_user, &form.password).await?;
+        Ok::<_, ApiError>(())
+    };
+    match created.await {
+        Ok(()) => Redirect::to("/console?notice=user_created").into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// whoami
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct WhoAmI {
+    department: String,
+    via: &'static str,
+}
+
+/// `GET /api/v1/whoami`: lets a department's integrator check a token.
+async fn whoami(caller: DepartmentCaller) -> Json<WhoAmI> {
+    Json(WhoAmI { department: caller.department.to_string(), via: caller.via.as_str() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::SESSION_COOKIE;
+
+    #[test]
+    fn only_known_notices_are_shown() {
+        assert!(notice_text("token_revoked").is_some());
+        assert!(notice_text("<script>").is_none());
+    }
+
+    #[test]
+    fn the_session_cookie_name_is_stable() {
+        // Deployed browsers hold this name; changing it logs everyone out.
+        assert_eq!(SESSION_COOKIE, "xinyong_session");
+    }
+}

@@ -1,0 +1,219 @@
+//! `/api/v1/records…`: department systems push records in batches.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use xinyong_core::collection::intake::{self, IngestOutcome, IngestRequest, InputTable, Source};
+use xinyong_domain::collection::{AcceptedRecord, BatchSummary};
+
+use crate::AppState;
+use crate::auth::DepartmentCaller;
+use crate::error::{ApiError, ApiResult};
+
+/// `POST /api/v1/records/batches` body. Each row is an object keyed by field
+/// code (`CF_WSH`) or by the template's Chinese header (`行政处罚决定书文号`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCreateRequest {
+    /// Catalog item code (`XK`, `CF`, …); inferred from the keys when omitted.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// Codes issued by other authorities: a wrong check character is a warning.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Validate and report, write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// Rows as a table: headers in order of first appearance; a row's number is
+/// its 1-based position in `rows`.
+fn table_from_rows(rows: &[serde_json::Map<String, serde_json::Value>]) -> ApiResult<InputTable> {
+    let mut headers: Vec<String> = Vec::new();
+    for row in rows {
+        for key in row.keys() {
+            if !headers.contains(key) {
+                headers.push(key.clone());
+            }
+        }
+    }
+    let mut table = InputTable { headers, rows: Vec::with_capacity(rows.len()) };
+    for (i, row) in rows.iter().enumerate() {
+        let mut cells = Vec::with_capacity(table.headers.len());
+        for h in &table.headers {
+            let cell = match row.get(h) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_owned(),
+                Some(_) => {
+                    return Err(ApiError::bad_request(
+                        "row_value_invalid",
+                        format!("第 {} 行的“{h}”应为字符串、数字或 null", i + 1),
+                    ));
+                }
+            };
+            cells.push(cell);
+        }
+        table.rows.push((i as u64 + 1, cells));
+    }
+    Ok(table)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key =
+        value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY).ok_or_else(
+            || {
+                ApiError::bad_request(
+                    "idempotency_key_invalid",
+                    format!("Idempotency-Key 应为 1–{MAX_IDEMPOTENCY_KEY} 个可见 ASCII 字符"),
+                )
+            },
+        )?;
+    Ok(Some(key.to_owned()))
+}
+
+/// The response: the batch, every row's result, and what was inferred.
+#[derive(Debug, Serialize)]
+pub struct BatchCreateResponse {
+    #[serde(flatten)]
+    pub outcome: IngestOutcome,
+}
+
+/// Receives a batch of records. `201 Created` when something was written,
+/// `200 OK` for a dry run, a batch received before, or a repeated
+/// `Idempotency-Key`.
+pub async fn create_batch(
+    State(state): State<AppState>,
+    caller: DepartmentCaller,
+    headers: HeaderMap,
+    Json(body): Json<BatchCreateRequest>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    if let Some(key) = &key
+        && let Some(batch) = intake::batch_by_idempotency_key(&state.core, &caller.department, key).await?
+    {
+        return Ok((StatusCode::OK, Json(BatchView::from(batch))).into_response());
+    }
+    let request = IngestRequest {
+        actor: caller.actor,
+        department: caller.department,
+        item: body.item,
+        source: Source::Api,
+        file_name: None,
+        idempotency_key: key,
+        table: table_from_rows(&body.rows)?,
+        lenient_codes: body.lenient,
+        received_date: None,
+        dry_run: body.dry_run,
+    };
+    let outcome = intake::ingest_batch(&state.core, request).await?;
+    let status = if outcome.batch_log_index.is_some() { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(BatchCreateResponse { outcome })).into_response())
+}
+
+/// A stored batch as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct BatchView {
+    pub batch: BatchSummary,
+    pub already_received: bool,
+}
+
+impl From<BatchSummary> for BatchView {
+    fn from(batch: BatchSummary) -> Self {
+        BatchView { batch, already_received: true }
+    }
+}
+
+async fn own_batch(state: &AppState, caller: &DepartmentCaller, id: &str) -> ApiResult<BatchSummary> {
+    match intake::load_batch(&state.core, id).await? {
+        // Another department's batch is reported as absent, not forbidden:
+        // its existence is not the caller's business.
+        Some(batch) if batch.department == caller.department => Ok(batch),
+        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", format!("未找到批次 {id}"))),
+    }
+}
+
+pub async fn get_batch(
+    State(state): State<AppState>,
+    caller: DepartmentCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BatchView>> {
+    let batch = own_batch(&state, &caller, &id).await?;
+    Ok(Json(BatchView { batch, already_received: true }))
+}
+
+/// The rejected rows as an XLSX the clerk fixes and sends again.
+pub async fn get_batch_error_report(
+    State(state): State<AppState>,
+    caller: DepartmentCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let batch = own_batch(&state, &caller, &id).await?;
+    let bytes = error_report(&batch)?;
+    Ok(xlsx_attachment(bytes, &format!("错误报告-{}.xlsx", batch.id)))
+}
+
+/// The error report of a batch: the uploaded columns plus 错误说明.
+pub fn error_report(batch: &BatchSummary) -> ApiResult<Vec<u8>> {
+    let rows: Vec<(Vec<String>, String)> = batch
+        .reports
+        .iter()
+        .filter(|r| r.status == "rejected")
+        .map(|r| {
+            let text: Vec<String> = r.issues.iter().map(|i| format!("{}（{}）", i.message, i.code)).collect();
+            (r.cells.clone(), format!("第 {} 行：{}", r.row, text.join("；")))
+        })
+        .collect();
+    xinyong_tabular::write_error_report(&batch.headers, &rows).map_err(|e| {
+        tracing::error!(error = %e, batch = %batch.id, "error report could not be written");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "服务器内部错误，请稍后重试")
+    })
+}
+
+/// An XLSX download with a UTF-8 file name (RFC 6266 / RFC 5987).
+pub fn xlsx_attachment(bytes: Vec<u8>, file_name: &str) -> Response {
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"error-report.xlsx\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A record with its provenance: who sent it, in which batch, under which
+/// catalog version, and where it sits in the log.
+#[derive(Debug, Serialize)]
+pub struct RecordView {
+    pub record: AcceptedRecord,
+    pub log_index: u64,
+}
+
+pub async fn get_record(
+    State(state): State<AppState>,
+    caller: DepartmentCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RecordView>> {
+    match intake::record_with_log_index(&state.core, &id).await? {
+        Some((record, log_index)) if record.department == caller.department => {
+            Ok(Json(RecordView { record, log_index }))
+        }
+        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "record_not_found", format!("未找到记录 {id}"))),
+    }
+}

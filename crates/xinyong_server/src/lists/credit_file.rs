@@ -1,0 +1,708 @@
+//! The console's credit-file pages (信用档案与惩戒): bans (禁入), interviews
+//! (约谈), an organisation's credit file and the lookup of a person's file.
+//! The rules live in `xinyong_core::credit_file`; these handlers check roles,
+//! read forms and shape pages. ID numbers are shown masked everywhere.
+//!
+//! Who may do what: any department user records interviews; reviewers
+//! decide and lift their department's bans (the credit office may lift any);
+//! people and their personal records are shown to reviewers and the credit
+//! office only, and every such read is audited with its reason.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use xinyong_core::auth::SessionUser;
+use xinyong_core::collection::intake::china_today;
+use xinyong_core::lists::credit_file::{
+    self as file, BanInput, BanRecord, CreditFile, Decider, FileListing, InterviewInput, InterviewRecord, Lookup,
+    PersonFile, PersonalRecord,
+};
+use xinyong_core::portal::{department_names, normalize_uscc};
+use xinyong_domain::auth::Role;
+use xinyong_domain::lists::{BanScope, InterviewKind};
+
+use crate::auth::{ConsoleForm, ConsoleUser};
+use crate::web::{Layout, error_page};
+use crate::{ApiError, AppState};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/bans", get(bans_page).post(impose_ban))
+        .route("/console/bans/{id}/lift", post(lift_ban))
+        .route("/console/interviews", get(interviews_page).post(record_interview))
+        .route("/console/subjects", get(subject_lookup))
+        .route("/console/subjects/{uscc}", get(subject_file))
+        .route("/console/persons", get(persons_page).post(person_lookup))
+}
+
+/// Console pages show non-public data: never cache them anywhere.
+const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+
+fn forbidden(message: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+}
+
+/// Reviewers and the credit office may see people (十二: 仅授权角色).
+fn sees_people(user: &SessionUser) -> bool {
+    user.has_role(Role::Reviewer) || user.is_admin()
+}
+
+fn day(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+fn opt_day(d: Option<NaiveDate>, none: &str) -> String {
+    d.map_or_else(|| none.to_owned(), day)
+}
+
+/// A date field of a form: `YYYY-MM-DD`, required or optional.
+fn parse_date(raw: &str, label: &str) -> Result<Option<NaiveDate>, ApiError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| ApiError::bad_request("date_invalid", format!("{label}应为 YYYY-MM-DD 格式的日期，收到“{raw}”")))
+}
+
+fn required_date(raw: &str, label: &str) -> Result<NaiveDate, ApiError> {
+    parse_date(raw, label)?.ok_or_else(|| ApiError::bad_request("date_required", format!("{label}不能为空")))
+}
+
+/// A problem shown above a form that is shown again with what was typed.
+pub(crate) struct Problem {
+    code: String,
+    message: String,
+}
+
+impl From<ApiError> for Problem {
+    fn from(e: ApiError) -> Self {
+        Problem { code: e.code.to_owned(), message: e.message }
+    }
+}
+
+/// Turns a failed form into the form again with the problem above it
+/// (bad input, or a decision that is not this department's), or else an
+/// error page.
+fn as_problem(e: ApiError) -> Result<(StatusCode, Problem), ApiError> {
+    if matches!(e.status, StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN) {
+        Ok((e.status, e.into()))
+    } else {
+        Err(e)
+    }
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "ban_imposed" => Some("禁入决定已登记，并写入透明日志。"),
+        "ban_lifted" => Some("禁入已解除。"),
+        "interview_recorded" => Some("约谈记录已登记，记入该主体的信用档案。"),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoticeQuery {
+    notice: Option<String>,
+}
+
+// ---------------------------------------------------------------- bans
+
+pub(crate) struct BanRow {
+    id: String,
+    subject: String,
+    /// USCC, or the ID number masked.
+    subject_key: String,
+    scope: &'static str,
+    field: String,
+    description: String,
+    basis: String,
+    department: String,
+    decision_no: String,
+    starts_on: String,
+    ends_on: String,
+    status: &'static str,
+    lifted: String,
+    listing_id: String,
+    /// The viewer may lift it.
+    can_lift: bool,
+}
+
+fn subject_key_shown(state: &AppState, kind: &str, key: &str) -> String {
+    if kind == "legal_person" { key.to_owned() } else { state.core.settings().mask.mask_id(key) }
+}
+
+fn ban_row(state: &AppState, b: &BanRecord, names: &BTreeMap<String, String>, user: &SessionUser) -> BanRow {
+    let today = china_today(&state.core);
+    let decider = decider(user);
+    BanRow {
+        id: b.id.clone(),
+        subject: b.subject.name.clone(),
+        subject_key: subject_key_shown(state, &b.subject.kind, &b.subject.key),
+        scope: b.scope.name_zh(),
+        field: b.field.clone(),
+        description: b.description.clone(),
+        basis: b.basis.clone(),
+        department: names.get(&b.department).cloned().unwrap_or_else(|| b.department.clone()),
+        decision_no: b.decision_no.clone(),
+        starts_on: day(b.starts_on),
+        ends_on: opt_day(b.ends_on, "终身"),
+        status: b.status_zh(today),
+        lifted: b
+            .lifted_on
+            .map(|d| format!("{d} 解除：{}", b.lift_reason.as_deref().unwrap_or_default()))
+            .unwrap_or_default(),
+        listing_id: b.listing_id.clone().unwrap_or_default(),
+        can_lift: b.lifted_on.is_none()
+            && decider.is_some_and(|d| match d {
+                Decider::CreditOffice => true,
+                Decider::Department(code) => code.as_str() == b.department,
+            }),
+    }
+}
+
+/// Who the user decides for: the credit office (admins) or their
+/// department (reviewers); `None` when they may not decide.
+fn decider(user: &SessionUser) -> Option<Decider> {
+    if user.is_admin() {
+        return Some(Decider::CreditOffice);
+    }
+    match (&user.department, user.has_role(Role::Reviewer)) {
+        (Some(d), true) => Some(Decider::Department(d.clone())),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BanForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    basis: String,
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    listing_id: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/bans.html")]
+pub(crate) struct BansPage {
+    layout: Layout,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    problem: Option<Problem>,
+    /// The user may impose bans (a department reviewer).
+    can_impose: bool,
+    all_departments: bool,
+    form: BanForm,
+    bans: Vec<BanRow>,
+}
+
+async fn bans_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+    let notice = q.notice.as_deref().and_then(notice_text);
+    render_bans(&state, &user, notice, None, BanForm::default()).await
+}
+
+async fn render_bans(
+    state: &AppState,
+    user: &SessionUser,
+    notice: Option<&'static str>,
+    problem: Option<Problem>,
+    form: BanForm,
+) -> Response {
+    let page = async {
+        let department = if user.is_admin() { None } else { user.department.as_ref() };
+        let list = if department.is_none() && !user.is_admin() {
+            Vec::new()
+        } else {
+            file::bans(&state.core, department).await?
+        };
+        let names = department_names(&state.core).await?;
+        Ok::<_, ApiError>(BansPage {
+            layout: Layout::new(state, "禁入决定"),
+            csrf_token: user.csrf_token.clone(),
+            notice,
+            problem,
+            can_impose: user.department.is_some() && user.has_role(Role::Reviewer),
+            all_departments: user.is_admin(),
+            form,
+            bans: list.iter().map(|b| ban_row(state, b, &names, user)).collect(),
+        })
+    };
+    match page.await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(state, e),
+    }
+}
+
+async fn impose_ban(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<BanForm>) -> Response {
+    let (Some(department), true) = (user.department.clone(), user.has_role(Role::Reviewer)) else {
+        return error_page(&state, forbidden("只有部门审核人可以作出禁入决定"));
+    };
+    let done = async {
+        let scope = BanScope::parse(form.scope.trim())
+            .ok_or_else(|| ApiError::bad_request("scope_invalid", "禁入类型应为市场禁入或行业禁入"))?;
+        let input = BanInput {
+            subject: form.subject.clone(),
+            scope,
+            field: form.field.clone(),
+            description: form.description.clone(),
+            basis: form.basis.clone(),
+            decision_no: form.decision_no.clone(),
+            starts_on: required_date(&form.starts_on, "禁入起始日期")?,
+            ends_on: parse_date(&form.ends_on, "禁入截止日期")?,
+            listing_id: Some(form.listing_id.clone()).filter(|s| !s.trim().is_empty()),
+        };
+        file::impose_ban(&state.core, &user.actor(), &department, input).await?;
+        Ok::<_, ApiError>(())
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/console/bans?notice=ban_imposed").into_response(),
+        Err(e) => match as_problem(e) {
+            Ok((status, problem)) => {
+                (status, render_bans(&state, &user, None, Some(problem), form).await).into_response()
+            }
+            Err(e) => error_page(&state, e),
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LiftForm {
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn lift_ban(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<LiftForm>,
+) -> Response {
+    let Some(by) = decider(&user) else {
+        return error_page(&state, forbidden("只有作出决定部门的审核人或信用办可以解除禁入"));
+    };
+    let done = async {
+        let on = parse_date(&form.on, "解除日期")?.unwrap_or_else(|| china_today(&state.core));
+        file::lift_ban(&state.core, &user.actor(), &by, &id, on, &form.reason).await?;
+        Ok::<_, ApiError>(())
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/console/bans?notice=ban_lifted").into_response(),
+        Err(e) => match as_problem(e) {
+            Ok((status, problem)) => {
+                (status, render_bans(&state, &user, None, Some(problem), BanForm::default()).await).into_response()
+            }
+            Err(e) => error_page(&state, e),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- interviews
+
+pub(crate) struct InterviewRow {
+    subject: String,
+    uscc: String,
+    kind: &'static str,
+    department: String,
+    held_on: String,
+    interviewees: String,
+    interviewers: String,
+    outcome: String,
+    rectify_by: String,
+    listing_id: String,
+}
+
+fn interview_row(i: &InterviewRecord, names: &BTreeMap<String, String>) -> InterviewRow {
+    InterviewRow {
+        subject: i.subject.name.clone(),
+        uscc: i.subject.key.clone(),
+        kind: i.kind.name_zh(),
+        department: names.get(&i.department).cloned().unwrap_or_else(|| i.department.clone()),
+        held_on: day(i.held_on),
+        interviewees: i.interviewees.clone(),
+        interviewers: i.interviewers.clone(),
+        outcome: i.outcome.clone(),
+        rectify_by: opt_day(i.rectify_by, ""),
+        listing_id: i.listing_id.clone().unwrap_or_default(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct InterviewForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    interviewees: String,
+    #[serde(default)]
+    interviewers: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    rectify_by: String,
+    #[serde(default)]
+    listing_id: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/interviews.html")]
+pub(crate) struct InterviewsPage {
+    layout: Layout,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    problem: Option<Problem>,
+    can_record: bool,
+    all_departments: bool,
+    today: String,
+    form: InterviewForm,
+    interviews: Vec<InterviewRow>,
+}
+
+async fn interviews_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+    let notice = q.notice.as_deref().and_then(notice_text);
+    render_interviews(&state, &user, notice, None, InterviewForm::default()).await
+}
+
+async fn render_interviews(
+    state: &AppState,
+    user: &SessionUser,
+    notice: Option<&'static str>,
+    problem: Option<Problem>,
+    form: InterviewForm,
+) -> Response {
+    let page = async {
+        let list = match (&user.department, user.is_admin()) {
+            (_, true) => file::interviews(&state.core, None).await?,
+            (Some(d), false) => file::interviews(&state.core, Some(d)).await?,
+            (None, false) => Vec::new(),
+        };
+        let names = department_names(&state.core).await?;
+        Ok::<_, ApiError>(InterviewsPage {
+            layout: Layout::new(state, "约谈记录"),
+            csrf_token: user.csrf_token.clone(),
+            notice,
+            problem,
+            can_record: user.department.is_some(),
+            all_departments: user.is_admin(),
+            today: day(china_today(&state.core)),
+            form,
+            interviews: list.iter().map(|i| interview_row(i, &names)).collect(),
+        })
+    };
+    match page.await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(state, e),
+    }
+}
+
+async fn record_interview(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<InterviewForm>,
+) -> Response {
+    let Some(department) = user.department.clone() else {
+        return error_page(&state, forbidden("约谈由认定部门登记；当前账号不属于任何部门"));
+    };
+    let done = async {
+        let kind = InterviewKind::parse(form.kind.trim())
+            .ok_or_else(|| ApiError::bad_request("kind_invalid", "约谈类型应为提示约谈或警示约谈"))?;
+        let input = InterviewInput {
+            subject: form.subject.clone(),
+            kind,
+            held_on: required_date(&form.held_on, "约谈日期")?,
+            interviewees: form.interviewees.clone(),
+            interviewers: form.interviewers.clone(),
+            outcome: form.outcome.clone(),
+            rectify_by: parse_date(&form.rectify_by, "整改期限")?,
+            listing_id: Some(form.listing_id.clone()).filter(|s| !s.trim().is_empty()),
+        };
+        file::record_interview(&state.core, &user.actor(), &department, input).await?;
+        Ok::<_, ApiError>(())
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/console/interviews?notice=interview_recorded").into_response(),
+        Err(e) => match as_problem(e) {
+            Ok((status, problem)) => {
+                (status, render_interviews(&state, &user, None, Some(problem), form).await).into_response()
+            }
+            Err(e) => error_page(&state, e),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- files
+
+pub(crate) struct ListingLine {
+    listing_id: String,
+    list_name: String,
+    status: &'static str,
+    in_force: bool,
+    department: String,
+    decision_no: String,
+    valid_from: String,
+    valid_until: String,
+}
+
+fn listing_line(l: &FileListing, names: &BTreeMap<String, String>) -> ListingLine {
+    ListingLine {
+        listing_id: l.row.listing_id.clone(),
+        list_name: l.list_name.clone(),
+        status: l.row.status.name_zh(),
+        in_force: l.in_force,
+        department: names.get(l.row.department.as_str()).cloned().unwrap_or_else(|| l.row.department.to_string()),
+        decision_no: l.row.decision_no.clone().unwrap_or_default(),
+        valid_from: opt_day(l.row.valid_from, ""),
+        valid_until: if l.row.valid_from.is_some() { opt_day(l.row.valid_until, "长期") } else { String::new() },
+    }
+}
+
+pub(crate) struct RecordLine {
+    person: String,
+    id_masked: String,
+    role: String,
+    organisation: String,
+    uscc: String,
+    list_name: String,
+    listing_id: String,
+    valid_until: String,
+    active: bool,
+}
+
+fn record_line(r: &PersonalRecord) -> RecordLine {
+    RecordLine {
+        person: r.person_name.clone(),
+        id_masked: r.id_masked.clone(),
+        role: r.role_name.clone(),
+        organisation: r.organisation_name.clone(),
+        uscc: r.uscc.clone(),
+        list_name: r.list_name.clone(),
+        listing_id: r.listing_id.clone(),
+        valid_until: opt_day(r.valid_until, "长期"),
+        active: r.active,
+    }
+}
+
+pub(crate) struct PersonLine {
+    name: String,
+    id_masked: String,
+    role: String,
+    active: bool,
+    records: Vec<RecordLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/subject_file.html")]
+pub(crate) struct SubjectFilePage {
+    layout: Layout,
+    q: String,
+    problem: Option<String>,
+    found: Option<FileView>,
+}
+
+pub(crate) struct FileView {
+    uscc: String,
+    name: String,
+    status: String,
+    as_of: String,
+    listings: Vec<ListingLine>,
+    bans: Vec<BanRow>,
+    interviews: Vec<InterviewRow>,
+    /// `None`: the viewer's role may not see people.
+    people: Option<Vec<PersonLine>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SubjectQuery {
+    q: Option<String>,
+}
+
+/// `/console/subjects?q=USCC`: to the file, or the form again.
+async fn subject_lookup(State(state): State<AppState>, _user: ConsoleUser, Query(p): Query<SubjectQuery>) -> Response {
+    let q: String = p.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
+    if q.is_empty() {
+        let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q, problem: None, found: None };
+        return (NO_STORE, page).into_response();
+    }
+    match normalize_uscc(&q) {
+        Some(uscc) => Redirect::to(&format!("/console/subjects/{}", uscc.as_str())).into_response(),
+        None => {
+            let problem = Some(format!("“{q}”不是有效的统一社会信用代码（18 位，校验位正确）。"));
+            let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q, problem, found: None };
+            (StatusCode::BAD_REQUEST, NO_STORE, page).into_response()
+        }
+    }
+}
+
+async fn subject_file(State(state): State<AppState>, user: ConsoleUser, Path(raw): Path<String>) -> Response {
+    let Some(uscc) = normalize_uscc(&raw) else {
+        let problem = Some("统一社会信用代码格式不正确。".to_owned());
+        let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q: raw, problem, found: None };
+        return (StatusCode::NOT_FOUND, NO_STORE, page).into_response();
+    };
+    let lookup = Lookup { who: user.actor(), why: "查阅主体信用档案".to_owned() };
+    let people = sees_people(&user).then_some(&lookup);
+    let read = async {
+        let found = file::credit_file(&state.core, &uscc, people).await?;
+        Ok::<_, ApiError>((found, department_names(&state.core).await?))
+    };
+    let (found, names) = match read.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&state, e),
+    };
+    let Some(f) = found else {
+        let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
+        let page = SubjectFilePage {
+            layout: Layout::new(&state, "信用档案"),
+            q: uscc.as_str().to_owned(),
+            problem,
+            found: None,
+        };
+        return (StatusCode::NOT_FOUND, NO_STORE, page).into_response();
+    };
+    let view = file_view(&state, &user, &f, &names);
+    let page = SubjectFilePage {
+        layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
+        q: uscc.as_str().to_owned(),
+        problem: None,
+        found: Some(view),
+    };
+    (NO_STORE, page).into_response()
+}
+
+fn file_view(state: &AppState, user: &SessionUser, f: &CreditFile, names: &BTreeMap<String, String>) -> FileView {
+    FileView {
+        uscc: f.organisation.uscc.clone(),
+        name: f.organisation.name.clone(),
+        status: f.organisation.status_name.clone(),
+        as_of: day(f.as_of),
+        listings: f.listings.iter().map(|l| listing_line(l, names)).collect(),
+        bans: f.bans.iter().map(|b| ban_row(state, b, names, user)).collect(),
+        interviews: f.interviews.iter().map(|i| interview_row(i, names)).collect(),
+        people: f.people.as_ref().map(|people| {
+            people
+                .iter()
+                .map(|p| PersonLine {
+                    name: p.name.clone(),
+                    id_masked: p.id_masked.clone(),
+                    role: p.role_name.clone(),
+                    active: p.active,
+                    records: p.records.iter().map(record_line).collect(),
+                })
+                .collect()
+        }),
+    }
+}
+
+// ---------------------------------------------------------------- persons
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/persons.html")]
+pub(crate) struct PersonsPage {
+    layout: Layout,
+    csrf_token: String,
+    reason: String,
+    problem: Option<Problem>,
+    found: Option<PersonView>,
+}
+
+pub(crate) struct PersonView {
+    name: String,
+    id_masked: String,
+    as_of: String,
+    listings: Vec<ListingLine>,
+    bans: Vec<BanRow>,
+    records: Vec<RecordLine>,
+}
+
+fn persons_page_for(state: &AppState, user: &SessionUser) -> PersonsPage {
+    PersonsPage {
+        layout: Layout::new(state, "自然人信用档案查询"),
+        csrf_token: user.csrf_token.clone(),
+        reason: String::new(),
+        problem: None,
+        found: None,
+    }
+}
+
+fn people_forbidden(state: &AppState) -> Response {
+    error_page(state, forbidden("只有审核人和信用办管理员可以查询自然人的信用档案"))
+}
+
+async fn persons_page(State(state): State<AppState>, user: ConsoleUser) -> Response {
+    if !sees_people(&user) {
+        return people_forbidden(&state);
+    }
+    (NO_STORE, persons_page_for(&state, &user)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PersonForm {
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A POST, so that the ID number stays out of URLs, history and access logs.
+async fn person_lookup(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<PersonForm>) -> Response {
+    if !sees_people(&user) {
+        return people_forbidden(&state);
+    }
+    let lookup = Lookup { who: user.actor(), why: form.reason.clone() };
+    let read = async {
+        let found = file::person_file(&state.core, &lookup, &form.id_number).await?;
+        Ok::<_, ApiError>((found, department_names(&state.core).await?))
+    };
+    let mut page = persons_page_for(&state, &user);
+    page.reason = form.reason.trim().to_owned();
+    match read.await {
+        Ok((found, names)) => {
+            page.found = Some(person_view(&state, &user, &found, &names));
+            (NO_STORE, page).into_response()
+        }
+        Err(e) => {
+            let status = e.status;
+            if matches!(status, StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND) {
+                page.problem = Some(e.into());
+                (status, NO_STORE, page).into_response()
+            } else {
+                error_page(&state, e)
+            }
+        }
+    }
+}
+
+fn person_view(state: &AppState, user: &SessionUser, f: &PersonFile, names: &BTreeMap<String, String>) -> PersonView {
+    PersonView {
+        name: f.name.clone(),
+        id_masked: f.id_masked.clone(),
+        as_of: day(f.as_of),
+        listings: f.listings.iter().map(|l| listing_line(l, names)).collect(),
+        bans: f.bans.iter().map(|b| ban_row(state, b, names, user)).collect(),
+        records: f.records.iter().map(record_line).collect(),
+    }
+}

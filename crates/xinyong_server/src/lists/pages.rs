@@ -1,0 +1,833 @@
+//! The console's listing pages (名单管理): the table of a department's
+//! listings with the 拟列入 form, and one listing's page with every field a
+//! decision must state (DOMAIN.md §3.3) and the forms of the steps its status
+//! allows. The handlers only extract, check the role, call
+//! `xinyong_core::listing` and shape the page; rule errors come back on the
+//! page in Chinese (422), success is a 303 back to the listing.
+//!
+//! Roles: a department's operator or reviewer proposes, serves the notice and
+//! records objections; the reviewer answers objections, decides, withdraws
+//! and ends listings. The credit office (admin) may do all of it for any
+//! department. A user sees only their own department's listings.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use xinyong_core::CoreError;
+use xinyong_core::auth::{self as core_auth, SessionUser};
+use xinyong_core::collection::intake::china_today;
+use xinyong_core::lists::listing::{self, Acting, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome, Step};
+
+use crate::auth::{ConsoleForm, ConsoleUser};
+use crate::web::{Layout, beijing, department_name, error_page};
+use crate::{ApiError, AppState};
+
+/// Console pages show non-public data: never cache them anywhere.
+const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+/// Rows on the listings table.
+const TABLE_ROWS: usize = 200;
+/// How a notice may be served (送达方式, 民事诉讼法 / 行政处罚法 practice).
+const CHANNELS: [&str; 4] = ["直接送达", "邮寄送达", "电子送达", "公告送达"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/listings", get(table_page).post(propose))
+        .route("/console/listings/{id}", get(detail_page))
+        .route("/console/listings/{id}/notice", post(serve_notice))
+        .route("/console/listings/{id}/objections", post(file_objection))
+        .route("/console/listings/{id}/answer", post(answer_objection))
+        .route("/console/listings/{id}/decide", post(decide))
+        .route("/console/listings/{id}/withdraw", post(withdraw))
+        .route("/console/listings/{id}/exit", post(exit))
+}
+
+// ---------------------------------------------------------------------------
+// Who may do what
+// ---------------------------------------------------------------------------
+
+/// What a user does on a listing page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Propose, serve notice, record an objection.
+    Handle,
+    /// Answer an objection, decide, withdraw, end a listing.
+    Decide,
+}
+
+fn may(user: &SessionUser, action: Action) -> bool {
+    user.is_admin()
+        || (user.department.is_some()
+            && match action {
+                Action::Handle => user.has_role(Role::Operator) || user.has_role(Role::Reviewer),
+                Action::Decide => user.has_role(Role::Reviewer),
+            })
+}
+
+fn role_refused(action: Action) -> ApiError {
+    let message = match action {
+        Action::Handle => "只有本部门的经办人、审核人或信用办可以办理此操作",
+        Action::Decide => "只有本部门的审核人或信用办可以作出此决定",
+    };
+    ApiError::new(StatusCode::FORBIDDEN, "listing_role_required", message)
+}
+
+fn acting(user: &SessionUser) -> Acting {
+    Acting { actor: user.actor(), department: user.department.clone(), admin: user.is_admin() }
+}
+
+fn may_see(user: &SessionUser, row: &ListingRow) -> bool {
+    user.is_admin() || user.department.as_ref().is_some_and(|d| *d == row.department)
+}
+
+fn not_yours() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "not_your_department", "该名单记录由其他部门办理，您无权查看")
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "listing_not_found", format!("未找到名单记录 {id}"))
+}
+
+// ---------------------------------------------------------------------------
+// Shared shaping
+// ---------------------------------------------------------------------------
+
+/// An `<option>` of a select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A problem shown above the forms, with its stable code.
+struct Problem {
+    what: &'static str,
+    message: String,
+    code: String,
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn ms_time(ms: Option<i64>) -> String {
+    ms.and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn status_tone(status: ListingStatus) -> &'static str {
+    match status {
+        ListingStatus::Listed => "bad",
+        ListingStatus::Proposed | ListingStatus::Noticed | ListingStatus::UnderObjection => "warn",
+        ListingStatus::Withdrawn | ListingStatus::Exited => "status-revoked",
+    }
+}
+
+/// Notices after a redirect, chosen by code so no text from the URL is shown.
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "proposed" => Some("已登记拟列入。下一步：向当事人送达告知书。"),
+        "noticed" => Some("已登记送达告知，异议期限已按工作日计算。"),
+        "objection" => Some("已登记异议；答复之前不能作出列入决定。"),
+        "answered" => Some("已答复异议。"),
+        "decided" => Some("已作出列入决定，惩戒措施已推送至各实施部门。"),
+        "withdrawn" => Some("已撤回拟列入。"),
+        "exited" => Some("已移出名单，各实施部门的措施同时解除。"),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+    status: Option<String>,
+    list: Option<String>,
+}
+
+fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, CoreError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(CoreError::invalid("missing_field", format!("「{field}」必须填写")));
+    }
+    raw.parse().map_err(|_| CoreError::invalid("date_invalid", format!("「{field}」应为 YYYY-MM-DD 格式的日期")))
+}
+
+// ---------------------------------------------------------------------------
+// The table and the proposal form
+// ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/listings.html")]
+struct TablePage {
+    layout: Layout,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<Problem>,
+    statuses: Vec<Choice>,
+    lists: Vec<Choice>,
+    rows: Vec<TableRow>,
+    show_department: bool,
+    can_propose: bool,
+    choose_department: bool,
+    department_label: String,
+    departments: Vec<Choice>,
+    proposable: Vec<Choice>,
+    form: ProposeForm,
+}
+
+struct TableRow {
+    id: String,
+    list: String,
+    subject_name: String,
+    subject_key: String,
+    department: String,
+    status: &'static str,
+    tone: &'static str,
+    proposed_on: String,
+    objection_deadline: String,
+    decision_no: String,
+    valid_until: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ProposeForm {
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    list_code: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    source_records: String,
+}
+
+async fn table_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+    let notice = q.notice.as_deref().and_then(notice_text);
+    let filter = (q.status.as_deref().unwrap_or_default(), q.list.as_deref().unwrap_or_default());
+    // The credit office proposes in its own name unless it picks another department.
+    let form = ProposeForm {
+        department: user.department.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        ..ProposeForm::default()
+    };
+    match table(&state, &user, filter, notice, None, form).await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+async fn table(
+    state: &AppState,
+    user: &SessionUser,
+    (status, list): (&str, &str),
+    notice: Option<&'static str>,
+    error: Option<Problem>,
+    form: ProposeForm,
+) -> Result<TablePage, ApiError> {
+    let core = &state.core;
+    let departments = core_auth::departments(core).await?;
+    let sanctions = &core.rules().sanctions;
+    let status_filter = ListingStatus::parse(status);
+    let list_filter = sanctions.list(list).map(|l| l.code.clone());
+    let rows = if user.is_admin() || user.department.is_some() {
+        let filter = ListingFilter {
+            status: status_filter,
+            department: if user.is_admin() { None } else { user.department.clone() },
+            list_code: list_filter.clone(),
+        };
+        listing::list_listings(core, &filter, TABLE_ROWS).await?
+    } else {
+        Vec::new()
+    };
+    let mut statuses =
+        vec![Choice { value: String::new(), label: "全部状态".to_owned(), selected: status_filter.is_none() }];
+    statuses.extend(ListingStatus::ALL.iter().map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: s.name_zh().to_owned(),
+        selected: status_filter == Some(*s),
+    }));
+    let mut lists =
+        vec![Choice { value: String::new(), label: "全部名单".to_owned(), selected: list_filter.is_none() }];
+    lists.extend(sanctions.lists().iter().map(|l| Choice {
+        value: l.code.clone(),
+        label: l.name.clone(),
+        selected: list_filter.as_deref() == Some(l.code.as_str()),
+    }));
+    // A department is offered the lists it may decide; the credit office all.
+    let proposable = sanctions
+        .lists()
+        .iter()
+        .filter(|l| user.is_admin() || user.department.as_ref().is_some_and(|d| l.deciders.allows(d)))
+        .map(|l| Choice {
+            value: l.code.clone(),
+            label: format!("{}（{} · {}）", l.name, l.kind.name_zh(), l.domain),
+            selected: form.list_code == l.code,
+        })
+        .collect::<Vec<_>>();
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let (key, name) = listing::subject_display(core, &r.subject());
+            TableRow {
+                id: r.listing_id.clone(),
+                list: sanctions.list(&r.list_code).map_or_else(|| r.list_code.clone(), |l| l.name.clone()),
+                subject_name: name,
+                subject_key: key,
+                department: department_name(&departments, r.department.as_str()),
+                status: r.status.name_zh(),
+                tone: status_tone(r.status),
+                proposed_on: r.proposed_on.to_string(),
+                objection_deadline: opt_date(r.objection_deadline),
+                decision_no: r.decision_no.clone().unwrap_or_default(),
+                valid_until: opt_date(r.valid_until),
+            }
+        })
+        .collect();
+    Ok(TablePage {
+        layout: Layout::new(state, "名单管理"),
+        csrf_token: user.csrf_token.clone(),
+        notice,
+        error,
+        statuses,
+        lists,
+        rows: table_rows,
+        show_department: user.is_admin(),
+        can_propose: may(user, Action::Handle) && !proposable.is_empty(),
+        choose_department: user.is_admin(),
+        department_label: user
+            .department
+            .as_ref()
+            .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
+        departments: departments
+            .iter()
+            .map(|d| Choice {
+                value: d.code.to_string(),
+                label: format!("{}（{}）", d.name, d.code),
+                selected: form.department == d.code.as_str(),
+            })
+            .collect(),
+        proposable,
+        form,
+    })
+}
+
+async fn propose(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<ProposeForm>) -> Response {
+    if !may(&user, Action::Handle) {
+        return error_page(&state, role_refused(Action::Handle));
+    }
+    let department = if user.is_admin() {
+        DepartmentCode::parse(form.department.trim()).ok().or_else(|| user.department.clone())
+    } else {
+        user.department.clone()
+    };
+    let result = match department {
+        Some(department) => {
+            let input = ProposeListing {
+                list_code: form.list_code.clone(),
+                subject: form.subject.clone(),
+                reason: form.reason.clone(),
+                facts: form.facts.clone(),
+                legal_basis: form.legal_basis.clone(),
+                source_records: vec![form.source_records.clone()],
+                proposed_on: None,
+            };
+            listing::propose(&state.core, &acting(&user), &department, input).await
+        }
+        None => Err(CoreError::invalid("missing_field", "「认定部门」必须选择")),
+    };
+    match result {
+        Ok(id) => Redirect::to(&format!("/console/listings/{id}?notice=proposed")).into_response(),
+        Err(e @ CoreError::Invalid { .. }) => {
+            let problem = Problem { what: "拟列入", code: e.code().to_owned(), message: e.to_string() };
+            match table(&state, &user, ("", ""), None, Some(problem), form).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, NO_STORE, page).into_response(),
+                Err(e) => error_page(&state, e),
+            }
+        }
+        Err(e) => error_page(&state, e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One listing
+// ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lists/listing.html")]
+struct DetailPage {
+    layout: Layout,
+    csrf_token: String,
+    notice: Option<&'static str>,
+    error: Option<Problem>,
+    id: String,
+    status: &'static str,
+    tone: &'static str,
+    facts: Vec<Fact>,
+    measures: Vec<String>,
+    liable: Vec<Liable>,
+    objections: Vec<ObjectionLine>,
+    pushes: Vec<PushLine>,
+    timeline: Vec<(String, String)>,
+    today: String,
+    channels: [&'static str; 4],
+    can_notice: bool,
+    can_object: bool,
+    can_answer: bool,
+    can_decide: bool,
+    can_withdraw: bool,
+    exit_reasons: Vec<Choice>,
+    /// Why the decision form is not offered yet, when the reason is time.
+    decide_hint: Option<String>,
+    /// When credit repair can end the listing, if not yet.
+    repair_hint: Option<String>,
+    may_handle: bool,
+    may_decide: bool,
+}
+
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+struct Liable {
+    role: String,
+    name: String,
+    id: String,
+    active: bool,
+}
+
+struct ObjectionLine {
+    id: String,
+    filed_on: String,
+    grounds: String,
+    answer_due: String,
+    answered_on: String,
+    outcome: String,
+    reply: String,
+    open: bool,
+}
+
+struct PushLine {
+    measure: String,
+    department: String,
+    pushed: String,
+    acked: String,
+    executed: String,
+    lifted: String,
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let notice = q.notice.as_deref().and_then(notice_text);
+    match detail(&state, &user, &id, notice, None).await {
+        Ok(page) => (NO_STORE, page).into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+async fn load(state: &AppState, user: &SessionUser, id: &str) -> Result<ListingDetail, ApiError> {
+    let detail = listing::listing_detail(&state.core, id).await?.ok_or_else(|| not_found(id))?;
+    if !may_see(user, &detail.row) {
+        return Err(not_yours());
+    }
+    Ok(detail)
+}
+
+async fn detail(
+    state: &AppState,
+    user: &SessionUser,
+    id: &str,
+    notice: Option<&'static str>,
+    error: Option<Problem>,
+) -> Result<DetailPage, ApiError> {
+    let core = &state.core;
+    let d = load(state, user, id).await?;
+    let departments = core_auth::departments(core).await?;
+    let department = departments.iter().find(|x| x.code == d.row.department);
+    let sanctions = &core.rules().sanctions;
+    let r = &d.row;
+    let list = d.list.as_ref();
+    let key_label = if r.is_natural_person() { "身份证号码" } else { "统一社会信用代码" };
+    let mut facts = vec![
+        Fact { label: "主体名称", value: d.subject_name_display.clone() },
+        Fact { label: key_label, value: d.subject_display.clone() },
+        Fact {
+            label: "名单类型",
+            value: list.map_or_else(
+                || r.list_code.clone(),
+                |l| {
+                    // 「守信激励对象名单(红名单)」 already says what kind it is.
+                    if l.name.contains(l.kind.name_zh()) {
+                        l.name.clone()
+                    } else {
+                        format!("{}（{}）", l.name, l.kind.name_zh())
+                    }
+                },
+            ),
+        },
+        Fact { label: "领域", value: list.map(|l| l.domain.clone()).unwrap_or_default() },
+        Fact { label: "事由", value: r.reason.clone() },
+        Fact {
+            label: if r.list_kind == "red" { "守信事实" } else { "失信行为事实" }, value: r.facts.clone()
+        },
+        Fact { label: "认定依据", value: r.legal_basis.clone() },
+        Fact { label: "名单设立依据", value: list.map(|l| l.basis.clone()).unwrap_or_default() },
+        Fact { label: "依据记录编号", value: r.source_records.0.join("、") },
+        Fact {
+            label: "认定部门",
+            value: department.map_or_else(|| r.department.to_string(), |x| format!("{}（{}）", x.name, x.code)),
+        },
+        Fact {
+            label: "认定部门统一社会信用代码",
+            value: department.and_then(|x| x.uscc.as_ref()).map(|u| u.as_str().to_owned()).unwrap_or_default(),
+        },
+        Fact { label: "拟列入日期", value: r.proposed_on.to_string() },
+        Fact { label: "告知送达日期", value: opt_date(r.notice_served_on) },
+        Fact { label: "异议期限", value: opt_date(r.objection_deadline) },
+        Fact { label: "列入决定文号", value: r.decision_no.clone().unwrap_or_default() },
+        Fact { label: "列入决定日期", value: opt_date(r.decided_on) },
+        Fact { label: "列入日期", value: opt_date(r.valid_from) },
+        Fact {
+            label: "有效期至",
+            value: match (r.valid_from, r.valid_until) {
+                (Some(_), None) => "至移出决定之日".to_owned(),
+                (_, until) => opt_date(until),
+            },
+        },
+        Fact { label: "移出条件和程序", value: list.map(|l| l.exit_conditions.clone()).unwrap_or_default() },
+        Fact { label: "救济途径和期限", value: list.map(|l| l.remedy.clone()).unwrap_or_default() },
+        Fact { label: "状态", value: r.status.name_zh().to_owned() },
+    ];
+    if r.status == ListingStatus::Exited || r.status == ListingStatus::Withdrawn {
+        facts.push(Fact { label: "移出(撤回)日期", value: opt_date(r.exited_on) });
+        facts
+            .push(Fact {
+                label: "移出原因", value: r.exit_reason.map(|e| e.name_zh().to_owned()).unwrap_or_default()
+            });
+        facts.push(Fact { label: "移出决定文号", value: r.exit_decision_no.clone().unwrap_or_default() });
+        facts.push(Fact { label: "说明", value: r.exit_note.clone().unwrap_or_default() });
+    }
+    facts.push(Fact { label: "名单规则版本", value: r.lists_version.clone() });
+    // Before a decision the measures are those the list would apply.
+    let measure_codes: Vec<String> = if r.measure_codes().is_empty() {
+        list.map(|l| l.measures.clone()).unwrap_or_default()
+    } else {
+        r.measure_codes().to_vec()
+    };
+    let measures = measure_codes
+        .iter()
+        .map(|c| sanctions.measure(c).map_or_else(|| c.clone(), |m| format!("{}（{}）", m.name, m.kind.name_zh())))
+        .collect();
+    let allowed = |s: Step| d.allowed.contains(&s);
+    let may_handle = may(user, Action::Handle);
+    let may_decide = may(user, Action::Decide);
+    let decide_hint = match (r.status, r.objection_deadline) {
+        (ListingStatus::Noticed, Some(deadline)) if !allowed(Step::Decide) => {
+            Some(format!("异议期至 {deadline} 届满；届满后(或异议答复后)方可作出列入决定。"))
+        }
+        (ListingStatus::Proposed, _) if !allowed(Step::Decide) => {
+            Some("须先送达告知并给予异议期，才能作出列入决定。".to_owned())
+        }
+        _ => None,
+    };
+    let repair_hint = match (r.status, list, r.valid_from) {
+        (ListingStatus::Listed, Some(l), Some(from)) if !allowed(Step::Exit(ExitReason::Repaired)) => {
+            match l.early_exit_after_months.filter(|_| l.repairable) {
+                Some(months) => from
+                    .checked_add_months(chrono::Months::new(months))
+                    .map(|earliest| format!("信用修复提前移出自 {earliest} 起方可办理(列入满 {months} 个月)。")),
+                None => Some("该名单不适用信用修复提前移出。".to_owned()),
+            }
+        }
+        _ => None,
+    };
+    let exit_reasons = ExitReason::ALL
+        .iter()
+        .filter(|e| allowed(Step::Exit(**e)))
+        .map(|e| Choice { value: e.as_str().to_owned(), label: e.name_zh().to_owned(), selected: false })
+        .collect();
+    Ok(DetailPage {
+        layout: Layout::new(state, "名单记录"),
+        csrf_token: user.csrf_token.clone(),
+        notice,
+        error,
+        id: r.listing_id.clone(),
+        status: r.status.name_zh(),
+        tone: status_tone(r.status),
+        facts,
+        measures,
+        liable: d
+            .liable_people
+            .iter()
+            .map(|p| Liable {
+                role: p.role_zh.clone(),
+                name: p.masked_name.clone(),
+                id: p.masked_id.clone(),
+                active: p.active,
+            })
+            .collect(),
+        objections: d
+            .objections
+            .iter()
+            .map(|o| ObjectionLine {
+                id: o.objection_id.clone(),
+                filed_on: o.filed_on.to_string(),
+                grounds: o.grounds.clone(),
+                answer_due: o.answer_due.to_string(),
+                answered_on: opt_date(o.answered_on),
+                outcome: o.outcome.map(|x| x.name_zh().to_owned()).unwrap_or_default(),
+                reply: o.reply.clone().unwrap_or_default(),
+                open: o.answered_on.is_none(),
+            })
+            .collect(),
+        pushes: d
+            .pushes
+            .iter()
+            .map(|p| PushLine {
+                measure: p.measure_name.clone(),
+                department: department_name(&departments, &p.department),
+                pushed: ms_time(Some(p.pushed_ms)),
+                acked: ms_time(p.acked_ms),
+                executed: match (&p.outcome, p.executed_ms) {
+                    (Some(o), at) => format!("{o}（{}）", ms_time(at)),
+                    (None, _) => String::new(),
+                },
+                lifted: ms_time(p.lifted_ms),
+            })
+            .collect(),
+        timeline: d.timeline.iter().map(|t| (t.on.to_string(), t.what.clone())).collect(),
+        today: china_today(core).to_string(),
+        channels: CHANNELS,
+        can_notice: may_handle && allowed(Step::ServeNotice),
+        can_object: may_handle && allowed(Step::FileObjection),
+        can_answer: may_decide && allowed(Step::AnswerObjection),
+        can_decide: may_decide && allowed(Step::Decide),
+        can_withdraw: may_decide && allowed(Step::Withdraw),
+        exit_reasons: if may_decide { exit_reasons } else { Vec::new() },
+        decide_hint,
+        repair_hint: if may_decide { repair_hint } else { None },
+        may_handle,
+        may_decide,
+    })
+}
+
+/// The answer to a step's form post: 303 back on success; the page again
+/// with the message on a rule error (422); the error page otherwise.
+async fn after_step(
+    state: &AppState,
+    user: &SessionUser,
+    id: &str,
+    what: &'static str,
+    notice: &str,
+    result: Result<(), CoreError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/console/listings/{id}?notice={notice}")).into_response(),
+        Err(e @ CoreError::Invalid { .. }) => {
+            let problem = Problem { what, code: e.code().to_owned(), message: e.to_string() };
+            match detail(state, user, id, None, Some(problem)).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, NO_STORE, page).into_response(),
+                Err(e) => error_page(state, e),
+            }
+        }
+        Err(e) => error_page(state, e.into()),
+    }
+}
+
+/// Role and visibility checks every step post makes first.
+async fn gate(state: &AppState, user: &SessionUser, id: &str, action: Action) -> Result<(), Response> {
+    if !may(user, action) {
+        return Err(error_page(state, role_refused(action)));
+    }
+    load(state, user, id).await.map(|_| ()).map_err(|e| error_page(state, e))
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeForm {
+    #[serde(default)]
+    served_on: String,
+    #[serde(default)]
+    channel: String,
+}
+
+async fn serve_notice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<NoticeForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Handle).await {
+        return r;
+    }
+    let result = async {
+        let on = parse_date("送达日期", &form.served_on)?;
+        listing::serve_notice(&state.core, &acting(&user), &id, on, &form.channel).await.map(|_| ())
+    }
+    .await;
+    after_step(&state, &user, &id, "送达告知", "noticed", result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ObjectionForm {
+    #[serde(default)]
+    filed_on: String,
+    #[serde(default)]
+    grounds: String,
+}
+
+async fn file_objection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<ObjectionForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Handle).await {
+        return r;
+    }
+    let result = async {
+        let on = parse_date("异议提出日期", &form.filed_on)?;
+        listing::file_objection(&state.core, &acting(&user), &id, on, &form.grounds).await.map(|_| ())
+    }
+    .await;
+    after_step(&state, &user, &id, "登记异议", "objection", result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    objection_id: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reply: String,
+}
+
+async fn answer_objection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<AnswerForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
+        return r;
+    }
+    let result = async {
+        let outcome = ObjectionOutcome::parse(form.outcome.trim())
+            .ok_or_else(|| CoreError::invalid("missing_field", "「答复结论」必须选择"))?;
+        // The objection must belong to this listing.
+        let detail = listing::listing_detail(&state.core, &id).await?;
+        if !detail.is_some_and(|d| d.objections.iter().any(|o| o.objection_id == form.objection_id.trim())) {
+            return Err(CoreError::invalid("objection_not_found", "该名单记录下没有这项异议"));
+        }
+        listing::answer_objection(&state.core, &acting(&user), &form.objection_id, outcome, &form.reply).await
+    }
+    .await;
+    after_step(&state, &user, &id, "答复异议", "answered", result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    decided_on: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<DecideForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
+        return r;
+    }
+    let result = async {
+        let on = parse_date("决定日期", &form.decided_on)?;
+        listing::decide(&state.core, &acting(&user), &id, &form.decision_no, on).await
+    }
+    .await;
+    after_step(&state, &user, &id, "作出列入决定", "decided", result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<WithdrawForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
+        return r;
+    }
+    let today = china_today(&state.core);
+    let result = listing::withdraw(&state.core, &acting(&user), &id, today, &form.reason).await;
+    after_step(&state, &user, &id, "撤回", "withdrawn", result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ExitForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn exit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { user, form }: ConsoleForm<ExitForm>,
+) -> Response {
+    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
+        return r;
+    }
+    let result = async {
+        let reason = ExitReason::parse(form.reason.trim())
+            .ok_or_else(|| CoreError::invalid("missing_field", "「移出原因」必须选择"))?;
+        let on = parse_date("移出日期", &form.on)?;
+        let decision_no = Some(form.decision_no.trim().to_owned()).filter(|s| !s.is_empty());
+        listing::exit(
+            &state.core,
+            &acting(&user),
+            &id,
+            ExitRequest { reason, on, decision_no, note: form.note.clone() },
+        )
+        .await
+    }
+    .await;
+    after_step(&state, &user, &id, "移出", "exited", result).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_notice_code_has_text() {
+        for code in ["proposed", "noticed", "objection", "answered", "decided", "withdrawn", "exited"] {
+            assert!(notice_text(code).is_some(), "{code}");
+        }
+        assert!(notice_text("<script>").is_none());
+    }
+}

@@ -1,0 +1,370 @@
+//! `/api/v1/public/…`: what the portal shows, as JSON, for anyone. The same
+//! core functions decide visibility as for the pages (`xinyong_core::portal`):
+//! legal persons only, public items and fields, inside the publicity window,
+//! legal representatives' names masked. Rate-limited per client.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xinyong_core::lists::published::{self, ListsQuery, PublishedListing};
+use xinyong_core::portal::search::SearchHit;
+use xinyong_core::portal::{self, PublicRecord, SubjectProfile};
+use xinyong_domain::DivisionCode;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::ratelimit::PublicApiClient;
+
+/// Hits returned when `limit` is not given, and at most.
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 50;
+const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubjectSearchQuery {
+    /// 企业名称的任意两个字以上，或统一社会信用代码。
+    pub q: Option<String>,
+    /// 返回条数，1–50，默认 10。
+    pub limit: Option<usize>,
+}
+
+/// One subject found by the search.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectHitView {
+    pub uscc: String,
+    pub name: String,
+    /// `active`, `revoked` or `cancelled`.
+    pub status: String,
+    /// 存续 / 吊销 / 注销
+    pub status_name: String,
+    /// Division code of the registering authority (USCC positions 3–8).
+    pub division: String,
+    pub division_name: String,
+    /// `code`, `exact`, `prefix`, `contains` or `fuzzy`, best first.
+    pub match_kind: String,
+    /// The subject's public page.
+    pub url: String,
+}
+
+impl From<SearchHit> for SubjectHitView {
+    fn from(h: SearchHit) -> Self {
+        let match_kind = serde_json::to_value(h.rank).ok().and_then(|v| v.as_str().map(str::to_owned));
+        SubjectHitView {
+            status_name: xinyong_domain::subjects::SubjectStatus::parse(&h.status)
+                .map_or("未知", |s| s.name_zh())
+                .to_owned(),
+            division_name: DivisionCode::parse(&h.division).map_or_else(|_| h.division.clone(), |d| d.full_name()),
+            match_kind: match_kind.unwrap_or_default(),
+            url: format!("/subjects/{}", h.uscc),
+            uscc: h.uscc,
+            name: h.name,
+            status: h.status,
+            division: h.division,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectSearchResponse {
+    pub query: String,
+    pub hits: Vec<SubjectHitView>,
+}
+
+/// Searches legal persons by name fragment or USCC.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/subjects",
+    tag = "public",
+    params(SubjectSearchQuery),
+    responses(
+        (status = 200, description = "匹配的主体，最好的在前", body = SubjectSearchResponse),
+        (status = 400, description = "缺少查询词（`query_missing`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn search_subjects(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Query(q): Query<SubjectSearchQuery>,
+) -> ApiResult<Json<SubjectSearchResponse>> {
+    let query: String = q.q.as_deref().unwrap_or("").trim().chars().take(MAX_QUERY_CHARS).collect();
+    if query.is_empty() {
+        return Err(ApiError::bad_request(
+            "query_missing",
+            "需要查询参数 q（企业名称的两个字以上，或统一社会信用代码）",
+        ));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let hits = state.search.search(&query, limit).into_iter().map(SubjectHitView::from).collect();
+    Ok(Json(SubjectSearchResponse { query, hits }))
+}
+
+/// One public field of a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicFieldView {
+    /// Field code, e.g. `CF_SY`.
+    pub code: String,
+    /// Template header, e.g. 违法事实.
+    pub name: String,
+    /// Value as shown on the portal (names masked, money in 元).
+    pub value: String,
+}
+
+/// A record inside its publicity window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicRecordView {
+    pub id: String,
+    /// Catalog item code (`XK`, `CF`, …).
+    pub item: String,
+    pub item_name: String,
+    pub category: String,
+    /// Code of the department that sent it.
+    pub department: String,
+    pub document_number: String,
+    /// `YYYY-MM-DD`
+    pub decision_date: String,
+    /// Shown since (`YYYY-MM-DD`).
+    pub publicity_start: Option<String>,
+    /// Shown until, exclusive (`YYYY-MM-DD`); null = no end date.
+    pub publicity_until: Option<String>,
+    /// Log index of the event that wrote this version of the record.
+    pub log_index: u64,
+    /// Page showing the entry, its inclusion proof and what it proves.
+    pub verify_url: String,
+    pub fields: Vec<PublicFieldView>,
+}
+
+impl From<&PublicRecord> for PublicRecordView {
+    fn from(r: &PublicRecord) -> Self {
+        PublicRecordView {
+            id: r.id.clone(),
+            item: r.item.clone(),
+            item_name: r.item_name.clone(),
+            category: r.category.clone(),
+            department: r.department.clone(),
+            document_number: r.document_number.clone(),
+            decision_date: r.decision_date.to_string(),
+            publicity_start: r.publicity_start.map(|d| d.to_string()),
+            publicity_until: r.publicity_until.map(|d| d.to_string()),
+            log_index: r.log_index,
+            verify_url: format!("/verify/{}", r.log_index),
+            fields: r
+                .fields
+                .iter()
+                .map(|f| PublicFieldView { code: f.code.clone(), name: f.name.clone(), value: f.value.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// Subject type decoded from the USCC (positions 1 and 2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectTypeView {
+    /// 登记管理部门, e.g. 工商.
+    pub authority: String,
+    /// 机构类别, e.g. 企业.
+    pub category: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DivisionView {
+    pub code: String,
+    pub name: String,
+}
+
+/// The legal representative (or an individual business's operator): the
+/// name masked, never an ID number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepresentativeView {
+    /// `legal_representative` or `principal`.
+    pub role: String,
+    pub role_name: String,
+    pub name_masked: String,
+}
+
+/// A legal person's public credit information.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectView {
+    pub uscc: String,
+    pub name: String,
+    pub status: String,
+    pub status_name: String,
+    pub subject_type: SubjectTypeView,
+    pub division: DivisionView,
+    pub representative: Option<RepresentativeView>,
+    /// Log index of the event that last wrote the basic facts.
+    pub log_index: u64,
+    /// Publicity windows were judged on this day (China Standard Time).
+    pub as_of: String,
+    pub licences: Vec<PublicRecordView>,
+    pub penalties: Vec<PublicRecordView>,
+    pub other_acts: Vec<PublicRecordView>,
+    /// Published list entries (empty until lists are published).
+    pub list_entries: Vec<PublicRecordView>,
+    /// Published, in-force list memberships (名单信息).
+    pub memberships: Vec<PublishedListingView>,
+    /// Public credit grade; null until grades exist.
+    pub grade: Option<String>,
+}
+
+impl From<&SubjectProfile> for SubjectView {
+    fn from(p: &SubjectProfile) -> Self {
+        let list = |records: &[PublicRecord]| records.iter().map(PublicRecordView::from).collect();
+        SubjectView {
+            uscc: p.uscc.clone(),
+            name: p.name.clone(),
+            status: p.status.clone(),
+            status_name: p.status_name.clone(),
+            subject_type: SubjectTypeView { authority: p.authority_name.clone(), category: p.category_name.clone() },
+            division: DivisionView { code: p.division_code.clone(), name: p.division_name.clone() },
+            representative: p.representative.as_ref().map(|r| RepresentativeView {
+                role: r.role.clone(),
+                role_name: r.role_name.clone(),
+                name_masked: r.name_masked.clone(),
+            }),
+            log_index: p.log_index,
+            as_of: p.as_of.to_string(),
+            licences: list(&p.licences),
+            penalties: list(&p.penalties),
+            other_acts: list(&p.other_acts),
+            list_entries: list(&p.list_entries),
+            memberships: p.memberships.iter().map(PublishedListingView::from).collect(),
+            grade: None,
+        }
+    }
+}
+
+/// A legal person's public credit information by USCC.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/subjects/{uscc}",
+    tag = "public",
+    params(("uscc" = String, Path, description = "统一社会信用代码（大小写、空格不限）")),
+    responses(
+        (status = 200, description = "基本信息与公示期内的公开记录", body = SubjectView),
+        (status = 404, description = "没有这个主体（`subject_not_found`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn get_subject(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<SubjectView>> {
+    let missing = || ApiError::new(StatusCode::NOT_FOUND, "subject_not_found", format!("未找到主体 {raw}"));
+    let uscc = portal::normalize_uscc(&raw).ok_or_else(missing)?;
+    let profile = portal::subject_profile(&state.core, &uscc).await?.ok_or_else(missing)?;
+    Ok(Json(SubjectView::from(&profile)))
+}
+
+/// A published list entry: a legal person on a published list type, decided
+/// and in force today. Natural persons never appear.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedListingView {
+    pub listing_id: String,
+    /// List type code (`rules/lists.toml`), e.g. `samr-serious`.
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious`, `key_attention` or `red`.
+    pub list_kind: String,
+    pub subject_uscc: String,
+    pub subject_name: String,
+    /// Code of the deciding department.
+    pub department: String,
+    /// 认定部门
+    pub department_name: String,
+    /// 列入事由
+    pub reason: String,
+    /// 决定文号
+    pub decision_no: String,
+    /// 列入日期 (`YYYY-MM-DD`).
+    pub listed_on: String,
+    /// 有效期至 (`YYYY-MM-DD`, inclusive); null = until an exit decision.
+    pub valid_until: Option<String>,
+    /// The subject's public page.
+    pub url: String,
+}
+
+impl From<&PublishedListing> for PublishedListingView {
+    fn from(e: &PublishedListing) -> Self {
+        PublishedListingView {
+            listing_id: e.listing_id.clone(),
+            list_code: e.list_code.clone(),
+            list_name: e.list_name.clone(),
+            list_kind: e.list_kind.clone(),
+            subject_uscc: e.subject_uscc.clone(),
+            subject_name: e.subject_name.clone(),
+            department: e.department.clone(),
+            department_name: e.department_name.clone(),
+            reason: e.reason.clone(),
+            decision_no: e.decision_no.clone(),
+            listed_on: e.listed_on.to_string(),
+            valid_until: e.valid_until.map(|d| d.to_string()),
+            url: format!("/subjects/{}", e.subject_uscc),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListsParams {
+    /// 名单类型代码（如 `samr-serious`、`red-list`）；不填为全部已公布名单。
+    pub list: Option<String>,
+    /// 页码，从 1 开始，默认 1；每页 20 条。
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListsResponse {
+    /// The list type filtered on, if any.
+    pub list: Option<String>,
+    pub page: usize,
+    pub pages: usize,
+    pub page_size: usize,
+    /// Matching entries in all pages.
+    pub total: usize,
+    pub entries: Vec<PublishedListingView>,
+}
+
+/// Published list entries of legal persons, newest listing first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/lists",
+    tag = "public",
+    params(ListsParams),
+    responses(
+        (status = 200, description = "已公布、有效期内的名单信息（仅法人和非法人组织）", body = ListsResponse),
+        (status = 400, description = "没有公布这个名单类型（`list_unknown`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn get_lists(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Query(q): Query<ListsParams>,
+) -> ApiResult<Json<ListsResponse>> {
+    let rules = state.core.rules().sanctions.clone();
+    let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            rules
+                .list(code)
+                .filter(|l| l.public)
+                .map(|l| l.code.clone())
+                .ok_or_else(|| ApiError::bad_request("list_unknown", format!("没有公布名为“{code}”的名单类型")))?,
+        ),
+    };
+    let page = crate::portal::pages::page_param(q.page.as_deref());
+    let found = published::published_lists(&state.core, &ListsQuery { list: list.clone(), red: None, page }).await?;
+    Ok(Json(ListsResponse {
+        list,
+        page: found.page,
+        pages: found.pages,
+        page_size: published::LIST_PAGE_SIZE,
+        total: found.total,
+        entries: found.entries.iter().map(PublishedListingView::from).collect(),
+    }))
+}

@@ -1,0 +1,81 @@
+//! What every server-rendered zh-CN page shares: the layout, the error page,
+//! number and time formatting, the charts. Templates auto-escape; pages work
+//! without JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+pub(crate) mod charts;
+
+/// A department's name by code; the code itself when it is not registered.
+pub(crate) fn department_name(departments: &[xinyong_domain::auth::Department], code: &str) -> String {
+    departments.iter().find(|d| d.code.as_str() == code).map_or_else(|| code.to_owned(), |d| d.name.clone())
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub site_name: String,
+    pub footer: String,
+    pub title: String,
+    /// Which header link is the current section (`search`, `publicity`, …).
+    pub nav: &'static str,
+}
+
+impl Layout {
+    pub(crate) fn new(state: &AppState, title: &str) -> Layout {
+        Layout {
+            site_name: state.site.site_name.clone(),
+            footer: state.site.footer.clone(),
+            title: title.to_owned(),
+            nav: "",
+        }
+    }
+
+    /// Marks a header link as the current section.
+    pub(crate) fn at(mut self, nav: &'static str) -> Layout {
+        self.nav = nav;
+        self
+    }
+}
+
+/// China Standard Time (UTC+8, no daylight saving) for displayed times.
+pub(crate) fn beijing() -> chrono::FixedOffset {
+    xinyong_core::clock::china_offset()
+}
+
+/// Groups digits in threes for Chinese readers used to "1,234,567".
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+pub(crate) fn error_page(state: &AppState, err: crate::ApiError) -> Response {
+    let status = err.status;
+    let page = ErrorPage { layout: Layout::new(state, "出错了"), status: status.as_u16(), message: err.message };
+    (status, page).into_response()
+}
+
+pub(crate) async fn not_found(State(state): State<AppState>) -> Response {
+    error_page(&state, crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"))
+}
