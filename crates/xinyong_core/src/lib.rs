@@ -12,6 +12,7 @@ pub mod error;
 pub mod feeds;
 pub mod follower;
 pub mod intake;
+pub mod jobs;
 pub mod keys;
 pub mod listing;
 pub mod log;
