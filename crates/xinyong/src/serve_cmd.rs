@@ -67,6 +67,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::default(),
         ));
+    // The owner is what `xinyong jobs list` shows for this process.
+    tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");
     let jobs = tokio::spawn(jobs.run(stop_rx.clone()));
     // The search index starts from the subjects table; the follower then
     // tails the log from there (also entries appended by other processes),

@@ -326,7 +326,10 @@ impl JobRunner {
             Some(row) => row,
             None => {
                 store.seed_job_run(name).await?;
-                store.job_run(name).await?.ok_or_else(|| CoreError::Internal(format!("job_runs row {name} missing")))?
+                store
+                    .job_run(name)
+                    .await?
+                    .ok_or_else(|| CoreError::Internal(format!("后台任务 {name} 的记录写入后读不到")))?
             }
         };
         let now = self.now_ms();
