@@ -23,6 +23,7 @@ mod demo_lists;
 mod departments_cmd;
 mod import_cmd;
 mod index_cmd;
+mod jobs_cmd;
 mod listings_cmd;
 mod runtime;
 mod serve_cmd;
@@ -89,6 +90,11 @@ enum Command {
     Listings {
         #[command(subcommand)]
         command: listings_cmd::ListingsCommand,
+    },
+    /// Background jobs `serve` runs (listing expiry, checkpoints, webhooks).
+    Jobs {
+        #[command(subcommand)]
+        command: jobs_cmd::JobsCommand,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -164,6 +170,9 @@ fn main() -> ExitCode {
         }
         Command::Listings { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(listings_cmd::run(cfg, command)))
+        }
+        Command::Jobs { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(jobs_cmd::run(cfg, command)))
         }
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {

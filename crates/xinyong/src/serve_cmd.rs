@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use xinyong_core::checks::index::CheckIndex;
-use xinyong_core::closed_loop::webhooks::{self, WebhookClient};
+use xinyong_core::closed_loop::webhooks::WebhookClient;
+use xinyong_core::jobs::{CheckpointPublisher, JobRunner, ListingExpiry, WebhookDelivery};
 use xinyong_core::log::follower::{Follower, LogSubscriber};
 use xinyong_core::portal::search::SearchIndex;
 use xinyong_server::{AppState, SiteSettings};
@@ -56,60 +57,19 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
     let (stop_tx, stop_rx) = watch::channel(false);
 
-    // The publisher: sign a checkpoint when the log grew, at most once per interval.
-    let interval = Duration::from_millis(cfg.log.checkpoint_interval_ms);
-    let publisher = {
-        let core = core.clone();
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = core.sign_checkpoint_if_grown().await {
-                    tracing::warn!(error = %e, "checkpoint signing failed");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        })
-    };
-    // The expiry job: listings past their validity leave their list at start
-    // and then every `listing.expire_interval_secs`.
-    let expirer = {
-        let core = core.clone();
-        let mut stop = stop_rx.clone();
-        let interval = Duration::from_secs(cfg.listing.expire_interval_secs);
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = xinyong_core::lists::listing::expire_due(&core).await {
-                    tracing::warn!(error = %e, "expiring listings failed");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        })
-    };
-    // Webhook delivery: each round POSTs new feed items to every department
-    // whose webhook is set; failures back off per department in memory.
-    let webhook_interval = Duration::from_millis(cfg.feeds.webhook_interval_ms);
-    let deliverer = {
-        let core = core.clone();
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            let client = WebhookClient::default();
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(webhook_interval) => {}
-                    _ = stop.changed() => break,
-                }
-                if let Err(e) = webhooks::deliver_webhooks(&core, &client, core.now()).await {
-                    tracing::warn!(error = %e, "webhook delivery round failed");
-                }
-            }
-        })
-    };
+    // Background jobs: checkpoint publishing, listing expiry (also at
+    // start) and webhook delivery. Each due run is claimed in the database,
+    // so several processes over one database run it once between them.
+    let jobs = JobRunner::new(core.clone(), job_owner())
+        .with_job(CheckpointPublisher::every(Duration::from_millis(cfg.log.checkpoint_interval_ms)))
+        .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
+        .with_job(WebhookDelivery::every(
+            Duration::from_millis(cfg.feeds.webhook_interval_ms),
+            WebhookClient::default(),
+        ));
+    // The owner is what `xinyong jobs list` shows for this process.
+    tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");
+    let jobs = tokio::spawn(jobs.run(stop_rx.clone()));
     // The search index starts from the subjects table; the follower then
     // tails the log from there (also entries appended by other processes),
     // so a new subject is searchable within one poll interval.
@@ -176,11 +136,27 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .map_err(|e| Failure::Other(anyhow::Error::new(e).context("serving HTTP")))?;
     // Receipts answered before the stop reach the log before we exit.
     receipts.shutdown().await;
-    let _ = publisher.await;
-    let _ = expirer.await;
+    // A job already running finishes before the process exits.
+    let _ = jobs.await;
     let _ = follower.await;
-    let _ = deliverer.await;
     Ok(())
+}
+
+/// Names this process in the `job_runs` table: host and process id for
+/// people, and random bytes because containers on two hosts may have the
+/// same host name and process id. Without OS randomness the tag stays zero
+/// and host and process id still tell most processes apart.
+fn job_owner() -> String {
+    use rand::TryRng as _;
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let mut tag = [0u8; 4];
+    let _ = rand::rngs::SysRng.try_fill_bytes(&mut tag);
+    format!("{host}/{}/{}", std::process::id(), hex::encode(tag))
 }
 
 async fn shutdown_signal() {

@@ -1,14 +1,28 @@
 //! Two `xinyong serve` processes on one database (PostgreSQL when
 //! `XINYONG_TEST_DATABASE_URL` is set, else one SQLite file): a batch pushed
-//! to one reaches the other's projections and both sign the same checkpoint.
+//! to one reaches the other's projections and both sign the same checkpoint;
+//! their background jobs expire each listing once and deliver each feed item
+//! to a webhook once.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use xinyong_core::auth::{seed_departments, shipped_departments};
+use xinyong_core::closed_loop::webhooks;
+use xinyong_core::lists::listing::{self, Acting, ProposeListing};
+use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
 
 struct Server {
     child: Child,
@@ -30,13 +44,25 @@ fn command(dir: &Path, url: &str) -> Command {
 
 /// Starts `serve` on a free port and returns once it says where it listens.
 fn serve(dir: &Path, url: &str) -> Server {
-    let mut child = command(dir, url)
+    listening(start(dir, url, &[]))
+}
+
+/// Starts `serve` with extra environment (configuration overrides); its
+/// address is known once [`listening`] returns. Killed when dropped.
+fn start(dir: &Path, url: &str, env: &[(&str, &str)]) -> Server {
+    let child = command(dir, url)
+        .envs(env.iter().copied())
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    Server { child, addr: String::new() }
+}
+
+/// Waits until a started `serve` says where it listens.
+fn listening(mut server: Server) -> Server {
+    let mut lines = BufReader::new(server.child.stderr.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().expect("serve exited before listening").unwrap();
         if let Some(rest) = line.strip_prefix("xinyong: serving http://") {
@@ -45,7 +71,8 @@ fn serve(dir: &Path, url: &str) -> Server {
     };
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    server.addr = addr;
+    server
 }
 
 /// A minimal HTTP/1.1 client: (status, body).
@@ -117,4 +144,187 @@ fn a_batch_pushed_to_one_server_reaches_the_other() {
         assert!(Instant::now() < deadline, "checkpoints never agreed:\n{ca}\n{cb}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+// ------------------------------------------------ jobs across two servers
+
+/// Listings whose validity ended long ago, waiting for the expiry job:
+/// enough that one expiry run takes a while, so two unclaimed runs in two
+/// processes would overlap.
+const EXPIRED_LISTINGS: usize = 24;
+/// Webhook delivery runs this often (ms) in the servers below: often, so that
+/// the two processes contend for nearly every run.
+const WEBHOOK_INTERVAL_MS: i64 = 100;
+
+/// A webhook receiver on a free port, answering 200 to every POST and
+/// keeping each body (one thread, one connection at a time).
+struct Receiver {
+    url: String,
+    bodies: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+fn receiver() -> Receiver {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let kept = Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            if let Some(body) = answer_post(stream) {
+                kept.lock().unwrap().push(body);
+            }
+        }
+    });
+    Receiver { url, bodies }
+}
+
+/// Reads one request (headers, then Content-Length bytes), answers 200 and
+/// closes; the body as JSON.
+fn answer_post(mut stream: TcpStream) -> Option<serde_json::Value> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let body = serde_json::from_slice(&body).ok();
+    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").ok()?;
+    body
+}
+
+/// A core in this process over the servers' database, with their log key
+/// (created here, at the path `serve` reads by default).
+async fn core_over(dir: &Path, url: &str) -> Core {
+    let store = xinyong_storage::open(url).await.unwrap();
+    let keys = LogKeys::load_or_create(&dir.join("data/log-key.txt"), "xinyong.local/log", || [9; 32]).unwrap();
+    Core::new(store, Arc::new(SystemClock), keys, CoreSettings::default())
+}
+
+/// Through the use cases, as the console would: departments, a webhook for
+/// 市审批局 (an executor of the key-attention list's measures), and
+/// [`EXPIRED_LISTINGS`] companies put on the key-attention list in March 2024
+/// for twelve months, so their validity ended a year before today.
+async fn set_up_expired_listings(core: &Core, hook_url: &str) {
+    seed_departments(core, &shipped_departments().unwrap()).await.unwrap();
+    // First the webhook: a new one starts at the current end of the feed.
+    let spj = DepartmentCode::parse("spj").unwrap();
+    webhooks::set_webhook(core, &Actor::parse("department:spj").unwrap(), &spj, hook_url, [7; 32]).await.unwrap();
+    let scjgj = DepartmentCode::parse("scjgj").unwrap();
+    let acting = Acting::for_department(Actor::parse("user:scjgj-user").unwrap(), scjgj.clone());
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+    for i in 0..EXPIRED_LISTINGS {
+        let uscc = Uscc::from_parts('9', '1', "370102", &format!("MA3C8N{i:02}")).unwrap();
+        let company = SubjectsEvent::LegalPersonRegistered {
+            subject: LegalPerson {
+                uscc: uscc.clone(),
+                name: SubjectName::parse(&format!("济南第{i}商贸有限公司")).unwrap(),
+                status: SubjectStatus::Active,
+            },
+            people: vec![],
+        };
+        core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+        let proposal = ProposeListing {
+            list_code: "key-attention".to_owned(),
+            subject: uscc.as_str().to_owned(),
+            reason: "未按期整改".to_owned(),
+            facts: "2024 年 2 月检查发现……".to_owned(),
+            legal_basis: "济市监责改〔2024〕7号".to_owned(),
+            source_records: vec![],
+            proposed_on: Some(day("2024-03-01")),
+        };
+        let id = listing::propose(core, &acting, &scjgj, proposal).await.unwrap();
+        listing::serve_notice(core, &acting, &id, day("2024-03-01"), "邮寄送达").await.unwrap();
+        listing::decide(core, &acting, &id, &format!("济市监重〔2024〕{i}号"), day("2024-03-20")).await.unwrap();
+    }
+}
+
+/// (listing id → `listing_exited` entries, log indexes of decisions and exits).
+async fn exits_and_feed_cursors(core: &Core) -> (HashMap<String, usize>, BTreeSet<u64>) {
+    let mut exits: HashMap<String, usize> = HashMap::new();
+    let mut cursors = BTreeSet::new();
+    for e in core.store().events_from(0, 100_000).await.unwrap() {
+        if e.kind == "listing_decided" || e.kind == "listing_exited" {
+            cursors.insert(u64::try_from(e.seq).unwrap());
+        }
+        if e.kind == "listing_exited" {
+            let body: serde_json::Value = serde_json::from_str(e.body.as_deref().unwrap()).unwrap();
+            *exits.entry(body["listing_id"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    (exits, cursors)
+}
+
+/// Every item cursor the receiver got, with how often.
+fn received_cursors(receiver: &Receiver) -> HashMap<u64, usize> {
+    let mut seen = HashMap::new();
+    for body in receiver.bodies.lock().unwrap().iter() {
+        assert_eq!(body["department"], "spj", "{body}");
+        for item in body["items"].as_array().unwrap() {
+            *seen.entry(item["cursor"].as_u64().unwrap()).or_default() += 1;
+        }
+    }
+    seen
+}
+
+#[test]
+fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let receiver = receiver();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = rt.block_on(core_over(dir.path(), &url));
+    rt.block_on(set_up_expired_listings(&core, &receiver.url));
+
+    let interval = WEBHOOK_INTERVAL_MS.to_string();
+    let env = [("XINYONG_FEEDS__WEBHOOK_INTERVAL_MS", interval.as_str())];
+    // Both start at once, so both find the expired listings and the
+    // undelivered items at the same moment.
+    let (a, b) = (start(dir.path(), &url, &env), start(dir.path(), &url, &env));
+    let (_a, _b) = (listening(a), listening(b));
+
+    // Wait (bounded) until every listing has exited and the receiver has
+    // every decision and exit of the feed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let done_at_ms = loop {
+        let (exits, cursors) = rt.block_on(exits_and_feed_cursors(&core));
+        let seen = received_cursors(&receiver);
+        if exits.len() == EXPIRED_LISTINGS && cursors.iter().all(|c| seen.contains_key(c)) {
+            break core.now().timestamp_millis();
+        }
+        assert!(Instant::now() < deadline, "jobs did not finish: exits {exits:?}, feed {cursors:?}, received {seen:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Then let both servers look again a few times: a duplicate would come now.
+    loop {
+        let run = rt.block_on(core.store().job_run("webhook_delivery")).unwrap().unwrap();
+        if run.last_started_ms.is_some_and(|t| t > done_at_ms + 3 * WEBHOOK_INTERVAL_MS) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "webhook delivery stopped running: {run:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let (exits, cursors) = rt.block_on(exits_and_feed_cursors(&core));
+    assert_eq!(exits.len(), EXPIRED_LISTINGS, "{exits:?}");
+    assert!(exits.values().all(|n| *n == 1), "one listing_exited per listing: {exits:?}");
+    assert_eq!(cursors.len(), 2 * EXPIRED_LISTINGS, "a decision and an exit per listing");
+    let seen = received_cursors(&receiver);
+    assert_eq!(seen.keys().copied().collect::<BTreeSet<u64>>(), cursors, "the feed items, no others");
+    assert!(seen.values().all(|n| *n == 1), "each feed item delivered once: {seen:?}");
+
+    // Both servers' jobs are listed by the CLI.
+    let out = command(dir.path(), &url).args(["jobs", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = runs.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["checkpoint_publisher", "listing_expiry", "webhook_delivery"]);
+    let expiry = &runs[1];
+    assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }

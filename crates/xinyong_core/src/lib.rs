@@ -1,9 +1,11 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 
-// Shared: the clock and the error type every use case returns.
+// Shared: the clock, the error type every use case returns, and the runner
+// of named, claimed background jobs.
 pub mod clock;
 pub mod error;
+pub mod jobs;
 
 // Bounded contexts, one folder each (use cases, queries, jobs, indexes).
 pub mod auth;

@@ -717,6 +717,109 @@ macro_rules! impl_store {
                     sqlx::query("DELETE FROM sessions WHERE expires_ms <= $1").bind(now_ms).execute(&self.pool).await?;
                 Ok(done.rows_affected())
             }
+
+            // Background job runs (operational state, not events). Each
+            // method is one statement; the claim is a single conditional
+            // UPDATE, which both databases apply atomically per row: under
+            // PostgreSQL READ COMMITTED a second concurrent UPDATE waits for
+            // the first, re-checks its WHERE on the committed row and
+            // matches nothing; SQLite has one writer at a time.
+
+            async fn seed_job_run(&self, name: &str) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO job_runs (name, owner, lease_until_ms, next_run_ms) VALUES ($1, NULL, 0, 0) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name.to_owned())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn advance_job_run(&self, name: &str, at_ms: i64) -> $crate::Result<()> {
+                sqlx::query("UPDATE job_runs SET next_run_ms = $2 WHERE name = $1 AND next_run_ms > $2")
+                    .bind(name.to_owned())
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn claim_job_run(
+                &self,
+                name: &str,
+                owner: &str,
+                now_ms: i64,
+                lease_until_ms: i64,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE job_runs SET owner = $2, lease_until_ms = $4, last_started_ms = $3 \
+                     WHERE name = $1 AND next_run_ms <= $3 AND lease_until_ms <= $3",
+                )
+                .bind(name.to_owned())
+                .bind(owner.to_owned())
+                .bind(now_ms)
+                .bind(lease_until_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn renew_job_run(&self, name: &str, owner: &str, lease_until_ms: i64) -> $crate::Result<bool> {
+                let done = sqlx::query("UPDATE job_runs SET lease_until_ms = $3 WHERE name = $1 AND owner = $2")
+                    .bind(name.to_owned())
+                    .bind(owner.to_owned())
+                    .bind(lease_until_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn finish_job_run(&self, finish: &$crate::JobRunFinish) -> $crate::Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE job_runs SET lease_until_ms = 0, next_run_ms = $3, last_finished_ms = $4, \
+                     last_outcome = $5 WHERE name = $1 AND owner = $2",
+                )
+                .bind(finish.name.clone())
+                .bind(finish.owner.clone())
+                .bind(finish.next_run_ms)
+                .bind(finish.finished_ms)
+                .bind(finish.outcome.clone())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn job_run(&self, name: &str) -> $crate::Result<Option<$crate::StoredJobRun>> {
+                let sql = format!("SELECT {} FROM job_runs WHERE name = $1", $crate::common::JOB_RUN_COLUMNS);
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name.to_owned()).fetch_optional(&self.pool).await?;
+                row.map(|r| job_run_from_row(&r)).transpose()
+            }
+
+            async fn job_runs(&self) -> $crate::Result<Vec<$crate::StoredJobRun>> {
+                let sql = format!("SELECT {} FROM job_runs ORDER BY name", $crate::common::JOB_RUN_COLUMNS);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+                rows.iter().map(job_run_from_row).collect()
+            }
+        }
+
+        fn job_run_from_row<R: sqlx::Row>(r: &R) -> $crate::Result<$crate::StoredJobRun>
+        where
+            for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            Ok($crate::StoredJobRun {
+                name: r.try_get(0)?,
+                owner: r.try_get(1)?,
+                lease_until_ms: r.try_get(2)?,
+                next_run_ms: r.try_get(3)?,
+                last_started_ms: r.try_get(4)?,
+                last_finished_ms: r.try_get(5)?,
+                last_outcome: r.try_get(6)?,
+            })
         }
 
         fn decode_row<R: sqlx::Row>(table: &xinyong_domain::projection::TableSpec, r: &R) -> $crate::Result<$crate::Row>
@@ -758,6 +861,10 @@ macro_rules! impl_store {
         }
     };
 }
+
+/// The columns of `job_runs` in [`crate::StoredJobRun`]'s field order.
+pub(crate) const JOB_RUN_COLUMNS: &str =
+    "name, owner, lease_until_ms, next_run_ms, last_started_ms, last_finished_ms, last_outcome";
 
 /// The conditions of [`crate::Store::public_records`], parameters `$1`–`$6`
 /// bound by [`bind_public_filter!`]. An empty string parameter means "no

@@ -265,6 +265,62 @@ pub trait Store: Send + Sync + Debug {
 
     /// Removes sessions with `expires_ms <= now_ms`; returns how many.
     async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
+
+    // Background job runs (operational state, not events; `xinyong_core::jobs`).
+    // Times are milliseconds since the Unix epoch from the caller's clock.
+
+    /// Adds the job's row, due at once and unclaimed, unless it exists.
+    async fn seed_job_run(&self, name: &str) -> Result<()>;
+
+    /// Makes the job due no later than `at_ms` (a job that runs when a
+    /// process starts); a job due earlier stays as it is.
+    async fn advance_job_run(&self, name: &str, at_ms: i64) -> Result<()>;
+
+    /// Claims the job for `owner` until `lease_until_ms` when it is due
+    /// (`next_run_ms <= now_ms`) and no lease is live (`lease_until_ms <=
+    /// now_ms`). One conditional UPDATE, so of any number of concurrent
+    /// claimers, in any number of processes, exactly one gets `true`.
+    async fn claim_job_run(&self, name: &str, owner: &str, now_ms: i64, lease_until_ms: i64) -> Result<bool>;
+
+    /// Extends `owner`'s lease; `false` when another owner has claimed the
+    /// job since (`owner`'s lease had lapsed).
+    async fn renew_job_run(&self, name: &str, owner: &str, lease_until_ms: i64) -> Result<bool>;
+
+    /// Ends `owner`'s run: frees the lease, records the outcome and makes the
+    /// job due again at `next_run_ms`. `false` (and nothing written) when
+    /// another owner has claimed the job since.
+    async fn finish_job_run(&self, finish: &JobRunFinish) -> Result<bool>;
+
+    /// The job's row, if it was ever seeded.
+    async fn job_run(&self, name: &str) -> Result<Option<StoredJobRun>>;
+
+    /// Every job's row, by name.
+    async fn job_runs(&self) -> Result<Vec<StoredJobRun>>;
+}
+
+/// A row of `job_runs`: who ran a background job last, until when its lease
+/// holds, when it is due next and how its last run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredJobRun {
+    pub name: String,
+    /// The process that claimed it last (`None` before the first claim).
+    pub owner: Option<String>,
+    /// The claim holds while this is in the future; 0 once a run finished.
+    pub lease_until_ms: i64,
+    pub next_run_ms: i64,
+    pub last_started_ms: Option<i64>,
+    pub last_finished_ms: Option<i64>,
+    pub last_outcome: Option<String>,
+}
+
+/// How a claimed run ended, for [`Store::finish_job_run`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRunFinish {
+    pub name: String,
+    pub owner: String,
+    pub finished_ms: i64,
+    pub next_run_ms: i64,
+    pub outcome: String,
 }
 
 /// A console session row. The cookie value itself is never stored, only its

@@ -416,3 +416,104 @@ async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
         assert_eq!(store.count_public_records(&PublicRecordFilter { item: "JC".into(), ..filter }).await.unwrap(), 0);
     }
 }
+
+#[tokio::test]
+async fn a_job_run_is_claimed_by_one_owner_at_a_time_on_every_backend() {
+    use xinyong_storage::{JobRunFinish, StoredJobRun};
+    let finish = |owner: &str, finished_ms: i64, next_run_ms: i64| JobRunFinish {
+        name: "listing_expiry".to_owned(),
+        owner: owner.to_owned(),
+        finished_ms,
+        next_run_ms,
+        outcome: format!("ok by {owner}"),
+    };
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        assert_eq!(store.job_run("listing_expiry").await.unwrap(), None, "{backend}");
+
+        // Seeding twice leaves one fresh row: due at once, nobody's.
+        store.seed_job_run("listing_expiry").await.unwrap();
+        store.seed_job_run("listing_expiry").await.unwrap();
+        let fresh = StoredJobRun {
+            name: "listing_expiry".to_owned(),
+            owner: None,
+            lease_until_ms: 0,
+            next_run_ms: 0,
+            last_started_ms: None,
+            last_finished_ms: None,
+            last_outcome: None,
+        };
+        assert_eq!(store.job_run("listing_expiry").await.unwrap(), Some(fresh), "{backend}");
+
+        // A live lease keeps everyone else out; only its owner renews it.
+        assert!(store.claim_job_run("listing_expiry", "a", 1_000, 31_000).await.unwrap(), "{backend}");
+        assert!(!store.claim_job_run("listing_expiry", "b", 1_000, 31_000).await.unwrap(), "{backend}");
+        assert!(!store.claim_job_run("listing_expiry", "a", 30_999, 60_999).await.unwrap(), "{backend}");
+        assert!(store.renew_job_run("listing_expiry", "a", 41_000).await.unwrap(), "{backend}");
+        assert!(!store.renew_job_run("listing_expiry", "b", 41_000).await.unwrap(), "{backend}");
+        assert!(!store.finish_job_run(&finish("b", 2_000, 5_000)).await.unwrap(), "{backend}");
+
+        // A finished run frees the lease and is not due again before its interval.
+        assert!(store.finish_job_run(&finish("a", 2_000, 5_000)).await.unwrap(), "{backend}");
+        let row = store.job_run("listing_expiry").await.unwrap().unwrap();
+        assert_eq!((row.owner.as_deref(), row.lease_until_ms, row.next_run_ms), (Some("a"), 0, 5_000), "{backend}");
+        assert_eq!((row.last_started_ms, row.last_finished_ms), (Some(1_000), Some(2_000)), "{backend}");
+        assert_eq!(row.last_outcome.as_deref(), Some("ok by a"), "{backend}");
+        assert!(!store.claim_job_run("listing_expiry", "b", 4_999, 34_999).await.unwrap(), "{backend}");
+        assert!(store.claim_job_run("listing_expiry", "b", 5_000, 35_000).await.unwrap(), "{backend}");
+
+        // b crashes: its lease lapses and c takes over; b can then neither
+        // renew nor finish over c's claim.
+        assert!(!store.claim_job_run("listing_expiry", "c", 34_999, 64_999).await.unwrap(), "{backend}");
+        assert!(store.claim_job_run("listing_expiry", "c", 35_000, 65_000).await.unwrap(), "{backend}");
+        assert!(!store.renew_job_run("listing_expiry", "b", 66_000).await.unwrap(), "{backend}");
+        assert!(!store.finish_job_run(&finish("b", 36_000, 99_000)).await.unwrap(), "{backend}");
+        let row = store.job_run("listing_expiry").await.unwrap().unwrap();
+        assert_eq!((row.owner.as_deref(), row.lease_until_ms), (Some("c"), 65_000), "{backend}");
+        assert!(store.finish_job_run(&finish("c", 40_000, 100_000)).await.unwrap(), "{backend}");
+
+        // A job that runs at start is pulled forward, never pushed back.
+        store.advance_job_run("listing_expiry", 50_000).await.unwrap();
+        store.advance_job_run("listing_expiry", 60_000).await.unwrap();
+        assert_eq!(store.job_run("listing_expiry").await.unwrap().unwrap().next_run_ms, 50_000, "{backend}");
+
+        store.seed_job_run("checkpoint_publisher").await.unwrap();
+        let names: Vec<String> = store.job_runs().await.unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["checkpoint_publisher", "listing_expiry"], "{backend}");
+        // Job runs are not events: the log stays empty.
+        assert_eq!(store.log_size().await.unwrap(), 0, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn of_many_concurrent_claimers_in_two_processes_exactly_one_wins() {
+    for db in backends().await {
+        // A second pool over the same database stands for a second process.
+        let other = xinyong_storage::open(&db.url).await.unwrap();
+        let stores: [Arc<dyn Store>; 2] = [db.store.clone(), other];
+        let backend = stores[0].backend().as_str();
+        stores[0].seed_job_run("webhook_delivery").await.unwrap();
+        for round in 0..5_i64 {
+            let now = 1_000 + round * 100_000;
+            let barrier = Arc::new(tokio::sync::Barrier::new(8));
+            let mut tasks = Vec::new();
+            for i in 0..8 {
+                let store = stores[i % 2].clone();
+                let barrier = Arc::clone(&barrier);
+                tasks.push(tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.claim_job_run("webhook_delivery", &format!("owner-{i}"), now, now + 30_000).await.unwrap()
+                }));
+            }
+            let mut winners = 0;
+            for t in tasks {
+                winners += usize::from(t.await.unwrap());
+            }
+            assert_eq!(winners, 1, "{backend}, round {round}");
+            // Free the job for the next round: the winner's lease lapses.
+            let row = stores[1].job_run("webhook_delivery").await.unwrap().unwrap();
+            assert_eq!(row.last_started_ms, Some(now), "{backend}");
+        }
+    }
+}

@@ -627,9 +627,9 @@ pub async fn exit(core: &Core, acting: &Acting, listing_id: &str, req: ExitReque
 /// Returns how many listings exited.
 ///
 /// Two processes running it at the same moment over one database could both
-/// append an exit for the same listing; the second changes nothing in the
-/// projection (same status and date), so `serve` runs it on every node
-/// without harm beyond a duplicate log entry.
+/// append an exit for the same listing (the second changes nothing in the
+/// projection, but the log has it twice), so `serve` runs it as the claimed
+/// job `listing_expiry` ([`crate::jobs::ListingExpiry`]): once across nodes.
 pub async fn expire_due(core: &Core) -> Result<usize> {
     let today = china_today(core);
     let acting = Acting::system();
