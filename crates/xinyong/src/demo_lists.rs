@@ -15,7 +15,6 @@ use xinyong_core::lists::listing::{self, Acting, ExitRequest, ProposeListing};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::lists::ListingRow;
 use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::{CmdResult, Failure};
@@ -146,11 +145,14 @@ const CASE_SOURCES: [(&str, &str, &str, u64); 3] =
 /// show), through the same check index and receipts as the API.
 async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> CmdResult {
     let index = CheckIndex::rebuild(core).await.map_err(fail("demo: building the check index"))?;
-    let listed: Vec<String> = core
-        .store()
-        .find::<ListingRow>("status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
+    let listed_only = xinyong_storage::lists::ListingFilter {
+        status: Some(xinyong_domain::lists::ListingStatus::Listed),
+        ..Default::default()
+    };
+    let listed: Vec<String> = xinyong_storage::lists::listings(core.store(), &listed_only, None, 5_000)
         .await
         .map_err(|e| Failure::Other(e.into()))?
+        .items
         .into_iter()
         .filter(|l| !l.is_natural_person())
         .map(|l| l.subject_key)

@@ -72,8 +72,8 @@ impl Core {
         &self.rules
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

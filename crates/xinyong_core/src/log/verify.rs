@@ -274,12 +274,9 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     let mask = &core.settings().mask;
     for &table in all_tables() {
         let mut want = expected.tables.remove(table.name).unwrap_or_default();
-        let mut after: Option<Vec<Cell>> = None;
         let mut seen = 0u64;
-        loop {
-            let rows = store.rows_page(table, after.as_deref(), PAGE).await?;
-            let Some(last) = rows.last() else { break };
-            after = Some(table.key_of(last).to_vec());
+        let mut scan = store.scan_rows(table, PAGE);
+        while let Some(rows) = scan.next_page().await? {
             for row in rows {
                 let key = table.key_of(&row).to_vec();
                 match want.remove(&key) {
