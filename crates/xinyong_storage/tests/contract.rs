@@ -3,12 +3,22 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
+/// One module per context's query functions.
+mod queries {
+    mod auth;
+    mod checks;
+    mod closed_loop;
+    mod collection;
+    mod lists;
+}
+
 use std::sync::Arc;
 use xinyong_domain::collection::CollectionEvent;
 use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::{TimeZone, Utc};
 use xinyong_domain::event::{Actor, Event, EventBody};
+use xinyong_domain::projection::ProjectionWrite;
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::subjects::{PersonRow, RelationRow, SUBJECTS, SubjectRow};
@@ -60,6 +70,30 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
 
 async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::AppendOutcome {
     store.append(&move |first| Ok(prepare(first, &bodies))).await.unwrap()
+}
+
+/// Writes projection rows as they are, in one append (one log entry whose
+/// body is a plain registration): the query stories set every column,
+/// `seq` included, without going through the events that would write them.
+async fn put(store: &dyn Store, writes: Vec<ProjectionWrite>) {
+    let body = registration(A, "福建某某有限公司", None);
+    store
+        .append(&move |first| {
+            let mut prepared = prepare(first, std::slice::from_ref(&body));
+            prepared[0].writes = writes.clone();
+            Ok(prepared)
+        })
+        .await
+        .unwrap();
+}
+
+/// Upserts of typed rows.
+fn rows<R: xinyong_domain::projection::Row>(rows: &[R]) -> Vec<ProjectionWrite> {
+    rows.iter().map(|r| r.upsert().unwrap()).collect()
+}
+
+fn dept(code: &str) -> xinyong_domain::auth::DepartmentCode {
+    xinyong_domain::auth::DepartmentCode::parse(code).unwrap()
 }
 
 async fn backends() -> Vec<TestDb> {
