@@ -27,6 +27,8 @@ use crate::portal::scrub_id_numbers;
 
 /// Entries per page of the lists page and the API.
 pub const LIST_PAGE_SIZE: usize = 20;
+const LIST_PAGE_ROWS: u32 = 20;
+const _: () = assert!(LIST_PAGE_ROWS as usize == LIST_PAGE_SIZE);
 
 /// Whether `row` may appear on the portal on `today`.
 pub fn listing_is_published(row: &ListingRow, rules: &SanctionRules, today: NaiveDate) -> bool {
@@ -144,8 +146,7 @@ pub async fn published_lists(core: &Core, q: &ListsQuery) -> Result<ListsPage> {
     let pages = total.div_ceil(LIST_PAGE_SIZE).max(1);
     let page = q.page.clamp(1, pages);
     let offset = ((page - 1) * LIST_PAGE_SIZE) as u64;
-    let size = u32::try_from(LIST_PAGE_SIZE).unwrap_or(u32::MAX);
-    let rows = lists::published_listings(core.store(), &filter, offset, size).await?;
+    let rows = lists::published_listings(core.store(), &filter, offset, LIST_PAGE_ROWS).await?;
     let departments = crate::portal::department_names(core).await?;
     Ok(ListsPage { entries: entries(rows, core, &departments), total, page, pages })
 }

@@ -4,11 +4,13 @@
 -- Only indexes change: no table, column or row does.
 
 -- lists::listings — the console's listings table, newest proposal first, for
--- one department or for all (other filters are checked along the index).
+-- one department, one status or all (other filters are checked along the
+-- index). Listings change a few times a day, so indexes on them cost little.
 -- Replaces the single-column department index.
 DROP INDEX listings_department;
 CREATE INDEX listings_department_proposed ON listings (department, proposed_on, seq, listing_id);
 CREATE INDEX listings_proposed ON listings (proposed_on, seq, listing_id);
+CREATE INDEX listings_status_proposed ON listings (status, proposed_on, seq, listing_id);
 
 -- lists::published_listings — the portal's /lists, in-force entries newest
 -- first; lists::listings_expired_by — the expiry job. Replace the
