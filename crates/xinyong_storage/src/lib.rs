@@ -207,7 +207,7 @@ pub struct StoredJobRun {
     pub last_outcome: Option<String>,
 }
 
-/// How a claimed run ended, for [`Store::finish_job_run`].
+/// How a claimed run ended, for `finish_job_run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRunFinish {
     pub name: String,

@@ -67,7 +67,7 @@ impl dyn Store + '_ {
         Scan { rows: self.scan_rows(R::SPEC, page), row: std::marker::PhantomData }
     }
 
-    /// [`scan`](Self::scan) over a table known by its spec, rows as cells in
+    /// `scan` over a table known by its spec, rows as cells in
     /// column order: what `verify` compares with its replay.
     pub fn scan_rows(&self, table: &'static TableSpec, page: u32) -> RowScan<'_> {
         RowScan { store: self, table, page: page.max(1), after: None, done: false }
@@ -78,7 +78,7 @@ fn key_args(table: &TableSpec, key: &[Cell]) -> Vec<Arg> {
     table.key_columns().iter().zip(key).map(|(col, cell)| Arg::cell(col.kind, cell)).collect()
 }
 
-/// A keyset walk over one table in key order (see [`dyn Store::scan_rows`]).
+/// A keyset walk over one table in key order (see `scan_rows`, a method of `dyn Store`).
 #[derive(Debug)]
 pub struct RowScan<'s> {
     store: &'s dyn Store,
