@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 use xinyong_domain::subjects::SubjectsEvent;
 
-use xinyong_core::demo::DemoCity;
 use xinyong_core::log::follower::{FollowedEvent, LogSubscriber as _};
 use xinyong_core::portal::search::{MatchKind, SearchIndex, normalize, strip_legal_forms};
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::EventBody;
 use xinyong_storage::{Fts5Method, StoredEvent};
 

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha20Rng;
 use xinyong_domain::event::EventBody;
 use xinyong_domain::subjects::SubjectsEvent;
 
-use crate::demo::Draw;
+use crate::city::Draw;
 use xinyong_domain::lists::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
 
 /// An objection in a demo case.
@@ -232,7 +232,7 @@ pub fn demo_listings(
             case.notice_on = Some(notice_on);
         }
         // Recent cases are still in the procedure; older ones were decided.
-        let window_end = crate::lists::listing::working_days_after(calendar, notice_on, window);
+        let window_end = xinyong_core::lists::listing::working_days_after(calendar, notice_on, window);
         let decided_on = if red { proposed_on + Duration::days(2) } else { window_end + Duration::days(3) };
         if !red && age < 20 {
             if case.notice_on.is_some() && age >= 6 && draw.chance(40) {
@@ -336,7 +336,7 @@ pub fn demo_listings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoCity;
+    use crate::city::DemoCity;
 
     #[test]
     fn the_plan_is_deterministic_and_covers_every_stage() {

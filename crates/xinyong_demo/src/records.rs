@@ -12,8 +12,8 @@ use xinyong_domain::Calendar;
 use xinyong_domain::event::EventBody;
 use xinyong_domain::subjects::SubjectsEvent;
 
-use crate::collection::intake::InputTable;
-use crate::demo::Draw;
+use crate::city::Draw;
+use xinyong_core::collection::intake::InputTable;
 
 /// One upload of the demo history.
 #[derive(Debug, Clone)]
@@ -405,7 +405,7 @@ fn spoil_sample(batch: &mut DemoBatch) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoCity;
+    use crate::city::DemoCity;
 
     #[test]
     fn the_history_is_deterministic_spans_the_regimes_and_has_a_sample_with_errors() {
