@@ -33,27 +33,20 @@ pub(crate) fn node(level: u8, idx: u64) -> Stmt {
     }
 }
 
-/// `INSERT INTO … (cols) VALUES ($1, …), ($n, …)` for rows of `width` values.
-fn insert(head: &str, width: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Stmt {
-    let mut text = String::from(head);
-    text.push_str(" VALUES ");
-    for i in 0..rows.len() {
-        if i > 0 {
-            text.push_str(", ");
-        }
-        text.push('(');
-        text.push_str(&placeholders(i * width + 1, width));
-        text.push(')');
-    }
-    text.push_str(tail);
-    let mut stmt = Stmt::assembled(text);
-    for arg in rows.into_iter().flatten() {
-        stmt = stmt.arg(arg);
-    }
-    stmt
+/// A multi-row `INSERT`: `head` (`INSERT INTO t (cols) `), then a `VALUES`
+/// list with one tuple per row, then `tail` (`ON CONFLICT …`). Its
+/// placeholders are the backend's own (`?` on SQLite, `$n` on PostgreSQL),
+/// written by sqlx when it runs: SQLite looks every named parameter such as
+/// `$n` up in a list when it prepares a statement, which takes seconds for
+/// the 30,000 parameters of one batch's upsert and microseconds for `?`.
+#[derive(Debug)]
+pub(crate) struct Bulk {
+    pub head: String,
+    pub rows: Vec<Vec<Arg>>,
+    pub tail: String,
 }
 
-pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Stmt> {
+pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Bulk> {
     events
         .chunks(EVENT_ROWS)
         .map(|chunk| {
@@ -75,17 +68,17 @@ pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Stmt> {
                     ]
                 })
                 .collect();
-            insert(
-                "INSERT INTO events (seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash)",
-                10,
+            Bulk {
+                head: "INSERT INTO events (seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash) "
+                    .to_owned(),
                 rows,
-                "",
-            )
+                tail: String::new(),
+            }
         })
         .collect()
 }
 
-pub(crate) fn insert_nodes(nodes: &[(u8, u64, Hash)]) -> Vec<Stmt> {
+pub(crate) fn insert_nodes(nodes: &[(u8, u64, Hash)]) -> Vec<Bulk> {
     nodes
         .chunks(NODE_ROWS)
         .map(|chunk| {
@@ -95,7 +88,7 @@ pub(crate) fn insert_nodes(nodes: &[(u8, u64, Hash)]) -> Vec<Stmt> {
                     vec![Arg::from(i64::from(*level)), Arg::from(to_i64(*idx)), hash.to_vec().into()]
                 })
                 .collect();
-            insert("INSERT INTO tree_nodes (level, idx, hash)", 3, rows, "")
+            Bulk { head: "INSERT INTO tree_nodes (level, idx, hash) ".to_owned(), rows, tail: String::new() }
         })
         .collect()
 }
@@ -160,8 +153,9 @@ fn where_key(table: &TableSpec, from: usize) -> String {
     format!(" WHERE ({}) = ({})", key_columns(table), placeholders(from, table.key_len))
 }
 
-/// Deletes, column updates and multi-row upserts of one table, in that order.
-pub(crate) fn projection_statements(tw: &TableWrites) -> Vec<Stmt> {
+/// Deletes and column updates of one table, then its multi-row upserts (run
+/// in that order).
+pub(crate) fn projection_statements(tw: &TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
     let table = tw.table;
     let mut out = Vec::new();
     let delete = format!("DELETE FROM {}{}", table.name, where_key(table, 1));
@@ -179,19 +173,23 @@ pub(crate) fn projection_statements(tw: &TableWrites) -> Vec<Stmt> {
         }
         out.push(key_args(table, key).into_iter().fold(stmt, Stmt::arg));
     }
-    let head = format!("INSERT INTO {} ({})", table.name, columns(table, None));
+    let head = format!("INSERT INTO {} ({}) ", table.name, columns(table, None));
     let sets: Vec<String> =
         table.columns[table.key_len..].iter().map(|c| format!("{0} = excluded.{0}", c.name)).collect();
     let tail = format!(" ON CONFLICT ({}) DO UPDATE SET {}", key_columns(table), sets.join(", "));
-    let width = table.columns.len();
-    for chunk in tw.upserts.chunks((UPSERT_PARAMS / width).max(1)) {
-        let rows = chunk
-            .iter()
-            .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell(col.kind, cell)).collect())
-            .collect();
-        out.push(insert(&head, width, rows, &tail));
-    }
-    out
+    let upserts = tw
+        .upserts
+        .chunks((UPSERT_PARAMS / table.columns.len()).max(1))
+        .map(|chunk| Bulk {
+            head: head.clone(),
+            rows: chunk
+                .iter()
+                .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell(col.kind, cell)).collect())
+                .collect(),
+            tail: tail.clone(),
+        })
+        .collect();
+    (out, upserts)
 }
 
 /// Complete subtrees whose roots form the right edge of a tree of `size`

@@ -4,9 +4,9 @@
 //! these functions, on SQLite and PostgreSQL alike. The bounds name exactly
 //! the column types the schema uses: BIGINT, TEXT and BLOB/BYTEA.
 
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row as _, Transaction, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row as _, Transaction, Type};
 
-use crate::append::{self, collapse_writes, frontier, new_tree_nodes, to_hash};
+use crate::append::{self, Bulk, collapse_writes, frontier, new_tree_nodes, to_hash};
 use crate::sql::{Arg, Kind, Stmt, Value};
 use crate::{AppendOutcome, BuildEvents, Result, StorageError, to_u64};
 
@@ -90,7 +90,7 @@ pub(crate) async fn append<DB>(mut tx: Transaction<'static, DB>, build: BuildEve
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Decode<'a, DB> + Type<DB>,
     for<'a> Option<&'a str>: Encode<'a, DB> + Type<DB>,
@@ -118,20 +118,47 @@ where
     }
     let nodes = new_tree_nodes(size, &events, frontier_nodes)?;
 
-    for stmt in append::insert_events(&events) {
-        execute(&mut *tx, &stmt).await?;
-    }
-    for stmt in append::insert_nodes(&nodes) {
-        execute(&mut *tx, &stmt).await?;
+    for bulk in append::insert_events(&events).iter().chain(&append::insert_nodes(&nodes)) {
+        execute_bulk(&mut *tx, bulk).await?;
     }
     for writes in collapse_writes(&events) {
-        for stmt in append::projection_statements(&writes) {
-            execute(&mut *tx, &stmt).await?;
+        let (statements, upserts) = append::projection_statements(&writes);
+        for stmt in &statements {
+            execute(&mut *tx, stmt).await?;
+        }
+        for bulk in &upserts {
+            execute_bulk(&mut *tx, bulk).await?;
         }
     }
     tx.commit().await?;
     let count = events.len() as u64;
     Ok(AppendOutcome { first_seq: size, count, size: size + count })
+}
+
+/// Runs a multi-row `INSERT` with the backend's own placeholders (see
+/// [`Bulk`]).
+async fn execute_bulk<'c, DB, E>(executor: E, bulk: &Bulk) -> Result<()>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
+    for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<&'a str>: Encode<'a, DB> + Type<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(bulk.head.as_str());
+    qb.push_values(&bulk.rows, |mut tuple, row| {
+        for arg in row {
+            match arg {
+                Arg::Int(v) => tuple.push_bind(*v),
+                Arg::Text(v) => tuple.push_bind(v.as_deref()),
+                Arg::Bytes(v) => tuple.push_bind(v.as_slice()),
+            };
+        }
+    });
+    qb.push(bulk.tail.as_str());
+    qb.build().execute(executor).await?;
+    Ok(())
 }
 
 fn value_int(v: &Value) -> Option<i64> {
