@@ -169,6 +169,9 @@ fn timeline(row: &ListingRow, objections: &[Objection]) -> Vec<TimelineEntry> {
 
 /// Listings matching `filter`, newest proposal first, at most `limit`.
 pub async fn list_listings(core: &Core, filter: &ListingFilter, limit: usize) -> Result<Vec<ListingRow>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let limit = u32::try_from(limit).unwrap_or(MAX_LISTINGS_PAGE).min(MAX_LISTINGS_PAGE);
     Ok(listings_page(core, filter, None, limit).await?.items)
 }
