@@ -191,67 +191,14 @@ impl Parsed {
         if let Some(rules) = self.rules.get(&key) {
             return Ok(Arc::clone(rules));
         }
-        let pick = |name: RuleSetName| {
-            selection.get(&name).ok_or_else(|| BookError {
-                name,
-                version: None,
-                from: None,
-                message: "既没有发布过，规则文件中也没有".to_owned(),
-            })
-        };
-        let fail = |name: RuleSetName, chosen: &Chosen, message: String| BookError {
-            name,
-            version: chosen.version.clone(),
-            from: None,
-            message,
-        };
-
-        let c = pick(RuleSetName::Catalog)?;
-        let catalog = match self.catalogs.get(&c.sha256) {
-            Some(parsed) => Arc::clone(parsed),
-            None => {
-                let parsed =
-                    Arc::new(Catalog::parse_toml(&c.text).map_err(|e| fail(RuleSetName::Catalog, c, e.to_string()))?);
-                self.catalogs.insert(c.sha256.clone(), Arc::clone(&parsed));
-                parsed
-            }
-        };
-        let p = pick(RuleSetName::Publicity)?;
-        let publicity = match self.publicity.get(&p.sha256) {
-            Some(parsed) => Arc::clone(parsed),
-            None => {
-                let parsed = Arc::new(
-                    PublicityRules::parse_toml(&p.text).map_err(|e| fail(RuleSetName::Publicity, p, e.to_string()))?,
-                );
-                self.publicity.insert(p.sha256.clone(), Arc::clone(&parsed));
-                parsed
-            }
-        };
-        let (l, m) = (pick(RuleSetName::Lists)?, pick(RuleSetName::Measures)?);
-        let pair = (l.sha256.clone(), m.sha256.clone());
-        let sanctions = match self.sanctions.get(&pair) {
-            Some(parsed) => Arc::clone(parsed),
-            None => {
-                // Lists name measures: a failure is the lists' in the
-                // combination (the measures parse on their own terms).
-                let parsed = Arc::new(
-                    SanctionRules::parse(&l.text, &m.text).map_err(|e| fail(RuleSetName::Lists, l, e.to_string()))?,
-                );
-                self.sanctions.insert(pair, Arc::clone(&parsed));
-                parsed
-            }
-        };
+        let (c, p) = (pick(selection, RuleSetName::Catalog)?, pick(selection, RuleSetName::Publicity)?);
+        let (l, m) = (pick(selection, RuleSetName::Lists)?, pick(selection, RuleSetName::Measures)?);
         let years: Vec<(RuleSetName, &Chosen)> =
             selection.iter().filter(|(n, _)| matches!(n, RuleSetName::Calendar(_))).map(|(n, c)| (*n, c)).collect();
-        let calendar_key: Vec<String> = years.iter().map(|(_, c)| c.sha256.clone()).collect();
-        let calendar = match self.calendars.get(&calendar_key) {
-            Some(built) => Arc::clone(built),
-            None => {
-                let built = Arc::new(calendar_with(&years)?);
-                self.calendars.insert(calendar_key, Arc::clone(&built));
-                built
-            }
-        };
+        let catalog = self.catalog(c)?;
+        let publicity = self.publicity(p)?;
+        let sanctions = self.sanctions(l, m)?;
+        let calendar = self.calendar(&years)?;
 
         let mut versions_in_force = BTreeMap::from([
             (RuleSetName::Catalog, catalog.version().to_owned()),
@@ -280,6 +227,61 @@ impl Parsed {
         self.rules.insert(key, Arc::clone(&rules));
         Ok(rules)
     }
+
+    fn catalog(&mut self, c: &Chosen) -> Result<Arc<Catalog>, BookError> {
+        if let Some(parsed) = self.catalogs.get(&c.sha256) {
+            return Ok(Arc::clone(parsed));
+        }
+        let parsed = Arc::new(Catalog::parse_toml(&c.text).map_err(|e| fail(RuleSetName::Catalog, c, e.to_string()))?);
+        self.catalogs.insert(c.sha256.clone(), Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn publicity(&mut self, p: &Chosen) -> Result<Arc<PublicityRules>, BookError> {
+        if let Some(parsed) = self.publicity.get(&p.sha256) {
+            return Ok(Arc::clone(parsed));
+        }
+        let parsed =
+            Arc::new(PublicityRules::parse_toml(&p.text).map_err(|e| fail(RuleSetName::Publicity, p, e.to_string()))?);
+        self.publicity.insert(p.sha256.clone(), Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn sanctions(&mut self, l: &Chosen, m: &Chosen) -> Result<Arc<SanctionRules>, BookError> {
+        let pair = (l.sha256.clone(), m.sha256.clone());
+        if let Some(parsed) = self.sanctions.get(&pair) {
+            return Ok(Arc::clone(parsed));
+        }
+        // Lists name measures: a failure is the lists' in the combination
+        // (the measures parse on their own terms).
+        let parsed =
+            Arc::new(SanctionRules::parse(&l.text, &m.text).map_err(|e| fail(RuleSetName::Lists, l, e.to_string()))?);
+        self.sanctions.insert(pair, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn calendar(&mut self, years: &[(RuleSetName, &Chosen)]) -> Result<Arc<Calendar>, BookError> {
+        let key: Vec<String> = years.iter().map(|(_, c)| c.sha256.clone()).collect();
+        if let Some(built) = self.calendars.get(&key) {
+            return Ok(Arc::clone(built));
+        }
+        let built = Arc::new(calendar_with(years)?);
+        self.calendars.insert(key, Arc::clone(&built));
+        Ok(built)
+    }
+}
+
+fn pick(selection: &BTreeMap<RuleSetName, Chosen>, name: RuleSetName) -> Result<&Chosen, BookError> {
+    selection.get(&name).ok_or_else(|| BookError {
+        name,
+        version: None,
+        from: None,
+        message: "既没有发布过，规则文件中也没有".to_owned(),
+    })
+}
+
+fn fail(name: RuleSetName, chosen: &Chosen, message: String) -> BookError {
+    BookError { name, version: chosen.version.clone(), from: None, message }
 }
 
 /// The shipped calendar with the chosen years laid over it. Each file must

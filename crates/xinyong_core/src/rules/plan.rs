@@ -45,6 +45,9 @@ pub struct SetChange {
     pub status: SetStatus,
     /// The version in force today, before publishing.
     pub in_force: Option<String>,
+    /// Whether any version of this rule set is published (else the rule
+    /// files answer for it).
+    pub published_before: bool,
 }
 
 /// What publishing a directory would do.
@@ -145,32 +148,14 @@ pub async fn plan(
             text: Arc::clone(text),
             status,
             in_force: in_force_today.versions_in_force.get(name).cloned(),
+            published_before: published.iter().any(|p| p.name == *name),
         });
     }
 
-    // The new versions with everything they will be in force with: a list
-    // naming a measure the measures then in force lack, or a year clashing
-    // with its neighbour, is refused here rather than at the next start.
-    if problems.is_empty() {
-        let mut would_be = published;
-        let new: Vec<&SetChange> = sets.iter().filter(|s| s.status == SetStatus::NewVersion).collect();
-        let n = new.len() as u64;
-        would_be.extend(new.iter().zip(0..).map(|(s, i)| PublishedRuleSet {
-            name: s.name,
-            version: s.version.clone(),
-            sha256: s.sha256.clone(),
-            text: s.text.to_string(),
-            effective: Some(effective),
-            seq: u64::MAX - n + i,
-        }));
-        if let Err(e) = RuleBook::new(Arc::clone(book.source()), would_be, 0) {
-            let text = files.sets.get(&e.name).map_or("", |t| &**t);
-            let message = match e.from {
-                Some(from) => format!("与 {from} 起生效的其他规则一起使用时：{}", e.message),
-                None => format!("与其他生效的规则一起使用时：{}", e.message),
-            };
-            problems.push(RuleProblem::in_text(e.name.file(), text, "rules_combination_invalid", message));
-        }
+    if problems.is_empty()
+        && let Some(problem) = check_together(book, published, &sets, files, effective)
+    {
+        problems.push(problem);
     }
 
     let departments = match &files.departments {
@@ -192,6 +177,37 @@ pub async fn plan(
         problems,
         scheduled: current.changes_after(today),
     })
+}
+
+/// The new versions with everything they will be in force with, from the
+/// effective date on: a list naming a measure the measures then in force
+/// lack, or a year clashing with its neighbour, is refused here rather than
+/// at the next start. The new versions are placed last in the log, as they
+/// will be.
+fn check_together(
+    book: &RuleBook,
+    mut would_be: Vec<PublishedRuleSet>,
+    sets: &[SetChange],
+    files: &RuleFiles,
+    effective: NaiveDate,
+) -> Option<RuleProblem> {
+    let new: Vec<&SetChange> = sets.iter().filter(|s| s.status == SetStatus::NewVersion).collect();
+    let n = new.len() as u64;
+    would_be.extend(new.iter().zip(0..).map(|(s, i)| PublishedRuleSet {
+        name: s.name,
+        version: s.version.clone(),
+        sha256: s.sha256.clone(),
+        text: s.text.to_string(),
+        effective: Some(effective),
+        seq: u64::MAX - n + i,
+    }));
+    let e = RuleBook::new(Arc::clone(book.source()), would_be, 0).err()?;
+    let text = files.sets.get(&e.name).map_or("", |t| &**t);
+    let message = match e.from {
+        Some(from) => format!("与 {from} 起生效的其他规则一起使用时：{}", e.message),
+        None => format!("与其他生效的规则一起使用时：{}", e.message),
+    };
+    Some(RuleProblem::in_text(e.name.file(), text, "rules_combination_invalid", message))
 }
 
 /// Parses one rule file with its own strict parser; its version, or `None`
