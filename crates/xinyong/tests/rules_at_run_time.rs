@@ -300,6 +300,9 @@ fn published_rules_take_effect_in_a_running_server_without_a_restart() {
         assert_eq!(n, 1, "{wanted:?} in {publications:?}");
     }
     drop(server);
+    // The log with its dated publications replays to the stored rows.
+    let verified = text(&run(path, &url, &["verify"], None).stdout);
+    assert!(verified.starts_with("ok: "), "{verified}");
 }
 
 /// Through the console as a clerk of 市场监管局 would: log in, propose the
