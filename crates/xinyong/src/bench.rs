@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use xinyong_core::demo::DemoCity;
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::EventBody;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::subjects::SubjectsEvent;

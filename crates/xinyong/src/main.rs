@@ -19,7 +19,6 @@ mod catalog_cmd;
 mod codes_cmd;
 mod config;
 mod demo_cmd;
-mod demo_lists;
 mod departments_cmd;
 mod import_cmd;
 mod index_cmd;

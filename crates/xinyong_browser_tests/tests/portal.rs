@@ -16,7 +16,7 @@ use browser::{
 use fantoccini::Locator;
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch, record_with_log_index};
-use xinyong_core::demo::DemoCity;
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
 use xinyong_test_support::TestApp;

@@ -18,11 +18,6 @@ pub mod portal;
 pub mod rules;
 pub mod subjects;
 
-// The demo city generator (moves to its own crate).
-pub mod demo;
-pub mod demo_listings;
-pub mod demo_records;
-
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CoreError, Result};
 pub use log::keys::LogKeys;

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use xinyong_core::demo::DemoCity;
 use xinyong_core::log::follower::Follower;
 use xinyong_core::log::verify::{VerifyError, verify};
 use xinyong_core::{Core, CoreSettings, ManualClock};
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_test_support::{TestApp, TestDb, test_keys, test_now};
 

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xinyong_domain::subjects::SubjectsEvent;
 
-use xinyong_core::demo::DemoCity;
 use xinyong_core::log::follower::Follower;
 use xinyong_core::portal::search::{MatchKind, SearchHit, SearchIndex, normalize, strip_legal_forms};
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};

@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use xinyong_core::demo::DemoCity;
+use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_test_support::TestApp;
 

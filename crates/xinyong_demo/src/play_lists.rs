@@ -1,15 +1,13 @@
-//! The demo city's lists: plays `xinyong_core::demo_listings`' plan through
-//! the same listing use cases the console calls, each step by the deciding
-//! department on its own date.
+//! The demo city's lists: plays [`crate::listings`]' plan through the same
+//! listing use cases the console calls, each step by the deciding department
+//! on its own date.
 
 use chrono::Duration;
-use indicatif::ProgressBar;
 use xinyong_core::Core;
 use xinyong_core::checks::index::{CheckIndex, CheckQuery};
 use xinyong_core::checks::receipts::{Receipt, Requester};
 use xinyong_core::closed_loop::feeds::{self, CaseInput};
-use xinyong_core::demo::DemoCity;
-use xinyong_core::demo_listings::{DemoCase, DemoListings, demo_listings};
+
 use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
 use xinyong_core::lists::listing::{self, Acting, ExitRequest, ProposeListing};
 use xinyong_domain::auth::DepartmentCode;
@@ -18,20 +16,18 @@ use xinyong_domain::event::{Actor, EventBody, NewEvent};
 use xinyong_domain::lists::ListingRow;
 use xinyong_domain::subjects::SubjectsEvent;
 
-use crate::{CmdResult, Failure};
+use crate::city::DemoCity;
+use crate::listings::{DemoCase, DemoListings, demo_listings};
+use crate::{Progress, Result, fail, invalid};
 
-fn fail(what: &'static str) -> impl Fn(xinyong_core::CoreError) -> Failure {
-    move |e| Failure::Other(anyhow::Error::new(e).context(what))
-}
-
-fn acting_for(department: &str) -> Result<(Acting, DepartmentCode), Failure> {
-    let code = DepartmentCode::parse(department).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
-    let actor = Actor::parse(&format!("department:{code}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+fn acting_for(department: &str) -> Result<(Acting, DepartmentCode)> {
+    let code = DepartmentCode::parse(department).map_err(invalid)?;
+    let actor = Actor::parse(&format!("department:{code}")).map_err(invalid)?;
     Ok((Acting::for_department(actor, code.clone()), code))
 }
 
 /// Plays one case as far as the plan goes.
-async fn play_case(core: &Core, case: DemoCase) -> CmdResult {
+async fn play_case(core: &Core, case: DemoCase) -> Result<()> {
     let (acting, department) = acting_for(case.department)?;
     let input = ProposeListing {
         list_code: case.list_code.to_owned(),
@@ -72,20 +68,18 @@ async fn play_case(core: &Core, case: DemoCase) -> CmdResult {
 }
 
 /// Proposes, notifies, decides and ends the demo cases; returns how many.
-pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<usize, Failure> {
+pub(crate) async fn play(core: &Core, count: u64, seed: u64, progress: Progress<'_>) -> Result<usize> {
     let bodies: Vec<_> = DemoCity::new(seed).take(count.min(200_000) as usize).collect();
     let today = xinyong_core::collection::intake::china_today(core);
     let window = core.rules().sanctions.settings.objection_window_working_days;
     let plan = demo_listings(seed, &bodies, today, &core.rules().calendar, window);
-    let bar = if progress { ProgressBar::new(plan.cases.len() as u64) } else { ProgressBar::hidden() };
-    bar.set_message("名单：拟列入、告知、异议、决定、移出");
+    const STEP: &str = "名单：拟列入、告知、异议、决定、移出";
     let cases = plan.cases.len();
     let plan_rest = DemoListings { cases: Vec::new(), ..plan.clone() };
-    for case in plan.cases {
+    for (done, case) in plan.cases.into_iter().enumerate() {
         play_case(core, case).await?;
-        bar.inc(1);
+        progress(STEP, done as u64 + 1, cases as u64);
     }
-    bar.finish_and_clear();
     // Anything whose validity ended before today leaves the lists now, as the
     // daily job would have done.
     listing::expire_due(core).await.map_err(fail("demo: expiring listings"))?;
@@ -95,7 +89,7 @@ pub async fn play(core: &Core, count: u64, seed: u64, progress: bool) -> Result<
     Ok(cases)
 }
 
-async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> CmdResult {
+async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> Result<()> {
     for ban in &plan.bans {
         let (acting, department) = acting_for(ban.department)?;
         let input = BanInput {
@@ -144,13 +138,13 @@ const CASE_SOURCES: [(&str, &str, &str, u64); 3] =
 /// The approval and trading systems' cases of the last 90 days and the credit
 /// checks they made (most cases, not all: 应查必查 coverage has something to
 /// show), through the same check index and receipts as the API.
-async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> CmdResult {
+async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> Result<()> {
     let index = CheckIndex::rebuild(core).await.map_err(fail("demo: building the check index"))?;
     let listed: Vec<String> = core
         .store()
         .find::<ListingRow>("status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
         .await
-        .map_err(|e| Failure::Other(e.into()))?
+        .map_err(|e| fail("demo: reading listed subjects")(e.into()))?
         .into_iter()
         .filter(|l| !l.is_natural_person())
         .map(|l| l.subject_key)
@@ -173,7 +167,7 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
     let mut lines = Vec::new();
     let mut pick = seed;
     for (department, scenario, prefix, checked_percent) in CASE_SOURCES {
-        let code = DepartmentCode::parse(department).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let code = DepartmentCode::parse(department).map_err(invalid)?;
         let cases_count = (organisations.len() / 40).clamp(20, 400);
         let mut cases = Vec::with_capacity(cases_count);
         for n in 0..cases_count {
@@ -194,15 +188,15 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
                         requester: format!("{prefix}系统"),
                         case_ref: Some(case_ref.clone()),
                     };
-                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now);
-                    let id = receipt.id();
+                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now)
+                        .map_err(fail("demo: a check receipt"))?;
+                    let id = receipt.id().map_err(fail("demo: a check receipt"))?;
                     lines.push(receipt.line(id, false).map_err(fail("demo: a check receipt"))?);
                 }
             }
             cases.push(CaseInput { case_ref, scenario: scenario.to_owned(), subject: Some(subject), handled_on });
         }
-        let actor =
-            Actor::parse(&format!("department:{department}")).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let actor = Actor::parse(&format!("department:{department}")).map_err(invalid)?;
         feeds::report_cases(core, &actor, &code, cases).await.map_err(fail("demo: reporting cases"))?;
     }
     for chunk in lines.chunks(xinyong_core::checks::receipts::MAX_BATCH) {
@@ -219,12 +213,11 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
 
 /// Executing departments acknowledge most pushed measures and report how
 /// they applied most of those.
-async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> CmdResult {
+async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> Result<()> {
     let departments = xinyong_core::auth::departments(core).await.map_err(fail("demo: reading departments"))?;
     let mut pick = seed ^ 0x9e37_79b9;
     for d in departments {
-        let actor =
-            Actor::parse(&format!("department:{}", d.code)).map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
+        let actor = Actor::parse(&format!("department:{}", d.code)).map_err(invalid)?;
         let mut after = 0;
         loop {
             let page = feeds::feed(core, &d.code, after, 500).await.map_err(fail("demo: reading a feed"))?;

@@ -1,0 +1,35 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+pub mod city;
+pub mod listings;
+mod play;
+mod play_lists;
+pub mod records;
+
+pub use city::DemoCity;
+pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
+
+/// What went wrong while writing the demo city, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{what}: {source}")]
+    Core { what: &'static str, source: xinyong_core::CoreError },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = DemoError> = std::result::Result<T, E>;
+
+/// Progress of a long step: (what, done, total). The binary draws a bar.
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Send + Sync);
+
+/// Wraps a core error with what the demo was doing.
+pub(crate) fn fail(what: &'static str) -> impl Fn(xinyong_core::CoreError) -> DemoError {
+    move |source| DemoError::Core { what, source }
+}
+
+/// A value the demo built itself failed to parse: a bug in the demo.
+pub(crate) fn invalid(e: impl std::fmt::Display) -> DemoError {
+    DemoError::Invalid(e.to_string())
+}
