@@ -33,6 +33,8 @@ impl RulesFollower {
     }
 }
 
+// Follower dispatch: exhaustive over event kinds, no `_` arm (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl LogSubscriber for RulesFollower {
     fn wants(&self, kind: EventKind) -> bool {
         match kind {
