@@ -48,6 +48,7 @@ fn status_for(err: &CoreError) -> StatusCode {
         CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         CoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Forbidden { .. } => StatusCode::FORBIDDEN,
+        CoreError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
         CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) | CoreError::Internal(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
