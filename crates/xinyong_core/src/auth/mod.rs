@@ -372,19 +372,6 @@ impl SessionUser {
         })
     }
 
-    pub fn is_admin(&self) -> bool {
-        self.roles.contains(&Role::Admin)
-    }
-
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
-    /// Administrators manage every department; everyone else only their own.
-    pub fn may_manage(&self, department: &DepartmentCode) -> bool {
-        self.is_admin() || self.department.as_ref() == Some(department)
-    }
-
     /// The actor written into the events this user causes.
     pub fn actor(&self) -> Actor {
         // Logins are validated to a subset of the actor alphabet.
