@@ -81,7 +81,7 @@ impl Locate {
 /// The request body a route takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyLimit {
-    /// [`crate::MAX_BODY_BYTES`], refused before the handler runs.
+    /// The server-wide limit (2 MB), refused before the handler runs.
     Default,
     /// A file upload's own limit, which the multipart reader enforces so the
     /// clerk gets the form back with the reason.

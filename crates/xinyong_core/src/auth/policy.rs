@@ -67,7 +67,7 @@
 //! The subject accounts, credit service agencies and subscribers that are
 //! coming are one more [`Principal`] variant (a market subject's account:
 //! its USCC and legal-representative / staff role; an agency: its filing; a
-//! subscriber: bank or association) and one more arm in [`Rule::judge`]: the
+//! subscriber: bank or association) and one more arm in `Rule::judge`: the
 //! actions they may take name their resource ([`Resource::Subject`] for a
 //! subject's own file), and every other action refuses them by default.
 

@@ -1,10 +1,10 @@
 //! The joint-punishment closed loop (发起 → 推送 → 响应 → 执行反馈,
 //! DOMAIN.md §10): a listing decision pushes each measure to its executing
 //! departments; each department reads its pushed items from a cursor feed
-//! (or has them delivered to a signed webhook, [`crate::webhooks`]),
+//! (or has them delivered to a signed webhook, [`crate::closed_loop::webhooks`]),
 //! acknowledges them and reports how it applied them, linked to a credit-check
 //! receipt or a case. Cases a department handled feed 应查必查 coverage
-//! ([`crate::loop_metrics`]).
+//! ([`crate::closed_loop::metrics`]).
 //!
 //! Everything here reads the projections `ListingDecided` / `ListingExited`
 //! and the loop events write (`feed_items`, `measure_pushes`, …) and appends
