@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest_batch};
+use xinyong_core::collection::intake::{IngestOutcome, IngestRequest, InputTable, Source, ingest_batch};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::catalog::FieldRole;
 use xinyong_domain::event::Actor;
@@ -61,27 +61,7 @@ struct Summary<'a> {
 }
 
 pub async fn run(cfg: Config, args: ImportArgs) -> CmdResult {
-    let bytes =
-        std::fs::read(&args.file).map_err(|e| Failure::Usage(format!("无法读取 {}：{e}", args.file.display())))?;
-    let encoding = match args.encoding.as_str() {
-        "auto" => Encoding::Auto,
-        "utf8" | "utf-8" => Encoding::Utf8,
-        "gbk" | "gb18030" => Encoding::Gbk,
-        other => return Err(Failure::Usage(format!("--encoding {other:?} 应为 auto、utf8 或 gbk"))),
-    };
-    let received_date = args
-        .received_date
-        .as_deref()
-        .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"))
-        .transpose()
-        .map_err(|_| Failure::Usage("--received-date 格式应为 YYYY-MM-DD".to_owned()))?;
-    let opts = ReadOptions { encoding, ..ReadOptions::default() };
-    let table = read_table(&bytes, &opts).map_err(|e| Failure::Usage(format!("{}：{e}", args.file.display())))?;
-    let input = InputTable {
-        headers: table.headers.clone(),
-        rows: table.rows.iter().map(|r| (r.number as u64, r.cells.clone())).collect(),
-    };
-
+    let (input, received_date) = read_input(&args)?;
     let url = args.database.clone().unwrap_or_else(|| cfg.database.url.clone());
     let core = runtime::build_core(&cfg, &url).await?;
     xinyong_core::auth::seed_departments(
@@ -127,9 +107,39 @@ pub async fn run(cfg: Config, args: ImportArgs) -> CmdResult {
     )
     .await
     .map_err(|e| Failure::Usage(format!("{}：{e}", e.code())))?;
+    print_outcome(&outcome, args.json)
+}
 
+/// The file as a table, and the received date given on the command line.
+fn read_input(args: &ImportArgs) -> Result<(InputTable, Option<chrono::NaiveDate>), Failure> {
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| Failure::Usage(format!("无法读取 {}：{e}", args.file.display())))?;
+    let encoding = match args.encoding.as_str() {
+        "auto" => Encoding::Auto,
+        "utf8" | "utf-8" => Encoding::Utf8,
+        "gbk" | "gb18030" => Encoding::Gbk,
+        other => return Err(Failure::Usage(format!("--encoding {other:?} 应为 auto、utf8 或 gbk"))),
+    };
+    let received_date = args
+        .received_date
+        .as_deref()
+        .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+        .transpose()
+        .map_err(|_| Failure::Usage("--received-date 格式应为 YYYY-MM-DD".to_owned()))?;
+    let opts = ReadOptions { encoding, ..ReadOptions::default() };
+    let table = read_table(&bytes, &opts).map_err(|e| Failure::Usage(format!("{}：{e}", args.file.display())))?;
+    let input = InputTable {
+        headers: table.headers.clone(),
+        rows: table.rows.iter().map(|r| (r.number as u64, r.cells.clone())).collect(),
+    };
+    Ok((input, received_date))
+}
+
+/// The outcome for a clerk (problem rows, then the batch's counts) or, with
+/// `--json`, one JSON line per row and a summary line.
+fn print_outcome(outcome: &IngestOutcome, json: bool) -> CmdResult {
     let b = &outcome.batch;
-    if args.json {
+    if json {
         for row in &outcome.rows {
             println!("{}", serde_json::to_string(row).map_err(|e| Failure::Other(e.into()))?);
         }

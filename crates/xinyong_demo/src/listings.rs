@@ -192,145 +192,189 @@ pub fn demo_listings(
     let wanted = (subjects.len() * 15 / 1000).clamp(20, MAX_CASES);
     let stride = subjects.len() / wanted;
     let mut plan = DemoListings { acknowledge_percent: 85, feedback_percent: 70, ..DemoListings::default() };
+    let when = When { today, calendar, window };
     for n in 0..wanted {
         let i = n * stride + draw.below(stride as u64) as usize;
-        let (uscc, rep_id, rep_name) = &subjects[i];
-        let roll = draw.below(100);
-        let source = match roll {
-            0..=54 => SERIOUS[draw.below(SERIOUS.len() as u64) as usize],
-            55..=79 => KEY_ATTENTION,
-            _ => RED,
-        };
-        let (list_code, department, reason, facts, basis) = source;
-        // Court cases against individual businesses list the operator
-        // personally (a natural person) — never shown on the portal.
-        let natural = list_code == "court-dishonest" && uscc.starts_with("92") && draw.chance(50);
-        let subject = if natural { rep_id.clone() } else { uscc.clone() };
-        // Proposed between 30 months and 3 days ago; one case in six is recent
-        // enough to still be in the procedure.
-        let age = if draw.chance(16) { 3 + draw.below(17) } else { 20 + draw.below(880) } as i64;
-        let proposed_on = today - Duration::days(age);
-        let year = proposed_on.year();
-        let mut case = DemoCase {
-            list_code,
-            department,
-            subject,
-            reason: reason.to_owned(),
-            facts: fill(facts, year, 100 + n),
-            legal_basis: fill(basis, year, 100 + n),
-            proposed_on,
-            notice_on: None,
-            objection: None,
-            decision: None,
-            exit: None,
-        };
-        let red = list_code == "red-list";
-        let notice_on = proposed_on + Duration::days(1);
-        // A few of the newest proposals are still waiting for their notice.
-        let awaiting_notice = age < 10 && draw.chance(50);
-        if !red && !awaiting_notice {
-            case.notice_on = Some(notice_on);
-        }
-        // Recent cases are still in the procedure; older ones were decided.
-        let window_end = xinyong_core::lists::listing::working_days_after(calendar, notice_on, window);
-        let decided_on = if red { proposed_on + Duration::days(2) } else { window_end + Duration::days(3) };
-        if !red && age < 20 {
-            if case.notice_on.is_some() && age >= 6 && draw.chance(40) {
-                case.objection = Some(DemoObjection {
-                    filed_on: notice_on + Duration::days(2),
-                    grounds: format!("{rep_name}代表当事人提出：相关违法行为已于处罚后整改完毕，申请不予列入。"),
-                    answer: None,
-                });
-            }
-            plan.cases.push(case);
-            continue;
-        }
-        if decided_on >= today {
-            plan.cases.push(case);
-            continue;
-        }
-        if !red && draw.chance(12) {
-            let filed_on = notice_on + Duration::days(2);
-            let accepted = draw.chance(30);
-            let answered_on = filed_on + Duration::days(5);
-            case.objection = Some(DemoObjection {
-                filed_on,
-                grounds: "当事人认为认定事实不清，处罚决定正在行政复议中。".to_owned(),
-                answer: Some(if accepted {
-                    (answered_on, ObjectionOutcome::Accepted, "经核查，处罚决定已被复议机关撤销，不予列入。".to_owned())
-                } else {
-                    (answered_on, ObjectionOutcome::Rejected, "经核查，处罚决定合法有效，维持拟列入。".to_owned())
-                }),
-            });
-            if accepted {
-                plan.cases.push(case);
-                continue;
-            }
-        }
-        let decided_on = if case.objection.is_some() { decided_on + Duration::days(7) } else { decided_on };
-        if decided_on >= today {
-            plan.cases.push(case);
-            continue;
-        }
-        let prefix = match department {
-            "fgw" => "济信用办列",
-            "swj" => "济税列",
-            "zjj" => "济建列",
-            "sthjj" => "济环列",
-            "yjglj" => "济应急列",
-            "zjfy" => "鲁01执失",
-            _ => "济市监列",
-        };
-        case.decision = Some((decided_on, format!("{prefix}〔{}〕{}号", decided_on.year(), 1 + n)));
-        // Some listings ended early: repaired after the minimum period, or
-        // revoked as wrong; key-attention ones expire after a year.
-        let listed_days = (today - decided_on).num_days();
-        let three_year_list = !matches!(list_code, "court-dishonest" | "key-attention" | "red-list");
-        if three_year_list && listed_days > 400 && draw.chance(25) {
-            let on = decided_on + Duration::days(380 + draw.below((listed_days - 380).max(1) as u64) as i64);
-            case.exit = Some((on, ExitReason::Repaired, Some(format!("{prefix}修〔{}〕{}号", on.year(), 1 + n))));
-        } else if draw.chance(2) {
-            let on = decided_on + Duration::days(10);
-            case.exit = Some((on, ExitReason::Revoked, Some(format!("{prefix}撤〔{}〕{}号", on.year(), 1 + n))));
-        }
-        let serious = !matches!(list_code, "key-attention" | "red-list");
-        if serious && !natural && draw.chance(20) {
-            let starts_on = decided_on;
-            plan.bans.push(DemoBan {
-                department,
-                subject: uscc.clone(),
-                scope: if draw.chance(50) { BanScope::Industry } else { BanScope::Market },
-                field: match department {
-                    "zjj" => "建筑施工",
-                    "sthjj" => "危险废物经营",
-                    "yjglj" => "危险化学品生产经营",
-                    _ => "食品生产经营",
-                },
-                description: "禁止在禁入期限内从事相关生产经营活动",
-                basis: "《中华人民共和国食品安全法》第一百三十五条;《山东省社会信用条例》第三十条",
-                decision_no: format!("{prefix}禁〔{}〕{}号", starts_on.year(), 1 + n),
-                starts_on,
-                ends_on: if draw.chance(10) { None } else { Some(starts_on + Duration::days(5 * 365)) },
-            });
-        }
-        if !red && draw.chance(35) {
-            let held_on = decided_on + Duration::days(10);
-            if held_on < today {
-                plan.interviews.push(DemoInterview {
-                    department,
-                    uscc: uscc.clone(),
-                    kind: if serious { InterviewKind::Warning } else { InterviewKind::Reminder },
-                    held_on,
-                    interviewees: format!("{rep_name}(法定代表人)"),
-                    interviewers: "信用监管科 两名执法人员",
-                    outcome: "告知失信后果和信用修复途径，当事人承诺限期整改。",
-                    rectify_by: Some(held_on + Duration::days(30)),
-                });
-            }
-        }
-        plan.cases.push(case);
+        plan_case(&mut draw, n, &subjects[i], &when, &mut plan);
     }
     plan
+}
+
+/// What a plan is dated against: today, and the objection window on the
+/// official calendar.
+struct When<'a> {
+    today: NaiveDate,
+    calendar: &'a xinyong_domain::Calendar,
+    window: u32,
+}
+
+/// One case (the `n`th) of the subject `(uscc, legal representative's ID
+/// number, name)`, as far as its procedure has got by today. The draws come
+/// in a fixed order: the same seed always gives the same plan.
+fn plan_case(draw: &mut Draw, n: usize, subject: &(String, String, String), when: &When<'_>, plan: &mut DemoListings) {
+    let (uscc, rep_id, rep_name) = subject;
+    let today = when.today;
+    let roll = draw.below(100);
+    let source = match roll {
+        0..=54 => SERIOUS[draw.below(SERIOUS.len() as u64) as usize],
+        55..=79 => KEY_ATTENTION,
+        _ => RED,
+    };
+    let (list_code, department, reason, facts, basis) = source;
+    // Court cases against individual businesses list the operator
+    // personally (a natural person) — never shown on the portal.
+    let natural = list_code == "court-dishonest" && uscc.starts_with("92") && draw.chance(50);
+    let subject = if natural { rep_id.clone() } else { uscc.clone() };
+    // Proposed between 30 months and 3 days ago; one case in six is recent
+    // enough to still be in the procedure.
+    let age = if draw.chance(16) { 3 + draw.below(17) } else { 20 + draw.below(880) } as i64;
+    let proposed_on = today - Duration::days(age);
+    let year = proposed_on.year();
+    let mut case = DemoCase {
+        list_code,
+        department,
+        subject,
+        reason: reason.to_owned(),
+        facts: fill(facts, year, 100 + n),
+        legal_basis: fill(basis, year, 100 + n),
+        proposed_on,
+        notice_on: None,
+        objection: None,
+        decision: None,
+        exit: None,
+    };
+    let red = list_code == "red-list";
+    let notice_on = proposed_on + Duration::days(1);
+    // A few of the newest proposals are still waiting for their notice.
+    let awaiting_notice = age < 10 && draw.chance(50);
+    if !red && !awaiting_notice {
+        case.notice_on = Some(notice_on);
+    }
+    // Recent cases are still in the procedure; older ones were decided.
+    let window_end = xinyong_core::lists::listing::working_days_after(when.calendar, notice_on, when.window);
+    let decided_on = if red { proposed_on + Duration::days(2) } else { window_end + Duration::days(3) };
+    if !red && age < 20 {
+        if case.notice_on.is_some() && age >= 6 && draw.chance(40) {
+            case.objection = Some(DemoObjection {
+                filed_on: notice_on + Duration::days(2),
+                grounds: format!("{rep_name}代表当事人提出：相关违法行为已于处罚后整改完毕，申请不予列入。"),
+                answer: None,
+            });
+        }
+        plan.cases.push(case);
+        return;
+    }
+    if decided_on >= today {
+        plan.cases.push(case);
+        return;
+    }
+    if !red && draw.chance(12) {
+        let accepted = objection_answered(draw, &mut case, notice_on);
+        if accepted {
+            plan.cases.push(case);
+            return;
+        }
+    }
+    let decided_on = if case.objection.is_some() { decided_on + Duration::days(7) } else { decided_on };
+    if decided_on < today {
+        let listed = Listed { n, department, list_code, uscc, rep_name, natural, decided_on };
+        after_decision(draw, &mut case, &listed, today, plan);
+    }
+    plan.cases.push(case);
+}
+
+/// An objection filed after the notice and answered; whether it was upheld.
+fn objection_answered(draw: &mut Draw, case: &mut DemoCase, notice_on: NaiveDate) -> bool {
+    let filed_on = notice_on + Duration::days(2);
+    let accepted = draw.chance(30);
+    let answered_on = filed_on + Duration::days(5);
+    case.objection = Some(DemoObjection {
+        filed_on,
+        grounds: "当事人认为认定事实不清，处罚决定正在行政复议中。".to_owned(),
+        answer: Some(if accepted {
+            (answered_on, ObjectionOutcome::Accepted, "经核查，处罚决定已被复议机关撤销，不予列入。".to_owned())
+        } else {
+            (answered_on, ObjectionOutcome::Rejected, "经核查，处罚决定合法有效，维持拟列入。".to_owned())
+        }),
+    });
+    accepted
+}
+
+/// A decided case and what its sanctions need to know.
+struct Listed<'a> {
+    n: usize,
+    department: &'static str,
+    list_code: &'static str,
+    uscc: &'a str,
+    rep_name: &'a str,
+    natural: bool,
+    decided_on: NaiveDate,
+}
+
+/// The decision, then what followed it: an early exit, a ban, an interview.
+fn after_decision(draw: &mut Draw, case: &mut DemoCase, l: &Listed<'_>, today: NaiveDate, plan: &mut DemoListings) {
+    let prefix = match l.department {
+        "fgw" => "济信用办列",
+        "swj" => "济税列",
+        "zjj" => "济建列",
+        "sthjj" => "济环列",
+        "yjglj" => "济应急列",
+        "zjfy" => "鲁01执失",
+        _ => "济市监列",
+    };
+    let (n, decided_on) = (l.n, l.decided_on);
+    case.decision = Some((decided_on, format!("{prefix}〔{}〕{}号", decided_on.year(), 1 + n)));
+    // Some listings ended early: repaired after the minimum period, or
+    // revoked as wrong; key-attention ones expire after a year.
+    let listed_days = (today - decided_on).num_days();
+    let three_year_list = !matches!(l.list_code, "court-dishonest" | "key-attention" | "red-list");
+    if three_year_list && listed_days > 400 && draw.chance(25) {
+        let on = decided_on + Duration::days(380 + draw.below((listed_days - 380).max(1) as u64) as i64);
+        case.exit = Some((on, ExitReason::Repaired, Some(format!("{prefix}修〔{}〕{}号", on.year(), 1 + n))));
+    } else if draw.chance(2) {
+        let on = decided_on + Duration::days(10);
+        case.exit = Some((on, ExitReason::Revoked, Some(format!("{prefix}撤〔{}〕{}号", on.year(), 1 + n))));
+    }
+    let serious = !matches!(l.list_code, "key-attention" | "red-list");
+    if serious && !l.natural && draw.chance(20) {
+        plan.bans.push(ban(draw, l, prefix));
+    }
+    if l.list_code != "red-list" && draw.chance(35) {
+        let held_on = decided_on + Duration::days(10);
+        if held_on < today {
+            plan.interviews.push(DemoInterview {
+                department: l.department,
+                uscc: l.uscc.to_owned(),
+                kind: if serious { InterviewKind::Warning } else { InterviewKind::Reminder },
+                held_on,
+                interviewees: format!("{}(法定代表人)", l.rep_name),
+                interviewers: "信用监管科 两名执法人员",
+                outcome: "告知失信后果和信用修复途径，当事人承诺限期整改。",
+                rectify_by: Some(held_on + Duration::days(30)),
+            });
+        }
+    }
+}
+
+/// A ban decided with a serious listing.
+fn ban(draw: &mut Draw, l: &Listed<'_>, prefix: &str) -> DemoBan {
+    let starts_on = l.decided_on;
+    DemoBan {
+        department: l.department,
+        subject: l.uscc.to_owned(),
+        scope: if draw.chance(50) { BanScope::Industry } else { BanScope::Market },
+        field: match l.department {
+            "zjj" => "建筑施工",
+            "sthjj" => "危险废物经营",
+            "yjglj" => "危险化学品生产经营",
+            _ => "食品生产经营",
+        },
+        description: "禁止在禁入期限内从事相关生产经营活动",
+        basis: "《中华人民共和国食品安全法》第一百三十五条;《山东省社会信用条例》第三十条",
+        decision_no: format!("{prefix}禁〔{}〕{}号", starts_on.year(), 1 + l.n),
+        starts_on,
+        ends_on: if draw.chance(10) { None } else { Some(starts_on + Duration::days(5 * 365)) },
+    }
 }
 
 #[cfg(test)]

@@ -192,8 +192,9 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
                         requester: format!("{prefix}系统"),
                         case_ref: Some(case_ref.clone()),
                     };
-                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now);
-                    let id = receipt.id();
+                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now)
+                        .map_err(fail("demo: a check receipt"))?;
+                    let id = receipt.id().map_err(fail("demo: a check receipt"))?;
                     lines.push(receipt.line(id, false).map_err(fail("demo: a check receipt"))?);
                 }
             }

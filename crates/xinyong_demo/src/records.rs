@@ -244,100 +244,129 @@ pub fn demo_batches(
     }
     let (first, last) = span();
     let days = (last - first).num_days().max(1) as u64;
-    // (department, item) → rows with their decision dates.
+    // (department, item) → rows with their decision dates. The draws come in
+    // a fixed order (licences, penalties, then the uploads): one seed, one history.
     let mut rows: std::collections::BTreeMap<(String, String), Vec<DatedRow>> = Default::default();
-    let licences = subjects.len() * 2 / 5;
-    let penalties = subjects.len() / 6;
-    for n in 0..licences {
-        let s = draw.item(&subjects).clone();
-        let (dept, dept_uscc, authority, kinds) = *draw.item(LICENCE_SOURCES);
-        let (cert, content, prefix) = *draw.item(kinds);
-        let dept_uscc = department_uscc(dept, dept_uscc, departments);
-        let decided = first + Duration::days(draw.below(days) as i64);
-        let valid_to = decided + Duration::days(365 * 5 - 1);
-        let row = vec![
-            s.name.clone(),
-            if s.individual { "个体工商户" } else { "法人及非法人组织" }.to_owned(),
-            s.uscc.clone(),
-            s.rep.clone(),
-            format!("{cert}准予许可决定书"),
-            format!("{prefix}〔{}〕{}号", decided.year(), 1000 + n),
-            "普通".to_owned(),
-            cert.to_owned(),
-            format!("XK{}{:06}", decided.year(), n),
-            content.to_owned(),
-            decided.format("%Y-%m-%d").to_string(),
-            decided.format("%Y-%m-%d").to_string(),
-            valid_to.format("%Y-%m-%d").to_string(),
-            authority.to_owned(),
-            dept_uscc.clone(),
-            "1".to_owned(),
-            authority.to_owned(),
-            dept_uscc,
-        ];
+    for n in 0..subjects.len() * 2 / 5 {
+        let (dept, decided, row) = licence_row(&mut draw, n, &subjects, departments, first, days);
         rows.entry((dept.to_owned(), "XK".to_owned())).or_default().push((decided, row));
     }
-    for n in 0..penalties {
-        let s = draw.item(&subjects).clone();
-        let (dept, dept_uscc, authority, violation, fact, basis, low, high) = *draw.item(PENALTY_SOURCES);
-        let dept_uscc = department_uscc(dept, dept_uscc, departments);
-        let decided = first + Duration::days(draw.below(days) as i64);
-        let natural = draw.chance(4);
-        let simplified = !natural && draw.chance(6);
-        let fine = (low + draw.below(high - low + 1)) / 100 * 100;
-        let (category, content, fine_cell, procedure) = if simplified {
-            ("警告", "警告".to_owned(), String::new(), "简易程序")
-        } else {
-            ("罚款", format!("罚款{}元", fine), wan_yuan(fine), "普通程序")
-        };
-        let (name, kind, uscc, rep, id_type, id) = if natural {
-            let id = person_id(&mut draw);
-            (
-                format!("{}某某", &s.rep.chars().next().map(String::from).unwrap_or_default()),
-                "自然人",
-                String::new(),
-                String::new(),
-                "身份证",
-                id,
-            )
-        } else {
-            let kind = if s.individual { "个体工商户" } else { "法人及非法人组织" };
-            (s.name.clone(), kind, s.uscc.clone(), s.rep.clone(), "", String::new())
-        };
-        let short = authority.trim_start_matches("济南市").trim_start_matches("国家税务总局济南市");
-        let row = vec![
-            name,
-            kind.to_owned(),
-            uscc,
-            rep,
-            id_type.to_owned(),
-            id,
-            format!(
-                "济{}罚〔{}〕{}号",
-                short.chars().next().map(String::from).unwrap_or_default(),
-                decided.year(),
-                100 + n
-            ),
-            violation.to_owned(),
-            fact.to_owned(),
-            basis.to_owned(),
-            category.to_owned(),
-            content,
-            fine_cell,
-            decided.format("%Y-%m-%d").to_string(),
-            (decided + Duration::days(365 * 3)).format("%Y-%m-%d").to_string(),
-            authority.to_owned(),
-            dept_uscc.clone(),
-            authority.to_owned(),
-            dept_uscc,
-            procedure.to_owned(),
-        ];
+    for n in 0..subjects.len() / 6 {
+        let (dept, decided, row) = penalty_row(&mut draw, n, &subjects, departments, first, days);
         rows.entry((dept.to_owned(), "CF".to_owned())).or_default().push((decided, row));
     }
+    let mut batches = uploads(&mut draw, rows, calendar, last);
+    batches.sort_by(|a, b| a.received_date.cmp(&b.received_date).then(a.file_name.cmp(&b.file_name)));
+    if let Some(sample) = batches.iter_mut().rev().find(|b| b.item == "CF" && !b.table.rows.is_empty()) {
+        spoil_sample(sample);
+    }
+    batches
+}
 
-    // Batches: weekly uploads in the last year, monthly ones before (the
-    // history a department migrates when it joins). A batch is received a few
-    // working days after its last decision; one in eight is late.
+/// The `n`th licence: (department, decision date, row in the XK template).
+fn licence_row(
+    draw: &mut Draw,
+    n: usize,
+    subjects: &[Subject],
+    departments: &[(String, String)],
+    first: NaiveDate,
+    days: u64,
+) -> (&'static str, NaiveDate, Vec<String>) {
+    let s = draw.item(subjects).clone();
+    let (dept, dept_uscc, authority, kinds) = *draw.item(LICENCE_SOURCES);
+    let (cert, content, prefix) = *draw.item(kinds);
+    let dept_uscc = department_uscc(dept, dept_uscc, departments);
+    let decided = first + Duration::days(draw.below(days) as i64);
+    let valid_to = decided + Duration::days(365 * 5 - 1);
+    let row = vec![
+        s.name.clone(),
+        if s.individual { "个体工商户" } else { "法人及非法人组织" }.to_owned(),
+        s.uscc.clone(),
+        s.rep.clone(),
+        format!("{cert}准予许可决定书"),
+        format!("{prefix}〔{}〕{}号", decided.year(), 1000 + n),
+        "普通".to_owned(),
+        cert.to_owned(),
+        format!("XK{}{:06}", decided.year(), n),
+        content.to_owned(),
+        decided.format("%Y-%m-%d").to_string(),
+        decided.format("%Y-%m-%d").to_string(),
+        valid_to.format("%Y-%m-%d").to_string(),
+        authority.to_owned(),
+        dept_uscc.clone(),
+        "1".to_owned(),
+        authority.to_owned(),
+        dept_uscc,
+    ];
+    (dept, decided, row)
+}
+
+/// The `n`th penalty: (department, decision date, row in the CF template).
+/// A few are on natural persons (never public), a few by simplified procedure.
+fn penalty_row(
+    draw: &mut Draw,
+    n: usize,
+    subjects: &[Subject],
+    departments: &[(String, String)],
+    first: NaiveDate,
+    days: u64,
+) -> (&'static str, NaiveDate, Vec<String>) {
+    let s = draw.item(subjects).clone();
+    let (dept, dept_uscc, authority, violation, fact, basis, low, high) = *draw.item(PENALTY_SOURCES);
+    let dept_uscc = department_uscc(dept, dept_uscc, departments);
+    let decided = first + Duration::days(draw.below(days) as i64);
+    let natural = draw.chance(4);
+    let simplified = !natural && draw.chance(6);
+    let fine = (low + draw.below(high - low + 1)) / 100 * 100;
+    let (category, content, fine_cell, procedure) = if simplified {
+        ("警告", "警告".to_owned(), String::new(), "简易程序")
+    } else {
+        ("罚款", format!("罚款{}元", fine), wan_yuan(fine), "普通程序")
+    };
+    let (name, kind, uscc, rep, id_type, id) = if natural {
+        let id = person_id(draw);
+        let surname = s.rep.chars().next().map(String::from).unwrap_or_default();
+        (format!("{surname}某某"), "自然人", String::new(), String::new(), "身份证", id)
+    } else {
+        let kind = if s.individual { "个体工商户" } else { "法人及非法人组织" };
+        (s.name.clone(), kind, s.uscc.clone(), s.rep.clone(), "", String::new())
+    };
+    let short = authority.trim_start_matches("济南市").trim_start_matches("国家税务总局济南市");
+    let short = short.chars().next().map(String::from).unwrap_or_default();
+    let row = vec![
+        name,
+        kind.to_owned(),
+        uscc,
+        rep,
+        id_type.to_owned(),
+        id,
+        format!("济{short}罚〔{}〕{}号", decided.year(), 100 + n),
+        violation.to_owned(),
+        fact.to_owned(),
+        basis.to_owned(),
+        category.to_owned(),
+        content,
+        fine_cell,
+        decided.format("%Y-%m-%d").to_string(),
+        (decided + Duration::days(365 * 3)).format("%Y-%m-%d").to_string(),
+        authority.to_owned(),
+        dept_uscc.clone(),
+        authority.to_owned(),
+        dept_uscc,
+        procedure.to_owned(),
+    ];
+    (dept, decided, row)
+}
+
+/// Batches: weekly uploads in the last year, monthly ones before (the history
+/// a department migrates when it joins). A batch is received a few working
+/// days after its last decision; one in eight is late.
+fn uploads(
+    draw: &mut Draw,
+    rows: std::collections::BTreeMap<(String, String), Vec<DatedRow>>,
+    calendar: &Calendar,
+    last: NaiveDate,
+) -> Vec<DemoBatch> {
     let recent = last - Duration::days(365);
     let mut batches = Vec::new();
     for ((dept, item), mut list) in rows {
@@ -364,10 +393,6 @@ pub fn demo_batches(
                 table,
             });
         }
-    }
-    batches.sort_by(|a, b| a.received_date.cmp(&b.received_date).then(a.file_name.cmp(&b.file_name)));
-    if let Some(sample) = batches.iter_mut().rev().find(|b| b.item == "CF" && !b.table.rows.is_empty()) {
-        spoil_sample(sample);
     }
     batches
 }

@@ -12,6 +12,24 @@
 //! to the body. Personal data can therefore be erased from the record store
 //! when the law requires it without breaking the log; and the body of a public
 //! record can be proven by handing out the body together with its salt.
+//!
+//! Exhaustiveness is the point: every context's `writes`, every follower's
+//! `wants`/`apply` and the dispatch here match without a `_` arm (and
+//! `clippy::wildcard_enum_match_arm` is denied on them), so a kind added to a
+//! context does not compile until each of them says what it does with it.
+//! A match that forgets a kind is an error:
+//!
+//! ```compile_fail,E0004
+//! use xinyong_domain::subjects::SubjectsEvent;
+//!
+//! fn writes(event: &SubjectsEvent) -> usize {
+//!     match event {
+//!         SubjectsEvent::LegalPersonRegistered { .. } => 1,
+//!         // LegalPersonUpdated, NaturalPersonRegistered, RelationAdded and
+//!         // RelationEnded are not handled: error[E0004].
+//!     }
+//! }
+//! ```
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -128,6 +146,7 @@ macro_rules! compose {
             }
         )+
 
+        #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
         impl EventBody {
             pub fn kind(&self) -> EventKind {
                 match self {

@@ -81,12 +81,42 @@ impl Run {
 }
 
 pub async fn run(subjects: u64, seed: u64, queries: usize, json: bool) -> CmdResult {
-    let other = |e: xinyong_storage::StorageError| Failure::Other(e.into());
     if subjects == 0 || queries == 0 {
         return Err(Failure::Usage("--subjects 与 --queries 应大于 0".to_owned()));
     }
+    let built = build_index(subjects, seed);
+    let (fragments, exact, typos) = pick_queries(&built.names, seed, queries);
+    let ours = measure_ours(&built, &fragments, &exact, &typos);
+    let fts = measure_fts5(&built.names, &fragments, &exact).await?;
+    let report = Report { bench: "search", backend: "memory", figures: figures(&built, &fragments, &ours, &fts) };
+    let title = format!(
+        "bench search ({} subjects, seed {seed}; {} fragments of 2–4 characters, {} whole names; top {TOP})",
+        built.names.len(),
+        fragments.len(),
+        exact.len()
+    );
+    print_report(&report, json, &title)?;
+    if !json {
+        println!(
+            "recall_all_hits: the subject among all hits (no limit); selective: fragments at most {TOP} names contain;"
+        );
+        println!("ceiling: mean of min(1, {TOP}/names containing the fragment), the best any ranking can expect");
+        println!("FTS5: MATCH ORDER BY rank for 3+ characters; LIKE '%xx%' (full scan, unranked) for 2 characters;");
+        println!("typo: 4 characters of a name with a middle one replaced (fuzzy fallback; FTS5 has none)");
+    }
+    Ok(())
+}
 
-    // Build through the follower's path: stored events, applied in batches.
+/// The index built through the follower's path (stored events, applied in
+/// batches), with the names and codes of the organisations in it.
+struct Built {
+    index: SearchIndex,
+    names: Vec<String>,
+    codes: Vec<String>,
+    build: Duration,
+}
+
+fn build_index(subjects: u64, seed: u64) -> Built {
     let index = SearchIndex::new();
     let mut names = Vec::with_capacity(subjects as usize);
     let mut codes = Vec::with_capacity(subjects as usize);
@@ -113,108 +143,131 @@ pub async fn run(subjects: u64, seed: u64, queries: usize, json: bool) -> CmdRes
         bar.inc(n as u64);
     }
     bar.finish_and_clear();
-    let stats = index.stats();
+    Built { index, names, codes, build }
+}
 
-    let (fragments, exact, typos) = pick_queries(&names, seed, queries);
-    // Our index: top 10 timed; all hits (untimed) for completeness and selectivity.
-    let mut ours_fragments = Run::default();
-    let mut selective = Vec::with_capacity(fragments.len());
-    let mut found_anywhere = 0usize;
-    // The best recall@10 any ranking could expect without knowing which
-    // subject the fragment came from: a fragment in m names puts a given
-    // one of them in the top 10 with chance 10/m at best.
-    let mut ceiling = 0.0f64;
-    for q in &fragments {
+/// Our index on the three query sets.
+struct Ours {
+    fragments: Run,
+    exact: Run,
+    typos: Run,
+    /// Per fragment: at most [`TOP`] names contain it.
+    selective: Vec<bool>,
+    found_anywhere: usize,
+    /// The best recall@10 any ranking could expect without knowing which
+    /// subject the fragment came from: a fragment in m names puts a given one
+    /// of them in the top 10 with chance 10/m at best.
+    ceiling: f64,
+    fuzzy_answers: usize,
+}
+
+/// Top 10 timed; all hits (untimed) for completeness and selectivity.
+fn measure_ours(built: &Built, fragments: &[Query], exact: &[Query], typos: &[Query]) -> Ours {
+    let (index, codes) = (&built.index, &built.codes);
+    let mut ours = Ours {
+        fragments: Run::default(),
+        exact: Run::default(),
+        typos: Run::default(),
+        selective: Vec::with_capacity(fragments.len()),
+        found_anywhere: 0,
+        ceiling: 0.0,
+        fuzzy_answers: 0,
+    };
+    for q in fragments {
         let t = Instant::now();
         let hits = index.search(&q.text, TOP);
         let took = t.elapsed();
-        ours_fragments.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
+        ours.fragments.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
         let all = index.search(&q.text, usize::MAX);
-        found_anywhere += usize::from(all.iter().any(|h| h.uscc == codes[q.subject]));
-        selective.push(all.len() <= TOP);
-        ceiling += (TOP as f64 / all.len().max(1) as f64).min(1.0);
+        ours.found_anywhere += usize::from(all.iter().any(|h| h.uscc == codes[q.subject]));
+        ours.selective.push(all.len() <= TOP);
+        ours.ceiling += (TOP as f64 / all.len().max(1) as f64).min(1.0);
     }
-    let mut ours_exact = Run::default();
-    for q in &exact {
+    for q in exact {
         let t = Instant::now();
         let hits = index.search(&q.text, TOP);
         let took = t.elapsed();
-        ours_exact.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
+        ours.exact.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
     }
-
-    let mut ours_typos = Run::default();
-    let mut fuzzy_answers = 0usize;
-    for q in &typos {
+    for q in typos {
         let t = Instant::now();
         let hits = index.search(&q.text, TOP);
         let took = t.elapsed();
-        ours_typos.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
-        fuzzy_answers += usize::from(hits.first().is_some_and(|h| h.rank == MatchKind::Fuzzy));
+        ours.typos.push(took, hits.iter().any(|h| h.uscc == codes[q.subject]));
+        ours.fuzzy_answers += usize::from(hits.first().is_some_and(|h| h.rank == MatchKind::Fuzzy));
     }
+    ours
+}
 
-    // Baseline: the same names and queries in SQLite FTS5 trigram.
+/// The baseline: the same names and queries in SQLite FTS5 trigram.
+struct Fts {
+    build: Duration,
+    fragments: Run,
+    exact: Run,
+    like_queries: usize,
+}
+
+async fn measure_fts5(names: &[String], fragments: &[Query], exact: &[Query]) -> Result<Fts, Failure> {
+    let other = |e: xinyong_storage::StorageError| Failure::Other(e.into());
     let t = Instant::now();
-    let fts = xinyong_storage::fts5_baseline(&names).await.map_err(other)?;
-    let fts_build = t.elapsed();
-    let mut fts_fragments = Run::default();
-    let mut like_queries = 0usize;
-    for q in &fragments {
+    let fts = xinyong_storage::fts5_baseline(names).await.map_err(other)?;
+    let mut out = Fts { build: t.elapsed(), fragments: Run::default(), exact: Run::default(), like_queries: 0 };
+    for q in fragments {
         let t = Instant::now();
         let (rows, method) = fts.query(&q.text, TOP as u32).await.map_err(other)?;
         let took = t.elapsed();
-        like_queries += usize::from(method == Fts5Method::Like);
-        fts_fragments.push(took, rows.contains(&(q.subject as i64 + 1)));
+        out.like_queries += usize::from(method == Fts5Method::Like);
+        out.fragments.push(took, rows.contains(&(q.subject as i64 + 1)));
     }
-    let mut fts_exact = Run::default();
-    for q in &exact {
+    for q in exact {
         let t = Instant::now();
         let (rows, _) = fts.query(&q.text, TOP as u32).await.map_err(other)?;
         let took = t.elapsed();
-        fts_exact.push(took, rows.contains(&(q.subject as i64 + 1)));
+        out.exact.push(took, rows.contains(&(q.subject as i64 + 1)));
     }
-    drop(fts);
+    Ok(out)
+}
 
+fn us(name: &'static str, ours: f64, base_name: &'static str, base: f64) -> Figure {
+    Figure { name, value: ours, unit: "µs", baseline: Some(Baseline { name: base_name, value: base, unit: "µs" }) }
+}
+
+fn pct(name: &'static str, ours: f64, base_name: &'static str, base: f64) -> Figure {
+    Figure { name, value: ours, unit: "%", baseline: Some(Baseline { name: base_name, value: base, unit: "%" }) }
+}
+
+fn plain(name: &'static str, value: f64, unit: &'static str) -> Figure {
+    Figure { name, value, unit, baseline: None }
+}
+
+/// Every figure next to its FTS5 baseline, in print order.
+fn figures(built: &Built, fragments: &[Query], ours: &Ours, fts: &Fts) -> Vec<Figure> {
+    let stats = built.index.stats();
     let chars = |i: usize| fragments[i].text.chars().count();
     let all = |_: usize| true;
-    let only_selective = |i: usize| selective[i];
-    let us = |name, ours: f64, base_name, base: f64| Figure {
-        name,
-        value: ours,
-        unit: "µs",
-        baseline: Some(Baseline { name: base_name, value: base, unit: "µs" }),
-    };
-    let pct = |name, ours: f64, base_name, base: f64| Figure {
-        name,
-        value: ours,
-        unit: "%",
-        baseline: Some(Baseline { name: base_name, value: base, unit: "%" }),
-    };
-    let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
+    let only_selective = |i: usize| ours.selective[i];
+    let secs = |d: Duration| (d.as_secs_f64() * 100.0).round() / 100.0;
     let mut figures = vec![
-        plain("subjects", names.len() as f64, "subjects"),
+        plain("subjects", built.names.len() as f64, "subjects"),
         Figure {
             name: "build_time",
-            value: (build.as_secs_f64() * 100.0).round() / 100.0,
+            value: secs(built.build),
             unit: "s",
-            baseline: Some(Baseline {
-                name: "fts5_build_time",
-                value: (fts_build.as_secs_f64() * 100.0).round() / 100.0,
-                unit: "s",
-            }),
+            baseline: Some(Baseline { name: "fts5_build_time", value: secs(fts.build), unit: "s" }),
         },
         plain("index_memory", (stats.approx_bytes as f64 / 1e6).round(), "MB"),
         plain("postings", stats.postings as f64, "ids"),
         us(
             "fragment_p50",
-            ours_fragments.percentile_us(50, all),
+            ours.fragments.percentile_us(50, all),
             "fts5_trigram_p50",
-            fts_fragments.percentile_us(50, all),
+            fts.fragments.percentile_us(50, all),
         ),
         us(
             "fragment_p99",
-            ours_fragments.percentile_us(99, all),
+            ours.fragments.percentile_us(99, all),
             "fts5_trigram_p99",
-            fts_fragments.percentile_us(99, all),
+            fts.fragments.percentile_us(99, all),
         ),
     ];
     for (len, name, base) in [
@@ -223,49 +276,30 @@ pub async fn run(subjects: u64, seed: u64, queries: usize, json: bool) -> CmdRes
         (4, "fragment4_p99", "fts5_trigram_p99"),
     ] {
         let of_len = |i: usize| chars(i) == len;
-        figures.push(us(name, ours_fragments.percentile_us(99, of_len), base, fts_fragments.percentile_us(99, of_len)));
+        figures.push(us(name, ours.fragments.percentile_us(99, of_len), base, fts.fragments.percentile_us(99, of_len)));
     }
+    let share = |n: usize| (n as f64 * 1000.0 / fragments.len() as f64).round() / 10.0;
     figures.extend([
-        pct("fragment_recall_at_10", ours_fragments.recall(all), "fts5_recall_at_10", fts_fragments.recall(all)),
-        plain("fragment_recall_at_10_ceiling", (ceiling * 1000.0 / fragments.len() as f64).round() / 10.0, "%"),
-        plain(
-            "fragment_recall_all_hits",
-            (found_anywhere as f64 * 1000.0 / fragments.len() as f64).round() / 10.0,
-            "%",
-        ),
-        plain("selective_fragments", selective.iter().filter(|s| **s).count() as f64, "queries"),
+        pct("fragment_recall_at_10", ours.fragments.recall(all), "fts5_recall_at_10", fts.fragments.recall(all)),
+        plain("fragment_recall_at_10_ceiling", (ours.ceiling * 1000.0 / fragments.len() as f64).round() / 10.0, "%"),
+        plain("fragment_recall_all_hits", share(ours.found_anywhere), "%"),
+        plain("selective_fragments", ours.selective.iter().filter(|s| **s).count() as f64, "queries"),
         pct(
             "selective_recall_at_10",
-            ours_fragments.recall(only_selective),
+            ours.fragments.recall(only_selective),
             "fts5_recall_at_10",
-            fts_fragments.recall(only_selective),
+            fts.fragments.recall(only_selective),
         ),
-        plain("fts5_like_queries", like_queries as f64, "queries"),
-        us("exact_p50", ours_exact.percentile_us(50, all), "fts5_trigram_p50", fts_exact.percentile_us(50, all)),
-        us("exact_p99", ours_exact.percentile_us(99, all), "fts5_trigram_p99", fts_exact.percentile_us(99, all)),
-        pct("exact_recall_at_10", ours_exact.recall(all), "fts5_recall_at_10", fts_exact.recall(all)),
-        plain("typo_p50", ours_typos.percentile_us(50, all), "µs"),
-        plain("typo_p99", ours_typos.percentile_us(99, all), "µs"),
-        plain("typo_recall_at_10", ours_typos.recall(all), "%"),
-        plain("typo_fuzzy_answers", fuzzy_answers as f64, "queries"),
+        plain("fts5_like_queries", fts.like_queries as f64, "queries"),
+        us("exact_p50", ours.exact.percentile_us(50, all), "fts5_trigram_p50", fts.exact.percentile_us(50, all)),
+        us("exact_p99", ours.exact.percentile_us(99, all), "fts5_trigram_p99", fts.exact.percentile_us(99, all)),
+        pct("exact_recall_at_10", ours.exact.recall(all), "fts5_recall_at_10", fts.exact.recall(all)),
+        plain("typo_p50", ours.typos.percentile_us(50, all), "µs"),
+        plain("typo_p99", ours.typos.percentile_us(99, all), "µs"),
+        plain("typo_recall_at_10", ours.typos.recall(all), "%"),
+        plain("typo_fuzzy_answers", ours.fuzzy_answers as f64, "queries"),
     ]);
-    let report = Report { bench: "search", backend: "memory", figures };
-    let title = format!(
-        "bench search ({} subjects, seed {seed}; {} fragments of 2–4 characters, {} whole names; top {TOP})",
-        names.len(),
-        fragments.len(),
-        exact.len()
-    );
-    print_report(&report, json, &title)?;
-    if !json {
-        println!(
-            "recall_all_hits: the subject among all hits (no limit); selective: fragments at most {TOP} names contain;"
-        );
-        println!("ceiling: mean of min(1, {TOP}/names containing the fragment), the best any ranking can expect");
-        println!("FTS5: MATCH ORDER BY rank for 3+ characters; LIKE '%xx%' (full scan, unranked) for 2 characters;");
-        println!("typo: 4 characters of a name with a middle one replaced (fuzzy fallback; FTS5 has none)");
-    }
-    Ok(())
+    figures
 }
 
 /// A stored event as the follower reads it from the log.

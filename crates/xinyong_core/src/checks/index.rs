@@ -21,7 +21,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xinyong_domain::checks::{BanHit, Decision, LiabilityHit, Membership, decide};
+use xinyong_domain::checks::{BanHit, CheckOutcome, Decision, LiabilityHit, Membership, decide};
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::collection::RecordSubject;
@@ -388,38 +388,45 @@ impl CheckIndex {
         query: &CheckQuery,
         today: NaiveDate,
     ) -> std::result::Result<CheckAnswer, CheckError> {
-        if query.scenario.trim().is_empty() {
-            return Err(CheckError::MissingField { field: "scenario" });
-        }
-        let scenario = query.scenario.trim();
-        if rules.scenario(scenario).is_none() {
-            let valid = rules.scenarios().iter().map(|s| format!("{}({})", s.code, s.name)).collect::<Vec<_>>();
-            return Err(CheckError::UnknownScenario { scenario: scenario.to_owned(), valid: valid.join("、") });
-        }
+        let scenario = scenario_of(rules, query)?;
         let raw = query.subject.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if raw.is_empty() {
             return Err(CheckError::MissingField { field: "subject" });
         }
         let item = query.item.as_deref().map(str::trim).filter(|i| !i.is_empty());
         let subject = parse_subject(raw)?;
-        let (kind, key, entry) = {
-            let inner = self.read();
-            match &subject {
-                Parsed::Uscc(u) => {
-                    let key = key_of(u.as_str());
-                    (SubjectKind::LegalPerson, key, key.and_then(|k| inner.orgs.get(&k).cloned()))
-                }
-                Parsed::Id(id) => {
-                    let key = key_of(id.as_str());
-                    (SubjectKind::NaturalPerson, key, key.and_then(|k| inner.people.get(&k).cloned()))
-                }
-                Parsed::Name(name) => match inner.names.get(name.as_str()) {
-                    Some(&k) => (SubjectKind::LegalPerson, Some(k), inner.orgs.get(&k).cloned()),
-                    None => (SubjectKind::LegalPerson, None, None),
-                },
-            }
+        let (kind, key, entry) = self.lookup(&subject);
+        let checked = self.checked_subject(&subject, key, entry.as_deref());
+        let Some(entry) = entry else {
+            return Ok(not_found(kind, checked));
         };
-        let checked = match &subject {
+        let out = decide(rules, kind, &entry.memberships, &entry.liabilities, &entry.bans, scenario, item, today);
+        Ok(found(rules, out, checked))
+    }
+
+    /// The subject's kind, its index key and its entry, if the index holds one.
+    fn lookup(&self, subject: &Parsed) -> (SubjectKind, Option<Key>, Option<Arc<Entry>>) {
+        let inner = self.read();
+        match subject {
+            Parsed::Uscc(u) => {
+                let key = key_of(u.as_str());
+                (SubjectKind::LegalPerson, key, key.and_then(|k| inner.orgs.get(&k).cloned()))
+            }
+            Parsed::Id(id) => {
+                let key = key_of(id.as_str());
+                (SubjectKind::NaturalPerson, key, key.and_then(|k| inner.people.get(&k).cloned()))
+            }
+            Parsed::Name(name) => match inner.names.get(name.as_str()) {
+                Some(&k) => (SubjectKind::LegalPerson, Some(k), inner.orgs.get(&k).cloned()),
+                None => (SubjectKind::LegalPerson, None, None),
+            },
+        }
+    }
+
+    /// Who was checked, as the answer names it: a person only by the masked
+    /// ID number.
+    fn checked_subject(&self, subject: &Parsed, key: Option<Key>, entry: Option<&Entry>) -> CheckedSubject {
+        match subject {
             Parsed::Id(id) => CheckedSubject {
                 kind: SubjectKind::NaturalPerson.as_str(),
                 uscc: None,
@@ -428,89 +435,19 @@ impl CheckIndex {
             },
             Parsed::Uscc(_) | Parsed::Name(_) => CheckedSubject {
                 kind: SubjectKind::LegalPerson.as_str(),
-                uscc: match (&subject, key) {
+                uscc: match (subject, key) {
                     (Parsed::Uscc(u), _) => Some(u.as_str().to_owned()),
                     (_, Some(k)) => std::str::from_utf8(&k).ok().map(str::to_owned),
                     _ => None,
                 },
-                name: match (&entry, &subject) {
+                name: match (entry, subject) {
                     (Some(e), _) => e.name.as_deref().map(str::to_owned),
                     (None, Parsed::Name(n)) => Some(n.as_str().to_owned()),
                     _ => None,
                 },
                 id_number_masked: None,
             },
-        };
-        let Some(entry) = entry else {
-            let (decision, summary) = match kind {
-                SubjectKind::NaturalPerson => (Decision::Clear, "未发现该自然人的失信惩戒、禁入或责任人记录"),
-                SubjectKind::LegalPerson => (Decision::NotFound, "平台未登记该主体，请核对统一社会信用代码或名称"),
-            };
-            return Ok(CheckAnswer {
-                subject: checked,
-                found: false,
-                memberships: Vec::new(),
-                measures: MeasureLists::default(),
-                incentives: Vec::new(),
-                bans: Vec::new(),
-                liabilities: Vec::new(),
-                decision,
-                summary: Cow::Borrowed(summary),
-            });
-        };
-        let out = decide(rules, kind, &entry.memberships, &entry.liabilities, &entry.bans, scenario, item, today);
-        let list = |code: &str| rules.list(code);
-        Ok(CheckAnswer {
-            subject: checked,
-            found: true,
-            memberships: out
-                .memberships
-                .iter()
-                .map(|m| MembershipView {
-                    listing_id: m.listing_id.clone(),
-                    list_code: m.list_code.clone(),
-                    list_name: list(&m.list_code).map_or_else(|| m.list_code.clone(), |l| l.name.clone()),
-                    list_kind: list(&m.list_code).map_or("unknown", |l| l.kind.as_str()),
-                    department: m.department.clone(),
-                    decision_no: m.decision_no.clone(),
-                    valid_from: m.valid_from,
-                    valid_until: m.valid_until,
-                })
-                .collect(),
-            measures: MeasureLists {
-                must: out.must.iter().map(|m| MeasureView::from(*m)).collect(),
-                may: out.may.iter().map(|m| MeasureView::from(*m)).collect(),
-            },
-            incentives: out.incentives.iter().map(|m| MeasureView::from(*m)).collect(),
-            bans: out
-                .bans
-                .iter()
-                .map(|b| BanView {
-                    ban_id: b.ban_id.clone(),
-                    scope: b.scope,
-                    field: b.field.clone(),
-                    department: b.department.clone(),
-                    decision_no: b.decision_no.clone(),
-                    starts_on: b.starts_on,
-                    ends_on: b.ends_on,
-                })
-                .collect(),
-            liabilities: out
-                .liabilities
-                .iter()
-                .map(|h| LiabilityView {
-                    listing_id: h.listing_id.clone(),
-                    list_code: h.list_code.clone(),
-                    list_name: list(&h.list_code).map_or_else(|| h.list_code.clone(), |l| l.name.clone()),
-                    role: h.role,
-                    uscc: h.uscc.clone(),
-                    organisation_name: h.organisation_name.clone(),
-                    valid_until: h.valid_until,
-                })
-                .collect(),
-            decision: out.decision,
-            summary: out.summary,
-        })
+        }
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Inner> {
@@ -627,6 +564,8 @@ impl Inner {
         self.names.shrink_to_fit();
     }
 
+    // Event dispatch: exhaustive, no `_` arm (clippy denies it here).
+    #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
     fn apply(&mut self, body: &EventBody) {
         match body {
             EventBody::Subjects(e) => self.apply_subjects(e),
@@ -639,6 +578,8 @@ impl Inner {
         }
     }
 
+    // Event dispatch: exhaustive, no `_` arm (clippy denies it here).
+    #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
     fn apply_subjects(&mut self, event: &SubjectsEvent) {
         match event {
             SubjectsEvent::LegalPersonRegistered { subject, .. } | SubjectsEvent::LegalPersonUpdated { subject } => {
@@ -650,6 +591,8 @@ impl Inner {
         }
     }
 
+    // Event dispatch: exhaustive, no `_` arm (clippy denies it here).
+    #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
     fn apply_lists(&mut self, event: &ListsEvent) {
         match event {
             ListsEvent::ListingProposed { proposal, .. } => {
@@ -752,6 +695,97 @@ impl Inner {
     }
 }
 
+/// The query's scenario, which must be one of the rules'.
+fn scenario_of<'q>(rules: &SanctionRules, query: &'q CheckQuery) -> std::result::Result<&'q str, CheckError> {
+    let scenario = query.scenario.trim();
+    if scenario.is_empty() {
+        return Err(CheckError::MissingField { field: "scenario" });
+    }
+    if rules.scenario(scenario).is_none() {
+        let valid = rules.scenarios().iter().map(|s| format!("{}({})", s.code, s.name)).collect::<Vec<_>>();
+        return Err(CheckError::UnknownScenario { scenario: scenario.to_owned(), valid: valid.join("、") });
+    }
+    Ok(scenario)
+}
+
+/// The answer for a subject the index holds nothing about.
+fn not_found(kind: SubjectKind, checked: CheckedSubject) -> CheckAnswer {
+    let (decision, summary) = match kind {
+        SubjectKind::NaturalPerson => (Decision::Clear, "未发现该自然人的失信惩戒、禁入或责任人记录"),
+        SubjectKind::LegalPerson => (Decision::NotFound, "平台未登记该主体，请核对统一社会信用代码或名称"),
+    };
+    CheckAnswer {
+        subject: checked,
+        found: false,
+        memberships: Vec::new(),
+        measures: MeasureLists::default(),
+        incentives: Vec::new(),
+        bans: Vec::new(),
+        liabilities: Vec::new(),
+        decision,
+        summary: Cow::Borrowed(summary),
+    }
+}
+
+/// The answer for a known subject: the decision with the memberships,
+/// measures, bans and liabilities it rests on.
+fn found(rules: &SanctionRules, out: CheckOutcome<'_, '_>, checked: CheckedSubject) -> CheckAnswer {
+    let list = |code: &str| rules.list(code);
+    CheckAnswer {
+        subject: checked,
+        found: true,
+        memberships: out
+            .memberships
+            .iter()
+            .map(|m| MembershipView {
+                listing_id: m.listing_id.clone(),
+                list_code: m.list_code.clone(),
+                list_name: list(&m.list_code).map_or_else(|| m.list_code.clone(), |l| l.name.clone()),
+                list_kind: list(&m.list_code).map_or("unknown", |l| l.kind.as_str()),
+                department: m.department.clone(),
+                decision_no: m.decision_no.clone(),
+                valid_from: m.valid_from,
+                valid_until: m.valid_until,
+            })
+            .collect(),
+        measures: MeasureLists {
+            must: out.must.iter().map(|m| MeasureView::from(*m)).collect(),
+            may: out.may.iter().map(|m| MeasureView::from(*m)).collect(),
+        },
+        incentives: out.incentives.iter().map(|m| MeasureView::from(*m)).collect(),
+        bans: out
+            .bans
+            .iter()
+            .map(|b| BanView {
+                ban_id: b.ban_id.clone(),
+                scope: b.scope,
+                field: b.field.clone(),
+                department: b.department.clone(),
+                decision_no: b.decision_no.clone(),
+                starts_on: b.starts_on,
+                ends_on: b.ends_on,
+            })
+            .collect(),
+        liabilities: out
+            .liabilities
+            .iter()
+            .map(|h| LiabilityView {
+                listing_id: h.listing_id.clone(),
+                list_code: h.list_code.clone(),
+                list_name: list(&h.list_code).map_or_else(|| h.list_code.clone(), |l| l.name.clone()),
+                role: h.role,
+                uscc: h.uscc.clone(),
+                organisation_name: h.organisation_name.clone(),
+                valid_until: h.valid_until,
+            })
+            .collect(),
+        decision: out.decision,
+        summary: out.summary,
+    }
+}
+
+// Follower dispatch: exhaustive over event kinds, no `_` arm (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl LogSubscriber for CheckIndex {
     fn wants(&self, kind: EventKind) -> bool {
         match kind {

@@ -127,13 +127,19 @@ pub fn receipt_id(time_ms: i64, digest_hex: &str) -> String {
 
 /// Hex SHA-256 of `{"subject":…,"scenario":…,"item":…}` (serde_json, no
 /// whitespace), the values trimmed as the check read them.
-pub fn input_sha256(query: &CheckQuery) -> String {
+pub fn input_sha256(query: &CheckQuery) -> Result<String> {
     let input = CanonicalInput {
         subject: query.subject.trim(),
         scenario: query.scenario.trim(),
         item: query.item.as_deref().map(str::trim).filter(|i| !i.is_empty()),
     };
-    sha256_hex(&serde_json::to_vec(&input).unwrap_or_default())
+    Ok(sha256_hex(&serde_json::to_vec(&input).map_err(encoding)?))
+}
+
+/// A receipt that cannot be encoded is an error, never an empty string that
+/// would give every such receipt the same id.
+fn encoding(e: serde_json::Error) -> CoreError {
+    CoreError::Internal(format!("回执无法编码：{e}"))
 }
 
 /// Who asked, for a receipt.
@@ -152,9 +158,9 @@ impl Receipt {
         answer: &CheckAnswer,
         rules: RuleVersions,
         time: DateTime<Utc>,
-    ) -> Receipt {
+    ) -> Result<Receipt> {
         let codes = |ms: &[crate::checks::index::MeasureView]| ms.iter().map(|m| m.code.clone()).collect();
-        Receipt {
+        Ok(Receipt {
             format: RECEIPT_FORMAT.to_owned(),
             time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
             time_ms: time.timestamp_millis(),
@@ -163,7 +169,7 @@ impl Receipt {
             case_ref: who.case_ref.clone(),
             scenario: query.scenario.trim().to_owned(),
             item: query.item.as_deref().map(str::trim).filter(|i| !i.is_empty()).map(str::to_owned),
-            input_sha256: input_sha256(query),
+            input_sha256: input_sha256(query)?,
             rules,
             subject: answer.subject.uscc.clone().or_else(|| answer.subject.id_number_masked.clone()),
             decision: answer.decision.as_str().to_owned(),
@@ -174,18 +180,18 @@ impl Receipt {
             },
             listings: answer.memberships.iter().map(|m| m.listing_id.clone()).collect(),
             bans: answer.bans.iter().map(|b| b.ban_id.clone()).collect(),
-        }
+        })
     }
 
     /// The canonical JSON the id is computed over.
-    pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn canonical_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(encoding)
     }
 
     /// The receipt id: the answer time (12 hex digits of ms) followed by the
     /// hex SHA-256 of [`Receipt::canonical_json`].
-    pub fn id(&self) -> String {
-        receipt_id(self.time_ms, &sha256_hex(self.canonical_json().as_bytes()))
+    pub fn id(&self) -> Result<String> {
+        Ok(receipt_id(self.time_ms, &sha256_hex(self.canonical_json()?.as_bytes())))
     }
 
     /// What the log keeps of it: no requester, no ID number.

@@ -109,7 +109,13 @@ impl Core {
         // into it instead of being cloned.
         let pending = std::sync::Mutex::new(Some(events));
         let build = move |first: u64| -> std::result::Result<Vec<PreparedEvent>, String> {
-            let events = pending.lock().map(|mut p| p.take()).ok().flatten().unwrap_or_default();
+            // A second call (or a poisoned lock) finds nothing to take: that
+            // is an error, never an empty append that would lose the events.
+            let events = pending
+                .lock()
+                .map_err(|_| "the events to append were lost (poisoned lock)".to_owned())?
+                .take()
+                .ok_or_else(|| "the store asked for the events twice".to_owned())?;
             events
                 .into_iter()
                 .enumerate()

@@ -476,69 +476,23 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
         .and_then(|p| p.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()))
         .unwrap_or_default();
 
-    let today = china_today(core);
-    let catalog = &core.rules().catalog;
-    let mask = &core.settings().mask;
     // Only records are opened here; every other kind shows its entry and proof.
-    let body: Option<CollectionEvent> = match EventKind::parse(&stored.kind) {
-        Some(EventKind::Collection(_)) => stored.body.as_deref().and_then(|b| serde_json::from_str(b).ok()),
-        _ => None,
-    };
-    let (mut opening, mut withheld, mut record) = (None, None, None);
-    match &body {
-        Some(CollectionEvent::RecordAccepted { record: r })
-        | Some(CollectionEvent::RecordCorrected { record: r, .. }) => {
-            let changes: Vec<(String, Option<String>, Option<String>)> = match &body {
-                Some(CollectionEvent::RecordCorrected { changes, .. }) => {
-                    changes.iter().map(|c| (c.field.clone(), c.old.clone(), c.new.clone())).collect()
+    let (opening, withheld, record) = match EventKind::parse(&stored.kind) {
+        Some(EventKind::Collection(_)) => {
+            match stored.body.as_deref().and_then(|b| serde_json::from_str::<CollectionEvent>(b).ok()) {
+                Some(CollectionEvent::RecordAccepted { record }) => {
+                    open_record(core, &stored, &entry, &record, &[]).await?
                 }
-                Some(CollectionEvent::RecordAccepted { .. } | CollectionEvent::BatchReceived { .. }) | None => {
-                    Vec::new()
+                Some(CollectionEvent::RecordCorrected { record, changes }) => {
+                    open_record(core, &stored, &entry, &record, &changes).await?
                 }
-            };
-            let current = crate::collection::intake::record_with_log_index(core, &r.id).await?;
-            let current_index = current.as_ref().map(|(_, i)| *i);
-            let public_now = record_is_public(r, catalog, today);
-            if r.subject.is_natural_person() || r.subject.kind != "legal_person" {
-                withheld = Some("本条是关于自然人的记录，依法不在门户公开，因此只显示条目和证明。".to_owned());
-            } else if current_index != Some(index) {
-                withheld = Some(match current_index {
-                    Some(i) => format!("该记录后来被更正，现行版本是第 {i} 条日志；旧版本的正文不再公开。"),
-                    None => "该记录已不在平台的记录表中，正文不公开。".to_owned(),
-                });
-            } else if !public_now {
-                withheld = Some("该记录目前不在公示期内或不予公示，因此只显示条目和证明。".to_owned());
-            } else {
-                record = public_view(r, index, catalog, mask, today);
-                if body_is_publishable(r, &changes, catalog) {
-                    let body_text = stored.body.clone().unwrap_or_default();
-                    let salt: Option<[u8; 32]> = stored.salt.as_deref().and_then(|s| s.try_into().ok());
-                    if let Some(salt) = salt {
-                        let commitment = base64::engine::general_purpose::STANDARD
-                            .encode(body_commitment(&salt, body_text.as_bytes()));
-                        let expected = base64::engine::general_purpose::STANDARD.encode(entry.body_commitment);
-                        opening = Some(BodyOpening {
-                            body: body_text,
-                            salt_hex: hex::encode(salt),
-                            matches: commitment == expected,
-                        });
-                    }
-                } else {
-                    withheld = Some(
-                        "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开正文和盐值；\
-                         下方公开的字段由平台依据同一条记录展示。"
-                            .to_owned(),
-                    );
-                }
+                Some(CollectionEvent::BatchReceived { .. }) => (None, Some(NOT_A_RECORD.to_owned()), None),
+                None => (None, Some(BODY_GONE.to_owned()), None),
             }
         }
-        Some(_) => {
-            withheld = Some(
-                "本条日志不是公示记录（例如主体登记、部门或账户事项），其正文可能含有个人信息，不予公开。".to_owned(),
-            )
-        }
-        None => withheld = Some("本条日志的正文已不在平台保存，或无法读取。".to_owned()),
-    }
+        Some(_) if stored.body.is_some() => (None, Some(NOT_A_RECORD.to_owned()), None),
+        Some(_) | None => (None, Some(BODY_GONE.to_owned()), None),
+    };
     Ok(EntryVerification {
         index,
         entry: String::from_utf8_lossy(&stored.entry).into_owned(),
@@ -553,6 +507,56 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
         withheld,
         record,
     })
+}
+
+const NOT_A_RECORD: &str = "本条日志不是公示记录（例如主体登记、部门或账户事项），其正文可能含有个人信息，不予公开。";
+const BODY_GONE: &str = "本条日志的正文已不在平台保存，或无法读取。";
+
+/// What `/verify` may open of a record's entry: the body and salt when the
+/// record is public now, this is its current version and the body holds
+/// nothing personal; otherwise why not. With the record's public view.
+async fn open_record(
+    core: &Core,
+    stored: &xinyong_storage::StoredEvent,
+    entry: &LogEntry,
+    r: &AcceptedRecord,
+    changes: &[xinyong_domain::collection::FieldChange],
+) -> Result<(Option<BodyOpening>, Option<String>, Option<PublicRecord>)> {
+    let index = entry.index;
+    let today = china_today(core);
+    let catalog = &core.rules().catalog;
+    let mask = &core.settings().mask;
+    let changes: Vec<(String, Option<String>, Option<String>)> =
+        changes.iter().map(|c| (c.field.clone(), c.old.clone(), c.new.clone())).collect();
+    let current_index = crate::collection::intake::record_with_log_index(core, &r.id).await?.map(|(_, i)| i);
+    if r.subject.is_natural_person() || r.subject.kind != "legal_person" {
+        let why = "本条是关于自然人的记录，依法不在门户公开，因此只显示条目和证明。";
+        return Ok((None, Some(why.to_owned()), None));
+    }
+    if current_index != Some(index) {
+        let why = match current_index {
+            Some(i) => format!("该记录后来被更正，现行版本是第 {i} 条日志；旧版本的正文不再公开。"),
+            None => "该记录已不在平台的记录表中，正文不公开。".to_owned(),
+        };
+        return Ok((None, Some(why), None));
+    }
+    if !record_is_public(r, catalog, today) {
+        return Ok((None, Some("该记录目前不在公示期内或不予公示，因此只显示条目和证明。".to_owned()), None));
+    }
+    let record = public_view(r, index, catalog, mask, today);
+    if !body_is_publishable(r, &changes, catalog) {
+        let why = "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开正文和盐值；\
+                   下方公开的字段由平台依据同一条记录展示。";
+        return Ok((None, Some(why.to_owned()), record));
+    }
+    let body_text = stored.body.clone().unwrap_or_default();
+    let salt: Option<[u8; 32]> = stored.salt.as_deref().and_then(|s| s.try_into().ok());
+    let opening = salt.map(|salt| {
+        let commitment = base64::engine::general_purpose::STANDARD.encode(body_commitment(&salt, body_text.as_bytes()));
+        let expected = base64::engine::general_purpose::STANDARD.encode(entry.body_commitment);
+        BodyOpening { body: body_text, salt_hex: hex::encode(salt), matches: commitment == expected }
+    });
+    Ok((opening, None, record))
 }
 
 /// Department display names by code, for the lists' filters and tables.

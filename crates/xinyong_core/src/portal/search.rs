@@ -326,6 +326,8 @@ impl SearchIndex {
     }
 }
 
+// Follower dispatch: exhaustive over event kinds, no `_` arm (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl LogSubscriber for SearchIndex {
     fn wants(&self, kind: EventKind) -> bool {
         match kind {
@@ -392,6 +394,8 @@ struct Span {
 }
 
 impl Inner {
+    // Event dispatch: exhaustive, no `_` arm (clippy denies it here).
+    #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
     fn apply_event(&mut self, body: &EventBody) {
         match body {
             EventBody::Subjects(e) => match e {

@@ -139,6 +139,23 @@ fn id_warnings(id: &IdNumber) -> Vec<CodeMessage> {
     vec![CodeMessage::new("id_number_division_unknown", "地址码前两位不是已知的省级行政区划代码，请核对号码")]
 }
 
+/// A code valid both ways (rule 2 of the module docs): the kind whose region
+/// code names a known province wins, ID number on a tie, with a warning.
+fn ambiguous(normalized: &str, warnings: &mut Vec<CodeMessage>) -> CodeKind {
+    let id_region = division::province_of(&normalized[..6]).is_some();
+    let uscc_region = division::province_of(&normalized[2..8]).is_some();
+    let kind = if uscc_region && !id_region { CodeKind::Uscc } else { CodeKind::IdNumber };
+    let (chosen, other) = match kind {
+        CodeKind::Uscc => ("统一社会信用代码", "身份证号码"),
+        CodeKind::IdNumber | CodeKind::Unknown => ("身份证号码", "统一社会信用代码"),
+    };
+    warnings.push(CodeMessage::new(
+        "code_ambiguous",
+        format!("该代码同时符合{chosen}和{other}的校验规则，已按{chosen}处理，请人工核对"),
+    ));
+    kind
+}
+
 /// Classifies and validates one code. `lenient` accepts USCC checksum
 /// mismatches as warnings (import mode, for data from other authorities);
 /// ID numbers have no lenient mode.
@@ -166,20 +183,7 @@ pub fn check_code(raw: &str, lenient: bool) -> CodeCheck {
     let kind = match (&id, &strict) {
         (Ok(_), Err(_)) => CodeKind::IdNumber,
         (Err(_), Ok(_)) => CodeKind::Uscc,
-        (Ok(_), Ok(_)) => {
-            let id_region = division::province_of(&normalized[..6]).is_some();
-            let uscc_region = division::province_of(&normalized[2..8]).is_some();
-            let kind = if uscc_region && !id_region { CodeKind::Uscc } else { CodeKind::IdNumber };
-            let (chosen, other) = match kind {
-                CodeKind::Uscc => ("统一社会信用代码", "身份证号码"),
-                _ => ("身份证号码", "统一社会信用代码"),
-            };
-            check.warnings.push(CodeMessage::new(
-                "code_ambiguous",
-                format!("该代码同时符合{chosen}和{other}的校验规则，已按{chosen}处理，请人工核对"),
-            ));
-            kind
-        }
+        (Ok(_), Ok(_)) => ambiguous(&normalized, &mut check.warnings),
         (Err(_), Err(_)) => match id_score.cmp(&uscc_score) {
             std::cmp::Ordering::Greater => CodeKind::IdNumber,
             std::cmp::Ordering::Less => CodeKind::Uscc,

@@ -910,106 +910,15 @@ fn build_field(item: &str, raw: RawField) -> Result<FieldSpec, CatalogError> {
     if raw.name.trim().is_empty() {
         return Err(invalid("缺少表头名称".to_owned()));
     }
-    let field_type = match raw.field_type {
-        TypeTag::Text => FieldType::Text { max_chars: raw.max_chars.unwrap_or(DEFAULT_MAX_CHARS) },
-        TypeTag::Date => FieldType::Date { open_ended: raw.open_ended, not_in_future: raw.not_in_future },
-        TypeTag::MoneyWanYuan => FieldType::MoneyWanYuan,
-        TypeTag::Enumeration => {
-            let values = raw.values.clone().unwrap_or_default();
-            if values.is_empty() {
-                return Err(invalid("枚举类型必须列出取值 values".to_owned()));
-            }
-            for (alias, target) in &raw.value_aliases {
-                if !values.contains(target) {
-                    return Err(invalid(format!("取值别名“{alias}”指向不存在的取值“{target}”")));
-                }
-            }
-            FieldType::Enumeration { values, aliases: raw.value_aliases.clone() }
-        }
-        TypeTag::Uscc => FieldType::Uscc,
-        TypeTag::IdNumber => FieldType::IdNumber,
-        TypeTag::Integer => FieldType::Integer,
-    };
-    // Options that only make sense for one type must not sit on another,
-    // where they would be silently ignored.
-    let misplaced = [
-        (raw.max_chars.is_some(), TypeTag::Text, "max_chars"),
-        (raw.open_ended, TypeTag::Date, "open_ended"),
-        (raw.not_in_future, TypeTag::Date, "not_in_future"),
-        (raw.values.is_some(), TypeTag::Enumeration, "values"),
-        (!raw.value_aliases.is_empty(), TypeTag::Enumeration, "value_aliases"),
-    ];
-    if let Some((_, tag, option)) = misplaced.iter().find(|(set, tag, _)| *set && *tag != raw.field_type) {
-        return Err(invalid(format!("选项 {option} 只适用于 {} 类型", tag.as_str())));
-    }
-    if let FieldType::Text { max_chars: 0 } = field_type {
-        return Err(invalid("max_chars 必须大于 0".to_owned()));
-    }
-    if let Some(role) = raw.role
-        && let Some(expected) = role.expected_type()
-        && expected != raw.field_type
-    {
-        return Err(invalid(format!(
-            "角色 {role} 要求 {} 类型，实际为 {}",
-            expected.as_str(),
-            raw.field_type.as_str()
-        )));
-    }
-    // A decision or start date that may be "长期" would leave the record
-    // without a date to count periods from.
-    if raw.open_ended && matches!(raw.role, Some(FieldRole::DecisionDate | FieldRole::ValidFrom)) {
-        return Err(invalid("决定日期和有效期起始日期不能设为 open_ended".to_owned()));
-    }
+    let field_type = field_type_of(&raw).map_err(invalid)?;
+    check_options(&raw, &field_type).map_err(invalid)?;
     let personal = raw.field_type == TypeTag::IdNumber
         || matches!(raw.role, Some(FieldRole::SubjectIdNumber | FieldRole::LegalRepIdNumber));
     if personal && raw.public {
         return Err(CatalogError::PersonalFieldPublic { item: item.to_owned(), field: raw.code });
     }
-    // Role-specific value tables must cover every value of the enumeration.
-    let values: Vec<String> = match &field_type {
-        FieldType::Enumeration { values, .. } => values.clone(),
-        _ => Vec::new(),
-    };
-    if raw.role == Some(FieldRole::SubjectKind) {
-        if let Some(v) = values.iter().find(|v| !raw.subject_kinds.contains_key(*v)) {
-            return Err(invalid(format!("subject_kinds 缺少取值“{v}”的含义")));
-        }
-    } else if !raw.subject_kinds.is_empty() {
-        return Err(invalid("subject_kinds 只适用于 subject_kind 角色".to_owned()));
-    }
-    let id_type_role = matches!(raw.role, Some(FieldRole::SubjectIdType | FieldRole::LegalRepIdType));
-    if !id_type_role && !raw.resident_id_values.is_empty() {
-        return Err(invalid("resident_id_values 只适用于证件类型角色".to_owned()));
-    }
-    if let Some(v) = raw.resident_id_values.iter().find(|v| !values.contains(*v)) {
-        return Err(invalid(format!("resident_id_values 中的“{v}”不是取值之一")));
-    }
-    let unrecognised = |v: &String| -> bool {
-        match raw.role {
-            Some(FieldRole::Procedure) => crate::collection::record::Procedure::from_zh(v).is_none(),
-            Some(FieldRole::Severity) => crate::collection::publicity::Severity::from_zh(v).is_none(),
-            Some(FieldRole::SubjectIsMinor | FieldRole::MinorViolationCorrected) => {
-                crate::collection::record::parse_yes_no(v).is_none()
-            }
-            _ => false,
-        }
-    };
-    if let Some(v) = values.iter().find(|v| unrecognised(v)) {
-        return Err(invalid(format!("取值“{v}”无法被识别为 {} 的含义", role_str(raw.role))));
-    }
-    let required = match raw.required {
-        RawRequired::Simple(SimpleRequired::Always) => Required::Always,
-        RawRequired::Simple(SimpleRequired::Never) => Required::Never,
-        RawRequired::Simple(SimpleRequired::LegalPerson) => Required::LegalPerson,
-        RawRequired::Simple(SimpleRequired::NaturalPerson) => Required::NaturalPerson,
-        RawRequired::Penalty(p) if p.penalty_includes.is_empty() => {
-            return Err(invalid("penalty_includes 不能为空".to_owned()));
-        }
-        RawRequired::Penalty(p) => Required::PenaltyIncludes(p.penalty_includes),
-    };
-    if raw.extension && required != Required::Never {
-        return Err(invalid("扩展字段（extension）只能是选填".to_owned()));
-    }
+    check_role_values(&raw, &field_type).map_err(invalid)?;
+    let required = required_of(&raw).map_err(invalid)?;
     Ok(FieldSpec {
         code: raw.code,
         name: raw.name.trim().to_owned(),
@@ -1022,6 +931,116 @@ fn build_field(item: &str, raw: RawField) -> Result<FieldSpec, CatalogError> {
         subject_kinds: raw.subject_kinds,
         resident_id_values: raw.resident_id_values.into_iter().collect(),
     })
+}
+
+/// The field's type with its options; an enumeration must list its values
+/// and its aliases must point at them.
+fn field_type_of(raw: &RawField) -> Result<FieldType, String> {
+    Ok(match raw.field_type {
+        TypeTag::Text => FieldType::Text { max_chars: raw.max_chars.unwrap_or(DEFAULT_MAX_CHARS) },
+        TypeTag::Date => FieldType::Date { open_ended: raw.open_ended, not_in_future: raw.not_in_future },
+        TypeTag::MoneyWanYuan => FieldType::MoneyWanYuan,
+        TypeTag::Enumeration => {
+            let values = raw.values.clone().unwrap_or_default();
+            if values.is_empty() {
+                return Err("枚举类型必须列出取值 values".to_owned());
+            }
+            for (alias, target) in &raw.value_aliases {
+                if !values.contains(target) {
+                    return Err(format!("取值别名“{alias}”指向不存在的取值“{target}”"));
+                }
+            }
+            FieldType::Enumeration { values, aliases: raw.value_aliases.clone() }
+        }
+        TypeTag::Uscc => FieldType::Uscc,
+        TypeTag::IdNumber => FieldType::IdNumber,
+        TypeTag::Integer => FieldType::Integer,
+    })
+}
+
+/// Options that only make sense for one type must not sit on another, where
+/// they would be silently ignored; a role fixes the type it needs.
+fn check_options(raw: &RawField, field_type: &FieldType) -> Result<(), String> {
+    let misplaced = [
+        (raw.max_chars.is_some(), TypeTag::Text, "max_chars"),
+        (raw.open_ended, TypeTag::Date, "open_ended"),
+        (raw.not_in_future, TypeTag::Date, "not_in_future"),
+        (raw.values.is_some(), TypeTag::Enumeration, "values"),
+        (!raw.value_aliases.is_empty(), TypeTag::Enumeration, "value_aliases"),
+    ];
+    if let Some((_, tag, option)) = misplaced.iter().find(|(set, tag, _)| *set && *tag != raw.field_type) {
+        return Err(format!("选项 {option} 只适用于 {} 类型", tag.as_str()));
+    }
+    if let FieldType::Text { max_chars: 0 } = field_type {
+        return Err("max_chars 必须大于 0".to_owned());
+    }
+    if let Some(role) = raw.role
+        && let Some(expected) = role.expected_type()
+        && expected != raw.field_type
+    {
+        return Err(format!("角色 {role} 要求 {} 类型，实际为 {}", expected.as_str(), raw.field_type.as_str()));
+    }
+    // A decision or start date that may be "长期" would leave the record
+    // without a date to count periods from.
+    if raw.open_ended && matches!(raw.role, Some(FieldRole::DecisionDate | FieldRole::ValidFrom)) {
+        return Err("决定日期和有效期起始日期不能设为 open_ended".to_owned());
+    }
+    Ok(())
+}
+
+/// Role-specific value tables must cover every value of the enumeration, and
+/// every value of a role the platform reads must be one it understands.
+fn check_role_values(raw: &RawField, field_type: &FieldType) -> Result<(), String> {
+    let values: Vec<String> = match field_type {
+        FieldType::Enumeration { values, .. } => values.clone(),
+        _ => Vec::new(),
+    };
+    if raw.role == Some(FieldRole::SubjectKind) {
+        if let Some(v) = values.iter().find(|v| !raw.subject_kinds.contains_key(*v)) {
+            return Err(format!("subject_kinds 缺少取值“{v}”的含义"));
+        }
+    } else if !raw.subject_kinds.is_empty() {
+        return Err("subject_kinds 只适用于 subject_kind 角色".to_owned());
+    }
+    let id_type_role = matches!(raw.role, Some(FieldRole::SubjectIdType | FieldRole::LegalRepIdType));
+    if !id_type_role && !raw.resident_id_values.is_empty() {
+        return Err("resident_id_values 只适用于证件类型角色".to_owned());
+    }
+    if let Some(v) = raw.resident_id_values.iter().find(|v| !values.contains(*v)) {
+        return Err(format!("resident_id_values 中的“{v}”不是取值之一"));
+    }
+    let unrecognised = |v: &String| -> bool {
+        match raw.role {
+            Some(FieldRole::Procedure) => crate::collection::record::Procedure::from_zh(v).is_none(),
+            Some(FieldRole::Severity) => crate::collection::publicity::Severity::from_zh(v).is_none(),
+            Some(FieldRole::SubjectIsMinor | FieldRole::MinorViolationCorrected) => {
+                crate::collection::record::parse_yes_no(v).is_none()
+            }
+            _ => false,
+        }
+    };
+    if let Some(v) = values.iter().find(|v| unrecognised(v)) {
+        return Err(format!("取值“{v}”无法被识别为 {} 的含义", role_str(raw.role)));
+    }
+    Ok(())
+}
+
+/// When the field must be filled in; an extension field is always optional.
+fn required_of(raw: &RawField) -> Result<Required, String> {
+    let required = match &raw.required {
+        RawRequired::Simple(SimpleRequired::Always) => Required::Always,
+        RawRequired::Simple(SimpleRequired::Never) => Required::Never,
+        RawRequired::Simple(SimpleRequired::LegalPerson) => Required::LegalPerson,
+        RawRequired::Simple(SimpleRequired::NaturalPerson) => Required::NaturalPerson,
+        RawRequired::Penalty(p) if p.penalty_includes.is_empty() => {
+            return Err("penalty_includes 不能为空".to_owned());
+        }
+        RawRequired::Penalty(p) => Required::PenaltyIncludes(p.penalty_includes.clone()),
+    };
+    if raw.extension && required != Required::Never {
+        return Err("扩展字段（extension）只能是选填".to_owned());
+    }
+    Ok(required)
 }
 
 fn role_str(role: Option<FieldRole>) -> &'static str {
@@ -1051,70 +1070,9 @@ fn build_item(raw: RawItem) -> Result<CatalogItem, CatalogError> {
         }
         fields.push(field);
     }
-
-    // Every header (name, aliases, code) must point at one field only.
-    let mut lookup: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, field) in fields.iter().enumerate() {
-        let headers = std::iter::once(&field.name).chain(&field.aliases).chain(std::iter::once(&field.code));
-        for header in headers {
-            let key = normalize_header(header);
-            if key.is_empty() {
-                continue;
-            }
-            match lookup.get(&key) {
-                Some(&j) if j != i => {
-                    return Err(CatalogError::AmbiguousHeader {
-                        item,
-                        header: header.clone(),
-                        first: fields.get(j).map(|f| f.code.clone()).unwrap_or_default(),
-                        second: field.code.clone(),
-                    });
-                }
-                _ => {
-                    lookup.insert(key, i);
-                }
-            }
-        }
-    }
-
-    // Roles: the platform cannot place a record without these.
-    for role in FieldRole::ALL {
-        let count = fields.iter().filter(|f| f.role == Some(role)).count();
-        if count > 1 && !role.may_repeat() {
-            return Err(CatalogError::DuplicateRole { item, role });
-        }
-    }
-    for role in [FieldRole::SubjectName, FieldRole::DocumentNumber, FieldRole::DecisionDate] {
-        if !fields.iter().any(|f| f.role == Some(role)) {
-            return Err(CatalogError::MissingRole { item, role });
-        }
-    }
-    let has_role = |role: FieldRole| fields.iter().any(|f| f.role == Some(role));
-    let kinds: BTreeSet<SubjectKindValue> = fields.iter().flat_map(|f| f.subject_kinds.values().copied()).collect();
-    let needs_uscc = kinds.is_empty() || kinds.iter().any(|k| !k.is_natural_person());
-    let needs_id = kinds.contains(&SubjectKindValue::NaturalPerson);
-    if needs_uscc && !has_role(FieldRole::SubjectUscc) && (!kinds.is_empty() || !has_role(FieldRole::SubjectIdNumber)) {
-        return Err(CatalogError::MissingRole { item, role: FieldRole::SubjectUscc });
-    }
-    if needs_id && !has_role(FieldRole::SubjectIdNumber) {
-        return Err(CatalogError::MissingRole { item, role: FieldRole::SubjectIdNumber });
-    }
-    if raw.publicity == PublicityKind::Penalty && !has_role(FieldRole::PenaltyCategories) {
-        return Err(CatalogError::MissingRole { item, role: FieldRole::PenaltyCategories });
-    }
-
-    // The key must consist of always-required fields, or two uploads of the
-    // same decision could get different keys.
-    let key = match raw.key {
-        Some(key) if !key.is_empty() => key,
-        _ => fields.iter().filter(|f| f.role == Some(FieldRole::DocumentNumber)).map(|f| f.code.clone()).collect(),
-    };
-    if let Some(bad) =
-        key.iter().find(|code| !fields.iter().any(|f| &f.code == *code && f.required == Required::Always))
-    {
-        return Err(CatalogError::InvalidKey { item, field: bad.clone() });
-    }
-
+    let lookup = header_lookup(&item, &fields)?;
+    check_roles(&item, &fields, raw.publicity)?;
+    let key = item_key(&item, raw.key, &fields)?;
     Ok(CatalogItem {
         catalog_version: String::new(),
         code: raw.code,
@@ -1130,6 +1088,79 @@ fn build_item(raw: RawItem) -> Result<CatalogItem, CatalogError> {
         fields,
         lookup,
     })
+}
+
+/// Every header (name, aliases, code) must point at one field only.
+fn header_lookup(item: &str, fields: &[FieldSpec]) -> Result<BTreeMap<String, usize>, CatalogError> {
+    let mut lookup: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, field) in fields.iter().enumerate() {
+        let headers = std::iter::once(&field.name).chain(&field.aliases).chain(std::iter::once(&field.code));
+        for header in headers {
+            let key = normalize_header(header);
+            if key.is_empty() {
+                continue;
+            }
+            match lookup.get(&key) {
+                Some(&j) if j != i => {
+                    return Err(CatalogError::AmbiguousHeader {
+                        item: item.to_owned(),
+                        header: header.clone(),
+                        first: fields.get(j).map(|f| f.code.clone()).unwrap_or_default(),
+                        second: field.code.clone(),
+                    });
+                }
+                _ => {
+                    lookup.insert(key, i);
+                }
+            }
+        }
+    }
+    Ok(lookup)
+}
+
+/// Roles: the platform cannot place a record without these.
+fn check_roles(item: &str, fields: &[FieldSpec], publicity: PublicityKind) -> Result<(), CatalogError> {
+    let item = || item.to_owned();
+    for role in FieldRole::ALL {
+        let count = fields.iter().filter(|f| f.role == Some(role)).count();
+        if count > 1 && !role.may_repeat() {
+            return Err(CatalogError::DuplicateRole { item: item(), role });
+        }
+    }
+    for role in [FieldRole::SubjectName, FieldRole::DocumentNumber, FieldRole::DecisionDate] {
+        if !fields.iter().any(|f| f.role == Some(role)) {
+            return Err(CatalogError::MissingRole { item: item(), role });
+        }
+    }
+    let has_role = |role: FieldRole| fields.iter().any(|f| f.role == Some(role));
+    let kinds: BTreeSet<SubjectKindValue> = fields.iter().flat_map(|f| f.subject_kinds.values().copied()).collect();
+    let needs_uscc = kinds.is_empty() || kinds.iter().any(|k| !k.is_natural_person());
+    let needs_id = kinds.contains(&SubjectKindValue::NaturalPerson);
+    if needs_uscc && !has_role(FieldRole::SubjectUscc) && (!kinds.is_empty() || !has_role(FieldRole::SubjectIdNumber)) {
+        return Err(CatalogError::MissingRole { item: item(), role: FieldRole::SubjectUscc });
+    }
+    if needs_id && !has_role(FieldRole::SubjectIdNumber) {
+        return Err(CatalogError::MissingRole { item: item(), role: FieldRole::SubjectIdNumber });
+    }
+    if publicity == PublicityKind::Penalty && !has_role(FieldRole::PenaltyCategories) {
+        return Err(CatalogError::MissingRole { item: item(), role: FieldRole::PenaltyCategories });
+    }
+    Ok(())
+}
+
+/// The key must consist of always-required fields, or two uploads of the
+/// same decision could get different keys. Default: the document number.
+fn item_key(item: &str, key: Option<Vec<String>>, fields: &[FieldSpec]) -> Result<Vec<String>, CatalogError> {
+    let key = match key {
+        Some(key) if !key.is_empty() => key,
+        _ => fields.iter().filter(|f| f.role == Some(FieldRole::DocumentNumber)).map(|f| f.code.clone()).collect(),
+    };
+    if let Some(bad) =
+        key.iter().find(|code| !fields.iter().any(|f| &f.code == *code && f.required == Required::Always))
+    {
+        return Err(CatalogError::InvalidKey { item: item.to_owned(), field: bad.clone() });
+    }
+    Ok(key)
 }
 
 impl Catalog {

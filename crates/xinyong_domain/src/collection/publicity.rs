@@ -513,6 +513,72 @@ fn check_period(context: &str, rule: &PeriodRule) -> Result<(), RulesError> {
     Ok(())
 }
 
+/// The simplified-procedure amount limits, by the date they took effect.
+fn simplified_thresholds(raw: &RawSimplified) -> Result<Vec<SimplifiedThreshold>, RulesError> {
+    let mut thresholds: Vec<SimplifiedThreshold> = raw
+        .thresholds
+        .iter()
+        .map(|t| SimplifiedThreshold {
+            from: t.from,
+            natural_person_max_fen: yuan_to_fen(t.natural_person_max_yuan),
+            organisation_max_fen: yuan_to_fen(t.organisation_max_yuan),
+        })
+        .collect();
+    thresholds.sort_by_key(|t| t.from);
+    if thresholds.windows(2).any(|w| w[0].from == w[1].from) {
+        return Err(RulesError::Thresholds { problem: "两条限额的生效日期相同".to_owned() });
+    }
+    Ok(thresholds)
+}
+
+/// SAMR Order 45's sector rules (short and long periods, repair).
+fn samr_rules(known: &BTreeMap<String, String>, s: RawSamr) -> Result<SamrRules, RulesError> {
+    check_period(
+        "[samr]",
+        &PeriodRule { publish: true, min_months: s.short_months, max_months: s.long_months, repairable: true },
+    )?;
+    Ok(SamrRules {
+        sectors: sector_set(known, "[samr]", s.sectors)?,
+        basis: s.basis,
+        short_months: s.short_months,
+        long_months: s.long_months,
+        low_fine_natural_person_below_fen: yuan_to_fen(s.low_fine_natural_person_below_yuan),
+        low_fine_organisation_below_fen: yuan_to_fen(s.low_fine_organisation_below_yuan),
+        repair_after_months: s.repair_after_months,
+        repair_after_months_long: s.repair_after_months_long,
+        repair_after_months_long_sectors: sector_set(known, "[samr]", s.repair_after_months_long_sectors)?,
+        not_repairable_categories: s.not_repairable_categories.into_iter().collect(),
+    })
+}
+
+/// The regimes, listed in date order and leaving neither gaps nor overlaps:
+/// every decision date maps to at most one regime, and every date between the
+/// first and the last is covered.
+fn regimes(known: &BTreeMap<String, String>, raw: Vec<RawRegime>) -> Result<Vec<Regime>, RulesError> {
+    let mut regimes: Vec<Regime> = Vec::with_capacity(raw.len());
+    for raw_regime in raw {
+        let regime = build_regime(known, raw_regime)?;
+        if regimes.iter().any(|r| r.id == regime.id) {
+            return Err(RulesError::DuplicateRegime { regime: regime.id });
+        }
+        regimes.push(regime);
+    }
+    if regimes.is_empty() {
+        return Err(RulesError::NoRegimes);
+    }
+    for pair in regimes.windows(2) {
+        let [previous, next] = pair else { continue };
+        let contiguous = match (previous.until, next.from) {
+            (Some(until), Some(from)) => until.checked_add_days(Days::new(1)) == Some(from),
+            _ => false,
+        };
+        if !contiguous {
+            return Err(RulesError::RegimesNotContiguous { previous: previous.id.clone(), next: next.id.clone() });
+        }
+    }
+    Ok(regimes)
+}
+
 fn build_regime(known: &BTreeMap<String, String>, raw: RawRegime) -> Result<Regime, RulesError> {
     let shape = |problem: &str| RulesError::RegimeShape { regime: raw.id.clone(), problem: problem.to_owned() };
     if let (Some(from), Some(until)) = (raw.from, raw.until)
@@ -611,20 +677,7 @@ impl PublicityRules {
         }
         let known = raw.sectors;
 
-        let mut thresholds: Vec<SimplifiedThreshold> = raw
-            .simplified_procedure
-            .thresholds
-            .iter()
-            .map(|t| SimplifiedThreshold {
-                from: t.from,
-                natural_person_max_fen: yuan_to_fen(t.natural_person_max_yuan),
-                organisation_max_fen: yuan_to_fen(t.organisation_max_yuan),
-            })
-            .collect();
-        thresholds.sort_by_key(|t| t.from);
-        if thresholds.windows(2).any(|w| w[0].from == w[1].from) {
-            return Err(RulesError::Thresholds { problem: "两条限额的生效日期相同".to_owned() });
-        }
+        let thresholds = simplified_thresholds(&raw.simplified_procedure)?;
 
         let c = raw.classification;
         let classification = Classification {
@@ -652,57 +705,8 @@ impl PublicityRules {
             max_months: raw.court_debtor.max_months,
         };
 
-        let samr = match raw.samr {
-            None => None,
-            Some(s) => {
-                check_period(
-                    "[samr]",
-                    &PeriodRule {
-                        publish: true,
-                        min_months: s.short_months,
-                        max_months: s.long_months,
-                        repairable: true,
-                    },
-                )?;
-                Some(SamrRules {
-                    sectors: sector_set(&known, "[samr]", s.sectors)?,
-                    basis: s.basis,
-                    short_months: s.short_months,
-                    long_months: s.long_months,
-                    low_fine_natural_person_below_fen: yuan_to_fen(s.low_fine_natural_person_below_yuan),
-                    low_fine_organisation_below_fen: yuan_to_fen(s.low_fine_organisation_below_yuan),
-                    repair_after_months: s.repair_after_months,
-                    repair_after_months_long: s.repair_after_months_long,
-                    repair_after_months_long_sectors: sector_set(&known, "[samr]", s.repair_after_months_long_sectors)?,
-                    not_repairable_categories: s.not_repairable_categories.into_iter().collect(),
-                })
-            }
-        };
-
-        let mut regimes: Vec<Regime> = Vec::with_capacity(raw.regimes.len());
-        for raw_regime in raw.regimes {
-            let regime = build_regime(&known, raw_regime)?;
-            if regimes.iter().any(|r| r.id == regime.id) {
-                return Err(RulesError::DuplicateRegime { regime: regime.id });
-            }
-            regimes.push(regime);
-        }
-        if regimes.is_empty() {
-            return Err(RulesError::NoRegimes);
-        }
-        // Regimes are listed in date order and leave neither gaps nor
-        // overlaps: every decision date maps to at most one regime, and every
-        // date between the first and the last is covered.
-        for pair in regimes.windows(2) {
-            let [previous, next] = pair else { continue };
-            let contiguous = match (previous.until, next.from) {
-                (Some(until), Some(from)) => until.checked_add_days(Days::new(1)) == Some(from),
-                _ => false,
-            };
-            if !contiguous {
-                return Err(RulesError::RegimesNotContiguous { previous: previous.id.clone(), next: next.id.clone() });
-            }
-        }
+        let samr = raw.samr.map(|s| samr_rules(&known, s)).transpose()?;
+        let regimes = regimes(&known, raw.regimes)?;
 
         Ok(PublicityRules {
             version,

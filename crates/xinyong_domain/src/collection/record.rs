@@ -1120,8 +1120,34 @@ enum Class {
 /// order, and absent fields are simply empty.
 pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &ValidationContext) -> RowOutcome {
     let mut issues = Issues { errors: Vec::new(), warnings: Vec::new() };
+    // 1. Normalise; one value per field. 2. Parse by type.
+    let raw = normalise_cells(item, cells, &mut issues);
+    let parsed = parse_values(item, &raw, ctx, &mut issues);
+    // 3. Who is the subject? 4. Penalty categories (conditional requirements
+    //    depend on them). 5. Required fields.
+    let (class, stated_kind) = classify(item, &raw, &parsed);
+    let categories = penalty_categories(item, &parsed, &mut issues);
+    check_required(item, &raw, class, &categories, &mut issues);
+    // 6. Cross-field rules.
+    check_dates(item, &parsed, ctx, &mut issues);
+    check_public_text(item, &parsed, &mut issues);
+    let subject = build_subject(item, class, stated_kind.as_ref(), &parsed, &raw, &mut issues);
+    let fine_fen = money_of(item, FieldRole::FineAmount, &parsed);
+    check_fine(item, &categories, fine_fen, &parsed, &mut issues);
+    if !issues.errors.is_empty() {
+        return RowOutcome::Invalid { errors: issues.errors, warnings: issues.warnings };
+    }
+    // 7. Assemble.
+    assemble(item, &parsed, subject, categories, fine_fen, issues)
+}
 
-    // 1. Normalise; one value per field.
+/// Step 1: every cell normalised, one value per known field; unknown fields
+/// are warnings, two different values for one field an error.
+fn normalise_cells<'i>(
+    item: &'i CatalogItem,
+    cells: &[(String, String)],
+    issues: &mut Issues,
+) -> BTreeMap<&'i str, String> {
     let mut raw: BTreeMap<&str, String> = BTreeMap::new();
     for (code, cell) in cells {
         let Some(spec) = item.field(code) else {
@@ -1150,9 +1176,17 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
             }
         }
     }
+    raw
+}
 
-    // 2. Parse by type. ID numbers last: their reading depends on the
-    //    document-type column.
+/// Step 2: each present value parsed by its field type. ID numbers last:
+/// their reading depends on the document-type column.
+fn parse_values<'i>(
+    item: &'i CatalogItem,
+    raw: &BTreeMap<&'i str, String>,
+    ctx: &ValidationContext,
+    issues: &mut Issues,
+) -> BTreeMap<&'i str, Value> {
     let mut parsed: BTreeMap<&str, Value> = BTreeMap::new();
     let id_fields_last = item
         .fields()
@@ -1163,14 +1197,20 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
         let Some(value) = raw.get(spec.code()) else {
             continue;
         };
-        if let Some(v) = parse_field(item, spec, value, ctx, &parsed, &mut issues) {
+        if let Some(v) = parse_field(item, spec, value, ctx, &parsed, issues) {
             parsed.insert(spec.code(), v);
         }
     }
+    parsed
+}
 
-    // 3. Who is the subject?
-    let role_value =
-        |role: FieldRole| -> Option<&Value> { item.field_by_role(role).and_then(|f| parsed.get(f.code())) };
+/// Step 3: the kind of subject the row is about — as stated in the kind
+/// column, else inferred from which identifier is filled in.
+fn classify(
+    item: &CatalogItem,
+    raw: &BTreeMap<&str, String>,
+    parsed: &BTreeMap<&str, Value>,
+) -> (Class, Option<(String, SubjectKindValue)>) {
     let kind_spec = item.field_by_role(FieldRole::SubjectKind);
     let stated_kind = kind_spec.and_then(|spec| match parsed.get(spec.code()) {
         Some(Value::Enum(v)) => spec.subject_kind_of(v).map(|k| (v.clone(), k)),
@@ -1185,8 +1225,12 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
         None if has_id => Class::Natural,
         None => Class::Unknown,
     };
+    (class, stated_kind)
+}
 
-    // 4. Penalty categories (conditional requirements depend on them).
+/// Step 4: the penalty categories named in the row (sorted, unique); unknown
+/// words are errors, categories read from free text are warnings.
+fn penalty_categories(item: &CatalogItem, parsed: &BTreeMap<&str, Value>, issues: &mut Issues) -> Vec<PenaltyCategory> {
     let mut categories: Vec<PenaltyCategory> = Vec::new();
     for spec in item.fields_by_role(FieldRole::PenaltyCategories) {
         let Some(Value::Text(text)) = parsed.get(spec.code()) else {
@@ -1207,8 +1251,18 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
     }
     categories.sort();
     categories.dedup();
+    categories
+}
 
-    // 5. Required fields.
+/// Step 5: every field the catalog requires for this kind of subject and
+/// these penalty categories is present.
+fn check_required(
+    item: &CatalogItem,
+    raw: &BTreeMap<&str, String>,
+    class: Class,
+    categories: &[PenaltyCategory],
+    issues: &mut Issues,
+) {
     for spec in item.fields() {
         if raw.contains_key(spec.code()) {
             continue;
@@ -1224,25 +1278,25 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
             issues.error(Some(spec), Problem::RequiredMissing { rule: spec.required().describe_zh() });
         }
     }
+}
 
-    // 6. Cross-field rules.
-    check_dates(item, &parsed, ctx, &mut issues);
-    check_public_text(item, &parsed, &mut issues);
-    let subject = build_subject(item, class, stated_kind.as_ref(), &parsed, &raw, &mut issues);
+/// Step 7: the draft of a row without errors. Every role value used here is
+/// present unless its field is optional in this catalog; report that rather
+/// than guess.
+fn assemble(
+    item: &CatalogItem,
+    parsed: &BTreeMap<&str, Value>,
+    subject: Option<SubjectRef>,
+    categories: Vec<PenaltyCategory>,
+    fine_fen: Option<i64>,
+    mut issues: Issues,
+) -> RowOutcome {
+    let role_value =
+        |role: FieldRole| -> Option<&Value> { item.field_by_role(role).and_then(|f| parsed.get(f.code())) };
     let decision_date = match role_value(FieldRole::DecisionDate) {
         Some(Value::Date(Some(d))) => Some(*d),
         _ => None,
     };
-    let fine_fen = money_of(item, FieldRole::FineAmount, &parsed);
-    let confiscation_fen = money_of(item, FieldRole::ConfiscationAmount, &parsed);
-    check_fine(item, &categories, fine_fen, &parsed, &mut issues);
-
-    if !issues.errors.is_empty() {
-        return RowOutcome::Invalid { errors: issues.errors, warnings: issues.warnings };
-    }
-
-    // 7. Assemble. Every role value below is present unless its field is
-    //    optional in this catalog; report that rather than guess.
     let document_number = match role_value(FieldRole::DocumentNumber) {
         Some(Value::Text(s)) => Some(s.clone()),
         _ => None,
@@ -1264,8 +1318,9 @@ pub fn validate_row(item: &CatalogItem, cells: &[(String, String)], ctx: &Valida
         Some(Value::Date(d)) => *d,
         _ => None,
     };
+    let confiscation_fen = money_of(item, FieldRole::ConfiscationAmount, parsed);
     let penalty = (item.publicity() == crate::collection::catalog::PublicityKind::Penalty)
-        .then(|| penalty_facts(item, &parsed, categories, fine_fen, confiscation_fen, &subject, decision_date));
+        .then(|| penalty_facts(item, parsed, categories, fine_fen, confiscation_fen, &subject, decision_date));
     let fields: BTreeMap<String, String> = parsed.iter().map(|(code, v)| ((*code).to_owned(), v.stored())).collect();
     let key_document = item
         .key_fields()
@@ -1480,40 +1535,52 @@ fn build_subject(
                 report_missing(uscc_spec, issues);
                 return None;
             };
-            let is_92 = uscc.as_str().starts_with("92");
-            let kind = match kind_value {
-                SubjectKindValue::IndividualBusiness => LegalKind::IndividualBusiness,
-                SubjectKindValue::Organisation => LegalKind::Organisation,
-                SubjectKindValue::LegalPerson | SubjectKindValue::NaturalPerson => {
-                    if is_92 {
-                        LegalKind::IndividualBusiness
-                    } else {
-                        LegalKind::Organisation
-                    }
-                }
-            };
-            // DOMAIN §1.1 [S]: 92 is the code of an 个体工商户; a stated kind
-            // that disagrees is probably a mis-chosen 类别.
-            let disagrees = match kind_value {
-                SubjectKindValue::Organisation => is_92,
-                SubjectKindValue::IndividualBusiness => !is_92,
-                _ => false,
-            };
-            if disagrees && let Some((stated, _)) = stated_kind {
-                let prefix: String = uscc.as_str().chars().take(2).collect();
-                issues.warn(
-                    item.field_by_role(FieldRole::SubjectKind),
-                    Problem::SubjectKindMismatch {
-                        stated: stated.clone(),
-                        prefix,
-                        code_kind: uscc.category_name_zh().to_owned(),
-                    },
-                );
-            }
+            let kind = legal_kind(item, kind_value, stated_kind, &uscc, issues);
             let legal_representative = legal_representative(item, parsed, issues);
             Some(SubjectRef::LegalPerson { uscc, name: name?, kind, legal_representative })
         }
     }
+}
+
+/// The kind of organisation: as stated, else from the code (92 is the code of
+/// an 个体工商户, DOMAIN §1.1 [S]); a stated kind that disagrees with the code
+/// is probably a mis-chosen 类别 and is warned about.
+fn legal_kind(
+    item: &CatalogItem,
+    kind_value: SubjectKindValue,
+    stated_kind: Option<&(String, SubjectKindValue)>,
+    uscc: &Uscc,
+    issues: &mut Issues,
+) -> LegalKind {
+    let is_92 = uscc.as_str().starts_with("92");
+    let kind = match kind_value {
+        SubjectKindValue::IndividualBusiness => LegalKind::IndividualBusiness,
+        SubjectKindValue::Organisation => LegalKind::Organisation,
+        SubjectKindValue::LegalPerson | SubjectKindValue::NaturalPerson => {
+            if is_92 {
+                LegalKind::IndividualBusiness
+            } else {
+                LegalKind::Organisation
+            }
+        }
+    };
+    let disagrees = match kind_value {
+        SubjectKindValue::Organisation => is_92,
+        SubjectKindValue::IndividualBusiness => !is_92,
+        SubjectKindValue::LegalPerson | SubjectKindValue::NaturalPerson => false,
+    };
+    if disagrees && let Some((stated, _)) = stated_kind {
+        let prefix: String = uscc.as_str().chars().take(2).collect();
+        issues.warn(
+            item.field_by_role(FieldRole::SubjectKind),
+            Problem::SubjectKindMismatch {
+                stated: stated.clone(),
+                prefix,
+                code_kind: uscc.category_name_zh().to_owned(),
+            },
+        );
+    }
+    kind
 }
 
 fn legal_representative(

@@ -110,6 +110,9 @@ fn public_key(subject: &RecordSubject) -> Option<&str> {
     (!subject.is_natural_person()).then_some(subject.key.as_str())
 }
 
+// Exhaustive by construction: a new kind that does not say what it writes
+// does not compile, and a `_` arm would hide one (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl ListsEvent {
     pub fn public_subject(&self) -> Option<&str> {
         match self {
@@ -135,14 +138,11 @@ impl ListsEvent {
             ListsEvent::ListingProposed { proposal, list_kind } => {
                 Ok(vec![proposed_row(proposal, list_kind, seq).upsert()?])
             }
-            ListsEvent::ListingNoticeServed { listing_id, served_on, objection_deadline, .. } => Ok(vec![
-                ListingRow::key(listing_id)
-                    .update(seq)
-                    .status(ListingStatus::Noticed)
-                    .notice_served_on(Some(*served_on))
-                    .objection_deadline(Some(*objection_deadline))
-                    .write()?,
-            ]),
+            ListsEvent::ListingNoticeServed { listing_id, served_on, objection_deadline, .. } => {
+                let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Noticed);
+                let listing = listing.notice_served_on(Some(*served_on));
+                Ok(vec![listing.objection_deadline(Some(*objection_deadline)).write()?])
+            }
             ListsEvent::ListingObjectionFiled { listing_id, objection_id, filed_on, grounds, answer_due } => {
                 let objection = ObjectionRow {
                     objection_id: objection_id.clone(),
@@ -155,26 +155,12 @@ impl ListsEvent {
                     reply: None,
                     seq,
                 };
+                // The decision waits for the answer.
                 let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::UnderObjection);
                 Ok(vec![objection.upsert()?, listing.write()?])
             }
             ListsEvent::ListingObjectionAnswered { listing_id, objection_id, answered_on, outcome, reply } => {
-                let objection = ObjectionRow::key(objection_id)
-                    .update(seq)
-                    .answered_on(Some(*answered_on))
-                    .outcome(Some(*outcome))
-                    .reply(Some(reply.clone()));
-                let listing = match outcome {
-                    ObjectionOutcome::Rejected => {
-                        ListingRow::key(listing_id).update(seq).status(ListingStatus::Noticed)
-                    }
-                    ObjectionOutcome::Accepted => ListingRow::key(listing_id)
-                        .update(seq)
-                        .status(ListingStatus::Withdrawn)
-                        .exited_on(Some(*answered_on))
-                        .exit_note(Some(format!("异议成立：{reply}"))),
-                };
-                Ok(vec![objection.write()?, listing.write()?])
+                objection_answered(listing_id, objection_id, *answered_on, *outcome, reply, seq)
             }
             ListsEvent::ListingDecided {
                 listing_id,
@@ -188,27 +174,18 @@ impl ListsEvent {
                 pushes,
                 liable_people,
             } => {
-                let listing = ListingRow::key(listing_id)
-                    .update(seq)
-                    .status(ListingStatus::Listed)
-                    .decision_no(Some(decision_no.clone()))
-                    .decided_on(Some(*decided_on))
-                    .valid_from(Some(*valid_from))
-                    .valid_until(*valid_until)
-                    .measures(Some(Joined(measures.clone())));
-                let mut writes = vec![listing.write()?];
+                let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Listed);
+                let listing = listing.decision_no(Some(decision_no.clone())).decided_on(Some(*decided_on));
+                let listing = listing.valid_from(Some(*valid_from)).valid_until(*valid_until);
+                let mut writes = vec![listing.measures(Some(Joined(measures.clone()))).write()?];
                 let listing = Listing { id: listing_id, list_code, subject };
                 writes.extend(pushes_started(&listing, *valid_until, pushes, liable_people, at)?);
                 Ok(writes)
             }
-            ListsEvent::ListingWithdrawn { listing_id, on, reason } => Ok(vec![
-                ListingRow::key(listing_id)
-                    .update(seq)
-                    .status(ListingStatus::Withdrawn)
-                    .exited_on(Some(*on))
-                    .exit_note(Some(reason.clone()))
-                    .write()?,
-            ]),
+            ListsEvent::ListingWithdrawn { listing_id, on, reason } => {
+                let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Withdrawn);
+                Ok(vec![listing.exited_on(Some(*on)).exit_note(Some(reason.clone())).write()?])
+            }
             ListsEvent::ListingExited {
                 listing_id,
                 list_code,
@@ -220,14 +197,10 @@ impl ListsEvent {
                 lifts,
                 liable_people,
             } => {
-                let listing = ListingRow::key(listing_id)
-                    .update(seq)
-                    .status(ListingStatus::Exited)
-                    .exit_reason(Some(*reason))
-                    .exited_on(Some(*on))
-                    .exit_decision_no(decision_no.clone())
-                    .exit_note(Some(note.clone()));
-                let mut writes = vec![listing.write()?];
+                let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Exited);
+                let listing = listing.exit_reason(Some(*reason)).exited_on(Some(*on));
+                let mut writes =
+                    vec![listing.exit_decision_no(decision_no.clone()).exit_note(Some(note.clone())).write()?];
                 let listing = Listing { id: listing_id, list_code, subject };
                 writes.extend(pushes_lifted(&listing, *on, lifts, liable_people, at)?);
                 Ok(writes)
@@ -239,6 +212,32 @@ impl ListsEvent {
             ListsEvent::InterviewRecorded { interview } => Ok(vec![interview_row(interview, seq).upsert()?]),
         }
     }
+}
+
+/// `listing_objection_answered`: the objection's answer; a rejected objection
+/// lets the procedure go on, an accepted one withdraws the proposal.
+fn objection_answered(
+    listing_id: &str,
+    objection_id: &str,
+    answered_on: NaiveDate,
+    outcome: ObjectionOutcome,
+    reply: &str,
+    seq: u64,
+) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+    let objection = ObjectionRow::key(objection_id)
+        .update(seq)
+        .answered_on(Some(answered_on))
+        .outcome(Some(outcome))
+        .reply(Some(reply.to_owned()));
+    let listing = match outcome {
+        ObjectionOutcome::Rejected => ListingRow::key(listing_id).update(seq).status(ListingStatus::Noticed),
+        ObjectionOutcome::Accepted => ListingRow::key(listing_id)
+            .update(seq)
+            .status(ListingStatus::Withdrawn)
+            .exited_on(Some(answered_on))
+            .exit_note(Some(format!("异议成立：{reply}"))),
+    };
+    Ok(vec![objection.write()?, listing.write()?])
 }
 
 /// The listing a decision or an exit is about, as its pushes and feed items name it.

@@ -312,6 +312,95 @@ fn valid_code(code: &str) -> bool {
     (2..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Scenario and measure codes are unique and valid; every measure has
+/// executors, scenarios that exist and a legal basis. Returns code → index.
+fn measure_index(measures: &MeasuresFile) -> Result<BTreeMap<String, usize>, SanctionRulesError> {
+    let err = |m: String| SanctionRulesError(m);
+    let mut scenario_codes = BTreeSet::new();
+    for s in &measures.scenarios {
+        if !valid_code(&s.code) || !scenario_codes.insert(s.code.clone()) {
+            return Err(err(format!("场景代码 {:?} 无效或重复", s.code)));
+        }
+    }
+    let mut measure_index = BTreeMap::new();
+    for (i, m) in measures.measures.iter().enumerate() {
+        if !valid_code(&m.code) || measure_index.insert(m.code.clone(), i).is_some() {
+            return Err(err(format!("措施代码 {:?} 无效或重复", m.code)));
+        }
+        if m.executors.is_empty() {
+            return Err(err(format!("措施 {} 没有实施部门", m.code)));
+        }
+        if m.scenarios.is_empty() {
+            return Err(err(format!("措施 {} 没有适用场景", m.code)));
+        }
+        if let Some(s) = m.scenarios.iter().find(|s| !scenario_codes.contains(*s)) {
+            return Err(err(format!("措施 {} 的场景 {s:?} 未定义", m.code)));
+        }
+        if m.basis.trim().is_empty() {
+            return Err(err(format!("措施 {} 缺少法律依据(49号：措施须有直接法律或政策依据)", m.code)));
+        }
+    }
+    Ok(measure_index)
+}
+
+/// One list type: its measures exist and are of its kind (a red list only
+/// incentives, the others only punishments), it names subjects and deciders.
+fn list_type(
+    entry: ListEntry,
+    measures: &MeasuresFile,
+    measure_index: &BTreeMap<String, usize>,
+) -> Result<ListType, SanctionRulesError> {
+    let err = |m: String| SanctionRulesError(m);
+    for code in &entry.measures {
+        let Some(&i) = measure_index.get(code) else {
+            return Err(err(format!("名单 {} 引用了未定义的措施 {code}", entry.code)));
+        };
+        let wanted = if entry.kind == ListKind::Red { MeasureKind::Incentive } else { MeasureKind::Punishment };
+        if measures.measures[i].kind != wanted {
+            return Err(err(format!(
+                "名单 {} 是{}，不能关联{}措施 {code}",
+                entry.code,
+                entry.kind.name_zh(),
+                measures.measures[i].kind.name_zh()
+            )));
+        }
+    }
+    if entry.subjects.is_empty() {
+        return Err(err(format!("名单 {} 没有适用主体类型", entry.code)));
+    }
+    let deciders = if entry.deciding_departments.iter().any(|d| d == "*") {
+        Deciders::Any
+    } else {
+        let mut set = BTreeSet::new();
+        for d in &entry.deciding_departments {
+            set.insert(DepartmentCode::parse(d).map_err(|e| err(format!("名单 {} 的认定部门：{e}", entry.code)))?);
+        }
+        if set.is_empty() {
+            return Err(err(format!("名单 {} 没有认定部门", entry.code)));
+        }
+        Deciders::Only(set)
+    };
+    Ok(ListType {
+        code: entry.code,
+        name: entry.name,
+        kind: entry.kind,
+        domain: entry.domain,
+        basis: entry.basis,
+        criteria: entry.criteria,
+        deciders,
+        subjects: entry.subjects,
+        validity_months: (entry.validity_months > 0).then_some(entry.validity_months),
+        early_exit_after_months: if entry.repairable { entry.early_exit_after_months } else { None },
+        repairable: entry.repairable,
+        notice_required: entry.notice_required,
+        personal_liability: entry.personal_liability,
+        public: entry.public,
+        exit_conditions: entry.exit_conditions,
+        remedy: entry.remedy,
+        measures: entry.measures,
+    })
+}
+
 impl SanctionRules {
     /// The rules compiled into the binary.
     pub fn shipped() -> &'static SanctionRules {
@@ -336,86 +425,14 @@ impl SanctionRules {
         let lists: ListsFile = toml::from_str(lists_toml).map_err(|e| err(format!("lists.toml：{e}")))?;
         let measures: MeasuresFile = toml::from_str(measures_toml).map_err(|e| err(format!("measures.toml：{e}")))?;
 
-        let mut scenario_codes = BTreeSet::new();
-        for s in &measures.scenarios {
-            if !valid_code(&s.code) || !scenario_codes.insert(s.code.clone()) {
-                return Err(err(format!("场景代码 {:?} 无效或重复", s.code)));
-            }
-        }
-        let mut measure_index = BTreeMap::new();
-        for (i, m) in measures.measures.iter().enumerate() {
-            if !valid_code(&m.code) || measure_index.insert(m.code.clone(), i).is_some() {
-                return Err(err(format!("措施代码 {:?} 无效或重复", m.code)));
-            }
-            if m.executors.is_empty() {
-                return Err(err(format!("措施 {} 没有实施部门", m.code)));
-            }
-            if m.scenarios.is_empty() {
-                return Err(err(format!("措施 {} 没有适用场景", m.code)));
-            }
-            if let Some(s) = m.scenarios.iter().find(|s| !scenario_codes.contains(*s)) {
-                return Err(err(format!("措施 {} 的场景 {s:?} 未定义", m.code)));
-            }
-            if m.basis.trim().is_empty() {
-                return Err(err(format!("措施 {} 缺少法律依据(49号：措施须有直接法律或政策依据)", m.code)));
-            }
-        }
+        let measure_index = measure_index(&measures)?;
         let mut list_index = BTreeMap::new();
         let mut out = Vec::new();
         for entry in lists.lists {
             if !valid_code(&entry.code) || list_index.insert(entry.code.clone(), out.len()).is_some() {
                 return Err(err(format!("名单代码 {:?} 无效或重复", entry.code)));
             }
-            for code in &entry.measures {
-                let Some(&i) = measure_index.get(code) else {
-                    return Err(err(format!("名单 {} 引用了未定义的措施 {code}", entry.code)));
-                };
-                let wanted = if entry.kind == ListKind::Red { MeasureKind::Incentive } else { MeasureKind::Punishment };
-                if measures.measures[i].kind != wanted {
-                    return Err(err(format!(
-                        "名单 {} 是{}，不能关联{}措施 {code}",
-                        entry.code,
-                        entry.kind.name_zh(),
-                        measures.measures[i].kind.name_zh()
-                    )));
-                }
-            }
-            if entry.subjects.is_empty() {
-                return Err(err(format!("名单 {} 没有适用主体类型", entry.code)));
-            }
-            let deciders = if entry.deciding_departments.iter().any(|d| d == "*") {
-                Deciders::Any
-            } else {
-                let mut set = BTreeSet::new();
-                for d in &entry.deciding_departments {
-                    set.insert(
-                        DepartmentCode::parse(d).map_err(|e| err(format!("名单 {} 的认定部门：{e}", entry.code)))?,
-                    );
-                }
-                if set.is_empty() {
-                    return Err(err(format!("名单 {} 没有认定部门", entry.code)));
-                }
-                Deciders::Only(set)
-            };
-            out.push(ListType {
-                code: entry.code,
-                name: entry.name,
-                kind: entry.kind,
-                domain: entry.domain,
-                basis: entry.basis,
-                criteria: entry.criteria,
-                deciders,
-                subjects: entry.subjects,
-                validity_months: (entry.validity_months > 0).then_some(entry.validity_months),
-                early_exit_after_months: if entry.repairable { entry.early_exit_after_months } else { None },
-                repairable: entry.repairable,
-                notice_required: entry.notice_required,
-                personal_liability: entry.personal_liability,
-                public: entry.public,
-                exit_conditions: entry.exit_conditions,
-                remedy: entry.remedy,
-                measures: entry.measures,
-            });
+            out.push(list_type(entry, &measures, &measure_index)?);
         }
         Ok(SanctionRules {
             lists_version: lists.version,

@@ -32,6 +32,9 @@ pub enum SubjectsEvent {
     RelationEnded { relation: Relation },
 }
 
+// Exhaustive by construction: a new kind that does not say what it writes
+// does not compile, and a `_` arm would hide one (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl SubjectsEvent {
     /// The organisation named in the public entry; natural persons never are.
     pub fn public_subject(&self) -> Option<&str> {

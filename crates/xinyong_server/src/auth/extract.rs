@@ -375,6 +375,8 @@ impl TokenCache {
     }
 }
 
+// Follower dispatch: exhaustive over event kinds, no `_` arm (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
 impl LogSubscriber for TokenCache {
     /// Only a revocation makes a cached token wrong: it is dropped at once
     /// (in every process, within one follower poll).

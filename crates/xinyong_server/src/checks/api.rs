@@ -137,8 +137,8 @@ async fn answer_one(
         Ok(a) => a,
         Err(e) => return Ok(Err(e)),
     };
-    let receipt = Receipt::new(who, query, &answer, rules.sanction_versions(), now);
-    let id = receipt.id();
+    let receipt = Receipt::new(who, query, &answer, rules.sanction_versions(), now)?;
+    let id = receipt.id()?;
     let line: ReceiptLine = receipt.line(id.clone(), answer.subject.id_number_masked.is_some())?;
     state.receipts.submit(line).await?;
     Ok(Ok(CheckResponse { answer, receipt: ReceiptView { id, receipt } }))

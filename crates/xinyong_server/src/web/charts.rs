@@ -69,30 +69,31 @@ pub(crate) struct ShareChart<'a> {
     pub empty_text: &'a str,
 }
 
+/// Where the bars of a share chart go.
+struct Geometry {
+    bar_x: u32,
+    bar_w: u32,
+    rows: u32,
+}
+
+impl Geometry {
+    const ROW: u32 = 30;
+    const BAR_H: u32 = 18;
+
+    fn scale(&self, share: f64) -> f64 {
+        f64::from(self.bar_w) * share.clamp(0.0, 1.0)
+    }
+}
+
 /// A horizontal bar per row: the share in green, the rest in red, against a
 /// dashed line at 100 %, with 0 % / 50 % / 100 % marks and a legend.
 pub(crate) fn share_chart(chart: &ShareChart<'_>, bars: &[ShareBar]) -> String {
-    const ROW: u32 = 30;
-    const BAR_H: u32 = 18;
-    let ShareChart {
-        id,
-        title,
-        desc,
-        label_right,
-        label_chars,
-        max_rows,
-        yes,
-        no,
-        legend_gap,
-        target_legend,
-        empty_text,
-    } = *chart;
+    let ShareChart { id, title, desc, label_right, max_rows, .. } = *chart;
     let bar_x = label_right + 14;
-    let bar_w = BARS_END - bar_x;
-    let rows = u32::try_from(bars.len()).unwrap_or(u32::MAX).min(max_rows);
-    let legend_y = TOP + rows * ROW + 14;
+    let g =
+        Geometry { bar_x, bar_w: BARS_END - bar_x, rows: u32::try_from(bars.len()).unwrap_or(u32::MAX).min(max_rows) };
+    let legend_y = TOP + g.rows * Geometry::ROW + 14;
     let height = legend_y + 24;
-    let scale = |share: f64| f64::from(bar_w) * share.clamp(0.0, 1.0);
     let mut svg = String::new();
     // `write!` into a String cannot fail.
     let _ = write!(
@@ -100,9 +101,18 @@ pub(crate) fn share_chart(chart: &ShareChart<'_>, bars: &[ShareBar]) -> String {
         r#"<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">"#
     );
     let _ = write!(svg, "<title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>");
-    // Axis: 0 %, 50 % and the dashed 100 % line across every bar.
+    axis(&mut svg, &g);
+    for (i, bar) in bars.iter().take(g.rows as usize).enumerate() {
+        bar_row(&mut svg, chart, &g, u32::try_from(i).unwrap_or(0), bar);
+    }
+    legend(&mut svg, chart, &g, legend_y);
+    svg
+}
+
+/// Axis: 0 %, 50 % and the dashed 100 % line across every bar.
+fn axis(svg: &mut String, g: &Geometry) {
     for (share, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
-        let x = f64::from(bar_x) + scale(share);
+        let x = f64::from(g.bar_x) + g.scale(share);
         let _ = write!(
             svg,
             r#"<text x="{x:.1}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{label}</text>"#,
@@ -114,42 +124,54 @@ pub(crate) fn share_chart(chart: &ShareChart<'_>, bars: &[ShareBar]) -> String {
             svg,
             r#"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{colour}" stroke-width="1"{dash}/>"#,
             TOP - 4,
-            TOP + rows * ROW
+            TOP + g.rows * Geometry::ROW
         );
     }
-    for (i, bar) in bars.iter().take(rows as usize).enumerate() {
-        let y = TOP + u32::try_from(i).unwrap_or(0) * ROW + (ROW - BAR_H) / 2;
-        let _ = write!(svg, "<g><title>{}</title>", escape_xml(&bar.tip));
-        let _ = write!(
-            svg,
-            r#"<text x="{label_right}" y="{}" font-size="13" text-anchor="end" fill="{INK}">{}</text>"#,
-            y + 14,
-            escape_xml(&short_label(&bar.label, label_chars))
-        );
-        match bar.share {
-            Some(share) => {
-                let green = scale(share);
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{bar_x}" y="{y}" width="{green:.1}" height="{BAR_H}" fill="{GREEN}"/><rect x="{:.1}" y="{y}" width="{:.1}" height="{BAR_H}" fill="{RED}"/><text x="{}" y="{}" font-size="13" fill="{INK}">{:.1}%</text>"#,
-                    f64::from(bar_x) + green,
-                    f64::from(bar_w) - green,
-                    bar_x + bar_w + 10,
-                    y + 14,
-                    share * 100.0
-                );
-            }
-            None => {
-                let _ = write!(
-                    svg,
-                    r#"<rect x="{bar_x}" y="{y}" width="{bar_w}" height="{BAR_H}" fill="none" stroke="{GREY}" stroke-dasharray="2 2"/><text x="{}" y="{}" font-size="13" fill="{INK}">{empty_text}</text>"#,
-                    bar_x + bar_w + 10,
-                    y + 14
-                );
-            }
+}
+
+/// Row `i`: its label, then the share (green and red) or the empty text.
+fn bar_row(svg: &mut String, chart: &ShareChart<'_>, g: &Geometry, i: u32, bar: &ShareBar) {
+    let Geometry { bar_x, bar_w, .. } = *g;
+    let y = TOP + i * Geometry::ROW + (Geometry::ROW - Geometry::BAR_H) / 2;
+    let bar_h = Geometry::BAR_H;
+    let _ = write!(svg, "<g><title>{}</title>", escape_xml(&bar.tip));
+    let _ = write!(
+        svg,
+        r#"<text x="{}" y="{}" font-size="13" text-anchor="end" fill="{INK}">{}</text>"#,
+        chart.label_right,
+        y + 14,
+        escape_xml(&short_label(&bar.label, chart.label_chars))
+    );
+    match bar.share {
+        Some(share) => {
+            let green = g.scale(share);
+            let _ = write!(
+                svg,
+                r#"<rect x="{bar_x}" y="{y}" width="{green:.1}" height="{bar_h}" fill="{GREEN}"/><rect x="{:.1}" y="{y}" width="{:.1}" height="{bar_h}" fill="{RED}"/><text x="{}" y="{}" font-size="13" fill="{INK}">{:.1}%</text>"#,
+                f64::from(bar_x) + green,
+                f64::from(bar_w) - green,
+                bar_x + bar_w + 10,
+                y + 14,
+                share * 100.0
+            );
         }
-        svg.push_str("</g>");
+        None => {
+            let _ = write!(
+                svg,
+                r#"<rect x="{bar_x}" y="{y}" width="{bar_w}" height="{bar_h}" fill="none" stroke="{GREY}" stroke-dasharray="2 2"/><text x="{}" y="{}" font-size="13" fill="{INK}">{}</text>"#,
+                bar_x + bar_w + 10,
+                y + 14,
+                chart.empty_text
+            );
+        }
     }
+    svg.push_str("</g>");
+}
+
+/// The legend: green = `yes`, red = `no`, and the dashed target line if any.
+fn legend(svg: &mut String, chart: &ShareChart<'_>, g: &Geometry, legend_y: u32) {
+    let ShareChart { yes, no, legend_gap, target_legend, .. } = *chart;
+    let bar_x = g.bar_x;
     let _ = write!(
         svg,
         r#"<g font-size="12" fill="{INK}"><rect x="{bar_x}" y="{legend_y}" width="12" height="12" fill="{GREEN}"/><text x="{}" y="{}">{yes}</text><rect x="{}" y="{legend_y}" width="12" height="12" fill="{RED}"/><text x="{}" y="{}">{no}</text>"#,
@@ -172,5 +194,4 @@ pub(crate) fn share_chart(chart: &ShareChart<'_>, bars: &[ShareBar]) -> String {
         );
     }
     svg.push_str("</g></svg>");
-    svg
 }
