@@ -220,6 +220,9 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
     assert_eq!(check(&app, &token, uscc.as_str(), "ZB-2029-0003").await["decision"], "clear");
     let feed = api(&app, "GET", "/api/v1/feeds/ggzyjy?after=0", &token, Value::Null).await.json();
     assert!(feed["items"].as_array().unwrap().iter().any(|i| i["listing_id"] == id.as_str() && i["kind"] == "lifted"));
+    // The last checks' receipts reach the log in the background; verify once
+    // they are there, not while their batch is being appended.
+    app.flush_receipts().await;
     let no_progress = |_: &str, _: u64, _: u64| {};
     xinyong_core::log::verify::verify(&app.core, &no_progress).await.unwrap();
 }
