@@ -113,17 +113,10 @@ impl Route {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        // Every method the table uses has a filter; the fallback is unreachable.
-        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        Route {
-            method,
-            path,
-            action,
-            resource,
-            credentials,
-            body_limit: BodyLimit::Default,
-            handler: on(filter, handler),
-        }
+        // A method axum cannot route (none the table uses) serves nothing
+        // (405), never the handler under another method.
+        let handler = MethodFilter::try_from(method.clone()).map_or_else(|_| MethodRouter::new(), |f| on(f, handler));
+        Route { method, path, action, resource, credentials, body_limit: BodyLimit::Default, handler }
     }
 
     /// Anyone: no credentials are read.
