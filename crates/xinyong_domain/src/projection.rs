@@ -1,5 +1,5 @@
 //! Projection tables as Rust types. Every table the pages and APIs read is one
-//! [`table!`](crate::table) declaration in the folder of the context that owns
+//! `table!` declaration in the folder of the context that owns
 //! it: a row struct read and written by column name, its [`TableSpec`] (derived
 //! from the same declaration, so the two cannot drift), and a typed update
 //! builder ([`Patch`]). Events say which rows they write (each context's
@@ -352,7 +352,7 @@ pub(crate) use text_column;
 
 // ------------------------------------------------------------------ rows
 
-/// A projection row type, declared with [`table!`](crate::table).
+/// A projection row type, declared with `table!`.
 pub trait Row: Sized {
     const SPEC: &'static TableSpec;
     /// The row's cells in column order.
@@ -488,7 +488,7 @@ impl<R: Row> Key<R> {
 }
 
 /// An update of some columns of an existing row. The setters are generated
-/// per table by [`table!`] and named after the columns; a missing row stays
+/// per table by `table!` and named after the columns; a missing row stays
 /// missing.
 #[derive(Debug, Clone)]
 pub struct Patch<R> {

@@ -146,7 +146,7 @@ impl DisclosureLevel {
 }
 
 /// Which publicity rule set decides a record's window (see
-/// [`crate::publicity`]).
+/// [`crate::collection::publicity`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicityKind {
