@@ -38,6 +38,7 @@ use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+use crate::rules::Rules;
 use crate::subjects::{SubjectLookup, lookup_subject};
 
 /// Longest free text (事由, 事实, 依据, 答复 …) a step takes, in characters.
@@ -174,8 +175,8 @@ async fn listing_row(core: &Core, listing_id: &str) -> Result<ListingRow> {
         .ok_or_else(|| CoreError::NotFound { what: format!("名单记录 {listing_id}"), code: "listing_not_found" })
 }
 
-fn list_of<'a>(core: &'a Core, code: &str) -> Result<&'a ListType> {
-    core.rules()
+fn list_of<'a>(rules: &'a Rules, code: &str) -> Result<&'a ListType> {
+    rules
         .sanctions
         .list(code)
         .ok_or_else(|| CoreError::invalid("unknown_list", format!("名单类型 {code:?} 不存在(见 rules/lists.toml)")))
@@ -248,7 +249,8 @@ async fn authorized(core: &Core, principal: &Principal, action: Action, listing_
 /// Whether `step` is allowed on `on` by the life-cycle rule.
 async fn check_step(core: &Core, row: &ListingRow, step: Step, on: NaiveDate) -> Result<()> {
     let objections = objections_of(core, &row.listing_id).await?;
-    let list = core.rules().sanctions.list(&row.list_code);
+    let rules = core.rules();
+    let list = rules.sanctions.list(&row.list_code);
     state_of(row, list, &objections).check(step, on).map_err(|e| step_error(&e))
 }
 
@@ -298,9 +300,10 @@ pub async fn propose(
     input: ProposeListing,
 ) -> Result<String> {
     authorize(principal, Action::ProposeListing, &Resource::Department(department.clone()))?;
-    let sanctions = &core.rules().sanctions;
+    let rules = core.rules();
+    let sanctions = &rules.sanctions;
     let list_code = input.list_code.trim();
-    let list = list_of(core, list_code)?;
+    let list = list_of(&rules, list_code)?;
     if !list.deciders.allows(department) {
         return Err(forbidden(
             "not_a_deciding_department",
@@ -377,8 +380,9 @@ pub async fn serve_notice(
     check_step(core, &row, Step::ServeNotice, today).await?;
     step_date("送达日期", served_on, Some((row.proposed_on, "拟列入日期")), today)?;
     let channel = required_text("送达方式", channel, MAX_SHORT_CHARS)?;
-    let window = core.rules().sanctions.settings.objection_window_working_days;
-    let deadline = working_days_after(&core.rules().calendar, served_on, window);
+    let rules = core.rules();
+    let window = rules.sanctions.settings.objection_window_working_days;
+    let deadline = working_days_after(&rules.calendar, served_on, window);
     core.append(vec![event(
         principal,
         core,
@@ -409,8 +413,9 @@ pub async fn file_objection(
     check_step(core, &row, Step::FileObjection, filed_on).await?;
     let grounds = required_text("异议理由", grounds, MAX_TEXT_CHARS)?;
     let objection_id = digest_id("OB", &[&row.listing_id, &filed_on.to_string(), &grounds]);
-    let answer_days = core.rules().sanctions.settings.objection_answer_working_days;
-    let answer_due = working_days_after(&core.rules().calendar, filed_on, answer_days);
+    let rules = core.rules();
+    let answer_days = rules.sanctions.settings.objection_answer_working_days;
+    let answer_due = working_days_after(&rules.calendar, filed_on, answer_days);
     core.append(vec![event(
         principal,
         core,
@@ -506,9 +511,9 @@ pub async fn decide(
     // the objection window even when it is recorded later.
     check_step(core, &row, Step::Decide, decided_on).await?;
     let decision_no = required_text("决定文号", decision_no, MAX_SHORT_CHARS)?;
-    let list = list_of(core, &row.list_code)?;
-    let pushes = core
-        .rules()
+    let rules = core.rules();
+    let list = list_of(&rules, &row.list_code)?;
+    let pushes = rules
         .sanctions
         .pushes_for(list)
         .into_iter()
@@ -702,9 +707,10 @@ pub fn subject_display(core: &Core, subject: &RecordSubject) -> (String, String)
 
 pub async fn listing_detail(core: &Core, listing_id: &str) -> Result<Option<ListingDetail>> {
     let Some(row) = core.store().get(ListingRow::key(listing_id.trim())).await? else { return Ok(None) };
-    let list = core.rules().sanctions.list(&row.list_code).cloned();
+    let rules = core.rules();
+    let list = rules.sanctions.list(&row.list_code).cloned();
     let objections = objections_of(core, &row.listing_id).await?;
-    let sanctions = &core.rules().sanctions;
+    let sanctions = &rules.sanctions;
     let mut pushes: Vec<PushStatus> = core
         .store()
         .find::<PushRow>("listing_id", &Cell::text(row.listing_id.as_str()), PER_LISTING_ROWS)
