@@ -2,16 +2,19 @@
 //! and for clerks preparing templates.
 
 use serde::Serialize;
-use xinyong_core::rules::Rules;
 
+use crate::config::Config;
 use crate::{CmdResult, Failure};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CatalogCommand {
-    /// Every catalog item with its fields.
+    /// Every catalog item with its fields (the version in force today).
     List {
         #[arg(long)]
         json: bool,
+        /// Database URL (overrides configuration).
+        #[arg(long)]
+        database: Option<String>,
     },
 }
 
@@ -36,9 +39,11 @@ struct FieldView<'a> {
     public: bool,
 }
 
-pub fn run(cmd: CatalogCommand) -> CmdResult {
-    let CatalogCommand::List { json } = cmd;
-    let rules = Rules::shipped();
+pub async fn run(cfg: Config, cmd: CatalogCommand) -> CmdResult {
+    let CatalogCommand::List { json, database } = cmd;
+    // The version published and in force in the database (the configured
+    // rule files where nothing is published yet).
+    let rules = crate::rules_cmd::rules_today(&cfg, database).await?;
     let catalog = &rules.catalog;
     let items: Vec<ItemView<'_>> = catalog
         .items()

@@ -17,7 +17,12 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub server: ServerConfig,
     pub log: LogConfig,
-    pub calendar: CalendarConfig,
+    pub rules: RulesConfig,
+    /// Before rules were loaded at run time, `calendar import` wrote files
+    /// here that nothing else read. Still accepted so an old `xinyong.toml`
+    /// loads; a warning says to publish such files instead.
+    #[serde(default)]
+    pub calendar: Option<CalendarConfig>,
     pub site: SiteConfig,
     pub portal: PortalConfig,
     pub mask: MaskConfig,
@@ -67,6 +72,24 @@ impl std::fmt::Debug for LogConfig {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Directory of rule files (catalog.toml, publicity.toml, lists.toml,
+    /// measures.toml, departments.toml, calendar/YYYY.toml); empty: the
+    /// files compiled into the binary. A file the directory lacks is the
+    /// compiled-in one.
+    pub dir: PathBuf,
+}
+
+impl RulesConfig {
+    /// The configured directory, if any.
+    pub fn dir(&self) -> Option<&Path> {
+        (!self.dir.as_os_str().is_empty()).then_some(self.dir.as_path())
+    }
+}
+
+/// The retired `[calendar]` section (see [`Config::calendar`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarConfig {
@@ -190,6 +213,18 @@ mod tests {
         assert_eq!(config.mask, MaskConfig::default());
         assert_eq!(config.listing.expire_interval_secs, 3600);
         assert_eq!(config.portal.settings().unwrap(), xinyong_server::PortalSettings::default());
+        assert_eq!(config.rules.dir(), None, "no rules directory: the compiled-in files");
+        assert!(config.calendar.is_none());
+    }
+
+    #[test]
+    fn an_old_calendar_section_still_loads() {
+        let old = format!("{DEFAULT_TOML}\n[calendar]\ndir = \"./data/calendar\"\n");
+        let config: Config = Figment::from(Toml::string(&old)).extract().unwrap();
+        assert_eq!(config.calendar.unwrap().dir, PathBuf::from("./data/calendar"));
+        let with_dir = DEFAULT_TOML.replace("dir = \"\"", "dir = \"/etc/xinyong/rules\"");
+        let config: Config = Figment::from(Toml::string(&with_dir)).extract().unwrap();
+        assert_eq!(config.rules.dir(), Some(Path::new("/etc/xinyong/rules")));
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub enum DepartmentsCommand {
         #[arg(long)]
         database: Option<String>,
     },
-    /// Register the shipped departments (rules/departments.toml) not yet known.
+    /// Apply the departments file (rules.dir's departments.toml, or the
+    /// shipped one): register new departments, update changed ones.
     Seed {
         /// Database URL (overrides configuration).
         #[arg(long)]
@@ -45,22 +46,34 @@ pub async fn run(cfg: Config, command: DepartmentsCommand) -> CmdResult {
         }
         DepartmentsCommand::Seed { database } => {
             let core = open(&cfg, database).await?;
-            let added = seed_shipped(&core).await?;
-            println!("登记了 {added} 个新部门");
+            let (added, changed) = apply_departments_file(&core).await?;
+            println!("登记了 {added} 个新部门，更新了 {changed} 个部门");
         }
     }
     Ok(())
 }
 
-/// Registers the shipped departments not yet known; `serve` and `demo` call
-/// it on start.
+/// Applies the departments file of the core's rule files (`rules.dir`'s
+/// departments.toml, or the shipped one); `serve` and `demo` call it on
+/// start. Returns how many departments were new.
 pub async fn seed_shipped(core: &Core) -> Result<usize, Failure> {
-    let departments = auth::shipped_departments().map_err(core_failure)?;
-    let added = auth::seed_departments(core, &departments).await.map_err(core_failure)?;
-    if added > 0 {
-        tracing::info!(added, "registered shipped departments");
+    apply_departments_file(core).await.map(|(added, _)| added)
+}
+
+/// Registers the file's new departments and registers changed ones again
+/// with their new details; returns (new, changed).
+async fn apply_departments_file(core: &Core) -> Result<(usize, usize), Failure> {
+    let book = core.rule_book();
+    let departments = match &book.source().departments {
+        Some(text) => auth::parse_departments(text)
+            .map_err(|e| Failure::Usage(format!("部门清单 {} 无效：{e}", book.source().origin_of_departments())))?,
+        None => auth::shipped_departments().map_err(core_failure)?,
+    };
+    let (added, changed) = xinyong_core::rules::sync_departments(core, &departments).await.map_err(core_failure)?;
+    if added + changed > 0 {
+        tracing::info!(added, changed, "applied the departments file");
     }
-    Ok(added)
+    Ok((added, changed))
 }
 
 pub(crate) async fn open(cfg: &Config, database: Option<String>) -> Result<Core, Failure> {

@@ -24,6 +24,7 @@ mod import_cmd;
 mod index_cmd;
 mod jobs_cmd;
 mod listings_cmd;
+mod rules_cmd;
 mod runtime;
 mod serve_cmd;
 mod tokens_cmd;
@@ -73,6 +74,12 @@ enum Command {
     },
     /// Recompute the log, the tree, the checkpoint and every projection row.
     Verify(verify_cmd::VerifyArgs),
+    /// Rule files (catalog, publicity, lists, measures, departments, calendar
+    /// years): check a directory against the log, publish its changes.
+    Rules {
+        #[command(subcommand)]
+        command: rules_cmd::RulesCommand,
+    },
     /// The public credit information catalog in force.
     Catalog {
         #[command(subcommand)]
@@ -145,7 +152,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Codes { command } => codes_cmd::run(command),
-        Command::Calendar { command } => with_config(cli.config.as_deref(), |cfg| calendar_cmd::run(&cfg, command)),
+        Command::Calendar { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(calendar_cmd::run(cfg, command)))
+        }
         Command::Serve(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(serve_cmd::run(cfg, args))),
         Command::Demo(args) => with_config(cli.config.as_deref(), |cfg| runtime::block_on(demo_cmd::run(cfg, args))),
         Command::Departments { command } => {
@@ -157,7 +166,12 @@ fn main() -> ExitCode {
         Command::Tokens { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(tokens_cmd::run(cfg, command)))
         }
-        Command::Catalog { command } => catalog_cmd::run(command),
+        Command::Rules { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(rules_cmd::run(cfg, command)))
+        }
+        Command::Catalog { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(catalog_cmd::run(cfg, command)))
+        }
         Command::Import(args) => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(import_cmd::run(cfg, args)))
         }

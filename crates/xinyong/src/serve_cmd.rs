@@ -9,6 +9,7 @@ use xinyong_core::closed_loop::webhooks::WebhookClient;
 use xinyong_core::jobs::{CheckpointPublisher, JobRunner, ListingExpiry, WebhookDelivery};
 use xinyong_core::log::follower::{Follower, LogSubscriber};
 use xinyong_core::portal::search::SearchIndex;
+use xinyong_core::rules::RulesFollower;
 use xinyong_server::{AppState, SiteSettings};
 
 use crate::config::Config;
@@ -45,7 +46,14 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
         demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
     }
+    // The rule files' versions the log lacks come into force now (as the
+    // demo city does for itself); then the departments file is applied.
+    let published = xinyong_core::rules::publish_rules(&core).await.map_err(departments_cmd::core_failure)?;
+    if published > 0 {
+        tracing::info!(published, "published the rule files' new versions");
+    }
     departments_cmd::seed_shipped(&core).await?;
+    log_rules_in_force(&core);
     if args.demo {
         demo_cmd::create_demo_users(&core).await?;
         demo_cmd::print_demo_accounts();
@@ -111,15 +119,19 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_portal(portal);
     let receipts = Arc::clone(&state.receipts);
 
-    // One follower for every in-memory view. It starts from the older of the
-    // two rebuilds; each index skips what it already reflects.
+    // One follower for every in-memory view, and for the rules: a version
+    // published by `xinyong rules publish` or another server swaps the
+    // rules every handler and job of this process judges by. It starts from
+    // the oldest of the three; each skips what it already reflects.
     let follower = {
         let core = core.clone();
         let stop = stop_rx.clone();
         let tokens = state.token_cache();
+        let rules = RulesFollower::new(core.clone());
         tokio::spawn(async move {
-            let from = search.applied().min(checks.applied());
-            let subscribers: Vec<Box<dyn LogSubscriber>> = vec![Box::new(search), Box::new(checks), Box::new(tokens)];
+            let from = search.applied().min(checks.applied()).min(rules.applied());
+            let subscribers: Vec<Box<dyn LogSubscriber>> =
+                vec![Box::new(rules), Box::new(search), Box::new(checks), Box::new(tokens)];
             Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
         })
     };
@@ -140,6 +152,14 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let _ = jobs.await;
     let _ = follower.await;
     Ok(())
+}
+
+/// One line naming the version of each rule set in force today.
+fn log_rules_in_force(core: &xinyong_core::Core) {
+    let rules = core.rules();
+    let versions: Vec<String> = rules.versions_in_force.iter().map(|(name, v)| format!("{name}={v}")).collect();
+    let scheduled = core.rule_book().changes_after(xinyong_core::clock::china_date(core.now()));
+    tracing::info!(versions = %versions.join(" "), ?scheduled, "rules in force");
 }
 
 /// Names this process in the `job_runs` table: host and process id for

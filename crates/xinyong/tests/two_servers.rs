@@ -15,9 +15,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use xinyong_core::auth::policy::Principal;
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::closed_loop::webhooks;
-use xinyong_core::lists::listing::{self, Acting, ProposeListing};
+use xinyong_core::lists::listing::{self, ProposeListing};
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::codes::uscc::Uscc;
@@ -215,9 +216,10 @@ async fn set_up_expired_listings(core: &Core, hook_url: &str) {
     seed_departments(core, &shipped_departments().unwrap()).await.unwrap();
     // First the webhook: a new one starts at the current end of the feed.
     let spj = DepartmentCode::parse("spj").unwrap();
-    webhooks::set_webhook(core, &Actor::parse("department:spj").unwrap(), &spj, hook_url, [7; 32]).await.unwrap();
+    let spj_system = Principal::System(Actor::parse("department:spj").unwrap());
+    webhooks::set_webhook(core, &spj_system, &spj, hook_url, [7; 32]).await.unwrap();
     let scjgj = DepartmentCode::parse("scjgj").unwrap();
-    let acting = Acting::for_department(Actor::parse("user:scjgj-user").unwrap(), scjgj.clone());
+    let acting = xinyong_test_support::department_user("scjgj");
     let day = |s: &str| s.parse::<NaiveDate>().unwrap();
     for i in 0..EXPIRED_LISTINGS {
         let uscc = Uscc::from_parts('9', '1', "370102", &format!("MA3C8N{i:02}")).unwrap();

@@ -21,7 +21,7 @@ use xinyong_core::ManualClock;
 use xinyong_core::auth::{self, NewUser};
 use xinyong_core::closed_loop::feeds;
 use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
-use xinyong_core::lists::listing::{self, Acting, ProposeListing};
+use xinyong_core::lists::listing::{self, ProposeListing};
 use xinyong_demo::city::DemoCity;
 use xinyong_domain::IdNumber;
 use xinyong_domain::auth::{DepartmentCode, Role};
@@ -336,7 +336,7 @@ async fn listed_city() -> (TestApp, String) {
     let core = &app.core;
     let scjgj = DepartmentCode::parse("scjgj").unwrap();
     let ggzyjy = DepartmentCode::parse("ggzyjy").unwrap();
-    let acting = Acting::for_department(Actor::parse("user:scjgj").unwrap(), scjgj.clone());
+    let acting = xinyong_test_support::user("scjgj", Some("scjgj"), &[Role::Operator, Role::Reviewer]);
     let proposal = ProposeListing {
         list_code: "samr-serious".to_owned(),
         subject: uscc().as_str().to_owned(),
@@ -350,7 +350,7 @@ async fn listed_city() -> (TestApp, String) {
     listing::serve_notice(core, &acting, &id, day("2026-11-26"), "直接送达").await.unwrap();
     set_day(&app.clock, "2026-12-04");
     listing::decide(core, &acting, &id, DECISION_NO, day("2026-12-04")).await.unwrap();
-    let clerk = Actor::parse("user:ggzyjy").unwrap();
+    let clerk = xinyong_test_support::user("ggzyjy", Some("ggzyjy"), &[Role::Operator]);
     feeds::report_execution(core, &clerk, &ggzyjy, &id, BIDDING, OUTCOME.to_owned(), None, Some("ZB-2026-0042".into()))
         .await
         .unwrap();
@@ -375,7 +375,7 @@ async fn listed_city() -> (TestApp, String) {
         ends_on: Some(day("2031-11-30")),
         listing_id: None,
     };
-    credit_file::impose_ban(core, &acting.actor, &scjgj, ban).await.unwrap();
+    credit_file::impose_ban(core, &acting, &scjgj, ban).await.unwrap();
     let interview = InterviewInput {
         subject: uscc().as_str().to_owned(),
         kind: InterviewKind::Warning,
@@ -386,7 +386,7 @@ async fn listed_city() -> (TestApp, String) {
         rectify_by: Some(day("2027-01-04")),
         listing_id: Some(id.clone()),
     };
-    credit_file::record_interview(core, &acting.actor, &scjgj, interview).await.unwrap();
+    credit_file::record_interview(core, &acting, &scjgj, interview).await.unwrap();
     (app, id)
 }
 

@@ -13,6 +13,9 @@ pub enum CoreError {
     /// The caller may not do this (e.g. a department submitting another's item).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// Nobody is calling where the access policy needs somebody.
+    #[error("{message}")]
+    Unauthenticated { code: &'static str, message: String },
     #[error("存储错误：{0}")]
     Storage(#[from] StorageError),
     #[error("透明日志错误：{0}")]
@@ -28,9 +31,10 @@ pub enum CoreError {
 impl CoreError {
     pub fn code(&self) -> &'static str {
         match self {
-            CoreError::NotFound { code, .. } | CoreError::Invalid { code, .. } | CoreError::Forbidden { code, .. } => {
-                code
-            }
+            CoreError::NotFound { code, .. }
+            | CoreError::Invalid { code, .. }
+            | CoreError::Forbidden { code, .. }
+            | CoreError::Unauthenticated { code, .. } => code,
             CoreError::Storage(_) => "storage_error",
             CoreError::Log(_) => "log_error",
             CoreError::Key(_) => "key_error",
@@ -40,5 +44,17 @@ impl CoreError {
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
         CoreError::Invalid { code, message: message.into() }
+    }
+}
+
+/// A refusal of the access policy, as the use cases return it.
+impl From<crate::auth::policy::Denied> for CoreError {
+    fn from(denied: crate::auth::policy::Denied) -> CoreError {
+        let (code, message) = (denied.code, denied.message.to_owned());
+        if denied.is_unauthenticated() {
+            CoreError::Unauthenticated { code, message }
+        } else {
+            CoreError::Forbidden { code, message }
+        }
     }
 }

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
 use chrono::Duration;
+use xinyong_core::auth::policy::{self, Action, Resource};
 use xinyong_core::auth::{self, NewUser};
 use xinyong_core::log::verify::verify;
 use xinyong_domain::auth::{DepartmentCode, Role};
@@ -175,7 +176,13 @@ async fn login_opens_a_session_and_refuses_wrong_passwords_alike() {
     assert_eq!(user.login, "wang");
     assert_eq!(user.department, Some(code("scjgj")));
     assert_eq!(user.csrf_token, session.csrf_token);
-    assert!(user.may_manage(&code("scjgj")) && !user.may_manage(&code("swj")) && !user.is_admin());
+    // The session is a principal the access policy judges: its own
+    // department's tokens, not another's, and no user management.
+    let me = user.principal();
+    assert_eq!(me.department(), Some(&code("scjgj")));
+    assert!(policy::allows(&me, Action::ViewTokens, &Resource::Department(code("scjgj"))));
+    assert!(!policy::allows(&me, Action::ViewTokens, &Resource::Department(code("swj"))));
+    assert!(!policy::allows(&me, Action::ManageUsers, &Resource::Platform));
     assert_eq!(user.actor().as_str(), "user:wang");
 
     // Wrong password and unknown login give the same answer.

@@ -7,12 +7,13 @@
 use chrono::NaiveDate;
 use xinyong_core::CoreError;
 use xinyong_core::auth;
+use xinyong_core::auth::policy::Principal;
 use xinyong_core::lists::credit_file::{
-    self, BanInput, Decider, InterviewInput, Lookup, credit_file, impose_ban, lift_ban, person_file, record_interview,
+    self, BanInput, InterviewInput, Lookup, credit_file, impose_ban, lift_ban, person_file, record_interview,
 };
 use xinyong_core::lists::published::{ListsQuery, memberships, published_lists};
 use xinyong_core::log::verify::verify;
-use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::collection::RecordSubject;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::ListsEvent;
@@ -31,8 +32,9 @@ fn dept(code: &str) -> DepartmentCode {
     DepartmentCode::parse(code).unwrap()
 }
 
-fn clerk() -> Actor {
-    Actor::parse("user:wang").unwrap()
+/// 王 (`user:wang`), operator and reviewer of `department`.
+fn clerk(department: &DepartmentCode) -> Principal {
+    xinyong_test_support::user("wang", Some(department.as_str()), &[Role::Operator, Role::Reviewer])
 }
 
 fn org() -> Uscc {
@@ -171,7 +173,7 @@ fn code_of<T: std::fmt::Debug>(r: Result<T, CoreError>) -> &'static str {
 }
 
 fn lookup(why: &str) -> Lookup {
-    Lookup { who: Actor::parse("user:reviewer").unwrap(), why: why.into() }
+    Lookup { who: xinyong_test_support::user("reviewer", Some("scjgj"), &[Role::Reviewer]), why: why.into() }
 }
 
 #[tokio::test]
@@ -181,14 +183,14 @@ async fn bans_follow_their_term_and_are_lifted_once() {
     let scjgj = dept("scjgj");
 
     // On an organisation and on a person; both resolved to their names.
-    let id = impose_ban(core, &clerk(), &scjgj, ban_input(org().as_str())).await.unwrap();
+    let id = impose_ban(core, &clerk(&scjgj), &scjgj, ban_input(org().as_str())).await.unwrap();
     assert!(id.starts_with("BN"));
-    let again = impose_ban(core, &clerk(), &scjgj, ban_input(org().as_str())).await.unwrap();
+    let again = impose_ban(core, &clerk(&scjgj), &scjgj, ban_input(org().as_str())).await.unwrap();
     assert_eq!(id, again, "the same decision is the same ban");
     let size = core.store().log_size().await.unwrap();
     let mut life = ban_input(rep_id().as_str());
     life.ends_on = None;
-    let person_ban = impose_ban(core, &clerk(), &scjgj, life).await.unwrap();
+    let person_ban = impose_ban(core, &clerk(&scjgj), &scjgj, life).await.unwrap();
     assert_eq!(core.store().log_size().await.unwrap(), size + 1);
 
     let ban = credit_file::ban(core, &id).await.unwrap().unwrap();
@@ -204,43 +206,42 @@ async fn bans_follow_their_term_and_are_lifted_once() {
     // Validation names the rule.
     let mut bad = ban_input(org().as_str());
     bad.ends_on = Some(d("2026-10-31"));
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, bad).await), "invalid_term");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, bad).await), "invalid_term");
     let mut bad = ban_input(org().as_str());
     bad.field = "  ".into();
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, bad).await), "field_required");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, bad).await), "field_required");
     let mut bad = ban_input(org().as_str());
     bad.basis = String::new();
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, bad).await), "basis_required");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, bad).await), "basis_required");
     let mut bad = ban_input(org().as_str());
     bad.decision_no = String::new();
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, bad).await), "decision_no_required");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, bad).await), "decision_no_required");
     let unknown = Uscc::from_parts('9', '1', "370102", "MA3C8N0X").unwrap();
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, ban_input(unknown.as_str())).await), "unknown_subject");
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, ban_input("nonsense")).await), "unknown_subject");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, ban_input(unknown.as_str())).await), "unknown_subject");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, ban_input("nonsense")).await), "unknown_subject");
     let mut bad = ban_input(org().as_str());
     bad.listing_id = Some("LS0000000000000000".into());
-    assert_eq!(code_of(impose_ban(core, &clerk(), &scjgj, bad).await), "unknown_listing");
+    assert_eq!(code_of(impose_ban(core, &clerk(&scjgj), &scjgj, bad).await), "unknown_listing");
 
     // Only the deciding department (or the credit office) lifts it, once.
-    let other = Decider::Department(dept("swj"));
-    assert_eq!(
-        code_of(lift_ban(core, &clerk(), &other, &id, d("2026-11-26"), "复议撤销").await),
-        "not_the_deciding_department"
-    );
-    let own = Decider::Department(scjgj.clone());
-    assert_eq!(code_of(lift_ban(core, &clerk(), &own, &id, d("2026-11-26"), " ").await), "reason_required");
-    lift_ban(core, &clerk(), &own, &id, d("2026-11-26"), "行政复议决定撤销原处罚").await.unwrap();
+    let other = clerk(&dept("swj"));
+    assert_eq!(code_of(lift_ban(core, &other, &id, d("2026-11-26"), "复议撤销").await), "not_the_deciding_department");
+    let own = clerk(&scjgj);
+    assert_eq!(code_of(lift_ban(core, &own, &id, d("2026-11-26"), " ").await), "reason_required");
+    lift_ban(core, &own, &id, d("2026-11-26"), "行政复议决定撤销原处罚").await.unwrap();
     let lifted = credit_file::ban(core, &id).await.unwrap().unwrap();
     assert_eq!(lifted.lifted_on, Some(d("2026-11-26")));
     assert!(!lifted.in_force(d("2026-11-26")));
     assert!(lifted.in_force(d("2026-11-25")));
     assert_eq!(lifted.status_zh(d("2026-11-26")), "已解除");
     assert_eq!(
-        code_of(lift_ban(core, &clerk(), &Decider::CreditOffice, &id, d("2026-11-27"), "再次").await),
+        code_of(lift_ban(core, &xinyong_test_support::credit_office("boss"), &id, d("2026-11-27"), "再次").await),
         "ban_already_lifted"
     );
-    assert_eq!(code_of(lift_ban(core, &clerk(), &own, "BN00", d("2026-11-27"), "x").await), "ban_not_found");
-    lift_ban(core, &clerk(), &Decider::CreditOffice, &person_ban, d("2026-11-26"), "信用办纠错").await.unwrap();
+    assert_eq!(code_of(lift_ban(core, &own, "BN00", d("2026-11-27"), "x").await), "ban_not_found");
+    lift_ban(core, &xinyong_test_support::credit_office("boss"), &person_ban, d("2026-11-26"), "信用办纠错")
+        .await
+        .unwrap();
 
     // Lists of bans: the department's own, or all.
     assert_eq!(credit_file::bans(core, Some(&scjgj)).await.unwrap().len(), 2);
@@ -268,21 +269,31 @@ async fn whoever_decides_interviews() {
     let core = &app.core;
     let listing = listed(&app, "samr-serious", organisation_subject(), "scjgj", d("2026-10-01"), Vec::new()).await;
 
-    let id = record_interview(core, &clerk(), &dept("scjgj"), interview(Some(listing.clone()))).await.unwrap();
+    let id =
+        record_interview(core, &clerk(&dept("scjgj")), &dept("scjgj"), interview(Some(listing.clone()))).await.unwrap();
     assert!(id.starts_with("IV"));
-    assert_eq!(record_interview(core, &clerk(), &dept("scjgj"), interview(Some(listing.clone()))).await.unwrap(), id);
+    assert_eq!(
+        record_interview(core, &clerk(&dept("scjgj")), &dept("scjgj"), interview(Some(listing.clone()))).await.unwrap(),
+        id
+    );
     // Another department may interview on its own account, not on this listing.
-    let err = record_interview(core, &clerk(), &dept("swj"), interview(Some(listing.clone()))).await.unwrap_err();
+    let err =
+        record_interview(core, &clerk(&dept("swj")), &dept("swj"), interview(Some(listing.clone()))).await.unwrap_err();
     assert!(matches!(err, CoreError::Forbidden { code: "not_the_deciding_department", .. }), "{err:?}");
-    record_interview(core, &clerk(), &dept("swj"), InterviewInput { kind: InterviewKind::Reminder, ..interview(None) })
-        .await
-        .unwrap();
+    record_interview(
+        core,
+        &clerk(&dept("swj")),
+        &dept("swj"),
+        InterviewInput { kind: InterviewKind::Reminder, ..interview(None) },
+    )
+    .await
+    .unwrap();
 
     let scjgj = dept("scjgj");
     let future = InterviewInput { held_on: d("2026-11-27"), rectify_by: None, ..interview(None) };
-    assert_eq!(code_of(record_interview(core, &clerk(), &scjgj, future).await), "held_on_in_future");
+    assert_eq!(code_of(record_interview(core, &clerk(&scjgj), &scjgj, future).await), "held_on_in_future");
     let early = InterviewInput { rectify_by: Some(d("2026-11-19")), ..interview(None) };
-    assert_eq!(code_of(record_interview(core, &clerk(), &scjgj, early).await), "invalid_rectify_by");
+    assert_eq!(code_of(record_interview(core, &clerk(&scjgj), &scjgj, early).await), "invalid_rectify_by");
     for (blank, code) in [
         ("interviewees", "interviewees_required"),
         ("interviewers", "interviewers_required"),
@@ -294,10 +305,10 @@ async fn whoever_decides_interviews() {
             "interviewers" => input.interviewers = " ".into(),
             _ => input.outcome = String::new(),
         }
-        assert_eq!(code_of(record_interview(core, &clerk(), &scjgj, input).await), code);
+        assert_eq!(code_of(record_interview(core, &clerk(&scjgj), &scjgj, input).await), code);
     }
     let person = InterviewInput { subject: rep_id().as_str().into(), ..interview(None) };
-    assert_eq!(code_of(record_interview(core, &clerk(), &scjgj, person).await), "subject_not_organisation");
+    assert_eq!(code_of(record_interview(core, &clerk(&scjgj), &scjgj, person).await), "subject_not_organisation");
 
     // The file shows both interviews, newest first, and the listing.
     let file = credit_file(core, &org(), None).await.unwrap().unwrap();
@@ -372,7 +383,7 @@ async fn a_persons_own_listing_and_ban_are_in_their_file() {
     let app = city().await;
     let core = &app.core;
     listed(&app, "court-dishonest", debtor_subject(), "zjfy", d("2026-09-01"), Vec::new()).await;
-    impose_ban(core, &clerk(), &dept("scjgj"), ban_input(debtor_id().as_str())).await.unwrap();
+    impose_ban(core, &clerk(&dept("scjgj")), &dept("scjgj"), ban_input(debtor_id().as_str())).await.unwrap();
     let file = person_file(core, &lookup("审查担任法定代表人资格"), debtor_id().as_str()).await.unwrap();
     assert_eq!(file.name, "赵有债");
     assert_eq!(file.listings.len(), 1);

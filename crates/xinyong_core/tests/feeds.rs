@@ -10,6 +10,7 @@ use xinyong_domain::lists::ListsEvent;
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, NaiveDate};
+use xinyong_core::auth::policy::{Principal, TokenPrincipal};
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::closed_loop::feeds::{self, CaseInput};
 use xinyong_core::closed_loop::metrics::{LoopFilter, loop_metrics};
@@ -30,6 +31,11 @@ fn dept(code: &str) -> DepartmentCode {
 
 fn actor(code: &str) -> Actor {
     Actor::parse(&format!("department:{code}")).unwrap()
+}
+
+/// A department's system with an API token, as the feeds API calls the core.
+fn caller(code: &str) -> Principal {
+    Principal::Token(TokenPrincipal { token_id: "0123456789ab".to_owned(), department: dept(code) })
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -200,11 +206,11 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     let g = dept("ggzyjy");
 
     app.clock.advance(Duration::hours(2));
-    let ack = feeds::acknowledge(&app.core, &actor("ggzyjy"), &g, "LS1", "CJ-ZTB", "已签收").await.unwrap();
+    let ack = feeds::acknowledge(&app.core, &caller("ggzyjy"), &g, "LS1", "CJ-ZTB", "已签收").await.unwrap();
     assert!(ack.recorded);
     // The same acknowledgement again writes nothing.
     let size = app.core.store().log_size().await.unwrap();
-    let again = feeds::acknowledge(&app.core, &actor("ggzyjy"), &g, "LS1", "CJ-ZTB", "已签收").await.unwrap();
+    let again = feeds::acknowledge(&app.core, &caller("ggzyjy"), &g, "LS1", "CJ-ZTB", "已签收").await.unwrap();
     assert!(!again.recorded);
     assert_eq!(app.core.store().log_size().await.unwrap(), size);
 
@@ -212,7 +218,7 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     let outcome = || "拒绝其参与招标投标".to_owned();
     let e = feeds::report_execution(
         &app.core,
-        &actor("ggzyjy"),
+        &caller("ggzyjy"),
         &g,
         "LS1",
         "CJ-ZTB",
@@ -226,7 +232,7 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     receipt(&app, "r-zjj", "zjj", Some("ZJ-1")).await;
     let e = feeds::report_execution(
         &app.core,
-        &actor("ggzyjy"),
+        &caller("ggzyjy"),
         &g,
         "LS1",
         "CJ-ZTB",
@@ -238,13 +244,13 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     .unwrap_err();
     assert_eq!(e.code(), "unknown_receipt");
     // Unknown push, empty outcome.
-    let e = feeds::report_execution(&app.core, &actor("swj"), &dept("swj"), "LS1", "CJ-ZTB", outcome(), None, None)
+    let e = feeds::report_execution(&app.core, &caller("swj"), &dept("swj"), "LS1", "CJ-ZTB", outcome(), None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), "unknown_push");
-    let e = feeds::acknowledge(&app.core, &actor("ggzyjy"), &g, "LS1", "CJ-NOPE", "").await.unwrap_err();
+    let e = feeds::acknowledge(&app.core, &caller("ggzyjy"), &g, "LS1", "CJ-NOPE", "").await.unwrap_err();
     assert_eq!(e.code(), "unknown_push");
-    let e = feeds::report_execution(&app.core, &actor("ggzyjy"), &g, "LS1", "CJ-ZTB", " ".into(), None, None)
+    let e = feeds::report_execution(&app.core, &caller("ggzyjy"), &g, "LS1", "CJ-ZTB", " ".into(), None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), "field_required");
@@ -253,7 +259,7 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     app.clock.advance(Duration::hours(2));
     let fed = feeds::report_execution(
         &app.core,
-        &actor("ggzyjy"),
+        &caller("ggzyjy"),
         &g,
         "LS1",
         "CJ-ZTB",
@@ -269,7 +275,7 @@ async fn acknowledgement_and_feedback_drive_the_metrics() {
     // Feedback on an unacknowledged push acknowledges it in the same append.
     app.clock.advance(Duration::hours(4));
     let before = app.core.store().log_size().await.unwrap();
-    feeds::report_execution(&app.core, &actor("ggzyjy"), &g, "LS1", "CJ-ZFCG", "已限制".into(), None, None)
+    feeds::report_execution(&app.core, &caller("ggzyjy"), &g, "LS1", "CJ-ZFCG", "已限制".into(), None, None)
         .await
         .unwrap();
     assert_eq!(app.core.store().log_size().await.unwrap(), before + 2);
@@ -325,7 +331,7 @@ async fn coverage_is_checked_cases_over_reported_cases() {
         subject: Some(XT.into()),
         handled_on: day("2026-11-20"),
     };
-    let n = feeds::report_cases(&app.core, &actor("ggzyjy"), &g, vec![case("ZB-1"), case("ZB-2")]).await.unwrap();
+    let n = feeds::report_cases(&app.core, &caller("ggzyjy"), &g, vec![case("ZB-1"), case("ZB-2")]).await.unwrap();
     assert_eq!(n, 2);
     receipt(&app, "r-1", "ggzyjy", Some("ZB-1")).await;
     // A check with the same case reference by another department does not count.
@@ -336,15 +342,15 @@ async fn coverage_is_checked_cases_over_reported_cases() {
     assert_eq!(d.coverage, Some(0.5));
 
     let bad = CaseInput { scenario: "nope".into(), ..case("ZB-3") };
-    let e = feeds::report_cases(&app.core, &actor("ggzyjy"), &g, vec![bad]).await.unwrap_err();
+    let e = feeds::report_cases(&app.core, &caller("ggzyjy"), &g, vec![bad]).await.unwrap_err();
     assert_eq!(e.code(), "scenario_unknown");
-    let e = feeds::report_cases(&app.core, &actor("ggzyjy"), &g, vec![case(" ")]).await.unwrap_err();
+    let e = feeds::report_cases(&app.core, &caller("ggzyjy"), &g, vec![case(" ")]).await.unwrap_err();
     assert_eq!(e.code(), "case_ref_required");
     let person = CaseInput { subject: Some("370102199001011237".into()), ..case("ZB-4") };
-    let e = feeds::report_cases(&app.core, &actor("ggzyjy"), &g, vec![person]).await.unwrap_err();
+    let e = feeds::report_cases(&app.core, &caller("ggzyjy"), &g, vec![person]).await.unwrap_err();
     assert_eq!(e.code(), "subject_invalid");
     let many: Vec<CaseInput> = (0..10_001).map(|i| case(&format!("C{i}"))).collect();
-    let e = feeds::report_cases(&app.core, &actor("ggzyjy"), &g, many).await.unwrap_err();
+    let e = feeds::report_cases(&app.core, &caller("ggzyjy"), &g, many).await.unwrap_err();
     assert_eq!(e.code(), "too_many_cases");
 }
 
@@ -406,9 +412,9 @@ async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
     // Items before the webhook was set are not sent (the pull feed has them).
     decide(&app, "LS0", company("91370100MA3C000002", "济南更早公司")).await;
     let (url, seen) = receiver(1).await;
-    let e = webhooks::set_webhook(&app.core, &actor("ggzyjy"), &g, "ftp://x", [7; 32]).await.unwrap_err();
+    let e = webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, "ftp://x", [7; 32]).await.unwrap_err();
     assert_eq!(e.code(), "webhook_url_invalid");
-    let secret = webhooks::set_webhook(&app.core, &actor("ggzyjy"), &g, &url, [7; 32]).await.unwrap();
+    let secret = webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, &url, [7; 32]).await.unwrap();
     assert_eq!(secret.len(), 64);
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
 
@@ -454,13 +460,13 @@ async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
     assert_eq!(seen.lock().unwrap().len(), 2);
 
     // Replacing the secret keeps the place; removing stops delivery.
-    webhooks::set_webhook(&app.core, &actor("ggzyjy"), &g, &url, [8; 32]).await.unwrap();
+    webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, &url, [8; 32]).await.unwrap();
     assert_eq!(webhooks::webhook(&app.core, &g).await.unwrap().unwrap().delivered_cursor, cursor);
-    webhooks::remove_webhook(&app.core, &actor("ggzyjy"), &g).await.unwrap();
+    webhooks::remove_webhook(&app.core, &caller("ggzyjy"), &g).await.unwrap();
     decide(&app, "LS2", company("91370100MA3C000000", "济南第二公司")).await;
     let r4 = deliver_webhooks(&app.core, &client, t1 + Duration::seconds(10)).await.unwrap();
     assert_eq!(r4.delivered, 0);
-    let e = webhooks::remove_webhook(&app.core, &actor("ggzyjy"), &g).await.unwrap_err();
+    let e = webhooks::remove_webhook(&app.core, &caller("ggzyjy"), &g).await.unwrap_err();
     assert_eq!(e.code(), "webhook_not_found");
     // Every loop event's projection replays to the stored rows.
     verify(&app.core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
@@ -471,7 +477,7 @@ async fn backoff_doubles_up_to_ten_minutes() {
     let app = app().await;
     let g = dept("zjj");
     // Nothing listens on port 9 of the loopback address.
-    webhooks::set_webhook(&app.core, &actor("zjj"), &g, "http://127.0.0.1:9/hook", [1; 32]).await.unwrap();
+    webhooks::set_webhook(&app.core, &caller("zjj"), &g, "http://127.0.0.1:9/hook", [1; 32]).await.unwrap();
     let start = webhooks::webhook(&app.core, &g).await.unwrap().unwrap().delivered_cursor;
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
     let client = WebhookClient::new(std::time::Duration::from_secs(2));
@@ -496,7 +502,7 @@ async fn an_https_webhook_speaks_tls_and_a_plain_server_fails_the_handshake() {
     let g = dept("ggzyjy");
     let (url, seen) = receiver(0).await;
     let https = url.replacen("http://", "https://", 1);
-    webhooks::set_webhook(&app.core, &actor("ggzyjy"), &g, &https, [3; 32]).await.unwrap();
+    webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, &https, [3; 32]).await.unwrap();
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
     let client = WebhookClient::new(std::time::Duration::from_secs(2));
     let r = deliver_webhooks(&app.core, &client, app.core.now()).await.unwrap();

@@ -5,14 +5,15 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use xinyong_core::CoreError;
+use xinyong_core::auth::policy::Principal;
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::lists::listing::{
-    self, Acting, ExitRequest, ListingFilter, ProposeListing, decide, exit, expire_due, file_objection, listing_detail,
+    self, ExitRequest, ListingFilter, ProposeListing, decide, exit, expire_due, file_objection, listing_detail,
     propose, serve_notice, withdraw,
 };
 use xinyong_core::log::verify::verify;
 use xinyong_domain::IdNumber;
-use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome};
@@ -96,8 +97,9 @@ async fn app() -> TestApp {
     app
 }
 
-fn dept(code: &str) -> Acting {
-    Acting::for_department(Actor::parse(&format!("user:{code}-user")).unwrap(), DepartmentCode::parse(code).unwrap())
+/// A department's operator and reviewer in one (`user:<code>-user`).
+fn dept(code: &str) -> Principal {
+    xinyong_test_support::department_user(code)
 }
 
 fn code(code: &str) -> DepartmentCode {
@@ -391,12 +393,20 @@ async fn only_the_deciding_department_or_the_credit_office_acts() {
     let e = propose(core, &swj, &code("scjgj"), proposal("samr-serious", &company())).await.unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { code: "not_your_department", .. }), "{e:?}");
     // The credit office may act for any department.
-    let admin = Acting::admin(Actor::parse("user:boss").unwrap());
+    let admin = xinyong_test_support::credit_office("boss");
     let id = propose(core, &admin, &code("scjgj"), proposal("samr-serious", &company())).await.unwrap();
     assert_eq!(row(&app, &id).await.department.as_str(), "scjgj");
     let e = serve_notice(core, &swj, &id, d("2026-11-26"), "直接送达").await.unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { code: "not_your_department", .. }), "{e:?}");
-    serve_notice(core, &admin, &id, d("2026-11-26"), "直接送达").await.unwrap();
+    // Roles count in core as on the pages: an operator handles the case
+    // (serves the notice) but does not decide (withdraw); nobody must log in.
+    let operator = xinyong_test_support::user("op", Some("scjgj"), &[Role::Operator]);
+    let e = withdraw(core, &operator, &id, d("2026-11-26"), "撤回").await.unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden { code: "listing_role_required", .. }), "{e:?}");
+    let nobody = Principal::Anonymous;
+    let e = serve_notice(core, &nobody, &id, d("2026-11-26"), "直接送达").await.unwrap_err();
+    assert!(matches!(e, CoreError::Unauthenticated { code: "unauthenticated", .. }), "{e:?}");
+    serve_notice(core, &operator, &id, d("2026-11-26"), "直接送达").await.unwrap();
     // Dates in the future are refused.
     assert_eq!(code_of(file_objection(core, &admin, &id, d("2026-11-27"), "明天的异议").await), "date_in_future");
     // Key-attention lists may be decided by any department.

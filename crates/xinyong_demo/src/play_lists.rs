@@ -1,15 +1,18 @@
 //! The demo city's lists: plays [`crate::listings`]' plan through the same
 //! listing use cases the console calls, each step by the deciding department
-//! on its own date.
+//! on its own date. The demo is the platform's own operator writing in each
+//! department's name (`department:<code>`, [`Principal::System`]), like an
+//! import on the command line.
 
 use chrono::Duration;
 use xinyong_core::Core;
+use xinyong_core::auth::policy::Principal;
 use xinyong_core::checks::index::{CheckIndex, CheckQuery};
 use xinyong_core::checks::receipts::{Receipt, Requester};
 use xinyong_core::closed_loop::feeds::{self, CaseInput};
 
 use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
-use xinyong_core::lists::listing::{self, Acting, ExitRequest, ProposeListing};
+use xinyong_core::lists::listing::{self, ExitRequest, ProposeListing};
 use xinyong_core::lists::queries::{self, ListingFilter};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::checks::ChecksEvent;
@@ -21,10 +24,11 @@ use crate::city::DemoCity;
 use crate::listings::{DemoCase, DemoListings, demo_listings};
 use crate::{Progress, Result, fail, invalid};
 
-fn acting_for(department: &str) -> Result<(Acting, DepartmentCode)> {
+/// The demo writing in a department's name, and the department.
+fn acting_for(department: &str) -> Result<(Principal, DepartmentCode)> {
     let code = DepartmentCode::parse(department).map_err(invalid)?;
     let actor = Actor::parse(&format!("department:{code}")).map_err(invalid)?;
-    Ok((Acting::for_department(actor, code.clone()), code))
+    Ok((Principal::System(actor), code))
 }
 
 /// Plays one case as far as the plan goes.
@@ -104,7 +108,7 @@ async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> Result<()
             ends_on: ban.ends_on,
             listing_id: None,
         };
-        credit_file::impose_ban(core, &acting.actor, &department, input).await.map_err(fail("demo: imposing a ban"))?;
+        credit_file::impose_ban(core, &acting, &department, input).await.map_err(fail("demo: imposing a ban"))?;
     }
     for interview in &plan.interviews {
         let (acting, department) = acting_for(interview.department)?;
@@ -118,7 +122,7 @@ async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> Result<()
             rectify_by: interview.rectify_by,
             listing_id: None,
         };
-        credit_file::record_interview(core, &acting.actor, &department, input)
+        credit_file::record_interview(core, &acting, &department, input)
             .await
             .map_err(fail("demo: recording an interview"))?;
     }
@@ -177,7 +181,7 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
     let mut lines = Vec::new();
     let mut pick = seed;
     for (department, scenario, prefix, checked_percent) in CASE_SOURCES {
-        let code = DepartmentCode::parse(department).map_err(invalid)?;
+        let (acting, code) = acting_for(department)?;
         let cases_count = (organisations.len() / 40).clamp(20, 400);
         let mut cases = Vec::with_capacity(cases_count);
         for n in 0..cases_count {
@@ -206,8 +210,7 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
             }
             cases.push(CaseInput { case_ref, scenario: scenario.to_owned(), subject: Some(subject), handled_on });
         }
-        let actor = Actor::parse(&format!("department:{department}")).map_err(invalid)?;
-        feeds::report_cases(core, &actor, &code, cases).await.map_err(fail("demo: reporting cases"))?;
+        feeds::report_cases(core, &acting, &code, cases).await.map_err(fail("demo: reporting cases"))?;
     }
     for chunk in lines.chunks(xinyong_core::checks::receipts::MAX_BATCH) {
         core.append(vec![NewEvent {
@@ -227,7 +230,7 @@ async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> Result<()
     let departments = xinyong_core::auth::departments(core).await.map_err(fail("demo: reading departments"))?;
     let mut pick = seed ^ 0x9e37_79b9;
     for d in departments {
-        let actor = Actor::parse(&format!("department:{}", d.code)).map_err(invalid)?;
+        let (acting, _) = acting_for(d.code.as_str())?;
         let mut after = 0;
         loop {
             let page = feeds::feed(core, &d.code, after, 500).await.map_err(fail("demo: reading a feed"))?;
@@ -239,11 +242,11 @@ async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> Result<()
                     }
                     if r < plan.acknowledge_percent * plan.feedback_percent / 100 {
                         let outcome = format!("已在本部门业务系统中对该主体实施「{}」", m.name);
-                        feeds::report_execution(core, &actor, &d.code, &item.listing_id, &m.code, outcome, None, None)
+                        feeds::report_execution(core, &acting, &d.code, &item.listing_id, &m.code, outcome, None, None)
                             .await
                             .map_err(fail("demo: feeding back an execution"))?;
                     } else {
-                        feeds::acknowledge(core, &actor, &d.code, &item.listing_id, &m.code, "已签收，正在核实")
+                        feeds::acknowledge(core, &acting, &d.code, &item.listing_id, &m.code, "已签收，正在核实")
                             .await
                             .map_err(fail("demo: acknowledging a push"))?;
                     }

@@ -16,8 +16,12 @@
 //!
 //! The shipped schedules (2004–2026) live in `data/calendar/YYYY.toml`, one file
 //! per notice, and are compiled in with `include_str!` because this crate does
-//! no IO. An operator adds a new year by handing the text of such a file to
-//! [`Calendar::add_year_toml`]; reading the file is the binary's job.
+//! no IO. Later years (and corrections) are rule sets like the catalog: a file
+//! `calendar/YYYY.toml` of a rules directory, published to the log
+//! (`xinyong rules publish`, `xinyong calendar import`) and laid over the
+//! shipped years with [`Calendar::replace_years_toml`]; reading the files and
+//! the log is the binary's and core's job. A file may carry a `version`
+//! (default `"1"`), raised on every change like the other rule files.
 //!
 //! A notice for year Y may reach back into late December of Y-1 when the New
 //! Year block crosses the year boundary (the 2019 notice makes 2018-12-29 a
@@ -182,6 +186,7 @@ impl HolidayBlock {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct YearSchedule {
     year: u16,
+    version: String,
     notice: Notice,
     amendments: Vec<Notice>,
     holidays: Vec<HolidayBlock>,
@@ -190,6 +195,12 @@ pub struct YearSchedule {
 impl YearSchedule {
     pub fn year(&self) -> u16 {
         self.year
+    }
+
+    /// The file's `version` (`"1"` when it has none): the rule-set version
+    /// of `calendar/YYYY` in the log.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 
     pub fn notice(&self) -> &Notice {
@@ -299,6 +310,33 @@ impl Calendar {
     pub fn replace_year_toml(&mut self, text: &str) -> Result<u16, CalendarError> {
         let schedule = parse_schedule(text)?;
         self.install(schedule)
+    }
+
+    /// Lays several years' files over the loaded ones (each replaces its
+    /// year), checked together and indexed once: the published calendar
+    /// years over the shipped ones. On error nothing changes; two files for
+    /// one year are an error, not a silent pick.
+    pub fn replace_years_toml<'a>(
+        &mut self,
+        texts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<u16>, CalendarError> {
+        let mut schedules = self.inner.schedules.clone();
+        let mut years = Vec::new();
+        for text in texts {
+            let schedule = parse_schedule(text)?;
+            if years.contains(&schedule.year) {
+                return Err(invalid(format!("{} 年的安排出现了两次", schedule.year)));
+            }
+            years.push(schedule.year);
+            schedules.insert(schedule.year, schedule);
+        }
+        if years.is_empty() {
+            return Ok(years);
+        }
+        let marks = index(&schedules)?;
+        let cumulative = cumulative_counts(&schedules, &marks);
+        self.inner = Arc::new(Inner { schedules, marks, cumulative });
+        Ok(years)
     }
 
     /// Rebuilds the day index with `schedule` in place, so a conflict with any
@@ -526,6 +564,8 @@ struct RawSchedule {
     // Wider than u16 so an out-of-range year gets a clear message, not a
     // type error from the TOML parser.
     year: i64,
+    /// Rule-set version; the shipped files have none.
+    version: Option<String>,
     notice: String,
     document_number: Option<String>,
     published: Option<String>,
@@ -558,6 +598,14 @@ fn invalid(reason: String) -> CalendarError {
     CalendarError::Invalid { reason }
 }
 
+/// Parses and checks one year's file on its own (its year, version, notice
+/// and blocks), e.g. to name the rule set a file is before publishing it.
+/// Conflicts with neighbouring years are found when it is laid over a
+/// calendar ([`Calendar::replace_years_toml`]).
+pub fn parse_year_toml(text: &str) -> Result<YearSchedule, CalendarError> {
+    parse_schedule(text)
+}
+
 fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
     let raw: RawSchedule = toml::from_str(text).map_err(|e| CalendarError::Parse { message: e.to_string() })?;
     let year = u16::try_from(raw.year)
@@ -565,6 +613,11 @@ fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
         .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
         .ok_or_else(|| invalid(format!("年份 {} 不在 {MIN_YEAR}–{MAX_YEAR} 之间", raw.year)))?;
     let ctx = |reason: String| invalid(format!("{year} 年安排：{reason}"));
+    let version = match raw.version.map(|v| v.trim().to_owned()) {
+        None => "1".to_owned(),
+        Some(v) if v.is_empty() => return Err(ctx("version 不能为空".to_owned())),
+        Some(v) => v,
+    };
 
     let notice =
         parse_notice(year, raw.notice, raw.document_number, raw.published.as_deref(), raw.url, None).map_err(ctx)?;
@@ -584,7 +637,7 @@ fn parse_schedule(text: &str) -> Result<YearSchedule, CalendarError> {
         let block = parse_block(year, raw_block, &mut seen).map_err(ctx)?;
         holidays.push(block);
     }
-    Ok(YearSchedule { year, notice, amendments, holidays })
+    Ok(YearSchedule { year, version, notice, amendments, holidays })
 }
 
 fn parse_notice(
@@ -1089,6 +1142,41 @@ makeup_workdays = ["2027-02-14", "2027-02-20"]
         let corrected = SAMPLE_2027.replace(r#", "2027-02-20"]"#, "]");
         assert_eq!(c.replace_year_toml(&corrected), Ok(2027));
         assert_eq!(c.kind(d(2027, 2, 20)), Ok(DayKind::Weekend));
+    }
+
+    #[test]
+    fn published_years_are_laid_over_the_shipped_ones_together() {
+        let corrected_2026 = include_str!("../data/calendar/2026.toml")
+            .replace("year = 2026", "year = 2026\nversion = \"2026.2\"")
+            .replace(r#"makeup_workdays = ["2026-09-20", "2026-10-10"]"#, r#"makeup_workdays = ["2026-09-20"]"#);
+        assert_eq!(parse_year_toml(&corrected_2026).map(|s| s.version().to_owned()), Ok("2026.2".to_owned()));
+        assert_eq!(parse_year_toml(SAMPLE_2027).map(|s| (s.year(), s.version().to_owned())), Ok((2027, "1".into())));
+
+        let mut c = cal();
+        assert_eq!(c.replace_years_toml([SAMPLE_2027, corrected_2026.as_str()]), Ok(vec![2027, 2026]));
+        assert_eq!(c.kind(d(2026, 10, 10)), Ok(DayKind::Weekend));
+        assert_eq!(c.kind(d(2027, 2, 8)), Ok(DayKind::Holiday));
+        // The running totals span the replaced and the new year.
+        assert_eq!(c.working_days_between(d(2026, 12, 31), d(2027, 1, 4)), Ok(1));
+
+        // Two files for one year, or one clashing with a neighbour, change nothing.
+        let before = c.clone();
+        assert!(c.replace_years_toml([SAMPLE_2027, SAMPLE_2027]).is_err());
+        let clash = SAMPLE_2027.replace(r#"days_off = ["2027-01-01","#, r#"days_off = ["2026-12-31", "2027-01-01","#);
+        let claim_2026 = include_str!("../data/calendar/2026.toml").replace(
+            r#"days_off = ["2026-01-01", "2026-01-02", "2026-01-03"]"#,
+            r#"days_off = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-12-31"]"#,
+        );
+        match c.replace_years_toml([claim_2026.as_str(), clash.as_str()]) {
+            Err(CalendarError::Invalid { reason }) => assert!(reason.contains("2026-12-31"), "{reason}"),
+            other => panic!("two notices claim 2026-12-31: {other:?}"),
+        }
+        assert_eq!(c.kind(d(2026, 12, 31)), Ok(DayKind::Workday));
+        assert!(c.replace_years_toml([clash.as_str()]).is_ok(), "2026-12-31 is free in the shipped 2026");
+        assert_eq!(before.kind(d(2026, 12, 31)), Ok(DayKind::Workday));
+        assert_eq!(c.kind(d(2026, 12, 31)), Ok(DayKind::Holiday));
+        let blank_version = SAMPLE_2027.replace("year = 2027", "year = 2027\nversion = \" \"");
+        assert!(matches!(parse_year_toml(&blank_version), Err(CalendarError::Invalid { .. })));
     }
 
     #[test]

@@ -5,19 +5,22 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
-use axum::routing::get;
+use axum::response::IntoResponse as _;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use xinyong_core::Core;
+use xinyong_core::auth::policy::{self, Principal, Resource};
 use xinyong_core::checks::index::CheckIndex;
 use xinyong_core::checks::receipts::ReceiptWriter;
 use xinyong_core::portal::search::SearchIndex;
 
-// Shared: the error envelope, page layout, rate limits, operations endpoints.
+// Shared: the error envelope, page layout, rate limits, operations endpoints,
+// and the route table the router is built from.
 pub mod error;
 mod ops;
 pub mod ratelimit;
+pub mod routes;
 mod static_files;
 mod web;
 
@@ -155,36 +158,35 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Largest request body accepted anywhere (uploads get their own limit later).
+/// Largest request body accepted anywhere but the upload form, which sets
+/// its own ([`routes::BodyLimit`]).
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The router: every route of [`routes::table`], and nothing else but the
+/// not-found page.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(portal::pages::home))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/log/key", get(log::key))
-        .route("/log/checkpoint", get(log::checkpoint))
-        .route("/log/entries/{index}", get(log::entry))
-        .route("/log/entries/{index}/proof", get(log::proof))
-        .route("/log/consistency", get(log::consistency))
-        .route("/static/{*path}", get(static_files::serve))
-        .merge(auth::pages::routes())
-        .merge(lists::pages::routes())
-        .merge(closed_loop::pages::routes())
-        .merge(lists::credit_file::routes())
-        .merge(portal::pages::routes())
-        .merge(collection::api_routes())
-        .merge(portal::api_routes())
-        .merge(checks::api_routes())
-        .merge(closed_loop::api_routes())
-        .route("/api/v1/openapi.json", get(openapi::get_openapi))
-        .fallback(web::not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .merge(collection::pages::routes()) // after the 2 MB limit: uploads set their own
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+    let mut router = Router::new();
+    for route in routes::table() {
+        let handler = match route.body_limit {
+            routes::BodyLimit::Default => route.handler.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+            routes::BodyLimit::Upload(_) => route.handler,
+        };
+        let handler = match route.credentials {
+            // A public route identifies nobody, so its action must be one the
+            // policy grants to nobody; asked once here, not per request (the
+            // check bench measures `ping`). Were an action ever taken off the
+            // public list, its routes would refuse everyone.
+            routes::Credentials::Public => {
+                match policy::authorize(&Principal::Anonymous, route.action, &Resource::Platform) {
+                    Ok(()) => handler,
+                    Err(denied) => axum::routing::any(move || async move { ApiError::from(denied).into_response() }),
+                }
+            }
+            routes::Credentials::Session | routes::Credentials::Api => handler,
+        };
+        router = router.route(route.path, handler);
+    }
+    router.fallback(web::not_found).layer(tower_http::trace::TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

@@ -298,7 +298,7 @@ pub struct TimelinessReportDoc {
         (status = 200, description = "试运行、重复批次或重复的 Idempotency-Key", body = BatchCreateResponseDoc),
         (status = 400, description = "请求无效", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
-        (status = 403, description = "部门不能报送该事项（`item_not_allowed`）", body = ErrorEnvelope),
+        (status = 403, description = "部门不能报送该事项（`item_not_allowed`），或登录账号不是本部门经办人（`upload_forbidden`）", body = ErrorEnvelope),
         (status = 422, description = "无法识别事项或缺少必填列", body = ErrorEnvelope),
     )
 )]

@@ -450,7 +450,8 @@ async fn templates_hold_the_item_columns_in_catalog_order() {
     assert!(disposition.contains("filename=\"CF-template.xlsx\""), "{disposition}");
     assert!(disposition.contains("filename*=UTF-8''%E8%A1%8C%E6%94%BF%E5%A4%84%E7%BD%9A"), "{disposition}");
     let table = read_table(&r.body, &ReadOptions::default()).unwrap();
-    let item = app.core.rules().catalog.item("CF").unwrap();
+    let rules = app.core.rules();
+    let item = rules.catalog.item("CF").unwrap();
     let names: Vec<String> = item.fields().iter().map(|f| f.name().to_owned()).collect();
     assert_eq!(table.headers, names);
     assert!(table.rows.is_empty());

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use xinyong_core::auth;
 use xinyong_core::closed_loop::metrics::{LoopFilter, loop_metrics};
-use xinyong_core::lists::listing::{self, Acting, ProposeListing};
-use xinyong_domain::auth::DepartmentCode;
+use xinyong_core::lists::listing::{self, ProposeListing};
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, NewEvent};
@@ -97,7 +97,7 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
         .unwrap();
 
     // 1. Proposal and prior notice (Thursday 2026-11-26): 5 working days.
-    let acting = Acting::for_department(Actor::parse("user:scjgj").unwrap(), scjgj.clone());
+    let acting = xinyong_test_support::user("scjgj", Some("scjgj"), &[Role::Operator, Role::Reviewer]);
     let proposal = ProposeListing {
         list_code: "samr-serious".to_owned(),
         subject: uscc.as_str().to_owned(),
@@ -220,6 +220,9 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
     assert_eq!(check(&app, &token, uscc.as_str(), "ZB-2029-0003").await["decision"], "clear");
     let feed = api(&app, "GET", "/api/v1/feeds/ggzyjy?after=0", &token, Value::Null).await.json();
     assert!(feed["items"].as_array().unwrap().iter().any(|i| i["listing_id"] == id.as_str() && i["kind"] == "lifted"));
+    // The last checks' receipts reach the log in the background; verify once
+    // they are there, not while their batch is being appended.
+    app.flush_receipts().await;
     let no_progress = |_: &str, _: u64, _: u64| {};
     xinyong_core::log::verify::verify(&app.core, &no_progress).await.unwrap();
 }

@@ -27,6 +27,7 @@ pub mod closed_loop;
 pub mod collection;
 pub mod lists;
 pub mod portal;
+pub mod rules;
 pub mod subjects;
 
 pub use collection::TimelinessRow;
@@ -172,7 +173,7 @@ pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> std::result::Result<Vec<PreparedE
 /// sessions and job runs (inherent methods of `dyn Store`), typed rows by key
 /// and the whole-table scan for `verify` and index rebuilds, and the query
 /// functions of each context (`auth`, `subjects`, `collection`, `portal`,
-/// `lists`, `checks`, `closed_loop`), whose SQL both databases run alike.
+/// `lists`, `checks`, `closed_loop`, `rules`), whose SQL both databases run alike.
 /// `tests/contract.rs` runs every one of them on both backends.
 #[async_trait]
 pub trait Store: Send + Sync + Debug {

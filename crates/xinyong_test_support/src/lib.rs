@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
+use xinyong_core::auth::policy::{Principal, UserPrincipal};
 use xinyong_core::{Core, CoreSettings, LogKeys, ManualClock};
+use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_server::{AppState, SiteSettings};
 use xinyong_storage::{PostgresStore, SqliteStore, Store};
 
@@ -23,6 +25,28 @@ pub const TEST_ORIGIN: &str = "xinyong.test/log";
 /// A fixed moment: 2026-11-26 08:00 UTC (16:00 in Jinan).
 pub fn test_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).single().unwrap_or_default()
+}
+
+/// A console user `login` of `department` (none: the credit office) with
+/// `roles`, as the access policy sees them: for calling the core's use cases
+/// the way the console does.
+pub fn user(login: &str, department: Option<&str>, roles: &[Role]) -> Principal {
+    Principal::User(UserPrincipal {
+        login: login.to_owned(),
+        department: department.map(|d| DepartmentCode::parse(d).expect("department code")),
+        roles: roles.to_vec(),
+    })
+}
+
+/// A department's operator and reviewer in one (`user:<code>-user`), who
+/// may take every step of the department's own cases.
+pub fn department_user(department: &str) -> Principal {
+    user(&format!("{department}-user"), Some(department), &[Role::Operator, Role::Reviewer])
+}
+
+/// A credit-office administrator (no department).
+pub fn credit_office(login: &str) -> Principal {
+    user(login, None, &[Role::Admin])
 }
 
 /// A private database, removed (SQLite) or abandoned in a throwaway cluster

@@ -241,44 +241,8 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     let stats = index.stats();
     let qs = queries(&city, rules, args.checks.max(1), &mut pick);
     let today: NaiveDate = "2026-11-26".parse().map_err(other)?;
-
-    // Warm up the caches on a slice, then time every check on its own.
-    for q in qs.iter().take(10_000) {
-        std::hint::black_box(index.check(rules, q, today).ok());
-    }
-    let mut lat = Vec::with_capacity(qs.len());
-    let mut decisions = [0usize; 5];
-    let t_all = Instant::now();
-    for q in &qs {
-        let t = Instant::now();
-        let a = index.check(rules, q, today);
-        lat.push(t.elapsed());
-        if let Ok(a) = std::hint::black_box(a) {
-            decisions[a.decision as usize] += 1;
-        }
-    }
-    let total = t_all.elapsed();
-    lat.sort_unstable();
-
-    // The same checks plus the receipt (canonical JSON + SHA-256): what the
-    // handler does before the receipt is queued.
-    let who = Requester {
-        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
-        requester: "bench".to_owned(),
-        case_ref: None,
-    };
-    let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
-    let now = chrono::Utc::now();
-    let mut lat_r = Vec::with_capacity(qs.len().min(200_000));
-    for q in qs.iter().take(200_000) {
-        let t = Instant::now();
-        if let Ok(a) = index.check(rules, q, today) {
-            let r = Receipt::new(&who, q, &a, versions.clone(), now).map_err(other)?;
-            std::hint::black_box(r.id().map_err(other)?);
-        }
-        lat_r.push(t.elapsed());
-    }
-    lat_r.sort_unstable();
+    let timed = time_checks(&index, rules, &qs, today);
+    let with_receipts = time_receipts(&index, rules, &qs, today)?;
 
     let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
     let mut figures = vec![
@@ -290,18 +254,19 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         plain("rss_before_build", rss_before, "MB"),
         plain("rss_after_build", rss_after, "MB"),
         plain("checks", qs.len() as f64, "checks"),
-        plain("check_p50", percentile_us(&lat, 50.0), "µs"),
-        plain("check_p99", percentile_us(&lat, 99.0), "µs"),
-        plain("check_p999", percentile_us(&lat, 99.9), "µs"),
-        plain("check_rate_one_thread", (qs.len() as f64 / total.as_secs_f64()).round(), "checks/s"),
-        plain("check_and_receipt_p50", percentile_us(&lat_r, 50.0), "µs"),
-        plain("check_and_receipt_p99", percentile_us(&lat_r, 99.0), "µs"),
-        plain("decided_restrict", decisions[0] as f64, "checks"),
-        plain("decided_caution", decisions[1] as f64, "checks"),
-        plain("decided_incentive", decisions[2] as f64, "checks"),
-        plain("decided_clear", decisions[3] as f64, "checks"),
-        plain("decided_not_found", decisions[4] as f64, "checks"),
+        plain("check_p50", percentile_us(&timed.latencies, 50.0), "µs"),
+        plain("check_p99", percentile_us(&timed.latencies, 99.0), "µs"),
+        plain("check_p999", percentile_us(&timed.latencies, 99.9), "µs"),
+        plain("check_rate_one_thread", (qs.len() as f64 / timed.total.as_secs_f64()).round(), "checks/s"),
+        plain("check_and_receipt_p50", percentile_us(&with_receipts, 50.0), "µs"),
+        plain("check_and_receipt_p99", percentile_us(&with_receipts, 99.0), "µs"),
     ];
+    for (name, n) in ["decided_restrict", "decided_caution", "decided_incentive", "decided_clear", "decided_not_found"]
+        .into_iter()
+        .zip(timed.decisions)
+    {
+        figures.push(plain(name, n as f64, "checks"));
+    }
     if !args.no_http {
         figures.extend(http(&args, Arc::clone(&index), &qs).await?);
     }
@@ -311,6 +276,63 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         args.json,
         &format!("bench check ({} subjects, {} checks; per-check timing with Instant)", args.subjects, qs.len()),
     )
+}
+
+/// Per-check latencies (sorted), the total, and how many checks got each
+/// decision (restrict, caution, incentive, clear, not found).
+struct Timed {
+    latencies: Vec<Duration>,
+    total: Duration,
+    decisions: [usize; 5],
+}
+
+/// Warms up the caches on a slice, then times every check on its own.
+fn time_checks(index: &CheckIndex, rules: &SanctionRules, qs: &[CheckQuery], today: NaiveDate) -> Timed {
+    for q in qs.iter().take(10_000) {
+        std::hint::black_box(index.check(rules, q, today).ok());
+    }
+    let mut latencies = Vec::with_capacity(qs.len());
+    let mut decisions = [0usize; 5];
+    let t_all = Instant::now();
+    for q in qs {
+        let t = Instant::now();
+        let a = index.check(rules, q, today);
+        latencies.push(t.elapsed());
+        if let Ok(a) = std::hint::black_box(a) {
+            decisions[a.decision as usize] += 1;
+        }
+    }
+    let total = t_all.elapsed();
+    latencies.sort_unstable();
+    Timed { latencies, total, decisions }
+}
+
+/// The same checks plus the receipt (canonical JSON + SHA-256): what the
+/// handler does before the receipt is queued. Sorted latencies.
+fn time_receipts(
+    index: &CheckIndex,
+    rules: &SanctionRules,
+    qs: &[CheckQuery],
+    today: NaiveDate,
+) -> Result<Vec<Duration>, Failure> {
+    let who = Requester {
+        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
+        requester: "bench".to_owned(),
+        case_ref: None,
+    };
+    let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
+    let now = chrono::Utc::now();
+    let mut lat = Vec::with_capacity(qs.len().min(200_000));
+    for q in qs.iter().take(200_000) {
+        let t = Instant::now();
+        if let Ok(a) = index.check(rules, q, today) {
+            let r = Receipt::new(&who, q, &a, versions.clone(), now).map_err(other)?;
+            std::hint::black_box(r.id().map_err(other)?);
+        }
+        lat.push(t.elapsed());
+    }
+    lat.sort_unstable();
+    Ok(lat)
 }
 
 /// What a load generator reported for one endpoint.
@@ -399,13 +421,18 @@ fn load(tool: &str, url: &str, post: Option<(&Path, &str, &str)>, args: &(u64, u
     Ok(if tool == "wrk" { parse_wrk(&text) } else { parse_hey(&text) })
 }
 
-async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Result<Vec<Figure>, Failure> {
-    let Some(tool) = tool() else {
-        eprintln!(
-            "xinyong bench check: 未找到 wrk 或 hey，跳过 HTTP 部分(Debian/Ubuntu：apt-get install wrk；或 go install github.com/rakyll/hey)"
-        );
-        return Ok(Vec::new());
-    };
+/// The real router over a temporary SQLite database, serving on a free port,
+/// with an API token of the trading centre.
+struct BenchServer {
+    addr: std::net::SocketAddr,
+    token: String,
+    receipts: Arc<xinyong_core::checks::receipts::ReceiptWriter>,
+    stop: tokio::sync::watch::Sender<bool>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    dir: std::path::PathBuf,
+}
+
+async fn start_server(index: Arc<CheckIndex>) -> Result<BenchServer, Failure> {
     let dir = tempfile_dir()?;
     let url = format!("sqlite://{}", dir.join("bench.db").display());
     let store = crate::runtime::open_store(&url).await?;
@@ -419,12 +446,20 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     let receipts = Arc::clone(&state.receipts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(other)?;
     let addr = listener.local_addr().map_err(other)?;
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let (stop, mut stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(xinyong_server::serve(listener, state, async move {
         let _ = stop_rx.changed().await;
     }));
+    Ok(BenchServer { addr, token, receipts, stop, server, dir })
+}
 
-    // The request bodies: 1,000 of the in-process queries.
+/// A wrk script that POSTs 1,000 of the in-process queries in turn; also the
+/// first body (for `hey`, which sends one body only).
+fn check_script(
+    dir: &std::path::Path,
+    token: &str,
+    qs: &[CheckQuery],
+) -> Result<(std::path::PathBuf, String), Failure> {
     let mut lua = String::from("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
     let _ = writeln!(lua, "wrk.headers[\"Authorization\"] = \"Bearer {token}\"");
     lua.push_str("local bodies = {\n");
@@ -438,74 +473,76 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     lua.push_str("}\nlocal i = 0\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n");
     let script = dir.join("check.lua");
     std::fs::write(&script, lua).map_err(other)?;
-    let first_body = qs.first().map(body).unwrap_or_default();
+    Ok((script, qs.first().map(body).unwrap_or_default()))
+}
 
-    let base = format!("http://{addr}");
+/// `POST /api/v1/checks` under the load generator next to `GET /api/v1/ping`
+/// in the same server, with the server's and the generator's CPU per request.
+async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Result<Vec<Figure>, Failure> {
+    let Some(tool) = tool() else {
+        eprintln!(
+            "xinyong bench check: 未找到 wrk 或 hey，跳过 HTTP 部分(Debian/Ubuntu：apt-get install wrk；或 go install github.com/rakyll/hey)"
+        );
+        return Ok(Vec::new());
+    };
+    let bench = start_server(index).await?;
+    let (script, first_body) = check_script(&bench.dir, &bench.token, qs)?;
+    let base = format!("http://{}", bench.addr);
     let params = (args.duration.max(1), args.connections.max(1));
-    let (s, t, b, u) = (script.clone(), token.clone(), first_body.clone(), format!("{base}/api/v1/checks"));
+    let (s, t, u) = (script.clone(), bench.token.clone(), format!("{base}/api/v1/checks"));
     let cpu0 = cpu_seconds();
-    let checks =
-        tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &b)), &params)).await.map_err(other)??;
-    let backlog = receipts.backlog();
+    let checks = tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &first_body)), &params))
+        .await
+        .map_err(other)??;
+    let backlog = bench.receipts.backlog();
     let t = Instant::now();
-    receipts.flush().await.map_err(other)?;
+    bench.receipts.flush().await.map_err(other)?;
     let drain = t.elapsed();
     // The server's CPU for the checks includes writing every receipt.
     let cpu1 = cpu_seconds();
-    let written = receipts.written();
+    let written = bench.receipts.written();
     let u = format!("{base}/api/v1/ping");
     let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
     let cpu2 = cpu_seconds();
-    let secs = params.0 as f64;
-    let per_request = |cpu: f64, rps: f64| if rps > 0.0 { (cpu / (rps * secs) * 1e7).round() / 10.0 } else { 0.0 };
-
-    receipts.shutdown().await;
-    let _ = stop_tx.send(true);
-    let _ = server.await;
-    let _ = std::fs::remove_dir_all(&dir);
+    bench.receipts.shutdown().await;
+    let _ = bench.stop.send(true);
+    let _ = bench.server.await;
+    let _ = std::fs::remove_dir_all(&bench.dir);
     if checks.non_2xx > 0 {
         eprintln!("xinyong bench check: {} 个查询请求未返回 2xx", checks.non_2xx);
     }
+    let secs = params.0 as f64;
+    let per_request = |cpu: f64, rps: f64| if rps > 0.0 { (cpu / (rps * secs) * 1e7).round() / 10.0 } else { 0.0 };
+    let cpu = [
+        (per_request(cpu1.0 - cpu0.0, checks.rps), per_request(cpu2.0 - cpu1.0, ping.rps)),
+        (per_request(cpu1.1 - cpu0.1, checks.rps), per_request(cpu2.1 - cpu1.1, ping.rps)),
+    ];
+    Ok(http_figures(&checks, &ping, cpu, (backlog, drain, written)))
+}
+
+/// The HTTP figures: rates, p99, CPU per request (server, load generator) for
+/// checks next to ping, and what the receipt writer did.
+fn http_figures(checks: &Load, ping: &Load, cpu: [(f64, f64); 2], receipts: (u64, Duration, u64)) -> Vec<Figure> {
+    let (backlog, drain, written) = receipts;
     let ratio = if ping.rps > 0.0 { (checks.rps / ping.rps * 1000.0).round() / 1000.0 } else { 0.0 };
-    Ok(vec![
-        Figure {
-            name: "http_checks_rate",
-            value: checks.rps.round(),
-            unit: "req/s",
-            baseline: Some(Baseline { name: "http_ping_rate", value: ping.rps.round(), unit: "req/s" }),
-        },
-        Figure { name: "http_checks_vs_ping", value: ratio, unit: "ratio", baseline: None },
-        Figure {
-            name: "http_checks_p99",
-            value: checks.p99_ms,
-            unit: "ms",
-            baseline: Some(Baseline { name: "http_ping_p99", value: ping.p99_ms, unit: "ms" }),
-        },
-        Figure {
-            name: "http_checks_server_cpu",
-            value: per_request(cpu1.0 - cpu0.0, checks.rps),
-            unit: "µs/req",
-            baseline: Some(Baseline {
-                name: "http_ping_server_cpu",
-                value: per_request(cpu2.0 - cpu1.0, ping.rps),
-                unit: "µs/req",
-            }),
-        },
-        Figure {
-            name: "http_checks_loadgen_cpu",
-            value: per_request(cpu1.1 - cpu0.1, checks.rps),
-            unit: "µs/req",
-            baseline: Some(Baseline {
-                name: "http_ping_loadgen_cpu",
-                value: per_request(cpu2.1 - cpu1.1, ping.rps),
-                unit: "µs/req",
-            }),
-        },
-        Figure { name: "http_checks_non_2xx", value: checks.non_2xx as f64, unit: "responses", baseline: None },
-        Figure { name: "receipt_backlog_at_end", value: backlog as f64, unit: "receipts", baseline: None },
-        Figure { name: "receipt_drain_time", value: (drain.as_secs_f64() * 1e3).round(), unit: "ms", baseline: None },
-        Figure { name: "receipts_written", value: written as f64, unit: "receipts", baseline: None },
-    ])
+    let versus = |name, value, unit, base_name, base| Figure {
+        name,
+        value,
+        unit,
+        baseline: Some(Baseline { name: base_name, value: base, unit }),
+    };
+    let plain = |name, value, unit| Figure { name, value, unit, baseline: None };
+    vec![
+        versus("http_checks_rate", checks.rps.round(), "req/s", "http_ping_rate", ping.rps.round()),
+        plain("http_checks_vs_ping", ratio, "ratio"),
+        versus("http_checks_p99", checks.p99_ms, "ms", "http_ping_p99", ping.p99_ms),
+        versus("http_checks_server_cpu", cpu[0].0, "µs/req", "http_ping_server_cpu", cpu[0].1),
+        versus("http_checks_loadgen_cpu", cpu[1].0, "µs/req", "http_ping_loadgen_cpu", cpu[1].1),
+        plain("http_checks_non_2xx", checks.non_2xx as f64, "responses"),
+        plain("receipt_backlog_at_end", backlog as f64, "receipts"),
+        plain("receipt_drain_time", (drain.as_secs_f64() * 1e3).round(), "ms"),
+        plain("receipts_written", written as f64, "receipts"),
+    ]
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {

@@ -1,4 +1,5 @@
-//! Departments, console users, sessions and API tokens.
+//! Departments, console users, sessions and API tokens, and the access
+//! policy ([`policy`]: who may do what).
 //!
 //! Departments, users and tokens are credit-platform facts: every change is
 //! an event (`department_registered`, `user_*`, `api_token_*`) and the tables
@@ -32,6 +33,10 @@ use xinyong_storage::{Page, StoredSession};
 
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+
+pub mod policy;
+
+use policy::{Principal, TokenPrincipal, UserPrincipal};
 
 /// Session settings, from configuration.
 #[derive(Debug, Clone)]
@@ -373,17 +378,13 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
-    pub fn is_admin(&self) -> bool {
-        self.roles.contains(&Role::Admin)
-    }
-
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
-    /// Administrators manage every department; everyone else only their own.
-    pub fn may_manage(&self, department: &DepartmentCode) -> bool {
-        self.is_admin() || self.department.as_ref() == Some(department)
+    /// Who this session is, for the access policy.
+    pub fn principal(&self) -> Principal {
+        Principal::User(UserPrincipal {
+            login: self.login.clone(),
+            department: self.department.clone(),
+            roles: self.roles.clone(),
+        })
     }
 
     /// The actor written into the events this user causes.
@@ -517,6 +518,11 @@ pub struct TokenCaller {
 }
 
 impl TokenCaller {
+    /// Who this token is, for the access policy.
+    pub fn principal(&self) -> Principal {
+        Principal::Token(TokenPrincipal { token_id: self.token_id.clone(), department: self.department.clone() })
+    }
+
     /// The actor written into the events this token causes.
     pub fn actor(&self) -> Actor {
         // Token ids are lower-case hex.

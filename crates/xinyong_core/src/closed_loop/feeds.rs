@@ -1,14 +1,16 @@
 //! The joint-punishment closed loop (发起 → 推送 → 响应 → 执行反馈,
 //! DOMAIN.md §10): a listing decision pushes each measure to its executing
 //! departments; each department reads its pushed items from a cursor feed
-//! (or has them delivered to a signed webhook, [`super::webhooks`]),
+//! (or has them delivered to a signed webhook, [`crate::closed_loop::webhooks`]),
 //! acknowledges them and reports how it applied them, linked to a credit-check
 //! receipt or a case. Cases a department handled feed 应查必查 coverage
-//! ([`super::metrics`]).
+//! ([`crate::closed_loop::metrics`]).
 //!
 //! Everything here reads the projections `ListingDecided` / `ListingExited`
 //! and the loop events write (`feed_items`, `measure_pushes`, …) and appends
-//! events; nothing is kept elsewhere.
+//! events; nothing is kept elsewhere. The answers and cases are acts of a
+//! department: they ask the access policy first with the caller's
+//! [`Principal`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,9 +19,10 @@ use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::checks::{ReceiptRow, ReportedCase};
 use xinyong_domain::closed_loop::ClosedLoopEvent;
 use xinyong_domain::closed_loop::{FeedItemRow, MeasurePush, PushRow};
-use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::event::NewEvent;
 use xinyong_storage::closed_loop;
 
+use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::log::Core;
@@ -227,12 +230,13 @@ pub struct LoopOutcome {
 /// changes nothing: the first acknowledgement's time is what counts.
 pub async fn acknowledge(
     core: &Core,
-    actor: &Actor,
+    principal: &Principal,
     department: &DepartmentCode,
     listing_id: &str,
     measure: &str,
     note: &str,
 ) -> Result<LoopOutcome> {
+    authorize(principal, Action::AnswerFeed, &Resource::Department(department.clone()))?;
     let note = clean_text(note, "签收说明(note)", false)?;
     let push = push_row(core, listing_id, measure, department)
         .await?
@@ -241,7 +245,7 @@ pub async fn acknowledge(
         return Ok(LoopOutcome { recorded: false, status: push_status(&push) });
     }
     core.append(vec![NewEvent {
-        actor: actor.clone(),
+        actor: principal.actor(),
         rules: core.rules().sanction_versions(),
         body: ClosedLoopEvent::MeasureAcknowledged {
             listing_id: listing_id.to_owned(),
@@ -263,7 +267,7 @@ pub async fn acknowledge(
 #[expect(clippy::too_many_arguments, reason = "one feedback is this many facts, as the API receives them")]
 pub async fn report_execution(
     core: &Core,
-    actor: &Actor,
+    principal: &Principal,
     department: &DepartmentCode,
     listing_id: &str,
     measure: &str,
@@ -271,6 +275,7 @@ pub async fn report_execution(
     receipt_id: Option<String>,
     case_ref: Option<String>,
 ) -> Result<LoopOutcome> {
+    authorize(principal, Action::AnswerFeed, &Resource::Department(department.clone()))?;
     let outcome = clean_text(&outcome, "执行情况(outcome)", true)?;
     let case_ref = clean_case_ref(case_ref.as_deref())?;
     let receipt_id = receipt_id.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
@@ -299,7 +304,7 @@ pub async fn report_execution(
     let mut events = Vec::new();
     if push.acked_ms.is_none() {
         events.push(NewEvent {
-            actor: actor.clone(),
+            actor: principal.actor(),
             rules: rules.clone(),
             body: ClosedLoopEvent::MeasureAcknowledged {
                 listing_id: listing_id.to_owned(),
@@ -310,7 +315,7 @@ pub async fn report_execution(
         });
     }
     events.push(NewEvent {
-        actor: actor.clone(),
+        actor: principal.actor(),
         rules,
         body: ClosedLoopEvent::MeasureExecuted {
             listing_id: listing_id.to_owned(),
@@ -343,10 +348,11 @@ pub struct CaseInput {
 /// recorded.
 pub async fn report_cases(
     core: &Core,
-    actor: &Actor,
+    principal: &Principal,
     department: &DepartmentCode,
     cases: Vec<CaseInput>,
 ) -> Result<usize> {
+    authorize(principal, Action::ReportCases, &Resource::Department(department.clone()))?;
     if cases.is_empty() {
         return Err(CoreError::invalid("cases_empty", "cases 不能为空"));
     }
@@ -389,7 +395,7 @@ pub async fn report_cases(
     }
     let n = out.len();
     core.append(vec![NewEvent {
-        actor: actor.clone(),
+        actor: principal.actor(),
         rules: core.rules().sanction_versions(),
         body: ChecksEvent::CasesReported { department: department.clone(), cases: out }.into(),
     }])

@@ -35,6 +35,7 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::closed_loop::WebhookRow;
 use xinyong_domain::event::{Actor, NewEvent};
 
+use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::closed_loop::feeds::{FeedItem, feed};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
@@ -107,11 +108,12 @@ fn check_url(url: &str) -> Result<String> {
 /// place, so no item is skipped by changing the URL or the secret.
 pub async fn set_webhook(
     core: &Core,
-    actor: &Actor,
+    principal: &Principal,
     department: &DepartmentCode,
     url: &str,
     secret: [u8; 32],
 ) -> Result<String> {
+    authorize(principal, Action::ManageWebhook, &Resource::Department(department.clone()))?;
     let url = check_url(url)?;
     let secret = hex::encode(secret);
     let from_cursor = match webhook(core, department).await? {
@@ -121,7 +123,7 @@ pub async fn set_webhook(
         _ => core.store().log_size().await?.saturating_sub(1),
     };
     core.append(vec![NewEvent::new(
-        actor.clone(),
+        principal.actor(),
         ClosedLoopEvent::WebhookSet { department: department.clone(), url, secret: secret.clone(), from_cursor },
     )])
     .await?;
@@ -129,11 +131,12 @@ pub async fn set_webhook(
 }
 
 /// Stops delivery to the department's webhook.
-pub async fn remove_webhook(core: &Core, actor: &Actor, department: &DepartmentCode) -> Result<()> {
+pub async fn remove_webhook(core: &Core, principal: &Principal, department: &DepartmentCode) -> Result<()> {
+    authorize(principal, Action::ManageWebhook, &Resource::Department(department.clone()))?;
     match webhook(core, department).await? {
         Some(w) if w.active => {
             core.append(vec![NewEvent::new(
-                actor.clone(),
+                principal.actor(),
                 ClosedLoopEvent::WebhookRemoved { department: department.clone() },
             )])
             .await?;

@@ -32,6 +32,7 @@ use xinyong_domain::subjects::{PersonRow, SubjectRow};
 pub use super::queries::{batch_by_idempotency_key, load_batch, recent_batches, record_with_log_index};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+use crate::rules::Rules;
 
 /// Most data rows one batch may carry (an upload is one transaction).
 pub const MAX_ROWS: usize = 100_000;
@@ -147,8 +148,8 @@ fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
 }
 
 /// Picks the item (given or inferred) and matches the headers to its fields.
-fn resolve_item<'c>(core: &'c Core, req: &IngestRequest) -> Result<(&'c CatalogItem, HeaderMatch, bool)> {
-    let catalog = &core.rules().catalog;
+fn resolve_item<'r>(rules: &'r Rules, req: &IngestRequest) -> Result<(&'r CatalogItem, HeaderMatch, bool)> {
+    let catalog = &rules.catalog;
     let (item, inferred) = match &req.item {
         Some(code) => (
             catalog
@@ -238,8 +239,10 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
         return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
     };
     let sector = department_row.sector;
-    let (item, matched, inferred_item) = resolve_item(core, &req)?;
+    // One snapshot for the whole batch: a version coming into force while
+    // it is checked does not judge half of its rows.
     let rules = core.rules();
+    let (item, matched, inferred_item) = resolve_item(&rules, &req)?;
     let catalog_version = rules.catalog.version().to_owned();
     let id = batch_id(req.department.as_str(), item.code(), &req.table);
     let unknown_columns: Vec<String> = matched.unknown.iter().map(|(_, h)| h.clone()).collect();

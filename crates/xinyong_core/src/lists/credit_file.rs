@@ -4,7 +4,9 @@
 //! Listings and the personal records of liable people (clause 十二) are
 //! written by the listing life cycle; this module reads them back.
 //!
-//! Nothing here is public. Reads that show people are audited: a
+//! Nothing here is public. The decisions (impose and lift a ban, record an
+//! interview) and the reads that show people ask the access policy first,
+//! with the caller's [`Principal`]. Reads that show people are audited: a
 //! `tracing` line with target `audit` names who looked, why, and at what
 //! (ID numbers masked even there).
 
@@ -13,7 +15,7 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::collection::RecordSubject;
-use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::{
     Ban, BanRow, BanScope, Interview, InterviewKind, InterviewRow, ListingRow, ListsEvent, PersonalRecordRow, digest_id,
 };
@@ -21,6 +23,7 @@ use xinyong_domain::subjects::{PersonRow, SubjectRow};
 pub use xinyong_storage::lists::DatedCursor;
 use xinyong_storage::{Page, lists, subjects};
 
+use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::log::Core;
@@ -119,23 +122,6 @@ pub struct BanInput {
     pub listing_id: Option<String>,
 }
 
-/// Who acts on an existing decision: the department that made it, or the
-/// credit office (administrators) for any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decider {
-    Department(DepartmentCode),
-    CreditOffice,
-}
-
-impl Decider {
-    fn may_act_for(&self, department: &str) -> bool {
-        match self {
-            Decider::CreditOffice => true,
-            Decider::Department(code) => code.as_str() == department,
-        }
-    }
-}
-
 async fn require_department(core: &Core, department: &DepartmentCode) -> Result<()> {
     if crate::auth::department(core, department).await?.is_none() {
         return Err(CoreError::Forbidden {
@@ -146,9 +132,16 @@ async fn require_department(core: &Core, department: &DepartmentCode) -> Result<
     Ok(())
 }
 
-/// Records a ban decided by `department`; returns the ban id. The same
-/// decision sent twice is the same id and writes nothing the second time.
-pub async fn impose_ban(core: &Core, actor: &Actor, department: &DepartmentCode, input: BanInput) -> Result<String> {
+/// Records a ban decided by `department` (its reviewers decide); returns the
+/// ban id. The same decision sent twice is the same id and writes nothing the
+/// second time.
+pub async fn impose_ban(
+    core: &Core,
+    principal: &Principal,
+    department: &DepartmentCode,
+    input: BanInput,
+) -> Result<String> {
+    authorize(principal, Action::ImposeBan, &Resource::Department(department.clone()))?;
     require_department(core, department).await?;
     let subject = resolve_subject(core, &input.subject).await?;
     let field = required(&input.field, "field_required", "禁入领域", MAX_SHORT_CHARS)?;
@@ -181,29 +174,18 @@ pub async fn impose_ban(core: &Core, actor: &Actor, department: &DepartmentCode,
         ends_on: input.ends_on,
         listing_id: listing.map(|l| l.listing_id),
     };
-    core.append(vec![NewEvent::new(actor.clone(), ListsEvent::BanImposed { ban })]).await?;
+    core.append(vec![NewEvent::new(principal.actor(), ListsEvent::BanImposed { ban })]).await?;
     Ok(id)
 }
 
 /// Lifts a ban from `on` (解除禁入): only the department that decided it, or
 /// the credit office; a ban is lifted once.
-pub async fn lift_ban(
-    core: &Core,
-    actor: &Actor,
-    by: &Decider,
-    ban_id: &str,
-    on: NaiveDate,
-    reason: &str,
-) -> Result<()> {
-    let Some(ban) = core.store().get(BanRow::key(ban_id)).await?.map(BanRecord::from) else {
+pub async fn lift_ban(core: &Core, principal: &Principal, ban_id: &str, on: NaiveDate, reason: &str) -> Result<()> {
+    let Some(row) = core.store().get(BanRow::key(ban_id)).await? else {
         return Err(CoreError::NotFound { what: format!("禁入决定 {ban_id}"), code: "ban_not_found" });
     };
-    if !by.may_act_for(&ban.department) {
-        return Err(CoreError::Forbidden {
-            code: "not_the_deciding_department",
-            message: "只有作出禁入决定的部门（或信用办）可以解除该禁入".to_owned(),
-        });
-    }
+    authorize(principal, Action::LiftBan, &ban_resource(&row))?;
+    let ban = BanRecord::from(row);
     if let Some(lifted) = ban.lifted_on {
         return Err(CoreError::invalid("ban_already_lifted", format!("该禁入已于 {lifted} 解除，不能重复解除")));
     }
@@ -212,8 +194,14 @@ pub async fn lift_ban(
         return Err(CoreError::invalid("invalid_term", format!("解除日期 {on} 早于禁入起始日期 {}", ban.starts_on)));
     }
     let body = ListsEvent::BanLifted { ban_id: ban.id.clone(), on, reason };
-    core.append(vec![NewEvent::new(actor.clone(), body)]).await?;
+    core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
     Ok(())
+}
+
+/// What the access policy judges a ban by: its deciding department and its
+/// subject.
+pub fn ban_resource(row: &BanRow) -> Resource {
+    Resource::Ban { department: row.department.clone(), subject: row.subject_key.clone() }
 }
 
 /// A ban as read back from its row.
@@ -255,6 +243,16 @@ impl From<BanRow> for BanRecord {
 }
 
 impl BanRecord {
+    /// What the access policy judges this ban by (see [`ban_resource`]). A
+    /// department code that does not parse is nobody's: department rules
+    /// refuse it.
+    pub fn resource(&self) -> Resource {
+        match DepartmentCode::parse(&self.department) {
+            Ok(department) => Resource::Ban { department, subject: self.subject.key.clone() },
+            Err(_) => Resource::Platform,
+        }
+    }
+
     /// In force on `today`: inside its term and not lifted by then.
     pub fn in_force(&self, today: NaiveDate) -> bool {
         self.starts_on <= today
@@ -321,10 +319,11 @@ pub struct InterviewInput {
 /// listing, only the listing's deciding department may record it (谁认定、谁约谈).
 pub async fn record_interview(
     core: &Core,
-    actor: &Actor,
+    principal: &Principal,
     department: &DepartmentCode,
     input: InterviewInput,
 ) -> Result<String> {
+    authorize(principal, Action::RecordInterview, &Resource::Department(department.clone()))?;
     require_department(core, department).await?;
     let subject = resolve_subject(core, &input.subject).await?;
     if subject.is_natural_person() {
@@ -389,7 +388,7 @@ pub async fn record_interview(
         rectify_by: input.rectify_by,
         listing_id,
     };
-    core.append(vec![NewEvent::new(actor.clone(), ListsEvent::InterviewRecorded { interview })]).await?;
+    core.append(vec![NewEvent::new(principal.actor(), ListsEvent::InterviewRecorded { interview })]).await?;
     Ok(id)
 }
 
@@ -445,16 +444,19 @@ pub async fn interviews_page(
 
 // ---------------------------------------------------------------- reads
 
-/// Who reads personal data, and why: written to the audit log.
+/// Who reads personal data, and why: checked against the access policy
+/// (`ViewPersons`) and written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lookup {
-    pub who: Actor,
+    pub who: Principal,
     /// 查询事由, as typed on the lookup form.
     pub why: String,
 }
 
 impl Lookup {
+    /// The reason, once the reader may see people at all.
     fn checked_reason(&self) -> Result<String> {
+        authorize(&self.who, Action::ViewPersons, &Resource::NaturalPersons)?;
         required(&self.why, "reason_required", "查询事由", MAX_SHORT_CHARS)
     }
 }
@@ -573,12 +575,12 @@ async fn bans_of(core: &Core, key: &str) -> Result<Vec<BanRecord>> {
 }
 
 fn audit(lookup: &Lookup, why: &str, what: &str, target: &str) {
-    tracing::info!(target: "audit", who = %lookup.who.as_str(), why = %why, what = %what, subject = %target, "personal data read");
+    tracing::info!(target: "audit", who = %lookup.who.actor().as_str(), why = %why, what = %what, subject = %target, "personal data read");
 }
 
 /// An organisation's credit file; `None` when the USCC is unknown. People
-/// and their personal records are included only with a `lookup` (the
-/// caller checked the reader's role), and that read is audited.
+/// and their personal records are included only with a `lookup` whose reader
+/// the policy lets see people, and that read is audited.
 pub async fn credit_file(core: &Core, uscc: &Uscc, people: Option<&Lookup>) -> Result<Option<CreditFile>> {
     let store = core.store();
     let Some(subject) = store.get(SubjectRow::key(uscc)).await? else { return Ok(None) };

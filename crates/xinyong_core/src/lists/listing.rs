@@ -7,8 +7,11 @@
 //! proposal, or ends a listing (移出). `expire_due` is the job that ends every
 //! listing whose validity has run out.
 //!
-//! Every use case validates its step against the stored state with the pure
-//! rule [`ListingState::check`] and appends one event; the projection does the
+//! Every use case first asks the access policy whether its caller (a
+//! [`Principal`]) may take the step on this listing — its deciding
+//! department's operators and reviewers, or the credit office — then validates
+//! the step against the stored state with the pure rule
+//! [`ListingState::check`] and appends one event; the projection does the
 //! rest. Pages, the CLI and tests call these same functions.
 
 use std::collections::BTreeMap;
@@ -19,7 +22,7 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::closed_loop::MeasurePush;
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::collection::RecordSubject;
-use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::sanction::{ListType, SubjectKind};
 use xinyong_domain::lists::{
     ExitReason, ListingProposal, ListingRow, ListingState, ListingStatus, ListsEvent, ObjectionOutcome, ObjectionRow,
@@ -34,9 +37,11 @@ pub use super::queries::{
     LiablePerson, ListingDetail, ListingFilter, PushStatus, TimelineEntry, list_listings, listing_detail,
     subject_display,
 };
+use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+use crate::rules::Rules;
 use crate::subjects::{SubjectLookup, lookup_subject};
 
 /// Longest free text (事由, 事实, 依据, 答复 …) a step takes, in characters.
@@ -52,37 +57,6 @@ const EXPIRE_PAGE: u32 = 1000;
 /// pushes each measure of its list type to its executing departments: a few
 /// dozen rows, far below this.
 pub(crate) const PER_LISTING_ROWS: u32 = 1_000;
-
-/// Who is acting and for which department: the console user, an API caller,
-/// a CLI operator or a test. The department must be the listing's own unless
-/// `admin` (the credit office, which acts for any department).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acting {
-    pub actor: Actor,
-    pub department: Option<DepartmentCode>,
-    pub admin: bool,
-}
-
-impl Acting {
-    /// A department's user (or system) acting for that department.
-    pub fn for_department(actor: Actor, department: DepartmentCode) -> Acting {
-        Acting { actor, department: Some(department), admin: false }
-    }
-
-    /// The credit office, acting for any department.
-    pub fn admin(actor: Actor) -> Acting {
-        Acting { actor, department: None, admin: true }
-    }
-
-    /// The scheduled jobs (`expire_due`).
-    pub fn system() -> Acting {
-        Acting::admin(Actor::system())
-    }
-
-    fn may_act_for(&self, department: &str) -> bool {
-        self.admin || self.department.as_ref().is_some_and(|d| d.as_str() == department)
-    }
-}
 
 /// What a department types into the 拟列入 form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -207,8 +181,8 @@ async fn listing_row(core: &Core, listing_id: &str) -> Result<ListingRow> {
         .ok_or_else(|| CoreError::NotFound { what: format!("名单记录 {listing_id}"), code: "listing_not_found" })
 }
 
-fn list_of<'a>(core: &'a Core, code: &str) -> Result<&'a ListType> {
-    core.rules()
+fn list_of<'a>(rules: &'a Rules, code: &str) -> Result<&'a ListType> {
+    rules
         .sanctions
         .list(code)
         .ok_or_else(|| CoreError::invalid("unknown_list", format!("名单类型 {code:?} 不存在(见 rules/lists.toml)")))
@@ -264,28 +238,29 @@ pub(crate) fn state_of(row: &ListingRow, list: Option<&ListType>, objections: &[
     }
 }
 
-/// Loads a listing the caller may act on: its own department's, or any for
-/// the credit office.
-async fn authorized(core: &Core, acting: &Acting, listing_id: &str) -> Result<ListingRow> {
+/// What the access policy judges a step on this listing by: its deciding
+/// department and its subject.
+pub fn resource_of(row: &ListingRow) -> Resource {
+    Resource::Listing { department: row.department.clone(), subject: row.subject_key.clone() }
+}
+
+/// Loads a listing the policy lets the caller take `action` on.
+async fn authorized(core: &Core, principal: &Principal, action: Action, listing_id: &str) -> Result<ListingRow> {
     let row = listing_row(core, listing_id).await?;
-    if !acting.may_act_for(row.department.as_str()) {
-        return Err(forbidden(
-            "not_your_department",
-            format!("名单记录 {} 由 {} 办理；只有该部门或信用办可以操作", row.listing_id, row.department),
-        ));
-    }
+    authorize(principal, action, &resource_of(&row))?;
     Ok(row)
 }
 
 /// Whether `step` is allowed on `on` by the life-cycle rule.
 async fn check_step(core: &Core, row: &ListingRow, step: Step, on: NaiveDate) -> Result<()> {
     let objections = objections_of(core, &row.listing_id).await?;
-    let list = core.rules().sanctions.list(&row.list_code);
+    let rules = core.rules();
+    let list = rules.sanctions.list(&row.list_code);
     state_of(row, list, &objections).check(step, on).map_err(|e| step_error(&e))
 }
 
-fn event(acting: &Acting, core: &Core, body: ListsEvent) -> NewEvent {
-    NewEvent { actor: acting.actor.clone(), rules: core.rules().sanction_versions(), body: body.into() }
+fn event(principal: &Principal, core: &Core, body: ListsEvent) -> NewEvent {
+    NewEvent { actor: principal.actor(), rules: core.rules().sanction_versions(), body: body.into() }
 }
 
 // ---------------------------------------------------------------- the steps
@@ -325,16 +300,15 @@ fn is_open(row: &ListingRow, today: NaiveDate) -> bool {
 /// id and appends nothing.
 pub async fn propose(
     core: &Core,
-    acting: &Acting,
+    principal: &Principal,
     department: &DepartmentCode,
     input: ProposeListing,
 ) -> Result<String> {
-    if !acting.may_act_for(department.as_str()) {
-        return Err(forbidden("not_your_department", format!("只能以本部门名义拟列入，不能代 {department} 办理")));
-    }
-    let sanctions = &core.rules().sanctions;
+    authorize(principal, Action::ProposeListing, &Resource::Department(department.clone()))?;
+    let rules = core.rules();
+    let sanctions = &rules.sanctions;
     let list_code = input.list_code.trim();
-    let list = list_of(core, list_code)?;
+    let list = list_of(&rules, list_code)?;
     if !list.deciders.allows(department) {
         return Err(forbidden(
             "not_a_deciding_department",
@@ -393,27 +367,28 @@ pub async fn propose(
         source_records,
         proposed_on,
     };
-    core.append(vec![event(acting, core, ListsEvent::ListingProposed { proposal, list_kind: list.kind })]).await?;
+    core.append(vec![event(principal, core, ListsEvent::ListingProposed { proposal, list_kind: list.kind })]).await?;
     Ok(id)
 }
 
 /// 送达告知: returns the objection deadline.
 pub async fn serve_notice(
     core: &Core,
-    acting: &Acting,
+    principal: &Principal,
     listing_id: &str,
     served_on: NaiveDate,
     channel: &str,
 ) -> Result<NaiveDate> {
     let today = china_today(core);
-    let row = authorized(core, acting, listing_id).await?;
+    let row = authorized(core, principal, Action::HandleListing, listing_id).await?;
     check_step(core, &row, Step::ServeNotice, today).await?;
     step_date("送达日期", served_on, Some((row.proposed_on, "拟列入日期")), today)?;
     let channel = required_text("送达方式", channel, MAX_SHORT_CHARS)?;
-    let window = core.rules().sanctions.settings.objection_window_working_days;
-    let deadline = working_days_after(&core.rules().calendar, served_on, window);
+    let rules = core.rules();
+    let window = rules.sanctions.settings.objection_window_working_days;
+    let deadline = working_days_after(&rules.calendar, served_on, window);
     core.append(vec![event(
-        acting,
+        principal,
         core,
         ListsEvent::ListingNoticeServed {
             listing_id: row.listing_id,
@@ -431,21 +406,22 @@ pub async fn serve_notice(
 /// before the day the department records it. Returns the objection id.
 pub async fn file_objection(
     core: &Core,
-    acting: &Acting,
+    principal: &Principal,
     listing_id: &str,
     filed_on: NaiveDate,
     grounds: &str,
 ) -> Result<String> {
     let today = china_today(core);
-    let row = authorized(core, acting, listing_id).await?;
+    let row = authorized(core, principal, Action::HandleListing, listing_id).await?;
     step_date("异议提出日期", filed_on, row.notice_served_on.map(|d| (d, "告知送达日期")), today)?;
     check_step(core, &row, Step::FileObjection, filed_on).await?;
     let grounds = required_text("异议理由", grounds, MAX_TEXT_CHARS)?;
     let objection_id = digest_id("OB", &[&row.listing_id, &filed_on.to_string(), &grounds]);
-    let answer_days = core.rules().sanctions.settings.objection_answer_working_days;
-    let answer_due = working_days_after(&core.rules().calendar, filed_on, answer_days);
+    let rules = core.rules();
+    let answer_days = rules.sanctions.settings.objection_answer_working_days;
+    let answer_due = working_days_after(&rules.calendar, filed_on, answer_days);
     core.append(vec![event(
-        acting,
+        principal,
         core,
         ListsEvent::ListingObjectionFiled {
             listing_id: row.listing_id,
@@ -463,7 +439,7 @@ pub async fn file_objection(
 /// ahead (the subject has been heard).
 pub async fn answer_objection(
     core: &Core,
-    acting: &Acting,
+    principal: &Principal,
     objection_id: &str,
     outcome: ObjectionOutcome,
     reply: &str,
@@ -477,11 +453,11 @@ pub async fn answer_objection(
         return Err(CoreError::invalid("objection_already_answered", "该异议已经答复"));
     }
     let today = china_today(core);
-    let listing = authorized(core, acting, &objection.listing_id).await?;
+    let listing = authorized(core, principal, Action::DecideListing, &objection.listing_id).await?;
     check_step(core, &listing, Step::AnswerObjection, today).await?;
     let reply = required_text("答复意见", reply, MAX_TEXT_CHARS)?;
     core.append(vec![event(
-        acting,
+        principal,
         core,
         ListsEvent::ListingObjectionAnswered {
             listing_id: listing.listing_id,
@@ -528,22 +504,22 @@ async fn role_holders(core: &Core, uscc: &str) -> Result<Vec<RoleHolder>> {
 /// 作出列入决定.
 pub async fn decide(
     core: &Core,
-    acting: &Acting,
+    principal: &Principal,
     listing_id: &str,
     decision_no: &str,
     decided_on: NaiveDate,
 ) -> Result<()> {
     let today = china_today(core);
-    let row = authorized(core, acting, listing_id).await?;
+    let row = authorized(core, principal, Action::DecideListing, listing_id).await?;
     let after = row.notice_served_on.map_or((row.proposed_on, "拟列入日期"), |d| (d, "告知送达日期"));
     step_date("决定日期", decided_on, Some(after), today)?;
     // Judged on the decision's own date: a decision may not be dated inside
     // the objection window even when it is recorded later.
     check_step(core, &row, Step::Decide, decided_on).await?;
     let decision_no = required_text("决定文号", decision_no, MAX_SHORT_CHARS)?;
-    let list = list_of(core, &row.list_code)?;
-    let pushes = core
-        .rules()
+    let rules = core.rules();
+    let list = list_of(&rules, &row.list_code)?;
+    let pushes = rules
         .sanctions
         .pushes_for(list)
         .into_iter()
@@ -555,7 +531,7 @@ pub async fn decide(
         Vec::new()
     };
     core.append(vec![event(
-        acting,
+        principal,
         core,
         ListsEvent::ListingDecided {
             subject: row.subject(),
@@ -575,13 +551,13 @@ pub async fn decide(
 }
 
 /// 撤回: drops a proposal before a decision.
-pub async fn withdraw(core: &Core, acting: &Acting, listing_id: &str, on: NaiveDate, reason: &str) -> Result<()> {
+pub async fn withdraw(core: &Core, principal: &Principal, listing_id: &str, on: NaiveDate, reason: &str) -> Result<()> {
     let today = china_today(core);
-    let row = authorized(core, acting, listing_id).await?;
+    let row = authorized(core, principal, Action::DecideListing, listing_id).await?;
     step_date("撤回日期", on, Some((row.proposed_on, "拟列入日期")), today)?;
     check_step(core, &row, Step::Withdraw, on).await?;
     let reason = required_text("撤回理由", reason, MAX_TEXT_CHARS)?;
-    core.append(vec![event(acting, core, ListsEvent::ListingWithdrawn { listing_id: row.listing_id, on, reason })])
+    core.append(vec![event(principal, core, ListsEvent::ListingWithdrawn { listing_id: row.listing_id, on, reason })])
         .await?;
     Ok(())
 }
@@ -611,9 +587,9 @@ async fn exit_event(core: &Core, row: ListingRow, req: ExitRequest) -> Result<Li
 
 /// 移出: ends a listing in force (repair, revocation, a court decision, or
 /// expiry recorded by hand).
-pub async fn exit(core: &Core, acting: &Acting, listing_id: &str, req: ExitRequest) -> Result<()> {
+pub async fn exit(core: &Core, principal: &Principal, listing_id: &str, req: ExitRequest) -> Result<()> {
     let today = china_today(core);
-    let row = authorized(core, acting, listing_id).await?;
+    let row = authorized(core, principal, Action::DecideListing, listing_id).await?;
     step_date("移出日期", req.on, row.decided_on.map(|d| (d, "列入决定日期")), today)?;
     check_step(core, &row, Step::Exit(req.reason), req.on).await?;
     let decision_no = optional_text("移出决定文号", req.decision_no.as_deref().unwrap_or_default(), MAX_SHORT_CHARS)?;
@@ -623,7 +599,7 @@ pub async fn exit(core: &Core, acting: &Acting, listing_id: &str, req: ExitReque
     let note = optional_text("说明", &req.note, MAX_TEXT_CHARS)?;
     let req = ExitRequest { decision_no: (!decision_no.is_empty()).then_some(decision_no), note, ..req };
     let body = exit_event(core, row, req).await?;
-    core.append(vec![event(acting, core, body)]).await?;
+    core.append(vec![event(principal, core, body)]).await?;
     Ok(())
 }
 
@@ -637,7 +613,7 @@ pub async fn exit(core: &Core, acting: &Acting, listing_id: &str, req: ExitReque
 /// job `listing_expiry` ([`crate::jobs::ListingExpiry`]): once across nodes.
 pub async fn expire_due(core: &Core) -> Result<usize> {
     let today = china_today(core);
-    let acting = Acting::system();
+    let principal = Principal::system();
     let mut exited = 0;
     // Each page is read after the previous one exited: the exited rows have
     // left `listed`, and the id cursor moves past anything that failed to.
@@ -653,7 +629,7 @@ pub async fn expire_due(core: &Core) -> Result<usize> {
                     decision_no: None,
                     note: "有效期届满，自动移出".to_owned(),
                 };
-                events.push(event(&acting, core, exit_event(core, row.clone(), req).await?));
+                events.push(event(&principal, core, exit_event(core, row.clone(), req).await?));
             }
             exited += events.len();
             core.append(events).await?;

@@ -7,7 +7,7 @@ pub mod keys;
 pub mod verify;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 use xinyong_domain::event::{Event, NewEvent};
@@ -18,7 +18,7 @@ use xinyong_tlog::{Checkpoint, NodeSource, TlogProof};
 use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::log::keys::LogKeys;
-use crate::rules::Rules;
+use crate::rules::{RuleBook, Rules};
 
 /// Settings the use cases need; loaded by the binary from configuration.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +35,10 @@ pub struct Core {
     clock: Arc<dyn Clock>,
     keys: Arc<LogKeys>,
     settings: Arc<CoreSettings>,
-    rules: Arc<Rules>,
+    /// Every published rule-set version and the rule files, shared by all
+    /// clones: swapping the book (a `rules_published` the follower read)
+    /// changes the rules every clone judges by from its next call on.
+    rules: Arc<RwLock<Arc<RuleBook>>>,
     /// In-process writers queue here rather than on the database lock, which
     /// keeps SQLite's busy handler out of the common case.
     write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -55,21 +58,48 @@ impl Core {
             clock,
             keys: Arc::new(keys),
             settings: Arc::new(settings),
-            rules: Arc::new(Rules::shipped()),
+            rules: Arc::new(RwLock::new(RuleBook::shipped())),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
-    /// The same core judging by other rule sets (another catalog version, an
-    /// operator's calendar files).
+    /// The same core judging by these rules on every date (tests; another
+    /// catalog version). Clones made before keep their own book.
     pub fn with_rules(mut self, rules: Rules) -> Core {
-        self.rules = Arc::new(rules);
+        let source = Arc::clone(self.rule_book().source());
+        self.rules = Arc::new(RwLock::new(Arc::new(RuleBook::fixed(source, rules))));
         self
     }
 
-    pub fn rules(&self) -> &Rules {
-        &self.rules
+    /// The same core over another rule book (the published versions and
+    /// the rule files a process was configured with). Clones made before
+    /// keep their own book.
+    pub fn with_rule_book(mut self, book: RuleBook) -> Core {
+        self.rules = Arc::new(RwLock::new(Arc::new(book)));
+        self
+    }
+
+    /// The rules in force today (China Standard Time, by this core's
+    /// clock): a snapshot to judge one request or one batch by, unaffected
+    /// by a version that comes into force meanwhile.
+    pub fn rules(&self) -> Arc<Rules> {
+        self.rule_book().rules_on(crate::clock::china_date(self.clock.now()))
+    }
+
+    /// The rules in force on `date`.
+    pub fn rules_on(&self, date: chrono::NaiveDate) -> Arc<Rules> {
+        self.rule_book().rules_on(date)
+    }
+
+    /// Every published version and the rule files.
+    pub fn rule_book(&self) -> Arc<RuleBook> {
+        Arc::clone(&self.rules.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Swaps in a new book for this core and every clone of it.
+    pub fn set_rule_book(&self, book: RuleBook) {
+        *self.rules.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(book);
     }
 
     pub fn store(&self) -> &dyn Store {

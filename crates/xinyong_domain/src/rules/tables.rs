@@ -1,13 +1,18 @@
 //! The rules context's projection table.
 
+use chrono::NaiveDate;
+
 use crate::projection::TableSpec;
 
 crate::projection::table! {
-    /// Versions of the rule sets (catalog, publicity regimes, …) ever in force.
+    /// Every published version of every rule set (catalog, publicity
+    /// regimes, list types, measures, calendar years).
     pub struct RuleSetRow in RULE_SETS = "rule_sets" {
         key { kind: String, version: String }
         sha256: String,
         text: String,
+        /// First day in force (China Standard Time); NULL: from publication.
+        effective: Option<NaiveDate>,
         seq: u64,
     }
 }

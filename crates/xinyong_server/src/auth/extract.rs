@@ -1,15 +1,22 @@
-//! Who is calling. Console users carry the `xinyong_session` cookie;
-//! department systems carry `Authorization: Bearer xyt_…`. Handlers name what
-//! they need as an extractor:
+//! Who is calling — and nothing about what they may do, which
+//! [`xinyong_core::auth::policy::authorize`] alone decides. Console users
+//! carry the `xinyong_session` cookie; department systems carry
+//! `Authorization: Bearer xyt_…`. Each extractor turns a request into a
+//! [`Principal`] (anonymous when nobody valid is calling) and never refuses
+//! for lack of permission:
 //!
-//! - [`ConsoleUser`] for console pages: no valid session → 303 to the login
-//!   page, which comes back to the same page afterwards;
-//! - [`ConsoleForm<T>`] for console form posts: a [`ConsoleUser`] plus the
-//!   urlencoded form, whose `csrf_token` field must match the session's;
-//!   multipart forms (uploads) call [`check_csrf`] themselves;
-//! - [`DepartmentCaller`] for the JSON API: a bearer token, or a console
-//!   session of a department user (then state-changing requests must send the
-//!   session's CSRF token in `X-CSRF-Token`); otherwise a 401 envelope.
+//! - [`ConsoleCaller`] for console pages: the session's user, or nobody.
+//!   Bearer tokens are not read: a browser does not send them. Its
+//!   `authorize` turns a refusal into the login page (nobody, 303) or the
+//!   error page (403);
+//! - [`ConsoleForm<T>`] for console form posts: a [`ConsoleCaller`] plus the
+//!   urlencoded form, whose `csrf_token` field must match the session's (a
+//!   request without a session has no session to forge); multipart forms
+//!   (uploads) call [`check_csrf`] themselves;
+//! - [`ApiCaller`] for the JSON API: a bearer token, or a console session
+//!   (then state-changing requests must send the session's CSRF token in
+//!   `X-CSRF-Token`), or nobody. Refusals become the error envelope (401 with
+//!   `WWW-Authenticate: Bearer`, or 403).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,11 +29,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use xinyong_core::auth::{self as core_auth, SessionUser};
+use xinyong_core::auth::policy::{self, Action, Denied, Principal, Resource, Scope};
+use xinyong_core::auth::{self as core_auth, SessionUser, TokenCaller};
 use xinyong_core::log::follower::{FollowedEvent, LogSubscriber};
 use xinyong_domain::auth::AuthKind;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::event::{Actor, EventKind};
+use xinyong_domain::event::EventKind;
 
 use crate::web::error_page;
 use crate::{ApiError, AppState};
@@ -123,47 +131,113 @@ pub fn encode_query_value(raw: &str) -> String {
     out
 }
 
-/// A logged-in console user.
-#[derive(Debug, Clone)]
-pub struct ConsoleUser(pub SessionUser);
+/// A console page's early answer, already rendered: the login page for
+/// nobody, the error page for a refusal or a failure. Boxed: a response is
+/// large and most requests never build one here.
+#[derive(Debug)]
+pub struct PageError(Box<Response>);
 
-impl std::ops::Deref for ConsoleUser {
-    type Target = SessionUser;
-    fn deref(&self) -> &SessionUser {
-        &self.0
+impl From<Response> for PageError {
+    fn from(response: Response) -> PageError {
+        PageError(Box::new(response))
     }
 }
 
-impl FromRequestParts<AppState> for ConsoleUser {
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// Who is calling a console page: the session's user, or nobody.
+#[derive(Debug, Clone)]
+pub struct ConsoleCaller {
+    pub principal: Principal,
+    /// The live session (its user and CSRF token); `None` for nobody.
+    pub session: Option<SessionUser>,
+    /// Where the login page sends the browser back to: this page after a
+    /// GET; the console home after a form post, which cannot be replayed.
+    return_to: String,
+}
+
+impl std::ops::Deref for ConsoleCaller {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleCaller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let user = match session_cookie(&parts.headers) {
+        let session = match session_cookie(&parts.headers) {
             Some(cookie) => core_auth::session(&state.core, cookie).await.map_err(|e| error_page(state, e.into()))?,
             None => None,
         };
-        match user {
-            Some(user) => Ok(ConsoleUser(user)),
-            None => {
-                // After logging in, come back here; a form post cannot be
-                // replayed, so it returns to the console home instead.
-                let next = if parts.method == Method::GET {
-                    parts.uri.path_and_query().map_or("/console", |pq| pq.as_str())
-                } else {
-                    "/console"
-                };
-                Err(Redirect::to(&format!("/console/login?next={}", encode_query_value(next))).into_response())
-            }
-        }
+        let return_to = if parts.method == Method::GET {
+            parts.uri.path_and_query().map_or("/console", |pq| pq.as_str())
+        } else {
+            "/console"
+        };
+        Ok(ConsoleCaller {
+            principal: session.as_ref().map_or(Principal::Anonymous, SessionUser::principal),
+            session,
+            return_to: return_to.to_owned(),
+        })
     }
 }
 
-/// A console form post: the user, and the form after its CSRF token matched.
-/// `T`'s fields should be strings (`String`/`Option<String>`): they are read
-/// next to `csrf_token` from the same urlencoded body.
+impl ConsoleCaller {
+    /// The session's CSRF token for the page's forms (empty for nobody, who
+    /// is never shown a form).
+    pub fn csrf_token(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
+    }
+
+    /// A refusal as a browser gets it: nobody goes to the login page, which
+    /// comes back here afterwards; somebody gets the error page (403).
+    pub fn refuse(&self, state: &AppState, denied: Denied) -> Response {
+        if denied.is_unauthenticated() {
+            Redirect::to(&format!("/console/login?next={}", encode_query_value(&self.return_to))).into_response()
+        } else {
+            error_page(state, denied.into())
+        }
+    }
+
+    /// Asks the policy; a refusal is already the response.
+    pub fn authorize(&self, state: &AppState, action: Action, resource: &Resource) -> Result<(), PageError> {
+        policy::authorize(&self.principal, action, resource).map_err(|d| self.refuse(state, d).into())
+    }
+
+    /// Whose things a page of many departments' shows ([`policy::scope`]).
+    pub fn scope(&self, state: &AppState, action: Action) -> Result<Scope, PageError> {
+        policy::scope(&self.principal, action).map_err(|d| self.refuse(state, d).into())
+    }
+
+    /// The caller's own department, for acts that name none ([`policy::own_department`]).
+    pub fn own_department(&self, state: &AppState) -> Result<DepartmentCode, PageError> {
+        policy::own_department(&self.principal).map_err(|d| self.refuse(state, d).into())
+    }
+
+    /// Whether the policy allows it: what a page offers.
+    pub fn allows(&self, action: Action, resource: &Resource) -> bool {
+        policy::allows(&self.principal, action, resource)
+    }
+
+    /// A form field's CSRF token against the session's (multipart forms,
+    /// which [`ConsoleForm`] cannot read). Nobody has no session to forge.
+    pub fn check_csrf(&self, presented: &str) -> Result<(), ApiError> {
+        self.session.as_ref().map_or(Ok(()), |session| check_csrf(session, presented))
+    }
+}
+
+/// A console form post: who posts it, and the form, whose CSRF token matched
+/// the session's. `T`'s fields should be strings (`String`/`Option<String>`):
+/// they are read next to `csrf_token` from the same urlencoded body.
 #[derive(Debug)]
 pub struct ConsoleForm<T> {
-    pub user: ConsoleUser,
+    pub caller: ConsoleCaller,
     pub form: T,
 }
 
@@ -180,87 +254,81 @@ impl<T: DeserializeOwned + Send + 'static> FromRequest<AppState> for ConsoleForm
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let user = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let caller = ConsoleCaller::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let Form(WithCsrf { csrf_token, form }) = Form::<WithCsrf<T>>::from_request(req, state).await.map_err(|e| {
             error_page(state, ApiError::bad_request("form_invalid", format!("表单内容无法识别：{}", e.body_text())))
         })?;
-        check_csrf(&user, csrf_token.as_deref().unwrap_or_default()).map_err(|e| error_page(state, e))?;
-        Ok(ConsoleForm { user, form })
-    }
-}
-
-/// How a [`DepartmentCaller`] proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallerVia {
-    Token,
-    Session,
-}
-
-impl CallerVia {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CallerVia::Token => "token",
-            CallerVia::Session => "session",
+        // CSRF protects what a session may do; a post without one is nobody's
+        // and the handler's policy check sends it to the login page.
+        if let Some(session) = &caller.session {
+            check_csrf(session, csrf_token.as_deref().unwrap_or_default()).map_err(|e| error_page(state, e))?;
         }
+        Ok(ConsoleForm { caller, form })
     }
 }
 
-/// A department calling the JSON API.
+/// Who is calling the JSON API: a department's token, a console session, or
+/// nobody.
 #[derive(Debug, Clone)]
-pub struct DepartmentCaller {
-    pub department: DepartmentCode,
-    /// `token:<id>` or `user:<login>`: the actor of the events it causes.
-    pub actor: Actor,
-    pub via: CallerVia,
+pub struct ApiCaller(pub Principal);
+
+impl std::ops::Deref for ApiCaller {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
 }
 
-fn unauthenticated() -> Response {
-    let err = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "需要登录或有效的 API 令牌");
-    ([(header::WWW_AUTHENTICATE, "Bearer")], err).into_response()
+impl ApiCaller {
+    /// The caller's own department, for API acts that name none.
+    pub fn own_department(&self) -> Result<DepartmentCode, ApiError> {
+        Ok(policy::own_department(&self.0)?)
+    }
 }
 
-impl FromRequestParts<AppState> for DepartmentCaller {
+impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         // A request that presents a token is judged by the token alone, even
-        // if the browser also sent a cookie.
+        // if the browser also sent a cookie: a bad token is nobody.
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let bearer = auth
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-                .ok_or_else(unauthenticated)?;
-            let key = TokenCache::key(bearer);
-            if let Some(caller) = state.tokens.get(&key) {
-                return Ok(caller);
-            }
-            let caller = core_auth::authenticate_token(&state.core, bearer)
-                .await
-                .map_err(|e| ApiError::from(e).into_response())?
-                .ok_or_else(unauthenticated)?;
-            let caller =
-                DepartmentCaller { actor: caller.actor(), department: caller.department, via: CallerVia::Token };
-            state.tokens.put(key, caller.clone());
-            return Ok(caller);
+            let bearer =
+                auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+            let principal = match bearer {
+                Some(bearer) => token_principal(state, bearer).await.map_err(|e| ApiError::from(e).into_response())?,
+                None => Principal::Anonymous,
+            };
+            return Ok(ApiCaller(principal));
         }
-        let cookie = session_cookie(&parts.headers).ok_or_else(unauthenticated)?;
-        let user = core_auth::session(&state.core, cookie)
-            .await
-            .map_err(|e| ApiError::from(e).into_response())?
-            .ok_or_else(unauthenticated)?;
+        let Some(cookie) = session_cookie(&parts.headers) else { return Ok(ApiCaller(Principal::Anonymous)) };
+        let Some(user) =
+            core_auth::session(&state.core, cookie).await.map_err(|e| ApiError::from(e).into_response())?
+        else {
+            return Ok(ApiCaller(Principal::Anonymous));
+        };
         if !parts.method.is_safe() {
             let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
             check_csrf(&user, presented).map_err(IntoResponse::into_response)?;
         }
-        let Some(department) = user.department.clone() else {
-            let err =
-                ApiError::new(StatusCode::FORBIDDEN, "no_department", "当前账号不属于任何部门，不能代表部门调用接口");
-            return Err(err.into_response());
-        };
-        Ok(DepartmentCaller { department, actor: user.actor(), via: CallerVia::Session })
+        Ok(ApiCaller(user.principal()))
     }
+}
+
+/// The principal of a bearer token: from the cache when it was live a moment
+/// ago, else from the database; nobody for anything that is not a live token.
+async fn token_principal(state: &AppState, bearer: &str) -> xinyong_core::Result<Principal> {
+    let key = TokenCache::key(bearer);
+    if let Some(token) = state.tokens.get(&key) {
+        return Ok(token.principal());
+    }
+    let Some(token) = core_auth::authenticate_token(&state.core, bearer).await? else {
+        return Ok(Principal::Anonymous);
+    };
+    let principal = token.principal();
+    state.tokens.put(key, token);
+    Ok(principal)
 }
 
 /// How long a token found live is believed without asking the database.
@@ -278,7 +346,7 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 /// reads `api_tokens`, which would dominate the cost of a credit check.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    map: std::sync::RwLock<HashMap<[u8; 32], (DepartmentCaller, std::time::Instant)>>,
+    map: std::sync::RwLock<HashMap<[u8; 32], (TokenCaller, std::time::Instant)>>,
 }
 
 impl TokenCache {
@@ -287,13 +355,13 @@ impl TokenCache {
         sha2::Sha256::digest(bearer.trim().as_bytes()).into()
     }
 
-    fn get(&self, key: &[u8; 32]) -> Option<DepartmentCaller> {
+    fn get(&self, key: &[u8; 32]) -> Option<TokenCaller> {
         let map = self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (caller, at) = map.get(key)?;
         (at.elapsed().as_secs() < TOKEN_CACHE_SECONDS).then(|| caller.clone())
     }
 
-    fn put(&self, key: [u8; 32], caller: DepartmentCaller) {
+    fn put(&self, key: [u8; 32], caller: TokenCaller) {
         let mut map = self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= TOKEN_CACHE_MAX {
             map.clear();

@@ -7,30 +7,19 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use xinyong_core::CoreError;
+use xinyong_core::auth::policy::{Action, Denied, Principal, Resource, Scope, authorize};
 use xinyong_core::auth::{self as core_auth, NewUser, SessionUser};
 use xinyong_domain::auth::{Department, DepartmentCode, Role};
 
 use crate::auth::{
-    ConsoleForm, ConsoleUser, DepartmentCaller, clear_session_cookie, random_secret, safe_next, session_cookie,
+    ApiCaller, ConsoleCaller, ConsoleForm, PageError, clear_session_cookie, random_secret, safe_next, session_cookie,
     set_session_cookie,
 };
 use crate::web::{Layout, beijing, error_page};
-use crate::{ApiError, AppState};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/console", get(home))
-        .route("/console/login", get(login_page).post(login))
-        .route("/console/logout", post(logout))
-        .route("/console/tokens", post(issue_token))
-        .route("/console/tokens/{id}/revoke", post(revoke_token))
-        .route("/console/users", post(create_user))
-        .route("/api/v1/whoami", get(whoami))
-}
+use crate::{ApiError, ApiResult, AppState};
 
 /// Console pages show non-public data: never cache them anywhere.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
@@ -49,11 +38,15 @@ struct LoginPage {
 }
 
 #[derive(Debug, Deserialize)]
-struct NextQuery {
+pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+pub(crate) async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let next = safe_next(q.next.as_deref()).to_owned();
     // Already logged in: straight on.
     if let Some(cookie) = session_cookie(&headers)
@@ -67,13 +60,13 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q):
 }
 
 #[derive(Debug, Deserialize)]
-struct LoginForm {
+pub(crate) struct LoginForm {
     login: String,
     password: String,
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub(crate) async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
     let next = safe_next(form.next.as_deref()).to_owned();
     let login = form.login.trim().to_owned();
     let again = |status: StatusCode, message: &str| {
@@ -115,20 +108,19 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Fo
 }
 
 #[derive(Debug, Deserialize)]
-struct NoFields {}
+pub(crate) struct NoFields {}
 
-async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ConsoleForm { .. }: ConsoleForm<NoFields>,
-) -> Response {
-    if let Some(cookie) = session_cookie(&headers)
-        && let Err(e) = core_auth::logout(&state.core, cookie).await
-    {
-        return error_page(&state, e.into());
+    ConsoleForm { caller, .. }: ConsoleForm<NoFields>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::LogOut, &Resource::Platform)?;
+    if let Some(cookie) = session_cookie(&headers) {
+        core_auth::logout(&state.core, cookie).await.map_err(|e| error_page(&state, e.into()))?;
     }
     let cookie = clear_session_cookie(state.site.cookie_secure);
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/console/login")).into_response()
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/console/login")).into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -141,11 +133,17 @@ struct ConsolePage {
     layout: Layout,
     me: Me,
     notice: Option<&'static str>,
-    /// Tokens the user may see: their department's, or all for admins.
+    /// Whether the user may see tokens at all, and which: their
+    /// department's, or every department's for the credit office.
+    show_tokens: bool,
     tokens: Vec<TokenRow>,
-    /// Whether the user may issue tokens at all.
+    /// Whether the user may issue tokens, and whether they choose for which
+    /// department (the credit office) or issue for their own.
     can_issue: bool,
-    /// Departments to issue for (admins choose; others have one).
+    choose_token_department: bool,
+    /// The user manages users and sees the departments (the credit office).
+    manage_users: bool,
+    /// Departments to issue for, or every department for user management.
     departments: Vec<DepartmentRow>,
     users: Vec<UserRow>,
     roles: Vec<RoleOption>,
@@ -156,7 +154,6 @@ struct Me {
     display_name: String,
     department: String,
     roles: String,
-    is_admin: bool,
     csrf_token: String,
     expires_at: String,
 }
@@ -190,7 +187,7 @@ struct RoleOption {
 }
 
 #[derive(Debug, Deserialize)]
-struct HomeQuery {
+pub(crate) struct HomeQuery {
     notice: Option<String>,
 }
 
@@ -217,27 +214,39 @@ fn department_label(departments: &[Department], code: Option<&DepartmentCode>) -
     }
 }
 
-async fn home(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<HomeQuery>) -> Response {
-    match console_page(&state, &user, q.notice.as_deref().and_then(notice_text)).await {
-        Ok(page) => (NO_STORE, page).into_response(),
-        Err(e) => error_page(&state, e),
-    }
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewConsole, &Resource::Platform)?;
+    let user = caller.session.as_ref().ok_or_else(|| caller.refuse(&state, Denied::unauthenticated()))?;
+    let page = console_page(&state, &caller.principal, user, q.notice.as_deref().and_then(notice_text))
+        .await
+        .map_err(|e| error_page(&state, e))?;
+    Ok((NO_STORE, page).into_response())
 }
 
+/// The console home: what the user may do decides what it offers.
 async fn console_page(
     state: &AppState,
+    principal: &Principal,
     user: &SessionUser,
     notice: Option<&'static str>,
 ) -> Result<ConsolePage, ApiError> {
     let core = &state.core;
+    let may = |action, resource: &Resource| authorize(principal, action, resource).is_ok();
     let all_departments = core_auth::departments(core).await?;
-    let tokens = match (&user.department, user.is_admin()) {
-        (_, true) => core_auth::tokens(core, None).await?,
-        (Some(d), false) => core_auth::tokens(core, Some(d)).await?,
-        (None, false) => Vec::new(),
+    let token_scope = xinyong_core::auth::policy::scope(principal, Action::ViewTokens).ok();
+    let tokens = match &token_scope {
+        Some(Scope::All) => core_auth::tokens(core, None).await?,
+        Some(Scope::Department(d)) => core_auth::tokens(core, Some(d)).await?,
+        None => Vec::new(),
     };
-    let users = if user.is_admin() { core_auth::users(core).await? } else { Vec::new() };
-    let issuable: Vec<&Department> = all_departments.iter().filter(|d| user.may_manage(&d.code)).collect();
+    let manage_users = may(Action::ManageUsers, &Resource::Platform);
+    let users = if manage_users { core_auth::users(core).await? } else { Vec::new() };
+    let issuable: Vec<&Department> =
+        all_departments.iter().filter(|d| may(Action::IssueTokens, &Resource::Department(d.code.clone()))).collect();
     Ok(ConsolePage {
         layout: Layout::new(state, "部门工作台"),
         me: Me {
@@ -245,12 +254,14 @@ async fn console_page(
             display_name: user.display_name.clone(),
             department: department_label(&all_departments, user.department.as_ref()),
             roles: role_names(&user.roles),
-            is_admin: user.is_admin(),
             csrf_token: user.csrf_token.clone(),
             expires_at: user.expires_at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
         },
         notice,
+        show_tokens: token_scope.is_some(),
         can_issue: !issuable.is_empty(),
+        choose_token_department: may(Action::IssueTokens, &Resource::AllDepartments),
+        manage_users,
         tokens: tokens
             .into_iter()
             .map(|t| TokenRow {
@@ -260,7 +271,7 @@ async fn console_page(
                 revoked: t.revoked,
             })
             .collect(),
-        departments: if user.is_admin() { all_departments.iter().collect() } else { issuable }
+        departments: if manage_users { all_departments.iter().collect() } else { issuable }
             .into_iter()
             .map(|d| DepartmentRow {
                 code: d.code.to_string(),
@@ -284,10 +295,6 @@ async fn console_page(
     })
 }
 
-fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-}
-
 // ---------------------------------------------------------------------------
 // API tokens
 // ---------------------------------------------------------------------------
@@ -303,69 +310,61 @@ struct TokenIssuedPage {
 }
 
 #[derive(Debug, Deserialize)]
-struct IssueTokenForm {
+pub(crate) struct IssueTokenForm {
     label: String,
     /// Administrators choose; a department user's own department otherwise.
     department: Option<String>,
 }
 
-async fn issue_token(
+pub(crate) async fn issue_token(
     State(state): State<AppState>,
-    ConsoleForm { user, form }: ConsoleForm<IssueTokenForm>,
-) -> Response {
-    match issue_token_page(&state, &user, form).await {
-        Ok(page) => (NO_STORE, page).into_response(),
-        Err(e) => error_page(&state, e),
-    }
+    ConsoleForm { caller, form }: ConsoleForm<IssueTokenForm>,
+) -> Result<Response, PageError> {
+    let department = match form.department.as_deref().filter(|d| !d.is_empty()) {
+        Some(raw) => DepartmentCode::parse(raw)
+            .map_err(|e| error_page(&state, ApiError::bad_request("department_invalid", e.to_string())))?,
+        None => caller.own_department(&state)?,
+    };
+    caller.authorize(&state, Action::IssueTokens, &Resource::Department(department.clone()))?;
+    let page = issue_token_page(&state, &caller.principal, &department, &form.label).await;
+    Ok(page.map_or_else(|e| error_page(&state, e), |page| (NO_STORE, page).into_response()))
 }
 
 async fn issue_token_page(
     state: &AppState,
-    user: &SessionUser,
-    form: IssueTokenForm,
+    principal: &Principal,
+    department: &DepartmentCode,
+    label: &str,
 ) -> Result<TokenIssuedPage, ApiError> {
-    let department = match form.department.as_deref().filter(|d| !d.is_empty()) {
-        Some(raw) => {
-            DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?
-        }
-        None => user.department.clone().ok_or_else(|| ApiError::bad_request("department_missing", "请选择部门"))?,
-    };
-    if !user.may_manage(&department) {
-        return Err(forbidden("只能为本部门签发令牌"));
-    }
     let secret = random_secret()?;
-    let issued = core_auth::issue_token(&state.core, &user.actor(), &department, &form.label, secret).await?;
+    let issued = core_auth::issue_token(&state.core, &principal.actor(), department, label, secret).await?;
     let departments = core_auth::departments(&state.core).await?;
     Ok(TokenIssuedPage {
         layout: Layout::new(state, "令牌已签发"),
         token_id: issued.token_id,
         token: issued.token,
-        department: department_label(&departments, Some(&department)),
-        label: form.label.trim().to_owned(),
+        department: department_label(&departments, Some(department)),
+        label: label.trim().to_owned(),
     })
 }
 
-async fn revoke_token(
+pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     Path(token_id): Path<String>,
-    ConsoleForm { user, .. }: ConsoleForm<NoFields>,
-) -> Response {
-    let revoked = async {
-        let token = core_auth::token(&state.core, &token_id)
-            .await?
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "token_not_found", "令牌不存在"))?;
-        if !user.may_manage(&token.department) {
-            return Err(forbidden("只能吊销本部门的令牌"));
-        }
-        core_auth::revoke_token(&state.core, &user.actor(), &token.token_id).await?;
-        // A cached token must stop working now, not when its entry expires.
-        state.tokens.clear();
-        Ok::<_, ApiError>(())
-    };
-    match revoked.await {
-        Ok(()) => Redirect::to("/console?notice=token_revoked").into_response(),
-        Err(e) => error_page(&state, e),
-    }
+    ConsoleForm { caller, .. }: ConsoleForm<NoFields>,
+) -> Result<Response, PageError> {
+    let token = core_auth::token(&state.core, &token_id).await.map_err(|e| error_page(&state, e.into()))?;
+    let resource =
+        token.as_ref().map_or_else(|| Resource::unknown_for(&caller), |t| Resource::Department(t.department.clone()));
+    caller.authorize(&state, Action::RevokeTokens, &resource)?;
+    let token = token
+        .ok_or_else(|| error_page(&state, ApiError::new(StatusCode::NOT_FOUND, "token_not_found", "令牌不存在")))?;
+    core_auth::revoke_token(&state.core, &caller.actor(), &token.token_id)
+        .await
+        .map_err(|e| error_page(&state, e.into()))?;
+    // A cached token must stop working now, not when its entry expires.
+    state.tokens.clear();
+    Ok(Redirect::to("/console?notice=token_revoked").into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -383,7 +382,7 @@ fn role_field(role: Role) -> &'static str {
 }
 
 #[derive(Debug, Deserialize)]
-struct CreateUserForm {
+pub(crate) struct CreateUserForm {
     login: String,
     display_name: String,
     department: Option<String>,
@@ -393,14 +392,12 @@ struct CreateUserForm {
     password: String,
 }
 
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
-    ConsoleForm { user, form }: ConsoleForm<CreateUserForm>,
-) -> Response {
+    ConsoleForm { caller, form }: ConsoleForm<CreateUserForm>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ManageUsers, &Resource::Platform)?;
     let created = async {
-        if !user.is_admin() {
-            return Err(forbidden("只有信用办管理员可以创建用户"));
-        }
         let department = match form.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(raw) => Some(
                 DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?,
@@ -418,13 +415,11 @@ async fn create_user(
         .collect();
         let new_user =
             NewUser { login: form.login.trim().to_owned(), display_name: form.display_name, department, roles };
-        core_auth::create_user(&state.core, &user.actor(), new_user, &form.password).await?;
+        core_auth::create_user(&state.core, &caller.actor(), new_user, &form.password).await?;
         Ok::<_, ApiError>(())
     };
-    match created.await {
-        Ok(()) => Redirect::to("/console?notice=user_created").into_response(),
-        Err(e) => error_page(&state, e),
-    }
+    created.await.map_err(|e| error_page(&state, e))?;
+    Ok(Redirect::to("/console?notice=user_created").into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -432,14 +427,17 @@ async fn create_user(
 // ---------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
-struct WhoAmI {
+pub(crate) struct WhoAmI {
     department: String,
     via: &'static str,
 }
 
 /// `GET /api/v1/whoami`: lets a department's integrator check a token.
-async fn whoami(caller: DepartmentCaller) -> Json<WhoAmI> {
-    Json(WhoAmI { department: caller.department.to_string(), via: caller.via.as_str() })
+pub(crate) async fn whoami(caller: ApiCaller) -> ApiResult<Json<WhoAmI>> {
+    authorize(&caller, Action::ViewIdentity, &Resource::Platform)?;
+    let department = caller.own_department()?;
+    let via = if matches!(*caller, Principal::Token(_)) { "token" } else { "session" };
+    Ok(Json(WhoAmI { department: department.to_string(), via }))
 }
 
 #[cfg(test)]

@@ -10,13 +10,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use xinyong_core::auth::policy::{Action, Resource, authorize};
 use xinyong_core::checks::index::{CheckAnswer, CheckError, CheckQuery};
 use xinyong_core::checks::receipts::{self, Receipt, Requester};
 use xinyong_core::clock::china_date;
 use xinyong_domain::checks::ReceiptLine;
 
 use crate::AppState;
-use crate::auth::DepartmentCaller;
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
 
 /// Most subjects in one batch request.
@@ -146,14 +147,16 @@ async fn answer_one(
 /// `POST /api/v1/checks`
 pub async fn create_check(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     body: Bytes,
 ) -> ApiResult<Json<CheckResponse>> {
+    let department = caller.own_department()?;
+    authorize(&caller, Action::CheckCredit, &Resource::Department(department.clone()))?;
     let req: CheckRequest = parse_body(&body)?;
     let subject = short_subject(req.subject)?;
     let scenario = req.scenario.filter(|s| !s.trim().is_empty()).ok_or_else(|| missing("scenario"))?;
     let who = Requester {
-        department: caller.department,
+        department,
         requester: short_text(req.requester, "requester", true)?.unwrap_or_default(),
         case_ref: short_text(req.case_ref, "case_ref", false)?,
     };
@@ -173,9 +176,11 @@ fn short_subject(subject: Option<String>) -> ApiResult<String> {
 /// answer (with its own receipt) per subject, in order.
 pub async fn create_batch_check(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     body: Bytes,
 ) -> ApiResult<Json<BatchCheckResponse>> {
+    let department = caller.own_department()?;
+    authorize(&caller, Action::CheckCredit, &Resource::Department(department.clone()))?;
     let req: BatchCheckRequest = parse_body(&body)?;
     let subjects = req.subjects.ok_or_else(|| missing("subjects"))?;
     if subjects.len() > MAX_BATCH_SUBJECTS {
@@ -195,7 +200,7 @@ pub async fn create_batch_check(
         }
     }
     let who = Requester {
-        department: caller.department,
+        department,
         requester: short_text(req.requester, "requester", true)?.unwrap_or_default(),
         case_ref: short_text(req.case_ref, "case_ref", false)?,
     };
@@ -236,9 +241,10 @@ pub struct ReceiptProofView {
 /// `GET /api/v1/checks/receipts/{id}`
 pub async fn get_receipt(
     State(state): State<AppState>,
-    _caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReceiptProofView>> {
+    authorize(&caller, Action::ViewReceipt, &Resource::Platform)?;
     let proof = receipts::receipt_proof(&state.core, &id).await?.ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::NOT_FOUND,

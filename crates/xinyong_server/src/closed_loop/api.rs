@@ -4,42 +4,36 @@
 //! cases for 应查必查 coverage, and have the feed delivered to a webhook.
 //!
 //! A department reads and acts on its own feed only; the credit office's
-//! administrators may act on any. Acknowledgements, feedback and cases are
+//! administrators may act on any (the access policy decides). Acknowledgements, feedback and cases are
 //! idempotent by content (the same request again writes nothing new), so a
 //! retried request is safe without an `Idempotency-Key`.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use xinyong_core::auth as core_auth;
+use xinyong_core::auth::policy::{Action, Resource, authorize};
 use xinyong_core::closed_loop::feeds::{self, CaseInput, DEFAULT_FEED_PAGE, FeedPage, LoopOutcome};
 use xinyong_core::closed_loop::webhooks;
-use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::auth::DepartmentCode;
 
 use crate::AppState;
-use crate::auth::{DepartmentCaller, random_secret};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{ApiCaller, random_secret};
+use crate::error::{ApiError, ApiResult, json_body};
 
-/// Whether the caller may read and act on `department`'s feed: its own, or
-/// any for a credit-office administrator (a console session whose user has
-/// the admin role).
-pub async fn may_act_for(state: &AppState, caller: &DepartmentCaller, department: &DepartmentCode) -> ApiResult<bool> {
-    if caller.department == *department {
-        return Ok(true);
-    }
-    let Some(login) = caller.actor.as_str().strip_prefix("user:") else { return Ok(false) };
-    Ok(core_auth::user(&state.core, login).await?.is_some_and(|u| u.active && u.roles.contains(&Role::Admin)))
-}
-
-/// The department named in the path, after checking the caller may use it.
-async fn target(state: &AppState, caller: &DepartmentCaller, raw: &str) -> ApiResult<DepartmentCode> {
-    let forbidden = || ApiError::new(StatusCode::FORBIDDEN, "forbidden", "只能查看和处理本部门的推送");
-    let department = DepartmentCode::parse(raw).map_err(|_| forbidden())?;
-    if !may_act_for(state, caller, &department).await? {
-        return Err(forbidden());
-    }
+/// The department named in the path, after the policy let the caller take
+/// `action` for it.
+async fn target(state: &AppState, caller: &ApiCaller, action: Action, raw: &str) -> ApiResult<DepartmentCode> {
+    // A path that is no department code is no department's: only a caller
+    // who may act for every department learns that it is unknown.
+    let Ok(department) = DepartmentCode::parse(raw) else {
+        authorize(caller, action, &Resource::AllDepartments)?;
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "department_not_found", format!("部门“{raw}”未在平台登记")));
+    };
+    authorize(caller, action, &Resource::Department(department.clone()))?;
     if core_auth::department(&state.core, &department).await?.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "department_not_found", format!("部门“{raw}”未在平台登记")));
     }
@@ -65,11 +59,11 @@ fn number<T: std::str::FromStr>(raw: Option<&str>, name: &str, range: &str) -> A
 /// `GET /api/v1/feeds/{department}?after=&limit=`
 pub async fn get_feed(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(department): Path<String>,
     Query(q): Query<FeedQuery>,
 ) -> ApiResult<Json<FeedPage>> {
-    let department = target(&state, &caller, &department).await?;
+    let department = target(&state, &caller, Action::ReadFeed, &department).await?;
     let after = number::<u64>(q.after.as_deref(), "after", "不小于 0")?.unwrap_or(0);
     let limit = number::<u32>(q.limit.as_deref(), "limit", " 1–500 ")?.unwrap_or(DEFAULT_FEED_PAGE);
     if !(1..=feeds::MAX_FEED_PAGE).contains(&limit) {
@@ -95,14 +89,15 @@ fn loop_response(outcome: LoopOutcome) -> Response {
 /// `POST /api/v1/feeds/{department}/acknowledgements`
 pub async fn acknowledge(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(department): Path<String>,
-    Json(body): Json<AcknowledgeRequest>,
+    body: Result<Json<AcknowledgeRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
-    let department = target(&state, &caller, &department).await?;
+    let department = target(&state, &caller, Action::AnswerFeed, &department).await?;
+    let body = json_body(body)?;
     let outcome = feeds::acknowledge(
         &state.core,
-        &caller.actor,
+        &caller,
         &department,
         body.listing_id.trim(),
         body.measure.trim(),
@@ -127,14 +122,15 @@ pub struct FeedbackRequest {
 /// `POST /api/v1/feeds/{department}/feedback`
 pub async fn feedback(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(department): Path<String>,
-    Json(body): Json<FeedbackRequest>,
+    body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
-    let department = target(&state, &caller, &department).await?;
+    let department = target(&state, &caller, Action::AnswerFeed, &department).await?;
+    let body = json_body(body)?;
     let outcome = feeds::report_execution(
         &state.core,
-        &caller.actor,
+        &caller,
         &department,
         body.listing_id.trim(),
         body.measure.trim(),
@@ -161,11 +157,14 @@ pub struct CasesResponse {
 /// `POST /api/v1/cases`: cases the caller's department handled.
 pub async fn report_cases(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
-    Json(body): Json<CasesRequest>,
+    caller: ApiCaller,
+    body: Result<Json<CasesRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<CasesResponse>)> {
-    let recorded = feeds::report_cases(&state.core, &caller.actor, &caller.department, body.cases).await?;
-    Ok((StatusCode::CREATED, Json(CasesResponse { department: caller.department.to_string(), recorded })))
+    let department = caller.own_department()?;
+    authorize(&caller, Action::ReportCases, &Resource::Department(department.clone()))?;
+    let body = json_body(body)?;
+    let recorded = feeds::report_cases(&state.core, &caller, &department, body.cases).await?;
+    Ok((StatusCode::CREATED, Json(CasesResponse { department: department.to_string(), recorded })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,22 +184,23 @@ pub struct WebhookResponse {
 /// `PUT /api/v1/webhooks/{department}`
 pub async fn put_webhook(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(department): Path<String>,
-    Json(body): Json<WebhookRequest>,
+    body: Result<Json<WebhookRequest>, JsonRejection>,
 ) -> ApiResult<Json<WebhookResponse>> {
-    let department = target(&state, &caller, &department).await?;
-    let secret = webhooks::set_webhook(&state.core, &caller.actor, &department, &body.url, random_secret()?).await?;
+    let department = target(&state, &caller, Action::ManageWebhook, &department).await?;
+    let body = json_body(body)?;
+    let secret = webhooks::set_webhook(&state.core, &caller, &department, &body.url, random_secret()?).await?;
     Ok(Json(WebhookResponse { department: department.to_string(), url: body.url.trim().to_owned(), secret }))
 }
 
 /// `DELETE /api/v1/webhooks/{department}`
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(department): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let department = target(&state, &caller, &department).await?;
-    webhooks::remove_webhook(&state.core, &caller.actor, &department).await?;
+    let department = target(&state, &caller, Action::ManageWebhook, &department).await?;
+    webhooks::remove_webhook(&state.core, &caller, &department).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,32 +6,22 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use xinyong_core::auth::{self as core_auth, SessionUser};
+use xinyong_core::auth as core_auth;
+use xinyong_core::auth::policy::{Action, Resource, Scope};
 use xinyong_core::closed_loop::feeds::{self, FeedItem};
 use xinyong_core::closed_loop::metrics::{DepartmentLine, Hours, LoopCounts, LoopFilter, loop_metrics};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::lists::sanction::{ListKind, MeasureKind};
 
-use crate::auth::{ConsoleForm, ConsoleUser, encode_query_value};
+use crate::auth::{ConsoleCaller, ConsoleForm, PageError, encode_query_value};
 use crate::web::charts::{INK, ShareBar, ShareChart, TOP, WIDTH, escape_xml, share_chart, short_label};
 use crate::web::{Layout, beijing, department_name, error_page};
 use crate::{ApiError, AppState};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/console/feed", get(feed_page))
-        .route("/console/feed/acknowledge", post(acknowledge))
-        .route("/console/feed/feedback", post(feedback))
-        .route("/console/loop", get(loop_page))
-        .route("/console/measures", get(measures_page))
-}
 
 /// Console pages show non-public data: never cache them anywhere.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
@@ -46,10 +36,6 @@ fn respond(state: &AppState, result: Result<impl IntoResponse, ApiError>) -> Res
     }
 }
 
-fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-}
-
 struct Choice {
     value: String,
     label: String,
@@ -60,19 +46,13 @@ fn when(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(String::new, |t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string())
 }
 
-/// The department a console user works on: a department user's own; an
-/// administrator's choice (`?department=`), else their own, else none yet.
-fn chosen_department(user: &SessionUser, asked: Option<&str>) -> Result<Option<DepartmentCode>, ApiError> {
-    match asked.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(raw) => {
-            let d =
-                DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?;
-            if !user.may_manage(&d) {
-                return Err(forbidden("只能查看和处理本部门的推送"));
-            }
-            Ok(Some(d))
-        }
-        None => Ok(user.department.clone()),
+/// The department a form or query names: a valid code, or the caller's own
+/// when it names none.
+fn named_department(caller: &ConsoleCaller, state: &AppState, raw: Option<&str>) -> Result<DepartmentCode, PageError> {
+    match raw.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(raw) => DepartmentCode::parse(raw)
+            .map_err(|e| error_page(state, ApiError::bad_request("department_invalid", e.to_string())).into()),
+        None => caller.own_department(state),
     }
 }
 
@@ -160,7 +140,7 @@ fn item_view(item: FeedItem) -> ItemView {
 }
 
 #[derive(Debug, Deserialize)]
-struct FeedQuery {
+pub(crate) struct FeedQuery {
     department: Option<String>,
     notice: Option<String>,
 }
@@ -175,14 +155,32 @@ fn feed_notice(code: &str) -> Option<&'static str> {
     }
 }
 
-async fn feed_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<FeedQuery>) -> Response {
-    respond(&state, feed_view(&state, &user, q).await)
+pub(crate) async fn feed_page(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, PageError> {
+    // The department asked for; else the caller's own, or none yet for the
+    // credit office, which picks one on the page.
+    let department = match q.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(_) => {
+            let department = named_department(&caller, &state, q.department.as_deref())?;
+            caller.authorize(&state, Action::ReadFeed, &Resource::Department(department.clone()))?;
+            Some(department)
+        }
+        None => caller.scope(&state, Action::ReadFeed)?.department().cloned(),
+    };
+    Ok(respond(&state, feed_view(&state, &caller, department, q.notice.as_deref()).await))
 }
 
-async fn feed_view(state: &AppState, user: &SessionUser, q: FeedQuery) -> Result<FeedPage, ApiError> {
+async fn feed_view(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    department: Option<DepartmentCode>,
+    notice: Option<&str>,
+) -> Result<FeedPage, ApiError> {
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
-    let department = chosen_department(user, q.department.as_deref())?;
     let items = match &department {
         Some(d) => feeds::recent_feed(core, d, FEED_PAGE_ITEMS).await?,
         None => Vec::new(),
@@ -190,9 +188,9 @@ async fn feed_view(state: &AppState, user: &SessionUser, q: FeedQuery) -> Result
     let code = department.as_ref().map(|d| d.to_string()).unwrap_or_default();
     Ok(FeedPage {
         layout: Layout::new(state, "推送事项"),
-        csrf_token: user.csrf_token.clone(),
-        notice: q.notice.as_deref().and_then(feed_notice),
-        choose_department: user.is_admin(),
+        csrf_token: caller.csrf_token().to_owned(),
+        notice: notice.and_then(feed_notice),
+        choose_department: caller.allows(Action::ReadFeed, &Resource::AllDepartments),
         departments: departments
             .iter()
             .map(|d| Choice {
@@ -213,7 +211,7 @@ async fn feed_view(state: &AppState, user: &SessionUser, q: FeedQuery) -> Result
 }
 
 #[derive(Debug, Deserialize)]
-struct AcknowledgeForm {
+pub(crate) struct AcknowledgeForm {
     department: String,
     listing_id: String,
     measure: String,
@@ -226,35 +224,27 @@ fn back_to_feed(department: &DepartmentCode, notice: &str) -> Response {
         .into_response()
 }
 
-async fn acknowledge(
+pub(crate) async fn acknowledge(
     State(state): State<AppState>,
-    ConsoleForm { user, form }: ConsoleForm<AcknowledgeForm>,
-) -> Response {
-    let done = async {
-        let department =
-            chosen_department(&user, Some(&form.department))?.ok_or_else(|| forbidden("当前账号不属于任何部门"))?;
-        let outcome = feeds::acknowledge(
-            &state.core,
-            &user.actor(),
-            &department,
-            form.listing_id.trim(),
-            form.measure.trim(),
-            form.note.as_deref().unwrap_or_default(),
-        )
-        .await?;
-        Ok::<_, ApiError>(back_to_feed(
-            &department,
-            if outcome.recorded { "acknowledged" } else { "already_acknowledged" },
-        ))
-    };
-    match done.await {
-        Ok(r) => r,
-        Err(e) => error_page(&state, e),
-    }
+    ConsoleForm { caller, form }: ConsoleForm<AcknowledgeForm>,
+) -> Result<Response, PageError> {
+    let department = named_department(&caller, &state, Some(&form.department))?;
+    caller.authorize(&state, Action::AnswerFeed, &Resource::Department(department.clone()))?;
+    let outcome = feeds::acknowledge(
+        &state.core,
+        &caller,
+        &department,
+        form.listing_id.trim(),
+        form.measure.trim(),
+        form.note.as_deref().unwrap_or_default(),
+    )
+    .await
+    .map_err(|e| error_page(&state, e.into()))?;
+    Ok(back_to_feed(&department, if outcome.recorded { "acknowledged" } else { "already_acknowledged" }))
 }
 
 #[derive(Debug, Deserialize)]
-struct FeedbackForm {
+pub(crate) struct FeedbackForm {
     department: String,
     listing_id: String,
     measure: String,
@@ -265,27 +255,25 @@ struct FeedbackForm {
     case_ref: Option<String>,
 }
 
-async fn feedback(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<FeedbackForm>) -> Response {
-    let done = async {
-        let department =
-            chosen_department(&user, Some(&form.department))?.ok_or_else(|| forbidden("当前账号不属于任何部门"))?;
-        let outcome = feeds::report_execution(
-            &state.core,
-            &user.actor(),
-            &department,
-            form.listing_id.trim(),
-            form.measure.trim(),
-            form.outcome,
-            form.receipt_id,
-            form.case_ref,
-        )
-        .await?;
-        Ok::<_, ApiError>(back_to_feed(&department, if outcome.recorded { "fed_back" } else { "already_fed_back" }))
-    };
-    match done.await {
-        Ok(r) => r,
-        Err(e) => error_page(&state, e),
-    }
+pub(crate) async fn feedback(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<FeedbackForm>,
+) -> Result<Response, PageError> {
+    let department = named_department(&caller, &state, Some(&form.department))?;
+    caller.authorize(&state, Action::AnswerFeed, &Resource::Department(department.clone()))?;
+    let outcome = feeds::report_execution(
+        &state.core,
+        &caller,
+        &department,
+        form.listing_id.trim(),
+        form.measure.trim(),
+        form.outcome,
+        form.receipt_id,
+        form.case_ref,
+    )
+    .await
+    .map_err(|e| error_page(&state, e.into()))?;
+    Ok(back_to_feed(&department, if outcome.recorded { "fed_back" } else { "already_fed_back" }))
 }
 
 // ---------------------------------------------------------------------------
@@ -333,7 +321,7 @@ struct DepartmentView {
 }
 
 #[derive(Debug, Deserialize)]
-struct LoopQuery {
+pub(crate) struct LoopQuery {
     from: Option<String>,
     to: Option<String>,
 }
@@ -358,17 +346,21 @@ fn parse_day(raw: Option<&str>, label: &str) -> Result<Option<NaiveDate>, String
     }
 }
 
-async fn loop_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<LoopQuery>) -> Response {
-    respond(&state, loop_view(&state, &user, q).await)
+pub(crate) async fn loop_page(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<LoopQuery>,
+) -> Result<Response, PageError> {
+    let scope = caller.scope(&state, Action::ViewLoopMetrics)?;
+    Ok(respond(&state, loop_view(&state, scope, q).await))
 }
 
-async fn loop_view(state: &AppState, user: &SessionUser, q: LoopQuery) -> Result<(StatusCode, LoopPage), ApiError> {
-    if !user.is_admin() && user.department.is_none() {
-        return Err(forbidden("当前账号不属于任何部门"));
-    }
+/// The loop metrics of every executing department (the credit office) or of
+/// the caller's own.
+async fn loop_view(state: &AppState, scope: Scope, q: LoopQuery) -> Result<(StatusCode, LoopPage), ApiError> {
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
-    let scope = if user.is_admin() { None } else { user.department.clone() };
+    let scope = scope.department().cloned();
     let scope_label = match &scope {
         None => "全部执行部门".to_owned(),
         Some(d) => format!("{}（{d}）", department_name(&departments, d.as_str())),
@@ -604,8 +596,9 @@ struct ListRow {
     measures: Vec<String>,
 }
 
-async fn measures_page(State(state): State<AppState>, _user: ConsoleUser) -> Response {
-    respond(&state, measures_view(&state).await)
+pub(crate) async fn measures_page(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewRules, &Resource::Platform)?;
+    Ok(respond(&state, measures_view(&state).await))
 }
 
 async fn measures_view(state: &AppState) -> Result<MeasuresPage, ApiError> {

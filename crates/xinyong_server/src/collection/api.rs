@@ -1,16 +1,18 @@
 //! `/api/v1/records…`: department systems push records in batches.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use xinyong_core::auth::policy::{Action, Resource, authorize};
 use xinyong_core::collection::intake::{self, IngestOutcome, IngestRequest, InputTable, Source};
 use xinyong_domain::collection::{AcceptedRecord, BatchSummary};
 
 use crate::AppState;
-use crate::auth::DepartmentCaller;
-use crate::error::{ApiError, ApiResult};
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiResult, json_body};
 
 /// `POST /api/v1/records/batches` body. Each row is an object keyed by field
 /// code (`CF_WSH`) or by the template's Chinese header (`行政处罚决定书文号`).
@@ -92,19 +94,22 @@ pub struct BatchCreateResponse {
 /// `Idempotency-Key`.
 pub async fn create_batch(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     headers: HeaderMap,
-    Json(body): Json<BatchCreateRequest>,
+    body: Result<Json<BatchCreateRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
+    let department = caller.own_department()?;
+    authorize(&caller, Action::SubmitRecords, &Resource::Department(department.clone()))?;
+    let body = json_body(body)?;
     let key = idempotency_key(&headers)?;
     if let Some(key) = &key
-        && let Some(batch) = intake::batch_by_idempotency_key(&state.core, &caller.department, key).await?
+        && let Some(batch) = intake::batch_by_idempotency_key(&state.core, &department, key).await?
     {
         return Ok((StatusCode::OK, Json(BatchView::from(batch))).into_response());
     }
     let request = IngestRequest {
-        actor: caller.actor,
-        department: caller.department,
+        actor: caller.actor(),
+        department,
         item: body.item,
         source: Source::Api,
         file_name: None,
@@ -132,31 +137,46 @@ impl From<BatchSummary> for BatchView {
     }
 }
 
-async fn own_batch(state: &AppState, caller: &DepartmentCaller, id: &str) -> ApiResult<BatchSummary> {
-    match intake::load_batch(&state.core, id).await? {
-        // Another department's batch is reported as absent, not forbidden:
-        // its existence is not the caller's business.
-        Some(batch) if batch.department == caller.department => Ok(batch),
-        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", format!("未找到批次 {id}"))),
+/// A batch the caller may see. One it may not is reported absent, not
+/// forbidden: its existence is not the caller's business.
+async fn visible_batch(state: &AppState, caller: &ApiCaller, id: &str) -> ApiResult<BatchSummary> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "batch_not_found", format!("未找到批次 {id}"));
+    let batch = intake::load_batch(&state.core, id).await?;
+    let resource =
+        batch.as_ref().map_or_else(|| Resource::unknown_for(caller), |b| Resource::Department(b.department.clone()));
+    conceal(authorize(caller, Action::ViewBatches, &resource), not_found)?;
+    batch.ok_or_else(not_found)
+}
+
+/// A refusal as the API reports it where existence is concealed: nobody is
+/// still 401, somebody who may not see it is told "not found".
+fn conceal(
+    decision: Result<(), xinyong_core::auth::policy::Denied>,
+    not_found: impl FnOnce() -> ApiError,
+) -> ApiResult<()> {
+    match decision {
+        Ok(()) => Ok(()),
+        Err(denied) if denied.is_unauthenticated() => Err(denied.into()),
+        Err(_) => Err(not_found()),
     }
 }
 
 pub async fn get_batch(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<BatchView>> {
-    let batch = own_batch(&state, &caller, &id).await?;
+    let batch = visible_batch(&state, &caller, &id).await?;
     Ok(Json(BatchView { batch, already_received: true }))
 }
 
 /// The rejected rows as an XLSX the clerk fixes and sends again.
 pub async fn get_batch_error_report(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let batch = own_batch(&state, &caller, &id).await?;
+    let batch = visible_batch(&state, &caller, &id).await?;
     let bytes = error_report(&batch)?;
     Ok(xlsx_attachment(bytes, &format!("错误报告-{}.xlsx", batch.id)))
 }
@@ -207,13 +227,15 @@ pub struct RecordView {
 
 pub async fn get_record(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RecordView>> {
-    match intake::record_with_log_index(&state.core, &id).await? {
-        Some((record, log_index)) if record.department == caller.department => {
-            Ok(Json(RecordView { record, log_index }))
-        }
-        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "record_not_found", format!("未找到记录 {id}"))),
-    }
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "record_not_found", format!("未找到记录 {id}"));
+    let found = intake::record_with_log_index(&state.core, &id).await?;
+    let resource = found
+        .as_ref()
+        .map_or_else(|| Resource::unknown_for(&caller), |(r, _)| Resource::Department(r.department.clone()));
+    conceal(authorize(&caller, Action::ViewBatches, &resource), not_found)?;
+    let (record, log_index) = found.ok_or_else(not_found)?;
+    Ok(Json(RecordView { record, log_index }))
 }

@@ -11,26 +11,24 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::handler::Handler as _;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xinyong_core::CoreError;
-use xinyong_core::auth::{self as core_auth, SessionUser};
+use xinyong_core::auth as core_auth;
+use xinyong_core::auth::policy::{self, Action, Resource, Scope};
 use xinyong_core::collection::intake::{self, IngestOutcome, IngestRequest, InputTable, Source};
 use xinyong_core::collection::stats::{self, OVERDUE_LIMIT, TimelinessLine};
-use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::BatchSummary;
 use xinyong_domain::collection::catalog::{CatalogItem, Required};
 use xinyong_tabular::{Encoding, ReadOptions};
 
-use crate::auth::{ConsoleUser, check_csrf};
+use crate::auth::{ConsoleCaller, PageError};
 use crate::web::charts::{ShareBar, ShareChart, share_chart};
 use crate::web::{Layout, department_name, error_page, thousands};
 use crate::{ApiError, AppState};
@@ -39,7 +37,7 @@ use crate::{ApiError, AppState};
 /// few MB; 20 MB holds the 100,000 rows one batch may carry as .xlsx.
 const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 /// The multipart body is the file plus a few short fields and boundaries.
-const MAX_UPLOAD_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
+pub(crate) const MAX_UPLOAD_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
 /// Batches listed under the upload form.
 const RECENT_BATCHES: usize = 20;
 /// Row results shown on a batch page; the error report holds every one.
@@ -50,17 +48,6 @@ const DEFAULT_DAYS: i64 = 90;
 /// Console pages show non-public data (ID numbers in rejected rows): never
 /// cache them anywhere.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
-
-/// Merged in `crate::router` after its 2 MB body limit, so the upload can
-/// take its own, larger one. The other routes read no body at all.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/console/uploads", get(upload_page).post(upload.layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))))
-        .route("/console/templates/{file}", get(item_template))
-        .route("/console/batches/{id}", get(batch_page))
-        .route("/console/batches/{id}/errors.xlsx", get(batch_error_report))
-        .route("/console/timeliness", get(timeliness_page))
-}
 
 /// The page (or download), or the error page.
 fn respond(state: &AppState, result: Result<impl IntoResponse, ApiError>) -> Response {
@@ -98,11 +85,6 @@ fn item_name(state: &AppState, code: &str) -> String {
 // ---------------------------------------------------------------------------
 // The upload page
 // ---------------------------------------------------------------------------
-
-/// Clerks (经办人) upload for their own department; the credit office for any.
-fn may_upload(user: &SessionUser, department: &DepartmentCode) -> bool {
-    user.is_admin() || (user.department.as_ref() == Some(department) && user.has_role(Role::Operator))
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "collection/uploads.html")]
@@ -197,32 +179,35 @@ fn item_help(item: &CatalogItem) -> ItemHelp {
     }
 }
 
-async fn upload_page(State(state): State<AppState>, user: ConsoleUser) -> Response {
-    respond(&state, upload_form(&state, &user, &UploadChoices::default(), None).await)
+pub(crate) async fn upload_page(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    caller.scope(&state, Action::ViewBatches)?;
+    Ok(respond(&state, upload_form(&state, &caller, &UploadChoices::default(), None).await))
 }
 
+/// The form offers what the policy allows: the department to send for to
+/// whoever may submit for every department (the credit office), the items
+/// the department may send, and the department's recent batches (all for
+/// the credit office).
 async fn upload_form(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
     choices: &UploadChoices,
     error: Option<Problem>,
 ) -> Result<UploadPage, ApiError> {
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
-    let chosen = choices.department.as_deref().or(user.department.as_ref().map(DepartmentCode::as_str));
+    let own = caller.department();
+    let chosen = choices.department.as_deref().or(own.map(DepartmentCode::as_str));
+    let for_all = caller.allows(Action::SubmitRecords, &Resource::AllDepartments);
     let catalog = &core.rules().catalog;
-    // An administrator may send any item for any department (the core checks
+    // Whoever sends for every department may send any item (the core checks
     // the pair); a clerk is offered the items their department may send.
-    let items: Vec<&CatalogItem> = catalog
-        .items()
-        .iter()
-        .filter(|i| user.is_admin() || user.department.as_ref().is_some_and(|d| i.allows_department(d.as_str())))
-        .collect();
-    let scope = if user.is_admin() { None } else { user.department.as_ref() };
-    let batches = if user.is_admin() || scope.is_some() {
-        intake::recent_batches(core, scope, RECENT_BATCHES).await?
-    } else {
-        Vec::new()
+    let items: Vec<&CatalogItem> =
+        catalog.items().iter().filter(|i| for_all || own.is_some_and(|d| i.allows_department(d.as_str()))).collect();
+    let batch_scope = policy::scope(caller, Action::ViewBatches).ok();
+    let batches = match &batch_scope {
+        Some(scope) => intake::recent_batches(core, scope.department(), RECENT_BATCHES).await?,
+        None => Vec::new(),
     };
     let mut item_choices =
         vec![Choice {
@@ -235,12 +220,10 @@ async fn upload_form(
     }));
     Ok(UploadPage {
         layout: Layout::new(state, "上传数据"),
-        csrf_token: user.csrf_token.clone(),
-        can_upload: user.is_admin() || user.department.as_ref().is_some_and(|d| may_upload(user, d)),
-        choose_department: user.is_admin(),
-        department_label: user
-            .department
-            .as_ref()
+        csrf_token: caller.csrf_token().to_owned(),
+        can_upload: policy::scope(caller, Action::SubmitRecords).is_ok(),
+        choose_department: for_all,
+        department_label: own
             .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
         departments: departments
             .iter()
@@ -264,7 +247,7 @@ async fn upload_form(
         error,
         max_file_mb: MAX_FILE_BYTES / (1024 * 1024),
         max_rows: thousands(intake::MAX_ROWS as u64),
-        show_department: user.is_admin(),
+        show_department: batch_scope.as_ref().is_some_and(Scope::is_all),
         batches: batches
             .iter()
             .map(|b| BatchLine {
@@ -336,41 +319,49 @@ struct UploadFields {
     file: Bytes,
 }
 
-async fn upload(
+pub(crate) async fn upload(
     State(state): State<AppState>,
-    user: ConsoleUser,
+    caller: ConsoleCaller,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
+    // Before the file is read: nobody, and whoever may submit for no
+    // department, is refused here.
+    let scope = caller.scope(&state, Action::SubmitRecords)?;
     let mut choices = UploadChoices::default();
-    match receive(&state, &user, multipart, &mut choices).await {
+    Ok(match receive(&state, &caller, &scope, multipart, &mut choices).await {
         Ok(response) => response,
         Err(UploadError::Form(status, problem)) => {
-            respond(&state, upload_form(&state, &user, &choices, Some(problem)).await.map(|page| (status, page)))
+            respond(&state, upload_form(&state, &caller, &choices, Some(problem)).await.map(|page| (status, page)))
         }
         Err(UploadError::Page(e)) => error_page(&state, e),
-    }
+    })
 }
 
 /// Reads the form, checks it, reads the file and hands the rows to the core.
 async fn receive(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
+    scope: &Scope,
     multipart: Result<Multipart, MultipartRejection>,
     choices: &mut UploadChoices,
 ) -> Result<Response, UploadError> {
     let mut multipart =
         multipart.map_err(|e| ApiError::bad_request("form_invalid", format!("表单内容无法识别：{}", e.body_text())))?;
     let fields = read_form(&mut multipart, choices).await?;
-    check_csrf(user, &fields.csrf_token)?;
-    let department = match choices.department.as_deref().filter(|_| user.is_admin()) {
-        Some(raw) => {
+    caller.check_csrf(&fields.csrf_token)?;
+    // The department chosen on the form counts for whoever sends for every
+    // department; a clerk sends for their own.
+    let department = match (scope, choices.department.as_deref()) {
+        (Scope::All, Some(raw)) => {
             DepartmentCode::parse(raw).map_err(|e| ApiError::bad_request("department_invalid", e.to_string()))?
         }
-        None => user.department.clone().ok_or_else(|| ApiError::bad_request("department_missing", "请选择报送部门"))?,
+        (Scope::All, None) => {
+            caller.department().cloned().ok_or_else(|| ApiError::bad_request("department_missing", "请选择报送部门"))?
+        }
+        (Scope::Department(own), _) => own.clone(),
     };
-    if !may_upload(user, &department) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "upload_forbidden", "只有本部门的经办人可以上传数据").into());
-    }
+    policy::authorize(caller, Action::SubmitRecords, &Resource::Department(department.clone()))
+        .map_err(ApiError::from)?;
     if fields.file.is_empty() {
         let problem = Problem {
             message: "请选择要上传的文件（文件不能为空）".into(), code: "file_missing".into()
@@ -389,7 +380,7 @@ async fn receive(
     let outcome = intake::ingest_batch(
         &state.core,
         IngestRequest {
-            actor: user.actor(),
+            actor: caller.actor(),
             department,
             item: choices.item.clone(),
             source: Source::Upload,
@@ -507,7 +498,7 @@ struct IssueLine {
 }
 
 #[derive(Debug, Deserialize)]
-struct NoticeQuery {
+pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
@@ -528,28 +519,33 @@ fn valid_batch_id(id: &str) -> bool {
     id.len() == 21 && id.starts_with('b') && id[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A batch the user may see: their department's, or any for administrators.
-/// Another department's batch is "not found": its existence is not theirs
-/// to know.
-async fn visible_batch(state: &AppState, user: &SessionUser, id: &str) -> Result<BatchSummary, ApiError> {
-    let batch = if valid_batch_id(id) { intake::load_batch(&state.core, id).await? } else { None };
-    match batch {
-        Some(batch) if user.may_manage(&batch.department) => Ok(batch),
-        _ => Err(not_found("batch_not_found", format!("未找到批次 {id}"))),
+/// A batch the caller may see. One it may not is reported absent, like a
+/// missing one: its existence is not theirs to know. Nobody goes to the
+/// login page.
+async fn visible_batch(state: &AppState, caller: &ConsoleCaller, id: &str) -> Result<BatchSummary, PageError> {
+    let not_found = || error_page(state, not_found("batch_not_found", format!("未找到批次 {id}")));
+    let batch = if valid_batch_id(id) {
+        intake::load_batch(&state.core, id).await.map_err(|e| error_page(state, e.into()))?
+    } else {
+        None
+    };
+    let resource =
+        batch.as_ref().map_or_else(|| Resource::unknown_for(caller), |b| Resource::Department(b.department.clone()));
+    match policy::authorize(caller, Action::ViewBatches, &resource) {
+        Err(denied) if denied.is_unauthenticated() => Err(caller.refuse(state, denied).into()),
+        Err(_) => Err(not_found().into()),
+        Ok(()) => batch.ok_or_else(|| not_found().into()),
     }
 }
 
-async fn batch_page(
+pub(crate) async fn batch_page(
     State(state): State<AppState>,
-    user: ConsoleUser,
+    caller: ConsoleCaller,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Response {
-    let page = async {
-        let batch = visible_batch(&state, &user, &id).await?;
-        batch_view(&state, &batch, None, q.notice.as_deref().and_then(batch_notice), true).await
-    };
-    respond(&state, page.await)
+) -> Result<Response, PageError> {
+    let batch = visible_batch(&state, &caller, &id).await?;
+    Ok(respond(&state, batch_view(&state, &batch, None, q.notice.as_deref().and_then(batch_notice), true).await))
 }
 
 async fn batch_view(
@@ -631,13 +627,15 @@ async fn batch_view(
     })
 }
 
-async fn batch_error_report(State(state): State<AppState>, user: ConsoleUser, Path(id): Path<String>) -> Response {
-    let report = async {
-        let batch = visible_batch(&state, &user, &id).await?;
-        let bytes = crate::collection::api::error_report(&batch)?;
-        Ok(xlsx_download(bytes, &format!("error-report-{}.xlsx", batch.id), &error_report_name(&batch)))
-    };
-    respond(&state, report.await)
+pub(crate) async fn batch_error_report(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let batch = visible_batch(&state, &caller, &id).await?;
+    let report = crate::collection::api::error_report(&batch)
+        .map(|bytes| xlsx_download(bytes, &format!("error-report-{}.xlsx", batch.id), &error_report_name(&batch)));
+    Ok(respond(&state, report))
 }
 
 /// "penalties-错误报告.xlsx" after the uploaded file, so the clerk finds it
@@ -681,8 +679,13 @@ fn xlsx_download(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response 
 
 /// `GET /console/templates/{item}.xlsx`: an empty sheet with the item's
 /// columns in catalog order, for the clerk to fill in.
-async fn item_template(State(state): State<AppState>, _user: ConsoleUser, Path(file): Path<String>) -> Response {
-    respond(&state, template_download(&state, &file))
+pub(crate) async fn item_template(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewRules, &Resource::Platform)?;
+    Ok(respond(&state, template_download(&state, &file)))
 }
 
 fn template_download(state: &AppState, file: &str) -> Result<Response, ApiError> {
@@ -752,18 +755,19 @@ struct OverdueView {
 }
 
 #[derive(Debug, Deserialize)]
-struct TimelinessQuery {
+pub(crate) struct TimelinessQuery {
     from: Option<String>,
     to: Option<String>,
     department: Option<String>,
 }
 
-async fn timeliness_page(
+pub(crate) async fn timeliness_page(
     State(state): State<AppState>,
-    user: ConsoleUser,
+    caller: ConsoleCaller,
     Query(q): Query<TimelinessQuery>,
-) -> Response {
-    respond(&state, timeliness_view(&state, &user, q).await)
+) -> Result<Response, PageError> {
+    let scope = caller.scope(&state, Action::ViewTimeliness)?;
+    Ok(respond(&state, timeliness_view(&state, &caller, &scope, q).await))
 }
 
 fn parse_date(raw: Option<&str>, label: &str, default: NaiveDate) -> Result<NaiveDate, Problem> {
@@ -788,11 +792,11 @@ fn period(q: &TimelinessQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate
     Ok((from, to))
 }
 
-/// Which department's report: a department user's own; for administrators
-/// the one chosen, or every department.
-fn report_scope(user: &SessionUser, q: &TimelinessQuery) -> Result<Option<DepartmentCode>, Problem> {
-    if !user.is_admin() {
-        return Ok(user.department.clone());
+/// Which department's report: the caller's own; for whoever may see every
+/// department's, the one chosen, or every department.
+fn report_scope(scope: &Scope, q: &TimelinessQuery) -> Result<Option<DepartmentCode>, Problem> {
+    if let Scope::Department(own) = scope {
+        return Ok(Some(own.clone()));
     }
     match q.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         None => Ok(None),
@@ -804,16 +808,14 @@ fn report_scope(user: &SessionUser, q: &TimelinessQuery) -> Result<Option<Depart
 
 async fn timeliness_view(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
+    scope: &Scope,
     q: TimelinessQuery,
 ) -> Result<(StatusCode, TimelinessPage), ApiError> {
-    if !user.is_admin() && user.department.is_none() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "no_department", "当前账号不属于任何部门"));
-    }
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
     let today = intake::china_today(core);
-    let asked = period(&q, today).and_then(|p| Ok((p, report_scope(user, &q)?)));
+    let asked = period(&q, today).and_then(|p| Ok((p, report_scope(scope, &q)?)));
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     // The form shows the period reported on, or what was typed when it was refused.
     let (status, error, report, from, to) = match asked {
@@ -829,15 +831,14 @@ async fn timeliness_view(
             (StatusCode::BAD_REQUEST, Some(problem), None, raw(&q.from), raw(&q.to))
         }
     };
-    let chosen = if user.is_admin() { q.department.as_deref() } else { None };
+    let chosen = if scope.is_all() { q.department.as_deref() } else { None };
     let page = TimelinessPage {
         layout: Layout::new(state, "报送时效"),
         from,
         to,
-        choose_department: user.is_admin(),
-        department_label: user
-            .department
-            .as_ref()
+        choose_department: scope.is_all(),
+        department_label: caller
+            .department()
             .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
         departments: departments
             .iter()

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::{Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use xinyong_core::auth::policy::{Action, Resource, authorize};
 use xinyong_core::collection::stats::{self, TimelinessReport};
 
 use crate::AppState;
-use crate::auth::DepartmentCaller;
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Deserialize)]
@@ -31,14 +32,16 @@ fn date(raw: Option<&str>, name: &str, default: NaiveDate) -> ApiResult<NaiveDat
 /// (十五.1), per catalog item, with the overdue records.
 pub async fn get_timeliness(
     State(state): State<AppState>,
-    caller: DepartmentCaller,
+    caller: ApiCaller,
     Query(q): Query<TimelinessQuery>,
 ) -> ApiResult<Json<TimelinessReport>> {
+    let department = caller.own_department()?;
+    authorize(&caller, Action::ViewTimeliness, &Resource::Department(department.clone()))?;
     let today = xinyong_core::collection::intake::china_today(&state.core);
     let to = date(q.to.as_deref(), "to", today)?;
     let from = date(q.from.as_deref(), "from", to - chrono::Duration::days(DEFAULT_DAYS))?;
     if from > to {
         return Err(ApiError::bad_request("date_range_inverted", "参数 from 不能晚于 to"));
     }
-    Ok(Json(stats::timeliness(&state.core, from, to, Some(&caller.department)).await?))
+    Ok(Json(stats::timeliness(&state.core, from, to, Some(&department)).await?))
 }

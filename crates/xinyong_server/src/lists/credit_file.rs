@@ -1,58 +1,51 @@
 //! The console's credit-file pages (信用档案与惩戒): bans (禁入), interviews
 //! (约谈), an organisation's credit file and the lookup of a person's file.
-//! The rules live in `xinyong_core::credit_file`; these handlers check roles,
-//! read forms and shape pages. ID numbers are shown masked everywhere.
+//! The rules live in `xinyong_core::credit_file`; these handlers ask the
+//! access policy, read forms and shape pages. ID numbers are shown masked
+//! everywhere.
 //!
-//! Who may do what: any department user records interviews; reviewers
-//! decide and lift their department's bans (the credit office may lift any);
-//! people and their personal records are shown to reviewers and the credit
-//! office only, and every such read is audited with its reason.
+//! Who may do what is the policy's: any department user records interviews;
+//! reviewers decide and lift their department's bans (the credit office may
+//! lift any); people and their personal records are shown to reviewers and
+//! the credit office only, and every such read is audited with its reason.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use xinyong_core::auth::SessionUser;
+use xinyong_core::auth::policy::{self, Action, Denied, Resource};
 use xinyong_core::collection::intake::china_today;
 use xinyong_core::lists::credit_file::{
-    self as file, BanInput, BanRecord, CreditFile, Decider, FileListing, InterviewInput, InterviewRecord, Lookup,
-    PersonFile, PersonalRecord,
+    self as file, BanInput, BanRecord, CreditFile, FileListing, InterviewInput, InterviewRecord, Lookup, PersonFile,
+    PersonalRecord,
 };
 use xinyong_core::portal::{department_names, normalize_uscc};
-use xinyong_domain::auth::Role;
 use xinyong_domain::lists::{BanScope, InterviewKind};
 
-use crate::auth::{ConsoleForm, ConsoleUser};
+use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
 use crate::web::{Layout, error_page};
 use crate::{ApiError, AppState};
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/console/bans", get(bans_page).post(impose_ban))
-        .route("/console/bans/{id}/lift", post(lift_ban))
-        .route("/console/interviews", get(interviews_page).post(record_interview))
-        .route("/console/subjects", get(subject_lookup))
-        .route("/console/subjects/{uscc}", get(subject_file))
-        .route("/console/persons", get(persons_page).post(person_lookup))
-}
 
 /// Console pages show non-public data: never cache them anywhere.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
-fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-}
-
-/// Reviewers and the credit office may see people (十二: 仅授权角色).
-fn sees_people(user: &SessionUser) -> bool {
-    user.has_role(Role::Reviewer) || user.is_admin()
+/// A refusal on a form of these pages: nobody goes to the login page;
+/// somebody gets the form back with the reason (403), like any other problem
+/// with what they sent.
+fn refusal(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    decision: Result<(), Denied>,
+) -> Result<Result<(), ApiError>, PageError> {
+    match decision {
+        Err(denied) if denied.is_unauthenticated() => Err(caller.refuse(state, denied).into()),
+        other => Ok(other.map_err(ApiError::from)),
+    }
 }
 
 fn day(d: NaiveDate) -> String {
@@ -141,9 +134,8 @@ fn subject_key_shown(state: &AppState, kind: &str, key: &str) -> String {
     if kind == "legal_person" { key.to_owned() } else { state.core.settings().mask.mask_id(key) }
 }
 
-fn ban_row(state: &AppState, b: &BanRecord, names: &BTreeMap<String, String>, user: &SessionUser) -> BanRow {
+fn ban_row(state: &AppState, b: &BanRecord, names: &BTreeMap<String, String>, caller: &ConsoleCaller) -> BanRow {
     let today = china_today(&state.core);
-    let decider = decider(user);
     BanRow {
         id: b.id.clone(),
         subject: b.subject.name.clone(),
@@ -162,23 +154,7 @@ fn ban_row(state: &AppState, b: &BanRecord, names: &BTreeMap<String, String>, us
             .map(|d| format!("{d} 解除：{}", b.lift_reason.as_deref().unwrap_or_default()))
             .unwrap_or_default(),
         listing_id: b.listing_id.clone().unwrap_or_default(),
-        can_lift: b.lifted_on.is_none()
-            && decider.is_some_and(|d| match d {
-                Decider::CreditOffice => true,
-                Decider::Department(code) => code.as_str() == b.department,
-            }),
-    }
-}
-
-/// Who the user decides for: the credit office (admins) or their
-/// department (reviewers); `None` when they may not decide.
-fn decider(user: &SessionUser) -> Option<Decider> {
-    if user.is_admin() {
-        return Some(Decider::CreditOffice);
-    }
-    match (&user.department, user.has_role(Role::Reviewer)) {
-        (Some(d), true) => Some(Decider::Department(d.clone())),
-        _ => None,
+        can_lift: b.lifted_on.is_none() && caller.allows(Action::LiftBan, &b.resource()),
     }
 }
 
@@ -218,35 +194,40 @@ pub(crate) struct BansPage {
     bans: Vec<BanRow>,
 }
 
-async fn bans_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+pub(crate) async fn bans_page(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    caller.scope(&state, Action::ViewBans)?;
     let notice = q.notice.as_deref().and_then(notice_text);
-    render_bans(&state, &user, notice, None, BanForm::default()).await
+    Ok(render_bans(&state, &caller, notice, None, BanForm::default()).await)
 }
 
+/// The bans the caller may see (their department's, or all for the credit
+/// office) and the form to impose one, for whoever may.
 async fn render_bans(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
     notice: Option<&'static str>,
     problem: Option<Problem>,
     form: BanForm,
 ) -> Response {
     let page = async {
-        let department = if user.is_admin() { None } else { user.department.as_ref() };
-        let list = if department.is_none() && !user.is_admin() {
-            Vec::new()
-        } else {
-            file::bans(&state.core, department).await?
-        };
+        let scope = policy::scope(caller, Action::ViewBans)?;
+        let list = file::bans(&state.core, scope.department()).await?;
         let names = department_names(&state.core).await?;
         Ok::<_, ApiError>(BansPage {
             layout: Layout::new(state, "禁入决定"),
-            csrf_token: user.csrf_token.clone(),
+            csrf_token: caller.csrf_token().to_owned(),
             notice,
             problem,
-            can_impose: user.department.is_some() && user.has_role(Role::Reviewer),
-            all_departments: user.is_admin(),
+            can_impose: caller
+                .department()
+                .is_some_and(|d| caller.allows(Action::ImposeBan, &Resource::Department(d.clone()))),
+            all_departments: scope.is_all(),
             form,
-            bans: list.iter().map(|b| ban_row(state, b, &names, user)).collect(),
+            bans: list.iter().map(|b| ban_row(state, b, &names, caller)).collect(),
         })
     };
     match page.await {
@@ -255,11 +236,18 @@ async fn render_bans(
     }
 }
 
-async fn impose_ban(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<BanForm>) -> Response {
-    let (Some(department), true) = (user.department.clone(), user.has_role(Role::Reviewer)) else {
-        return error_page(&state, forbidden("只有部门审核人可以作出禁入决定"));
-    };
+pub(crate) async fn impose_ban(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<BanForm>,
+) -> Result<Response, PageError> {
+    let department = caller.own_department(&state)?;
+    let allowed = refusal(
+        &state,
+        &caller,
+        policy::authorize(&caller, Action::ImposeBan, &Resource::Department(department.clone())),
+    )?;
     let done = async {
+        allowed?;
         let scope = BanScope::parse(form.scope.trim())
             .ok_or_else(|| ApiError::bad_request("scope_invalid", "禁入类型应为市场禁入或行业禁入"))?;
         let input = BanInput {
@@ -273,18 +261,18 @@ async fn impose_ban(State(state): State<AppState>, ConsoleForm { user, form }: C
             ends_on: parse_date(&form.ends_on, "禁入截止日期")?,
             listing_id: Some(form.listing_id.clone()).filter(|s| !s.trim().is_empty()),
         };
-        file::impose_ban(&state.core, &user.actor(), &department, input).await?;
+        file::impose_ban(&state.core, &caller, &department, input).await?;
         Ok::<_, ApiError>(())
     };
-    match done.await {
+    Ok(match done.await {
         Ok(()) => Redirect::to("/console/bans?notice=ban_imposed").into_response(),
         Err(e) => match as_problem(e) {
             Ok((status, problem)) => {
-                (status, render_bans(&state, &user, None, Some(problem), form).await).into_response()
+                (status, render_bans(&state, &caller, None, Some(problem), form).await).into_response()
             }
             Err(e) => error_page(&state, e),
         },
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,28 +283,29 @@ pub(crate) struct LiftForm {
     reason: String,
 }
 
-async fn lift_ban(
+pub(crate) async fn lift_ban(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<LiftForm>,
-) -> Response {
-    let Some(by) = decider(&user) else {
-        return error_page(&state, forbidden("只有作出决定部门的审核人或信用办可以解除禁入"));
-    };
+    ConsoleForm { caller, form }: ConsoleForm<LiftForm>,
+) -> Result<Response, PageError> {
+    let ban = file::ban(&state.core, &id).await.map_err(|e| error_page(&state, e.into()))?;
+    let resource = ban.as_ref().map_or_else(|| Resource::unknown_for(&caller), BanRecord::resource);
+    let allowed = refusal(&state, &caller, policy::authorize(&caller, Action::LiftBan, &resource))?;
     let done = async {
+        allowed?;
         let on = parse_date(&form.on, "解除日期")?.unwrap_or_else(|| china_today(&state.core));
-        file::lift_ban(&state.core, &user.actor(), &by, &id, on, &form.reason).await?;
+        file::lift_ban(&state.core, &caller, &id, on, &form.reason).await?;
         Ok::<_, ApiError>(())
     };
-    match done.await {
+    Ok(match done.await {
         Ok(()) => Redirect::to("/console/bans?notice=ban_lifted").into_response(),
         Err(e) => match as_problem(e) {
             Ok((status, problem)) => {
-                (status, render_bans(&state, &user, None, Some(problem), BanForm::default()).await).into_response()
+                (status, render_bans(&state, &caller, None, Some(problem), BanForm::default()).await).into_response()
             }
             Err(e) => error_page(&state, e),
         },
-    }
+    })
 }
 
 // ---------------------------------------------------------------- interviews
@@ -383,32 +372,38 @@ pub(crate) struct InterviewsPage {
     interviews: Vec<InterviewRow>,
 }
 
-async fn interviews_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+pub(crate) async fn interviews_page(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    caller.scope(&state, Action::ViewInterviews)?;
     let notice = q.notice.as_deref().and_then(notice_text);
-    render_interviews(&state, &user, notice, None, InterviewForm::default()).await
+    Ok(render_interviews(&state, &caller, notice, None, InterviewForm::default()).await)
 }
 
+/// The interviews the caller may see (their department's, or all for the
+/// credit office) and the form to record one, for whoever may.
 async fn render_interviews(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
     notice: Option<&'static str>,
     problem: Option<Problem>,
     form: InterviewForm,
 ) -> Response {
     let page = async {
-        let list = match (&user.department, user.is_admin()) {
-            (_, true) => file::interviews(&state.core, None).await?,
-            (Some(d), false) => file::interviews(&state.core, Some(d)).await?,
-            (None, false) => Vec::new(),
-        };
+        let scope = policy::scope(caller, Action::ViewInterviews)?;
+        let list = file::interviews(&state.core, scope.department()).await?;
         let names = department_names(&state.core).await?;
         Ok::<_, ApiError>(InterviewsPage {
             layout: Layout::new(state, "约谈记录"),
-            csrf_token: user.csrf_token.clone(),
+            csrf_token: caller.csrf_token().to_owned(),
             notice,
             problem,
-            can_record: user.department.is_some(),
-            all_departments: user.is_admin(),
+            can_record: caller
+                .department()
+                .is_some_and(|d| caller.allows(Action::RecordInterview, &Resource::Department(d.clone()))),
+            all_departments: scope.is_all(),
             today: day(china_today(&state.core)),
             form,
             interviews: list.iter().map(|i| interview_row(i, &names)).collect(),
@@ -420,14 +415,15 @@ async fn render_interviews(
     }
 }
 
-async fn record_interview(
+pub(crate) async fn record_interview(
     State(state): State<AppState>,
-    ConsoleForm { user, form }: ConsoleForm<InterviewForm>,
-) -> Response {
-    let Some(department) = user.department.clone() else {
-        return error_page(&state, forbidden("约谈由认定部门登记；当前账号不属于任何部门"));
-    };
+    ConsoleForm { caller, form }: ConsoleForm<InterviewForm>,
+) -> Result<Response, PageError> {
+    let department = caller.own_department(&state)?;
+    let decision = policy::authorize(&caller, Action::RecordInterview, &Resource::Department(department.clone()));
+    let allowed = refusal(&state, &caller, decision)?;
     let done = async {
+        allowed?;
         let kind = InterviewKind::parse(form.kind.trim())
             .ok_or_else(|| ApiError::bad_request("kind_invalid", "约谈类型应为提示约谈或警示约谈"))?;
         let input = InterviewInput {
@@ -440,18 +436,18 @@ async fn record_interview(
             rectify_by: parse_date(&form.rectify_by, "整改期限")?,
             listing_id: Some(form.listing_id.clone()).filter(|s| !s.trim().is_empty()),
         };
-        file::record_interview(&state.core, &user.actor(), &department, input).await?;
+        file::record_interview(&state.core, &caller, &department, input).await?;
         Ok::<_, ApiError>(())
     };
-    match done.await {
+    Ok(match done.await {
         Ok(()) => Redirect::to("/console/interviews?notice=interview_recorded").into_response(),
         Err(e) => match as_problem(e) {
             Ok((status, problem)) => {
-                (status, render_interviews(&state, &user, None, Some(problem), form).await).into_response()
+                (status, render_interviews(&state, &caller, None, Some(problem), form).await).into_response()
             }
             Err(e) => error_page(&state, e),
         },
-    }
+    })
 }
 
 // ---------------------------------------------------------------- files
@@ -541,38 +537,52 @@ pub(crate) struct SubjectQuery {
 }
 
 /// `/console/subjects?q=USCC`: to the file, or the form again.
-async fn subject_lookup(State(state): State<AppState>, _user: ConsoleUser, Query(p): Query<SubjectQuery>) -> Response {
+pub(crate) async fn subject_lookup(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(p): Query<SubjectQuery>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewCreditFile, &Resource::Platform)?;
+    Ok(subject_lookup_page(&state, p))
+}
+
+/// The lookup form, or on to the file of a valid USCC.
+fn subject_lookup_page(state: &AppState, p: SubjectQuery) -> Response {
     let q: String = p.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
     if q.is_empty() {
-        let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q, problem: None, found: None };
+        let page = SubjectFilePage { layout: Layout::new(state, "信用档案"), q, problem: None, found: None };
         return (NO_STORE, page).into_response();
     }
     match normalize_uscc(&q) {
         Some(uscc) => Redirect::to(&format!("/console/subjects/{}", uscc.as_str())).into_response(),
         None => {
             let problem = Some(format!("“{q}”不是有效的统一社会信用代码（18 位，校验位正确）。"));
-            let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q, problem, found: None };
+            let page = SubjectFilePage { layout: Layout::new(state, "信用档案"), q, problem, found: None };
             (StatusCode::BAD_REQUEST, NO_STORE, page).into_response()
         }
     }
 }
 
-async fn subject_file(State(state): State<AppState>, user: ConsoleUser, Path(raw): Path<String>) -> Response {
-    let Some(uscc) = normalize_uscc(&raw) else {
+pub(crate) async fn subject_file(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let uscc = normalize_uscc(&raw);
+    caller.authorize(&state, Action::ViewCreditFile, &uscc.clone().map_or(Resource::Platform, Resource::Subject))?;
+    let Some(uscc) = uscc else {
         let problem = Some("统一社会信用代码格式不正确。".to_owned());
         let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q: raw, problem, found: None };
-        return (StatusCode::NOT_FOUND, NO_STORE, page).into_response();
+        return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
     };
-    let lookup = Lookup { who: user.actor(), why: "查阅主体信用档案".to_owned() };
-    let people = sees_people(&user).then_some(&lookup);
+    // People are read (and the read audited) only for whoever may see them.
+    let lookup = Lookup { who: caller.principal.clone(), why: "查阅主体信用档案".to_owned() };
+    let people = caller.allows(Action::ViewPersons, &Resource::NaturalPersons).then_some(&lookup);
     let read = async {
         let found = file::credit_file(&state.core, &uscc, people).await?;
         Ok::<_, ApiError>((found, department_names(&state.core).await?))
     };
-    let (found, names) = match read.await {
-        Ok(found) => found,
-        Err(e) => return error_page(&state, e),
-    };
+    let (found, names) = read.await.map_err(|e| error_page(&state, e))?;
     let Some(f) = found else {
         let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
         let page = SubjectFilePage {
@@ -581,26 +591,26 @@ async fn subject_file(State(state): State<AppState>, user: ConsoleUser, Path(raw
             problem,
             found: None,
         };
-        return (StatusCode::NOT_FOUND, NO_STORE, page).into_response();
+        return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
     };
-    let view = file_view(&state, &user, &f, &names);
+    let view = file_view(&state, &caller, &f, &names);
     let page = SubjectFilePage {
         layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
         q: uscc.as_str().to_owned(),
         problem: None,
         found: Some(view),
     };
-    (NO_STORE, page).into_response()
+    Ok((NO_STORE, page).into_response())
 }
 
-fn file_view(state: &AppState, user: &SessionUser, f: &CreditFile, names: &BTreeMap<String, String>) -> FileView {
+fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &BTreeMap<String, String>) -> FileView {
     FileView {
         uscc: f.organisation.uscc.clone(),
         name: f.organisation.name.clone(),
         status: f.organisation.status_name.clone(),
         as_of: day(f.as_of),
         listings: f.listings.iter().map(|l| listing_line(l, names)).collect(),
-        bans: f.bans.iter().map(|b| ban_row(state, b, names, user)).collect(),
+        bans: f.bans.iter().map(|b| ban_row(state, b, names, caller)).collect(),
         interviews: f.interviews.iter().map(|i| interview_row(i, names)).collect(),
         people: f.people.as_ref().map(|people| {
             people
@@ -638,25 +648,19 @@ pub(crate) struct PersonView {
     records: Vec<RecordLine>,
 }
 
-fn persons_page_for(state: &AppState, user: &SessionUser) -> PersonsPage {
+fn persons_page_for(state: &AppState, caller: &ConsoleCaller) -> PersonsPage {
     PersonsPage {
         layout: Layout::new(state, "自然人信用档案查询"),
-        csrf_token: user.csrf_token.clone(),
+        csrf_token: caller.csrf_token().to_owned(),
         reason: String::new(),
         problem: None,
         found: None,
     }
 }
 
-fn people_forbidden(state: &AppState) -> Response {
-    error_page(state, forbidden("只有审核人和信用办管理员可以查询自然人的信用档案"))
-}
-
-async fn persons_page(State(state): State<AppState>, user: ConsoleUser) -> Response {
-    if !sees_people(&user) {
-        return people_forbidden(&state);
-    }
-    (NO_STORE, persons_page_for(&state, &user)).into_response()
+pub(crate) async fn persons_page(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewPersons, &Resource::NaturalPersons)?;
+    Ok((NO_STORE, persons_page_for(&state, &caller)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -668,20 +672,21 @@ pub(crate) struct PersonForm {
 }
 
 /// A POST, so that the ID number stays out of URLs, history and access logs.
-async fn person_lookup(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<PersonForm>) -> Response {
-    if !sees_people(&user) {
-        return people_forbidden(&state);
-    }
-    let lookup = Lookup { who: user.actor(), why: form.reason.clone() };
+pub(crate) async fn person_lookup(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<PersonForm>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewPersons, &Resource::NaturalPersons)?;
+    let lookup = Lookup { who: caller.principal.clone(), why: form.reason.clone() };
     let read = async {
         let found = file::person_file(&state.core, &lookup, &form.id_number).await?;
         Ok::<_, ApiError>((found, department_names(&state.core).await?))
     };
-    let mut page = persons_page_for(&state, &user);
+    let mut page = persons_page_for(&state, &caller);
     page.reason = form.reason.trim().to_owned();
-    match read.await {
+    Ok(match read.await {
         Ok((found, names)) => {
-            page.found = Some(person_view(&state, &user, &found, &names));
+            page.found = Some(person_view(&state, &caller, &found, &names));
             (NO_STORE, page).into_response()
         }
         Err(e) => {
@@ -693,16 +698,21 @@ async fn person_lookup(State(state): State<AppState>, ConsoleForm { user, form }
                 error_page(&state, e)
             }
         }
-    }
+    })
 }
 
-fn person_view(state: &AppState, user: &SessionUser, f: &PersonFile, names: &BTreeMap<String, String>) -> PersonView {
+fn person_view(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    f: &PersonFile,
+    names: &BTreeMap<String, String>,
+) -> PersonView {
     PersonView {
         name: f.name.clone(),
         id_masked: f.id_masked.clone(),
         as_of: day(f.as_of),
         listings: f.listings.iter().map(|l| listing_line(l, names)).collect(),
-        bans: f.bans.iter().map(|b| ban_row(state, b, names, user)).collect(),
+        bans: f.bans.iter().map(|b| ban_row(state, b, names, caller)).collect(),
         records: f.records.iter().map(record_line).collect(),
     }
 }

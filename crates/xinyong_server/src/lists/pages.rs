@@ -1,32 +1,34 @@
 //! The console's listing pages (名单管理): the table of a department's
 //! listings with the 拟列入 form, and one listing's page with every field a
 //! decision must state (DOMAIN.md §3.3) and the forms of the steps its status
-//! allows. The handlers only extract, check the role, call
-//! `xinyong_core::listing` and shape the page; rule errors come back on the
-//! page in Chinese (422), success is a 303 back to the listing.
+//! allows. The handlers only extract, ask the access policy, call
+//! `xinyong_core::listing` (which asks it again) and shape the page; rule
+//! errors come back on the page in Chinese (422), success is a 303 back to
+//! the listing.
 //!
-//! Roles: a department's operator or reviewer proposes, serves the notice and
-//! records objections; the reviewer answers objections, decides, withdraws
-//! and ends listings. The credit office (admin) may do all of it for any
-//! department. A user sees only their own department's listings.
+//! Who may do what is the policy's (`ProposeListing`, `HandleListing`,
+//! `DecideListing`, `ViewListings`): a department's operator or reviewer
+//! proposes, serves the notice and records objections; the reviewer answers
+//! objections, decides, withdraws and ends listings; the credit office may do
+//! all of it for any department. A user sees only their own department's
+//! listings.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use xinyong_core::CoreError;
-use xinyong_core::auth::{self as core_auth, SessionUser};
+use xinyong_core::auth as core_auth;
+use xinyong_core::auth::policy::{self, Action, Resource, Scope};
 use xinyong_core::collection::intake::china_today;
-use xinyong_core::lists::listing::{self, Acting, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
-use xinyong_domain::auth::{DepartmentCode, Role};
-use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome, Step};
+use xinyong_core::lists::listing::{self, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::lists::{ExitReason, ListingStatus, ObjectionOutcome, Step};
 
-use crate::auth::{ConsoleForm, ConsoleUser};
+use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
 use crate::web::{Layout, beijing, department_name, error_page};
 use crate::{ApiError, AppState};
 
@@ -36,60 +38,6 @@ const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-s
 const TABLE_ROWS: usize = 200;
 /// How a notice may be served (送达方式, 民事诉讼法 / 行政处罚法 practice).
 const CHANNELS: [&str; 4] = ["直接送达", "邮寄送达", "电子送达", "公告送达"];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/console/listings", get(table_page).post(propose))
-        .route("/console/listings/{id}", get(detail_page))
-        .route("/console/listings/{id}/notice", post(serve_notice))
-        .route("/console/listings/{id}/objections", post(file_objection))
-        .route("/console/listings/{id}/answer", post(answer_objection))
-        .route("/console/listings/{id}/decide", post(decide))
-        .route("/console/listings/{id}/withdraw", post(withdraw))
-        .route("/console/listings/{id}/exit", post(exit))
-}
-
-// ---------------------------------------------------------------------------
-// Who may do what
-// ---------------------------------------------------------------------------
-
-/// What a user does on a listing page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    /// Propose, serve notice, record an objection.
-    Handle,
-    /// Answer an objection, decide, withdraw, end a listing.
-    Decide,
-}
-
-fn may(user: &SessionUser, action: Action) -> bool {
-    user.is_admin()
-        || (user.department.is_some()
-            && match action {
-                Action::Handle => user.has_role(Role::Operator) || user.has_role(Role::Reviewer),
-                Action::Decide => user.has_role(Role::Reviewer),
-            })
-}
-
-fn role_refused(action: Action) -> ApiError {
-    let message = match action {
-        Action::Handle => "只有本部门的经办人、审核人或信用办可以办理此操作",
-        Action::Decide => "只有本部门的审核人或信用办可以作出此决定",
-    };
-    ApiError::new(StatusCode::FORBIDDEN, "listing_role_required", message)
-}
-
-fn acting(user: &SessionUser) -> Acting {
-    Acting { actor: user.actor(), department: user.department.clone(), admin: user.is_admin() }
-}
-
-fn may_see(user: &SessionUser, row: &ListingRow) -> bool {
-    user.is_admin() || user.department.as_ref().is_some_and(|d| *d == row.department)
-}
-
-fn not_yours() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "not_your_department", "该名单记录由其他部门办理，您无权查看")
-}
 
 fn not_found(id: &str) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "listing_not_found", format!("未找到名单记录 {id}"))
@@ -146,7 +94,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
 }
 
 #[derive(Debug, Deserialize)]
-struct NoticeQuery {
+pub(crate) struct NoticeQuery {
     notice: Option<String>,
     status: Option<String>,
     list: Option<String>,
@@ -198,7 +146,7 @@ struct TableRow {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct ProposeForm {
+pub(crate) struct ProposeForm {
     #[serde(default)]
     department: String,
     #[serde(default)]
@@ -215,26 +163,31 @@ struct ProposeForm {
     source_records: String,
 }
 
-async fn table_page(State(state): State<AppState>, user: ConsoleUser, Query(q): Query<NoticeQuery>) -> Response {
+pub(crate) async fn table_page(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let scope = caller.scope(&state, Action::ViewListings)?;
     let notice = q.notice.as_deref().and_then(notice_text);
     let filter = (q.status.as_deref().unwrap_or_default(), q.list.as_deref().unwrap_or_default());
     // The credit office proposes in its own name unless it picks another department.
     let form = ProposeForm {
-        department: user.department.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        department: caller.department().map(|d| d.to_string()).unwrap_or_default(),
         ..ProposeForm::default()
     };
-    match table(&state, &user, filter, notice, None, form).await {
-        Ok(page) => (NO_STORE, page).into_response(),
-        Err(e) => error_page(&state, e),
-    }
+    let page = table(&state, &caller, &scope, filter, (notice, None), form).await;
+    Ok(page.map_or_else(|e| error_page(&state, e), |page| (NO_STORE, page).into_response()))
 }
 
+/// The table of the listings in `scope`, and the proposal form with the
+/// lists the caller may propose on.
 async fn table(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
+    scope: &Scope,
     (status, list): (&str, &str),
-    notice: Option<&'static str>,
-    error: Option<Problem>,
+    (notice, error): (Option<&'static str>, Option<Problem>),
     form: ProposeForm,
 ) -> Result<TablePage, ApiError> {
     let core = &state.core;
@@ -242,16 +195,12 @@ async fn table(
     let sanctions = &core.rules().sanctions;
     let status_filter = ListingStatus::parse(status);
     let list_filter = sanctions.list(list).map(|l| l.code.clone());
-    let rows = if user.is_admin() || user.department.is_some() {
-        let filter = ListingFilter {
-            status: status_filter,
-            department: if user.is_admin() { None } else { user.department.clone() },
-            list_code: list_filter.clone(),
-        };
-        listing::list_listings(core, &filter, TABLE_ROWS).await?
-    } else {
-        Vec::new()
+    let filter = ListingFilter {
+        status: status_filter,
+        department: scope.department().cloned(),
+        list_code: list_filter.clone(),
     };
+    let rows = listing::list_listings(core, &filter, TABLE_ROWS).await?;
     let mut statuses =
         vec![Choice { value: String::new(), label: "全部状态".to_owned(), selected: status_filter.is_none() }];
     statuses.extend(ListingStatus::ALL.iter().map(|s| Choice {
@@ -267,10 +216,15 @@ async fn table(
         selected: list_filter.as_deref() == Some(l.code.as_str()),
     }));
     // A department is offered the lists it may decide; the credit office all.
+    let propose_scope = policy::scope(caller, Action::ProposeListing).ok();
     let proposable = sanctions
         .lists()
         .iter()
-        .filter(|l| user.is_admin() || user.department.as_ref().is_some_and(|d| l.deciders.allows(d)))
+        .filter(|l| match &propose_scope {
+            Some(Scope::All) => true,
+            Some(Scope::Department(d)) => l.deciders.allows(d),
+            None => false,
+        })
         .map(|l| Choice {
             value: l.code.clone(),
             label: format!("{}（{} · {}）", l.name, l.kind.name_zh(), l.domain),
@@ -298,18 +252,17 @@ async fn table(
         .collect();
     Ok(TablePage {
         layout: Layout::new(state, "名单管理"),
-        csrf_token: user.csrf_token.clone(),
+        csrf_token: caller.csrf_token().to_owned(),
         notice,
         error,
         statuses,
         lists,
         rows: table_rows,
-        show_department: user.is_admin(),
-        can_propose: may(user, Action::Handle) && !proposable.is_empty(),
-        choose_department: user.is_admin(),
-        department_label: user
-            .department
-            .as_ref()
+        show_department: scope.is_all(),
+        can_propose: !proposable.is_empty(),
+        choose_department: propose_scope.as_ref().is_some_and(Scope::is_all),
+        department_label: caller
+            .department()
             .map_or_else(String::new, |d| format!("{}（{d}）", department_name(&departments, d.as_str()))),
         departments: departments
             .iter()
@@ -324,14 +277,16 @@ async fn table(
     })
 }
 
-async fn propose(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<ProposeForm>) -> Response {
-    if !may(&user, Action::Handle) {
-        return error_page(&state, role_refused(Action::Handle));
-    }
-    let department = if user.is_admin() {
-        DepartmentCode::parse(form.department.trim()).ok().or_else(|| user.department.clone())
-    } else {
-        user.department.clone()
+pub(crate) async fn propose(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<ProposeForm>,
+) -> Result<Response, PageError> {
+    let scope = caller.scope(&state, Action::ProposeListing)?;
+    // The form's department counts for whoever may propose for every
+    // department (the credit office); a department proposes in its own name.
+    let department = match &scope {
+        Scope::All => DepartmentCode::parse(form.department.trim()).ok().or_else(|| caller.department().cloned()),
+        Scope::Department(own) => Some(own.clone()),
     };
     let result = match department {
         Some(department) => {
@@ -344,21 +299,21 @@ async fn propose(State(state): State<AppState>, ConsoleForm { user, form }: Cons
                 source_records: vec![form.source_records.clone()],
                 proposed_on: None,
             };
-            listing::propose(&state.core, &acting(&user), &department, input).await
+            listing::propose(&state.core, &caller, &department, input).await
         }
         None => Err(CoreError::invalid("missing_field", "「认定部门」必须选择")),
     };
-    match result {
+    Ok(match result {
         Ok(id) => Redirect::to(&format!("/console/listings/{id}?notice=proposed")).into_response(),
         Err(e @ CoreError::Invalid { .. }) => {
             let problem = Problem { what: "拟列入", code: e.code().to_owned(), message: e.to_string() };
-            match table(&state, &user, ("", ""), None, Some(problem), form).await {
+            match table(&state, &caller, &scope, ("", ""), (None, Some(problem)), form).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, NO_STORE, page).into_response(),
                 Err(e) => error_page(&state, e),
             }
         }
         Err(e) => error_page(&state, e.into()),
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -429,36 +384,38 @@ struct PushLine {
     lifted: String,
 }
 
-async fn detail_page(
+pub(crate) async fn detail_page(
     State(state): State<AppState>,
-    user: ConsoleUser,
+    caller: ConsoleCaller,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
+    let d = load(&state, &caller, &id, Action::ViewListings).await?;
     let notice = q.notice.as_deref().and_then(notice_text);
-    match detail(&state, &user, &id, notice, None).await {
-        Ok(page) => (NO_STORE, page).into_response(),
-        Err(e) => error_page(&state, e),
-    }
+    let page = detail(&state, &caller, d, notice, None).await;
+    Ok(page.map_or_else(|e| error_page(&state, e), |page| (NO_STORE, page).into_response()))
 }
 
-async fn load(state: &AppState, user: &SessionUser, id: &str) -> Result<ListingDetail, ApiError> {
-    let detail = listing::listing_detail(&state.core, id).await?.ok_or_else(|| not_found(id))?;
-    if !may_see(user, &detail.row) {
-        return Err(not_yours());
-    }
-    Ok(detail)
+/// The listing `id`, once the policy lets the caller take `action` on it.
+/// An unknown id is judged as the caller's own department's: whoever may
+/// take the action there learns it does not exist.
+async fn load(state: &AppState, caller: &ConsoleCaller, id: &str, action: Action) -> Result<ListingDetail, PageError> {
+    let detail = listing::listing_detail(&state.core, id).await.map_err(|e| error_page(state, e.into()))?;
+    let resource = detail.as_ref().map_or_else(|| Resource::unknown_for(caller), |d| listing::resource_of(&d.row));
+    caller.authorize(state, action, &resource)?;
+    detail.ok_or_else(|| error_page(state, not_found(id)).into())
 }
 
+/// The page of a listing the caller may see; the forms are those the
+/// policy lets them use and the life cycle allows today.
 async fn detail(
     state: &AppState,
-    user: &SessionUser,
-    id: &str,
+    caller: &ConsoleCaller,
+    d: ListingDetail,
     notice: Option<&'static str>,
     error: Option<Problem>,
 ) -> Result<DetailPage, ApiError> {
     let core = &state.core;
-    let d = load(state, user, id).await?;
     let departments = core_auth::departments(core).await?;
     let department = departments.iter().find(|x| x.code == d.row.department);
     let sanctions = &core.rules().sanctions;
@@ -536,8 +493,9 @@ async fn detail(
         .map(|c| sanctions.measure(c).map_or_else(|| c.clone(), |m| format!("{}（{}）", m.name, m.kind.name_zh())))
         .collect();
     let allowed = |s: Step| d.allowed.contains(&s);
-    let may_handle = may(user, Action::Handle);
-    let may_decide = may(user, Action::Decide);
+    let resource = listing::resource_of(r);
+    let may_handle = caller.allows(Action::HandleListing, &resource);
+    let may_decide = caller.allows(Action::DecideListing, &resource);
     let decide_hint = match (r.status, r.objection_deadline) {
         (ListingStatus::Noticed, Some(deadline)) if !allowed(Step::Decide) => {
             Some(format!("异议期至 {deadline} 届满；届满后(或异议答复后)方可作出列入决定。"))
@@ -565,7 +523,7 @@ async fn detail(
         .collect();
     Ok(DetailPage {
         layout: Layout::new(state, "名单记录"),
-        csrf_token: user.csrf_token.clone(),
+        csrf_token: caller.csrf_token().to_owned(),
         notice,
         error,
         id: r.listing_id.clone(),
@@ -632,7 +590,7 @@ async fn detail(
 /// with the message on a rule error (422); the error page otherwise.
 async fn after_step(
     state: &AppState,
-    user: &SessionUser,
+    caller: &ConsoleCaller,
     id: &str,
     what: &'static str,
     notice: &str,
@@ -642,7 +600,11 @@ async fn after_step(
         Ok(()) => Redirect::to(&format!("/console/listings/{id}?notice={notice}")).into_response(),
         Err(e @ CoreError::Invalid { .. }) => {
             let problem = Problem { what, code: e.code().to_owned(), message: e.to_string() };
-            match detail(state, user, id, None, Some(problem)).await {
+            let d = match load(state, caller, id, Action::ViewListings).await {
+                Ok(d) => d,
+                Err(refused) => return refused.into_response(),
+            };
+            match detail(state, caller, d, None, Some(problem)).await {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, NO_STORE, page).into_response(),
                 Err(e) => error_page(state, e),
             }
@@ -651,64 +613,52 @@ async fn after_step(
     }
 }
 
-/// Role and visibility checks every step post makes first.
-async fn gate(state: &AppState, user: &SessionUser, id: &str, action: Action) -> Result<(), Response> {
-    if !may(user, action) {
-        return Err(error_page(state, role_refused(action)));
-    }
-    load(state, user, id).await.map(|_| ()).map_err(|e| error_page(state, e))
-}
-
 #[derive(Debug, Deserialize)]
-struct NoticeForm {
+pub(crate) struct NoticeForm {
     #[serde(default)]
     served_on: String,
     #[serde(default)]
     channel: String,
 }
 
-async fn serve_notice(
+pub(crate) async fn serve_notice(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<NoticeForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Handle).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<NoticeForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::HandleListing).await?;
     let result = async {
         let on = parse_date("送达日期", &form.served_on)?;
-        listing::serve_notice(&state.core, &acting(&user), &id, on, &form.channel).await.map(|_| ())
+        listing::serve_notice(&state.core, &caller, &id, on, &form.channel).await.map(|_| ())
     }
     .await;
-    after_step(&state, &user, &id, "送达告知", "noticed", result).await
+    Ok(after_step(&state, &caller, &id, "送达告知", "noticed", result).await)
 }
 
 #[derive(Debug, Deserialize)]
-struct ObjectionForm {
+pub(crate) struct ObjectionForm {
     #[serde(default)]
     filed_on: String,
     #[serde(default)]
     grounds: String,
 }
 
-async fn file_objection(
+pub(crate) async fn file_objection(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<ObjectionForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Handle).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<ObjectionForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::HandleListing).await?;
     let result = async {
         let on = parse_date("异议提出日期", &form.filed_on)?;
-        listing::file_objection(&state.core, &acting(&user), &id, on, &form.grounds).await.map(|_| ())
+        listing::file_objection(&state.core, &caller, &id, on, &form.grounds).await.map(|_| ())
     }
     .await;
-    after_step(&state, &user, &id, "登记异议", "objection", result).await
+    Ok(after_step(&state, &caller, &id, "登记异议", "objection", result).await)
 }
 
 #[derive(Debug, Deserialize)]
-struct AnswerForm {
+pub(crate) struct AnswerForm {
     #[serde(default)]
     objection_id: String,
     #[serde(default)]
@@ -717,14 +667,12 @@ struct AnswerForm {
     reply: String,
 }
 
-async fn answer_objection(
+pub(crate) async fn answer_objection(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<AnswerForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<AnswerForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::DecideListing).await?;
     let result = async {
         let outcome = ObjectionOutcome::parse(form.outcome.trim())
             .ok_or_else(|| CoreError::invalid("missing_field", "「答复结论」必须选择"))?;
@@ -733,57 +681,53 @@ async fn answer_objection(
         if !detail.is_some_and(|d| d.objections.iter().any(|o| o.objection_id == form.objection_id.trim())) {
             return Err(CoreError::invalid("objection_not_found", "该名单记录下没有这项异议"));
         }
-        listing::answer_objection(&state.core, &acting(&user), &form.objection_id, outcome, &form.reply).await
+        listing::answer_objection(&state.core, &caller, &form.objection_id, outcome, &form.reply).await
     }
     .await;
-    after_step(&state, &user, &id, "答复异议", "answered", result).await
+    Ok(after_step(&state, &caller, &id, "答复异议", "answered", result).await)
 }
 
 #[derive(Debug, Deserialize)]
-struct DecideForm {
+pub(crate) struct DecideForm {
     #[serde(default)]
     decision_no: String,
     #[serde(default)]
     decided_on: String,
 }
 
-async fn decide(
+pub(crate) async fn decide(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<DecideForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<DecideForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::DecideListing).await?;
     let result = async {
         let on = parse_date("决定日期", &form.decided_on)?;
-        listing::decide(&state.core, &acting(&user), &id, &form.decision_no, on).await
+        listing::decide(&state.core, &caller, &id, &form.decision_no, on).await
     }
     .await;
-    after_step(&state, &user, &id, "作出列入决定", "decided", result).await
+    Ok(after_step(&state, &caller, &id, "作出列入决定", "decided", result).await)
 }
 
 #[derive(Debug, Deserialize)]
-struct WithdrawForm {
+pub(crate) struct WithdrawForm {
     #[serde(default)]
     reason: String,
 }
 
-async fn withdraw(
+pub(crate) async fn withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<WithdrawForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<WithdrawForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::DecideListing).await?;
     let today = china_today(&state.core);
-    let result = listing::withdraw(&state.core, &acting(&user), &id, today, &form.reason).await;
-    after_step(&state, &user, &id, "撤回", "withdrawn", result).await
+    let result = listing::withdraw(&state.core, &caller, &id, today, &form.reason).await;
+    Ok(after_step(&state, &caller, &id, "撤回", "withdrawn", result).await)
 }
 
 #[derive(Debug, Deserialize)]
-struct ExitForm {
+pub(crate) struct ExitForm {
     #[serde(default)]
     reason: String,
     #[serde(default)]
@@ -794,29 +738,21 @@ struct ExitForm {
     note: String,
 }
 
-async fn exit(
+pub(crate) async fn exit(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ConsoleForm { user, form }: ConsoleForm<ExitForm>,
-) -> Response {
-    if let Err(r) = gate(&state, &user, &id, Action::Decide).await {
-        return r;
-    }
+    ConsoleForm { caller, form }: ConsoleForm<ExitForm>,
+) -> Result<Response, PageError> {
+    load(&state, &caller, &id, Action::DecideListing).await?;
     let result = async {
         let reason = ExitReason::parse(form.reason.trim())
             .ok_or_else(|| CoreError::invalid("missing_field", "「移出原因」必须选择"))?;
         let on = parse_date("移出日期", &form.on)?;
         let decision_no = Some(form.decision_no.trim().to_owned()).filter(|s| !s.is_empty());
-        listing::exit(
-            &state.core,
-            &acting(&user),
-            &id,
-            ExitRequest { reason, on, decision_no, note: form.note.clone() },
-        )
-        .await
+        listing::exit(&state.core, &caller, &id, ExitRequest { reason, on, decision_no, note: form.note.clone() }).await
     }
     .await;
-    after_step(&state, &user, &id, "移出", "exited", result).await
+    Ok(after_step(&state, &caller, &id, "移出", "exited", result).await)
 }
 
 #[cfg(test)]

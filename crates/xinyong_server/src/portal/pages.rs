@@ -6,11 +6,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinyong_core::lists::published::{self, ListsQuery, PublishedListing};
@@ -23,19 +21,6 @@ use xinyong_domain::{DivisionCode, Uscc};
 use crate::ratelimit::PublicVisitor;
 use crate::web::{Layout, error_page, thousands};
 use crate::{ApiError, AppState};
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/search", get(search))
-        .route("/search/suggest", get(suggest))
-        .route("/subjects/{uscc}", get(subject))
-        .route("/verify", get(verify_home))
-        .route("/verify/{index}", get(verify))
-        .route("/verify/{index}/body.json", get(verify_body))
-        .route("/publicity/licences", get(licences))
-        .route("/publicity/penalties", get(penalties))
-        .route("/lists", get(lists))
-}
 
 /// Hits shown on the results page and as suggestions.
 const RESULTS: usize = 30;
@@ -131,7 +116,11 @@ pub(crate) struct SearchPage {
     too_short: bool,
 }
 
-async fn search(State(state): State<AppState>, _visitor: PublicVisitor, Query(p): Query<SearchQuery>) -> Response {
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    _visitor: PublicVisitor,
+    Query(p): Query<SearchQuery>,
+) -> Response {
     let q = clean_query(p.q.as_deref());
     let hits: Vec<HitView> = search_hits(&state, &q, RESULTS).into_iter().map(HitView::from).collect();
     let too_short = !q.is_empty()
@@ -152,7 +141,11 @@ pub(crate) struct SuggestFragment {
 }
 
 /// The htmx fragment under the search box.
-async fn suggest(State(state): State<AppState>, _visitor: PublicVisitor, Query(p): Query<SearchQuery>) -> Response {
+pub(crate) async fn suggest(
+    State(state): State<AppState>,
+    _visitor: PublicVisitor,
+    Query(p): Query<SearchQuery>,
+) -> Response {
     let q = clean_query(p.q.as_deref());
     let hits = search_hits(&state, &q, SUGGESTIONS).into_iter().map(HitView::from).collect();
     SuggestFragment { q, hits }.into_response()
@@ -282,7 +275,7 @@ pub(crate) struct SubjectPage {
     memberships: Vec<ListEntryRow>,
 }
 
-async fn subject(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+pub(crate) async fn subject(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     let Some(uscc) = portal::normalize_uscc(&raw) else {
         return error_page(&state, not_found("统一社会信用代码格式不正确，未找到该主体。"));
     };
@@ -333,7 +326,7 @@ fn parse_index(raw: &str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| not_found(format!("“{raw}”不是日志序号（应为非负整数）。")))
 }
 
-async fn verify(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+pub(crate) async fn verify(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     let result = async {
         let index = parse_index(&raw)?;
         let v = portal::verify_entry(&state.core, index).await?;
@@ -363,7 +356,7 @@ async fn verify(State(state): State<AppState>, Path(raw): Path<String>) -> Respo
 
 /// The committed body of a public record, byte for byte, for recomputing the
 /// commitment without copy-and-paste mistakes.
-async fn verify_body(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+pub(crate) async fn verify_body(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     let result = async {
         let index = parse_index(&raw)?;
         let v = portal::verify_entry(&state.core, index).await?;
@@ -391,7 +384,7 @@ pub(crate) struct VerifyHomePage {
     error: Option<String>,
 }
 
-async fn verify_home(State(state): State<AppState>, Query(q): Query<VerifyHomeQuery>) -> Response {
+pub(crate) async fn verify_home(State(state): State<AppState>, Query(q): Query<VerifyHomeQuery>) -> Response {
     let mut error = None;
     if let Some(raw) = q.index.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         match raw.parse::<u64>() {
@@ -512,11 +505,11 @@ fn list_request(item: &str, q: &ListQuery) -> Result<ListRequest, ApiError> {
     })
 }
 
-async fn licences(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
+pub(crate) async fn licences(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
     publicity(state, "licences", q).await
 }
 
-async fn penalties(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
+pub(crate) async fn penalties(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
     publicity(state, "penalties", q).await
 }
 
@@ -632,7 +625,7 @@ pub(crate) fn page_param(raw: Option<&str>) -> usize {
 }
 
 /// Published list entries of legal persons (`xinyong_core::published_lists`).
-async fn lists(State(state): State<AppState>, Query(q): Query<ListsParams>) -> Response {
+pub(crate) async fn lists(State(state): State<AppState>, Query(q): Query<ListsParams>) -> Response {
     let rules = state.core.rules().sanctions.clone();
     let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,

@@ -1,5 +1,6 @@
-//! `xinyong_storage::auth` and `::subjects`: departments, users and tokens
-//! in key order with a bound and a cursor, on every backend.
+//! `xinyong_storage::auth` and `::rules`: departments, users, tokens and
+//! rule-set versions in key order with a bound and a cursor, on every
+//! backend.
 
 use xinyong_domain::auth::{ApiTokenRow, DepartmentRow, Role, UserRow};
 use xinyong_domain::projection::Joined;
@@ -64,5 +65,40 @@ async fn departments_users_and_tokens_are_listed_by_key_page_by_page() {
         assert_eq!((ids(&first), first.next.as_deref()), (vec!["t2".to_owned()], Some("t2")), "{backend}");
         let rest = auth::tokens(store, Some(&scjgj), first.next.as_deref(), 1).await.unwrap();
         assert_eq!((ids(&rest), rest.next), (vec!["t3".to_owned()], None));
+    }
+}
+
+#[tokio::test]
+async fn rule_set_versions_are_read_by_key_page_by_page() {
+    use xinyong_domain::rules::RuleSetRow;
+    use xinyong_storage::rules;
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let version = |kind: &str, version: &str, effective: Option<&str>| RuleSetRow {
+            kind: kind.to_owned(),
+            version: version.to_owned(),
+            sha256: "00".to_owned(),
+            text: format!("{kind} {version}"),
+            effective: effective.map(crate::date),
+            seq: 1,
+        };
+        put(
+            store,
+            rows(&[
+                version("lists", "2026.1", None),
+                version("calendar", "2027", Some("2027-01-01")),
+                version("catalog", "2026.2", Some("2026-12-01")),
+                version("catalog", "2026.1", None),
+            ]),
+        )
+        .await;
+        let first = rules::rule_sets(store, None, 2).await.unwrap();
+        let keys = |p: &xinyong_storage::Page<RuleSetRow, (String, String)>| {
+            p.items.iter().map(|r| format!("{} {}", r.kind, r.version)).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&first), ["calendar 2027", "catalog 2026.1"], "{}", store.backend().as_str());
+        assert_eq!(first.items[0].effective, Some(crate::date("2027-01-01")));
+        let rest = rules::rule_sets(store, first.next.as_ref(), 2).await.unwrap();
+        assert_eq!((keys(&rest), rest.next), (vec!["catalog 2026.2".to_owned(), "lists 2026.1".to_owned()], None));
     }
 }

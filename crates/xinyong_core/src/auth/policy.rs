@@ -1,0 +1,563 @@
+//! Who may do what: the platform's one access policy.
+//!
+//! Every entry point names what its caller wants as an [`Action`] on a
+//! [`Resource`] and asks [`authorize`]: the console's pages and the JSON API
+//! before they do anything, and the use cases of this crate that act for a
+//! department (the listing procedure, bans, interviews, the people in a
+//! credit file, feed answers, cases, webhooks) once more with the exact
+//! resource, so the command line, the demo and HTTP share the decision.
+//! Nothing else decides: callers only establish *who* is calling (a
+//! [`Principal`]), and pages ask [`allows`] to decide what to offer.
+//!
+//! # Principals
+//!
+//! - **Anonymous**: nobody has shown who they are (the public).
+//! - **Console user**: a person with a live console session — a login, the
+//!   department the user works for (none for the credit office) and roles:
+//!   经办人 [`Role::Operator`], 审核人 [`Role::Reviewer`], 信用办管理员
+//!   [`Role::Admin`]. The Admin role *is* the credit office: it acts for every
+//!   department where the table says so.
+//! - **API token**: a department's system (`Authorization: Bearer xyt_…`): the
+//!   token id and its department. A token has no roles; it is the department's
+//!   system, issued by an operator or the credit office.
+//! - **System**: the platform itself — background jobs and the `xinyong`
+//!   command line (imports, the demo city). Whoever runs them holds the
+//!   database already, so the policy allows them everything; the actor says
+//!   in whose name they write (`system`, `demo`, `department:scjgj`).
+//!
+//! A disabled user's session and a revoked or unknown token establish nobody:
+//! they are anonymous.
+//!
+//! # The policy
+//!
+//! "Of D": only for the resource's own department D; a user or token of
+//! another department is refused (403). Nobody (anonymous) is refused with
+//! 401 (`unauthenticated`; pages send the browser to the login page) for
+//! everything but the public actions.
+//!
+//! | action | console user | credit office (Admin) | API token | refused with |
+//! |---|---|---|---|---|
+//! | `ViewPortal`, `ViewLog`, `ViewOperations`, `ViewApiDocs`, `LogIn` | ✓ | ✓ | ✓ | (public, also anonymous) |
+//! | `ViewConsole`, `LogOut`, `ViewRules`, `ViewCreditFile` | ✓ any | ✓ | — | `console_only` |
+//! | `ViewIdentity`, `ViewReceipt` | ✓ with a department | with a department | ✓ | `no_department` |
+//! | `CheckCredit`, `ReportCases` | of D | of D | of D | `forbidden` |
+//! | `ManageUsers` | — | ✓ | — | `forbidden` |
+//! | `ViewPersons` (natural persons' data) | Reviewer | ✓ | — | `forbidden` |
+//! | `IssueTokens` | Operator of D | any D | — | `forbidden` |
+//! | `ViewTokens`, `RevokeTokens` | of D | any D | — | `forbidden` |
+//! | `SubmitRecords` | Operator of D | any D | of D | `upload_forbidden` |
+//! | `ViewBatches`, `ViewTimeliness` | of D | any D, all | of D | `not_your_department` |
+//! | `ViewListings` | of D | any D, all | — | `not_your_department` |
+//! | `ProposeListing`, `HandleListing` | Operator or Reviewer of D | any D | — | `not_your_department`, `listing_role_required` |
+//! | `DecideListing` | Reviewer of D | any D | — | `not_your_department`, `listing_role_required` |
+//! | `ViewBans`, `ViewInterviews` | of D | any D, all | — | `forbidden` |
+//! | `ImposeBan` | Reviewer of D | — | — | `forbidden` |
+//! | `LiftBan` | Reviewer of D | any D | — | `not_the_deciding_department` |
+//! | `RecordInterview` | of D | — | — | `forbidden` |
+//! | `ReadFeed`, `AnswerFeed`, `ManageWebhook` | of D | any D | of D | `forbidden` |
+//! | `ViewLoopMetrics` | of D | any D, all | — | `forbidden` |
+//!
+//! "All" is [`Resource::AllDepartments`]: lists and statistics over every
+//! department at once. A console user without a department is refused
+//! department actions with `no_department`; a token is refused console
+//! actions with `console_only`.
+//!
+//! # Adding a principal
+//!
+//! The subject accounts, credit service agencies and subscribers that are
+//! coming are one more [`Principal`] variant (a market subject's account:
+//! its USCC and legal-representative / staff role; an agency: its filing; a
+//! subscriber: bank or association) and one more arm in `Rule::judge`: the
+//! actions they may take name their resource ([`Resource::Subject`] for a
+//! subject's own file), and every other action refuses them by default.
+
+use xinyong_domain::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::event::Actor;
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Nobody has shown who they are: the public.
+    Anonymous,
+    /// A person with a live console session.
+    User(UserPrincipal),
+    /// A department's system with a live API token.
+    Token(TokenPrincipal),
+    /// The platform itself: jobs and the command line, writing as `actor`.
+    System(Actor),
+}
+
+/// A console user as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPrincipal {
+    pub login: String,
+    /// `None` for the credit office's own staff.
+    pub department: Option<DepartmentCode>,
+    pub roles: Vec<Role>,
+}
+
+/// A department's API token as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPrincipal {
+    pub token_id: String,
+    pub department: DepartmentCode,
+}
+
+impl Principal {
+    /// The platform's own jobs (actor `system`).
+    pub fn system() -> Principal {
+        Principal::System(Actor::system())
+    }
+
+    /// The actor written into the events this principal causes.
+    pub fn actor(&self) -> Actor {
+        // Logins and token ids are validated to a subset of the actor
+        // alphabet; the fallback is never reached.
+        let named = |raw: String| Actor::parse(&raw).unwrap_or_else(|_| Actor::system());
+        match self {
+            Principal::Anonymous => named("anonymous".to_owned()),
+            Principal::User(user) => named(format!("user:{}", user.login)),
+            Principal::Token(token) => named(format!("token:{}", token.token_id)),
+            Principal::System(actor) => actor.clone(),
+        }
+    }
+
+    /// The department the principal works for, if any.
+    pub fn department(&self) -> Option<&DepartmentCode> {
+        match self {
+            Principal::User(user) => user.department.as_ref(),
+            Principal::Token(token) => Some(&token.department),
+            Principal::Anonymous | Principal::System(_) => None,
+        }
+    }
+
+    /// A short name of the kind, for logs and test output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Principal::Anonymous => "anonymous",
+            Principal::User(_) => "user",
+            Principal::Token(_) => "token",
+            Principal::System(_) => "system",
+        }
+    }
+}
+
+impl UserPrincipal {
+    /// The Admin role is the credit office (信用办), whatever the department.
+    fn is_credit_office(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
+
+    fn has_any(&self, roles: &[Role]) -> bool {
+        roles.is_empty() || self.roles.iter().any(|r| roles.contains(r))
+    }
+}
+
+/// Every operation the platform offers, one per capability. The routes that
+/// perform each are listed in the server's route table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Action {
+    // ----- public
+    /// The portal: search, subject pages, 双公示, published lists, its API, static files.
+    ViewPortal,
+    /// The transparency log: keys, checkpoints, entries, proofs, `/verify`.
+    ViewLog,
+    /// Health, readiness, metrics and the ping the check bench compares with.
+    ViewOperations,
+    /// The OpenAPI document.
+    ViewApiDocs,
+    /// The console's login page and form.
+    LogIn,
+    // ----- the console
+    /// The console home.
+    ViewConsole,
+    LogOut,
+    /// The rules in force as the console shows them: upload templates, the measures catalog.
+    ViewRules,
+    /// An organisation's credit file (listings, bans, interviews).
+    ViewCreditFile,
+    /// Natural persons' data: the people in a credit file, a person's file.
+    ViewPersons,
+    ManageUsers,
+    ViewTokens,
+    IssueTokens,
+    RevokeTokens,
+    // ----- department systems
+    /// `whoami`: which department a token or session speaks for.
+    ViewIdentity,
+    /// A credit check (应查必查).
+    CheckCredit,
+    /// A check receipt with its proof.
+    ViewReceipt,
+    // ----- collection (归集)
+    /// Upload or push records.
+    SubmitRecords,
+    /// Batches, their error reports and the records they carried.
+    ViewBatches,
+    /// Timeliness statistics (十五.1).
+    ViewTimeliness,
+    // ----- lists
+    ViewListings,
+    /// 拟列入.
+    ProposeListing,
+    /// 送达告知, 登记异议.
+    HandleListing,
+    /// 答复异议, 列入决定, 撤回, 移出.
+    DecideListing,
+    ViewBans,
+    /// 禁入决定.
+    ImposeBan,
+    /// 解除禁入.
+    LiftBan,
+    ViewInterviews,
+    /// 约谈.
+    RecordInterview,
+    // ----- closed loop
+    /// The measures pushed to a department.
+    ReadFeed,
+    /// 签收 and 执行反馈.
+    AnswerFeed,
+    /// Cases a department handled (the denominator of 应查必查 coverage).
+    ReportCases,
+    ManageWebhook,
+    /// 闭环统计.
+    ViewLoopMetrics,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What an action is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// The platform as a whole: public pages, the console itself, users.
+    Platform,
+    /// One department's data and acts: its records, batches, tokens, feed,
+    /// webhook, cases, and what it decides.
+    Department(DepartmentCode),
+    /// Every department's data at once (cross-department lists and statistics).
+    AllDepartments,
+    /// A listing procedure, run by its deciding department.
+    Listing { department: DepartmentCode, subject: String },
+    /// A ban, lifted only by its deciding department or the credit office.
+    Ban { department: DepartmentCode, subject: String },
+    /// An organisation and its credit file.
+    Subject(Uscc),
+    /// Natural persons' data (ID numbers, personal records).
+    NaturalPersons,
+}
+
+impl Resource {
+    /// The department the resource belongs to, or every department.
+    fn target(&self) -> Option<Target<'_>> {
+        match self {
+            Resource::Department(d) | Resource::Listing { department: d, .. } | Resource::Ban { department: d, .. } => {
+                Some(Target::One(d))
+            }
+            Resource::AllDepartments => Some(Target::All),
+            Resource::Platform | Resource::Subject(_) | Resource::NaturalPersons => None,
+        }
+    }
+
+    /// What an id that matches nothing is judged as: the caller's own
+    /// department (every department for a caller without one). Whoever may
+    /// act on their own department's things learns that it does not exist;
+    /// nobody else learns anything.
+    pub fn unknown_for(principal: &Principal) -> Resource {
+        principal.department().map_or(Resource::AllDepartments, |d| Resource::Department(d.clone()))
+    }
+}
+
+enum Target<'a> {
+    One(&'a DepartmentCode),
+    All,
+}
+
+/// Why a caller may not do something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeniedKind {
+    /// Nobody is calling: 401, or the login page for a browser.
+    Unauthenticated,
+    /// Somebody is calling who may not: 403.
+    Forbidden,
+}
+
+/// A refusal: its kind, a stable snake_case code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Denied {
+    pub kind: DeniedKind,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+impl Denied {
+    /// Nobody is calling where somebody must.
+    pub fn unauthenticated() -> Denied {
+        Denied {
+            kind: DeniedKind::Unauthenticated, code: "unauthenticated", message: "需要登录或有效的 API 令牌"
+        }
+    }
+
+    fn forbidden((code, message): Refusal) -> Denied {
+        Denied { kind: DeniedKind::Forbidden, code, message }
+    }
+
+    pub fn is_unauthenticated(&self) -> bool {
+        self.kind == DeniedKind::Unauthenticated
+    }
+}
+
+/// Code and message of a refusal.
+type Refusal = (&'static str, &'static str);
+
+const NO_DEPARTMENT: Refusal = ("no_department", "当前账号不属于任何部门，不能代表部门办理");
+const CONSOLE_ONLY: Refusal = ("console_only", "API 令牌不能办理部门工作台的事务，请用账号登录");
+
+/// Who may do an action.
+enum Who {
+    /// Everyone, anonymous included.
+    Everyone,
+    /// Any console user.
+    ConsoleUsers,
+    /// A department's token, or a console user who belongs to a department.
+    DepartmentCallers,
+    /// The credit office only.
+    CreditOffice,
+    /// Reviewers of any department, and the credit office.
+    Reviewers,
+    /// For a department's resource: its users holding one of `roles` (any
+    /// role when empty), its tokens when `tokens`, and the credit office for
+    /// every department (and all at once) when `credit_office`.
+    Members { roles: &'static [Role], tokens: bool, credit_office: bool, role_refusal: Refusal },
+}
+
+/// One line of the policy table.
+struct Rule {
+    who: Who,
+    refusal: Refusal,
+}
+
+const ANY_ROLE: &[Role] = &[];
+const OPERATORS: &[Role] = &[Role::Operator];
+const REVIEWERS: &[Role] = &[Role::Reviewer];
+const HANDLERS: &[Role] = &[Role::Operator, Role::Reviewer];
+
+/// A department rule whose refusals, for another department's caller and
+/// for one of the department without the role, read alike.
+fn members(roles: &'static [Role], tokens: bool, credit_office: bool, refusal: Refusal) -> Rule {
+    Rule { who: Who::Members { roles, tokens, credit_office, role_refusal: refusal }, refusal }
+}
+
+impl Rule {
+    /// The same rule, telling the department's own callers without the role
+    /// so in its own words.
+    fn role_refused(self, role_refusal: Refusal) -> Rule {
+        match self.who {
+            Who::Members { roles, tokens, credit_office, .. } => {
+                Rule { who: Who::Members { roles, tokens, credit_office, role_refusal }, refusal: self.refusal }
+            }
+            who => Rule { who, refusal: self.refusal },
+        }
+    }
+}
+
+fn rule(who: Who, refusal: Refusal) -> Rule {
+    Rule { who, refusal }
+}
+
+/// Public actions refuse nobody: there is nothing to say.
+const NEVER: Refusal = ("forbidden", "");
+
+/// The policy table (the module documentation shows it as a table).
+fn rule_for(action: Action) -> Rule {
+    use Action::*;
+    // Whether a department's API tokens may (TOKENS) or only its console
+    // users (CONSOLE); whether the credit office acts for every department
+    // (OFFICE) or each department only for itself (OWN).
+    const TOKENS: bool = true;
+    const CONSOLE: bool = false;
+    const OFFICE: bool = true;
+    const OWN: bool = false;
+    match action {
+        ViewPortal | ViewLog | ViewOperations | ViewApiDocs | LogIn => rule(Who::Everyone, NEVER),
+        ViewConsole | LogOut | ViewRules | ViewCreditFile => rule(Who::ConsoleUsers, CONSOLE_ONLY),
+        ViewIdentity | ViewReceipt => rule(Who::DepartmentCallers, NO_DEPARTMENT),
+        CheckCredit => members(ANY_ROLE, TOKENS, OWN, ("forbidden", "只能以本部门名义核查")),
+        ReportCases => members(ANY_ROLE, TOKENS, OWN, ("forbidden", "只能报送本部门办理的案件")),
+        ManageUsers => rule(Who::CreditOffice, ("forbidden", "只有信用办管理员可以管理用户")),
+        ViewPersons => rule(Who::Reviewers, ("forbidden", "只有审核人和信用办管理员可以查看自然人的信用信息")),
+        IssueTokens => members(OPERATORS, CONSOLE, OFFICE, ("forbidden", "只能为本部门签发令牌"))
+            .role_refused(("forbidden", "只有本部门的经办人或信用办管理员可以签发令牌")),
+        ViewTokens => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的令牌")),
+        RevokeTokens => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能吊销本部门的令牌")),
+        SubmitRecords => members(OPERATORS, TOKENS, OFFICE, ("upload_forbidden", "只能为本部门报送数据"))
+            .role_refused(("upload_forbidden", "只有本部门的经办人可以报送数据")),
+        ViewBatches => members(ANY_ROLE, TOKENS, OFFICE, ("not_your_department", "只能查看本部门的批次和记录")),
+        ViewTimeliness => members(ANY_ROLE, TOKENS, OFFICE, ("not_your_department", "只能查看本部门的报送时效")),
+        ViewListings => {
+            members(ANY_ROLE, CONSOLE, OFFICE, ("not_your_department", "该名单记录由其他部门办理，您无权查看"))
+        }
+        ProposeListing | HandleListing => {
+            members(HANDLERS, CONSOLE, OFFICE, ("not_your_department", "名单记录只能由认定部门或信用办办理"))
+                .role_refused(("listing_role_required", "只有本部门的经办人、审核人或信用办可以办理此操作"))
+        }
+        DecideListing => {
+            members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "名单记录只能由认定部门或信用办办理"))
+                .role_refused(("listing_role_required", "只有本部门的审核人或信用办可以作出此决定"))
+        }
+        ViewBans => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的禁入决定")),
+        ImposeBan => members(REVIEWERS, CONSOLE, OWN, ("forbidden", "只能以本部门名义作出禁入决定"))
+            .role_refused(("forbidden", "只有部门审核人可以作出禁入决定")),
+        LiftBan => members(
+            REVIEWERS,
+            CONSOLE,
+            OFFICE,
+            ("not_the_deciding_department", "只有作出禁入决定的部门（或信用办）可以解除该禁入"),
+        )
+        .role_refused(("forbidden", "只有作出决定部门的审核人或信用办可以解除禁入")),
+        ViewInterviews => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的约谈记录")),
+        RecordInterview => members(ANY_ROLE, CONSOLE, OWN, ("forbidden", "约谈由认定部门以本部门名义登记")),
+        ReadFeed | AnswerFeed => members(ANY_ROLE, TOKENS, OFFICE, ("forbidden", "只能查看和处理本部门的推送")),
+        ManageWebhook => members(ANY_ROLE, TOKENS, OFFICE, ("forbidden", "只能设置本部门的回调地址")),
+        ViewLoopMetrics => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的闭环统计")),
+    }
+}
+
+impl Rule {
+    fn judge(&self, principal: &Principal, resource: &Resource) -> Result<(), Denied> {
+        match principal {
+            Principal::System(_) => Ok(()),
+            Principal::Anonymous => match self.who {
+                Who::Everyone => Ok(()),
+                _ => Err(Denied::unauthenticated()),
+            },
+            Principal::User(user) => self.judge_user(user, resource),
+            Principal::Token(token) => self.judge_token(token, resource),
+        }
+    }
+
+    fn judge_user(&self, user: &UserPrincipal, resource: &Resource) -> Result<(), Denied> {
+        let refused = || Err(Denied::forbidden(self.refusal));
+        match &self.who {
+            Who::Everyone | Who::ConsoleUsers => Ok(()),
+            Who::DepartmentCallers if user.department.is_some() => Ok(()),
+            Who::DepartmentCallers => Err(Denied::forbidden(NO_DEPARTMENT)),
+            Who::CreditOffice if user.is_credit_office() => Ok(()),
+            Who::Reviewers if user.is_credit_office() || user.roles.contains(&Role::Reviewer) => Ok(()),
+            Who::CreditOffice | Who::Reviewers => refused(),
+            Who::Members { roles, credit_office, role_refusal, .. } => {
+                // A department rule asked about something of no department
+                // has nobody to act for.
+                let Some(target) = resource.target() else { return refused() };
+                if *credit_office && user.is_credit_office() {
+                    return Ok(());
+                }
+                let Some(own) = &user.department else { return Err(Denied::forbidden(NO_DEPARTMENT)) };
+                match target {
+                    Target::One(d) if d == own => {
+                        if user.has_any(roles) {
+                            Ok(())
+                        } else {
+                            Err(Denied::forbidden(*role_refusal))
+                        }
+                    }
+                    Target::One(_) | Target::All => refused(),
+                }
+            }
+        }
+    }
+
+    fn judge_token(&self, token: &TokenPrincipal, resource: &Resource) -> Result<(), Denied> {
+        match &self.who {
+            Who::Everyone | Who::DepartmentCallers => Ok(()),
+            Who::ConsoleUsers => Err(Denied::forbidden(CONSOLE_ONLY)),
+            Who::CreditOffice | Who::Reviewers => Err(Denied::forbidden(self.refusal)),
+            Who::Members { tokens: false, .. } => Err(Denied::forbidden(CONSOLE_ONLY)),
+            Who::Members { tokens: true, .. } => match resource.target() {
+                Some(Target::One(d)) if *d == token.department => Ok(()),
+                _ => Err(Denied::forbidden(self.refusal)),
+            },
+        }
+    }
+}
+
+/// Whether `principal` may do `action` on `resource`: the only place that
+/// decides. See the module documentation for the table.
+pub fn authorize(principal: &Principal, action: Action, resource: &Resource) -> Result<(), Denied> {
+    rule_for(action).judge(principal, resource)
+}
+
+/// [`authorize`] as a yes or no, for pages deciding what to offer.
+pub fn allows(principal: &Principal, action: Action, resource: &Resource) -> bool {
+    authorize(principal, action, resource).is_ok()
+}
+
+/// Whose things a view of many departments shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every department's (the credit office).
+    All,
+    /// One department's: the caller's own.
+    Department(DepartmentCode),
+}
+
+impl Scope {
+    /// The one department, or `None` for all.
+    pub fn department(&self) -> Option<&DepartmentCode> {
+        match self {
+            Scope::All => None,
+            Scope::Department(d) => Some(d),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        *self == Scope::All
+    }
+}
+
+/// The scope of a view of many departments' things: all of them when the
+/// policy lets the caller see [`Resource::AllDepartments`], else the caller's
+/// own department's, when it may see those. Asks only [`authorize`].
+pub fn scope(principal: &Principal, action: Action) -> Result<Scope, Denied> {
+    match authorize(principal, action, &Resource::AllDepartments) {
+        Ok(()) => Ok(Scope::All),
+        Err(all) => match principal.department() {
+            Some(own) => {
+                authorize(principal, action, &Resource::Department(own.clone()))?;
+                Ok(Scope::Department(own.clone()))
+            }
+            None => Err(all),
+        },
+    }
+}
+
+/// The department an action that names none is about: the caller's own
+/// (the API's department endpoints: a token's or a department user's).
+/// Nobody → unauthenticated; a caller without a department → `no_department`.
+pub fn own_department(principal: &Principal) -> Result<DepartmentCode, Denied> {
+    match (principal, principal.department()) {
+        (Principal::Anonymous, _) => Err(Denied::unauthenticated()),
+        (_, Some(d)) => Ok(d.clone()),
+        (_, None) => Err(Denied::forbidden(NO_DEPARTMENT)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_actions_have_no_refusal_message_because_nobody_is_refused() {
+        use strum::VariantArray as _;
+        for action in Action::VARIANTS {
+            let rule = rule_for(*action);
+            assert_eq!(matches!(rule.who, Who::Everyone), rule.refusal.1.is_empty(), "{action:?}");
+        }
+    }
+}

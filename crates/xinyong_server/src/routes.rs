@@ -1,0 +1,304 @@
+//! The route table: every route the server answers, with the action it
+//! performs and how its handler finds the resource the action is about. The
+//! router is built from this list and nothing else, so the access matrix test
+//! (`tests/access_matrix.rs`) that walks it walks every route.
+//!
+//! Each handler reads like a paragraph: establish who is calling (an
+//! extractor of [`crate::auth`]), read the input, ask
+//! [`xinyong_core::auth::policy::authorize`] for the action and resource named
+//! here, call the core, shape the response. Public routes identify nobody:
+//! their actions are public by the policy, which [`router`](crate::router)
+//! checks once when it builds them.
+
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use xinyong_core::auth::policy::Action;
+
+use crate::AppState;
+use crate::{auth, checks, closed_loop, collection, lists, log, openapi, ops, portal, static_files};
+
+/// How a route learns who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// Nobody is asked: the action is public (a database read per request
+    /// would only slow the portal and the check bench's `ping`).
+    Public,
+    /// A console session cookie ([`auth::ConsoleCaller`]); bearer tokens are
+    /// not read. Refusals: the login page (303) or the error page (403).
+    Session,
+    /// A bearer token, or a console session with `X-CSRF-Token` on writes
+    /// ([`auth::ApiCaller`]). Refusals: the envelope with 401 or 403.
+    Api,
+}
+
+/// How a handler finds the [`Resource`](xinyong_core::auth::policy::Resource)
+/// its action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locate {
+    /// `Resource::Platform`: public routes and console-wide pages.
+    Platform,
+    /// The caller's own department (`policy::own_department`): the API's
+    /// department endpoints and acts that are always the caller's own.
+    OwnDepartment,
+    /// Every department for a caller the policy lets see them all (the
+    /// credit office), else the caller's own (`policy::scope`).
+    Scope,
+    /// `?department=` when given, else [`Locate::Scope`].
+    QueryDepartment,
+    /// The form's `department` field, else the caller's own department.
+    FormDepartment,
+    /// The form's `department` when the caller's scope is every department
+    /// (the credit office chooses), else the caller's own department.
+    ChosenDepartment,
+    /// The `{department}` path segment.
+    PathDepartment,
+    /// The listing `{id}` names (its deciding department and subject).
+    Listing,
+    /// The ban `{id}` names (its deciding department and subject).
+    Ban,
+    /// The batch `{id}` names (its department). One the caller may not see
+    /// is reported absent (404): its existence is not theirs to know.
+    Batch,
+    /// The record `{id}` names; concealed like a batch.
+    Record,
+    /// The API token `{id}` names (its department).
+    Token,
+    /// The organisation `{uscc}` names.
+    Subject,
+    /// Natural persons' data.
+    NaturalPersons,
+}
+
+impl Locate {
+    /// Whether a forbidden caller is told "not found" instead of 403.
+    pub fn conceals(self) -> bool {
+        matches!(self, Locate::Batch | Locate::Record)
+    }
+}
+
+/// The request body a route takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// The server-wide limit (2 MB), refused before the handler runs.
+    Default,
+    /// A file upload's own limit, which the multipart reader enforces so the
+    /// clerk gets the form back with the reason.
+    Upload(usize),
+}
+
+/// One route of the table.
+#[derive(Debug)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+    pub resource: Locate,
+    pub credentials: Credentials,
+    pub body_limit: BodyLimit,
+    pub(crate) handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    fn new<H, T>(
+        method: Method,
+        path: &'static str,
+        action: Action,
+        resource: Locate,
+        credentials: Credentials,
+        handler: H,
+    ) -> Route
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        // A method axum cannot route (none the table uses) serves nothing
+        // (405), never the handler under another method.
+        let handler = MethodFilter::try_from(method.clone()).map_or_else(|_| MethodRouter::new(), |f| on(f, handler));
+        Route { method, path, action, resource, credentials, body_limit: BodyLimit::Default, handler }
+    }
+
+    /// Anyone: no credentials are read.
+    fn public<H: Handler<T, AppState>, T: 'static>(
+        method: Method,
+        path: &'static str,
+        action: Action,
+        handler: H,
+    ) -> Route {
+        Route::new(method, path, action, Locate::Platform, Credentials::Public, handler)
+    }
+
+    /// A console page or form.
+    fn page<H: Handler<T, AppState>, T: 'static>(
+        method: Method,
+        path: &'static str,
+        action: Action,
+        resource: Locate,
+        handler: H,
+    ) -> Route {
+        Route::new(method, path, action, resource, Credentials::Session, handler)
+    }
+
+    /// A JSON API endpoint for departments' systems.
+    fn api<H: Handler<T, AppState>, T: 'static>(
+        method: Method,
+        path: &'static str,
+        action: Action,
+        resource: Locate,
+        handler: H,
+    ) -> Route {
+        Route::new(method, path, action, resource, Credentials::Api, handler)
+    }
+
+    fn with_body_limit(mut self, limit: BodyLimit) -> Route {
+        if let BodyLimit::Upload(bytes) = limit {
+            self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        }
+        self.body_limit = limit;
+        self
+    }
+}
+
+/// Every route the server answers. A list, not a function of the state: the
+/// matrix test and the router read the same one. Longer than 80 lines on
+/// purpose: the table is one list, every route in one place, grouped by
+/// context.
+pub fn table() -> Vec<Route> {
+    use Action::*;
+    use Locate::*;
+    use Method as M;
+    vec![
+        // ----- public: portal, transparency log, operations
+        Route::public(M::GET, "/", ViewPortal, portal::pages::home),
+        Route::public(M::GET, "/search", ViewPortal, portal::pages::search),
+        Route::public(M::GET, "/search/suggest", ViewPortal, portal::pages::suggest),
+        Route::public(M::GET, "/subjects/{uscc}", ViewPortal, portal::pages::subject),
+        Route::public(M::GET, "/publicity/licences", ViewPortal, portal::pages::licences),
+        Route::public(M::GET, "/publicity/penalties", ViewPortal, portal::pages::penalties),
+        Route::public(M::GET, "/lists", ViewPortal, portal::pages::lists),
+        Route::public(M::GET, "/static/{*path}", ViewPortal, static_files::serve),
+        Route::public(M::GET, "/api/v1/public/subjects", ViewPortal, portal::api::search_subjects),
+        Route::public(M::GET, "/api/v1/public/subjects/{uscc}", ViewPortal, portal::api::get_subject),
+        Route::public(M::GET, "/api/v1/public/lists", ViewPortal, portal::api::get_lists),
+        Route::public(M::GET, "/verify", ViewLog, portal::pages::verify_home),
+        Route::public(M::GET, "/verify/{index}", ViewLog, portal::pages::verify),
+        Route::public(M::GET, "/verify/{index}/body.json", ViewLog, portal::pages::verify_body),
+        Route::public(M::GET, "/log/key", ViewLog, log::key),
+        Route::public(M::GET, "/log/checkpoint", ViewLog, log::checkpoint),
+        Route::public(M::GET, "/log/entries/{index}", ViewLog, log::entry),
+        Route::public(M::GET, "/log/entries/{index}/proof", ViewLog, log::proof),
+        Route::public(M::GET, "/log/consistency", ViewLog, log::consistency),
+        Route::public(M::GET, "/healthz", ViewOperations, ops::healthz),
+        Route::public(M::GET, "/readyz", ViewOperations, ops::readyz),
+        Route::public(M::GET, "/metrics", ViewOperations, ops::metrics),
+        Route::public(M::GET, "/api/v1/ping", ViewOperations, checks::api::ping),
+        Route::public(M::GET, "/api/v1/openapi.json", ViewApiDocs, openapi::get_openapi),
+        Route::public(M::GET, "/console/login", LogIn, auth::pages::login_page),
+        Route::public(M::POST, "/console/login", LogIn, auth::pages::login),
+        // ----- the console: who you are, users, tokens
+        Route::page(M::GET, "/console", ViewConsole, Platform, auth::pages::home),
+        Route::page(M::POST, "/console/logout", LogOut, Platform, auth::pages::logout),
+        Route::page(M::POST, "/console/users", ManageUsers, Platform, auth::pages::create_user),
+        Route::page(M::POST, "/console/tokens", IssueTokens, FormDepartment, auth::pages::issue_token),
+        Route::page(M::POST, "/console/tokens/{id}/revoke", RevokeTokens, Token, auth::pages::revoke_token),
+        Route::api(M::GET, "/api/v1/whoami", ViewIdentity, Platform, auth::pages::whoami),
+        // ----- collection (归集)
+        Route::page(M::GET, "/console/uploads", ViewBatches, Scope, collection::pages::upload_page),
+        Route::page(M::POST, "/console/uploads", SubmitRecords, ChosenDepartment, collection::pages::upload)
+            .with_body_limit(BodyLimit::Upload(collection::pages::MAX_UPLOAD_BODY_BYTES)),
+        Route::page(M::GET, "/console/templates/{file}", ViewRules, Platform, collection::pages::item_template),
+        Route::page(M::GET, "/console/batches/{id}", ViewBatches, Batch, collection::pages::batch_page),
+        Route::page(
+            M::GET,
+            "/console/batches/{id}/errors.xlsx",
+            ViewBatches,
+            Batch,
+            collection::pages::batch_error_report,
+        ),
+        Route::page(M::GET, "/console/timeliness", ViewTimeliness, Scope, collection::pages::timeliness_page),
+        Route::api(M::POST, "/api/v1/records/batches", SubmitRecords, OwnDepartment, collection::api::create_batch),
+        Route::api(M::GET, "/api/v1/records/batches/{id}", ViewBatches, Batch, collection::api::get_batch),
+        Route::api(
+            M::GET,
+            "/api/v1/records/batches/{id}/errors.xlsx",
+            ViewBatches,
+            Batch,
+            collection::api::get_batch_error_report,
+        ),
+        Route::api(M::GET, "/api/v1/records/{id}", ViewBatches, Record, collection::api::get_record),
+        Route::api(
+            M::GET,
+            "/api/v1/stats/timeliness",
+            ViewTimeliness,
+            OwnDepartment,
+            collection::stats_api::get_timeliness,
+        ),
+        // ----- lists: the listing procedure
+        Route::page(M::GET, "/console/listings", ViewListings, Scope, lists::pages::table_page),
+        Route::page(M::POST, "/console/listings", ProposeListing, ChosenDepartment, lists::pages::propose),
+        Route::page(M::GET, "/console/listings/{id}", ViewListings, Listing, lists::pages::detail_page),
+        Route::page(M::POST, "/console/listings/{id}/notice", HandleListing, Listing, lists::pages::serve_notice),
+        Route::page(M::POST, "/console/listings/{id}/objections", HandleListing, Listing, lists::pages::file_objection),
+        Route::page(M::POST, "/console/listings/{id}/answer", DecideListing, Listing, lists::pages::answer_objection),
+        Route::page(M::POST, "/console/listings/{id}/decide", DecideListing, Listing, lists::pages::decide),
+        Route::page(M::POST, "/console/listings/{id}/withdraw", DecideListing, Listing, lists::pages::withdraw),
+        Route::page(M::POST, "/console/listings/{id}/exit", DecideListing, Listing, lists::pages::exit),
+        // ----- lists: the credit file, bans, interviews, people
+        Route::page(M::GET, "/console/bans", ViewBans, Scope, lists::credit_file::bans_page),
+        Route::page(M::POST, "/console/bans", ImposeBan, OwnDepartment, lists::credit_file::impose_ban),
+        Route::page(M::POST, "/console/bans/{id}/lift", LiftBan, Ban, lists::credit_file::lift_ban),
+        Route::page(M::GET, "/console/interviews", ViewInterviews, Scope, lists::credit_file::interviews_page),
+        Route::page(
+            M::POST,
+            "/console/interviews",
+            RecordInterview,
+            OwnDepartment,
+            lists::credit_file::record_interview,
+        ),
+        Route::page(M::GET, "/console/subjects", ViewCreditFile, Platform, lists::credit_file::subject_lookup),
+        Route::page(M::GET, "/console/subjects/{uscc}", ViewCreditFile, Subject, lists::credit_file::subject_file),
+        Route::page(M::GET, "/console/persons", ViewPersons, NaturalPersons, lists::credit_file::persons_page),
+        Route::page(M::POST, "/console/persons", ViewPersons, NaturalPersons, lists::credit_file::person_lookup),
+        // ----- checks (应查必查)
+        Route::api(M::POST, "/api/v1/checks", CheckCredit, OwnDepartment, checks::api::create_check),
+        Route::api(M::POST, "/api/v1/checks/batch", CheckCredit, OwnDepartment, checks::api::create_batch_check),
+        Route::api(M::GET, "/api/v1/checks/receipts/{id}", ViewReceipt, Platform, checks::api::get_receipt),
+        // ----- the closed loop
+        Route::page(M::GET, "/console/feed", ReadFeed, QueryDepartment, closed_loop::pages::feed_page),
+        Route::page(M::POST, "/console/feed/acknowledge", AnswerFeed, FormDepartment, closed_loop::pages::acknowledge),
+        Route::page(M::POST, "/console/feed/feedback", AnswerFeed, FormDepartment, closed_loop::pages::feedback),
+        Route::page(M::GET, "/console/loop", ViewLoopMetrics, Scope, closed_loop::pages::loop_page),
+        Route::page(M::GET, "/console/measures", ViewRules, Platform, closed_loop::pages::measures_page),
+        Route::api(M::GET, "/api/v1/feeds/{department}", ReadFeed, PathDepartment, closed_loop::api::get_feed),
+        Route::api(
+            M::POST,
+            "/api/v1/feeds/{department}/acknowledgements",
+            AnswerFeed,
+            PathDepartment,
+            closed_loop::api::acknowledge,
+        ),
+        Route::api(
+            M::POST,
+            "/api/v1/feeds/{department}/feedback",
+            AnswerFeed,
+            PathDepartment,
+            closed_loop::api::feedback,
+        ),
+        Route::api(M::POST, "/api/v1/cases", ReportCases, OwnDepartment, closed_loop::api::report_cases),
+        Route::api(
+            M::PUT,
+            "/api/v1/webhooks/{department}",
+            ManageWebhook,
+            PathDepartment,
+            closed_loop::api::put_webhook,
+        ),
+        Route::api(
+            M::DELETE,
+            "/api/v1/webhooks/{department}",
+            ManageWebhook,
+            PathDepartment,
+            closed_loop::api::delete_webhook,
+        ),
+    ]
+}

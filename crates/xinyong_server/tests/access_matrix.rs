@@ -1,0 +1,686 @@
+//! Every route of the route table × every kind of caller, through the real
+//! router: the answer's class must be what the access policy says for the
+//! route's action and resource. Nobody → 401 (API) or 303 to the login page
+//! (console); forbidden → 403 (404 where the route conceals existence);
+//! allowed → neither. The router is built from the same table, so a route
+//! cannot be served without being walked here, and a route without a sample
+//! request below fails the test; an action without a policy entry does not
+//! compile (`authorize` matches every action).
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use xinyong_core::auth::policy::{self, Denied, Principal, Resource, TokenPrincipal, authorize, own_department, scope};
+use xinyong_core::auth::{self, NewUser};
+use xinyong_core::lists::credit_file::{self, BanInput};
+use xinyong_core::lists::listing::{self, ProposeListing};
+use xinyong_domain::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::lists::BanScope;
+use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
+use xinyong_server::routes::{self, Credentials, Locate, Route};
+use xinyong_test_support::{TestApp, TestResponse, department_user, user};
+
+const PASSWORD: &str = "correct-horse-42";
+/// Department A, whose things the sample requests name, and department B.
+const A: &str = "scjgj";
+const B: &str = "ggzyjy";
+const ORG: &str = "91370102MA3C4F2K2U";
+const BOUNDARY: &str = "matrix-boundary";
+
+fn code(raw: &str) -> DepartmentCode {
+    DepartmentCode::parse(raw).unwrap()
+}
+
+fn org() -> Uscc {
+    Uscc::parse(ORG).unwrap()
+}
+
+/// Each login gets its own session secret.
+static NEXT_SECRET: AtomicU8 = AtomicU8::new(1);
+
+/// A console session: the cookie and the CSRF token of its forms.
+#[derive(Debug, Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn log_in(app: &TestApp, login: &str) -> Session {
+    let secret = [NEXT_SECRET.fetch_add(1, Ordering::Relaxed); 32];
+    let session = auth::login(&app.core, login, PASSWORD, secret).await.unwrap();
+    Session { cookie: session.cookie_value, csrf: session.csrf_token }
+}
+
+/// A kind of caller: who the policy would see, and the credentials it sends.
+#[derive(Debug)]
+struct Caller {
+    name: &'static str,
+    principal: Principal,
+    /// The login, to mint a fresh session where a request ends one (logout).
+    login: Option<&'static str>,
+    session: Option<Session>,
+    bearer: Option<String>,
+    /// The credentials no longer establish anybody (a disabled user's old
+    /// session, a revoked token).
+    stale: bool,
+}
+
+impl Caller {
+    /// Who the route sees: console pages read only sessions; the API reads a
+    /// bearer token first, else a session; stale credentials are nobody.
+    fn seen_by(&self, credentials: Credentials) -> Principal {
+        let by_session = self.session.is_some() && self.bearer.is_none();
+        let seen = match credentials {
+            Credentials::Public => true,
+            Credentials::Session => by_session,
+            Credentials::Api => by_session || self.bearer.is_some(),
+        };
+        if seen && !self.stale { self.principal.clone() } else { Principal::Anonymous }
+    }
+}
+
+/// The sample data the requests name: department A's listing, ban, batch,
+/// record and a token to revoke.
+#[derive(Debug)]
+struct Fixture {
+    app: TestApp,
+    callers: Vec<Caller>,
+    listing: String,
+    ban: String,
+    batch: String,
+    record: String,
+    spare_token: String,
+}
+
+/// A console user with a live session.
+async fn person(app: &TestApp, login: &'static str, name: &'static str, d: Option<&str>, roles: &[Role]) -> Caller {
+    Caller {
+        name,
+        principal: user(login, d, roles),
+        login: Some(login),
+        session: Some(log_in(app, login).await),
+        bearer: None,
+        stale: false,
+    }
+}
+
+fn penalty(doc: &str) -> Value {
+    json!({
+        "行政相对人名称": "济南泉润商贸有限公司",
+        "行政相对人类别": "法人及非法人组织",
+        "CF_XDR_SHXYM": ORG,
+        "法定代表人": "张建国",
+        "CF_WSH": doc,
+        "CF_WFXW": "销售不合格商品",
+        "CF_SY": "当事人销售的电热水壶经抽检不合格。",
+        "CF_YJ": "《中华人民共和国产品质量法》第四十九条",
+        "CF_CFLB": "罚款",
+        "CF_NR": "罚款5万元",
+        "CF_NR_FK": 5,
+        "CF_JDRQ": "2026-06-01",
+        "CF_YXQ": "2027-06-01",
+        "CF_CFJG": "济南市市场监督管理局",
+        "CF_CFJGDM": "11370100MB2853A6XD",
+        "CF_SJLY": "济南市市场监督管理局",
+        "CF_SJLYDM": "11370100MB2853A6XD",
+    })
+}
+
+/// Longer than 80 lines: one story that builds every kind of caller and
+/// every thing the samples name, in order.
+async fn fixture() -> Fixture {
+    let app = TestApp::new().await;
+    let core = &app.core;
+    auth::seed_departments(core, &auth::shipped_departments().unwrap()).await.unwrap();
+    let company = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: org(),
+            name: SubjectName::parse("济南泉润商贸有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![],
+    };
+    core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+
+    let users: [(&str, Option<&str>, Vec<Role>); 6] = [
+        ("op_a", Some(A), vec![Role::Operator]),
+        ("rv_a", Some(A), vec![Role::Reviewer]),
+        ("or_a", Some(A), vec![Role::Operator, Role::Reviewer]),
+        ("or_b", Some(B), vec![Role::Operator, Role::Reviewer]),
+        ("boss", None, vec![Role::Admin]),
+        ("gone", Some(A), vec![Role::Operator, Role::Reviewer]),
+    ];
+    for (login, department, roles) in users {
+        let new = NewUser {
+            login: login.into(),
+            display_name: format!("测试{login}"),
+            department: department.map(code),
+            roles,
+        };
+        auth::create_user(core, &Actor::system(), new, PASSWORD).await.unwrap();
+    }
+    let token_a = auth::issue_token(core, &Actor::system(), &code(A), "A 系统", [201; 32]).await.unwrap();
+    let token_b = auth::issue_token(core, &Actor::system(), &code(B), "B 系统", [202; 32]).await.unwrap();
+    let revoked = auth::issue_token(core, &Actor::system(), &code(A), "已吊销", [203; 32]).await.unwrap();
+    auth::revoke_token(core, &Actor::system(), &revoked.token_id).await.unwrap();
+    let spare = auth::issue_token(core, &Actor::system(), &code(A), "待吊销", [204; 32]).await.unwrap();
+    let gone = log_in(&app, "gone").await;
+    auth::disable_user(core, &Actor::system(), "gone").await.unwrap();
+
+    let token = |t: &auth::IssuedToken, d: &str| {
+        Principal::Token(TokenPrincipal { token_id: t.token_id.clone(), department: code(d) })
+    };
+    let mut callers = vec![Caller {
+        name: "anonymous",
+        principal: Principal::Anonymous,
+        login: None,
+        session: None,
+        bearer: None,
+        stale: false,
+    }];
+    callers.push(person(&app, "op_a", "op A", Some(A), &[Role::Operator]).await);
+    callers.push(person(&app, "rv_a", "rv A", Some(A), &[Role::Reviewer]).await);
+    callers.push(person(&app, "or_a", "op+rv A", Some(A), &[Role::Operator, Role::Reviewer]).await);
+    callers.push(person(&app, "or_b", "op+rv B", Some(B), &[Role::Operator, Role::Reviewer]).await);
+    callers.push(person(&app, "boss", "office", None, &[Role::Admin]).await);
+    for (name, t, d, stale) in
+        [("token A", &token_a, A, false), ("token B", &token_b, B, false), ("revoked", &revoked, A, true)]
+    {
+        callers.push(Caller {
+            name,
+            principal: token(t, d),
+            login: None,
+            session: None,
+            bearer: Some(t.token.clone()),
+            stale,
+        });
+    }
+    callers.push(Caller {
+        name: "disabled",
+        principal: user("gone", Some(A), &[Role::Operator, Role::Reviewer]),
+        login: None,
+        session: Some(gone),
+        bearer: None,
+        stale: true,
+    });
+
+    // Department A's things.
+    let proposal = ProposeListing {
+        list_code: "key-attention".into(),
+        subject: ORG.into(),
+        reason: "多次被投诉".into(),
+        legal_basis: "济市监责改〔2026〕7号".into(),
+        ..ProposeListing::default()
+    };
+    let listing = listing::propose(core, &department_user(A), &code(A), proposal).await.unwrap();
+    let ban = BanInput {
+        subject: ORG.into(),
+        scope: BanScope::Industry,
+        field: "食品生产经营".into(),
+        description: String::new(),
+        basis: "《中华人民共和国食品安全法》第一百三十五条".into(),
+        decision_no: "济市监禁〔2026〕1号".into(),
+        starts_on: "2026-11-01".parse().unwrap(),
+        ends_on: None,
+        listing_id: None,
+    };
+    let ban = credit_file::impose_ban(core, &department_user(A), &code(A), ban).await.unwrap();
+    let body = json!({"item": "CF", "rows": [penalty("济市监罚〔2026〕101号"), penalty("")]});
+    let r = app
+        .send(
+            Request::post("/api/v1/records/batches")
+                .header(header::AUTHORIZATION, format!("Bearer {}", token_a.token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let out = r.json();
+    let batch = out["batch"]["id"].as_str().unwrap().to_owned();
+    let record = out["rows"][0]["record_id"].as_str().unwrap().to_owned();
+    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id }
+}
+
+/// What a sample request sends.
+#[derive(Debug, Clone)]
+enum Send {
+    Nothing,
+    /// A urlencoded console form; the caller's CSRF token is added.
+    Form(Vec<(&'static str, String)>),
+    Json(Value),
+    /// The upload form with the penalties fixture.
+    Upload(Vec<(&'static str, String)>),
+}
+
+#[derive(Debug, Clone)]
+struct Sample {
+    path: String,
+    send: Send,
+    /// The request ends the session it carries: send it with a fresh one.
+    ends_session: bool,
+}
+
+fn form(fields: &[(&'static str, &str)]) -> Send {
+    Send::Form(fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+}
+
+/// One request per route of the table, naming department A's things. `None`
+/// for a route this list does not know: the test fails naming it.
+fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
+    let get = |path: &str| Some(Sample { path: path.to_owned(), send: Send::Nothing, ends_session: false });
+    let post = |path: &str, send: Send| Some(Sample { path: path.to_owned(), send, ends_session: false });
+    let listing = |step: &str| format!("/console/listings/{}/{step}", f.listing);
+    match (route.method.as_str(), route.path) {
+        ("GET", "/") => get("/"),
+        ("GET", "/search") => get("/search?q=%E6%B3%89%E6%B6%A6"),
+        ("GET", "/search/suggest") => get("/search/suggest?q=%E6%B3%89%E6%B6%A6"),
+        ("GET", "/subjects/{uscc}") => get(&format!("/subjects/{ORG}")),
+        ("GET", "/publicity/licences") => get("/publicity/licences"),
+        ("GET", "/publicity/penalties") => get("/publicity/penalties"),
+        ("GET", "/lists") => get("/lists"),
+        ("GET", "/static/{*path}") => get("/static/site.css"),
+        ("GET", "/api/v1/public/subjects") => get("/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6"),
+        ("GET", "/api/v1/public/subjects/{uscc}") => get(&format!("/api/v1/public/subjects/{ORG}")),
+        ("GET", "/api/v1/public/lists") => get("/api/v1/public/lists"),
+        ("GET", "/verify") => get("/verify"),
+        ("GET", "/verify/{index}") => get("/verify/0"),
+        ("GET", "/verify/{index}/body.json") => get("/verify/0/body.json"),
+        ("GET", "/log/key") => get("/log/key"),
+        ("GET", "/log/checkpoint") => get("/log/checkpoint"),
+        ("GET", "/log/entries/{index}") => get("/log/entries/0"),
+        ("GET", "/log/entries/{index}/proof") => get("/log/entries/0/proof"),
+        ("GET", "/log/consistency") => get("/log/consistency?old=1&new=2"),
+        ("GET", "/healthz") => get("/healthz"),
+        ("GET", "/readyz") => get("/readyz"),
+        ("GET", "/metrics") => get("/metrics"),
+        ("GET", "/api/v1/ping") => get("/api/v1/ping"),
+        ("GET", "/api/v1/openapi.json") => get("/api/v1/openapi.json"),
+        ("GET", "/console/login") => get("/console/login?next=/console"),
+        ("POST", "/console/login") => {
+            post("/console/login", form(&[("login", "or_a"), ("password", PASSWORD), ("next", "/console")]))
+        }
+        ("GET", "/console") => get("/console"),
+        ("POST", "/console/logout") => {
+            Some(Sample { path: "/console/logout".into(), send: form(&[]), ends_session: true })
+        }
+        ("POST", "/console/users") => post(
+            "/console/users",
+            form(&[
+                ("login", "matrix_new"),
+                ("display_name", "矩阵"),
+                ("department", A),
+                ("role_operator", "on"),
+                ("password", "Matrix-Test-2026"),
+            ]),
+        ),
+        ("POST", "/console/tokens") => post("/console/tokens", form(&[("label", "矩阵测试"), ("department", A)])),
+        ("POST", "/console/tokens/{id}/revoke") => {
+            post(&format!("/console/tokens/{}/revoke", f.spare_token), form(&[]))
+        }
+        ("GET", "/api/v1/whoami") => get("/api/v1/whoami"),
+        ("GET", "/console/uploads") => get("/console/uploads"),
+        ("POST", "/console/uploads") => post(
+            "/console/uploads",
+            Send::Upload(vec![("department", A.into()), ("item", "CF".into()), ("dry_run", "on".into())]),
+        ),
+        ("GET", "/console/templates/{file}") => get("/console/templates/CF.xlsx"),
+        ("GET", "/console/batches/{id}") => get(&format!("/console/batches/{}", f.batch)),
+        ("GET", "/console/batches/{id}/errors.xlsx") => get(&format!("/console/batches/{}/errors.xlsx", f.batch)),
+        ("GET", "/console/timeliness") => get("/console/timeliness"),
+        ("POST", "/api/v1/records/batches") => post(
+            "/api/v1/records/batches",
+            Send::Json(json!({"item": "CF", "dry_run": true, "rows": [penalty("济市监罚〔2026〕102号")]})),
+        ),
+        ("GET", "/api/v1/records/batches/{id}") => get(&format!("/api/v1/records/batches/{}", f.batch)),
+        ("GET", "/api/v1/records/batches/{id}/errors.xlsx") => {
+            get(&format!("/api/v1/records/batches/{}/errors.xlsx", f.batch))
+        }
+        ("GET", "/api/v1/records/{id}") => get(&format!("/api/v1/records/{}", f.record)),
+        ("GET", "/api/v1/stats/timeliness") => get("/api/v1/stats/timeliness"),
+        ("GET", "/console/listings") => get("/console/listings"),
+        ("POST", "/console/listings") => post(
+            "/console/listings",
+            form(&[
+                ("department", A),
+                ("list_code", "key-attention"),
+                ("subject", ORG),
+                ("reason", "多次被投诉"),
+                ("legal_basis", "济市监责改〔2026〕8号"),
+            ]),
+        ),
+        ("GET", "/console/listings/{id}") => get(&format!("/console/listings/{}", f.listing)),
+        ("POST", "/console/listings/{id}/notice") => {
+            post(&listing("notice"), form(&[("served_on", "2026-11-26"), ("channel", "直接送达")]))
+        }
+        ("POST", "/console/listings/{id}/objections") => {
+            post(&listing("objections"), form(&[("filed_on", "2026-11-26"), ("grounds", "事实不清")]))
+        }
+        ("POST", "/console/listings/{id}/answer") => post(
+            &listing("answer"),
+            form(&[("objection_id", "OB0000000000000000"), ("outcome", "rejected"), ("reply", "不成立")]),
+        ),
+        ("POST", "/console/listings/{id}/decide") => {
+            post(&listing("decide"), form(&[("decision_no", "济市监列〔2026〕1号"), ("decided_on", "2026-11-26")]))
+        }
+        ("POST", "/console/listings/{id}/withdraw") => post(&listing("withdraw"), form(&[("reason", "撤回")])),
+        ("POST", "/console/listings/{id}/exit") => post(
+            &listing("exit"),
+            form(&[("reason", "revoked"), ("on", "2026-11-26"), ("decision_no", "济市监撤〔2026〕1号")]),
+        ),
+        ("GET", "/console/bans") => get("/console/bans"),
+        ("POST", "/console/bans") => post(
+            "/console/bans",
+            form(&[
+                ("subject", ORG),
+                ("scope", "industry"),
+                ("field", "食品生产经营"),
+                ("basis", "《中华人民共和国食品安全法》第一百三十五条"),
+                ("decision_no", "济禁〔2026〕9号"),
+                ("starts_on", "2026-11-20"),
+            ]),
+        ),
+        ("POST", "/console/bans/{id}/lift") => {
+            post(&format!("/console/bans/{}/lift", f.ban), form(&[("on", "2026-11-26"), ("reason", "复议撤销")]))
+        }
+        ("GET", "/console/interviews") => get("/console/interviews"),
+        ("POST", "/console/interviews") => post(
+            "/console/interviews",
+            form(&[
+                ("kind", "warning"),
+                ("held_on", "2026-11-20"),
+                ("subject", ORG),
+                ("interviewees", "张某（法定代表人）"),
+                ("interviewers", "王经办"),
+                ("outcome", "要求整改"),
+            ]),
+        ),
+        ("GET", "/console/subjects") => get(&format!("/console/subjects?q={ORG}")),
+        ("GET", "/console/subjects/{uscc}") => get(&format!("/console/subjects/{ORG}")),
+        ("GET", "/console/persons") => get("/console/persons"),
+        ("POST", "/console/persons") => {
+            post("/console/persons", form(&[("id_number", "370102197803121230"), ("reason", "核查")]))
+        }
+        ("POST", "/api/v1/checks") => {
+            post("/api/v1/checks", Send::Json(json!({"subject": ORG, "scenario": "bidding", "requester": "招标系统"})))
+        }
+        ("POST", "/api/v1/checks/batch") => post(
+            "/api/v1/checks/batch",
+            Send::Json(json!({"subjects": [ORG], "scenario": "bidding", "requester": "招标系统"})),
+        ),
+        ("GET", "/api/v1/checks/receipts/{id}") => get("/api/v1/checks/receipts/r-none"),
+        ("GET", "/console/feed") => get(&format!("/console/feed?department={A}")),
+        ("POST", "/console/feed/acknowledge") => {
+            post("/console/feed/acknowledge", form(&[("department", A), ("listing_id", "LS0"), ("measure", "CJ-ZDJG")]))
+        }
+        ("POST", "/console/feed/feedback") => post(
+            "/console/feed/feedback",
+            form(&[("department", A), ("listing_id", "LS0"), ("measure", "CJ-ZDJG"), ("outcome", "已实施")]),
+        ),
+        ("GET", "/console/loop") => get("/console/loop"),
+        ("GET", "/console/measures") => get("/console/measures"),
+        ("GET", "/api/v1/feeds/{department}") => get(&format!("/api/v1/feeds/{A}")),
+        ("POST", "/api/v1/feeds/{department}/acknowledgements") => post(
+            &format!("/api/v1/feeds/{A}/acknowledgements"),
+            Send::Json(json!({"listing_id": "LS0", "measure": "CJ-ZDJG"})),
+        ),
+        ("POST", "/api/v1/feeds/{department}/feedback") => post(
+            &format!("/api/v1/feeds/{A}/feedback"),
+            Send::Json(json!({"listing_id": "LS0", "measure": "CJ-ZDJG", "outcome": "已实施"})),
+        ),
+        ("POST", "/api/v1/cases") => post(
+            "/api/v1/cases",
+            Send::Json(json!({"cases": [{"case_ref": "ZB-1", "scenario": "bidding", "handled_on": "2026-11-20"}]})),
+        ),
+        ("PUT", "/api/v1/webhooks/{department}") => {
+            post(&format!("/api/v1/webhooks/{A}"), Send::Json(json!({"url": "https://hooks.example.com/xinyong"})))
+        }
+        ("DELETE", "/api/v1/webhooks/{department}") => get(&format!("/api/v1/webhooks/{A}")),
+        _ => None,
+    }
+}
+
+fn encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn multipart(fields: &[(&str, String)], file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"penalties.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Sends `sample` as `caller` would: its session cookie (and CSRF token on
+/// forms and API writes), or its bearer token.
+async fn send(f: &Fixture, route: &Route, sample: &Sample, caller: &Caller) -> TestResponse {
+    let mut session = caller.session.clone();
+    if sample.ends_session
+        && !caller.stale
+        && let Some(login) = caller.login
+    {
+        session = Some(log_in(&f.app, login).await);
+    }
+    let mut request = Request::builder().method(route.method.clone()).uri(&sample.path);
+    if let Some(s) = &session {
+        request = request.header(header::COOKIE, format!("xinyong_session={}", s.cookie));
+    }
+    if let Some(token) = &caller.bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let csrf = session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default();
+    // A session's API writes carry its CSRF token in a header.
+    if route.credentials == Credentials::Api && !route.method.is_safe() && session.is_some() {
+        request = request.header("x-csrf-token", &csrf);
+    }
+    let body = match &sample.send {
+        Send::Nothing => Body::empty(),
+        Send::Form(fields) => {
+            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let mut pairs: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+            if route.credentials == Credentials::Session {
+                pairs.push(format!("csrf_token={csrf}"));
+            }
+            Body::from(pairs.join("&"))
+        }
+        Send::Json(value) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(value.to_string())
+        }
+        Send::Upload(fields) => {
+            request = request.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+            let mut fields = fields.clone();
+            fields.push(("csrf_token", csrf));
+            let file = std::fs::read(format!("{}/../../tests/fixtures/penalties_utf8.csv", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+            Body::from(multipart(&fields, &file))
+        }
+    };
+    f.app.send(request.body(body).unwrap()).await
+}
+
+/// What the policy says for this route and caller, resolving the route's
+/// resource the way its handler does from the sample (which names
+/// department A's things).
+fn decision(route: &Route, principal: &Principal) -> Result<(), Denied> {
+    let action = route.action;
+    let a = || Resource::Department(code(A));
+    match route.resource {
+        Locate::Platform => authorize(principal, action, &Resource::Platform),
+        Locate::Subject => authorize(principal, action, &Resource::Subject(org())),
+        Locate::NaturalPersons => authorize(principal, action, &Resource::NaturalPersons),
+        Locate::OwnDepartment => {
+            own_department(principal).and_then(|d| authorize(principal, action, &Resource::Department(d)))
+        }
+        Locate::Scope => scope(principal, action).map(drop),
+        Locate::ChosenDepartment => match scope(principal, action)? {
+            policy::Scope::All => authorize(principal, action, &a()),
+            policy::Scope::Department(_) => Ok(()),
+        },
+        Locate::QueryDepartment
+        | Locate::FormDepartment
+        | Locate::PathDepartment
+        | Locate::Batch
+        | Locate::Record
+        | Locate::Token => authorize(principal, action, &a()),
+        Locate::Listing => {
+            authorize(principal, action, &Resource::Listing { department: code(A), subject: ORG.into() })
+        }
+        Locate::Ban => authorize(principal, action, &Resource::Ban { department: code(A), subject: ORG.into() }),
+    }
+}
+
+/// The class of answer the policy's decision means on this route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Allowed,
+    LogIn,
+    Unauthorized,
+    Forbidden,
+    Concealed,
+}
+
+impl Class {
+    fn expected(route: &Route, decision: &Result<(), Denied>) -> Class {
+        match (decision, route.credentials) {
+            (Ok(()), _) => Class::Allowed,
+            (Err(d), Credentials::Session) if d.is_unauthenticated() => Class::LogIn,
+            (Err(d), _) if d.is_unauthenticated() => Class::Unauthorized,
+            (Err(_), _) if route.resource.conceals() => Class::Concealed,
+            (Err(_), _) => Class::Forbidden,
+        }
+    }
+
+    fn observed(r: &TestResponse) -> Class {
+        let location = r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        match r.status {
+            StatusCode::UNAUTHORIZED => Class::Unauthorized,
+            StatusCode::FORBIDDEN => Class::Forbidden,
+            StatusCode::NOT_FOUND => Class::Concealed,
+            StatusCode::SEE_OTHER if location.starts_with("/console/login?next=") => Class::LogIn,
+            _ => Class::Allowed,
+        }
+    }
+
+    /// Whether an answer of class `observed` is what this class requires on
+    /// `route`. A 404 is also an allowed answer where the route does not
+    /// conceal (the sample may name nothing, e.g. an unknown receipt); where
+    /// it conceals, the sample names a thing that exists, so 404 is a refusal.
+    fn accepts(self, observed: Class, route: &Route) -> bool {
+        match self {
+            Class::Allowed if route.resource.conceals() => observed == Class::Allowed,
+            Class::Allowed => matches!(observed, Class::Allowed | Class::Concealed),
+            other => other == observed,
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            Class::Allowed => "ok",
+            Class::LogIn => "login",
+            Class::Unauthorized => "401",
+            Class::Forbidden => "403",
+            Class::Concealed => "404",
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_caller_as_the_policy_says() {
+    let f = fixture().await;
+    let table = routes::table();
+    let mut seen = std::collections::BTreeSet::new();
+    for route in &table {
+        assert!(
+            seen.insert((route.method.to_string(), route.path)),
+            "{} {} twice in the table",
+            route.method,
+            route.path
+        );
+    }
+    let missing: Vec<String> =
+        table.iter().filter(|r| sample(r, &f).is_none()).map(|r| format!("{} {}", r.method, r.path)).collect();
+    assert!(missing.is_empty(), "routes without a sample request in this test: {missing:#?}");
+
+    let mut matrix = String::new();
+    let _ = write!(matrix, "{:<56}", "route (action, resource)");
+    for c in &f.callers {
+        let _ = write!(matrix, "{:>10}", c.name);
+    }
+    matrix.push('\n');
+    let mut failures = 0;
+    let mut requests = 0;
+    for route in &table {
+        let Some(sample) = sample(route, &f) else { continue };
+        let label = format!("{} {} ({}, {:?})", route.method, route.path, route.action.as_str(), route.resource);
+        let _ = write!(matrix, "{label:<56}");
+        for caller in &f.callers {
+            let principal = caller.seen_by(route.credentials);
+            let want = Class::expected(route, &decision(route, &principal));
+            let r = send(&f, route, &sample, caller).await;
+            requests += 1;
+            let got = Class::observed(&r);
+            if want.accepts(got, route) {
+                let _ = write!(matrix, "{:>10}", want.short());
+            } else {
+                failures += 1;
+                let _ = write!(matrix, "{:>10}", format!("✗{}≠{}", r.status.as_u16(), want.short()));
+            }
+        }
+        matrix.push('\n');
+    }
+    assert!(failures == 0, "{failures} of {requests} answers differ from the policy (✗status≠expected):\n{matrix}");
+    assert_eq!(requests, table.len() * f.callers.len());
+    println!(
+        "{} routes × {} callers = {requests} requests, all as the policy says:\n{matrix}",
+        table.len(),
+        f.callers.len()
+    );
+}
+
+#[tokio::test]
+async fn the_router_serves_the_table_and_nothing_else() {
+    // A path no route matches is the not-found page, for every method.
+    let f = TestApp::new().await;
+    for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+        let r = f
+            .send(Request::builder().method(method.clone()).uri("/console/nowhere").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method}");
+    }
+    // Every documented API path is a route of the table.
+    let doc = f.get("/api/v1/openapi.json").await.json();
+    let table = routes::table();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let known = table.iter().any(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method));
+            assert!(known, "{method} {path} is documented but not in the route table");
+        }
+    }
+}
