@@ -69,7 +69,7 @@ pub async fn run(cfg: Config, command: RulesCommand) -> CmdResult {
             // `publish` checks again in the same way before it writes.
             let today = xinyong_core::clock::china_date(core.now());
             let book = core.rule_book();
-            let planned = rules::plan(core.store().as_ref(), &book, &files, problems.clone(), today, effective)
+            let planned = rules::plan(core.store(), &book, &files, problems.clone(), today, effective)
                 .await
                 .map_err(core_failure)?;
             if !planned.is_publishable() {
@@ -128,7 +128,7 @@ pub fn rule_files(cfg: &Config) -> Result<Arc<RuleFiles>, Failure> {
 /// The core judging by the versions published in its database, with the
 /// configured rule files where nothing is.
 pub async fn with_published_rules(core: Core, cfg: &Config) -> Result<Core, Failure> {
-    let book = rules::load_book(core.store().as_ref(), rule_files(cfg)?).await.map_err(core_failure)?;
+    let book = rules::load_book(core.store(), rule_files(cfg)?).await.map_err(core_failure)?;
     Ok(core.with_rule_book(book))
 }
 

@@ -8,7 +8,7 @@
 //!
 //! - a claim is one conditional `UPDATE … WHERE next_run_ms <= now AND
 //!   lease_until_ms <= now`; of concurrent claimers exactly one changes the
-//!   row ([`xinyong_storage::Store::claim_job_run`]);
+//!   row (`claim_job_run` of `dyn xinyong_storage::Store`);
 //! - the claimer holds a lease of [`LEASE`], renewed every [`RENEW_EVERY`]
 //!   while the job runs, so a long webhook round keeps its claim and a
 //!   crashed process's claim lapses within [`LEASE`];

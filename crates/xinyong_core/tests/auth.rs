@@ -155,9 +155,8 @@ async fn users_are_created_only_when_valid() {
     let logins: Vec<String> = auth::users(core).await.unwrap().into_iter().map(|u| u.login).collect();
     assert_eq!(logins, ["li", "wang"]);
     // The stored hash is Argon2id, and the password is nowhere in the log.
-    let key = [xinyong_domain::projection::Cell::text("wang")];
-    let row = core.store().row(&xinyong_domain::auth::USERS, &key).await.unwrap().unwrap();
-    let hash = row[4].as_str().unwrap().to_owned();
+    let row = core.store().get(xinyong_domain::auth::UserRow::key("wang")).await.unwrap().unwrap();
+    let hash = row.password_hash;
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let events = core.store().events_from(0, 1_000).await.unwrap();
     assert!(events.iter().all(|e| !e.body.as_deref().unwrap_or_default().contains(PASSWORD)));

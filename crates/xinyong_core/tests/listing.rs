@@ -14,14 +14,13 @@ use xinyong_core::lists::listing::{
 use xinyong_core::log::verify::verify;
 use xinyong_domain::IdNumber;
 use xinyong_domain::auth::{DepartmentCode, Role};
-use xinyong_domain::closed_loop::{FEED_ITEMS, MEASURE_PUSHES};
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, NewEvent};
-use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome, PERSONAL_RECORDS};
-use xinyong_domain::projection::Cell;
+use xinyong_domain::lists::{ExitReason, ListingRow, ListingStatus, ObjectionOutcome};
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::SubjectsEvent;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
+use xinyong_storage::{closed_loop, lists};
 use xinyong_test_support::TestApp;
 
 fn d(s: &str) -> NaiveDate {
@@ -206,13 +205,13 @@ async fn the_whole_life_cycle_of_a_serious_listing() {
     // Pushes to every executor of every measure, feed items, the legal
     // representative's personal record.
     let expected_pushes = core.rules().sanctions.pushes_for(&list).len();
-    let pushes = core.store().rows_where(&MEASURE_PUSHES, "listing_id", &Cell::text(id.as_str()), 100).await.unwrap();
+    let pushes = closed_loop::pushes_of_listing(core.store(), &id, 100).await.unwrap();
     assert_eq!(pushes.len(), expected_pushes);
-    assert!(core.store().count_rows(&FEED_ITEMS).await.unwrap() > 0);
-    let records = core.store().rows_where(&PERSONAL_RECORDS, "listing_id", &Cell::text(id.as_str()), 10).await.unwrap();
+    assert!(!closed_loop::feed_after(core.store(), &pushes[0].department, 0, 1).await.unwrap().is_empty());
+    let records = lists::personal_records_of_listing(core.store(), &id, 10).await.unwrap();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0][0], Cell::text(rep_id()));
-    assert_eq!(records[0][2], Cell::text("legal_representative"));
+    assert_eq!(records[0].id_number.as_str(), rep_id());
+    assert_eq!(records[0].role, RelationRole::LegalRepresentative);
     let detail = listing_detail(core, &id).await.unwrap().unwrap();
     assert_eq!(detail.liable_people.len(), 1);
     assert!(!detail.liable_people[0].masked_id.contains(&rep_id()[6..14]), "the ID number is masked");
@@ -251,10 +250,10 @@ async fn the_whole_life_cycle_of_a_serious_listing() {
         (ListingStatus::Exited, Some(ExitReason::Expired), Some(d("2029-10-09")))
     );
     assert_eq!(r.exit_note.as_deref(), Some("有效期届满，自动移出"));
-    let pushes = core.store().rows_where(&MEASURE_PUSHES, "listing_id", &Cell::text(id.as_str()), 100).await.unwrap();
-    assert!(pushes.iter().all(|p| p[11].as_i64().is_some()), "every push lifted");
-    let records = core.store().rows_where(&PERSONAL_RECORDS, "listing_id", &Cell::text(id.as_str()), 10).await.unwrap();
-    assert_eq!(records[0][8], Cell::Int(0));
+    let pushes = closed_loop::pushes_of_listing(core.store(), &id, 100).await.unwrap();
+    assert!(pushes.iter().all(|p| p.lifted_ms.is_some()), "every push lifted");
+    let records = lists::personal_records_of_listing(core.store(), &id, 10).await.unwrap();
+    assert!(!records[0].active);
     let size = log_size(&app).await;
     assert_eq!(expire_due(core).await.unwrap(), 0);
     assert_eq!(log_size(&app).await, size, "a second run appends nothing");
@@ -280,7 +279,7 @@ async fn a_red_list_entry_needs_no_notice() {
     assert_eq!(r.status, ListingStatus::Listed);
     assert_eq!(r.list_kind, "red");
     // No legal representative registered: no personal records.
-    let records = core.store().rows_where(&PERSONAL_RECORDS, "listing_id", &Cell::text(id.as_str()), 10).await.unwrap();
+    let records = lists::personal_records_of_listing(core.store(), &id, 10).await.unwrap();
     assert!(records.is_empty());
 }
 

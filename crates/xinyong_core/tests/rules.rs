@@ -79,7 +79,7 @@ async fn check_compares_each_file_with_the_published_versions() {
         (RuleSetName::Calendar(2027), SYNTHETIC_2027),
     ]);
     let book = app.core.rule_book();
-    let plan = plan(app.core.store().as_ref(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
+    let plan = plan(app.core.store(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
     let status = |name: RuleSetName| {
         plan.sets.iter().find(|s| s.name == name).map(|s| (s.status, s.version.as_str(), s.in_force.clone()))
     };
@@ -114,7 +114,7 @@ async fn problems_name_the_file_the_line_and_the_field() {
         (RuleSetName::Lists, &bad_toml),
     ]);
     let book = app.core.rule_book();
-    let plan = plan(app.core.store().as_ref(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
+    let plan = plan(app.core.store(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
     let problem = |file: &str| {
         plan.problems.iter().find(|p| p.file == file).unwrap_or_else(|| panic!("{file}: {:?}", plan.problems))
     };
@@ -216,7 +216,7 @@ async fn a_changed_department_is_registered_again_with_its_new_details() {
     );
     let dir = RuleFiles { departments: Some(Arc::from(added.as_str())), ..RuleFiles::default() };
     let book = app.core.rule_book();
-    let plan = plan(app.core.store().as_ref(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
+    let plan = plan(app.core.store(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
     let changes = plan.departments.clone().unwrap();
     assert_eq!(changes.len(), 2, "{changes:?}");
     assert!(changes.iter().any(|c| matches!(c, DepartmentChange::New(d) if d.code.as_str() == "ceshi-ju")));

@@ -13,10 +13,11 @@ use xinyong_core::closed_loop::feeds::{self, CaseInput};
 
 use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
 use xinyong_core::lists::listing::{self, ExitRequest, ProposeListing};
+use xinyong_core::lists::queries::{self, ListingFilter};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
-use xinyong_domain::lists::ListingRow;
+use xinyong_domain::lists::ListingStatus;
 use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::city::DemoCity;
@@ -139,20 +140,29 @@ fn next_draw(state: &mut u64) -> u64 {
 const CASE_SOURCES: [(&str, &str, &str, u64); 3] =
     [("ggzyjy", "bidding", "ZB", 96), ("czj", "procurement", "CG", 82), ("spj", "approval", "SP", 64)];
 
+/// The organisations on a list (the first 5,000), read a page at a time.
+async fn listed_organisations(core: &Core) -> Result<Vec<String>> {
+    let listed_only = ListingFilter { status: Some(ListingStatus::Listed), ..ListingFilter::default() };
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = queries::listings_page(core, &listed_only, after.as_ref(), queries::MAX_LISTINGS_PAGE)
+            .await
+            .map_err(fail("demo: reading listed subjects"))?;
+        out.extend(page.items.into_iter().filter(|l| !l.is_natural_person()).map(|l| l.subject_key));
+        match page.next {
+            Some(next) if out.len() < 5_000 => after = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
 /// The approval and trading systems' cases of the last 90 days and the credit
 /// checks they made (most cases, not all: 应查必查 coverage has something to
 /// show), through the same check index and receipts as the API.
 async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> Result<()> {
     let index = CheckIndex::rebuild(core).await.map_err(fail("demo: building the check index"))?;
-    let listed: Vec<String> = core
-        .store()
-        .find::<ListingRow>("status", &xinyong_domain::projection::Cell::text("listed"), 5_000)
-        .await
-        .map_err(|e| fail("demo: reading listed subjects")(e.into()))?
-        .into_iter()
-        .filter(|l| !l.is_natural_person())
-        .map(|l| l.subject_key)
-        .collect();
+    let listed = listed_organisations(core).await?;
     let organisations: Vec<String> = bodies
         .iter()
         .filter_map(|b| match b {

@@ -76,8 +76,10 @@ async fn list_some(app: &TestApp) -> String {
         .find(|r| text(r, 2) == RelationRole::LegalRepresentative.as_str())
         .unwrap();
     let (uscc, rep_id) = (text(&relation, 0), text(&relation, 1));
-    let org_name = text(&app.core.store().row(&SUBJECTS, &[Cell::text(uscc.as_str())]).await.unwrap().unwrap(), 1);
-    let rep_name = text(&app.core.store().row(&PERSONS, &[Cell::text(rep_id.as_str())]).await.unwrap().unwrap(), 1);
+    let org_name =
+        all_rows(app, &SUBJECTS).await.into_iter().find(|r| text(r, 0) == uscc).map(|r| text(&r, 1)).unwrap();
+    let rep_name =
+        all_rows(app, &PERSONS).await.into_iter().find(|r| text(r, 0) == rep_id).map(|r| text(&r, 1)).unwrap();
     let debtor = all_rows(app, &PERSONS).await.into_iter().find(|p| text(p, 0) != rep_id).unwrap();
     let rep = RoleHolder {
         role: RelationRole::LegalRepresentative,
@@ -131,16 +133,9 @@ async fn list_some(app: &TestApp) -> String {
 
 async fn all_rows(app: &TestApp, table: &'static TableSpec) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
-    let mut after: Option<Vec<Cell>> = None;
-    loop {
-        let page = app.core.store().rows_page(table, after.as_deref(), 1_000).await.unwrap();
-        let Some(last) = page.last() else { break };
-        after = Some(table.key_of(last).to_vec());
-        let full = page.len() == 1_000;
+    let mut scan = app.core.store().scan_rows(table, 1_000);
+    while let Some(page) = scan.next_page().await.unwrap() {
         rows.extend(page);
-        if !full {
-            break;
-        }
     }
     rows
 }

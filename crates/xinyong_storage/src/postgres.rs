@@ -7,7 +7,7 @@ pub use sqlx::postgres::PgConnectOptions;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres, Row, Transaction};
 
-use crate::{Backend, Result, StorageError};
+use crate::{AppendOutcome, Backend, BuildEvents, Result, Stmt, StorageError, Store, Value};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -49,7 +49,7 @@ impl PostgresStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            crate::common::refuse_newer_schema(&applied, &MIGRATOR)?;
+            crate::refuse_newer_schema(&applied, &MIGRATOR)?;
         }
         MIGRATOR.run(&self.pool).await?;
         Ok(())
@@ -57,7 +57,7 @@ impl PostgresStore {
 
     /// Serialises appenders across processes: the next index is read under a
     /// transaction-scoped advisory lock, released at commit or rollback.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(APPEND_LOCK).execute(&mut *tx).await?;
         Ok(tx)
@@ -92,4 +92,23 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-crate::common::impl_store!(PostgresStore, Backend::Postgres);
+/// What differs per backend is the write lock; the rest is written once
+/// (`crate::exec`).
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn append(&self, build: BuildEvents<'_>) -> Result<AppendOutcome> {
+        crate::exec::append(self.begin_write().await?, build).await
+    }
+
+    async fn fetch(&self, stmt: &Stmt) -> Result<Vec<Vec<Value>>> {
+        crate::exec::fetch(&self.pool, stmt).await
+    }
+
+    async fn execute(&self, stmt: &Stmt) -> Result<u64> {
+        Ok(crate::exec::execute(&self.pool, stmt).await?.rows_affected())
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Row, Sqlite, Transaction};
 
-use crate::{Backend, Result, StorageError};
+use crate::{AppendOutcome, Backend, BuildEvents, Result, Stmt, StorageError, Store, Value};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -75,7 +75,7 @@ impl SqliteStore {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-            crate::common::refuse_newer_schema(&applied, &MIGRATOR)?;
+            crate::refuse_newer_schema(&applied, &MIGRATOR)?;
         }
         MIGRATOR.run(&self.pool).await?;
         Ok(())
@@ -84,7 +84,7 @@ impl SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock up front, so two writers (also
     /// in two processes) queue on `busy_timeout` instead of failing to upgrade
     /// a read transaction.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
@@ -95,4 +95,23 @@ impl SqliteStore {
     }
 }
 
-crate::common::impl_store!(SqliteStore, Backend::Sqlite);
+/// What differs per backend is the write lock; the rest is written once
+/// (`crate::exec`).
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn append(&self, build: BuildEvents<'_>) -> Result<AppendOutcome> {
+        crate::exec::append(self.begin_write().await?, build).await
+    }
+
+    async fn fetch(&self, stmt: &Stmt) -> Result<Vec<Vec<Value>>> {
+        crate::exec::fetch(&self.pool, stmt).await
+    }
+
+    async fn execute(&self, stmt: &Stmt) -> Result<u64> {
+        Ok(crate::exec::execute(&self.pool, stmt).await?.rows_affected())
+    }
+}

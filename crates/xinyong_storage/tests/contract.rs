@@ -3,18 +3,27 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
+/// One module per context's query functions.
+mod queries {
+    mod auth;
+    mod checks;
+    mod closed_loop;
+    mod collection;
+    mod lists;
+}
+
 use std::sync::Arc;
 use xinyong_domain::collection::CollectionEvent;
 use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::{TimeZone, Utc};
 use xinyong_domain::event::{Actor, Event, EventBody};
-use xinyong_domain::projection::Cell;
+use xinyong_domain::projection::ProjectionWrite;
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
-use xinyong_domain::subjects::{PERSONS, RELATIONS, SUBJECTS};
+use xinyong_domain::subjects::{PersonRow, RelationRow, SUBJECTS, SubjectRow};
 use xinyong_domain::{IdNumber, Uscc};
-use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint};
+use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint, subjects};
 use xinyong_test_support::{PG_URL_VAR, TestDb};
 
 fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody {
@@ -63,6 +72,30 @@ async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::A
     store.append(&move |first| Ok(prepare(first, &bodies))).await.unwrap()
 }
 
+/// Writes projection rows as they are, in one append (one log entry whose
+/// body is a plain registration): the query stories set every column,
+/// `seq` included, without going through the events that would write them.
+async fn put(store: &dyn Store, writes: Vec<ProjectionWrite>) {
+    let body = registration(A, "福建某某有限公司", None);
+    store
+        .append(&move |first| {
+            let mut prepared = prepare(first, std::slice::from_ref(&body));
+            prepared[0].writes = writes.clone();
+            Ok(prepared)
+        })
+        .await
+        .unwrap();
+}
+
+/// Upserts of typed rows.
+fn rows<R: xinyong_domain::projection::Row>(rows: &[R]) -> Vec<ProjectionWrite> {
+    rows.iter().map(|r| r.upsert().unwrap()).collect()
+}
+
+fn dept(code: &str) -> xinyong_domain::auth::DepartmentCode {
+    xinyong_domain::auth::DepartmentCode::parse(code).unwrap()
+}
+
 async fn backends() -> Vec<TestDb> {
     let mut dbs = vec![TestDb::sqlite().await];
     if let Ok(url) = std::env::var(PG_URL_VAR).map(|u| u.trim().to_owned())
@@ -71,6 +104,18 @@ async fn backends() -> Vec<TestDb> {
         dbs.push(TestDb::postgres(&url).await);
     }
     dbs
+}
+
+fn uscc(s: &str) -> Uscc {
+    Uscc::parse(s).unwrap()
+}
+
+fn id(s: &str) -> IdNumber {
+    IdNumber::parse(s).unwrap()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
 }
 
 const A: &str = "91350100M000100Y43";
@@ -139,41 +184,43 @@ async fn the_log_story_holds_on_every_backend() {
         assert_eq!(nodes.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(), vec![(1, 0), (1, 1), (2, 0)]);
         assert_eq!(store.tree_nodes_page(Some((1, 1)), 100).await.unwrap().len(), 1);
 
-        // Projections.
-        let a = store.row(&SUBJECTS, &[Cell::text(A)]).await.unwrap().unwrap();
+        // Projections: typed rows by key, one or many.
+        let a = store.get(SubjectRow::key(uscc(A))).await.unwrap().unwrap();
         assert_eq!(
-            a,
-            vec![
-                Cell::text(A),
-                Cell::text("福建某某集团有限公司"),
-                Cell::text("revoked"),
-                Cell::text("350100"),
-                Cell::Int(4)
-            ],
+            (a.name.as_str(), a.status, a.division.as_str(), a.seq),
+            ("福建某某集团有限公司", SubjectStatus::Revoked, "350100", 4),
             "{backend}"
         );
-        let p1 = store.row(&PERSONS, &[Cell::text(P1)]).await.unwrap().unwrap();
-        assert_eq!(p1[1], Cell::text("张三"));
-        assert!(store.row(&PERSONS, &[Cell::text("110105194912310021")]).await.unwrap().is_none());
-        let rel = store.rows_where(&RELATIONS, "uscc", &Cell::text(C), 10).await.unwrap();
+        let p1 = store.get(PersonRow::key(id(P1))).await.unwrap().unwrap();
+        assert_eq!(p1.name, "张三");
+        assert!(store.get(PersonRow::key(id("110101199003078515"))).await.unwrap().is_none());
+        let mut many = store.get_many([A, C, "91370112MA3D8N0Q3C"].map(|u| SubjectRow::key(uscc(u)))).await.unwrap();
+        many.sort_by(|x, y| x.uscc.as_str().cmp(y.uscc.as_str()));
+        assert_eq!(many.iter().map(|s| s.uscc.as_str()).collect::<Vec<_>>(), [C, A], "{backend}");
+        let rel = subjects::relations_of(store, &uscc(C), 10).await.unwrap();
+        assert_eq!(rel.len(), 1);
         assert_eq!(
-            rel,
-            vec![vec![Cell::text(C), Cell::text(P1), Cell::text("legal_representative"), Cell::Int(1), Cell::Int(2)]]
+            (rel[0].id_number.as_str(), rel[0].role, rel[0].active, rel[0].seq),
+            (P1, RelationRole::LegalRepresentative, true, 2)
         );
-        assert_eq!(store.rows_where(&RELATIONS, "id_number", &Cell::text(P1), 10).await.unwrap().len(), 2);
-        assert!(store.rows_where(&RELATIONS, "no_such_column", &Cell::Null, 10).await.is_err());
         let counts = store.counts().await.unwrap();
         assert_eq!((counts.events, counts.subjects, counts.persons, counts.relations), (5, 3, 2, 3), "{backend}");
-        assert_eq!(store.count_rows(&RELATIONS).await.unwrap(), 3);
 
-        // Keyset pages walk whole tables, also over composite keys.
-        let first = store.rows_page(&SUBJECTS, None, 2).await.unwrap();
-        let rest = store.rows_page(&SUBJECTS, Some(SUBJECTS.key_of(&first[1])), 2).await.unwrap();
-        assert_eq!(first.len() + rest.len(), 3);
-        let r1 = store.rows_page(&RELATIONS, None, 2).await.unwrap();
-        let r2 = store.rows_page(&RELATIONS, Some(RELATIONS.key_of(r1.last().unwrap())), 2).await.unwrap();
-        assert_eq!(r1.len() + r2.len(), 3);
-        assert!(r2.iter().all(|r| !r1.contains(r)));
+        // The scan walks whole tables in key order, also over composite keys.
+        let mut scan = store.scan_rows(&SUBJECTS, 2);
+        let first = scan.next_page().await.unwrap().unwrap();
+        let rest = scan.next_page().await.unwrap().unwrap();
+        assert_eq!((first.len(), rest.len()), (2, 1));
+        assert!(scan.next_page().await.unwrap().is_none());
+        assert!(first[0][0] < first[1][0] && first[1][0] < rest[0][0]);
+        let mut scan = store.scan::<RelationRow>(2);
+        let mut walked = Vec::new();
+        while let Some(page) = scan.next_page().await.unwrap() {
+            walked.extend(page.into_iter().map(|r| (r.uscc.as_str().to_owned(), r.id_number.as_str().to_owned())));
+        }
+        let mut sorted = walked.clone();
+        sorted.sort();
+        assert_eq!((walked.len(), walked), (3, sorted), "{backend}");
 
         // Checkpoints: one per size, the first one stays.
         let cp = StoredCheckpoint { size: 5, root: [1; 32], note: "n1".into(), signed_at: Utc::now() };
@@ -198,8 +245,8 @@ async fn the_log_story_holds_on_every_backend() {
             .await;
         assert!(matches!(bad, Err(StorageError::Inconsistent(_))));
         assert_eq!(store.log_size().await.unwrap(), 5);
-        let b = store.row(&SUBJECTS, &[Cell::text(B)]).await.unwrap().unwrap();
-        assert_eq!(b[1], Cell::text("深圳某某技术有限公司"));
+        let b = store.get(SubjectRow::key(uscc(B))).await.unwrap().unwrap();
+        assert_eq!(b.name, "深圳某某技术有限公司");
     }
 }
 
@@ -344,8 +391,8 @@ fn record(
 
 #[tokio::test]
 async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
-    use xinyong_domain::collection::RECORDS;
-    use xinyong_storage::{PublicRecordFilter, RecordCursor};
+    use xinyong_domain::collection::RecordRow;
+    use xinyong_storage::portal::{self, PublicRecordFilter, RecordCursor};
     let lp = |key| ("legal_person", key);
     let open = (Some("2026-01-05"), None);
     for db in backends().await {
@@ -372,30 +419,25 @@ async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
         )
         .await;
         let filter = PublicRecordFilter { item: "CF".into(), today: "2026-11-26".into(), ..Default::default() };
-        let ids = |rows: Vec<Vec<Cell>>| -> Vec<String> {
-            rows.iter().map(|r| r[0].as_str().unwrap().to_owned()).collect::<Vec<_>>()
-        };
-        let all = store.public_records(&filter, None, 100).await.unwrap();
-        assert_eq!(all[0].len(), RECORDS.columns.len(), "{backend}");
+        let ids = |rows: Vec<RecordRow>| -> Vec<String> { rows.into_iter().map(|r| r.id).collect::<Vec<_>>() };
+        let all = portal::public_records(store, &filter, None, 100).await.unwrap();
         assert_eq!(ids(all), ["rb", "ra", "r9", "r1"], "{backend}");
-        assert_eq!(store.count_public_records(&filter).await.unwrap(), 4, "{backend}");
+        assert_eq!(portal::count_public_records(store, &filter).await.unwrap(), 4, "{backend}");
 
         // Keyset pages of one row walk the same list, ties included.
         let mut walked = Vec::new();
         let mut cursor: Option<RecordCursor> = None;
         loop {
-            let page = store.public_records(&filter, cursor.as_ref(), 1).await.unwrap();
+            let page = portal::public_records(store, &filter, cursor.as_ref(), 1).await.unwrap();
             let Some(last) = page.last() else { break };
-            cursor = Some(RecordCursor {
-                decision_date: last[7].as_str().unwrap().to_owned(),
-                id: last[0].as_str().unwrap().to_owned(),
-            });
+            cursor = Some(RecordCursor::after(last));
             walked.extend(ids(page));
         }
         assert_eq!(walked, ["rb", "ra", "r9", "r1"], "{backend}");
 
         // Department, division (USCC positions 3–8) and decision-date filters.
-        let by = |f: PublicRecordFilter| async move { ids(store.public_records(&f, None, 100).await.unwrap()) };
+        let by =
+            |f: PublicRecordFilter| async move { ids(portal::public_records(store, &f, None, 100).await.unwrap()) };
         assert_eq!(by(PublicRecordFilter { department: Some("scjgj".into()), ..filter.clone() }).await, ["r1"]);
         assert_eq!(
             by(PublicRecordFilter { division_prefix: Some("4403".into()), ..filter.clone() }).await,
@@ -411,9 +453,18 @@ async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
             ..filter.clone()
         };
         assert_eq!(by(range.clone()).await, ["ra", "r9"], "{backend}");
-        assert_eq!(store.count_public_records(&range).await.unwrap(), 2, "{backend}");
+        assert_eq!(portal::count_public_records(store, &range).await.unwrap(), 2, "{backend}");
         assert_eq!(by(PublicRecordFilter { item: "XK".into(), ..filter.clone() }).await, ["r8"]);
-        assert_eq!(store.count_public_records(&PublicRecordFilter { item: "JC".into(), ..filter }).await.unwrap(), 0);
+        let none = PublicRecordFilter { item: "JC".into(), ..filter };
+        assert_eq!(portal::count_public_records(store, &none).await.unwrap(), 0);
+
+        // A subject's public records of any item, newest first.
+        let of_a = portal::public_records_of(store, &uscc(A), date("2026-11-26"), 10).await.unwrap();
+        assert_eq!(ids(of_a), ["r8", "r1"], "{backend}");
+        let of_b = portal::public_records_of(store, &uscc(B), date("2026-11-26"), 1).await.unwrap();
+        assert_eq!(ids(of_b), ["ra"], "{backend}");
+        // Tomorrow r9's window has ended.
+        assert_eq!(ids(portal::public_records_of(store, &uscc(B), date("2026-11-27"), 10).await.unwrap()), ["ra"]);
     }
 }
 

@@ -29,8 +29,7 @@ use xinyong_domain::auth::{
 };
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::event::{Actor, NewEvent};
-use xinyong_domain::projection::Cell;
-use xinyong_storage::StoredSession;
+use xinyong_storage::{Page, StoredSession};
 
 use crate::error::{CoreError, Result};
 use crate::log::Core;
@@ -127,8 +126,13 @@ pub fn shipped_departments() -> Result<Vec<Department>> {
 /// event each, in one append). Known departments are left as they are, so
 /// running it again appends nothing. Returns how many were registered.
 pub async fn seed_departments(core: &Core, departments: &[Department]) -> Result<usize> {
-    let known: std::collections::BTreeSet<DepartmentCode> =
-        core.store().all::<DepartmentRow>().await?.into_iter().map(|r| r.code).collect();
+    let known: std::collections::BTreeSet<DepartmentCode> = core
+        .store()
+        .get_many(departments.iter().map(|d| DepartmentRow::key(&d.code)))
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
     let events: Vec<NewEvent> = departments
         .iter()
         .filter(|d| !known.contains(&d.code))
@@ -141,9 +145,14 @@ pub async fn seed_departments(core: &Core, departments: &[Department]) -> Result
     Ok(count)
 }
 
-/// Every registered department, by code.
+/// Most departments, users or tokens one list reads. A city registers a few
+/// dozen departments and their systems; a list longer than this pages.
+pub const MAX_LISTED: u32 = 5_000;
+
+/// Every registered department (up to [`MAX_LISTED`]), by code.
 pub async fn departments(core: &Core) -> Result<Vec<Department>> {
-    Ok(core.store().all::<DepartmentRow>().await?.into_iter().map(department_from_row).collect())
+    let rows = xinyong_storage::auth::departments(core.store(), MAX_LISTED).await?;
+    Ok(rows.into_iter().map(department_from_row).collect())
 }
 
 pub async fn department(core: &Core, code: &DepartmentCode) -> Result<Option<Department>> {
@@ -277,9 +286,15 @@ pub async fn user(core: &Core, login: &str) -> Result<Option<UserView>> {
     Ok(user_with_hash(core, login).await?.map(|(u, _)| u))
 }
 
-/// Every console user, by login.
+/// The console users (the first [`MAX_LISTED`]), by login.
 pub async fn users(core: &Core) -> Result<Vec<UserView>> {
-    Ok(core.store().all::<UserRow>().await?.into_iter().map(|r| user_from_row(r).0).collect())
+    Ok(users_page(core, None, MAX_LISTED).await?.items)
+}
+
+/// One page of console users after login `after`, by login.
+pub async fn users_page(core: &Core, after: Option<&str>, limit: u32) -> Result<Page<UserView, String>> {
+    let page = xinyong_storage::auth::users(core.store(), after, limit.clamp(1, MAX_LISTED)).await?;
+    Ok(page.map(|r| user_from_row(r).0))
 }
 
 async fn require_user(core: &Core, login: &str) -> Result<(UserView, String)> {
@@ -574,13 +589,21 @@ pub async fn token(core: &Core, token_id: &str) -> Result<Option<TokenView>> {
     Ok(core.store().get(ApiTokenRow::key(token_id)).await?.map(|r| token_from_row(r).0))
 }
 
-/// The tokens of one department, or of all when `department` is `None`, by id.
+/// The tokens (the first [`MAX_LISTED`]) of one department, or of all when
+/// `department` is `None`, by id.
 pub async fn tokens(core: &Core, department: Option<&DepartmentCode>) -> Result<Vec<TokenView>> {
-    let rows = match department {
-        Some(d) => core.store().find::<ApiTokenRow>("department", &Cell::text(d.as_str()), u32::MAX).await?,
-        None => core.store().all::<ApiTokenRow>().await?,
-    };
-    Ok(rows.into_iter().map(|r| token_from_row(r).0).collect())
+    Ok(tokens_page(core, department, None, MAX_LISTED).await?.items)
+}
+
+/// One page of [`tokens`] after token id `after`, by id.
+pub async fn tokens_page(
+    core: &Core,
+    department: Option<&DepartmentCode>,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Page<TokenView, String>> {
+    let page = xinyong_storage::auth::tokens(core.store(), department, after, limit.clamp(1, MAX_LISTED)).await?;
+    Ok(page.map(|r| token_from_row(r).0))
 }
 
 fn token_from_row(row: ApiTokenRow) -> (TokenView, String) {

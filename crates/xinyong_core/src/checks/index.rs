@@ -31,7 +31,6 @@ use xinyong_domain::lists::{
     BanRow, BanScope, ListingRow, ListingStatus, ListsEvent, ListsKind, ObjectionOutcome, PersonalRecordRow,
 };
 use xinyong_domain::mask::MaskConfig;
-use xinyong_domain::projection::Cell;
 use xinyong_domain::subjects::{RelationRole, SubjectName};
 use xinyong_domain::subjects::{RoleHolder, SubjectRow, SubjectsEvent, SubjectsKind};
 
@@ -250,58 +249,71 @@ impl CheckIndex {
     }
 
     /// Builds the index from the projections, remembering the log size read
-    /// first (see [`crate::portal::search::SearchIndex::rebuild`]).
+    /// first (see [`crate::portal::search::SearchIndex::rebuild`]). Reading
+    /// whole tables is the point here, so they are walked with the store's
+    /// `scan`, page by page.
     pub async fn rebuild(core: &Core) -> Result<CheckIndex> {
         let size = core.store().log_size().await?;
         let index = CheckIndex::new(core.settings().mask.clone());
-        let store = core.store();
+        index.load_names(core).await?;
+        index.load_listings(core).await?;
+        index.load_liabilities(core).await?;
+        index.load_bans(core).await?;
+        index.write().shrink();
+        index.applied.store(size, Ordering::Release);
+        Ok(index)
+    }
 
-        let mut after: Option<Vec<Cell>> = None;
-        loop {
-            let page = store.page::<SubjectRow>(after.as_deref(), REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(vec![Cell::text(last.uscc.as_str())]);
-            let full = page.len() == REBUILD_PAGE as usize;
-            let mut inner = index.write();
+    async fn load_names(&self, core: &Core) -> Result<()> {
+        let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
+        while let Some(page) = scan.next_page().await? {
+            let mut inner = self.write();
             for row in &page {
                 inner.set_name(row.uscc.as_str(), &row.name);
             }
-            drop(inner);
-            if !full {
-                break;
-            }
         }
+        Ok(())
+    }
 
-        let listed = store.find::<ListingRow>("status", &Cell::text(ListingStatus::Listed.as_str()), u32::MAX).await?;
-        {
-            let mut inner = index.write();
-            for row in listed {
-                let (Some(decision_no), Some(valid_from)) = (row.decision_no.clone(), row.valid_from) else { continue };
-                let subject = row.subject();
-                let membership = Membership {
-                    measures: row.measure_codes().to_vec(),
-                    listing_id: row.listing_id,
-                    list_code: row.list_code,
-                    department: row.department.as_str().to_owned(),
-                    decision_no,
-                    valid_from,
-                    valid_until: row.valid_until,
-                };
-                inner.add_membership(&subject, membership);
+    /// Listings in force become memberships; those still being decided are
+    /// pending.
+    async fn load_listings(&self, core: &Core) -> Result<()> {
+        let mut scan = core.store().scan::<ListingRow>(REBUILD_PAGE);
+        while let Some(page) = scan.next_page().await? {
+            let mut inner = self.write();
+            for row in page {
+                match row.status {
+                    ListingStatus::Listed => {
+                        let (Some(decision_no), Some(valid_from)) = (row.decision_no.clone(), row.valid_from) else {
+                            continue;
+                        };
+                        let subject = row.subject();
+                        let membership = Membership {
+                            measures: row.measure_codes().to_vec(),
+                            listing_id: row.listing_id,
+                            list_code: row.list_code,
+                            department: row.department.as_str().to_owned(),
+                            decision_no,
+                            valid_from,
+                            valid_until: row.valid_until,
+                        };
+                        inner.add_membership(&subject, membership);
+                    }
+                    ListingStatus::Proposed | ListingStatus::Noticed | ListingStatus::UnderObjection => {
+                        inner.pending.insert(row.listing_id, row.department.as_str().to_owned());
+                    }
+                    ListingStatus::Withdrawn | ListingStatus::Exited => {}
+                }
             }
         }
-        for status in [ListingStatus::Proposed, ListingStatus::Noticed, ListingStatus::UnderObjection] {
-            let rows = store.find::<ListingRow>("status", &Cell::text(status.as_str()), u32::MAX).await?;
-            let mut inner = index.write();
-            for row in rows {
-                inner.pending.insert(row.listing_id, row.department.as_str().to_owned());
-            }
-        }
+        Ok(())
+    }
 
-        let records = store.find::<PersonalRecordRow>("active", &Cell::Int(1), u32::MAX).await?;
-        {
-            let mut inner = index.write();
-            for r in records {
+    async fn load_liabilities(&self, core: &Core) -> Result<()> {
+        let mut scan = core.store().scan::<PersonalRecordRow>(REBUILD_PAGE);
+        while let Some(page) = scan.next_page().await? {
+            let mut inner = self.write();
+            for r in page.into_iter().filter(|r| r.active) {
                 let hit = LiabilityHit {
                     listing_id: r.listing_id,
                     list_code: r.list_code,
@@ -313,18 +325,14 @@ impl CheckIndex {
                 inner.add_liability(r.id_number.as_str(), hit);
             }
         }
+        Ok(())
+    }
 
-        let mut after: Option<Vec<Cell>> = None;
-        loop {
-            let page = store.page::<BanRow>(after.as_deref(), REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(vec![Cell::text(last.ban_id.as_str())]);
-            let full = page.len() == REBUILD_PAGE as usize;
-            let mut inner = index.write();
-            for row in page {
-                if row.lifted_on.is_some() {
-                    continue;
-                }
+    async fn load_bans(&self, core: &Core) -> Result<()> {
+        let mut scan = core.store().scan::<BanRow>(REBUILD_PAGE);
+        while let Some(page) = scan.next_page().await? {
+            let mut inner = self.write();
+            for row in page.into_iter().filter(|r| r.lifted_on.is_none()) {
                 let subject = row.subject();
                 let ban = BanHit {
                     ban_id: row.ban_id,
@@ -337,14 +345,8 @@ impl CheckIndex {
                 };
                 inner.add_ban(&subject, ban);
             }
-            drop(inner);
-            if !full {
-                break;
-            }
         }
-        index.write().shrink();
-        index.applied.store(size, Ordering::Release);
-        Ok(index)
+        Ok(())
     }
 
     /// Reads the log from [`CheckIndex::applied`] to its end (tests; the

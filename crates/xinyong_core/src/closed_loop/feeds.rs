@@ -20,7 +20,7 @@ use xinyong_domain::checks::{ReceiptRow, ReportedCase};
 use xinyong_domain::closed_loop::ClosedLoopEvent;
 use xinyong_domain::closed_loop::{FeedItemRow, MeasurePush, PushRow};
 use xinyong_domain::event::NewEvent;
-use xinyong_domain::projection::Cell;
+use xinyong_storage::closed_loop;
 
 use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
@@ -157,27 +157,11 @@ async fn feed_item(core: &Core, department: &DepartmentCode, row: FeedItemRow) -
     })
 }
 
-/// One keyset page of a department's `feed_items` after `after`; rows after
-/// this department's last one belong to the next department and end the page.
-async fn feed_rows(
-    core: &Core,
-    department: &DepartmentCode,
-    after: u64,
-    limit: u32,
-) -> Result<(Vec<FeedItemRow>, bool)> {
-    let start = [Cell::text(department.as_str()), Cell::Int(i64::try_from(after).unwrap_or(i64::MAX))];
-    let page = core.store().page::<FeedItemRow>(Some(&start), limit).await?;
-    let full = page.len() == limit as usize;
-    let mine: Vec<FeedItemRow> = page.into_iter().take_while(|r| r.department == *department).collect();
-    let more = full && mine.len() == limit as usize;
-    Ok((mine, more))
-}
-
 /// The department's feed after `after` (a cursor; 0 = from the start), in
 /// log order, at most `limit` items (1–[`MAX_FEED_PAGE`]).
 pub async fn feed(core: &Core, department: &DepartmentCode, after: u64, limit: u32) -> Result<FeedPage> {
     let limit = limit.clamp(1, MAX_FEED_PAGE);
-    let (rows, _) = feed_rows(core, department, after, limit).await?;
+    let rows = closed_loop::feed_after(core.store(), department, after, limit).await?;
     let mut items = Vec::new();
     for row in rows {
         items.push(feed_item(core, department, row).await?);
@@ -187,27 +171,13 @@ pub async fn feed(core: &Core, department: &DepartmentCode, after: u64, limit: u
     Ok(FeedPage { department: department.to_string(), items, next_cursor, more })
 }
 
-/// The newest `limit` items of a department's feed, newest first (the
-/// console). Reads the whole feed in pages: a department's feed grows by one
-/// item per decision or exit, thousands a year, not millions.
+/// The newest `limit` items (up to [`MAX_FEED_PAGE`]) of a department's
+/// feed, newest first (the console).
 pub async fn recent_feed(core: &Core, department: &DepartmentCode, limit: usize) -> Result<Vec<FeedItem>> {
-    let mut rows: Vec<FeedItemRow> = Vec::new();
-    let mut after = 0;
-    loop {
-        let (mine, more) = feed_rows(core, department, after, MAX_FEED_PAGE).await?;
-        if let Some(last) = mine.last() {
-            after = last.cursor;
-        }
-        rows.extend(mine);
-        if rows.len() > limit {
-            rows.drain(..rows.len() - limit);
-        }
-        if !more {
-            break;
-        }
-    }
+    let limit = u32::try_from(limit).unwrap_or(MAX_FEED_PAGE).min(MAX_FEED_PAGE);
+    let rows = closed_loop::recent_feed(core.store(), department, limit).await?;
     let mut items = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().rev() {
+    for row in rows {
         items.push(feed_item(core, department, row).await?);
     }
     Ok(items)

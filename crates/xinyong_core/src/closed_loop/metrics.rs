@@ -4,20 +4,17 @@
 //! reported cases that have a credit-check receipt with the same case
 //! reference — and the checks made.
 //!
-//! Computed in memory from `measure_pushes`, `reported_cases` and
-//! `check_receipts`, read whole. That is fine for a city's first years (tens
-//! of thousands of pushes and cases); past a few hundred thousand rows this
-//! wants SQL aggregation in the store (`GROUP BY measure, department` with
-//! the date filter in the WHERE clause, as `Store::timeliness` does), and
-//! medians from `percentile_cont` on PostgreSQL.
+//! Aggregated in the database, which returns one row per measure ×
+//! department (and per department for coverage and checks): nothing here
+//! grows with the number of pushes, cases or checks.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::checks::{ReceiptRow, ReportedCaseRow};
-use xinyong_domain::closed_loop::PushRow;
+use xinyong_storage::checks;
+use xinyong_storage::closed_loop::{self, Duration, Group, PushTotals, PushWindow};
 
 use crate::error::Result;
 use crate::log::Core;
@@ -45,18 +42,6 @@ pub struct LoopFilter {
 pub struct Hours {
     pub median: Option<f64>,
     pub mean: Option<f64>,
-}
-
-impl Hours {
-    fn of(mut values: Vec<f64>) -> Hours {
-        if values.is_empty() {
-            return Hours::default();
-        }
-        values.sort_by(f64::total_cmp);
-        let n = values.len();
-        let median = if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 };
-        Hours { median: Some(median), mean: Some(values.iter().sum::<f64>() / n as f64) }
-    }
 }
 
 /// Counts shared by a measure line and a department line.
@@ -126,22 +111,31 @@ pub struct LoopMetrics {
     pub totals: LoopCounts,
 }
 
-fn china_day(ms: i64) -> Option<NaiveDate> {
-    DateTime::from_timestamp_millis(ms).map(crate::clock::china_date)
+/// The first instant (ms) of a China Standard Time day.
+fn day_start_ms(day: NaiveDate) -> i64 {
+    day.and_time(NaiveTime::MIN)
+        .and_local_timezone(crate::clock::china_offset())
+        .single()
+        .map_or(i64::MIN, |t| t.timestamp_millis())
 }
 
-fn in_period(filter: &LoopFilter, day: Option<NaiveDate>) -> bool {
-    match day {
-        None => filter.from.is_none() && filter.to.is_none(),
-        Some(d) => filter.from.is_none_or(|f| d >= f) && filter.to.is_none_or(|t| d <= t),
+/// The pushes a filter counts, as a window of push times: from the start of
+/// `from` (China time) to the start of the day after `to`.
+fn window(filter: &LoopFilter, overdue_before_ms: i64) -> PushWindow {
+    PushWindow {
+        from_ms: filter.from.map_or(i64::MIN, day_start_ms),
+        until_ms: filter.to.and_then(|t| t.succ_opt()).map_or(i64::MAX, day_start_ms),
+        department: filter.department.clone(),
+        overdue_before_ms,
     }
 }
 
-fn hours(from_ms: i64, to_ms: i64) -> f64 {
-    (to_ms - from_ms).max(0) as f64 / 3_600_000.0
+/// Hours from ms.
+fn hours(ms: f64) -> f64 {
+    ms / 3_600_000.0
 }
 
-/// Raw per-group material before medians are taken.
+/// Counts and sums of pushes: one line, or several merged.
 #[derive(Default)]
 struct Acc {
     pushed: u64,
@@ -149,94 +143,55 @@ struct Acc {
     fed_back: u64,
     lifted: u64,
     pending_overdue: u64,
-    response: Vec<f64>,
-    feedback: Vec<f64>,
+    response_ms: i64,
+    feedback_ms: i64,
 }
 
 impl Acc {
-    fn add(&mut self, p: &PushRow, overdue_before_ms: i64) {
-        self.pushed += 1;
-        let pushed = p.pushed_ms;
-        if let Some(a) = p.acked_ms {
-            self.responded += 1;
-            self.response.push(hours(pushed, a));
-        }
-        if let Some(e) = p.executed_ms {
-            self.fed_back += 1;
-            self.feedback.push(hours(pushed, e));
-        }
-        if p.lifted_ms.is_some() {
-            self.lifted += 1;
-        }
-        if p.executed_ms.is_none() && p.lifted_ms.is_none() && pushed < overdue_before_ms {
-            self.pending_overdue += 1;
-        }
+    fn add(&mut self, t: &PushTotals) {
+        self.pushed += t.pushed;
+        self.responded += t.responded;
+        self.fed_back += t.fed_back;
+        self.lifted += t.lifted;
+        self.pending_overdue += t.pending_overdue;
+        self.response_ms = self.response_ms.saturating_add(t.response_ms);
+        self.feedback_ms = self.feedback_ms.saturating_add(t.feedback_ms);
     }
 
-    fn merge(&mut self, other: &Acc) {
-        self.pushed += other.pushed;
-        self.responded += other.responded;
-        self.fed_back += other.fed_back;
-        self.lifted += other.lifted;
-        self.pending_overdue += other.pending_overdue;
-        self.response.extend_from_slice(&other.response);
-        self.feedback.extend_from_slice(&other.feedback);
-    }
-
-    fn counts(&self) -> LoopCounts {
+    /// The counts with the means from the sums and the medians found in SQL.
+    fn counts(&self, group: &Group, medians: &HashMap<(Duration, Group), f64>) -> LoopCounts {
+        let time = |d: Duration, sum: i64, n: u64| Hours {
+            median: medians.get(&(d, group.clone())).map(|ms| hours(*ms)),
+            mean: (n > 0).then(|| hours(sum as f64) / n as f64),
+        };
         LoopCounts {
             pushed: self.pushed,
             responded: self.responded,
             fed_back: self.fed_back,
             lifted: self.lifted,
             pending_overdue: self.pending_overdue,
-            response_hours: Hours::of(self.response.clone()),
-            feedback_hours: Hours::of(self.feedback.clone()),
+            response_hours: time(Duration::Response, self.response_ms, self.responded),
+            feedback_hours: time(Duration::Feedback, self.feedback_ms, self.fed_back),
         }
     }
 }
 
-/// The closed-loop report.
+/// The closed-loop report. Every figure is aggregated in SQL
+/// (`xinyong_storage::closed_loop`, `::checks`): counts and sums per measure
+/// × department, medians with window functions, coverage and checks per
+/// department; here they are only merged and named.
 pub async fn loop_metrics(core: &Core, filter: &LoopFilter) -> Result<LoopMetrics> {
     let pending_days = filter.pending_days.unwrap_or(DEFAULT_PENDING_DAYS);
     let overdue_before_ms = core.now().timestamp_millis() - i64::from(pending_days) * 86_400_000;
-    let only = filter.department.as_ref().map(DepartmentCode::as_str);
-    let wanted = |d: &str| only.is_none_or(|o| o == d);
-
-    let mut by_line: BTreeMap<(String, String), Acc> = BTreeMap::new();
-    for p in core.store().all::<PushRow>().await? {
-        if !wanted(p.department.as_str()) || !in_period(filter, china_day(p.pushed_ms)) {
-            continue;
-        }
-        by_line.entry((p.measure.clone(), p.department.as_str().to_owned())).or_default().add(&p, overdue_before_ms);
-    }
-
-    // 应查必查: a reported case is covered when the same department checked
-    // with the same case reference (whenever the check was made).
-    let receipts = core.store().all::<ReceiptRow>().await?;
-    let mut checked: HashSet<(String, String)> = HashSet::new();
-    let mut checks_made: HashMap<String, u64> = HashMap::new();
-    for r in &receipts {
-        let dept = r.department.as_str();
-        if let Some(case_ref) = &r.case_ref {
-            checked.insert((dept.to_owned(), case_ref.clone()));
-        }
-        if wanted(dept) && in_period(filter, china_day(r.time_ms)) {
-            *checks_made.entry(dept.to_owned()).or_default() += 1;
-        }
-    }
-    let mut cases: HashMap<String, (u64, u64)> = HashMap::new();
-    for c in core.store().all::<ReportedCaseRow>().await? {
-        let dept = c.department.as_str();
-        if !wanted(dept) || !in_period(filter, Some(c.handled_on)) {
-            continue;
-        }
-        let entry = cases.entry(dept.to_owned()).or_default();
-        entry.0 += 1;
-        if checked.contains(&(dept.to_owned(), c.case_ref.clone())) {
-            entry.1 += 1;
-        }
-    }
+    let window = window(filter, overdue_before_ms);
+    let store = core.store();
+    let totals = closed_loop::push_totals(store, &window).await?;
+    let medians: HashMap<(Duration, Group), f64> =
+        closed_loop::push_medians(store, &window).await?.into_iter().map(|m| ((m.of, m.group), m.median_ms)).collect();
+    let only = filter.department.as_ref();
+    let coverage = checks::coverage(store, filter.from, filter.to, only).await?;
+    let checks_made: HashMap<String, u64> =
+        checks::checks_made(store, window.from_ms, window.until_ms, only).await?.into_iter().collect();
 
     let names: HashMap<String, String> =
         crate::auth::departments(core).await?.into_iter().map(|d| (d.code.to_string(), d.name)).collect();
@@ -245,19 +200,24 @@ pub async fn loop_metrics(core: &Core, filter: &LoopFilter) -> Result<LoopMetric
 
     let mut by_department: BTreeMap<String, Acc> = BTreeMap::new();
     let mut total = Acc::default();
-    let mut lines = Vec::with_capacity(by_line.len());
-    for ((measure, department), acc) in &by_line {
-        by_department.entry(department.clone()).or_default().merge(acc);
-        total.merge(acc);
+    let mut lines = Vec::with_capacity(totals.len());
+    for t in &totals {
+        by_department.entry(t.department.clone()).or_default().add(t);
+        total.add(t);
+        let mut acc = Acc::default();
+        acc.add(t);
+        let group = Group::Line { measure: t.measure.clone(), department: t.department.clone() };
         lines.push(MeasureLine {
-            measure_name: sanctions.measure(measure).map_or_else(|| measure.clone(), |m| m.name.clone()),
-            measure: measure.clone(),
-            department_name: name_of(department),
-            department: department.clone(),
-            counts: acc.counts(),
+            measure_name: sanctions.measure(&t.measure).map_or_else(|| t.measure.clone(), |m| m.name.clone()),
+            measure: t.measure.clone(),
+            department_name: name_of(&t.department),
+            department: t.department.clone(),
+            counts: acc.counts(&group, &medians),
         });
     }
     // Departments that only reported cases or made checks still get a line.
+    let cases: HashMap<String, (u64, u64)> =
+        coverage.into_iter().map(|c| (c.department, (c.reported, c.checked))).collect();
     for dept in cases.keys().chain(checks_made.keys()) {
         by_department.entry(dept.clone()).or_default();
     }
@@ -268,7 +228,7 @@ pub async fn loop_metrics(core: &Core, filter: &LoopFilter) -> Result<LoopMetric
             DepartmentLine {
                 department: dept.clone(),
                 department_name: name_of(dept),
-                counts: acc.counts(),
+                counts: acc.counts(&Group::Department(dept.clone()), &medians),
                 cases_reported: reported,
                 cases_checked: covered,
                 coverage: (reported > 0).then(|| covered as f64 / reported as f64),
@@ -276,7 +236,8 @@ pub async fn loop_metrics(core: &Core, filter: &LoopFilter) -> Result<LoopMetric
             }
         })
         .collect();
-    Ok(LoopMetrics { from: filter.from, to: filter.to, pending_days, lines, departments, totals: total.counts() })
+    let totals = total.counts(&Group::Total, &medians);
+    Ok(LoopMetrics { from: filter.from, to: filter.to, pending_days, lines, departments, totals })
 }
 
 #[cfg(test)]
@@ -284,21 +245,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn medians_of_odd_and_even_counts() {
-        assert_eq!(Hours::of(vec![]), Hours::default());
-        assert_eq!(Hours::of(vec![3.0, 1.0, 2.0]).median, Some(2.0));
-        let h = Hours::of(vec![4.0, 1.0, 2.0, 3.0]);
-        assert_eq!(h.median, Some(2.5));
-        assert_eq!(h.mean, Some(2.5));
-    }
-
-    #[test]
-    fn periods_are_inclusive_and_open_ended() {
+    fn a_period_is_whole_china_days_inclusive_and_open_ended() {
         let d = |s: &str| s.parse::<NaiveDate>().ok();
         let f = LoopFilter { from: d("2026-01-01"), to: d("2026-01-31"), ..LoopFilter::default() };
-        assert!(in_period(&f, d("2026-01-01")));
-        assert!(in_period(&f, d("2026-01-31")));
-        assert!(!in_period(&f, d("2026-02-01")));
-        assert!(in_period(&LoopFilter::default(), d("1999-01-01")));
+        let w = window(&f, 0);
+        // 2026-01-01 00:00 in Jinan is 2025-12-31 16:00 UTC.
+        assert_eq!(w.from_ms, 1_767_196_800_000);
+        assert_eq!(w.until_ms - w.from_ms, 31 * 86_400_000);
+        let open = window(&LoopFilter::default(), 0);
+        assert_eq!((open.from_ms, open.until_ms), (i64::MIN, i64::MAX));
     }
 }

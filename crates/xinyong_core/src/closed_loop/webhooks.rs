@@ -47,6 +47,9 @@ pub const MAX_BACKOFF_SECS: i64 = 600;
 /// POSTs to one webhook in one delivery round at most (then the next
 /// department gets its turn).
 const MAX_POSTS_PER_ROUND: usize = 10;
+/// Webhooks one round reads: one per department at most, and a city has a
+/// few dozen departments.
+const MAX_WEBHOOKS: u32 = 1_000;
 /// Longest accepted URL.
 const MAX_URL_LEN: usize = 2_000;
 
@@ -276,9 +279,11 @@ pub struct DeliveryReport {
 /// `feeds.webhook_interval_ms`.
 pub async fn deliver_webhooks(core: &Core, client: &WebhookClient, now: DateTime<Utc>) -> Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
-    // Few rows (one per department): read them all.
-    let hooks: Vec<Webhook> =
-        core.store().all::<WebhookRow>().await?.into_iter().map(Webhook::from).filter(|w| w.active).collect();
+    let hooks: Vec<Webhook> = xinyong_storage::closed_loop::active_webhooks(core.store(), MAX_WEBHOOKS)
+        .await?
+        .into_iter()
+        .map(Webhook::from)
+        .collect();
     for hook in hooks {
         if client.waiting(&hook.department, now) {
             report.waiting += 1;

@@ -21,15 +21,15 @@ use xinyong_domain::collection::record::{
     FieldIssue, RecordDraft, RowOutcome, SubjectRef, ValidationContext, validate_row,
 };
 use xinyong_domain::collection::{
-    AcceptedRecord, BatchReportRow, BatchRow, BatchSummary, RecordPublicity, RecordRow, RecordSubject, RowIssue,
-    RowReport, diff_fields, record_id,
+    AcceptedRecord, BatchSummary, RecordPublicity, RecordRow, RecordSubject, RowIssue, RowReport, diff_fields,
+    record_id,
 };
 use xinyong_domain::event::{Actor, NewEvent};
-use xinyong_domain::projection::Cell;
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectStatus};
 use xinyong_domain::subjects::{PersonRow, SubjectRow};
 
+pub use super::queries::{batch_by_idempotency_key, load_batch, recent_batches, record_with_log_index};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
 use crate::rules::Rules;
@@ -511,83 +511,4 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
         dry_run: req.dry_run,
         batch_log_index,
     })
-}
-
-/// A stored batch with its row reports.
-pub async fn load_batch(core: &Core, id: &str) -> Result<Option<BatchSummary>> {
-    let Some(row) = core.store().get(BatchRow::key(id)).await? else { return Ok(None) };
-    let mut batch = row.into_summary();
-    batch.reports = core
-        .store()
-        .find::<BatchReportRow>("batch_id", &Cell::text(id), u32::try_from(MAX_ROWS).unwrap_or(u32::MAX))
-        .await?
-        .into_iter()
-        .map(BatchReportRow::into_report)
-        .collect();
-    batch.reports.sort_by_key(|r| r.row);
-    Ok(Some(batch))
-}
-
-/// The batch a department sent earlier under this `Idempotency-Key`.
-pub async fn batch_by_idempotency_key(
-    core: &Core,
-    department: &DepartmentCode,
-    key: &str,
-) -> Result<Option<BatchSummary>> {
-    let rows = core.store().find::<BatchRow>("idempotency_key", &Cell::text(key), 50).await?;
-    let id = rows.into_iter().find(|b| b.department == *department).map(|b| b.id);
-    match id {
-        Some(id) => load_batch(core, &id).await,
-        None => Ok(None),
-    }
-}
-
-/// Rows read per page when listing every department's batches.
-const BATCH_PAGE: u32 = 1_000;
-
-/// The newest `limit` batches (without their row reports) of a department,
-/// or of every department when `department` is `None`, newest first.
-///
-/// The batches table is keyed by a content hash, so "newest" is the `seq`
-/// column (the log index that wrote the row, its last cell). The store reads
-/// rows in key order only, so every batch is read and the newest kept:
-/// batches are few (one per upload), and only `limit` are held at a time
-/// when reading every department's page by page.
-pub async fn recent_batches(
-    core: &Core,
-    department: Option<&DepartmentCode>,
-    limit: usize,
-) -> Result<Vec<BatchSummary>> {
-    fn keep_newest(newest: &mut Vec<(u64, BatchSummary)>, rows: Vec<BatchRow>, limit: usize) {
-        newest.extend(rows.into_iter().map(|r| (r.seq, r.into_summary())));
-        newest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        newest.truncate(limit);
-    }
-    let mut newest: Vec<(u64, BatchSummary)> = Vec::new();
-    match department {
-        Some(d) => {
-            let rows = core.store().find::<BatchRow>("department", &Cell::text(d.as_str()), u32::MAX).await?;
-            keep_newest(&mut newest, rows, limit);
-        }
-        None => {
-            let mut after: Option<Vec<Cell>> = None;
-            loop {
-                let page = core.store().page::<BatchRow>(after.as_deref(), BATCH_PAGE).await?;
-                let full = page.len() == BATCH_PAGE as usize;
-                after = page.last().map(|r| vec![Cell::text(r.id.as_str())]);
-                keep_newest(&mut newest, page, limit);
-                if !full {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(newest.into_iter().map(|(_, b)| b).collect())
-}
-
-/// A record and the log index of the event that last wrote it.
-pub async fn record_with_log_index(core: &Core, id: &str) -> Result<Option<(AcceptedRecord, u64)>> {
-    let Some(row) = core.store().get(RecordRow::key(id)).await? else { return Ok(None) };
-    let seq = row.seq;
-    Ok(Some((row.into_record(), seq)))
 }

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::collection::{AcceptedRecord, RecordRow};
-use xinyong_domain::projection::Row as _;
+use xinyong_domain::collection::AcceptedRecord;
+use xinyong_storage::collection;
 
 use crate::error::Result;
 use crate::log::Core;
@@ -84,16 +84,12 @@ pub async fn timeliness(
     to: NaiveDate,
     department: Option<&DepartmentCode>,
 ) -> Result<TimelinessReport> {
-    let (f, t) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
     let names: std::collections::HashMap<String, String> =
         crate::auth::departments(core).await?.into_iter().map(|d| (d.code.to_string(), d.name)).collect();
     let catalog = &core.rules().catalog;
-    let lines: Vec<TimelinessLine> = core
-        .store()
-        .timeliness(&f, &t)
+    let lines: Vec<TimelinessLine> = collection::timeliness(core.store(), from, to, department)
         .await?
         .into_iter()
-        .filter(|r| department.is_none_or(|d| d.as_str() == r.department))
         .map(|r| {
             let countable = r.total - r.unknown;
             TimelinessLine {
@@ -114,13 +110,10 @@ pub async fn timeliness(
     let total: u64 = lines.iter().map(|l| l.total).sum();
     let on_time: u64 = lines.iter().map(|l| l.on_time).sum();
     let countable: u64 = lines.iter().map(|l| l.total - l.unknown).sum();
-    let overdue = core
-        .store()
-        .overdue_records(&f, &t, department.map(DepartmentCode::as_str), OVERDUE_LIMIT)
+    let overdue = collection::overdue_records(core.store(), from, to, department, OVERDUE_LIMIT)
         .await?
-        .iter()
-        .map(|r| RecordRow::from_cells(r).map(|r| overdue(r.into_record())))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(xinyong_storage::StorageError::from)?;
+        .into_iter()
+        .map(|r| overdue(r.into_record()))
+        .collect();
     Ok(TimelinessReport { from, to, lines, total, on_time, on_time_share: share(on_time, countable), overdue })
 }

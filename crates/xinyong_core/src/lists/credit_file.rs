@@ -19,8 +19,9 @@ use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::{
     Ban, BanRow, BanScope, Interview, InterviewKind, InterviewRow, ListingRow, ListsEvent, PersonalRecordRow, digest_id,
 };
-use xinyong_domain::projection::Cell;
-use xinyong_domain::subjects::{PersonRow, RelationRow, SubjectRow};
+use xinyong_domain::subjects::{PersonRow, SubjectRow};
+pub use xinyong_storage::lists::DatedCursor;
+use xinyong_storage::{Page, lists, subjects};
 
 use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
@@ -32,8 +33,11 @@ use crate::subjects::{SubjectLookup, lookup_subject};
 const MAX_TEXT_CHARS: usize = 2_000;
 /// Longest short text (field, decision number).
 const MAX_SHORT_CHARS: usize = 200;
-/// Rows read per subject or person (a file has far fewer).
-const FILE_LIMIT: u32 = 10_000;
+/// Rows of each kind read per subject or person, newest first (a file has
+/// far fewer).
+const FILE_ROWS: u32 = 1_000;
+/// Bans or interviews the console's list shows: the newest, one page.
+pub const LIST_PAGE_ROWS: u32 = 500;
 
 // ---------------------------------------------------------------- helpers
 
@@ -270,15 +274,21 @@ impl BanRecord {
     }
 }
 
-/// Bans decided by `department`, or every ban (`None`), newest start first.
+/// The newest [`LIST_PAGE_ROWS`] bans decided by `department`, or of every
+/// department (`None`), newest start first (ties by id).
 pub async fn bans(core: &Core, department: Option<&DepartmentCode>) -> Result<Vec<BanRecord>> {
-    let rows = match department {
-        Some(d) => core.store().find::<BanRow>("department", &Cell::text(d.as_str()), FILE_LIMIT).await?,
-        None => core.store().page::<BanRow>(None, FILE_LIMIT).await?,
-    };
-    let mut bans: Vec<BanRecord> = rows.into_iter().map(BanRecord::from).collect();
-    bans.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
-    Ok(bans)
+    Ok(bans_page(core, department, None, LIST_PAGE_ROWS).await?.items)
+}
+
+/// One page of [`bans`] after `after`; `next` is where the following starts.
+pub async fn bans_page(
+    core: &Core,
+    department: Option<&DepartmentCode>,
+    after: Option<&DatedCursor>,
+    limit: u32,
+) -> Result<Page<BanRecord, DatedCursor>> {
+    let page = lists::bans(core.store(), department, after, limit.clamp(1, LIST_PAGE_ROWS)).await?;
+    Ok(page.map(BanRecord::from))
 }
 
 pub async fn ban(core: &Core, ban_id: &str) -> Result<Option<BanRecord>> {
@@ -414,18 +424,22 @@ impl From<InterviewRow> for InterviewRecord {
     }
 }
 
-/// Interviews held by `department`, or all (`None`), newest first.
+/// The newest [`LIST_PAGE_ROWS`] interviews held by `department`, or by any
+/// (`None`), newest first (ties by id).
 pub async fn interviews(core: &Core, department: Option<&DepartmentCode>) -> Result<Vec<InterviewRecord>> {
-    let rows = match department {
-        Some(d) => core.store().find::<InterviewRow>("department", &Cell::text(d.as_str()), FILE_LIMIT).await?,
-        None => core.store().page::<InterviewRow>(None, FILE_LIMIT).await?,
-    };
-    Ok(sorted_interviews(rows.into_iter().map(InterviewRecord::from).collect()))
+    Ok(interviews_page(core, department, None, LIST_PAGE_ROWS).await?.items)
 }
 
-fn sorted_interviews(mut list: Vec<InterviewRecord>) -> Vec<InterviewRecord> {
-    list.sort_by(|a, b| b.held_on.cmp(&a.held_on).then_with(|| a.id.cmp(&b.id)));
-    list
+/// One page of [`interviews`] after `after`; `next` is where the following
+/// starts.
+pub async fn interviews_page(
+    core: &Core,
+    department: Option<&DepartmentCode>,
+    after: Option<&DatedCursor>,
+    limit: u32,
+) -> Result<Page<InterviewRecord, DatedCursor>> {
+    let page = lists::interviews(core.store(), department, after, limit.clamp(1, LIST_PAGE_ROWS)).await?;
+    Ok(page.map(InterviewRecord::from))
 }
 
 // ---------------------------------------------------------------- reads
@@ -519,18 +533,14 @@ pub struct PersonFile {
 
 fn file_listings(core: &Core, rows: Vec<ListingRow>, today: NaiveDate) -> Vec<FileListing> {
     let rules = &core.rules().sanctions;
-    let mut list: Vec<FileListing> = rows
-        .into_iter()
+    // Already newest proposal first (ties by id), as read.
+    rows.into_iter()
         .map(|row| FileListing {
             list_name: rules.list(&row.list_code).map_or_else(|| row.list_code.clone(), |l| l.name.clone()),
             in_force: row.in_force(today),
             row,
         })
-        .collect();
-    list.sort_by(|a, b| {
-        b.row.proposed_on.cmp(&a.row.proposed_on).then_with(|| a.row.listing_id.cmp(&b.row.listing_id))
-    });
-    list
+        .collect()
 }
 
 fn personal_record(core: &Core, row: PersonalRecordRow) -> PersonalRecord {
@@ -553,19 +563,15 @@ fn personal_record(core: &Core, row: PersonalRecordRow) -> PersonalRecord {
     }
 }
 
-async fn personal_records_of(core: &Core, id: &str) -> Result<Vec<PersonalRecord>> {
-    let rows = core.store().find::<PersonalRecordRow>("id_number", &Cell::text(id), FILE_LIMIT).await?;
-    let mut records: Vec<PersonalRecord> = rows.into_iter().map(|r| personal_record(core, r)).collect();
-    // Active first, then the latest end.
-    records.sort_by(|a, b| b.active.cmp(&a.active).then_with(|| b.valid_until.cmp(&a.valid_until)));
-    Ok(records)
+/// A person's records: active first, then the latest end.
+async fn personal_records_of(core: &Core, id: &IdNumber) -> Result<Vec<PersonalRecord>> {
+    let rows = lists::personal_records_of_person(core.store(), id, FILE_ROWS).await?;
+    Ok(rows.into_iter().map(|r| personal_record(core, r)).collect())
 }
 
+/// A subject's bans, newest start first (ties by id).
 async fn bans_of(core: &Core, key: &str) -> Result<Vec<BanRecord>> {
-    let rows = core.store().find::<BanRow>("subject_key", &Cell::text(key), FILE_LIMIT).await?;
-    let mut bans: Vec<BanRecord> = rows.into_iter().map(BanRecord::from).collect();
-    bans.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then_with(|| a.id.cmp(&b.id)));
-    Ok(bans)
+    Ok(lists::bans_of_subject(core.store(), key, FILE_ROWS).await?.into_iter().map(BanRecord::from).collect())
 }
 
 fn audit(lookup: &Lookup, why: &str, what: &str, target: &str) {
@@ -577,7 +583,6 @@ fn audit(lookup: &Lookup, why: &str, what: &str, target: &str) {
 /// the policy lets see people, and that read is audited.
 pub async fn credit_file(core: &Core, uscc: &Uscc, people: Option<&Lookup>) -> Result<Option<CreditFile>> {
     let store = core.store();
-    let key = Cell::text(uscc.as_str());
     let Some(subject) = store.get(SubjectRow::key(uscc)).await? else { return Ok(None) };
     let today = china_today(core);
     let organisation = OrganisationFacts {
@@ -585,8 +590,8 @@ pub async fn credit_file(core: &Core, uscc: &Uscc, people: Option<&Lookup>) -> R
         name: subject.name,
         status_name: subject.status.name_zh().to_owned(),
     };
-    let listing_rows = store.find::<ListingRow>("subject_key", &key, FILE_LIMIT).await?;
-    let interview_rows = store.find::<InterviewRow>("subject_key", &key, FILE_LIMIT).await?;
+    let listing_rows = lists::listings_of_subject(store, uscc.as_str(), FILE_ROWS).await?;
+    let interview_rows = lists::interviews_of_subject(store, uscc.as_str(), FILE_ROWS).await?;
     let people = match people {
         None => None,
         Some(lookup) => {
@@ -600,21 +605,22 @@ pub async fn credit_file(core: &Core, uscc: &Uscc, people: Option<&Lookup>) -> R
         as_of: today,
         listings: file_listings(core, listing_rows, today),
         bans: bans_of(core, uscc.as_str()).await?,
-        interviews: sorted_interviews(interview_rows.into_iter().map(InterviewRecord::from).collect()),
+        interviews: interview_rows.into_iter().map(InterviewRecord::from).collect(),
         people,
     }))
 }
 
 async fn people_of(core: &Core, uscc: &Uscc) -> Result<Vec<PersonInFile>> {
     let store = core.store();
-    let relations = store.find::<RelationRow>("uscc", &Cell::text(uscc.as_str()), FILE_LIMIT).await?;
+    let relations = subjects::relations_of(store, uscc, FILE_ROWS).await?;
     let mut people = Vec::new();
     for rel in relations {
         let id = rel.id_number.as_str();
         let name = store.get(PersonRow::key(&rel.id_number)).await?.map(|p| p.name).unwrap_or_default();
         // Only the records this organisation's listings gave them: a file
         // about one company does not reveal the person's other companies.
-        let records = personal_records_of(core, id).await?.into_iter().filter(|r| r.uscc == uscc.as_str()).collect();
+        let records =
+            personal_records_of(core, &rel.id_number).await?.into_iter().filter(|r| r.uscc == uscc.as_str()).collect();
         people.push(PersonInFile {
             name,
             id_masked: core.settings().mask.mask_id(id),
@@ -639,10 +645,9 @@ pub async fn person_file(core: &Core, lookup: &Lookup, id_number: &str) -> Resul
     let masked = mask.mask_id(id.as_str());
     audit(lookup, &why, "person_file", &masked);
     let store = core.store();
-    let key = Cell::text(id.as_str());
     let person = store.get(PersonRow::key(&id)).await?;
-    let listing_rows = store.find::<ListingRow>("subject_key", &key, FILE_LIMIT).await?;
-    let records = personal_records_of(core, id.as_str()).await?;
+    let listing_rows = lists::listings_of_subject(store, id.as_str(), FILE_ROWS).await?;
+    let records = personal_records_of(core, &id).await?;
     let bans = bans_of(core, id.as_str()).await?;
     if person.is_none() && listing_rows.is_empty() && records.is_empty() && bans.is_empty() {
         return Err(CoreError::NotFound {

@@ -19,21 +19,24 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Serialize;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::closed_loop::{MeasurePush, PushRow};
+use xinyong_domain::closed_loop::MeasurePush;
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::collection::RecordSubject;
 use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::sanction::{ListType, SubjectKind};
 use xinyong_domain::lists::{
     ExitReason, ListingProposal, ListingRow, ListingState, ListingStatus, ListsEvent, ObjectionOutcome, ObjectionRow,
-    PersonalRecordRow, Step, StepError, digest_id,
+    Step, StepError, digest_id,
 };
-use xinyong_domain::projection::Cell;
 use xinyong_domain::subjects::RoleHolder;
-use xinyong_domain::subjects::{NaturalPerson, RelationRole, SubjectName};
-use xinyong_domain::subjects::{PersonRow, RelationRow};
-use xinyong_domain::{Calendar, CalendarError};
+use xinyong_domain::subjects::{NaturalPerson, PersonRow, RelationRole, SubjectName};
+use xinyong_domain::{Calendar, CalendarError, Uscc};
+use xinyong_storage::{closed_loop, lists, subjects};
 
+pub use super::queries::{
+    LiablePerson, ListingDetail, ListingFilter, PushStatus, TimelineEntry, list_listings, listing_detail,
+    subject_display,
+};
 use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
@@ -47,10 +50,13 @@ const MAX_TEXT_CHARS: usize = 4000;
 const MAX_SHORT_CHARS: usize = 200;
 /// Events `expire_due` appends per transaction.
 const EXPIRE_CHUNK: usize = 200;
-/// Listings read per page while looking for expired ones.
-const SCAN_PAGE: u32 = 1000;
-/// Most rows a single read of one listing's pushes / people / objections takes.
-const PER_LISTING_ROWS: u32 = 10_000;
+/// Expired listings read per page by `expire_due`.
+const EXPIRE_PAGE: u32 = 1000;
+/// Most rows one read of a listing's pushes, liable people or objections (or
+/// of a subject's listings, or an organisation's roles) takes. A decision
+/// pushes each measure of its list type to its executing departments: a few
+/// dozen rows, far below this.
+pub(crate) const PER_LISTING_ROWS: u32 = 1_000;
 
 /// What a department types into the 拟列入 form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -210,16 +216,15 @@ impl From<ObjectionRow> for Objection {
     }
 }
 
-async fn objections_of(core: &Core, listing_id: &str) -> Result<Vec<Objection>> {
-    let rows = core.store().find::<ObjectionRow>("listing_id", &Cell::text(listing_id), PER_LISTING_ROWS).await?;
-    let mut out: Vec<Objection> = rows.into_iter().map(Objection::from).collect();
-    out.sort_by(|a, b| (a.filed_on, &a.objection_id).cmp(&(b.filed_on, &b.objection_id)));
-    Ok(out)
+/// A listing's objections, first filed first.
+pub(crate) async fn objections_of(core: &Core, listing_id: &str) -> Result<Vec<Objection>> {
+    let rows = lists::objections_of(core.store(), listing_id, PER_LISTING_ROWS).await?;
+    Ok(rows.into_iter().map(Objection::from).collect())
 }
 
 /// The life-cycle state of a listing: its row, the rules of its list type and
 /// whether the subject has been heard on an objection.
-fn state_of(row: &ListingRow, list: Option<&ListType>, objections: &[Objection]) -> ListingState {
+pub(crate) fn state_of(row: &ListingRow, list: Option<&ListType>, objections: &[Objection]) -> ListingState {
     ListingState {
         status: row.status,
         // A list type removed from the rules keeps the stricter procedure.
@@ -338,8 +343,7 @@ pub async fn propose(
     if core.store().get(ListingRow::key(id.as_str())).await?.is_some() {
         return Ok(id);
     }
-    let same_subject =
-        core.store().find::<ListingRow>("subject_key", &Cell::text(subject.key.as_str()), PER_LISTING_ROWS).await?;
+    let same_subject = lists::listings_of_subject(core.store(), &subject.key, PER_LISTING_ROWS).await?;
     if let Some(open) = same_subject.iter().find(|r| r.list_code == list_code && is_open(r, today)) {
         return Err(CoreError::invalid(
             "already_listed",
@@ -470,7 +474,9 @@ pub async fn answer_objection(
 /// The active legal representative, principal and actual controller of an
 /// organisation, with their names.
 async fn role_holders(core: &Core, uscc: &str) -> Result<Vec<RoleHolder>> {
-    let rows = core.store().find::<RelationRow>("uscc", &Cell::text(uscc), PER_LISTING_ROWS).await?;
+    // A legal person's listing is keyed by its (registered, so valid) USCC.
+    let Ok(uscc) = Uscc::parse(uscc) else { return Ok(Vec::new()) };
+    let rows = subjects::relations_of(core.store(), &uscc, PER_LISTING_ROWS).await?;
     let active: Vec<(IdNumber, RelationRole)> =
         rows.into_iter().filter(|r| r.active).map(|r| (r.id_number, r.role)).collect();
     if active.is_empty() {
@@ -558,14 +564,13 @@ pub async fn withdraw(core: &Core, principal: &Principal, listing_id: &str, on: 
 
 /// The event that ends a listing: its pushes lifted, its personal records closed.
 async fn exit_event(core: &Core, row: ListingRow, req: ExitRequest) -> Result<ListsEvent> {
-    let key = Cell::text(row.listing_id.as_str());
-    let pushes = core.store().find::<PushRow>("listing_id", &key, PER_LISTING_ROWS).await?;
+    let pushes = closed_loop::pushes_of_listing(core.store(), &row.listing_id, PER_LISTING_ROWS).await?;
     let lifts = pushes
         .into_iter()
         .filter(|r| r.lifted_ms.is_none())
         .map(|r| MeasurePush { measure: r.measure, department: r.department })
         .collect();
-    let people = core.store().find::<PersonalRecordRow>("listing_id", &key, PER_LISTING_ROWS).await?;
+    let people = lists::personal_records_of_listing(core.store(), &row.listing_id, PER_LISTING_ROWS).await?;
     let liable_people = people.into_iter().filter(|r| r.active).map(|r| r.id_number).collect();
     Ok(ListsEvent::ListingExited {
         subject: row.subject(),
@@ -609,227 +614,35 @@ pub async fn exit(core: &Core, principal: &Principal, listing_id: &str, req: Exi
 pub async fn expire_due(core: &Core) -> Result<usize> {
     let today = china_today(core);
     let principal = Principal::system();
-    let mut due = Vec::new();
-    let mut after: Option<Vec<Cell>> = None;
-    loop {
-        let page = core.store().page::<ListingRow>(after.as_deref(), SCAN_PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(vec![Cell::text(last.listing_id.as_str())]);
-        let full = page.len() == SCAN_PAGE as usize;
-        due.extend(
-            page.into_iter().filter(|r| r.status == ListingStatus::Listed && r.valid_until.is_some_and(|u| u < today)),
-        );
-        if !full {
-            break;
-        }
-    }
     let mut exited = 0;
-    for chunk in due.chunks(EXPIRE_CHUNK) {
-        let mut events = Vec::with_capacity(chunk.len());
-        for row in chunk {
-            let req = ExitRequest {
-                reason: ExitReason::Expired,
-                on: today,
-                decision_no: None,
-                note: "有效期届满，自动移出".to_owned(),
-            };
-            events.push(event(&principal, core, exit_event(core, row.clone(), req).await?));
+    // Each page is read after the previous one exited: the exited rows have
+    // left `listed`, and the id cursor moves past anything that failed to.
+    let mut after: Option<String> = None;
+    loop {
+        let page = lists::listings_expired_by(core.store(), today, after.as_deref(), EXPIRE_PAGE).await?;
+        for chunk in page.items.chunks(EXPIRE_CHUNK) {
+            let mut events = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                let req = ExitRequest {
+                    reason: ExitReason::Expired,
+                    on: today,
+                    decision_no: None,
+                    note: "有效期届满，自动移出".to_owned(),
+                };
+                events.push(event(&principal, core, exit_event(core, row.clone(), req).await?));
+            }
+            exited += events.len();
+            core.append(events).await?;
         }
-        exited += events.len();
-        core.append(events).await?;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
     }
     if exited > 0 {
         tracing::info!(exited, "expired listings exited");
     }
     Ok(exited)
-}
-
-// ---------------------------------------------------------------- reads for pages
-
-/// A measure pushed by a decision, with the closed loop's progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PushStatus {
-    pub measure: String,
-    pub measure_name: String,
-    pub department: String,
-    pub pushed_ms: i64,
-    pub acked_ms: Option<i64>,
-    pub ack_note: Option<String>,
-    pub executed_ms: Option<i64>,
-    pub outcome: Option<String>,
-    pub lifted_ms: Option<i64>,
-}
-
-/// A liable person of a listed organisation, ID number masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LiablePerson {
-    pub masked_id: String,
-    pub masked_name: String,
-    pub role: String,
-    pub role_zh: String,
-    pub active: bool,
-}
-
-/// One line of a listing's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TimelineEntry {
-    pub on: NaiveDate,
-    pub what: String,
-}
-
-/// Everything a detail page shows.
-#[derive(Debug, Clone)]
-pub struct ListingDetail {
-    pub row: ListingRow,
-    /// The list type as the rules in force describe it (`None` when it was
-    /// removed since).
-    pub list: Option<ListType>,
-    /// The subject's key as shown: an ID number masked.
-    pub subject_display: String,
-    pub subject_name_display: String,
-    pub objections: Vec<Objection>,
-    pub pushes: Vec<PushStatus>,
-    pub liable_people: Vec<LiablePerson>,
-    pub timeline: Vec<TimelineEntry>,
-    /// Next steps the state allows today (whoever asks).
-    pub allowed: Vec<Step>,
-}
-
-/// Subject key and name as a console page may show them.
-pub fn subject_display(core: &Core, subject: &RecordSubject) -> (String, String) {
-    if subject.is_natural_person() {
-        let mask = &core.settings().mask;
-        (mask.mask_id(&subject.key), mask.mask_name(&subject.name))
-    } else {
-        (subject.key.clone(), subject.name.clone())
-    }
-}
-
-pub async fn listing_detail(core: &Core, listing_id: &str) -> Result<Option<ListingDetail>> {
-    let Some(row) = core.store().get(ListingRow::key(listing_id.trim())).await? else { return Ok(None) };
-    let rules = core.rules();
-    let list = rules.sanctions.list(&row.list_code).cloned();
-    let objections = objections_of(core, &row.listing_id).await?;
-    let sanctions = &rules.sanctions;
-    let mut pushes: Vec<PushStatus> = core
-        .store()
-        .find::<PushRow>("listing_id", &Cell::text(row.listing_id.as_str()), PER_LISTING_ROWS)
-        .await?
-        .into_iter()
-        .map(|r| PushStatus {
-            measure_name: sanctions.measure(&r.measure).map_or_else(|| r.measure.clone(), |m| m.name.clone()),
-            measure: r.measure,
-            department: r.department.as_str().to_owned(),
-            pushed_ms: r.pushed_ms,
-            acked_ms: r.acked_ms,
-            ack_note: r.ack_note,
-            executed_ms: r.executed_ms,
-            outcome: r.outcome,
-            lifted_ms: r.lifted_ms,
-        })
-        .collect();
-    // In the order the decision names the measures.
-    let position = |m: &str| row.measure_codes().iter().position(|x| x == m).unwrap_or(usize::MAX);
-    pushes.sort_by(|a, b| (position(&a.measure), &a.department).cmp(&(position(&b.measure), &b.department)));
-    let mask = &core.settings().mask;
-    let liable_people = core
-        .store()
-        .find::<PersonalRecordRow>("listing_id", &Cell::text(row.listing_id.as_str()), PER_LISTING_ROWS)
-        .await?
-        .into_iter()
-        .map(|r| LiablePerson {
-            masked_id: mask.mask_id(r.id_number.as_str()),
-            masked_name: mask.mask_name(&r.person_name),
-            role_zh: r.role.name_zh().to_owned(),
-            role: r.role.as_str().to_owned(),
-            active: r.active,
-        })
-        .collect();
-    let timeline = timeline(&row, &objections);
-    let state = state_of(&row, list.as_ref(), &objections);
-    let today = china_today(core);
-    let mut candidates =
-        vec![Step::ServeNotice, Step::FileObjection, Step::AnswerObjection, Step::Decide, Step::Withdraw];
-    candidates.extend(ExitReason::ALL.map(Step::Exit));
-    let allowed = candidates.into_iter().filter(|s| state.check(*s, today).is_ok()).collect();
-    let (subject_display, subject_name_display) = subject_display(core, &row.subject());
-    Ok(Some(ListingDetail {
-        row,
-        list,
-        subject_display,
-        subject_name_display,
-        objections,
-        pushes,
-        liable_people,
-        timeline,
-        allowed,
-    }))
-}
-
-fn timeline(row: &ListingRow, objections: &[Objection]) -> Vec<TimelineEntry> {
-    let mut out = vec![TimelineEntry { on: row.proposed_on, what: format!("拟列入(事由：{})", row.reason) }];
-    if let Some(d) = row.notice_served_on {
-        let deadline = row.objection_deadline.map(|d| format!("，异议期至 {d}")).unwrap_or_default();
-        out.push(TimelineEntry { on: d, what: format!("送达告知{deadline}") });
-    }
-    for o in objections {
-        out.push(TimelineEntry { on: o.filed_on, what: format!("提出异议，应于 {} 前答复", o.answer_due) });
-        if let (Some(d), Some(outcome)) = (o.answered_on, o.outcome) {
-            out.push(TimelineEntry { on: d, what: format!("答复异议：{}", outcome.name_zh()) });
-        }
-    }
-    if let Some(d) = row.decided_on {
-        let no = row.decision_no.as_deref().unwrap_or_default();
-        let until = row.valid_until.map_or_else(|| "长期有效".to_owned(), |u| format!("有效期至 {u}"));
-        out.push(TimelineEntry { on: d, what: format!("作出列入决定({no})，{until}") });
-    }
-    if let Some(d) = row.exited_on {
-        let what = match (row.status, row.exit_reason) {
-            (ListingStatus::Exited, Some(reason)) => {
-                let no = row.exit_decision_no.as_deref().map(|n| format!("({n})")).unwrap_or_default();
-                format!("{}{no}", reason.name_zh())
-            }
-            _ => "撤回拟列入".to_owned(),
-        };
-        let note = row.exit_note.as_deref().filter(|n| !n.is_empty()).map(|n| format!("：{n}")).unwrap_or_default();
-        out.push(TimelineEntry { on: d, what: format!("{what}{note}") });
-    }
-    // Stable: same-day steps keep their life-cycle order.
-    out.sort_by_key(|e| e.on);
-    out
-}
-
-/// Filters of the listings table; `None` = any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListingFilter {
-    pub status: Option<ListingStatus>,
-    pub department: Option<DepartmentCode>,
-    pub list_code: Option<String>,
-}
-
-/// Listings matching `filter`, newest proposal first, at most `limit`.
-pub async fn list_listings(core: &Core, filter: &ListingFilter, limit: usize) -> Result<Vec<ListingRow>> {
-    /// Rows read from one index before filtering on the other criteria.
-    const SCAN: u32 = 20_000;
-    let store = core.store();
-    let rows = if let Some(d) = &filter.department {
-        store.find::<ListingRow>("department", &Cell::text(d.as_str()), SCAN).await?
-    } else if let Some(s) = filter.status {
-        store.find::<ListingRow>("status", &Cell::text(s.as_str()), SCAN).await?
-    } else if let Some(code) = &filter.list_code {
-        store.find::<ListingRow>("list_code", &Cell::text(code.as_str()), SCAN).await?
-    } else {
-        store.page::<ListingRow>(None, SCAN).await?
-    };
-    let mut out: Vec<ListingRow> = rows
-        .into_iter()
-        .filter(|r| filter.status.is_none_or(|s| r.status == s))
-        .filter(|r| filter.department.as_ref().is_none_or(|d| r.department == *d))
-        .filter(|r| filter.list_code.as_deref().is_none_or(|c| r.list_code == c))
-        .collect();
-    out.sort_by_key(|r| std::cmp::Reverse((r.proposed_on, r.seq)));
-    out.truncate(limit);
-    Ok(out)
 }
 
 #[cfg(test)]

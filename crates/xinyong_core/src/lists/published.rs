@@ -16,21 +16,19 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use xinyong_domain::codes::uscc::Uscc;
+use xinyong_domain::lists::ListingRow;
 use xinyong_domain::lists::sanction::{ListKind, SanctionRules};
-use xinyong_domain::lists::{ListingRow, ListingStatus};
-use xinyong_domain::projection::Cell;
+use xinyong_storage::lists::{self, PublishedFilter};
 
 use crate::collection::intake::china_today;
 use crate::error::Result;
 use crate::log::Core;
 use crate::portal::scrub_id_numbers;
 
-/// Largest number of listed rows read to build the public lists. A city's
-/// in-force listings are far fewer; past this the oldest are not shown.
-const MAX_LISTED_ROWS: u32 = 50_000;
-
 /// Entries per page of the lists page and the API.
 pub const LIST_PAGE_SIZE: usize = 20;
+const LIST_PAGE_ROWS: u32 = 20;
+const _: () = assert!(LIST_PAGE_ROWS as usize == LIST_PAGE_SIZE);
 
 /// Whether `row` may appear on the portal on `today`.
 pub fn listing_is_published(row: &ListingRow, rules: &SanctionRules, today: NaiveDate) -> bool {
@@ -111,43 +109,64 @@ pub struct ListsPage {
     pub pages: usize,
 }
 
-/// Published entries, newest listing first (ties by id), one page.
-pub async fn published_lists(core: &Core, q: &ListsQuery) -> Result<ListsPage> {
-    let today = china_today(core);
-    let rules = &core.rules().sanctions;
-    let departments = crate::portal::department_names(core).await?;
-    let rows =
-        core.store().find::<ListingRow>("status", &Cell::text(ListingStatus::Listed.as_str()), MAX_LISTED_ROWS).await?;
-    let mut entries: Vec<PublishedListing> = rows
-        .into_iter()
-        .filter(|row| listing_is_published(row, rules, today))
-        .filter(|row| q.list.as_deref().is_none_or(|code| row.list_code == code))
-        .filter(|row| {
-            q.red.is_none_or(|red| rules.list(&row.list_code).is_some_and(|l| (l.kind == ListKind::Red) == red))
-        })
-        .filter_map(|row| published(&row, rules, &departments, core))
-        .collect();
-    entries.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| b.listing_id.cmp(&a.listing_id)));
-    let total = entries.len();
-    let pages = total.div_ceil(LIST_PAGE_SIZE).max(1);
-    let page = q.page.clamp(1, pages);
-    let entries = entries.into_iter().skip((page - 1) * LIST_PAGE_SIZE).take(LIST_PAGE_SIZE).collect();
-    Ok(ListsPage { entries, total, page, pages })
+/// The codes of the public list types the query asks for: one list, or
+/// every published one, of red lists only or of the others only.
+fn wanted_codes(rules: &SanctionRules, q: &ListsQuery) -> Vec<String> {
+    rules
+        .lists()
+        .iter()
+        .filter(|l| l.public)
+        .filter(|l| q.list.as_deref().is_none_or(|code| l.code == code))
+        .filter(|l| q.red.is_none_or(|red| (l.kind == ListKind::Red) == red))
+        .map(|l| l.code.clone())
+        .collect()
 }
 
-/// A legal person's published, in-force memberships (subject page).
-pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListing>> {
+/// The entries of published rows, each checked again by
+/// [`listing_is_published`] so that every page depends on that one rule.
+fn entries(rows: Vec<ListingRow>, core: &Core, departments: &BTreeMap<String, String>) -> Vec<PublishedListing> {
     let today = china_today(core);
     let rules = &core.rules().sanctions;
-    let departments = crate::portal::department_names(core).await?;
-    let rows = core.store().find::<ListingRow>("subject_key", &Cell::text(uscc.as_str()), 1_000).await?;
-    let mut entries: Vec<PublishedListing> = rows
-        .into_iter()
+    rows.into_iter()
         .filter(|row| listing_is_published(row, rules, today))
-        .filter_map(|row| published(&row, rules, &departments, core))
-        .collect();
-    entries.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| b.listing_id.cmp(&a.listing_id)));
-    Ok(entries)
+        .filter_map(|row| published(&row, rules, departments, core))
+        .collect()
+}
+
+/// Published entries, newest listing first (ties by id), one page: the
+/// filter, count and page are SQL (`xinyong_storage::lists`), with the
+/// public list types of the rules in force passed in.
+pub async fn published_lists(core: &Core, q: &ListsQuery) -> Result<ListsPage> {
+    let filter = PublishedFilter {
+        today: china_today(core),
+        list_codes: wanted_codes(&core.rules().sanctions, q),
+        subject: None,
+    };
+    let total = usize::try_from(lists::count_published_listings(core.store(), &filter).await?).unwrap_or(usize::MAX);
+    let pages = total.div_ceil(LIST_PAGE_SIZE).max(1);
+    let page = q.page.clamp(1, pages);
+    let offset = ((page - 1) * LIST_PAGE_SIZE) as u64;
+    let rows = lists::published_listings(core.store(), &filter, offset, LIST_PAGE_ROWS).await?;
+    let departments = crate::portal::department_names(core).await?;
+    Ok(ListsPage { entries: entries(rows, core, &departments), total, page, pages })
+}
+
+/// Most published entries one organisation's page shows (a company on more
+/// lists than this is not a case the page needs to serve).
+const MAX_MEMBERSHIPS: u32 = 200;
+
+/// A legal person's published, in-force memberships (subject page), newest
+/// listing first (ties by id).
+pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListing>> {
+    let all = ListsQuery::default();
+    let filter = PublishedFilter {
+        today: china_today(core),
+        list_codes: wanted_codes(&core.rules().sanctions, &all),
+        subject: Some(uscc.clone()),
+    };
+    let rows = lists::published_listings(core.store(), &filter, 0, MAX_MEMBERSHIPS).await?;
+    let departments = crate::portal::department_names(core).await?;
+    Ok(entries(rows, core, &departments))
 }
 
 /// The published list types (for the filter), split by kind.

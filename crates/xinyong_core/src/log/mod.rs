@@ -102,8 +102,8 @@ impl Core {
         *self.rules.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(book);
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

@@ -156,6 +156,46 @@ fn decode_event(row: &StoredEvent) -> Result<Event, VerifyError> {
     Ok(Event { seq, time, actor, rules, body, salt })
 }
 
+/// Walks every stored row of `table` (the store's whole-table scan) and
+/// takes each off the replayed rows `want`: a row that differs, that no event
+/// produced, or that is missing is the first mismatch. Returns the rows seen.
+async fn compare_table(
+    store: &dyn xinyong_storage::Store,
+    table: &'static TableSpec,
+    mut want: BTreeMap<Vec<Cell>, Vec<Cell>>,
+    mask: &MaskConfig,
+    progress: Progress<'_>,
+) -> Result<u64, VerifyError> {
+    let mut seen = 0u64;
+    let mut scan = store.scan_rows(table, PAGE);
+    while let Some(rows) = scan.next_page().await? {
+        for row in rows {
+            let key = table.key_of(&row).to_vec();
+            match want.remove(&key) {
+                Some(w) if w == row => {}
+                Some(w) => {
+                    return Err(mismatch(
+                        table.name,
+                        show_key(table, &key, mask),
+                        seq_of(&w),
+                        describe(table, &w, &row),
+                    ));
+                }
+                None => {
+                    let what = "row not produced by any event";
+                    return Err(mismatch(table.name, show_key(table, &key, mask), seq_of(&row), what));
+                }
+            }
+            seen += 1;
+        }
+        progress(table.name, seen, 0);
+    }
+    if let Some((key, w)) = want.into_iter().next() {
+        return Err(mismatch(table.name, show_key(table, &key, mask), seq_of(&w), "row is missing"));
+    }
+    Ok(seen)
+}
+
 /// Runs every check; `Ok` only when everything agrees.
 pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport, VerifyError> {
     let store = core.store();
@@ -273,41 +313,8 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     // 4. Projections: replayed rows ↔ stored rows, both ways.
     let mask = &core.settings().mask;
     for &table in all_tables() {
-        let mut want = expected.tables.remove(table.name).unwrap_or_default();
-        let mut after: Option<Vec<Cell>> = None;
-        let mut seen = 0u64;
-        loop {
-            let rows = store.rows_page(table, after.as_deref(), PAGE).await?;
-            let Some(last) = rows.last() else { break };
-            after = Some(table.key_of(last).to_vec());
-            for row in rows {
-                let key = table.key_of(&row).to_vec();
-                match want.remove(&key) {
-                    Some(w) if w == row => {}
-                    Some(w) => {
-                        return Err(mismatch(
-                            table.name,
-                            show_key(table, &key, mask),
-                            seq_of(&w),
-                            describe(table, &w, &row),
-                        ));
-                    }
-                    None => {
-                        return Err(mismatch(
-                            table.name,
-                            show_key(table, &key, mask),
-                            seq_of(&row),
-                            "row not produced by any event",
-                        ));
-                    }
-                }
-                seen += 1;
-            }
-            progress(table.name, seen, 0);
-        }
-        if let Some((key, w)) = want.into_iter().next() {
-            return Err(mismatch(table.name, show_key(table, &key, mask), seq_of(&w), "row is missing"));
-        }
+        let want = expected.tables.remove(table.name).unwrap_or_default();
+        let seen = compare_table(store, table, want, mask, progress).await?;
         report.rows.push((table.name, seen));
     }
 

@@ -22,15 +22,15 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use xinyong_domain::collection::catalog::{Catalog, CatalogItem, Category, DisclosureLevel, FieldRole};
-use xinyong_domain::collection::{AcceptedRecord, CollectionEvent, RECORDS, RecordRow};
+use xinyong_domain::collection::{AcceptedRecord, CollectionEvent, RecordRow};
 use xinyong_domain::event::EventKind;
 use xinyong_domain::log::{LogEntry, body_commitment};
 use xinyong_domain::mask::{MaskConfig, find_id_numbers};
-use xinyong_domain::projection::{Cell, Row as _};
-use xinyong_domain::subjects::{PersonRow, RelationRole, RelationRow, SubjectRow};
+use xinyong_domain::subjects::{PersonRow, RelationRole, SubjectRow};
 use xinyong_domain::{DivisionCode, Uscc};
 use xinyong_storage::PublicRecordFilter;
 pub use xinyong_storage::RecordCursor;
+use xinyong_storage::{portal as queries, subjects};
 
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
@@ -212,20 +212,19 @@ pub fn public_view(
 
 /// Stored `records` rows as the public sees them: those that are public
 /// today. A row that does not parse is an error, never a silent gap.
-fn public_views(
-    rows: &[Vec<Cell>],
-    catalog: &Catalog,
-    mask: &MaskConfig,
-    today: NaiveDate,
-) -> Result<Vec<PublicRecord>> {
+fn public_views(rows: Vec<RecordRow>, catalog: &Catalog, mask: &MaskConfig, today: NaiveDate) -> Vec<PublicRecord> {
     let mut out = Vec::new();
-    for cells in rows {
-        let row = RecordRow::from_cells(cells).map_err(xinyong_storage::StorageError::from)?;
+    for row in rows {
         let seq = row.seq;
         out.extend(public_view(&row.into_record(), seq, catalog, mask, today));
     }
-    Ok(out)
+    out
 }
+
+/// Most roles read to find an organisation's representative.
+const MAX_ROLES: u32 = 100;
+/// Most public records one subject page shows, newest first.
+const MAX_PROFILE_RECORDS: u32 = 1_000;
 
 /// A legal representative (or an individual business's operator), masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -284,7 +283,7 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
 
     // The representative: an active role holder, named only masked.
     let mut representative = None;
-    let mut relations = store.find::<RelationRow>("uscc", &Cell::text(uscc.as_str()), 100).await?;
+    let mut relations = subjects::relations_of(store, uscc, MAX_ROLES).await?;
     relations.sort_by_key(|r| std::cmp::Reverse(r.seq));
     for rel in &relations {
         let (true, role @ (RelationRole::LegalRepresentative | RelationRole::Principal)) = (rel.active, rel.role)
@@ -321,9 +320,9 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
         list_entries: Vec::new(),
         memberships: crate::lists::published::memberships(core, uscc).await?,
     };
-    let rows = store.rows_where(&RECORDS, "subject_key", &Cell::text(uscc.as_str()), 10_000).await?;
-    let mut records = public_views(&rows, catalog, mask, today)?;
-    records.sort_by(|a, b| b.decision_date.cmp(&a.decision_date).then_with(|| b.id.cmp(&a.id)));
+    // Newest decision first (ties by id, descending), as read.
+    let rows = queries::public_records_of(store, uscc, today, MAX_PROFILE_RECORDS).await?;
+    let records = public_views(rows, catalog, mask, today);
     for record in records {
         let category = catalog.item(&record.item).map(CatalogItem::category);
         match category {
@@ -380,21 +379,15 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     let limit = q.limit.clamp(1, MAX_PAGE);
     let store = core.store();
     // One row more than asked tells whether there is a next page.
-    let rows = store.public_records(&filter, q.cursor.as_ref(), limit + 1).await?;
+    let rows = queries::public_records(store, &filter, q.cursor.as_ref(), limit + 1).await?;
     let more = rows.len() > limit as usize;
     let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next = if more {
-        page.last().and_then(|r| {
-            Some(RecordCursor { decision_date: r.get(7)?.as_str()?.to_owned(), id: r.first()?.as_str()?.to_owned() })
-        })
-    } else {
-        None
-    };
+    let next = if more { page.last().map(RecordCursor::after) } else { None };
     let mask = &core.settings().mask;
     // The SQL already selects public, in-window rows; the same rule is
     // applied again here so that the pages depend on one definition.
-    let records = public_views(&page, catalog, mask, today)?;
-    let total = store.count_public_records(&filter).await?;
+    let records = public_views(page, catalog, mask, today);
+    let total = queries::count_public_records(store, &filter).await?;
     Ok(PublicRecordPage { records, total, next })
 }
 

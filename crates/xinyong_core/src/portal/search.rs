@@ -90,7 +90,6 @@ use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use xinyong_domain::event::{EventBody, EventKind};
-use xinyong_domain::projection::Cell;
 use xinyong_domain::subjects::{SubjectRow, SubjectStatus, SubjectsEvent, SubjectsKind};
 
 use crate::error::Result;
@@ -233,12 +232,8 @@ impl SearchIndex {
     pub async fn rebuild(core: &Core) -> Result<SearchIndex> {
         let size = core.store().log_size().await?;
         let mut rows = Vec::new();
-        let mut after: Option<Vec<Cell>> = None;
-        loop {
-            let page = core.store().page::<SubjectRow>(after.as_deref(), REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(vec![Cell::text(last.uscc.as_str())]);
-            let full = page.len() == REBUILD_PAGE as usize;
+        let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
+        while let Some(page) = scan.next_page().await? {
             // Only what the index keeps: a million full rows would double the
             // peak memory of a rebuild.
             rows.extend(
@@ -246,9 +241,6 @@ impl SearchIndex {
                     (row.seq, String::from(row.uscc).into_boxed_str(), row.name.into_boxed_str(), row.status)
                 }),
             );
-            if !full {
-                break;
-            }
         }
         // Log order, so that ties rank as in an index that followed the log.
         rows.sort_unstable_by_key(|r| r.0);

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use xinyong_domain::auth::{AuthEvent, Department, DepartmentCode, DepartmentRow};
+use xinyong_domain::auth::{AuthEvent, Department, DepartmentCode};
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_storage::Store;
 
+use crate::auth::MAX_LISTED;
 use crate::error::Result;
 use crate::log::Core;
 
@@ -64,8 +65,7 @@ impl DepartmentChange {
 
 /// Compares a departments file (parsed) with the registered departments.
 pub async fn department_changes(store: &dyn Store, file: &[Department]) -> Result<Vec<DepartmentChange>> {
-    let mut registered: BTreeMap<DepartmentCode, Department> = store
-        .all::<DepartmentRow>()
+    let mut registered: BTreeMap<DepartmentCode, Department> = xinyong_storage::auth::departments(store, MAX_LISTED)
         .await?
         .into_iter()
         .map(|r| {
@@ -92,7 +92,7 @@ pub async fn department_changes(store: &dyn Store, file: &[Department]) -> Resul
 /// again, in one append; returns (new, changed). Running it again appends
 /// nothing.
 pub async fn sync_departments(core: &Core, file: &[Department]) -> Result<(usize, usize)> {
-    let changes = department_changes(core.store().as_ref(), file).await?;
+    let changes = department_changes(core.store(), file).await?;
     let new = changes.iter().filter(|c| matches!(c, DepartmentChange::New(_))).count();
     let changed = changes.iter().filter(|c| matches!(c, DepartmentChange::Changed { .. })).count();
     let events: Vec<NewEvent> = changes.iter().filter_map(DepartmentChange::event).collect();

@@ -156,7 +156,16 @@ pub async fn load_book(store: &dyn Store, source: Arc<RuleFiles>) -> Result<Rule
 /// know (a later build's rule set) is skipped with a warning: it cannot be
 /// judged by here anyway.
 pub async fn published_versions(store: &dyn Store) -> Result<Vec<PublishedRuleSet>> {
-    let rows = store.all::<RuleSetRow>().await?;
+    let mut rows: Vec<RuleSetRow> = Vec::new();
+    let mut after = None;
+    loop {
+        let page = xinyong_storage::rules::rule_sets(store, after.as_ref(), 1_000).await?;
+        rows.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         match RuleSetName::parse(&row.kind) {
@@ -177,7 +186,7 @@ pub async fn published_versions(store: &dyn Store) -> Result<Vec<PublishedRuleSe
 /// Reads the published versions again and swaps the core's book.
 pub async fn reload(core: &Core) -> Result<()> {
     let source = Arc::clone(core.rule_book().source());
-    let book = load_book(core.store().as_ref(), source).await?;
+    let book = load_book(core.store(), source).await?;
     core.set_rule_book(book);
     Ok(())
 }
@@ -237,7 +246,7 @@ pub async fn publish_rules(core: &Core) -> Result<usize> {
     }
     // The new versions come into force now: check them in the book they
     // will be part of before anything is written (they are the latest).
-    let mut would_be = published_versions(core.store().as_ref()).await?;
+    let mut would_be = published_versions(core.store()).await?;
     let n = new.len() as u64;
     would_be.extend(new.iter().zip(0..).map(|(p, i)| PublishedRuleSet { seq: u64::MAX - n + i, ..p.clone() }));
     RuleBook::new(Arc::clone(source), would_be, 0).map_err(|e| {

@@ -303,7 +303,7 @@ pub async fn publish(
 ) -> Result<PublishOutcome> {
     let today = crate::clock::china_date(core.now());
     let book = core.rule_book();
-    let plan = plan(core.store().as_ref(), &book, files, problems, today, effective).await?;
+    let plan = plan(core.store(), &book, files, problems, today, effective).await?;
     if let Some(reused) = plan.sets.iter().find(|s| s.status == SetStatus::VersionReused) {
         return Err(CoreError::invalid(
             "rules_version_reused",

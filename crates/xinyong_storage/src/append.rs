@@ -1,0 +1,242 @@
+//! What one append writes, as statements: the events, the Merkle tree nodes
+//! they complete, and the projection writes collapsed to one per row. Run in
+//! one transaction by [`crate::exec::append`].
+
+use std::collections::HashMap;
+
+use xinyong_domain::projection::{Cell, RowState, TableSpec};
+
+use crate::sql::{Arg, Kind, Stmt, columns, key_columns, placeholders};
+use crate::{Hash, PreparedEvent, StorageError, to_i64};
+
+/// Rows per multi-row INSERT of events: SQLite allows 32,766 bound
+/// parameters per statement and PostgreSQL 65,535; events have 10 columns.
+const EVENT_ROWS: usize = 1_000;
+/// Tree nodes (3 columns each) per INSERT.
+const NODE_ROWS: usize = 3_000;
+/// Bound parameters per multi-row upsert of a projection table.
+const UPSERT_PARAMS: usize = 30_000;
+
+pub(crate) fn next_index() -> Stmt {
+    Stmt::new("SELECT COALESCE(MAX(seq) + 1, 0) FROM events").returns(&[Kind::Int])
+}
+
+/// The hash of one complete subtree: level 0 is a leaf (`events.leaf_hash`).
+pub(crate) fn node(level: u8, idx: u64) -> Stmt {
+    if level == 0 {
+        Stmt::new("SELECT leaf_hash FROM events WHERE seq = $1").arg(to_i64(idx)).returns(&[Kind::Bytes])
+    } else {
+        Stmt::new("SELECT hash FROM tree_nodes WHERE level = $1 AND idx = $2")
+            .arg(i64::from(level))
+            .arg(to_i64(idx))
+            .returns(&[Kind::Bytes])
+    }
+}
+
+/// A multi-row `INSERT`: `head` (`INSERT INTO t (cols) `), then a `VALUES`
+/// list with one tuple per row, then `tail` (`ON CONFLICT …`). Its
+/// placeholders are the backend's own (`?` on SQLite, `$n` on PostgreSQL),
+/// written by sqlx when it runs: SQLite looks every named parameter such as
+/// `$n` up in a list when it prepares a statement, which takes seconds for
+/// the 30,000 parameters of one batch's upsert and microseconds for `?`.
+#[derive(Debug)]
+pub(crate) struct Bulk {
+    pub head: String,
+    pub rows: Vec<Vec<Arg>>,
+    pub tail: String,
+}
+
+pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Bulk> {
+    events
+        .chunks(EVENT_ROWS)
+        .map(|chunk| {
+            let rows = chunk
+                .iter()
+                .map(|p| {
+                    let e = &p.event;
+                    vec![
+                        Arg::from(to_i64(e.seq)),
+                        Arg::from(e.time.timestamp_millis()),
+                        Arg::from(e.actor.as_str()),
+                        Arg::from(e.body.kind_name()),
+                        Arg::from(e.body.public_subject().map(str::to_owned)),
+                        Arg::from(p.rules_json.clone()),
+                        Arg::from(p.body_json.clone()),
+                        Arg::from(e.salt.to_vec()),
+                        Arg::from(p.entry.clone()),
+                        Arg::from(p.leaf.to_vec()),
+                    ]
+                })
+                .collect();
+            Bulk {
+                head: "INSERT INTO events (seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash) "
+                    .to_owned(),
+                rows,
+                tail: String::new(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn insert_nodes(nodes: &[(u8, u64, Hash)]) -> Vec<Bulk> {
+    nodes
+        .chunks(NODE_ROWS)
+        .map(|chunk| {
+            let rows = chunk
+                .iter()
+                .map(|(level, idx, hash)| {
+                    vec![Arg::from(i64::from(*level)), Arg::from(to_i64(*idx)), hash.to_vec().into()]
+                })
+                .collect();
+            Bulk { head: "INSERT INTO tree_nodes (level, idx, hash) ".to_owned(), rows, tail: String::new() }
+        })
+        .collect()
+}
+
+/// `(column index, new value)` pairs for one row.
+pub(crate) type ColumnPatch = Vec<(usize, Cell)>;
+
+/// The writes of a batch for one table, collapsed to the last write per key,
+/// because a multi-row upsert may not touch the same row twice (PostgreSQL
+/// rejects it) and only the last write survives anyway.
+#[derive(Debug)]
+pub(crate) struct TableWrites {
+    pub table: &'static TableSpec,
+    pub deletes: Vec<Vec<Cell>>,
+    pub upserts: Vec<Vec<Cell>>,
+    /// Column updates of rows written before this batch.
+    pub patches: Vec<(Vec<Cell>, ColumnPatch)>,
+}
+
+pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
+    let mut order: Vec<&'static TableSpec> = Vec::new();
+    let mut last: HashMap<&'static str, HashMap<Vec<Cell>, RowState>> = HashMap::new();
+    for write in events.iter().flat_map(|e| &e.writes) {
+        let table = write.table();
+        if !last.contains_key(table.name) {
+            order.push(table);
+        }
+        let rows = last.entry(table.name).or_default();
+        let key = write.key().to_vec();
+        let before = rows.remove(&key);
+        if let Some(after) = RowState::apply(before, write) {
+            rows.insert(key, after);
+        }
+    }
+    order
+        .into_iter()
+        .map(|table| {
+            let mut tw = TableWrites { table, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
+            for (key, state) in last.remove(table.name).unwrap_or_default() {
+                match state {
+                    RowState::Row(row) => tw.upserts.push(row),
+                    RowState::Deleted => tw.deletes.push(key),
+                    RowState::Patch(set) => tw.patches.push((key, set)),
+                }
+            }
+            // Deterministic statement order keeps lock order stable between writers.
+            tw.upserts.sort();
+            tw.deletes.sort();
+            tw.patches.sort();
+            tw
+        })
+        .collect()
+}
+
+/// The key cells of a row, bound as their columns' types.
+fn key_args(table: &TableSpec, key: &[Cell]) -> Vec<Arg> {
+    table.key_columns().iter().zip(key).map(|(col, cell)| Arg::cell(col.kind, cell)).collect()
+}
+
+/// `WHERE (k1, k2) = ($from, $from+1)`
+fn where_key(table: &TableSpec, from: usize) -> String {
+    format!(" WHERE ({}) = ({})", key_columns(table), placeholders(from, table.key_len))
+}
+
+/// Deletes and column updates of one table, then its multi-row upserts (run
+/// in that order).
+pub(crate) fn projection_statements(tw: &TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
+    let table = tw.table;
+    let mut out = Vec::new();
+    let delete = format!("DELETE FROM {}{}", table.name, where_key(table, 1));
+    for key in &tw.deletes {
+        let stmt = Stmt::assembled(delete.clone());
+        out.push(key_args(table, key).into_iter().fold(stmt, Stmt::arg));
+    }
+    for (key, set) in &tw.patches {
+        let sets: Vec<String> =
+            set.iter().enumerate().map(|(i, (c, _))| format!("{} = ${}", table.columns[*c].name, i + 1)).collect();
+        let text = format!("UPDATE {} SET {}{}", table.name, sets.join(", "), where_key(table, set.len() + 1));
+        let mut stmt = Stmt::assembled(text);
+        for (c, cell) in set {
+            stmt = stmt.arg(Arg::cell(table.columns[*c].kind, cell));
+        }
+        out.push(key_args(table, key).into_iter().fold(stmt, Stmt::arg));
+    }
+    let head = format!("INSERT INTO {} ({}) ", table.name, columns(table, None));
+    let sets: Vec<String> =
+        table.columns[table.key_len..].iter().map(|c| format!("{0} = excluded.{0}", c.name)).collect();
+    let tail = format!(" ON CONFLICT ({}) DO UPDATE SET {}", key_columns(table), sets.join(", "));
+    let upserts = tw
+        .upserts
+        .chunks((UPSERT_PARAMS / table.columns.len()).max(1))
+        .map(|chunk| Bulk {
+            head: head.clone(),
+            rows: chunk
+                .iter()
+                .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell(col.kind, cell)).collect())
+                .collect(),
+            tail: tail.clone(),
+        })
+        .collect();
+    (out, upserts)
+}
+
+/// Complete subtrees whose roots form the right edge of a tree of `size`
+/// leaves: exactly the left siblings an append at index `size` may need.
+pub(crate) fn frontier(size: u64) -> Vec<(u8, u64)> {
+    let mut coords = Vec::new();
+    let mut start = 0u64;
+    for level in (0..64u8).rev() {
+        let width = 1u64 << level;
+        if size & width != 0 {
+            coords.push((level, start >> level));
+            start += width;
+        }
+    }
+    coords
+}
+
+/// Checks the batch the caller built and computes the tree nodes it completes.
+pub(crate) fn new_tree_nodes(
+    size: u64,
+    events: &[PreparedEvent],
+    frontier_nodes: HashMap<(u8, u64), Hash>,
+) -> Result<Vec<(u8, u64, Hash)>, StorageError> {
+    let mut known = frontier_nodes;
+    let mut created = Vec::new();
+    for (offset, prepared) in events.iter().enumerate() {
+        let expected = size + offset as u64;
+        if prepared.event.seq != expected {
+            return Err(StorageError::Inconsistent(format!(
+                "batch event has index {} where {expected} was expected",
+                prepared.event.seq
+            )));
+        }
+        let nodes = xinyong_tlog::nodes_completed_by_append(expected, prepared.leaf, &mut |level: u8, idx: u64| {
+            known.get(&(level, idx)).copied().ok_or(())
+        })
+        .map_err(|()| StorageError::Inconsistent(format!("missing tree node while appending {expected}")))?;
+        for (level, idx, hash) in nodes {
+            known.insert((level, idx), hash);
+            if level > 0 {
+                created.push((level, idx, hash));
+            }
+        }
+    }
+    Ok(created)
+}
+
+pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {
+    <Hash>::try_from(bytes).map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
+}

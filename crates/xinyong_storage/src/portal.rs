@@ -1,0 +1,115 @@
+//! The portal's record lists (双公示) and a subject's public records. Which
+//! rows may be shown is decided here in SQL (public, legal person, window
+//! containing today) and again by `xinyong_core::portal` on each row read,
+//! so pages depend on one definition.
+
+use chrono::NaiveDate;
+use xinyong_domain::Uscc;
+use xinyong_domain::collection::{RECORDS, RecordRow};
+
+use crate::sql::{Cols, Kind, Stmt, day, to_rows};
+use crate::{Result, Store};
+
+/// Which `records` rows the public record lists (双公示) show: records of
+/// one catalog item about a legal person, marked public, whose publicity
+/// window contains `today` (`window_start <= today < latest_end`, or no
+/// `latest_end`). Dates are `YYYY-MM-DD`; `None` filters nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicRecordFilter {
+    pub item: String,
+    pub today: String,
+    pub department: Option<String>,
+    /// Leading digits (ASCII digits only) of the subject's division code,
+    /// i.e. of USCC positions 3–8: `370102` for 历下区, `3701` for all Jinan.
+    pub division_prefix: Option<String>,
+    /// Decision dates from and to, inclusive.
+    pub decided_from: Option<String>,
+    pub decided_to: Option<String>,
+}
+
+/// Keyset position in a newest-first record list: the rows after it are
+/// those strictly before `(decision_date, id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordCursor {
+    pub decision_date: String,
+    pub id: String,
+}
+
+impl RecordCursor {
+    /// The position of a row, for the page that follows it.
+    pub fn after(row: &RecordRow) -> RecordCursor {
+        RecordCursor { decision_date: day(row.decision_date), id: row.id.clone() }
+    }
+}
+
+/// The conditions of a public record list, parameters `$1`–`$6`. An empty
+/// string parameter means "no filter". The division is USCC positions 3–8
+/// of the subject key. Served by `records_public_item (public, item,
+/// decision_date)`.
+const PUBLIC_RECORDS_WHERE: &str = " WHERE public = 1 AND subject_kind = 'legal_person' AND item = $1 \
+     AND window_start IS NOT NULL AND window_start <= $2 AND (latest_end IS NULL OR latest_end > $2) \
+     AND ($3 = '' OR department = $3) AND ($4 = '' OR substr(subject_key, 3, 6) LIKE $4) \
+     AND ($5 = '' OR decision_date >= $5) AND ($6 = '' OR decision_date <= $6)";
+
+/// A division prefix as a LIKE pattern; anything but ASCII digits is dropped
+/// so the value can never carry a wildcard.
+fn division_pattern(prefix: Option<&str>) -> String {
+    let digits: String = prefix.unwrap_or("").chars().filter(char::is_ascii_digit).take(6).collect();
+    if digits.is_empty() { String::new() } else { format!("{digits}%") }
+}
+
+/// Binds `$1`–`$6` of [`PUBLIC_RECORDS_WHERE`].
+fn bind_filter(stmt: Stmt, f: &PublicRecordFilter) -> Stmt {
+    stmt.arg(f.item.as_str())
+        .arg(f.today.as_str())
+        .arg(f.department.clone().unwrap_or_default())
+        .arg(division_pattern(f.division_prefix.as_deref()))
+        .arg(f.decided_from.clone().unwrap_or_default())
+        .arg(f.decided_to.clone().unwrap_or_default())
+}
+
+/// Records matching `filter`, newest decision first (ties by id, descending),
+/// after `cursor`; at most `limit`.
+pub async fn public_records(
+    store: &dyn Store,
+    filter: &PublicRecordFilter,
+    cursor: Option<&RecordCursor>,
+    limit: u32,
+) -> Result<Vec<RecordRow>> {
+    let (date, id) = cursor.map_or((String::new(), String::new()), |c| (c.decision_date.clone(), c.id.clone()));
+    let stmt = bind_filter(
+        Stmt::select(&RECORDS).push(PUBLIC_RECORDS_WHERE).push(
+            " AND ($7 = '' OR decision_date < $7 OR (decision_date = $7 AND id < $8)) \
+             ORDER BY decision_date DESC, id DESC LIMIT $9",
+        ),
+        filter,
+    )
+    .arg(date)
+    .arg(id)
+    .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// How many records match `filter`.
+pub async fn count_public_records(store: &dyn Store, filter: &PublicRecordFilter) -> Result<u64> {
+    let stmt =
+        bind_filter(Stmt::new("SELECT COUNT(*) FROM records").push(PUBLIC_RECORDS_WHERE), filter).returns(&[Kind::Int]);
+    let row = store.fetch(&stmt).await?.into_iter().next().unwrap_or_default();
+    Cols::new(row, "count of public records").count()
+}
+
+/// The records about one organisation that are public on `today` (any
+/// catalog item), newest decision first (ties by id, descending), at most
+/// `limit`; served by `records_subject (subject_key, decision_date)`.
+pub async fn public_records_of(store: &dyn Store, uscc: &Uscc, today: NaiveDate, limit: u32) -> Result<Vec<RecordRow>> {
+    let stmt = Stmt::select(&RECORDS)
+        .push(
+            " WHERE subject_key = $1 AND public = 1 AND subject_kind = 'legal_person' \
+             AND window_start IS NOT NULL AND window_start <= $2 AND (latest_end IS NULL OR latest_end > $2) \
+             ORDER BY decision_date DESC, id DESC LIMIT $3",
+        )
+        .arg(uscc.as_str())
+        .arg(day(today))
+        .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
