@@ -238,54 +238,24 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     let Some(department_row) = department_row else {
         return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
     };
-    let sector = department_row.sector;
     // One snapshot for the whole batch: a version coming into force while
     // it is checked does not judge half of its rows.
     let rules = core.rules();
     let (item, matched, inferred_item) = resolve_item(&rules, &req)?;
-    let catalog_version = rules.catalog.version().to_owned();
     let id = batch_id(req.department.as_str(), item.code(), &req.table);
     let unknown_columns: Vec<String> = matched.unknown.iter().map(|(_, h)| h.clone()).collect();
 
     // The same batch again: report what happened the first time, write nothing.
-    // Rows that were not rejected the first time are duplicates now.
     if let Some(existing) = load_batch(core, &id).await? {
-        let reports: HashMap<u64, &RowReport> = existing.reports.iter().map(|r| (r.row, r)).collect();
-        let rows = req
-            .table
-            .rows
-            .iter()
-            .map(|(row, _)| match reports.get(row) {
-                Some(r) if r.status == "rejected" => RowResult {
-                    row: *row,
-                    status: "rejected",
-                    record_id: None,
-                    errors: r.issues.clone(),
-                    warnings: Vec::new(),
-                },
-                Some(r) => RowResult {
-                    row: *row,
-                    status: "duplicate",
-                    record_id: None,
-                    errors: Vec::new(),
-                    warnings: r.issues.clone(),
-                },
-                None => RowResult {
-                    row: *row,
-                    status: "duplicate",
-                    record_id: None,
-                    errors: Vec::new(),
-                    warnings: Vec::new(),
-                },
-            })
-            .collect();
+        let rows = rows_seen_before(&existing, &req.table);
+        let dry_run = req.dry_run;
         return Ok(IngestOutcome {
             rows,
             batch: existing,
             inferred_item,
             unknown_columns,
             already_received: true,
-            dry_run: req.dry_run,
+            dry_run,
             batch_log_index: None,
         });
     }
@@ -293,20 +263,107 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     let received = req.received_date.unwrap_or_else(|| china_today(core));
     // A decision cannot postdate its receipt ("decision ≤ today").
     let ctx = ValidationContext { today: received, lenient_codes: req.lenient_codes };
-    let deadline = item.deadline_working_days().unwrap_or(7);
-
-    // 1. Validate every row.
-    struct Good {
-        row: u64,
-        draft: RecordDraft,
-        warnings: Vec<RowIssue>,
-        cells: Vec<String>,
+    // 1. Validate every row. 2. What the platform already knows about these
+    //    records and subjects. 3. Decide each good row.
+    let (good, mut tally) = validate_rows(item, &matched, &req.table, &ctx);
+    let known = known(core, &req, item, &good).await?;
+    let batch = Batch {
+        id: id.clone(),
+        req: &req,
+        item,
+        rules: &rules,
+        sector: department_row.sector,
+        received,
+        versions: rules.versions(),
+    };
+    for (g, rid) in good.into_iter().zip(known.ids.iter().cloned()) {
+        tally.decide(&batch, &known, g, rid);
     }
-    let mut results: Vec<RowResult> = Vec::with_capacity(req.table.rows.len());
-    let mut reports: Vec<RowReport> = Vec::new();
+    // 4. Write everything in one append (unless nothing is new, or a dry run).
+    let summary = tally.summary(&batch);
+    let batch_log_index = write(core, &batch, &mut tally, &summary).await?;
+    Ok(IngestOutcome {
+        batch: summary,
+        rows: tally.results,
+        inferred_item,
+        unknown_columns,
+        already_received: false,
+        dry_run: req.dry_run,
+        batch_log_index,
+    })
+}
+
+/// Rows of a batch received before: as rejected as they were, the others
+/// duplicates now.
+fn rows_seen_before(existing: &BatchSummary, table: &InputTable) -> Vec<RowResult> {
+    let reports: HashMap<u64, &RowReport> = existing.reports.iter().map(|r| (r.row, r)).collect();
+    let result = |row: u64, status, errors, warnings| RowResult { row, status, record_id: None, errors, warnings };
+    table
+        .rows
+        .iter()
+        .map(|(row, _)| match reports.get(row) {
+            Some(r) if r.status == "rejected" => result(*row, "rejected", r.issues.clone(), Vec::new()),
+            Some(r) => result(*row, "duplicate", Vec::new(), r.issues.clone()),
+            None => result(*row, "duplicate", Vec::new(), Vec::new()),
+        })
+        .collect()
+}
+
+/// A row that passed validation.
+struct Good {
+    row: u64,
+    draft: RecordDraft,
+    warnings: Vec<RowIssue>,
+    cells: Vec<String>,
+}
+
+/// What one batch brings together for deciding its rows.
+struct Batch<'a> {
+    id: String,
+    req: &'a IngestRequest,
+    item: &'a CatalogItem,
+    rules: &'a Rules,
+    /// The department's sector (sector-specific publicity rules).
+    sector: Option<String>,
+    received: NaiveDate,
+    versions: xinyong_domain::event::RuleVersions,
+}
+
+/// What the platform knows already: each good row's record id (in row
+/// order), the records stored under those ids, and the subjects known.
+struct Known {
+    ids: Vec<String>,
+    existing: HashMap<String, AcceptedRecord>,
+    subjects: HashSet<String>,
+}
+
+/// The rows' outcomes so far, and the events to append.
+#[derive(Default)]
+struct Tally {
+    results: Vec<RowResult>,
+    reports: Vec<RowReport>,
+    events: Vec<NewEvent>,
+    seen_in_batch: HashMap<String, u64>,
+    /// Subjects this batch registers (once each, before their first record).
+    registered: HashSet<String>,
+    accepted: u64,
+    corrected: u64,
+    duplicates: u64,
+    warned: u64,
+}
+
+/// Step 1: every row validated against the catalog item; rejected rows go
+/// straight into the tally.
+fn validate_rows(
+    item: &CatalogItem,
+    matched: &HeaderMatch,
+    table: &InputTable,
+    ctx: &ValidationContext,
+) -> (Vec<Good>, Tally) {
+    let mut tally = Tally { results: Vec::with_capacity(table.rows.len()), ..Tally::default() };
     let mut good: Vec<Good> = Vec::new();
-    for (row, cells) in &req.table.rows {
-        match validate_row(item, &matched.cells(cells), &ctx) {
+    for (row, cells) in &table.rows {
+        match validate_row(item, &matched.cells(cells), ctx) {
             RowOutcome::Valid { draft, warnings } => good.push(Good {
                 row: *row,
                 draft,
@@ -315,24 +372,17 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
             }),
             RowOutcome::Invalid { errors, warnings } => {
                 let errors: Vec<RowIssue> = errors.iter().map(issue).collect();
-                reports.push(RowReport {
-                    row: *row,
-                    status: "rejected".to_owned(),
-                    cells: cells.clone(),
-                    issues: errors.clone(),
-                });
-                results.push(RowResult {
-                    row: *row,
-                    status: "rejected",
-                    record_id: None,
-                    errors,
-                    warnings: warnings.iter().map(issue).collect(),
-                });
+                let warnings = warnings.iter().map(issue).collect();
+                tally.reject(*row, cells.clone(), errors, warnings);
             }
         }
     }
+    (good, tally)
+}
 
-    // 2. What the platform already knows about these records and subjects.
+/// Step 2: the stored records with the good rows' ids, and which of their
+/// subjects the platform already knows.
+async fn known(core: &Core, req: &IngestRequest, item: &CatalogItem, good: &[Good]) -> Result<Known> {
     let ids: Vec<String> = good
         .iter()
         .map(|g| record_id(req.department.as_str(), item.code(), &g.draft.document_number, &subject_of(&g.draft).key))
@@ -352,74 +402,43 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
         SubjectRef::NaturalPerson { id_number, .. } => Some(PersonRow::key(id_number)),
         SubjectRef::LegalPerson { .. } => None,
     });
-    let mut known_subjects: HashSet<String> = HashSet::new();
+    let mut subjects: HashSet<String> = HashSet::new();
     for row in core.store().get_many(legal_keys).await? {
-        known_subjects.insert(row.uscc.as_str().to_owned());
+        subjects.insert(row.uscc.as_str().to_owned());
     }
     for row in core.store().get_many(person_keys).await? {
-        known_subjects.insert(row.id_number.as_str().to_owned());
+        subjects.insert(row.id_number.as_str().to_owned());
+    }
+    Ok(Known { ids, existing, subjects })
+}
+
+impl Tally {
+    fn reject(&mut self, row: u64, cells: Vec<String>, errors: Vec<RowIssue>, warnings: Vec<RowIssue>) {
+        self.reports.push(RowReport { row, status: "rejected".to_owned(), cells, issues: errors.clone() });
+        self.results.push(RowResult { row, status: "rejected", record_id: None, errors, warnings });
     }
 
-    // 3. Decide each good row: new, duplicate, correction — or a conflict
-    //    with an earlier row of the same batch.
-    let rule_versions = rules.versions();
-    let mut events: Vec<NewEvent> = Vec::new();
-    let mut seen_in_batch: HashMap<String, u64> = HashMap::new();
-    let (mut accepted, mut corrected, mut duplicates, mut warned) = (0u64, 0u64, 0u64, 0u64);
-    for (g, rid) in good.into_iter().zip(ids) {
-        if let Some(first_row) = seen_in_batch.get(&rid) {
+    fn event(&mut self, batch: &Batch<'_>, body: xinyong_domain::event::EventBody) {
+        self.events.push(NewEvent { actor: batch.req.actor.clone(), rules: batch.versions.clone(), body });
+    }
+
+    /// Step 3 for one good row: new, duplicate, correction — or a conflict
+    /// with an earlier row of the same batch.
+    fn decide(&mut self, batch: &Batch<'_>, known: &Known, g: Good, rid: String) {
+        if let Some(first_row) = self.seen_in_batch.get(&rid) {
             let error = RowIssue {
                 field: String::new(),
                 code: "duplicate_key_in_batch".to_owned(),
                 message: format!("与本批第 {first_row} 行的决定文书号和相对人相同；同一条记录在一个批次中只能出现一次"),
             };
-            reports.push(RowReport {
-                row: g.row,
-                status: "rejected".to_owned(),
-                cells: g.cells,
-                issues: vec![error.clone()],
-            });
-            results.push(RowResult {
-                row: g.row,
-                status: "rejected",
-                record_id: None,
-                errors: vec![error],
-                warnings: g.warnings,
-            });
-            continue;
+            self.reject(g.row, g.cells, vec![error], g.warnings);
+            return;
         }
-        seen_in_batch.insert(rid.clone(), g.row);
-
-        let subject = subject_of(&g.draft);
-        let decision = decide_publicity(&rules.publicity, item, &g.draft, sector.as_deref());
-        let working_days = rules.calendar.working_days_between(g.draft.decision_date, received).ok();
-        let record = AcceptedRecord {
-            id: rid.clone(),
-            department: req.department.clone(),
-            item: item.code().to_owned(),
-            catalog_version: catalog_version.clone(),
-            batch_id: id.clone(),
-            document_number: g.draft.document_number.clone(),
-            subject: subject.clone(),
-            decision_date: g.draft.decision_date,
-            received_date: received,
-            working_days,
-            deadline_working_days: deadline,
-            publicity: RecordPublicity {
-                regime: decision.regime.clone(),
-                severity: decision.severity.map(|s| s.as_str().to_owned()),
-                public: decision.public,
-                non_public_reason: decision.non_public_reason.as_ref().map(|r| r.code().to_owned()),
-                window_start: decision.window.as_ref().map(|w| w.start),
-                earliest_end: decision.window.as_ref().map(|w| w.earliest_end),
-                latest_end: decision.window.as_ref().and_then(|w| w.latest_end),
-                repairable: decision.window.as_ref().is_some_and(|w| w.repairable),
-            },
-            fields: g.draft.fields.clone(),
-        };
-        let status = match existing.get(&rid) {
+        self.seen_in_batch.insert(rid.clone(), g.row);
+        let record = accepted_record(batch, &g.draft, rid.clone());
+        let status = match known.existing.get(&rid) {
             Some(old) if old.fields == record.fields => {
-                duplicates += 1;
+                self.duplicates += 1;
                 "duplicate"
             }
             Some(old) => {
@@ -429,86 +448,108 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
                 record.received_date = old.received_date;
                 record.working_days = old.working_days;
                 let changes = diff_fields(&old.fields, &record.fields);
-                events.push(NewEvent {
-                    actor: req.actor.clone(),
-                    rules: rule_versions.clone(),
-                    body: CollectionEvent::RecordCorrected { record, changes }.into(),
-                });
-                corrected += 1;
+                self.event(batch, CollectionEvent::RecordCorrected { record, changes }.into());
+                self.corrected += 1;
                 "corrected"
             }
             None => {
-                if known_subjects.insert(subject.key.clone()) {
-                    events.push(NewEvent {
-                        actor: req.actor.clone(),
-                        rules: rule_versions.clone(),
-                        body: subject_registration(&g.draft).into(),
-                    });
+                let key = &record.subject.key;
+                if !known.subjects.contains(key) && self.registered.insert(key.clone()) {
+                    self.event(batch, subject_registration(&g.draft).into());
                 }
-                events.push(NewEvent {
-                    actor: req.actor.clone(),
-                    rules: rule_versions.clone(),
-                    body: CollectionEvent::RecordAccepted { record }.into(),
-                });
-                accepted += 1;
+                self.event(batch, CollectionEvent::RecordAccepted { record }.into());
+                self.accepted += 1;
                 if g.warnings.is_empty() { "accepted" } else { "accepted_with_warnings" }
             }
         };
         if !g.warnings.is_empty() {
-            warned += 1;
-            reports.push(RowReport {
+            self.warned += 1;
+            let status_text = "accepted_with_warnings".to_owned();
+            self.reports.push(RowReport {
                 row: g.row,
-                status: "accepted_with_warnings".to_owned(),
+                status: status_text,
                 cells: g.cells,
                 issues: g.warnings.clone(),
             });
         }
-        results.push(RowResult { row: g.row, status, record_id: Some(rid), errors: Vec::new(), warnings: g.warnings });
-    }
-    results.sort_by_key(|r| r.row);
-    reports.sort_by_key(|r| r.row);
-
-    let rejected = results.iter().filter(|r| r.status == "rejected").count() as u64;
-    let batch = BatchSummary {
-        id: id.clone(),
-        department: req.department.clone(),
-        item: item.code().to_owned(),
-        catalog_version,
-        source: req.source.as_str().to_owned(),
-        file_name: req.file_name.clone(),
-        idempotency_key: req.idempotency_key.clone(),
-        received_date: received,
-        rows_total: req.table.rows.len() as u64,
-        accepted,
-        corrected,
-        duplicates,
-        rejected,
-        warnings: warned,
-        headers: req.table.headers.clone(),
-        reports,
-    };
-
-    // Nothing new at all (every row a duplicate): nothing to log.
-    let worth_logging = accepted + corrected + rejected + warned > 0;
-    let mut batch_log_index = None;
-    if !req.dry_run && worth_logging {
-        events.push(NewEvent {
-            actor: req.actor.clone(),
-            rules: rule_versions,
-            body: CollectionEvent::BatchReceived { batch: batch.clone() }.into(),
+        self.results.push(RowResult {
+            row: g.row,
+            status,
+            record_id: Some(rid),
+            errors: Vec::new(),
+            warnings: g.warnings,
         });
-        let outcome = core.append(events).await?;
-        batch_log_index = Some(outcome.size - 1);
-        metrics::counter!("xinyong_records_accepted_total").increment(accepted);
-        metrics::counter!("xinyong_records_rejected_total").increment(rejected);
     }
-    Ok(IngestOutcome {
-        batch,
-        rows: results,
-        inferred_item,
-        unknown_columns,
-        already_received: false,
-        dry_run: req.dry_run,
-        batch_log_index,
-    })
+
+    /// The batch as received: counts and the rejected and warned rows, in row order.
+    fn summary(&mut self, batch: &Batch<'_>) -> BatchSummary {
+        self.results.sort_by_key(|r| r.row);
+        self.reports.sort_by_key(|r| r.row);
+        let req = batch.req;
+        BatchSummary {
+            id: batch.id.clone(),
+            department: req.department.clone(),
+            item: batch.item.code().to_owned(),
+            catalog_version: batch.rules.catalog.version().to_owned(),
+            source: req.source.as_str().to_owned(),
+            file_name: req.file_name.clone(),
+            idempotency_key: req.idempotency_key.clone(),
+            received_date: batch.received,
+            rows_total: req.table.rows.len() as u64,
+            accepted: self.accepted,
+            corrected: self.corrected,
+            duplicates: self.duplicates,
+            rejected: self.results.iter().filter(|r| r.status == "rejected").count() as u64,
+            warnings: self.warned,
+            headers: req.table.headers.clone(),
+            reports: std::mem::take(&mut self.reports),
+        }
+    }
+}
+
+/// The record as accepted: the row's draft, judged by the publicity regime in
+/// force on its decision date, with its working days to receipt.
+fn accepted_record(batch: &Batch<'_>, draft: &RecordDraft, rid: String) -> AcceptedRecord {
+    let rules = batch.rules;
+    let decision = decide_publicity(&rules.publicity, batch.item, draft, batch.sector.as_deref());
+    let window = decision.window.as_ref();
+    AcceptedRecord {
+        id: rid,
+        department: batch.req.department.clone(),
+        item: batch.item.code().to_owned(),
+        catalog_version: rules.catalog.version().to_owned(),
+        batch_id: batch.id.clone(),
+        document_number: draft.document_number.clone(),
+        subject: subject_of(draft),
+        decision_date: draft.decision_date,
+        received_date: batch.received,
+        working_days: rules.calendar.working_days_between(draft.decision_date, batch.received).ok(),
+        deadline_working_days: batch.item.deadline_working_days().unwrap_or(7),
+        publicity: RecordPublicity {
+            regime: decision.regime.clone(),
+            severity: decision.severity.map(|s| s.as_str().to_owned()),
+            public: decision.public,
+            non_public_reason: decision.non_public_reason.as_ref().map(|r| r.code().to_owned()),
+            window_start: window.map(|w| w.start),
+            earliest_end: window.map(|w| w.earliest_end),
+            latest_end: window.and_then(|w| w.latest_end),
+            repairable: window.is_some_and(|w| w.repairable),
+        },
+        fields: draft.fields.clone(),
+    }
+}
+
+/// Step 4: one append of the new subjects, records, corrections and the batch;
+/// nothing when every row was a duplicate, or on a dry run. The batch event's
+/// log index.
+async fn write(core: &Core, batch: &Batch<'_>, tally: &mut Tally, summary: &BatchSummary) -> Result<Option<u64>> {
+    let worth_logging = summary.accepted + summary.corrected + summary.rejected + summary.warnings > 0;
+    if batch.req.dry_run || !worth_logging {
+        return Ok(None);
+    }
+    tally.event(batch, CollectionEvent::BatchReceived { batch: summary.clone() }.into());
+    let outcome = core.append(std::mem::take(&mut tally.events)).await?;
+    metrics::counter!("xinyong_records_accepted_total").increment(summary.accepted);
+    metrics::counter!("xinyong_records_rejected_total").increment(summary.rejected);
+    Ok(Some(outcome.size - 1))
 }
