@@ -199,12 +199,34 @@ async fn compare_table(
 /// Runs every check; `Ok` only when everything agrees.
 pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport, VerifyError> {
     let store = core.store();
-    let size = store.log_size().await?;
     let mut report = VerifyReport::default();
+    // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash; the tree and
+    //    the projections as the log says they must be.
+    let (tree, mut expected) = check_events(store, progress, &mut report).await?;
+    // 2. Stored tree nodes equal the recomputed tree.
+    report.tree_nodes = check_tree_nodes(store, &tree, report.entries).await?;
+    // 3. The latest checkpoint: signature, origin, and root of the recomputed tree.
+    report.checkpoint_size = check_checkpoint(core, &tree, report.entries).await?;
+    // 4. Projections: replayed rows ↔ stored rows, both ways.
+    let mask = &core.settings().mask;
+    for &table in all_tables() {
+        let want = expected.tables.remove(table.name).unwrap_or_default();
+        let seen = compare_table(store, table, want, mask, progress).await?;
+        report.rows.push((table.name, seen));
+    }
+    Ok(report)
+}
+
+/// Step 1: reads the log in order, recomputing each entry and leaf from the
+/// stored columns and body; returns the tree and the replayed projections.
+async fn check_events(
+    store: &dyn xinyong_storage::Store,
+    progress: Progress<'_>,
+    report: &mut VerifyReport,
+) -> Result<(MemoryTree, Expected), VerifyError> {
+    let size = store.log_size().await?;
     let mut tree = MemoryTree::new();
     let mut expected = Expected::default();
-
-    // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash.
     let mut next = 0u64;
     loop {
         let rows = store.events_from(next, PAGE).await?;
@@ -212,30 +234,20 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
             break;
         }
         for row in &rows {
+            let at = |problem: String| mismatch("events", next.to_string(), Some(next), problem);
             if u64::try_from(row.seq).ok() != Some(next) {
-                return Err(mismatch(
-                    "events",
-                    row.seq.to_string(),
-                    Some(next),
-                    format!("expected index {next}; the log has a gap"),
-                ));
+                let problem = format!("expected index {next}; the log has a gap");
+                return Err(mismatch("events", row.seq.to_string(), Some(next), problem));
             }
             let event = decode_event(row)?;
-            let entry = event
-                .entry()
-                .map_err(|e| mismatch("events", next.to_string(), Some(next), format!("body cannot be encoded: {e}")))?
-                .to_bytes();
+            let entry = event.entry().map_err(|e| at(format!("body cannot be encoded: {e}")))?.to_bytes();
             if entry != row.entry {
-                return Err(mismatch(
-                    "events",
-                    next.to_string(),
-                    Some(next),
-                    "stored entry bytes differ from the entry recomputed from the event's columns and body",
-                ));
+                let what = "stored entry bytes differ from the entry recomputed from the event's columns and body";
+                return Err(at(what.to_owned()));
             }
             let leaf = xinyong_tlog::leaf_hash(&row.entry);
             if row.leaf_hash.as_slice() != leaf.as_slice() {
-                return Err(mismatch("events", next.to_string(), Some(next), "leaf_hash is not the hash of the entry"));
+                return Err(at("leaf_hash is not the hash of the entry".to_owned()));
             }
             tree.push(leaf);
             expected
@@ -246,8 +258,17 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
         progress("events", next, size);
     }
     report.entries = next;
+    Ok((tree, expected))
+}
 
-    // 2. Stored tree nodes equal the recomputed tree.
+/// Step 2: every stored node (level ≥ 1) is the recomputed tree's, and none
+/// is missing. Returns how many there are.
+async fn check_tree_nodes(
+    store: &dyn xinyong_storage::Store,
+    tree: &MemoryTree,
+    entries: u64,
+) -> Result<u64, VerifyError> {
+    let mut stored = 0u64;
     let mut after = None;
     loop {
         let nodes = store.tree_nodes_page(after, PAGE).await?;
@@ -260,63 +281,42 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
                 Some(h) if h.as_slice() == hash.as_slice() => {}
                 Some(_) => {
                     let first = (*idx).checked_shl(u32::from(*level));
-                    return Err(mismatch(
-                        "tree_nodes",
-                        key,
-                        first,
-                        "hash differs from the tree recomputed from the events",
-                    ));
+                    let what = "hash differs from the tree recomputed from the events";
+                    return Err(mismatch("tree_nodes", key, first, what));
                 }
-                None => {
-                    return Err(mismatch("tree_nodes", key, None, "node does not belong to the log"));
-                }
+                None => return Err(mismatch("tree_nodes", key, None, "node does not belong to the log")),
             }
         }
-        report.tree_nodes += nodes.len() as u64;
+        stored += nodes.len() as u64;
         after = Some((l, i));
     }
-    let expected_nodes: u64 = (1..64).map(|level| next >> level).sum();
-    if report.tree_nodes != expected_nodes {
-        return Err(mismatch(
-            "tree_nodes",
-            "*",
-            None,
-            format!("{} nodes stored, {expected_nodes} expected", report.tree_nodes),
-        ));
+    let expected_nodes: u64 = (1..64).map(|level| entries >> level).sum();
+    if stored != expected_nodes {
+        return Err(mismatch("tree_nodes", "*", None, format!("{stored} nodes stored, {expected_nodes} expected")));
     }
+    Ok(stored)
+}
 
-    // 3. The latest checkpoint: signature, origin, and root of the recomputed tree.
-    if let Some(cp) = store.latest_checkpoint().await? {
-        let key = format!("size {}", cp.size);
-        let verifier = core.keys().verifier()?;
-        let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
-            .map_err(|e| mismatch("checkpoints", key.clone(), None, format!("signature does not verify: {e}")))?;
-        if opened.size != cp.size || opened.root != cp.root {
-            return Err(mismatch("checkpoints", key, None, "columns differ from the signed note"));
-        }
-        if cp.size > next {
-            return Err(mismatch("checkpoints", key, None, format!("checkpoint is larger than the log ({next})")));
-        }
-        let root = xinyong_tlog::tree_hash(cp.size, &mut |l: u8, i: u64| tree.node(l, i).ok_or(()))
-            .map_err(|()| mismatch("checkpoints", key.clone(), None, "tree too small"))?;
-        if root != cp.root {
-            return Err(mismatch(
-                "checkpoints",
-                key,
-                None,
-                "signed root differs from the root recomputed from the events",
-            ));
-        }
-        report.checkpoint_size = cp.size;
+/// Step 3: the latest checkpoint's signature, its columns against the signed
+/// note, and its root against the recomputed tree. Returns its size (0 when
+/// none was signed yet).
+async fn check_checkpoint(core: &Core, tree: &MemoryTree, entries: u64) -> Result<u64, VerifyError> {
+    let Some(cp) = core.store().latest_checkpoint().await? else { return Ok(0) };
+    let key = format!("size {}", cp.size);
+    let wrong = |what: String| mismatch("checkpoints", key.clone(), None, what);
+    let verifier = core.keys().verifier()?;
+    let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
+        .map_err(|e| wrong(format!("signature does not verify: {e}")))?;
+    if opened.size != cp.size || opened.root != cp.root {
+        return Err(wrong("columns differ from the signed note".to_owned()));
     }
-
-    // 4. Projections: replayed rows ↔ stored rows, both ways.
-    let mask = &core.settings().mask;
-    for &table in all_tables() {
-        let want = expected.tables.remove(table.name).unwrap_or_default();
-        let seen = compare_table(store, table, want, mask, progress).await?;
-        report.rows.push((table.name, seen));
+    if cp.size > entries {
+        return Err(wrong(format!("checkpoint is larger than the log ({entries})")));
     }
-
-    Ok(report)
+    let root = xinyong_tlog::tree_hash(cp.size, &mut |l: u8, i: u64| tree.node(l, i).ok_or(()))
+        .map_err(|()| wrong("tree too small".to_owned()))?;
+    if root != cp.root {
+        return Err(wrong("signed root differs from the root recomputed from the events".to_owned()));
+    }
+    Ok(cp.size)
 }
