@@ -39,74 +39,12 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let addr: std::net::SocketAddr =
         listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
     let core = runtime::build_core(&cfg, &url).await?;
-    // The demo city goes first into an empty database (it registers the
-    // shipped departments after its subjects, as `xinyong demo` does);
-    // registering them first would make the log non-empty and skip the demo.
-    if args.demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
-        tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
-        demo_cmd::create_city(&core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
-    }
-    // The rule files' versions the log lacks come into force now (as the
-    // demo city does for itself); then the departments file is applied.
-    let published = xinyong_core::rules::publish_rules(&core).await.map_err(departments_cmd::core_failure)?;
-    if published > 0 {
-        tracing::info!(published, "published the rule files' new versions");
-    }
-    departments_cmd::seed_shipped(&core).await?;
-    log_rules_in_force(&core);
-    if args.demo {
-        demo_cmd::create_demo_users(&core).await?;
-        demo_cmd::print_demo_accounts();
-    }
-    // A checkpoint exists from the first request on.
-    core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;
-
+    prepare(&core, args.demo).await?;
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-
-    // Background jobs: checkpoint publishing, listing expiry (also at
-    // start) and webhook delivery. Each due run is claimed in the database,
-    // so several processes over one database run it once between them.
-    let jobs = JobRunner::new(core.clone(), job_owner())
-        .with_job(CheckpointPublisher::every(Duration::from_millis(cfg.log.checkpoint_interval_ms)))
-        .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
-        .with_job(WebhookDelivery::every(
-            Duration::from_millis(cfg.feeds.webhook_interval_ms),
-            WebhookClient::default(),
-        ));
-    // The owner is what `xinyong jobs list` shows for this process.
-    tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");
-    let jobs = tokio::spawn(jobs.run(stop_rx.clone()));
-    // The search index starts from the subjects table; the follower then
-    // tails the log from there (also entries appended by other processes),
-    // so a new subject is searchable within one poll interval.
-    let started = std::time::Instant::now();
-    let search = Arc::new(
-        SearchIndex::rebuild(&core)
-            .await
-            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the search index")))?,
-    );
-    tracing::info!(
-        subjects = search.len(),
-        log_size = search.applied(),
-        seconds = started.elapsed().as_secs_f64(),
-        "search index built"
-    );
-    // The check index the same way, from the listing projections.
-    let started = std::time::Instant::now();
-    let checks = Arc::new(
-        CheckIndex::rebuild(&core)
-            .await
-            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the check index")))?,
-    );
-    tracing::info!(
-        stats = ?checks.stats(),
-        log_size = checks.applied(),
-        seconds = started.elapsed().as_secs_f64(),
-        "check index built"
-    );
-
+    let jobs = tokio::spawn(jobs(&cfg, &core).run(stop_rx.clone()));
+    let (search, checks) = build_indexes(&core).await?;
     let site = SiteSettings {
         site_name: cfg.site.name.clone(),
         footer: cfg.site.footer.clone(),
@@ -118,23 +56,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_checks(Arc::clone(&checks))
         .with_portal(portal);
     let receipts = Arc::clone(&state.receipts);
-
-    // One follower for every in-memory view, and for the rules: a version
-    // published by `xinyong rules publish` or another server swaps the
-    // rules every handler and job of this process judges by. It starts from
-    // the oldest of the three; each skips what it already reflects.
-    let follower = {
-        let core = core.clone();
-        let stop = stop_rx.clone();
-        let tokens = state.token_cache();
-        let rules = RulesFollower::new(core.clone());
-        tokio::spawn(async move {
-            let from = search.applied().min(checks.applied()).min(rules.applied());
-            let subscribers: Vec<Box<dyn LogSubscriber>> =
-                vec![Box::new(rules), Box::new(search), Box::new(checks), Box::new(tokens)];
-            Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
-        })
-    };
+    let follower = follow(&core, &state, search, checks, stop_rx);
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.
     let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
@@ -152,6 +74,96 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let _ = jobs.await;
     let _ = follower.await;
     Ok(())
+}
+
+/// Before serving: the demo city (into an empty database, with `--demo`), the
+/// rule files' new versions, the departments file, the demo accounts, and a
+/// first checkpoint.
+async fn prepare(core: &xinyong_core::Core, demo: bool) -> CmdResult {
+    // The demo city goes first into an empty database (it registers the
+    // shipped departments after its subjects, as `xinyong demo` does);
+    // registering them first would make the log non-empty and skip the demo.
+    if demo && core.store().log_size().await.map_err(|e| Failure::Other(e.into()))? == 0 {
+        tracing::info!(subjects = DEMO_SUBJECTS, "empty database: creating the demo city");
+        demo_cmd::create_city(core, DEMO_SUBJECTS, DEMO_SEED, true).await?;
+    }
+    // The rule files' versions the log lacks come into force now (as the
+    // demo city does for itself); then the departments file is applied.
+    let published = xinyong_core::rules::publish_rules(core).await.map_err(departments_cmd::core_failure)?;
+    if published > 0 {
+        tracing::info!(published, "published the rule files' new versions");
+    }
+    departments_cmd::seed_shipped(core).await?;
+    log_rules_in_force(core);
+    if demo {
+        demo_cmd::create_demo_users(core).await?;
+        demo_cmd::print_demo_accounts();
+    }
+    // A checkpoint exists from the first request on.
+    core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;
+    Ok(())
+}
+
+/// Background jobs: checkpoint publishing, listing expiry (also at start) and
+/// webhook delivery. Each due run is claimed in the database, so several
+/// processes over one database run it once between them.
+fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
+    let jobs = JobRunner::new(core.clone(), job_owner())
+        .with_job(CheckpointPublisher::every(Duration::from_millis(cfg.log.checkpoint_interval_ms)))
+        .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
+        .with_job(WebhookDelivery::every(
+            Duration::from_millis(cfg.feeds.webhook_interval_ms),
+            WebhookClient::default(),
+        ));
+    // The owner is what `xinyong jobs list` shows for this process.
+    tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");
+    jobs
+}
+
+/// The in-memory indexes, rebuilt from the projections: the search index from
+/// the subjects table, the check index from the listing projections. The
+/// follower then tails the log from there (also entries appended by other
+/// processes), so a change is searchable and checked within one poll.
+async fn build_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>), Failure> {
+    let started = std::time::Instant::now();
+    let search = Arc::new(
+        SearchIndex::rebuild(core)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the search index")))?,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(subjects = search.len(), log_size = search.applied(), seconds, "search index built");
+    let started = std::time::Instant::now();
+    let checks = Arc::new(
+        CheckIndex::rebuild(core)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the check index")))?,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built");
+    Ok((search, checks))
+}
+
+/// One follower for every in-memory view, and for the rules: a version
+/// published by `xinyong rules publish` or another server swaps the rules
+/// every handler and job of this process judges by. It starts from the oldest
+/// of them; each skips what it already reflects.
+fn follow(
+    core: &xinyong_core::Core,
+    state: &AppState,
+    search: Arc<SearchIndex>,
+    checks: Arc<CheckIndex>,
+    stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let core = core.clone();
+    let tokens = state.token_cache();
+    let rules = RulesFollower::new(core.clone());
+    tokio::spawn(async move {
+        let from = search.applied().min(checks.applied()).min(rules.applied());
+        let subscribers: Vec<Box<dyn LogSubscriber>> =
+            vec![Box::new(rules), Box::new(search), Box::new(checks), Box::new(tokens)];
+        Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
+    })
 }
 
 /// One line naming the version of each rule set in force today.
