@@ -14,7 +14,9 @@ use serde::Deserialize;
 use xinyong_core::auth as core_auth;
 use xinyong_core::auth::policy::{Action, Resource, Scope};
 use xinyong_core::closed_loop::feeds::{self, FeedItem};
-use xinyong_core::closed_loop::metrics::{DepartmentLine, Hours, LoopCounts, LoopFilter, loop_metrics};
+use xinyong_core::closed_loop::metrics::{
+    DepartmentLine, Hours, LoopCounts, LoopFilter, LoopMetrics, MeasureLine, loop_metrics,
+};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::lists::sanction::{ListKind, MeasureKind};
 
@@ -394,58 +396,62 @@ async fn loop_view(state: &AppState, scope: Scope, q: LoopQuery) -> Result<(Stat
     };
     let filter = LoopFilter { from, to, department: scope, pending_days: None };
     let m = loop_metrics(core, &filter).await?;
-    let t = &m.totals;
-    page.summary = if t.pushed == 0 {
-        "所选期间没有推送的惩戒或激励措施。".to_owned()
-    } else {
-        format!(
-            "共推送 {} 项措施，已签收 {} 项（{}），已反馈执行情况 {} 项（{}），已随移出解除 {} 项；推送超过 {} 天仍未反馈 {} 项。",
-            t.pushed,
-            t.responded,
-            percent(t.response_share()),
-            t.fed_back,
-            percent(t.feedback_share()),
-            t.lifted,
-            m.pending_days,
-            t.pending_overdue
-        )
-    };
+    page.summary = summary(&m);
     page.pending_days = m.pending_days;
     if !m.departments.is_empty() {
         page.loop_chart = loop_chart(&m.departments);
         page.coverage_chart = coverage_chart(&m.departments);
     }
-    page.lines = m
-        .lines
-        .iter()
-        .map(|l| LineView {
-            measure: format!("{}（{}）", l.measure_name, l.measure),
-            department: l.department_name.clone(),
-            pushed: l.counts.pushed,
-            responded: l.counts.responded,
-            fed_back: l.counts.fed_back,
-            lifted: l.counts.lifted,
-            pending: l.counts.pending_overdue,
-            response: hours_text(&l.counts.response_hours),
-            feedback: hours_text(&l.counts.feedback_hours),
-        })
-        .collect();
-    page.departments = m
-        .departments
-        .iter()
-        .map(|d| DepartmentView {
-            department: d.department_name.clone(),
-            pushed: d.counts.pushed,
-            responded: d.counts.responded,
-            fed_back: d.counts.fed_back,
-            pending: d.counts.pending_overdue,
-            cases_reported: d.cases_reported,
-            cases_checked: d.cases_checked,
-            coverage: percent(d.coverage),
-            checks_made: d.checks_made,
-        })
-        .collect();
+    page.lines = m.lines.iter().map(line_view).collect();
+    page.departments = m.departments.iter().map(department_view).collect();
     Ok((StatusCode::OK, page))
+}
+
+/// One sentence over the whole period.
+fn summary(m: &LoopMetrics) -> String {
+    let t = &m.totals;
+    if t.pushed == 0 {
+        return "所选期间没有推送的惩戒或激励措施。".to_owned();
+    }
+    format!(
+        "共推送 {} 项措施，已签收 {} 项（{}），已反馈执行情况 {} 项（{}），已随移出解除 {} 项；推送超过 {} 天仍未反馈 {} 项。",
+        t.pushed,
+        t.responded,
+        percent(t.response_share()),
+        t.fed_back,
+        percent(t.feedback_share()),
+        t.lifted,
+        m.pending_days,
+        t.pending_overdue
+    )
+}
+
+fn line_view(l: &MeasureLine) -> LineView {
+    LineView {
+        measure: format!("{}（{}）", l.measure_name, l.measure),
+        department: l.department_name.clone(),
+        pushed: l.counts.pushed,
+        responded: l.counts.responded,
+        fed_back: l.counts.fed_back,
+        lifted: l.counts.lifted,
+        pending: l.counts.pending_overdue,
+        response: hours_text(&l.counts.response_hours),
+        feedback: hours_text(&l.counts.feedback_hours),
+    }
+}
+
+fn department_view(d: &DepartmentLine) -> DepartmentView {
+    DepartmentView {
+        department: d.department_name.clone(),
+        pushed: d.counts.pushed,
+        responded: d.counts.responded,
+        fed_back: d.counts.fed_back,
+        pending: d.counts.pending_overdue,
+        cases_reported: d.cases_reported,
+        cases_checked: d.cases_checked,
+        coverage: percent(d.coverage),
+        checks_made: d.checks_made,
+    }
 }
 
 /// Labels longer than this are cut (the full name is in the tooltip and the table).

@@ -25,7 +25,8 @@ use xinyong_core::auth as core_auth;
 use xinyong_core::auth::policy::{self, Action, Resource, Scope};
 use xinyong_core::collection::intake::china_today;
 use xinyong_core::lists::listing::{self, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
-use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::auth::{Department, DepartmentCode};
+use xinyong_domain::lists::sanction::{ListType, SanctionRules};
 use xinyong_domain::lists::{ExitReason, ListingStatus, ObjectionOutcome, Step};
 
 use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
@@ -201,36 +202,8 @@ async fn table(
         list_code: list_filter.clone(),
     };
     let rows = listing::list_listings(core, &filter, TABLE_ROWS).await?;
-    let mut statuses =
-        vec![Choice { value: String::new(), label: "全部状态".to_owned(), selected: status_filter.is_none() }];
-    statuses.extend(ListingStatus::ALL.iter().map(|s| Choice {
-        value: s.as_str().to_owned(),
-        label: s.name_zh().to_owned(),
-        selected: status_filter == Some(*s),
-    }));
-    let mut lists =
-        vec![Choice { value: String::new(), label: "全部名单".to_owned(), selected: list_filter.is_none() }];
-    lists.extend(sanctions.lists().iter().map(|l| Choice {
-        value: l.code.clone(),
-        label: l.name.clone(),
-        selected: list_filter.as_deref() == Some(l.code.as_str()),
-    }));
-    // A department is offered the lists it may decide; the credit office all.
     let propose_scope = policy::scope(caller, Action::ProposeListing).ok();
-    let proposable = sanctions
-        .lists()
-        .iter()
-        .filter(|l| match &propose_scope {
-            Some(Scope::All) => true,
-            Some(Scope::Department(d)) => l.deciders.allows(d),
-            None => false,
-        })
-        .map(|l| Choice {
-            value: l.code.clone(),
-            label: format!("{}（{} · {}）", l.name, l.kind.name_zh(), l.domain),
-            selected: form.list_code == l.code,
-        })
-        .collect::<Vec<_>>();
+    let proposable = proposable(sanctions, propose_scope.as_ref(), &form.list_code);
     let table_rows = rows
         .iter()
         .map(|r| {
@@ -255,8 +228,8 @@ async fn table(
         csrf_token: caller.csrf_token().to_owned(),
         notice,
         error,
-        statuses,
-        lists,
+        statuses: status_choices(status_filter),
+        lists: list_choices(sanctions, list_filter.as_deref()),
         rows: table_rows,
         show_department: scope.is_all(),
         can_propose: !proposable.is_empty(),
@@ -275,6 +248,45 @@ async fn table(
         proposable,
         form,
     })
+}
+
+fn status_choices(selected: Option<ListingStatus>) -> Vec<Choice> {
+    let all = Choice { value: String::new(), label: "全部状态".to_owned(), selected: selected.is_none() };
+    let each = ListingStatus::ALL.iter().map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: s.name_zh().to_owned(),
+        selected: selected == Some(*s),
+    });
+    std::iter::once(all).chain(each).collect()
+}
+
+fn list_choices(sanctions: &SanctionRules, selected: Option<&str>) -> Vec<Choice> {
+    let all = Choice { value: String::new(), label: "全部名单".to_owned(), selected: selected.is_none() };
+    let each = sanctions.lists().iter().map(|l| Choice {
+        value: l.code.clone(),
+        label: l.name.clone(),
+        selected: selected == Some(l.code.as_str()),
+    });
+    std::iter::once(all).chain(each).collect()
+}
+
+/// The lists the caller may propose on: a department those it may
+/// decide, the credit office all.
+fn proposable(sanctions: &SanctionRules, propose_scope: Option<&Scope>, chosen: &str) -> Vec<Choice> {
+    sanctions
+        .lists()
+        .iter()
+        .filter(|l| match propose_scope {
+            Some(Scope::All) => true,
+            Some(Scope::Department(d)) => l.deciders.allows(d),
+            None => false,
+        })
+        .map(|l| Choice {
+            value: l.code.clone(),
+            label: format!("{}（{} · {}）", l.name, l.kind.name_zh(), l.domain),
+            selected: chosen == l.code,
+        })
+        .collect()
 }
 
 pub(crate) async fn propose(
@@ -417,35 +429,63 @@ async fn detail(
 ) -> Result<DetailPage, ApiError> {
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
-    let department = departments.iter().find(|x| x.code == d.row.department);
-    let sanctions = &core.rules().sanctions;
+    let r = &d.row;
+    let allowed = |s: Step| d.allowed.contains(&s);
+    let resource = listing::resource_of(r);
+    let may_handle = caller.allows(Action::HandleListing, &resource);
+    let may_decide = caller.allows(Action::DecideListing, &resource);
+    let exit_reasons = ExitReason::ALL
+        .iter()
+        .filter(|e| allowed(Step::Exit(**e)))
+        .map(|e| Choice { value: e.as_str().to_owned(), label: e.name_zh().to_owned(), selected: false })
+        .collect();
+    Ok(DetailPage {
+        layout: Layout::new(state, "名单记录"),
+        csrf_token: caller.csrf_token().to_owned(),
+        notice,
+        error,
+        id: r.listing_id.clone(),
+        status: r.status.name_zh(),
+        tone: status_tone(r.status),
+        facts: facts(&d, departments.iter().find(|x| x.code == r.department)),
+        measures: measures(&d, &core.rules().sanctions),
+        liable: liable_lines(&d),
+        objections: objection_lines(&d),
+        pushes: push_lines(&d, &departments),
+        timeline: d.timeline.iter().map(|t| (t.on.to_string(), t.what.clone())).collect(),
+        today: china_today(core).to_string(),
+        channels: CHANNELS,
+        can_notice: may_handle && allowed(Step::ServeNotice),
+        can_object: may_handle && allowed(Step::FileObjection),
+        can_answer: may_decide && allowed(Step::AnswerObjection),
+        can_decide: may_decide && allowed(Step::Decide),
+        can_withdraw: may_decide && allowed(Step::Withdraw),
+        exit_reasons: if may_decide { exit_reasons } else { Vec::new() },
+        decide_hint: decide_hint(&d),
+        repair_hint: if may_decide { repair_hint(&d) } else { None },
+        may_handle,
+        may_decide,
+    })
+}
+
+/// What the listing says, in the order of the public notice; the exit
+/// facts only once it has left the list.
+fn facts(d: &ListingDetail, department: Option<&Department>) -> Vec<Fact> {
     let r = &d.row;
     let list = d.list.as_ref();
     let key_label = if r.is_natural_person() { "身份证号码" } else { "统一社会信用代码" };
+    let from_list = |f: fn(&ListType) -> String| list.map(f).unwrap_or_default();
     let mut facts = vec![
         Fact { label: "主体名称", value: d.subject_name_display.clone() },
         Fact { label: key_label, value: d.subject_display.clone() },
-        Fact {
-            label: "名单类型",
-            value: list.map_or_else(
-                || r.list_code.clone(),
-                |l| {
-                    // 「守信激励对象名单(红名单)」 already says what kind it is.
-                    if l.name.contains(l.kind.name_zh()) {
-                        l.name.clone()
-                    } else {
-                        format!("{}（{}）", l.name, l.kind.name_zh())
-                    }
-                },
-            ),
-        },
-        Fact { label: "领域", value: list.map(|l| l.domain.clone()).unwrap_or_default() },
+        Fact { label: "名单类型", value: list.map_or_else(|| r.list_code.clone(), list_title) },
+        Fact { label: "领域", value: from_list(|l| l.domain.clone()) },
         Fact { label: "事由", value: r.reason.clone() },
         Fact {
             label: if r.list_kind == "red" { "守信事实" } else { "失信行为事实" }, value: r.facts.clone()
         },
         Fact { label: "认定依据", value: r.legal_basis.clone() },
-        Fact { label: "名单设立依据", value: list.map(|l| l.basis.clone()).unwrap_or_default() },
+        Fact { label: "名单设立依据", value: from_list(|l| l.basis.clone()) },
         Fact { label: "依据记录编号", value: r.source_records.0.join("、") },
         Fact {
             label: "认定部门",
@@ -468,8 +508,8 @@ async fn detail(
                 (_, until) => opt_date(until),
             },
         },
-        Fact { label: "移出条件和程序", value: list.map(|l| l.exit_conditions.clone()).unwrap_or_default() },
-        Fact { label: "救济途径和期限", value: list.map(|l| l.remedy.clone()).unwrap_or_default() },
+        Fact { label: "移出条件和程序", value: from_list(|l| l.exit_conditions.clone()) },
+        Fact { label: "救济途径和期限", value: from_list(|l| l.remedy.clone()) },
         Fact { label: "状态", value: r.status.name_zh().to_owned() },
     ];
     if r.status == ListingStatus::Exited || r.status == ListingStatus::Withdrawn {
@@ -482,108 +522,101 @@ async fn detail(
         facts.push(Fact { label: "说明", value: r.exit_note.clone().unwrap_or_default() });
     }
     facts.push(Fact { label: "名单规则版本", value: r.lists_version.clone() });
-    // Before a decision the measures are those the list would apply.
-    let measure_codes: Vec<String> = if r.measure_codes().is_empty() {
-        list.map(|l| l.measures.clone()).unwrap_or_default()
-    } else {
-        r.measure_codes().to_vec()
-    };
-    let measures = measure_codes
+    facts
+}
+
+/// The list's name with its kind, unless the name already says it
+/// (「守信激励对象名单(红名单)」).
+fn list_title(l: &ListType) -> String {
+    if l.name.contains(l.kind.name_zh()) { l.name.clone() } else { format!("{}（{}）", l.name, l.kind.name_zh()) }
+}
+
+/// The measures decided; before a decision, those the list would apply.
+fn measures(d: &ListingDetail, sanctions: &SanctionRules) -> Vec<String> {
+    let decided = d.row.measure_codes();
+    let codes =
+        if decided.is_empty() { d.list.as_ref().map(|l| l.measures.as_slice()).unwrap_or_default() } else { decided };
+    codes
         .iter()
         .map(|c| sanctions.measure(c).map_or_else(|| c.clone(), |m| format!("{}（{}）", m.name, m.kind.name_zh())))
-        .collect();
-    let allowed = |s: Step| d.allowed.contains(&s);
-    let resource = listing::resource_of(r);
-    let may_handle = caller.allows(Action::HandleListing, &resource);
-    let may_decide = caller.allows(Action::DecideListing, &resource);
-    let decide_hint = match (r.status, r.objection_deadline) {
-        (ListingStatus::Noticed, Some(deadline)) if !allowed(Step::Decide) => {
+        .collect()
+}
+
+/// Why the decision form is not offered yet, while the notice and
+/// objection steps are still open.
+fn decide_hint(d: &ListingDetail) -> Option<String> {
+    if d.allowed.contains(&Step::Decide) {
+        return None;
+    }
+    match (d.row.status, d.row.objection_deadline) {
+        (ListingStatus::Noticed, Some(deadline)) => {
             Some(format!("异议期至 {deadline} 届满；届满后(或异议答复后)方可作出列入决定。"))
         }
-        (ListingStatus::Proposed, _) if !allowed(Step::Decide) => {
-            Some("须先送达告知并给予异议期，才能作出列入决定。".to_owned())
-        }
+        (ListingStatus::Proposed, _) => Some("须先送达告知并给予异议期，才能作出列入决定。".to_owned()),
         _ => None,
-    };
-    let repair_hint = match (r.status, list, r.valid_from) {
-        (ListingStatus::Listed, Some(l), Some(from)) if !allowed(Step::Exit(ExitReason::Repaired)) => {
-            match l.early_exit_after_months.filter(|_| l.repairable) {
-                Some(months) => from
-                    .checked_add_months(chrono::Months::new(months))
-                    .map(|earliest| format!("信用修复提前移出自 {earliest} 起方可办理(列入满 {months} 个月)。")),
-                None => Some("该名单不适用信用修复提前移出。".to_owned()),
-            }
-        }
+    }
+}
+
+/// When an early exit after credit repair becomes possible, or that the
+/// list does not allow one.
+fn repair_hint(d: &ListingDetail) -> Option<String> {
+    if d.allowed.contains(&Step::Exit(ExitReason::Repaired)) {
+        return None;
+    }
+    match (d.row.status, d.list.as_ref(), d.row.valid_from) {
+        (ListingStatus::Listed, Some(l), Some(from)) => match l.early_exit_after_months.filter(|_| l.repairable) {
+            Some(months) => from
+                .checked_add_months(chrono::Months::new(months))
+                .map(|earliest| format!("信用修复提前移出自 {earliest} 起方可办理(列入满 {months} 个月)。")),
+            None => Some("该名单不适用信用修复提前移出。".to_owned()),
+        },
         _ => None,
-    };
-    let exit_reasons = ExitReason::ALL
+    }
+}
+
+fn liable_lines(d: &ListingDetail) -> Vec<Liable> {
+    d.liable_people
         .iter()
-        .filter(|e| allowed(Step::Exit(**e)))
-        .map(|e| Choice { value: e.as_str().to_owned(), label: e.name_zh().to_owned(), selected: false })
-        .collect();
-    Ok(DetailPage {
-        layout: Layout::new(state, "名单记录"),
-        csrf_token: caller.csrf_token().to_owned(),
-        notice,
-        error,
-        id: r.listing_id.clone(),
-        status: r.status.name_zh(),
-        tone: status_tone(r.status),
-        facts,
-        measures,
-        liable: d
-            .liable_people
-            .iter()
-            .map(|p| Liable {
-                role: p.role_zh.clone(),
-                name: p.masked_name.clone(),
-                id: p.masked_id.clone(),
-                active: p.active,
-            })
-            .collect(),
-        objections: d
-            .objections
-            .iter()
-            .map(|o| ObjectionLine {
-                id: o.objection_id.clone(),
-                filed_on: o.filed_on.to_string(),
-                grounds: o.grounds.clone(),
-                answer_due: o.answer_due.to_string(),
-                answered_on: opt_date(o.answered_on),
-                outcome: o.outcome.map(|x| x.name_zh().to_owned()).unwrap_or_default(),
-                reply: o.reply.clone().unwrap_or_default(),
-                open: o.answered_on.is_none(),
-            })
-            .collect(),
-        pushes: d
-            .pushes
-            .iter()
-            .map(|p| PushLine {
-                measure: p.measure_name.clone(),
-                department: department_name(&departments, &p.department),
-                pushed: ms_time(Some(p.pushed_ms)),
-                acked: ms_time(p.acked_ms),
-                executed: match (&p.outcome, p.executed_ms) {
-                    (Some(o), at) => format!("{o}（{}）", ms_time(at)),
-                    (None, _) => String::new(),
-                },
-                lifted: ms_time(p.lifted_ms),
-            })
-            .collect(),
-        timeline: d.timeline.iter().map(|t| (t.on.to_string(), t.what.clone())).collect(),
-        today: china_today(core).to_string(),
-        channels: CHANNELS,
-        can_notice: may_handle && allowed(Step::ServeNotice),
-        can_object: may_handle && allowed(Step::FileObjection),
-        can_answer: may_decide && allowed(Step::AnswerObjection),
-        can_decide: may_decide && allowed(Step::Decide),
-        can_withdraw: may_decide && allowed(Step::Withdraw),
-        exit_reasons: if may_decide { exit_reasons } else { Vec::new() },
-        decide_hint,
-        repair_hint: if may_decide { repair_hint } else { None },
-        may_handle,
-        may_decide,
-    })
+        .map(|p| Liable {
+            role: p.role_zh.clone(),
+            name: p.masked_name.clone(),
+            id: p.masked_id.clone(),
+            active: p.active,
+        })
+        .collect()
+}
+
+fn objection_lines(d: &ListingDetail) -> Vec<ObjectionLine> {
+    d.objections
+        .iter()
+        .map(|o| ObjectionLine {
+            id: o.objection_id.clone(),
+            filed_on: o.filed_on.to_string(),
+            grounds: o.grounds.clone(),
+            answer_due: o.answer_due.to_string(),
+            answered_on: opt_date(o.answered_on),
+            outcome: o.outcome.map(|x| x.name_zh().to_owned()).unwrap_or_default(),
+            reply: o.reply.clone().unwrap_or_default(),
+            open: o.answered_on.is_none(),
+        })
+        .collect()
+}
+
+fn push_lines(d: &ListingDetail, departments: &[Department]) -> Vec<PushLine> {
+    d.pushes
+        .iter()
+        .map(|p| PushLine {
+            measure: p.measure_name.clone(),
+            department: department_name(departments, &p.department),
+            pushed: ms_time(Some(p.pushed_ms)),
+            acked: ms_time(p.acked_ms),
+            executed: match (&p.outcome, p.executed_ms) {
+                (Some(o), at) => format!("{o}（{}）", ms_time(at)),
+                (None, _) => String::new(),
+            },
+            lifted: ms_time(p.lifted_ms),
+        })
+        .collect()
 }
 
 /// The answer to a step's form post: 303 back on success; the page again
