@@ -167,6 +167,10 @@ async fn card(client: &Client, heading: &str) -> fantoccini::elements::Element {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one story through the browser, step by step, as a reviewer and a trading centre see it"
+)]
 async fn a_reviewer_lists_a_company_and_the_trading_centre_closes_the_loop() {
     if !browser_available() {
         return;

@@ -80,6 +80,7 @@ fn subject() -> Resource {
 
 /// The policy table, once more. Columns: anonymous, operator A, reviewer A,
 /// operator+reviewer A, operator+reviewer B, credit office, token A, system.
+#[expect(clippy::too_many_lines, reason = "the policy table, one row per action and resource")]
 fn table() -> Vec<(Action, On, [&'static str; 8])> {
     use Action::*;
     use On::*;

@@ -200,6 +200,7 @@ async fn a_natural_persons_id_number_is_masked_in_the_feed() {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story: every acknowledgement and feedback, then the metrics they make")]
 async fn acknowledgement_and_feedback_drive_the_metrics() {
     let app = app().await;
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;

@@ -133,6 +133,7 @@ async fn log_size(app: &TestApp) -> u64 {
 fn no_progress(_: &str, _: u64, _: u64) {}
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story: the whole life cycle of a listing in order")]
 async fn the_whole_life_cycle_of_a_serious_listing() {
     let app = app().await;
     let core = &app.core;

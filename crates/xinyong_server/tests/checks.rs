@@ -70,6 +70,7 @@ struct World {
 
 /// An organisation on `samr-serious` (decided 2026-06-01, three years) with
 /// a legal representative, a clean one and one under an industry ban.
+#[expect(clippy::too_many_lines, reason = "one world built in order: subjects, a listing, its decision and a ban")]
 async fn world() -> World {
     let app = TestApp::new().await;
     auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();

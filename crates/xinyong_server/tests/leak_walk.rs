@@ -276,6 +276,7 @@ fn encode(s: &str) -> String {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one walk over every public page and API, with what each must not show")]
 async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
     let app = demo_city().await;
     // The walk makes thousands of searches: no rate limit here.

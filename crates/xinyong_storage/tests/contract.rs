@@ -125,6 +125,7 @@ const P1: &str = "11010519491231002X";
 const P2: &str = "440524188001010014";
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story over the log's store contract, step by step")]
 async fn the_log_story_holds_on_every_backend() {
     for db in backends().await {
         let store = db.store.as_ref();

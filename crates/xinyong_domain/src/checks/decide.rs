@@ -365,6 +365,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::too_many_lines, reason = "the decision table, one case per row")]
     fn decisions_by_table() {
         let legal = SubjectKind::LegalPerson;
         let person = SubjectKind::NaturalPerson;
