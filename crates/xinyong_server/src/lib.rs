@@ -18,6 +18,7 @@ use xinyong_core::portal::search::SearchIndex;
 // Shared: the error envelope, page layout, rate limits, operations endpoints,
 // and the route table the router is built from.
 pub mod error;
+pub mod headers;
 mod ops;
 pub mod ratelimit;
 pub mod routes;
@@ -186,7 +187,14 @@ pub fn router(state: AppState) -> Router {
         };
         router = router.route(route.path, handler);
     }
-    router.fallback(web::not_found).layer(tower_http::trace::TraceLayer::new_for_http()).with_state(state)
+    let https = state.site.cookie_secure;
+    router
+        .fallback(web::not_found)
+        .layer(axum::middleware::map_response(
+            move |response| async move { headers::add_security_headers(https, response) },
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
