@@ -17,6 +17,31 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// Creates the database's missing directories (0700) and the database file
+/// itself (0600) before SQLite opens it: the file holds ID numbers and
+/// password hashes, so no other local user may read it. SQLite gives its WAL
+/// and shared-memory files the database file's permissions. An existing file
+/// or directory keeps the permissions its operator gave it.
+fn create_private(path: &Path) -> std::result::Result<(), (PathBuf, std::io::Error)> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| (dir.to_owned(), e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        // An empty file is an empty SQLite database.
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err((path.to_owned(), e)),
+    }
+}
+
 /// `sqlite://PATH`, `sqlite:PATH` or a bare path → the path. Anything with
 /// another `scheme://` is not for us.
 pub fn path_from_url(url: &str) -> Option<PathBuf> {
@@ -31,12 +56,10 @@ impl SqliteStore {
     /// Opens the database file (creating it and its directory when missing)
     /// and brings the schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StorageError::InvalidUrl {
-                url: path.display().to_string(),
-                reason: format!("cannot create directory {}: {e}", dir.display()),
-            })?;
-        }
+        create_private(path).map_err(|(what, e)| StorageError::InvalidUrl {
+            url: path.display().to_string(),
+            reason: format!("cannot create {}: {e}", what.display()),
+        })?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
