@@ -149,6 +149,24 @@ pub struct ListingConfig {
 pub struct FeedsConfig {
     /// How often `serve` delivers departments' feeds to their webhooks (ms).
     pub webhook_interval_ms: u64,
+    /// Accept `http://` webhook URLs (default: `https://` only).
+    pub webhook_allow_http: bool,
+    /// Internal networks webhooks may reach (default none).
+    pub webhook_allowed_networks: Vec<String>,
+}
+
+impl FeedsConfig {
+    pub fn webhook_targets(&self) -> Result<xinyong_core::closed_loop::webhooks::WebhookTargets, String> {
+        let allowed_networks = self
+            .webhook_allowed_networks
+            .iter()
+            .map(|n| n.parse().map_err(|e| format!("配置无效：feeds.webhook_allowed_networks：{e}")))
+            .collect::<Result<_, String>>()?;
+        Ok(xinyong_core::closed_loop::webhooks::WebhookTargets {
+            allow_http: self.webhook_allow_http,
+            allowed_networks,
+        })
+    }
 }
 
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
@@ -194,6 +212,7 @@ impl Config {
         if self.feeds.webhook_interval_ms == 0 {
             return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
+        self.feeds.webhook_targets()?;
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }

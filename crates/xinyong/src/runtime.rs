@@ -73,7 +73,8 @@ pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
     let store = open_store(url).await?;
     let keys = load_keys(cfg)?;
     let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
-    let settings = CoreSettings { mask: cfg.mask.clone(), auth };
+    let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
+    let settings = CoreSettings { mask: cfg.mask.clone(), auth, webhooks };
     let core = Core::new(store, Arc::new(SystemClock), keys, settings);
     // Every command judges by the rule versions in force in this database.
     crate::rules_cmd::with_published_rules(core, cfg).await

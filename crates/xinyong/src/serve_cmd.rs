@@ -113,7 +113,7 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
         .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
-            WebhookClient::default(),
+            WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
         ));
     // The owner is what `xinyong jobs list` shows for this process.
     tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");

@@ -205,8 +205,18 @@ fn answer_post(mut stream: TcpStream) -> Option<serde_json::Value> {
 async fn core_over(dir: &Path, url: &str) -> Core {
     let store = xinyong_storage::open(url).await.unwrap();
     let keys = LogKeys::load_or_create(&dir.join("data/log-key.txt"), "xinyong.local/log", || [9; 32]).unwrap();
-    Core::new(store, Arc::new(SystemClock), keys, CoreSettings::default())
+    Core::new(store, Arc::new(SystemClock), keys, CoreSettings { webhooks: loopback(), ..CoreSettings::default() })
 }
+
+/// The receiver listens on the loopback address over plain HTTP, which the
+/// default webhook targets refuse; the servers get the same by configuration
+/// ([`LOOPBACK_ENV`]).
+fn loopback() -> webhooks::WebhookTargets {
+    webhooks::WebhookTargets { allow_http: true, allowed_networks: vec!["127.0.0.0/8".parse().unwrap()] }
+}
+
+const LOOPBACK_ENV: [(&str, &str); 2] =
+    [("XINYONG_FEEDS__WEBHOOK_ALLOW_HTTP", "true"), ("XINYONG_FEEDS__WEBHOOK_ALLOWED_NETWORKS", "[\"127.0.0.0/8\"]")];
 
 /// Through the use cases, as the console would: departments, a webhook for
 /// 市审批局 (an executor of the key-attention list's measures), and
@@ -285,7 +295,7 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
     rt.block_on(set_up_expired_listings(&core, &receiver.url));
 
     let interval = WEBHOOK_INTERVAL_MS.to_string();
-    let env = [("XINYONG_FEEDS__WEBHOOK_INTERVAL_MS", interval.as_str())];
+    let env = [("XINYONG_FEEDS__WEBHOOK_INTERVAL_MS", interval.as_str()), LOOPBACK_ENV[0], LOOPBACK_ENV[1]];
     // Both start at once, so both find the expired listings and the
     // undelivered items at the same moment.
     let (a, b) = (start(dir.path(), &url, &env), start(dir.path(), &url, &env));

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod error;
 pub mod jobs;
+pub mod net;
 
 // Bounded contexts, one folder each (use cases, queries, jobs, indexes).
 pub mod auth;

@@ -14,7 +14,8 @@ use xinyong_core::auth::policy::{Principal, TokenPrincipal};
 use xinyong_core::auth::{seed_departments, shipped_departments};
 use xinyong_core::closed_loop::feeds::{self, CaseInput};
 use xinyong_core::closed_loop::metrics::{LoopFilter, loop_metrics};
-use xinyong_core::closed_loop::webhooks::{self, WebhookClient, deliver_webhooks};
+use xinyong_core::closed_loop::webhooks::{self, WebhookClient, WebhookTargets, deliver_webhooks};
+use xinyong_core::log::CoreSettings;
 use xinyong_core::log::verify::verify;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::checks::ReceiptLine;
@@ -23,7 +24,7 @@ use xinyong_domain::collection::RecordSubject;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::sanction::ListKind;
 use xinyong_domain::lists::{ExitReason, ListingProposal};
-use xinyong_test_support::TestApp;
+use xinyong_test_support::{TestApp, TestDb};
 
 fn dept(code: &str) -> DepartmentCode {
     DepartmentCode::parse(code).unwrap()
@@ -43,7 +44,18 @@ fn day(s: &str) -> NaiveDate {
 }
 
 async fn app() -> TestApp {
-    let app = TestApp::new().await;
+    app_with(WebhookTargets::default()).await
+}
+
+/// The test receivers listen on the loopback address over plain HTTP, which
+/// the default targets refuse.
+fn loopback() -> WebhookTargets {
+    WebhookTargets { allow_http: true, allowed_networks: vec!["127.0.0.0/8".parse().unwrap()] }
+}
+
+async fn app_with(webhooks: WebhookTargets) -> TestApp {
+    let settings = CoreSettings { webhooks, ..CoreSettings::default() };
+    let app = TestApp::with_settings(TestDb::new().await, settings).await;
     seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
     app
 }
@@ -408,7 +420,7 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<Seen>>>) {
 
 #[tokio::test]
 async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
-    let app = app().await;
+    let app = app_with(loopback()).await;
     let g = dept("ggzyjy");
     // Items before the webhook was set are not sent (the pull feed has them).
     decide(&app, "LS0", company("91370100MA3C000002", "济南更早公司")).await;
@@ -419,7 +431,7 @@ async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
     assert_eq!(secret.len(), 64);
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
 
-    let client = WebhookClient::default();
+    let client = WebhookClient::new(std::time::Duration::from_secs(10), loopback());
     let t0 = app.core.now();
     let r1 = deliver_webhooks(&app.core, &client, t0).await.unwrap();
     assert_eq!((r1.delivered, r1.failed), (0, 1));
@@ -475,13 +487,13 @@ async fn webhooks_deliver_signed_items_at_least_once_with_backoff() {
 
 #[tokio::test]
 async fn backoff_doubles_up_to_ten_minutes() {
-    let app = app().await;
+    let app = app_with(loopback()).await;
     let g = dept("zjj");
     // Nothing listens on port 9 of the loopback address.
     webhooks::set_webhook(&app.core, &caller("zjj"), &g, "http://127.0.0.1:9/hook", [1; 32]).await.unwrap();
     let start = webhooks::webhook(&app.core, &g).await.unwrap().unwrap().delivered_cursor;
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
-    let client = WebhookClient::new(std::time::Duration::from_secs(2));
+    let client = WebhookClient::new(std::time::Duration::from_secs(2), loopback());
     let mut now = app.core.now();
     let mut waits = Vec::new();
     for _ in 0..12 {
@@ -499,15 +511,73 @@ async fn backoff_doubles_up_to_ten_minutes() {
 
 #[tokio::test]
 async fn an_https_webhook_speaks_tls_and_a_plain_server_fails_the_handshake() {
-    let app = app().await;
+    let app = app_with(loopback()).await;
     let g = dept("ggzyjy");
     let (url, seen) = receiver(0).await;
     let https = url.replacen("http://", "https://", 1);
     webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, &https, [3; 32]).await.unwrap();
     decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
-    let client = WebhookClient::new(std::time::Duration::from_secs(2));
+    let client = WebhookClient::new(std::time::Duration::from_secs(2), loopback());
     let r = deliver_webhooks(&app.core, &client, app.core.now()).await.unwrap();
     assert_eq!((r.delivered, r.failed), (0, 1));
     // The plain-HTTP receiver never saw a request: the client spoke TLS.
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn webhooks_may_not_point_inside_the_network_or_travel_unencrypted() {
+    let app = app().await;
+    let g = dept("ggzyjy");
+    let refused = |url: &'static str| {
+        let app = &app;
+        let g = g.clone();
+        async move { webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, url, [1; 32]).await.unwrap_err().code() }
+    };
+    assert_eq!(refused("http://hooks.example.com/x").await, "webhook_url_not_https");
+    for url in [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1:6379/",
+        "https://localhost:6379/",
+        "https://[::1]/hook",
+        "https://10.0.0.5/hook",
+        "https://192.168.1.1/hook",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+    ] {
+        assert_eq!(refused(url).await, "webhook_address_refused", "{url}");
+    }
+    // A public name is accepted when set; its addresses are checked at each delivery.
+    webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, "https://hooks.example.com/x", [1; 32]).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_address_a_name_resolves_to_is_checked_when_connecting() {
+    // Allowed to use http, but not the loopback network.
+    let app = app_with(WebhookTargets { allow_http: true, allowed_networks: Vec::new() }).await;
+    let g = dept("ggzyjy");
+    let (url, seen) = receiver(0).await;
+    let port = url.rsplit(':').next().unwrap().trim_end_matches("/hook");
+    // 2130706433 is 127.0.0.1 written as one number: not an address literal
+    // the URL check sees, but the system resolver turns it into loopback.
+    let sneaky = format!("http://2130706433:{port}/hook");
+    webhooks::set_webhook(&app.core, &caller("ggzyjy"), &g, &sneaky, [2; 32]).await.unwrap();
+    decide(&app, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
+    let client = WebhookClient::new(std::time::Duration::from_secs(2), app.core.settings().webhooks.clone());
+    let r = deliver_webhooks(&app.core, &client, app.core.now()).await.unwrap();
+    assert_eq!((r.delivered, r.failed), (0, 1));
+    assert!(seen.lock().unwrap().is_empty(), "nothing reached the loopback receiver");
+    // The control: with the loopback network allowed the same URL delivers.
+    let allowed = WebhookClient::new(std::time::Duration::from_secs(2), loopback());
+    let r = deliver_webhooks(&app.core, &allowed, app.core.now() + Duration::seconds(5)).await.unwrap();
+    assert_eq!((r.delivered, r.failed), (1, 0));
+    seen.lock().unwrap().clear();
+
+    // A URL set while the targets were wider is refused at delivery once they are narrowed.
+    let wide = app_with(loopback()).await;
+    webhooks::set_webhook(&wide.core, &caller("ggzyjy"), &g, &url, [3; 32]).await.unwrap();
+    decide(&wide, "LS1", company(XT, "济南鑫泰建筑工程有限公司")).await;
+    let strict = WebhookClient::new(std::time::Duration::from_secs(2), WebhookTargets::default());
+    let r = deliver_webhooks(&wide.core, &strict, wide.core.now()).await.unwrap();
+    assert_eq!((r.delivered, r.failed), (0, 1));
     assert!(seen.lock().unwrap().is_empty());
 }

@@ -819,7 +819,7 @@ fn post_cases() {}
         (status = 200, description = "已设置；签名密钥只显示这一次", body = WebhookResponseDoc),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
-        (status = 422, description = "回调地址无效（`webhook_url_invalid`）", body = ErrorEnvelope),
+        (status = 422, description = "回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::put_webhook")]

@@ -326,6 +326,14 @@ async fn webhooks_are_set_once_with_a_secret_and_removed() {
     let Fixture { app, ggzyjy, .. } = fixture().await;
     let r = call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(json!({"url": "ftp://example"}))).await;
     assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_invalid".to_owned()));
+    // Not unencrypted, not inside the network (the cloud metadata service).
+    let r =
+        call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(json!({"url": "http://jy.example.gov.cn/"}))).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_not_https".to_owned()));
+    let metadata = json!({"url": "https://169.254.169.254/latest/meta-data/"});
+    let r = call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(metadata)).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "webhook_address_refused".to_owned()));
+    assert!(r.text().contains("feeds.webhook_allowed_networks"), "{}", r.text());
     let url = "https://jy.example.gov.cn/xinyong/hook";
     let r = call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(json!({"url": url}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -468,7 +476,7 @@ async fn loop_responses_match_the_openapi_document() {
     check("FeedPageDoc", &call(&app, "GET", "/api/v1/feeds/ggzyjy", &ggzyjy, None).await.json());
     let cases = json!({"cases": [{"case_ref": "A", "scenario": "bidding", "handled_on": "2026-11-20"}]});
     check("CasesResponseDoc", &call(&app, "POST", "/api/v1/cases", &ggzyjy, Some(cases)).await.json());
-    let hook = json!({"url": "http://127.0.0.1:9/hook"});
+    let hook = json!({"url": "https://jy.example.gov.cn/xinyong/hook"});
     check("WebhookResponseDoc", &call(&app, "PUT", "/api/v1/webhooks/ggzyjy", &ggzyjy, Some(hook)).await.json());
     check("ErrorEnvelope", &call(&app, "GET", "/api/v1/feeds/zjj", &ggzyjy, None).await.json());
 }

@@ -161,8 +161,13 @@ impl TestApp {
     }
 
     pub async fn with_db(db: TestDb) -> TestApp {
+        TestApp::with_settings(db, CoreSettings::default()).await
+    }
+
+    /// An app whose core has other settings than the defaults.
+    pub async fn with_settings(db: TestDb, settings: CoreSettings) -> TestApp {
         let clock = ManualClock::new(test_now());
-        let core = Core::new(db.store.clone(), Arc::new(clock.clone()), test_keys(), CoreSettings::default());
+        let core = Core::new(db.store.clone(), Arc::new(clock.clone()), test_keys(), settings);
         let state = AppState::new(core.clone(), SiteSettings::default());
         TestApp { db, core, clock, state }
     }

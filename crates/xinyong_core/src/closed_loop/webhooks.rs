@@ -15,9 +15,22 @@
 //! the cursor; anything else is retried with exponential backoff (1 s, 2 s,
 //! 4 s … at most [`MAX_BACKOFF_SECS`]) kept in memory. Items are never
 //! skipped: a failing receiver holds its own queue and nobody else's.
+//!
+//! Where a webhook may point is [`WebhookTargets`]: `https://` only unless
+//! `http://` is allowed, and never an internal address (loopback, private,
+//! link-local — cloud metadata —, unique-local …) unless its network is
+//! allowed. The URL is checked when it is set and again before each POST,
+//! and the addresses a host name resolves to are checked at connection time
+//! by the client's own resolver, so the address the POST goes to is the one
+//! that was checked (a name that resolves to a public address when set and
+//! to 127.0.0.1 later is refused then).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use xinyong_domain::closed_loop::ClosedLoopEvent;
 
@@ -28,6 +41,7 @@ use hyper::body::Bytes;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
 use sha2::Sha256;
@@ -39,6 +53,7 @@ use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::closed_loop::feeds::{FeedItem, feed};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+use crate::net::{IpNet, is_internal};
 
 /// Items in one POST at most.
 pub const MAX_ITEMS_PER_POST: u32 = 100;
@@ -80,7 +95,7 @@ pub async fn webhook(core: &Core, department: &DepartmentCode) -> Result<Option<
     Ok(core.store().get(WebhookRow::key(department)).await?.map(Webhook::from))
 }
 
-fn check_url(url: &str) -> Result<String> {
+fn check_url(url: &str, targets: &WebhookTargets) -> Result<String> {
     let url = url.trim();
     let bad = || {
         CoreError::invalid(
@@ -98,7 +113,112 @@ fn check_url(url: &str) -> Result<String> {
     {
         return Err(bad());
     }
+    targets.check(url).map_err(|refused| CoreError::invalid(refused.code(), refused.to_string()))?;
     Ok(url.to_owned())
+}
+
+/// Where webhooks may point (configuration `[feeds]`). The default is the
+/// strict one: `https://` to public addresses only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookTargets {
+    /// Accept `http://` URLs (`feeds.webhook_allow_http`). A feed names
+    /// subjects and measures, so by default it travels encrypted only.
+    pub allow_http: bool,
+    /// Internal networks webhooks may reach (`feeds.webhook_allowed_networks`),
+    /// e.g. a department's server on the government intranet.
+    pub allowed_networks: Vec<IpNet>,
+}
+
+/// Why a webhook URL or address is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetRefused {
+    #[error("回调地址应以 https:// 开头（http:// 需由信用办在配置 feeds.webhook_allow_http 中开启）")]
+    NotHttps,
+    #[error(
+        "回调地址 {host} 指向内部网络地址 {ip}（本机、内网、链路本地等），不允许推送；\
+         如确为本单位内网服务器，请由信用办将其网段加入配置 feeds.webhook_allowed_networks"
+    )]
+    Internal { host: String, ip: IpAddr },
+}
+
+impl TargetRefused {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TargetRefused::NotHttps => "webhook_url_not_https",
+            TargetRefused::Internal { .. } => "webhook_address_refused",
+        }
+    }
+}
+
+impl WebhookTargets {
+    /// Whether a POST may go to `ip`.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        !is_internal(ip) || self.allowed_networks.iter().any(|net| net.contains(ip))
+    }
+
+    /// The scheme, and the address when the host is one (or `localhost`,
+    /// which never resolves elsewhere). Other names are checked when they
+    /// are resolved, at each connection.
+    pub fn check(&self, url: &str) -> std::result::Result<(), TargetRefused> {
+        let scheme_ok = url.starts_with("https://") || (self.allow_http && url.starts_with("http://"));
+        if !scheme_ok {
+            return Err(TargetRefused::NotHttps);
+        }
+        let Some(host) = url.parse::<hyper::Uri>().ok().and_then(|u| u.host().map(str::to_owned)) else {
+            return Ok(());
+        };
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let ip = match bare.parse::<IpAddr>() {
+            Ok(ip) => ip,
+            Err(_) if is_localhost(bare) => IpAddr::from([127, 0, 0, 1]),
+            Err(_) => return Ok(()),
+        };
+        if self.permits(ip) { Ok(()) } else { Err(TargetRefused::Internal { host, ip }) }
+    }
+}
+
+fn is_localhost(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// The client's name resolver: the system's (`getaddrinfo`, as hyper's
+/// own), keeping only the addresses [`WebhookTargets::permits`]; a name with
+/// none left fails the connection.
+#[derive(Debug, Clone)]
+struct CheckedResolver {
+    targets: Arc<WebhookTargets>,
+}
+
+type Resolving = Pin<Box<dyn Future<Output = std::io::Result<std::vec::IntoIter<SocketAddr>>> + Send>>;
+
+impl tower::Service<Name> for CheckedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Resolving;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Resolving {
+        let targets = Arc::clone(&self.targets);
+        Box::pin(async move {
+            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = resolved.iter().copied().filter(|a| targets.permits(a.ip())).collect();
+            match (allowed.is_empty(), resolved.first()) {
+                (false, _) => Ok(allowed.into_iter()),
+                (true, Some(first)) => Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    TargetRefused::Internal { host: name.as_str().to_owned(), ip: first.ip() }.to_string(),
+                )),
+                (true, None) => Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("回调地址 {} 无法解析", name.as_str()),
+                )),
+            }
+        })
+    }
 }
 
 /// Sets (or replaces) the department's webhook. `secret` is 32 bytes from a
@@ -114,7 +234,7 @@ pub async fn set_webhook(
     secret: [u8; 32],
 ) -> Result<String> {
     authorize(principal, Action::ManageWebhook, &Resource::Department(department.clone()))?;
-    let url = check_url(url)?;
+    let url = check_url(url, &core.settings().webhooks)?;
     let secret = hex::encode(secret);
     let from_cursor = match webhook(core, department).await? {
         Some(w) if w.active => w.delivered_cursor,
@@ -179,23 +299,27 @@ struct Backoff {
 /// restart retries at once, which only delivers sooner).
 #[derive(Debug)]
 pub struct WebhookClient {
-    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    http: Client<HttpsConnector<HttpConnector<CheckedResolver>>, Full<Bytes>>,
+    targets: Arc<WebhookTargets>,
     timeout: Duration,
     backoff: Mutex<HashMap<String, Backoff>>,
 }
 
 impl Default for WebhookClient {
+    /// Ten seconds per POST, the strict [`WebhookTargets`].
     fn default() -> Self {
-        WebhookClient::new(Duration::from_secs(10))
+        WebhookClient::new(Duration::from_secs(10), WebhookTargets::default())
     }
 }
 
 impl WebhookClient {
     /// A client whose requests give up after `timeout`. `https://` URLs are
     /// verified against the system's root certificates (`/etc/ssl/certs`;
-    /// install an intranet CA there); `http://` URLs are plain HTTP.
-    pub fn new(timeout: Duration) -> WebhookClient {
-        let mut http = HttpConnector::new();
+    /// install an intranet CA there); `http://` URLs are plain HTTP. POSTs
+    /// go only where `targets` permits.
+    pub fn new(timeout: Duration, targets: WebhookTargets) -> WebhookClient {
+        let targets = Arc::new(targets);
+        let mut http = HttpConnector::new_with_resolver(CheckedResolver { targets: Arc::clone(&targets) });
         http.set_connect_timeout(Some(timeout));
         http.enforce_http(false);
         let provider = || Arc::new(rustls::crypto::ring::default_provider());
@@ -214,6 +338,7 @@ impl WebhookClient {
         let connector = tls.https_or_http().enable_http1().wrap_connector(http);
         WebhookClient {
             http: Client::builder(TokioExecutor::new()).build(connector),
+            targets,
             timeout,
             backoff: Mutex::new(HashMap::new()),
         }
@@ -244,6 +369,9 @@ impl WebhookClient {
 
     /// POSTs `body`; `Ok(status)` for any HTTP answer, `Err` when none came.
     async fn post(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> std::result::Result<u16, String> {
+        // A URL set before the targets were narrowed, or an address literal
+        // (the connector does not resolve those).
+        self.targets.check(url).map_err(|refused| refused.to_string())?;
         let mut req = hyper::Request::post(url).header("content-type", "application/json");
         for (name, value) in headers {
             req = req.header(*name, value.as_str());

@@ -26,6 +26,8 @@ pub struct CoreSettings {
     pub mask: MaskConfig,
     /// Console sessions (lifetime).
     pub auth: crate::auth::AuthSettings,
+    /// Where departments' webhooks may point.
+    pub webhooks: crate::closed_loop::webhooks::WebhookTargets,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.
