@@ -78,8 +78,9 @@ pub struct SharedState {
     pub core: Core,
     pub site: Arc<SiteSettings>,
     metrics: PrometheusHandle,
-    /// Failed console logins per login name (in memory, per process).
-    pub(crate) login_limiter: Arc<auth::LoginLimiter>,
+    /// Failed console logins per name and client, per client and per name
+    /// (in memory, per process).
+    pub(crate) login_throttle: Arc<auth::LoginThrottle>,
     /// Public portal settings (search rate limits, trusted proxies).
     pub portal: Arc<PortalSettings>,
     /// Public search requests per client (in memory, per process).
@@ -103,7 +104,7 @@ impl AppState {
         AppState(Arc::new(SharedState {
             site: Arc::new(site),
             metrics: metrics_handle(),
-            login_limiter: Arc::default(),
+            login_throttle: Arc::default(),
             limiter: Arc::new(ratelimit::RateLimiter::new(&portal)),
             portal: Arc::new(portal),
             search: Arc::new(SearchIndex::new()),

@@ -156,9 +156,28 @@ fn retry_after(wait: Duration) -> HeaderValue {
     HeaderValue::from(wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0))
 }
 
+/// The client a request comes from, keyed by [`client_key`]; `None`
+/// without a peer address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    fn of(parts: &Parts, state: &AppState) -> ClientAddr {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        ClientAddr(client_key(peer, &parts.headers, &state.portal.trusted_proxies))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(parts, state))
+    }
+}
+
 fn check(parts: &Parts, state: &AppState) -> Result<(), Duration> {
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-    let key = client_key(peer, &parts.headers, &state.portal.trusted_proxies);
+    let ClientAddr(key) = ClientAddr::of(parts, state);
     let result = state.limiter.check(key, Instant::now());
     if result.is_err() {
         metrics::counter!("xinyong_rate_limited_total").increment(1);

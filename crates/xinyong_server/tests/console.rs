@@ -385,20 +385,83 @@ async fn logging_out_ends_the_session() {
     assert_eq!(get_as(&app, "/console", &cookie).await.status, StatusCode::SEE_OTHER);
 }
 
+/// A login attempt from `client` (the TCP peer the server saw).
+async fn attempt(app: &TestApp, client: &str, login: &str, password: &str) -> TestResponse {
+    let peer: std::net::SocketAddr = format!("{client}:40000").parse().unwrap();
+    let mut request = Request::post("/console/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(&[("login", login), ("password", password)])))
+        .unwrap();
+    request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    app.send(request).await
+}
+
+fn retry_after(r: &TestResponse) -> i64 {
+    r.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap()
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_the_login_name_for_a_while() {
+async fn failed_logins_make_the_next_attempt_wait_longer_but_never_lock_the_account() {
     let app = app().await;
-    for _ in 0..10 {
-        let r = post_form(&app, "/console/login", &[("login", "wang"), ("password", "wrong-password-1")], None).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let guesser = "203.0.113.7";
+    // Three free failures, then each failure makes the next attempt wait.
+    for _ in 0..4 {
+        assert_eq!(attempt(&app, guesser, "wang", "wrong-password-1").await.status, StatusCode::UNAUTHORIZED);
     }
-    // Even the right password is refused now, and the message says why.
-    let r = post_form(&app, "/console/login", &[("login", "wang"), ("password", PASSWORD)], None).await;
+    // Waiting: refused without looking at the password, and the page says how long.
+    let r = attempt(&app, guesser, "wang", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.text().contains("登录尝试过多，请稍后再试"));
-    // Other accounts are unaffected.
-    log_in(&app, "boss").await;
-    // The window passes.
-    app.clock.advance(chrono::Duration::minutes(15));
-    log_in(&app, "wang").await;
+    assert_eq!(retry_after(&r), 1);
+    assert!(r.text().contains("登录失败次数过多，请在 1 秒后再试"), "{}", r.text());
+    // The waits double with each failure (1, 2, 4, 8 … seconds).
+    let mut waits = Vec::new();
+    for _ in 0..5 {
+        let r = attempt(&app, guesser, "wang", PASSWORD).await;
+        let wait = retry_after(&r);
+        waits.push(wait);
+        app.clock.advance(chrono::Duration::seconds(wait));
+        assert_eq!(attempt(&app, guesser, "wang", "wrong-password-1").await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(waits, [1, 2, 4, 8, 16]);
+    // The clerk at her own desk is delayed by at most a minute, never locked out.
+    let clerk = "198.51.100.20";
+    let r = attempt(&app, clerk, "wang", PASSWORD).await;
+    if r.status == StatusCode::TOO_MANY_REQUESTS {
+        assert!(retry_after(&r) <= 60, "{}", retry_after(&r));
+        app.clock.advance(chrono::Duration::seconds(retry_after(&r)));
+    }
+    assert_eq!(attempt(&app, clerk, "wang", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    // Other accounts from elsewhere are unaffected.
+    assert_eq!(attempt(&app, clerk, "boss", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    // The guesser's own wait is capped at fifteen minutes, and forgotten a
+    // quarter hour after the last wait ended.
+    for _ in 0..12 {
+        let r = attempt(&app, guesser, "wang", PASSWORD).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(retry_after(&r) <= 15 * 60);
+            app.clock.advance(chrono::Duration::seconds(retry_after(&r)));
+        }
+        attempt(&app, guesser, "wang", "wrong-password-1").await;
+    }
+    assert_eq!(retry_after(&attempt(&app, guesser, "wang", PASSWORD).await), 15 * 60);
+    app.clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(attempt(&app, guesser, "wang", "wrong-password-1").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt(&app, guesser, "wang", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn one_client_trying_many_names_is_slowed_down() {
+    let app = app().await;
+    let sprayer = "203.0.113.9";
+    // Twenty failures across names are free (an office behind one address) …
+    for i in 0..21 {
+        let login = format!("clerk{i}");
+        assert_eq!(attempt(&app, sprayer, &login, "123456").await.status, StatusCode::UNAUTHORIZED, "{login}");
+    }
+    // … then the client waits, whatever name it tries next.
+    let r = attempt(&app, sprayer, "someone-new", "123456").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r), 1);
+    // Another client is not slowed down.
+    assert_eq!(attempt(&app, "198.51.100.20", "wang", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }

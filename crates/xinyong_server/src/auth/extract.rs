@@ -19,14 +19,13 @@
 //!   `WWW-Authenticate: Bearer`, or 403).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use xinyong_core::auth::policy::{self, Action, Denied, Principal, Resource, Scope};
@@ -403,49 +402,5 @@ impl LogSubscriber for TokenCache {
         if !events.is_empty() {
             self.clear();
         }
-    }
-}
-
-/// Failed console logins allowed per login name within [`LOGIN_WINDOW_MINUTES`].
-pub const LOGIN_MAX_FAILURES: usize = 10;
-pub const LOGIN_WINDOW_MINUTES: i64 = 15;
-/// Login names tracked before old entries are swept, so a flood of made-up
-/// names cannot grow the table without bound.
-const LOGIN_SWEEP_AT: usize = 10_000;
-
-/// Failed logins per login name, in memory. Per name rather than per address:
-/// clerks share office NAT addresses, and the guesser's target is the account.
-/// A restart forgets the counts, which only ever helps a legitimate user.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
-}
-
-impl LoginLimiter {
-    fn key(login: &str) -> String {
-        login.trim().to_lowercase().chars().take(64).collect()
-    }
-
-    /// Whether this login name has used up its attempts.
-    pub fn is_blocked(&self, login: &str, now: DateTime<Utc>) -> bool {
-        let since = now - Duration::minutes(LOGIN_WINDOW_MINUTES);
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&Self::key(login))
-            .is_some_and(|times| times.iter().filter(|t| **t > since).count() >= LOGIN_MAX_FAILURES)
-    }
-
-    pub fn record_failure(&self, login: &str, now: DateTime<Utc>) {
-        let since = now - Duration::minutes(LOGIN_WINDOW_MINUTES);
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= LOGIN_SWEEP_AT {
-            map.retain(|_, times| times.iter().any(|t| *t > since));
-        }
-        let times = map.entry(Self::key(login)).or_default();
-        times.retain(|t| *t > since);
-        times.push(now);
-    }
-
-    pub fn clear(&self, login: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&Self::key(login));
     }
 }

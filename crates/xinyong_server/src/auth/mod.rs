@@ -3,5 +3,7 @@
 
 mod extract;
 pub(crate) mod pages;
+mod throttle;
 
 pub use extract::*;
+pub use throttle::{LoginThrottle, LoginThrottleSettings, ThrottleRule};

@@ -18,6 +18,7 @@ use crate::auth::{
     ApiCaller, ConsoleCaller, ConsoleForm, PageError, clear_session_cookie, random_secret, safe_next, session_cookie,
     set_session_cookie,
 };
+use crate::ratelimit::ClientAddr;
 use crate::web::{Layout, beijing, error_page};
 use crate::{ApiError, ApiResult, AppState};
 
@@ -66,7 +67,12 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
-pub(crate) async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(form.next.as_deref()).to_owned();
     let login = form.login.trim().to_owned();
     let again = |status: StatusCode, message: &str| {
@@ -84,8 +90,13 @@ pub(crate) async fn login(State(state): State<AppState>, headers: HeaderMap, For
         return again(StatusCode::FORBIDDEN, "请从本站登录页面登录");
     }
     let now = state.core.now();
-    if state.login_limiter.is_blocked(&login, now) {
-        return again(StatusCode::TOO_MANY_REQUESTS, "登录尝试过多，请稍后再试");
+    // What the audit lines show of the name typed (bounded: anyone can type).
+    let named: String = login.chars().take(64).collect();
+    if let Err(wait) = state.login_throttle.check(client, &login, now) {
+        let secs = wait.num_seconds().max(1);
+        tracing::warn!(target: "audit", login = %named, client = ?client, wait_secs = secs, "console login refused: waiting after failures");
+        let page = again(StatusCode::TOO_MANY_REQUESTS, &format!("登录失败次数过多，请在 {secs} 秒后再试"));
+        return ([(header::RETRY_AFTER, secs.to_string())], page).into_response();
     }
     let secret = match random_secret() {
         Ok(s) => s,
@@ -93,13 +104,14 @@ pub(crate) async fn login(State(state): State<AppState>, headers: HeaderMap, For
     };
     match core_auth::login(&state.core, &login, &form.password, secret).await {
         Ok(session) => {
-            state.login_limiter.clear(&login);
+            state.login_throttle.succeeded(client, &login);
             let max_age = session.expires_at - now;
             let cookie = set_session_cookie(&session.cookie_value, max_age, state.site.cookie_secure);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
         Err(e @ CoreError::Invalid { code: "login_failed", .. }) => {
-            state.login_limiter.record_failure(&login, now);
+            state.login_throttle.failed(client, &login, now);
+            tracing::warn!(target: "audit", login = %named, client = ?client, "console login failed");
             again(StatusCode::UNAUTHORIZED, &e.to_string())
         }
         Err(e @ CoreError::Forbidden { .. }) => again(StatusCode::FORBIDDEN, &e.to_string()),
