@@ -29,6 +29,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub listing: ListingConfig,
     pub feeds: FeedsConfig,
+    pub intake: IntakeConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -169,6 +170,24 @@ impl FeedsConfig {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// A batch with a larger share (percent) of rejected rows is refused whole.
+    pub max_rejected_percent: u8,
+    /// Smaller batches are kept whatever their share of rejected rows.
+    pub rejected_share_min_rows: usize,
+}
+
+impl IntakeConfig {
+    pub fn limits(&self) -> xinyong_core::collection::intake::IntakeLimits {
+        xinyong_core::collection::intake::IntakeLimits {
+            max_rejected_percent: self.max_rejected_percent,
+            rejected_share_min_rows: self.rejected_share_min_rows,
+        }
+    }
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -213,6 +232,9 @@ impl Config {
             return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
         self.feeds.webhook_targets()?;
+        if self.intake.max_rejected_percent > 100 {
+            return Err("配置无效：intake.max_rejected_percent 应在 0–100 之间".to_owned());
+        }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }

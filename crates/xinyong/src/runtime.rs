@@ -74,7 +74,7 @@ pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
     let keys = load_keys(cfg)?;
     let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
     let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
-    let settings = CoreSettings { mask: cfg.mask.clone(), auth, webhooks };
+    let settings = CoreSettings { mask: cfg.mask.clone(), auth, webhooks, intake: cfg.intake.limits() };
     let core = Core::new(store, Arc::new(SystemClock), keys, settings);
     // Every command judges by the rule versions in force in this database.
     crate::rules_cmd::with_published_rules(core, cfg).await

@@ -328,3 +328,58 @@ async fn a_dry_run_validates_and_writes_nothing() {
     assert_eq!((out.batch.accepted, out.batch.rejected), (6, 8));
     assert_eq!(app.core.store().log_size().await.unwrap(), size);
 }
+
+/// `n` rows of which the first `bad` have a broken decision date; each good
+/// row is its own record.
+fn rows_with_broken_dates(n: usize, bad: usize) -> InputTable {
+    table(
+        (0..n)
+            .map(|i| {
+                let date = if i < bad { "2026-13-45" } else { "2026-11-02" };
+                penalty(SUBJECT, &format!("济建罚〔2026〕{}号", 1000 + i), "违法建设", "罚款", "1", date)
+            })
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_batch_of_mostly_rejected_rows_is_refused_whole_with_a_summary() {
+    let app = app().await;
+    let before = app.core.store().log_size().await.unwrap();
+    // 200 rows, 150 broken: more than half rejected.
+    let e = ingest_batch(&app.core, request("zjj", Some("CF"), rows_with_broken_dates(200, 150))).await.unwrap_err();
+    assert_eq!(e.code(), "batch_mostly_rejected");
+    let message = e.to_string();
+    assert!(message.contains("本批 200 行") && message.contains("整批未接收"), "{message}");
+    assert!(message.contains("date_invalid") && message.contains("首见第 2 行"), "{message}");
+    // Nothing was written.
+    assert_eq!(app.core.store().log_size().await.unwrap(), before);
+    // A dry run is refused the same way (its answer would be as large).
+    let mut dry = request("zjj", Some("CF"), rows_with_broken_dates(200, 150));
+    dry.dry_run = true;
+    assert_eq!(ingest_batch(&app.core, dry).await.unwrap_err().code(), "batch_mostly_rejected");
+
+    // Within the allowance the batch is kept, rejected rows and all.
+    let out = ingest_batch(&app.core, request("zjj", Some("CF"), rows_with_broken_dates(200, 40))).await.unwrap();
+    assert_eq!((out.batch.accepted, out.batch.rejected), (160, 40));
+    // A small file is kept whatever its share: the clerk gets the error report.
+    let out = ingest_batch(&app.core, request("zjj", Some("CF"), rows_with_broken_dates(10, 10))).await.unwrap();
+    assert_eq!((out.batch.accepted, out.batch.rejected), (0, 10));
+    verify(&app.core, &no_progress).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_empty_row_refuses_the_batch_before_anything_is_stored() {
+    let app = app().await;
+    let before = app.core.store().log_size().await.unwrap();
+    let mut t = rows_with_broken_dates(3, 0);
+    let width = t.headers.len();
+    for n in 0..99_996 {
+        t.rows.push((n + 10, vec![String::new(); width]));
+    }
+    t.rows.push((200_000, vec!["  ".to_owned(); width]));
+    let e = ingest_batch(&app.core, request("zjj", Some("CF"), t)).await.unwrap_err();
+    assert_eq!(e.code(), "row_empty");
+    assert!(e.to_string().contains("第 10 行没有任何内容（另有 99996 行同样）"), "{e}");
+    assert_eq!(app.core.store().log_size().await.unwrap(), before);
+}

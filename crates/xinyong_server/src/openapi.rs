@@ -299,7 +299,7 @@ pub struct TimelinessReportDoc {
         (status = 400, description = "请求无效", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "部门不能报送该事项（`item_not_allowed`），或登录账号不是本部门经办人（`upload_forbidden`）", body = ErrorEnvelope),
-        (status = 422, description = "无法识别事项或缺少必填列", body = ErrorEnvelope),
+        (status = 422, description = "无法识别事项或缺少必填列；有空行（`row_empty`）；不合格行超过允许的比例，整批未接收（`batch_mostly_rejected`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is records::create_batch")]

@@ -172,3 +172,32 @@ async fn timeliness_counts_working_days_per_item() {
     let bad = call(&app, "GET", "/api/v1/stats/timeliness?from=2026-13-01", Some(&zjj), None, None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+/// The amplification probe (issue 11, finding 1): small requests of empty or
+/// broken rows used to be stored as 100,000 rejected rows and answered with
+/// hundreds of megabytes. Now they are refused whole, in a short answer,
+/// and the log does not grow.
+#[tokio::test]
+async fn empty_and_broken_rows_cannot_amplify_a_small_request() {
+    let (app, zjj, _) = app_with_tokens().await;
+    let before = app.core.store().log_size().await.unwrap();
+    let mut rows = vec![penalty("济建罚〔2026〕1号", "违法建设", "2026-11-02")];
+    rows.extend(std::iter::repeat_n(json!({}), 99_999));
+    let body = json!({"item": "CF", "rows": rows});
+    assert!(body.to_string().len() < 400_000);
+    let r = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "row_empty");
+    assert!(r.body.len() < 1_000, "{} bytes", r.body.len());
+
+    // Rows that are not empty but broken: one full row, then one field each.
+    let mut rows = vec![penalty("济建罚〔2026〕1号", "违法建设", "2026-11-02")];
+    rows.extend((1..100_000).map(|i| json!({"CF_WSH": format!("{i}")})));
+    let body = json!({"item": "CF", "rows": rows});
+    assert!(body.to_string().len() < 2 * 1024 * 1024);
+    let r = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "batch_mostly_rejected");
+    assert!(r.body.len() < 2_000, "{} bytes", r.body.len());
+    assert_eq!(app.core.store().log_size().await.unwrap(), before, "nothing was written");
+}

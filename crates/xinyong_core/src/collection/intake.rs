@@ -37,6 +37,33 @@ use crate::rules::Rules;
 /// Most data rows one batch may carry (an upload is one transaction).
 pub const MAX_ROWS: usize = 100_000;
 
+/// What one batch may cost (configuration `[intake]`). A batch is one
+/// transaction, and its rejected rows are kept (with their cells) for the
+/// result page and the error report: without these limits a small request
+/// of empty or broken rows would be stored, and answered, many times over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeLimits {
+    /// A batch with more rejected rows than this share (percent) is refused
+    /// whole: nothing is written, and the answer summarises the problems.
+    pub max_rejected_percent: u8,
+    /// Batches with fewer rows are kept whatever their share of rejected
+    /// rows (a clerk's small file with a few mistakes gets its error report).
+    pub rejected_share_min_rows: usize,
+}
+
+impl Default for IntakeLimits {
+    fn default() -> Self {
+        IntakeLimits { max_rejected_percent: 50, rejected_share_min_rows: 100 }
+    }
+}
+
+impl IntakeLimits {
+    /// Rejected rows a batch of `rows` rows may have; `None` = no limit.
+    fn max_rejected(&self, rows: usize) -> Option<usize> {
+        (rows >= self.rejected_share_min_rows).then(|| rows * usize::from(self.max_rejected_percent.min(100)) / 100)
+    }
+}
+
 /// Where a batch came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -234,6 +261,7 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
             format!("一个批次最多 {MAX_ROWS} 行，本次 {} 行；请拆分后分批上传", req.table.rows.len()),
         ));
     }
+    refuse_empty_rows(&req.table)?;
     let department_row = core.store().get(DepartmentRow::key(&req.department)).await?;
     let Some(department_row) = department_row else {
         return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
@@ -265,7 +293,8 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     let ctx = ValidationContext { today: received, lenient_codes: req.lenient_codes };
     // 1. Validate every row. 2. What the platform already knows about these
     //    records and subjects. 3. Decide each good row.
-    let (good, mut tally) = validate_rows(item, &matched, &req.table, &ctx);
+    let max_rejected = core.settings().intake.max_rejected(req.table.rows.len());
+    let (good, mut tally) = validate_rows(item, &matched, &req.table, &ctx, max_rejected)?;
     let known = known(core, &req, item, &good).await?;
     let batch = Batch {
         id: id.clone(),
@@ -278,6 +307,12 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     };
     for (g, rid) in good.into_iter().zip(known.ids.iter().cloned()) {
         tally.decide(&batch, &known, g, rid);
+    }
+    // Rows rejected as duplicates within the batch count too.
+    if let Some(max) = max_rejected
+        && tally.reports_rejected() > max
+    {
+        return Err(mostly_rejected(&tally, req.table.rows.len(), max));
     }
     // 4. Write everything in one append (unless nothing is new, or a dry run).
     let summary = tally.summary(&batch);
@@ -350,19 +385,75 @@ struct Tally {
     corrected: u64,
     duplicates: u64,
     warned: u64,
+    rejected: usize,
+}
+
+/// A row with no value at all is not a record with every field missing: it
+/// is refused with the batch, before anything is validated or stored.
+/// (CSV and XLSX files skip blank lines when read; this is for JSON rows.)
+fn refuse_empty_rows(table: &InputTable) -> Result<()> {
+    let mut empty = table.rows.iter().filter(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
+    let Some((first, _)) = empty.next() else { return Ok(()) };
+    let others = empty.count();
+    let more = if others > 0 { format!("（另有 {others} 行同样）") } else { String::new() };
+    Err(invalid(
+        "row_empty",
+        format!("第 {first} 行没有任何内容{more}：空行不是数据，整批未接收；请删除空行后重新提交"),
+    ))
+}
+
+/// The refusal of a batch with too many rejected rows: how many, and the
+/// most frequent problems with the first row showing each.
+fn mostly_rejected(tally: &Tally, rows: usize, max: usize) -> CoreError {
+    let mut by_problem: HashMap<(&str, &str), (usize, u64)> = HashMap::new();
+    for report in tally.reports.iter().filter(|r| r.status == "rejected") {
+        for issue in &report.issues {
+            let entry = by_problem.entry((issue.field.as_str(), issue.code.as_str())).or_insert((0, report.row));
+            entry.0 += 1;
+            entry.1 = entry.1.min(report.row);
+        }
+    }
+    let mut problems: Vec<_> = by_problem.into_iter().collect();
+    problems.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    let top: Vec<String> = problems
+        .iter()
+        .take(5)
+        .map(|((field, code), (n, first))| {
+            let field = if field.is_empty() { String::new() } else { format!("“{field}”") };
+            format!("{field}{code}：{n} 行（首见第 {first} 行）")
+        })
+        .collect();
+    let rejected = tally.reports_rejected();
+    let checked = if rejected > max { format!("至少 {rejected} 行") } else { format!("{rejected} 行") };
+    invalid(
+        "batch_mostly_rejected",
+        format!(
+            "本批 {rows} 行中{checked}不合格，超过允许的 {max} 行，整批未接收，未写入任何数据。主要问题：{}。\
+             请按模板修正后重新提交（可先用试运行 dry_run 检查）",
+            top.join("；")
+        ),
+    )
 }
 
 /// Step 1: every row validated against the catalog item; rejected rows go
-/// straight into the tally.
+/// straight into the tally. Stops (refusing the batch) as soon as more rows
+/// are rejected than `max_rejected`, so a broken batch costs no more than
+/// its allowance.
 fn validate_rows(
     item: &CatalogItem,
     matched: &HeaderMatch,
     table: &InputTable,
     ctx: &ValidationContext,
-) -> (Vec<Good>, Tally) {
+    max_rejected: Option<usize>,
+) -> Result<(Vec<Good>, Tally)> {
     let mut tally = Tally { results: Vec::with_capacity(table.rows.len()), ..Tally::default() };
     let mut good: Vec<Good> = Vec::new();
     for (row, cells) in &table.rows {
+        if let Some(max) = max_rejected
+            && tally.reports_rejected() > max
+        {
+            return Err(mostly_rejected(&tally, table.rows.len(), max));
+        }
         match validate_row(item, &matched.cells(cells), ctx) {
             RowOutcome::Valid { draft, warnings } => good.push(Good {
                 row: *row,
@@ -377,7 +468,10 @@ fn validate_rows(
             }
         }
     }
-    (good, tally)
+    match max_rejected {
+        Some(max) if tally.reports_rejected() > max => Err(mostly_rejected(&tally, table.rows.len(), max)),
+        _ => Ok((good, tally)),
+    }
 }
 
 /// Step 2: the stored records with the good rows' ids, and which of their
@@ -413,7 +507,13 @@ async fn known(core: &Core, req: &IngestRequest, item: &CatalogItem, good: &[Goo
 }
 
 impl Tally {
+    /// Rows rejected so far.
+    fn reports_rejected(&self) -> usize {
+        self.rejected
+    }
+
     fn reject(&mut self, row: u64, cells: Vec<String>, errors: Vec<RowIssue>, warnings: Vec<RowIssue>) {
+        self.rejected += 1;
         self.reports.push(RowReport { row, status: "rejected".to_owned(), cells, issues: errors.clone() });
         self.results.push(RowResult { row, status: "rejected", record_id: None, errors, warnings });
     }

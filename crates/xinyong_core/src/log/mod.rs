@@ -28,6 +28,8 @@ pub struct CoreSettings {
     pub auth: crate::auth::AuthSettings,
     /// Where departments' webhooks may point.
     pub webhooks: crate::closed_loop::webhooks::WebhookTargets,
+    /// What one batch of records may cost.
+    pub intake: crate::collection::intake::IntakeLimits,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.
