@@ -205,7 +205,7 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash; the tree and
     //    the projections as the log says they must be.
     let (tree, mut expected, rotations) = check_events(store, progress, &mut report).await?;
-    // 2a. Every key rotation is signed by the key it retires, in one chain.
+    // 1b. Every key rotation is signed by the key it retires, in one chain.
     let keys = key_chain(core, &rotations)?;
     // 2. Stored tree nodes equal the recomputed tree.
     report.tree_nodes = check_tree_nodes(store, &tree, report.entries).await?;
@@ -328,7 +328,7 @@ impl KeyChain {
     }
 }
 
-/// Step 2a: each rotation is signed by the key it retires, and retires the
+/// Step 1b: each rotation is signed by the key it retires, and retires the
 /// key in force before it; the configured key is the last one. The first
 /// key is the first rotation's old key, or the configured key when there was
 /// no rotation.
