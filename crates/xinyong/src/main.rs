@@ -24,6 +24,7 @@ mod import_cmd;
 mod index_cmd;
 mod jobs_cmd;
 mod listings_cmd;
+mod log_cmd;
 mod rules_cmd;
 mod runtime;
 mod serve_cmd;
@@ -101,6 +102,11 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: jobs_cmd::JobsCommand,
+    },
+    /// The transparency log's signing key (rotation).
+    Log {
+        #[command(subcommand)]
+        command: log_cmd::LogCommand,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -186,6 +192,9 @@ fn main() -> ExitCode {
         }
         Command::Jobs { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(jobs_cmd::run(cfg, command)))
+        }
+        Command::Log { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(log_cmd::run(cfg, command)))
         }
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {

@@ -41,17 +41,62 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
     }
 }
 
-/// Reads the log signing key from configuration or the key file, creating
-/// the file from fresh OS randomness on first start.
-pub fn load_keys(cfg: &Config) -> Result<LogKeys, Failure> {
-    let keys = match &cfg.log.private_key {
-        Some(text) => LogKeys::parse(&cfg.log.origin, text),
-        None => LogKeys::load_or_create(&cfg.log.key_file, &cfg.log.origin, fresh_seed),
-    };
-    keys.map_err(|e| Failure::Usage(e.to_string()))
+/// Whether a missing key file may be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Create the key file when it is missing and the log is empty (the
+    /// first start of a deployment, `serve --demo` or `demo` on a new
+    /// database). A log that holds anything never gets a new key.
+    CreateForEmptyLog,
+    /// Never create one (`verify`, `log rotate-key`).
+    MustExist,
 }
 
-fn fresh_seed() -> [u8; 32] {
+/// Where the key comes from, for messages.
+pub fn key_source(cfg: &Config) -> String {
+    match &cfg.log.private_key {
+        Some(_) => "配置项 log.private_key".to_owned(),
+        None => format!("密钥文件 {}", cfg.log.key_file.display()),
+    }
+}
+
+/// Reads the log signing key from configuration or the key file. The file is
+/// created from fresh OS randomness only when `key_use` allows and the log in
+/// `store` is empty (no entry, no checkpoint): a new key for a log that holds
+/// anything would silently start a second signer (`log_key_missing`).
+pub async fn load_keys(cfg: &Config, store: &dyn Store, key_use: KeyUse) -> Result<LogKeys, Failure> {
+    let usage = |e: xinyong_core::CoreError| Failure::Usage(e.to_string());
+    if let Some(text) = &cfg.log.private_key {
+        return LogKeys::parse(&cfg.log.origin, text).map_err(usage);
+    }
+    let path = &cfg.log.key_file;
+    if let Some(keys) = LogKeys::load(path, &cfg.log.origin).map_err(usage)? {
+        return Ok(keys);
+    }
+    let size = store.log_size().await.map_err(storage_failure)?;
+    let signed = store.latest_checkpoint().await.map_err(storage_failure)?.is_some();
+    if size > 0 || signed {
+        return Err(Failure::Usage(format!(
+            "log_key_missing：找不到签名密钥文件 {}，而数据库中已有日志（{size} 个条目）。\
+             已有日志绝不新建密钥：请从备份恢复该文件，或在配置 log.key_file 中指向它",
+            path.display()
+        )));
+    }
+    if key_use == KeyUse::MustExist {
+        return Err(Failure::Usage(format!(
+            "log_key_missing：找不到签名密钥文件 {}（此命令不会新建密钥）",
+            path.display()
+        )));
+    }
+    LogKeys::create(path, &cfg.log.origin, fresh_seed()).map_err(usage)
+}
+
+fn storage_failure(e: StorageError) -> Failure {
+    Failure::Other(anyhow::Error::new(e).context("reading the log"))
+}
+
+/// A fresh seed from the operating system (a new log key).
+pub fn fresh_seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
     rand_seed(&mut seed);
     seed
@@ -70,12 +115,32 @@ fn rand_seed(buf: &mut [u8; 32]) {
 }
 
 pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
+    build_core_with(cfg, url, KeyUse::CreateForEmptyLog).await
+}
+
+/// The core over `url`, refusing (`log_key_mismatch`) a key that is not the
+/// one the log is signed with: nothing is appended or signed with it.
+pub async fn build_core_with(cfg: &Config, url: &str, key_use: KeyUse) -> Result<Core, Failure> {
+    // The key is loaded after the store: whether one may be created, and
+    // whether it is the right one, depends on the log.
     let store = open_store(url).await?;
-    let keys = load_keys(cfg)?;
+    let keys = load_keys(cfg, store.as_ref(), key_use).await?;
     let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
     let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
     let settings = CoreSettings { mask: cfg.mask.clone(), auth, webhooks, intake: cfg.intake.limits() };
     let core = Core::new(store, Arc::new(SystemClock), keys, settings);
+    core.check_signing_key().await.map_err(|e| key_failure(cfg, e))?;
     // Every command judges by the rule versions in force in this database.
     crate::rules_cmd::with_published_rules(core, cfg).await
+}
+
+/// A refused key is a usage error naming the code and where the key came
+/// from; anything else (the database) a failure with its chain.
+pub fn key_failure(cfg: &Config, e: xinyong_core::CoreError) -> Failure {
+    match e {
+        xinyong_core::CoreError::LogKey { code, message } => {
+            Failure::Usage(format!("{code}：{}：{message}", key_source(cfg)))
+        }
+        other => Failure::Other(anyhow::Error::new(other).context("checking the log signing key")),
+    }
 }

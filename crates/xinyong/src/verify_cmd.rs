@@ -14,7 +14,9 @@ pub struct VerifyArgs {
 
 pub async fn run(cfg: Config, args: VerifyArgs) -> CmdResult {
     let url = args.database.unwrap_or_else(|| cfg.database.url.clone());
-    let core = runtime::build_core(&cfg, &url).await?;
+    // Never creates a key, and refuses one the log was not signed with
+    // (`log_key_missing`, `log_key_mismatch`) before checking anything.
+    let core = runtime::build_core_with(&cfg, &url, runtime::KeyUse::MustExist).await?;
     let bar = ProgressBar::new_spinner();
     let progress = move |what: &str, done: u64, total: u64| {
         if total > 0 {

@@ -204,7 +204,11 @@ fn answer_post(mut stream: TcpStream) -> Option<serde_json::Value> {
 /// (created here, at the path `serve` reads by default).
 async fn core_over(dir: &Path, url: &str) -> Core {
     let store = xinyong_storage::open(url).await.unwrap();
-    let keys = LogKeys::load_or_create(&dir.join("data/log-key.txt"), "xinyong.local/log", || [9; 32]).unwrap();
+    let path = dir.join("data/log-key.txt");
+    let keys = match LogKeys::load(&path, "xinyong.local/log").unwrap() {
+        Some(keys) => keys,
+        None => LogKeys::create(&path, "xinyong.local/log", [9; 32]).unwrap(),
+    };
     Core::new(store, Arc::new(SystemClock), keys, CoreSettings { webhooks: loopback(), ..CoreSettings::default() })
 }
 

@@ -22,6 +22,11 @@ pub enum CoreError {
     Log(String),
     #[error("签名密钥错误：{0}")]
     Key(String),
+    /// The signing key is not the one the log is signed with, or missing
+    /// (`log_key_mismatch`, `log_key_missing`): nothing may be signed or
+    /// appended with it.
+    #[error("{message}")]
+    LogKey { code: &'static str, message: String },
     /// A failure inside the process that is not the caller's fault (e.g. the
     /// password hasher); served as a 500.
     #[error("内部错误：{0}")]
@@ -34,7 +39,8 @@ impl CoreError {
             CoreError::NotFound { code, .. }
             | CoreError::Invalid { code, .. }
             | CoreError::Forbidden { code, .. }
-            | CoreError::Unauthenticated { code, .. } => code,
+            | CoreError::Unauthenticated { code, .. }
+            | CoreError::LogKey { code, .. } => code,
             CoreError::Storage(_) => "storage_error",
             CoreError::Log(_) => "log_error",
             CoreError::Key(_) => "key_error",

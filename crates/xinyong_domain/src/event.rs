@@ -43,7 +43,7 @@ use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
 use crate::lists::{ListsEvent, ListsKind};
-use crate::log::{LogEntry, body_commitment};
+use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
 use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
 use crate::rules::{RulesEvent, RulesKind};
 use crate::subjects::{SubjectsEvent, SubjectsKind};
@@ -99,6 +99,7 @@ pub enum EventBody {
     Lists(ListsEvent),
     Checks(ChecksEvent),
     ClosedLoop(ClosedLoopEvent),
+    Log(LogEvent),
 }
 
 /// The kind of an event, typed: what followers subscribe to and the
@@ -112,6 +113,7 @@ pub enum EventKind {
     Lists(ListsKind),
     Checks(ChecksKind),
     ClosedLoop(ClosedLoopKind),
+    Log(LogKind),
 }
 
 /// Where and when an event sits in the log: what its projection writes may use
@@ -217,6 +219,7 @@ compose!(
     Lists(ListsEvent, ListsKind),
     Checks(ChecksEvent, ChecksKind),
     ClosedLoop(ClosedLoopEvent, ClosedLoopKind),
+    Log(LogEvent, LogKind),
 );
 
 impl EventKind {
@@ -249,6 +252,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Lists(_) => ListsEvent::deserialize(value).map(EventBody::Lists),
             EventKind::Checks(_) => ChecksEvent::deserialize(value).map(EventBody::Checks),
             EventKind::ClosedLoop(_) => ClosedLoopEvent::deserialize(value).map(EventBody::ClosedLoop),
+            EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
     }
@@ -278,6 +282,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::lists::tables(),
             crate::checks::tables(),
             crate::closed_loop::tables(),
+            crate::log::tables(),
         ]
         .concat()
     });

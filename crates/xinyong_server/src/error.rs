@@ -51,9 +51,11 @@ fn status_for(err: &CoreError) -> StatusCode {
         CoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Forbidden { .. } => StatusCode::FORBIDDEN,
         CoreError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-        CoreError::Storage(_) | CoreError::Log(_) | CoreError::Key(_) | CoreError::Internal(_) => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        CoreError::Storage(_)
+        | CoreError::Log(_)
+        | CoreError::Key(_)
+        | CoreError::LogKey { .. }
+        | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

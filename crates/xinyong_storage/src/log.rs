@@ -2,7 +2,9 @@
 //! on the home page. The one write is [`Store::append`].
 
 use crate::append::to_hash;
-use crate::sql::{Cols, Kind, Stmt, Value, placeholders};
+use xinyong_domain::log::{LOG_KEYS, LogKeyRow};
+
+use crate::sql::{Cols, Kind, Stmt, Value, placeholders, to_rows};
 use crate::{Counts, Hash, Result, StorageError, Store, StoredCheckpoint, StoredEvent, to_i64, to_u64};
 
 const EVENT_KINDS: &[Kind] = &[
@@ -158,6 +160,26 @@ impl dyn Store + '_ {
             .arg(to_i64(size))
             .returns(CHECKPOINT_KINDS);
         self.fetch(&stmt).await?.into_iter().next().map(checkpoint).transpose()
+    }
+
+    /// Checkpoints in size order after `after` (all from the smallest when
+    /// `None`), at most `limit`: `verify` checks every signature with the key
+    /// in force at its size.
+    pub async fn checkpoints_after(&self, after: Option<u64>, limit: u32) -> Result<Vec<StoredCheckpoint>> {
+        // -1 is below every size, so the first page starts at size 0.
+        let from = after.map_or(-1, to_i64);
+        let stmt =
+            Stmt::new("SELECT size, root, note, signed_at_ms FROM checkpoints WHERE size > $1 ORDER BY size LIMIT $2")
+                .arg(from)
+                .arg(i64::from(limit))
+                .returns(CHECKPOINT_KINDS);
+        self.fetch(&stmt).await?.into_iter().map(checkpoint).collect()
+    }
+
+    /// Every change of the signing key, oldest first. One row per rotation:
+    /// few enough to read whole whenever a checkpoint is signed.
+    pub async fn log_keys(&self) -> Result<Vec<LogKeyRow>> {
+        to_rows(self.fetch(&Stmt::select(&LOG_KEYS).push(" ORDER BY from_index")).await?)
     }
 
     /// Stores a signed checkpoint; a second checkpoint for the same size is ignored.

@@ -576,7 +576,8 @@ impl Inner {
             | EventBody::Rules(_)
             | EventBody::Collection(_)
             | EventBody::Checks(_)
-            | EventBody::ClosedLoop(_) => {}
+            | EventBody::ClosedLoop(_)
+            | EventBody::Log(_) => {}
         }
     }
 
@@ -813,7 +814,8 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Rules(_)
             | EventKind::Collection(_)
             | EventKind::Checks(_)
-            | EventKind::ClosedLoop(_) => false,
+            | EventKind::ClosedLoop(_)
+            | EventKind::Log(_) => false,
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod follower;
 pub mod keys;
+pub mod rotation;
 pub mod verify;
 
 use std::collections::HashMap;
@@ -196,6 +197,8 @@ impl Core {
         if latest.as_ref().is_some_and(|cp| cp.size >= size) {
             return Ok(None);
         }
+        // A process whose key was rotated away (or replaced) stops signing.
+        self.ensure_key_in_force(size, latest.as_ref()).await?;
         let root = self.tree_hash(size).await?;
         if let Some(prev) = &latest {
             let proof = self.consistency_proof(prev.size, size).await?;

@@ -8,13 +8,15 @@ use std::fmt;
 
 use xinyong_domain::event::{Actor, Event, EventBody, EventKind, RuleVersions, all_tables};
 use xinyong_domain::log::time_from_millis;
+use xinyong_domain::log::{LogEvent, key_id_of};
 use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::projection::{Cell, ProjectionError, RowState, TableSpec};
-use xinyong_storage::StoredEvent;
-use xinyong_tlog::MemoryTree;
+use xinyong_storage::{StoredCheckpoint, StoredEvent};
+use xinyong_tlog::{MemoryTree, NoteVerifier};
 
 use crate::error::CoreError;
 use crate::log::Core;
+use crate::log::keys::{check_rotation, note_key_ids};
 
 /// Rows fetched per round trip while walking tables.
 const PAGE: u32 = 10_000;
@@ -202,11 +204,14 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     let mut report = VerifyReport::default();
     // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash; the tree and
     //    the projections as the log says they must be.
-    let (tree, mut expected) = check_events(store, progress, &mut report).await?;
+    let (tree, mut expected, rotations) = check_events(store, progress, &mut report).await?;
+    // 1b. Every key rotation is signed by the key it retires, in one chain.
+    let keys = key_chain(core, &rotations)?;
     // 2. Stored tree nodes equal the recomputed tree.
     report.tree_nodes = check_tree_nodes(store, &tree, report.entries).await?;
-    // 3. The latest checkpoint: signature, origin, and root of the recomputed tree.
-    report.checkpoint_size = check_checkpoint(core, &tree, report.entries).await?;
+    // 3. Every checkpoint: signature by the key in force at its size, and
+    //    root of the recomputed tree.
+    report.checkpoint_size = check_checkpoints(store, &keys, &tree, report.entries, progress).await?;
     // 4. Projections: replayed rows ↔ stored rows, both ways.
     let mask = &core.settings().mask;
     for &table in all_tables() {
@@ -217,16 +222,26 @@ pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport,
     Ok(report)
 }
 
+/// A `log_key_rotated` entry as read from the log.
+struct Handover {
+    index: u64,
+    old_key: String,
+    new_key: String,
+    statement: String,
+}
+
 /// Step 1: reads the log in order, recomputing each entry and leaf from the
-/// stored columns and body; returns the tree and the replayed projections.
+/// stored columns and body; returns the tree, the replayed projections and
+/// the key rotations.
 async fn check_events(
     store: &dyn xinyong_storage::Store,
     progress: Progress<'_>,
     report: &mut VerifyReport,
-) -> Result<(MemoryTree, Expected), VerifyError> {
+) -> Result<(MemoryTree, Expected, Vec<Handover>), VerifyError> {
     let size = store.log_size().await?;
     let mut tree = MemoryTree::new();
     let mut expected = Expected::default();
+    let mut rotations = Vec::new();
     let mut next = 0u64;
     loop {
         let rows = store.events_from(next, PAGE).await?;
@@ -250,6 +265,10 @@ async fn check_events(
                 return Err(at("leaf_hash is not the hash of the entry".to_owned()));
             }
             tree.push(leaf);
+            if let EventBody::Log(LogEvent::LogKeyRotated { old_key, new_key, statement }) = &event.body {
+                let (old_key, new_key, statement) = (old_key.clone(), new_key.clone(), statement.clone());
+                rotations.push(Handover { index: next, old_key, new_key, statement });
+            }
             expected
                 .apply(&event)
                 .map_err(|e| mismatch(e.table, next.to_string(), Some(next), format!("the event's rows: {e}")))?;
@@ -258,7 +277,7 @@ async fn check_events(
         progress("events", next, size);
     }
     report.entries = next;
-    Ok((tree, expected))
+    Ok((tree, expected, rotations))
 }
 
 /// Step 2: every stored node (level ≥ 1) is the recomputed tree's, and none
@@ -297,16 +316,98 @@ async fn check_tree_nodes(
     Ok(stored)
 }
 
-/// Step 3: the latest checkpoint's signature, its columns against the signed
-/// note, and its root against the recomputed tree. Returns its size (0 when
-/// none was signed yet).
-async fn check_checkpoint(core: &Core, tree: &MemoryTree, entries: u64) -> Result<u64, VerifyError> {
-    let Some(cp) = core.store().latest_checkpoint().await? else { return Ok(0) };
+/// The keys that signed the log, each with the smallest checkpoint size it
+/// signs (a rotation at index r hands over from size r + 1), oldest first.
+struct KeyChain(Vec<(u64, NoteVerifier)>);
+
+impl KeyChain {
+    /// The verifier of the key in force for a checkpoint of `size`.
+    fn at(&self, size: u64) -> &NoteVerifier {
+        let i = self.0.iter().rposition(|(from, _)| *from <= size).unwrap_or(0);
+        &self.0[i].1
+    }
+}
+
+/// Step 1b: each rotation is signed by the key it retires, and retires the
+/// key in force before it; the configured key is the last one. The first
+/// key is the first rotation's old key, or the configured key when there was
+/// no rotation.
+fn key_chain(core: &Core, rotations: &[Handover]) -> Result<KeyChain, VerifyError> {
+    let origin = core.keys().origin();
+    let configured = core.keys().verifier_key();
+    let first = rotations.first().map_or(configured.as_str(), |r| r.old_key.as_str());
+    let parse = |key: &str, index: Option<u64>| {
+        NoteVerifier::parse(key).map_err(|e| mismatch("log_keys", key_id_of(key), index, format!("bad key: {e}")))
+    };
+    let mut chain = vec![(0, parse(first, None)?)];
+    let mut current = first;
+    for r in rotations {
+        let at = |problem: String| mismatch("events", r.index.to_string(), Some(r.index), problem);
+        if r.old_key != current {
+            return Err(at(format!(
+                "rotation retires key {} but key {} was in force",
+                key_id_of(&r.old_key),
+                key_id_of(current)
+            )));
+        }
+        check_rotation(origin, &r.old_key, &r.new_key, &r.statement)
+            .map_err(|why| at(format!("key rotation: {why}")))?;
+        chain.push((r.index + 1, parse(&r.new_key, Some(r.index))?));
+        current = &r.new_key;
+    }
+    if current != configured {
+        let problem = format!(
+            "the configured key {} is not the key in force {} (log_key_mismatch)",
+            core.keys().key_id(),
+            key_id_of(current)
+        );
+        return Err(mismatch("log_keys", key_id_of(current), None, problem));
+    }
+    Ok(KeyChain(chain))
+}
+
+/// Step 3: every checkpoint's signature by the key in force at its size, its
+/// columns against the signed note, and its root against the recomputed
+/// tree. A key put in place of a lost one fails here on the first
+/// checkpoint it did not sign. Returns the latest size (0 when none was
+/// signed yet).
+async fn check_checkpoints(
+    store: &dyn xinyong_storage::Store,
+    keys: &KeyChain,
+    tree: &MemoryTree,
+    entries: u64,
+    progress: Progress<'_>,
+) -> Result<u64, VerifyError> {
+    let (mut after, mut checked) = (None, 0u64);
+    loop {
+        let page = store.checkpoints_after(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.size);
+        for cp in &page {
+            check_checkpoint(cp, keys.at(cp.size), tree, entries)?;
+        }
+        checked += page.len() as u64;
+        progress("checkpoints", checked, 0);
+    }
+    Ok(after.unwrap_or(0))
+}
+
+/// One checkpoint: signature, columns, root.
+fn check_checkpoint(
+    cp: &StoredCheckpoint,
+    verifier: &NoteVerifier,
+    tree: &MemoryTree,
+    entries: u64,
+) -> Result<(), VerifyError> {
     let key = format!("size {}", cp.size);
     let wrong = |what: String| mismatch("checkpoints", key.clone(), None, what);
-    let verifier = core.keys().verifier()?;
-    let opened = xinyong_tlog::open_checkpoint(&cp.note, &verifier)
-        .map_err(|e| wrong(format!("signature does not verify: {e}")))?;
+    let opened = xinyong_tlog::open_checkpoint(&cp.note, verifier).map_err(|e| {
+        let signers = note_key_ids(&cp.note).join(", ");
+        wrong(format!(
+            "signature does not verify with key {:08x} in force at this size (signed by {signers}): {e}",
+            verifier.key_id()
+        ))
+    })?;
     if opened.size != cp.size || opened.root != cp.root {
         return Err(wrong("columns differ from the signed note".to_owned()));
     }
@@ -318,5 +419,5 @@ async fn check_checkpoint(core: &Core, tree: &MemoryTree, entries: u64) -> Resul
     if root != cp.root {
         return Err(wrong("signed root differs from the root recomputed from the events".to_owned()));
     }
-    Ok(cp.size)
+    Ok(())
 }

@@ -334,7 +334,8 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Collection(_)
             | EventKind::Lists(_)
             | EventKind::Checks(_)
-            | EventKind::ClosedLoop(_) => false,
+            | EventKind::ClosedLoop(_)
+            | EventKind::Log(_) => false,
         }
     }
 
@@ -404,7 +405,8 @@ impl Inner {
             | EventBody::Collection(_)
             | EventBody::Lists(_)
             | EventBody::Checks(_)
-            | EventBody::ClosedLoop(_) => {}
+            | EventBody::ClosedLoop(_)
+            | EventBody::Log(_) => {}
         }
     }
 

@@ -46,7 +46,8 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Collection(_)
             | EventKind::Lists(_)
             | EventKind::Checks(_)
-            | EventKind::ClosedLoop(_) => false,
+            | EventKind::ClosedLoop(_)
+            | EventKind::Log(_) => false,
         }
     }
 
@@ -74,7 +75,8 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Collection(_)
                 | EventBody::Lists(_)
                 | EventBody::Checks(_)
-                | EventBody::ClosedLoop(_) => {}
+                | EventBody::ClosedLoop(_)
+                | EventBody::Log(_) => {}
             }
         }
         if !more.is_empty() {

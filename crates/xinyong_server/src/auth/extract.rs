@@ -394,7 +394,8 @@ impl LogSubscriber for TokenCache {
             | EventKind::Collection(_)
             | EventKind::Lists(_)
             | EventKind::Checks(_)
-            | EventKind::ClosedLoop(_) => false,
+            | EventKind::ClosedLoop(_)
+            | EventKind::Log(_) => false,
         }
     }
 
