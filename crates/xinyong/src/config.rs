@@ -49,6 +49,8 @@ impl std::fmt::Debug for DatabaseConfig {
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: String,
+    /// Uploaded files read at once.
+    pub parallel_file_reads: usize,
 }
 
 #[derive(Clone, Deserialize)]

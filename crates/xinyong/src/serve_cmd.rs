@@ -54,7 +54,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let state = AppState::new(core.clone(), site)
         .with_search(Arc::clone(&search))
         .with_checks(Arc::clone(&checks))
-        .with_portal(portal);
+        .with_portal(portal)
+        .with_parallel_file_reads(cfg.server.parallel_file_reads);
     let receipts = Arc::clone(&state.receipts);
     let follower = follow(&core, &state, search, checks, stop_rx);
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.

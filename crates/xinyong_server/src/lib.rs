@@ -93,6 +93,9 @@ pub struct SharedState {
     pub checks: Arc<CheckIndex>,
     /// Appends check receipts to the log in batches.
     pub receipts: Arc<ReceiptWriter>,
+    /// Uploaded files being read at once (unpacking and parsing a workbook
+    /// takes memory in proportion to it; more wait their turn).
+    pub(crate) file_reads: Arc<tokio::sync::Semaphore>,
     /// Live API tokens seen recently, so a check does not read the database
     /// to authenticate (see [`auth::TokenCache`]).
     pub(crate) tokens: Arc<auth::TokenCache>,
@@ -110,6 +113,7 @@ impl AppState {
             search: Arc::new(SearchIndex::new()),
             checks: Arc::new(CheckIndex::new(core.settings().mask.clone())),
             receipts: Arc::new(ReceiptWriter::new(core.clone())),
+            file_reads: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_FILE_READS)),
             tokens: Arc::default(),
             core,
         }))
@@ -138,6 +142,12 @@ impl AppState {
         Arc::clone(&self.tokens)
     }
 
+    /// The same state reading at most `n` uploaded files at once (at least one).
+    pub fn with_parallel_file_reads(mut self, n: usize) -> AppState {
+        self.parts().file_reads = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
     /// The same state with other portal settings (and fresh rate limits).
     pub fn with_portal(mut self, portal: PortalSettings) -> AppState {
         let parts = self.parts();
@@ -159,6 +169,9 @@ fn metrics_handle() -> PrometheusHandle {
         })
         .clone()
 }
+
+/// Uploaded files read at once unless configured (`server.parallel_file_reads`).
+pub const DEFAULT_PARALLEL_FILE_READS: usize = 2;
 
 /// Largest request body accepted anywhere but the upload form, which sets
 /// its own ([`routes::BodyLimit`]).

@@ -105,6 +105,17 @@ pub enum TabularError {
         limit_mib: u64,
     },
 
+    /// A part of the `.xlsx` holds a run of text (a shared string, an inline
+    /// string or an attribute) longer than any cell may be: a bomb, not a
+    /// spreadsheet. Found before calamine reads the part.
+    #[error("Excel 工作簿的 {part} 中有一段文字超过单元格上限 {limit} 个字符,文件未读取;请检查文件是否损坏")]
+    XlsxTextTooLong {
+        /// The zip entry (`xl/sharedStrings.xml`).
+        part: String,
+        /// The cell limit in force, in characters.
+        limit: usize,
+    },
+
     /// [`crate::ReadOptions::sheet`] names a sheet the workbook does not have.
     #[error("工作簿中没有名为“{name}”的工作表(现有工作表:{})", .available.join("、"))]
     SheetNotFound {
@@ -149,6 +160,7 @@ impl TabularError {
             Self::HeaderRowMissing { .. } => "header_row_missing",
             Self::XlsxCorrupt { .. } => "xlsx_corrupt",
             Self::XlsxTooLarge { .. } => "xlsx_too_large",
+            Self::XlsxTextTooLong { .. } => "xlsx_text_too_long",
             Self::SheetNotFound { .. } => "sheet_not_found",
             Self::CsvMalformed { .. } => "csv_malformed",
             Self::XlsxWrite { .. } => "xlsx_write_failed",

@@ -44,6 +44,14 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Table, TabularErr
 /// bytes, and we stop as soon as the total passes the limit. This costs one
 /// extra decompression pass, which is cheap next to XML parsing.
 ///
+/// While inflating an XML part it also measures the longest stretch between
+/// two `<`: a text node or a tag. quick-xml buffers a whole text node and
+/// calamine keeps every shared string, so one 1,000 MiB string in a 1 MB
+/// file would cost gigabytes before any per-cell limit could see it. No
+/// cell of [`ReadOptions::max_cell_chars`] characters needs more than
+/// [`max_xml_run`] bytes (6 per character for `&quot;`, plus a tag), so a
+/// longer stretch refuses the file at constant memory.
+///
 /// It also checks the `uniqueCount` that calamine passes to `Vec::reserve`
 /// for shared strings: a forged count of billions makes the allocator abort
 /// the whole process, which no `catch_unwind` can stop.
@@ -56,9 +64,12 @@ fn guard_zip(bytes: &[u8], opts: &ReadOptions) -> Result<(), TabularError> {
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(TabularError::corrupt)?;
-        let name = entry.name().map_err(TabularError::corrupt)?.to_ascii_lowercase();
+        let part = entry.name().map_err(TabularError::corrupt)?.into_owned();
+        let name = part.to_ascii_lowercase();
         has_workbook |= name.ends_with("workbook.xml");
+        let xml = name.ends_with(".xml");
         let mut size: u64 = 0;
+        let mut run: usize = 0;
         loop {
             let n = entry.read(&mut buf).map_err(TabularError::corrupt)?;
             if n == 0 {
@@ -68,6 +79,10 @@ fn guard_zip(bytes: &[u8], opts: &ReadOptions) -> Result<(), TabularError> {
             total += n as u64;
             if total > limit {
                 return Err(TabularError::XlsxTooLarge { limit_mib: limit.div_ceil(1024 * 1024) });
+            }
+            if xml {
+                run = longest_run_checked(&buf[..n], run, max_xml_run(opts))
+                    .map_err(|()| TabularError::XlsxTextTooLong { part: part.clone(), limit: opts.max_cell_chars })?;
             }
         }
         if name.ends_with("sharedstrings.xml") {
@@ -92,6 +107,31 @@ fn guard_zip(bytes: &[u8], opts: &ReadOptions) -> Result<(), TabularError> {
         }
     }
     Ok(())
+}
+
+/// The longest stretch of an XML part between two `<` a workbook within
+/// the limits can need.
+fn max_xml_run(opts: &ReadOptions) -> usize {
+    opts.max_cell_chars.saturating_mul(6).saturating_add(64 * 1024)
+}
+
+/// Carries the length of the current stretch without `<` across `chunk`;
+/// `Err` as soon as it passes `max`.
+fn longest_run_checked(chunk: &[u8], carried: usize, max: usize) -> Result<usize, ()> {
+    let mut parts = chunk.split(|b| *b == b'<');
+    // The first part continues the stretch of the previous chunk; every
+    // later one starts after a `<`.
+    let mut run = carried.saturating_add(parts.next().map_or(0, <[u8]>::len));
+    if run > max {
+        return Err(());
+    }
+    for part in parts {
+        run = part.len();
+        if run > max {
+            return Err(());
+        }
+    }
+    Ok(run)
 }
 
 /// The largest `uniqueCount` written in the first `<sst>` start tag, found

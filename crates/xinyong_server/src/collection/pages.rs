@@ -372,7 +372,7 @@ async fn receive(
         .iter()
         .find(|(value, ..)| Some(*value) == choices.encoding.as_deref())
         .map_or(Encoding::Auto, |(.., e)| *e);
-    let table = read_table(fields.file, encoding).await?;
+    let table = read_table(state, fields.file, encoding).await?;
     if table.rows.is_empty() {
         let problem = Problem { message: "文件只有表头，没有数据行".into(), code: "no_rows".into() };
         return Err(UploadError::Form(StatusCode::UNPROCESSABLE_ENTITY, problem));
@@ -420,10 +420,28 @@ async fn read_form(multipart: &mut Multipart, choices: &mut UploadChoices) -> Re
     Ok(fields)
 }
 
+/// How long an upload waits for its turn to be read before the clerk is
+/// asked to try again.
+const FILE_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Reads the spreadsheet on a blocking thread: unpacking and parsing a
-/// 20 MB workbook takes long enough to stall an async worker.
-async fn read_table(bytes: Bytes, encoding: Encoding) -> Result<InputTable, UploadError> {
+/// 20 MB workbook takes long enough to stall an async worker. At most
+/// `server.parallel_file_reads` files are read at once, so memory grows with
+/// that setting, not with how many clerks upload at the same moment.
+async fn read_table(state: &AppState, bytes: Bytes, encoding: Encoding) -> Result<InputTable, UploadError> {
     let options = ReadOptions { encoding, max_rows: intake::MAX_ROWS, ..ReadOptions::default() };
+    let busy = || {
+        let message = "服务器正在读取其他部门上传的文件，请一分钟后再试";
+        UploadError::Form(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Problem { message: message.into(), code: "uploads_busy".into() },
+        )
+    };
+    let _turn =
+        match tokio::time::timeout(FILE_READ_WAIT, std::sync::Arc::clone(&state.file_reads).acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) | Err(_) => return Err(busy()),
+        };
     let read =
         tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options)).await.map_err(|e| {
             tracing::error!(error = %e, "reading an upload panicked or was cancelled");

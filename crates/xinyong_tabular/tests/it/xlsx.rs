@@ -254,8 +254,9 @@ fn a_zip_that_is_not_a_workbook_is_not_tabular() {
 
 #[test]
 fn a_zip_bomb_is_stopped_at_the_unpacked_limit() {
-    // 8 MiB of whitespace inside the sheet XML deflates to a few KiB.
-    let padding = " ".repeat(8 * 1024 * 1024);
+    // 8 MiB of comments inside the sheet XML deflates to a few KiB (each
+    // short enough not to look like one huge text run).
+    let padding = format!("<!--{}-->", " ".repeat(1017)).repeat(8 * 1024);
     let xml = format!(
         r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{padding}<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row></sheetData></worksheet>"#
     );
@@ -266,6 +267,32 @@ fn a_zip_bomb_is_stopped_at_the_unpacked_limit() {
     assert_eq!(err, TabularError::XlsxTooLarge { limit_mib: 1 });
     // Under the default limit the same file is fine.
     assert_eq!(read(&bomb).map(|t| t.headers), Ok(s(&["名称"])));
+}
+
+#[test]
+fn one_huge_string_is_refused_before_calamine_holds_it() {
+    // 64 MiB in one shared string deflates to well under 1 MB; calamine
+    // would keep it whole (the probe's 1,000 MiB string cost 3 GB).
+    let huge = "长".repeat(64 * 1024 * 1024 / 3);
+    let sst = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>名称</t></si><si><t>{huge}</t></si></sst>"#
+    );
+    let data = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>"#;
+    let bomb = xlsx_with_sheet_data(data, Some(&sst));
+    assert!(bomb.len() < 1024 * 1024, "fixture is {} bytes", bomb.len());
+    let err = read(&bomb).expect_err("bomb");
+    assert_eq!(err, TabularError::XlsxTextTooLong { part: "xl/sharedStrings.xml".into(), limit: 32_768 });
+    assert_eq!(err.code(), "xlsx_text_too_long");
+    // The same as an inline string in the sheet.
+    let inline = format!(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>{huge}</t></is></c></row>"#);
+    assert_eq!(code(read(&xlsx_with_sheet_data(&inline, None))), "xlsx_text_too_long");
+    // A cell at the limit, written the longest way (`&amp;` per character), still reads.
+    let full = "&amp;".repeat(32_767);
+    let data = format!(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>{full}</t></is></c></row>"#
+    );
+    let table = read(&xlsx_with_sheet_data(&data, None)).expect("a full cell is a cell");
+    assert_eq!(table.rows[0].cells[0].chars().count(), 32_767);
 }
 
 #[test]
