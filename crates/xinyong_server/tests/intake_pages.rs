@@ -474,3 +474,31 @@ async fn the_console_home_links_to_uploads_and_timeliness() {
     assert!(html.contains("<a href=\"/console/uploads\">上传数据</a>"));
     assert!(html.contains("<a href=\"/console/timeliness\">报送时效</a>"));
 }
+
+/// The role hole the black-box probe found (issue 11, finding 3): a
+/// reviewer-only user uploaded through the API with its session and issued
+/// itself an API token. Both are an operator's acts now, whatever the door.
+#[tokio::test]
+async fn a_reviewer_neither_pushes_through_the_api_nor_issues_tokens() {
+    let app = app().await;
+    let size = log_size(&app).await;
+    let chen = log_in(&app, "chen").await;
+    let body = serde_json::json!({"item": "CF", "rows": [{"CF_WSH": "济税罚〔2026〕1号"}]}).to_string();
+    let request = Request::post("/api/v1/records/batches")
+        .header(header::COOKIE, format!("xinyong_session={}", chen.cookie))
+        .header("x-csrf-token", &chen.csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(request).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "upload_forbidden");
+    let form = format!("csrf_token={}&label=%E8%87%AA%E5%B7%B1", chen.csrf);
+    let request = Request::post("/console/tokens")
+        .header(header::COOKIE, format!("xinyong_session={}", chen.cookie))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(log_size(&app).await, size, "nothing was written");
+}
