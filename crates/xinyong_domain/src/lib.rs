@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod event;
 pub mod mask;
+pub mod personal_text;
 pub mod projection;
 
 // Bounded contexts, one folder each (model, events, tables).

@@ -642,3 +642,27 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     let report = app.send(send("GET", "/api/v1/stats/timeliness?from=2026-01-01", None)).await.json();
     check("TimelinessReportDoc", &report);
 }
+
+/// Free text reaches the portal with its personal data masked (issue 11,
+/// finding 5): the probe's 违法事实 and 备注, on the page and in the API.
+#[tokio::test]
+async fn telephone_numbers_and_mail_addresses_in_public_text_are_masked() {
+    let app = portal_app().await;
+    let mut row = penalty(&a(), "济南泉润商贸有限公司", "张三丰", "济市监罚〔2026〕105号", "2026-10-20", false);
+    for (code, value) in &mut row {
+        if *code == "CF_SY" {
+            *value = "员工张小凤（手机13912345678，邮箱zxf@example.com）销售不合格商品".to_owned();
+        }
+    }
+    row.push(("BZ", "举报人王大锤 15866667777，回款账户6222 0212 3456 7894".to_owned()));
+    ingest(&app, "scjgj", "CF", &[row]).await;
+    let html = assert_ok_html(&app.get(&format!("/subjects/{}", a())).await);
+    let api = app.get(&format!("/api/v1/public/subjects/{}", a())).await.text();
+    for shown in [&html, &api] {
+        assert!(shown.contains("139****5678") && shown.contains("z**@example.com"), "masked facts missing");
+        assert!(shown.contains("158****7777") && shown.contains("**** **** **** 7894"), "masked remark missing");
+        for raw in ["13912345678", "zxf@example.com", "15866667777", "6222 0212 3456 7894"] {
+            assert!(!shown.contains(raw), "{raw} shown");
+        }
+    }
+}

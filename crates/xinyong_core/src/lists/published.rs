@@ -23,7 +23,7 @@ use xinyong_storage::lists::{self, PublishedFilter};
 use crate::collection::intake::china_today;
 use crate::error::Result;
 use crate::log::Core;
-use crate::portal::scrub_id_numbers;
+use crate::portal::scrub_personal_data;
 
 /// Entries per page of the lists page and the API.
 pub const LIST_PAGE_SIZE: usize = 20;
@@ -75,14 +75,14 @@ fn published(
         list_name: list.name.clone(),
         list_kind: list.kind.as_str().to_owned(),
         subject_uscc: row.subject_key.clone(),
-        subject_name: scrub_id_numbers(&row.subject_name, mask),
+        subject_name: scrub_personal_data(&row.subject_name, mask),
         department: row.department.as_str().to_owned(),
         department_name: departments
             .get(row.department.as_str())
             .cloned()
             .unwrap_or_else(|| row.department.as_str().to_owned()),
-        reason: scrub_id_numbers(&row.reason, mask),
-        decision_no: scrub_id_numbers(row.decision_no.as_deref().unwrap_or_default(), mask),
+        reason: scrub_personal_data(&row.reason, mask),
+        decision_no: scrub_personal_data(row.decision_no.as_deref().unwrap_or_default(), mask),
         listed_on: row.valid_from.or(row.decided_on)?,
         valid_until: row.valid_until,
     })

@@ -99,16 +99,11 @@ impl PublicRecord {
     }
 }
 
-/// Masks every checksum-valid resident ID number inside `text`.
-pub fn scrub_id_numbers(text: &str, mask: &MaskConfig) -> String {
-    let mut out = text.to_owned();
-    for id in find_id_numbers(text) {
-        let masked = mask.mask_id(&id);
-        out = out.replace(&id, &masked);
-        // find_id_numbers reports a lower-case x check character as `X`.
-        out = out.replace(&id.replace('X', "x"), &masked);
-    }
-    out
+/// Masks the personal data inside public text: ID numbers, telephone
+/// numbers, e-mail addresses and bank card numbers
+/// ([`xinyong_domain::personal_text`]).
+pub fn scrub_personal_data(text: &str, mask: &MaskConfig) -> String {
+    xinyong_domain::personal_text::scrub_personal_data(text, mask)
 }
 
 /// Stored money is a decimal number of 万元 (up to 6 decimals, one fen).
@@ -181,9 +176,9 @@ pub fn public_view(
                 Some(FieldRole::Status) => match raw {
                     "1" => "有效".to_owned(),
                     "2" => "无效".to_owned(),
-                    other => scrub_id_numbers(other, mask),
+                    other => scrub_personal_data(other, mask),
                 },
-                _ => scrub_id_numbers(raw, mask),
+                _ => scrub_personal_data(raw, mask),
             };
             Some(PublicField {
                 code: spec.code().to_owned(),
@@ -199,7 +194,7 @@ pub fn public_view(
         item_name: item.name().to_owned(),
         category: item.category().as_str().to_owned(),
         department: record.department.as_str().to_owned(),
-        document_number: scrub_id_numbers(&record.document_number, mask),
+        document_number: scrub_personal_data(&record.document_number, mask),
         subject_uscc: record.subject.key.clone(),
         subject_name: record.subject.name.clone(),
         decision_date: record.decision_date,
@@ -572,11 +567,12 @@ mod tests {
     }
 
     #[test]
-    fn id_numbers_in_free_text_are_masked() {
+    fn personal_data_in_free_text_is_masked() {
         let mask = MaskConfig::default();
         let text = "当事人11010519491231002X与11010519491231002x";
-        assert_eq!(scrub_id_numbers(text, &mask), "当事人110105********002X与110105********002X");
-        assert_eq!(scrub_id_numbers("罚款2000元", &mask), "罚款2000元");
+        assert_eq!(scrub_personal_data(text, &mask), "当事人110105********002X与110105********002X");
+        assert_eq!(scrub_personal_data("罚款2000元", &mask), "罚款2000元");
+        assert_eq!(scrub_personal_data("举报人王大锤 15866667777", &mask), "举报人王大锤 158****7777");
     }
 
     #[test]

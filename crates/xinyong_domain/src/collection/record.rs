@@ -30,6 +30,7 @@ use crate::collection::catalog::{
 };
 use crate::collection::publicity::{PublicityRules, Severity};
 use crate::mask::find_id_numbers;
+use crate::personal_text::{PersonalKind, find_personal_data};
 use crate::subjects::{NameError, SubjectKey, SubjectName};
 
 /// 1 万元 = 10 000 元 = 1 000 000 分.
@@ -649,6 +650,8 @@ enum Problem {
     #[error("含有身份证号码：公开的列不得含有个人证件号码，请删除，或填入不公开的证件号码列")]
     IdNumberInPublicField,
     // --- warnings ---
+    #[error("含有{kinds}：公示时将自动遮盖；个人信息不应写入公开的列，请核对")]
+    PersonalDataInPublicField { kinds: String },
     #[error("不是目录中本事项的字段，已忽略")]
     FieldUnknown,
     #[error("{0}")]
@@ -698,6 +701,7 @@ impl Problem {
             Self::SubjectIdentifierMissing => "subject_identifier_missing",
             Self::PenaltyCategoryUnknown { .. } => "penalty_category_unknown",
             Self::IdNumberInPublicField => "id_number_in_public_field",
+            Self::PersonalDataInPublicField { .. } => "personal_data_in_public_field",
             Self::FieldUnknown => "field_unknown",
             Self::UsccWarning(w) => w.code(),
             Self::IdNumberDivisionUnknown => "id_number_division_unknown",
@@ -775,6 +779,11 @@ pub const ISSUE_CODES: &[(&str, IssueLevel, &str)] = &[
     ("subject_identifier_missing", IssueLevel::Error, "既无统一社会信用代码也无身份证号码，无法确定行政相对人"),
     ("penalty_category_unknown", IssueLevel::Error, "处罚类别不是行政处罚法第九条规定的种类"),
     ("id_number_in_public_field", IssueLevel::Error, "公开的列中含有身份证号码（个人信息不得公示）"),
+    (
+        "personal_data_in_public_field",
+        IssueLevel::Warning,
+        "公开的列中含有手机号码、固定电话、电子邮箱或银行卡号：记录照常接收，公示时自动遮盖",
+    ),
     ("field_unknown", IssueLevel::Warning, "不是本事项的字段，已忽略"),
     (
         "uscc_check_character_mismatch",
@@ -1452,13 +1461,22 @@ fn check_dates(item: &CatalogItem, parsed: &BTreeMap<&str, Value>, ctx: &Validat
 }
 
 /// Public text must not carry ID numbers: the 2015–2018 format put them in
-/// code slot _5, and clerks paste them into 违法事实.
+/// code slot _5, and clerks paste them into 违法事实. Telephone numbers,
+/// e-mail addresses and bank cards are masked on publication; the row is
+/// accepted with a warning naming what was found.
 fn check_public_text(item: &CatalogItem, parsed: &BTreeMap<&str, Value>, issues: &mut Issues) {
     for spec in item.fields().iter().filter(|f| f.is_public()) {
-        if let Some(Value::Text(text)) = parsed.get(spec.code())
-            && !find_id_numbers(text).is_empty()
-        {
+        let Some(Value::Text(text)) = parsed.get(spec.code()) else { continue };
+        if !find_id_numbers(text).is_empty() {
             issues.error(Some(spec), Problem::IdNumberInPublicField);
+            continue;
+        }
+        let mut kinds: Vec<PersonalKind> = find_personal_data(text).into_iter().map(|f| f.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if !kinds.is_empty() {
+            let kinds = kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、");
+            issues.warn(Some(spec), Problem::PersonalDataInPublicField { kinds });
         }
     }
 }

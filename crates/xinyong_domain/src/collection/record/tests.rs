@@ -621,6 +621,15 @@ fn id_numbers_in_public_columns_are_refused() {
 // ----- warnings ----------------------------------------------------------------------
 
 #[test]
+fn phones_mails_and_cards_in_public_columns_are_accepted_with_a_warning() {
+    let outcome = cf(&[("CF_SY", "员工张小凤（手机13912345678，邮箱zxf@example.com）")]);
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    let warning = outcome.warnings().iter().find(|w| w.code == "personal_data_in_public_field").unwrap();
+    assert_eq!(warning.field, "CF_SY");
+    assert!(warning.message.contains("手机号码、电子邮箱"), "{}", warning.message);
+}
+
+#[test]
 fn unknown_fields_are_ignored_with_a_warning() {
     let outcome = cf(&[("XX_FOO", "1")]);
     assert!(outcome.is_valid());
@@ -826,6 +835,7 @@ fn every_code_is_documented() {
         Problem::SubjectIdentifierMissing,
         Problem::PenaltyCategoryUnknown { token: String::new() },
         Problem::IdNumberInPublicField,
+        Problem::PersonalDataInPublicField { kinds: String::new() },
         Problem::FieldUnknown,
         Problem::IdNumberDivisionUnknown,
         Problem::SubjectKindMismatch { stated: String::new(), prefix: String::new(), code_kind: String::new() },
