@@ -30,6 +30,7 @@ pub struct Config {
     pub listing: ListingConfig,
     pub feeds: FeedsConfig,
     pub intake: IntakeConfig,
+    pub backup: BackupConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -190,6 +191,17 @@ impl IntakeConfig {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Where `serve` writes scheduled backups; empty: no scheduled backups.
+    pub dir: PathBuf,
+    /// Hours between scheduled backups.
+    pub interval_hours: u64,
+    /// Scheduled backups kept (the oldest are removed).
+    pub keep: usize,
+}
+
 /// Loads the configuration. `file` is `--config`; without it `./xinyong.toml`
 /// is read when present.
 pub fn load(file: Option<&Path>) -> Result<Config, String> {
@@ -234,6 +246,9 @@ impl Config {
             return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
         self.feeds.webhook_targets()?;
+        if self.backup.interval_hours == 0 || self.backup.keep == 0 {
+            return Err("配置无效：backup.interval_hours 和 backup.keep 必须大于 0".to_owned());
+        }
         if self.intake.max_rejected_percent > 100 {
             return Err("配置无效：intake.max_rejected_percent 应在 0–100 之间".to_owned());
         }

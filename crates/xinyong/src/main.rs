@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod backup_cmd;
 mod bench;
 mod calendar_cmd;
 mod catalog_cmd;
@@ -108,6 +109,10 @@ enum Command {
         #[command(subcommand)]
         command: log_cmd::LogCommand,
     },
+    /// Back the SQLite database up while it serves, and verify the copy.
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into a new SQLite database (the signing key must be the backup's).
+    Restore(backup_cmd::RestoreArgs),
     /// Apply database migrations and exit.
     Migrate {
         /// Database URL (overrides configuration).
@@ -192,6 +197,12 @@ fn main() -> ExitCode {
         }
         Command::Jobs { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(jobs_cmd::run(cfg, command)))
+        }
+        Command::Backup(args) => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(backup_cmd::backup(cfg, args)))
+        }
+        Command::Restore(args) => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(backup_cmd::restore(cfg, args)))
         }
         Command::Log { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(log_cmd::run(cfg, command)))

@@ -125,13 +125,17 @@ pub async fn build_core_with(cfg: &Config, url: &str, key_use: KeyUse) -> Result
     // whether it is the right one, depends on the log.
     let store = open_store(url).await?;
     let keys = load_keys(cfg, store.as_ref(), key_use).await?;
-    let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
-    let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
-    let settings = CoreSettings { mask: cfg.mask.clone(), auth, webhooks, intake: cfg.intake.limits() };
-    let core = Core::new(store, Arc::new(SystemClock), keys, settings);
+    let core = Core::new(store, Arc::new(SystemClock), keys, core_settings(cfg)?);
     core.check_signing_key().await.map_err(|e| key_failure(cfg, e))?;
     // Every command judges by the rule versions in force in this database.
     crate::rules_cmd::with_published_rules(core, cfg).await
+}
+
+/// The settings the use cases need, from configuration.
+pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
+    let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
+    let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
+    Ok(CoreSettings { mask: cfg.mask.clone(), auth, webhooks, intake: cfg.intake.limits() })
 }
 
 /// A refused key is a usage error naming the code and where the key came

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use xinyong_core::checks::index::CheckIndex;
 use xinyong_core::closed_loop::webhooks::WebhookClient;
-use xinyong_core::jobs::{CheckpointPublisher, JobRunner, ListingExpiry, WebhookDelivery};
+use xinyong_core::jobs::{CheckpointPublisher, JobRunner, ListingExpiry, ScheduledBackup, WebhookDelivery};
 use xinyong_core::log::follower::{Follower, LogSubscriber};
 use xinyong_core::portal::search::SearchIndex;
 use xinyong_core::rules::RulesFollower;
@@ -109,13 +109,24 @@ async fn prepare(core: &xinyong_core::Core, demo: bool) -> CmdResult {
 /// webhook delivery. Each due run is claimed in the database, so several
 /// processes over one database run it once between them.
 fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
-    let jobs = JobRunner::new(core.clone(), job_owner())
+    let mut jobs = JobRunner::new(core.clone(), job_owner())
         .with_job(CheckpointPublisher::every(Duration::from_millis(cfg.log.checkpoint_interval_ms)))
         .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
         ));
+    if !cfg.backup.dir.as_os_str().is_empty() {
+        if core.store().backend() == xinyong_storage::Backend::Sqlite {
+            jobs = jobs.with_job(ScheduledBackup::every(
+                Duration::from_secs(cfg.backup.interval_hours * 3600),
+                cfg.backup.dir.clone(),
+                cfg.backup.keep,
+            ));
+        } else {
+            tracing::warn!("backup.dir is set, but PostgreSQL is backed up with pg_dump (docs/OPERATIONS.md)");
+        }
+    }
     // The owner is what `xinyong jobs list` shows for this process.
     tracing::info!(owner = jobs.owner(), jobs = ?jobs.names(), "starting background jobs");
     jobs

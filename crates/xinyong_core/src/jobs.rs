@@ -158,6 +158,51 @@ impl Job for CheckpointPublisher {
     }
 }
 
+/// Backs the SQLite database up into a new directory under `dir` and keeps
+/// the newest `keep` ([`crate::log::backup`]). Idempotent in the sense that
+/// matters: each run adds one verified backup and prunes to `keep`.
+#[derive(Debug, Clone)]
+pub struct ScheduledBackup {
+    interval: Duration,
+    dir: std::path::PathBuf,
+    keep: usize,
+}
+
+impl ScheduledBackup {
+    pub const NAME: &'static str = "backup";
+
+    pub fn every(interval: Duration, dir: std::path::PathBuf, keep: usize) -> ScheduledBackup {
+        ScheduledBackup { interval, dir, keep }
+    }
+}
+
+impl Job for ScheduledBackup {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn run<'a>(&'a self, core: &'a Core) -> JobFuture<'a> {
+        Box::pin(async move {
+            let now = core.now();
+            let target = self.dir.join(crate::log::backup::backup_dir_name(now));
+            let manifest = crate::log::backup::backup_to(core, &target, now).await?;
+            let pruned = crate::log::backup::prune(&self.dir, self.keep)?;
+            Ok(JobReport {
+                done: 1,
+                summary: format!(
+                    "备份至 {}（日志 {} 条，已校验），删除旧备份 {pruned} 个",
+                    target.display(),
+                    manifest.log_size
+                ),
+            })
+        })
+    }
+}
+
 /// Delivers departments' feeds to their webhooks ([`deliver_webhooks`]).
 /// The retry backoff lives in this job's client, i.e. in the process that
 /// runs it; another process starts its own backoff from scratch.

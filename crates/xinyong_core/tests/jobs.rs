@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use xinyong_core::closed_loop::webhooks::WebhookClient;
 use xinyong_core::jobs::{
-    CheckpointPublisher, Job, JobFuture, JobReport, JobRunner, ListingExpiry, RunOutcome, WebhookDelivery, job_runs,
+    CheckpointPublisher, Job, JobFuture, JobReport, JobRunner, ListingExpiry, RunOutcome, ScheduledBackup,
+    WebhookDelivery, job_runs,
 };
 use xinyong_core::{Core, CoreError};
 use xinyong_test_support::TestApp;
@@ -172,4 +173,29 @@ async fn stopping_the_runner_lets_a_running_job_finish() {
     assert_eq!(slow.runs.load(Ordering::SeqCst), 1, "the run finished");
     let v = &job_runs(&app.core).await.unwrap()[0];
     assert_eq!((v.running, v.last_outcome.as_deref()), (false, Some("ok: 第 1 次")));
+}
+
+#[tokio::test]
+async fn the_backup_job_keeps_the_newest_verified_copies() {
+    let app = TestApp::new().await;
+    if app.core.store().backend() != xinyong_storage::Backend::Sqlite {
+        return; // PostgreSQL is backed up with pg_dump.
+    }
+    app.core.checkpoint().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runner = JobRunner::new(app.core.clone(), "a").with_job(ScheduledBackup::every(
+        Duration::from_secs(3600),
+        dir.path().to_owned(),
+        2,
+    ));
+    for _ in 0..3 {
+        let outcome = runner.run_if_due(ScheduledBackup::NAME).await.unwrap();
+        assert!(matches!(outcome, RunOutcome::Ran(ref r) if r.done == 1), "{outcome:?}");
+        app.clock.advance(chrono::Duration::hours(2));
+    }
+    let kept = xinyong_core::log::backup::backups_in(dir.path()).unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let newest = xinyong_core::log::backup::read_manifest(kept.last().unwrap()).unwrap();
+    assert_eq!(newest.verifier_key, app.core.keys().verifier_key());
+    assert_eq!(newest.checkpoint_size, Some(app.core.store().log_size().await.unwrap()));
 }

@@ -10,6 +10,7 @@ use xinyong_domain::event::Event;
 use xinyong_domain::projection::{ProjectionError, ProjectionWrite, RowError};
 
 mod append;
+pub mod backup;
 mod baseline;
 mod exec;
 mod fts_baseline;
