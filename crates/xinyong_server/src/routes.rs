@@ -199,6 +199,8 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/console", ViewConsole, Platform, auth::pages::home),
         Route::page(M::POST, "/console/logout", LogOut, Platform, auth::pages::logout),
         Route::page(M::POST, "/console/users", ManageUsers, Platform, auth::pages::create_user),
+        Route::page(M::GET, "/console/audit", ViewAuditTrail, Platform, auth::audit::audit_page),
+        Route::page(M::GET, "/console/audit.xlsx", ViewAuditTrail, Platform, auth::audit::audit_export),
         Route::page(M::POST, "/console/tokens", IssueTokens, FormDepartment, auth::pages::issue_token),
         Route::page(M::POST, "/console/tokens/{id}/revoke", RevokeTokens, Token, auth::pages::revoke_token),
         Route::api(M::GET, "/api/v1/whoami", ViewIdentity, Platform, auth::pages::whoami),

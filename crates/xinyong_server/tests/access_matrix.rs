@@ -316,6 +316,8 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/console/logout") => {
             Some(Sample { path: "/console/logout".into(), send: form(&[]), ends_session: true })
         }
+        ("GET", "/console/audit") => get("/console/audit?since=2026-01-01"),
+        ("GET", "/console/audit.xlsx") => get("/console/audit.xlsx"),
         ("POST", "/console/users") => post(
             "/console/users",
             form(&[

@@ -440,3 +440,46 @@ async fn the_public_lists_show_the_organisation_and_never_a_person() {
     clean("subject API", &r.text());
     assert_eq!(r.json()["memberships"][0]["list_code"], "samr-serious");
 }
+
+/// Every read of personal data is in the log before it is shown, and the
+/// credit office reads the trail (issue 11, finding 11): who, role, why,
+/// what, about whom (masked), when; filtered and exported.
+#[tokio::test]
+async fn reads_of_personal_data_leave_a_trail_the_credit_office_reads() {
+    let (app, _) = app().await;
+    let rep = rep_id();
+    let masked = app.core.settings().mask.mask_id(rep.as_str());
+    let (wang, csrf) = log_in(&app, "wang").await;
+    let before = app.core.store().log_size().await.unwrap();
+    let fields = [("csrf_token", csrf.as_str()), ("id_number", rep.as_str()), ("reason", "审查投标人法定代表人")];
+    assert_eq!(post_form(&app, "/console/persons", &fields, &wang).await.status, StatusCode::OK);
+    let file = get_as(&app, &format!("/console/subjects/{}", org().as_str()), &wang).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(app.core.store().log_size().await.unwrap() > before, "the read is a log entry");
+
+    // Only the credit office reads the trail.
+    assert_eq!(get_as(&app, "/console/audit", &wang).await.status, StatusCode::FORBIDDEN);
+    let (boss, _) = log_in(&app, "boss").await;
+    let html = get_as(&app, "/console/audit?reader=user%3Awang", &boss).await.text();
+    for needle in [
+        "user:wang",
+        "operator,reviewer",
+        "scjgj",
+        "审查投标人法定代表人",
+        "自然人信用档案",
+        masked.as_str(),
+        "信用档案中的人员",
+        "查阅主体信用档案",
+    ] {
+        assert!(html.contains(needle), "{needle} missing from the trail");
+    }
+    assert!(!html.contains(rep.as_str()), "the trail masks the ID number");
+    let nobody = get_as(&app, "/console/audit?reader=user%3Ali", &boss).await.text();
+    assert!(nobody.contains("没有符合条件的查询记录"));
+    let export = get_as(&app, "/console/audit.xlsx", &boss).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let table = xinyong_tabular::read_table(&export.body, &Default::default()).unwrap();
+    assert!(table.rows.iter().any(|r| r.cells.iter().any(|c| c == "审查投标人法定代表人")));
+    // The trail is part of the log: it verifies like everything else.
+    xinyong_core::log::verify::verify(&app.core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
+}

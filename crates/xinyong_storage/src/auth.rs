@@ -2,7 +2,9 @@
 //! hold one row per department, person or system, so each list is read in
 //! key order up to a bound the caller names.
 
-use xinyong_domain::auth::{API_TOKENS, ApiTokenRow, DEPARTMENTS, DepartmentCode, DepartmentRow, USERS, UserRow};
+use xinyong_domain::auth::{
+    ACCESS_AUDIT, API_TOKENS, AccessAuditRow, ApiTokenRow, DEPARTMENTS, DepartmentCode, DepartmentRow, USERS, UserRow,
+};
 
 use crate::sql::{Page, Stmt, one_more, to_rows};
 use crate::{Result, Store};
@@ -37,4 +39,28 @@ pub async fn tokens(
     };
     let stmt = stmt.bind(after.unwrap_or_default()).push(" ORDER BY token_id LIMIT ").bind(one_more(limit));
     Ok(Page::from_extra(to_rows(store.fetch(&stmt).await?)?, limit, |t: &ApiTokenRow| t.token_id.clone()))
+}
+
+/// The audit trail of personal-data reads, newest first, before log index
+/// `before` (exclusive), optionally of one reader and from a time on.
+/// Indexes: the primary key (`entry`), `access_audit_by_reader (reader, entry)`.
+pub async fn access_audit(
+    store: &dyn Store,
+    reader: Option<&str>,
+    since_ms: Option<i64>,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<Page<AccessAuditRow, u64>> {
+    let before = before.and_then(|b| i64::try_from(b).ok()).unwrap_or(i64::MAX);
+    let stmt = Stmt::select(&ACCESS_AUDIT).push(" WHERE entry < ").bind(before);
+    let stmt = match reader {
+        Some(r) => stmt.push(" AND reader = ").bind(r),
+        None => stmt,
+    };
+    let stmt = match since_ms {
+        Some(t) => stmt.push(" AND read_at_ms >= ").bind(t),
+        None => stmt,
+    };
+    let stmt = stmt.push(" ORDER BY entry DESC LIMIT ").bind(one_more(limit));
+    Ok(Page::from_extra(to_rows(store.fetch(&stmt).await?)?, limit, |r: &AccessAuditRow| r.entry))
 }

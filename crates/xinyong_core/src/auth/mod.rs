@@ -292,6 +292,34 @@ pub async fn users(core: &Core) -> Result<Vec<UserView>> {
 }
 
 /// One page of console users after login `after`, by login.
+/// Which reads of personal data to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// One reader (`user:wang`), or everybody.
+    pub reader: Option<String>,
+    /// Reads on or after this day (China Standard Time).
+    pub since: Option<chrono::NaiveDate>,
+    /// Reads before this log index (the next page's cursor).
+    pub before: Option<u64>,
+}
+
+/// The audit trail of personal-data reads, newest first: for the credit
+/// office only (`ViewAuditTrail`).
+pub async fn audit_trail(
+    core: &Core,
+    principal: &Principal,
+    filter: &AuditFilter,
+    limit: u32,
+) -> Result<Page<xinyong_domain::auth::AccessAuditRow, u64>> {
+    policy::authorize(principal, policy::Action::ViewAuditTrail, &policy::Resource::Platform)?;
+    let since_ms = filter.since.and_then(|d| {
+        let midnight = d.and_hms_opt(0, 0, 0)?.and_local_timezone(crate::clock::china_offset()).single()?;
+        Some(midnight.timestamp_millis())
+    });
+    let reader = filter.reader.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    Ok(xinyong_storage::auth::access_audit(core.store(), reader, since_ms, filter.before, limit).await?)
+}
+
 pub async fn users_page(core: &Core, after: Option<&str>, limit: u32) -> Result<Page<UserView, String>> {
     let page = xinyong_storage::auth::users(core.store(), after, limit.clamp(1, MAX_LISTED)).await?;
     Ok(page.map(|r| user_from_row(r).0))

@@ -6,12 +6,14 @@
 //!
 //! Nothing here is public. The decisions (impose and lift a ban, record an
 //! interview) and the reads that show people ask the access policy first,
-//! with the caller's [`Principal`]. Reads that show people are audited: a
-//! `tracing` line with target `audit` names who looked, why, and at what
-//! (ID numbers masked even there).
+//! with the caller's [`Principal`]. Reads that show people are audited
+//! before they are shown: a `personal_data_read` entry in the log (the
+//! durable, tamper-evident trail the credit office reads at
+//! `/console/audit`) and a `tracing` line with target `audit` name who
+//! looked, in which role, why, and at what (ID numbers masked even there).
 
 use chrono::NaiveDate;
-use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::auth::{AuthEvent, DepartmentCode};
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::collection::RecordSubject;
@@ -574,8 +576,30 @@ async fn bans_of(core: &Core, key: &str) -> Result<Vec<BanRecord>> {
     Ok(lists::bans_of_subject(core.store(), key, FILE_ROWS).await?.into_iter().map(BanRecord::from).collect())
 }
 
-fn audit(lookup: &Lookup, why: &str, what: &str, target: &str) {
-    tracing::info!(target: "audit", who = %lookup.who.actor().as_str(), why = %why, what = %what, subject = %target, "personal data read");
+/// Writes the read to the audit trail (a `personal_data_read` entry in the
+/// log) before anything is shown: no trail, no read.
+async fn audit(core: &Core, lookup: &Lookup, why: &str, what: &str, target: &str) -> Result<()> {
+    let who = &lookup.who;
+    let reader_roles = match who {
+        Principal::User(user) => user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+        Principal::Token(_) => "token".to_owned(),
+        Principal::System(_) => "system".to_owned(),
+        Principal::Anonymous => "anonymous".to_owned(),
+    };
+    core.append(vec![NewEvent::new(
+        who.actor(),
+        AuthEvent::PersonalDataRead {
+            reader: who.actor().as_str().to_owned(),
+            reader_roles,
+            reader_department: who.department().cloned(),
+            reason: why.to_owned(),
+            what: what.to_owned(),
+            subject: target.to_owned(),
+        },
+    )])
+    .await?;
+    tracing::info!(target: "audit", who = %who.actor().as_str(), why = %why, what = %what, subject = %target, "personal data read");
+    Ok(())
 }
 
 /// An organisation's credit file; `None` when the USCC is unknown. People
@@ -596,7 +620,7 @@ pub async fn credit_file(core: &Core, uscc: &Uscc, people: Option<&Lookup>) -> R
         None => None,
         Some(lookup) => {
             let why = lookup.checked_reason()?;
-            audit(lookup, &why, "credit_file.people", uscc.as_str());
+            audit(core, lookup, &why, "credit_file.people", uscc.as_str()).await?;
             Some(people_of(core, uscc).await?)
         }
     };
@@ -643,7 +667,7 @@ pub async fn person_file(core: &Core, lookup: &Lookup, id_number: &str) -> Resul
         .map_err(|e| CoreError::invalid("id_number_invalid", format!("身份证号码无效：{e}")))?;
     let mask = &core.settings().mask;
     let masked = mask.mask_id(id.as_str());
-    audit(lookup, &why, "person_file", &masked);
+    audit(core, lookup, &why, "person_file", &masked).await?;
     let store = core.store();
     let person = store.get(PersonRow::key(&id)).await?;
     let listing_rows = lists::listings_of_subject(store, id.as_str(), FILE_ROWS).await?;

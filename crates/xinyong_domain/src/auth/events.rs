@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{ApiTokenRow, Department, DepartmentCode, DepartmentRow, User, UserRow};
+use crate::auth::{AccessAuditRow, ApiTokenRow, Department, DepartmentCode, DepartmentRow, User, UserRow};
 use crate::event::EventMeta;
 use crate::projection::{Joined, ProjectionError, ProjectionWrite, Row as _};
 
@@ -42,6 +42,19 @@ pub enum AuthEvent {
     ApiTokenRevoked {
         token_id: String,
     },
+    /// Somebody read personal data (a credit file's people, a person's
+    /// file): the audit trail. `subject` is a USCC or a masked ID number;
+    /// no unmasked personal data is in the event.
+    PersonalDataRead {
+        reader: String,
+        /// The reader's roles (`operator,reviewer`), `token` or `system`.
+        reader_roles: String,
+        reader_department: Option<DepartmentCode>,
+        reason: String,
+        /// What was read: `credit_file.people`, `person_file`.
+        what: String,
+        subject: String,
+    },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -56,7 +69,8 @@ impl AuthEvent {
             | AuthEvent::UserPasswordChanged { .. }
             | AuthEvent::UserDisabled { .. }
             | AuthEvent::ApiTokenIssued { .. }
-            | AuthEvent::ApiTokenRevoked { .. } => None,
+            | AuthEvent::ApiTokenRevoked { .. }
+            | AuthEvent::PersonalDataRead { .. } => None,
         }
     }
 
@@ -96,6 +110,20 @@ impl AuthEvent {
             }
             .upsert()?,
             AuthEvent::ApiTokenRevoked { token_id } => ApiTokenRow::key(token_id).update(seq).revoked(true).write()?,
+            AuthEvent::PersonalDataRead { reader, reader_roles, reader_department, reason, what, subject } => {
+                AccessAuditRow {
+                    entry: seq,
+                    read_at_ms: at.time_ms(),
+                    reader: reader.clone(),
+                    reader_roles: reader_roles.clone(),
+                    reader_department: reader_department.clone(),
+                    reason: reason.clone(),
+                    what: what.clone(),
+                    subject: subject.clone(),
+                    seq,
+                }
+                .upsert()?
+            }
         };
         Ok(vec![write])
     }

@@ -41,7 +41,25 @@ crate::projection::table! {
     }
 }
 
+crate::projection::table! {
+    /// Every read of personal data (seed clause 十七.1, accountability): who,
+    /// in which role, why, what, about whom (ID numbers masked), when. In
+    /// the log like every fact, so the trail is as tamper-evident as the
+    /// records it protects. Keyed by the log index of the read.
+    pub struct AccessAuditRow in ACCESS_AUDIT = "access_audit" {
+        key { entry: u64 }
+        read_at_ms: i64,
+        reader: String,
+        reader_roles: String,
+        reader_department: Option<DepartmentCode>,
+        reason: String,
+        what: String,
+        subject: String,
+        seq: u64,
+    }
+}
+
 /// The tables this context owns, in the order `verify` checks them.
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&DEPARTMENTS, &USERS, &API_TOKENS]
+    vec![&DEPARTMENTS, &USERS, &API_TOKENS, &ACCESS_AUDIT]
 }

@@ -387,7 +387,8 @@ impl LogSubscriber for TokenCache {
                 | AuthKind::UserCreated
                 | AuthKind::UserPasswordChanged
                 | AuthKind::UserDisabled
-                | AuthKind::ApiTokenIssued => false,
+                | AuthKind::ApiTokenIssued
+                | AuthKind::PersonalDataRead => false,
             },
             EventKind::Subjects(_)
             | EventKind::Rules(_)

@@ -1,6 +1,7 @@
 //! Who is calling (`extract`: sessions, bearer tokens, CSRF) and the console's
 //! own pages: login, the console home, users and API tokens (`pages`).
 
+pub(crate) mod audit;
 mod extract;
 pub(crate) mod pages;
 mod throttle;

@@ -2,7 +2,7 @@
 //! rule-set versions in key order with a bound and a cursor, on every
 //! backend.
 
-use xinyong_domain::auth::{ApiTokenRow, DepartmentRow, Role, UserRow};
+use xinyong_domain::auth::{AccessAuditRow, ApiTokenRow, DepartmentRow, Role, UserRow};
 use xinyong_domain::projection::Joined;
 use xinyong_storage::auth;
 
@@ -65,6 +65,36 @@ async fn departments_users_and_tokens_are_listed_by_key_page_by_page() {
         assert_eq!((ids(&first), first.next.as_deref()), (vec!["t2".to_owned()], Some("t2")), "{backend}");
         let rest = auth::tokens(store, Some(&scjgj), first.next.as_deref(), 1).await.unwrap();
         assert_eq!((ids(&rest), rest.next), (vec!["t3".to_owned()], None));
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_read_newest_first_by_reader_and_time() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let read = |entry: u64, reader: &str, at_ms: i64| AccessAuditRow {
+            entry,
+            read_at_ms: at_ms,
+            reader: reader.to_owned(),
+            reader_roles: "reviewer".to_owned(),
+            reader_department: Some(dept("scjgj")),
+            reason: "核查".to_owned(),
+            what: "person_file".to_owned(),
+            subject: "110105********002X".to_owned(),
+            seq: entry,
+        };
+        put(store, rows(&[read(5, "user:wang", 1_000), read(9, "user:li", 2_000), read(12, "user:wang", 3_000)])).await;
+        let entries =
+            |p: &xinyong_storage::Page<AccessAuditRow, u64>| p.items.iter().map(|r| r.entry).collect::<Vec<_>>();
+        let first = auth::access_audit(store, None, None, None, 2).await.unwrap();
+        assert_eq!((entries(&first), first.next), (vec![12, 9], Some(9)), "{backend}");
+        let rest = auth::access_audit(store, None, None, first.next, 2).await.unwrap();
+        assert_eq!((entries(&rest), rest.next), (vec![5], None), "{backend}");
+        let wang = auth::access_audit(store, Some("user:wang"), None, None, 10).await.unwrap();
+        assert_eq!(entries(&wang), [12, 5], "{backend}");
+        let recent = auth::access_audit(store, Some("user:wang"), Some(2_000), None, 10).await.unwrap();
+        assert_eq!(entries(&recent), [12], "{backend}");
     }
 }
 
