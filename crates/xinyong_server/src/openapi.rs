@@ -186,13 +186,23 @@ pub struct BatchCreateResponseDoc {
     pub dry_run: bool,
     /// Log index of the batch's event, when something was written.
     pub batch_log_index: Option<u64>,
+    /// `rows` holds the first 1,000 row results; how many were left out
+    /// (present only when some were).
+    pub rows_omitted: Option<u64>,
+    /// `batch.reports` holds the first 1,000 row reports; how many were left
+    /// out (present only when some were; read them with
+    /// `GET …/batches/{id}?reports_offset=1000` or the error report).
+    pub reports_omitted: Option<u64>,
 }
 
-/// A stored batch.
+/// A stored batch, its row reports 1,000 at a time.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatchViewDoc {
     pub batch: BatchSummaryDoc,
     pub already_received: bool,
+    /// `?reports_offset=` of the next page of `batch.reports` (present only
+    /// when there is one).
+    pub reports_next_offset: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -310,9 +320,13 @@ fn create_batch() {}
     path = "/api/v1/records/batches/{id}",
     tag = "records",
     security(("department_token" = [])),
-    params(("id" = String, Path, description = "批次编号")),
+    params(
+        ("id" = String, Path, description = "批次编号"),
+        ("reports_offset" = Option<u64>, Query, description = "行报告从第几条起（每页 1,000 条，默认 0）"),
+    ),
     responses(
         (status = 200, description = "本部门的批次", body = BatchViewDoc),
+        (status = 400, description = "参数无效（`query_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 404, description = "没有这个批次，或不是本部门的（`batch_not_found`）", body = ErrorEnvelope),
     )

@@ -201,3 +201,43 @@ async fn empty_and_broken_rows_cannot_amplify_a_small_request() {
     assert!(r.body.len() < 2_000, "{} bytes", r.body.len());
     assert_eq!(app.core.store().log_size().await.unwrap(), before, "nothing was written");
 }
+
+/// Answers are bounded by a page, not by the batch (issue 11, finding 1):
+/// 1,000 row results and row reports at most; the rest page by page.
+#[tokio::test]
+async fn large_batches_answer_a_page_of_rows_and_page_their_reports() {
+    let (app, zjj, _) = app_with_tokens().await;
+    // 2,400 rows, 1,100 of them with an impossible date: within the share.
+    let rows: Vec<Value> = (0..2_400)
+        .map(|i| {
+            let date = if i < 1_100 { "2026-13-45" } else { "2026-11-02" };
+            penalty(&format!("济建罚〔2026〕{}号", 10_000 + i), "违法建设", date)
+        })
+        .collect();
+    let body = json!({"item": "CF", "rows": rows});
+    let r = call(&app, "POST", "/api/v1/records/batches", Some(&zjj), None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let created = r.json();
+    assert_eq!(created["rows"].as_array().unwrap().len(), 1_000);
+    assert_eq!(created["rows_omitted"], 1_400);
+    assert_eq!(created["batch"]["reports"].as_array().unwrap().len(), 1_000);
+    assert_eq!(created["reports_omitted"], 100);
+    assert_eq!(
+        (created["batch"]["accepted"].as_u64(), created["batch"]["rejected"].as_u64()),
+        (Some(1_300), Some(1_100))
+    );
+
+    let id = created["batch"]["id"].as_str().unwrap();
+    let first = call(&app, "GET", &format!("/api/v1/records/batches/{id}"), Some(&zjj), None, None).await.json();
+    assert_eq!(first["batch"]["reports"].as_array().unwrap().len(), 1_000);
+    assert_eq!(first["reports_next_offset"], 1_000);
+    let path = format!("/api/v1/records/batches/{id}?reports_offset=1000");
+    let second = call(&app, "GET", &path, Some(&zjj), None, None).await.json();
+    let rest = second["batch"]["reports"].as_array().unwrap();
+    assert_eq!(rest.len(), 100);
+    assert!(second.get("reports_next_offset").is_none());
+    assert_eq!(rest[0]["row"], 1_001);
+    let bad =
+        call(&app, "GET", &format!("/api/v1/records/batches/{id}?reports_offset=x"), Some(&zjj), None, None).await;
+    assert_eq!((bad.status, bad.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("query_invalid")));
+}

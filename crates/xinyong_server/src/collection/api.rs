@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -82,11 +82,34 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-/// The response: the batch, every row's result, and what was inferred.
+/// Row results and row reports one answer carries at most: a batch of
+/// 100,000 rows would otherwise answer with hundreds of megabytes. The rest
+/// is read page by page (`GET …/batches/{id}?reports_offset=`) or as the
+/// error report (`…/errors.xlsx`).
+pub const MAX_ROWS_IN_ANSWER: usize = 1_000;
+
+/// The response: the batch, the rows' results (the first
+/// [`MAX_ROWS_IN_ANSWER`]), and what was inferred.
 #[derive(Debug, Serialize)]
 pub struct BatchCreateResponse {
     #[serde(flatten)]
     pub outcome: IngestOutcome,
+    /// Row results left out of `rows` (present only when some were).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_omitted: Option<usize>,
+    /// Row reports left out of `batch.reports` (present only when some were).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports_omitted: Option<usize>,
+}
+
+impl BatchCreateResponse {
+    fn bounded(mut outcome: IngestOutcome) -> BatchCreateResponse {
+        let rows_omitted = outcome.rows.len().checked_sub(MAX_ROWS_IN_ANSWER).filter(|n| *n > 0);
+        outcome.rows.truncate(MAX_ROWS_IN_ANSWER);
+        let reports_omitted = outcome.batch.reports.len().checked_sub(MAX_ROWS_IN_ANSWER).filter(|n| *n > 0);
+        outcome.batch.reports.truncate(MAX_ROWS_IN_ANSWER);
+        BatchCreateResponse { outcome, rows_omitted, reports_omitted }
+    }
 }
 
 /// Receives a batch of records. `201 Created` when something was written,
@@ -121,19 +144,52 @@ pub async fn create_batch(
     };
     let outcome = intake::ingest_batch(&state.core, request).await?;
     let status = if outcome.batch_log_index.is_some() { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(BatchCreateResponse { outcome })).into_response())
+    Ok((status, Json(BatchCreateResponse::bounded(outcome))).into_response())
 }
 
-/// A stored batch as the API shows it.
+/// A stored batch as the API shows it: its row reports one page at a time.
 #[derive(Debug, Serialize)]
 pub struct BatchView {
     pub batch: BatchSummary,
     pub already_received: bool,
+    /// Where the next page of `batch.reports` starts (present only when
+    /// there is one): `?reports_offset=N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports_next_offset: Option<usize>,
+}
+
+impl BatchView {
+    fn page(mut batch: BatchSummary, offset: usize) -> BatchView {
+        let total = batch.reports.len();
+        let start = offset.min(total);
+        let end = start.saturating_add(MAX_ROWS_IN_ANSWER).min(total);
+        batch.reports = batch.reports.drain(start..end).collect();
+        BatchView { batch, already_received: true, reports_next_offset: (end < total).then_some(end) }
+    }
 }
 
 impl From<BatchSummary> for BatchView {
     fn from(batch: BatchSummary) -> Self {
-        BatchView { batch, already_received: true }
+        BatchView::page(batch, 0)
+    }
+}
+
+/// `?reports_offset=N`: which page of a batch's row reports. Read as text,
+/// so a bad value is the JSON envelope (`query_invalid`), not a bare 400.
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchQuery {
+    #[serde(default)]
+    pub reports_offset: Option<String>,
+}
+
+impl BatchQuery {
+    fn offset(&self) -> ApiResult<usize> {
+        match self.reports_offset.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(0),
+            Some(s) => s.parse().map_err(|_| {
+                ApiError::bad_request("query_invalid", format!("参数 reports_offset 应为不小于 0 的整数，收到 {s:?}"))
+            }),
+        }
     }
 }
 
@@ -165,9 +221,11 @@ pub async fn get_batch(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
+    Query(q): Query<BatchQuery>,
 ) -> ApiResult<Json<BatchView>> {
+    let offset = q.offset()?;
     let batch = visible_batch(&state, &caller, &id).await?;
-    Ok(Json(BatchView { batch, already_received: true }))
+    Ok(Json(BatchView::page(batch, offset)))
 }
 
 /// The rejected rows as an XLSX the clerk fixes and sends again.
