@@ -463,8 +463,8 @@ async fn reads_of_personal_data_leave_a_trail_the_credit_office_reads() {
     let html = get_as(&app, "/console/audit?reader=user%3Awang", &boss).await.text();
     for needle in [
         "user:wang",
-        "operator,reviewer",
-        "scjgj",
+        "经办人、审核人",
+        "济南市市场监督管理局",
         "审查投标人法定代表人",
         "自然人信用档案",
         masked.as_str(),

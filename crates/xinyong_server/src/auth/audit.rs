@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate};
 use serde::Deserialize;
 use xinyong_core::auth::policy::{Action, Resource};
 use xinyong_core::auth::{AuditFilter, audit_trail};
-use xinyong_domain::auth::AccessAuditRow;
+use xinyong_domain::auth::{AccessAuditRow, Role};
 
 use crate::AppState;
 use crate::auth::{ConsoleCaller, PageError};
@@ -59,6 +59,20 @@ pub(crate) struct AuditLine {
     subject: String,
 }
 
+/// `operator,reviewer` → 经办人、审核人; `token`, `system` as they are.
+fn roles_name(roles: &str) -> String {
+    roles
+        .split(',')
+        .map(|r| match Role::parse(r) {
+            Some(role) => role.name_zh(),
+            None if r == "token" => "接口令牌",
+            None if r == "system" => "平台",
+            None => r,
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn what_name(what: &str) -> &str {
     match what {
         "credit_file.people" => "信用档案中的人员",
@@ -67,8 +81,16 @@ fn what_name(what: &str) -> &str {
     }
 }
 
-impl From<AccessAuditRow> for AuditLine {
-    fn from(r: AccessAuditRow) -> Self {
+/// Department names by code, for the lines (a city has a few dozen).
+type Names = std::collections::HashMap<String, String>;
+
+async fn department_names(state: &AppState) -> Result<Names, ApiError> {
+    let all = xinyong_core::auth::departments(&state.core).await?;
+    Ok(all.into_iter().map(|d| (d.code.as_str().to_owned(), d.name)).collect())
+}
+
+impl AuditLine {
+    fn new(r: AccessAuditRow, names: &Names) -> Self {
         let at = DateTime::from_timestamp_millis(r.read_at_ms)
             .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default();
@@ -76,8 +98,11 @@ impl From<AccessAuditRow> for AuditLine {
             entry: r.entry,
             at,
             reader: r.reader,
-            roles: r.reader_roles,
-            department: r.reader_department.map(|d| d.as_str().to_owned()).unwrap_or_else(|| "信用办".to_owned()),
+            roles: roles_name(&r.reader_roles),
+            department: match r.reader_department {
+                Some(d) => names.get(d.as_str()).cloned().unwrap_or_else(|| d.as_str().to_owned()),
+                None => "信用办".to_owned(),
+            },
             reason: r.reason,
             what: what_name(&r.what).to_owned(),
             subject: r.subject,
@@ -127,9 +152,10 @@ pub(crate) async fn audit_page(
     caller.authorize(&state, Action::ViewAuditTrail, &Resource::Platform)?;
     let read = async {
         let filter = q.filter()?;
-        Ok::<_, ApiError>(audit_trail(&state.core, &caller.principal, &filter, PAGE_ROWS).await?)
+        let page = audit_trail(&state.core, &caller.principal, &filter, PAGE_ROWS).await?;
+        Ok::<_, ApiError>((page, department_names(&state).await?))
     };
-    let page = read.await.map_err(|e| error_page(&state, e))?;
+    let (page, names) = read.await.map_err(|e| error_page(&state, e))?;
     let filter = query_string(&q);
     let next = page.next.map(|before| {
         if filter.is_empty() { format!("?before={before}") } else { format!("?{filter}&before={before}") }
@@ -138,7 +164,7 @@ pub(crate) async fn audit_page(
         layout: Layout::new(&state, "个人信息查询记录"),
         reader: q.reader.clone().unwrap_or_default(),
         since: q.since.clone().unwrap_or_default(),
-        lines: page.items.into_iter().map(AuditLine::from).collect(),
+        lines: page.items.into_iter().map(|r| AuditLine::new(r, &names)).collect(),
         next,
         export: if filter.is_empty() {
             "/console/audit.xlsx".to_owned()
@@ -159,6 +185,7 @@ pub(crate) async fn audit_export(
     let read = async {
         let filter = q.filter()?;
         let page = audit_trail(&state.core, &caller.principal, &filter, EXPORT_ROWS).await?;
+        let names = department_names(&state).await?;
         let headers: Vec<String> =
             ["日志序号", "查询时间", "查询人", "角色", "所属部门", "查询事由", "查询内容", "查询对象"]
                 .map(str::to_owned)
@@ -166,7 +193,7 @@ pub(crate) async fn audit_export(
         let rows: Vec<Vec<String>> = page
             .items
             .into_iter()
-            .map(AuditLine::from)
+            .map(|r| AuditLine::new(r, &names))
             .map(|l| vec![l.entry.to_string(), l.at, l.reader, l.roles, l.department, l.reason, l.what, l.subject])
             .collect();
         xinyong_tabular::write_xlsx("查询记录", &headers, &rows).map_err(|e| {
