@@ -180,6 +180,8 @@ pub struct IntakeConfig {
     pub max_rejected_percent: u8,
     /// Smaller batches are kept whatever their share of rejected rows.
     pub rejected_share_min_rows: usize,
+    /// Rows per department and day through the API and uploads; 0: no quota.
+    pub max_rows_per_department_per_day: u64,
 }
 
 impl IntakeConfig {
@@ -187,6 +189,7 @@ impl IntakeConfig {
         xinyong_core::collection::intake::IntakeLimits {
             max_rejected_percent: self.max_rejected_percent,
             rejected_share_min_rows: self.rejected_share_min_rows,
+            max_rows_per_department_per_day: self.max_rows_per_department_per_day,
         }
     }
 }

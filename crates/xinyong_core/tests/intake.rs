@@ -5,13 +5,15 @@
 
 use chrono::NaiveDate;
 use xinyong_core::auth::{seed_departments, shipped_departments};
+use xinyong_core::collection::intake::IntakeLimits;
 use xinyong_core::collection::intake::{
     IngestRequest, InputTable, Source, ingest_batch, load_batch, record_with_log_index,
 };
+use xinyong_core::log::CoreSettings;
 use xinyong_core::log::verify::verify;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::Actor;
-use xinyong_test_support::TestApp;
+use xinyong_test_support::{TestApp, TestDb};
 
 async fn app() -> TestApp {
     let app = TestApp::new().await;
@@ -382,4 +384,33 @@ async fn an_empty_row_refuses_the_batch_before_anything_is_stored() {
     assert_eq!(e.code(), "row_empty");
     assert!(e.to_string().contains("第 10 行没有任何内容（另有 99996 行同样）"), "{e}");
     assert_eq!(app.core.store().log_size().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_department_cannot_send_more_than_its_daily_quota_through_the_api() {
+    let intake = IntakeLimits { max_rows_per_department_per_day: 300, ..IntakeLimits::default() };
+    let app = TestApp::with_settings(TestDb::new().await, CoreSettings { intake, ..CoreSettings::default() }).await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    let api = |rows: InputTable| IngestRequest { source: Source::Api, ..request("zjj", Some("CF"), rows) };
+    let batch = |from: usize, n: usize| {
+        table(
+            (from..from + n)
+                .map(|i| penalty(SUBJECT, &format!("济建罚〔2026〕{i}号"), "违法建设", "罚款", "1", "2026-11-02"))
+                .collect(),
+        )
+    };
+    ingest_batch(&app.core, api(batch(0, 200))).await.unwrap();
+    let before = app.core.store().log_size().await.unwrap();
+    // A dry run of any size is not counted, and answers as before.
+    let mut dry = api(batch(200, 200));
+    dry.dry_run = true;
+    ingest_batch(&app.core, dry).await.unwrap();
+    let e = ingest_batch(&app.core, api(batch(200, 200))).await.unwrap_err();
+    assert_eq!(e.code(), "department_quota_exceeded");
+    assert!(e.to_string().contains("今日已报送 200 行") && e.to_string().contains("每日上限 300 行"), "{e}");
+    assert_eq!(app.core.store().log_size().await.unwrap(), before, "nothing written");
+    // Within what is left, and for another department, batches go through.
+    ingest_batch(&app.core, api(batch(200, 100))).await.unwrap();
+    // The operator's own import is not a department's daily traffic.
+    ingest_batch(&app.core, request("zjj", Some("CF"), batch(400, 50))).await.unwrap();
 }

@@ -145,3 +145,21 @@ pub async fn batch_reports(
         .arg(one_more(limit));
     Ok(Page::from_extra(to_rows(store.fetch(&stmt).await?)?, limit, |r: &BatchReportRow| r.row_number))
 }
+
+/// Rows a department's batches received on `day` carried, all together
+/// (the daily quota). Index `batches_department_day (department, received_date)`.
+pub async fn rows_received_on(store: &dyn Store, department: &DepartmentCode, day_: NaiveDate) -> Result<u64> {
+    let stmt = Stmt::new(
+        "SELECT CAST(COALESCE(SUM(rows_total), 0) AS BIGINT) FROM batches \
+         WHERE department = $1 AND received_date = $2",
+    )
+    .arg(department.as_str())
+    .arg(day(day_))
+    .returns(&[Kind::Int]);
+    let rows = store.fetch(&stmt).await?;
+    let total = match rows.into_iter().next() {
+        Some(row) => Cols::new(row, "rows_received_on").int()?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or(0))
+}

@@ -49,11 +49,20 @@ pub struct IntakeLimits {
     /// Batches with fewer rows are kept whatever their share of rejected
     /// rows (a clerk's small file with a few mistakes gets its error report).
     pub rejected_share_min_rows: usize,
+    /// Rows one department may send through the API and console uploads in
+    /// one day (China Standard Time), all batches together; 0: no quota.
+    /// `xinyong import` (the operator's own migrations) is not counted
+    /// against it.
+    pub max_rows_per_department_per_day: u64,
 }
 
 impl Default for IntakeLimits {
     fn default() -> Self {
-        IntakeLimits { max_rejected_percent: 50, rejected_share_min_rows: 100 }
+        IntakeLimits {
+            max_rejected_percent: 50,
+            rejected_share_min_rows: 100,
+            max_rows_per_department_per_day: 500_000,
+        }
     }
 }
 
@@ -266,6 +275,7 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     let Some(department_row) = department_row else {
         return Err(invalid("department_unknown", format!("部门“{}”未在平台登记", req.department)));
     };
+    within_quota(core, &req).await?;
     // One snapshot for the whole batch: a version coming into force while
     // it is checked does not judge half of its rows.
     let rules = core.rules();
@@ -386,6 +396,30 @@ struct Tally {
     duplicates: u64,
     warned: u64,
     rejected: usize,
+}
+
+/// The department's daily quota ([`IntakeLimits::max_rows_per_department_per_day`]):
+/// what it sent today plus this batch. Dry runs write nothing, and the
+/// operator's own imports (`xinyong import`, historical receipt dates) are
+/// migrations, not a department's daily traffic: neither is counted.
+async fn within_quota(core: &Core, req: &IngestRequest) -> Result<()> {
+    let quota = core.settings().intake.max_rows_per_department_per_day;
+    if quota == 0 || req.dry_run || req.source == Source::Cli || req.received_date.is_some() {
+        return Ok(());
+    }
+    let today = china_today(core);
+    let sent = xinyong_storage::collection::rows_received_on(core.store(), &req.department, today).await?;
+    let now = req.table.rows.len() as u64;
+    if sent.saturating_add(now) > quota {
+        return Err(invalid(
+            "department_quota_exceeded",
+            format!(
+                "本部门今日已报送 {sent} 行，再接收本批 {now} 行将超过每日上限 {quota} 行（配置 intake.max_rows_per_department_per_day），\
+                 本批未接收；请明日再报，或请信用办调整上限、用 xinyong import 导入历史数据"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A row with no value at all is not a record with every field missing: it

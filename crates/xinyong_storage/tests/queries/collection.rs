@@ -78,6 +78,23 @@ async fn batches_are_found_newest_first_by_key_and_their_rows_paged() {
     }
 }
 
+#[tokio::test]
+async fn a_departments_rows_of_one_day_are_added_up() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let mut other_day = batch("b3", "scjgj", None, 3);
+        other_day.received_date = date("2026-11-25");
+        let batches =
+            [batch("b1", "scjgj", None, 1), batch("b2", "scjgj", None, 2), other_day, batch("b4", "swj", None, 4)];
+        put(store, rows(&batches)).await;
+        let day = date("2026-11-26");
+        assert_eq!(collection::rows_received_on(store, &dept("scjgj"), day).await.unwrap(), 6, "{backend}");
+        assert_eq!(collection::rows_received_on(store, &dept("swj"), day).await.unwrap(), 3, "{backend}");
+        assert_eq!(collection::rows_received_on(store, &dept("zjj"), day).await.unwrap(), 0, "{backend}");
+    }
+}
+
 fn record(id: &str, department: &str, received: &str, working_days: Option<i64>) -> RecordRow {
     RecordRow {
         id: id.to_owned(),
