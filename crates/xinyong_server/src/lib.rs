@@ -204,6 +204,7 @@ pub fn router(state: AppState) -> Router {
     let https = state.site.cookie_secure;
     router
         .fallback(web::not_found)
+        .method_not_allowed_fallback(web::method_not_allowed)
         .layer(axum::middleware::map_response(
             move |response| async move { headers::add_security_headers(https, response) },
         ))

@@ -241,3 +241,23 @@ async fn large_batches_answer_a_page_of_rows_and_page_their_reports() {
         call(&app, "GET", &format!("/api/v1/records/batches/{id}?reports_offset=x"), Some(&zjj), None, None).await;
     assert_eq!((bad.status, bad.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("query_invalid")));
 }
+
+/// Programs get the JSON envelope for paths and methods the API does not
+/// have (issue 11, finding 9); browsers get the error page.
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_with_the_envelope() {
+    let (app, zjj, _) = app_with_tokens().await;
+    let r = call(&app, "GET", "/api/v1/no-such-thing", Some(&zjj), None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.content_type().starts_with("application/json"), "{}", r.content_type());
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    let r = call(&app, "DELETE", "/api/v1/records/batches", Some(&zjj), None, None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["error"]["code"], "method_not_allowed");
+    let r = call(&app, "GET", "/no-such-page", None, None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.content_type().starts_with("text/html"), "{}", r.content_type());
+    let r = call(&app, "PUT", "/lists", None, None, None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.text().contains("不支持 PUT 方法"));
+}

@@ -76,6 +76,24 @@ pub(crate) fn error_page(state: &AppState, err: crate::ApiError) -> Response {
     (status, page).into_response()
 }
 
-pub(crate) async fn not_found(State(state): State<AppState>) -> Response {
+/// No route: the JSON envelope under `/api/`, where callers are programs
+/// that read `error.code`; the error page everywhere else.
+pub(crate) async fn not_found(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let message = format!("接口 {} 不存在", uri.path().chars().take(200).collect::<String>());
+        return crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", message).into_response();
+    }
     error_page(&state, crate::ApiError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在。"))
+}
+
+/// A route with another method: 405 in the envelope (under `/api/`) or as
+/// the error page, never an empty body.
+pub(crate) async fn method_not_allowed(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let message = format!("{} 不支持 {method} 方法", uri.path().chars().take(200).collect::<String>());
+    let err = crate::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", message);
+    if uri.path().starts_with("/api/") { err.into_response() } else { error_page(&state, err) }
 }
