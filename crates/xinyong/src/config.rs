@@ -139,6 +139,36 @@ pub struct AuthConfig {
     pub session_hours: u32,
     /// Send the session cookie with `Secure` (only over HTTPS).
     pub cookie_secure: bool,
+    /// Failed logins without a wait, and the longest wait (seconds): one
+    /// name from one client, one client, one name from anywhere.
+    pub login_free_failures_per_name_and_client: u32,
+    pub login_max_wait_secs_per_name_and_client: i64,
+    pub login_free_failures_per_client: u32,
+    pub login_max_wait_secs_per_client: i64,
+    pub login_free_failures_per_name: u32,
+    pub login_max_wait_secs_per_name: i64,
+}
+
+impl AuthConfig {
+    pub fn login_throttle(&self) -> Result<xinyong_server::auth::LoginThrottleSettings, String> {
+        use xinyong_server::auth::{LoginThrottleSettings, ThrottleRule};
+        let rule = |free: u32, secs: i64, name: &str| {
+            if secs <= 0 {
+                return Err(format!("配置无效：auth.login_max_wait_secs_{name} 必须大于 0"));
+            }
+            Ok(ThrottleRule { free, cap: chrono::Duration::seconds(secs) })
+        };
+        Ok(LoginThrottleSettings {
+            per_name_and_client: rule(
+                self.login_free_failures_per_name_and_client,
+                self.login_max_wait_secs_per_name_and_client,
+                "per_name_and_client",
+            )?,
+            per_client: rule(self.login_free_failures_per_client, self.login_max_wait_secs_per_client, "per_client")?,
+            per_name: rule(self.login_free_failures_per_name, self.login_max_wait_secs_per_name, "per_name")?,
+            ..LoginThrottleSettings::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -249,6 +279,7 @@ impl Config {
             return Err("配置无效：feeds.webhook_interval_ms 必须大于 0".to_owned());
         }
         self.feeds.webhook_targets()?;
+        self.auth.login_throttle()?;
         if self.backup.interval_hours == 0 || self.backup.keep == 0 {
             return Err("配置无效：backup.interval_hours 和 backup.keep 必须大于 0".to_owned());
         }

@@ -55,7 +55,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_search(Arc::clone(&search))
         .with_checks(Arc::clone(&checks))
         .with_portal(portal)
-        .with_parallel_file_reads(cfg.server.parallel_file_reads);
+        .with_parallel_file_reads(cfg.server.parallel_file_reads)
+        .with_login_throttle(cfg.auth.login_throttle().map_err(Failure::Usage)?);
     let receipts = Arc::clone(&state.receipts);
     let follower = follow(&core, &state, search, checks, stop_rx);
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.

@@ -148,6 +148,12 @@ impl AppState {
         self
     }
 
+    /// The same state throttling console logins by `settings`.
+    pub fn with_login_throttle(mut self, settings: auth::LoginThrottleSettings) -> AppState {
+        self.parts().login_throttle = Arc::new(auth::LoginThrottle::new(settings));
+        self
+    }
+
     /// The same state with other portal settings (and fresh rate limits).
     pub fn with_portal(mut self, portal: PortalSettings) -> AppState {
         let parts = self.parts();
