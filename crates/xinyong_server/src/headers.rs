@@ -39,11 +39,12 @@ pub fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
     headers
 }
 
-/// Adds [`security_headers`] a response does not already have.
-pub fn add_security_headers(https: bool, mut response: Response) -> Response {
+/// Adds the `headers` (built once by [`security_headers`], not per
+/// response: the credit check is a hot path) a response does not already have.
+pub fn add_security_headers(headers: &[(HeaderName, HeaderValue)], mut response: Response) -> Response {
     let present = response.headers_mut();
-    for (name, value) in security_headers(https) {
-        present.entry(name).or_insert(value);
+    for (name, value) in headers {
+        present.entry(name).or_insert_with(|| value.clone());
     }
     response
 }

@@ -207,13 +207,15 @@ pub fn router(state: AppState) -> Router {
         };
         router = router.route(route.path, handler);
     }
-    let https = state.site.cookie_secure;
+    // Built once per router, shared by every response.
+    let security: Arc<[_]> = headers::security_headers(state.site.cookie_secure).into();
     router
         .fallback(web::not_found)
         .method_not_allowed_fallback(web::method_not_allowed)
-        .layer(axum::middleware::map_response(
-            move |response| async move { headers::add_security_headers(https, response) },
-        ))
+        .layer(axum::middleware::map_response(move |response| {
+            let security = Arc::clone(&security);
+            async move { headers::add_security_headers(&security, response) }
+        }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

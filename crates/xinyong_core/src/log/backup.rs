@@ -24,7 +24,7 @@ use crate::log::verify::{VerifyError, verify};
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::log::keys::LogKeys;
+use crate::log::keys::{self, LogKeys, write_private};
 use crate::log::{Core, CoreSettings};
 
 /// The database file inside a backup.
@@ -186,14 +186,6 @@ async fn checked(copy: &Core) -> Result<()> {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| failed("无法创建目录", dir, e))
-}
-
 /// The copy holds what the database holds: owner-only.
 fn restrict(path: &Path) -> Result<()> {
     #[cfg(unix)]
@@ -206,6 +198,9 @@ fn restrict(path: &Path) -> Result<()> {
 }
 
 fn write_text(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| failed("无法写入", path, e))?;
-    restrict(path)
+    write_private(path, text).map_err(|e| failed("无法写入", path, e))
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    keys::create_private_dir(dir).map_err(|e| failed("无法创建目录", dir, e))
 }

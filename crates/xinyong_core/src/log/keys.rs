@@ -87,12 +87,7 @@ impl LogKeys {
     pub fn create(path: &Path, origin: &str, seed: [u8; 32]) -> Result<LogKeys> {
         let keys = LogKeys::from_seed(origin, seed)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Like the database's: directories this creates are the owner's only.
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir).map_err(|e| CoreError::Key(format!("无法创建目录 {}：{e}", dir.display())))?;
+            create_private_dir(dir).map_err(|e| CoreError::Key(format!("无法创建目录 {}：{e}", dir.display())))?;
         }
         write_private(path, &(keys.private_key_text(&seed) + "\n"))
             .map_err(|e| CoreError::Key(format!("无法写入私钥文件 {}：{e}", path.display())))?;
@@ -171,8 +166,19 @@ pub fn note_key_ids(note: &str) -> Vec<String> {
         .collect()
 }
 
+/// Creates `dir` and its missing parents owner-only (0700), like the
+/// database's directories: they hold keys, copies of the database, backups.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Writes a new file (it must not exist) readable by its owner only (0600).
 #[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
@@ -180,7 +186,7 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 

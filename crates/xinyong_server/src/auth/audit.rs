@@ -13,7 +13,7 @@ use xinyong_core::auth::{AuditFilter, audit_trail};
 use xinyong_domain::auth::{AccessAuditRow, Role};
 
 use crate::AppState;
-use crate::auth::{ConsoleCaller, PageError};
+use crate::auth::{ConsoleCaller, PageError, encode_query_value};
 use crate::error::ApiError;
 use crate::web::{Layout, beijing, error_page};
 
@@ -126,22 +126,10 @@ fn query_string(q: &AuditQuery) -> String {
     let mut parts = Vec::new();
     for (name, value) in [("reader", &q.reader), ("since", &q.since)] {
         if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            parts.push(format!("{name}={}", urlencoding(v)));
+            parts.push(format!("{name}={}", encode_query_value(v)));
         }
     }
     parts.join("&")
-}
-
-fn urlencoding(v: &str) -> String {
-    v.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 pub(crate) async fn audit_page(
