@@ -30,6 +30,7 @@ pub struct Config {
     pub listing: ListingConfig,
     pub feeds: FeedsConfig,
     pub intake: IntakeConfig,
+    pub redress: RedressConfig,
     pub backup: BackupConfig,
 }
 
@@ -226,6 +227,28 @@ impl IntakeConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RedressConfig {
+    pub activation_code_days: u32,
+    pub objection_answer_working_days: u32,
+    pub objection_extended_working_days: u32,
+    pub repair_review_working_days: u32,
+    pub max_text_chars: usize,
+}
+
+impl RedressConfig {
+    pub fn settings(&self) -> xinyong_core::objections::RedressSettings {
+        xinyong_core::objections::RedressSettings {
+            activation_code_days: self.activation_code_days,
+            objection_answer_working_days: self.objection_answer_working_days,
+            objection_extended_working_days: self.objection_extended_working_days,
+            repair_review_working_days: self.repair_review_working_days,
+            max_text_chars: self.max_text_chars,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BackupConfig {
     /// Where `serve` writes scheduled backups; empty: no scheduled backups.
     pub dir: PathBuf,
@@ -285,6 +308,15 @@ impl Config {
         }
         if self.intake.max_rejected_percent > 100 {
             return Err("配置无效：intake.max_rejected_percent 应在 0–100 之间".to_owned());
+        }
+        let r = &self.redress;
+        if r.activation_code_days == 0
+            || r.objection_answer_working_days == 0
+            || r.objection_extended_working_days < r.objection_answer_working_days
+            || r.repair_review_working_days == 0
+            || r.max_text_chars == 0
+        {
+            return Err("配置无效：redress 的期限和长度必须大于 0，且延期后的答复期限不短于一般期限".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

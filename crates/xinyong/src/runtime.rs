@@ -135,7 +135,13 @@ pub async fn build_core_with(cfg: &Config, url: &str, key_use: KeyUse) -> Result
 pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
     let auth = AuthSettings { session_ttl: chrono::Duration::hours(i64::from(cfg.auth.session_hours)) };
     let webhooks = cfg.feeds.webhook_targets().map_err(Failure::Usage)?;
-    Ok(CoreSettings { mask: cfg.mask.clone(), auth, webhooks, intake: cfg.intake.limits() })
+    Ok(CoreSettings {
+        mask: cfg.mask.clone(),
+        auth,
+        webhooks,
+        intake: cfg.intake.limits(),
+        redress: cfg.redress.settings(),
+    })
 }
 
 /// A refused key is a usage error naming the code and where the key came

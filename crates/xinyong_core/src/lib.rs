@@ -15,7 +15,9 @@ pub mod closed_loop;
 pub mod collection;
 pub mod lists;
 pub mod log;
+pub mod objections;
 pub mod portal;
+pub mod repair;
 pub mod rules;
 pub mod subjects;
 

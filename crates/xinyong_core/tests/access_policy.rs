@@ -51,6 +51,8 @@ fn outcome(decision: Result<(), xinyong_core::auth::policy::Denied>) -> &'static
             "upload_forbidden" => "uf",
             "listing_role_required" => "lr",
             "not_the_deciding_department" => "nt",
+            "not_your_company" => "nc",
+            "subject_account_not_allowed" => "sa",
             other => panic!("a refusal code the table does not know: {other}"),
         },
     }
@@ -76,6 +78,10 @@ fn persons() -> Resource {
 
 fn subject() -> Resource {
     Resource::Subject(Uscc::from_parts('9', '1', "370102", "MA3C8N0X").unwrap())
+}
+
+fn record_of_a() -> Resource {
+    Resource::Record { department: code(A), subject: Uscc::from_parts('9', '1', "370102", "MA3C8N0X").unwrap() }
 }
 
 /// The policy table, once more. Columns: anonymous, operator A, reviewer A,
@@ -209,6 +215,36 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
             Departments,
             d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
         ),
+        // The market subject's side. Subject accounts have their own test below.
+        (
+            IssueActivationCode,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            ViewObjections,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            ViewRepairs,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            AnswerObjection,
+            Departments,
+            d(["401/401/401", "fb/ny/ny", "ok/ny/ny", "ok/ny/ny", "ny/ok/ny", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            DecideRepair,
+            Departments,
+            d(["401/401/401", "fb/ny/ny", "ok/ny/ny", "ok/ny/ny", "ny/ok/ny", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (ViewOwnFile, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        (ApplyRepair, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        // At a counter: the record's department (any role) and the credit office.
+        (FileObjection, One(record_of_a), ["401", "ok", "ok", "ok", "fb", "ok", "fb", "ok"]),
     ]
 }
 
@@ -293,6 +329,44 @@ fn refusals_carry_a_snake_case_code_and_a_chinese_message() {
             }
         }
     }
+}
+
+#[test]
+fn subject_accounts_act_only_for_their_own_company() {
+    use xinyong_core::auth::policy::SubjectPrincipal;
+    use xinyong_domain::auth::SubjectAccountRole;
+    let own = Uscc::from_parts('9', '1', "370102", "MA3C8N0X").unwrap();
+    let other = Uscc::from_parts('9', '1', "370112", "MA3D0B7K").unwrap();
+    let company = Principal::Subject(SubjectPrincipal {
+        uscc: own.clone(),
+        username: "admin".into(),
+        role: SubjectAccountRole::LegalRepresentative,
+    });
+    let record = |uscc: &Uscc| Resource::Record { department: code(A), subject: uscc.clone() };
+    for action in Action::VARIANTS {
+        let on_own = [Resource::Subject(own.clone()), record(&own)].map(|r| authorize(&company, *action, &r));
+        let on_other = [Resource::Subject(other.clone()), record(&other)].map(|r| authorize(&company, *action, &r));
+        let department = authorize(&company, *action, &Resource::Department(code(A)));
+        match action {
+            Action::ViewPortal | Action::ViewLog | Action::ViewOperations | Action::ViewApiDocs | Action::LogIn => {
+                assert!(department.is_ok(), "{action:?}");
+            }
+            Action::ViewOwnFile | Action::ApplyRepair | Action::FileObjection => {
+                assert!(on_own.iter().all(Result::is_ok), "{action:?} on its own company");
+                for r in on_other {
+                    assert_eq!(r.unwrap_err().code, "not_your_company", "{action:?} on another company");
+                }
+                assert_eq!(department.unwrap_err().code, "not_your_company", "{action:?}");
+            }
+            _ => {
+                for r in on_own.into_iter().chain([department]) {
+                    assert_eq!(r.unwrap_err().code, "subject_account_not_allowed", "{action:?}");
+                }
+            }
+        }
+    }
+    assert_eq!(company.actor().as_str(), "subject:91370102ma3c8n0xx0:admin");
+    assert_eq!(own_department(&company).unwrap_err().code, "subject_account_not_allowed");
 }
 
 #[test]

@@ -44,7 +44,9 @@ use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
 use crate::lists::{ListsEvent, ListsKind};
 use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
+use crate::objections::{ObjectionsEvent, ObjectionsKind};
 use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
+use crate::repair::{RepairEvent, RepairKind};
 use crate::rules::{RulesEvent, RulesKind};
 use crate::subjects::{SubjectsEvent, SubjectsKind};
 
@@ -99,6 +101,8 @@ pub enum EventBody {
     Lists(ListsEvent),
     Checks(ChecksEvent),
     ClosedLoop(ClosedLoopEvent),
+    Objections(ObjectionsEvent),
+    Repair(RepairEvent),
     Log(LogEvent),
 }
 
@@ -113,6 +117,8 @@ pub enum EventKind {
     Lists(ListsKind),
     Checks(ChecksKind),
     ClosedLoop(ClosedLoopKind),
+    Objections(ObjectionsKind),
+    Repair(RepairKind),
     Log(LogKind),
 }
 
@@ -219,6 +225,8 @@ compose!(
     Lists(ListsEvent, ListsKind),
     Checks(ChecksEvent, ChecksKind),
     ClosedLoop(ClosedLoopEvent, ClosedLoopKind),
+    Objections(ObjectionsEvent, ObjectionsKind),
+    Repair(RepairEvent, RepairKind),
     Log(LogEvent, LogKind),
 );
 
@@ -252,6 +260,8 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Lists(_) => ListsEvent::deserialize(value).map(EventBody::Lists),
             EventKind::Checks(_) => ChecksEvent::deserialize(value).map(EventBody::Checks),
             EventKind::ClosedLoop(_) => ClosedLoopEvent::deserialize(value).map(EventBody::ClosedLoop),
+            EventKind::Objections(_) => ObjectionsEvent::deserialize(value).map(EventBody::Objections),
+            EventKind::Repair(_) => RepairEvent::deserialize(value).map(EventBody::Repair),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -282,6 +292,8 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::lists::tables(),
             crate::checks::tables(),
             crate::closed_loop::tables(),
+            crate::objections::tables(),
+            crate::repair::tables(),
             crate::log::tables(),
         ]
         .concat()

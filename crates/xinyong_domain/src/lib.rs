@@ -17,6 +17,8 @@ pub mod closed_loop;
 pub mod collection;
 pub mod lists;
 pub mod log;
+pub mod objections;
+pub mod repair;
 pub mod rules;
 pub mod subjects;
 

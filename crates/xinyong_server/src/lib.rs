@@ -32,8 +32,11 @@ pub mod closed_loop;
 pub mod collection;
 pub mod lists;
 mod log;
+mod objections;
 pub mod openapi;
 pub mod portal;
+mod repair;
+mod subjects;
 
 pub use error::{ApiError, ApiResult};
 pub use ratelimit::{IpNet, PortalSettings};

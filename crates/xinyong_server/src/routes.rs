@@ -17,7 +17,9 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
-use crate::{auth, checks, closed_loop, collection, lists, log, openapi, ops, portal, static_files};
+use crate::{
+    auth, checks, closed_loop, collection, lists, log, objections, openapi, ops, portal, repair, static_files, subjects,
+};
 
 /// How a route learns who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,15 @@ pub enum Locate {
     Subject,
     /// Natural persons' data.
     NaturalPersons,
+    /// The calling company account's own company (`Resource::Subject`).
+    OwnSubject,
+    /// The record `{id}` names, as a record of its department about its
+    /// subject (`Resource::Record`).
+    SubjectRecord,
+    /// The objection `{id}` names: its record's department and subject.
+    Objection,
+    /// The repair application `{id}` names: its record's department and subject.
+    Repair,
 }
 
 impl Locate {
@@ -301,5 +312,55 @@ pub fn table() -> Vec<Route> {
             PathDepartment,
             closed_loop::api::delete_webhook,
         ),
+        // ----- the market subject's side: company accounts and its own file
+        Route::public(M::GET, "/my/login", LogIn, subjects::accounts::login_page),
+        Route::public(M::POST, "/my/login", LogIn, subjects::accounts::login),
+        Route::public(M::GET, "/my/activate", LogIn, subjects::accounts::activate_page),
+        Route::public(M::POST, "/my/activate", LogIn, subjects::accounts::activate),
+        Route::page(M::POST, "/my/logout", ViewOwnFile, OwnSubject, subjects::accounts::logout),
+        Route::page(M::GET, "/my", ViewOwnFile, OwnSubject, subjects::own_file::my_page),
+        Route::page(M::GET, "/my/export.json", ViewOwnFile, OwnSubject, subjects::own_file::export_json),
+        Route::page(M::GET, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::accounts_page),
+        Route::page(M::POST, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::add_staff),
+        Route::page(
+            M::POST,
+            "/my/accounts/{username}/disable",
+            ViewOwnFile,
+            OwnSubject,
+            subjects::accounts::disable_staff,
+        ),
+        Route::page(
+            M::POST,
+            "/console/activation-letters",
+            IssueActivationCode,
+            Scope,
+            subjects::accounts::issue_letter,
+        ),
+        // ----- objections (异议)
+        Route::page(
+            M::POST,
+            "/my/records/{id}/objection",
+            FileObjection,
+            SubjectRecord,
+            objections::pages::file_online,
+        ),
+        Route::page(M::POST, "/my/objections/{id}/withdraw", FileObjection, Objection, objections::pages::withdraw),
+        Route::page(
+            M::POST,
+            "/console/records/{id}/objection",
+            FileObjection,
+            SubjectRecord,
+            objections::pages::file_at_counter,
+        ),
+        Route::page(M::GET, "/console/objections", ViewObjections, Scope, objections::pages::queue),
+        Route::page(M::GET, "/console/objections/{id}", ViewObjections, Objection, objections::pages::detail),
+        Route::page(M::POST, "/console/objections/{id}/answer", AnswerObjection, Objection, objections::pages::answer),
+        Route::page(M::POST, "/console/objections/{id}/extend", AnswerObjection, Objection, objections::pages::extend),
+        // ----- credit repair (信用修复)
+        Route::page(M::GET, "/my/records/{id}/repair", ViewOwnFile, SubjectRecord, repair::pages::apply_form),
+        Route::page(M::POST, "/my/records/{id}/repair", ApplyRepair, SubjectRecord, repair::pages::apply),
+        Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
+        Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),
+        Route::page(M::POST, "/console/repairs/{id}/decide", DecideRepair, Repair, repair::pages::decide),
     ]
 }

@@ -16,13 +16,16 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use xinyong_core::auth::policy::{self, Denied, Principal, Resource, TokenPrincipal, authorize, own_department, scope};
+use xinyong_core::auth::subject_accounts::{self, Activation};
 use xinyong_core::auth::{self, NewUser};
 use xinyong_core::lists::credit_file::{self, BanInput};
 use xinyong_core::lists::listing::{self, ProposeListing};
+use xinyong_core::objections;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::BanScope;
+use xinyong_domain::repair::{RepairApplication, RepairEvent};
 use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
 use xinyong_server::routes::{self, Credentials, Locate, Route};
 use xinyong_test_support::{TestApp, TestResponse, department_user, user};
@@ -32,6 +35,8 @@ const PASSWORD: &str = "correct-horse-42";
 const A: &str = "scjgj";
 const B: &str = "ggzyjy";
 const ORG: &str = "91370102MA3C4F2K2U";
+/// Another company, with its own account.
+const ORG2: &str = "91370112MA3D0B7K2E";
 const BOUNDARY: &str = "matrix-boundary";
 
 fn code(raw: &str) -> DepartmentCode {
@@ -70,6 +75,8 @@ struct Caller {
     /// The credentials no longer establish anybody (a disabled user's old
     /// session, a revoked token).
     stale: bool,
+    /// A company account's USCC: a fresh session is a company login.
+    company: Option<&'static str>,
 }
 
 impl Caller {
@@ -97,6 +104,8 @@ struct Fixture {
     batch: String,
     record: String,
     spare_token: String,
+    objection: String,
+    repair: String,
 }
 
 /// A console user with a live session.
@@ -108,7 +117,38 @@ async fn person(app: &TestApp, login: &'static str, name: &'static str, d: Optio
         session: Some(log_in(app, login).await),
         bearer: None,
         stale: false,
+        company: None,
     }
+}
+
+/// A company's main account with a live session (activated with a letter).
+async fn company_account(app: &TestApp, uscc: &'static str, name: &'static str) -> Caller {
+    let org = Uscc::parse(uscc).unwrap();
+    let letter = subject_accounts::issue_activation_code(&app.core, &department_user(A), &org, [7; 10]).await.unwrap();
+    let activation = Activation {
+        uscc: org.clone(),
+        code: letter.code,
+        username: "admin".into(),
+        display_name: "办公室".into(),
+        password: PASSWORD.into(),
+    };
+    let principal = Principal::Subject(subject_accounts::activate(&app.core, &activation).await.unwrap());
+    Caller {
+        name,
+        principal,
+        login: None,
+        session: Some(company_log_in(app, uscc).await),
+        bearer: None,
+        stale: false,
+        company: Some(uscc),
+    }
+}
+
+async fn company_log_in(app: &TestApp, uscc: &str) -> Session {
+    let secret = [NEXT_SECRET.fetch_add(1, Ordering::Relaxed); 32];
+    let org = Uscc::parse(uscc).unwrap();
+    let session = subject_accounts::subject_login(&app.core, &org, "admin", PASSWORD, secret).await.unwrap();
+    Session { cookie: session.cookie_value, csrf: session.csrf_token }
 }
 
 fn penalty(doc: &str) -> Value {
@@ -152,6 +192,15 @@ async fn fixture() -> Fixture {
         people: vec![],
     };
     core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+    let other = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: Uscc::parse(ORG2).unwrap(),
+            name: SubjectName::parse("济南历城鑫达建材有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![],
+    };
+    core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), other)]).await.unwrap();
 
     let users: [(&str, Option<&str>, Vec<Role>); 6] = [
         ("op_a", Some(A), vec![Role::Operator]),
@@ -188,6 +237,7 @@ async fn fixture() -> Fixture {
         session: None,
         bearer: None,
         stale: false,
+        company: None,
     }];
     callers.push(person(&app, "op_a", "op A", Some(A), &[Role::Operator]).await);
     callers.push(person(&app, "rv_a", "rv A", Some(A), &[Role::Reviewer]).await);
@@ -204,6 +254,7 @@ async fn fixture() -> Fixture {
             session: None,
             bearer: Some(t.token.clone()),
             stale,
+            company: None,
         });
     }
     callers.push(Caller {
@@ -213,6 +264,7 @@ async fn fixture() -> Fixture {
         session: Some(gone),
         bearer: None,
         stale: true,
+        company: None,
     });
 
     // Department A's things.
@@ -250,7 +302,42 @@ async fn fixture() -> Fixture {
     let out = r.json();
     let batch = out["batch"]["id"].as_str().unwrap().to_owned();
     let record = out["rows"][0]["record_id"].as_str().unwrap().to_owned();
-    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id }
+
+    // The companies' accounts, an objection of A's company and its repair application.
+    callers.push(company_account(&app, ORG, "company").await);
+    callers.push(company_account(&app, ORG2, "company 2").await);
+    let company = callers.iter().find(|c| c.name == "company").unwrap().principal.clone();
+    let objection = objections::file_objection(core, &company, &record, "罚款金额有误").await.unwrap();
+    let repair = repair_application(core, &record).await;
+    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id, objection, repair }
+}
+
+/// A pending repair application for the record, written as the event the
+/// use case writes (the record is too young to be repaired by the rules).
+async fn repair_application(core: &xinyong_core::Core, record: &str) -> String {
+    let application = RepairApplication {
+        application_id: "XF-matrix".into(),
+        record_id: record.into(),
+        record_entry: 1,
+        uscc: org(),
+        department: code(A),
+        item: "CF".into(),
+        regime: "gbf-2025-22".into(),
+        severity: Some("general".into()),
+        commitment_version: "2026.1".into(),
+        commitment_sha256: "0".repeat(64),
+        signed_by: "subject:91370102ma3c4f2k2u:admin".into(),
+        materials: vec![],
+        applied_on: "2026-11-20".parse().unwrap(),
+        review_due: "2026-12-04".parse().unwrap(),
+    };
+    core.append(vec![NewEvent::new(
+        Actor::parse("demo").unwrap(),
+        RepairEvent::RepairApplied { application: Box::new(application) },
+    )])
+    .await
+    .unwrap();
+    "XF-matrix".into()
 }
 
 /// What a sample request sends.
@@ -450,6 +537,61 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             post(&format!("/api/v1/webhooks/{A}"), Send::Json(json!({"url": "https://hooks.example.com/xinyong"})))
         }
         ("DELETE", "/api/v1/webhooks/{department}") => get(&format!("/api/v1/webhooks/{A}")),
+        ("GET", "/my/login") => get("/my/login?next=/my"),
+        ("POST", "/my/login") => {
+            post("/my/login", form(&[("uscc", ORG), ("username", "admin"), ("password", PASSWORD), ("next", "/my")]))
+        }
+        ("GET", "/my/activate") => get("/my/activate"),
+        ("POST", "/my/activate") => post(
+            "/my/activate",
+            form(&[
+                ("uscc", ORG),
+                ("code", "0000-0000-0000-0000"),
+                ("username", "second"),
+                ("display_name", "财务"),
+                ("password", PASSWORD),
+                ("password_again", "something-else-1"),
+            ]),
+        ),
+        ("POST", "/my/logout") => Some(Sample { path: "/my/logout".into(), send: form(&[]), ends_session: true }),
+        ("GET", "/my") => get("/my"),
+        ("GET", "/my/export.json") => get("/my/export.json"),
+        ("GET", "/my/accounts") => get("/my/accounts"),
+        ("POST", "/my/accounts") => post(
+            "/my/accounts",
+            form(&[("username", "matrix_staff"), ("display_name", "经办"), ("password", "Matrix-Test-2026")]),
+        ),
+        ("POST", "/my/accounts/{username}/disable") => post("/my/accounts/nobody/disable", form(&[])),
+        ("POST", "/console/activation-letters") => post("/console/activation-letters", form(&[("uscc", ORG)])),
+        ("POST", "/my/records/{id}/objection") => {
+            post(&format!("/my/records/{}/objection", f.record), form(&[("grounds", "处罚对象有误")]))
+        }
+        ("POST", "/my/objections/{id}/withdraw") => {
+            post(&format!("/my/objections/{}/withdraw", f.objection), form(&[]))
+        }
+        ("POST", "/console/records/{id}/objection") => {
+            post(&format!("/console/records/{}/objection", f.record), form(&[("grounds", "窗口登记的异议")]))
+        }
+        ("GET", "/console/objections") => get("/console/objections"),
+        ("GET", "/console/objections/{id}") => get(&format!("/console/objections/{}", f.objection)),
+        ("POST", "/console/objections/{id}/answer") => post(
+            &format!("/console/objections/{}/answer", f.objection),
+            form(&[("result", "kept"), ("reply", "经核实信息无误")]),
+        ),
+        ("POST", "/console/objections/{id}/extend") => {
+            post(&format!("/console/objections/{}/extend", f.objection), form(&[("reason", "需市场监管总局核实")]))
+        }
+        ("GET", "/my/records/{id}/repair") => get(&format!("/my/records/{}/repair", f.record)),
+        ("POST", "/my/records/{id}/repair") => post(
+            &format!("/my/records/{}/repair", f.record),
+            form(&[("material_fulfilment", "缴款凭证 370100123"), ("commitment", "on")]),
+        ),
+        ("GET", "/console/repairs") => get("/console/repairs"),
+        ("GET", "/console/repairs/{id}") => get(&format!("/console/repairs/{}", f.repair)),
+        ("POST", "/console/repairs/{id}/decide") => post(
+            &format!("/console/repairs/{}/decide", f.repair),
+            form(&[("decision", "reject"), ("reason", "材料不全")]),
+        ),
         _ => None,
     }
 }
@@ -488,11 +630,12 @@ fn multipart(fields: &[(&str, String)], file: &[u8]) -> Vec<u8> {
 /// forms and API writes), or its bearer token.
 async fn send(f: &Fixture, route: &Route, sample: &Sample, caller: &Caller) -> TestResponse {
     let mut session = caller.session.clone();
-    if sample.ends_session
-        && !caller.stale
-        && let Some(login) = caller.login
-    {
-        session = Some(log_in(&f.app, login).await);
+    if sample.ends_session && !caller.stale {
+        if let Some(login) = caller.login {
+            session = Some(log_in(&f.app, login).await);
+        } else if let Some(uscc) = caller.company {
+            session = Some(company_log_in(&f.app, uscc).await);
+        }
     }
     let mut request = Request::builder().method(route.method.clone()).uri(&sample.path);
     if let Some(s) = &session {
@@ -560,6 +703,13 @@ fn decision(route: &Route, principal: &Principal) -> Result<(), Denied> {
             authorize(principal, action, &Resource::Listing { department: code(A), subject: ORG.into() })
         }
         Locate::Ban => authorize(principal, action, &Resource::Ban { department: code(A), subject: ORG.into() }),
+        Locate::OwnSubject => match principal {
+            Principal::Subject(s) => authorize(principal, action, &Resource::Subject(s.uscc.clone())),
+            other => authorize(other, action, &Resource::Subject(org())),
+        },
+        Locate::SubjectRecord | Locate::Objection | Locate::Repair => {
+            authorize(principal, action, &Resource::Record { department: code(A), subject: org() })
+        }
     }
 }
 
@@ -590,7 +740,11 @@ impl Class {
             StatusCode::UNAUTHORIZED => Class::Unauthorized,
             StatusCode::FORBIDDEN => Class::Forbidden,
             StatusCode::NOT_FOUND => Class::Concealed,
-            StatusCode::SEE_OTHER if location.starts_with("/console/login?next=") => Class::LogIn,
+            StatusCode::SEE_OTHER
+                if location.starts_with("/console/login?next=") || location.starts_with("/my/login?next=") =>
+            {
+                Class::LogIn
+            }
             _ => Class::Allowed,
         }
     }

@@ -2,8 +2,10 @@
 //! hold one row per department, person or system, so each list is read in
 //! key order up to a bound the caller names.
 
+use xinyong_domain::Uscc;
 use xinyong_domain::auth::{
-    ACCESS_AUDIT, API_TOKENS, AccessAuditRow, ApiTokenRow, DEPARTMENTS, DepartmentCode, DepartmentRow, USERS, UserRow,
+    ACCESS_AUDIT, ACTIVATION_CODES, API_TOKENS, AccessAuditRow, ActivationCodeRow, ApiTokenRow, DEPARTMENTS,
+    DepartmentCode, DepartmentRow, SUBJECT_ACCOUNTS, SubjectAccountRow, USERS, UserRow,
 };
 
 use crate::sql::{Page, Stmt, one_more, to_rows};
@@ -63,4 +65,23 @@ pub async fn access_audit(
     };
     let stmt = stmt.push(" ORDER BY entry DESC LIMIT ").bind(one_more(limit));
     Ok(Page::from_extra(to_rows(store.fetch(&stmt).await?)?, limit, |r: &AccessAuditRow| r.entry))
+}
+
+/// A company's accounts (active or not), by name, at most `limit`; served by
+/// the primary key `(uscc, username)`.
+pub async fn subject_accounts_of(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<SubjectAccountRow>> {
+    let stmt = Stmt::select(&SUBJECT_ACCOUNTS)
+        .push(" WHERE uscc = $1 ORDER BY username LIMIT $2")
+        .arg(uscc.as_str())
+        .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Activation codes issued for a company, newest first, at most `limit`.
+pub async fn activation_codes_of(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<ActivationCodeRow>> {
+    let stmt = Stmt::select(&ACTIVATION_CODES)
+        .push(" WHERE uscc = $1 ORDER BY seq DESC LIMIT $2")
+        .arg(uscc.as_str())
+        .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
 }

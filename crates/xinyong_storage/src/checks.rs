@@ -2,9 +2,11 @@
 //! coverage and checks made, aggregated per department in SQL.
 
 use chrono::NaiveDate;
+use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::checks::{CHECK_RECEIPTS, ReceiptRow};
 
-use crate::sql::{Cols, Kind, Stmt, day};
+use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, Store};
 
 /// 应查必查 of one department: cases it reported as handled in the period,
@@ -82,4 +84,14 @@ pub async fn checks_made(
             Ok((c.text()?, c.count()?))
         })
         .collect()
+}
+
+/// The credit checks made on one organisation (who checked its credit),
+/// newest first, at most `limit`; served by `check_receipts_subject`.
+pub async fn receipts_of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<ReceiptRow>> {
+    let stmt = Stmt::select(&CHECK_RECEIPTS)
+        .push(" WHERE subject = $1 ORDER BY time_ms DESC, receipt_id DESC LIMIT $2")
+        .arg(uscc.as_str())
+        .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
 }

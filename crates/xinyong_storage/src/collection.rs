@@ -2,6 +2,7 @@
 //! and the timeliness of departments' records.
 
 use chrono::NaiveDate;
+use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::{BATCH_ROWS, BATCHES, BatchReportRow, BatchRow, RECORDS, RecordRow};
 
@@ -162,4 +163,15 @@ pub async fn rows_received_on(store: &dyn Store, department: &DepartmentCode, da
         None => 0,
     };
     Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// Every record about one organisation, public or not (its own credit file
+/// on `/my`), newest decision first, at most `limit`; served by
+/// `records_subject (subject_key, decision_date)`.
+pub async fn records_of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<RecordRow>> {
+    let stmt = Stmt::select(&RECORDS)
+        .push(" WHERE subject_key = $1 AND subject_kind = 'legal_person' ORDER BY decision_date DESC, id DESC LIMIT $2")
+        .arg(uscc.as_str())
+        .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
 }

@@ -27,7 +27,9 @@ pub mod checks;
 pub mod closed_loop;
 pub mod collection;
 pub mod lists;
+pub mod objections;
 pub mod portal;
+pub mod repair;
 pub mod rules;
 pub mod subjects;
 

@@ -10,6 +10,7 @@ mod queries {
     mod closed_loop;
     mod collection;
     mod lists;
+    mod redress;
 }
 
 use std::sync::Arc;

@@ -35,8 +35,9 @@ use crate::error::{CoreError, Result};
 use crate::log::Core;
 
 pub mod policy;
+pub mod subject_accounts;
 
-use policy::{Principal, TokenPrincipal, UserPrincipal};
+use policy::{Principal, SubjectPrincipal, TokenPrincipal, UserPrincipal};
 
 /// Session settings, from configuration.
 #[derive(Debug, Clone)]
@@ -348,7 +349,7 @@ fn user_from_row(row: UserRow) -> (UserView, String) {
 
 /// Argon2id with the library's default cost, on a blocking thread: one hash
 /// takes tens of milliseconds of CPU, too long for an async worker.
-async fn hash_password(password: &str) -> Result<String> {
+pub(crate) async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -363,11 +364,11 @@ async fn hash_password(password: &str) -> Result<String> {
 /// A valid hash of a password nobody knows. Checking a password against it
 /// when the login does not exist makes "no such user" take as long as "wrong
 /// password", so response times do not reveal which logins exist.
-const DUMMY_HASH: &str =
+pub(crate) const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$Pa7087TviozJOiWGfV6F0A$vxpS7gpmyIYPPz+vxEgGC1vqrYNATu83N9tNHCMLSn8";
 
 /// Constant-time check (inside argon2) of a password against a PHC string.
-async fn verify_password(password: &str, phc: &str) -> Result<bool> {
+pub(crate) async fn verify_password(password: &str, phc: &str) -> Result<bool> {
     let password = password.to_owned();
     let phc = phc.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -403,11 +404,16 @@ pub struct SessionUser {
     pub roles: Vec<Role>,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// A market subject's account (企业账号) instead of a console user.
+    pub subject: Option<SubjectPrincipal>,
 }
 
 impl SessionUser {
     /// Who this session is, for the access policy.
     pub fn principal(&self) -> Principal {
+        if let Some(subject) = &self.subject {
+            return Principal::Subject(subject.clone());
+        }
         Principal::User(UserPrincipal {
             login: self.login.clone(),
             department: self.department.clone(),
@@ -417,8 +423,7 @@ impl SessionUser {
 
     /// The actor written into the events this user causes.
     pub fn actor(&self) -> Actor {
-        // Logins are validated to a subset of the actor alphabet.
-        Actor::parse(&format!("user:{}", self.login)).unwrap_or_else(|_| Actor::system())
+        self.principal().actor()
     }
 }
 
@@ -444,6 +449,12 @@ pub async fn login(core: &Core, login: &str, password: &str, session_secret: [u8
             code: "user_disabled", message: "该账号已停用，请联系信用办".to_owned()
         });
     }
+    open_session(core, &account.login, session_secret).await
+}
+
+/// Stores a new session for `login` (a console login, or a subject
+/// account's [`subject_accounts::session_login`]).
+pub(crate) async fn open_session(core: &Core, login: &str, session_secret: [u8; 32]) -> Result<Session> {
     let now = core.now();
     let expires_at = now + core.settings().auth.session_ttl;
     // Logins are rare; clearing old sessions here keeps the table small
@@ -453,13 +464,13 @@ pub async fn login(core: &Core, login: &str, password: &str, session_secret: [u8
     core.store()
         .insert_session(&StoredSession {
             id_sha256: sha256_hex(&session_secret),
-            login: account.login.clone(),
+            login: login.to_owned(),
             csrf_token: csrf_token.clone(),
             created_ms: now.timestamp_millis(),
             expires_ms: expires_at.timestamp_millis(),
         })
         .await?;
-    Ok(Session { cookie_value: BASE64URL.encode(session_secret), csrf_token, login: account.login, expires_at })
+    Ok(Session { cookie_value: BASE64URL.encode(session_secret), csrf_token, login: login.to_owned(), expires_at })
 }
 
 /// The user of a session cookie, or `None` when the cookie is malformed,
@@ -472,6 +483,21 @@ pub async fn session(core: &Core, cookie_value: &str) -> Result<Option<SessionUs
         return Ok(None);
     };
     if stored.expires_ms <= core.now().timestamp_millis() {
+        core.store().delete_session(&id).await?;
+        return Ok(None);
+    }
+    if let Some((subject, display_name)) = subject_accounts::session_account(core, &stored.login).await? {
+        return Ok(Some(SessionUser {
+            login: stored.login,
+            display_name,
+            department: None,
+            roles: Vec::new(),
+            csrf_token: stored.csrf_token,
+            expires_at: xinyong_domain::log::time_from_millis(stored.expires_ms).unwrap_or_default(),
+            subject: Some(subject),
+        }));
+    }
+    if subject_accounts::parse_session_login(&stored.login).is_some() {
         core.store().delete_session(&id).await?;
         return Ok(None);
     }
@@ -489,6 +515,7 @@ pub async fn session(core: &Core, cookie_value: &str) -> Result<Option<SessionUs
         roles: account.roles,
         csrf_token: stored.csrf_token,
         expires_at: xinyong_domain::log::time_from_millis(stored.expires_ms).unwrap_or_default(),
+        subject: None,
     }))
 }
 
@@ -671,6 +698,6 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

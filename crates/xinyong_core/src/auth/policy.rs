@@ -56,6 +56,16 @@
 //! | `RecordInterview` | of D | — | — | `forbidden` |
 //! | `ReadFeed`, `AnswerFeed`, `ManageWebhook` | of D | any D | of D | `forbidden` |
 //! | `ViewLoopMetrics` | of D | any D, all | — | `forbidden` |
+//! | `IssueActivationCode`, `ViewObjections`, `ViewRepairs` | of D | any D, all | — | `forbidden` |
+//! | `AnswerObjection`, `DecideRepair` | Reviewer of D | any D | — | `not_your_department` |
+//! | `ViewOwnFile`, `ApplyRepair` | — | — | — | `not_your_company` |
+//! | `FileObjection` | of the record's D (counter) | ✓ | — | `forbidden` |
+//!
+//! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
+//! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
+//! company only ([`Resource::Subject`] or [`Resource::Record`] of its USCC;
+//! another company's: `not_your_company`). Every other action refuses it
+//! with `subject_account_not_allowed`.
 //!
 //! "All" is [`Resource::AllDepartments`]: lists and statistics over every
 //! department at once. A console user without a department is refused
@@ -64,15 +74,14 @@
 //!
 //! # Adding a principal
 //!
-//! The subject accounts, credit service agencies and subscribers that are
-//! coming are one more [`Principal`] variant (a market subject's account:
-//! its USCC and legal-representative / staff role; an agency: its filing; a
-//! subscriber: bank or association) and one more arm in `Rule::judge`: the
-//! actions they may take name their resource ([`Resource::Subject`] for a
-//! subject's own file), and every other action refuses them by default.
+//! The credit service agencies and subscribers that are coming are one more
+//! [`Principal`] variant (an agency: its filing; a subscriber: bank or
+//! association) and one more arm in `Rule::judge`, as the subject accounts
+//! were: the actions they may take name their resource, and every other
+//! action refuses them by default.
 
 use xinyong_domain::Uscc;
-use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::auth::{DepartmentCode, Role, SubjectAccountRole};
 use xinyong_domain::event::Actor;
 
 /// Who is calling.
@@ -84,8 +93,26 @@ pub enum Principal {
     User(UserPrincipal),
     /// A department's system with a live API token.
     Token(TokenPrincipal),
+    /// A market subject's own account (企业账号) with a live session.
+    Subject(SubjectPrincipal),
     /// The platform itself: jobs and the command line, writing as `actor`.
     System(Actor),
+}
+
+/// A market subject's account as the policy sees it: the company it is
+/// bound to and its role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectPrincipal {
+    pub uscc: Uscc,
+    pub username: String,
+    pub role: SubjectAccountRole,
+}
+
+impl SubjectPrincipal {
+    /// `subject:<uscc in lower case>:<username>`: the actor of its events.
+    pub fn actor_name(&self) -> String {
+        format!("subject:{}:{}", self.uscc.as_str().to_ascii_lowercase(), self.username)
+    }
 }
 
 /// A console user as the policy sees it.
@@ -119,6 +146,7 @@ impl Principal {
             Principal::Anonymous => named("anonymous".to_owned()),
             Principal::User(user) => named(format!("user:{}", user.login)),
             Principal::Token(token) => named(format!("token:{}", token.token_id)),
+            Principal::Subject(subject) => named(subject.actor_name()),
             Principal::System(actor) => actor.clone(),
         }
     }
@@ -128,7 +156,7 @@ impl Principal {
         match self {
             Principal::User(user) => user.department.as_ref(),
             Principal::Token(token) => Some(&token.department),
-            Principal::Anonymous | Principal::System(_) => None,
+            Principal::Anonymous | Principal::Subject(_) | Principal::System(_) => None,
         }
     }
 
@@ -138,6 +166,7 @@ impl Principal {
             Principal::Anonymous => "anonymous",
             Principal::User(_) => "user",
             Principal::Token(_) => "token",
+            Principal::Subject(_) => "subject",
             Principal::System(_) => "system",
         }
     }
@@ -226,6 +255,25 @@ pub enum Action {
     ManageWebhook,
     /// 闭环统计.
     ViewLoopMetrics,
+    // ----- the market subject's side
+    /// Issue an activation letter for a company's first account.
+    IssueActivationCode,
+    /// A company's own credit file (free self-query, Art. 37), its export,
+    /// its objections and repair applications.
+    ViewOwnFile,
+    /// Object to a record (online by the company; at a counter by the
+    /// record's department), or withdraw the objection.
+    FileObjection,
+    /// The objections routed to a department.
+    ViewObjections,
+    /// Answer an objection, or extend its deadline.
+    AnswerObjection,
+    /// Apply for credit repair of a record.
+    ApplyRepair,
+    /// The repair applications a department decides.
+    ViewRepairs,
+    /// Decide a repair application (谁认定、谁修复).
+    DecideRepair,
 }
 
 impl Action {
@@ -252,15 +300,18 @@ pub enum Resource {
     Subject(Uscc),
     /// Natural persons' data (ID numbers, personal records).
     NaturalPersons,
+    /// One record about an organisation, provided by a department.
+    Record { department: DepartmentCode, subject: Uscc },
 }
 
 impl Resource {
     /// The department the resource belongs to, or every department.
     fn target(&self) -> Option<Target<'_>> {
         match self {
-            Resource::Department(d) | Resource::Listing { department: d, .. } | Resource::Ban { department: d, .. } => {
-                Some(Target::One(d))
-            }
+            Resource::Department(d)
+            | Resource::Listing { department: d, .. }
+            | Resource::Ban { department: d, .. }
+            | Resource::Record { department: d, .. } => Some(Target::One(d)),
             Resource::AllDepartments => Some(Target::All),
             Resource::Platform | Resource::Subject(_) | Resource::NaturalPersons => None,
         }
@@ -320,6 +371,8 @@ type Refusal = (&'static str, &'static str);
 
 const NO_DEPARTMENT: Refusal = ("no_department", "当前账号不属于任何部门，不能代表部门办理");
 const CONSOLE_ONLY: Refusal = ("console_only", "API 令牌不能办理部门工作台的事务，请用账号登录");
+const NOT_FOR_SUBJECTS: Refusal = ("subject_account_not_allowed", "企业账号只能查询和办理本企业的事项");
+const OWN_COMPANY_ONLY: Refusal = ("not_your_company", "只能查询和办理本企业的事项");
 
 /// Who may do an action.
 enum Who {
@@ -337,6 +390,12 @@ enum Who {
     /// role when empty), its tokens when `tokens`, and the credit office for
     /// every department (and all at once) when `credit_office`.
     Members { roles: &'static [Role], tokens: bool, credit_office: bool, role_refusal: Refusal },
+    /// The organisation itself (its own accounts), for its own
+    /// [`Resource::Subject`] or [`Resource::Record`].
+    TheSubject,
+    /// The organisation itself, or for a [`Resource::Record`] the console
+    /// users of the record's department (at a counter) and the credit office.
+    TheSubjectOrCounter,
 }
 
 /// One line of the policy table.
@@ -429,6 +488,15 @@ fn rule_for(action: Action) -> Rule {
         ReadFeed | AnswerFeed => members(ANY_ROLE, TOKENS, OFFICE, ("forbidden", "只能查看和处理本部门的推送")),
         ManageWebhook => members(ANY_ROLE, TOKENS, OFFICE, ("forbidden", "只能设置本部门的回调地址")),
         ViewLoopMetrics => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的闭环统计")),
+        IssueActivationCode => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开具开通函")),
+        ViewOwnFile | ApplyRepair => rule(Who::TheSubject, OWN_COMPANY_ONLY),
+        FileObjection => rule(Who::TheSubjectOrCounter, ("forbidden", "异议由企业本身或信息提供部门的窗口登记")),
+        ViewObjections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门收到的异议")),
+        AnswerObjection => members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "异议由信息提供部门答复"))
+            .role_refused(("forbidden", "只有本部门的审核人或信用办可以答复异议")),
+        ViewRepairs => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门受理的修复申请")),
+        DecideRepair => members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "修复申请由作出认定的部门审核"))
+            .role_refused(("forbidden", "只有本部门的审核人或信用办可以审核修复申请")),
     }
 }
 
@@ -442,6 +510,20 @@ impl Rule {
             },
             Principal::User(user) => self.judge_user(user, resource),
             Principal::Token(token) => self.judge_token(token, resource),
+            Principal::Subject(subject) => self.judge_subject(subject, resource),
+        }
+    }
+
+    fn judge_subject(&self, subject: &SubjectPrincipal, resource: &Resource) -> Result<(), Denied> {
+        match &self.who {
+            Who::Everyone => Ok(()),
+            Who::TheSubject | Who::TheSubjectOrCounter => match resource {
+                Resource::Subject(uscc) | Resource::Record { subject: uscc, .. } if *uscc == subject.uscc => Ok(()),
+                _ => Err(Denied::forbidden(OWN_COMPANY_ONLY)),
+            },
+            Who::ConsoleUsers | Who::DepartmentCallers | Who::CreditOffice | Who::Reviewers | Who::Members { .. } => {
+                Err(Denied::forbidden(NOT_FOR_SUBJECTS))
+            }
         }
     }
 
@@ -453,7 +535,15 @@ impl Rule {
             Who::DepartmentCallers => Err(Denied::forbidden(NO_DEPARTMENT)),
             Who::CreditOffice if user.is_credit_office() => Ok(()),
             Who::Reviewers if user.is_credit_office() || user.roles.contains(&Role::Reviewer) => Ok(()),
-            Who::CreditOffice | Who::Reviewers => refused(),
+            Who::CreditOffice | Who::Reviewers | Who::TheSubject => refused(),
+            Who::TheSubjectOrCounter => match resource {
+                Resource::Record { department, .. }
+                    if user.is_credit_office() || user.department.as_ref() == Some(department) =>
+                {
+                    Ok(())
+                }
+                _ => refused(),
+            },
             Who::Members { roles, credit_office, role_refusal, .. } => {
                 // A department rule asked about something of no department
                 // has nobody to act for.
@@ -480,7 +570,9 @@ impl Rule {
         match &self.who {
             Who::Everyone | Who::DepartmentCallers => Ok(()),
             Who::ConsoleUsers => Err(Denied::forbidden(CONSOLE_ONLY)),
-            Who::CreditOffice | Who::Reviewers => Err(Denied::forbidden(self.refusal)),
+            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::TheSubjectOrCounter => {
+                Err(Denied::forbidden(self.refusal))
+            }
             Who::Members { tokens: false, .. } => Err(Denied::forbidden(CONSOLE_ONLY)),
             Who::Members { tokens: true, .. } => match resource.target() {
                 Some(Target::One(d)) if *d == token.department => Ok(()),
@@ -546,6 +638,7 @@ pub fn scope(principal: &Principal, action: Action) -> Result<Scope, Denied> {
 pub fn own_department(principal: &Principal) -> Result<DepartmentCode, Denied> {
     match (principal, principal.department()) {
         (Principal::Anonymous, _) => Err(Denied::unauthenticated()),
+        (Principal::Subject(_), _) => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
         (_, Some(d)) => Ok(d.clone()),
         (_, None) => Err(Denied::forbidden(NO_DEPARTMENT)),
     }

@@ -577,6 +577,8 @@ impl Inner {
             | EventBody::Collection(_)
             | EventBody::Checks(_)
             | EventBody::ClosedLoop(_)
+            | EventBody::Objections(_)
+            | EventBody::Repair(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -815,6 +817,8 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Collection(_)
             | EventKind::Checks(_)
             | EventKind::ClosedLoop(_)
+            | EventKind::Objections(_)
+            | EventKind::Repair(_)
             | EventKind::Log(_) => false,
         }
     }

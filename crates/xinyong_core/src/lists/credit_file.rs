@@ -583,6 +583,7 @@ async fn audit(core: &Core, lookup: &Lookup, why: &str, what: &str, target: &str
     let reader_roles = match who {
         Principal::User(user) => user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
         Principal::Token(_) => "token".to_owned(),
+        Principal::Subject(_) => "subject".to_owned(),
         Principal::System(_) => "system".to_owned(),
         Principal::Anonymous => "anonymous".to_owned(),
     };

@@ -32,6 +32,8 @@ pub struct CoreSettings {
     pub webhooks: crate::closed_loop::webhooks::WebhookTargets,
     /// What one batch of records may cost.
     pub intake: crate::collection::intake::IntakeLimits,
+    /// The subject's side: activation codes, objection and repair deadlines.
+    pub redress: crate::objections::RedressSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

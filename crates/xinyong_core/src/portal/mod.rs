@@ -85,6 +85,8 @@ pub struct PublicRecord {
     pub log_index: u64,
     /// Public fields in catalog order.
     pub fields: Vec<PublicField>,
+    /// The subject objected to it and the objection is being handled (异议处理中).
+    pub under_objection: bool,
 }
 
 impl PublicRecord {
@@ -202,6 +204,7 @@ pub fn public_view(
         publicity_until: record.publicity.latest_end,
         log_index,
         fields,
+        under_objection: false,
     })
 }
 
@@ -317,7 +320,11 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
     };
     // Newest decision first (ties by id, descending), as read.
     let rows = queries::public_records_of(store, uscc, today, MAX_PROFILE_RECORDS).await?;
-    let records = public_views(rows, catalog, mask, today);
+    let mut records = public_views(rows, catalog, mask, today);
+    let disputed = xinyong_storage::objections::records_under_objection(store, uscc, MAX_PROFILE_RECORDS).await?;
+    for record in &mut records {
+        record.under_objection = disputed.contains(&record.id);
+    }
     for record in records {
         let category = catalog.item(&record.item).map(CatalogItem::category);
         match category {
@@ -474,7 +481,9 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
                 Some(CollectionEvent::RecordCorrected { record, changes }) => {
                     open_record(core, &stored, &entry, &record, &changes).await?
                 }
-                Some(CollectionEvent::BatchReceived { .. }) => (None, Some(NOT_A_RECORD.to_owned()), None),
+                Some(CollectionEvent::BatchReceived { .. } | CollectionEvent::RecordPublicityEnded { .. }) => {
+                    (None, Some(NOT_A_RECORD.to_owned()), None)
+                }
                 None => (None, Some(BODY_GONE.to_owned()), None),
             }
         }

@@ -335,6 +335,8 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Lists(_)
             | EventKind::Checks(_)
             | EventKind::ClosedLoop(_)
+            | EventKind::Objections(_)
+            | EventKind::Repair(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -406,6 +408,8 @@ impl Inner {
             | EventBody::Lists(_)
             | EventBody::Checks(_)
             | EventBody::ClosedLoop(_)
+            | EventBody::Objections(_)
+            | EventBody::Repair(_)
             | EventBody::Log(_) => {}
         }
     }

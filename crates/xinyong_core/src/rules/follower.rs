@@ -47,6 +47,8 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Lists(_)
             | EventKind::Checks(_)
             | EventKind::ClosedLoop(_)
+            | EventKind::Objections(_)
+            | EventKind::Repair(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -76,6 +78,8 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Lists(_)
                 | EventBody::Checks(_)
                 | EventBody::ClosedLoop(_)
+                | EventBody::Objections(_)
+                | EventBody::Repair(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -2,6 +2,8 @@
 //! a registered organisation or the ID number of a known person. Callers
 //! word their own errors (a listing form and a ban form say it differently).
 
+pub mod own_file;
+
 use xinyong_domain::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
 use xinyong_domain::collection::RecordSubject;

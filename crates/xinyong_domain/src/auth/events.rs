@@ -2,7 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{AccessAuditRow, ApiTokenRow, Department, DepartmentCode, DepartmentRow, User, UserRow};
+use chrono::NaiveDate;
+
+use crate::Uscc;
+use crate::auth::{
+    AccessAuditRow, ActivationCodeRow, ActivationMethod, ApiTokenRow, Department, DepartmentCode, DepartmentRow,
+    SubjectAccount, SubjectAccountRow, User, UserRow,
+};
 use crate::event::EventMeta;
 use crate::projection::{Joined, ProjectionError, ProjectionWrite, Row as _};
 
@@ -55,6 +61,34 @@ pub enum AuthEvent {
         what: String,
         subject: String,
     },
+    /// An activation letter for a market subject's first account was issued
+    /// (credit office or a department's counter). Only the code's SHA-256 is
+    /// in the event.
+    ActivationCodeIssued {
+        code_id: String,
+        uscc: Uscc,
+        code_sha256: String,
+        issued_on: NaiveDate,
+        expires_on: NaiveDate,
+        issued_by: String,
+    },
+    /// A market subject's account was opened: with an activation code (which
+    /// is used up) or by the company's legal-representative account.
+    SubjectAccountOpened {
+        account: SubjectAccount,
+        method: ActivationMethod,
+        code_id: Option<String>,
+    },
+    SubjectAccountPasswordChanged {
+        uscc: Uscc,
+        username: String,
+        password_hash: String,
+    },
+    /// A staff account removed by the company (or by the credit office).
+    SubjectAccountDisabled {
+        uscc: Uscc,
+        username: String,
+    },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -70,7 +104,11 @@ impl AuthEvent {
             | AuthEvent::UserDisabled { .. }
             | AuthEvent::ApiTokenIssued { .. }
             | AuthEvent::ApiTokenRevoked { .. }
-            | AuthEvent::PersonalDataRead { .. } => None,
+            | AuthEvent::PersonalDataRead { .. }
+            | AuthEvent::ActivationCodeIssued { .. }
+            | AuthEvent::SubjectAccountOpened { .. }
+            | AuthEvent::SubjectAccountPasswordChanged { .. }
+            | AuthEvent::SubjectAccountDisabled { .. } => None,
         }
     }
 
@@ -124,6 +162,57 @@ impl AuthEvent {
                 }
                 .upsert()?
             }
+            AuthEvent::ActivationCodeIssued { .. }
+            | AuthEvent::SubjectAccountOpened { .. }
+            | AuthEvent::SubjectAccountPasswordChanged { .. }
+            | AuthEvent::SubjectAccountDisabled { .. } => return self.subject_account_writes(seq),
+        };
+        Ok(vec![write])
+    }
+
+    /// The rows of the subject-account kinds (activation codes and accounts).
+    fn subject_account_writes(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let write = match self {
+            AuthEvent::ActivationCodeIssued { code_id, uscc, code_sha256, issued_on, expires_on, issued_by } => {
+                ActivationCodeRow {
+                    code_id: code_id.clone(),
+                    uscc: uscc.clone(),
+                    code_sha256: code_sha256.clone(),
+                    expires_on: *expires_on,
+                    issued_by: issued_by.clone(),
+                    issued_on: *issued_on,
+                    used_seq: None,
+                    seq,
+                }
+                .upsert()?
+            }
+            AuthEvent::SubjectAccountOpened { account, method: _, code_id } => {
+                let row = SubjectAccountRow {
+                    uscc: account.uscc.clone(),
+                    username: account.username.clone(),
+                    display_name: account.display_name.clone(),
+                    role: account.role,
+                    password_hash: account.password_hash.clone(),
+                    active: true,
+                    seq,
+                }
+                .upsert()?;
+                let Some(code_id) = code_id else { return Ok(vec![row]) };
+                return Ok(vec![row, ActivationCodeRow::key(code_id).update(seq).used_seq(Some(seq)).write()?]);
+            }
+            AuthEvent::SubjectAccountPasswordChanged { uscc, username, password_hash } => {
+                SubjectAccountRow::key(uscc, username).update(seq).password_hash(password_hash.clone()).write()?
+            }
+            AuthEvent::SubjectAccountDisabled { uscc, username } => {
+                SubjectAccountRow::key(uscc, username).update(seq).active(false).write()?
+            }
+            AuthEvent::DepartmentRegistered { .. }
+            | AuthEvent::UserCreated { .. }
+            | AuthEvent::UserPasswordChanged { .. }
+            | AuthEvent::UserDisabled { .. }
+            | AuthEvent::ApiTokenIssued { .. }
+            | AuthEvent::ApiTokenRevoked { .. }
+            | AuthEvent::PersonalDataRead { .. } => return Ok(Vec::new()),
         };
         Ok(vec![write])
     }

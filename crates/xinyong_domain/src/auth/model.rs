@@ -118,3 +118,62 @@ pub fn valid_login(raw: &str) -> bool {
 
 crate::projection::text_column!(DepartmentCode, |s| DepartmentCode::parse(s).ok());
 crate::projection::text_column!(Role, |s| Role::parse(s));
+
+/// What a market subject's account may do for its company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectAccountRole {
+    /// The account opened with the activation code or the legal
+    /// representative's identity: adds and removes the staff accounts.
+    LegalRepresentative,
+    /// A staff account added by the legal representative's account.
+    Staff,
+}
+
+impl SubjectAccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectAccountRole::LegalRepresentative => "legal_representative",
+            SubjectAccountRole::Staff => "staff",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SubjectAccountRole::LegalRepresentative => "主账号（法定代表人）",
+            SubjectAccountRole::Staff => "经办人账号",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<SubjectAccountRole> {
+        [SubjectAccountRole::LegalRepresentative, SubjectAccountRole::Staff].into_iter().find(|r| r.as_str() == raw)
+    }
+}
+
+/// A market subject's own account (企业账号): bound to one USCC for life.
+/// Its name is unique within the company; it logs in with the USCC, the
+/// name and the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectAccount {
+    pub uscc: Uscc,
+    /// `[a-z0-9_.-]`, 2–32 characters, unique within the company.
+    pub username: String,
+    /// How the company calls the holder (a job title or a name the company
+    /// chose); never shown outside the company's own pages.
+    pub display_name: String,
+    pub role: SubjectAccountRole,
+    /// PHC string (Argon2id).
+    pub password_hash: String,
+}
+
+/// How a subject account was first opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivationMethod {
+    /// A one-time code from an activation letter (credit office or a counter).
+    Code,
+    /// Added by the company's legal-representative account.
+    AddedByCompany,
+}
+
+crate::projection::text_column!(SubjectAccountRole, |s| SubjectAccountRole::parse(s));

@@ -1,6 +1,8 @@
 //! The auth context's projection tables.
 
-use crate::auth::{DepartmentCode, Role};
+use chrono::NaiveDate;
+
+use crate::auth::{DepartmentCode, Role, SubjectAccountRole};
 use crate::codes::uscc::Uscc;
 use crate::projection::{Joined, TableSpec};
 
@@ -61,5 +63,37 @@ crate::projection::table! {
 
 /// The tables this context owns, in the order `verify` checks them.
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&DEPARTMENTS, &USERS, &API_TOKENS, &ACCESS_AUDIT]
+    vec![&DEPARTMENTS, &USERS, &API_TOKENS, &ACCESS_AUDIT, &ACTIVATION_CODES, &SUBJECT_ACCOUNTS]
+}
+
+crate::projection::table! {
+    /// One-time activation codes of subject accounts (开通码). Only the
+    /// SHA-256 of a code is kept; a code opens one account once, before it
+    /// expires.
+    pub struct ActivationCodeRow in ACTIVATION_CODES = "activation_codes" {
+        key { code_id: String }
+        uscc: Uscc,
+        code_sha256: String,
+        /// Last day the code may be used (China Standard Time).
+        expires_on: NaiveDate,
+        /// Who issued it: `user:<login>` or `system`.
+        issued_by: String,
+        issued_on: NaiveDate,
+        /// Log index of the activation that used it.
+        used_seq: Option<u64>,
+        seq: u64,
+    }
+}
+
+crate::projection::table! {
+    /// Market subjects' own accounts (企业账号). `password_hash` is an
+    /// Argon2id PHC string.
+    pub struct SubjectAccountRow in SUBJECT_ACCOUNTS = "subject_accounts" {
+        key { uscc: Uscc, username: String }
+        display_name: String,
+        role: SubjectAccountRole,
+        password_hash: String,
+        active: bool,
+        seq: u64,
+    }
 }

@@ -1,5 +1,6 @@
 //! What arrives from departments, and the rows each kind writes.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::{AcceptedRecord, BatchReportRow, BatchRow, BatchSummary, FieldChange, RecordRow};
@@ -23,6 +24,44 @@ pub enum CollectionEvent {
     RecordCorrected { record: AcceptedRecord, changes: Vec<FieldChange> },
     /// A batch arrived: its counts and the rows that were rejected or warned about.
     BatchReceived { batch: BatchSummary },
+    /// A record's publicity ended before its window did: revoked or corrected
+    /// after an objection, or repaired. It leaves the portal and the public
+    /// API; the record itself stays, for the subject and the department.
+    RecordPublicityEnded { record_id: String, ended_on: NaiveDate, reason: PublicityEndReason, reference: String },
+}
+
+/// Why a record's publicity ended early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicityEndReason {
+    /// 异议成立，信息撤销.
+    ObjectionRevoked,
+    /// 异议成立，信息待更正.
+    ObjectionCorrected,
+    /// 信用修复.
+    Repaired,
+}
+
+impl PublicityEndReason {
+    pub const ALL: [PublicityEndReason; 3] =
+        [PublicityEndReason::ObjectionRevoked, PublicityEndReason::ObjectionCorrected, PublicityEndReason::Repaired];
+
+    /// The code stored as the record's `non_public_reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicityEndReason::ObjectionRevoked => "objection_revoked",
+            PublicityEndReason::ObjectionCorrected => "objection_corrected",
+            PublicityEndReason::Repaired => "repaired",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            PublicityEndReason::ObjectionRevoked => "异议成立，信息已撤销",
+            PublicityEndReason::ObjectionCorrected => "异议成立，信息待更正",
+            PublicityEndReason::Repaired => "已信用修复，停止公示",
+        }
+    }
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -35,7 +74,7 @@ impl CollectionEvent {
             CollectionEvent::RecordAccepted { record } | CollectionEvent::RecordCorrected { record, .. } => {
                 (!record.subject.is_natural_person()).then_some(record.subject.key.as_str())
             }
-            CollectionEvent::BatchReceived { .. } => None,
+            CollectionEvent::BatchReceived { .. } | CollectionEvent::RecordPublicityEnded { .. } => None,
         }
     }
 
@@ -52,6 +91,13 @@ impl CollectionEvent {
                 }
                 Ok(writes)
             }
+            CollectionEvent::RecordPublicityEnded { record_id, ended_on: _, reason, reference: _ } => Ok(vec![
+                RecordRow::key(record_id)
+                    .update(seq)
+                    .public(false)
+                    .non_public_reason(Some(reason.as_str().to_owned()))
+                    .write()?,
+            ]),
         }
     }
 }

@@ -789,6 +789,17 @@ pub enum NonPublicReason {
 }
 
 impl NonPublicReason {
+    pub const ALL: [NonPublicReason; 8] = [
+        Self::DisclosureLevelNotPublic,
+        Self::SubjectIsMinor,
+        Self::NaturalPerson,
+        Self::SimplifiedProcedure,
+        Self::MinorViolationCorrected,
+        Self::WarningOnly,
+        Self::MinorDishonesty,
+        Self::NoRegime,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::DisclosureLevelNotPublic => "disclosure_level_not_public",

@@ -174,11 +174,9 @@ impl FromRequestParts<AppState> for ConsoleCaller {
             Some(cookie) => core_auth::session(&state.core, cookie).await.map_err(|e| error_page(state, e.into()))?,
             None => None,
         };
-        let return_to = if parts.method == Method::GET {
-            parts.uri.path_and_query().map_or("/console", |pq| pq.as_str())
-        } else {
-            "/console"
-        };
+        let home = if parts.uri.path().starts_with("/my") { "/my" } else { "/console" };
+        let return_to =
+            if parts.method == Method::GET { parts.uri.path_and_query().map_or(home, |pq| pq.as_str()) } else { home };
         Ok(ConsoleCaller {
             principal: session.as_ref().map_or(Principal::Anonymous, SessionUser::principal),
             session,
@@ -198,7 +196,9 @@ impl ConsoleCaller {
     /// comes back here afterwards; somebody gets the error page (403).
     pub fn refuse(&self, state: &AppState, denied: Denied) -> Response {
         if denied.is_unauthenticated() {
-            Redirect::to(&format!("/console/login?next={}", encode_query_value(&self.return_to))).into_response()
+            // The company's pages have their own login (USCC, account, password).
+            let login = if self.return_to.starts_with("/my") { "/my/login" } else { "/console/login" };
+            Redirect::to(&format!("{login}?next={}", encode_query_value(&self.return_to))).into_response()
         } else {
             error_page(state, denied.into())
         }
@@ -388,7 +388,11 @@ impl LogSubscriber for TokenCache {
                 | AuthKind::UserPasswordChanged
                 | AuthKind::UserDisabled
                 | AuthKind::ApiTokenIssued
-                | AuthKind::PersonalDataRead => false,
+                | AuthKind::PersonalDataRead
+                | AuthKind::ActivationCodeIssued
+                | AuthKind::SubjectAccountOpened
+                | AuthKind::SubjectAccountPasswordChanged
+                | AuthKind::SubjectAccountDisabled => false,
             },
             EventKind::Subjects(_)
             | EventKind::Rules(_)
@@ -396,6 +400,8 @@ impl LogSubscriber for TokenCache {
             | EventKind::Lists(_)
             | EventKind::Checks(_)
             | EventKind::ClosedLoop(_)
+            | EventKind::Objections(_)
+            | EventKind::Repair(_)
             | EventKind::Log(_) => false,
         }
     }

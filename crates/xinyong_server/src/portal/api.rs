@@ -135,6 +135,9 @@ pub struct PublicRecordView {
     /// Page showing the entry, its inclusion proof and what it proves.
     pub verify_url: String,
     pub fields: Vec<PublicFieldView>,
+    /// The subject objected to this record and the objection is being
+    /// handled (异议处理中); always false in the 双公示 lists.
+    pub under_objection: bool,
 }
 
 impl From<&PublicRecord> for PublicRecordView {
@@ -156,6 +159,7 @@ impl From<&PublicRecord> for PublicRecordView {
                 .iter()
                 .map(|f| PublicFieldView { code: f.code.clone(), name: f.name.clone(), value: f.value.clone() })
                 .collect(),
+            under_objection: r.under_objection,
         }
     }
 }

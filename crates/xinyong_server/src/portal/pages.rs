@@ -179,6 +179,8 @@ pub(crate) struct RecordCard {
     authority: String,
     /// Link to the record's verification (not on that page itself).
     verify_link: bool,
+    /// 异议处理中.
+    under_objection: bool,
 }
 
 /// Fields shown first, by item: (code or `role:<role>`, label).
@@ -259,6 +261,7 @@ fn card(r: &PublicRecord, departments: &std::collections::BTreeMap<String, Strin
         summary: summary.to_owned(),
         authority: r.role("authority_name").to_owned(),
         verify_link: true,
+        under_objection: r.under_objection,
     }
 }
 

@@ -1,0 +1,224 @@
+//! Objection pages: the company's form and withdrawal on `/my`, the
+//! counter's filing, the department's queue and answer.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xinyong_core::auth::policy::Action;
+use xinyong_core::objections::{self, ObjectionCase};
+use xinyong_domain::objections::{ObjectionResult, RecordObjectionRow};
+
+use crate::AppState;
+use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
+use crate::subjects::NO_STORE;
+use crate::web::{Layout, error_page};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct GroundsForm {
+    grounds: String,
+}
+
+/// The company objects to one of its records.
+pub(crate) async fn file_online(
+    State(state): State<AppState>,
+    Path(record_id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<GroundsForm>,
+) -> Result<Response, PageError> {
+    // The core authorizes against the record: the company itself, or the
+    // record's department at a counter (which files on the company's behalf).
+    objections::file_objection(&state.core, &caller.principal, &record_id, &form.grounds)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to("/my?done=objection#objections").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoFields {}
+
+/// The company withdraws its open objection.
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    Path(objection_id): Path<String>,
+    ConsoleForm { caller, .. }: ConsoleForm<NoFields>,
+) -> Result<Response, PageError> {
+    objections::withdraw_objection(&state.core, &caller.principal, &objection_id)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to("/my?done=withdrawn#objections").into_response())
+}
+
+/// A department's clerk records an objection made at the counter.
+pub(crate) async fn file_at_counter(
+    State(state): State<AppState>,
+    Path(record_id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<GroundsForm>,
+) -> Result<Response, PageError> {
+    let id = objections::file_objection(&state.core, &caller.principal, &record_id, &form.grounds)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to(&format!("/console/objections/{id}")).into_response())
+}
+
+pub(crate) struct QueueRow {
+    id: String,
+    record_id: String,
+    department: String,
+    item: String,
+    uscc: String,
+    channel: &'static str,
+    filed_on: String,
+    answer_due: String,
+    open: bool,
+    overdue: bool,
+    result: String,
+}
+
+impl QueueRow {
+    fn new(o: &RecordObjectionRow, today: chrono::NaiveDate) -> QueueRow {
+        QueueRow {
+            id: o.objection_id.clone(),
+            record_id: o.record_id.clone(),
+            department: o.department.to_string(),
+            item: o.item.clone(),
+            uscc: o.uscc.as_str().to_owned(),
+            channel: if o.channel == xinyong_domain::objections::ObjectionChannel::Online {
+                "网上"
+            } else {
+                "窗口"
+            },
+            filed_on: o.filed_on.to_string(),
+            answer_due: o.answer_due.to_string(),
+            open: o.result.is_none(),
+            overdue: o.result.is_none() && o.answer_due < today,
+            result: o.result.map_or_else(|| "处理中".to_owned(), |r| r.name_zh().to_owned()),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "objections/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    all: bool,
+    open: usize,
+    overdue: usize,
+    rows: Vec<QueueRow>,
+}
+
+pub(crate) async fn queue(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    let scope = caller.scope(&state, Action::ViewObjections)?;
+    let rows = objections::objection_queue(&state.core, &scope).await.map_err(|e| error_page(&state, e.into()))?;
+    let today = xinyong_core::collection::intake::china_today(&state.core);
+    let rows: Vec<QueueRow> = rows.iter().map(|o| QueueRow::new(o, today)).collect();
+    let page = QueuePage {
+        layout: Layout::new(&state, "异议处理"),
+        all: scope.is_all(),
+        open: rows.iter().filter(|r| r.open).count(),
+        overdue: rows.iter().filter(|r| r.overdue).count(),
+        rows,
+    };
+    Ok((NO_STORE, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "objections/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    csrf_token: String,
+    row: QueueRow,
+    grounds: String,
+    extension_reason: String,
+    reply: String,
+    answered_on: String,
+    filed_by: String,
+    record_doc: String,
+    record_decided: String,
+    record_public: bool,
+    may_answer: bool,
+    results: Vec<(&'static str, &'static str)>,
+}
+
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let ObjectionCase { objection: o, record } = objections::objection(&state.core, &caller.principal, &id)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    let today = xinyong_core::collection::intake::china_today(&state.core);
+    let may_answer =
+        caller.allows(Action::AnswerObjection, &xinyong_core::auth::policy::Resource::Department(o.department.clone()));
+    let page = DetailPage {
+        layout: Layout::new(&state, "异议详情"),
+        csrf_token: caller.csrf_token().to_owned(),
+        row: QueueRow::new(&o, today),
+        grounds: o.grounds.clone(),
+        extension_reason: o.extension_reason.clone().unwrap_or_default(),
+        reply: o.reply.clone().unwrap_or_default(),
+        answered_on: o.answered_on.map_or_else(String::new, |d| d.to_string()),
+        filed_by: o.filed_by.clone(),
+        record_doc: record.as_ref().map_or_else(String::new, |r| r.document_number.clone()),
+        record_decided: record.as_ref().map_or_else(String::new, |r| r.decision_date.to_string()),
+        record_public: record.as_ref().is_some_and(|r| r.public),
+        may_answer,
+        results: [
+            ObjectionResult::Revoked,
+            ObjectionResult::Corrected,
+            ObjectionResult::Kept,
+            ObjectionResult::Undetermined,
+        ]
+        .into_iter()
+        .map(|r| (r.as_str(), r.name_zh()))
+        .collect(),
+    };
+    Ok((NO_STORE, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AnswerForm {
+    result: String,
+    reply: String,
+}
+
+pub(crate) async fn answer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<AnswerForm>,
+) -> Result<Response, PageError> {
+    let Some(result) = ObjectionResult::parse(form.result.trim()) else {
+        let e = crate::ApiError::bad_request("result_invalid", "请选择处理结果");
+        return Err(error_page(&state, e).into());
+    };
+    objections::answer_objection(&state.core, &caller.principal, &id, result, &form.reply)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to(&format!("/console/objections/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ExtendForm {
+    reason: String,
+}
+
+pub(crate) async fn extend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<ExtendForm>,
+) -> Result<Response, PageError> {
+    objections::extend_objection(&state.core, &caller.principal, &id, &form.reason)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to(&format!("/console/objections/{id}")).into_response())
+}
+
+/// Nobody goes to the login page; anything else is the error page.
+pub(crate) fn refusal_or_error(state: &AppState, caller: &ConsoleCaller, e: xinyong_core::CoreError) -> Response {
+    if matches!(e, xinyong_core::CoreError::Unauthenticated { .. }) {
+        caller.refuse(state, xinyong_core::auth::policy::Denied::unauthenticated())
+    } else {
+        error_page(state, e.into())
+    }
+}

@@ -1,0 +1,470 @@
+//! The market subject's side through the router: a company activates its
+//! account with a letter's code, sees its whole file (a non-public record
+//! included), objects to a penalty, the portal marks it 异议处理中, the
+//! department revokes it and the record leaves the portal; credit repair
+//! under each regime, with eligibility explained; deadlines on the 调休
+//! calendar. `xinyong verify` passes after every story.
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{NaiveDate, TimeZone as _, Utc};
+use serde_json::{Value, json};
+use xinyong_core::auth::subject_accounts::{self, Activation};
+use xinyong_core::auth::{self, NewUser};
+use xinyong_core::log::verify::verify;
+use xinyong_core::objections;
+use xinyong_core::repair::{self, RepairRequest};
+use xinyong_domain::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role};
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::objections::ObjectionResult;
+use xinyong_domain::repair::SuppliedMaterial;
+use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
+use xinyong_test_support::{TestApp, TestResponse, department_user};
+
+const ORG: &str = "91370102MA3C4F2K2U";
+const PASSWORD: &str = "correct-horse-42";
+
+fn org() -> Uscc {
+    Uscc::parse(ORG).unwrap()
+}
+
+fn at(day: &str) -> chrono::DateTime<Utc> {
+    let d: NaiveDate = day.parse().unwrap();
+    Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).unwrap())
+}
+
+/// Departments, one company, a token per department and a reviewer of the
+/// market regulator (`rv`).
+async fn city(day: &str) -> TestApp {
+    let app = TestApp::new().await;
+    app.clock.set(at(day));
+    auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();
+    let company = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: org(),
+            name: SubjectName::parse("济南泉润商贸有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![],
+    };
+    app.core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+    let rv = NewUser {
+        login: "rv".into(),
+        display_name: "审核员".into(),
+        department: Some(DepartmentCode::parse("scjgj").unwrap()),
+        roles: vec![Role::Reviewer, Role::Operator],
+    };
+    auth::create_user(&app.core, &Actor::system(), rv, PASSWORD).await.unwrap();
+    app
+}
+
+/// A penalty row of the 双公示 format.
+fn penalty(doc: &str, category: &str, content: &str, fine_wan: f64, decided: &str, authority: &str) -> Value {
+    let mut row = json!({
+        "行政相对人名称": "济南泉润商贸有限公司",
+        "行政相对人类别": "法人及非法人组织",
+        "CF_XDR_SHXYM": ORG,
+        "法定代表人": "张建国",
+        "CF_WSH": doc,
+        "CF_WFXW": "违反规定",
+        "CF_SY": "当事人违反有关规定。",
+        "CF_YJ": "有关法律第十条",
+        "CF_CFLB": category,
+        "CF_NR": content,
+        "CF_NR_FK": fine_wan,
+        "CF_JDRQ": decided,
+        "CF_YXQ": "2099-12-31",
+        "CF_CFJG": authority,
+        "CF_CFJGDM": "11370100MB2853A6XD",
+        "CF_SJLY": authority,
+        "CF_SJLYDM": "11370100MB2853A6XD",
+    });
+    if category.contains("吊销") {
+        // Required with a revocation: which licence, and its number.
+        row["CF_NR_ZKDX"] = json!(format!("{content}（编号 JZ-2019-010123）"));
+    }
+    row
+}
+
+/// Sends rows for `department` through the API; returns the record ids.
+async fn upload(app: &TestApp, department: &str, rows: Vec<Value>) -> Vec<String> {
+    let code = DepartmentCode::parse(department).unwrap();
+    // One secret per department: a token is unique.
+    let secret = [department.bytes().fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b)); 32];
+    let token = auth::issue_token(&app.core, &Actor::system(), &code, "系统", secret).await.unwrap();
+    let bearer = format!("Bearer {}", token.token);
+    let r = app
+        .post_json(
+            "/api/v1/records/batches",
+            &[("authorization", bearer.as_str())],
+            &json!({"item": "CF", "rows": rows}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let out = r.json();
+    let rows = out["rows"].as_array().unwrap();
+    rows.iter().map(|row| row["record_id"].as_str().unwrap_or_else(|| panic!("{row}")).to_owned()).collect()
+}
+
+fn cookie_of(r: &TestResponse) -> String {
+    let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"csrf_token\" value=\"").unwrap() + 25;
+    html[at..at + 64].to_owned()
+}
+
+async fn form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> TestResponse {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        request = request.header(header::COOKIE, c);
+    }
+    app.send(request.body(Body::from(body.join("&"))).unwrap()).await
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
+    app.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+}
+
+fn urlencode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn verified(app: &TestApp) {
+    let report = verify(&app.core, &|_, _, _| {}).await.unwrap();
+    assert!(report.entries > 0);
+}
+
+#[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story from the letter to the outcome, in order")]
+async fn a_company_objects_and_the_revoked_record_leaves_the_portal() {
+    let app = city("2026-11-26").await;
+    let ids = upload(
+        &app,
+        "scjgj",
+        vec![
+            penalty("济市监罚〔2026〕201号", "罚款", "罚款5万元", 5.0, "2026-10-09", "济南市市场监督管理局"),
+            penalty("济市监罚〔2026〕202号", "警告", "警告", 0.0, "2026-10-12", "济南市市场监督管理局"),
+        ],
+    )
+    .await;
+    let (fined, warned) = (&ids[0], &ids[1]);
+
+    // The market regulator's clerk issues an activation letter at the counter.
+    let clerk =
+        form(&app, "/console/login", None, &[("login", "rv"), ("password", PASSWORD), ("next", "/console")]).await;
+    let clerk = cookie_of(&clerk);
+    let console = page(&app, "/console", &clerk).await.text();
+    let letter =
+        form(&app, "/console/activation-letters", Some(&clerk), &[("uscc", ORG), ("csrf_token", &csrf_in(&console))])
+            .await;
+    assert_eq!(letter.status, StatusCode::OK, "{}", letter.text());
+    let html = letter.text();
+    let at = html.find("class=\"code\">").unwrap() + 13;
+    let code = html[at..at + 19].to_owned();
+
+    // The company opens its account and logs in.
+    let wrong = form(
+        &app,
+        "/my/activate",
+        None,
+        &[
+            ("uscc", ORG),
+            ("code", "AAAA-AAAA-AAAA-AAAA"),
+            ("username", "admin"),
+            ("display_name", "办公室"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let opened = form(
+        &app,
+        "/my/activate",
+        None,
+        &[
+            ("uscc", ORG),
+            ("code", &code.to_lowercase()),
+            ("username", "admin"),
+            ("display_name", "办公室"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text());
+    let again = form(
+        &app,
+        "/my/activate",
+        None,
+        &[
+            ("uscc", ORG),
+            ("code", &code),
+            ("username", "second"),
+            ("display_name", "财务"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "a code opens one account once");
+    let login =
+        form(&app, "/my/login", None, &[("uscc", ORG), ("username", "admin"), ("password", PASSWORD), ("next", "/my")])
+            .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let company = cookie_of(&login);
+
+    // Its file holds both penalties; the warning is not public and says why.
+    let my = page(&app, "/my", &company).await;
+    assert_eq!(my.status, StatusCode::OK);
+    let html = my.text();
+    assert!(html.contains("济市监罚〔2026〕201号") && html.contains("济市监罚〔2026〕202号"), "{html}");
+    assert!(html.contains("不公示"), "the non-public record says why");
+    assert!(!html.contains("张建国"), "the representative is masked");
+
+    // The company objects to the fine; the portal and the API mark it.
+    let objected = form(
+        &app,
+        &format!("/my/records/{fined}/objection"),
+        Some(&company),
+        &[("grounds", "罚款金额与决定书不符"), ("csrf_token", &csrf_in(&html))],
+    )
+    .await;
+    assert_eq!(objected.status, StatusCode::SEE_OTHER, "{}", objected.text());
+    let portal = app.get(&format!("/subjects/{ORG}")).await.text();
+    assert!(portal.contains("异议处理中"), "{portal}");
+    let api = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(api["penalties"][0]["under_objection"], true);
+    let objection = objections::objections_of_subject(&app.core, &company_principal(), &org()).await.unwrap();
+    let objection_id = objection[0].objection_id.clone();
+    assert_eq!(objection[0].answer_due, "2026-12-01".parse::<NaiveDate>().unwrap(), "3 working days from Thursday");
+
+    // The department sees it on its console and revokes the record.
+    let queue = page(&app, "/console/objections", &clerk).await.text();
+    assert!(queue.contains(&objection_id), "{queue}");
+    let detail = page(&app, &format!("/console/objections/{objection_id}"), &clerk).await.text();
+    let answered = form(
+        &app,
+        &format!("/console/objections/{objection_id}/answer"),
+        Some(&clerk),
+        &[("result", "revoked"), ("reply", "经核实，决定书已依法撤销"), ("csrf_token", &csrf_in(&detail))],
+    )
+    .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.text());
+
+    // Gone from the portal and the public API at once; the warning was never there.
+    let portal = app.get(&format!("/subjects/{ORG}")).await.text();
+    assert!(!portal.contains("济市监罚〔2026〕201号") && !portal.contains("异议处理中"), "{portal}");
+    let api = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(api["penalties"].as_array().unwrap().len(), 0);
+    let _ = warned;
+
+    // The company sees the outcome.
+    let html = page(&app, "/my", &company).await.text();
+    assert!(html.contains("异议成立，信息予以撤销") && html.contains("经核实，决定书已依法撤销"), "{html}");
+    assert!(html.contains("已停止公示"), "{html}");
+
+    // A company account sees only its own company.
+    let other = page(&app, "/console/objections", &company).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    verified(&app).await;
+}
+
+fn company_principal() -> xinyong_core::auth::policy::Principal {
+    xinyong_core::auth::policy::Principal::Subject(xinyong_core::auth::policy::SubjectPrincipal {
+        uscc: org(),
+        username: "admin".into(),
+        role: xinyong_domain::auth::SubjectAccountRole::LegalRepresentative,
+    })
+}
+
+/// Opens the company's account directly (the letter is tested above).
+async fn open_account(app: &TestApp) {
+    let letter =
+        subject_accounts::issue_activation_code(&app.core, &department_user("scjgj"), &org(), [3; 10]).await.unwrap();
+    let activation = Activation {
+        uscc: org(),
+        code: letter.code,
+        username: "admin".into(),
+        display_name: "办公室".into(),
+        password: PASSWORD.into(),
+    };
+    subject_accounts::activate(&app.core, &activation).await.unwrap();
+}
+
+fn materials() -> Vec<SuppliedMaterial> {
+    ["fulfilment", "rectification", "training", "credit_report", "no_repeat"]
+        .into_iter()
+        .map(|code| SuppliedMaterial { code: code.into(), description: "缴款凭证 370100-2025-0001 等".into() })
+        .collect()
+}
+
+fn request(record: &str) -> RepairRequest {
+    RepairRequest { record_id: record.into(), materials: materials(), commitment_signed: true }
+}
+
+#[tokio::test]
+async fn a_general_penalty_under_order_58_is_repaired_after_three_months() {
+    let app = city("2025-06-20").await;
+    open_account(&app).await;
+    // 历下区 urban management: not market regulation, so NDRC Order 58 applies.
+    let ids = upload(
+        &app,
+        "cgj",
+        vec![penalty("济城管罚〔2025〕31号", "罚款", "罚款3万元", 3.0, "2025-06-16", "济南市城市管理局")],
+    )
+    .await;
+    let record = &ids[0];
+    let company = company_principal();
+    let early = repair::assess(&app.core, &company, record).await.unwrap();
+    assert!(!early.eligible);
+    assert_eq!(early.code, Some("repair_too_early"));
+    assert_eq!(early.earliest, Some("2025-09-16".parse().unwrap()));
+    assert!(early.explanation.contains("2025-09-16"), "{}", early.explanation);
+    let refused = repair::apply_repair(&app.core, &company, &request(record)).await.unwrap_err();
+    assert_eq!(refused.code(), "repair_too_early");
+
+    app.clock.set(at("2025-09-16"));
+    let ok = repair::assess(&app.core, &company, record).await.unwrap();
+    assert!(ok.eligible, "{}", ok.explanation);
+    let unsigned = RepairRequest { commitment_signed: false, ..request(record) };
+    assert_eq!(repair::apply_repair(&app.core, &company, &unsigned).await.unwrap_err().code(), "commitment_not_signed");
+    let id = repair::apply_repair(&app.core, &company, &request(record)).await.unwrap();
+    let pending = repair::repairs_of_subject(&app.core, &company, &org()).await.unwrap();
+    // 10 working days from Tuesday 2025-09-16; Sunday 09-28 is a make-up working day.
+    assert_eq!(pending[0].review_due, "2025-09-29".parse::<NaiveDate>().unwrap());
+
+    // Only the deciding department decides; it approves, and publicity ends.
+    let other = department_user("sthjj");
+    assert!(repair::decide_repair(&app.core, &other, &id, true, "同意").await.is_err());
+    let before = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(before["penalties"].as_array().unwrap().len(), 1);
+    repair::decide_repair(&app.core, &department_user("cgj"), &id, true, "已履行处罚并完成整改，准予修复")
+        .await
+        .unwrap();
+    let after = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(after["penalties"].as_array().unwrap().len(), 0);
+    let again = repair::assess(&app.core, &company, record).await.unwrap();
+    assert_eq!(again.code, Some("repair_not_published"));
+    verified(&app).await;
+}
+
+#[tokio::test]
+async fn a_serious_penalty_under_order_36_waits_a_year() {
+    let app = city("2026-05-10").await;
+    open_account(&app).await;
+    // 15万元 from the ecology bureau: serious under 22号 / Order 36.
+    let ids = upload(
+        &app,
+        "sthjj",
+        vec![penalty("济环罚〔2026〕12号", "罚款", "罚款15万元", 15.0, "2026-05-06", "济南市生态环境局")],
+    )
+    .await;
+    let record = &ids[0];
+    let company = company_principal();
+    let early = repair::assess(&app.core, &company, record).await.unwrap();
+    assert_eq!(early.code, Some("repair_too_early"), "{}", early.explanation);
+    assert_eq!(early.earliest, Some("2027-05-06".parse().unwrap()));
+    assert!(early.explanation.contains("严重"), "{}", early.explanation);
+    app.clock.set(at("2027-05-06"));
+    let id = repair::apply_repair(&app.core, &company, &request(record)).await.unwrap();
+    repair::decide_repair(&app.core, &department_user("sthjj"), &id, true, "准予修复").await.unwrap();
+    let after = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(after["penalties"].as_array().unwrap().len(), 0);
+    verified(&app).await;
+}
+
+#[tokio::test]
+async fn specific_serious_under_527_and_samr_revocations_are_refused_with_the_rule() {
+    let app = city("2021-03-01").await;
+    open_account(&app).await;
+    // A work-safety licence revocation in 2021: 527号 specific serious.
+    let safety = upload(
+        &app,
+        "yjglj",
+        vec![penalty(
+            "济应急罚〔2021〕5号",
+            "吊销许可证件",
+            "吊销安全生产许可证",
+            0.0,
+            "2021-02-20",
+            "济南市应急管理局",
+        )],
+    )
+    .await;
+    // A market-regulation licence revocation: SAMR Order 45 Art. 14.
+    let market = upload(
+        &app,
+        "scjgj",
+        vec![penalty("济市监罚〔2021〕9号", "吊销营业执照", "吊销营业执照", 0.0, "2021-02-22", "济南市市场监督管理局")],
+    )
+    .await;
+    app.clock.set(at("2022-06-01"));
+    let company = company_principal();
+    let a = repair::assess(&app.core, &company, &safety[0]).await.unwrap();
+    assert_eq!(a.code, Some("repair_not_repairable"));
+    assert!(a.explanation.contains("527号") && a.explanation.contains("特定严重"), "{}", a.explanation);
+    let b = repair::assess(&app.core, &company, &market[0]).await.unwrap();
+    assert_eq!(b.code, Some("repair_not_repairable"));
+    assert!(b.explanation.contains("第十四条"), "{}", b.explanation);
+    assert_eq!(
+        repair::apply_repair(&app.core, &company, &request(&market[0])).await.unwrap_err().code(),
+        "repair_not_repairable"
+    );
+    verified(&app).await;
+}
+
+#[tokio::test]
+async fn objection_deadlines_are_counted_on_the_holiday_calendar() {
+    // Friday before the 2026 Spring Festival (02-15 … 02-23, make-up
+    // working days Saturday 02-14 and 02-28).
+    let app = city("2026-02-13").await;
+    open_account(&app).await;
+    let ids = upload(
+        &app,
+        "scjgj",
+        vec![penalty("济市监罚〔2026〕3号", "罚款", "罚款5万元", 5.0, "2026-02-02", "济南市市场监督管理局")],
+    )
+    .await;
+    let company = company_principal();
+    let id = objections::file_objection(&app.core, &company, &ids[0], "当事人名称有误").await.unwrap();
+    let mine = objections::objections_of_subject(&app.core, &company, &org()).await.unwrap();
+    // 02-14 (make-up Saturday), 02-24, 02-25.
+    assert_eq!(mine[0].answer_due, "2026-02-25".parse::<NaiveDate>().unwrap());
+    let reviewer = department_user("scjgj");
+    let due = objections::extend_objection(&app.core, &reviewer, &id, "需总局协助核实").await.unwrap();
+    // 7 working days from filing: 02-14, 24, 25, 26, 27, 28 (make-up Saturday), 03-02.
+    assert_eq!(due, "2026-03-02".parse::<NaiveDate>().unwrap());
+    assert_eq!(
+        objections::extend_objection(&app.core, &reviewer, &id, "再延").await.unwrap_err().code(),
+        "objection_already_extended"
+    );
+    // Overdue shows on the department's count.
+    app.clock.set(at("2026-03-03"));
+    assert_eq!(
+        objections::overdue_objections(&app.core, Some(&DepartmentCode::parse("scjgj").unwrap())).await.unwrap(),
+        1
+    );
+    objections::answer_objection(&app.core, &reviewer, &id, ObjectionResult::Kept, "经核实信息无误").await.unwrap();
+    assert_eq!(objections::overdue_objections(&app.core, None).await.unwrap(), 0);
+    // Kept: the record stays public.
+    let api = app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json();
+    assert_eq!(api["penalties"].as_array().unwrap().len(), 1);
+    verified(&app).await;
+}
