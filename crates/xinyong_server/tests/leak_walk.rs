@@ -283,6 +283,27 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
     let mut app = app;
     app.state =
         app.state.clone().with_portal(xinyong_server::PortalSettings { requests_per_minute: 0, ..Default::default() });
+    // One record under objection (marked, still public) and one revoked
+    // after its objection (public no more: the walk must not find it).
+    let today = china_today(&app.core);
+    let catalog = app.core.rules().catalog.clone();
+    let public: Vec<RecordRow> = all_rows(&app, &RECORDS)
+        .await
+        .into_iter()
+        .map(|cells| RecordRow::from_cells(&cells).unwrap())
+        .filter(|r| r.item == "CF" && record_is_public(&r.clone().into_record(), &catalog, today))
+        .take(2)
+        .collect();
+    for (i, record) in public.iter().enumerate() {
+        let clerk = xinyong_test_support::department_user(record.department.as_str());
+        let id = xinyong_core::objections::file_objection(&app.core, &clerk, &record.id, "当事人称处罚对象有误")
+            .await
+            .unwrap();
+        if i == 1 {
+            let revoked = xinyong_domain::objections::ObjectionResult::Revoked;
+            xinyong_core::objections::answer_objection(&app.core, &clerk, &id, revoked, "决定已撤销").await.unwrap();
+        }
+    }
     let (forbidden, codes, public_records) = Forbidden::collect(&app).await;
     assert!(public_records > 100, "the demo city has public records ({public_records})");
     assert!(forbidden.hidden_documents > 20, "and records that are not public");
@@ -311,7 +332,7 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         }
     };
 
-    for path in ["/", "/search", "/lists", "/verify", "/api/v1/openapi.json"] {
+    for path in ["/", "/search", "/lists", "/verify", "/api/v1/openapi.json", "/my/login", "/my/activate"] {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);
     }

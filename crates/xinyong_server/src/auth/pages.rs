@@ -159,6 +159,10 @@ struct ConsolePage {
     departments: Vec<DepartmentRow>,
     users: Vec<UserRow>,
     roles: Vec<RoleOption>,
+    /// Objections and repair applications (the department's, or all for the
+    /// credit office), with the overdue objections counted.
+    show_redress: bool,
+    objections_overdue: u64,
 }
 
 struct Me {
@@ -257,6 +261,11 @@ async fn console_page(
     };
     let manage_users = may(Action::ManageUsers, &Resource::Platform);
     let users = if manage_users { core_auth::users(core).await? } else { Vec::new() };
+    let redress_scope = xinyong_core::auth::policy::scope(principal, Action::ViewObjections).ok();
+    let objections_overdue = match &redress_scope {
+        Some(scope) => xinyong_core::objections::overdue_objections(core, scope.department()).await?,
+        None => 0,
+    };
     let issuable: Vec<&Department> =
         all_departments.iter().filter(|d| may(Action::IssueTokens, &Resource::Department(d.code.clone()))).collect();
     Ok(ConsolePage {
@@ -304,6 +313,8 @@ async fn console_page(
             })
             .collect(),
         roles: Role::ALL.iter().map(|r| RoleOption { field: role_field(*r), name: r.name_zh() }).collect(),
+        show_redress: redress_scope.is_some(),
+        objections_overdue,
     })
 }
 
