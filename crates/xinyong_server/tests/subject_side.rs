@@ -362,6 +362,22 @@ async fn a_general_penalty_under_order_58_is_repaired_after_three_months() {
     assert_eq!(after["penalties"].as_array().unwrap().len(), 0);
     let again = repair::assess(&app.core, &company, record).await.unwrap();
     assert_eq!(again.code, Some("repair_not_published"));
+
+    // What was public on a given day, from the log: before the upload
+    // nothing, the day before the repair the penalty, after it nothing.
+    app.clock.set(at("2025-10-01"));
+    let on = |day: &str| format!("/api/v1/public/subjects/{ORG}?as_of={day}");
+    let penalties =
+        |v: Value| v["penalties"].as_array().unwrap().iter().map(|p| p["document_number"].clone()).collect::<Vec<_>>();
+    assert!(penalties(app.get(&on("2025-06-19")).await.json()).is_empty(), "not yet received");
+    assert_eq!(penalties(app.get(&on("2025-09-15")).await.json()), [json!("济城管罚〔2025〕31号")]);
+    let body = app.get(&on("2025-09-15")).await.json();
+    assert_eq!(body["as_of"], "2025-09-15");
+    assert!(penalties(app.get(&on("2025-09-16")).await.json()).is_empty(), "repaired that day");
+    assert_eq!(app.get(&on("2025-13-01")).await.json()["error"]["code"], "as_of_invalid");
+    assert_eq!(app.get(&on("2025-10-02")).await.json()["error"]["code"], "as_of_in_future");
+    let page = app.get(&format!("/subjects/{ORG}?as_of=2025-09-15")).await.text();
+    assert!(page.contains("济城管罚〔2025〕31号") && page.contains("当日公示的信息"), "{page}");
     verified(&app).await;
 }
 

@@ -72,6 +72,27 @@ impl dyn Store + '_ {
         self.fetch(&stmt).await?.into_iter().map(event).collect()
     }
 
+    /// Up to `limit` events naming `subject` in their entry (a USCC), with
+    /// `seq > after` and `time_ms < until_ms`, in order; served by
+    /// `events_subject (subject, seq)`. A subject's history read back by date.
+    pub async fn events_of_subject(
+        &self,
+        subject: &str,
+        until_ms: i64,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>> {
+        let stmt = Stmt::new(
+            "SELECT seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash              FROM events WHERE subject = $1 AND seq > $2 AND time_ms < $3 ORDER BY seq LIMIT $4",
+        )
+        .arg(subject)
+        .arg(after.map_or(-1, to_i64))
+        .arg(until_ms)
+        .arg(i64::from(limit))
+        .returns(EVENT_KINDS);
+        self.fetch(&stmt).await?.into_iter().map(event).collect()
+    }
+
     /// The canonical entry bytes at `seq`.
     pub async fn entry(&self, seq: u64) -> Result<Option<Vec<u8>>> {
         let stmt = Stmt::new("SELECT entry FROM events WHERE seq = $1").arg(to_i64(seq)).returns(&[Kind::Bytes]);

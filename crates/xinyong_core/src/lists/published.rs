@@ -125,7 +125,17 @@ fn wanted_codes(rules: &SanctionRules, q: &ListsQuery) -> Vec<String> {
 /// The entries of published rows, each checked again by
 /// [`listing_is_published`] so that every page depends on that one rule.
 fn entries(rows: Vec<ListingRow>, core: &Core, departments: &BTreeMap<String, String>) -> Vec<PublishedListing> {
-    let today = china_today(core);
+    entries_on(rows, core, departments, china_today(core))
+}
+
+/// The entries of `rows` published on `today` (any day: the portal's
+/// "what was public on date D" replays listings from the log).
+pub(crate) fn entries_on(
+    rows: Vec<ListingRow>,
+    core: &Core,
+    departments: &BTreeMap<String, String>,
+    today: NaiveDate,
+) -> Vec<PublishedListing> {
     let rules = &core.rules().sanctions;
     rows.into_iter()
         .filter(|row| listing_is_published(row, rules, today))

@@ -204,6 +204,7 @@ pub async fn answer_objection(
                 principal.actor(),
                 CollectionEvent::RecordPublicityEnded {
                     record_id: row.record_id.clone(),
+                    subject: row.uscc.as_str().to_owned(),
                     ended_on: today,
                     reason,
                     reference: row.objection_id.clone(),

@@ -14,6 +14,7 @@
 //! resident ID number that slipped into free text is masked too. Anything
 //! that cannot be read or classified is left out: the failure leaks nothing.
 
+pub mod as_of;
 pub mod search;
 
 use std::collections::BTreeMap;

@@ -304,6 +304,7 @@ pub async fn decide_repair(
                 principal.actor(),
                 CollectionEvent::RecordPublicityEnded {
                     record_id: row.record_id.clone(),
+                    subject: row.uscc.as_str().to_owned(),
                     ended_on: today,
                     reason: PublicityEndReason::Repaired,
                     reference: row.application_id.clone(),

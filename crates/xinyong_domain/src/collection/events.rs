@@ -27,7 +27,15 @@ pub enum CollectionEvent {
     /// A record's publicity ended before its window did: revoked or corrected
     /// after an objection, or repaired. It leaves the portal and the public
     /// API; the record itself stays, for the subject and the department.
-    RecordPublicityEnded { record_id: String, ended_on: NaiveDate, reason: PublicityEndReason, reference: String },
+    RecordPublicityEnded {
+        record_id: String,
+        /// The organisation the record is about (its USCC): the entry names
+        /// it, so the subject's history can be read back by date.
+        subject: String,
+        ended_on: NaiveDate,
+        reason: PublicityEndReason,
+        reference: String,
+    },
 }
 
 /// Why a record's publicity ended early.
@@ -74,7 +82,8 @@ impl CollectionEvent {
             CollectionEvent::RecordAccepted { record } | CollectionEvent::RecordCorrected { record, .. } => {
                 (!record.subject.is_natural_person()).then_some(record.subject.key.as_str())
             }
-            CollectionEvent::BatchReceived { .. } | CollectionEvent::RecordPublicityEnded { .. } => None,
+            CollectionEvent::RecordPublicityEnded { subject, .. } => Some(subject.as_str()),
+            CollectionEvent::BatchReceived { .. } => None,
         }
     }
 
@@ -91,7 +100,7 @@ impl CollectionEvent {
                 }
                 Ok(writes)
             }
-            CollectionEvent::RecordPublicityEnded { record_id, ended_on: _, reason, reference: _ } => Ok(vec![
+            CollectionEvent::RecordPublicityEnded { record_id, reason, .. } => Ok(vec![
                 RecordRow::key(record_id)
                     .update(seq)
                     .public(false)

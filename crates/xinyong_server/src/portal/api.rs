@@ -246,9 +246,13 @@ impl From<&SubjectProfile> for SubjectView {
     get,
     path = "/api/v1/public/subjects/{uscc}",
     tag = "public",
-    params(("uscc" = String, Path, description = "统一社会信用代码（大小写、空格不限）")),
+    params(
+        ("uscc" = String, Path, description = "统一社会信用代码（大小写、空格不限）"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD：该日（北京时间）日终时公示的信息，由透明日志回放得出；不填为今天"),
+    ),
     responses(
         (status = 200, description = "基本信息与公示期内的公开记录", body = SubjectView),
+        (status = 400, description = "日期格式不对或晚于今天（`as_of_invalid`、`as_of_in_future`）", body = crate::openapi::ErrorEnvelope),
         (status = 404, description = "没有这个主体（`subject_not_found`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
@@ -257,11 +261,33 @@ pub async fn get_subject(
     State(state): State<AppState>,
     _client: PublicApiClient,
     Path(raw): Path<String>,
+    Query(q): Query<AsOfQuery>,
 ) -> ApiResult<Json<SubjectView>> {
     let missing = || ApiError::new(StatusCode::NOT_FOUND, "subject_not_found", format!("未找到主体 {raw}"));
     let uscc = portal::normalize_uscc(&raw).ok_or_else(missing)?;
-    let profile = portal::subject_profile(&state.core, &uscc).await?.ok_or_else(missing)?;
-    Ok(Json(SubjectView::from(&profile)))
+    let profile = match q.day()? {
+        Some(day) => portal::as_of::profile_as_of(&state.core, &uscc, day).await?.map(|a| a.profile),
+        None => portal::subject_profile(&state.core, &uscc).await?,
+    };
+    Ok(Json(SubjectView::from(&profile.ok_or_else(missing)?)))
+}
+
+/// `?as_of=YYYY-MM-DD`: what was public at the end of that day.
+#[derive(Debug, Default, Deserialize)]
+pub struct AsOfQuery {
+    pub as_of: Option<String>,
+}
+
+impl AsOfQuery {
+    /// The day asked for, if any; a malformed date is the caller's error.
+    pub fn day(&self) -> ApiResult<Option<chrono::NaiveDate>> {
+        match self.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(raw) => raw.parse().map(Some).map_err(|_| {
+                ApiError::bad_request("as_of_invalid", format!("查询日期“{raw}”格式不正确，应为 YYYY-MM-DD"))
+            }),
+        }
+    }
 }
 
 /// A published list entry: a legal person on a published list type, decided

@@ -270,6 +270,9 @@ fn card(r: &PublicRecord, departments: &std::collections::BTreeMap<String, Strin
 pub(crate) struct SubjectPage {
     layout: Layout,
     p: SubjectProfile,
+    /// A past day asked for (`?as_of=`): the page shows that day's state.
+    past: bool,
+    today: String,
     licences: Vec<RecordCard>,
     penalties: Vec<RecordCard>,
     other_acts: Vec<RecordCard>,
@@ -278,7 +281,11 @@ pub(crate) struct SubjectPage {
     memberships: Vec<ListEntryRow>,
 }
 
-pub(crate) async fn subject(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+pub(crate) async fn subject(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<super::api::AsOfQuery>,
+) -> Response {
     let Some(uscc) = portal::normalize_uscc(&raw) else {
         return error_page(&state, not_found("统一社会信用代码格式不正确，未找到该主体。"));
     };
@@ -286,7 +293,11 @@ pub(crate) async fn subject(State(state): State<AppState>, Path(raw): Path<Strin
         // One address per subject: /subjects/91370102… in canonical form.
         return Redirect::permanent(&format!("/subjects/{}", uscc.as_str())).into_response();
     }
-    let (profile, departments) = match subject_data(&state, &uscc).await {
+    let day = match q.day() {
+        Ok(day) => day,
+        Err(e) => return error_page(&state, e),
+    };
+    let (profile, departments) = match subject_data(&state, &uscc, day).await {
         Ok(Some(found)) => found,
         Ok(None) => return error_page(&state, not_found(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"))),
         Err(e) => return error_page(&state, e),
@@ -299,6 +310,8 @@ pub(crate) async fn subject(State(state): State<AppState>, Path(raw): Path<Strin
         other_acts: cards(&profile.other_acts),
         list_entries: cards(&profile.list_entries),
         memberships: profile.memberships.iter().map(ListEntryRow::from).collect(),
+        past: day.is_some(),
+        today: xinyong_core::collection::intake::china_today(&state.core).to_string(),
         p: profile,
     }
     .into_response()
@@ -307,8 +320,13 @@ pub(crate) async fn subject(State(state): State<AppState>, Path(raw): Path<Strin
 async fn subject_data(
     state: &AppState,
     uscc: &Uscc,
+    day: Option<NaiveDate>,
 ) -> Result<Option<(SubjectProfile, std::collections::BTreeMap<String, String>)>, ApiError> {
-    let Some(profile) = portal::subject_profile(&state.core, uscc).await? else { return Ok(None) };
+    let profile = match day {
+        Some(day) => portal::as_of::profile_as_of(&state.core, uscc, day).await?.map(|a| a.profile),
+        None => portal::subject_profile(&state.core, uscc).await?,
+    };
+    let Some(profile) = profile else { return Ok(None) };
     Ok(Some((profile, portal::department_names(&state.core).await?)))
 }
 

@@ -245,3 +245,20 @@ async fn a_company_reads_all_its_records_its_accounts_and_who_checked_it() {
         assert_eq!(seen, ["c2", "c1"], "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_subjects_events_are_read_back_in_order_up_to_a_time() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let (a, b) =
+            (crate::registration(A, "福建某某有限公司", None), crate::registration(B, "深圳某某有限公司", None));
+        crate::append(store, vec![a.clone(), b, a.clone(), a]).await;
+        // Every event of `prepare` is stamped 2026-11-26 08:00 UTC.
+        let stamp = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 8, 0, 0).unwrap().timestamp_millis();
+        let seqs = |events: Vec<xinyong_storage::StoredEvent>| events.into_iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(store.events_of_subject(A, stamp + 1, None, 10).await.unwrap()), [0, 2, 3], "{backend}");
+        assert_eq!(seqs(store.events_of_subject(A, stamp + 1, Some(0), 1).await.unwrap()), [2], "{backend}: paged");
+        assert!(store.events_of_subject(A, stamp, None, 10).await.unwrap().is_empty(), "{backend}: before the time");
+    }
+}
