@@ -31,7 +31,7 @@ pub async fn run(cfg: Config, args: DemoArgs) -> CmdResult {
     }
     let started = Instant::now();
     create_city(&core, args.subjects, args.seed, true).await?;
-    print_demo_accounts();
+    print_demo_accounts(&core).await;
     let elapsed = started.elapsed();
     let counts = core.counts().await.map_err(|e| Failure::Other(e.into()))?;
     println!(
@@ -79,12 +79,20 @@ pub async fn create_demo_users(core: &Core) -> CmdResult {
     xinyong_demo::create_demo_users(core).await.map_err(|e| Failure::Other(e.into()))
 }
 
-/// Tells the person starting a demo how to log in to the console.
-pub fn print_demo_accounts() {
+/// Tells the person starting a demo how to log in to the console and, when
+/// the demo city has one, to the demo company's own pages.
+pub async fn print_demo_accounts(core: &Core) {
     let logins: Vec<&str> = DEMO_USERS.iter().map(|(login, ..)| *login).collect();
     eprintln!(
         "xinyong: 演示账号 {}（信用办管理员 / 市场监管局经办人 / 公共资源交易中心经办人），密码 {}；登录 /console/login",
         logins.join("、"),
         xinyong_demo::DEMO_PASSWORD,
     );
+    if let Ok(Some(uscc)) = xinyong_demo::demo_company(core).await {
+        eprintln!(
+            "xinyong: 演示企业账号 统一社会信用代码 {uscc}，账号 {}，密码 {}；登录 /my/login",
+            xinyong_demo::DEMO_COMPANY_ACCOUNT,
+            xinyong_demo::DEMO_PASSWORD,
+        );
+    }
 }

@@ -99,7 +99,7 @@ async fn prepare(core: &xinyong_core::Core, demo: bool) -> CmdResult {
     log_rules_in_force(core);
     if demo {
         demo_cmd::create_demo_users(core).await?;
-        demo_cmd::print_demo_accounts();
+        demo_cmd::print_demo_accounts(core).await;
     }
     // A checkpoint exists from the first request on.
     core.checkpoint().await.map_err(|e| Failure::Other(e.into()))?;

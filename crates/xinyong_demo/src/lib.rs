@@ -5,10 +5,12 @@ pub mod city;
 pub mod listings;
 mod play;
 mod play_lists;
+mod play_subjects;
 pub mod records;
 
 pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
+pub use play_subjects::{DEMO_COMPANY_ACCOUNT, demo_company};
 
 /// What went wrong while writing the demo city, with what was being done.
 #[derive(Debug, thiserror::Error)]

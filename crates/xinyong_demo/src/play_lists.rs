@@ -91,6 +91,7 @@ pub(crate) async fn play(core: &Core, count: u64, seed: u64, progress: Progress<
     play_bans_and_interviews(core, &plan_rest).await?;
     play_checks_and_cases(core, &bodies, seed).await?;
     play_feedback(core, &plan_rest, seed).await?;
+    crate::play_subjects::play(core, &bodies, seed).await?;
     Ok(cases)
 }
 

@@ -322,6 +322,8 @@ async fn repair_application(core: &xinyong_core::Core, record: &str) -> String {
         uscc: org(),
         department: code(A),
         item: "CF".into(),
+        document_number: "济市监罚〔2026〕101号".into(),
+        subject_name: "济南泉润商贸有限公司".into(),
         regime: "gbf-2025-22".into(),
         severity: Some("general".into()),
         commitment_version: "2026.1".into(),

@@ -203,6 +203,8 @@ pub async fn apply_repair(core: &Core, principal: &Principal, request: &RepairRe
         uscc,
         department: record.department.clone(),
         item: record.item.clone(),
+        document_number: record.document_number.clone(),
+        subject_name: company.clone(),
         regime: record.regime.clone(),
         severity: record.severity.clone(),
         commitment_version: COMMITMENT_VERSION.to_owned(),

@@ -54,6 +54,8 @@ impl ObjectionsEvent {
                 uscc: o.uscc.clone(),
                 department: o.department.clone(),
                 item: o.item.clone(),
+                document_number: o.document_number.clone(),
+                subject_name: o.subject_name.clone(),
                 grounds: o.grounds.clone(),
                 channel: o.channel,
                 filed_by: o.filed_by.clone(),

@@ -127,6 +127,10 @@ pub struct RecordObjection {
     pub uscc: Uscc,
     pub department: DepartmentCode,
     pub item: String,
+    /// The disputed record's document number and subject name, as filed:
+    /// what the department's queue shows.
+    pub document_number: String,
+    pub subject_name: String,
     /// 异议理由 as the subject wrote it. Never public.
     pub grounds: String,
     pub channel: ObjectionChannel,

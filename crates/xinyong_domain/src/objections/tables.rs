@@ -16,6 +16,8 @@ crate::projection::table! {
         uscc: Uscc,
         department: DepartmentCode,
         item: String,
+        document_number: String,
+        subject_name: String,
         grounds: String,
         channel: ObjectionChannel,
         filed_by: String,

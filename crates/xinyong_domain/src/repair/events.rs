@@ -47,6 +47,8 @@ impl RepairEvent {
                 uscc: a.uscc.clone(),
                 department: a.department.clone(),
                 item: a.item.clone(),
+                document_number: a.document_number.clone(),
+                subject_name: a.subject_name.clone(),
                 regime: a.regime.clone(),
                 severity: a.severity.clone(),
                 commitment_version: a.commitment_version.clone(),

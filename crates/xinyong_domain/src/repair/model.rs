@@ -60,6 +60,9 @@ pub struct RepairApplication {
     /// The deciding department, which reviews (谁认定、谁修复).
     pub department: DepartmentCode,
     pub item: String,
+    /// The record's document number and subject name, as applied for.
+    pub document_number: String,
+    pub subject_name: String,
     /// The regime the record was decided under (`ndrc-order-58`, …).
     pub regime: String,
     pub severity: Option<String>,

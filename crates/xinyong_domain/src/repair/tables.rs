@@ -16,6 +16,8 @@ crate::projection::table! {
         uscc: Uscc,
         department: DepartmentCode,
         item: String,
+        document_number: String,
+        subject_name: String,
         regime: String,
         severity: Option<String>,
         commitment_version: String,

@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use xinyong_core::auth::policy::Action;
 use xinyong_core::objections::{self, ObjectionCase};
 use xinyong_domain::objections::{ObjectionResult, RecordObjectionRow};
@@ -63,9 +64,9 @@ pub(crate) async fn file_at_counter(
 
 pub(crate) struct QueueRow {
     id: String,
-    record_id: String,
     department: String,
-    item: String,
+    document_number: String,
+    subject_name: String,
     uscc: String,
     channel: &'static str,
     filed_on: String,
@@ -76,12 +77,12 @@ pub(crate) struct QueueRow {
 }
 
 impl QueueRow {
-    fn new(o: &RecordObjectionRow, today: chrono::NaiveDate) -> QueueRow {
+    fn new(o: &RecordObjectionRow, today: chrono::NaiveDate, departments: &BTreeMap<String, String>) -> QueueRow {
         QueueRow {
             id: o.objection_id.clone(),
-            record_id: o.record_id.clone(),
-            department: o.department.to_string(),
-            item: o.item.clone(),
+            department: departments.get(o.department.as_str()).cloned().unwrap_or_else(|| o.department.to_string()),
+            document_number: o.document_number.clone(),
+            subject_name: o.subject_name.clone(),
             uscc: o.uscc.as_str().to_owned(),
             channel: if o.channel == xinyong_domain::objections::ObjectionChannel::Online {
                 "网上"
@@ -111,7 +112,8 @@ pub(crate) async fn queue(State(state): State<AppState>, caller: ConsoleCaller) 
     let scope = caller.scope(&state, Action::ViewObjections)?;
     let rows = objections::objection_queue(&state.core, &scope).await.map_err(|e| error_page(&state, e.into()))?;
     let today = xinyong_core::collection::intake::china_today(&state.core);
-    let rows: Vec<QueueRow> = rows.iter().map(|o| QueueRow::new(o, today)).collect();
+    let departments = departments(&state).await?;
+    let rows: Vec<QueueRow> = rows.iter().map(|o| QueueRow::new(o, today, &departments)).collect();
     let page = QueuePage {
         layout: Layout::new(&state, "异议处理"),
         all: scope.is_all(),
@@ -133,7 +135,6 @@ struct DetailPage {
     reply: String,
     answered_on: String,
     filed_by: String,
-    record_doc: String,
     record_decided: String,
     record_public: bool,
     may_answer: bool,
@@ -154,13 +155,12 @@ pub(crate) async fn detail(
     let page = DetailPage {
         layout: Layout::new(&state, "异议详情"),
         csrf_token: caller.csrf_token().to_owned(),
-        row: QueueRow::new(&o, today),
+        row: QueueRow::new(&o, today, &departments(&state).await?),
         grounds: o.grounds.clone(),
         extension_reason: o.extension_reason.clone().unwrap_or_default(),
         reply: o.reply.clone().unwrap_or_default(),
         answered_on: o.answered_on.map_or_else(String::new, |d| d.to_string()),
         filed_by: o.filed_by.clone(),
-        record_doc: record.as_ref().map_or_else(String::new, |r| r.document_number.clone()),
         record_decided: record.as_ref().map_or_else(String::new, |r| r.decision_date.to_string()),
         record_public: record.as_ref().is_some_and(|r| r.public),
         may_answer,
@@ -212,6 +212,11 @@ pub(crate) async fn extend(
         .await
         .map_err(|e| refusal_or_error(&state, &caller, e))?;
     Ok(Redirect::to(&format!("/console/objections/{id}")).into_response())
+}
+
+/// Department names by code, for the queues.
+pub(crate) async fn departments(state: &AppState) -> Result<BTreeMap<String, String>, PageError> {
+    xinyong_core::portal::department_names(&state.core).await.map_err(|e| error_page(state, e.into()).into())
 }
 
 /// Nobody goes to the login page; anything else is the error page.

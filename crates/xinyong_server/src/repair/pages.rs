@@ -6,14 +6,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use xinyong_core::auth::policy::{Action, Resource};
 use xinyong_core::repair::{self, RepairCase, RepairForm, RepairRequest};
 use xinyong_domain::repair::{Material, RepairApplicationRow, RepairStatus, SuppliedMaterial, material_name};
 
 use crate::AppState;
 use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
-use crate::objections::pages::refusal_or_error;
+use crate::objections::pages::{departments, refusal_or_error};
 use crate::subjects::{NO_STORE, company};
 use crate::web::{Layout, error_page};
 
@@ -105,8 +105,9 @@ pub(crate) async fn apply(
 
 pub(crate) struct QueueRow {
     id: String,
-    record_id: String,
     department: String,
+    document_number: String,
+    subject_name: String,
     uscc: String,
     regime: String,
     applied_on: String,
@@ -117,11 +118,12 @@ pub(crate) struct QueueRow {
 }
 
 impl QueueRow {
-    fn new(a: &RepairApplicationRow, today: chrono::NaiveDate) -> QueueRow {
+    fn new(a: &RepairApplicationRow, today: chrono::NaiveDate, departments: &BTreeMap<String, String>) -> QueueRow {
         QueueRow {
             id: a.application_id.clone(),
-            record_id: a.record_id.clone(),
-            department: a.department.to_string(),
+            department: departments.get(a.department.as_str()).cloned().unwrap_or_else(|| a.department.to_string()),
+            document_number: a.document_number.clone(),
+            subject_name: a.subject_name.clone(),
             uscc: a.uscc.as_str().to_owned(),
             regime: a.regime.clone(),
             applied_on: a.applied_on.to_string(),
@@ -147,7 +149,8 @@ pub(crate) async fn queue(State(state): State<AppState>, caller: ConsoleCaller) 
     let scope = caller.scope(&state, Action::ViewRepairs)?;
     let rows = repair::repair_queue(&state.core, &scope).await.map_err(|e| error_page(&state, e.into()))?;
     let today = xinyong_core::collection::intake::china_today(&state.core);
-    let rows: Vec<QueueRow> = rows.iter().map(|a| QueueRow::new(a, today)).collect();
+    let departments = departments(&state).await?;
+    let rows: Vec<QueueRow> = rows.iter().map(|a| QueueRow::new(a, today, &departments)).collect();
     let page = QueuePage {
         layout: Layout::new(&state, "信用修复审核"),
         all: scope.is_all(),
@@ -171,7 +174,6 @@ struct DetailPage {
     materials: Vec<(String, String)>,
     reason: String,
     decided_on: String,
-    record_doc: String,
     record_decided: String,
     may_decide: bool,
 }
@@ -189,7 +191,7 @@ pub(crate) async fn detail(
         layout: Layout::new(&state, "修复申请详情"),
         csrf_token: caller.csrf_token().to_owned(),
         may_decide: caller.allows(Action::DecideRepair, &Resource::Department(a.department.clone())),
-        row: QueueRow::new(&a, today),
+        row: QueueRow::new(&a, today, &departments(&state).await?),
         severity: a.severity.clone().unwrap_or_else(|| "—".to_owned()),
         signed_by: a.signed_by.clone(),
         commitment_version: a.commitment_version.clone(),
@@ -197,7 +199,6 @@ pub(crate) async fn detail(
         materials: a.materials.0.iter().map(|m| (material_name(&m.code).to_owned(), m.description.clone())).collect(),
         reason: a.reason.clone().unwrap_or_default(),
         decided_on: a.decided_on.map_or_else(String::new, |d| d.to_string()),
-        record_doc: record.as_ref().map_or_else(String::new, |r| r.document_number.clone()),
         record_decided: record.as_ref().map_or_else(String::new, |r| r.decision_date.to_string()),
     };
     Ok((NO_STORE, page).into_response())

@@ -56,6 +56,8 @@ pub(crate) struct CheckView {
 pub(crate) struct ObjectionView {
     id: String,
     record_id: String,
+    /// The disputed record's document number (its id when not found).
+    record_doc: String,
     filed_on: String,
     answer_due: String,
     open: bool,
@@ -67,6 +69,7 @@ pub(crate) struct ObjectionView {
 pub(crate) struct RepairView {
     id: String,
     record_id: String,
+    record_doc: String,
     applied_on: String,
     review_due: String,
     status: String,
@@ -204,12 +207,19 @@ fn page(
     let today = f.as_of;
     let listings = listing_views(state, &f);
     let (bans, interviews, checks) = activity_views(&f);
+    let doc = |id: &str| {
+        f.records
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| format!("{} {}", r.item_name, r.document_number))
+    };
     let objections = f
         .objections
         .iter()
         .map(|o| ObjectionView {
             id: o.objection_id.clone(),
             record_id: o.record_id.clone(),
+            record_doc: doc(&o.record_id),
             filed_on: o.filed_on.to_string(),
             answer_due: o.answer_due.to_string(),
             open: o.result.is_none(),
@@ -224,6 +234,7 @@ fn page(
         .map(|r| RepairView {
             id: r.application_id.clone(),
             record_id: r.record_id.clone(),
+            record_doc: doc(&r.record_id),
             applied_on: r.applied_on.to_string(),
             review_due: r.review_due.to_string(),
             status: r.status.name_zh().to_owned(),
