@@ -484,3 +484,39 @@ async fn objection_deadlines_are_counted_on_the_holiday_calendar() {
     assert_eq!(api["penalties"].as_array().unwrap().len(), 1);
     verified(&app).await;
 }
+
+#[tokio::test]
+async fn a_penalty_ends_a_red_list_entry_at_once_and_blocks_a_new_one() {
+    use xinyong_core::lists::listing::{self, ProposeListing};
+    let app = city("2026-11-26").await;
+    let office = department_user("fgw");
+    let fgw = DepartmentCode::parse("fgw").unwrap();
+    let propose = |reason: &str| ProposeListing {
+        list_code: "red-list".into(),
+        subject: ORG.into(),
+        reason: reason.into(),
+        legal_basis: "济信用办〔2026〕12号".into(),
+        ..ProposeListing::default()
+    };
+    let id = listing::propose(&app.core, &office, &fgw, propose("连续三年纳税信用A级")).await.unwrap();
+    listing::decide(&app.core, &office, &id, "济信用办红〔2026〕3号", "2026-11-26".parse().unwrap()).await.unwrap();
+    let lists = app.get("/api/v1/public/lists").await.json();
+    assert_eq!(lists["total"], 1, "{lists}");
+
+    // A public penalty arrives: the red-list entry ends in the same request.
+    upload(
+        &app,
+        "scjgj",
+        vec![penalty("济市监罚〔2026〕401号", "罚款", "罚款5万元", 5.0, "2026-11-20", "济南市市场监督管理局")],
+    )
+    .await;
+    let lists = app.get("/api/v1/public/lists").await.json();
+    assert_eq!(lists["total"], 0, "{lists}");
+    let file = xinyong_core::lists::credit_file::credit_file(&app.core, &org(), None).await.unwrap().unwrap();
+    assert_eq!(file.listings[0].row.exit_reason, Some(xinyong_domain::lists::ExitReason::Dishonesty));
+
+    // While the penalty is in publicity, a new red-list entry is refused.
+    let refused = listing::propose(&app.core, &office, &fgw, propose("获评市级诚信企业")).await.unwrap_err();
+    assert_eq!(refused.code(), "red_list_blocked", "{refused}");
+    verified(&app).await;
+}

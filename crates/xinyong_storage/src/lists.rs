@@ -289,3 +289,17 @@ pub async fn interviews_of_subject(store: &dyn Store, subject_key: &str, limit: 
         .arg(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }
+
+/// Listings on red lists (`list_kind = 'red'`) in force on `today`
+/// (decided, not ended), by id, at most `limit`: few, read whole when
+/// dishonesty information arrives.
+pub async fn red_listings_in_force(store: &dyn Store, today: NaiveDate, limit: u32) -> Result<Vec<ListingRow>> {
+    let stmt = Stmt::select(&LISTINGS)
+        .push(" WHERE list_kind = 'red' AND status = ")
+        .bind(ListingStatus::Listed.as_str())
+        .push(" AND (valid_until IS NULL OR valid_until >= ")
+        .bind(day(today))
+        .push(") ORDER BY listing_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}

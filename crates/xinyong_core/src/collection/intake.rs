@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use xinyong_domain::auth::{DepartmentCode, DepartmentRow};
-use xinyong_domain::collection::catalog::{CatalogItem, HeaderMatch};
+use xinyong_domain::collection::catalog::{CatalogItem, Category, HeaderMatch};
 use xinyong_domain::collection::publicity::decide_publicity;
 use xinyong_domain::collection::record::{
     FieldIssue, RecordDraft, RowOutcome, SubjectRef, ValidationContext, validate_row,
@@ -24,7 +24,7 @@ use xinyong_domain::collection::{
     AcceptedRecord, BatchSummary, RecordPublicity, RecordRow, RecordSubject, RowIssue, RowReport, diff_fields,
     record_id,
 };
-use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectStatus};
 use xinyong_domain::subjects::{PersonRow, SubjectRow};
@@ -673,6 +673,26 @@ fn accepted_record(batch: &Batch<'_>, draft: &RecordDraft, rid: String) -> Accep
     }
 }
 
+/// The organisations this batch gives a public penalty (accepted or
+/// corrected), each once.
+fn penalised_organisations(batch: &Batch<'_>, events: &[NewEvent]) -> Vec<String> {
+    if batch.item.category() != Category::AdministrativePenalty {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Collection(
+                CollectionEvent::RecordAccepted { record } | CollectionEvent::RecordCorrected { record, .. },
+            ) if record.publicity.public && !record.subject.is_natural_person() => Some(record.subject.key.clone()),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Step 4: one append of the new subjects, records, corrections and the batch;
 /// nothing when every row was a duplicate, or on a dry run. The batch event's
 /// log index.
@@ -682,7 +702,11 @@ async fn write(core: &Core, batch: &Batch<'_>, tally: &mut Tally, summary: &Batc
         return Ok(None);
     }
     tally.event(batch, CollectionEvent::BatchReceived { batch: summary.clone() }.into());
+    let penalised = penalised_organisations(batch, &tally.events);
     let outcome = core.append(std::mem::take(&mut tally.events)).await?;
+    // 立即移出: a public penalty ends the subject's red-list entries at once.
+    let why = format!("受到行政处罚（{}报送）", batch.req.department);
+    crate::lists::listing::exit_red_listings(core, &penalised, batch.received, &why).await?;
     metrics::counter!("xinyong_records_accepted_total").increment(summary.accepted);
     metrics::counter!("xinyong_records_rejected_total").increment(summary.rejected);
     Ok(Some(outcome.size - 1))

@@ -22,8 +22,9 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::closed_loop::MeasurePush;
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::collection::catalog::Category;
 use xinyong_domain::event::NewEvent;
-use xinyong_domain::lists::sanction::{ListType, SubjectKind};
+use xinyong_domain::lists::sanction::{ListKind, ListType, SubjectKind};
 use xinyong_domain::lists::{
     ExitReason, ListingProposal, ListingRow, ListingState, ListingStatus, ListsEvent, ObjectionOutcome, ObjectionRow,
     Step, StepError, digest_id,
@@ -338,6 +339,9 @@ pub async fn propose(
     let today = china_today(core);
     let proposed_on = input.proposed_on.unwrap_or(today);
     step_date("拟列入日期", proposed_on, None, today)?;
+    if list.kind == ListKind::Red {
+        red_list_open_to(core, &subject.key, today).await?;
+    }
 
     let id = digest_id("LS", &[list_code, &subject.key, department.as_str(), &proposed_on.to_string(), &reason]);
     if core.store().get(ListingRow::key(id.as_str())).await?.is_some() {
@@ -519,6 +523,9 @@ pub async fn decide(
     let decision_no = required_text("决定文号", decision_no, MAX_SHORT_CHARS)?;
     let rules = core.rules();
     let list = list_of(&rules, &row.list_code)?;
+    if list.kind == ListKind::Red {
+        red_list_open_to(core, &row.subject_key, today).await?;
+    }
     let pushes = rules
         .sanctions
         .pushes_for(list)
@@ -530,6 +537,7 @@ pub async fn decide(
     } else {
         Vec::new()
     };
+    let row_subject_key = row.subject_key.clone();
     core.append(vec![event(
         principal,
         core,
@@ -547,7 +555,67 @@ pub async fn decide(
         },
     )])
     .await?;
+    if list.kind != ListKind::Red {
+        let why = format!("被列入「{}」（{listing_id}）", list.name);
+        exit_red_listings(core, &[row_subject_key], decided_on, &why).await?;
+    }
     Ok(())
+}
+
+/// Red-list entry is refused while the subject has a penalty in publicity
+/// or is on a dishonesty list in force (守信激励 presupposes no current
+/// dishonesty information).
+async fn red_list_open_to(core: &Core, subject_key: &str, today: NaiveDate) -> Result<()> {
+    let listings = lists::listings_of_subject(core.store(), subject_key, PER_LISTING_ROWS).await?;
+    if let Some(l) = listings.iter().find(|l| l.list_kind != ListKind::Red.as_str() && l.in_force(today)) {
+        return Err(CoreError::invalid(
+            "red_list_blocked",
+            format!("该主体在失信名单记录 {} 有效期内，不得列入守信激励对象名单", l.listing_id),
+        ));
+    }
+    let Ok(uscc) = Uscc::parse(subject_key) else { return Ok(()) };
+    let records = xinyong_storage::collection::records_of_subject(core.store(), &uscc, 1_000).await?;
+    let catalog = &core.rules().catalog;
+    let penalty = records.iter().find(|r| {
+        r.public
+            && catalog.item(&r.item).is_some_and(|i| i.category() == Category::AdministrativePenalty)
+            && r.window_start.is_some_and(|s| s <= today)
+            && r.latest_end.is_none_or(|e| today < e)
+    });
+    if let Some(r) = penalty {
+        return Err(CoreError::invalid(
+            "red_list_blocked",
+            format!("该主体的行政处罚（{}）仍在公示期内，不得列入守信激励对象名单", r.document_number),
+        ));
+    }
+    Ok(())
+}
+
+/// Most red-list entries read when dishonesty information arrives.
+const MAX_RED_LISTINGS: u32 = 100_000;
+
+/// 立即移出: every subject among `subjects` that is on a red list in force
+/// leaves it at once, because dishonesty information about it arrived (a
+/// public penalty, a listing on a dishonesty list). Written by the platform
+/// (`system`) in one append; returns how many listings exited.
+pub async fn exit_red_listings(core: &Core, subjects: &[String], on: NaiveDate, because: &str) -> Result<usize> {
+    if subjects.is_empty() {
+        return Ok(0);
+    }
+    let red = lists::red_listings_in_force(core.store(), on, MAX_RED_LISTINGS).await?;
+    let mut events = Vec::new();
+    for row in red.into_iter().filter(|r| subjects.contains(&r.subject_key)) {
+        let note = format!("{because}，依规定立即移出守信激励对象名单");
+        let on = on.max(row.valid_from.unwrap_or(on));
+        let req = ExitRequest { reason: ExitReason::Dishonesty, on, decision_no: None, note };
+        events.push(event(&Principal::system(), core, exit_event(core, row, req).await?));
+    }
+    let exited = events.len();
+    if exited > 0 {
+        core.append(events).await?;
+        tracing::info!(exited, "red-list entries ended by new dishonesty information");
+    }
+    Ok(exited)
 }
 
 /// 撤回: drops a proposal before a decision.
@@ -593,7 +661,10 @@ pub async fn exit(core: &Core, principal: &Principal, listing_id: &str, req: Exi
     step_date("移出日期", req.on, row.decided_on.map(|d| (d, "列入决定日期")), today)?;
     check_step(core, &row, Step::Exit(req.reason), req.on).await?;
     let decision_no = optional_text("移出决定文号", req.decision_no.as_deref().unwrap_or_default(), MAX_SHORT_CHARS)?;
-    if decision_no.is_empty() && req.reason != ExitReason::Expired {
+    if req.reason == ExitReason::Dishonesty && row.list_kind != ListKind::Red.as_str() {
+        return Err(CoreError::invalid("exit_reason_invalid", "“因失信信息移出”只适用于守信激励对象名单"));
+    }
+    if decision_no.is_empty() && !matches!(req.reason, ExitReason::Expired | ExitReason::Dishonesty) {
         return Err(CoreError::invalid("missing_field", "「移出决定文号」必须填写(期满移出除外)"));
     }
     let note = optional_text("说明", &req.note, MAX_TEXT_CHARS)?;

@@ -23,7 +23,7 @@ use crate::lists::listing::working_days_after;
 use crate::log::Core;
 
 /// Deadlines and limits of the subject's side, from configuration
-/// (`[redress]`). Every number DOMAIN marks [U] is here.
+/// (`[redress]`). Every number DOMAIN marks as unsure (U) is here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedressSettings {
     /// Days an activation letter's code stays valid.
@@ -33,7 +33,7 @@ pub struct RedressSettings {
     /// …or 7 when other units must help verify (an extension, with a reason).
     pub objection_extended_working_days: u32,
     /// The deciding department reviews a repair application within this many
-    /// working days [U]: Credit China's practice is 10 (DOMAIN §2.2).
+    /// working days (DOMAIN marks it unsure): Credit China's practice is 10 (DOMAIN §2.2).
     pub repair_review_working_days: u32,
     /// Longest objection grounds or repair statement, in characters.
     pub max_text_chars: usize,

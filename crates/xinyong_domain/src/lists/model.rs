@@ -101,11 +101,18 @@ pub enum ExitReason {
     Revoked,
     /// 依法院裁判移出
     CourtDecision,
+    /// 守信激励对象因新的失信信息立即移出 (a red list only).
+    Dishonesty,
 }
 
 impl ExitReason {
-    pub const ALL: [ExitReason; 4] =
-        [ExitReason::Expired, ExitReason::Repaired, ExitReason::Revoked, ExitReason::CourtDecision];
+    pub const ALL: [ExitReason; 5] = [
+        ExitReason::Expired,
+        ExitReason::Repaired,
+        ExitReason::Revoked,
+        ExitReason::CourtDecision,
+        ExitReason::Dishonesty,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -113,6 +120,7 @@ impl ExitReason {
             ExitReason::Repaired => "repaired",
             ExitReason::Revoked => "revoked",
             ExitReason::CourtDecision => "court_decision",
+            ExitReason::Dishonesty => "dishonesty",
         }
     }
 
@@ -122,6 +130,7 @@ impl ExitReason {
             ExitReason::Repaired => "信用修复移出",
             ExitReason::Revoked => "撤销列入",
             ExitReason::CourtDecision => "依法院裁判移出",
+            ExitReason::Dishonesty => "因失信信息立即移出",
         }
     }
 

@@ -102,7 +102,7 @@ impl ListingState {
                     return wrong();
                 }
                 match reason {
-                    ExitReason::Revoked | ExitReason::CourtDecision => Ok(()),
+                    ExitReason::Revoked | ExitReason::CourtDecision | ExitReason::Dishonesty => Ok(()),
                     ExitReason::Expired => match self.valid_until {
                         Some(until) if today > until => Ok(()),
                         Some(until) => Err(StepError::NotExpired(until)),
