@@ -257,7 +257,9 @@ async fn set_up_expired_listings(core: &Core, hook_url: &str) {
         };
         let id = listing::propose(core, &acting, &scjgj, proposal).await.unwrap();
         listing::serve_notice(core, &acting, &id, day("2024-03-01"), "邮寄送达").await.unwrap();
-        listing::decide(core, &acting, &id, &format!("济市监重〔2024〕{i}号"), day("2024-03-20")).await.unwrap();
+        // Four eyes: another reviewer decides.
+        let deciding = xinyong_test_support::user("zhang", Some("scjgj"), &[xinyong_domain::auth::Role::Reviewer]);
+        listing::decide(core, &deciding, &id, &format!("济市监重〔2024〕{i}号"), day("2024-03-20")).await.unwrap();
     }
 }
 

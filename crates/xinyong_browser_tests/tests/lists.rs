@@ -102,8 +102,10 @@ async fn city() -> (TestApp, String) {
         },
     ));
     core.append(events).await.unwrap();
-    let users: [(&str, &str, Option<&str>, Vec<Role>); 3] = [
+    let users: [(&str, &str, Option<&str>, Vec<Role>); 4] = [
         ("scjgj", "市场监管局李审核", Some("scjgj"), vec![Role::Operator, Role::Reviewer]),
+        // Four eyes: the decision is another reviewer's.
+        ("scjgj-zhang", "市场监管局张科长", Some("scjgj"), vec![Role::Reviewer]),
         ("ggzyjy", "交易中心王经办", Some("ggzyjy"), vec![Role::Operator]),
         ("xyb", "信用办老李", None, vec![Role::Admin]),
     ];
@@ -237,12 +239,13 @@ async fn a_reviewer_lists_a_company_and_the_trading_centre_closes_the_loop() {
             );
             screenshot(&client, "35-lists-noticed").await;
 
-            // 5. A week later (test clock) the session has expired: log in
-            // again, and the page offers the decision.
+            // 5. A week later (test clock) the session has expired. The
+            // decision is another reviewer's (four eyes): 张科长 logs in, and
+            // the page offers it.
             set_day(&clock, "2026-12-04");
             client.goto(&listing_url).await.unwrap();
             wait_for_css(&client, "#login").await;
-            log_in_here(&client, "scjgj").await;
+            log_in_here(&client, "scjgj-zhang").await;
             let decide = wait_for_css(&client, &fresh(r#"form[action$="/decide"]"#)).await;
             assert_eq!(here(&client).await, listing_path, "the login sends the reviewer back to the listing");
             fill(&client, "#d-no", DECISION_NO).await;
@@ -353,7 +356,8 @@ async fn listed_city() -> (TestApp, String) {
     let id = listing::propose(core, &acting, &scjgj, proposal).await.unwrap();
     listing::serve_notice(core, &acting, &id, day("2026-11-26"), "直接送达").await.unwrap();
     set_day(&app.clock, "2026-12-04");
-    listing::decide(core, &acting, &id, DECISION_NO, day("2026-12-04")).await.unwrap();
+    let deciding = xinyong_test_support::user("scjgj-zhang", Some("scjgj"), &[Role::Reviewer]);
+    listing::decide(core, &deciding, &id, DECISION_NO, day("2026-12-04")).await.unwrap();
     let clerk = xinyong_test_support::user("ggzyjy", Some("ggzyjy"), &[Role::Operator]);
     feeds::report_execution(core, &clerk, &ggzyjy, &id, BIDDING, OUTCOME.to_owned(), None, Some("ZB-2026-0042".into()))
         .await

@@ -130,7 +130,7 @@ async fn listed(
         NewEvent {
             actor: actor.clone(),
             rules: versions.clone(),
-            body: ListsEvent::ListingProposed { proposal, list_kind: list.kind }.into(),
+            body: ListsEvent::ListingProposed { proposal, list_kind: list.kind, proposed_by: None }.into(),
         },
         NewEvent {
             actor,

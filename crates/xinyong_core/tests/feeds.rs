@@ -89,7 +89,7 @@ async fn decide(app: &TestApp, id: &str, subject: RecordSubject) {
             NewEvent {
                 actor: actor("scjgj"),
                 rules: versions.clone(),
-                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious }.into(),
+                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious, proposed_by: None }.into(),
             },
             NewEvent {
                 actor: actor("scjgj"),

@@ -102,6 +102,12 @@ fn dept(code: &str) -> Principal {
     xinyong_test_support::department_user(code)
 }
 
+/// Another reviewer of the department (张): four eyes, the decision is not
+/// the proposer's.
+fn second(code: &str) -> Principal {
+    xinyong_test_support::user("zhang", Some(code), &[Role::Reviewer])
+}
+
 fn code(code: &str) -> DepartmentCode {
     DepartmentCode::parse(code).unwrap()
 }
@@ -196,7 +202,9 @@ async fn the_whole_life_cycle_of_a_serious_listing() {
         code_of(decide(core, &dept("swj"), &id, "济市监信〔2026〕1号", d("2026-10-09")).await),
         "not_your_department"
     );
-    decide(core, &scjgj, &id, "济市监信〔2026〕1号", d("2026-10-09")).await.unwrap();
+    // Four eyes: the proposer may not decide; another reviewer does.
+    assert_eq!(code_of(decide(core, &scjgj, &id, "济市监信〔2026〕1号", d("2026-10-09")).await), "four_eyes_required");
+    decide(core, &second("scjgj"), &id, "济市监信〔2026〕1号", d("2026-10-09")).await.unwrap();
     let r = row(&app, &id).await;
     assert_eq!(r.status, ListingStatus::Listed);
     assert_eq!((r.valid_from, r.valid_until), (Some(d("2026-10-09")), Some(d("2029-10-08"))));
@@ -275,7 +283,7 @@ async fn a_red_list_entry_needs_no_notice() {
     let mut p = proposal("red-list", &other_company());
     p.reason = "连续三年纳税信用 A 级".to_owned();
     let id = propose(core, &fgw, &code("fgw"), p).await.unwrap();
-    decide(core, &fgw, &id, "济发改信〔2026〕5号", d("2026-11-26")).await.unwrap();
+    decide(core, &second("fgw"), &id, "济发改信〔2026〕5号", d("2026-11-26")).await.unwrap();
     let r = row(&app, &id).await;
     assert_eq!(r.status, ListingStatus::Listed);
     assert_eq!(r.list_kind, "red");
@@ -429,7 +437,7 @@ async fn a_revoked_listing_lifts_its_measures_at_once() {
     let id = propose(core, &scjgj, &code("scjgj"), proposal("samr-serious", &company())).await.unwrap();
     serve_notice(core, &scjgj, &id, d("2026-11-26"), "直接送达").await.unwrap();
     set_day(&app, "2026-12-04");
-    decide(core, &scjgj, &id, "济市监信〔2026〕9号", d("2026-12-04")).await.unwrap();
+    decide(core, &second("scjgj"), &id, "济市监信〔2026〕9号", d("2026-12-04")).await.unwrap();
     let no_number =
         ExitRequest { reason: ExitReason::Revoked, on: d("2026-12-04"), decision_no: None, note: String::new() };
     assert_eq!(code_of(exit(core, &scjgj, &id, no_number.clone()).await), "missing_field");

@@ -43,7 +43,13 @@ async fn play_case(core: &Core, case: DemoCase) -> Result<()> {
         source_records: Vec::new(),
         proposed_on: Some(case.proposed_on),
     };
-    let id = listing::propose(core, &acting, &department, input).await.map_err(fail("demo: proposing a listing"))?;
+    let id = match listing::propose(core, &acting, &department, input).await {
+        Ok(id) => id,
+        // A company with a penalty in publicity cannot be proposed for the
+        // red list: the credit office would not have proposed it.
+        Err(xinyong_core::CoreError::Invalid { code: "red_list_blocked", .. }) => return Ok(()),
+        Err(e) => return Err(fail("demo: proposing a listing")(e)),
+    };
     if let Some(on) = case.notice_on {
         listing::serve_notice(core, &acting, &id, on, "直接送达").await.map_err(fail("demo: serving a notice"))?;
     }

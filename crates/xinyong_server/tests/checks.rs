@@ -110,6 +110,7 @@ async fn world() -> World {
                     proposed_on: d("2026-05-06"),
                 },
                 list_kind: ListKind::Serious,
+                proposed_by: None,
             }
             .into(),
         },

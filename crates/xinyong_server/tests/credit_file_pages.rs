@@ -94,7 +94,7 @@ async fn listed(
         liable_people: liable,
     };
     let events = vec![
-        NewEvent::new(actor.clone(), ListsEvent::ListingProposed { proposal, list_kind: list.kind }),
+        NewEvent::new(actor.clone(), ListsEvent::ListingProposed { proposal, list_kind: list.kind, proposed_by: None }),
         NewEvent::new(actor, body),
     ];
     app.core.append(events).await.unwrap();

@@ -105,7 +105,7 @@ async fn decide(app: &TestApp, id: &str) {
             NewEvent {
                 actor: actor.clone(),
                 rules: versions.clone(),
-                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious }.into(),
+                body: ListsEvent::ListingProposed { proposal, list_kind: ListKind::Serious, proposed_by: None }.into(),
             },
             NewEvent { actor, rules: versions, body: decided.into() },
         ])

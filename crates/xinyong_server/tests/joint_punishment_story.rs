@@ -124,7 +124,9 @@ async fn a_listing_closes_the_joint_punishment_loop_and_ends_with_its_validity()
     listing::answer_objection(&app.core, &acting, &objection, ObjectionOutcome::Rejected, "复议机关已维持原处罚决定")
         .await
         .unwrap();
-    listing::decide(&app.core, &acting, &id, "济市监列〔2026〕9号", day("2026-12-01")).await.unwrap();
+    // Four eyes: another reviewer of the department decides.
+    let deciding = xinyong_test_support::user("zhang", Some("scjgj"), &[xinyong_domain::auth::Role::Reviewer]);
+    listing::decide(&app.core, &deciding, &id, "济市监列〔2026〕9号", day("2026-12-01")).await.unwrap();
     let detail = listing::listing_detail(&app.core, &id).await.unwrap().unwrap();
     assert_eq!(detail.row.valid_until, Some(day("2029-11-30")), "three years, the last day included");
 

@@ -123,7 +123,10 @@ async fn list_some(app: &TestApp) -> String {
             liable_people: liable,
         };
         let events = vec![
-            NewEvent::new(actor.clone(), ListsEvent::ListingProposed { proposal, list_kind: list.kind }),
+            NewEvent::new(
+                actor.clone(),
+                ListsEvent::ListingProposed { proposal, list_kind: list.kind, proposed_by: None },
+            ),
             NewEvent::new(actor, decided),
         ];
         app.core.append(events).await.unwrap();

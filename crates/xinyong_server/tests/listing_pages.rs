@@ -162,7 +162,9 @@ async fn a_reviewer_takes_a_listing_from_proposal_to_decision() {
     // Only lists the department may decide are offered.
     assert!(!text.contains("重大税收违法失信主体（"), "the tax list is not scjgj's");
 
-    let page = propose(&app, &chen).await;
+    // The operator proposes; the reviewer decides (four eyes).
+    let wang = log_in(&app, "wang").await;
+    let page = propose(&app, &wang).await;
     let r = get_as(&app, &format!("{page}?notice=proposed"), &chen).await;
     assert_eq!(r.status, StatusCode::OK);
     let text = r.text();

@@ -499,7 +499,8 @@ async fn a_penalty_ends_a_red_list_entry_at_once_and_blocks_a_new_one() {
         ..ProposeListing::default()
     };
     let id = listing::propose(&app.core, &office, &fgw, propose("连续三年纳税信用A级")).await.unwrap();
-    listing::decide(&app.core, &office, &id, "济信用办红〔2026〕3号", "2026-11-26".parse().unwrap()).await.unwrap();
+    let second = xinyong_test_support::user("zhang", Some("fgw"), &[Role::Reviewer]);
+    listing::decide(&app.core, &second, &id, "济信用办红〔2026〕3号", "2026-11-26".parse().unwrap()).await.unwrap();
     let lists = app.get("/api/v1/public/lists").await.json();
     assert_eq!(lists["total"], 1, "{lists}");
 

@@ -340,7 +340,7 @@ pub async fn propose(
     let proposed_on = input.proposed_on.unwrap_or(today);
     step_date("拟列入日期", proposed_on, None, today)?;
     if list.kind == ListKind::Red {
-        red_list_open_to(core, &subject.key, today).await?;
+        red_list_open_to(core, &subject.key, proposed_on).await?;
     }
 
     let id = digest_id("LS", &[list_code, &subject.key, department.as_str(), &proposed_on.to_string(), &reason]);
@@ -371,7 +371,10 @@ pub async fn propose(
         source_records,
         proposed_on,
     };
-    core.append(vec![event(principal, core, ListsEvent::ListingProposed { proposal, list_kind: list.kind })]).await?;
+    // A console user's proposal names them: the decision must be another's.
+    let proposed_by = matches!(principal, Principal::User(_)).then(|| principal.actor().as_str().to_owned());
+    let body = ListsEvent::ListingProposed { proposal, list_kind: list.kind, proposed_by };
+    core.append(vec![event(principal, core, body)]).await?;
     Ok(id)
 }
 
@@ -521,10 +524,15 @@ pub async fn decide(
     // the objection window even when it is recorded later.
     check_step(core, &row, Step::Decide, decided_on).await?;
     let decision_no = required_text("决定文号", decision_no, MAX_SHORT_CHARS)?;
+    // Four eyes: whoever proposed may not also decide (49号: 认定 and
+    // 审核 are separate steps). The platform's own imports are exempt.
+    if matches!(principal, Principal::User(_)) && row.proposed_by.as_deref() == Some(principal.actor().as_str()) {
+        return Err(forbidden("four_eyes_required", "列入决定须由拟列入人以外的审核人作出".to_owned()));
+    }
     let rules = core.rules();
     let list = list_of(&rules, &row.list_code)?;
     if list.kind == ListKind::Red {
-        red_list_open_to(core, &row.subject_key, today).await?;
+        red_list_open_to(core, &row.subject_key, decided_on).await?;
     }
     let pushes = rules
         .sanctions
@@ -563,8 +571,8 @@ pub async fn decide(
 }
 
 /// Red-list entry is refused while the subject has a penalty in publicity
-/// or is on a dishonesty list in force (守信激励 presupposes no current
-/// dishonesty information).
+/// or is on a dishonesty list in force on `today`, the step's own date
+/// (守信激励 presupposes no current dishonesty information).
 async fn red_list_open_to(core: &Core, subject_key: &str, today: NaiveDate) -> Result<()> {
     let listings = lists::listings_of_subject(core.store(), subject_key, PER_LISTING_ROWS).await?;
     if let Some(l) = listings.iter().find(|l| l.list_kind != ListKind::Red.as_str() && l.in_force(today)) {

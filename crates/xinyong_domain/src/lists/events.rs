@@ -35,6 +35,11 @@ pub enum ListsEvent {
     ListingProposed {
         proposal: ListingProposal,
         list_kind: ListKind,
+        /// The console user who proposed (`user:<login>`): the decision must
+        /// be someone else's (four eyes). Absent in entries written before
+        /// the rule, and for proposals by the platform itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proposed_by: Option<String>,
     },
     /// The subject was told before listing (告知), with the objection window.
     ListingNoticeServed {
@@ -135,8 +140,8 @@ impl ListsEvent {
     pub fn writes(&self, at: EventMeta) -> Result<Vec<ProjectionWrite>, ProjectionError> {
         let seq = at.seq;
         match self {
-            ListsEvent::ListingProposed { proposal, list_kind } => {
-                Ok(vec![proposed_row(proposal, list_kind, seq).upsert()?])
+            ListsEvent::ListingProposed { proposal, list_kind, proposed_by } => {
+                Ok(vec![proposed_row(proposal, list_kind, proposed_by.as_deref(), seq).upsert()?])
             }
             ListsEvent::ListingNoticeServed { listing_id, served_on, objection_deadline, .. } => {
                 let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Noticed);
@@ -317,7 +322,7 @@ fn by_department(pushes: &[MeasurePush]) -> Vec<(&DepartmentCode, Vec<String>)> 
     map.into_iter().collect()
 }
 
-fn proposed_row(p: &ListingProposal, list_kind: &ListKind, seq: u64) -> ListingRow {
+fn proposed_row(p: &ListingProposal, list_kind: &ListKind, proposed_by: Option<&str>, seq: u64) -> ListingRow {
     ListingRow {
         listing_id: p.id.clone(),
         list_code: p.list_code.clone(),
@@ -344,6 +349,7 @@ fn proposed_row(p: &ListingProposal, list_kind: &ListKind, seq: u64) -> ListingR
         exited_on: None,
         exit_decision_no: None,
         exit_note: None,
+        proposed_by: proposed_by.map(str::to_owned),
         seq,
     }
 }

@@ -40,6 +40,8 @@ crate::projection::table! {
         exited_on: Option<NaiveDate>,
         exit_decision_no: Option<String>,
         exit_note: Option<String>,
+        /// Who proposed it (`user:<login>`), when a console user did.
+        proposed_by: Option<String>,
         seq: u64,
     }
 }

@@ -46,6 +46,7 @@ fn listing(
         exited_on: None,
         exit_decision_no: None,
         exit_note: None,
+        proposed_by: None,
         seq,
     }
 }
