@@ -233,6 +233,8 @@ pub struct RedressConfig {
     pub objection_extended_working_days: u32,
     pub repair_review_working_days: u32,
     pub max_text_chars: usize,
+    /// JSON lines of notices to companies; empty: none.
+    pub notifications_file: PathBuf,
 }
 
 impl RedressConfig {
@@ -243,6 +245,12 @@ impl RedressConfig {
             objection_extended_working_days: self.objection_extended_working_days,
             repair_review_working_days: self.repair_review_working_days,
             max_text_chars: self.max_text_chars,
+            notifier: if self.notifications_file.as_os_str().is_empty() {
+                xinyong_core::objections::notify::NotifierHandle::default()
+            } else {
+                let file = xinyong_core::objections::notify::FileNotifier::new(self.notifications_file.clone());
+                xinyong_core::objections::notify::NotifierHandle(std::sync::Arc::new(file))
+            },
         }
     }
 }

@@ -521,3 +521,70 @@ async fn a_penalty_ends_a_red_list_entry_at_once_and_blocks_a_new_one() {
     assert_eq!(refused.code(), "red_list_blocked", "{refused}");
     verified(&app).await;
 }
+
+#[tokio::test]
+async fn a_counter_registers_an_objection_and_the_company_is_notified() {
+    use xinyong_core::objections::RedressSettings;
+    use xinyong_core::objections::notify::{FileNotifier, NotifierHandle};
+    let dir = tempfile::tempdir().unwrap();
+    let notices = dir.path().join("notices.jsonl");
+    let redress = RedressSettings {
+        notifier: NotifierHandle(std::sync::Arc::new(FileNotifier::new(notices.clone()))),
+        ..RedressSettings::default()
+    };
+    let settings = xinyong_core::CoreSettings { redress, ..Default::default() };
+    let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
+    app.clock.set(at("2026-11-26"));
+    auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();
+    let company = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: org(),
+            name: SubjectName::parse("济南泉润商贸有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![],
+    };
+    app.core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+    let rv = NewUser {
+        login: "rv".into(),
+        display_name: "审核员".into(),
+        department: Some(DepartmentCode::parse("scjgj").unwrap()),
+        roles: vec![Role::Reviewer, Role::Operator],
+    };
+    auth::create_user(&app.core, &Actor::system(), rv, PASSWORD).await.unwrap();
+    let ids = upload(
+        &app,
+        "scjgj",
+        vec![penalty("济市监罚〔2026〕501号", "罚款", "罚款5万元", 5.0, "2026-10-09", "济南市市场监督管理局")],
+    )
+    .await;
+
+    // The clerk finds the company's records at the counter and registers the objection.
+    let clerk =
+        form(&app, "/console/login", None, &[("login", "rv"), ("password", PASSWORD), ("next", "/console")]).await;
+    let clerk = cookie_of(&clerk);
+    let page = page(&app, &format!("/console/objections?uscc={ORG}"), &clerk).await.text();
+    assert!(page.contains("济市监罚〔2026〕501号"), "{page}");
+    let filed = form(
+        &app,
+        &format!("/console/records/{}/objection", ids[0]),
+        Some(&clerk),
+        &[("grounds", "当事人称已于决定前缴清罚款"), ("csrf_token", &csrf_in(&page))],
+    )
+    .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.text());
+    let mine = objections::objections_of_subject(&app.core, &company_principal(), &org()).await.unwrap();
+    assert_eq!(mine[0].channel, xinyong_domain::objections::ObjectionChannel::Counter);
+    assert!(mine[0].filed_by.starts_with("user:rv"));
+
+    // Answered: the company is told through the notifier, one JSON line.
+    let reviewer = department_user("scjgj");
+    objections::answer_objection(&app.core, &reviewer, &mine[0].objection_id, ObjectionResult::Kept, "经核实信息无误")
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&notices).unwrap();
+    let line: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["uscc"], ORG);
+    assert_eq!(line["kind"], "objection_closed");
+    assert!(line["text"].as_str().unwrap().contains("经核实信息无误"), "{line}");
+}

@@ -5,6 +5,8 @@
 //! and in the public API; a record found wrong (`corrected`, `revoked`)
 //! leaves the portal at once, in the same append as the answer.
 
+pub mod notify;
+
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
@@ -37,6 +39,8 @@ pub struct RedressSettings {
     pub repair_review_working_days: u32,
     /// Longest objection grounds or repair statement, in characters.
     pub max_text_chars: usize,
+    /// Where outcomes are told to the company besides `/my`.
+    pub notifier: notify::NotifierHandle,
 }
 
 impl Default for RedressSettings {
@@ -47,6 +51,7 @@ impl Default for RedressSettings {
             objection_extended_working_days: 7,
             repair_review_working_days: 10,
             max_text_chars: 2_000,
+            notifier: notify::NotifierHandle::default(),
         }
     }
 }
@@ -189,7 +194,7 @@ pub async fn answer_objection(
         ObjectionsEvent::RecordObjectionClosed {
             objection_id: row.objection_id.clone(),
             result,
-            reply,
+            reply: reply.clone(),
             answered_on: today,
             answered_by: principal.actor().as_str().to_owned(),
         },
@@ -215,6 +220,23 @@ pub async fn answer_objection(
         }
     }
     core.append(events).await?;
+    let text = format!(
+        "您对{}（{}）提出的异议已办结：{}。答复意见：{}",
+        row.document_number,
+        row.department,
+        result.name_zh(),
+        reply
+    );
+    notify::send(
+        &core.settings().redress.notifier,
+        notify::Notice {
+            uscc: row.uscc.as_str().to_owned(),
+            kind: "objection_closed",
+            reference: row.objection_id.clone(),
+            text,
+            at: core.now(),
+        },
+    );
     Ok(())
 }
 
@@ -250,6 +272,23 @@ pub async fn objection_queue(core: &Core, scope: &Scope) -> Result<Vec<RecordObj
 /// Open objections past their answer date, for the scope.
 pub async fn overdue_objections(core: &Core, department: Option<&DepartmentCode>) -> Result<u64> {
     Ok(queries::count_overdue_objections(core.store(), department, china_today(core)).await?)
+}
+
+/// A company's records that the caller may register an objection to at its
+/// counter: those of the caller's department (every department's for the
+/// credit office), newest first, with whether one is already open.
+pub async fn counter_records(core: &Core, principal: &Principal, uscc: &Uscc) -> Result<Vec<(RecordRow, bool)>> {
+    let scope = crate::auth::policy::scope(principal, Action::ViewObjections)?;
+    let rows = xinyong_storage::collection::records_of_subject(core.store(), uscc, MAX_LISTED).await?;
+    let open = queries::records_under_objection(core.store(), uscc, MAX_LISTED).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| scope.department().is_none_or(|d| *d == r.department))
+        .map(|r| {
+            let disputed = open.contains(&r.id);
+            (r, disputed)
+        })
+        .collect())
 }
 
 /// Records of a company under an open objection (the portal's mark).

@@ -315,6 +315,24 @@ pub async fn decide_repair(
         }
     }
     core.append(events).await?;
+    let text = if approve {
+        format!("您对{}的信用修复申请已获准予，该信息已停止公示。", row.document_number)
+    } else {
+        format!(
+            "您对{}的信用修复申请未获准予，理由见“企业服务—本企业信用—我的信用修复申请”；对决定有异议的，可以提出异议或依法申请行政复议、提起行政诉讼。",
+            row.document_number
+        )
+    };
+    crate::objections::notify::send(
+        &core.settings().redress.notifier,
+        crate::objections::notify::Notice {
+            uscc: row.uscc.as_str().to_owned(),
+            kind: "repair_decided",
+            reference: row.application_id.clone(),
+            text,
+            at: core.now(),
+        },
+    );
     Ok(())
 }
 

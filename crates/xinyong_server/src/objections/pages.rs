@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -102,20 +102,80 @@ impl QueueRow {
 #[template(path = "objections/queue.html")]
 struct QueuePage {
     layout: Layout,
+    csrf_token: String,
     all: bool,
     open: usize,
     overdue: usize,
     rows: Vec<QueueRow>,
+    /// The counter: a company's records the clerk may register an objection to.
+    counter_uscc: String,
+    counter: Option<Vec<CounterRecord>>,
+    counter_problem: Option<String>,
 }
 
-pub(crate) async fn queue(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+/// One record offered at the counter.
+pub(crate) struct CounterRecord {
+    id: String,
+    document_number: String,
+    decision_date: String,
+    disputed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct QueueQuery {
+    /// 窗口登记: the company whose records to list.
+    uscc: Option<String>,
+}
+
+/// The counter section for `?uscc=`: the company's records of the caller's
+/// department, or why there are none.
+async fn counter(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    typed: &str,
+) -> Result<(Option<Vec<CounterRecord>>, Option<String>), PageError> {
+    if typed.is_empty() {
+        return Ok((None, None));
+    }
+    let Ok(uscc) = xinyong_domain::Uscc::parse(typed) else {
+        return Ok((None, Some("统一社会信用代码格式不正确（18 位，含校验位）".to_owned())));
+    };
+    let rows = objections::counter_records(&state.core, &caller.principal, &uscc)
+        .await
+        .map_err(|e| refusal_or_error(state, caller, e))?;
+    if rows.is_empty() {
+        return Ok((None, Some(format!("本部门没有报送过 {uscc} 的信息。"))));
+    }
+    let records = rows
+        .into_iter()
+        .map(|(r, disputed)| CounterRecord {
+            document_number: format!("{} {}", r.item, r.document_number),
+            decision_date: r.decision_date.to_string(),
+            id: r.id,
+            disputed,
+        })
+        .collect();
+    Ok((Some(records), None))
+}
+
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, PageError> {
     let scope = caller.scope(&state, Action::ViewObjections)?;
+    let counter_uscc = q.uscc.as_deref().unwrap_or_default().trim().to_ascii_uppercase();
+    let (counter, counter_problem) = counter(&state, &caller, &counter_uscc).await?;
     let rows = objections::objection_queue(&state.core, &scope).await.map_err(|e| error_page(&state, e.into()))?;
     let today = xinyong_core::collection::intake::china_today(&state.core);
     let departments = departments(&state).await?;
     let rows: Vec<QueueRow> = rows.iter().map(|o| QueueRow::new(o, today, &departments)).collect();
     let page = QueuePage {
         layout: Layout::new(&state, "异议处理"),
+        csrf_token: caller.csrf_token().to_owned(),
+        counter_uscc,
+        counter,
+        counter_problem,
         all: scope.is_all(),
         open: rows.iter().filter(|r| r.open).count(),
         overdue: rows.iter().filter(|r| r.overdue).count(),
