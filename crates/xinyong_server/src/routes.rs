@@ -347,6 +347,13 @@ pub fn table() -> Vec<Route> {
         Route::page(M::POST, "/my/objections/{id}/withdraw", FileObjection, Objection, objections::pages::withdraw),
         Route::page(
             M::POST,
+            "/my/listings/{id}/objection",
+            FileObjection,
+            Listing,
+            objections::pages::object_to_listing,
+        ),
+        Route::page(
+            M::POST,
             "/console/records/{id}/objection",
             FileObjection,
             SubjectRecord,

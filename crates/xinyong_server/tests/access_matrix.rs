@@ -568,6 +568,9 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/my/records/{id}/objection") => {
             post(&format!("/my/records/{}/objection", f.record), form(&[("grounds", "处罚对象有误")]))
         }
+        ("POST", "/my/listings/{id}/objection") => {
+            post(&format!("/my/listings/{}/objection", f.listing), form(&[("grounds", "处罚决定已被撤销")]))
+        }
         ("POST", "/my/objections/{id}/withdraw") => {
             post(&format!("/my/objections/{}/withdraw", f.objection), form(&[]))
         }

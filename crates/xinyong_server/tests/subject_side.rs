@@ -588,3 +588,39 @@ async fn a_counter_registers_an_objection_and_the_company_is_notified() {
     assert_eq!(line["kind"], "objection_closed");
     assert!(line["text"].as_str().unwrap().contains("经核实信息无误"), "{line}");
 }
+
+#[tokio::test]
+async fn a_company_objects_online_to_a_proposed_listing() {
+    use xinyong_core::lists::listing::{self, ProposeListing};
+    let app = city("2026-11-26").await;
+    open_account(&app).await;
+    let scjgj = department_user("scjgj");
+    let proposal = ProposeListing {
+        list_code: "samr-serious".into(),
+        subject: ORG.into(),
+        reason: "提供虚假材料取得许可".into(),
+        legal_basis: "济市监罚〔2026〕88号".into(),
+        ..ProposeListing::default()
+    };
+    let id = listing::propose(&app.core, &scjgj, &DepartmentCode::parse("scjgj").unwrap(), proposal).await.unwrap();
+    listing::serve_notice(&app.core, &scjgj, &id, "2026-11-26".parse().unwrap(), "直接送达").await.unwrap();
+
+    let login = form(&app, "/my/login", None, &[("uscc", ORG), ("username", "admin"), ("password", PASSWORD)]).await;
+    let company = cookie_of(&login);
+    let my = page(&app, "/my", &company).await.text();
+    assert!(my.contains(&format!("/my/listings/{id}/objection")), "the notice's window is open: {my}");
+    let objected = form(
+        &app,
+        &format!("/my/listings/{id}/objection"),
+        Some(&company),
+        &[("grounds", "处罚决定已被复议机关撤销，请不予列入"), ("csrf_token", &csrf_in(&my))],
+    )
+    .await;
+    assert_eq!(objected.status, StatusCode::SEE_OTHER, "{}", objected.text());
+    // The decision waits for the answer.
+    app.clock.set(at("2026-12-04"));
+    let second = xinyong_test_support::user("zhang", Some("scjgj"), &[Role::Reviewer]);
+    let held = listing::decide(&app.core, &second, &id, "济市监列〔2026〕9号", "2026-12-04".parse().unwrap()).await;
+    assert_eq!(held.unwrap_err().code(), "listing_wrong_status");
+    verified(&app).await;
+}

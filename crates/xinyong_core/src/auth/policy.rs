@@ -519,6 +519,7 @@ impl Rule {
             Who::Everyone => Ok(()),
             Who::TheSubject | Who::TheSubjectOrCounter => match resource {
                 Resource::Subject(uscc) | Resource::Record { subject: uscc, .. } if *uscc == subject.uscc => Ok(()),
+                Resource::Listing { subject: key, .. } if key == subject.uscc.as_str() => Ok(()),
                 _ => Err(Denied::forbidden(OWN_COMPANY_ONLY)),
             },
             Who::ConsoleUsers | Who::DepartmentCallers | Who::CreditOffice | Who::Reviewers | Who::Members { .. } => {
@@ -537,7 +538,7 @@ impl Rule {
             Who::Reviewers if user.is_credit_office() || user.roles.contains(&Role::Reviewer) => Ok(()),
             Who::CreditOffice | Who::Reviewers | Who::TheSubject => refused(),
             Who::TheSubjectOrCounter => match resource {
-                Resource::Record { department, .. }
+                Resource::Record { department, .. } | Resource::Listing { department, .. }
                     if user.is_credit_office() || user.department.as_ref() == Some(department) =>
                 {
                     Ok(())

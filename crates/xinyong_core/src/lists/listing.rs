@@ -418,8 +418,25 @@ pub async fn file_objection(
     filed_on: NaiveDate,
     grounds: &str,
 ) -> Result<String> {
-    let today = china_today(core);
     let row = authorized(core, principal, Action::HandleListing, listing_id).await?;
+    record_objection(core, principal, row, filed_on, grounds).await
+}
+
+/// The company objects online, today, to a listing proposed about it, while
+/// the notice's objection window is open. Returns the objection id.
+pub async fn object_online(core: &Core, principal: &Principal, listing_id: &str, grounds: &str) -> Result<String> {
+    let row = authorized(core, principal, Action::FileObjection, listing_id).await?;
+    record_objection(core, principal, row, china_today(core), grounds).await
+}
+
+async fn record_objection(
+    core: &Core,
+    principal: &Principal,
+    row: ListingRow,
+    filed_on: NaiveDate,
+    grounds: &str,
+) -> Result<String> {
+    let today = china_today(core);
     step_date("异议提出日期", filed_on, row.notice_served_on.map(|d| (d, "告知送达日期")), today)?;
     check_step(core, &row, Step::FileObjection, filed_on).await?;
     let grounds = required_text("异议理由", grounds, MAX_TEXT_CHARS)?;

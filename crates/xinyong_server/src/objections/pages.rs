@@ -35,6 +35,19 @@ pub(crate) async fn file_online(
     Ok(Redirect::to("/my?done=objection#objections").into_response())
 }
 
+/// The company objects to a listing proposed about it (notice served, the
+/// objection window open).
+pub(crate) async fn object_to_listing(
+    State(state): State<AppState>,
+    Path(listing_id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<GroundsForm>,
+) -> Result<Response, PageError> {
+    xinyong_core::lists::listing::object_online(&state.core, &caller.principal, &listing_id, &form.grounds)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to("/my?done=listing_objection#lists-title").into_response())
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct NoFields {}
 

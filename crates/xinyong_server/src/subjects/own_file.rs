@@ -20,6 +20,10 @@ use crate::web::{Layout, beijing, error_page};
 
 /// A list membership as the company sees it, with how to leave it.
 pub(crate) struct ListingView {
+    listing_id: String,
+    /// The notice's objection window is open: the company may object here.
+    can_object: bool,
+    objection_deadline: String,
     list_name: String,
     status: String,
     in_force: bool,
@@ -111,6 +115,7 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
         ),
         "withdrawn" => Some("异议已撤回。"),
         "repair" => Some("信用修复申请已提交，请留意审核结果。"),
+        "listing_objection" => Some("对拟列入名单的异议已提交，认定部门答复前不会作出列入决定。"),
         _ => None,
     }
 }
@@ -142,7 +147,12 @@ fn listing_views(state: &AppState, f: &OwnFile) -> Vec<ListingView> {
         .iter()
         .map(|l| {
             let list = rules.sanctions.list(&l.row.list_code);
+            let window_open = l.row.status == xinyong_domain::lists::ListingStatus::Noticed
+                && l.row.objection_deadline.is_some_and(|d| f.as_of <= d);
             ListingView {
+                listing_id: l.row.listing_id.clone(),
+                can_object: window_open,
+                objection_deadline: day(l.row.objection_deadline, "—"),
                 list_name: l.list_name.clone(),
                 status: l.row.status.name_zh().to_owned(),
                 in_force: l.in_force,
