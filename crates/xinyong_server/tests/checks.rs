@@ -283,8 +283,11 @@ async fn clean_unknown_and_banned_subjects() {
     assert_eq!(a["decision"], "not_found");
     assert_eq!(a["found"], false);
 
+    // An industry ban (食品生产经营) restricts its own industry only, which
+    // a check does not name: a caution that names it, never a blanket bar.
     let a = check_ok(&w, w.banned.as_str(), "market_access").await;
-    assert_eq!(a["decision"], "restrict");
+    assert_eq!(a["decision"], "caution");
+    assert!(a["summary"].as_str().unwrap().contains("行业禁入只限于所列行业"), "{a}");
     assert_eq!(a["bans"][0]["ban_id"], "BN0123456789abcdef");
     assert_eq!(a["receipt"]["bans"], json!(["BN0123456789abcdef"]));
     let a = check_ok(&w, w.banned.as_str(), "financing").await;

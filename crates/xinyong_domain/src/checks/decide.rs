@@ -121,9 +121,12 @@ impl Decision {
     }
 }
 
-/// Scenarios in which a ban in force is a restriction, not a caution: the
-/// subject asks to enter a market, obtain an approval, hold a post or win a
-/// public contract (十一: 市场禁入 / 行业禁入).
+/// Scenarios in which a market ban (市场禁入) in force is a restriction, not a
+/// caution: the subject asks to enter a market, obtain an approval, hold a
+/// post or win a public contract (十一). An industry ban (行业禁入) restricts
+/// only its own industry, which a check does not name: it is a caution that
+/// names the industry, so the caller verifies whether the matter falls in
+/// it (a ban in advertising does not bar a construction tender).
 pub const BAN_RESTRICTED_SCENARIOS: [&str; 5] = ["market_access", "approval", "appointment", "bidding", "procurement"];
 
 /// The answer of [`decide`], borrowing the rules (`'r`) and the records (`'a`).
@@ -218,7 +221,9 @@ pub fn decide<'r, 'a>(
         }
     }
     out.bans.extend(bans.iter().filter(|b| b.in_force(today)));
-    let ban_restricts = !out.bans.is_empty() && BAN_RESTRICTED_SCENARIOS.contains(&scenario);
+    let ban_restricts =
+        BAN_RESTRICTED_SCENARIOS.contains(&scenario) && out.bans.iter().any(|b| b.scope == BanScope::Market);
+    let industry_bans = out.bans.iter().any(|b| b.scope == BanScope::Industry);
     cautious |= !out.bans.is_empty();
 
     out.decision = if !out.must.is_empty() || ban_restricts {
@@ -230,7 +235,7 @@ pub fn decide<'r, 'a>(
     } else {
         Decision::Clear
     };
-    out.summary = summary(rules, &out, ban_restricts);
+    out.summary = summary(rules, &out, ban_restricts, industry_bans && BAN_RESTRICTED_SCENARIOS.contains(&scenario));
     out
 }
 
@@ -248,7 +253,12 @@ fn measure_names(s: &mut String, ms: &[&Measure]) {
 }
 
 /// "列入市场监督管理严重违法失信名单(济市监信〔2026〕1号)，本场景应当采取 2 项惩戒措施：…".
-fn summary(rules: &SanctionRules, out: &CheckOutcome<'_, '_>, ban_restricts: bool) -> Cow<'static, str> {
+fn summary(
+    rules: &SanctionRules,
+    out: &CheckOutcome<'_, '_>,
+    ban_restricts: bool,
+    industry_ban_here: bool,
+) -> Cow<'static, str> {
     if out.memberships.is_empty() && out.liabilities.is_empty() && out.bans.is_empty() {
         return Cow::Borrowed("未发现在本场景须核查的失信惩戒、禁入或激励信息");
     }
@@ -297,6 +307,9 @@ fn summary(rules: &SanctionRules, out: &CheckOutcome<'_, '_>, ban_restricts: boo
     if ban_restricts {
         s.push_str("，禁入期内本场景依法不予准入");
     }
+    if industry_ban_here && !ban_restricts {
+        s.push_str("，行业禁入只限于所列行业：本事项属于该行业的，依法不予准入");
+    }
     if out.must.is_empty() && out.may.is_empty() && out.incentives.is_empty() && !ban_restricts {
         s.push_str("，本场景无适用措施，请审慎核查");
     }
@@ -337,7 +350,7 @@ mod tests {
     fn ban(ends: Option<&str>) -> BanHit {
         BanHit {
             ban_id: "BN-1".to_owned(),
-            scope: BanScope::Industry,
+            scope: BanScope::Market,
             field: "食品生产经营".to_owned(),
             department: "scjgj".to_owned(),
             decision_no: "济市监禁〔2026〕2号".to_owned(),
@@ -471,6 +484,19 @@ mod tests {
                 scenario: "market_access",
                 today: "2026-11-26",
                 decision: Decision::Restrict,
+                must: &[],
+                may: &[],
+                incentives: &[],
+            },
+            Case {
+                name: "industry ban in force, bidding: caution, not restrict",
+                kind: legal,
+                memberships: vec![],
+                liabilities: vec![],
+                bans: vec![BanHit { scope: BanScope::Industry, field: "广告经营".to_owned(), ..ban(None) }],
+                scenario: "bidding",
+                today: "2026-11-26",
+                decision: Decision::Caution,
                 must: &[],
                 may: &[],
                 incentives: &[],
