@@ -354,6 +354,13 @@ pub fn table() -> Vec<Route> {
         ),
         Route::page(
             M::POST,
+            "/my/listings/{id}/waive",
+            FileObjection,
+            Listing,
+            objections::pages::waive_listing_objection,
+        ),
+        Route::page(
+            M::POST,
             "/console/records/{id}/objection",
             FileObjection,
             SubjectRecord,

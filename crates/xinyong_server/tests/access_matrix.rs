@@ -571,6 +571,9 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/my/listings/{id}/objection") => {
             post(&format!("/my/listings/{}/objection", f.listing), form(&[("grounds", "处罚决定已被撤销")]))
         }
+        ("POST", "/my/listings/{id}/waive") => {
+            post(&format!("/my/listings/{}/waive", f.listing), form(&[("statement", "本单位放弃陈述申辩")]))
+        }
         ("POST", "/my/objections/{id}/withdraw") => {
             post(&format!("/my/objections/{}/withdraw", f.objection), form(&[]))
         }

@@ -624,3 +624,37 @@ async fn a_company_objects_online_to_a_proposed_listing() {
     assert_eq!(held.unwrap_err().code(), "listing_wrong_status");
     verified(&app).await;
 }
+
+#[tokio::test]
+async fn a_written_waiver_lets_the_decision_come_before_the_window_ends() {
+    use xinyong_core::lists::listing::{self, ProposeListing};
+    let app = city("2026-11-26").await;
+    open_account(&app).await;
+    let scjgj = department_user("scjgj");
+    let proposal = ProposeListing {
+        list_code: "samr-serious".into(),
+        subject: ORG.into(),
+        reason: "提供虚假材料取得许可".into(),
+        legal_basis: "济市监罚〔2026〕88号".into(),
+        ..ProposeListing::default()
+    };
+    let id = listing::propose(&app.core, &scjgj, &DepartmentCode::parse("scjgj").unwrap(), proposal).await.unwrap();
+    listing::serve_notice(&app.core, &scjgj, &id, "2026-11-26".parse().unwrap(), "直接送达").await.unwrap();
+    let second = xinyong_test_support::user("zhang", Some("scjgj"), &[Role::Reviewer]);
+    let early = listing::decide(&app.core, &second, &id, "济市监列〔2026〕9号", "2026-11-26".parse().unwrap()).await;
+    assert_eq!(early.unwrap_err().code(), "objection_window_open");
+
+    let login = form(&app, "/my/login", None, &[("uscc", ORG), ("username", "admin"), ("password", PASSWORD)]).await;
+    let company = cookie_of(&login);
+    let my = page(&app, "/my", &company).await.text();
+    let waived = form(
+        &app,
+        &format!("/my/listings/{id}/waive"),
+        Some(&company),
+        &[("statement", "本单位对拟列入事实和依据无异议，自愿放弃陈述、申辩"), ("csrf_token", &csrf_in(&my))],
+    )
+    .await;
+    assert_eq!(waived.status, StatusCode::SEE_OTHER, "{}", waived.text());
+    listing::decide(&app.core, &second, &id, "济市监列〔2026〕9号", "2026-11-26".parse().unwrap()).await.unwrap();
+    verified(&app).await;
+}

@@ -674,6 +674,7 @@ impl Inner {
             // Steps before a decision change nothing a check answers.
             ListsEvent::ListingNoticeServed { .. }
             | ListsEvent::ListingObjectionFiled { .. }
+            | ListsEvent::ListingObjectionWaived { .. }
             | ListsEvent::InterviewRecorded { .. } => {}
         }
     }
@@ -808,9 +809,10 @@ impl LogSubscriber for CheckIndex {
                 | ListsKind::ListingExited
                 | ListsKind::BanImposed
                 | ListsKind::BanLifted => true,
-                ListsKind::ListingNoticeServed | ListsKind::ListingObjectionFiled | ListsKind::InterviewRecorded => {
-                    false
-                }
+                ListsKind::ListingNoticeServed
+                | ListsKind::ListingObjectionFiled
+                | ListsKind::ListingObjectionWaived
+                | ListsKind::InterviewRecorded => false,
             },
             EventKind::Auth(_)
             | EventKind::Rules(_)

@@ -232,6 +232,7 @@ pub(crate) fn state_of(row: &ListingRow, list: Option<&ListType>, objections: &[
         notice_required: list.is_none_or(|l| l.notice_required),
         objection_deadline: row.objection_deadline,
         objection_answered: objections.iter().any(|o| o.outcome == Some(ObjectionOutcome::Rejected)),
+        objection_waived: row.objection_waived_on.is_some(),
         valid_from: row.valid_from,
         valid_until: row.valid_until,
         repairable: list.is_some_and(|l| l.repairable),
@@ -427,6 +428,25 @@ pub async fn file_objection(
 pub async fn object_online(core: &Core, principal: &Principal, listing_id: &str, grounds: &str) -> Result<String> {
     let row = authorized(core, principal, Action::FileObjection, listing_id).await?;
     record_objection(core, principal, row, china_today(core), grounds).await
+}
+
+/// The subject waives its objection (陈述、申辩) in writing, online or at
+/// the deciding department's counter: the decision need not wait for the
+/// window. Only while the notice's window is open and no objection is filed.
+pub async fn waive_objection(core: &Core, principal: &Principal, listing_id: &str, statement: &str) -> Result<()> {
+    let row = authorized(core, principal, Action::FileObjection, listing_id).await?;
+    let today = china_today(core);
+    let open = row.status == ListingStatus::Noticed && row.objection_deadline.is_some_and(|d| today <= d);
+    if !open {
+        return Err(CoreError::invalid("waiver_not_possible", "只有在告知后的异议期内、尚未提出异议时才能放弃异议"));
+    }
+    if row.objection_waived_on.is_some() {
+        return Ok(());
+    }
+    let statement = required_text("放弃异议的书面声明", statement, MAX_TEXT_CHARS)?;
+    let body = ListsEvent::ListingObjectionWaived { listing_id: row.listing_id, waived_on: today, statement };
+    core.append(vec![event(principal, core, body)]).await?;
+    Ok(())
 }
 
 async fn record_objection(

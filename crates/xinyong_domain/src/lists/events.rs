@@ -49,6 +49,14 @@ pub enum ListsEvent {
         /// How the notice was served (送达方式), e.g. 直接送达 / 邮寄 / 电子送达.
         channel: String,
     },
+    /// The subject waived its objection (陈述、申辩) in writing: the decision
+    /// need not wait for the window to end.
+    ListingObjectionWaived {
+        listing_id: String,
+        waived_on: NaiveDate,
+        /// The written waiver: its reference, or the account's own statement.
+        statement: String,
+    },
     /// The subject objected inside the window; the decision is held.
     ListingObjectionFiled {
         listing_id: String,
@@ -131,6 +139,7 @@ impl ListsEvent {
             // proposal's (or the ban's) entry; repeating it would add nothing.
             ListsEvent::ListingNoticeServed { .. }
             | ListsEvent::ListingObjectionFiled { .. }
+            | ListsEvent::ListingObjectionWaived { .. }
             | ListsEvent::ListingObjectionAnswered { .. }
             | ListsEvent::ListingWithdrawn { .. }
             | ListsEvent::BanLifted { .. } => None,
@@ -147,6 +156,9 @@ impl ListsEvent {
                 let listing = ListingRow::key(listing_id).update(seq).status(ListingStatus::Noticed);
                 let listing = listing.notice_served_on(Some(*served_on));
                 Ok(vec![listing.objection_deadline(Some(*objection_deadline)).write()?])
+            }
+            ListsEvent::ListingObjectionWaived { listing_id, waived_on, .. } => {
+                Ok(vec![ListingRow::key(listing_id).update(seq).objection_waived_on(Some(*waived_on)).write()?])
             }
             ListsEvent::ListingObjectionFiled { listing_id, objection_id, filed_on, grounds, answer_due } => {
                 let objection = ObjectionRow {
@@ -350,6 +362,7 @@ fn proposed_row(p: &ListingProposal, list_kind: &ListKind, proposed_by: Option<&
         exit_decision_no: None,
         exit_note: None,
         proposed_by: proposed_by.map(str::to_owned),
+        objection_waived_on: None,
         seq,
     }
 }

@@ -60,6 +60,8 @@ pub struct ListingState {
     /// An objection was answered (rejected): the subject has been heard, so
     /// the decision need not wait for the rest of the window.
     pub objection_answered: bool,
+    /// The subject waived its objection in writing.
+    pub objection_waived: bool,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
     pub repairable: bool,
@@ -88,7 +90,11 @@ impl ListingState {
             Step::Decide => match (self.status, self.objection_deadline) {
                 (S::Proposed, _) if !self.notice_required => Ok(()),
                 (S::Proposed, _) => Err(StepError::NoticeRequired),
-                (S::Noticed, Some(deadline)) if today > deadline || self.objection_answered => Ok(()),
+                (S::Noticed, Some(deadline))
+                    if today > deadline || self.objection_answered || self.objection_waived =>
+                {
+                    Ok(())
+                }
                 (S::Noticed, Some(deadline)) => Err(StepError::ObjectionWindowOpen(deadline)),
                 (S::Noticed, None) => Ok(()),
                 _ => wrong(),
@@ -136,6 +142,7 @@ mod tests {
             notice_required: true,
             objection_deadline: Some(d("2026-12-04")),
             objection_answered: false,
+            objection_waived: false,
             valid_from: Some(d("2026-01-10")),
             valid_until: Some(d("2029-01-09")),
             repairable: true,
@@ -148,8 +155,11 @@ mod tests {
         let s = state(ListingStatus::Noticed);
         assert_eq!(s.check(Step::Decide, d("2026-12-04")).unwrap_err().code(), "objection_window_open");
         assert!(s.check(Step::Decide, d("2026-12-05")).is_ok());
-        let heard = ListingState { objection_answered: true, ..s };
+        let heard = ListingState { objection_answered: true, ..s.clone() };
         assert!(heard.check(Step::Decide, d("2026-12-01")).is_ok());
+        // A written waiver of the objection: the decision need not wait.
+        let waived = ListingState { objection_waived: true, ..s };
+        assert!(waived.check(Step::Decide, d("2026-12-01")).is_ok());
     }
 
     #[test]

@@ -42,6 +42,8 @@ crate::projection::table! {
         exit_note: Option<String>,
         /// Who proposed it (`user:<login>`), when a console user did.
         proposed_by: Option<String>,
+        /// The subject waived its objection in writing on this day.
+        objection_waived_on: Option<NaiveDate>,
         seq: u64,
     }
 }

@@ -49,6 +49,23 @@ pub(crate) async fn object_to_listing(
 }
 
 #[derive(Debug, Deserialize)]
+pub(crate) struct WaiverForm {
+    statement: String,
+}
+
+/// The company waives its objection to a proposed listing in writing.
+pub(crate) async fn waive_listing_objection(
+    State(state): State<AppState>,
+    Path(listing_id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<WaiverForm>,
+) -> Result<Response, PageError> {
+    xinyong_core::lists::listing::waive_objection(&state.core, &caller.principal, &listing_id, &form.statement)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to("/my?done=listing_waived#lists-title").into_response())
+}
+
+#[derive(Debug, Deserialize)]
 pub(crate) struct NoFields {}
 
 /// The company withdraws its open objection.

@@ -116,6 +116,7 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "withdrawn" => Some("异议已撤回。"),
         "repair" => Some("信用修复申请已提交，请留意审核结果。"),
         "listing_objection" => Some("对拟列入名单的异议已提交，认定部门答复前不会作出列入决定。"),
+        "listing_waived" => Some("已书面放弃异议，认定部门可以在异议期届满前作出决定。"),
         _ => None,
     }
 }

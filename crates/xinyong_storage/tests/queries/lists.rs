@@ -47,6 +47,7 @@ fn listing(
         exit_decision_no: None,
         exit_note: None,
         proposed_by: None,
+        objection_waived_on: None,
         seq,
     }
 }
