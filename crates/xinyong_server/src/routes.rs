@@ -320,6 +320,7 @@ pub fn table() -> Vec<Route> {
         Route::page(M::POST, "/my/logout", ViewOwnFile, OwnSubject, subjects::accounts::logout),
         Route::page(M::GET, "/my", ViewOwnFile, OwnSubject, subjects::own_file::my_page),
         Route::page(M::GET, "/my/export.json", ViewOwnFile, OwnSubject, subjects::own_file::export_json),
+        Route::page(M::GET, "/my/export.xlsx", ViewOwnFile, OwnSubject, subjects::own_file::export_xlsx),
         Route::page(M::GET, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::accounts_page),
         Route::page(M::POST, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::add_staff),
         Route::page(

@@ -558,6 +558,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/my/logout") => Some(Sample { path: "/my/logout".into(), send: form(&[]), ends_session: true }),
         ("GET", "/my") => get("/my"),
         ("GET", "/my/export.json") => get("/my/export.json"),
+        ("GET", "/my/export.xlsx") => get("/my/export.xlsx"),
         ("GET", "/my/accounts") => get("/my/accounts"),
         ("POST", "/my/accounts") => post(
             "/my/accounts",

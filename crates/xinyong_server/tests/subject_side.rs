@@ -237,6 +237,11 @@ async fn a_company_objects_and_the_revoked_record_leaves_the_portal() {
     assert!(html.contains("济市监罚〔2026〕201号") && html.contains("济市监罚〔2026〕202号"), "{html}");
     assert!(html.contains("不公示"), "the non-public record says why");
     assert!(!html.contains("张建国"), "the representative is masked");
+    let xlsx = page(&app, "/my/export.xlsx", &company).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.content_type().contains("spreadsheetml"), "{}", xlsx.content_type());
+    let json = page(&app, "/my/export.json", &company).await.json();
+    assert_eq!(json["records"].as_array().unwrap().len(), 2);
 
     // The company objects to the fine; the portal and the API mark it.
     let objected = form(

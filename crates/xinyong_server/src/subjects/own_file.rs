@@ -290,6 +290,61 @@ pub(crate) async fn my_page(
     Ok((NO_STORE, view).into_response())
 }
 
+/// The records of `/my` as a spreadsheet (one row per record, every field
+/// as shown there), for the company's own files.
+pub(crate) async fn export_xlsx(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    let me = company(&state, &caller, Action::ViewOwnFile)?;
+    let f = own_file(&state.core, &caller.principal, &me.uscc).await.map_err(|e| error_page(&state, e.into()))?;
+    let headers: Vec<String> = [
+        "事项",
+        "决定书文号",
+        "决定日期",
+        "提供部门",
+        "公示情况",
+        "公示起",
+        "公示至",
+        "异议",
+        "信用修复",
+        "全部字段",
+        "日志序号",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let rows: Vec<Vec<String>> = f
+        .records
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = r.fields.iter().map(|x| format!("{}：{}", x.name, x.value)).collect();
+            vec![
+                r.item_name.clone(),
+                r.document_number.clone(),
+                r.decision_date.to_string(),
+                r.department_name.clone(),
+                r.publicity.clone(),
+                day(r.publicity_start, ""),
+                day(r.publicity_until, ""),
+                if r.open_objection.is_some() { "异议处理中".to_owned() } else { String::new() },
+                r.repair.as_ref().map_or_else(String::new, |a| a.explanation.clone()),
+                fields.join("；"),
+                r.log_index.to_string(),
+            ]
+        })
+        .collect();
+    let bytes = xinyong_tabular::write_xlsx("本企业信用信息", &headers, &rows).map_err(|e| {
+        tracing::error!(error = %e, "the own-file export could not be written");
+        let e = crate::ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "服务器内部错误，请稍后重试",
+        );
+        error_page(&state, e)
+    })?;
+    let mut response =
+        crate::collection::api::xlsx_attachment(bytes, &format!("本企业信用信息-{}-{}.xlsx", f.uscc, f.as_of));
+    response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// The export: everything on `/my` as data.
 #[derive(Debug, Serialize)]
 pub(crate) struct OwnFileExport {
