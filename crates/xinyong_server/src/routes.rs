@@ -323,6 +323,7 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/my/export.xlsx", ViewOwnFile, OwnSubject, subjects::own_file::export_xlsx),
         Route::page(M::GET, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::accounts_page),
         Route::page(M::POST, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::add_staff),
+        Route::page(M::POST, "/my/password", ViewOwnFile, OwnSubject, subjects::accounts::change_password),
         Route::page(
             M::POST,
             "/my/accounts/{username}/disable",

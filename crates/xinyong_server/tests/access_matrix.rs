@@ -560,6 +560,15 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/my/export.json") => get("/my/export.json"),
         ("GET", "/my/export.xlsx") => get("/my/export.xlsx"),
         ("GET", "/my/accounts") => get("/my/accounts"),
+        // A wrong current password: the form again (422), the session kept.
+        ("POST", "/my/password") => post(
+            "/my/password",
+            form(&[
+                ("current", "not-the-password-1"),
+                ("password", "Matrix-Test-2027"),
+                ("password_again", "Matrix-Test-2027"),
+            ]),
+        ),
         ("POST", "/my/accounts") => post(
             "/my/accounts",
             form(&[("username", "matrix_staff"), ("display_name", "经办"), ("password", "Matrix-Test-2026")]),

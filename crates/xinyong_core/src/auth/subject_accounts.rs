@@ -283,6 +283,32 @@ pub async fn add_staff_account(
     Ok(())
 }
 
+/// A company account changes its own password (the current one first), and
+/// every other session of it ends.
+pub async fn change_password(core: &Core, principal: &Principal, current: &str, new: &str) -> Result<()> {
+    let Principal::Subject(me) = principal else {
+        return Err(CoreError::Forbidden {
+            code: "subject_account_required",
+            message: "请用企业账号登录后办理".to_owned(),
+        });
+    };
+    let Some(row) = core.store().get(SubjectAccountRow::key(&me.uscc, me.username.as_str())).await? else {
+        return Err(CoreError::NotFound { what: format!("账号“{}”", me.username), code: "account_not_found" });
+    };
+    if !verify_password(current, &row.password_hash).await? {
+        return Err(CoreError::invalid("password_wrong", "当前密码不正确"));
+    }
+    check_password_policy(new)?;
+    let body = AuthEvent::SubjectAccountPasswordChanged {
+        uscc: me.uscc.clone(),
+        username: me.username.clone(),
+        password_hash: hash_password(new).await?,
+    };
+    core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    core.store().delete_sessions_of(&session_login(&me.uscc, &me.username)).await?;
+    Ok(())
+}
+
 /// The legal-representative account removes a staff account of its company
 /// and ends its sessions.
 pub async fn remove_staff_account(core: &Core, principal: &Principal, username: &str) -> Result<()> {

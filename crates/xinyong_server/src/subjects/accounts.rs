@@ -42,6 +42,7 @@ struct LoginPage {
 pub(crate) struct LoginQuery {
     next: Option<String>,
     activated: Option<String>,
+    changed: Option<String>,
 }
 
 /// Where a company lands: its own pages only.
@@ -56,7 +57,11 @@ pub(crate) async fn login_page(State(state): State<AppState>, Query(q): Query<Lo
         next: my_next(q.next.as_deref()),
         uscc: String::new(),
         username: String::new(),
-        notice: q.activated.is_some().then_some("账号已开通，请用刚才设置的账号名和密码登录。"),
+        notice: if q.activated.is_some() {
+            Some("账号已开通，请用刚才设置的账号名和密码登录。")
+        } else {
+            q.changed.is_some().then_some("密码已修改，请用新密码登录。")
+        },
         error: None,
     };
     (NO_STORE, page).into_response()
@@ -303,6 +308,35 @@ pub(crate) async fn disable_staff(
             accounts_page_with(&state, &caller, StatusCode::OK, Some(format!("已停用账号“{username}”。")), None).await
         }
         Err(e @ (CoreError::Invalid { .. } | CoreError::Forbidden { .. } | CoreError::NotFound { .. })) => {
+            accounts_page_with(&state, &caller, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(error_page(&state, e.into()).into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PasswordForm {
+    current: String,
+    password: String,
+    password_again: String,
+}
+
+/// The account changes its own password; its sessions end, so it logs in again.
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    company(&state, &caller, Action::ViewOwnFile)?;
+    if form.password != form.password_again {
+        let message = Some("两次输入的新密码不一致".to_owned());
+        return accounts_page_with(&state, &caller, StatusCode::UNPROCESSABLE_ENTITY, None, message).await;
+    }
+    match accounts::change_password(&state.core, &caller.principal, &form.current, &form.password).await {
+        Ok(()) => {
+            let cookie = clear_session_cookie(state.site.cookie_secure);
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/my/login?changed=1")).into_response())
+        }
+        Err(e @ (CoreError::Invalid { .. } | CoreError::Forbidden { .. })) => {
             accounts_page_with(&state, &caller, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())).await
         }
         Err(e) => Err(error_page(&state, e.into()).into()),
