@@ -317,6 +317,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::POST, "/my/login", LogIn, subjects::accounts::login),
         Route::public(M::GET, "/my/activate", LogIn, subjects::accounts::activate_page),
         Route::public(M::POST, "/my/activate", LogIn, subjects::accounts::activate),
+        Route::public(M::POST, "/my/activate/registration", LogIn, subjects::accounts::activate_by_registration),
         Route::page(M::POST, "/my/logout", ViewOwnFile, OwnSubject, subjects::accounts::logout),
         Route::page(M::GET, "/my", ViewOwnFile, OwnSubject, subjects::own_file::my_page),
         Route::page(M::GET, "/my/export.json", ViewOwnFile, OwnSubject, subjects::own_file::export_json),

@@ -555,6 +555,18 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
                 ("password_again", "something-else-1"),
             ]),
         ),
+        ("POST", "/my/activate/registration") => post(
+            "/my/activate/registration",
+            form(&[
+                ("uscc", ORG),
+                ("representative_name", "无此人"),
+                ("representative_id", "370102197803121230"),
+                ("username", "second"),
+                ("display_name", "财务"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ]),
+        ),
         ("POST", "/my/logout") => Some(Sample { path: "/my/logout".into(), send: form(&[]), ends_session: true }),
         ("GET", "/my") => get("/my"),
         ("GET", "/my/export.json") => get("/my/export.json"),

@@ -663,3 +663,52 @@ async fn a_written_waiver_lets_the_decision_come_before_the_window_ends() {
     listing::decide(&app.core, &second, &id, "济市监列〔2026〕9号", "2026-11-26".parse().unwrap()).await.unwrap();
     verified(&app).await;
 }
+
+#[tokio::test]
+async fn a_company_without_a_letter_activates_with_its_representatives_registered_identity() {
+    use xinyong_domain::subjects::{NaturalPerson, RelationRole, RoleHolder};
+    let app = city("2026-11-26").await;
+    let other = Uscc::from_parts('9', '1', "370112", "MA3D0B7K").unwrap();
+    let rep = xinyong_domain::IdNumber::from_parts("370112", "1979-04-08".parse().unwrap(), 215).unwrap();
+    let company = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: other.clone(),
+            name: SubjectName::parse("济南历城鑫达建材有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![RoleHolder {
+            role: RelationRole::LegalRepresentative,
+            person: NaturalPerson { id_number: rep.clone(), name: SubjectName::parse("孙立新").unwrap() },
+        }],
+    };
+    app.core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)]).await.unwrap();
+    let (uscc, id) = (other.as_str().to_owned(), rep.as_str().to_owned());
+    let fields = |name: &'static str| {
+        vec![
+            ("uscc", uscc.clone()),
+            ("representative_name", name.to_owned()),
+            ("representative_id", id.clone()),
+            ("username", "admin".to_owned()),
+            ("display_name", "总经理办公室".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("password_again", PASSWORD.to_owned()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            form(app, "/my/activate/registration", None, &pairs).await
+        }
+    };
+    let wrong = send(fields("孙立兴")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().contains("不一致"));
+    assert!(!wrong.text().contains(rep.as_str()), "the ID number is not echoed");
+    let right = send(fields("孙立新")).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.text());
+    let login =
+        form(&app, "/my/login", None, &[("uscc", other.as_str()), ("username", "admin"), ("password", PASSWORD)]).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    verified(&app).await;
+}

@@ -12,7 +12,7 @@ use xinyong_domain::auth::{
 };
 use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::digest_id;
-use xinyong_domain::subjects::SubjectRow;
+use xinyong_domain::subjects::{PersonRow, RelationRole, SubjectRow};
 use xinyong_storage::auth as queries;
 
 use super::policy::{Action, Principal, Resource, SubjectPrincipal, authorize};
@@ -181,6 +181,62 @@ pub async fn activate(core: &Core, a: &Activation) -> Result<SubjectPrincipal> {
         role: SubjectAccountRole::LegalRepresentative,
     };
     let body = AuthEvent::SubjectAccountOpened { account, method: ActivationMethod::Code, code_id: Some(code.code_id) };
+    core.append(vec![NewEvent::new(Principal::Subject(principal.clone()).actor(), body)]).await?;
+    Ok(principal)
+}
+
+/// What a company types to open its first account without a letter: its
+/// legal representative's name and resident ID number, as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationActivation {
+    pub uscc: Uscc,
+    pub representative_name: String,
+    pub representative_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+fn registration_mismatch() -> CoreError {
+    // One answer for an unknown company, another name or another number.
+    CoreError::invalid("activation_failed", "法定代表人姓名或身份证号码与登记信息不一致")
+}
+
+/// Opens the company's main account when the legal representative's name
+/// and ID number match the registration data (an active legal
+/// representative or an individual business's operator). Callers rate-limit
+/// attempts; the ID number is never logged in clear.
+pub async fn activate_by_registration(core: &Core, a: &RegistrationActivation) -> Result<SubjectPrincipal> {
+    let display_name = check_account_fields(&a.username, &a.display_name)?;
+    check_password_policy(&a.password)?;
+    let Ok(id) = xinyong_domain::IdNumber::parse(a.representative_id.trim()) else {
+        return Err(registration_mismatch());
+    };
+    let relations = xinyong_storage::subjects::relations_of(core.store(), &a.uscc, 100).await?;
+    let holder = relations.iter().find(|r| {
+        r.active && r.id_number == id && matches!(r.role, RelationRole::LegalRepresentative | RelationRole::Principal)
+    });
+    let Some(holder) = holder else { return Err(registration_mismatch()) };
+    let person = core.store().get(PersonRow::key(&holder.id_number)).await?;
+    if person.is_none_or(|p| p.name.trim() != a.representative_name.trim()) {
+        return Err(registration_mismatch());
+    }
+    if core.store().get(SubjectAccountRow::key(&a.uscc, a.username.as_str())).await?.is_some() {
+        return Err(CoreError::invalid("username_taken", format!("本企业已有账号名“{}”，请换一个", a.username)));
+    }
+    let account = SubjectAccount {
+        uscc: a.uscc.clone(),
+        username: a.username.clone(),
+        display_name,
+        role: SubjectAccountRole::LegalRepresentative,
+        password_hash: hash_password(&a.password).await?,
+    };
+    let principal = SubjectPrincipal {
+        uscc: a.uscc.clone(),
+        username: a.username.clone(),
+        role: SubjectAccountRole::LegalRepresentative,
+    };
+    let body = AuthEvent::SubjectAccountOpened { account, method: ActivationMethod::RegistrationMatch, code_id: None };
     core.append(vec![NewEvent::new(Principal::Subject(principal.clone()).actor(), body)]).await?;
     Ok(principal)
 }

@@ -172,6 +172,9 @@ pub struct SubjectAccount {
 pub enum ActivationMethod {
     /// A one-time code from an activation letter (credit office or a counter).
     Code,
+    /// The legal representative's name and ID number matched the
+    /// registration data the platform holds.
+    RegistrationMatch,
     /// Added by the company's legal-representative account.
     AddedByCompany,
 }

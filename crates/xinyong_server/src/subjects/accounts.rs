@@ -229,6 +229,73 @@ pub(crate) async fn activate(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct RegistrationForm {
+    uscc: String,
+    representative_name: String,
+    representative_id: String,
+    username: String,
+    display_name: String,
+    password: String,
+    password_again: String,
+}
+
+/// Opens the main account by the legal representative's name and ID number
+/// as registered. Attempts are throttled per company like codes; the audit
+/// line carries the ID number masked.
+pub(crate) async fn activate_by_registration(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<RegistrationForm>,
+) -> Response {
+    let username = form.username.trim().to_ascii_lowercase();
+    let again = |status: StatusCode, message: &str| {
+        let page = ActivatePage {
+            layout: Layout::new(&state, "开通企业账号"),
+            uscc: form.uscc.trim().to_owned(),
+            username: username.clone(),
+            display_name: form.display_name.trim().to_owned(),
+            error: Some(message.to_owned()),
+        };
+        (status, NO_STORE, page).into_response()
+    };
+    let Ok(uscc) = Uscc::parse(form.uscc.trim()) else {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, "统一社会信用代码格式不正确（18 位，含校验位）");
+    };
+    if form.password != form.password_again {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, "两次输入的密码不一致");
+    }
+    let throttle_key = format!("activate:{uscc}");
+    let now = state.core.now();
+    if let Err(wait) = state.login_throttle.check(client, &throttle_key, now) {
+        let secs = wait.num_seconds().max(1);
+        return again(StatusCode::TOO_MANY_REQUESTS, &format!("尝试次数过多，请在 {secs} 秒后再试"));
+    }
+    let masked = state.core.settings().mask.mask_id(form.representative_id.trim());
+    let activation = accounts::RegistrationActivation {
+        uscc: uscc.clone(),
+        representative_name: form.representative_name.clone(),
+        representative_id: form.representative_id.clone(),
+        username: username.clone(),
+        display_name: form.display_name.clone(),
+        password: form.password.clone(),
+    };
+    match accounts::activate_by_registration(&state.core, &activation).await {
+        Ok(_) => {
+            state.login_throttle.succeeded(client, &throttle_key);
+            tracing::info!(target: "audit", uscc = %uscc, id = %masked, "company account activated by registration data");
+            Redirect::to("/my/login?activated=1").into_response()
+        }
+        Err(e @ CoreError::Invalid { code: "activation_failed", .. }) => {
+            state.login_throttle.failed(client, &throttle_key, now);
+            tracing::warn!(target: "audit", uscc = %uscc, id = %masked, client = ?client, "company activation by registration data failed");
+            again(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
+        }
+        Err(e @ CoreError::Invalid { .. }) => again(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        Err(e) => error_page(&state, e.into()),
+    }
+}
+
 // ---------------------------------------------------------------- staff accounts
 
 #[derive(Template, WebTemplate)]
