@@ -325,6 +325,8 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::accounts_page),
         Route::page(M::POST, "/my/accounts", ViewOwnFile, OwnSubject, subjects::accounts::add_staff),
         Route::page(M::POST, "/my/password", ViewOwnFile, OwnSubject, subjects::accounts::change_password),
+        Route::page(M::POST, "/my/totp", ViewOwnFile, OwnSubject, subjects::accounts::enable_totp),
+        Route::page(M::POST, "/my/totp/disable", ViewOwnFile, OwnSubject, subjects::accounts::disable_totp),
         Route::page(
             M::POST,
             "/my/accounts/{username}/disable",

@@ -147,7 +147,7 @@ async fn company_account(app: &TestApp, uscc: &'static str, name: &'static str) 
 async fn company_log_in(app: &TestApp, uscc: &str) -> Session {
     let secret = [NEXT_SECRET.fetch_add(1, Ordering::Relaxed); 32];
     let org = Uscc::parse(uscc).unwrap();
-    let session = subject_accounts::subject_login(&app.core, &org, "admin", PASSWORD, secret).await.unwrap();
+    let session = subject_accounts::subject_login(&app.core, &org, "admin", PASSWORD, None, secret).await.unwrap();
     Session { cookie: session.cookie_value, csrf: session.csrf_token }
 }
 
@@ -585,6 +585,9 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             "/my/accounts",
             form(&[("username", "matrix_staff"), ("display_name", "经办"), ("password", "Matrix-Test-2026")]),
         ),
+        // A wrong code: the form again (422).
+        ("POST", "/my/totp") => post("/my/totp", form(&[("secret", "JBSWY3DPEHPK3PXPJBSWY3DP"), ("code", "000000")])),
+        ("POST", "/my/totp/disable") => post("/my/totp/disable", form(&[("password", "not-the-password-1")])),
         ("POST", "/my/accounts/{username}/disable") => post("/my/accounts/nobody/disable", form(&[])),
         ("POST", "/console/activation-letters") => post("/console/activation-letters", form(&[("uscc", ORG)])),
         ("POST", "/my/records/{id}/objection") => {

@@ -712,3 +712,55 @@ async fn a_company_without_a_letter_activates_with_its_representatives_registere
     assert_eq!(login.status, StatusCode::SEE_OTHER);
     verified(&app).await;
 }
+
+#[tokio::test]
+async fn a_company_account_turns_on_the_second_factor() {
+    use xinyong_core::auth::totp;
+    let app = city("2026-11-26").await;
+    open_account(&app).await;
+    let login = |code: Option<String>| {
+        let app = &app;
+        async move {
+            let mut fields =
+                vec![("uscc", ORG.to_owned()), ("username", "admin".to_owned()), ("password", PASSWORD.to_owned())];
+            if let Some(code) = code {
+                fields.push(("totp", code));
+            }
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            form(app, "/my/login", None, &pairs).await
+        }
+    };
+    let company = cookie_of(&login(None).await);
+    let accounts = page(&app, "/my/accounts", &company).await.text();
+    let at = accounts.find("name=\"secret\" value=\"").unwrap() + 21;
+    let secret: String = accounts[at..].chars().take_while(|c| *c != '"').collect();
+    let code_now = || {
+        let step = app.core.now().timestamp() / totp::STEP_SECONDS;
+        format!("{:06}", totp::code_at(&totp::base32_decode(&secret).unwrap(), step as u64))
+    };
+    let wrong = form(
+        &app,
+        "/my/totp",
+        Some(&company),
+        &[("secret", &secret), ("code", "000000"), ("csrf_token", &csrf_in(&accounts))],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let on = form(
+        &app,
+        "/my/totp",
+        Some(&company),
+        &[("secret", &secret), ("code", &code_now()), ("csrf_token", &csrf_in(&accounts))],
+    )
+    .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text());
+    assert!(on.text().contains("已开启动态验证码"));
+
+    // From now on the password alone is not enough.
+    let without = login(None).await;
+    assert_eq!(without.status, StatusCode::UNAUTHORIZED);
+    assert!(without.text().contains("动态验证码"));
+    assert_eq!(login(Some("123456".to_owned())).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(Some(code_now())).await.status, StatusCode::SEE_OTHER);
+    verified(&app).await;
+}

@@ -36,6 +36,7 @@ use crate::log::Core;
 
 pub mod policy;
 pub mod subject_accounts;
+pub mod totp;
 
 use policy::{Principal, SubjectPrincipal, TokenPrincipal, UserPrincipal};
 

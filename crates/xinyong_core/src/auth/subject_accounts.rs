@@ -262,12 +262,14 @@ fn login_failed() -> CoreError {
     CoreError::invalid("login_failed", "统一社会信用代码、账号名或密码错误")
 }
 
-/// Checks a subject account's password and opens a session.
+/// Checks a subject account's password (and its dynamic code, when the
+/// account turned the second factor on) and opens a session.
 pub async fn subject_login(
     core: &Core,
     uscc: &Uscc,
     username: &str,
     password: &str,
+    totp: Option<&str>,
     session_secret: [u8; 32],
 ) -> Result<Session> {
     let found =
@@ -281,6 +283,15 @@ pub async fn subject_login(
     }
     if !account.active {
         return Err(CoreError::Forbidden { code: "user_disabled", message: "该账号已停用".to_owned() });
+    }
+    if let Some(secret) = &account.totp_secret {
+        let typed = totp.map(str::trim).filter(|t| !t.is_empty());
+        let Some(typed) = typed else {
+            return Err(CoreError::invalid("totp_required", "该账号已开启动态验证码，请输入验证器上的 6 位数字"));
+        };
+        if !super::totp::verify(secret, typed, core.now().timestamp()) {
+            return Err(login_failed());
+        }
     }
     open_session(core, &session_login(uscc, username), session_secret).await
 }
@@ -363,6 +374,59 @@ pub async fn change_password(core: &Core, principal: &Principal, current: &str, 
     core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
     core.store().delete_sessions_of(&session_login(&me.uscc, &me.username)).await?;
     Ok(())
+}
+
+/// Turns the account's second factor on: the secret shown to it, confirmed
+/// with a code its authenticator app computed from it.
+pub async fn enable_totp(core: &Core, principal: &Principal, secret_base32: &str, code: &str) -> Result<()> {
+    let me = own_account(principal)?;
+    let secret = secret_base32.trim().to_ascii_uppercase();
+    if super::totp::base32_decode(&secret).is_none_or(|s| s.len() < 10) {
+        return Err(CoreError::invalid("totp_secret_invalid", "密钥无效，请刷新页面重新开始"));
+    }
+    if !super::totp::verify(&secret, code, core.now().timestamp()) {
+        return Err(CoreError::invalid(
+            "totp_wrong",
+            "验证码不正确：请确认手机时间准确，并输入验证器上当前显示的 6 位数字",
+        ));
+    }
+    let body =
+        AuthEvent::SubjectTotpEnabled { uscc: me.uscc.clone(), username: me.username.clone(), secret_base32: secret };
+    core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    Ok(())
+}
+
+/// Turns the second factor off, with the account's password.
+pub async fn disable_totp(core: &Core, principal: &Principal, password: &str) -> Result<()> {
+    let me = own_account(principal)?;
+    let Some(row) = core.store().get(SubjectAccountRow::key(&me.uscc, me.username.as_str())).await? else {
+        return Err(CoreError::NotFound { what: format!("账号“{}”", me.username), code: "account_not_found" });
+    };
+    if !verify_password(password, &row.password_hash).await? {
+        return Err(CoreError::invalid("password_wrong", "当前密码不正确"));
+    }
+    if row.totp_secret.is_some() {
+        let body = AuthEvent::SubjectTotpDisabled { uscc: me.uscc.clone(), username: me.username.clone() };
+        core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    }
+    Ok(())
+}
+
+/// Whether the account has its second factor on.
+pub async fn totp_enabled(core: &Core, principal: &Principal) -> Result<bool> {
+    let me = own_account(principal)?;
+    let row = core.store().get(SubjectAccountRow::key(&me.uscc, me.username.as_str())).await?;
+    Ok(row.is_some_and(|r| r.totp_secret.is_some()))
+}
+
+fn own_account(principal: &Principal) -> Result<&SubjectPrincipal> {
+    match principal {
+        Principal::Subject(s) => Ok(s),
+        _ => Err(CoreError::Forbidden {
+            code: "subject_account_required",
+            message: "请用企业账号登录后办理".to_owned(),
+        }),
+    }
 }
 
 /// The legal-representative account removes a staff account of its company

@@ -89,6 +89,17 @@ pub enum AuthEvent {
         uscc: Uscc,
         username: String,
     },
+    /// The account turned on its second factor (TOTP, RFC 6238): the shared
+    /// secret, base32. The log holds only a commitment to it.
+    SubjectTotpEnabled {
+        uscc: Uscc,
+        username: String,
+        secret_base32: String,
+    },
+    SubjectTotpDisabled {
+        uscc: Uscc,
+        username: String,
+    },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -108,7 +119,9 @@ impl AuthEvent {
             | AuthEvent::ActivationCodeIssued { .. }
             | AuthEvent::SubjectAccountOpened { .. }
             | AuthEvent::SubjectAccountPasswordChanged { .. }
-            | AuthEvent::SubjectAccountDisabled { .. } => None,
+            | AuthEvent::SubjectAccountDisabled { .. }
+            | AuthEvent::SubjectTotpEnabled { .. }
+            | AuthEvent::SubjectTotpDisabled { .. } => None,
         }
     }
 
@@ -165,7 +178,9 @@ impl AuthEvent {
             AuthEvent::ActivationCodeIssued { .. }
             | AuthEvent::SubjectAccountOpened { .. }
             | AuthEvent::SubjectAccountPasswordChanged { .. }
-            | AuthEvent::SubjectAccountDisabled { .. } => return self.subject_account_writes(seq),
+            | AuthEvent::SubjectAccountDisabled { .. }
+            | AuthEvent::SubjectTotpEnabled { .. }
+            | AuthEvent::SubjectTotpDisabled { .. } => return self.subject_account_writes(seq),
         };
         Ok(vec![write])
     }
@@ -194,6 +209,7 @@ impl AuthEvent {
                     role: account.role,
                     password_hash: account.password_hash.clone(),
                     active: true,
+                    totp_secret: None,
                     seq,
                 }
                 .upsert()?;
@@ -205,6 +221,12 @@ impl AuthEvent {
             }
             AuthEvent::SubjectAccountDisabled { uscc, username } => {
                 SubjectAccountRow::key(uscc, username).update(seq).active(false).write()?
+            }
+            AuthEvent::SubjectTotpEnabled { uscc, username, secret_base32 } => {
+                SubjectAccountRow::key(uscc, username).update(seq).totp_secret(Some(secret_base32.clone())).write()?
+            }
+            AuthEvent::SubjectTotpDisabled { uscc, username } => {
+                SubjectAccountRow::key(uscc, username).update(seq).totp_secret(None).write()?
             }
             AuthEvent::DepartmentRegistered { .. }
             | AuthEvent::UserCreated { .. }

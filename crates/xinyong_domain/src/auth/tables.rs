@@ -94,6 +94,8 @@ crate::projection::table! {
         role: SubjectAccountRole,
         password_hash: String,
         active: bool,
+        /// The second factor's shared secret (base32), when turned on.
+        totp_secret: Option<String>,
         seq: u64,
     }
 }

@@ -392,7 +392,9 @@ impl LogSubscriber for TokenCache {
                 | AuthKind::ActivationCodeIssued
                 | AuthKind::SubjectAccountOpened
                 | AuthKind::SubjectAccountPasswordChanged
-                | AuthKind::SubjectAccountDisabled => false,
+                | AuthKind::SubjectAccountDisabled
+                | AuthKind::SubjectTotpEnabled
+                | AuthKind::SubjectTotpDisabled => false,
             },
             EventKind::Subjects(_)
             | EventKind::Rules(_)

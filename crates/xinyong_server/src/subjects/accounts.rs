@@ -72,6 +72,8 @@ pub(crate) struct LoginForm {
     uscc: String,
     username: String,
     password: String,
+    /// The authenticator's code, for accounts with the second factor on.
+    totp: Option<String>,
     next: Option<String>,
 }
 
@@ -112,7 +114,7 @@ pub(crate) async fn login(
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
-    match accounts::subject_login(&state.core, &uscc, &username, &form.password, secret).await {
+    match accounts::subject_login(&state.core, &uscc, &username, &form.password, form.totp.as_deref(), secret).await {
         Ok(session) => {
             state.login_throttle.succeeded(client, &throttle_key);
             let cookie = set_session_cookie(&session.cookie_value, session.expires_at - now, state.site.cookie_secure);
@@ -123,6 +125,7 @@ pub(crate) async fn login(
             tracing::warn!(target: "audit", account = %throttle_key, client = ?client, "company login failed");
             again(StatusCode::UNAUTHORIZED, &e.to_string())
         }
+        Err(e @ CoreError::Invalid { code: "totp_required", .. }) => again(StatusCode::UNAUTHORIZED, &e.to_string()),
         Err(e @ CoreError::Forbidden { .. }) => again(StatusCode::FORBIDDEN, &e.to_string()),
         Err(e) => error_page(&state, e.into()),
     }
@@ -305,6 +308,10 @@ struct AccountsPage {
     csrf_token: String,
     is_main: bool,
     me: String,
+    /// The second factor is on; else a fresh secret to turn it on with.
+    totp_on: bool,
+    totp_secret: String,
+    totp_uri: String,
     accounts: Vec<SubjectAccountView>,
     notice: Option<String>,
     error: Option<String>,
@@ -321,11 +328,21 @@ async fn accounts_page_with(
     let list = accounts::accounts_of(&state.core, &caller.principal, &me.uscc)
         .await
         .map_err(|e| error_page(state, e.into()))?;
+    let totp_on =
+        accounts::totp_enabled(&state.core, &caller.principal).await.map_err(|e| error_page(state, e.into()))?;
+    // A fresh secret each time the page is shown; it counts only once confirmed.
+    let secret = random_secret().map_err(|e| error_page(state, e))?;
+    let totp_secret = xinyong_core::auth::totp::base32_encode(&secret[..20]);
+    let account = format!("{}:{}", me.uscc, me.username);
+    let totp_uri = xinyong_core::auth::totp::otpauth_uri(&state.site.site_name, &account, &totp_secret);
     let page = AccountsPage {
         layout: Layout::new(state, "企业账号管理"),
         csrf_token: caller.csrf_token().to_owned(),
         is_main: me.role == SubjectAccountRole::LegalRepresentative,
         me: me.username,
+        totp_on,
+        totp_secret,
+        totp_uri,
         accounts: list,
         notice,
         error,
@@ -407,6 +424,52 @@ pub(crate) async fn change_password(
             accounts_page_with(&state, &caller, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())).await
         }
         Err(e) => Err(error_page(&state, e.into()).into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TotpForm {
+    secret: String,
+    code: String,
+}
+
+/// Turns the account's second factor on (the code proves the app has the secret).
+pub(crate) async fn enable_totp(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<TotpForm>,
+) -> Result<Response, PageError> {
+    company(&state, &caller, Action::ViewOwnFile)?;
+    let done = accounts::enable_totp(&state.core, &caller.principal, &form.secret, &form.code).await;
+    account_result(&state, &caller, done, "已开启动态验证码：以后登录时还须输入验证器上的 6 位数字。").await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DisableTotpForm {
+    password: String,
+}
+
+pub(crate) async fn disable_totp(
+    State(state): State<AppState>,
+    ConsoleForm { caller, form }: ConsoleForm<DisableTotpForm>,
+) -> Result<Response, PageError> {
+    company(&state, &caller, Action::ViewOwnFile)?;
+    let done = accounts::disable_totp(&state.core, &caller.principal, &form.password).await;
+    account_result(&state, &caller, done, "已关闭动态验证码。").await
+}
+
+/// The accounts page again: with the notice, or the reason it did not work.
+async fn account_result(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    done: xinyong_core::Result<()>,
+    notice: &str,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(()) => accounts_page_with(state, caller, StatusCode::OK, Some(notice.to_owned()), None).await,
+        Err(e @ (CoreError::Invalid { .. } | CoreError::Forbidden { .. } | CoreError::NotFound { .. })) => {
+            accounts_page_with(state, caller, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(error_page(state, e.into()).into()),
     }
 }
 

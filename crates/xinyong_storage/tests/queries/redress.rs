@@ -197,6 +197,7 @@ async fn a_company_reads_all_its_records_its_accounts_and_who_checked_it() {
                 role: SubjectAccountRole::Staff,
                 password_hash: "x".to_owned(),
                 active: true,
+                totp_secret: None,
                 seq: 2,
             },
             SubjectAccountRow {
@@ -206,6 +207,7 @@ async fn a_company_reads_all_its_records_its_accounts_and_who_checked_it() {
                 role: SubjectAccountRole::LegalRepresentative,
                 password_hash: "x".to_owned(),
                 active: true,
+                totp_secret: None,
                 seq: 1,
             },
         ]));
