@@ -249,6 +249,8 @@ pub async fn application(core: &Core, principal: &Principal, application_id: &st
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepairForm {
     pub record: RecordRow,
+    /// The deciding department's name.
+    pub department_name: String,
     pub assessment: RepairAssessment,
     pub commitment: String,
 }
@@ -270,7 +272,7 @@ pub async fn repair_form(core: &Core, principal: &Principal, record_id: &str) ->
     let department = crate::auth::department(core, &record.department).await?;
     let department_name = department.map_or_else(|| record.department.to_string(), |d| d.name);
     let commitment = commitment_text(&company, &uscc, &record, &department_name);
-    Ok(RepairForm { record, assessment, commitment })
+    Ok(RepairForm { record, department_name, assessment, commitment })
 }
 
 /// The deciding department decides. Approval ends the record's publicity in

@@ -44,7 +44,7 @@ fn apply_page(state: &AppState, caller: &ConsoleCaller, f: RepairForm, error: Op
         record_id: f.record.id.clone(),
         document_number: f.record.document_number.clone(),
         decision_date: f.record.decision_date.to_string(),
-        department: f.record.department.to_string(),
+        department: f.department_name.clone(),
         publicity: match (f.record.window_start, f.record.latest_end) {
             (Some(s), Some(e)) => format!("{s} 至 {e}"),
             (Some(s), None) => format!("{s} 起"),
