@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 use sha2::{Digest, Sha256};
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::{
-    ActivationCodeRow, ActivationMethod, AuthEvent, SubjectAccount, SubjectAccountRole, SubjectAccountRow, valid_login,
+    ActivationMethod, AuthEvent, SubjectAccount, SubjectAccountRole, SubjectAccountRow, valid_login,
 };
 use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::digest_id;
@@ -241,11 +241,6 @@ pub async fn activate_by_registration(core: &Core, a: &RegistrationActivation) -
     Ok(principal)
 }
 
-/// Whether a code row is still usable (for the console's list of letters).
-pub fn code_usable(row: &ActivationCodeRow, today: NaiveDate) -> bool {
-    row.used_seq.is_none() && today <= row.expires_on
-}
-
 /// The session login of a subject account: `subject:<USCC>:<username>`.
 pub fn session_login(uscc: &Uscc, username: &str) -> String {
     format!("subject:{}:{username}", uscc.as_str())
@@ -471,11 +466,6 @@ pub(super) async fn session_account(core: &Core, login: &str) -> Result<Option<(
         return Ok(None);
     }
     Ok(Some((SubjectPrincipal { uscc, username, role: row.role }, row.display_name)))
-}
-
-/// For tests and fixtures: the hash of a code, as stored.
-pub fn stored_code_hash(uscc: &Uscc, code: &str) -> String {
-    code_sha256(uscc, code)
 }
 
 #[cfg(test)]
