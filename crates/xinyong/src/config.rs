@@ -235,6 +235,7 @@ pub struct RedressConfig {
     pub max_text_chars: usize,
     /// JSON lines of notices to companies; empty: none.
     pub notifications_file: PathBuf,
+    pub repair_confirmation_by_credit_office: bool,
 }
 
 impl RedressConfig {
@@ -245,6 +246,7 @@ impl RedressConfig {
             objection_extended_working_days: self.objection_extended_working_days,
             repair_review_working_days: self.repair_review_working_days,
             max_text_chars: self.max_text_chars,
+            repair_confirmation_by_credit_office: self.repair_confirmation_by_credit_office,
             notifier: if self.notifications_file.as_os_str().is_empty() {
                 xinyong_core::objections::notify::NotifierHandle::default()
             } else {

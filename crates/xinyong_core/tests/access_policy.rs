@@ -242,6 +242,7 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
             d(["401/401/401", "fb/ny/ny", "ok/ny/ny", "ok/ny/ny", "ny/ok/ny", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
         ),
         (ViewOwnFile, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        (ConfirmRepair, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ApplyRepair, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
         // At a counter: the record's department (any role) and the credit office.
         (FileObjection, One(record_of_a), ["401", "ok", "ok", "ok", "fb", "ok", "fb", "ok"]),

@@ -381,5 +381,6 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),
         Route::page(M::POST, "/console/repairs/{id}/decide", DecideRepair, Repair, repair::pages::decide),
+        Route::page(M::POST, "/console/repairs/{id}/confirm", ConfirmRepair, Platform, repair::pages::confirm),
     ]
 }

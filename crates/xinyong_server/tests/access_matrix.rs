@@ -621,6 +621,9 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ),
         ("GET", "/console/repairs") => get("/console/repairs"),
         ("GET", "/console/repairs/{id}") => get(&format!("/console/repairs/{}", f.repair)),
+        ("POST", "/console/repairs/{id}/confirm") => {
+            post(&format!("/console/repairs/{}/confirm", f.repair), form(&[("decision", "confirm"), ("note", "同意")]))
+        }
         ("POST", "/console/repairs/{id}/decide") => post(
             &format!("/console/repairs/{}/decide", f.repair),
             form(&[("decision", "reject"), ("reason", "材料不全")]),

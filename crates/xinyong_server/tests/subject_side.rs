@@ -39,7 +39,11 @@ fn at(day: &str) -> chrono::DateTime<Utc> {
 /// Departments, one company, a token per department and a reviewer of the
 /// market regulator (`rv`).
 async fn city(day: &str) -> TestApp {
-    let app = TestApp::new().await;
+    city_with(day, xinyong_core::CoreSettings::default()).await
+}
+
+async fn city_with(day: &str, settings: xinyong_core::CoreSettings) -> TestApp {
+    let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
     app.clock.set(at(day));
     auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();
     let company = SubjectsEvent::LegalPersonRegistered {
@@ -763,4 +767,32 @@ async fn a_company_account_turns_on_the_second_factor() {
     assert_eq!(login(Some("123456".to_owned())).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(login(Some(code_now())).await.status, StatusCode::SEE_OTHER);
     verified(&app).await;
+}
+
+#[tokio::test]
+async fn where_configured_the_credit_office_confirms_a_repair() {
+    let redress =
+        xinyong_core::objections::RedressSettings { repair_confirmation_by_credit_office: true, ..Default::default() };
+    let app = city_with("2025-06-20", xinyong_core::CoreSettings { redress, ..Default::default() }).await;
+    open_account(&app).await;
+    let ids = upload(
+        &app,
+        "cgj",
+        vec![penalty("济城管罚〔2025〕32号", "罚款", "罚款3万元", 3.0, "2025-06-16", "济南市城市管理局")],
+    )
+    .await;
+    app.clock.set(at("2025-09-16"));
+    let id = repair::apply_repair(&app.core, &company_principal(), &request(&ids[0])).await.unwrap();
+    repair::decide_repair(&app.core, &department_user("cgj"), &id, true, "已履行并整改，准予修复").await.unwrap();
+    assert_eq!(public_penalties(&app).await, 1, "the department's approval waits for the credit office");
+    let refused = repair::confirm_repair(&app.core, &department_user("cgj"), &id, true, "同意").await.unwrap_err();
+    assert_eq!(refused.code(), "forbidden");
+    let office = xinyong_test_support::credit_office("xyb");
+    repair::confirm_repair(&app.core, &office, &id, true, "经审查，同意修复").await.unwrap();
+    assert_eq!(public_penalties(&app).await, 0);
+    verified(&app).await;
+}
+
+async fn public_penalties(app: &TestApp) -> usize {
+    app.get(&format!("/api/v1/public/subjects/{ORG}")).await.json()["penalties"].as_array().unwrap().len()
 }

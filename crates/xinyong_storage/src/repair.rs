@@ -18,13 +18,15 @@ pub async fn repairs_of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> R
     to_rows(store.fetch(&stmt).await?)
 }
 
-/// The pending application for a record, if any; served by
+/// The undecided application for a record (pending, or awaiting the credit
+/// office's confirmation), if any; served by
 /// `repair_applications_record`.
 pub async fn pending_repair_of(store: &dyn Store, record_id: &str) -> Result<Option<RepairApplicationRow>> {
     let stmt = Stmt::select(&REPAIR_APPLICATIONS)
-        .push(" WHERE record_id = $1 AND status = $2 LIMIT 1")
+        .push(" WHERE record_id = $1 AND status IN ($2, $3) LIMIT 1")
         .arg(record_id)
-        .arg(RepairStatus::Pending.as_str());
+        .arg(RepairStatus::Pending.as_str())
+        .arg(RepairStatus::Confirming.as_str());
     Ok(to_rows(store.fetch(&stmt).await?)?.into_iter().next())
 }
 
@@ -42,7 +44,7 @@ pub async fn repairs_of_department(
         None => stmt,
     };
     let stmt = stmt
-        .push(" ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, review_due, seq DESC LIMIT ")
+        .push(" ORDER BY CASE WHEN status IN ('pending', 'confirming') THEN 0 ELSE 1 END, review_due, seq DESC LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }

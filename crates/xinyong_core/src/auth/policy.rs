@@ -59,6 +59,7 @@
 //! | `IssueActivationCode`, `ViewObjections`, `ViewRepairs` | of D | any D, all | — | `forbidden` |
 //! | `AnswerObjection`, `DecideRepair` | Reviewer of D | any D | — | `not_your_department` |
 //! | `ViewOwnFile`, `ApplyRepair` | — | — | — | `not_your_company` |
+//! | `ConfirmRepair` | — | ✓ | — | `forbidden` |
 //! | `FileObjection` | of the record's D (counter) | ✓ | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
@@ -274,6 +275,8 @@ pub enum Action {
     ViewRepairs,
     /// Decide a repair application (谁认定、谁修复).
     DecideRepair,
+    /// Confirm a department's approval, where the configuration asks for it.
+    ConfirmRepair,
 }
 
 impl Action {
@@ -497,6 +500,7 @@ fn rule_for(action: Action) -> Rule {
         ViewRepairs => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门受理的修复申请")),
         DecideRepair => members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "修复申请由作出认定的部门审核"))
             .role_refused(("forbidden", "只有本部门的审核人或信用办可以审核修复申请")),
+        ConfirmRepair => rule(Who::CreditOffice, ("forbidden", "只有信用办可以确认信用修复")),
     }
 }
 

@@ -39,6 +39,9 @@ pub struct RedressSettings {
     pub repair_review_working_days: u32,
     /// Longest objection grounds or repair statement, in characters.
     pub max_text_chars: usize,
+    /// A department's approval of a repair waits for the credit office's
+    /// confirmation before publicity ends (where local rules ask for it).
+    pub repair_confirmation_by_credit_office: bool,
     /// Where outcomes are told to the company besides `/my`.
     pub notifier: notify::NotifierHandle,
 }
@@ -51,6 +54,7 @@ impl Default for RedressSettings {
             objection_extended_working_days: 7,
             repair_review_working_days: 10,
             max_text_chars: 2_000,
+            repair_confirmation_by_credit_office: false,
             notifier: notify::NotifierHandle::default(),
         }
     }

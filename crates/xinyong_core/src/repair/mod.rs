@@ -291,6 +291,7 @@ pub async fn decide_repair(
     }
     let reason = bounded_text(core, reason, "reason_required", if approve { "审核意见" } else { "不予修复的理由" })?;
     let today = china_today(core);
+    let awaiting_confirmation = approve && core.settings().redress.repair_confirmation_by_credit_office;
     let mut events = vec![NewEvent::new(
         principal.actor(),
         RepairEvent::RepairDecided {
@@ -299,8 +300,13 @@ pub async fn decide_repair(
             reason,
             decided_on: today,
             decided_by: principal.actor().as_str().to_owned(),
+            awaiting_confirmation,
         },
     )];
+    if awaiting_confirmation {
+        core.append(events).await?;
+        return Ok(());
+    }
     if approve {
         let record = core.store().get(RecordRow::key(row.record_id.as_str())).await?;
         if record.is_some_and(|r| r.public) {
@@ -335,6 +341,48 @@ pub async fn decide_repair(
             at: core.now(),
         },
     );
+    Ok(())
+}
+
+/// The credit office confirms (or overturns) a department's approval that
+/// waits for it; a confirmation ends the record's publicity.
+pub async fn confirm_repair(
+    core: &Core,
+    principal: &Principal,
+    application_id: &str,
+    confirm: bool,
+    note: &str,
+) -> Result<()> {
+    authorize(principal, Action::ConfirmRepair, &Resource::Platform)?;
+    let row = require_application(core, application_id).await?;
+    if row.status != RepairStatus::Confirming {
+        return Err(CoreError::invalid("repair_not_awaiting_confirmation", "该修复申请不在待确认状态"));
+    }
+    let note = bounded_text(core, note, "reason_required", if confirm { "确认意见" } else { "不予确认的理由" })?;
+    let today = china_today(core);
+    let mut events = vec![NewEvent::new(
+        principal.actor(),
+        RepairEvent::RepairConfirmed {
+            application_id: row.application_id.clone(),
+            confirmed: confirm,
+            note,
+            confirmed_on: today,
+            confirmed_by: principal.actor().as_str().to_owned(),
+        },
+    )];
+    if confirm && core.store().get(RecordRow::key(row.record_id.as_str())).await?.is_some_and(|r| r.public) {
+        events.push(NewEvent::new(
+            principal.actor(),
+            CollectionEvent::RecordPublicityEnded {
+                record_id: row.record_id.clone(),
+                subject: row.uscc.as_str().to_owned(),
+                ended_on: today,
+                reason: PublicityEndReason::Repaired,
+                reference: row.application_id.clone(),
+            },
+        ));
+    }
+    core.append(events).await?;
     Ok(())
 }
 

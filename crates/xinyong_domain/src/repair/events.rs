@@ -22,7 +22,24 @@ pub enum RepairEvent {
     RepairApplied { application: Box<RepairApplication> },
     /// The deciding department decided. An approval comes with the
     /// collection context's `record_publicity_ended` in the same append.
-    RepairDecided { application_id: String, approved: bool, reason: String, decided_on: NaiveDate, decided_by: String },
+    RepairDecided {
+        application_id: String,
+        approved: bool,
+        reason: String,
+        decided_on: NaiveDate,
+        decided_by: String,
+        /// An approval that waits for the credit office's confirmation.
+        awaiting_confirmation: bool,
+    },
+    /// The credit office confirmed (or overturned) a department's approval.
+    /// A confirmation comes with `record_publicity_ended` in the same append.
+    RepairConfirmed {
+        application_id: String,
+        confirmed: bool,
+        note: String,
+        confirmed_on: NaiveDate,
+        confirmed_by: String,
+    },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -33,7 +50,7 @@ impl RepairEvent {
     pub fn public_subject(&self) -> Option<&str> {
         match self {
             RepairEvent::RepairApplied { application } => Some(application.uscc.as_str()),
-            RepairEvent::RepairDecided { .. } => None,
+            RepairEvent::RepairDecided { .. } | RepairEvent::RepairConfirmed { .. } => None,
         }
     }
 
@@ -61,16 +78,40 @@ impl RepairEvent {
                 reason: None,
                 decided_on: None,
                 decided_by: None,
+                confirmation_note: None,
+                confirmed_on: None,
+                confirmed_by: None,
                 seq,
             }
             .upsert()?,
-            RepairEvent::RepairDecided { application_id, approved, reason, decided_on, decided_by } => {
+            RepairEvent::RepairDecided {
+                application_id,
+                approved,
+                reason,
+                decided_on,
+                decided_by,
+                awaiting_confirmation,
+            } => {
+                let status = match (*approved, *awaiting_confirmation) {
+                    (true, true) => RepairStatus::Confirming,
+                    (true, false) => RepairStatus::Approved,
+                    (false, _) => RepairStatus::Rejected,
+                };
                 RepairApplicationRow::key(application_id)
                     .update(seq)
-                    .status(if *approved { RepairStatus::Approved } else { RepairStatus::Rejected })
+                    .status(status)
                     .reason(Some(reason.clone()))
                     .decided_on(Some(*decided_on))
                     .decided_by(Some(decided_by.clone()))
+                    .write()?
+            }
+            RepairEvent::RepairConfirmed { application_id, confirmed, note, confirmed_on, confirmed_by } => {
+                RepairApplicationRow::key(application_id)
+                    .update(seq)
+                    .status(if *confirmed { RepairStatus::Approved } else { RepairStatus::Rejected })
+                    .confirmation_note(Some(note.clone()))
+                    .confirmed_on(Some(*confirmed_on))
+                    .confirmed_by(Some(confirmed_by.clone()))
                     .write()?
             }
         };

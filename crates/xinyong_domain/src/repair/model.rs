@@ -12,6 +12,8 @@ use crate::auth::DepartmentCode;
 pub enum RepairStatus {
     /// 审核中.
     Pending,
+    /// 部门准予，待信用办确认 (where the configuration asks for it).
+    Confirming,
     /// 准予修复: publicity of the record ended.
     Approved,
     /// 不予修复, with reasons and the way to appeal.
@@ -22,6 +24,7 @@ impl RepairStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             RepairStatus::Pending => "pending",
+            RepairStatus::Confirming => "confirming",
             RepairStatus::Approved => "approved",
             RepairStatus::Rejected => "rejected",
         }
@@ -30,13 +33,16 @@ impl RepairStatus {
     pub fn name_zh(self) -> &'static str {
         match self {
             RepairStatus::Pending => "审核中",
+            RepairStatus::Confirming => "待信用办确认",
             RepairStatus::Approved => "准予修复",
             RepairStatus::Rejected => "不予修复",
         }
     }
 
     pub fn parse(raw: &str) -> Option<RepairStatus> {
-        [RepairStatus::Pending, RepairStatus::Approved, RepairStatus::Rejected].into_iter().find(|s| s.as_str() == raw)
+        [RepairStatus::Pending, RepairStatus::Confirming, RepairStatus::Approved, RepairStatus::Rejected]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
     }
 }
 

@@ -31,6 +31,10 @@ crate::projection::table! {
         reason: Option<String>,
         decided_on: Option<NaiveDate>,
         decided_by: Option<String>,
+        /// The credit office's confirmation, where the configuration asks for one.
+        confirmation_note: Option<String>,
+        confirmed_on: Option<NaiveDate>,
+        confirmed_by: Option<String>,
         seq: u64,
     }
 }

@@ -113,6 +113,7 @@ pub(crate) struct QueueRow {
     applied_on: String,
     review_due: String,
     pending: bool,
+    confirming: bool,
     overdue: bool,
     status: String,
 }
@@ -129,6 +130,7 @@ impl QueueRow {
             applied_on: a.applied_on.to_string(),
             review_due: a.review_due.to_string(),
             pending: a.status == RepairStatus::Pending,
+            confirming: a.status == RepairStatus::Confirming,
             overdue: a.status == RepairStatus::Pending && a.review_due < today,
             status: a.status.name_zh().to_owned(),
         }
@@ -176,6 +178,7 @@ struct DetailPage {
     decided_on: String,
     record_decided: String,
     may_decide: bool,
+    may_confirm: bool,
 }
 
 pub(crate) async fn detail(
@@ -191,6 +194,7 @@ pub(crate) async fn detail(
         layout: Layout::new(&state, "修复申请详情"),
         csrf_token: caller.csrf_token().to_owned(),
         may_decide: caller.allows(Action::DecideRepair, &Resource::Department(a.department.clone())),
+        may_confirm: caller.allows(Action::ConfirmRepair, &Resource::Platform),
         row: QueueRow::new(&a, today, &departments(&state).await?),
         severity: a.severity.clone().unwrap_or_else(|| "—".to_owned()),
         signed_by: a.signed_by.clone(),
@@ -202,6 +206,33 @@ pub(crate) async fn detail(
         record_decided: record.as_ref().map_or_else(String::new, |r| r.decision_date.to_string()),
     };
     Ok((NO_STORE, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConfirmForm {
+    decision: String,
+    note: String,
+}
+
+/// The credit office confirms a department's approval (or overturns it).
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<ConfirmForm>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ConfirmRepair, &Resource::Platform)?;
+    let confirm = match form.decision.as_str() {
+        "confirm" => true,
+        "overturn" => false,
+        _ => {
+            let e = crate::ApiError::bad_request("decision_invalid", "请选择确认或不予确认");
+            return Err(error_page(&state, e).into());
+        }
+    };
+    repair::confirm_repair(&state.core, &caller.principal, &id, confirm, &form.note)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    Ok(Redirect::to(&format!("/console/repairs/{id}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -70,6 +70,9 @@ CREATE TABLE repair_applications (
     reason              TEXT,
     decided_on          TEXT,
     decided_by          TEXT,
+    confirmation_note   TEXT,
+    confirmed_on        TEXT,
+    confirmed_by        TEXT,
     seq                 BIGINT NOT NULL
 );
 CREATE INDEX repair_applications_uscc ON repair_applications (uscc, applied_on);

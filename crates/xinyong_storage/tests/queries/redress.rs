@@ -73,6 +73,9 @@ fn application(
         reason: None,
         decided_on: None,
         decided_by: None,
+        confirmation_note: None,
+        confirmed_on: None,
+        confirmed_by: None,
         seq,
     }
 }
