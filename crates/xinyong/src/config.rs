@@ -233,6 +233,8 @@ pub struct RedressConfig {
     pub objection_extended_working_days: u32,
     pub repair_review_working_days: u32,
     pub max_text_chars: usize,
+    pub evidence_max_files: usize,
+    pub evidence_max_bytes: usize,
     /// JSON lines of notices to companies; empty: none.
     pub notifications_file: PathBuf,
     pub repair_confirmation_by_credit_office: bool,
@@ -246,6 +248,8 @@ impl RedressConfig {
             objection_extended_working_days: self.objection_extended_working_days,
             repair_review_working_days: self.repair_review_working_days,
             max_text_chars: self.max_text_chars,
+            evidence_max_files: self.evidence_max_files,
+            evidence_max_bytes: self.evidence_max_bytes,
             repair_confirmation_by_credit_office: self.repair_confirmation_by_credit_office,
             notifier: if self.notifications_file.as_os_str().is_empty() {
                 xinyong_core::objections::notify::NotifierHandle::default()
@@ -325,6 +329,7 @@ impl Config {
             || r.objection_extended_working_days < r.objection_answer_working_days
             || r.repair_review_working_days == 0
             || r.max_text_chars == 0
+            || r.evidence_max_bytes > 6 * 1024 * 1024
         {
             return Err("配置无效：redress 的期限和长度必须大于 0，且延期后的答复期限不短于一般期限".to_owned());
         }

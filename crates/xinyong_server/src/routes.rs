@@ -348,6 +348,14 @@ pub fn table() -> Vec<Route> {
             FileObjection,
             SubjectRecord,
             objections::pages::file_online,
+        )
+        .with_body_limit(BodyLimit::Upload(objections::pages::MAX_OBJECTION_BODY_BYTES)),
+        Route::page(
+            M::GET,
+            "/console/objections/{id}/evidence/{n}",
+            ViewObjections,
+            Objection,
+            objections::pages::evidence_file,
         ),
         Route::page(M::POST, "/my/objections/{id}/withdraw", FileObjection, Objection, objections::pages::withdraw),
         Route::page(

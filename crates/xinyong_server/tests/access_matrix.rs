@@ -590,8 +590,13 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/my/totp/disable") => post("/my/totp/disable", form(&[("password", "not-the-password-1")])),
         ("POST", "/my/accounts/{username}/disable") => post("/my/accounts/nobody/disable", form(&[])),
         ("POST", "/console/activation-letters") => post("/console/activation-letters", form(&[("uscc", ORG)])),
+        // Multipart (grounds and evidence); the fixture file is a CSV, which
+        // the evidence rules refuse (422) for whoever may object.
         ("POST", "/my/records/{id}/objection") => {
-            post(&format!("/my/records/{}/objection", f.record), form(&[("grounds", "处罚对象有误")]))
+            post(&format!("/my/records/{}/objection", f.record), Send::Upload(vec![("grounds", "处罚对象有误".into())]))
+        }
+        ("GET", "/console/objections/{id}/evidence/{n}") => {
+            get(&format!("/console/objections/{}/evidence/1", f.objection))
         }
         ("POST", "/my/listings/{id}/objection") => {
             post(&format!("/my/listings/{}/objection", f.listing), form(&[("grounds", "处罚决定已被撤销")]))

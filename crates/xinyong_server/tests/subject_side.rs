@@ -133,6 +133,38 @@ async fn form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, 
     app.send(request.body(Body::from(body.join("&"))).unwrap()).await
 }
 
+/// A multipart form post with files (`evidence`).
+async fn upload_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> TestResponse {
+    const B: &str = "subject-side-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{B}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{B}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{B}--\r\n").as_bytes());
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"))
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
 async fn page(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
     app.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
 }
@@ -248,13 +280,15 @@ async fn a_company_objects_and_the_revoked_record_leaves_the_portal() {
     assert_eq!(json["records"].as_array().unwrap().len(), 2);
 
     // The company objects to the fine; the portal and the API mark it.
-    let objected = form(
-        &app,
-        &format!("/my/records/{fined}/objection"),
-        Some(&company),
-        &[("grounds", "罚款金额与决定书不符"), ("csrf_token", &csrf_in(&html))],
-    )
-    .await;
+    let csrf = csrf_in(&html);
+    let path = format!("/my/records/{fined}/objection");
+    let grounds = [("grounds", "罚款金额与决定书不符"), ("csrf_token", csrf.as_str())];
+    // Evidence must be PDF, JPEG or PNG, by its bytes.
+    let text = upload_form(&app, &path, &company, &grounds, &[("说明.txt", b"not a picture".as_slice())]).await;
+    assert_eq!(text.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text.text());
+    assert!(text.text().contains("不是 PDF、JPG 或 PNG"), "{}", text.text());
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0];
+    let objected = upload_form(&app, &path, &company, &grounds, &[("缴款凭证.png", png)]).await;
     assert_eq!(objected.status, StatusCode::SEE_OTHER, "{}", objected.text());
     let portal = app.get(&format!("/subjects/{ORG}")).await.text();
     assert!(portal.contains("异议处理中"), "{portal}");
@@ -268,6 +302,11 @@ async fn a_company_objects_and_the_revoked_record_leaves_the_portal() {
     let queue = page(&app, "/console/objections", &clerk).await.text();
     assert!(queue.contains(&objection_id), "{queue}");
     let detail = page(&app, &format!("/console/objections/{objection_id}"), &clerk).await.text();
+    assert!(detail.contains("缴款凭证.png"), "the department sees the evidence: {detail}");
+    let file = page(&app, &format!("/console/objections/{objection_id}/evidence/1"), &clerk).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.content_type(), "image/png");
+    assert!(!app.get(&format!("/subjects/{ORG}")).await.text().contains("缴款凭证"), "never public");
     let answered = form(
         &app,
         &format!("/console/objections/{objection_id}/answer"),

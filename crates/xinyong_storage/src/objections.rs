@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::objections::{ObjectionStatus, RECORD_OBJECTIONS, RecordObjectionRow};
+use xinyong_domain::objections::{
+    OBJECTION_EVIDENCE, ObjectionEvidenceRow, ObjectionStatus, RECORD_OBJECTIONS, RecordObjectionRow,
+};
 
 use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, Store};
@@ -58,6 +60,16 @@ pub async fn objections_of_department(
     let stmt = stmt
         .push(" ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, answer_due, seq DESC LIMIT ")
         .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// An objection's evidence files in the order attached, at most `limit`;
+/// served by the primary key.
+pub async fn evidence_of(store: &dyn Store, objection_id: &str, limit: u32) -> Result<Vec<ObjectionEvidenceRow>> {
+    let stmt = Stmt::select(&OBJECTION_EVIDENCE)
+        .push(" WHERE objection_id = $1 ORDER BY file_no LIMIT $2")
+        .arg(objection_id)
+        .arg(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }
 

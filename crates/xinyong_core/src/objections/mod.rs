@@ -14,7 +14,8 @@ use xinyong_domain::collection::{CollectionEvent, PublicityEndReason, RecordRow}
 use xinyong_domain::event::NewEvent;
 use xinyong_domain::lists::digest_id;
 use xinyong_domain::objections::{
-    ObjectionChannel, ObjectionResult, ObjectionStatus, ObjectionsEvent, RecordObjection, RecordObjectionRow,
+    EvidenceFile, ObjectionChannel, ObjectionResult, ObjectionStatus, ObjectionsEvent, RecordObjection,
+    RecordObjectionRow,
 };
 use xinyong_storage::objections as queries;
 
@@ -39,6 +40,9 @@ pub struct RedressSettings {
     pub repair_review_working_days: u32,
     /// Longest objection grounds or repair statement, in characters.
     pub max_text_chars: usize,
+    /// Evidence files one objection may carry, and the largest one (bytes).
+    pub evidence_max_files: usize,
+    pub evidence_max_bytes: usize,
     /// A department's approval of a repair waits for the credit office's
     /// confirmation before publicity ends (where local rules ask for it).
     pub repair_confirmation_by_credit_office: bool,
@@ -54,6 +58,8 @@ impl Default for RedressSettings {
             objection_extended_working_days: 7,
             repair_review_working_days: 10,
             max_text_chars: 2_000,
+            evidence_max_files: 3,
+            evidence_max_bytes: 2 * 1024 * 1024,
             repair_confirmation_by_credit_office: false,
             notifier: notify::NotifierHandle::default(),
         }
@@ -87,12 +93,86 @@ pub(crate) async fn organisation_record(core: &Core, record_id: &str) -> Result<
     Ok((row, uscc))
 }
 
+/// A file the subject sends with an objection, as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceUpload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The media type of an evidence file, from its first bytes (the name and
+/// the browser's claim are not trusted): PDF, JPEG or PNG.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// Checks the evidence against the settings; the files as stored.
+fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Result<Vec<EvidenceFile>> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let settings = &core.settings().redress;
+    let uploads: Vec<EvidenceUpload> = uploads.into_iter().filter(|u| !u.bytes.is_empty()).collect();
+    if uploads.len() > settings.evidence_max_files {
+        let max = settings.evidence_max_files;
+        return Err(CoreError::invalid("evidence_too_many", format!("证明材料最多 {max} 个文件")));
+    }
+    let mut files = Vec::new();
+    for (i, u) in uploads.into_iter().enumerate() {
+        let name: String = u
+            .name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        if u.bytes.len() > settings.evidence_max_bytes {
+            let mb = settings.evidence_max_bytes / (1024 * 1024);
+            return Err(CoreError::invalid("evidence_too_large", format!("证明材料“{name}”超过 {mb} MB")));
+        }
+        let Some(media_type) = sniff(&u.bytes) else {
+            return Err(CoreError::invalid("evidence_type", format!("证明材料“{name}”不是 PDF、JPG 或 PNG 文件")));
+        };
+        files.push(EvidenceFile {
+            file_no: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            name,
+            media_type: media_type.to_owned(),
+            size: u.bytes.len() as u64,
+            sha256: hex::encode(sha2::Sha256::digest(&u.bytes)),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(&u.bytes),
+        });
+    }
+    Ok(files)
+}
+
 /// Files an objection to a record; returns its id.
 pub async fn file_objection(core: &Core, principal: &Principal, record_id: &str, grounds: &str) -> Result<String> {
+    file_objection_with_evidence(core, principal, record_id, grounds, Vec::new()).await
+}
+
+/// Files an objection with evidence files (PDF, JPEG, PNG; bounded by
+/// `[redress] evidence_max_files` and `evidence_max_bytes`); returns its id.
+pub async fn file_objection_with_evidence(
+    core: &Core,
+    principal: &Principal,
+    record_id: &str,
+    grounds: &str,
+    evidence: Vec<EvidenceUpload>,
+) -> Result<String> {
     let (record, uscc) = organisation_record(core, record_id).await?;
     let resource = Resource::Record { department: record.department.clone(), subject: uscc.clone() };
     authorize(principal, Action::FileObjection, &resource)?;
     let grounds = bounded_text(core, grounds, "grounds_invalid", "异议理由")?;
+    let evidence = evidence_files(core, evidence)?;
     if queries::open_objection_to(core.store(), &record.id).await?.is_some() {
         return Err(CoreError::invalid("objection_open", "该信息已有正在处理的异议，请等待处理结果"));
     }
@@ -119,6 +199,7 @@ pub async fn file_objection(core: &Core, principal: &Principal, record_id: &str,
         filed_by,
         filed_on,
         answer_due,
+        evidence,
     };
     let body = ObjectionsEvent::RecordObjectionFiled { objection };
     core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
@@ -293,6 +374,26 @@ pub async fn counter_records(core: &Core, principal: &Principal, uscc: &Uscc) ->
             (r, disputed)
         })
         .collect())
+}
+
+/// An evidence file of an objection, for the department answering (and the
+/// credit office); `None` when there is none.
+pub async fn evidence(
+    core: &Core,
+    principal: &Principal,
+    objection_id: &str,
+    file_no: u64,
+) -> Result<Option<xinyong_domain::objections::ObjectionEvidenceRow>> {
+    let row = require_objection(core, objection_id).await?;
+    authorize(principal, Action::ViewObjections, &Resource::Department(row.department.clone()))?;
+    let key = xinyong_domain::objections::ObjectionEvidenceRow::key(row.objection_id.as_str(), file_no);
+    Ok(core.store().get(key).await?)
+}
+
+/// The evidence files of an objection (names, types, sizes), without content.
+pub async fn evidence_list(core: &Core, objection_id: &str) -> Result<Vec<(u64, String, u64)>> {
+    let rows = queries::evidence_of(core.store(), objection_id, 20).await?;
+    Ok(rows.into_iter().map(|r| (r.file_no, r.name, r.size)).collect())
 }
 
 /// Records of a company under an open objection (the portal's mark).

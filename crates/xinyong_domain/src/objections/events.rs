@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::event::EventMeta;
-use crate::objections::{ObjectionResult, ObjectionStatus, RecordObjection, RecordObjectionRow};
+use crate::objections::{ObjectionEvidenceRow, ObjectionResult, ObjectionStatus, RecordObjection, RecordObjectionRow};
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
 
 /// Events of the objections context. The serde tag is the event kind in the log.
@@ -46,6 +46,22 @@ impl ObjectionsEvent {
 
     pub fn writes(&self, at: EventMeta) -> Result<Vec<ProjectionWrite>, ProjectionError> {
         let seq = at.seq;
+        let mut writes = Vec::new();
+        if let ObjectionsEvent::RecordObjectionFiled { objection } = self {
+            for f in &objection.evidence {
+                let row = ObjectionEvidenceRow {
+                    objection_id: objection.objection_id.clone(),
+                    file_no: u64::from(f.file_no),
+                    name: f.name.clone(),
+                    media_type: f.media_type.clone(),
+                    size: f.size,
+                    sha256: f.sha256.clone(),
+                    content_base64: f.content_base64.clone(),
+                    seq,
+                };
+                writes.push(row.upsert()?);
+            }
+        }
         let write = match self {
             ObjectionsEvent::RecordObjectionFiled { objection: o } => RecordObjectionRow {
                 objection_id: o.objection_id.clone(),
@@ -88,6 +104,7 @@ impl ObjectionsEvent {
                     .write()?
             }
         };
-        Ok(vec![write])
+        writes.insert(0, write);
+        Ok(writes)
     }
 }

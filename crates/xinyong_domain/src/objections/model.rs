@@ -139,6 +139,25 @@ pub struct RecordObjection {
     pub filed_on: NaiveDate,
     /// Answer due by this day (3 working days; 7 after an extension).
     pub answer_due: NaiveDate,
+    /// Evidence the subject attached (never public).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceFile>,
+}
+
+/// One evidence file of an objection, checked and bounded at the edge: its
+/// type sniffed from the bytes (PDF, JPEG, PNG), its size within the setting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// 1, 2, … in the order attached.
+    pub file_no: u32,
+    /// The file name as sent, without any path.
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
 }
 
 crate::projection::text_column!(ObjectionResult, |s| ObjectionResult::parse(s));

@@ -35,7 +35,21 @@ crate::projection::table! {
     }
 }
 
+crate::projection::table! {
+    /// Evidence files of objections: for the subject and the department
+    /// answering, never public.
+    pub struct ObjectionEvidenceRow in OBJECTION_EVIDENCE = "objection_evidence" {
+        key { objection_id: String, file_no: u64 }
+        name: String,
+        media_type: String,
+        size: u64,
+        sha256: String,
+        content_base64: String,
+        seq: u64,
+    }
+}
+
 /// The tables this context owns, in the order `verify` checks them.
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&RECORD_OBJECTIONS]
+    vec![&RECORD_OBJECTIONS, &OBJECTION_EVIDENCE]
 }

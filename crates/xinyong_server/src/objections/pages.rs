@@ -3,7 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -21,18 +22,79 @@ pub(crate) struct GroundsForm {
     grounds: String,
 }
 
-/// The company objects to one of its records.
+/// The largest objection form (grounds and evidence files): the default
+/// settings' 3 files of 2 MB with room for the fields. Larger files are
+/// refused by the core with the setting's own limit.
+pub(crate) const MAX_OBJECTION_BODY_BYTES: usize = 7 * 1024 * 1024;
+
+/// The company objects to one of its records, with evidence files (a
+/// multipart form: `grounds`, `evidence` files, `csrf_token`).
 pub(crate) async fn file_online(
     State(state): State<AppState>,
     Path(record_id): Path<String>,
-    ConsoleForm { caller, form }: ConsoleForm<GroundsForm>,
+    caller: ConsoleCaller,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
+    let bad = |m: String| error_page(&state, crate::ApiError::bad_request("form_invalid", m));
+    let mut multipart = multipart.map_err(|e| bad(format!("表单内容无法识别：{}", e.body_text())))?;
+    let (mut grounds, mut csrf, mut evidence) = (String::new(), String::new(), Vec::new());
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| bad(format!("表单内容无法识别：{}", e.body_text())))?
+    {
+        match field.name().unwrap_or_default() {
+            "evidence" => {
+                let name = field.file_name().unwrap_or("证明材料").to_owned();
+                let bytes = field.bytes().await.map_err(|e| bad(format!("证明材料无法读取：{}", e.body_text())))?;
+                evidence.push(objections::EvidenceUpload { name, bytes: bytes.to_vec() });
+            }
+            "grounds" => grounds = field.text().await.unwrap_or_default(),
+            "csrf_token" => csrf = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    caller.check_csrf(&csrf).map_err(|e| error_page(&state, e))?;
     // The core authorizes against the record: the company itself, or the
     // record's department at a counter (which files on the company's behalf).
-    objections::file_objection(&state.core, &caller.principal, &record_id, &form.grounds)
+    objections::file_objection_with_evidence(&state.core, &caller.principal, &record_id, &grounds, evidence)
         .await
         .map_err(|e| refusal_or_error(&state, &caller, e))?;
     Ok(Redirect::to("/my?done=objection#objections").into_response())
+}
+
+/// One evidence file, for the company and the department answering.
+pub(crate) async fn evidence_file(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+    Path((id, file_no)): Path<(String, u64)>,
+) -> Result<Response, PageError> {
+    use base64::Engine as _;
+    let found = objections::evidence(&state.core, &caller.principal, &id, file_no)
+        .await
+        .map_err(|e| refusal_or_error(&state, &caller, e))?;
+    let Some(file) = found else {
+        let e = crate::ApiError::new(axum::http::StatusCode::NOT_FOUND, "evidence_not_found", "没有这个证明材料");
+        return Err(error_page(&state, e).into());
+    };
+    let bytes = base64::engine::general_purpose::STANDARD.decode(&file.content_base64).unwrap_or_default();
+    let disposition = format!("attachment; filename=\"evidence-{file_no}\"; filename*=UTF-8''{}", encode(&file.name));
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, file.media_type),
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
+        (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    Ok((headers, bytes).into_response())
+}
+
+fn encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// The company objects to a listing proposed about it (notice served, the
@@ -221,6 +283,8 @@ struct DetailPage {
     csrf_token: String,
     row: QueueRow,
     grounds: String,
+    /// Evidence files: number, name, size.
+    evidence: Vec<(u64, String, u64)>,
     extension_reason: String,
     reply: String,
     answered_on: String,
@@ -247,6 +311,9 @@ pub(crate) async fn detail(
         csrf_token: caller.csrf_token().to_owned(),
         row: QueueRow::new(&o, today, &departments(&state).await?),
         grounds: o.grounds.clone(),
+        evidence: objections::evidence_list(&state.core, &o.objection_id)
+            .await
+            .map_err(|e| refusal_or_error(&state, &caller, e))?,
         extension_reason: o.extension_reason.clone().unwrap_or_default(),
         reply: o.reply.clone().unwrap_or_default(),
         answered_on: o.answered_on.map_or_else(String::new, |d| d.to_string()),

@@ -271,3 +271,26 @@ async fn a_subjects_events_are_read_back_in_order_up_to_a_time() {
         assert!(store.events_of_subject(A, stamp, None, 10).await.unwrap().is_empty(), "{backend}: before the time");
     }
 }
+
+#[tokio::test]
+async fn an_objections_evidence_is_read_in_order() {
+    use xinyong_domain::objections::ObjectionEvidenceRow;
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let file = |objection: &str, n: u64| ObjectionEvidenceRow {
+            objection_id: objection.to_owned(),
+            file_no: n,
+            name: format!("{n}.pdf"),
+            media_type: "application/pdf".to_owned(),
+            size: 5,
+            sha256: "0".repeat(64),
+            content_base64: "JVBERi0=".to_owned(),
+            seq: 1,
+        };
+        put(store, rows(&[file("Y1", 2), file("Y1", 1), file("Y2", 1)])).await;
+        let names: Vec<String> =
+            objections::evidence_of(store, "Y1", 10).await.unwrap().into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["1.pdf", "2.pdf"], "{backend}");
+    }
+}
