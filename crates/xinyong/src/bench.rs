@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::{CmdResult, Failure};
 
 mod check;
+mod evaluate;
 mod ingest;
 mod log;
 mod search;
@@ -60,6 +61,10 @@ pub enum BenchCommand {
     /// subjects: per-check p50/p99/p999, then `POST /api/v1/checks` under
     /// wrk (or hey) next to the trivial `GET /api/v1/ping` in the same server.
     Check(check::CheckArgs),
+    /// The local scorecard over synthetic facts in memory: a full evaluation
+    /// on every core and an incremental one, next to one summing pass over
+    /// the same facts; `--export DIR` writes inputs and scores as CSV.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +96,7 @@ pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
         BenchCommand::Ingest { records, batch, database, json } => ingest::run(records, batch, database, json).await,
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,
         BenchCommand::Check(args) => check::run(args).await,
+        BenchCommand::Evaluate(args) => evaluate::run(args),
     }
 }
 

@@ -31,6 +31,7 @@ pub struct Config {
     pub feeds: FeedsConfig,
     pub intake: IntakeConfig,
     pub redress: RedressConfig,
+    pub evaluation: EvaluationConfig,
     pub backup: BackupConfig,
 }
 
@@ -227,6 +228,35 @@ impl IntakeConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct EvaluationConfig {
+    pub import_max_rows: usize,
+    pub public_grade: bool,
+    pub public_schemes: Vec<String>,
+    pub interval_secs: u64,
+}
+
+impl EvaluationConfig {
+    pub fn settings(&self) -> Result<xinyong_core::evaluation::EvaluationSettings, String> {
+        let public_schemes = self
+            .public_schemes
+            .iter()
+            .map(|s| {
+                xinyong_domain::evaluation::ExternalScheme::parse(s).ok_or_else(|| {
+                    format!("配置无效：evaluation.public_schemes 中的“{s}”不是外部评价类别（national、tax、samr_risk）")
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(xinyong_core::evaluation::EvaluationSettings {
+            import_max_rows: self.import_max_rows,
+            public_grade: self.public_grade,
+            public_schemes,
+            interval_secs: self.interval_secs,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedressConfig {
     pub activation_code_days: u32,
     pub objection_answer_working_days: u32,
@@ -333,6 +363,10 @@ impl Config {
         {
             return Err("配置无效：redress 的期限和长度必须大于 0，且延期后的答复期限不短于一般期限".to_owned());
         }
+        if self.evaluation.import_max_rows == 0 || self.evaluation.interval_secs == 0 {
+            return Err("配置无效：evaluation.import_max_rows 和 evaluation.interval_secs 必须大于 0".to_owned());
+        }
+        self.evaluation.settings()?;
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }

@@ -21,6 +21,7 @@ mod codes_cmd;
 mod config;
 mod demo_cmd;
 mod departments_cmd;
+mod evaluate_cmd;
 mod import_cmd;
 mod index_cmd;
 mod jobs_cmd;
@@ -98,6 +99,11 @@ enum Command {
     Listings {
         #[command(subcommand)]
         command: listings_cmd::ListingsCommand,
+    },
+    /// Credit evaluation (信用评价): score every subject, import external grades.
+    Evaluate {
+        #[command(subcommand)]
+        command: evaluate_cmd::EvaluateCommand,
     },
     /// Background jobs `serve` runs (listing expiry, checkpoints, webhooks).
     Jobs {
@@ -194,6 +200,9 @@ fn main() -> ExitCode {
         }
         Command::Listings { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(listings_cmd::run(cfg, command)))
+        }
+        Command::Evaluate { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(evaluate_cmd::run(cfg, command)))
         }
         Command::Jobs { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(jobs_cmd::run(cfg, command)))

@@ -141,6 +141,8 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         webhooks,
         intake: cfg.intake.limits(),
         redress: cfg.redress.settings(),
+        // `Config::validate` has checked the schemes.
+        evaluation: cfg.evaluation.settings().unwrap_or_default(),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+pub mod evaluation;
 pub mod lists;
 pub mod log;
 pub mod objections;

@@ -246,6 +246,9 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ApplyRepair, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
         // At a counter: the record's department (any role) and the credit office.
         (FileObjection, One(record_of_a), ["401", "ok", "ok", "ok", "fb", "ok", "fb", "ok"]),
+        // Evaluation: every console user reads grades; only the credit office manages.
+        (ViewGrades, One(platform), ["401", "ok", "ok", "ok", "ok", "ok", "co", "ok"]),
+        (ManageEvaluation, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
     ]
 }
 

@@ -42,6 +42,7 @@ use crate::auth::{AuthEvent, AuthKind};
 use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
+use crate::evaluation::{EvaluationEvent, EvaluationKind};
 use crate::lists::{ListsEvent, ListsKind};
 use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
 use crate::objections::{ObjectionsEvent, ObjectionsKind};
@@ -103,6 +104,7 @@ pub enum EventBody {
     ClosedLoop(ClosedLoopEvent),
     Objections(ObjectionsEvent),
     Repair(RepairEvent),
+    Evaluation(EvaluationEvent),
     Log(LogEvent),
 }
 
@@ -119,6 +121,7 @@ pub enum EventKind {
     ClosedLoop(ClosedLoopKind),
     Objections(ObjectionsKind),
     Repair(RepairKind),
+    Evaluation(EvaluationKind),
     Log(LogKind),
 }
 
@@ -227,6 +230,7 @@ compose!(
     ClosedLoop(ClosedLoopEvent, ClosedLoopKind),
     Objections(ObjectionsEvent, ObjectionsKind),
     Repair(RepairEvent, RepairKind),
+    Evaluation(EvaluationEvent, EvaluationKind),
     Log(LogEvent, LogKind),
 );
 
@@ -262,6 +266,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::ClosedLoop(_) => ClosedLoopEvent::deserialize(value).map(EventBody::ClosedLoop),
             EventKind::Objections(_) => ObjectionsEvent::deserialize(value).map(EventBody::Objections),
             EventKind::Repair(_) => RepairEvent::deserialize(value).map(EventBody::Repair),
+            EventKind::Evaluation(_) => EvaluationEvent::deserialize(value).map(EventBody::Evaluation),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -294,6 +299,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::closed_loop::tables(),
             crate::objections::tables(),
             crate::repair::tables(),
+            crate::evaluation::tables(),
             crate::log::tables(),
         ]
         .concat()

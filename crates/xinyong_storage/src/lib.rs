@@ -26,6 +26,7 @@ pub mod auth;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+pub mod evaluation;
 pub mod lists;
 pub mod objections;
 pub mod portal;

@@ -61,6 +61,8 @@
 //! | `ViewOwnFile`, `ApplyRepair` | — | — | — | `not_your_company` |
 //! | `ConfirmRepair` | — | ✓ | — | `forbidden` |
 //! | `FileObjection` | of the record's D (counter) | ✓ | — | `forbidden` |
+//! | `ViewGrades` | ✓ any | ✓ | — | `console_only` |
+//! | `ManageEvaluation` | — | ✓ | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
@@ -277,6 +279,12 @@ pub enum Action {
     DecideRepair,
     /// Confirm a department's approval, where the configuration asks for it.
     ConfirmRepair,
+    // ----- evaluation
+    /// Grades with their reasons, grade history, the supervision table and
+    /// the grade distribution (console).
+    ViewGrades,
+    /// Import grades received from elsewhere; run an evaluation now.
+    ManageEvaluation,
 }
 
 impl Action {
@@ -501,6 +509,8 @@ fn rule_for(action: Action) -> Rule {
         DecideRepair => members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "修复申请由作出认定的部门审核"))
             .role_refused(("forbidden", "只有本部门的审核人或信用办可以审核修复申请")),
         ConfirmRepair => rule(Who::CreditOffice, ("forbidden", "只有信用办可以确认信用修复")),
+        ViewGrades => rule(Who::ConsoleUsers, CONSOLE_ONLY),
+        ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
     }
 }
 

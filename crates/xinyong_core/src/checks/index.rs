@@ -579,6 +579,7 @@ impl Inner {
             | EventBody::ClosedLoop(_)
             | EventBody::Objections(_)
             | EventBody::Repair(_)
+            | EventBody::Evaluation(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -821,6 +822,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::ClosedLoop(_)
             | EventKind::Objections(_)
             | EventKind::Repair(_)
+            | EventKind::Evaluation(_)
             | EventKind::Log(_) => false,
         }
     }

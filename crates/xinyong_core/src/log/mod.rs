@@ -34,6 +34,8 @@ pub struct CoreSettings {
     pub intake: crate::collection::intake::IntakeLimits,
     /// The subject's side: activation codes, objection and repair deadlines.
     pub redress: crate::objections::RedressSettings,
+    /// Imports of external grades, what is public, how often grades are refreshed.
+    pub evaluation: crate::evaluation::EvaluationSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -8,7 +8,8 @@
 //!
 //! What is replayed: records (accepted, corrected, publicity ended early)
 //! and listings (proposed, decided, exited). The basic facts shown above
-//! them (name, status, representative) are today's. Events whose body was
+//! them (name, status, representative) are today's; the grade is the one
+//! given last by the end of D (`grade_history`). Events whose body was
 //! erased cannot be replayed; they are counted, never guessed.
 
 use std::collections::{BTreeMap, HashMap};
@@ -128,5 +129,6 @@ pub async fn profile_as_of(core: &Core, uscc: &Uscc, day: NaiveDate) -> Result<O
     }
     let departments = super::department_names(core).await?;
     profile.memberships = crate::lists::published::entries_on(listings, core, &departments, day);
+    profile.grades = crate::evaluation::view::public_grades_on(core, uscc, day).await?;
     Ok(Some(ProfileAsOf { profile, replayed_events, erased_events }))
 }

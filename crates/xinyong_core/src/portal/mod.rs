@@ -261,6 +261,8 @@ pub struct SubjectProfile {
     pub list_entries: Vec<PublicRecord>,
     /// Published, in-force list memberships (名单信息; `published_lists`).
     pub memberships: Vec<crate::lists::published::PublishedListing>,
+    /// The grades the public may see (`[evaluation]`).
+    pub grades: crate::evaluation::view::PublicGrades,
 }
 
 /// A USCC as typed by a visitor: spaces and case do not matter.
@@ -318,6 +320,7 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
         other_acts: Vec::new(),
         list_entries: Vec::new(),
         memberships: crate::lists::published::memberships(core, uscc).await?,
+        grades: crate::evaluation::view::public_grades(core, uscc).await?,
     };
     // Newest decision first (ties by id, descending), as read.
     let rows = queries::public_records_of(store, uscc, today, MAX_PROFILE_RECORDS).await?;

@@ -337,6 +337,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::ClosedLoop(_)
             | EventKind::Objections(_)
             | EventKind::Repair(_)
+            | EventKind::Evaluation(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -410,6 +411,7 @@ impl Inner {
             | EventBody::ClosedLoop(_)
             | EventBody::Objections(_)
             | EventBody::Repair(_)
+            | EventBody::Evaluation(_)
             | EventBody::Log(_) => {}
         }
     }

@@ -13,6 +13,7 @@ use xinyong_domain::Calendar;
 use xinyong_domain::calendar::parse_year_toml;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::evaluation::{ModelName, ScorecardModel};
 use xinyong_domain::lists::sanction::SanctionRules;
 use xinyong_domain::rules::{PublishedRuleSet, RuleSetName, in_force};
 
@@ -182,6 +183,7 @@ struct Parsed {
     publicity: HashMap<String, Arc<PublicityRules>>,
     sanctions: HashMap<(String, String), Arc<SanctionRules>>,
     calendars: HashMap<Vec<String>, Arc<Calendar>>,
+    models: HashMap<String, Arc<ScorecardModel>>,
     rules: HashMap<Vec<String>, Arc<Rules>>,
 }
 
@@ -199,6 +201,12 @@ impl Parsed {
         let publicity = self.publicity(p)?;
         let sanctions = self.sanctions(l, m)?;
         let calendar = self.calendar(&years)?;
+        let mut models = BTreeMap::new();
+        for (name, chosen) in selection {
+            if let RuleSetName::Model(model) = name {
+                models.insert(*model, self.model(*model, chosen)?);
+            }
+        }
 
         let mut versions_in_force = BTreeMap::from([
             (RuleSetName::Catalog, catalog.version().to_owned()),
@@ -206,6 +214,9 @@ impl Parsed {
             (RuleSetName::Lists, sanctions.lists_version().to_owned()),
             (RuleSetName::Measures, sanctions.measures_version().to_owned()),
         ]);
+        for (name, model) in &models {
+            versions_in_force.insert(RuleSetName::Model(*name), model.version.clone());
+        }
         for (name, _) in &years {
             if let RuleSetName::Calendar(year) = name
                 && let Some(schedule) = calendar.schedule(i32::from(*year))
@@ -223,6 +234,7 @@ impl Parsed {
             lists_text: Arc::clone(&l.text),
             measures_text: Arc::clone(&m.text),
             versions_in_force,
+            models,
         });
         self.rules.insert(key, Arc::clone(&rules));
         Ok(rules)
@@ -257,6 +269,20 @@ impl Parsed {
         let parsed =
             Arc::new(SanctionRules::parse(&l.text, &m.text).map_err(|e| fail(RuleSetName::Lists, l, e.to_string()))?);
         self.sanctions.insert(pair, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn model(&mut self, name: ModelName, chosen: &Chosen) -> Result<Arc<ScorecardModel>, BookError> {
+        if let Some(parsed) = self.models.get(&chosen.sha256) {
+            return Ok(Arc::clone(parsed));
+        }
+        let set = RuleSetName::Model(name);
+        let parsed = ScorecardModel::parse_toml(&chosen.text).map_err(|e| fail(set, chosen, e.to_string()))?;
+        if parsed.name != name {
+            return Err(fail(set, chosen, format!("内容中的模型名称是“{}”，与文件名不符", parsed.name)));
+        }
+        let parsed = Arc::new(parsed);
+        self.models.insert(chosen.sha256.clone(), Arc::clone(&parsed));
         Ok(parsed)
     }
 

@@ -6,6 +6,7 @@
 //! rules/
 //!   catalog.toml  publicity.toml  lists.toml  measures.toml  departments.toml
 //!   calendar/2027.toml  calendar/2028.toml …
+//!   models/local.toml   models/<industry>.toml …
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use xinyong_domain::collection::catalog::SHIPPED_CATALOG_TOML;
 use xinyong_domain::collection::publicity::SHIPPED_PUBLICITY_TOML;
+use xinyong_domain::evaluation::{ModelName, SHIPPED_LOCAL_MODEL_TOML};
 use xinyong_domain::lists::sanction::{SHIPPED_LISTS_TOML, SHIPPED_MEASURES_TOML};
 use xinyong_domain::rules::{RuleProblem, RuleSetName};
 
@@ -51,6 +53,7 @@ impl RuleFiles {
                 (RuleSetName::Publicity, Arc::from(SHIPPED_PUBLICITY_TOML)),
                 (RuleSetName::Lists, Arc::from(SHIPPED_LISTS_TOML)),
                 (RuleSetName::Measures, Arc::from(SHIPPED_MEASURES_TOML)),
+                (RuleSetName::Model(ModelName::local()), Arc::from(SHIPPED_LOCAL_MODEL_TOML)),
             ]),
             departments: Some(Arc::from(SHIPPED_DEPARTMENTS_TOML)),
             shipped_copies: BTreeSet::new(),
@@ -107,8 +110,8 @@ impl RuleFiles {
         for path in paths {
             let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if path.is_dir() {
-                if file_name == "calendar" {
-                    read_calendar_dir(&path, &mut files, &mut problems)?;
+                if file_name == "calendar" || file_name == "models" {
+                    read_sub_dir(&path, &file_name, &mut files, &mut problems)?;
                 }
                 continue;
             }
@@ -138,7 +141,8 @@ impl RuleFiles {
     }
 }
 
-fn read_calendar_dir(dir: &Path, files: &mut RuleFiles, problems: &mut Vec<RuleProblem>) -> Result<()> {
+/// `calendar/` or `models/`: every `.toml` in it must name a rule set.
+fn read_sub_dir(dir: &Path, sub: &str, files: &mut RuleFiles, problems: &mut Vec<RuleProblem>) -> Result<()> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| CoreError::invalid("rules_dir_unreadable", format!("无法读取规则目录 {}：{e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -146,8 +150,8 @@ fn read_calendar_dir(dir: &Path, files: &mut RuleFiles, problems: &mut Vec<RuleP
     for path in paths {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(stem) = file_name.strip_suffix(".toml") else { continue };
-        let shown = format!("calendar/{file_name}");
-        match RuleSetName::parse(&format!("calendar/{stem}")) {
+        let shown = format!("{sub}/{file_name}");
+        match RuleSetName::parse(&format!("{sub}/{stem}")) {
             Some(name) if path.is_file() => {
                 if let Some(text) = read_text(&path, &shown, problems) {
                     files.sets.insert(name, text);
@@ -180,7 +184,8 @@ fn unknown_file(shown: &str) -> RuleProblem {
         line: None,
         code: "rules_file_unknown",
         message: "不是规则文件：规则目录中只能有 catalog.toml、publicity.toml、lists.toml、measures.toml、\
-                  departments.toml 和 calendar/年份.toml（如 calendar/2027.toml）"
+                  departments.toml、calendar/年份.toml（如 calendar/2027.toml）和 models/模型名.toml（如 models/local.toml，\
+                  模型名为小写字母、数字、_ 或 -）"
             .to_owned(),
     }
 }

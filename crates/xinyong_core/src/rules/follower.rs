@@ -49,6 +49,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::ClosedLoop(_)
             | EventKind::Objections(_)
             | EventKind::Repair(_)
+            | EventKind::Evaluation(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -80,6 +81,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::ClosedLoop(_)
                 | EventBody::Objections(_)
                 | EventBody::Repair(_)
+                | EventBody::Evaluation(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::Calendar;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::evaluation::{ModelName, ScorecardModel};
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::sanction::SanctionRules;
 use xinyong_domain::rules::{PublishedRuleSet, RuleSetName, RuleSetRow, RulesEvent};
@@ -70,6 +71,8 @@ pub struct Rules {
     /// The version of every rule set in force (calendar years only when a
     /// file or a publication gives them; shipped years have none).
     pub versions_in_force: BTreeMap<RuleSetName, String>,
+    /// Scorecard models in force (`models/*.toml`), by name.
+    pub models: BTreeMap<ModelName, Arc<ScorecardModel>>,
 }
 
 impl Default for Rules {
@@ -97,7 +100,13 @@ impl Rules {
             lists_text: Arc::from(""),
             measures_text: Arc::from(""),
             versions_in_force: BTreeMap::new(),
+            models: BTreeMap::new(),
         }
+    }
+
+    /// The city's local comprehensive model, when one is in force.
+    pub fn local_model(&self) -> Option<&Arc<ScorecardModel>> {
+        self.models.get(&ModelName::local())
     }
 
     pub fn with_calendar(mut self, calendar: Calendar) -> Rules {
@@ -277,6 +286,10 @@ pub(crate) fn version_of(name: RuleSetName, text: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Versioned {
         version: Option<String>,
+    }
+    if let RuleSetName::Model(_) = name {
+        // A model's version sits in its `[model]` table.
+        return ScorecardModel::parse_toml(text).ok().map(|m| m.version);
     }
     let declared = toml::from_str::<Versioned>(text).ok()?.version.map(|v| v.trim().to_owned());
     match name {

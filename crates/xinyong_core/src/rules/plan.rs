@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use xinyong_domain::calendar::parse_year_toml;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::evaluation::ScorecardModel;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::sanction::SanctionRules;
 use xinyong_domain::rules::{PublishedRuleSet, RuleProblem, RuleSetName};
@@ -249,6 +250,22 @@ fn check_file(
             }
             Err(e) => {
                 problems.push(RuleProblem::in_text(file, text, e.code(), e.to_string()));
+                None
+            }
+        },
+        RuleSetName::Model(model) => match ScorecardModel::parse_toml(text) {
+            Ok(parsed) if parsed.name == model => Some(parsed.version),
+            Ok(parsed) => {
+                problems.push(RuleProblem::in_text(
+                    file,
+                    text,
+                    "model_name_mismatch",
+                    format!("文件名是 models/{model}.toml，内容中的模型名称却是“{}”", parsed.name),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(RuleProblem::in_text(file, text, e.code, e.to_string()));
                 None
             }
         },

@@ -6,6 +6,8 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use crate::evaluation::ModelName;
+
 /// One rule set: a file of a rules directory and a `rule_kind` in the log.
 /// The log name is the file's path without `.toml`, so a clerk who reads
 /// `calendar/2027` in a message knows which file to open.
@@ -21,6 +23,8 @@ pub enum RuleSetName {
     Measures,
     /// `calendar/YYYY.toml`: one year's holiday schedule.
     Calendar(u16),
+    /// `models/<name>.toml`: a scorecard model (credit evaluation).
+    Model(ModelName),
 }
 
 impl RuleSetName {
@@ -36,6 +40,9 @@ impl RuleSetName {
             "lists" => Some(RuleSetName::Lists),
             "measures" => Some(RuleSetName::Measures),
             other => {
+                if let Some(model) = other.strip_prefix("models/") {
+                    return ModelName::parse(model).map(RuleSetName::Model);
+                }
                 let year = other.strip_prefix("calendar/")?;
                 // Exactly four digits, so `calendar/02027` cannot name 2027 twice.
                 if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
@@ -54,6 +61,7 @@ impl RuleSetName {
             RuleSetName::Lists => "lists".to_owned(),
             RuleSetName::Measures => "measures".to_owned(),
             RuleSetName::Calendar(year) => format!("calendar/{year}"),
+            RuleSetName::Model(name) => format!("models/{name}"),
         }
     }
 
@@ -70,6 +78,7 @@ impl RuleSetName {
             RuleSetName::Lists => "名单类型".to_owned(),
             RuleSetName::Measures => "惩戒和激励措施".to_owned(),
             RuleSetName::Calendar(year) => format!("{year} 年节假日安排"),
+            RuleSetName::Model(name) => format!("评价模型 {name}"),
         }
     }
 }

@@ -404,6 +404,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::ClosedLoop(_)
             | EventKind::Objections(_)
             | EventKind::Repair(_)
+            | EventKind::Evaluation(_)
             | EventKind::Log(_) => false,
         }
     }

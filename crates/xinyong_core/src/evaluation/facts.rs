@@ -1,0 +1,240 @@
+//! The facts a scorecard looks at, gathered from the projections: every
+//! organisation's records, list memberships and bans in force, interviews
+//! and the latest external grade of each scheme. Kept columnar (one flat
+//! array of facts, an offset per subject) so a million subjects are scored
+//! in one pass.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use xinyong_domain::Uscc;
+use xinyong_domain::collection::{PublicityEndReason, RecordRow};
+use xinyong_domain::evaluation::{ExternalGradeRow, Fact, FactKeys, FactSource, day_number};
+use xinyong_domain::lists::{BanRow, InterviewRow, ListingRow};
+use xinyong_domain::subjects::{SubjectRow, SubjectStatus};
+use xinyong_storage::Store;
+
+use crate::error::Result;
+
+/// Rows read per page when facts are gathered by scanning.
+const SCAN_PAGE: u32 = 5_000;
+/// Records, listings, bans and interviews read per subject when only some
+/// subjects are re-scored.
+const PER_SUBJECT_LIMIT: u32 = 10_000;
+
+/// Facts of many subjects.
+#[derive(Debug, Clone, Default)]
+pub struct CityFacts {
+    pub keys: FactKeys,
+    /// Subjects in USCC order.
+    pub subjects: Vec<String>,
+    /// Facts of subject `i`: `facts[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<usize>,
+    facts: Vec<Fact>,
+}
+
+impl CityFacts {
+    /// Builds the columnar form from (subject, fact) pairs in any order;
+    /// `subjects` are included even without facts.
+    pub fn from_pairs(keys: FactKeys, subjects: Vec<String>, mut pairs: Vec<(u32, Fact)>) -> CityFacts {
+        pairs.sort_unstable();
+        let mut offsets = Vec::with_capacity(subjects.len() + 1);
+        let mut facts = Vec::with_capacity(pairs.len());
+        let mut next = pairs.iter().peekable();
+        for i in 0..subjects.len() {
+            offsets.push(facts.len());
+            while let Some((s, fact)) = next.peek() {
+                if usize::try_from(*s).unwrap_or(usize::MAX) != i {
+                    break;
+                }
+                facts.push(*fact);
+                next.next();
+            }
+        }
+        offsets.push(facts.len());
+        CityFacts { keys, subjects, offsets, facts }
+    }
+
+    pub fn len(&self) -> usize {
+        self.subjects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.subjects.is_empty()
+    }
+
+    /// The facts of subject `i`.
+    pub fn of(&self, i: usize) -> &[Fact] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(from), Some(to)) => &self.facts[*from..*to],
+            _ => &[],
+        }
+    }
+
+    pub fn fact_count(&self) -> usize {
+        self.facts.len()
+    }
+}
+
+/// Collects facts while rows are read: subjects by USCC, facts as pairs.
+#[derive(Debug, Default)]
+pub struct FactsBuilder {
+    keys: FactKeys,
+    index: HashMap<String, u32>,
+    subjects: Vec<String>,
+    pairs: Vec<(u32, Fact)>,
+    /// The latest period of each (subject, scheme) seen so far.
+    latest_external: BTreeMap<(String, String), (String, String, NaiveDate)>,
+}
+
+impl FactsBuilder {
+    fn subject(&mut self, uscc: &str) -> u32 {
+        if let Some(i) = self.index.get(uscc) {
+            return *i;
+        }
+        let i = u32::try_from(self.subjects.len()).unwrap_or(u32::MAX);
+        self.subjects.push(uscc.to_owned());
+        self.index.insert(uscc.to_owned(), i);
+        i
+    }
+
+    /// Registers a subject (so it is scored even with no facts).
+    pub fn add_subject(&mut self, uscc: &str) {
+        self.subject(uscc);
+    }
+
+    pub fn add(&mut self, uscc: &str, source: FactSource, class: &str, code: &str, date: NaiveDate) {
+        let s = self.subject(uscc);
+        let key = self.keys.intern(source, class, code);
+        self.pairs.push((s, Fact { key, day: day_number(date) }));
+    }
+
+    /// A record counts unless an objection revoked or corrected it or it was
+    /// repaired; a natural person's record never (organisations only).
+    pub fn add_record(&mut self, row: &RecordRow) {
+        if row.subject_kind == "natural_person" || !self.index.contains_key(&row.subject_key) {
+            return;
+        }
+        let withdrawn = row
+            .non_public_reason
+            .as_deref()
+            .is_some_and(|reason| PublicityEndReason::ALL.iter().any(|r| r.as_str() == reason));
+        if withdrawn {
+            return;
+        }
+        let class = row.severity.as_deref().unwrap_or("none");
+        self.add(&row.subject_key.clone(), FactSource::Record, class, &row.item, row.decision_date);
+    }
+
+    pub fn add_listing(&mut self, row: &ListingRow, today: NaiveDate) {
+        if row.subject_kind == "natural_person" || !self.index.contains_key(&row.subject_key) || !row.in_force(today) {
+            return;
+        }
+        let since = row.valid_from.unwrap_or(row.proposed_on);
+        self.add(&row.subject_key.clone(), FactSource::Listing, &row.list_kind, &row.list_code, since);
+    }
+
+    pub fn add_ban(&mut self, row: &BanRow, today: NaiveDate) {
+        let in_force = row.starts_on <= today && row.ends_on.is_none_or(|end| today <= end);
+        if row.subject_kind == "natural_person" || !self.index.contains_key(&row.subject_key) || !in_force {
+            return;
+        }
+        self.add(&row.subject_key.clone(), FactSource::Ban, row.scope.as_str(), &row.field, row.starts_on);
+    }
+
+    pub fn add_interview(&mut self, row: &InterviewRow) {
+        if row.subject_kind == "natural_person" || !self.index.contains_key(&row.subject_key) {
+            return;
+        }
+        self.add(&row.subject_key.clone(), FactSource::Interview, "interview", row.department.as_str(), row.held_on);
+    }
+
+    /// Only the latest period of a scheme counts (periods sort as text).
+    pub fn add_external(&mut self, row: &ExternalGradeRow) {
+        if !self.index.contains_key(row.uscc.as_str()) {
+            return;
+        }
+        let slot = (row.uscc.as_str().to_owned(), row.scheme.clone());
+        let newer = self.latest_external.get(&slot).is_none_or(|(period, _, _)| *period < row.period);
+        if newer {
+            self.latest_external.insert(slot, (row.period.clone(), row.grade.clone(), row.received_on));
+        }
+    }
+
+    pub fn finish(mut self) -> CityFacts {
+        for ((uscc, scheme), (_, grade, received_on)) in std::mem::take(&mut self.latest_external) {
+            self.add(&uscc, FactSource::ExternalGrade, &scheme, &grade, received_on);
+        }
+        // Subjects in USCC order, so runs and exports list them alike.
+        let mut order: Vec<u32> = (0..u32::try_from(self.subjects.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_by(|a, b| self.subjects[*a as usize].cmp(&self.subjects[*b as usize]));
+        let mut renumber = vec![0_u32; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            renumber[*old as usize] = u32::try_from(new).unwrap_or(u32::MAX);
+        }
+        let subjects = order.iter().map(|old| std::mem::take(&mut self.subjects[*old as usize])).collect();
+        let pairs = self.pairs.into_iter().map(|(s, f)| (renumber[s as usize], f)).collect();
+        CityFacts::from_pairs(self.keys, subjects, pairs)
+    }
+}
+
+/// Every active organisation and its facts, read in one pass over each table.
+pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts> {
+    let mut b = FactsBuilder::default();
+    let mut scan = store.scan::<SubjectRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        for row in page.iter().filter(|r| r.status == SubjectStatus::Active) {
+            b.add_subject(row.uscc.as_str());
+        }
+    }
+    let mut scan = store.scan::<RecordRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_record(r));
+    }
+    let mut scan = store.scan::<ListingRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_listing(r, today));
+    }
+    let mut scan = store.scan::<BanRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_ban(r, today));
+    }
+    let mut scan = store.scan::<InterviewRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_interview(r));
+    }
+    let mut scan = store.scan::<ExternalGradeRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_external(r));
+    }
+    Ok(b.finish())
+}
+
+/// The facts of some organisations, read subject by subject (an
+/// incremental run). Subjects that are not active organisations are left out.
+pub async fn gather_some(store: &dyn Store, usccs: &[Uscc], today: NaiveDate) -> Result<CityFacts> {
+    let mut b = FactsBuilder::default();
+    for uscc in usccs {
+        let active = store.get(SubjectRow::key(uscc)).await?.is_some_and(|row| row.status == SubjectStatus::Active);
+        if !active {
+            continue;
+        }
+        b.add_subject(uscc.as_str());
+        for r in xinyong_storage::collection::records_of_subject(store, uscc, PER_SUBJECT_LIMIT).await? {
+            b.add_record(&r);
+        }
+        for r in xinyong_storage::lists::listings_of_subject(store, uscc.as_str(), PER_SUBJECT_LIMIT).await? {
+            b.add_listing(&r, today);
+        }
+        for r in xinyong_storage::lists::bans_of_subject(store, uscc.as_str(), PER_SUBJECT_LIMIT).await? {
+            b.add_ban(&r, today);
+        }
+        for r in xinyong_storage::lists::interviews_of_subject(store, uscc.as_str(), PER_SUBJECT_LIMIT).await? {
+            b.add_interview(&r);
+        }
+        for r in xinyong_storage::evaluation::external_grades_of(store, uscc).await? {
+            b.add_external(&r);
+        }
+    }
+    Ok(b.finish())
+}
