@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use xinyong_core::auth::policy::{self, Action, Denied, Resource};
 use xinyong_core::collection::intake::china_today;
+use xinyong_core::evaluation::view::{SubjectGrades, subject_grades};
 use xinyong_core::lists::credit_file::{
     self as file, BanInput, BanRecord, CreditFile, FileListing, InterviewInput, InterviewRecord, Lookup, PersonFile,
     PersonalRecord,
@@ -529,6 +530,8 @@ pub(crate) struct FileView {
     interviews: Vec<InterviewRow>,
     /// `None`: the viewer's role may not see people.
     people: Option<Vec<PersonLine>>,
+    /// `None`: the viewer's role may not see grades.
+    grades: Option<SubjectGrades>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -578,11 +581,13 @@ pub(crate) async fn subject_file(
     // People are read (and the read audited) only for whoever may see them.
     let lookup = Lookup { who: caller.principal.clone(), why: "查阅主体信用档案".to_owned() };
     let people = caller.allows(Action::ViewPersons, &Resource::NaturalPersons).then_some(&lookup);
+    let may_grade = caller.allows(Action::ViewGrades, &Resource::Subject(uscc.clone()));
     let read = async {
         let found = file::credit_file(&state.core, &uscc, people).await?;
-        Ok::<_, ApiError>((found, department_names(&state.core).await?))
+        let grades = if may_grade { Some(subject_grades(&state.core, &uscc).await?) } else { None };
+        Ok::<_, ApiError>((found, grades, department_names(&state.core).await?))
     };
-    let (found, names) = read.await.map_err(|e| error_page(&state, e))?;
+    let (found, grades, names) = read.await.map_err(|e| error_page(&state, e))?;
     let Some(f) = found else {
         let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
         let page = SubjectFilePage {
@@ -593,7 +598,8 @@ pub(crate) async fn subject_file(
         };
         return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
     };
-    let view = file_view(&state, &caller, &f, &names);
+    let mut view = file_view(&state, &caller, &f, &names);
+    view.grades = grades;
     let page = SubjectFilePage {
         layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
         q: uscc.as_str().to_owned(),
@@ -624,6 +630,7 @@ fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &B
                 })
                 .collect()
         }),
+        grades: None,
     }
 }
 

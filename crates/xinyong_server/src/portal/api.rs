@@ -210,8 +210,37 @@ pub struct SubjectView {
     pub list_entries: Vec<PublicRecordView>,
     /// Published, in-force list memberships (名单信息).
     pub memberships: Vec<PublishedListingView>,
-    /// Public credit grade; null until grades exist.
+    /// The local comprehensive evaluation's grade (A+ … D-); null when the
+    /// subject is not graded or the city does not publish grades.
     pub grade: Option<String>,
+    /// The grade with its model and date.
+    pub evaluation: Option<PublicGradeView>,
+    /// Grades from other schemes the city publishes (`[evaluation]
+    /// public_schemes`; none by default).
+    pub external_grades: Vec<ExternalGradeView>,
+}
+
+/// The public credit grade (公共信用综合评价).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicGradeView {
+    pub model_title: String,
+    pub model_version: String,
+    pub grade: String,
+    /// 诚信守法, 轻微失信, 一般失信 or 严重失信.
+    pub category: String,
+    /// The day the grade was given (China Standard Time).
+    pub evaluated_on: String,
+}
+
+/// A grade another scheme gave (全国公共信用综合评价, 纳税信用等级, 企业信用风险分类).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExternalGradeView {
+    /// `national`, `tax` or `samr_risk`.
+    pub scheme: String,
+    pub scheme_name: String,
+    pub period: String,
+    pub grade: String,
+    pub received_on: String,
 }
 
 impl From<&SubjectProfile> for SubjectView {
@@ -236,7 +265,26 @@ impl From<&SubjectProfile> for SubjectView {
             other_acts: list(&p.other_acts),
             list_entries: list(&p.list_entries),
             memberships: p.memberships.iter().map(PublishedListingView::from).collect(),
-            grade: None,
+            grade: p.grades.grade.as_ref().map(|g| g.grade.clone()),
+            evaluation: p.grades.grade.as_ref().map(|g| PublicGradeView {
+                model_title: g.model_title.clone(),
+                model_version: g.model_version.clone(),
+                grade: g.grade.clone(),
+                category: g.category.clone(),
+                evaluated_on: g.evaluated_on.to_string(),
+            }),
+            external_grades: p
+                .grades
+                .external
+                .iter()
+                .map(|e| ExternalGradeView {
+                    scheme: e.scheme.clone(),
+                    scheme_name: e.scheme_name.clone(),
+                    period: e.period.clone(),
+                    grade: e.grade.clone(),
+                    received_on: e.received_on.to_string(),
+                })
+                .collect(),
         }
     }
 }

@@ -101,6 +101,7 @@ struct MyPage {
     checks: Vec<CheckView>,
     objections: Vec<ObjectionView>,
     repairs: Vec<RepairView>,
+    grades: xinyong_core::evaluation::view::SubjectGrades,
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,6 +273,7 @@ fn page(
         checks,
         objections,
         repairs,
+        grades: xinyong_core::evaluation::view::SubjectGrades::default(),
     }
 }
 
@@ -282,11 +284,15 @@ pub(crate) async fn my_page(
 ) -> Result<Response, PageError> {
     let me = company(&state, &caller, Action::ViewOwnFile)?;
     let f = own_file(&state.core, &caller.principal, &me.uscc).await.map_err(|e| error_page(&state, e.into()))?;
+    let grades = xinyong_core::evaluation::view::subject_grades(&state.core, &me.uscc)
+        .await
+        .map_err(|e| error_page(&state, e.into()))?;
     let account = caller
         .session
         .as_ref()
         .map_or_else(|| me.username.clone(), |s| format!("{}（{}）", s.display_name, me.username));
-    let view = page(&state, &caller, f, notice_for(q.done.as_deref()), me.role, account);
+    let mut view = page(&state, &caller, f, notice_for(q.done.as_deref()), me.role, account);
+    view.grades = grades;
     Ok((NO_STORE, view).into_response())
 }
 
