@@ -30,6 +30,7 @@ pub mod auth;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+pub mod evaluation;
 pub mod lists;
 mod log;
 mod objections;

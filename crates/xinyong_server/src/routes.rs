@@ -18,7 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, checks, closed_loop, collection, lists, log, objections, openapi, ops, portal, repair, static_files, subjects,
+    auth, checks, closed_loop, collection, evaluation, lists, log, objections, openapi, ops, portal, repair,
+    static_files, subjects,
 };
 
 /// How a route learns who is calling.
@@ -270,6 +271,17 @@ pub fn table() -> Vec<Route> {
         ),
         Route::page(M::GET, "/console/subjects", ViewCreditFile, Platform, lists::credit_file::subject_lookup),
         Route::page(M::GET, "/console/subjects/{uscc}", ViewCreditFile, Subject, lists::credit_file::subject_file),
+        Route::page(M::GET, "/console/evaluation", ViewGrades, Platform, evaluation::pages::overview_page),
+        Route::page(M::POST, "/console/evaluation/import", ManageEvaluation, Platform, evaluation::pages::import)
+            .with_body_limit(BodyLimit::Upload(collection::pages::MAX_UPLOAD_BODY_BYTES)),
+        Route::api(
+            M::POST,
+            "/api/v1/evaluation/external-grades",
+            ManageEvaluation,
+            Platform,
+            evaluation::api::post_external_grades,
+        ),
+        Route::api(M::GET, "/api/v1/subjects/{uscc}/grades", ViewGrades, Subject, evaluation::api::get_subject_grades),
         Route::page(M::GET, "/console/persons", ViewPersons, NaturalPersons, lists::credit_file::persons_page),
         Route::page(M::POST, "/console/persons", ViewPersons, NaturalPersons, lists::credit_file::person_lookup),
         // ----- checks (应查必查)

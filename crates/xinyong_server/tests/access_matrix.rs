@@ -500,6 +500,16 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ),
         ("GET", "/console/subjects") => get(&format!("/console/subjects?q={ORG}")),
         ("GET", "/console/subjects/{uscc}") => get(&format!("/console/subjects/{ORG}")),
+        ("GET", "/console/evaluation") => get("/console/evaluation"),
+        ("POST", "/console/evaluation/import") => post(
+            "/console/evaluation/import",
+            Send::Upload(vec![("scheme", "national".into()), ("period", "2025".into())]),
+        ),
+        ("POST", "/api/v1/evaluation/external-grades") => post(
+            "/api/v1/evaluation/external-grades",
+            Send::Json(json!({"scheme": "national", "period": "2025", "grades": [{"uscc": ORG, "grade": "良"}]})),
+        ),
+        ("GET", "/api/v1/subjects/{uscc}/grades") => get(&format!("/api/v1/subjects/{ORG}/grades")),
         ("GET", "/console/persons") => get("/console/persons"),
         ("POST", "/console/persons") => {
             post("/console/persons", form(&[("id_number", "370102197803121230"), ("reason", "核查")]))

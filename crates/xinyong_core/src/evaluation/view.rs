@@ -223,3 +223,87 @@ fn view(core: &Core, g: &Graded<'_>) -> GradeView {
         },
     }
 }
+
+/// How many subjects hold one grade of a model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BandCount {
+    pub grade: String,
+    pub category: String,
+    /// Score range in points (inclusive), as the model says.
+    pub range: String,
+    pub count: u64,
+}
+
+/// How many subjects fall in one supervision class, and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassCount {
+    pub class: String,
+    pub label: String,
+    pub grades: String,
+    pub ratio: String,
+    pub frequency: String,
+    pub measures: String,
+    pub count: u64,
+}
+
+/// A model in force with the city's grades under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelOverview {
+    pub model: String,
+    pub title: String,
+    pub version: String,
+    pub base: i64,
+    pub indicators: usize,
+    pub graded: u64,
+    pub bands: Vec<BandCount>,
+    pub classes: Vec<ClassCount>,
+}
+
+/// Every model in force with its distribution of grades and classes.
+pub async fn overview(core: &Core) -> Result<Vec<ModelOverview>> {
+    let rules = core.rules();
+    let mut out = Vec::new();
+    for model in rules.models.values() {
+        let counts = xinyong_storage::evaluation::grade_distribution(core.store(), model.name.as_str()).await?;
+        let count_of = |grade: &str| counts.iter().find(|(g, _)| g == grade).map_or(0, |(_, n)| *n);
+        let bands = model
+            .bands
+            .iter()
+            .map(|b| BandCount {
+                grade: b.grade.clone(),
+                category: b.category.clone(),
+                range: match (b.min, b.max) {
+                    (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+                    (Some(lo), None) => format!("≥ {lo}"),
+                    (None, Some(hi)) => format!("≤ {hi}"),
+                    (None, None) => "全部".to_owned(),
+                },
+                count: count_of(&b.grade),
+            })
+            .collect();
+        let classes = model
+            .supervision
+            .iter()
+            .map(|c| ClassCount {
+                class: c.class.clone(),
+                label: c.label.clone(),
+                grades: c.grades.join("、"),
+                ratio: format!("{}%–{}%", c.ratio_min_percent, c.ratio_max_percent),
+                frequency: c.frequency.clone(),
+                measures: c.measures.clone(),
+                count: c.grades.iter().map(|g| count_of(g)).sum(),
+            })
+            .collect();
+        out.push(ModelOverview {
+            model: model.name.as_str().to_owned(),
+            title: model.title.clone(),
+            version: model.version.clone(),
+            base: model.base,
+            indicators: model.indicators.len(),
+            graded: counts.iter().map(|(_, n)| n).sum(),
+            bands,
+            classes,
+        });
+    }
+    Ok(out)
+}
