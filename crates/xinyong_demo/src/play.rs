@@ -34,6 +34,7 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<
     create_demo_users(core).await?;
     upload_history(core, count, seed, progress).await?;
     crate::play_lists::play(core, count, seed, progress).await?;
+    crate::play_evaluation::play(core, seed).await?;
     core.sign_checkpoint_if_grown().await.map_err(fail("signing a checkpoint"))?;
     Ok(())
 }

@@ -47,7 +47,10 @@ async fn play_case(core: &Core, case: DemoCase) -> Result<()> {
         Ok(id) => id,
         // A company with a penalty in publicity cannot be proposed for the
         // red list: the credit office would not have proposed it.
-        Err(xinyong_core::CoreError::Invalid { code: "red_list_blocked", .. }) => return Ok(()),
+        // Nor one whose grade falls short of the red list's.
+        Err(xinyong_core::CoreError::Invalid { code: "red_list_blocked" | "red_list_grade_too_low", .. }) => {
+            return Ok(());
+        }
         Err(e) => return Err(fail("demo: proposing a listing")(e)),
     };
     if let Some(on) = case.notice_on {

@@ -633,7 +633,35 @@ async fn red_list_open_to(core: &Core, subject_key: &str, today: NaiveDate) -> R
             format!("该主体的行政处罚（{}）仍在公示期内，不得列入守信激励对象名单", r.document_number),
         ));
     }
-    Ok(())
+    red_list_grade_reached(core, &uscc).await
+}
+
+/// Where the local model sets `red_list_min_grade`, the subject's current
+/// grade must reach it. A subject not graded yet is graded on the spot, so
+/// the answer never depends on when the evaluation job last ran.
+async fn red_list_grade_reached(core: &Core, uscc: &Uscc) -> Result<()> {
+    let rules = core.rules();
+    let Some(model) = rules.local_model() else { return Ok(()) };
+    let Some(min) = model.red_list_min_grade.as_deref() else { return Ok(()) };
+    let Some(min_rank) = model.rank_of(min) else { return Ok(()) };
+    let local =
+        |rows: Vec<xinyong_domain::evaluation::GradeRow>| rows.into_iter().find(|r| r.model == model.name.as_str());
+    let mut grade = local(xinyong_storage::evaluation::grades_of_subject(core.store(), uscc).await?);
+    if grade.is_none() {
+        crate::evaluation::evaluate(core, &crate::evaluation::Scope::Some(vec![uscc.clone()])).await?;
+        grade = local(xinyong_storage::evaluation::grades_of_subject(core.store(), uscc).await?);
+    }
+    match grade {
+        Some(g) if model.rank_of(&g.grade).is_some_and(|rank| rank <= min_rank) => Ok(()),
+        Some(g) => Err(CoreError::invalid(
+            "red_list_grade_too_low",
+            format!("该主体公共信用综合评价等级为 {}，列入守信激励对象名单须达到 {min} 级及以上", g.grade),
+        )),
+        None => Err(CoreError::invalid(
+            "red_list_grade_too_low",
+            format!("该主体尚无公共信用综合评价等级，列入守信激励对象名单须达到 {min} 级及以上"),
+        )),
+    }
 }
 
 /// Most red-list entries read when dishonesty information arrives.
