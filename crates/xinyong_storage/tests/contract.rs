@@ -9,6 +9,7 @@ mod queries {
     mod checks;
     mod closed_loop;
     mod collection;
+    mod evaluation;
     mod lists;
     mod redress;
 }
