@@ -74,7 +74,8 @@ async fn render(
             || "尚未完成".to_owned(),
             |t| t.with_timezone(&crate::web::beijing()).format("%Y-%m-%d %H:%M").to_string(),
         );
-        format!("{at}：{}", r.last_outcome.unwrap_or_default())
+        let outcome = r.last_outcome.unwrap_or_default();
+        format!("{at}，{}", outcome.strip_prefix("ok: ").unwrap_or(&outcome))
     });
     Ok(OverviewPage {
         layout: Layout::new(state, "信用评价"),
