@@ -165,13 +165,22 @@ pub fn rows_of_table(headers: &[String], rows: Vec<(usize, Vec<String>)>) -> Res
         .collect())
 }
 
+/// External grade rows by scheme, the latest period first (by
+/// [`xinyong_domain::evaluation::period_end`], not by text).
+pub fn latest_first(
+    mut rows: Vec<xinyong_domain::evaluation::ExternalGradeRow>,
+) -> Vec<xinyong_domain::evaluation::ExternalGradeRow> {
+    use xinyong_domain::evaluation::period_end;
+    rows.sort_by(|a, b| a.scheme.cmp(&b.scheme).then_with(|| period_end(&b.period).cmp(&period_end(&a.period))));
+    rows
+}
+
 /// The latest grade of each scheme a subject received, for pages.
 pub async fn latest_external(core: &Core, uscc: &Uscc) -> Result<Vec<(ExternalScheme, String, String, NaiveDate)>> {
-    let rows = xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?;
+    let rows = latest_first(xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?);
     let mut out: Vec<(ExternalScheme, String, String, NaiveDate)> = Vec::new();
     for row in rows {
         let Some(scheme) = ExternalScheme::parse(&row.scheme) else { continue };
-        // Rows come latest period first per scheme.
         if !out.iter().any(|(s, ..)| *s == scheme) {
             out.push((scheme, row.period, row.grade, row.received_on));
         }

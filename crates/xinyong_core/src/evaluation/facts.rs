@@ -149,13 +149,15 @@ impl FactsBuilder {
         self.add(&row.subject_key.clone(), FactSource::Interview, "interview", row.department.as_str(), row.held_on);
     }
 
-    /// Only the latest period of a scheme counts (periods sort as text).
+    /// Only the latest period of a scheme counts (by `period_end`: a
+    /// quarter's grade is later than the year before's, whatever the text).
     pub fn add_external(&mut self, row: &ExternalGradeRow) {
         if !self.index.contains_key(row.uscc.as_str()) {
             return;
         }
         let slot = (row.uscc.as_str().to_owned(), row.scheme.clone());
-        let newer = self.latest_external.get(&slot).is_none_or(|(period, _, _)| *period < row.period);
+        let end = xinyong_domain::evaluation::period_end;
+        let newer = self.latest_external.get(&slot).is_none_or(|(period, _, _)| end(period) < end(&row.period));
         if newer {
             self.latest_external.insert(slot, (row.period.clone(), row.grade.clone(), row.received_on));
         }

@@ -85,9 +85,9 @@ pub fn score_all(model: &ScorecardModel, facts: &CityFacts, today: NaiveDate, th
             })
             .collect();
         for h in handles {
-            // A scoring thread only panics on a bug; its share is then lost
-            // loudly rather than written as wrong grades.
-            out.push(h.join().unwrap_or_default());
+            // A scoring thread only panics on a bug: the panic goes on up,
+            // so no share is dropped and no subject gets another's grade.
+            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
     });
     out.concat()

@@ -77,7 +77,8 @@ impl ExternalScheme {
 }
 
 /// A grading period: `2025` (annual), `2025-Q3` (quarterly) or `2025-07`
-/// (monthly). Periods of one kind sort as text in time order.
+/// (monthly). Periods of one kind sort as text in time order; across kinds
+/// compare [`period_end`].
 pub fn valid_period(raw: &str) -> bool {
     let b = raw.as_bytes();
     let year = b.len() >= 4 && b[..4].iter().all(u8::is_ascii_digit);
@@ -88,6 +89,22 @@ pub fn valid_period(raw: &str) -> bool {
             m1.is_ascii_digit() && m2.is_ascii_digit() && (1..=12).contains(&((m1 - b'0') * 10 + (m2 - b'0')))
         }
         _ => false,
+    }
+}
+
+/// Where a period ends, for "which is latest" across kinds: `(year, last
+/// month covered, kind)` — `2025` ends in December and, of periods ending in
+/// the same month, the longest counts as latest (an annual result after the
+/// fourth quarter's and December's). A malformed period sorts first.
+pub fn period_end(raw: &str) -> (u32, u32, u8) {
+    if !valid_period(raw) {
+        return (0, 0, 0);
+    }
+    let year = raw[..4].parse().unwrap_or(0);
+    match &raw.as_bytes()[4..] {
+        [] => (year, 12, 2),
+        [b'-', b'Q', q] => (year, u32::from(q - b'0') * 3, 1),
+        _ => (year, raw[5..7].parse().unwrap_or(0), 0),
     }
 }
 

@@ -145,19 +145,22 @@ impl Compiled<'_> {
                 if percent == 0 {
                     continue;
                 }
-                scratch.totals[i] += points * percent;
+                // Saturating: a model's numbers are not bounded, and an
+                // absurd one must give an absurd score, not a wrap or a panic.
+                scratch.totals[i] = scratch.totals[i].saturating_add(points.saturating_mul(percent));
                 scratch.counts[i] += 1;
             }
         }
-        let mut score_centi = self.model.base * 100;
+        let mut score_centi = self.model.base.saturating_mul(100);
         let mut reasons: Vec<(usize, i64)> = Vec::new();
         for (i, indicator) in self.model.indicators.iter().enumerate() {
             let mut total = scratch.totals[i];
             if let Some(cap) = indicator.cap {
-                total = if cap < 0 { total.max(cap * 100) } else { total.min(cap * 100) };
+                let cap = cap.saturating_mul(100);
+                total = if cap < 0 { total.max(cap) } else { total.min(cap) };
             }
             scratch.totals[i] = total;
-            score_centi += total;
+            score_centi = score_centi.saturating_add(total);
             if total != 0 {
                 reasons.push((i, total));
             }
