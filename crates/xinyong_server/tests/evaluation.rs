@@ -187,3 +187,70 @@ async fn the_credit_office_imports_external_grades_and_a_clerk_may_not() {
     assert_eq!(api.json()["error"]["code"], "forbidden");
     verify(&app.core, &|_, _, _| {}).await.unwrap();
 }
+
+/// A food business licence the market regulator granted this year.
+async fn license(app: &TestApp) {
+    let row = json!({
+        "XK_XDR_MC": "济南泉润商贸有限公司",
+        "XK_XDR_LB": "法人及非法人组织",
+        "XK_XDR_SHXYM": ORG,
+        "XK_FRDB": "张建国",
+        "XK_XKWS": "食品经营许可证准予许可决定书",
+        "XK_WSH": "济市监食许〔2026〕1001号",
+        "XK_XKLB": "普通",
+        "XK_XKZS": "食品经营许可证",
+        "XK_NR": "预包装食品销售",
+        "XK_JDRQ": "2026-03-02",
+        "XK_YXQZ": "2026-03-02",
+        "XK_YXQZI": "2031-03-01",
+        "XK_XKJG": "济南市市场监督管理局",
+        "XK_XKJGDM": "11370100MB2853A6XD",
+        "XK_ZT": "1",
+        "XK_LYDW": "济南市市场监督管理局",
+        "XK_LYDWDM": "11370100MB2853A6XD",
+    });
+    let bearer = format!("Bearer {}", token(app, "scjgj", 5).await);
+    let body = json!({"item": "XK", "rows": [row]});
+    let r = app.post_json("/api/v1/records/batches", &[("authorization", bearer.as_str())], &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("{start} not in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap()]
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_district_the_industry_and_a_fall_from_a_to_b() {
+    let app = city().await;
+    license(&app).await;
+    evaluate(&app.core, &Scope::All).await.unwrap();
+    penalise(&app).await;
+    evaluate(&app.core, &Scope::All).await.unwrap();
+
+    let rv = login(&app, "rv").await;
+    let overview = page(&app, "/console/evaluation", &rv).await.text();
+    assert!(overview.contains("href=\"/console/evaluation/dashboard\""), "linked from the overview");
+    let r = page(&app, "/console/evaluation/dashboard", &rv).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    // 91370102…: registered in 历下区; licensed by the market regulator.
+    let district = between(&html, "<strong>历下区</strong>", "</div>");
+    assert!(district.contains("1 户 · C、D 级 0.0%"), "{district}");
+    assert!(html.contains("<strong>市场监管</strong>"), "the licence's sector: {html}");
+    assert!(html.contains("历下区的等级分布</title>"), "each bar names itself");
+    let fell = between(&html, "<th scope=\"row\" class=\"nowrap\">A</th>", "</tr>");
+    assert!(fell.contains("<td class=\"num bad\"><span class=\"sr-only\">降级 </span>↓1</td>"), "A → B: {fell}");
+    let first = between(&html, "<th scope=\"row\" class=\"nowrap\">新评价</th>", "</tr>");
+    assert_eq!(first.matches("<td class=\"num\">1</td>").count(), 2, "one new grade, A; row total 1: {first}");
+    assert!(html.contains("降级 1</span>"), "the month's downgrades: {html}");
+
+    // The window is bounded; a word for a number is no window at all.
+    let long = page(&app, "/console/evaluation/dashboard?days=99999", &rv).await.text();
+    assert!(long.contains("<option value=\"730\" selected>"), "bounded to two years");
+    let odd = page(&app, "/console/evaluation/dashboard?days=many&model=none", &rv).await;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert!(odd.text().contains("<option value=\"90\" selected>"), "the default window and model");
+}

@@ -1,10 +1,13 @@
 //! Credit evaluation: a subject's grades and their history, the grades it
-//! received from elsewhere, and the distribution of grades under a model.
+//! received from elsewhere, the distribution of grades under a model (in
+//! all, per registering division, per licensing sector), and the movements
+//! between grades over a period.
 
+use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::evaluation::{EXTERNAL_GRADES, ExternalGradeRow, GRADE_HISTORY, GRADES, GradeHistoryRow, GradeRow};
 
-use crate::sql::{Cols, Kind, Stmt, to_rows};
+use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, Store};
 
 /// A subject's current grade under every model, by model name.
@@ -45,6 +48,112 @@ pub async fn grade_distribution(store: &dyn Store, model: &str) -> Result<Vec<(S
         .map(|row| {
             let mut c = Cols::new(row, "grade distribution");
             Ok((c.text()?, c.count()?))
+        })
+        .collect()
+}
+
+/// How many subjects hold each grade under a model, per registering
+/// division (positions 3–8 of the USCC, which `subjects.division` also
+/// holds): (division, grade, count), by division. One pass over the
+/// model's grades: the code carries the division, so no join is needed.
+pub async fn grades_by_division(store: &dyn Store, model: &str) -> Result<Vec<(String, String, u64)>> {
+    let stmt = Stmt::new("SELECT substr(uscc, 3, 6), grade, COUNT(*) FROM grades WHERE model = ")
+        .bind(model)
+        .push(" GROUP BY substr(uscc, 3, 6), grade ORDER BY 1, 2")
+        .returns(&[Kind::Text, Kind::Text, Kind::Int]);
+    store
+        .fetch(&stmt)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let mut c = Cols::new(row, "grades by division");
+            Ok((c.text()?, c.text()?, c.count()?))
+        })
+        .collect()
+}
+
+/// Subjects of one licensing sector holding one grade (see
+/// [`grades_by_sector`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectorGrades {
+    /// The sector of a department that granted the subject a licence (`XK`
+    /// record); `Some("")` when that department has no sector, `None` for
+    /// the subjects that hold no licence at all.
+    pub sector: Option<String>,
+    pub grade: String,
+    pub subjects: u64,
+}
+
+/// How many subjects hold each grade under a model, per sector of the
+/// departments whose licences (catalog item `XK`) they hold. A subject
+/// licensed in two sectors counts in both, once in each however many
+/// licences it holds there; subjects without a licence count once, under
+/// `None`. Served by `records_subject_item`, which holds every column the
+/// join reads, and the departments' primary key.
+pub async fn grades_by_sector(store: &dyn Store, model: &str) -> Result<Vec<SectorGrades>> {
+    let stmt = Stmt::new(
+        "SELECT sector, grade, COUNT(*) FROM (SELECT DISTINCT g.uscc, g.grade, \
+         CASE WHEN r.subject_key IS NULL THEN NULL ELSE COALESCE(d.sector, '') END AS sector \
+         FROM grades g LEFT JOIN records r ON r.subject_key = g.uscc AND r.item = 'XK' \
+         LEFT JOIN departments d ON d.code = r.department WHERE g.model = ",
+    )
+    .bind(model)
+    .push(") s GROUP BY sector, grade ORDER BY 1, 2")
+    .returns(&[Kind::Text, Kind::Text, Kind::Int]);
+    store
+        .fetch(&stmt)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let mut c = Cols::new(row, "grades by sector");
+            Ok(SectorGrades { sector: c.opt_text()?, grade: c.text()?, subjects: c.count()? })
+        })
+        .collect()
+}
+
+/// Grades given in one month that moved a subject from one grade to
+/// another (see [`grade_movements`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeMovement {
+    /// `YYYY-MM` of the day the grades were given.
+    pub month: String,
+    /// The subject's grade before; empty for its first grade under the model.
+    pub from: String,
+    pub to: String,
+    pub subjects: u64,
+}
+
+/// The grades given under a model on days in `[from, to]`, counted by month
+/// and by (grade before, grade given). Each history row is one grade given;
+/// the grade before is the subject's previous row under the model, looked up
+/// by the primary key `(uscc, model, graded_at)` for the rows in the range
+/// only (a window over the whole history would read every row ever
+/// written). `grade_history_model_day` serves the range. A row whose grade
+/// equals the one before is a new score or new reasons within the same grade.
+pub async fn grade_movements(
+    store: &dyn Store,
+    model: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<GradeMovement>> {
+    let stmt = Stmt::new(
+        "SELECT mon, prev, cur, COUNT(*) FROM (SELECT substr(h.evaluated_on, 1, 7) AS mon, \
+         COALESCE((SELECT p.grade FROM grade_history p WHERE p.uscc = h.uscc AND p.model = h.model \
+         AND p.graded_at < h.graded_at ORDER BY p.graded_at DESC LIMIT 1), '') AS prev, h.grade AS cur \
+         FROM grade_history h WHERE h.model = $1 AND h.evaluated_on >= $2 AND h.evaluated_on <= $3) m \
+         GROUP BY mon, prev, cur ORDER BY 1, 2, 3",
+    )
+    .arg(model)
+    .arg(day(from))
+    .arg(day(to))
+    .returns(&[Kind::Text, Kind::Text, Kind::Text, Kind::Int]);
+    store
+        .fetch(&stmt)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let mut c = Cols::new(row, "grade movements");
+            Ok(GradeMovement { month: c.text()?, from: c.text()?, to: c.text()?, subjects: c.count()? })
         })
         .collect()
 }

@@ -2,7 +2,10 @@
 //! users and the subject itself (score, reasons, supervision class,
 //! history, external grades), and for the public only what
 //! `[evaluation]` allows (the local model's grade and its date; external
-//! schemes only when listed in `public_schemes`).
+//! schemes only when listed in `public_schemes`). The dashboard by
+//! district, industry and movement is [`dashboard`].
+
+pub mod dashboard;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -102,7 +105,9 @@ pub async fn subject_grades(core: &Core, uscc: &Uscc) -> Result<SubjectGrades> {
 pub async fn public_grades(core: &Core, uscc: &Uscc) -> Result<PublicGrades> {
     let rows = xinyong_storage::evaluation::grades_of_subject(core.store(), uscc).await?;
     let local = rows.iter().find(|r| r.model == ModelName::local().as_str()).map(|r| view(core, &Graded::from(r)));
-    let external = xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?;
+    let external = crate::evaluation::external::latest_first(
+        xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?,
+    );
     Ok(public_of(core, local, &external, None))
 }
 
@@ -114,7 +119,9 @@ pub async fn public_grades_on(core: &Core, uscc: &Uscc, day: NaiveDate) -> Resul
         xinyong_storage::evaluation::grade_history(core.store(), uscc, ModelName::local().as_str(), HISTORY_ON_LIMIT)
             .await?;
     let local = history.iter().find(|r| r.evaluated_on <= day).map(|r| view(core, &Graded::from(r)));
-    let external = xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?;
+    let external = crate::evaluation::external::latest_first(
+        xinyong_storage::evaluation::external_grades_of(core.store(), uscc).await?,
+    );
     Ok(public_of(core, local, &external, Some(day)))
 }
 
@@ -136,8 +143,8 @@ fn public_of(
         evaluated_on: g.evaluated_on,
     });
     let mut shown: Vec<ExternalView> = Vec::new();
-    // Rows come latest period first per scheme: the first one received by
-    // `day` is the one that was in force.
+    // Rows come latest period first per scheme (`latest_first`): the first
+    // one received by `day` is the one that was in force.
     for row in external.iter().filter(|r| day.is_none_or(|d| r.received_on <= d)) {
         let Some(scheme) = xinyong_domain::evaluation::ExternalScheme::parse(&row.scheme) else { continue };
         if settings.public_schemes.contains(&scheme) && !shown.iter().any(|e| e.scheme == row.scheme) {

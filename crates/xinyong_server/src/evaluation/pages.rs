@@ -1,6 +1,9 @@
 //! `/console/evaluation`: the models in force, how the city's subjects are
 //! spread over grades and supervision classes, when the evaluation job ran,
 //! and (credit office) the import of another scheme's grades from a file.
+//! The dashboard by district, industry and movement is in `dashboard`.
+
+mod dashboard;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,6 +22,8 @@ use xinyong_tabular::ReadOptions;
 use crate::auth::{ConsoleCaller, PageError};
 use crate::web::{Layout, error_page, thousands};
 use crate::{ApiError, AppState};
+
+pub(crate) use dashboard::dashboard_page;
 
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
