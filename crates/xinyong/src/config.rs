@@ -32,6 +32,7 @@ pub struct Config {
     pub intake: IntakeConfig,
     pub redress: RedressConfig,
     pub evaluation: EvaluationConfig,
+    pub subscriptions: SubscriptionsConfig,
     pub backup: BackupConfig,
 }
 
@@ -257,6 +258,13 @@ impl EvaluationConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct SubscriptionsConfig {
+    pub max_watchlist: usize,
+    pub interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedressConfig {
     pub activation_code_days: u32,
     pub objection_answer_working_days: u32,
@@ -367,6 +375,9 @@ impl Config {
             return Err("配置无效：evaluation.import_max_rows 和 evaluation.interval_secs 必须大于 0".to_owned());
         }
         self.evaluation.settings()?;
+        if self.subscriptions.max_watchlist == 0 || self.subscriptions.interval_ms == 0 {
+            return Err("配置无效：subscriptions.max_watchlist 和 subscriptions.interval_ms 必须大于 0".to_owned());
+        }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());
         }

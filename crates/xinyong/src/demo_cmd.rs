@@ -84,7 +84,7 @@ pub async fn create_demo_users(core: &Core) -> CmdResult {
 pub async fn print_demo_accounts(core: &Core) {
     let logins: Vec<&str> = DEMO_USERS.iter().map(|(login, ..)| *login).collect();
     eprintln!(
-        "xinyong: 演示账号 {}（信用办管理员 / 市场监管局经办人 / 公共资源交易中心经办人），密码 {}；登录 /console/login",
+        "xinyong: 演示账号 {}（信用办管理员 / 信用办审核人 / 市场监管局经办人 / 公共资源交易中心经办人），密码 {}；登录 /console/login",
         logins.join("、"),
         xinyong_demo::DEMO_PASSWORD,
     );

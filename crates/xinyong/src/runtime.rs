@@ -143,6 +143,9 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         redress: cfg.redress.settings(),
         // `Config::validate` has checked the schemes.
         evaluation: cfg.evaluation.settings().unwrap_or_default(),
+        subscriptions: xinyong_core::subscriptions::SubscriptionSettings {
+            max_watchlist: cfg.subscriptions.max_watchlist,
+        },
     })
 }
 

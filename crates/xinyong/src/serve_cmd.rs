@@ -114,6 +114,10 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
         .with_job(CheckpointPublisher::every(Duration::from_millis(cfg.log.checkpoint_interval_ms)))
         .with_job(ListingExpiry::every(Duration::from_secs(cfg.listing.expire_interval_secs)))
         .with_job(xinyong_core::evaluation::EvaluationJob::every(Duration::from_secs(cfg.evaluation.interval_secs)))
+        .with_job(xinyong_core::subscriptions::SubscriptionsJob::every(
+            Duration::from_millis(cfg.subscriptions.interval_ms),
+            WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
+        ))
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),

@@ -21,6 +21,7 @@ pub mod portal;
 pub mod repair;
 pub mod rules;
 pub mod subjects;
+pub mod subscriptions;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CoreError, Result};

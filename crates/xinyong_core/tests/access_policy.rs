@@ -53,6 +53,7 @@ fn outcome(decision: Result<(), xinyong_core::auth::policy::Denied>) -> &'static
             "not_the_deciding_department" => "nt",
             "not_your_company" => "nc",
             "subject_account_not_allowed" => "sa",
+            "subscribers_only" => "so",
             other => panic!("a refusal code the table does not know: {other}"),
         },
     }
@@ -249,6 +250,9 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         // Evaluation: every console user reads grades; only the credit office manages.
         (ViewGrades, One(platform), ["401", "ok", "ok", "ok", "ok", "ok", "co", "ok"]),
         (ManageEvaluation, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        // Subscriptions: a subscriber's own (its test below); the credit office manages.
+        (UseSubscription, One(platform), ["401", "so", "so", "so", "so", "so", "so", "ok"]),
+        (ManageSubscribers, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
     ]
 }
 
@@ -371,6 +375,26 @@ fn subject_accounts_act_only_for_their_own_company() {
     }
     assert_eq!(company.actor().as_str(), "subject:91370102ma3c8n0xx0:admin");
     assert_eq!(own_department(&company).unwrap_err().code, "subject_account_not_allowed");
+}
+
+#[test]
+fn subscribers_use_their_subscription_and_nothing_else() {
+    use xinyong_core::auth::policy::SubscriberPrincipal;
+    let bank = Principal::Subscriber(SubscriberPrincipal { subscriber_id: "s0123456789".into() });
+    for action in Action::VARIANTS {
+        let got = authorize(&bank, *action, &Resource::Platform);
+        match action {
+            Action::ViewPortal
+            | Action::ViewLog
+            | Action::ViewOperations
+            | Action::ViewApiDocs
+            | Action::LogIn
+            | Action::UseSubscription => assert!(got.is_ok(), "{action:?}"),
+            _ => assert_eq!(got.unwrap_err().code, "subscriber_not_allowed", "{action:?}"),
+        }
+    }
+    assert_eq!(bank.actor().as_str(), "subscriber:s0123456789");
+    assert_eq!(own_department(&bank).unwrap_err().code, "subscriber_not_allowed");
 }
 
 #[test]

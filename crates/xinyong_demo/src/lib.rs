@@ -7,6 +7,7 @@ mod play;
 mod play_evaluation;
 mod play_lists;
 mod play_subjects;
+mod play_subscriptions;
 pub mod records;
 
 pub use city::DemoCity;

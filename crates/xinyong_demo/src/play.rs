@@ -34,7 +34,12 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<
     create_demo_users(core).await?;
     upload_history(core, count, seed, progress).await?;
     crate::play_lists::play(core, count, seed, progress).await?;
+    crate::play_subscriptions::play(core, seed).await?;
     crate::play_evaluation::play(core, seed).await?;
+    // What `serve`'s `subscriptions` job would queue in its first seconds.
+    xinyong_core::subscriptions::fanout::fan_out(core, 0)
+        .await
+        .map_err(fail("demo: queueing the subscriber's feed"))?;
     core.sign_checkpoint_if_grown().await.map_err(fail("signing a checkpoint"))?;
     Ok(())
 }
@@ -86,8 +91,11 @@ async fn upload_history(core: &Core, count: u64, seed: u64, progress: Progress<'
 pub const DEMO_PASSWORD: &str = "xinyong-demo-2026";
 
 /// The demo console accounts: (login, name, department, roles).
-pub const DEMO_USERS: [(&str, &str, &str, &[Role]); 3] = [
+pub const DEMO_USERS: [(&str, &str, &str, &[Role]); 4] = [
     ("admin", "信用办管理员", "fgw", &[Role::Admin]),
+    // A second person of the credit office: four-eyes steps (approving a
+    // subscriber) need someone other than `admin`.
+    ("xyb", "信用办审核人", "fgw", &[Role::Admin]),
     ("scjgj", "市场监管局经办人", "scjgj", &[Role::Operator, Role::Reviewer]),
     ("ggzyjy", "公共资源交易中心经办人", "ggzyjy", &[Role::Operator, Role::Reviewer]),
 ];

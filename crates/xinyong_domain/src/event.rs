@@ -50,6 +50,7 @@ use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
 use crate::repair::{RepairEvent, RepairKind};
 use crate::rules::{RulesEvent, RulesKind};
 use crate::subjects::{SubjectsEvent, SubjectsKind};
+use crate::subscriptions::{SubscriptionsEvent, SubscriptionsKind};
 
 /// Who caused an event: `system`, `demo`, `department:<code>`, `user:<login>`,
 /// `token:<id>`. Lower-case ASCII so it can sit in the entry line format.
@@ -105,6 +106,7 @@ pub enum EventBody {
     Objections(ObjectionsEvent),
     Repair(RepairEvent),
     Evaluation(EvaluationEvent),
+    Subscriptions(SubscriptionsEvent),
     Log(LogEvent),
 }
 
@@ -122,6 +124,7 @@ pub enum EventKind {
     Objections(ObjectionsKind),
     Repair(RepairKind),
     Evaluation(EvaluationKind),
+    Subscriptions(SubscriptionsKind),
     Log(LogKind),
 }
 
@@ -231,6 +234,7 @@ compose!(
     Objections(ObjectionsEvent, ObjectionsKind),
     Repair(RepairEvent, RepairKind),
     Evaluation(EvaluationEvent, EvaluationKind),
+    Subscriptions(SubscriptionsEvent, SubscriptionsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -267,6 +271,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Objections(_) => ObjectionsEvent::deserialize(value).map(EventBody::Objections),
             EventKind::Repair(_) => RepairEvent::deserialize(value).map(EventBody::Repair),
             EventKind::Evaluation(_) => EvaluationEvent::deserialize(value).map(EventBody::Evaluation),
+            EventKind::Subscriptions(_) => SubscriptionsEvent::deserialize(value).map(EventBody::Subscriptions),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -300,6 +305,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::objections::tables(),
             crate::repair::tables(),
             crate::evaluation::tables(),
+            crate::subscriptions::tables(),
             crate::log::tables(),
         ]
         .concat()

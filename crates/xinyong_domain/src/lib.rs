@@ -22,6 +22,7 @@ pub mod objections;
 pub mod repair;
 pub mod rules;
 pub mod subjects;
+pub mod subscriptions;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
 pub use codes::division::DivisionCode;

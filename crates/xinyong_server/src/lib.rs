@@ -38,6 +38,7 @@ pub mod openapi;
 pub mod portal;
 mod repair;
 mod subjects;
+pub mod subscriptions;
 
 pub use error::{ApiError, ApiResult};
 pub use ratelimit::{IpNet, PortalSettings};

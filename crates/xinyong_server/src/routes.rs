@@ -19,7 +19,7 @@ use xinyong_core::auth::policy::Action;
 use crate::AppState;
 use crate::{
     auth, checks, closed_loop, collection, evaluation, lists, log, objections, openapi, ops, portal, repair,
-    static_files, subjects,
+    static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -274,6 +274,7 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/console/evaluation", ViewGrades, Platform, evaluation::pages::overview_page),
         Route::page(M::POST, "/console/evaluation/import", ManageEvaluation, Platform, evaluation::pages::import)
             .with_body_limit(BodyLimit::Upload(collection::pages::MAX_UPLOAD_BODY_BYTES)),
+        Route::page(M::GET, "/console/evaluation/dashboard", ViewGrades, Platform, evaluation::pages::dashboard_page),
         Route::api(
             M::POST,
             "/api/v1/evaluation/external-grades",
@@ -398,6 +399,46 @@ pub fn table() -> Vec<Route> {
         // ----- credit repair (信用修复)
         Route::page(M::GET, "/my/records/{id}/repair", ViewOwnFile, SubjectRecord, repair::pages::apply_form),
         Route::page(M::POST, "/my/records/{id}/repair", ApplyRepair, SubjectRecord, repair::pages::apply),
+        // ----- subscribers (订阅单位)
+        Route::page(M::GET, "/console/subscribers", ManageSubscribers, Platform, subscriptions::pages::list_page),
+        Route::page(M::POST, "/console/subscribers", ManageSubscribers, Platform, subscriptions::pages::register),
+        Route::page(
+            M::GET,
+            "/console/subscribers/{id}",
+            ManageSubscribers,
+            Platform,
+            subscriptions::pages::detail_page,
+        ),
+        Route::page(
+            M::POST,
+            "/console/subscribers/{id}/approve",
+            ManageSubscribers,
+            Platform,
+            subscriptions::pages::approve,
+        ),
+        Route::page(
+            M::POST,
+            "/console/subscribers/{id}/suspend",
+            ManageSubscribers,
+            Platform,
+            subscriptions::pages::suspend,
+        ),
+        Route::api(M::GET, "/api/v1/subscription/feed", UseSubscription, Platform, subscriptions::api::get_feed),
+        Route::api(
+            M::GET,
+            "/api/v1/subscription/watchlist",
+            UseSubscription,
+            Platform,
+            subscriptions::api::get_watchlist,
+        ),
+        Route::api(
+            M::PUT,
+            "/api/v1/subscription/watchlist",
+            UseSubscription,
+            Platform,
+            subscriptions::api::put_watchlist,
+        ),
+        Route::api(M::PUT, "/api/v1/subscription/webhook", UseSubscription, Platform, subscriptions::api::put_webhook),
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),
         Route::page(M::POST, "/console/repairs/{id}/decide", DecideRepair, Repair, repair::pages::decide),

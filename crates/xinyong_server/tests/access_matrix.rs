@@ -501,6 +501,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/console/subjects") => get(&format!("/console/subjects?q={ORG}")),
         ("GET", "/console/subjects/{uscc}") => get(&format!("/console/subjects/{ORG}")),
         ("GET", "/console/evaluation") => get("/console/evaluation"),
+        ("GET", "/console/evaluation/dashboard") => get("/console/evaluation/dashboard?days=30"),
         ("POST", "/console/evaluation/import") => post(
             "/console/evaluation/import",
             Send::Upload(vec![("scheme", "national".into()), ("period", "2025".into())]),
@@ -510,6 +511,24 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             Send::Json(json!({"scheme": "national", "period": "2025", "grades": [{"uscc": ORG, "grade": "良"}]})),
         ),
         ("GET", "/api/v1/subjects/{uscc}/grades") => get(&format!("/api/v1/subjects/{ORG}/grades")),
+        ("GET", "/console/subscribers") => get("/console/subscribers"),
+        ("POST", "/console/subscribers") => post(
+            "/console/subscribers",
+            form(&[("name", "矩阵测试银行"), ("uscc", ORG), ("kind", "financial_institution"), ("contact", "")]),
+        ),
+        ("GET", "/console/subscribers/{id}") => get("/console/subscribers/s0000000000"),
+        ("POST", "/console/subscribers/{id}/approve") => post("/console/subscribers/s0000000000/approve", form(&[])),
+        ("POST", "/console/subscribers/{id}/suspend") => {
+            post("/console/subscribers/s0000000000/suspend", form(&[("reason", "测试")]))
+        }
+        ("GET", "/api/v1/subscription/feed") => get("/api/v1/subscription/feed?after=0"),
+        ("GET", "/api/v1/subscription/watchlist") => get("/api/v1/subscription/watchlist"),
+        ("PUT", "/api/v1/subscription/watchlist") => {
+            post("/api/v1/subscription/watchlist", Send::Json(json!({"usccs": [ORG]})))
+        }
+        ("PUT", "/api/v1/subscription/webhook") => {
+            post("/api/v1/subscription/webhook", Send::Json(json!({"url": "https://bank.example/hook"})))
+        }
         ("GET", "/console/persons") => get("/console/persons"),
         ("POST", "/console/persons") => {
             post("/console/persons", form(&[("id_number", "370102197803121230"), ("reason", "核查")]))

@@ -33,6 +33,7 @@ pub mod portal;
 pub mod repair;
 pub mod rules;
 pub mod subjects;
+pub mod subscriptions;
 
 pub use collection::TimelinessRow;
 pub use fts_baseline::{Fts5Baseline, Fts5Method, fts5_baseline};

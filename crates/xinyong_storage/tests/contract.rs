@@ -12,6 +12,7 @@ mod queries {
     mod evaluation;
     mod lists;
     mod redress;
+    mod subscriptions;
 }
 
 use std::sync::Arc;

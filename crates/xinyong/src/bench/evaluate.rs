@@ -181,7 +181,7 @@ pub fn run(args: EvaluateArgs) -> CmdResult {
 
     let (incremental_ms, touched) = incremental(&model, &facts, &args, threads);
     if let Some(dir) = &args.export {
-        export(dir, &facts, &scores).map_err(|e| Failure::Other(e.into()))?;
+        export(dir, &model, &facts, &scores).map_err(|e| Failure::Other(e.into()))?;
     }
     let report = Report {
         bench: "evaluate",
@@ -240,7 +240,12 @@ fn incremental(model: &ScorecardModel, facts: &CityFacts, args: &EvaluateArgs, t
     (ms, scored.len())
 }
 
-fn export(dir: &Path, facts: &CityFacts, scores: &[xinyong_domain::evaluation::Scored]) -> std::io::Result<()> {
+fn export(
+    dir: &Path,
+    model: &ScorecardModel,
+    facts: &CityFacts,
+    scores: &[xinyong_domain::evaluation::Scored],
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("facts.csv"))?);
     writeln!(out, "uscc,source,class,code,age_days")?;
@@ -256,7 +261,7 @@ fn export(dir: &Path, facts: &CityFacts, scores: &[xinyong_domain::evaluation::S
     let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("scores.csv"))?);
     writeln!(out, "uscc,score,grade")?;
     for (uscc, s) in facts.subjects.iter().zip(scores) {
-        writeln!(out, "{uscc},{},{}", format_points(s.score_centi), s.grade)?;
+        writeln!(out, "{uscc},{},{}", format_points(s.score_centi), s.grade(model))?;
     }
     out.flush()
 }

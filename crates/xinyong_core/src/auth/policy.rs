@@ -63,6 +63,8 @@
 //! | `FileObjection` | of the record's D (counter) | ✓ | — | `forbidden` |
 //! | `ViewGrades` | ✓ any | ✓ | — | `console_only` |
 //! | `ManageEvaluation` | — | ✓ | — | `forbidden` |
+//! | `UseSubscription` | — | — | — | `subscribers_only` |
+//! | `ManageSubscribers` | — | ✓ | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
@@ -98,6 +100,9 @@ pub enum Principal {
     Token(TokenPrincipal),
     /// A market subject's own account (企业账号) with a live session.
     Subject(SubjectPrincipal),
+    /// An approved subscriber's system (a bank, an association) with its
+    /// API token: it reads its own feed and keeps its own watchlist.
+    Subscriber(SubscriberPrincipal),
     /// The platform itself: jobs and the command line, writing as `actor`.
     System(Actor),
 }
@@ -116,6 +121,12 @@ impl SubjectPrincipal {
     pub fn actor_name(&self) -> String {
         format!("subject:{}:{}", self.uscc.as_str().to_ascii_lowercase(), self.username)
     }
+}
+
+/// A subscriber as the policy sees it: which one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberPrincipal {
+    pub subscriber_id: String,
 }
 
 /// A console user as the policy sees it.
@@ -150,6 +161,7 @@ impl Principal {
             Principal::User(user) => named(format!("user:{}", user.login)),
             Principal::Token(token) => named(format!("token:{}", token.token_id)),
             Principal::Subject(subject) => named(subject.actor_name()),
+            Principal::Subscriber(s) => named(format!("subscriber:{}", s.subscriber_id)),
             Principal::System(actor) => actor.clone(),
         }
     }
@@ -159,7 +171,7 @@ impl Principal {
         match self {
             Principal::User(user) => user.department.as_ref(),
             Principal::Token(token) => Some(&token.department),
-            Principal::Anonymous | Principal::Subject(_) | Principal::System(_) => None,
+            Principal::Anonymous | Principal::Subject(_) | Principal::Subscriber(_) | Principal::System(_) => None,
         }
     }
 
@@ -170,6 +182,7 @@ impl Principal {
             Principal::User(_) => "user",
             Principal::Token(_) => "token",
             Principal::Subject(_) => "subject",
+            Principal::Subscriber(_) => "subscriber",
             Principal::System(_) => "system",
         }
     }
@@ -285,6 +298,11 @@ pub enum Action {
     ViewGrades,
     /// Import grades received from elsewhere; run an evaluation now.
     ManageEvaluation,
+    // ----- subscriptions
+    /// A subscriber reads its feed and keeps its watchlist and webhook.
+    UseSubscription,
+    /// Register, approve and suspend subscribers; see what each received.
+    ManageSubscribers,
 }
 
 impl Action {
@@ -382,6 +400,7 @@ type Refusal = (&'static str, &'static str);
 
 const NO_DEPARTMENT: Refusal = ("no_department", "当前账号不属于任何部门，不能代表部门办理");
 const CONSOLE_ONLY: Refusal = ("console_only", "API 令牌不能办理部门工作台的事务，请用账号登录");
+const NOT_FOR_SUBSCRIBERS: Refusal = ("subscriber_not_allowed", "订阅单位的令牌只能读取本单位的订阅");
 const NOT_FOR_SUBJECTS: Refusal = ("subject_account_not_allowed", "企业账号只能查询和办理本企业的事项");
 const OWN_COMPANY_ONLY: Refusal = ("not_your_company", "只能查询和办理本企业的事项");
 
@@ -401,6 +420,8 @@ enum Who {
     /// role when empty), its tokens when `tokens`, and the credit office for
     /// every department (and all at once) when `credit_office`.
     Members { roles: &'static [Role], tokens: bool, credit_office: bool, role_refusal: Refusal },
+    /// Approved subscribers (their own subscription only).
+    Subscribers,
     /// The organisation itself (its own accounts), for its own
     /// [`Resource::Subject`] or [`Resource::Record`].
     TheSubject,
@@ -511,6 +532,8 @@ fn rule_for(action: Action) -> Rule {
         ConfirmRepair => rule(Who::CreditOffice, ("forbidden", "只有信用办可以确认信用修复")),
         ViewGrades => rule(Who::ConsoleUsers, CONSOLE_ONLY),
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
+        UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
+        ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
     }
 }
 
@@ -525,6 +548,12 @@ impl Rule {
             Principal::User(user) => self.judge_user(user, resource),
             Principal::Token(token) => self.judge_token(token, resource),
             Principal::Subject(subject) => self.judge_subject(subject, resource),
+            // A subscriber acts only on its own subscription (the handlers
+            // take it from the principal) and may take the public actions.
+            Principal::Subscriber(_) => match self.who {
+                Who::Everyone | Who::Subscribers => Ok(()),
+                _ => Err(Denied::forbidden(NOT_FOR_SUBSCRIBERS)),
+            },
         }
     }
 
@@ -536,9 +565,12 @@ impl Rule {
                 Resource::Listing { subject: key, .. } if key == subject.uscc.as_str() => Ok(()),
                 _ => Err(Denied::forbidden(OWN_COMPANY_ONLY)),
             },
-            Who::ConsoleUsers | Who::DepartmentCallers | Who::CreditOffice | Who::Reviewers | Who::Members { .. } => {
-                Err(Denied::forbidden(NOT_FOR_SUBJECTS))
-            }
+            Who::ConsoleUsers
+            | Who::DepartmentCallers
+            | Who::CreditOffice
+            | Who::Reviewers
+            | Who::Members { .. }
+            | Who::Subscribers => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
         }
     }
 
@@ -550,7 +582,7 @@ impl Rule {
             Who::DepartmentCallers => Err(Denied::forbidden(NO_DEPARTMENT)),
             Who::CreditOffice if user.is_credit_office() => Ok(()),
             Who::Reviewers if user.is_credit_office() || user.roles.contains(&Role::Reviewer) => Ok(()),
-            Who::CreditOffice | Who::Reviewers | Who::TheSubject => refused(),
+            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::Subscribers => refused(),
             Who::TheSubjectOrCounter => match resource {
                 Resource::Record { department, .. } | Resource::Listing { department, .. }
                     if user.is_credit_office() || user.department.as_ref() == Some(department) =>
@@ -585,7 +617,7 @@ impl Rule {
         match &self.who {
             Who::Everyone | Who::DepartmentCallers => Ok(()),
             Who::ConsoleUsers => Err(Denied::forbidden(CONSOLE_ONLY)),
-            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::TheSubjectOrCounter => {
+            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::TheSubjectOrCounter | Who::Subscribers => {
                 Err(Denied::forbidden(self.refusal))
             }
             Who::Members { tokens: false, .. } => Err(Denied::forbidden(CONSOLE_ONLY)),
@@ -654,6 +686,7 @@ pub fn own_department(principal: &Principal) -> Result<DepartmentCode, Denied> {
     match (principal, principal.department()) {
         (Principal::Anonymous, _) => Err(Denied::unauthenticated()),
         (Principal::Subject(_), _) => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
+        (Principal::Subscriber(_), _) => Err(Denied::forbidden(NOT_FOR_SUBSCRIBERS)),
         (_, Some(d)) => Ok(d.clone()),
         (_, None) => Err(Denied::forbidden(NO_DEPARTMENT)),
     }

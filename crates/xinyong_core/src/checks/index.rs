@@ -580,6 +580,7 @@ impl Inner {
             | EventBody::Objections(_)
             | EventBody::Repair(_)
             | EventBody::Evaluation(_)
+            | EventBody::Subscriptions(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -823,6 +824,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Objections(_)
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
+            | EventKind::Subscriptions(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -95,6 +95,12 @@ pub async fn webhook(core: &Core, department: &DepartmentCode) -> Result<Option<
     Ok(core.store().get(WebhookRow::key(department)).await?.map(Webhook::from))
 }
 
+/// `url` trimmed, when a webhook may point there (subscribers' webhooks
+/// follow the same rules as departments').
+pub(crate) fn checked_url(url: &str, targets: &WebhookTargets) -> Result<String> {
+    check_url(url, targets)
+}
+
 fn check_url(url: &str, targets: &WebhookTargets) -> Result<String> {
     let url = url.trim();
     let bad = || {
@@ -349,11 +355,11 @@ impl WebhookClient {
         self.backoff.lock().unwrap_or_else(|p| p.into_inner()).get(department).map(|b| b.next_at)
     }
 
-    fn waiting(&self, department: &str, now: DateTime<Utc>) -> bool {
+    pub(crate) fn waiting(&self, department: &str, now: DateTime<Utc>) -> bool {
         self.next_attempt(department).is_some_and(|at| now < at)
     }
 
-    fn failed(&self, department: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn failed(&self, department: &str, now: DateTime<Utc>) -> DateTime<Utc> {
         let mut map = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
         let failures = map.get(department).map_or(0, |b| b.failures).saturating_add(1);
         let secs =
@@ -363,12 +369,17 @@ impl WebhookClient {
         next_at
     }
 
-    fn succeeded(&self, department: &str) {
+    pub(crate) fn succeeded(&self, department: &str) {
         self.backoff.lock().unwrap_or_else(|p| p.into_inner()).remove(department);
     }
 
     /// POSTs `body`; `Ok(status)` for any HTTP answer, `Err` when none came.
-    async fn post(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> std::result::Result<u16, String> {
+    pub(crate) async fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> std::result::Result<u16, String> {
         // A URL set before the targets were narrowed, or an address literal
         // (the connector does not resolve those).
         self.targets.check(url).map_err(|refused| refused.to_string())?;

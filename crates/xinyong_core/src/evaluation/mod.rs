@@ -139,17 +139,17 @@ pub async fn evaluate(core: &Core, scope: &Scope) -> Result<Vec<RunSummary>> {
                 current.get(uscc.as_str()).is_none_or(|c| {
                     c.model_version != model.version
                         || c.score_centi != s.score_centi
-                        || c.grade != s.grade
-                        || c.reasons.0 != s.reasons
+                        || c.grade != s.grade(model)
+                        || !s.same_reasons(model, &c.reasons.0)
                 })
             })
             .filter_map(|(uscc, s)| {
                 Some(GradeGiven {
                     uscc: Uscc::parse(uscc).ok()?,
                     score_centi: s.score_centi,
-                    class: model.class_of(&s.grade).map(|c| c.class.clone()),
-                    grade: s.grade,
-                    reasons: s.reasons,
+                    class: model.class_of(s.grade(model)).map(|c| c.class.clone()),
+                    grade: s.grade(model).to_owned(),
+                    reasons: s.reasons(model),
                 })
             })
             .collect();

@@ -584,6 +584,7 @@ async fn audit(core: &Core, lookup: &Lookup, why: &str, what: &str, target: &str
         Principal::User(user) => user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
         Principal::Token(_) => "token".to_owned(),
         Principal::Subject(_) => "subject".to_owned(),
+        Principal::Subscriber(_) => "subscriber".to_owned(),
         Principal::System(_) => "system".to_owned(),
         Principal::Anonymous => "anonymous".to_owned(),
     };

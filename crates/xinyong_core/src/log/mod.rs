@@ -36,6 +36,8 @@ pub struct CoreSettings {
     pub redress: crate::objections::RedressSettings,
     /// Imports of external grades, what is public, how often grades are refreshed.
     pub evaluation: crate::evaluation::EvaluationSettings,
+    /// Subscribers' watchlists.
+    pub subscriptions: crate::subscriptions::SubscriptionSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

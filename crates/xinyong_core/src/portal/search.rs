@@ -338,6 +338,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Objections(_)
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
+            | EventKind::Subscriptions(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -412,6 +413,7 @@ impl Inner {
             | EventBody::Objections(_)
             | EventBody::Repair(_)
             | EventBody::Evaluation(_)
+            | EventBody::Subscriptions(_)
             | EventBody::Log(_) => {}
         }
     }

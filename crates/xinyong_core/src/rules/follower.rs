@@ -50,6 +50,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Objections(_)
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
+            | EventKind::Subscriptions(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -82,6 +83,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Objections(_)
                 | EventBody::Repair(_)
                 | EventBody::Evaluation(_)
+                | EventBody::Subscriptions(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -320,8 +320,13 @@ impl ScorecardModel {
 
     /// The band a score (in hundredths of a point) falls in.
     pub fn band_of(&self, score_centi: i64) -> Option<&GradeBand> {
+        self.band_index(score_centi).and_then(|i| self.bands.get(i))
+    }
+
+    /// The position of [`ScorecardModel::band_of`]'s band in `bands`.
+    pub fn band_index(&self, score_centi: i64) -> Option<usize> {
         let whole = score_centi.div_euclid(100);
-        self.bands.iter().find(|b| b.min.is_none_or(|m| whole >= m) && b.max.is_none_or(|m| whole <= m))
+        self.bands.iter().position(|b| b.min.is_none_or(|m| whole >= m) && b.max.is_none_or(|m| whole <= m))
     }
 
     /// The supervision class of a grade.

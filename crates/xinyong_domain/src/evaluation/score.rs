@@ -107,15 +107,57 @@ pub struct Reason {
     pub points_centi: i64,
 }
 
-/// A subject's score under one model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A subject's score under one model: plain numbers, no allocation, so a
+/// million of them cost one vector. Names come from the model
+/// ([`Scored::grade`], [`Scored::reasons`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scored {
     /// Hundredths of a point.
     pub score_centi: i64,
-    pub grade: String,
-    /// The indicators that moved the score most, largest first (at most
-    /// [`REASONS_KEPT`]).
-    pub reasons: Vec<Reason>,
+    /// Index of the grade band in the model (`None`: no band fits).
+    pub band: Option<u16>,
+    /// The indicators that moved the score most, largest first; the first
+    /// `reasons_len` slots are used.
+    slots: [Slot; REASONS_KEPT],
+    reasons_len: u8,
+}
+
+/// One kept reason: indicator index, facts counted, points in hundredths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Slot {
+    indicator: u16,
+    count: u32,
+    points_centi: i64,
+}
+
+impl Scored {
+    /// The grade (`""` when no band fits).
+    pub fn grade<'m>(&self, model: &'m ScorecardModel) -> &'m str {
+        self.band.and_then(|b| model.bands.get(usize::from(b))).map_or("", |b| b.grade.as_str())
+    }
+
+    /// The reasons with the indicators' codes, largest first.
+    pub fn reasons(&self, model: &ScorecardModel) -> Vec<Reason> {
+        self.slots[..usize::from(self.reasons_len)]
+            .iter()
+            .map(|s| Reason {
+                indicator: model.indicators.get(usize::from(s.indicator)).map(|i| i.code.clone()).unwrap_or_default(),
+                count: s.count,
+                points_centi: s.points_centi,
+            })
+            .collect()
+    }
+
+    /// Whether `other` are these reasons (without building them).
+    pub fn same_reasons(&self, model: &ScorecardModel, other: &[Reason]) -> bool {
+        let mine = &self.slots[..usize::from(self.reasons_len)];
+        mine.len() == other.len()
+            && mine.iter().zip(other).all(|(s, r)| {
+                s.count == r.count
+                    && s.points_centi == r.points_centi
+                    && model.indicators.get(usize::from(s.indicator)).is_some_and(|i| i.code == r.indicator)
+            })
+    }
 }
 
 /// Reasons kept with a grade.
@@ -152,37 +194,43 @@ impl Compiled<'_> {
             }
         }
         let mut score_centi = self.model.base.saturating_mul(100);
-        let mut reasons: Vec<(usize, i64)> = Vec::new();
+        let mut scored = Scored { score_centi: 0, band: None, slots: [Slot::default(); REASONS_KEPT], reasons_len: 0 };
         for (i, indicator) in self.model.indicators.iter().enumerate() {
             let mut total = scratch.totals[i];
             if let Some(cap) = indicator.cap {
                 let cap = cap.saturating_mul(100);
                 total = if cap < 0 { total.max(cap) } else { total.min(cap) };
             }
-            scratch.totals[i] = total;
             score_centi = score_centi.saturating_add(total);
             if total != 0 {
-                reasons.push((i, total));
-            }
-        }
-        // Largest effect first; the model's order breaks ties, so the
-        // reasons are as reproducible as the score.
-        reasons.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-        reasons.truncate(REASONS_KEPT);
-        let grade = self.model.band_of(score_centi).map(|b| b.grade.clone()).unwrap_or_default();
-        Scored {
-            score_centi,
-            grade,
-            reasons: reasons
-                .into_iter()
-                .map(|(i, total)| Reason {
-                    indicator: self.model.indicators[i].code.clone(),
+                let slot = Slot {
+                    indicator: u16::try_from(i).unwrap_or(u16::MAX),
                     count: scratch.counts[i],
                     points_centi: total,
-                })
-                .collect(),
+                };
+                keep_largest(&mut scored, slot);
+            }
         }
+        scored.score_centi = score_centi;
+        scored.band = self.model.band_index(score_centi).and_then(|b| u16::try_from(b).ok());
+        scored
     }
+}
+
+/// Inserts `slot` among the kept reasons: largest effect first, the
+/// model's order breaking ties (slots arrive in model order, so a later
+/// one goes after an equal one), at most [`REASONS_KEPT`].
+fn keep_largest(scored: &mut Scored, slot: Slot) {
+    let len = usize::from(scored.reasons_len);
+    let effect = slot.points_centi.unsigned_abs();
+    let at = scored.slots[..len].iter().position(|s| s.points_centi.unsigned_abs() < effect).unwrap_or(len);
+    if at >= REASONS_KEPT {
+        return;
+    }
+    let end = len.min(REASONS_KEPT - 1);
+    scored.slots.copy_within(at..end, at + 1);
+    scored.slots[at] = slot;
+    scored.reasons_len = u8::try_from((len + 1).min(REASONS_KEPT)).unwrap_or(0);
 }
 
 /// A score in hundredths as people read it: `985`, `985.5`, `-12.25`.

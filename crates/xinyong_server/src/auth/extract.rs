@@ -318,6 +318,12 @@ impl FromRequestParts<AppState> for ApiCaller {
 /// The principal of a bearer token: from the cache when it was live a moment
 /// ago, else from the database; nobody for anything that is not a live token.
 async fn token_principal(state: &AppState, bearer: &str) -> xinyong_core::Result<Principal> {
+    // A subscriber's token (`xys_…`): read each time; subscribers pull a
+    // feed every few seconds at most.
+    if bearer.trim().starts_with(xinyong_core::subscriptions::TOKEN_PREFIX) {
+        let found = xinyong_core::subscriptions::authenticate(&state.core, bearer).await?;
+        return Ok(found.map_or(Principal::Anonymous, Principal::Subscriber));
+    }
     let key = TokenCache::key(bearer);
     if let Some(token) = state.tokens.get(&key) {
         return Ok(token.principal());
@@ -405,6 +411,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Objections(_)
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
+            | EventKind::Subscriptions(_)
             | EventKind::Log(_) => false,
         }
     }
