@@ -242,3 +242,34 @@ async fn a_changed_department_is_registered_again_with_its_new_details() {
 }
 
 fn no_progress(_: &str, _: u64, _: u64) {}
+
+#[tokio::test]
+async fn a_model_file_with_an_error_is_refused_with_its_line_and_rule() {
+    use xinyong_domain::evaluation::{ModelName, SHIPPED_LOCAL_MODEL_TOML};
+    let app = TestApp::new().await;
+    started(&app).await;
+    let overlapping = SHIPPED_LOCAL_MODEL_TOML.replace("min = 990\nmax = 1029", "min = 990\nmax = 1035");
+    let band_line = overlapping.lines().position(|l| l == "max = 1035").unwrap() + 1;
+    let unknown = SHIPPED_LOCAL_MODEL_TOML.replacen("source = \"interview\"", "source = \"inspection\"", 1);
+    let broken = SHIPPED_LOCAL_MODEL_TOML.replacen("[model]", "[model", 1);
+    for (text, code) in [
+        (overlapping.as_str(), "model_bands_overlap"),
+        (unknown.as_str(), "model_indicator_unknown"),
+        (broken.as_str(), "model_syntax"),
+    ] {
+        let dir = files(&[(RuleSetName::Model(ModelName::local()), text)]);
+        let book = app.core.rule_book();
+        let plan = plan(app.core.store(), &book, &dir, Vec::new(), d("2026-11-26"), None).await.unwrap();
+        let problem = plan
+            .problems
+            .iter()
+            .find(|p| p.file == "models/local.toml")
+            .unwrap_or_else(|| panic!("{code}: {:?}", plan.problems));
+        assert_eq!(problem.code, code, "{problem}");
+        assert!(problem.line.is_some(), "{code}: the line is named: {problem}");
+        if code == "model_bands_overlap" {
+            assert!(problem.line.unwrap() <= band_line && problem.message.contains("重叠"), "{problem}");
+        }
+        assert!(!plan.is_publishable());
+    }
+}
