@@ -53,6 +53,10 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         post_cases,
         put_webhook,
         delete_webhook,
+        get_subscription_feed,
+        get_subscription_watchlist,
+        put_subscription_watchlist,
+        put_subscription_webhook,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, BatchItemErrorDoc)),
     modifiers(&BearerAuth),
@@ -62,6 +66,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         (name = "stats", description = "统计"),
         (name = "checks", description = "信用核查（应查必查）及其日志回执"),
         (name = "loop", description = "联合奖惩闭环：推送、签收、执行反馈、办件报送、回调"),
+        (name = "subscription", description = "订阅单位（金融机构、行业协会等）：关注名单、变化信息拉取与回调（docs/SUBSCRIPTIONS.md）"),
     )
 )]
 struct ApiDoc;
@@ -77,6 +82,15 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("部门 API 令牌（xinyong tokens issue）；也接受部门用户的工作台会话 Cookie"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "subscriber_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("订阅单位令牌（xys_…，信用办登记并由另一人批准后生效）"))
                     .build(),
             ),
         );
@@ -854,3 +868,126 @@ fn put_webhook() {}
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::delete_webhook")]
 fn delete_webhook() {}
+
+// ---------------------------------------------------------------- subscription
+
+/// One change of a watched organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionItemDoc {
+    /// Log index of the event that made the change; read on with `after` = the last one.
+    pub cursor: u64,
+    pub uscc: String,
+    /// `grade_changed`, `listed`, `list_exited` or `publicity_ended`.
+    pub change: String,
+    pub change_name: String,
+    /// YYYY-MM-DD.
+    pub on: String,
+    /// What changed, in Chinese.
+    pub summary: String,
+    /// The grade, the list code or the record id.
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionFeedDoc {
+    pub items: Vec<SubscriptionItemDoc>,
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WatchlistDoc {
+    pub usccs: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WatchProblemDoc {
+    /// Position in the list, from 1.
+    pub row: u64,
+    pub value: String,
+    /// `uscc_invalid`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WatchlistOutcomeDoc {
+    pub added: u64,
+    pub removed: u64,
+    pub watching: u64,
+    pub rejected: Vec<WatchProblemDoc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionWebhookRequestDoc {
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionWebhookResponseDoc {
+    pub url: String,
+    /// Signing secret (64 hex characters), shown only here; the signature
+    /// is the departments' (`X-Xinyong-Signature`).
+    pub secret: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/subscription/feed",
+    tag = "subscription",
+    security(("subscriber_token" = [])),
+    params(
+        ("after" = Option<u64>, Query, description = "游标：返回此后的变化（默认 0，从头开始）"),
+        ("limit" = Option<u32>, Query, description = "每页条数，1–1000，默认 100"),
+    ),
+    responses(
+        (status = 200, description = "关注主体的评价等级变化、名单列入和移出、信息停止公示，按游标顺序", body = SubscriptionFeedDoc),
+        (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
+        (status = 403, description = "不是订阅单位的令牌（`subscribers_only`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::get_feed")]
+fn get_subscription_feed() {}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/subscription/watchlist",
+    tag = "subscription",
+    security(("subscriber_token" = [])),
+    responses(
+        (status = 200, description = "关注名单，按代码排序", body = WatchlistDoc),
+        (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::get_watchlist")]
+fn get_subscription_watchlist() {}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/subscription/watchlist",
+    tag = "subscription",
+    security(("subscriber_token" = [])),
+    request_body = WatchlistDoc,
+    responses(
+        (status = 200, description = "已替换关注名单；无效代码逐个列出并略过", body = WatchlistOutcomeDoc),
+        (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
+        (status = 422, description = "超过关注名单上限（`watchlist_too_long`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::put_watchlist")]
+fn put_subscription_watchlist() {}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/subscription/webhook",
+    tag = "subscription",
+    security(("subscriber_token" = [])),
+    request_body = SubscriptionWebhookRequestDoc,
+    responses(
+        (status = 200, description = "已设置；签名密钥只显示这一次", body = SubscriptionWebhookResponseDoc),
+        (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
+        (status = 422, description = "回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
+    )
+)]
+#[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::put_webhook")]
+fn put_subscription_webhook() {}

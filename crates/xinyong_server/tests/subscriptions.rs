@@ -248,6 +248,17 @@ async fn a_penalty_lowers_the_grade_and_the_subscribed_bank_is_told() {
     // The same items by pull, and the credit office sees what was sent.
     let feed = bank_call(&app, "GET", "/api/v1/subscription/feed?after=0", &token, None).await.json();
     assert_eq!(feed["items"].as_array().unwrap().len(), 2);
+    // Every answer has the shape the OpenAPI document gives it.
+    let doc = serde_json::to_value(xinyong_server::openapi::document()).unwrap();
+    let watchlist = bank_call(&app, "GET", "/api/v1/subscription/watchlist", &token, None).await.json();
+    for (schema, value) in [
+        ("SubscriptionFeedDoc", &feed),
+        ("WatchlistDoc", &watchlist),
+        ("WatchlistOutcomeDoc", &w.json()),
+        ("SubscriptionWebhookResponseDoc", &hook.json()),
+    ] {
+        xinyong_test_support::assert_matches_schema(&doc, schema, value);
+    }
     let office = login(&app, "office").await;
     let detail = page(&app, &format!("/console/subscribers/{id}"), &office).await.text();
     assert!(detail.contains("评价等级变化") && detail.contains("B 级"), "{detail}");
