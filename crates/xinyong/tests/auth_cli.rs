@@ -105,11 +105,12 @@ fn the_demo_creates_departments_and_console_accounts() {
     let out = xinyong(dir.path(), &["users", "list"], None);
     let text = stdout(&out);
     assert!(text.contains("admin\t信用办管理员\tfgw\tadmin\tactive"), "{text}");
+    assert!(text.contains("xyb\t信用办审核人\tfgw\tadmin\tactive"), "{text}");
     assert!(text.contains("scjgj\t市场监管局经办人\tscjgj\toperator,reviewer\tactive"), "{text}");
     assert!(text.contains("ggzyjy\t公共资源交易中心经办人\tggzyjy\toperator,reviewer\tactive"), "{text}");
     // A second demo run keeps the accounts as they are.
     let out = xinyong(dir.path(), &["demo", "--subjects", "5", "--seed", "8"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = xinyong(dir.path(), &["users", "list"], None);
-    assert_eq!(stdout(&out).lines().count(), 3);
+    assert_eq!(stdout(&out).lines().count(), 4);
 }
