@@ -11,6 +11,7 @@ mod check;
 mod evaluate;
 mod ingest;
 mod log;
+mod lottery;
 mod search;
 
 #[derive(Debug, clap::Subcommand)]
@@ -65,6 +66,10 @@ pub enum BenchCommand {
     /// on every core and an incremental one, next to one summing pass over
     /// the same facts; `--export DIR` writes inputs and scores as CSV.
     Evaluate(evaluate::EvaluateArgs),
+    /// The verifiable lottery over a synthetic pool in memory: pool digest,
+    /// stratified draw, inspector assignment and verification, next to a
+    /// full shuffle of every stratum with the same stream.
+    Lottery(lottery::LotteryArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +102,7 @@ pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,
         BenchCommand::Check(args) => check::run(args).await,
         BenchCommand::Evaluate(args) => evaluate::run(args),
+        BenchCommand::Lottery(args) => lottery::run(args),
     }
 }
 

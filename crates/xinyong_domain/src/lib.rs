@@ -18,6 +18,7 @@ pub mod collection;
 pub mod evaluation;
 pub mod lists;
 pub mod log;
+pub mod lottery;
 pub mod objections;
 pub mod repair;
 pub mod rules;
