@@ -228,3 +228,27 @@ async fn an_import_names_each_bad_row_and_keeps_the_good_ones() {
         import_grades(&app.core, &clerk, ExternalScheme::Tax, "2025", "", rows(&[(SUBJECT, "A")])).await.unwrap_err();
     assert_eq!(refused.code(), "forbidden");
 }
+
+#[tokio::test]
+async fn a_record_under_an_open_objection_does_not_count_until_answered() {
+    use xinyong_core::objections;
+    let app = city().await;
+    penalise(&app, "济建罚〔2026〕7号", "2026-05-01").await;
+    evaluate(&app.core, &Scope::All).await.unwrap();
+    let grade = |app: &TestApp| {
+        let core = app.core.clone();
+        async move { subject_grades(&core, &uscc(SUBJECT)).await.unwrap().grades[0].grade.clone() }
+    };
+    assert_eq!(grade(&app).await, "B");
+    let record = xinyong_storage::collection::records_of_subject(app.core.store(), &uscc(SUBJECT), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap()
+        .id;
+    let counter = xinyong_test_support::department_user("zjj");
+    objections::file_objection(&app.core, &counter, &record, "罚款金额与决定书不符").await.unwrap();
+    evaluate(&app.core, &Scope::Some(vec![uscc(SUBJECT)])).await.unwrap();
+    assert_eq!(grade(&app).await, "A", "under objection, the penalty does not count");
+}

@@ -1,16 +1,18 @@
 //! The facts a scorecard looks at, gathered from the projections: every
-//! organisation's records, list memberships and bans in force, interviews
+//! organisation's records (not those whose publicity ended, nor those under an open
+//! objection), list memberships and bans in force, interviews
 //! and the latest external grade of each scheme. Kept columnar (one flat
 //! array of facts, an offset per subject) so a million subjects are scored
 //! in one pass.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::collection::{PublicityEndReason, RecordRow};
 use xinyong_domain::evaluation::{ExternalGradeRow, Fact, FactKeys, FactSource, day_number};
 use xinyong_domain::lists::{BanRow, InterviewRow, ListingRow};
+use xinyong_domain::objections::{ObjectionStatus, RecordObjectionRow};
 use xinyong_domain::subjects::{SubjectRow, SubjectStatus};
 use xinyong_storage::Store;
 
@@ -85,6 +87,9 @@ pub struct FactsBuilder {
     pairs: Vec<(u32, Fact)>,
     /// The latest period of each (subject, scheme) seen so far.
     latest_external: BTreeMap<(String, String), (String, String, NaiveDate)>,
+    /// Records with an open objection: they do not count until the
+    /// department has answered (the reading that protects the subject).
+    disputed: HashSet<String>,
 }
 
 impl FactsBuilder {
@@ -111,8 +116,16 @@ impl FactsBuilder {
 
     /// A record counts unless an objection revoked or corrected it or it was
     /// repaired; a natural person's record never (organisations only).
+    /// A record under an open objection: left out of the facts.
+    pub fn add_disputed(&mut self, record_id: String) {
+        self.disputed.insert(record_id);
+    }
+
     pub fn add_record(&mut self, row: &RecordRow) {
-        if row.subject_kind == "natural_person" || !self.index.contains_key(&row.subject_key) {
+        if row.subject_kind == "natural_person"
+            || !self.index.contains_key(&row.subject_key)
+            || self.disputed.contains(&row.id)
+        {
             return;
         }
         let withdrawn = row
@@ -189,6 +202,11 @@ pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts
             b.add_subject(row.uscc.as_str());
         }
     }
+    // Objections first: a record under one does not count.
+    let mut scan = store.scan::<RecordObjectionRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.into_iter().filter(|o| o.status == ObjectionStatus::Open).for_each(|o| b.add_disputed(o.record_id));
+    }
     let mut scan = store.scan::<RecordRow>(SCAN_PAGE);
     while let Some(page) = scan.next_page().await? {
         page.iter().for_each(|r| b.add_record(r));
@@ -222,6 +240,9 @@ pub async fn gather_some(store: &dyn Store, usccs: &[Uscc], today: NaiveDate) ->
             continue;
         }
         b.add_subject(uscc.as_str());
+        for id in xinyong_storage::objections::records_under_objection(store, uscc, PER_SUBJECT_LIMIT).await? {
+            b.add_disputed(id);
+        }
         for r in xinyong_storage::collection::records_of_subject(store, uscc, PER_SUBJECT_LIMIT).await? {
             b.add_record(&r);
         }
