@@ -248,7 +248,25 @@ async fn a_record_under_an_open_objection_does_not_count_until_answered() {
         .unwrap()
         .id;
     let counter = xinyong_test_support::department_user("zjj");
-    objections::file_objection(&app.core, &counter, &record, "罚款金额与决定书不符").await.unwrap();
-    evaluate(&app.core, &Scope::Some(vec![uscc(SUBJECT)])).await.unwrap();
+    // The job, as `serve` runs it: the first run in full, then incrementally.
+    use xinyong_core::jobs::Job as _;
+    let job = xinyong_core::evaluation::EvaluationJob::every(std::time::Duration::from_secs(60));
+    job.run(&app.core).await.unwrap();
+    let objection = objections::file_objection(&app.core, &counter, &record, "罚款金额与决定书不符").await.unwrap();
+    job.run(&app.core).await.unwrap();
     assert_eq!(grade(&app).await, "A", "under objection, the penalty does not count");
+    // Kept: the record counts again at the next incremental run, although
+    // the closing entry names no subject.
+    let reviewer = xinyong_test_support::user("li", Some("zjj"), &[xinyong_domain::auth::Role::Reviewer]);
+    objections::answer_objection(
+        &app.core,
+        &reviewer,
+        &objection,
+        xinyong_domain::objections::ObjectionResult::Kept,
+        "经核实，决定书无误",
+    )
+    .await
+    .unwrap();
+    job.run(&app.core).await.unwrap();
+    assert_eq!(grade(&app).await, "B", "kept, the penalty counts again");
 }

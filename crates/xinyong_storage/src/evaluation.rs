@@ -169,3 +169,18 @@ pub async fn subjects_touched_since(store: &dyn Store, from: u64, limit: u32) ->
         .returns(&[Kind::Text]);
     store.fetch(&stmt).await?.into_iter().map(|row| Cols::new(row, "touched subjects").text()).collect()
 }
+
+/// The organisations whose objections were closed by log entries from index
+/// `from` on, at most `limit`: a record kept after an objection counts
+/// again, and `record_objection_closed` names no subject in its entry. A
+/// scan of `record_objections` (objections are few next to records).
+pub async fn objections_closed_since(store: &dyn Store, from: u64, limit: u32) -> Result<Vec<String>> {
+    let stmt = Stmt::new("SELECT DISTINCT uscc FROM record_objections WHERE seq >= ")
+        .bind(i64::try_from(from).unwrap_or(i64::MAX))
+        .push(" AND status = ")
+        .bind(xinyong_domain::objections::ObjectionStatus::Closed.as_str())
+        .push(" ORDER BY uscc LIMIT ")
+        .bind(i64::from(limit))
+        .returns(&[Kind::Text]);
+    store.fetch(&stmt).await?.into_iter().map(|row| Cols::new(row, "closed objections").text()).collect()
+}

@@ -271,9 +271,15 @@ impl EvaluationJob {
         let last = self.last.lock().map(|l| l.clone()).unwrap_or(None);
         let scope = match last {
             Some((size, day, ref seen)) if day == today && *seen == versions => {
-                let touched =
-                    xinyong_storage::evaluation::subjects_touched_since(core.store(), size, INCREMENTAL_LIMIT + 1)
-                        .await?;
+                let store = core.store();
+                let mut touched =
+                    xinyong_storage::evaluation::subjects_touched_since(store, size, INCREMENTAL_LIMIT + 1).await?;
+                // A kept record counts again once its objection is closed.
+                touched.extend(
+                    xinyong_storage::evaluation::objections_closed_since(store, size, INCREMENTAL_LIMIT + 1).await?,
+                );
+                touched.sort_unstable();
+                touched.dedup();
                 if touched.len() > INCREMENTAL_LIMIT as usize {
                     Scope::All
                 } else {

@@ -263,3 +263,40 @@ async fn movements_between_grades_are_counted_per_month_from_the_grade_before() 
         assert!(moves("2027-01-01", "2027-12-31").await.is_empty(), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_organisations_whose_objections_closed_since_an_index_are_read() {
+    use xinyong_domain::objections::{ObjectionChannel, ObjectionResult, ObjectionStatus, RecordObjectionRow};
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let objection = |id: &str, subject: &str, open: bool, seq: u64| RecordObjectionRow {
+            objection_id: id.to_owned(),
+            record_id: format!("r-{id}"),
+            record_entry: 1,
+            uscc: uscc(subject),
+            department: xinyong_domain::auth::DepartmentCode::parse("scjgj").unwrap(),
+            item: "CF".to_owned(),
+            document_number: "文号".to_owned(),
+            subject_name: "某某".to_owned(),
+            grounds: "理由".to_owned(),
+            channel: ObjectionChannel::Online,
+            filed_by: "subject:x:admin".to_owned(),
+            filed_on: date("2026-11-02"),
+            answer_due: date("2026-11-05"),
+            extension_reason: None,
+            status: if open { ObjectionStatus::Open } else { ObjectionStatus::Closed },
+            result: (!open).then_some(ObjectionResult::Kept),
+            reply: None,
+            answered_on: None,
+            answered_by: None,
+            seq,
+        };
+        put(store, rows(&[objection("Y1", B, false, 5), objection("Y2", A, false, 9), objection("Y3", C, true, 12)]))
+            .await;
+        let closed = |from| async move { evaluation::objections_closed_since(store, from, 10).await.unwrap() };
+        assert_eq!(closed(0).await, [A, B], "{backend}: by code, the open one left out");
+        assert_eq!(closed(6).await, [A], "{backend}: from index 6");
+        assert!(closed(10).await.is_empty(), "{backend}");
+    }
+}
