@@ -270,3 +270,20 @@ async fn a_record_under_an_open_objection_does_not_count_until_answered() {
     job.run(&app.core).await.unwrap();
     assert_eq!(grade(&app).await, "B", "kept, the penalty counts again");
 }
+
+#[tokio::test]
+async fn an_import_longer_than_the_setting_is_refused_whole() {
+    let settings = xinyong_core::CoreSettings {
+        evaluation: xinyong_core::evaluation::EvaluationSettings {
+            import_max_rows: 1,
+            ..xinyong_core::evaluation::EvaluationSettings::default()
+        },
+        ..xinyong_core::CoreSettings::default()
+    };
+    let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
+    let size = app.core.store().log_size().await.unwrap();
+    let two = rows(&[(SUBJECT, "A"), (SUBJECT, "B")]);
+    let err = import_grades(&app.core, &Principal::system(), ExternalScheme::Tax, "2025", "", two).await.unwrap_err();
+    assert_eq!(err.code(), "too_many_rows");
+    assert_eq!(app.core.store().log_size().await.unwrap(), size, "nothing written");
+}

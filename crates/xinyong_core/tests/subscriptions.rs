@@ -97,3 +97,23 @@ async fn changes_are_queued_once_and_only_for_approved_watchers() {
     let clerk = xinyong_test_support::department_user("scjgj");
     assert_eq!(subscriptions::feed(&app.core, &clerk, 0, 10).await.unwrap_err().code(), "subscribers_only");
 }
+
+#[tokio::test]
+async fn a_watchlist_longer_than_the_setting_is_refused_whole() {
+    let settings = xinyong_core::CoreSettings {
+        subscriptions: subscriptions::SubscriptionSettings { max_watchlist: 1 },
+        ..xinyong_core::CoreSettings::default()
+    };
+    let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
+    let bank = subscriber(&app, 3, true).await;
+    let size = app.core.store().log_size().await.unwrap();
+    let two = [org("MA3C8N0Q").as_str().to_owned(), org("MA3C8N0R").as_str().to_owned()];
+    let err = subscriptions::set_watchlist(&app.core, &bank, &two).await.unwrap_err();
+    assert_eq!(err.code(), "watchlist_too_long");
+    assert_eq!(app.core.store().log_size().await.unwrap(), size, "nothing written");
+    // A page of the feed is bounded too, whatever is asked.
+    assert!(
+        subscriptions::feed(&app.core, &bank, 0, u32::MAX).await.unwrap().items.len()
+            <= subscriptions::MAX_FEED_PAGE as usize
+    );
+}
