@@ -30,7 +30,7 @@ use xinyong_tabular::{Encoding, ReadOptions};
 
 use crate::auth::{ConsoleCaller, PageError};
 use crate::web::charts::{ShareBar, ShareChart, share_chart};
-use crate::web::{Layout, department_name, error_page, thousands};
+use crate::web::{Layout, ReadRefused, department_name, error_page, read_spreadsheet, thousands};
 use crate::{ApiError, AppState};
 
 /// Largest file the upload form takes. A department's monthly sheet is a
@@ -420,36 +420,22 @@ async fn read_form(multipart: &mut Multipart, choices: &mut UploadChoices) -> Re
     Ok(fields)
 }
 
-/// How long an upload waits for its turn to be read before the clerk is
-/// asked to try again.
-const FILE_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Reads the spreadsheet on a blocking thread: unpacking and parsing a
-/// 20 MB workbook takes long enough to stall an async worker. At most
-/// `server.parallel_file_reads` files are read at once, so memory grows with
-/// that setting, not with how many clerks upload at the same moment.
+/// The upload as a table (see [`crate::web::read_spreadsheet`]).
 async fn read_table(state: &AppState, bytes: Bytes, encoding: Encoding) -> Result<InputTable, UploadError> {
     let options = ReadOptions { encoding, max_rows: intake::MAX_ROWS, ..ReadOptions::default() };
-    let busy = || {
-        let message = "服务器正在读取其他部门上传的文件，请一分钟后再试";
-        UploadError::Form(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Problem { message: message.into(), code: "uploads_busy".into() },
-        )
-    };
-    let _turn =
-        match tokio::time::timeout(FILE_READ_WAIT, std::sync::Arc::clone(&state.file_reads).acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) | Err(_) => return Err(busy()),
-        };
-    let read =
-        tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options)).await.map_err(|e| {
-            tracing::error!(error = %e, "reading an upload panicked or was cancelled");
-            internal_error()
-        })?;
-    let table = read.map_err(|e| {
-        tracing::info!(code = e.code(), error = ?e, "upload could not be read");
-        UploadError::Form(StatusCode::UNPROCESSABLE_ENTITY, Problem { message: e.to_string(), code: e.code().into() })
+    let table = read_spreadsheet(state, bytes, options).await.map_err(|refused| match refused {
+        ReadRefused::Busy => {
+            let message = "服务器正在读取其他部门上传的文件，请一分钟后再试";
+            UploadError::Form(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Problem { message: message.into(), code: "uploads_busy".into() },
+            )
+        }
+        ReadRefused::Unreadable(e) => UploadError::Form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Problem { message: e.to_string(), code: e.code().into() },
+        ),
+        ReadRefused::Failed => UploadError::Page(internal_error()),
     })?;
     Ok(InputTable {
         headers: table.headers,

@@ -20,7 +20,7 @@ use xinyong_domain::evaluation::ExternalScheme;
 use xinyong_tabular::ReadOptions;
 
 use crate::auth::{ConsoleCaller, PageError};
-use crate::web::{Layout, error_page, thousands};
+use crate::web::{Layout, ReadRefused, error_page, read_spreadsheet, thousands};
 use crate::{ApiError, AppState};
 
 pub(crate) use dashboard::dashboard_page;
@@ -141,16 +141,13 @@ async fn receive(state: &AppState, caller: &ConsoleCaller, form: ImportForm) -> 
     }
     let max_rows = state.core.settings().evaluation.import_max_rows;
     let options = ReadOptions { max_rows, ..ReadOptions::default() };
-    // Parsing a workbook is CPU work: on a blocking thread, one of the
-    // `server.parallel_file_reads` turns the uploads share.
-    let _turn = std::sync::Arc::clone(&state.file_reads).try_acquire_owned().map_err(|_| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "uploads_busy", "服务器正在读取其他上传的文件，请稍后再试")
+    let table = read_spreadsheet(state, form.file, options).await.map_err(|refused| match refused {
+        ReadRefused::Busy => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "uploads_busy", "服务器正在读取其他上传的文件，请稍后再试")
+        }
+        ReadRefused::Unreadable(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
+        ReadRefused::Failed => ApiError::new(StatusCode::BAD_REQUEST, "file_unreadable", "文件无法读取"),
     })?;
-    let bytes = form.file;
-    let table = tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options))
-        .await
-        .map_err(|_| ApiError::bad_request("file_unreadable", "文件无法读取"))?
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
     let rows = table.rows.into_iter().map(|r| (r.number, r.cells)).collect();
     let rows = rows_of_table(&table.headers, rows)?;
     Ok(import_grades(&state.core, caller, scheme, &form.period, &form.file_name, rows).await?)

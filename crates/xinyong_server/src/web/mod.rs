@@ -97,3 +97,43 @@ pub(crate) async fn method_not_allowed(
     let err = crate::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", message);
     if uri.path().starts_with("/api/") { err.into_response() } else { error_page(&state, err) }
 }
+
+/// Why an uploaded spreadsheet was not read.
+pub(crate) enum ReadRefused {
+    /// No turn came within [`FILE_READ_WAIT`]: other uploads are being read.
+    Busy,
+    /// The file is not a table we can read (the rule in its code).
+    Unreadable(xinyong_tabular::TabularError),
+    /// The reading thread panicked or was cancelled.
+    Failed,
+}
+
+/// How long an upload waits for its turn to be read before the clerk is
+/// asked to try again.
+pub(crate) const FILE_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Reads an uploaded spreadsheet on a blocking thread: unpacking and parsing
+/// a 20 MB workbook takes long enough to stall an async worker. At most
+/// `server.parallel_file_reads` files are read at once (records and grade
+/// imports share the turns), so memory grows with that setting, not with how
+/// many clerks upload at the same moment.
+pub(crate) async fn read_spreadsheet(
+    state: &AppState,
+    bytes: axum::body::Bytes,
+    options: xinyong_tabular::ReadOptions,
+) -> Result<xinyong_tabular::Table, ReadRefused> {
+    let _turn =
+        match tokio::time::timeout(FILE_READ_WAIT, std::sync::Arc::clone(&state.file_reads).acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) | Err(_) => return Err(ReadRefused::Busy),
+        };
+    let read =
+        tokio::task::spawn_blocking(move || xinyong_tabular::read_table(&bytes, &options)).await.map_err(|e| {
+            tracing::error!(error = %e, "reading an upload panicked or was cancelled");
+            ReadRefused::Failed
+        })?;
+    read.map_err(|e| {
+        tracing::info!(code = e.code(), error = ?e, "upload could not be read");
+        ReadRefused::Unreadable(e)
+    })
+}
