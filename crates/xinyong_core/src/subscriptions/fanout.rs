@@ -79,17 +79,22 @@ pub async fn fan_out(core: &Core, read_before: u64) -> Result<FanoutReport> {
     if end <= start {
         return Ok(FanoutReport { read: 0, queued: 0, through: start });
     }
-    let watchers = Watchers::load(core).await?;
     let rules = core.rules();
+    // Read on the first entry that can carry a change: most runs see only
+    // uploads and checks, and then the watchlists are not read at all.
+    let mut watchers: Option<Watchers> = None;
     let mut items = Vec::new();
     let mut at = start;
     while at < end {
         let page = store.events_from(at, PAGE.min(u32::try_from(end - at).unwrap_or(PAGE))).await?;
         let Some(last) = page.last() else { break };
         let next = u64::try_from(last.seq).unwrap_or(0) + 1;
-        if !watchers.0.is_empty() {
-            for stored in &page {
-                items.extend(changes_of(stored, &rules, &watchers)?);
+        for stored in page.iter().filter(|e| wanted(&e.kind)) {
+            if watchers.is_none() {
+                watchers = Some(Watchers::load(core).await?);
+            }
+            if let Some(w) = watchers.as_ref().filter(|w| !w.0.is_empty()) {
+                items.extend(changes_of(stored, &rules, w)?);
             }
         }
         at = next;
