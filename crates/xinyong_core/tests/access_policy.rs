@@ -253,6 +253,28 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         // Subscriptions: a subscriber's own (its test below); the credit office manages.
         (UseSubscription, One(platform), ["401", "so", "so", "so", "so", "so", "so", "ok"]),
         (ManageSubscribers, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        // Random inspections: each department its own, the credit office all.
+        (
+            ViewInspections,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            PlanInspections,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            RecordInspectionResults,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            PublishInspections,
+            Departments,
+            d(["401/401/401", "fb/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (EnterBeacon, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
     ]
 }
 

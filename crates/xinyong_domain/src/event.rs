@@ -43,6 +43,7 @@ use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
 use crate::evaluation::{EvaluationEvent, EvaluationKind};
+use crate::inspections::{InspectionsEvent, InspectionsKind};
 use crate::lists::{ListsEvent, ListsKind};
 use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
 use crate::objections::{ObjectionsEvent, ObjectionsKind};
@@ -107,6 +108,7 @@ pub enum EventBody {
     Repair(RepairEvent),
     Evaluation(EvaluationEvent),
     Subscriptions(SubscriptionsEvent),
+    Inspections(InspectionsEvent),
     Log(LogEvent),
 }
 
@@ -125,6 +127,7 @@ pub enum EventKind {
     Repair(RepairKind),
     Evaluation(EvaluationKind),
     Subscriptions(SubscriptionsKind),
+    Inspections(InspectionsKind),
     Log(LogKind),
 }
 
@@ -235,6 +238,7 @@ compose!(
     Repair(RepairEvent, RepairKind),
     Evaluation(EvaluationEvent, EvaluationKind),
     Subscriptions(SubscriptionsEvent, SubscriptionsKind),
+    Inspections(InspectionsEvent, InspectionsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -272,6 +276,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Repair(_) => RepairEvent::deserialize(value).map(EventBody::Repair),
             EventKind::Evaluation(_) => EvaluationEvent::deserialize(value).map(EventBody::Evaluation),
             EventKind::Subscriptions(_) => SubscriptionsEvent::deserialize(value).map(EventBody::Subscriptions),
+            EventKind::Inspections(_) => InspectionsEvent::deserialize(value).map(EventBody::Inspections),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -306,6 +311,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::repair::tables(),
             crate::evaluation::tables(),
             crate::subscriptions::tables(),
+            crate::inspections::tables(),
             crate::log::tables(),
         ]
         .concat()

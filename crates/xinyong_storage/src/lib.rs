@@ -27,6 +27,7 @@ pub mod checks;
 pub mod closed_loop;
 pub mod collection;
 pub mod evaluation;
+pub mod inspections;
 pub mod lists;
 pub mod objections;
 pub mod portal;

@@ -65,6 +65,11 @@
 //! | `ManageEvaluation` | — | ✓ | — | `forbidden` |
 //! | `UseSubscription` | — | — | — | `subscribers_only` |
 //! | `ManageSubscribers` | — | ✓ | — | `forbidden` |
+//! | `ViewInspections` | of D | any D, all | — | `forbidden` |
+//! | `PlanInspections` | Operator or Reviewer of D | any D | — | `forbidden` |
+//! | `RecordInspectionResults` | Operator or Reviewer of D | any D | — | `forbidden` |
+//! | `PublishInspections` | Reviewer of D | any D | — | `forbidden` |
+//! | `EnterBeacon` | — | ✓ | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
@@ -303,6 +308,18 @@ pub enum Action {
     UseSubscription,
     /// Register, approve and suspend subscribers; see what each received.
     ManageSubscribers,
+    // ----- random inspections (双随机、一公开)
+    /// A department's inspection items, inspectors and tasks.
+    ViewInspections,
+    /// Keep the item list and the inspector directory; plan a task and
+    /// commit its pool.
+    PlanInspections,
+    /// Enter the results of a drawn task's inspections.
+    RecordInspectionResults,
+    /// Publish a task's results (一公开).
+    PublishInspections,
+    /// Enter a public beacon value into a committed draw.
+    EnterBeacon,
 }
 
 impl Action {
@@ -534,6 +551,14 @@ fn rule_for(action: Action) -> Rule {
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
+        ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),
+        PlanInspections => members(HANDLERS, CONSOLE, OFFICE, ("forbidden", "只能为本部门制定抽查计划"))
+            .role_refused(("forbidden", "只有本部门的经办人、审核人或信用办可以制定抽查计划")),
+        RecordInspectionResults => members(HANDLERS, CONSOLE, OFFICE, ("forbidden", "只能录入本部门参与的抽查结果"))
+            .role_refused(("forbidden", "只有本部门的经办人、审核人或信用办可以录入抽查结果")),
+        PublishInspections => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能公示本部门牵头的抽查结果"))
+            .role_refused(("forbidden", "只有本部门的审核人或信用办可以公示抽查结果")),
+        EnterBeacon => rule(Who::CreditOffice, ("forbidden", "只有信用办可以录入公开信标值")),
     }
 }
 

@@ -38,6 +38,8 @@ pub struct CoreSettings {
     pub evaluation: crate::evaluation::EvaluationSettings,
     /// Subscribers' watchlists.
     pub subscriptions: crate::subscriptions::SubscriptionSettings,
+    /// Random inspections: pool size, seed delay, publication deadline, rotation.
+    pub inspections: crate::inspections::InspectionSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

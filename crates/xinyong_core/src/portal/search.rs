@@ -339,6 +339,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
+            | EventKind::Inspections(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -414,6 +415,7 @@ impl Inner {
             | EventBody::Repair(_)
             | EventBody::Evaluation(_)
             | EventBody::Subscriptions(_)
+            | EventBody::Inspections(_)
             | EventBody::Log(_) => {}
         }
     }
