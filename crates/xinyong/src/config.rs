@@ -33,6 +33,7 @@ pub struct Config {
     pub redress: RedressConfig,
     pub evaluation: EvaluationConfig,
     pub subscriptions: SubscriptionsConfig,
+    pub inspections: InspectionsConfig,
     pub backup: BackupConfig,
 }
 
@@ -258,6 +259,29 @@ impl EvaluationConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct InspectionsConfig {
+    pub max_pool: usize,
+    pub seed_delay_minutes: u32,
+    pub min_seed_delay_minutes: u32,
+    pub publish_within_working_days: u32,
+    pub rotation_months: u32,
+    pub interval_ms: u64,
+}
+
+impl InspectionsConfig {
+    pub fn settings(&self) -> xinyong_core::inspections::InspectionSettings {
+        xinyong_core::inspections::InspectionSettings {
+            max_pool: self.max_pool,
+            min_seed_delay_minutes: self.min_seed_delay_minutes,
+            seed_delay_minutes: self.seed_delay_minutes,
+            publish_within_working_days: self.publish_within_working_days,
+            rotation_months: self.rotation_months,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubscriptionsConfig {
     pub max_watchlist: usize,
     pub interval_ms: u64,
@@ -377,6 +401,16 @@ impl Config {
         self.evaluation.settings()?;
         if self.subscriptions.max_watchlist == 0 || self.subscriptions.interval_ms == 0 {
             return Err("配置无效：subscriptions.max_watchlist 和 subscriptions.interval_ms 必须大于 0".to_owned());
+        }
+        let i = &self.inspections;
+        if i.max_pool == 0
+            || i.interval_ms == 0
+            || i.publish_within_working_days == 0
+            || i.seed_delay_minutes < i.min_seed_delay_minutes
+        {
+            return Err("配置无效：inspections.max_pool、interval_ms、publish_within_working_days 必须大于 0，\
+                        seed_delay_minutes 不得小于 min_seed_delay_minutes"
+                .to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

@@ -27,6 +27,7 @@ mod index_cmd;
 mod jobs_cmd;
 mod listings_cmd;
 mod log_cmd;
+mod lottery_cmd;
 mod rules_cmd;
 mod runtime;
 mod serve_cmd;
@@ -104,6 +105,11 @@ enum Command {
     Evaluate {
         #[command(subcommand)]
         command: evaluate_cmd::EvaluateCommand,
+    },
+    /// Random inspections (双随机): recompute a draw from the log.
+    Lottery {
+        #[command(subcommand)]
+        command: lottery_cmd::LotteryCommand,
     },
     /// Background jobs `serve` runs (listing expiry, checkpoints, webhooks).
     Jobs {
@@ -203,6 +209,9 @@ fn main() -> ExitCode {
         }
         Command::Evaluate { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(evaluate_cmd::run(cfg, command)))
+        }
+        Command::Lottery { command } => {
+            with_config(cli.config.as_deref(), |cfg| runtime::block_on(lottery_cmd::run(cfg, command)))
         }
         Command::Jobs { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(jobs_cmd::run(cfg, command)))

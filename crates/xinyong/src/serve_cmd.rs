@@ -118,6 +118,9 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
             Duration::from_millis(cfg.subscriptions.interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
         ))
+        .with_job(xinyong_core::inspections::draw::InspectionDraws::every(Duration::from_millis(
+            cfg.inspections.interval_ms,
+        )))
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
