@@ -31,6 +31,7 @@ pub mod checks;
 pub mod closed_loop;
 pub mod collection;
 pub mod evaluation;
+mod inspections;
 pub mod lists;
 mod log;
 mod objections;

@@ -18,8 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, checks, closed_loop, collection, evaluation, lists, log, objections, openapi, ops, portal, repair,
-    static_files, subjects, subscriptions,
+    auth, checks, closed_loop, collection, evaluation, inspections, lists, log, objections, openapi, ops, portal,
+    repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -81,6 +81,9 @@ pub enum Locate {
     Objection,
     /// The repair application `{id}` names: its record's department and subject.
     Repair,
+    /// The inspection task `{id}` names: its lead department (for results,
+    /// the caller's own department when it takes part).
+    InspectionTask,
 }
 
 impl Locate {
@@ -399,6 +402,68 @@ pub fn table() -> Vec<Route> {
         // ----- credit repair (信用修复)
         Route::page(M::GET, "/my/records/{id}/repair", ViewOwnFile, SubjectRecord, repair::pages::apply_form),
         Route::page(M::POST, "/my/records/{id}/repair", ApplyRepair, SubjectRecord, repair::pages::apply),
+        // ----- random inspections (双随机、一公开)
+        Route::page(M::GET, "/console/inspections", ViewInspections, Scope, inspections::pages::console_page),
+        Route::page(
+            M::POST,
+            "/console/inspections/items",
+            PlanInspections,
+            FormDepartment,
+            inspections::pages::save_item,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/inspectors",
+            PlanInspections,
+            FormDepartment,
+            inspections::pages::register_inspector,
+        ),
+        Route::page(M::POST, "/console/inspections/tasks", PlanInspections, FormDepartment, inspections::pages::plan),
+        Route::page(
+            M::GET,
+            "/console/inspections/tasks/{id}",
+            ViewInspections,
+            InspectionTask,
+            inspections::pages::task_page,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/tasks/{id}/commit",
+            PlanInspections,
+            InspectionTask,
+            inspections::pages::commit,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/tasks/{id}/draw",
+            PlanInspections,
+            InspectionTask,
+            inspections::pages::run_draw,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/tasks/{id}/beacon",
+            EnterBeacon,
+            Platform,
+            inspections::pages::beacon,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/tasks/{id}/results",
+            RecordInspectionResults,
+            InspectionTask,
+            inspections::pages::result,
+        ),
+        Route::page(
+            M::POST,
+            "/console/inspections/tasks/{id}/publish",
+            PublishInspections,
+            InspectionTask,
+            inspections::pages::publish_results,
+        ),
+        Route::public(M::GET, "/inspections", ViewPortal, inspections::portal::list),
+        Route::public(M::GET, "/inspections/{id}", ViewPortal, inspections::portal::detail),
+        Route::public(M::GET, "/api/v1/public/inspections/{id}/draw", ViewPortal, inspections::portal::draw_record),
         // ----- subscribers (订阅单位)
         Route::page(M::GET, "/console/subscribers", ManageSubscribers, Platform, subscriptions::pages::list_page),
         Route::page(M::POST, "/console/subscribers", ManageSubscribers, Platform, subscriptions::pages::register),

@@ -106,6 +106,8 @@ struct Fixture {
     spare_token: String,
     objection: String,
     repair: String,
+    /// An inspection task led by A.
+    task: String,
 }
 
 /// A console user with a live session.
@@ -309,7 +311,8 @@ async fn fixture() -> Fixture {
     let company = callers.iter().find(|c| c.name == "company").unwrap().principal.clone();
     let objection = objections::file_objection(core, &company, &record, "罚款金额有误").await.unwrap();
     let repair = repair_application(core, &record).await;
-    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id, objection, repair }
+    let task = inspection_task(core).await;
+    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id, objection, repair, task }
 }
 
 /// A pending repair application for the record, written as the event the
@@ -380,6 +383,51 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/publicity/licences") => get("/publicity/licences"),
         ("GET", "/publicity/penalties") => get("/publicity/penalties"),
         ("GET", "/lists") => get("/lists"),
+        ("GET", "/inspections") => get("/inspections"),
+        ("GET", "/inspections/{id}") => get(&format!("/inspections/{}", f.task)),
+        ("GET", "/api/v1/public/inspections/{id}/draw") => get(&format!("/api/v1/public/inspections/{}/draw", f.task)),
+        ("GET", "/console/inspections") => get("/console/inspections"),
+        ("POST", "/console/inspections/items") => post(
+            "/console/inspections/items",
+            form(&[
+                ("department", A),
+                ("code", "M-02"),
+                ("name", "检查"),
+                ("legal_basis", "依据"),
+                ("content", "内容"),
+            ]),
+        ),
+        ("POST", "/console/inspections/inspectors") => post(
+            "/console/inspections/inspectors",
+            form(&[("department", A), ("inspector_id", "A-001"), ("name", "王敏"), ("certificate_no", "370100001")]),
+        ),
+        ("POST", "/console/inspections/tasks") => post(
+            "/console/inspections/tasks",
+            form(&[
+                ("department", A),
+                ("title", "抽查"),
+                ("items", "M-01"),
+                ("period_start", "2026-12-01"),
+                ("period_end", "2026-12-31"),
+            ]),
+        ),
+        ("GET", "/console/inspections/tasks/{id}") => get(&format!("/console/inspections/tasks/{}", f.task)),
+        ("POST", "/console/inspections/tasks/{id}/commit") => {
+            post(&format!("/console/inspections/tasks/{}/commit", f.task), form(&[]))
+        }
+        ("POST", "/console/inspections/tasks/{id}/draw") => {
+            post(&format!("/console/inspections/tasks/{}/draw", f.task), form(&[]))
+        }
+        ("POST", "/console/inspections/tasks/{id}/beacon") => {
+            post(&format!("/console/inspections/tasks/{}/beacon", f.task), form(&[("beacon", "2026140")]))
+        }
+        ("POST", "/console/inspections/tasks/{id}/results") => post(
+            &format!("/console/inspections/tasks/{}/results", f.task),
+            form(&[("uscc", ORG), ("outcome", "normal")]),
+        ),
+        ("POST", "/console/inspections/tasks/{id}/publish") => {
+            post(&format!("/console/inspections/tasks/{}/publish", f.task), form(&[]))
+        }
         ("GET", "/static/{*path}") => get("/static/site.css"),
         ("GET", "/api/v1/public/subjects") => get("/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/api/v1/public/subjects/{uscc}") => get(&format!("/api/v1/public/subjects/{ORG}")),
@@ -696,6 +744,29 @@ fn multipart(fields: &[(&str, String)], file: &[u8]) -> Vec<u8> {
     body
 }
 
+/// A planned inspection task of department A over one item of its list.
+async fn inspection_task(core: &xinyong_core::Core) -> String {
+    use xinyong_core::inspections::{directory, plan};
+    let item = directory::ItemInput {
+        department: A.into(),
+        code: "M-01".into(),
+        name: "企业公示信息检查".into(),
+        legal_basis: "《企业信息公示暂行条例》".into(),
+        content: "年度报告公示信息".into(),
+        ..directory::ItemInput::default()
+    };
+    directory::save_item(core, &department_user(A), item).await.unwrap();
+    let input = plan::PlanInput {
+        title: "矩阵测试抽查".into(),
+        lead_department: A.into(),
+        items: "M-01".into(),
+        period_start: "2026-12-01".into(),
+        period_end: "2026-12-31".into(),
+        ..plan::PlanInput::default()
+    };
+    plan::plan_task(core, &department_user(A), input).await.unwrap()
+}
+
 /// Sends `sample` as `caller` would: its session cookie (and CSRF token on
 /// forms and API writes), or its bearer token.
 async fn send(f: &Fixture, route: &Route, sample: &Sample, caller: &Caller) -> TestResponse {
@@ -777,6 +848,7 @@ fn decision(route: &Route, principal: &Principal) -> Result<(), Denied> {
             Principal::Subject(s) => authorize(principal, action, &Resource::Subject(s.uscc.clone())),
             other => authorize(other, action, &Resource::Subject(org())),
         },
+        Locate::InspectionTask => authorize(principal, action, &a()),
         Locate::SubjectRecord | Locate::Objection | Locate::Repair => {
             authorize(principal, action, &Resource::Record { department: code(A), subject: org() })
         }

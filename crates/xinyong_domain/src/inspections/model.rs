@@ -152,6 +152,11 @@ impl InspectionOutcome {
         raw.parse().ok()
     }
 
+    /// Every outcome, in the order a form offers them.
+    pub fn all() -> &'static [InspectionOutcome] {
+        <InspectionOutcome as strum::VariantArray>::VARIANTS
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             InspectionOutcome::Normal => "未发现问题",
