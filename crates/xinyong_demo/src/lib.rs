@@ -5,6 +5,7 @@ pub mod city;
 pub mod listings;
 mod play;
 mod play_evaluation;
+mod play_inspections;
 mod play_lists;
 mod play_subjects;
 mod play_subscriptions;

@@ -92,6 +92,13 @@ impl Core {
         }
     }
 
+    /// The same core with other settings (the demo city compresses the
+    /// seed delay of its finished inspection task). Clones made before keep theirs.
+    pub fn with_settings(mut self, settings: CoreSettings) -> Core {
+        self.settings = Arc::new(settings);
+        self
+    }
+
     /// The same core judging by these rules on every date (tests; another
     /// catalog version). Clones made before keep their own book.
     pub fn with_rules(mut self, rules: Rules) -> Core {

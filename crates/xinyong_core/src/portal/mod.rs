@@ -25,6 +25,7 @@ use serde::Serialize;
 use xinyong_domain::collection::catalog::{Catalog, CatalogItem, Category, DisclosureLevel, FieldRole};
 use xinyong_domain::collection::{AcceptedRecord, CollectionEvent, RecordRow};
 use xinyong_domain::event::EventKind;
+use xinyong_domain::inspections::InspectionsEvent;
 use xinyong_domain::log::{LogEntry, body_commitment};
 use xinyong_domain::mask::{MaskConfig, find_id_numbers};
 use xinyong_domain::subjects::{PersonRow, RelationRole, SubjectRow};
@@ -491,6 +492,16 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
                 None => (None, Some(BODY_GONE.to_owned()), None),
             }
         }
+        // Lottery commitments and draws hold only plans, digests and
+        // organisations' codes: their bodies open, so anyone can check the
+        // published pool and seed against the log (docs/LOTTERY.md).
+        Some(EventKind::Inspections(_)) => {
+            match stored.body.as_deref().and_then(|b| serde_json::from_str::<InspectionsEvent>(b).ok()) {
+                Some(event) if event.is_public_body() => (open_body(&stored, &entry), None, None),
+                Some(_) => (None, Some(NOT_A_RECORD.to_owned()), None),
+                None => (None, Some(BODY_GONE.to_owned()), None),
+            }
+        }
         Some(_) if stored.body.is_some() => (None, Some(NOT_A_RECORD.to_owned()), None),
         Some(_) | None => (None, Some(BODY_GONE.to_owned()), None),
     };
@@ -508,6 +519,15 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
         withheld,
         record,
     })
+}
+
+/// The body and salt of an entry whose body is public, checked against its commitment.
+fn open_body(stored: &xinyong_storage::StoredEvent, entry: &LogEntry) -> Option<BodyOpening> {
+    let body_text = stored.body.clone()?;
+    let salt: [u8; 32] = stored.salt.as_deref().and_then(|s| s.try_into().ok())?;
+    let commitment = base64::engine::general_purpose::STANDARD.encode(body_commitment(&salt, body_text.as_bytes()));
+    let expected = base64::engine::general_purpose::STANDARD.encode(entry.body_commitment);
+    Some(BodyOpening { body: body_text, salt_hex: hex::encode(salt), matches: commitment == expected })
 }
 
 const NOT_A_RECORD: &str = "本条日志不是公示记录（例如主体登记、部门或账户事项），其正文可能含有个人信息，不予公开。";
