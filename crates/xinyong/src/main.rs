@@ -237,6 +237,11 @@ fn main() -> ExitCode {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(bench::run(cfg, command)))
         }
     };
+    exit_code(result)
+}
+
+/// A usage error exits 2 with one line, any other failure 1 with its chain.
+fn exit_code(result: CmdResult) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(line)) => {
