@@ -146,6 +146,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         subscriptions: xinyong_core::subscriptions::SubscriptionSettings {
             max_watchlist: cfg.subscriptions.max_watchlist,
         },
+        campaigns: xinyong_core::campaigns::CampaignSettings { max_subjects: cfg.campaigns.max_subjects },
     })
 }
 

@@ -342,7 +342,10 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = runs.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["checkpoint_publisher", "evaluation", "listing_expiry", "subscriptions", "webhook_delivery"]);
-    let expiry = &runs[2];
+    assert_eq!(
+        names,
+        ["campaigns", "checkpoint_publisher", "evaluation", "listing_expiry", "subscriptions", "webhook_delivery"]
+    );
+    let expiry = &runs[3];
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }

@@ -39,6 +39,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use strum::VariantArray as _;
 
 use crate::auth::{AuthEvent, AuthKind};
+use crate::campaigns::{CampaignsEvent, CampaignsKind};
 use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
@@ -107,6 +108,7 @@ pub enum EventBody {
     Repair(RepairEvent),
     Evaluation(EvaluationEvent),
     Subscriptions(SubscriptionsEvent),
+    Campaigns(CampaignsEvent),
     Log(LogEvent),
 }
 
@@ -125,6 +127,7 @@ pub enum EventKind {
     Repair(RepairKind),
     Evaluation(EvaluationKind),
     Subscriptions(SubscriptionsKind),
+    Campaigns(CampaignsKind),
     Log(LogKind),
 }
 
@@ -235,6 +238,7 @@ compose!(
     Repair(RepairEvent, RepairKind),
     Evaluation(EvaluationEvent, EvaluationKind),
     Subscriptions(SubscriptionsEvent, SubscriptionsKind),
+    Campaigns(CampaignsEvent, CampaignsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -272,6 +276,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Repair(_) => RepairEvent::deserialize(value).map(EventBody::Repair),
             EventKind::Evaluation(_) => EvaluationEvent::deserialize(value).map(EventBody::Evaluation),
             EventKind::Subscriptions(_) => SubscriptionsEvent::deserialize(value).map(EventBody::Subscriptions),
+            EventKind::Campaigns(_) => CampaignsEvent::deserialize(value).map(EventBody::Campaigns),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -306,6 +311,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::repair::tables(),
             crate::evaluation::tables(),
             crate::subscriptions::tables(),
+            crate::campaigns::tables(),
             crate::log::tables(),
         ]
         .concat()

@@ -65,6 +65,10 @@
 //! | `ManageEvaluation` | — | ✓ | — | `forbidden` |
 //! | `UseSubscription` | — | — | — | `subscribers_only` |
 //! | `ManageSubscribers` | — | ✓ | — | `forbidden` |
+//! | `ViewCampaigns` | ✓ any | ✓ | — | `console_only` |
+//! | `OpenCampaign` | Reviewer of D | any D | — | `forbidden` |
+//! | `ReportRectification` | of D (the listing department) | any D | — | `forbidden` |
+//! | `DecideRectification` | Reviewer of D (the listing department) | — | — | `not_the_deciding_department`, `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
@@ -303,6 +307,15 @@ pub enum Action {
     UseSubscription,
     /// Register, approve and suspend subscribers; see what each received.
     ManageSubscribers,
+    // ----- rectification campaigns (专项治理)
+    /// The campaigns, their subjects, progress, evidence and dashboard.
+    ViewCampaigns,
+    /// Open a campaign over a list's organisations, in a department's name.
+    OpenCampaign,
+    /// Report a subject's rectification progress, with evidence.
+    ReportRectification,
+    /// Decide whether a subject rectified (谁认定、谁评定).
+    DecideRectification,
 }
 
 impl Action {
@@ -534,6 +547,19 @@ fn rule_for(action: Action) -> Rule {
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
+        ViewCampaigns => rule(Who::ConsoleUsers, CONSOLE_ONLY),
+        OpenCampaign => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开展专项治理"))
+            .role_refused(("forbidden", "只有本部门的审核人或信用办可以开展专项治理")),
+        ReportRectification => {
+            members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "整改进展由认定该主体的部门或信用办登记"))
+        }
+        DecideRectification => members(
+            REVIEWERS,
+            CONSOLE,
+            OWN,
+            ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定"),
+        )
+        .role_refused(("forbidden", "只有认定部门的审核人可以评定整改结果")),
     }
 }
 

@@ -581,6 +581,7 @@ impl Inner {
             | EventBody::Repair(_)
             | EventBody::Evaluation(_)
             | EventBody::Subscriptions(_)
+            | EventBody::Campaigns(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -825,6 +826,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }

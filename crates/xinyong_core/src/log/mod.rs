@@ -38,6 +38,8 @@ pub struct CoreSettings {
     pub evaluation: crate::evaluation::EvaluationSettings,
     /// Subscribers' watchlists.
     pub subscriptions: crate::subscriptions::SubscriptionSettings,
+    /// Rectification campaigns (how many subjects one may cover).
+    pub campaigns: crate::campaigns::CampaignSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -339,6 +339,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -414,6 +415,7 @@ impl Inner {
             | EventBody::Repair(_)
             | EventBody::Evaluation(_)
             | EventBody::Subscriptions(_)
+            | EventBody::Campaigns(_)
             | EventBody::Log(_) => {}
         }
     }

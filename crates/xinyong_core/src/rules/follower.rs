@@ -51,6 +51,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -84,6 +85,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Repair(_)
                 | EventBody::Evaluation(_)
                 | EventBody::Subscriptions(_)
+                | EventBody::Campaigns(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -239,6 +239,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Repair(_)
         | EventBody::Evaluation(_)
         | EventBody::Subscriptions(_)
+        | EventBody::Campaigns(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

@@ -412,6 +412,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Repair(_)
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
