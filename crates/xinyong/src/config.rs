@@ -34,6 +34,7 @@ pub struct Config {
     pub evaluation: EvaluationConfig,
     pub subscriptions: SubscriptionsConfig,
     pub inspections: InspectionsConfig,
+    pub campaigns: CampaignsConfig,
     pub backup: BackupConfig,
 }
 
@@ -289,6 +290,15 @@ pub struct SubscriptionsConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CampaignsConfig {
+    /// Organisations one rectification campaign may cover.
+    pub max_subjects: usize,
+    /// Seconds between runs of the `campaigns` job (overdue subjects).
+    pub interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedressConfig {
     pub activation_code_days: u32,
     pub objection_answer_working_days: u32,
@@ -411,6 +421,9 @@ impl Config {
             return Err("配置无效：inspections.max_pool、interval_ms、publish_within_working_days 必须大于 0，\
                         seed_delay_minutes 不得小于 min_seed_delay_minutes"
                 .to_owned());
+        }
+        if self.campaigns.max_subjects == 0 || self.campaigns.interval_secs == 0 {
+            return Err("配置无效：campaigns.max_subjects 和 campaigns.interval_secs 必须大于 0".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

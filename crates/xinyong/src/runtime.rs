@@ -147,6 +147,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
             max_watchlist: cfg.subscriptions.max_watchlist,
         },
         inspections: cfg.inspections.settings(),
+        campaigns: xinyong_core::campaigns::CampaignSettings { max_subjects: cfg.campaigns.max_subjects },
     })
 }
 

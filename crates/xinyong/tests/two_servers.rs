@@ -345,6 +345,7 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
     assert_eq!(
         names,
         [
+            "campaigns",
             "checkpoint_publisher",
             "evaluation",
             "inspection_draws",
@@ -353,6 +354,6 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
             "webhook_delivery"
         ]
     );
-    let expiry = &runs[3];
+    let expiry = &runs[4];
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }

@@ -10,6 +10,7 @@ pub mod net;
 
 // Bounded contexts, one folder each (use cases, queries, jobs, indexes).
 pub mod auth;
+pub mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;

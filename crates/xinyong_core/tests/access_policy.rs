@@ -275,6 +275,23 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
             d(["401/401/401", "fb/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
         ),
         (EnterBeacon, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        // Campaigns: every console user reads them; departments act on the subjects they listed.
+        (ViewCampaigns, One(platform), ["401", "ok", "ok", "ok", "ok", "ok", "co", "ok"]),
+        (
+            OpenCampaign,
+            Departments,
+            d(["401/401/401", "fb/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            ReportRectification,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            DecideRectification,
+            Departments,
+            d(["401/401/401", "fb/nt/nt", "ok/nt/nt", "ok/nt/nt", "nt/ok/nt", "nd/nd/nd", "co/co/co", "ok/ok/ok"]),
+        ),
     ]
 }
 

@@ -39,6 +39,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use strum::VariantArray as _;
 
 use crate::auth::{AuthEvent, AuthKind};
+use crate::campaigns::{CampaignsEvent, CampaignsKind};
 use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
@@ -109,6 +110,7 @@ pub enum EventBody {
     Evaluation(EvaluationEvent),
     Subscriptions(SubscriptionsEvent),
     Inspections(InspectionsEvent),
+    Campaigns(CampaignsEvent),
     Log(LogEvent),
 }
 
@@ -128,6 +130,7 @@ pub enum EventKind {
     Evaluation(EvaluationKind),
     Subscriptions(SubscriptionsKind),
     Inspections(InspectionsKind),
+    Campaigns(CampaignsKind),
     Log(LogKind),
 }
 
@@ -239,6 +242,7 @@ compose!(
     Evaluation(EvaluationEvent, EvaluationKind),
     Subscriptions(SubscriptionsEvent, SubscriptionsKind),
     Inspections(InspectionsEvent, InspectionsKind),
+    Campaigns(CampaignsEvent, CampaignsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -277,6 +281,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Evaluation(_) => EvaluationEvent::deserialize(value).map(EventBody::Evaluation),
             EventKind::Subscriptions(_) => SubscriptionsEvent::deserialize(value).map(EventBody::Subscriptions),
             EventKind::Inspections(_) => InspectionsEvent::deserialize(value).map(EventBody::Inspections),
+            EventKind::Campaigns(_) => CampaignsEvent::deserialize(value).map(EventBody::Campaigns),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -312,6 +317,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::evaluation::tables(),
             crate::subscriptions::tables(),
             crate::inspections::tables(),
+            crate::campaigns::tables(),
             crate::log::tables(),
         ]
         .concat()

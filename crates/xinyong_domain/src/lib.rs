@@ -12,6 +12,7 @@ pub mod projection;
 
 // Bounded contexts, one folder each (model, events, tables).
 pub mod auth;
+pub mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;

@@ -27,6 +27,7 @@ mod web;
 
 // Bounded contexts, one folder each (api, pages).
 pub mod auth;
+mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;

@@ -18,8 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, checks, closed_loop, collection, evaluation, inspections, lists, log, objections, openapi, ops, portal,
-    repair, static_files, subjects, subscriptions,
+    auth, campaigns, checks, closed_loop, collection, evaluation, inspections, lists, log, objections, openapi, ops,
+    portal, repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -504,6 +504,53 @@ pub fn table() -> Vec<Route> {
             subscriptions::api::put_watchlist,
         ),
         Route::api(M::PUT, "/api/v1/subscription/webhook", UseSubscription, Platform, subscriptions::api::put_webhook),
+        // ----- rectification campaigns (专项治理)
+        Route::page(M::GET, "/console/campaigns", ViewCampaigns, Platform, campaigns::pages::list_page),
+        Route::page(M::POST, "/console/campaigns", OpenCampaign, ChosenDepartment, campaigns::pages::open),
+        Route::page(M::GET, "/console/campaigns/{id}", ViewCampaigns, Platform, campaigns::pages::detail_page),
+        Route::page(
+            M::GET,
+            "/console/campaigns/{id}/dashboard",
+            ViewCampaigns,
+            Platform,
+            campaigns::dashboard::dashboard_page,
+        ),
+        Route::page(
+            M::GET,
+            "/console/campaigns/{id}/subjects/{uscc}",
+            ViewCampaigns,
+            Platform,
+            campaigns::pages::subject_page,
+        ),
+        Route::page(
+            M::GET,
+            "/console/campaigns/{id}/subjects/{uscc}/evidence/{n}",
+            ViewCampaigns,
+            Platform,
+            campaigns::pages::evidence_file,
+        ),
+        Route::page(
+            M::POST,
+            "/console/campaigns/{id}/subjects/{uscc}/progress",
+            ReportRectification,
+            FormDepartment,
+            campaigns::pages::report_progress,
+        )
+        .with_body_limit(BodyLimit::Upload(campaigns::pages::MAX_PROGRESS_BODY_BYTES)),
+        Route::page(
+            M::POST,
+            "/console/campaigns/{id}/subjects/{uscc}/outcome",
+            DecideRectification,
+            FormDepartment,
+            campaigns::pages::decide,
+        ),
+        Route::page(
+            M::POST,
+            "/console/campaigns/{id}/subjects/{uscc}/interview",
+            RecordInterview,
+            OwnDepartment,
+            campaigns::pages::record_interview,
+        ),
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),
         Route::page(M::POST, "/console/repairs/{id}/decide", DecideRepair, Repair, repair::pages::decide),

@@ -569,6 +569,47 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/console/subscribers/{id}/suspend") => {
             post("/console/subscribers/s0000000000/suspend", form(&[("reason", "测试")]))
         }
+        ("GET", "/console/campaigns") => get("/console/campaigns"),
+        ("POST", "/console/campaigns") => post(
+            "/console/campaigns",
+            form(&[
+                ("department", A),
+                ("name", "矩阵测试专项治理"),
+                ("basis", "依据"),
+                ("list_code", "samr-serious"),
+                ("district", "370102"),
+                ("starts_on", "2026-11-20"),
+                ("ends_on", "2026-12-31"),
+                ("deadlines", ""),
+            ]),
+        ),
+        ("GET", "/console/campaigns/{id}") => get("/console/campaigns/CP0000000000"),
+        ("GET", "/console/campaigns/{id}/dashboard") => get("/console/campaigns/CP0000000000/dashboard"),
+        ("GET", "/console/campaigns/{id}/subjects/{uscc}") => {
+            get(&format!("/console/campaigns/CP0000000000/subjects/{ORG}"))
+        }
+        ("GET", "/console/campaigns/{id}/subjects/{uscc}/evidence/{n}") => {
+            get(&format!("/console/campaigns/CP0000000000/subjects/{ORG}/evidence/1"))
+        }
+        ("POST", "/console/campaigns/{id}/subjects/{uscc}/progress") => post(
+            &format!("/console/campaigns/CP0000000000/subjects/{ORG}/progress"),
+            Send::Upload(vec![("department", A.into()), ("reported_on", "2026-11-25".into()), ("note", "进展".into())]),
+        ),
+        ("POST", "/console/campaigns/{id}/subjects/{uscc}/outcome") => post(
+            &format!("/console/campaigns/CP0000000000/subjects/{ORG}/outcome"),
+            form(&[("department", A), ("outcome", "rectified"), ("note", "整改到位")]),
+        ),
+        ("POST", "/console/campaigns/{id}/subjects/{uscc}/interview") => post(
+            &format!("/console/campaigns/CP0000000000/subjects/{ORG}/interview"),
+            form(&[
+                ("kind", "warning"),
+                ("held_on", "2026-11-20"),
+                ("interviewees", "张某"),
+                ("interviewers", "李某"),
+                ("outcome", "责令整改"),
+                ("rectify_by", ""),
+            ]),
+        ),
         ("GET", "/api/v1/subscription/feed") => get("/api/v1/subscription/feed?after=0"),
         ("GET", "/api/v1/subscription/watchlist") => get("/api/v1/subscription/watchlist"),
         ("PUT", "/api/v1/subscription/watchlist") => {

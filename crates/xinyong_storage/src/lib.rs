@@ -23,6 +23,7 @@ mod sql;
 pub mod sqlite;
 
 pub mod auth;
+pub mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;

@@ -6,6 +6,7 @@
 /// One module per context's query functions.
 mod queries {
     mod auth;
+    mod campaigns;
     mod checks;
     mod closed_loop;
     mod collection;

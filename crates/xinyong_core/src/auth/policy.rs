@@ -70,6 +70,10 @@
 //! | `RecordInspectionResults` | Operator or Reviewer of D | any D | — | `forbidden` |
 //! | `PublishInspections` | Reviewer of D | any D | — | `forbidden` |
 //! | `EnterBeacon` | — | ✓ | — | `forbidden` |
+//! | `ViewCampaigns` | ✓ any | ✓ | — | `console_only` |
+//! | `OpenCampaign` | Reviewer of D | any D | — | `forbidden` |
+//! | `ReportRectification` | of D (the listing department) | any D | — | `forbidden` |
+//! | `DecideRectification` | Reviewer of D (the listing department) | — | — | `not_the_deciding_department`, `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
@@ -320,6 +324,15 @@ pub enum Action {
     PublishInspections,
     /// Enter a public beacon value into a committed draw.
     EnterBeacon,
+    // ----- rectification campaigns (专项治理)
+    /// The campaigns, their subjects, progress, evidence and dashboard.
+    ViewCampaigns,
+    /// Open a campaign over a list's organisations, in a department's name.
+    OpenCampaign,
+    /// Report a subject's rectification progress, with evidence.
+    ReportRectification,
+    /// Decide whether a subject rectified (谁认定、谁评定).
+    DecideRectification,
 }
 
 impl Action {
@@ -484,6 +497,14 @@ fn rule(who: Who, refusal: Refusal) -> Rule {
 /// Public actions refuse nobody: there is nothing to say.
 const NEVER: Refusal = ("forbidden", "");
 
+const PLAN_OTHER: Refusal = ("forbidden", "只能为本部门制定抽查计划");
+const PLAN_ROLE: Refusal = ("forbidden", "只有本部门的经办人、审核人或信用办可以制定抽查计划");
+const RESULTS_OTHER: Refusal = ("forbidden", "只能录入本部门参与的抽查结果");
+const RESULTS_ROLE: Refusal = ("forbidden", "只有本部门的经办人、审核人或信用办可以录入抽查结果");
+const PUBLISH_OTHER: Refusal = ("forbidden", "只能公示本部门牵头的抽查结果");
+const PUBLISH_ROLE: Refusal = ("forbidden", "只有本部门的审核人或信用办可以公示抽查结果");
+const RECTIFICATION_OTHER: Refusal = ("forbidden", "整改进展由认定该主体的部门或信用办登记");
+
 /// The policy table (the module documentation shows it as a table).
 fn rule_for(action: Action) -> Rule {
     use Action::*;
@@ -552,13 +573,21 @@ fn rule_for(action: Action) -> Rule {
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
         ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),
-        PlanInspections => members(HANDLERS, CONSOLE, OFFICE, ("forbidden", "只能为本部门制定抽查计划"))
-            .role_refused(("forbidden", "只有本部门的经办人、审核人或信用办可以制定抽查计划")),
-        RecordInspectionResults => members(HANDLERS, CONSOLE, OFFICE, ("forbidden", "只能录入本部门参与的抽查结果"))
-            .role_refused(("forbidden", "只有本部门的经办人、审核人或信用办可以录入抽查结果")),
-        PublishInspections => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能公示本部门牵头的抽查结果"))
-            .role_refused(("forbidden", "只有本部门的审核人或信用办可以公示抽查结果")),
+        PlanInspections => members(HANDLERS, CONSOLE, OFFICE, PLAN_OTHER).role_refused(PLAN_ROLE),
+        RecordInspectionResults => members(HANDLERS, CONSOLE, OFFICE, RESULTS_OTHER).role_refused(RESULTS_ROLE),
+        PublishInspections => members(REVIEWERS, CONSOLE, OFFICE, PUBLISH_OTHER).role_refused(PUBLISH_ROLE),
         EnterBeacon => rule(Who::CreditOffice, ("forbidden", "只有信用办可以录入公开信标值")),
+        ViewCampaigns => rule(Who::ConsoleUsers, CONSOLE_ONLY),
+        OpenCampaign => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开展专项治理"))
+            .role_refused(("forbidden", "只有本部门的审核人或信用办可以开展专项治理")),
+        ReportRectification => members(ANY_ROLE, CONSOLE, OFFICE, RECTIFICATION_OTHER),
+        DecideRectification => members(
+            REVIEWERS,
+            CONSOLE,
+            OWN,
+            ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定"),
+        )
+        .role_refused(("forbidden", "只有认定部门的审核人可以评定整改结果")),
     }
 }
 

@@ -582,6 +582,7 @@ impl Inner {
             | EventBody::Evaluation(_)
             | EventBody::Subscriptions(_)
             | EventBody::Inspections(_)
+            | EventBody::Campaigns(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -827,6 +828,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -40,6 +40,8 @@ pub struct CoreSettings {
     pub subscriptions: crate::subscriptions::SubscriptionSettings,
     /// Random inspections: pool size, seed delay, publication deadline, rotation.
     pub inspections: crate::inspections::InspectionSettings,
+    /// Rectification campaigns (how many subjects one may cover).
+    pub campaigns: crate::campaigns::CampaignSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -115,7 +115,7 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Checks the evidence against the settings; the files as stored.
-fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Result<Vec<EvidenceFile>> {
+pub(crate) fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Result<Vec<EvidenceFile>> {
     use base64::Engine as _;
     use sha2::Digest as _;
     let settings = &core.settings().redress;

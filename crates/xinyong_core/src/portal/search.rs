@@ -340,6 +340,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -416,6 +417,7 @@ impl Inner {
             | EventBody::Evaluation(_)
             | EventBody::Subscriptions(_)
             | EventBody::Inspections(_)
+            | EventBody::Campaigns(_)
             | EventBody::Log(_) => {}
         }
     }

@@ -52,6 +52,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -86,6 +87,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Evaluation(_)
                 | EventBody::Subscriptions(_)
                 | EventBody::Inspections(_)
+                | EventBody::Campaigns(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -240,6 +240,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Evaluation(_)
         | EventBody::Subscriptions(_)
         | EventBody::Inspections(_)
+        | EventBody::Campaigns(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

@@ -413,6 +413,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Evaluation(_)
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
+            | EventKind::Campaigns(_)
             | EventKind::Log(_) => false,
         }
     }
