@@ -45,7 +45,7 @@ pub(crate) async fn dashboard_page(
     };
     let total = d.summary.counts.total();
     let rectified = d.summary.counts.get(RectificationStatus::Rectified);
-    let rectified_share = if total == 0 { "—".to_owned() } else { format!("{}%", rectified * 100 / total) };
+    let rectified_share = (rectified * 100).checked_div(total).map_or_else(|| "—".to_owned(), |p| format!("{p}%"));
     let page = DashboardPage {
         layout: Layout::new(&state, &format!("统计看板 · {}", d.summary.name)),
         statuses: RectificationStatus::ALL.iter().map(|s| (s.name_zh(), charts::colour(*s))).collect(),
