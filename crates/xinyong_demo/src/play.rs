@@ -1,5 +1,6 @@
 //! Writing the demo city through the core: subjects, departments, console
-//! accounts, the departments' uploads, then the lists ([`crate::play_lists`]).
+//! accounts, the departments' uploads, then the lists ([`crate::play_lists`]),
+//! the subscriber and the rectification campaign.
 
 use xinyong_core::Core;
 use xinyong_core::auth::{self, NewUser};
@@ -35,6 +36,7 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<
     upload_history(core, count, seed, progress).await?;
     crate::play_lists::play(core, count, seed, progress).await?;
     crate::play_subscriptions::play(core, seed).await?;
+    crate::play_campaigns::play(core, seed).await?;
     crate::play_evaluation::play(core, seed).await?;
     crate::play_inspections::play(core, seed).await?;
     // What `serve`'s `subscriptions` job would queue in its first seconds.

@@ -208,6 +208,8 @@ async fn a_campaign_runs_from_opening_to_the_overdue_interview_through_the_conso
     let (rv, other, office) = (login(&app, "rv").await, login(&app, "other").await, login(&app, "office").await);
     let list = page(&app, "/console/campaigns", &rv.0).await.text();
     assert!(list.contains("待约谈") && list.contains("济南明湖餐饮有限公司"));
+    let interviews = page(&app, "/console/interviews", &rv.0).await.text();
+    assert!(interviews.contains("专项治理待约谈") && interviews.contains("济南明湖餐饮有限公司"));
     let minghu = format!("{campaign}/subjects/{}", minghu().as_str());
     assert!(page(&app, &minghu, &rv.0).await.text().contains("登记约谈"));
     let interview = [

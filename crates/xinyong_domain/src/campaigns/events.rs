@@ -256,3 +256,57 @@ impl CampaignsEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::time_from_millis;
+
+    fn meta(seq: u64) -> EventMeta {
+        EventMeta { seq, time: time_from_millis(1_764_000_000_000).unwrap() }
+    }
+
+    fn uscc() -> Uscc {
+        Uscc::from_parts('9', '1', "370102", "MA3C8N0Q").unwrap()
+    }
+
+    #[test]
+    fn an_opening_writes_the_campaign_and_each_subject_and_names_no_one_in_the_entry() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let department = DepartmentCode::parse("scjgj").unwrap();
+        let opened = CampaignsEvent::CampaignOpened {
+            campaign_id: "CP1".into(),
+            name: "专项治理".into(),
+            basis: "依据".into(),
+            department: department.clone(),
+            list_code: "samr-serious".into(),
+            district: Some("370102".into()),
+            starts_on: day("2026-11-01"),
+            ends_on: day("2026-12-31"),
+            opened_on: day("2026-11-01"),
+            opened_by: "user:rv".into(),
+            subjects: vec![CampaignSubject {
+                uscc: uscc(),
+                name: "某公司".into(),
+                listing_id: "LS1".into(),
+                department,
+                deadline: day("2026-12-31"),
+            }],
+        };
+        let writes = opened.writes(meta(7)).unwrap();
+        let tables: Vec<&str> = writes.iter().map(|w| w.table().name).collect();
+        assert_eq!(tables, ["campaigns", "campaign_subjects"]);
+        assert_eq!(opened.public_subject(), None);
+        let overdue = CampaignsEvent::RectificationOverdue {
+            on: day("2027-01-01"),
+            subjects: vec![OverdueSubject { campaign_id: "CP1".into(), uscc: uscc(), deadline: day("2026-12-31") }],
+        };
+        assert!(matches!(overdue.writes(meta(8)).unwrap().as_slice(), [ProjectionWrite::Update { .. }]));
+        let linked = CampaignsEvent::RectificationInterviewLinked {
+            campaign_id: "CP1".into(),
+            uscc: uscc(),
+            interview_id: "IV1".into(),
+        };
+        assert_eq!(linked.public_subject(), Some(uscc().as_str()));
+    }
+}

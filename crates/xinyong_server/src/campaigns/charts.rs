@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use chrono::Datelike as _;
+
 use xinyong_core::campaigns::views::{DayActivity, DepartmentCounts, StatusCounts};
 use xinyong_domain::campaigns::RectificationStatus;
 
@@ -89,16 +91,26 @@ pub(super) fn progress_lines(days: &[DayActivity], subjects: u64) -> String {
             y + 4.0
         );
     }
-    let n = days.len().max(2) - 1;
-    let x_of = |i: usize| LEFT + (RIGHT - LEFT) * i as f64 / n as f64;
+    // Days are placed by date (a week without activity is a week wide), and
+    // the running totals are drawn as steps: they change only on a day.
+    let day_no = |d: &DayActivity| d.on.parse::<chrono::NaiveDate>().map_or(0_i32, |x| x.num_days_from_ce());
+    let first_day = days.first().map_or(0, day_no);
+    let span = days.last().map_or(0, day_no).saturating_sub(first_day).max(1);
+    let x_of = |d: &DayActivity| LEFT + (RIGHT - LEFT) * f64::from(day_no(d) - first_day) / f64::from(span);
     let y_of = |v: u64| BASE - (BASE - TOP) * v as f64 / top as f64;
     for (pick, colour, label) in [
         ((|d: &DayActivity| d.progress_to_date) as fn(&DayActivity) -> u64, "#1f6feb", "累计进展条数"),
         (|d: &DayActivity| d.rectified_to_date, "#2e7d32", "累计整改到位户数"),
     ] {
-        let points: Vec<String> =
-            days.iter().enumerate().map(|(i, d)| format!("{:.1},{:.1}", x_of(i), y_of(pick(d)))).collect();
+        let mut points: Vec<String> = Vec::new();
+        let mut before = 0;
+        for d in days {
+            points.push(format!("{:.1},{:.1}", x_of(d), y_of(before)));
+            before = pick(d);
+            points.push(format!("{:.1},{:.1}", x_of(d), y_of(before)));
+        }
         if !points.is_empty() {
+            points.push(format!("{RIGHT:.1},{:.1}", y_of(before)));
             let _ = write!(
                 svg,
                 r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2.5"><title>{label}</title></polyline>"#,

@@ -371,6 +371,9 @@ pub(crate) struct InterviewsPage {
     today: String,
     form: InterviewForm,
     interviews: Vec<InterviewRow>,
+    /// Overdue subjects of rectification campaigns waiting for their
+    /// listing department's interview (待约谈).
+    waiting: Vec<xinyong_core::campaigns::views::SubjectView>,
 }
 
 pub(crate) async fn interviews_page(
@@ -408,6 +411,7 @@ async fn render_interviews(
             today: day(china_today(&state.core)),
             form,
             interviews: list.iter().map(|i| interview_row(i, &names)).collect(),
+            waiting: xinyong_core::campaigns::views::awaiting_interview(&state.core, caller).await?,
         })
     };
     match page.await {
