@@ -61,7 +61,11 @@ fn files(sets: &[(RuleSetName, &str)]) -> RuleFiles {
 
 async fn started(app: &TestApp) {
     seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
-    assert_eq!(publish_rules(&app.core).await.unwrap(), 5, "catalog, publicity, lists, measures, local model");
+    assert_eq!(
+        publish_rules(&app.core).await.unwrap(),
+        6,
+        "catalog, publicity, lists, measures, local model, commitments"
+    );
     assert_eq!(publish_rules(&app.core).await.unwrap(), 0, "each version is logged once");
 }
 

@@ -583,6 +583,7 @@ impl Inner {
             | EventBody::Subscriptions(_)
             | EventBody::Inspections(_)
             | EventBody::Campaigns(_)
+            | EventBody::Commitments(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -829,6 +830,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
+            | EventKind::Commitments(_)
             | EventKind::Log(_) => false,
         }
     }
