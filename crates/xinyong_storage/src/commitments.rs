@@ -64,16 +64,18 @@ pub async fn past_due(store: &dyn Store, today: NaiveDate, limit: u32) -> Result
     to_rows(store.fetch(&stmt).await?)
 }
 
-/// A company's false commitments with the dishonesty record each became,
-/// the newest first, at most `limit`: what bars it from 告知承诺 until its
-/// credit is repaired (国办发〔2020〕42号).
-pub async fn false_commitments(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<CommitmentRow>> {
+/// A company's broken commitments (breached or false) with the dishonesty
+/// record each became, the newest first, at most `limit`: what bars it
+/// from 告知承诺 until its credit is repaired (国办发〔2020〕42号).
+pub async fn broken_commitments(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<CommitmentRow>> {
     let stmt = Stmt::select(&COMMITMENTS)
         .push(" WHERE uscc = ")
         .bind(uscc.as_str())
-        .push(" AND status = ")
+        .push(" AND status IN (")
+        .bind(CommitmentStatus::Breached.as_str())
+        .push(", ")
         .bind(CommitmentStatus::False.as_str())
-        .push(" ORDER BY made_on DESC, commitment_id LIMIT ")
+        .push(") ORDER BY made_on DESC, commitment_id LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }

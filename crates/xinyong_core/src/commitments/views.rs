@@ -29,8 +29,9 @@ pub struct Eligibility {
 
 /// 国办发〔2020〕42号: an applicant with a serious adverse credit record — a
 /// listing in force on a serious dishonesty list, or (by the setting) a
-/// published record classed serious — or with a false commitment whose
-/// dishonesty record is still published (not repaired) may not use
+/// published record classed serious — or with an earlier broken commitment
+/// (false, or breached: not the good credit 容缺受理 asks for, 35号 item 1)
+/// whose dishonesty record is still published (not repaired) may not use
 /// 告知承诺.
 pub async fn eligibility(core: &Core, uscc: &Uscc) -> Result<Eligibility> {
     let today = china_today(core);
@@ -56,10 +57,11 @@ pub async fn eligibility(core: &Core, uscc: &Uscc) -> Result<Eligibility> {
             }
         }
     }
-    for c in xinyong_storage::commitments::false_commitments(core.store(), uscc, PER_SUBJECT).await? {
+    for c in xinyong_storage::commitments::broken_commitments(core.store(), uscc, PER_SUBJECT).await? {
         // Without its record (not yet written) the finding stands on its own.
         if c.record_id.as_deref().is_none_or(published) {
-            reasons.push(format!("曾作出虚假承诺（{}，{}），信用修复前不得适用", c.item_name, c.made_on));
+            let what = if c.status == CommitmentStatus::False { "曾作出虚假承诺" } else { "曾违背承诺" };
+            reasons.push(format!("{what}（{}，{}），信用修复前不得适用", c.item_name, c.made_on));
         }
     }
     Ok(Eligibility { available: reasons.is_empty(), reasons })
@@ -86,7 +88,6 @@ pub(crate) async fn breach_record(
         "承诺编号",
         "承诺事项",
         "办件编号",
-        "失信类别",
         "失信情形",
         "失信严重程度",
         "认定日期",
@@ -98,8 +99,7 @@ pub(crate) async fn breach_record(
         row.commitment_id.clone(),
         row.item_name.clone(),
         row.case_ref.clone(),
-        outcome.name_zh().to_owned(),
-        note.to_owned(),
+        format!("{}：{note}", outcome.name_zh()),
         outcome.severity_zh().to_owned(),
         today.to_string(),
         authority,

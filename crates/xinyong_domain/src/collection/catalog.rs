@@ -1397,7 +1397,7 @@ role = "decision_date"
         assert_eq!(catalog.version(), "2026.1");
         assert_eq!(Catalog::shipped(), &catalog);
         let codes: Vec<&str> = catalog.items().iter().map(CatalogItem::code).collect();
-        assert_eq!(codes, ["XK", "CF", "SXBZXR", "JC"]);
+        assert_eq!(codes, ["XK", "CF", "SXBZXR", "JC", "CNSX"]);
         assert_eq!(catalog.effective_from(), NaiveDate::from_ymd_opt(2026, 1, 1));
     }
 
