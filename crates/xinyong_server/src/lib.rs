@@ -31,6 +31,7 @@ mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+mod commitments;
 pub mod evaluation;
 mod inspections;
 pub mod lists;

@@ -144,10 +144,12 @@ pub async fn make(core: &Core, principal: &Principal, input: MakeCommitment) -> 
     }
     let verdict = eligibility(core, &uscc).await?;
     if let Some(reason) = verdict.reasons.first() {
-        return Err(CoreError::Forbidden {
-            code: "commitment_not_available",
-            message: format!("该申请人不适用告知承诺制（国办发〔2020〕42号）：{reason}；请按一般程序提交全部材料"),
-        });
+        // Not a refusal of the caller (who may act for the applicant): the
+        // application is not eligible, and goes the ordinary way.
+        return Err(CoreError::invalid(
+            "commitment_not_available",
+            format!("该申请人不适用告知承诺制（国办发〔2020〕42号）：{reason}；请按一般程序提交全部材料"),
+        ));
     }
     let today = china_today(core);
     let materials = deferred_materials(core, &item, &input.deferred, today)?;
