@@ -2,8 +2,9 @@
 //! item with materials deferred (容缺), the deadlines fall on the working-day
 //! calendar with its 调休 days, the commitments job finds the missing
 //! material, the department records the breach, the breach is a published
-//! dishonesty record, and the company may no longer use 告知承诺; on the
-//! backend chosen by the environment.
+//! dishonesty record, and the company may no longer use 告知承诺 — which the
+//! credit check in scenario 行政审批 answers too; on the backend chosen by
+//! the environment.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -11,6 +12,7 @@ use chrono::{NaiveDate, TimeZone as _, Utc};
 use xinyong_core::CoreError;
 use xinyong_core::auth;
 use xinyong_core::auth::policy::{Principal, SubjectPrincipal};
+use xinyong_core::checks::index::{CheckIndex, CheckQuery};
 use xinyong_core::commitments::{self, MakeCommitment, Verification, job, views};
 use xinyong_core::log::verify::verify;
 use xinyong_domain::Uscc;
@@ -18,6 +20,7 @@ use xinyong_domain::auth::{DepartmentCode, Role, SubjectAccountRole};
 use xinyong_domain::collection::RecordRow;
 use xinyong_domain::commitments::{CommitmentChannel, CommitmentStatus, VerificationOutcome};
 use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
 use xinyong_test_support::{TestApp, credit_office, department_user, user};
 
@@ -170,6 +173,32 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     assert!(commitments::eligibility(core, &other()).await.unwrap().available);
     let next = construction_permit("SPJ-2026-1012-003", &[]);
     assert_eq!(code_of(commitments::make(core, &spj, next).await), "commitment_not_available");
+
+    // The credit check in scenario 行政审批 says so too, from a rebuilt
+    // index and from one that followed the log; other scenarios say nothing.
+    let rules = core.rules();
+    let ask = |uscc: &Uscc, scenario: &str| CheckQuery {
+        subject: uscc.as_str().to_owned(),
+        scenario: scenario.to_owned(),
+        item: None,
+    };
+    let today = d("2026-10-12");
+    let rebuilt = CheckIndex::rebuild(core).await.unwrap();
+    let followed = CheckIndex::new(MaskConfig::default());
+    followed.catch_up(core).await.unwrap();
+    for index in [&rebuilt, &followed] {
+        let answer = index.check(&rules.sanctions, &ask(&builder(), "approval"), today).unwrap();
+        let commitment = answer.commitment.unwrap();
+        assert!(!commitment.available);
+        assert!(commitment.reasons[0].contains("曾违背信用承诺"), "{commitment:?}");
+        let clean = index.check(&rules.sanctions, &ask(&other(), "approval"), today).unwrap();
+        assert!(clean.commitment.unwrap().available);
+        assert_eq!(index.check(&rules.sanctions, &ask(&builder(), "bidding"), today).unwrap().commitment, None);
+    }
+    // Once the record's publicity window is over, the bar is too.
+    let later = d("2027-10-13");
+    let answer = rebuilt.check(&rules.sanctions, &ask(&builder(), "approval"), later).unwrap();
+    assert!(answer.commitment.unwrap().available);
 
     verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }

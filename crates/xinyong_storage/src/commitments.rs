@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::collection::{RECORDS, RecordRow};
 use xinyong_domain::commitments::{
     COMMITMENT_MATERIALS, COMMITMENTS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
 };
@@ -76,6 +77,21 @@ pub async fn broken_commitments(store: &dyn Store, uscc: &Uscc, limit: u32) -> R
         .push(", ")
         .bind(CommitmentStatus::False.as_str())
         .push(") ORDER BY made_on DESC, commitment_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Published records about organisations that bar 告知承诺 — broken
+/// commitments (item `CNSX`) and records classed serious — by id after
+/// `after`, at most `limit`: what the check index loads when it is rebuilt.
+pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32) -> Result<Vec<RecordRow>> {
+    let stmt = Stmt::select(&RECORDS)
+        .push(
+            " WHERE public = 1 AND subject_kind = 'legal_person' \
+             AND (item = 'CNSX' OR severity IN ('serious', 'specific_serious')) AND id > ",
+        )
+        .bind(after.unwrap_or(""))
+        .push(" ORDER BY id LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }
