@@ -2,12 +2,14 @@
 //! by verification deadline, a commitment's materials, the materials past
 //! their deadline and the broken commitments that bar a company.
 
+use xinyong_domain::collection::RecordRow;
 use xinyong_domain::commitments::{
     CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, VerificationOutcome,
 };
+use xinyong_domain::projection::Json;
 use xinyong_storage::commitments;
 
-use crate::{A, B, backends, date, dept, put, rows, uscc};
+use crate::{A, B, P1, backends, date, dept, put, rows, uscc};
 
 fn commitment(id: &str, code: &str, department: &str, made: &str, verify_by: &str) -> CommitmentRow {
     CommitmentRow {
@@ -46,6 +48,59 @@ fn material(id: &str, code: &str, due: &str) -> CommitmentMaterialRow {
         supplied_on: None,
         overdue_on: None,
         seq: 1,
+    }
+}
+
+fn record(id: &str, item: &str, subject: &str, severity: Option<&str>, public: bool) -> RecordRow {
+    RecordRow {
+        id: id.to_owned(),
+        department: dept("spj"),
+        item: item.to_owned(),
+        document_number: format!("{id}号"),
+        subject_kind: if subject == P1 { "natural_person" } else { "legal_person" }.to_owned(),
+        subject_key: subject.to_owned(),
+        subject_name: "某某".to_owned(),
+        decision_date: date("2026-10-12"),
+        received_date: date("2026-10-12"),
+        working_days: Some(0),
+        deadline_working_days: 7,
+        catalog_version: "2026.1".to_owned(),
+        batch_id: "b1".to_owned(),
+        public,
+        non_public_reason: None,
+        severity: severity.map(str::to_owned),
+        regime: "gbf-2025-22".to_owned(),
+        window_start: Some(date("2026-10-12")),
+        earliest_end: Some(date("2027-01-12")),
+        latest_end: Some(date("2027-10-12")),
+        repairable: true,
+        fields: Json(Default::default()),
+        seq: 1,
+    }
+}
+
+#[tokio::test]
+async fn the_records_that_bar_commitments_are_paged_by_id_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        put(
+            store,
+            rows(&[
+                record("r1", "CNSX", A, Some("general"), true),
+                record("r2", "CF", A, Some("serious"), true),
+                record("r3", "CF", B, Some("general"), true),
+                record("r4", "CNSX", B, Some("general"), false),
+                record("r5", "CF", P1, Some("specific_serious"), true),
+                record("r6", "CF", B, Some("specific_serious"), true),
+            ]),
+        )
+        .await;
+        let first = commitments::barring_records(store, None, 2).await.unwrap();
+        let ids = |r: &[RecordRow]| r.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ["r1", "r2"], "{backend}");
+        let rest = commitments::barring_records(store, Some("r2"), 10).await.unwrap();
+        assert_eq!(ids(&rest), ["r6"], "{backend}: published, organisations, CNSX or serious");
     }
 }
 
