@@ -90,6 +90,34 @@ fn construction_permit(case_ref: &str, deferred: &[&str]) -> MakeCommitment {
     }
 }
 
+/// The credit check in scenario 行政审批 says so too, from a rebuilt index
+/// and from one that followed the log; other scenarios say nothing.
+async fn the_credit_check_agrees(core: &xinyong_core::Core) {
+    let rules = core.rules();
+    let ask = |uscc: &Uscc, scenario: &str| CheckQuery {
+        subject: uscc.as_str().to_owned(),
+        scenario: scenario.to_owned(),
+        item: None,
+    };
+    let today = d("2026-10-12");
+    let rebuilt = CheckIndex::rebuild(core).await.unwrap();
+    let followed = CheckIndex::new(MaskConfig::default());
+    followed.catch_up(core).await.unwrap();
+    for index in [&rebuilt, &followed] {
+        let answer = index.check(&rules.sanctions, &ask(&builder(), "approval"), today).unwrap();
+        let commitment = answer.commitment.unwrap();
+        assert!(!commitment.available);
+        assert!(commitment.reasons[0].contains("曾违背信用承诺"), "{commitment:?}");
+        let clean = index.check(&rules.sanctions, &ask(&other(), "approval"), today).unwrap();
+        assert!(clean.commitment.unwrap().available);
+        assert_eq!(index.check(&rules.sanctions, &ask(&builder(), "bidding"), today).unwrap().commitment, None);
+    }
+    // Once the record's publicity window is over, the bar is too.
+    let later = d("2027-10-13");
+    let answer = rebuilt.check(&rules.sanctions, &ask(&builder(), "approval"), later).unwrap();
+    assert!(answer.commitment.unwrap().available);
+}
+
 #[tokio::test]
 async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_the_company() {
     let app = TestApp::new().await;
@@ -174,32 +202,7 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     let next = construction_permit("SPJ-2026-1012-003", &[]);
     assert_eq!(code_of(commitments::make(core, &spj, next).await), "commitment_not_available");
 
-    // The credit check in scenario 行政审批 says so too, from a rebuilt
-    // index and from one that followed the log; other scenarios say nothing.
-    let rules = core.rules();
-    let ask = |uscc: &Uscc, scenario: &str| CheckQuery {
-        subject: uscc.as_str().to_owned(),
-        scenario: scenario.to_owned(),
-        item: None,
-    };
-    let today = d("2026-10-12");
-    let rebuilt = CheckIndex::rebuild(core).await.unwrap();
-    let followed = CheckIndex::new(MaskConfig::default());
-    followed.catch_up(core).await.unwrap();
-    for index in [&rebuilt, &followed] {
-        let answer = index.check(&rules.sanctions, &ask(&builder(), "approval"), today).unwrap();
-        let commitment = answer.commitment.unwrap();
-        assert!(!commitment.available);
-        assert!(commitment.reasons[0].contains("曾违背信用承诺"), "{commitment:?}");
-        let clean = index.check(&rules.sanctions, &ask(&other(), "approval"), today).unwrap();
-        assert!(clean.commitment.unwrap().available);
-        assert_eq!(index.check(&rules.sanctions, &ask(&builder(), "bidding"), today).unwrap().commitment, None);
-    }
-    // Once the record's publicity window is over, the bar is too.
-    let later = d("2027-10-13");
-    let answer = rebuilt.check(&rules.sanctions, &ask(&builder(), "approval"), later).unwrap();
-    assert!(answer.commitment.unwrap().available);
-
+    the_credit_check_agrees(core).await;
     verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }
 

@@ -519,6 +519,9 @@ const COMMIT_COUNTER: Refusal = ("forbidden", "告知承诺由申请企业本身
 const COMMITMENTS_OTHER: Refusal = ("forbidden", "只能查看本部门审批事项的承诺");
 const VERIFY_OTHER: Refusal = ("forbidden", "承诺由审批部门核查");
 const VERIFY_ROLE: Refusal = ("forbidden", "只有审批部门的经办人、审核人或信用办可以核查承诺");
+const RECTIFICATION_DECIDER: Refusal =
+    ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定");
+const RECTIFICATION_ROLE: Refusal = ("forbidden", "只有认定部门的审核人可以评定整改结果");
 const RECTIFICATION_OTHER: Refusal = ("forbidden", "整改进展由认定该主体的部门或信用办登记");
 
 /// The policy table (the module documentation shows it as a table).
@@ -597,13 +600,7 @@ fn rule_for(action: Action) -> Rule {
         OpenCampaign => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开展专项治理"))
             .role_refused(("forbidden", "只有本部门的审核人或信用办可以开展专项治理")),
         ReportRectification => members(ANY_ROLE, CONSOLE, OFFICE, RECTIFICATION_OTHER),
-        DecideRectification => members(
-            REVIEWERS,
-            CONSOLE,
-            OWN,
-            ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定"),
-        )
-        .role_refused(("forbidden", "只有认定部门的审核人可以评定整改结果")),
+        DecideRectification => members(REVIEWERS, CONSOLE, OWN, RECTIFICATION_DECIDER).role_refused(RECTIFICATION_ROLE),
         MakeCommitment => rule(Who::TheSubjectOrCounter, COMMIT_COUNTER),
         ViewCommitments => members(ANY_ROLE, CONSOLE, OFFICE, COMMITMENTS_OTHER),
         VerifyCommitment => members(HANDLERS, CONSOLE, OFFICE, VERIFY_OTHER).role_refused(VERIFY_ROLE),
