@@ -4,6 +4,7 @@
 pub mod city;
 pub mod listings;
 mod play;
+mod play_commitments;
 mod play_evaluation;
 mod play_inspections;
 mod play_lists;
