@@ -202,6 +202,17 @@ fn check_item(item: &CommitmentItem) -> Result<(), CommitmentCatalogError> {
                 format!("容缺材料 {} 的补交期限应为 1–{MAX_WORKING_DAYS} 个工作日", m.code),
             );
         }
+        // The department verifies after the materials are due, so a missing
+        // one can still be found a breach within the verification deadline.
+        if m.working_days > item.verification_working_days {
+            return bad(
+                "deferrable_after_verification",
+                format!(
+                    "容缺材料 {} 的补交期限不能晚于核查期限（{} 个工作日）",
+                    m.code, item.verification_working_days
+                ),
+            );
+        }
     }
     if item.kind == CommitmentKind::MissingDocuments && item.deferrable.is_empty() {
         return bad("deferrable_missing", "容缺受理型事项须列出可容缺的材料".to_owned());
@@ -238,6 +249,8 @@ verification_working_days = 20
         assert_eq!(CommitmentCatalog::parse_toml(base).unwrap_err().code, "deferrable_missing");
         let zero = format!("{base}[[items.deferrable]]\ncode = \"M\"\nname = \"m\"\nworking_days = 0\n");
         assert_eq!(CommitmentCatalog::parse_toml(&zero).unwrap_err().code, "deferrable_working_days_invalid");
+        let late = format!("{base}[[items.deferrable]]\ncode = \"M\"\nname = \"m\"\nworking_days = 21\n");
+        assert_eq!(CommitmentCatalog::parse_toml(&late).unwrap_err().code, "deferrable_after_verification");
         let typo = format!("{base}colour = 1\n");
         assert_eq!(CommitmentCatalog::parse_toml(&typo).unwrap_err().code, "commitments_toml_invalid");
     }
