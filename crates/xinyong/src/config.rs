@@ -35,6 +35,7 @@ pub struct Config {
     pub subscriptions: SubscriptionsConfig,
     pub inspections: InspectionsConfig,
     pub campaigns: CampaignsConfig,
+    pub commitments: CommitmentsConfig,
     pub backup: BackupConfig,
 }
 
@@ -299,6 +300,15 @@ pub struct CampaignsConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CommitmentsConfig {
+    /// A published serious record bars an applicant from 告知承诺.
+    pub serious_records_bar: bool,
+    /// Seconds between runs of the `commitments` job (overdue materials).
+    pub interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedressConfig {
     pub activation_code_days: u32,
     pub objection_answer_working_days: u32,
@@ -424,6 +434,9 @@ impl Config {
         }
         if self.campaigns.max_subjects == 0 || self.campaigns.interval_secs == 0 {
             return Err("配置无效：campaigns.max_subjects 和 campaigns.interval_secs 必须大于 0".to_owned());
+        }
+        if self.commitments.interval_secs == 0 {
+            return Err("配置无效：commitments.interval_secs 必须大于 0".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

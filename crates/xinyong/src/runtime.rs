@@ -148,6 +148,9 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         },
         inspections: cfg.inspections.settings(),
         campaigns: xinyong_core::campaigns::CampaignSettings { max_subjects: cfg.campaigns.max_subjects },
+        commitments: xinyong_core::commitments::CommitmentSettings {
+            serious_records_bar: cfg.commitments.serious_records_bar,
+        },
     })
 }
 

@@ -106,8 +106,9 @@ async fn prepare(core: &xinyong_core::Core, demo: bool) -> CmdResult {
     Ok(())
 }
 
-/// Background jobs: checkpoint publishing, listing expiry and overdue
-/// campaign subjects (both also at start), evaluation, subscriptions and
+/// Background jobs: checkpoint publishing, listing expiry, overdue
+/// campaign subjects and overdue deferred materials of commitments (all
+/// also at start), evaluation, subscriptions and
 /// webhook delivery. Each due run is claimed in the database, so several
 /// processes over one database run it once between them.
 fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
@@ -123,6 +124,7 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
             cfg.inspections.interval_ms,
         )))
         .with_job(xinyong_core::campaigns::CampaignsJob::every(Duration::from_secs(cfg.campaigns.interval_secs)))
+        .with_job(xinyong_core::commitments::CommitmentsJob::every(Duration::from_secs(cfg.commitments.interval_secs)))
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),

@@ -347,6 +347,7 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
         [
             "campaigns",
             "checkpoint_publisher",
+            "commitments",
             "evaluation",
             "inspection_draws",
             "listing_expiry",
@@ -354,6 +355,6 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
             "webhook_delivery"
         ]
     );
-    let expiry = &runs[4];
+    let expiry = &runs[5];
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }

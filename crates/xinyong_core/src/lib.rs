@@ -14,6 +14,7 @@ pub mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+pub mod commitments;
 pub mod evaluation;
 pub mod inspections;
 pub mod lists;

@@ -292,6 +292,19 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
             Departments,
             d(["401/401/401", "fb/nt/nt", "ok/nt/nt", "ok/nt/nt", "nt/ok/nt", "nd/nd/nd", "co/co/co", "ok/ok/ok"]),
         ),
+        // 告知承诺: the company itself (another test) or the granting
+        // department's counter; the department sees and verifies its own.
+        (MakeCommitment, One(record_of_a), ["401", "ok", "ok", "ok", "fb", "ok", "fb", "ok"]),
+        (
+            ViewCommitments,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            VerifyCommitment,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
     ]
 }
 
@@ -398,7 +411,7 @@ fn subject_accounts_act_only_for_their_own_company() {
             Action::ViewPortal | Action::ViewLog | Action::ViewOperations | Action::ViewApiDocs | Action::LogIn => {
                 assert!(department.is_ok(), "{action:?}");
             }
-            Action::ViewOwnFile | Action::ApplyRepair | Action::FileObjection => {
+            Action::ViewOwnFile | Action::ApplyRepair | Action::FileObjection | Action::MakeCommitment => {
                 assert!(on_own.iter().all(Result::is_ok), "{action:?} on its own company");
                 for r in on_other {
                     assert_eq!(r.unwrap_err().code, "not_your_company", "{action:?} on another company");

@@ -5,6 +5,7 @@ pub mod city;
 pub mod listings;
 mod play;
 mod play_campaigns;
+mod play_commitments;
 mod play_evaluation;
 mod play_inspections;
 mod play_lists;

@@ -43,6 +43,7 @@ use crate::campaigns::{CampaignsEvent, CampaignsKind};
 use crate::checks::{ChecksEvent, ChecksKind};
 use crate::closed_loop::{ClosedLoopEvent, ClosedLoopKind};
 use crate::collection::{CollectionEvent, CollectionKind};
+use crate::commitments::{CommitmentsEvent, CommitmentsKind};
 use crate::evaluation::{EvaluationEvent, EvaluationKind};
 use crate::inspections::{InspectionsEvent, InspectionsKind};
 use crate::lists::{ListsEvent, ListsKind};
@@ -111,6 +112,7 @@ pub enum EventBody {
     Subscriptions(SubscriptionsEvent),
     Inspections(InspectionsEvent),
     Campaigns(CampaignsEvent),
+    Commitments(CommitmentsEvent),
     Log(LogEvent),
 }
 
@@ -131,6 +133,7 @@ pub enum EventKind {
     Subscriptions(SubscriptionsKind),
     Inspections(InspectionsKind),
     Campaigns(CampaignsKind),
+    Commitments(CommitmentsKind),
     Log(LogKind),
 }
 
@@ -243,6 +246,7 @@ compose!(
     Subscriptions(SubscriptionsEvent, SubscriptionsKind),
     Inspections(InspectionsEvent, InspectionsKind),
     Campaigns(CampaignsEvent, CampaignsKind),
+    Commitments(CommitmentsEvent, CommitmentsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -282,6 +286,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Subscriptions(_) => SubscriptionsEvent::deserialize(value).map(EventBody::Subscriptions),
             EventKind::Inspections(_) => InspectionsEvent::deserialize(value).map(EventBody::Inspections),
             EventKind::Campaigns(_) => CampaignsEvent::deserialize(value).map(EventBody::Campaigns),
+            EventKind::Commitments(_) => CommitmentsEvent::deserialize(value).map(EventBody::Commitments),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -318,6 +323,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::subscriptions::tables(),
             crate::inspections::tables(),
             crate::campaigns::tables(),
+            crate::commitments::tables(),
             crate::log::tables(),
         ]
         .concat()

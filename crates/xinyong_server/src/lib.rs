@@ -31,6 +31,7 @@ mod campaigns;
 pub mod checks;
 pub mod closed_loop;
 pub mod collection;
+mod commitments;
 pub mod evaluation;
 mod inspections;
 pub mod lists;
@@ -118,7 +119,10 @@ impl AppState {
             limiter: Arc::new(ratelimit::RateLimiter::new(&portal)),
             portal: Arc::new(portal),
             search: Arc::new(SearchIndex::new()),
-            checks: Arc::new(CheckIndex::new(core.settings().mask.clone())),
+            checks: Arc::new(
+                CheckIndex::new(core.settings().mask.clone())
+                    .barring_serious_records(core.settings().commitments.serious_records_bar),
+            ),
             receipts: Arc::new(ReceiptWriter::new(core.clone())),
             file_reads: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_FILE_READS)),
             tokens: Arc::default(),

@@ -532,7 +532,18 @@ pub struct CheckResponseDoc {
     /// `restrict`, `caution`, `incentive`, `clear`, `not_found`.
     pub decision: String,
     pub summary: String,
+    /// 仅场景 `approval`（行政审批）且主体为组织时给出：告知承诺是否可用。
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentAnswerDoc>,
     pub receipt: ReceiptDoc,
+}
+
+/// 告知承诺是否可用（国办发〔2020〕42号）：列入严重失信主体名单、违背承诺的失信信息仍在公示期内，
+/// 或（按配置）有公示期内的严重失信记录的，不适用告知承诺制，`reasons` 逐条说明。
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentAnswerDoc {
+    pub available: bool,
+    pub reasons: Vec<String>,
 }
 
 /// One subject of a batch that could not be checked.

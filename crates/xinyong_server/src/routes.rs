@@ -18,8 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, campaigns, checks, closed_loop, collection, evaluation, inspections, lists, log, objections, openapi, ops,
-    portal, repair, static_files, subjects, subscriptions,
+    auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log, objections,
+    openapi, ops, portal, repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -84,6 +84,11 @@ pub enum Locate {
     /// The inspection task `{id}` names: its lead department (for results,
     /// the caller's own department when it takes part).
     InspectionTask,
+    /// The commitment `{id}` names: the department that grants its item.
+    Commitment,
+    /// The form's applicant and item: a commitment of the item's granting
+    /// department about that company (`Resource::Record`).
+    CommitmentApplication,
 }
 
 impl Locate {
@@ -550,6 +555,35 @@ pub fn table() -> Vec<Route> {
             RecordInterview,
             OwnDepartment,
             campaigns::pages::record_interview,
+        ),
+        // ----- notification and commitment (告知承诺)
+        Route::public(M::GET, "/commitments", ViewPortal, commitments::portal::catalog),
+        Route::public(M::GET, "/commitments/items/{code}", ViewPortal, commitments::portal::letter),
+        Route::page(M::GET, "/my/commitments", ViewOwnFile, OwnSubject, commitments::pages::my_page),
+        Route::page(M::POST, "/my/commitments", MakeCommitment, OwnSubject, commitments::pages::my_make),
+        Route::page(M::GET, "/my/commitments/{id}", ViewOwnFile, OwnSubject, commitments::pages::my_detail),
+        Route::page(M::GET, "/console/commitments", ViewCommitments, Scope, commitments::pages::console_page),
+        Route::page(
+            M::POST,
+            "/console/commitments",
+            MakeCommitment,
+            CommitmentApplication,
+            commitments::pages::counter,
+        ),
+        Route::page(M::GET, "/console/commitments/{id}", ViewCommitments, Commitment, commitments::pages::detail_page),
+        Route::page(
+            M::POST,
+            "/console/commitments/{id}/materials/{code}",
+            VerifyCommitment,
+            Commitment,
+            commitments::pages::supply,
+        ),
+        Route::page(
+            M::POST,
+            "/console/commitments/{id}/verify",
+            VerifyCommitment,
+            Commitment,
+            commitments::pages::verify,
         ),
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),

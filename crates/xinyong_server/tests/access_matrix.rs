@@ -108,6 +108,8 @@ struct Fixture {
     repair: String,
     /// An inspection task led by A.
     task: String,
+    /// A commitment of A's company for an item A grants, one material deferred.
+    commitment: String,
 }
 
 /// A console user with a live session.
@@ -312,7 +314,26 @@ async fn fixture() -> Fixture {
     let objection = objections::file_objection(core, &company, &record, "罚款金额有误").await.unwrap();
     let repair = repair_application(core, &record).await;
     let task = inspection_task(core).await;
-    Fixture { app, callers, listing, ban, batch, record, spare_token: spare.token_id, objection, repair, task }
+    let made = xinyong_core::commitments::MakeCommitment {
+        uscc: ORG.into(),
+        item_code: "SCJ_SPJY".into(),
+        case_ref: "SCJ-2026-1126-001".into(),
+        deferred: vec!["AQZD".into()],
+    };
+    let commitment = xinyong_core::commitments::make(core, &department_user(A), made).await.unwrap();
+    Fixture {
+        app,
+        callers,
+        listing,
+        ban,
+        batch,
+        record,
+        spare_token: spare.token_id,
+        objection,
+        repair,
+        task,
+        commitment,
+    }
 }
 
 /// A pending repair application for the record, written as the event the
@@ -569,6 +590,27 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/console/subscribers/{id}/suspend") => {
             post("/console/subscribers/s0000000000/suspend", form(&[("reason", "测试")]))
         }
+        ("GET", "/commitments") => get("/commitments"),
+        ("GET", "/commitments/items/{code}") => get("/commitments/items/SCJ_SPJY"),
+        ("GET", "/my/commitments") => get("/my/commitments"),
+        ("POST", "/my/commitments") => post(
+            "/my/commitments",
+            form(&[("item_code", "SCJ_SPJY"), ("case_ref", "SCJ-2026-1126-002"), ("deferred", "")]),
+        ),
+        ("GET", "/my/commitments/{id}") => get(&format!("/my/commitments/{}", f.commitment)),
+        ("GET", "/console/commitments") => get("/console/commitments"),
+        ("POST", "/console/commitments") => post(
+            "/console/commitments",
+            form(&[("uscc", ORG), ("item_code", "SCJ_SPJY"), ("case_ref", "SCJ-2026-1126-003"), ("deferred", "AQZD")]),
+        ),
+        ("GET", "/console/commitments/{id}") => get(&format!("/console/commitments/{}", f.commitment)),
+        ("POST", "/console/commitments/{id}/materials/{code}") => {
+            post(&format!("/console/commitments/{}/materials/AQZD", f.commitment), form(&[]))
+        }
+        ("POST", "/console/commitments/{id}/verify") => post(
+            &format!("/console/commitments/{}/verify", f.commitment),
+            form(&[("outcome", "kept"), ("note", "现场核查，符合承诺条件")]),
+        ),
         ("GET", "/console/campaigns") => get("/console/campaigns"),
         ("POST", "/console/campaigns") => post(
             "/console/campaigns",
@@ -889,7 +931,10 @@ fn decision(route: &Route, principal: &Principal) -> Result<(), Denied> {
             Principal::Subject(s) => authorize(principal, action, &Resource::Subject(s.uscc.clone())),
             other => authorize(other, action, &Resource::Subject(org())),
         },
-        Locate::InspectionTask => authorize(principal, action, &a()),
+        Locate::InspectionTask | Locate::Commitment => authorize(principal, action, &a()),
+        Locate::CommitmentApplication => {
+            authorize(principal, action, &Resource::Record { department: code(A), subject: org() })
+        }
         Locate::SubjectRecord | Locate::Objection | Locate::Repair => {
             authorize(principal, action, &Resource::Record { department: code(A), subject: org() })
         }

@@ -335,7 +335,17 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         }
     };
 
-    for path in ["/", "/search", "/lists", "/verify", "/api/v1/openapi.json", "/my/login", "/my/activate"] {
+    for path in [
+        "/",
+        "/search",
+        "/lists",
+        "/verify",
+        "/api/v1/openapi.json",
+        "/my/login",
+        "/my/activate",
+        "/commitments",
+        "/commitments/items/SPJ_JZSG",
+    ] {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);
     }

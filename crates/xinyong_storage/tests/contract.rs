@@ -10,6 +10,7 @@ mod queries {
     mod checks;
     mod closed_loop;
     mod collection;
+    mod commitments;
     mod evaluation;
     mod lists;
     mod redress;

@@ -74,9 +74,13 @@
 //! | `OpenCampaign` | Reviewer of D | any D | — | `forbidden` |
 //! | `ReportRectification` | of D (the listing department) | any D | — | `forbidden` |
 //! | `DecideRectification` | Reviewer of D (the listing department) | — | — | `not_the_deciding_department`, `forbidden` |
+//! | `MakeCommitment` | of the item's D (counter) | ✓ | — | `forbidden` |
+//! | `ViewCommitments` | of D | any D, all | — | `forbidden` |
+//! | `VerifyCommitment` | Operator or Reviewer of D (the granting department) | any D | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
-//! actions, and `ViewOwnFile`, `ApplyRepair` and `FileObjection` for its own
+//! actions, and `ViewOwnFile`, `ApplyRepair`, `FileObjection` and
+//! `MakeCommitment` for its own
 //! company only ([`Resource::Subject`] or [`Resource::Record`] of its USCC;
 //! another company's: `not_your_company`). Every other action refuses it
 //! with `subject_account_not_allowed`.
@@ -333,6 +337,14 @@ pub enum Action {
     ReportRectification,
     /// Decide whether a subject rectified (谁认定、谁评定).
     DecideRectification,
+    // ----- notification and commitment (告知承诺)
+    /// Sign an item's commitment letter for an approval case: the company
+    /// online, or the granting department's counter for it.
+    MakeCommitment,
+    /// The commitments made for a department's items.
+    ViewCommitments,
+    /// Record a deferred material's arrival and the verification outcome.
+    VerifyCommitment,
 }
 
 impl Action {
@@ -503,6 +515,13 @@ const RESULTS_OTHER: Refusal = ("forbidden", "只能录入本部门参与的抽�
 const RESULTS_ROLE: Refusal = ("forbidden", "只有本部门的经办人、审核人或信用办可以录入抽查结果");
 const PUBLISH_OTHER: Refusal = ("forbidden", "只能公示本部门牵头的抽查结果");
 const PUBLISH_ROLE: Refusal = ("forbidden", "只有本部门的审核人或信用办可以公示抽查结果");
+const COMMIT_COUNTER: Refusal = ("forbidden", "告知承诺由申请企业本身或审批部门的窗口办理");
+const COMMITMENTS_OTHER: Refusal = ("forbidden", "只能查看本部门审批事项的承诺");
+const VERIFY_OTHER: Refusal = ("forbidden", "承诺由审批部门核查");
+const VERIFY_ROLE: Refusal = ("forbidden", "只有审批部门的经办人、审核人或信用办可以核查承诺");
+const RECTIFICATION_DECIDER: Refusal =
+    ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定");
+const RECTIFICATION_ROLE: Refusal = ("forbidden", "只有认定部门的审核人可以评定整改结果");
 const RECTIFICATION_OTHER: Refusal = ("forbidden", "整改进展由认定该主体的部门或信用办登记");
 
 /// The policy table (the module documentation shows it as a table).
@@ -581,13 +600,10 @@ fn rule_for(action: Action) -> Rule {
         OpenCampaign => members(REVIEWERS, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开展专项治理"))
             .role_refused(("forbidden", "只有本部门的审核人或信用办可以开展专项治理")),
         ReportRectification => members(ANY_ROLE, CONSOLE, OFFICE, RECTIFICATION_OTHER),
-        DecideRectification => members(
-            REVIEWERS,
-            CONSOLE,
-            OWN,
-            ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定"),
-        )
-        .role_refused(("forbidden", "只有认定部门的审核人可以评定整改结果")),
+        DecideRectification => members(REVIEWERS, CONSOLE, OWN, RECTIFICATION_DECIDER).role_refused(RECTIFICATION_ROLE),
+        MakeCommitment => rule(Who::TheSubjectOrCounter, COMMIT_COUNTER),
+        ViewCommitments => members(ANY_ROLE, CONSOLE, OFFICE, COMMITMENTS_OTHER),
+        VerifyCommitment => members(HANDLERS, CONSOLE, OFFICE, VERIFY_OTHER).role_refused(VERIFY_ROLE),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The credit check index (应查必查): what is on record about each subject —
-//! decided listings in force, personal-liability hits of liable people and
-//! bans not lifted — held in memory and kept current by the log follower, so
+//! decided listings in force, personal-liability hits of liable people,
+//! bans not lifted and the published records that bar 告知承诺
+//! ([`super::commitment`]) — held in memory and kept current by the log follower, so
 //! a check is a hash lookup plus [`xinyong_domain::checks::decide`].
 //!
 //! Structure and life cycle follow [`crate::portal::search::SearchIndex`]:
@@ -24,7 +25,7 @@ use serde::Serialize;
 use xinyong_domain::checks::{BanHit, CheckOutcome, Decision, LiabilityHit, Membership, decide};
 use xinyong_domain::codes::id_number::IdNumber;
 use xinyong_domain::codes::uscc::Uscc;
-use xinyong_domain::collection::RecordSubject;
+use xinyong_domain::collection::{CollectionEvent, CollectionKind, RecordSubject};
 use xinyong_domain::event::{EventBody, EventKind};
 use xinyong_domain::lists::sanction::{Measure, SanctionRules, SubjectKind};
 use xinyong_domain::lists::{
@@ -34,6 +35,7 @@ use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::subjects::{RelationRole, SubjectName};
 use xinyong_domain::subjects::{RoleHolder, SubjectRow, SubjectsEvent, SubjectsKind};
 
+use super::commitment::{self, APPROVAL_SCENARIO, CommitmentAnswer, CommitmentBar};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
 use crate::log::follower::{FollowedEvent, Follower, LogSubscriber};
@@ -186,6 +188,9 @@ pub struct CheckAnswer {
     pub liabilities: Vec<LiabilityView>,
     pub decision: Decision,
     pub summary: Cow<'static, str>,
+    /// Scenario 行政审批 only: whether 告知承诺 is available (国办发〔2020〕42号).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentAnswer>,
 }
 
 /// Sizes of the index.
@@ -206,6 +211,8 @@ struct Entry {
     memberships: Vec<Membership>,
     liabilities: Vec<LiabilityHit>,
     bans: Vec<BanHit>,
+    /// Published records that bar 告知承诺 (organisations).
+    commitment_bars: Vec<CommitmentBar>,
 }
 
 #[derive(Default)]
@@ -227,6 +234,8 @@ pub struct CheckIndex {
     inner: RwLock<Inner>,
     applied: AtomicU64,
     mask: MaskConfig,
+    /// `[commitments] serious_records_bar`.
+    serious_records_bar: bool,
 }
 
 impl fmt::Debug for CheckIndex {
@@ -245,7 +254,13 @@ impl CheckIndex {
     /// An empty index that has applied nothing; ID numbers in answers are
     /// masked with `mask`.
     pub fn new(mask: MaskConfig) -> CheckIndex {
-        CheckIndex { inner: RwLock::new(Inner::default()), applied: AtomicU64::new(0), mask }
+        CheckIndex { inner: RwLock::new(Inner::default()), applied: AtomicU64::new(0), mask, serious_records_bar: true }
+    }
+
+    /// The same index answering by `[commitments] serious_records_bar`.
+    pub fn barring_serious_records(mut self, on: bool) -> CheckIndex {
+        self.serious_records_bar = on;
+        self
     }
 
     /// Builds the index from the projections, remembering the log size read
@@ -254,11 +269,13 @@ impl CheckIndex {
     /// `scan`, page by page.
     pub async fn rebuild(core: &Core) -> Result<CheckIndex> {
         let size = core.store().log_size().await?;
-        let index = CheckIndex::new(core.settings().mask.clone());
+        let index = CheckIndex::new(core.settings().mask.clone())
+            .barring_serious_records(core.settings().commitments.serious_records_bar);
         index.load_names(core).await?;
         index.load_listings(core).await?;
         index.load_liabilities(core).await?;
         index.load_bans(core).await?;
+        index.load_commitment_bars(core).await?;
         index.write().shrink();
         index.applied.store(size, Ordering::Release);
         Ok(index)
@@ -349,6 +366,24 @@ impl CheckIndex {
         Ok(())
     }
 
+    /// Published records that bar 告知承诺, read by a query rather than a
+    /// scan of every record.
+    async fn load_commitment_bars(&self, core: &Core) -> Result<()> {
+        let mut after: Option<String> = None;
+        loop {
+            let page =
+                xinyong_storage::commitments::barring_records(core.store(), after.as_deref(), REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = Some(last.id.clone());
+            let mut inner = self.write();
+            for row in &page {
+                if let Some(bar) = commitment::bar_of_row(row) {
+                    inner.set_commitment_bar(&row.subject_key, &row.id, Some(bar));
+                }
+            }
+        }
+    }
+
     /// Reads the log from [`CheckIndex::applied`] to its end (tests; the
     /// server's follower does the same every 200 ms).
     pub async fn catch_up(&self, core: &Core) -> Result<u64> {
@@ -403,7 +438,12 @@ impl CheckIndex {
             return Ok(not_found(kind, checked));
         };
         let out = decide(rules, kind, &entry.memberships, &entry.liabilities, &entry.bans, scenario, item, today);
-        Ok(found(rules, out, checked))
+        let mut answer = found(rules, out, checked);
+        if scenario == APPROVAL_SCENARIO && kind == SubjectKind::LegalPerson {
+            let (memberships, bars) = (&entry.memberships, &entry.commitment_bars);
+            answer.commitment = Some(commitment::answer(rules, memberships, bars, today, self.serious_records_bar));
+        }
+        Ok(answer)
     }
 
     /// The subject's kind, its index key and its entry, if the index holds one.
@@ -548,6 +588,34 @@ impl Inner {
         }
     }
 
+    /// Puts (or with `None` removes) the bar a record of organisation `uscc`
+    /// is; an organisation the index does not hold gets an entry only for a bar.
+    fn set_commitment_bar(&mut self, uscc: &str, record_id: &str, bar: Option<CommitmentBar>) {
+        let Some(key) = key_of(uscc) else { return };
+        if bar.is_none() && !self.orgs.contains_key(&key) {
+            return;
+        }
+        let e = self.org_mut(key);
+        e.commitment_bars.retain(|b| b.record_id != record_id);
+        e.commitment_bars.extend(bar);
+    }
+
+    // Event dispatch: exhaustive, no `_` arm (clippy denies it here).
+    #[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
+    fn apply_collection(&mut self, event: &CollectionEvent) {
+        match event {
+            CollectionEvent::RecordAccepted { record } | CollectionEvent::RecordCorrected { record, .. } => {
+                if !record.subject.is_natural_person() {
+                    self.set_commitment_bar(&record.subject.key, &record.id, commitment::bar_of_record(record));
+                }
+            }
+            CollectionEvent::RecordPublicityEnded { record_id, subject, .. } => {
+                self.set_commitment_bar(subject, record_id, None);
+            }
+            CollectionEvent::BatchReceived { .. } => {}
+        }
+    }
+
     /// People are indexed only while something is on record about them, so
     /// an index that followed the log holds what a rebuild would.
     fn forget_if_empty(&mut self, key: Key) {
@@ -572,9 +640,9 @@ impl Inner {
         match body {
             EventBody::Subjects(e) => self.apply_subjects(e),
             EventBody::Lists(e) => self.apply_lists(e),
+            EventBody::Collection(e) => self.apply_collection(e),
             EventBody::Auth(_)
             | EventBody::Rules(_)
-            | EventBody::Collection(_)
             | EventBody::Checks(_)
             | EventBody::ClosedLoop(_)
             | EventBody::Objections(_)
@@ -583,6 +651,7 @@ impl Inner {
             | EventBody::Subscriptions(_)
             | EventBody::Inspections(_)
             | EventBody::Campaigns(_)
+            | EventBody::Commitments(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -734,6 +803,7 @@ fn not_found(kind: SubjectKind, checked: CheckedSubject) -> CheckAnswer {
         liabilities: Vec::new(),
         decision,
         summary: Cow::Borrowed(summary),
+        commitment: None,
     }
 }
 
@@ -791,6 +861,7 @@ fn found(rules: &SanctionRules, out: CheckOutcome<'_, '_>, checked: CheckedSubje
             .collect(),
         decision: out.decision,
         summary: out.summary,
+        commitment: None,
     }
 }
 
@@ -818,9 +889,14 @@ impl LogSubscriber for CheckIndex {
                 | ListsKind::ListingObjectionWaived
                 | ListsKind::InterviewRecorded => false,
             },
+            EventKind::Collection(k) => match k {
+                CollectionKind::RecordAccepted
+                | CollectionKind::RecordCorrected
+                | CollectionKind::RecordPublicityEnded => true,
+                CollectionKind::BatchReceived => false,
+            },
             EventKind::Auth(_)
             | EventKind::Rules(_)
-            | EventKind::Collection(_)
             | EventKind::Checks(_)
             | EventKind::ClosedLoop(_)
             | EventKind::Objections(_)
@@ -829,6 +905,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
+            | EventKind::Commitments(_)
             | EventKind::Log(_) => false,
         }
     }

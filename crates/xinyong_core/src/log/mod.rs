@@ -42,6 +42,8 @@ pub struct CoreSettings {
     pub inspections: crate::inspections::InspectionSettings,
     /// Rectification campaigns (how many subjects one may cover).
     pub campaigns: crate::campaigns::CampaignSettings,
+    /// Notification and commitment (who is barred).
+    pub commitments: crate::commitments::CommitmentSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -341,6 +341,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
+            | EventKind::Commitments(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -418,6 +419,7 @@ impl Inner {
             | EventBody::Subscriptions(_)
             | EventBody::Inspections(_)
             | EventBody::Campaigns(_)
+            | EventBody::Commitments(_)
             | EventBody::Log(_) => {}
         }
     }

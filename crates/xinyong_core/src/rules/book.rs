@@ -13,6 +13,7 @@ use xinyong_domain::Calendar;
 use xinyong_domain::calendar::parse_year_toml;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::commitments::CommitmentCatalog;
 use xinyong_domain::evaluation::{ModelName, ScorecardModel};
 use xinyong_domain::lists::sanction::SanctionRules;
 use xinyong_domain::rules::{PublishedRuleSet, RuleSetName, in_force};
@@ -184,6 +185,7 @@ struct Parsed {
     sanctions: HashMap<(String, String), Arc<SanctionRules>>,
     calendars: HashMap<Vec<String>, Arc<Calendar>>,
     models: HashMap<String, Arc<ScorecardModel>>,
+    commitments: HashMap<String, Arc<CommitmentCatalog>>,
     rules: HashMap<Vec<String>, Arc<Rules>>,
 }
 
@@ -217,6 +219,13 @@ impl Parsed {
         for (name, model) in &models {
             versions_in_force.insert(RuleSetName::Model(*name), model.version.clone());
         }
+        let commitments = match selection.get(&RuleSetName::Commitments) {
+            Some(chosen) => self.commitments(chosen)?,
+            None => Arc::new(CommitmentCatalog::empty()),
+        };
+        if !commitments.version().is_empty() {
+            versions_in_force.insert(RuleSetName::Commitments, commitments.version().to_owned());
+        }
         for (name, _) in &years {
             if let RuleSetName::Calendar(year) = name
                 && let Some(schedule) = calendar.schedule(i32::from(*year))
@@ -235,6 +244,7 @@ impl Parsed {
             measures_text: Arc::clone(&m.text),
             versions_in_force,
             models,
+            commitments,
         });
         self.rules.insert(key, Arc::clone(&rules));
         Ok(rules)
@@ -269,6 +279,18 @@ impl Parsed {
         let parsed =
             Arc::new(SanctionRules::parse(&l.text, &m.text).map_err(|e| fail(RuleSetName::Lists, l, e.to_string()))?);
         self.sanctions.insert(pair, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn commitments(&mut self, chosen: &Chosen) -> Result<Arc<CommitmentCatalog>, BookError> {
+        if let Some(parsed) = self.commitments.get(&chosen.sha256) {
+            return Ok(Arc::clone(parsed));
+        }
+        let parsed = Arc::new(
+            CommitmentCatalog::parse_toml(&chosen.text)
+                .map_err(|e| fail(RuleSetName::Commitments, chosen, e.to_string()))?,
+        );
+        self.commitments.insert(chosen.sha256.clone(), Arc::clone(&parsed));
         Ok(parsed)
     }
 

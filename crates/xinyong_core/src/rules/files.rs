@@ -5,6 +5,7 @@
 //! ```text
 //! rules/
 //!   catalog.toml  publicity.toml  lists.toml  measures.toml  departments.toml
+//!   commitments.toml
 //!   calendar/2027.toml  calendar/2028.toml …
 //!   models/local.toml   models/<industry>.toml …
 //! ```
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use xinyong_domain::collection::catalog::SHIPPED_CATALOG_TOML;
 use xinyong_domain::collection::publicity::SHIPPED_PUBLICITY_TOML;
+use xinyong_domain::commitments::SHIPPED_COMMITMENTS_TOML;
 use xinyong_domain::evaluation::{ModelName, SHIPPED_LOCAL_MODEL_TOML};
 use xinyong_domain::lists::sanction::{SHIPPED_LISTS_TOML, SHIPPED_MEASURES_TOML};
 use xinyong_domain::rules::{RuleProblem, RuleSetName};
@@ -54,6 +56,7 @@ impl RuleFiles {
                 (RuleSetName::Lists, Arc::from(SHIPPED_LISTS_TOML)),
                 (RuleSetName::Measures, Arc::from(SHIPPED_MEASURES_TOML)),
                 (RuleSetName::Model(ModelName::local()), Arc::from(SHIPPED_LOCAL_MODEL_TOML)),
+                (RuleSetName::Commitments, Arc::from(SHIPPED_COMMITMENTS_TOML)),
             ]),
             departments: Some(Arc::from(SHIPPED_DEPARTMENTS_TOML)),
             shipped_copies: BTreeSet::new(),
@@ -123,6 +126,7 @@ impl RuleFiles {
                 "publicity.toml" => Some(RuleSetName::Publicity),
                 "lists.toml" => Some(RuleSetName::Lists),
                 "measures.toml" => Some(RuleSetName::Measures),
+                "commitments.toml" => Some(RuleSetName::Commitments),
                 DEPARTMENTS_FILE => None,
                 _ => {
                     problems.push(unknown_file(&file_name));
@@ -184,7 +188,7 @@ fn unknown_file(shown: &str) -> RuleProblem {
         line: None,
         code: "rules_file_unknown",
         message: "不是规则文件：规则目录中只能有 catalog.toml、publicity.toml、lists.toml、measures.toml、\
-                  departments.toml、calendar/年份.toml（如 calendar/2027.toml）和 models/模型名.toml（如 models/local.toml，\
+                  commitments.toml、departments.toml、calendar/年份.toml（如 calendar/2027.toml）和 models/模型名.toml（如 models/local.toml，\
                   模型名为小写字母、数字、_ 或 -）"
             .to_owned(),
     }

@@ -53,6 +53,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
+            | EventKind::Commitments(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -88,6 +89,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Subscriptions(_)
                 | EventBody::Inspections(_)
                 | EventBody::Campaigns(_)
+                | EventBody::Commitments(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::Calendar;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::commitments::CommitmentCatalog;
 use xinyong_domain::evaluation::{ModelName, ScorecardModel};
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::sanction::SanctionRules;
@@ -73,6 +74,9 @@ pub struct Rules {
     pub versions_in_force: BTreeMap<RuleSetName, String>,
     /// Scorecard models in force (`models/*.toml`), by name.
     pub models: BTreeMap<ModelName, Arc<ScorecardModel>>,
+    /// The items that accept a commitment (`commitments.toml`); empty when
+    /// no version is published and the files have none.
+    pub commitments: Arc<CommitmentCatalog>,
 }
 
 impl Default for Rules {
@@ -101,6 +105,7 @@ impl Rules {
             measures_text: Arc::from(""),
             versions_in_force: BTreeMap::new(),
             models: BTreeMap::new(),
+            commitments: Arc::new(CommitmentCatalog::empty()),
         }
     }
 

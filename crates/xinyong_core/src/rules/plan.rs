@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use xinyong_domain::calendar::parse_year_toml;
 use xinyong_domain::collection::catalog::Catalog;
 use xinyong_domain::collection::publicity::PublicityRules;
+use xinyong_domain::commitments::CommitmentCatalog;
 use xinyong_domain::evaluation::ScorecardModel;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::lists::sanction::SanctionRules;
@@ -266,6 +267,13 @@ fn check_file(
             }
             Err(e) => {
                 problems.push(RuleProblem::in_text(file, text, e.code, e.to_string()));
+                None
+            }
+        },
+        RuleSetName::Commitments => match CommitmentCatalog::parse_toml(text) {
+            Ok(catalog) => Some(catalog.version().to_owned()),
+            Err(e) => {
+                problems.push(RuleProblem::in_text(file, text, e.code(), e.to_string()));
                 None
             }
         },

@@ -241,6 +241,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Subscriptions(_)
         | EventBody::Inspections(_)
         | EventBody::Campaigns(_)
+        | EventBody::Commitments(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

@@ -1394,10 +1394,10 @@ role = "decision_date"
     #[test]
     fn shipped_catalog_parses() {
         let catalog = Catalog::parse_toml(SHIPPED_CATALOG_TOML).unwrap();
-        assert_eq!(catalog.version(), "2026.1");
+        assert_eq!(catalog.version(), "2026.2");
         assert_eq!(Catalog::shipped(), &catalog);
         let codes: Vec<&str> = catalog.items().iter().map(CatalogItem::code).collect();
-        assert_eq!(codes, ["XK", "CF", "SXBZXR", "JC"]);
+        assert_eq!(codes, ["XK", "CF", "SXBZXR", "JC", "CNSX"]);
         assert_eq!(catalog.effective_from(), NaiveDate::from_ymd_opt(2026, 1, 1));
     }
 

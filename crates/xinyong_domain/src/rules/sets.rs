@@ -25,6 +25,8 @@ pub enum RuleSetName {
     Calendar(u16),
     /// `models/<name>.toml`: a scorecard model (credit evaluation).
     Model(ModelName),
+    /// `commitments.toml`: the items that accept a commitment (告知承诺).
+    Commitments,
 }
 
 impl RuleSetName {
@@ -39,6 +41,7 @@ impl RuleSetName {
             "publicity" => Some(RuleSetName::Publicity),
             "lists" => Some(RuleSetName::Lists),
             "measures" => Some(RuleSetName::Measures),
+            "commitments" => Some(RuleSetName::Commitments),
             other => {
                 if let Some(model) = other.strip_prefix("models/") {
                     return ModelName::parse(model).map(RuleSetName::Model);
@@ -62,6 +65,7 @@ impl RuleSetName {
             RuleSetName::Measures => "measures".to_owned(),
             RuleSetName::Calendar(year) => format!("calendar/{year}"),
             RuleSetName::Model(name) => format!("models/{name}"),
+            RuleSetName::Commitments => "commitments".to_owned(),
         }
     }
 
@@ -79,6 +83,7 @@ impl RuleSetName {
             RuleSetName::Measures => "惩戒和激励措施".to_owned(),
             RuleSetName::Calendar(year) => format!("{year} 年节假日安排"),
             RuleSetName::Model(name) => format!("评价模型 {name}"),
+            RuleSetName::Commitments => "告知承诺事项清单".to_owned(),
         }
     }
 }

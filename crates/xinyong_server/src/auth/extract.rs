@@ -414,6 +414,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Subscriptions(_)
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
+            | EventKind::Commitments(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -1,0 +1,239 @@
+//! Notification and commitment (告知承诺): a company commits online for an
+//! item with materials deferred (容缺), the deadlines fall on the working-day
+//! calendar with its 调休 days, the commitments job finds the missing
+//! material, the department records the breach, the breach is a published
+//! dishonesty record, and the company may no longer use 告知承诺 — which the
+//! credit check in scenario 行政审批 answers too; on the backend chosen by
+//! the environment.
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use chrono::{NaiveDate, TimeZone as _, Utc};
+use xinyong_core::CoreError;
+use xinyong_core::auth;
+use xinyong_core::auth::policy::{Principal, SubjectPrincipal};
+use xinyong_core::checks::index::{CheckIndex, CheckQuery};
+use xinyong_core::commitments::{self, MakeCommitment, Verification, job, views};
+use xinyong_core::log::verify::verify;
+use xinyong_domain::Uscc;
+use xinyong_domain::auth::{DepartmentCode, Role, SubjectAccountRole};
+use xinyong_domain::collection::RecordRow;
+use xinyong_domain::commitments::{CommitmentChannel, CommitmentStatus, VerificationOutcome};
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::mask::MaskConfig;
+use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
+use xinyong_test_support::{TestApp, credit_office, department_user, user};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn dept(code: &str) -> DepartmentCode {
+    DepartmentCode::parse(code).unwrap()
+}
+
+fn code_of<T: std::fmt::Debug>(r: Result<T, CoreError>) -> &'static str {
+    r.unwrap_err().code()
+}
+
+/// 10:00 in Jinan on `day`.
+fn morning(app: &TestApp, day: &str) {
+    let date = d(day);
+    app.clock.set(Utc.from_utc_datetime(&date.and_hms_opt(2, 0, 0).unwrap()));
+}
+
+fn builder() -> Uscc {
+    Uscc::from_parts('9', '1', "370102", "MA3C8N0Q").unwrap()
+}
+
+fn other() -> Uscc {
+    Uscc::from_parts('9', '1', "370112", "MA3D0B7K").unwrap()
+}
+
+fn company(uscc: &Uscc) -> Principal {
+    Principal::Subject(SubjectPrincipal {
+        uscc: uscc.clone(),
+        username: "admin".into(),
+        role: SubjectAccountRole::LegalRepresentative,
+    })
+}
+
+/// Departments and two companies.
+async fn city(app: &TestApp) {
+    auth::seed_departments(&app.core, &auth::shipped_departments().unwrap()).await.unwrap();
+    let demo = Actor::parse("demo").unwrap();
+    let events = [(builder(), "济南泉城建设工程有限公司"), (other(), "济南历城物流有限公司")]
+        .into_iter()
+        .map(|(uscc, name)| {
+            NewEvent::new(
+                demo.clone(),
+                SubjectsEvent::LegalPersonRegistered {
+                    subject: LegalPerson {
+                        uscc,
+                        name: SubjectName::parse(name).unwrap(),
+                        status: SubjectStatus::Active,
+                    },
+                    people: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    app.core.append(events).await.unwrap();
+}
+
+fn construction_permit(case_ref: &str, deferred: &[&str]) -> MakeCommitment {
+    MakeCommitment {
+        uscc: builder().as_str().to_owned(),
+        item_code: "SPJ_JZSG".into(),
+        case_ref: case_ref.into(),
+        deferred: deferred.iter().map(|c| (*c).to_owned()).collect(),
+    }
+}
+
+/// The credit check in scenario 行政审批 says so too, from a rebuilt index
+/// and from one that followed the log; other scenarios say nothing.
+async fn the_credit_check_agrees(core: &xinyong_core::Core) {
+    let rules = core.rules();
+    let ask = |uscc: &Uscc, scenario: &str| CheckQuery {
+        subject: uscc.as_str().to_owned(),
+        scenario: scenario.to_owned(),
+        item: None,
+    };
+    let today = d("2026-10-12");
+    let rebuilt = CheckIndex::rebuild(core).await.unwrap();
+    let followed = CheckIndex::new(MaskConfig::default());
+    followed.catch_up(core).await.unwrap();
+    for index in [&rebuilt, &followed] {
+        let answer = index.check(&rules.sanctions, &ask(&builder(), "approval"), today).unwrap();
+        let commitment = answer.commitment.unwrap();
+        assert!(!commitment.available);
+        assert!(commitment.reasons[0].contains("曾违背信用承诺"), "{commitment:?}");
+        let clean = index.check(&rules.sanctions, &ask(&other(), "approval"), today).unwrap();
+        assert!(clean.commitment.unwrap().available);
+        assert_eq!(index.check(&rules.sanctions, &ask(&builder(), "bidding"), today).unwrap().commitment, None);
+    }
+    // Once the record's publicity window is over, the bar is too.
+    let later = d("2027-10-13");
+    let answer = rebuilt.check(&rules.sanctions, &ask(&builder(), "approval"), later).unwrap();
+    assert!(answer.commitment.unwrap().available);
+}
+
+#[tokio::test]
+async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_the_company() {
+    let app = TestApp::new().await;
+    city(&app).await;
+    let core = &app.core;
+    let spj = department_user("spj");
+    // Monday 28 September 2026, just before the National Day and Mid-Autumn
+    // holidays (1–7 October off, Saturday 10 October a make-up working day).
+    morning(&app, "2026-09-28");
+
+    // Only the company itself or the granting department's counter commits.
+    let input = construction_permit("SPJ-2026-0928-017", &["ZJLS", "SGTSC"]);
+    assert_eq!(code_of(commitments::make(core, &company(&other()), input.clone()).await), "not_your_company");
+    let scjgj = department_user("scjgj");
+    assert_eq!(code_of(commitments::make(core, &scjgj, input.clone()).await), "forbidden");
+    let mut not_deferrable = input.clone();
+    not_deferrable.deferred = vec!["YDPZ".into()];
+    assert_eq!(
+        code_of(commitments::make(core, &company(&builder()), not_deferrable).await),
+        "deferred_material_not_allowed"
+    );
+
+    let id = commitments::make(core, &company(&builder()), input.clone()).await.unwrap();
+    assert_eq!(commitments::make(core, &company(&builder()), input).await.unwrap(), id, "the same case once");
+    let view = views::detail(core, &company(&builder()), &id).await.unwrap();
+    let c = &view.commitment;
+    assert_eq!((c.channel, c.status, c.materials_missing), (CommitmentChannel::Online, CommitmentStatus::Pending, 2));
+    assert!(c.letter_text.contains("建筑工程施工许可告知承诺书") && c.letter_text.contains("2026.1"));
+    assert_eq!(c.subject_name, "济南泉城建设工程有限公司");
+    // 5 working days: 29, 30 September, 8, 9 October and the make-up
+    // Saturday 10 October; 10 working days: Friday 16 October; the
+    // verification's 20: Friday 30 October.
+    let due: Vec<(&str, NaiveDate)> = view.materials.iter().map(|m| (m.material_code.as_str(), m.due_on)).collect();
+    assert_eq!(due, [("SGTSC", d("2026-10-16")), ("ZJLS", d("2026-10-10"))]);
+    assert_eq!(c.verify_by, d("2026-10-30"));
+
+    // The drawings review arrives in time; the funding proof never does.
+    morning(&app, "2026-10-09");
+    commitments::supply_material(core, &spj, &id, "SGTSC").await.unwrap();
+    morning(&app, "2026-10-10");
+    assert_eq!(job::mark_overdue(core).await.unwrap(), 0, "due today is not overdue yet");
+    morning(&app, "2026-10-12");
+    assert_eq!(job::mark_overdue(core).await.unwrap(), 1);
+    assert_eq!(job::mark_overdue(core).await.unwrap(), 0, "idempotent");
+    let view = views::detail(core, &spj, &id).await.unwrap();
+    assert!(view.commitment.materials_overdue);
+    assert_eq!(view.commitment.materials_missing, 1);
+    assert_eq!(view.materials.iter().find(|m| m.material_code == "ZJLS").unwrap().overdue_on, Some(d("2026-10-12")));
+
+    // Kept is not a finding while a material is missing; another
+    // department may not verify; the granting department records the breach.
+    let kept = Verification { outcome: VerificationOutcome::Kept, note: "已核查".into() };
+    assert_eq!(code_of(commitments::verify(core, &spj, &id, kept).await), "materials_still_missing");
+    let breach = Verification {
+        outcome: VerificationOutcome::Breached,
+        note: "承诺于 2026-10-10 前补交建设资金落实证明，逾期未补交".into(),
+    };
+    assert_eq!(code_of(commitments::verify(core, &scjgj, &id, breach.clone()).await), "forbidden");
+    let operator_without_role = user("viewer", Some("spj"), &[]);
+    assert_eq!(code_of(commitments::verify(core, &operator_without_role, &id, breach.clone()).await), "forbidden");
+    let record_id = commitments::verify(core, &spj, &id, breach.clone()).await.unwrap().unwrap();
+    assert_eq!(code_of(commitments::verify(core, &spj, &id, breach).await), "commitment_already_verified");
+
+    // The breach is a dishonesty record of item CNSX, published by the
+    // regime in force (国办发〔2025〕22号: general, 3 to 12 months).
+    let record = core.store().get(RecordRow::key(record_id.as_str())).await.unwrap().unwrap();
+    assert_eq!((record.item.as_str(), record.department.as_str()), ("CNSX", "spj"));
+    assert_eq!(record.subject_key, builder().as_str());
+    assert!(record.public, "{record:?}");
+    assert_eq!((record.regime.as_str(), record.severity.as_deref()), ("gbf-2025-22", Some("general")));
+    assert_eq!(record.window_start, Some(d("2026-10-12")));
+    assert_eq!(record.earliest_end, Some(d("2027-01-12")));
+    assert_eq!(record.latest_end, Some(d("2027-10-12")));
+    let row = commitments::commitment(core, &id).await.unwrap();
+    assert_eq!((row.status, row.record_id.as_deref()), (CommitmentStatus::Breached, Some(record_id.as_str())));
+
+    // 国办发〔2020〕42号: until the record is repaired, no more 告知承诺.
+    let verdict = commitments::eligibility(core, &builder()).await.unwrap();
+    assert!(!verdict.available);
+    assert!(verdict.reasons[0].contains("曾违背承诺"), "{verdict:?}");
+    assert!(commitments::eligibility(core, &other()).await.unwrap().available);
+    let next = construction_permit("SPJ-2026-1012-003", &[]);
+    assert_eq!(code_of(commitments::make(core, &spj, next).await), "commitment_not_available");
+
+    the_credit_check_agrees(core).await;
+    verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_counter_commits_for_an_applicant_and_a_kept_commitment_leaves_no_record() {
+    let app = TestApp::new().await;
+    city(&app).await;
+    let core = &app.core;
+    let spj = department_user("spj");
+    morning(&app, "2026-11-26");
+    let input = MakeCommitment {
+        uscc: other().as_str().to_owned(),
+        item_code: "SPJ_GGWS".into(),
+        case_ref: "SPJ-2026-1126-101".into(),
+        deferred: Vec::new(),
+    };
+    let id = commitments::make(core, &spj, input).await.unwrap();
+    let row = commitments::commitment(core, &id).await.unwrap();
+    assert_eq!((row.channel, row.materials_missing), (CommitmentChannel::Counter, 0));
+    let kept = Verification { outcome: VerificationOutcome::Kept, note: "现场核查，符合承诺条件".into() };
+    assert_eq!(commitments::verify(core, &spj, &id, kept).await.unwrap(), None);
+    assert_eq!(commitments::commitment(core, &id).await.unwrap().status, CommitmentStatus::Kept);
+    assert!(commitments::eligibility(core, &other()).await.unwrap().available);
+
+    // The department's list; the credit office sees every department's.
+    let own = views::of_department(core, &spj, Some(&dept("spj")), None, 50).await.unwrap();
+    assert_eq!(own.len(), 1);
+    let reviewer_b = user("rv", Some("scjgj"), &[Role::Reviewer]);
+    assert_eq!(code_of(views::of_department(core, &reviewer_b, Some(&dept("spj")), None, 50).await), "forbidden");
+    assert_eq!(views::of_department(core, &credit_office("boss"), None, None, 50).await.unwrap().len(), 1);
+    // An unknown item is named.
+    let unknown = MakeCommitment { item_code: "NOPE".into(), ..construction_permit("X-1", &[]) };
+    assert_eq!(code_of(commitments::make(core, &spj, unknown).await), "commitment_item_not_found");
+}

@@ -1,0 +1,214 @@
+//! What happens to commitments, and the rows each kind writes.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::Uscc;
+use crate::auth::DepartmentCode;
+use crate::commitments::{
+    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, VerificationOutcome,
+};
+use crate::event::EventMeta;
+use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
+
+/// A material deferred by a commitment, with its deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeferredMaterial {
+    pub code: String,
+    pub name: String,
+    pub due_on: NaiveDate,
+}
+
+/// A deferred material the commitments job found past its deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueMaterial {
+    pub commitment_id: String,
+    pub material_code: String,
+    pub due_on: NaiveDate,
+}
+
+/// Events of the commitments context. The serde tag is the event kind in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(CommitmentsKind),
+    vis(pub),
+    derive(Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray),
+    strum(serialize_all = "snake_case")
+)]
+pub enum CommitmentsEvent {
+    /// An applicant signed an item's standard letter for an approval case.
+    CommitmentMade {
+        commitment_id: String,
+        item_code: String,
+        item_name: String,
+        department: DepartmentCode,
+        uscc: Uscc,
+        subject_name: String,
+        case_ref: String,
+        letter_version: String,
+        letter_text: String,
+        letter_sha256: String,
+        channel: CommitmentChannel,
+        made_on: NaiveDate,
+        made_by: String,
+        materials: Vec<DeferredMaterial>,
+        verify_by: NaiveDate,
+    },
+    /// A deferred material arrived; `missing` is how many are still missing.
+    MaterialSupplied {
+        commitment_id: String,
+        material_code: String,
+        supplied_on: NaiveDate,
+        recorded_by: String,
+        missing: u64,
+    },
+    /// Deferred materials past their deadline without arriving (the job).
+    MaterialsOverdue { on: NaiveDate, materials: Vec<OverdueMaterial> },
+    /// The department verified the commitment. A breach or a false
+    /// commitment names the dishonesty record it became.
+    CommitmentVerified {
+        commitment_id: String,
+        uscc: Uscc,
+        outcome: VerificationOutcome,
+        note: String,
+        verified_on: NaiveDate,
+        verified_by: String,
+        record_id: Option<String>,
+    },
+}
+
+// Exhaustive by construction: a new kind that does not say what it writes
+// does not compile, and a `_` arm would hide one (clippy denies it here).
+#[deny(clippy::wildcard_enum_match_arm, clippy::match_wildcard_for_single_variants)]
+impl CommitmentsEvent {
+    /// The organisation an event is about. Commitments are made by market
+    /// subjects with a USCC; the portal shows only organisations'.
+    pub fn public_subject(&self) -> Option<&str> {
+        match self {
+            CommitmentsEvent::CommitmentMade { uscc, .. } | CommitmentsEvent::CommitmentVerified { uscc, .. } => {
+                Some(uscc.as_str())
+            }
+            CommitmentsEvent::MaterialSupplied { .. } | CommitmentsEvent::MaterialsOverdue { .. } => None,
+        }
+    }
+
+    /// The rows a commitment writes: itself and each deferred material.
+    fn made(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::CommitmentMade {
+            commitment_id,
+            item_code,
+            item_name,
+            department,
+            uscc,
+            subject_name,
+            case_ref,
+            letter_version,
+            letter_text,
+            letter_sha256,
+            channel,
+            made_on,
+            made_by,
+            materials,
+            verify_by,
+        } = self
+        else {
+            return Err(ProjectionError {
+                table: "commitments",
+                column: "commitment_id",
+                problem: "not a commitment".to_owned(),
+            });
+        };
+        let mut writes = Vec::with_capacity(materials.len() + 1);
+        writes.push(
+            CommitmentRow {
+                commitment_id: commitment_id.clone(),
+                item_code: item_code.clone(),
+                item_name: item_name.clone(),
+                department: department.clone(),
+                uscc: uscc.clone(),
+                subject_name: subject_name.clone(),
+                case_ref: case_ref.clone(),
+                letter_version: letter_version.clone(),
+                letter_text: letter_text.clone(),
+                letter_sha256: letter_sha256.clone(),
+                channel: *channel,
+                made_on: *made_on,
+                made_by: made_by.clone(),
+                verify_by: *verify_by,
+                status: CommitmentStatus::Pending,
+                materials_missing: materials.len() as u64,
+                materials_overdue: false,
+                outcome: None,
+                outcome_note: None,
+                verified_on: None,
+                verified_by: None,
+                record_id: None,
+                seq,
+            }
+            .upsert()?,
+        );
+        for m in materials {
+            writes.push(
+                CommitmentMaterialRow {
+                    commitment_id: commitment_id.clone(),
+                    material_code: m.code.clone(),
+                    name: m.name.clone(),
+                    due_on: m.due_on,
+                    supplied_on: None,
+                    overdue_on: None,
+                    seq,
+                }
+                .upsert()?,
+            );
+        }
+        Ok(writes)
+    }
+
+    pub fn writes(&self, at: EventMeta) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let seq = at.seq;
+        match self {
+            CommitmentsEvent::CommitmentMade { .. } => self.made(seq),
+            CommitmentsEvent::MaterialSupplied { commitment_id, material_code, supplied_on, missing, .. } => Ok(vec![
+                CommitmentMaterialRow::key(commitment_id, material_code)
+                    .update(seq)
+                    .supplied_on(Some(*supplied_on))
+                    .write()?,
+                CommitmentRow::key(commitment_id).update(seq).materials_missing(*missing).write()?,
+            ]),
+            CommitmentsEvent::MaterialsOverdue { on, materials } => {
+                let mut writes = Vec::with_capacity(materials.len() * 2);
+                for m in materials {
+                    writes.push(
+                        CommitmentMaterialRow::key(&m.commitment_id, &m.material_code)
+                            .update(seq)
+                            .overdue_on(Some(*on))
+                            .write()?,
+                    );
+                    writes.push(CommitmentRow::key(&m.commitment_id).update(seq).materials_overdue(true).write()?);
+                }
+                Ok(writes)
+            }
+            CommitmentsEvent::CommitmentVerified {
+                commitment_id,
+                outcome,
+                note,
+                verified_on,
+                verified_by,
+                record_id,
+                ..
+            } => Ok(vec![
+                CommitmentRow::key(commitment_id)
+                    .update(seq)
+                    .status(outcome.status())
+                    .outcome(Some(*outcome))
+                    .outcome_note(Some(note.clone()))
+                    .verified_on(Some(*verified_on))
+                    .verified_by(Some(verified_by.clone()))
+                    .record_id(record_id.clone())
+                    .write()?,
+            ]),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Notification and commitment (告知承诺制, 54号 clause 一.1–一.2; 国办发〔2020〕42号):
+//! the catalog of administrative items that accept a commitment
+//! (`rules/commitments.toml`, a versioned rule set), the commitments
+//! applicants make for them — online or at a department's counter — with the
+//! materials they may supply later (容缺受理) and their deadlines on the
+//! working-day calendar, and the department's verification: kept, breached
+//! or false. A breached or false commitment becomes a dishonesty record
+//! (catalog item `CNSX`). `docs/COMMITMENTS.md`.
+
+mod catalog;
+mod events;
+mod model;
+mod tables;
+
+pub use catalog::*;
+pub use events::*;
+pub use model::*;
+pub use tables::*;

@@ -1,0 +1,97 @@
+//! Commitments (告知承诺): a company's commitments, a department's queue,
+//! one commitment's deferred materials, the materials past their deadline
+//! and the false commitments that bar an applicant. Every set is bounded
+//! by a `limit`.
+
+use chrono::NaiveDate;
+use xinyong_domain::Uscc;
+use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::collection::{RECORDS, RecordRow};
+use xinyong_domain::commitments::{
+    COMMITMENT_MATERIALS, COMMITMENTS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
+};
+
+use crate::sql::{Stmt, day, to_rows};
+use crate::{Result, Store};
+
+/// A company's commitments, the newest first (ties by id), at most `limit`;
+/// served by `commitments_uscc`.
+pub async fn of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<CommitmentRow>> {
+    let stmt = Stmt::select(&COMMITMENTS)
+        .push(" WHERE uscc = ")
+        .bind(uscc.as_str())
+        .push(" ORDER BY made_on DESC, commitment_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// A department's commitments (every department's for `None`) in `status`
+/// when given, the earliest verification deadline first, at most `limit`.
+pub async fn of_department(
+    store: &dyn Store,
+    department: Option<&DepartmentCode>,
+    status: Option<CommitmentStatus>,
+    limit: u32,
+) -> Result<Vec<CommitmentRow>> {
+    let mut stmt = Stmt::select(&COMMITMENTS).push(" WHERE 1 = 1");
+    if let Some(d) = department {
+        stmt = stmt.push(" AND department = ").bind(d.as_str());
+    }
+    if let Some(s) = status {
+        stmt = stmt.push(" AND status = ").bind(s.as_str());
+    }
+    let stmt = stmt.push(" ORDER BY verify_by, commitment_id LIMIT ").bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// A commitment's deferred materials, in code order.
+pub async fn materials(store: &dyn Store, commitment_id: &str) -> Result<Vec<CommitmentMaterialRow>> {
+    let stmt = Stmt::select(&COMMITMENT_MATERIALS)
+        .push(" WHERE commitment_id = ")
+        .bind(commitment_id)
+        .push(" ORDER BY material_code");
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Materials not supplied nor yet marked overdue whose deadline is before
+/// `today`, by commitment and code, at most `limit`; served by
+/// `commitment_materials_due`.
+pub async fn past_due(store: &dyn Store, today: NaiveDate, limit: u32) -> Result<Vec<CommitmentMaterialRow>> {
+    let stmt = Stmt::select(&COMMITMENT_MATERIALS)
+        .push(" WHERE supplied_on IS NULL AND overdue_on IS NULL AND due_on < ")
+        .bind(day(today))
+        .push(" ORDER BY commitment_id, material_code LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// A company's broken commitments (breached or false) with the dishonesty
+/// record each became, the newest first, at most `limit`: what bars it
+/// from 告知承诺 until its credit is repaired (国办发〔2020〕42号).
+pub async fn broken_commitments(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<CommitmentRow>> {
+    let stmt = Stmt::select(&COMMITMENTS)
+        .push(" WHERE uscc = ")
+        .bind(uscc.as_str())
+        .push(" AND status IN (")
+        .bind(CommitmentStatus::Breached.as_str())
+        .push(", ")
+        .bind(CommitmentStatus::False.as_str())
+        .push(") ORDER BY made_on DESC, commitment_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Published records about organisations that bar 告知承诺 — broken
+/// commitments (item `CNSX`) and records classed serious — by id after
+/// `after`, at most `limit`: what the check index loads when it is rebuilt.
+pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32) -> Result<Vec<RecordRow>> {
+    let stmt = Stmt::select(&RECORDS)
+        .push(
+            " WHERE public = 1 AND subject_kind = 'legal_person' \
+             AND (item = 'CNSX' OR severity IN ('serious', 'specific_serious')) AND id > ",
+        )
+        .bind(after.unwrap_or(""))
+        .push(" ORDER BY id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
