@@ -67,7 +67,12 @@ fn user(login: &str) -> Result<Principal> {
     Actor::parse(&format!("user:{login}")).map(Principal::System).map_err(invalid)
 }
 
-pub(crate) async fn play(core: &Core, seed: u64) -> Result<()> {
+/// Writes the city's item lists, inspectors and two tasks (the leak walk
+/// runs it too, to find no inspector on a public page).
+///
+/// # Errors
+/// A use case refused what the demo asked.
+pub async fn play(core: &Core, seed: u64) -> Result<()> {
     // The demo's inspections happen once per city: a second run (more
     // subjects, another seed) keeps the tasks, items and inspectors it has.
     if !view::public_tasks(core).await.map_err(fail("demo: reading the tasks"))?.is_empty() {

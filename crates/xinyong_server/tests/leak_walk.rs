@@ -19,6 +19,7 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::RecordSubject;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::inspections::{INSPECTORS, InspectorRow};
 use xinyong_domain::lists::{LISTINGS, ListingProposal, digest_id};
 use xinyong_domain::mask::find_id_numbers;
 use xinyong_domain::projection::Row as _;
@@ -61,6 +62,7 @@ async fn demo_city() -> TestApp {
         ingest_batch(&app.core, request).await.unwrap();
     }
     list_some(&app).await;
+    xinyong_demo::random_inspections(&app.core, SEED).await.unwrap();
     app.sync_search().await;
     app
 }
@@ -158,6 +160,9 @@ enum Kind {
     IdNumber,
     /// The document number of a record that is not public today.
     HiddenRecord,
+    /// An inspector's law-enforcement certificate number (inspectors are
+    /// natural persons; their names are `Name`s).
+    Certificate,
 }
 
 /// What must never appear, indexed by first character so that a page is
@@ -179,6 +184,11 @@ impl Forbidden {
         for row in all_rows(app, &PERSONS).await {
             strings.push((text(&row, 0), Kind::IdNumber));
             strings.push((text(&row, 1), Kind::Name));
+        }
+        for row in all_rows(app, &INSPECTORS).await {
+            let inspector = InspectorRow::from_cells(&row).unwrap();
+            strings.push((inspector.name, Kind::Name));
+            strings.push((inspector.certificate_no, Kind::Certificate));
         }
         let today = china_today(&app.core);
         let catalog = &app.core.rules().catalog;
@@ -210,7 +220,7 @@ impl Forbidden {
                     containing.insert(s.clone(), within);
                 }
                 Kind::HiddenRecord => hidden_documents += 1,
-                Kind::IdNumber => {}
+                Kind::IdNumber | Kind::Certificate => {}
             }
             by_first.entry(s.chars().next().unwrap()).or_default().push((s, kind));
         }
@@ -385,6 +395,21 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         walk(path, r.status, r.text(), &mut problems);
     }
     assert!(penalties_seen > 10, "penalties on subject pages: {penalties_seen}");
+    // Random inspections: the list, each published task and its draw record
+    // (targets and strata; inspectors never by name).
+    let r = app.get("/inspections").await;
+    let list = r.text();
+    let tasks: Vec<String> =
+        list.split("href=\"/inspections/").skip(1).map(|s| s.split('"').next().unwrap().to_owned()).collect();
+    assert!(!tasks.is_empty(), "a published inspection task");
+    walk("/inspections".to_owned(), r.status, r.text(), &mut problems);
+    for id in tasks {
+        for path in [format!("/inspections/{id}"), format!("/api/v1/public/inspections/{id}/draw")] {
+            let r = app.get(&path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            walk(path, r.status, r.text(), &mut problems);
+        }
+    }
     for kind in ["licences", "penalties"] {
         let mut path = format!("/publicity/{kind}");
         let mut rows = 0;
