@@ -231,7 +231,7 @@ pub struct Verification {
 
 /// The granting department records its verification, within the item's
 /// deadline. A breach or a false commitment is first written as a
-/// dishonesty record (item `CNSX`, [`breach_record`]) and the finding names
+/// dishonesty record (item `CNSX`, `views::breach_record`) and the finding names
 /// it; returns that record's id.
 pub async fn verify(
     core: &Core,
