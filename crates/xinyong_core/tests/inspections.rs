@@ -1,7 +1,7 @@
 //! 双随机、一公开 end to end in the core: items and inspectors, a joint plan,
 //! the commitment, the draw refused until its seed exists, the draw, its
-//! recomputation (and its failure on a changed pool or seed), results and
-//! publication.
+//! recomputation (and its failure on a changed pool or seed), results,
+//! publication, and the published results in the evaluation.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -11,7 +11,9 @@ use xinyong_core::inspections::directory::{self, InspectorInput, ItemInput};
 use xinyong_core::inspections::plan::{PlanInput, plan_task};
 use xinyong_core::inspections::results::{ResultInput, enter_result, publish};
 use xinyong_core::inspections::{draw, verify, view};
+use xinyong_core::jobs::Job as _;
 use xinyong_domain::Uscc;
+use xinyong_domain::evaluation::GradeRow;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::inspections::{InspectionTaskRow, TaskStatus};
 use xinyong_domain::lottery::Quota;
@@ -89,6 +91,10 @@ async fn row(app: &TestApp, task_id: &str) -> InspectionTaskRow {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one story from the plan to the published result in the evaluation, step by step"
+)]
 async fn a_joint_task_goes_from_plan_to_published_results_and_verifies() {
     let app = city().await;
     let scjgj = department_user("scjgj");
@@ -148,6 +154,10 @@ async fn a_joint_task_goes_from_plan_to_published_results_and_verifies() {
     first.targets[0] = org("370103", 49);
     assert!(!verify::verify_draw(&app.core, &task_id, Some(changed_target), false).await.unwrap().passed());
 
+    // The evaluation job as `serve` runs it: in full now, incrementally after.
+    let job = xinyong_core::evaluation::EvaluationJob::every(std::time::Duration::from_secs(60));
+    job.run(&app.core).await.unwrap();
+
     // Results: all of them before publication.
     let early = publish(&app.core, &scjgj, &task_id).await.unwrap_err();
     assert_eq!(early.code(), "inspection_results_incomplete");
@@ -162,8 +172,22 @@ async fn a_joint_task_goes_from_plan_to_published_results_and_verifies() {
         };
         enter_result(&app.core, &scjgj, input).await.unwrap();
     }
+    let reasons = |app: &TestApp, uscc: Uscc| {
+        let core = app.core.clone();
+        async move {
+            let row = core.store().get(GradeRow::key(&uscc, "local")).await.unwrap().unwrap();
+            row.reasons.0.iter().map(|r| r.indicator.clone()).collect::<Vec<_>>()
+        }
+    };
+    let inspected = Uscc::parse(&detail.targets[0].uscc).unwrap();
+    job.run(&app.core).await.unwrap();
+    assert!(!reasons(&app, inspected.clone()).await.contains(&"inspection_problems".to_owned()), "not yet public");
     publish(&app.core, &scjgj, &task_id).await.unwrap();
     assert_eq!(row(&app, &task_id).await.status, TaskStatus::Published);
+    // Published, the rectification order counts at the next incremental
+    // run, although the publishing entry names no subject.
+    job.run(&app.core).await.unwrap();
+    assert_eq!(reasons(&app, inspected).await, ["inspection_problems"]);
     let public =
         view::detail(&app.core, &xinyong_core::auth::policy::Principal::Anonymous, &task_id, true).await.unwrap();
     assert!(public.targets.iter().all(|t| t.outcome.is_some() && t.findings.is_empty()));

@@ -254,7 +254,7 @@ async fn a_model_file_with_an_error_is_refused_with_its_line_and_rule() {
     started(&app).await;
     let overlapping = SHIPPED_LOCAL_MODEL_TOML.replace("min = 990\nmax = 1029", "min = 990\nmax = 1035");
     let band_line = overlapping.lines().position(|l| l == "max = 1035").unwrap() + 1;
-    let unknown = SHIPPED_LOCAL_MODEL_TOML.replacen("source = \"interview\"", "source = \"inspection\"", 1);
+    let unknown = SHIPPED_LOCAL_MODEL_TOML.replacen("source = \"interview\"", "source = \"complaint\"", 1);
     let broken = SHIPPED_LOCAL_MODEL_TOML.replacen("[model]", "[model", 1);
     for (text, code) in [
         (overlapping.as_str(), "model_bands_overlap"),

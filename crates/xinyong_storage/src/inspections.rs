@@ -90,6 +90,22 @@ pub async fn targets_of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> R
     to_rows(store.fetch(&stmt).await?)
 }
 
+/// The subjects of tasks whose results were published by log entries from
+/// index `from` on, at most `limit`: their results now count in the
+/// evaluation, and `inspection_results_published` names no subject.
+pub async fn subjects_published_since(store: &dyn Store, from: u64, limit: u32) -> Result<Vec<String>> {
+    let stmt =
+        Stmt::new("SELECT DISTINCT t.uscc FROM inspection_targets t JOIN inspection_tasks k ON k.task_id = t.task_id")
+            .push(" WHERE k.seq >= ")
+            .bind(i64::try_from(from).unwrap_or(i64::MAX))
+            .push(" AND k.status = ")
+            .bind(xinyong_domain::inspections::TaskStatus::Published.as_str())
+            .push(" ORDER BY t.uscc LIMIT ")
+            .bind(i64::from(limit))
+            .returns(&[Kind::Text]);
+    store.fetch(&stmt).await?.into_iter().map(|row| Cols::new(row, "published inspections").text()).collect()
+}
+
 /// Who inspected whom in tasks drawn on or after `since`: (subject,
 /// inspector ids separated by spaces), for rotation.
 pub async fn recent_assignments(store: &dyn Store, since: NaiveDate, limit: u32) -> Result<Vec<(String, String)>> {

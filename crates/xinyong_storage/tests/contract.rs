@@ -12,6 +12,7 @@ mod queries {
     mod collection;
     mod commitments;
     mod evaluation;
+    mod inspections;
     mod lists;
     mod redress;
     mod subscriptions;

@@ -1,7 +1,7 @@
 //! The facts a scorecard looks at, gathered from the projections: every
 //! organisation's records (not those whose publicity ended, nor those under an open
-//! objection), list memberships and bans in force, interviews
-//! and the latest external grade of each scheme. Kept columnar (one flat
+//! objection), list memberships and bans in force, interviews, results of
+//! published random inspections and the latest external grade of each scheme. Kept columnar (one flat
 //! array of facts, an offset per subject) so a million subjects are scored
 //! in one pass.
 
@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::collection::{PublicityEndReason, RecordRow};
 use xinyong_domain::evaluation::{ExternalGradeRow, Fact, FactKeys, FactSource, day_number};
+use xinyong_domain::inspections::{InspectionTargetRow, InspectionTaskRow, TaskStatus};
 use xinyong_domain::lists::{BanRow, InterviewRow, ListingRow};
 use xinyong_domain::objections::{ObjectionStatus, RecordObjectionRow};
 use xinyong_domain::subjects::{SubjectRow, SubjectStatus};
@@ -90,6 +91,9 @@ pub struct FactsBuilder {
     /// Records with an open objection: they do not count until the
     /// department has answered (the reading that protects the subject).
     disputed: HashSet<String>,
+    /// Published inspection tasks and their lead departments: a result
+    /// counts once its task's results are public (一公开), not before.
+    published_tasks: HashMap<String, String>,
 }
 
 impl FactsBuilder {
@@ -162,6 +166,23 @@ impl FactsBuilder {
         self.add(&row.subject_key.clone(), FactSource::Interview, "interview", row.department.as_str(), row.held_on);
     }
 
+    /// Registers a task whose results may count (its results published).
+    pub fn add_inspection_task(&mut self, row: &InspectionTaskRow) {
+        if row.status == TaskStatus::Published {
+            self.published_tasks.insert(row.task_id.clone(), row.lead_department.clone());
+        }
+    }
+
+    /// A result of a published task, dated the day it was entered; tasks
+    /// must be added first (`add_inspection_task`).
+    pub fn add_inspection(&mut self, row: &InspectionTargetRow) {
+        let (Some(outcome), Some(on)) = (row.outcome, row.result_on) else { return };
+        let Some(department) = self.published_tasks.get(&row.task_id).cloned() else { return };
+        if self.index.contains_key(row.uscc.as_str()) {
+            self.add(row.uscc.as_str(), FactSource::Inspection, outcome.as_str(), &department, on);
+        }
+    }
+
     /// Only the latest period of a scheme counts (by `period_end`: a
     /// quarter's grade is later than the year before's, whatever the text).
     pub fn add_external(&mut self, row: &ExternalGradeRow) {
@@ -227,6 +248,14 @@ pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts
     while let Some(page) = scan.next_page().await? {
         page.iter().for_each(|r| b.add_external(r));
     }
+    let mut scan = store.scan::<InspectionTaskRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_inspection_task(r));
+    }
+    let mut scan = store.scan::<InspectionTargetRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_inspection(r));
+    }
     Ok(b.finish())
 }
 
@@ -257,6 +286,12 @@ pub async fn gather_some(store: &dyn Store, usccs: &[Uscc], today: NaiveDate) ->
         }
         for r in xinyong_storage::evaluation::external_grades_of(store, uscc).await? {
             b.add_external(&r);
+        }
+        for r in xinyong_storage::inspections::targets_of_subject(store, uscc, PER_SUBJECT_LIMIT).await? {
+            if let Some(task) = store.get(InspectionTaskRow::key(r.task_id.as_str())).await? {
+                b.add_inspection_task(&task);
+            }
+            b.add_inspection(&r);
         }
     }
     Ok(b.finish())

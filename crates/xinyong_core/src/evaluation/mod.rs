@@ -278,6 +278,10 @@ impl EvaluationJob {
                 touched.extend(
                     xinyong_storage::evaluation::objections_closed_since(store, size, INCREMENTAL_LIMIT + 1).await?,
                 );
+                // Published inspection results count from their publication.
+                touched.extend(
+                    xinyong_storage::inspections::subjects_published_since(store, size, INCREMENTAL_LIMIT + 1).await?,
+                );
                 touched.sort_unstable();
                 touched.dedup();
                 if touched.len() > INCREMENTAL_LIMIT as usize {

@@ -84,6 +84,10 @@ pub enum FactSource {
     /// The latest external grade of a scheme: class = scheme
     /// (`national`, `tax`, `samr_risk`), code = the grade.
     ExternalGrade,
+    /// A published random-inspection result (双随机、一公开): class = the
+    /// outcome (`normal`, `rectification_ordered`, `problems_found`,
+    /// `not_found_at_address`), code = the task's lead department.
+    Inspection,
 }
 
 impl FactSource {
@@ -94,6 +98,7 @@ impl FactSource {
             FactSource::Ban => "ban",
             FactSource::Interview => "interview",
             FactSource::ExternalGrade => "external_grade",
+            FactSource::Inspection => "inspection",
         }
     }
 }
@@ -277,6 +282,7 @@ fn known_classes(source: FactSource) -> Option<&'static [&'static str]> {
         FactSource::Ban => Some(&["market", "industry"]),
         FactSource::Interview => Some(&["interview"]),
         FactSource::ExternalGrade => Some(&["national", "tax", "samr_risk"]),
+        FactSource::Inspection => Some(&["normal", "rectification_ordered", "problems_found", "not_found_at_address"]),
     }
 }
 
@@ -352,11 +358,12 @@ fn indicator(raw: RawIndicator) -> Result<Indicator, ModelError> {
         "ban" => FactSource::Ban,
         "interview" => FactSource::Interview,
         "external_grade" => FactSource::ExternalGrade,
+        "inspection" => FactSource::Inspection,
         other => {
             return Err(err(
                 "model_indicator_unknown",
                 format!(
-                    "指标“{code}”的数据来源“{other}”不存在（可用：record、listing、ban、interview、external_grade）"
+                    "指标“{code}”的数据来源“{other}”不存在（可用：record、listing、ban、interview、external_grade、inspection）"
                 ),
             ));
         }

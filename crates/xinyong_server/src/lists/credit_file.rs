@@ -10,6 +10,7 @@
 //! the credit office only, and every such read is audited with its reason.
 
 use std::collections::BTreeMap;
+use xinyong_core::inspections::view::SubjectInspection;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -536,6 +537,8 @@ pub(crate) struct FileView {
     people: Option<Vec<PersonLine>>,
     /// `None`: the viewer's role may not see grades.
     grades: Option<SubjectGrades>,
+    /// Random inspections the subject was drawn for; results once published.
+    inspections: Vec<SubjectInspection>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -589,9 +592,10 @@ pub(crate) async fn subject_file(
     let read = async {
         let found = file::credit_file(&state.core, &uscc, people).await?;
         let grades = if may_grade { Some(subject_grades(&state.core, &uscc).await?) } else { None };
-        Ok::<_, ApiError>((found, grades, department_names(&state.core).await?))
+        let inspections = xinyong_core::inspections::view::of_subject(&state.core, &uscc).await?;
+        Ok::<_, ApiError>((found, grades, inspections, department_names(&state.core).await?))
     };
-    let (found, grades, names) = read.await.map_err(|e| error_page(&state, e))?;
+    let (found, grades, inspections, names) = read.await.map_err(|e| error_page(&state, e))?;
     let Some(f) = found else {
         let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
         let page = SubjectFilePage {
@@ -604,6 +608,7 @@ pub(crate) async fn subject_file(
     };
     let mut view = file_view(&state, &caller, &f, &names);
     view.grades = grades;
+    view.inspections = inspections;
     let page = SubjectFilePage {
         layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
         q: uscc.as_str().to_owned(),
@@ -635,6 +640,7 @@ fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &B
                 .collect()
         }),
         grades: None,
+        inspections: Vec::new(),
     }
 }
 

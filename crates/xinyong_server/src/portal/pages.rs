@@ -279,6 +279,8 @@ pub(crate) struct SubjectPage {
     list_entries: Vec<RecordCard>,
     /// Published, in-force list memberships (名单信息).
     memberships: Vec<ListEntryRow>,
+    /// Random inspections the subject was drawn for (双随机、一公开); today's view only.
+    inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
 }
 
 pub(crate) async fn subject(
@@ -302,8 +304,16 @@ pub(crate) async fn subject(
         Ok(None) => return error_page(&state, not_found(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"))),
         Err(e) => return error_page(&state, e),
     };
+    let inspections = match day {
+        Some(_) => Vec::new(),
+        None => match xinyong_core::inspections::view::of_subject(&state.core, &uscc).await {
+            Ok(found) => found,
+            Err(e) => return error_page(&state, e.into()),
+        },
+    };
     let cards = |list: &[PublicRecord]| list.iter().map(|r| card(r, &departments)).collect::<Vec<_>>();
     SubjectPage {
+        inspections,
         layout: Layout::new(&state, &profile.name).at("search"),
         licences: cards(&profile.licences),
         penalties: cards(&profile.penalties),
