@@ -38,6 +38,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         public::search_subjects,
         public::get_subject,
         public::get_lists,
+        crate::commitments::pledges::api_pledges,
         create_batch,
         get_batch,
         get_batch_error_report,

@@ -13,6 +13,7 @@
 //! materials past their deadline. `docs/COMMITMENTS.md`.
 
 pub mod job;
+pub mod pledges;
 pub mod views;
 
 use chrono::NaiveDate;
@@ -41,11 +42,13 @@ pub struct CommitmentSettings {
     /// A published record classed serious or specific serious bars the
     /// applicant (besides a listing on a serious dishonesty list).
     pub serious_records_bar: bool,
+    /// Members one industry association's self-discipline scheme may name.
+    pub max_scheme_members: usize,
 }
 
 impl Default for CommitmentSettings {
     fn default() -> Self {
-        CommitmentSettings { serious_records_bar: true }
+        CommitmentSettings { serious_records_bar: true, max_scheme_members: 500 }
     }
 }
 

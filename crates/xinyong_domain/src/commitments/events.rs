@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::Uscc;
 use crate::auth::DepartmentCode;
 use crate::commitments::{
-    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, VerificationOutcome,
+    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PledgeKind, PledgeRow, PledgeSchemeRow,
+    SchemeMember, VerificationOutcome,
 };
 use crate::event::EventMeta;
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
@@ -77,6 +78,32 @@ pub enum CommitmentsEvent {
         verified_by: String,
         record_id: Option<String>,
     },
+    /// A company published a voluntary pledge (主动承诺).
+    PledgeMade {
+        pledge_id: String,
+        uscc: Uscc,
+        subject_name: String,
+        title: String,
+        text: String,
+        text_sha256: String,
+        made_on: NaiveDate,
+        made_by: String,
+    },
+    /// An industry association published its self-discipline scheme and
+    /// the members pledging to it (行业自律承诺), one pledge each.
+    SelfDisciplineSchemePublished {
+        scheme_id: String,
+        association_uscc: Uscc,
+        association_name: String,
+        title: String,
+        text: String,
+        text_sha256: String,
+        members: Vec<SchemeMember>,
+        published_on: NaiveDate,
+        published_by: String,
+    },
+    /// A pledge is no longer given (the company's or the association's word).
+    PledgeWithdrawn { pledge_id: String, uscc: Uscc, withdrawn_on: NaiveDate, withdrawn_by: String, reason: String },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -87,9 +114,11 @@ impl CommitmentsEvent {
     /// subjects with a USCC; the portal shows only organisations'.
     pub fn public_subject(&self) -> Option<&str> {
         match self {
-            CommitmentsEvent::CommitmentMade { uscc, .. } | CommitmentsEvent::CommitmentVerified { uscc, .. } => {
-                Some(uscc.as_str())
-            }
+            CommitmentsEvent::CommitmentMade { uscc, .. }
+            | CommitmentsEvent::CommitmentVerified { uscc, .. }
+            | CommitmentsEvent::PledgeMade { uscc, .. }
+            | CommitmentsEvent::PledgeWithdrawn { uscc, .. } => Some(uscc.as_str()),
+            CommitmentsEvent::SelfDisciplineSchemePublished { association_uscc, .. } => Some(association_uscc.as_str()),
             CommitmentsEvent::MaterialSupplied { .. } | CommitmentsEvent::MaterialsOverdue { .. } => None,
         }
     }
@@ -209,6 +238,104 @@ impl CommitmentsEvent {
                     .record_id(record_id.clone())
                     .write()?,
             ]),
+            CommitmentsEvent::PledgeMade {
+                pledge_id,
+                uscc,
+                subject_name,
+                title,
+                text,
+                text_sha256,
+                made_on,
+                made_by,
+            } => Ok(vec![
+                PledgeRow {
+                    pledge_id: pledge_id.clone(),
+                    kind: PledgeKind::Voluntary,
+                    uscc: uscc.clone(),
+                    subject_name: subject_name.clone(),
+                    title: title.clone(),
+                    text: text.clone(),
+                    text_sha256: text_sha256.clone(),
+                    scheme_id: None,
+                    association_uscc: None,
+                    association_name: None,
+                    made_on: *made_on,
+                    made_by: made_by.clone(),
+                    withdrawn_on: None,
+                    withdraw_reason: None,
+                    seq,
+                }
+                .upsert()?,
+            ]),
+            CommitmentsEvent::SelfDisciplineSchemePublished { .. } => self.scheme(seq),
+            CommitmentsEvent::PledgeWithdrawn { pledge_id, withdrawn_on, reason, .. } => Ok(vec![
+                PledgeRow::key(pledge_id)
+                    .update(seq)
+                    .withdrawn_on(Some(*withdrawn_on))
+                    .withdraw_reason(Some(reason.clone()))
+                    .write()?,
+            ]),
         }
+    }
+
+    /// The rows a scheme writes: itself and a pledge per member.
+    fn scheme(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::SelfDisciplineSchemePublished {
+            scheme_id,
+            association_uscc,
+            association_name,
+            title,
+            text,
+            text_sha256,
+            members,
+            published_on,
+            published_by,
+        } = self
+        else {
+            return Err(ProjectionError {
+                table: "pledge_schemes",
+                column: "scheme_id",
+                problem: "not a scheme".to_owned(),
+            });
+        };
+        let mut writes = Vec::with_capacity(members.len() + 1);
+        writes.push(
+            PledgeSchemeRow {
+                scheme_id: scheme_id.clone(),
+                association_uscc: association_uscc.clone(),
+                association_name: association_name.clone(),
+                title: title.clone(),
+                text: text.clone(),
+                text_sha256: text_sha256.clone(),
+                members: members.len() as u64,
+                published_on: *published_on,
+                published_by: published_by.clone(),
+                seq,
+            }
+            .upsert()?,
+        );
+        for m in members {
+            writes.push(
+                PledgeRow {
+                    pledge_id: m.pledge_id.clone(),
+                    kind: PledgeKind::SelfDiscipline,
+                    uscc: m.uscc.clone(),
+                    subject_name: m.name.clone(),
+                    title: title.clone(),
+                    text: text.clone(),
+                    text_sha256: text_sha256.clone(),
+                    scheme_id: Some(scheme_id.clone()),
+                    association_uscc: Some(association_uscc.clone()),
+                    association_name: Some(association_name.clone()),
+                    made_on: *published_on,
+                    made_by: published_by.clone(),
+                    withdrawn_on: None,
+                    withdraw_reason: None,
+                    seq,
+                }
+                .upsert()?,
+            );
+        }
+        Ok(writes)
     }
 }

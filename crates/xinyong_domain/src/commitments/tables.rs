@@ -58,5 +58,7 @@ crate::projection::table! {
 
 /// The tables this context owns, in the order `verify` checks them.
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&COMMITMENTS, &COMMITMENT_MATERIALS]
+    let mut tables = vec![&COMMITMENTS, &COMMITMENT_MATERIALS];
+    tables.extend(crate::commitments::pledge_tables());
+    tables
 }

@@ -4,6 +4,7 @@
 //! (`/console/commitments`).
 
 pub(crate) mod pages;
+pub mod pledges;
 pub(crate) mod portal;
 
 use xinyong_domain::commitments::{CommitmentMaterialRow, CommitmentRow};

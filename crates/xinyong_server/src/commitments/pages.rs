@@ -25,13 +25,13 @@ use crate::{ApiError, AppState};
 const LIST_LIMIT: u32 = 200;
 
 /// What went wrong with a form, shown above it.
-struct Problem {
-    code: String,
-    message: String,
+pub(crate) struct Problem {
+    pub(crate) code: String,
+    pub(crate) message: String,
 }
 
 impl Problem {
-    fn of(e: CoreError) -> (Problem, StatusCode) {
+    pub(crate) fn of(e: CoreError) -> (Problem, StatusCode) {
         let problem = Problem { code: e.code().to_owned(), message: e.to_string() };
         (problem, ApiError::from(e).status)
     }
