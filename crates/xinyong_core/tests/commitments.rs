@@ -203,7 +203,34 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     assert_eq!(code_of(commitments::make(core, &spj, next).await), "commitment_not_available");
 
     the_credit_check_agrees(core).await;
+    the_approval_is_revoked_through_the_feed(core, &id).await;
     verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
+}
+
+/// The granting department revokes the approval made on the broken
+/// commitment; its approval system finds it in its feed and acknowledges it.
+async fn the_approval_is_revoked_through_the_feed(core: &xinyong_core::Core, id: &str) {
+    let spj = department_user("spj");
+    let missing = commitments::revoke_approval(core, &spj, id, " ", "逾期未补交").await;
+    assert_eq!(code_of(missing), "decision_no_required");
+    let scjgj = department_user("scjgj");
+    let other = commitments::revoke_approval(core, &scjgj, id, "济审撤〔2026〕3号", "逾期未补交").await;
+    assert_eq!(code_of(other), "forbidden");
+    for _ in 0..2 {
+        commitments::revoke_approval(core, &spj, id, "济审撤〔2026〕3号", "承诺期限内未补交建设资金落实证明")
+            .await
+            .unwrap();
+    }
+    let row = commitments::commitment(core, id).await.unwrap();
+    assert_eq!(row.revocation_decision_no.as_deref(), Some("济审撤〔2026〕3号"));
+    let feed = xinyong_core::closed_loop::feeds::feed(core, &dept("spj"), 0, 100).await.unwrap();
+    let items: Vec<_> = feed.items.iter().filter(|i| i.kind == "approval_revoked").collect();
+    assert_eq!(items.len(), 1, "revoked once, one item");
+    assert_eq!((items[0].listing_id.as_str(), items[0].measures[0].code.as_str()), (id, "revoke_approval"));
+    assert_eq!(items[0].subject.key, builder().as_str());
+    let ack =
+        xinyong_core::closed_loop::feeds::acknowledge(core, &spj, &dept("spj"), id, "revoke_approval", "已撤销").await;
+    assert!(ack.unwrap().recorded);
 }
 
 #[tokio::test]

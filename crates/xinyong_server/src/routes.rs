@@ -591,6 +591,13 @@ pub fn table() -> Vec<Route> {
             Commitment,
             commitments::pages::verify,
         ),
+        Route::page(
+            M::POST,
+            "/console/commitments/{id}/revoke",
+            VerifyCommitment,
+            Commitment,
+            commitments::pages::revoke,
+        ),
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),
         Route::page(M::POST, "/console/repairs/{id}/decide", DecideRepair, Repair, repair::pages::decide),

@@ -623,6 +623,10 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             &format!("/console/commitments/{}/verify", f.commitment),
             form(&[("outcome", "kept"), ("note", "现场核查，符合承诺条件")]),
         ),
+        ("POST", "/console/commitments/{id}/revoke") => post(
+            &format!("/console/commitments/{}/revoke", f.commitment),
+            form(&[("decision_no", "济审撤〔2026〕1号"), ("reason", "虚假承诺")]),
+        ),
         ("GET", "/console/campaigns") => get("/console/campaigns"),
         ("POST", "/console/campaigns") => post(
             "/console/campaigns",

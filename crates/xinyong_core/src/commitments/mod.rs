@@ -281,3 +281,47 @@ pub async fn verify(
     core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
     Ok(record_id)
 }
+
+/// Longest revocation decision number (决定文号).
+const MAX_DECISION_NO_CHARS: usize = 64;
+
+/// The granting department revokes the approval made on a commitment it
+/// found breached or false (国办发〔2020〕42号: 撤销审批决定). Its approval
+/// system receives the revocation in its feed (kind `approval_revoked`,
+/// measure `revoke_approval`) and acknowledges and reports it like any
+/// pushed measure. Revoking twice changes nothing.
+pub async fn revoke_approval(
+    core: &Core,
+    principal: &Principal,
+    commitment_id: &str,
+    decision_no: &str,
+    reason: &str,
+) -> Result<()> {
+    let row = commitment(core, commitment_id).await?;
+    authorize(principal, Action::VerifyCommitment, &Resource::Department(row.department.clone()))?;
+    if !row.outcome.is_some_and(VerificationOutcome::is_dishonest) {
+        return Err(CoreError::invalid(
+            "approval_revocation_needs_breach",
+            "只有核查认定为未履约或虚假承诺的，才能撤销据此作出的审批决定",
+        ));
+    }
+    let decision_no = text(decision_no, "decision_no_required", "撤销决定文号", MAX_DECISION_NO_CHARS)?;
+    let reason = text(reason, "revocation_reason_required", "撤销理由", MAX_NOTE_CHARS)?;
+    if row.approval_revoked_on.is_some() {
+        return Ok(());
+    }
+    let body = CommitmentsEvent::ApprovalRevoked {
+        commitment_id: row.commitment_id,
+        uscc: row.uscc,
+        subject_name: row.subject_name,
+        department: row.department,
+        case_ref: row.case_ref,
+        item_name: row.item_name,
+        decision_no,
+        reason,
+        revoked_on: china_today(core),
+        revoked_by: principal.actor().as_str().to_owned(),
+    };
+    core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    Ok(())
+}

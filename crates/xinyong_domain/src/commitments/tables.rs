@@ -39,6 +39,9 @@ crate::projection::table! {
         verified_by: Option<String>,
         /// The dishonesty record a breach or false commitment became.
         record_id: Option<String>,
+        /// The approval made on a broken commitment was revoked (撤销审批决定).
+        approval_revoked_on: Option<NaiveDate>,
+        revocation_decision_no: Option<String>,
         seq: u64,
     }
 }

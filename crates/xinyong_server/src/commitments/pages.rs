@@ -325,3 +325,22 @@ pub(crate) async fn verify(
     };
     after(&state, &caller, &id, result).await
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RevokeForm {
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /console/commitments/{id}/revoke`: the approval made on a broken
+/// commitment is revoked; the department's approval system receives it.
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<RevokeForm>,
+) -> Result<Response, PageError> {
+    let result = commitments::revoke_approval(&state.core, &caller, &id, &form.decision_no, &form.reason).await;
+    after(&state, &caller, &id, result).await
+}

@@ -42,6 +42,8 @@ fn commitment(id: &str, code: &str, department: &str, made: &str, verify_by: &st
         verified_on: None,
         verified_by: None,
         record_id: None,
+        approval_revoked_on: None,
+        revocation_decision_no: None,
         seq: 1,
     }
 }
