@@ -269,6 +269,7 @@ pub async fn verify(
     } else {
         None
     };
+    let (row_department, uscc) = (row.department.clone(), row.uscc.clone());
     let body = CommitmentsEvent::CommitmentVerified {
         commitment_id: row.commitment_id,
         uscc: row.uscc,
@@ -279,7 +280,65 @@ pub async fn verify(
         record_id: record_id.clone(),
     };
     core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    if input.outcome.is_dishonest() {
+        propose_listing_if_repeated(core, principal, &row_department, &uscc).await?;
+    }
     Ok(record_id)
+}
+
+/// Commitments and records read per company to count broken commitments.
+const PER_COMPANY: u32 = 1_000;
+
+/// The catalog's `[listing]`: once a company has `broken` broken
+/// commitments whose records are still published, the verifying
+/// department proposes it for the list (拟列入). The list's prior notice
+/// and objection window protect the company before any decision; a
+/// proposal or listing already open on that list is left as it is. Returns
+/// the proposal's id when one was made.
+pub async fn propose_listing_if_repeated(
+    core: &Core,
+    principal: &Principal,
+    department: &xinyong_domain::auth::DepartmentCode,
+    uscc: &Uscc,
+) -> Result<Option<String>> {
+    let Some(trigger) = core.rules().commitments.listing().cloned() else { return Ok(None) };
+    let today = china_today(core);
+    let store = core.store();
+    let records = xinyong_storage::collection::records_of_subject(store, uscc, PER_COMPANY).await?;
+    let published =
+        |id: &str| records.iter().any(|r| r.id == id && r.public && r.latest_end.is_none_or(|end| end >= today));
+    let broken: Vec<CommitmentRow> = xinyong_storage::commitments::broken_commitments(store, uscc, PER_COMPANY)
+        .await?
+        .into_iter()
+        .filter(|c| c.record_id.as_deref().is_some_and(published))
+        .collect();
+    if u32::try_from(broken.len()).unwrap_or(u32::MAX) < trigger.broken {
+        return Ok(None);
+    }
+    let facts: Vec<String> = broken
+        .iter()
+        .map(|c| {
+            format!("{}（办件编号 {}，{} 承诺，核查认定{}）", c.item_name, c.case_ref, c.made_on, c.status.name_zh())
+        })
+        .collect();
+    let input = crate::lists::listing::ProposeListing {
+        list_code: trigger.list.clone(),
+        subject: uscc.as_str().to_owned(),
+        reason: format!("违背告知承诺 {} 次（未履约或虚假承诺，相应失信信息仍在公示期内）", broken.len()),
+        facts: facts.join("；"),
+        legal_basis: trigger.basis.clone(),
+        source_records: broken.iter().filter_map(|c| c.record_id.clone()).collect(),
+        proposed_on: None,
+    };
+    match crate::lists::listing::propose(core, principal, department, input).await {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if e.code() == "already_listed" => Ok(None),
+        // The finding stands on its own; the proposal can still be made by hand.
+        Err(e) => {
+            tracing::warn!(code = e.code(), error = %e, "commitments: the listing proposal the rules ask for was refused");
+            Ok(None)
+        }
+    }
 }
 
 /// Longest revocation decision number (决定文号).
