@@ -281,6 +281,8 @@ pub(crate) struct SubjectPage {
     memberships: Vec<ListEntryRow>,
     /// Random inspections the subject was drawn for (双随机、一公开); today's view only.
     inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
+    /// Accepted voluntary registrations (自主申报 · 已审核); today's view only.
+    registrations: Vec<crate::registrations::PublicRegistration>,
 }
 
 pub(crate) async fn subject(
@@ -311,9 +313,17 @@ pub(crate) async fn subject(
             Err(e) => return error_page(&state, e.into()),
         },
     };
+    let registrations = match day {
+        Some(_) => Vec::new(),
+        None => match crate::registrations::public_of_subject(&state, &uscc, &departments).await {
+            Ok(found) => found,
+            Err(e) => return error_page(&state, e.into()),
+        },
+    };
     let cards = |list: &[PublicRecord]| list.iter().map(|r| card(r, &departments)).collect::<Vec<_>>();
     SubjectPage {
         inspections,
+        registrations,
         layout: Layout::new(&state, &profile.name).at("search"),
         licences: cards(&profile.licences),
         penalties: cards(&profile.penalties),
