@@ -101,13 +101,14 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
     assert_eq!(code_of(registrations::submit(core, &scjgj, &trader(), honour()).await), "not_your_company");
     assert_eq!(code_of(registrations::submit(core, &company(&other()), &trader(), honour()).await), "not_your_company");
     let unsigned = SubmitRegistration { commitment_signed: false, ..honour() };
-    assert_eq!(code_of(registrations::submit(core, &me, &trader(), unsigned).await), "registration_commitment_required");
+    assert_eq!(
+        code_of(registrations::submit(core, &me, &trader(), unsigned).await),
+        "registration_commitment_required"
+    );
     let personal = SubmitRegistration { content: "联系人电话 13912345678".into(), ..honour() };
     assert_eq!(code_of(registrations::submit(core, &me, &trader(), personal).await), "registration_personal_data");
-    let exe = SubmitRegistration {
-        files: vec![EvidenceUpload { name: "a.exe".into(), bytes: b"MZ".to_vec() }],
-        ..honour()
-    };
+    let exe =
+        SubmitRegistration { files: vec![EvidenceUpload { name: "a.exe".into(), bytes: b"MZ".to_vec() }], ..honour() };
     assert_eq!(code_of(registrations::submit(core, &me, &trader(), exe).await), "evidence_type");
     let kind = SubmitRegistration { kind: "award".into(), ..honour() };
     assert_eq!(code_of(registrations::submit(core, &me, &trader(), kind).await), "registration_kind_invalid");
@@ -139,7 +140,14 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
 
     // The queue: the department's own, the credit office's every one.
     let fgw_reviewer = user("fgw-rv", Some("fgw"), &[Role::Reviewer]);
-    let queue = views::of_department(core, &fgw_reviewer, Some(&xinyong_domain::auth::DepartmentCode::parse("fgw").unwrap()), None).await.unwrap();
+    let queue = views::of_department(
+        core,
+        &fgw_reviewer,
+        Some(&xinyong_domain::auth::DepartmentCode::parse("fgw").unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(queue.iter().map(|r| r.registration_id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
     let all = views::of_department(core, &credit_office("boss"), None, Some(RegistrationStatus::Pending)).await;
     assert_eq!(all.unwrap().len(), 2);
@@ -155,7 +163,10 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
     assert_eq!(code_of(registrations::review(core, &fgw_reviewer, &id, accept).await), "registration_already_decided");
     let no_reason = Review { outcome: ReviewOutcome::Rejected, reason: " ".into() };
     let scjgj_reviewer = user("sc-rv", Some("scjgj"), &[Role::Reviewer]);
-    assert_eq!(code_of(registrations::review(core, &scjgj_reviewer, &second, no_reason).await), "review_reason_required");
+    assert_eq!(
+        code_of(registrations::review(core, &scjgj_reviewer, &second, no_reason).await),
+        "review_reason_required"
+    );
     let reject = Review { outcome: ReviewOutcome::Rejected, reason: "未附许可证扫描件，无法核实".into() };
     registrations::review(core, &scjgj_reviewer, &second, reject).await.unwrap();
     assert_eq!(code_of(registrations::withdraw(core, &me, &second).await), "registration_already_decided");
@@ -169,9 +180,10 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
     assert_eq!(public[0].reviewed_on, Some(d("2026-10-12")));
 
     // A pending one may be withdrawn by the company, not by another.
-    let third = registrations::submit(core, &me, &trader(), SubmitRegistration { title: "AAA 级信用企业".into(), ..honour() })
-        .await
-        .unwrap();
+    let third =
+        registrations::submit(core, &me, &trader(), SubmitRegistration { title: "AAA 级信用企业".into(), ..honour() })
+            .await
+            .unwrap();
     assert_eq!(code_of(registrations::withdraw(core, &company(&other()), &third).await), "not_your_company");
     registrations::withdraw(core, &me, &third).await.unwrap();
     assert_eq!(registrations::registration(core, &third).await.unwrap().status, RegistrationStatus::Withdrawn);
@@ -200,7 +212,9 @@ async fn a_false_registration_becomes_a_published_dishonesty_record() {
 
     // The credit office reviews any kind: the charity never received it.
     morning(&app, "2026-11-05");
-    let finding = Review { outcome: ReviewOutcome::FoundFalse, reason: "经向历城区慈善总会核实，无该笔捐赠".into() };
+    let finding = Review {
+        outcome: ReviewOutcome::FoundFalse, reason: "经向历城区慈善总会核实，无该笔捐赠".into()
+    };
     let record_id = registrations::review(core, &credit_office("boss"), &id, finding).await.unwrap().unwrap();
     let row = registrations::registration(core, &id).await.unwrap();
     assert_eq!((row.status, row.record_id.as_deref()), (RegistrationStatus::FoundFalse, Some(record_id.as_str())));
