@@ -151,3 +151,10 @@ pub async fn accepted(core: &Core, uscc: &Uscc) -> Result<Vec<RegistrationRow>> 
     let limit = core.settings().registrations.page_size;
     Ok(xinyong_storage::registrations::accepted_of_subject(core.store(), uscc, limit).await?)
 }
+
+/// The truthfulness commitment a company signs, with its name (for the form).
+pub async fn commitment_text(core: &Core, uscc: &Uscc) -> Result<String> {
+    let subject = core.store().get(xinyong_domain::subjects::SubjectRow::key(uscc)).await?;
+    let name = subject.map_or_else(|| uscc.as_str().to_owned(), |s| s.name);
+    Ok(xinyong_domain::registrations::truthfulness_text(&name))
+}

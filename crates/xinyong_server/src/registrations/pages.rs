@@ -14,7 +14,7 @@ use xinyong_core::CoreError;
 use xinyong_core::auth::policy::{Action, Resource, Scope};
 use xinyong_core::objections::EvidenceUpload;
 use xinyong_core::registrations::{self, Review, SubmitRegistration, views};
-use xinyong_domain::registrations::{RegistrationKind, ReviewOutcome, TRUTHFULNESS_VERSION, truthfulness_text};
+use xinyong_domain::registrations::{RegistrationKind, ReviewOutcome, TRUTHFULNESS_VERSION};
 
 use super::RegistrationView;
 use crate::auth::{ConsoleCaller, ConsoleForm, PageError};
@@ -84,8 +84,13 @@ async fn render_my(
     problem: Option<Problem>,
 ) -> Result<MyPage, PageError> {
     let me = company(state, caller, Action::ViewOwnFile)?;
-    let own = views::of_subject(&state.core, caller, &me.uscc).await.map_err(|e| error_page(state, e.into()))?;
-    let name = own.first().map_or_else(|| "本单位".to_owned(), |r| r.subject_name.clone());
+    let read = async {
+        Ok::<_, CoreError>((
+            views::of_subject(&state.core, caller, &me.uscc).await?,
+            views::commitment_text(&state.core, &me.uscc).await?,
+        ))
+    };
+    let (own, commitment) = read.await.map_err(|e| error_page(state, e.into()))?;
     let settings = &state.core.settings().registrations;
     let today = today(state);
     Ok(MyPage {
@@ -94,7 +99,7 @@ async fn render_my(
         registrations: own.into_iter().map(|r| RegistrationView::of(r, today)).collect(),
         kinds: kinds(),
         commitment_version: TRUTHFULNESS_VERSION,
-        commitment_lines: truthfulness_text(&name).lines().map(str::to_owned).collect(),
+        commitment_lines: commitment.lines().map(str::to_owned).collect(),
         max_files: settings.max_files,
         max_mb: settings.max_file_bytes / (1024 * 1024),
         form,
