@@ -2,7 +2,7 @@
 //! qualification with the truthfulness commitment and a file; the review
 //! deadline falls on the working-day calendar; the competent department
 //! accepts one (public, used by the evaluation) and rejects another with
-//! reasons; a false registration becomes a published CNSX dishonesty
+//! reasons; the accepted honour counts in the evaluation; a false registration becomes a published CNSX dishonesty
 //! record; on the backend chosen by the environment.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
@@ -11,12 +11,14 @@ use chrono::{NaiveDate, TimeZone as _, Utc};
 use xinyong_core::CoreError;
 use xinyong_core::auth;
 use xinyong_core::auth::policy::{Principal, SubjectPrincipal};
+use xinyong_core::jobs::Job as _;
 use xinyong_core::log::verify::verify;
 use xinyong_core::objections::EvidenceUpload;
 use xinyong_core::registrations::{self, Review, SubmitRegistration, views};
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::{Role, SubjectAccountRole};
 use xinyong_domain::collection::RecordRow;
+use xinyong_domain::evaluation::GradeRow;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::registrations::{RegistrationKind, RegistrationStatus, ReviewOutcome};
 use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
@@ -73,6 +75,12 @@ async fn city(app: &TestApp) {
     app.core.append(events).await.unwrap();
 }
 
+/// The indicators of the subject's latest local grade.
+async fn reasons(core: &xinyong_core::Core, uscc: &Uscc) -> Vec<String> {
+    let row = core.store().get(GradeRow::key(uscc, "local")).await.unwrap().unwrap();
+    row.reasons.0.iter().map(|r| r.indicator.clone()).collect()
+}
+
 fn honour() -> SubmitRegistration {
     SubmitRegistration {
         kind: "honour".into(),
@@ -87,6 +95,7 @@ fn honour() -> SubmitRegistration {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story from the form's refusals to the evaluation, step by step")]
 async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
     let app = TestApp::new().await;
     city(&app).await;
@@ -155,6 +164,10 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
 
     // Reviewers of the competent department decide; a rejection needs reasons.
     morning(&app, "2026-10-12");
+    // The evaluation job as `serve` runs it: in full now, incrementally after.
+    let job = xinyong_core::evaluation::EvaluationJob::every(std::time::Duration::from_secs(60));
+    job.run(core).await.unwrap();
+    assert!(reasons(core, &trader()).await.is_empty(), "a pending registration is no fact");
     let accept = Review { outcome: ReviewOutcome::Accepted, reason: String::new() };
     assert_eq!(code_of(registrations::review(core, &scjgj, &id, accept.clone()).await), "forbidden");
     let fgw_operator = user("fgw-op", Some("fgw"), &[Role::Operator]);
@@ -175,6 +188,9 @@ async fn a_company_registers_the_department_accepts_one_and_rejects_another() {
     let states: Vec<(RegistrationStatus, Option<&str>)> = own.iter().map(|r| (r.status, r.reason.as_deref())).collect();
     assert!(states.contains(&(RegistrationStatus::Rejected, Some("未附许可证扫描件，无法核实"))), "{states:?}");
     assert!(states.contains(&(RegistrationStatus::Accepted, Some(""))), "{states:?}");
+    // Accepted, the honour counts from the next (incremental) run.
+    job.run(core).await.unwrap();
+    assert_eq!(reasons(core, &trader()).await, ["registered_honour"]);
     let public = views::accepted(core, &trader()).await.unwrap();
     assert_eq!(public.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["济南市守合同重信用企业"]);
     assert_eq!(public[0].reviewed_on, Some(d("2026-10-12")));
