@@ -9,7 +9,7 @@
 //! subject's page marked 自主申报 · 已审核 and a fact of the evaluation
 //! (source `registration`) —, rejected with reasons, or found false, which
 //! becomes a dishonesty record of catalog item `CNSX` through the intake
-//! ([`views::false_registration_record`]). `docs/REGISTRATIONS.md`.
+//! (`views::false_registration_record`). `docs/REGISTRATIONS.md`.
 
 pub mod views;
 
