@@ -3,7 +3,8 @@
 //! `/my/registrations`; the credit office's commission accepts the honour
 //! and the market regulator rejects the qualification with reasons in the
 //! console; the company reads both outcomes; the public subject page shows
-//! the accepted honour marked 自主申报 · 已审核 and nothing else of it; a
+//! the accepted honour marked 自主申报 · 已审核 and nothing else of it, and
+//! so does the public API; a
 //! registration past its review deadline is marked overdue in the queue.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
@@ -211,6 +212,18 @@ async fn a_registration_is_accepted_shown_publicly_and_another_rejected_with_rea
     assert!(public.contains("自主申报信息（1）") && public.contains("自主申报 · 已审核"), "{public}");
     assert!(public.contains("济南市守合同重信用企业") && public.contains("济南市发展和改革委员会"));
     assert!(!public.contains("道路运输经营许可证") && !public.contains("公示名单.pdf") && !public.contains(reasons));
+    // The public API says the same.
+    let json = page(&app, &format!("/api/v1/public/subjects/{TRADER}"), None).await.json();
+    let listed = json["registrations"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{json}");
+    assert_eq!(
+        (listed[0]["kind"].as_str(), listed[0]["title"].as_str()),
+        (Some("honour"), Some("济南市守合同重信用企业"))
+    );
+    assert_eq!(listed[0]["mark"], "自主申报 · 已审核");
+    assert_eq!(listed[0]["valid_until"], "2028-06-29");
+    let past = page(&app, &format!("/api/v1/public/subjects/{TRADER}?as_of=2026-11-01"), None).await.json();
+    assert_eq!(past["registrations"].as_array().map(Vec::len), Some(0), "a past day shows none");
 }
 
 #[tokio::test]

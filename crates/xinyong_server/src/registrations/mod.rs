@@ -73,6 +73,7 @@ impl RegistrationView {
 /// files, no accounts).
 pub(crate) struct PublicRegistration {
     pub(crate) kind: &'static str,
+    pub(crate) kind_code: &'static str,
     pub(crate) title: String,
     pub(crate) issuer: String,
     pub(crate) issued_on: String,
@@ -96,6 +97,7 @@ pub(crate) async fn public_of_subject(
         .filter(|r| r.valid_until.is_none_or(|d| d >= today))
         .map(|r| PublicRegistration {
             kind: r.kind.name_zh(),
+            kind_code: r.kind.as_str(),
             reviewer: departments.get(r.department.as_str()).cloned().unwrap_or_else(|| r.department.to_string()),
             title: r.title,
             issuer: r.issuer,
