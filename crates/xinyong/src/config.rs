@@ -304,6 +304,8 @@ pub struct CampaignsConfig {
 pub struct CommitmentsConfig {
     /// A published serious record bars an applicant from 告知承诺.
     pub serious_records_bar: bool,
+    /// Members one association's self-discipline scheme may name.
+    pub max_scheme_members: usize,
     /// Seconds between runs of the `commitments` job (overdue materials).
     pub interval_secs: u64,
 }

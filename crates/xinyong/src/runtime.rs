@@ -150,6 +150,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         campaigns: xinyong_core::campaigns::CampaignSettings { max_subjects: cfg.campaigns.max_subjects },
         commitments: xinyong_core::commitments::CommitmentSettings {
             serious_records_bar: cfg.commitments.serious_records_bar,
+            max_scheme_members: cfg.commitments.max_scheme_members,
         },
         registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
     })

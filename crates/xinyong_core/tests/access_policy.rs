@@ -245,6 +245,7 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ViewOwnFile, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
         (ConfirmRepair, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ApplyRepair, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        (MakePledge, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
         // 自愿注册: the company itself only; the reviewing department (any of
         // its users sees, its reviewers decide) and the credit office.
         (SubmitRegistration, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
@@ -428,6 +429,7 @@ fn subject_accounts_act_only_for_their_own_company() {
             | Action::ApplyRepair
             | Action::FileObjection
             | Action::MakeCommitment
+            | Action::MakePledge
             | Action::SubmitRegistration => {
                 assert!(on_own.iter().all(Result::is_ok), "{action:?} on its own company");
                 for r in on_other {

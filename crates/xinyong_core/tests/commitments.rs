@@ -142,10 +142,13 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
 
     let id = commitments::make(core, &company(&builder()), input.clone()).await.unwrap();
     assert_eq!(commitments::make(core, &company(&builder()), input).await.unwrap(), id, "the same case once");
+    // A second application the same day, while the company is still eligible.
+    let applicant = company(&builder());
+    let second = commitments::make(core, &applicant, construction_permit("SPJ-2026-0928-018", &[])).await.unwrap();
     let view = views::detail(core, &company(&builder()), &id).await.unwrap();
     let c = &view.commitment;
     assert_eq!((c.channel, c.status, c.materials_missing), (CommitmentChannel::Online, CommitmentStatus::Pending, 2));
-    assert!(c.letter_text.contains("建筑工程施工许可告知承诺书") && c.letter_text.contains("2026.1"));
+    assert!(c.letter_text.contains("建筑工程施工许可告知承诺书") && c.letter_text.contains("2026.2"));
     assert_eq!(c.subject_name, "济南泉城建设工程有限公司");
     // 5 working days: 29, 30 September, 8, 9 October and the make-up
     // Saturday 10 October; 10 working days: Friday 16 October; the
@@ -203,7 +206,55 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     assert_eq!(code_of(commitments::make(core, &spj, next).await), "commitment_not_available");
 
     the_credit_check_agrees(core).await;
+    the_approval_is_revoked_through_the_feed(core, &id).await;
+    a_second_breach_is_proposed_for_the_key_attention_list(core, &second).await;
     verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
+}
+
+/// The catalog's `[listing]` (two broken commitments → key-attention): the
+/// first breach proposed nothing; the second makes the verifying
+/// department's proposal, with both records as its sources, waiting for
+/// its notice.
+async fn a_second_breach_is_proposed_for_the_key_attention_list(core: &xinyong_core::Core, second: &str) {
+    let key = builder();
+    let listings = || xinyong_storage::lists::listings_of_subject(core.store(), key.as_str(), 10);
+    assert!(listings().await.unwrap().is_empty(), "one broken commitment proposes nothing");
+    let spj = department_user("spj");
+    let breach = Verification { outcome: VerificationOutcome::Breached, note: "开工前未落实施工图审查合格书".into() };
+    let record = commitments::verify(core, &spj, second, breach).await.unwrap().unwrap();
+    let found = listings().await.unwrap();
+    assert_eq!(found.len(), 1);
+    let l = &found[0];
+    assert_eq!((l.list_code.as_str(), l.department.as_str()), ("key-attention", "spj"));
+    assert_eq!(l.status, xinyong_domain::lists::ListingStatus::Proposed, "notice and objection window first");
+    assert!(l.source_records.0.contains(&record) && l.source_records.0.len() == 2, "{:?}", l.source_records);
+    assert!(l.reason.contains("违背告知承诺 2 次"), "{}", l.reason);
+}
+
+/// The granting department revokes the approval made on the broken
+/// commitment; its approval system finds it in its feed and acknowledges it.
+async fn the_approval_is_revoked_through_the_feed(core: &xinyong_core::Core, id: &str) {
+    let spj = department_user("spj");
+    let missing = commitments::revoke_approval(core, &spj, id, " ", "逾期未补交").await;
+    assert_eq!(code_of(missing), "decision_no_required");
+    let scjgj = department_user("scjgj");
+    let other = commitments::revoke_approval(core, &scjgj, id, "济审撤〔2026〕3号", "逾期未补交").await;
+    assert_eq!(code_of(other), "forbidden");
+    for _ in 0..2 {
+        commitments::revoke_approval(core, &spj, id, "济审撤〔2026〕3号", "承诺期限内未补交建设资金落实证明")
+            .await
+            .unwrap();
+    }
+    let row = commitments::commitment(core, id).await.unwrap();
+    assert_eq!(row.revocation_decision_no.as_deref(), Some("济审撤〔2026〕3号"));
+    let feed = xinyong_core::closed_loop::feeds::feed(core, &dept("spj"), 0, 100).await.unwrap();
+    let items: Vec<_> = feed.items.iter().filter(|i| i.kind == "approval_revoked").collect();
+    assert_eq!(items.len(), 1, "revoked once, one item");
+    assert_eq!((items[0].listing_id.as_str(), items[0].measures[0].code.as_str()), (id, "revoke_approval"));
+    assert_eq!(items[0].subject.key, builder().as_str());
+    let ack =
+        xinyong_core::closed_loop::feeds::acknowledge(core, &spj, &dept("spj"), id, "revoke_approval", "已撤销").await;
+    assert!(ack.unwrap().recorded);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod play_commitments;
 mod play_evaluation;
 mod play_inspections;
 mod play_lists;
+mod play_pledges;
 mod play_registrations;
 mod play_subjects;
 mod play_subscriptions;
@@ -17,6 +18,7 @@ pub mod records;
 pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
 pub use play_inspections::play as random_inspections;
+pub use play_pledges::pledges_of_the_city;
 pub use play_subjects::{DEMO_COMPANY_ACCOUNT, demo_company};
 
 /// What went wrong while writing the demo city, with what was being done.

@@ -3,7 +3,8 @@
 //! a construction permit with two materials deferred (one already supplied),
 //! a public-health licence verified as kept, a food-business licence still
 //! waiting for its deferred rules text, and a public-health licence found to
-//! be a false commitment, which becomes a published CNSX dishonesty record.
+//! be a false commitment, which becomes a published CNSX dishonesty record
+//! and whose licence is revoked (the approval system finds it in its feed).
 //! Running the demo again finds the same commitments and verifies nothing twice.
 
 use xinyong_core::Core;
@@ -111,6 +112,15 @@ pub(crate) async fn play(core: &Core, seed: u64) -> Result<()> {
         if let (Some((outcome, note)), None) = (story.finding, row.outcome) {
             let finding = Verification { outcome, note: note.to_owned() };
             commitments::verify(core, &department, &id, finding).await.map_err(fail("demo: a verification"))?;
+        }
+        // The false commitment's approval is revoked; the approval system
+        // finds the revocation in its feed.
+        if matches!(story.finding, Some((VerificationOutcome::False, _))) {
+            let decision = format!("济审撤〔{}〕{}号", today.format("%Y"), 17 + n);
+            let reason = "以虚假承诺取得公共场所卫生许可，依法撤销该许可决定";
+            commitments::revoke_approval(core, &department, &id, &decision, reason)
+                .await
+                .map_err(fail("demo: revoking an approval"))?;
         }
     }
     Ok(())

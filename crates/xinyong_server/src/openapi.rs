@@ -38,6 +38,7 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         public::search_subjects,
         public::get_subject,
         public::get_lists,
+        crate::commitments::pledges::api_pledges,
         create_batch,
         get_batch,
         get_batch_error_report,
@@ -689,7 +690,11 @@ pub struct FeedMeasureDoc {
 pub struct FeedItemDoc {
     /// Log index of the decision or exit; pass the last one as `after`.
     pub cursor: u64,
-    /// `listed` (apply the measures) or `lifted` (stop applying them).
+    /// `listed` (apply the measures) or `lifted` (stop applying them);
+    /// `approval_revoked`: the approval made on a commitment found breached
+    /// or false is revoked (`listing_id` is then the commitment id,
+    /// `list_code` `commitment`, the measure `revoke_approval`; acknowledge
+    /// and report it like a pushed measure).
     pub kind: String,
     pub listing_id: String,
     pub list_code: String,

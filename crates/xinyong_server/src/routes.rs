@@ -561,6 +561,12 @@ pub fn table() -> Vec<Route> {
         // ----- notification and commitment (告知承诺)
         Route::public(M::GET, "/commitments", ViewPortal, commitments::portal::catalog),
         Route::public(M::GET, "/commitments/items/{code}", ViewPortal, commitments::portal::letter),
+        Route::public(M::GET, "/commitments/pledges", ViewPortal, commitments::pledges::public_page),
+        Route::public(M::GET, "/api/v1/public/pledges", ViewPortal, commitments::pledges::api_pledges),
+        Route::page(M::GET, "/my/pledges", ViewOwnFile, OwnSubject, commitments::pledges::my_page),
+        Route::page(M::POST, "/my/pledges", MakePledge, OwnSubject, commitments::pledges::my_make),
+        Route::page(M::POST, "/my/pledges/schemes", MakePledge, OwnSubject, commitments::pledges::my_scheme),
+        Route::page(M::POST, "/my/pledges/{id}/withdraw", MakePledge, OwnSubject, commitments::pledges::my_withdraw),
         Route::page(M::GET, "/my/commitments", ViewOwnFile, OwnSubject, commitments::pages::my_page),
         Route::page(M::POST, "/my/commitments", MakeCommitment, OwnSubject, commitments::pages::my_make),
         Route::page(M::GET, "/my/commitments/{id}", ViewOwnFile, OwnSubject, commitments::pages::my_detail),
@@ -586,6 +592,13 @@ pub fn table() -> Vec<Route> {
             VerifyCommitment,
             Commitment,
             commitments::pages::verify,
+        ),
+        Route::page(
+            M::POST,
+            "/console/commitments/{id}/revoke",
+            VerifyCommitment,
+            Commitment,
+            commitments::pages::revoke,
         ),
         // ----- voluntary registration (自愿注册)
         Route::page(M::GET, "/my/registrations", ViewOwnFile, OwnSubject, registrations::pages::my_page),

@@ -633,6 +633,18 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             form(&[("item_code", "SCJ_SPJY"), ("case_ref", "SCJ-2026-1126-002"), ("deferred", "")]),
         ),
         ("GET", "/my/commitments/{id}") => get(&format!("/my/commitments/{}", f.commitment)),
+        ("GET", "/commitments/pledges") => get("/commitments/pledges?q=%E6%B5%8E%E5%8D%97"),
+        ("GET", "/api/v1/public/pledges") => get("/api/v1/public/pledges?page=2"),
+        ("GET", "/my/pledges") => get("/my/pledges"),
+        ("POST", "/my/pledges") => {
+            post("/my/pledges", form(&[("title", "诚信经营承诺书"), ("text", "依法诚信经营，接受社会监督。")]))
+        }
+        ("POST", "/my/pledges/schemes") => {
+            post("/my/pledges/schemes", form(&[("title", "行业自律公约"), ("text", "诚信自律。"), ("members", ORG)]))
+        }
+        ("POST", "/my/pledges/{id}/withdraw") => {
+            post("/my/pledges/PL0000000000/withdraw", form(&[("reason", "承诺内容需要更新")]))
+        }
         ("GET", "/console/commitments") => get("/console/commitments"),
         ("POST", "/console/commitments") => post(
             "/console/commitments",
@@ -645,6 +657,10 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/console/commitments/{id}/verify") => post(
             &format!("/console/commitments/{}/verify", f.commitment),
             form(&[("outcome", "kept"), ("note", "现场核查，符合承诺条件")]),
+        ),
+        ("POST", "/console/commitments/{id}/revoke") => post(
+            &format!("/console/commitments/{}/revoke", f.commitment),
+            form(&[("decision_no", "济审撤〔2026〕1号"), ("reason", "虚假承诺")]),
         ),
         ("GET", "/console/campaigns") => get("/console/campaigns"),
         ("POST", "/console/campaigns") => post(

@@ -70,6 +70,7 @@ async fn demo_city() -> TestApp {
     }
     list_some(&app).await;
     xinyong_demo::random_inspections(&app.core, SEED).await.unwrap();
+    xinyong_demo::pledges_of_the_city(&app.core, SEED).await.unwrap();
     register_some(&app).await;
     app.sync_search().await;
     app
@@ -438,6 +439,9 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         "/my/activate",
         "/commitments",
         "/commitments/items/SPJ_JZSG",
+        "/commitments/pledges",
+        "/commitments/pledges?q=%E9%A4%90%E9%A5%AE",
+        "/api/v1/public/pledges",
     ] {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);
@@ -499,6 +503,8 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
     let tasks: Vec<String> =
         list.split("href=\"/inspections/").skip(1).map(|s| s.split('"').next().unwrap().to_owned()).collect();
     assert!(!tasks.is_empty(), "a published inspection task");
+    let pledges = app.get("/api/v1/public/pledges").await.json();
+    assert!(pledges["total"].as_u64().unwrap() >= 7, "voluntary and self-discipline pledges: {pledges}");
     walk("/inspections".to_owned(), r.status, r.text(), &mut problems);
     for id in tasks {
         for path in [format!("/inspections/{id}"), format!("/api/v1/public/inspections/{id}/draw")] {

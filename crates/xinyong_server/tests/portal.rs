@@ -609,6 +609,19 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", b())).await.json());
     check("ErrorEnvelope", &app.get("/api/v1/public/subjects").await.json());
     check("ListsResponse", &app.get("/api/v1/public/lists?page=2").await.json());
+    let company = xinyong_core::auth::policy::Principal::Subject(xinyong_core::auth::policy::SubjectPrincipal {
+        uscc: Uscc::parse(&a()).unwrap(),
+        username: "admin".into(),
+        role: xinyong_domain::auth::SubjectAccountRole::LegalRepresentative,
+    });
+    let pledge = xinyong_core::commitments::pledges::PledgeText {
+        title: "诚信经营承诺".into(),
+        text: "依法经营。".into(),
+    };
+    xinyong_core::commitments::pledges::make_pledge(&app.core, &company, &a(), &pledge).await.unwrap();
+    let pledges = app.get("/api/v1/public/pledges?q=%E6%B3%89%E6%B6%A6").await.json();
+    assert_eq!(pledges["total"], 1, "{pledges}");
+    check("PledgesResponse", &pledges);
 
     let dept = DepartmentCode::parse("zjj").unwrap();
     let token = xinyong_core::auth::issue_token(&app.core, &Actor::system(), &dept, "测试", [7; 32]).await.unwrap();

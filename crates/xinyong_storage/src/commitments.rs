@@ -1,17 +1,18 @@
 //! Commitments (告知承诺): a company's commitments, a department's queue,
 //! one commitment's deferred materials, the materials past their deadline
-//! and the false commitments that bar an applicant. Every set is bounded
-//! by a `limit`.
+//! and the false commitments that bar an applicant; public pledges and
+//! associations' schemes. Every set is bounded by a `limit`.
 
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 use xinyong_domain::commitments::{
-    COMMITMENT_MATERIALS, COMMITMENTS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
+    COMMITMENT_MATERIALS, COMMITMENTS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PLEDGE_SCHEMES, PLEDGES,
+    PledgeRow, PledgeSchemeRow,
 };
 
-use crate::sql::{Stmt, day, to_rows};
+use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, Store};
 
 /// A company's commitments, the newest first (ties by id), at most `limit`;
@@ -92,6 +93,66 @@ pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32)
         )
         .bind(after.unwrap_or(""))
         .push(" ORDER BY id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// The `WHERE` of the public pledges: in force, and when `q` is given a
+/// company whose name contains it or whose USCC it is. `%`, `_` and `\` in
+/// `q` are literal.
+fn pledges_where(stmt: Stmt, q: &str) -> Stmt {
+    let stmt = stmt.push(" WHERE withdrawn_on IS NULL");
+    if q.is_empty() {
+        return stmt;
+    }
+    let literal: String = q
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    stmt.push(" AND (uscc = ")
+        .bind(q.to_owned())
+        .push(" OR subject_name LIKE ")
+        .bind(format!("%{literal}%"))
+        .push(" ESCAPE '\\')")
+}
+
+/// Public pledges in force (信用承诺公示), the newest first, a page of
+/// `limit` after `offset`, filtered by `q` (a company name fragment or a USCC).
+pub async fn public_pledges(store: &dyn Store, q: &str, offset: u64, limit: u32) -> Result<Vec<PledgeRow>> {
+    let stmt = pledges_where(Stmt::select(&PLEDGES), q)
+        .push(" ORDER BY made_on DESC, pledge_id LIMIT ")
+        .bind(i64::from(limit))
+        .push(" OFFSET ")
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// How many public pledges `q` finds.
+pub async fn count_public_pledges(store: &dyn Store, q: &str) -> Result<u64> {
+    let stmt = pledges_where(Stmt::new("SELECT COUNT(*) FROM pledges"), q).returns(&[Kind::Int]);
+    let row = store.fetch(&stmt).await?.into_iter().next().unwrap_or_default();
+    Cols::new(row, "count of pledges").count()
+}
+
+/// A company's pledges, withdrawn ones too, the newest first, at most `limit`.
+pub async fn pledges_of(store: &dyn Store, uscc: &Uscc, limit: u32) -> Result<Vec<PledgeRow>> {
+    let stmt = Stmt::select(&PLEDGES)
+        .push(" WHERE uscc = ")
+        .bind(uscc.as_str())
+        .push(" ORDER BY made_on DESC, pledge_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// An association's schemes, the newest first, at most `limit`.
+pub async fn schemes_of(store: &dyn Store, association: &Uscc, limit: u32) -> Result<Vec<PledgeSchemeRow>> {
+    let stmt = Stmt::select(&PLEDGE_SCHEMES)
+        .push(" WHERE association_uscc = ")
+        .bind(association.as_str())
+        .push(" ORDER BY published_on DESC, scheme_id LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }

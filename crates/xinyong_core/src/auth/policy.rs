@@ -77,13 +77,14 @@
 //! | `MakeCommitment` | of the item's D (counter) | ✓ | — | `forbidden` |
 //! | `ViewCommitments` | of D | any D, all | — | `forbidden` |
 //! | `VerifyCommitment` | Operator or Reviewer of D (the granting department) | any D | — | `forbidden` |
+//! | `MakePledge` | — | — | — | `not_your_company` |
 //! | `SubmitRegistration` | — | — | — | `not_your_company` |
 //! | `ViewRegistrations` | of D (the reviewing department) | any D, all | — | `forbidden` |
 //! | `ReviewRegistration` | Reviewer of D (the reviewing department) | any D | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair`, `FileObjection`,
-//! `MakeCommitment` and `SubmitRegistration` for its own
+//! `MakeCommitment`, `MakePledge` and `SubmitRegistration` for its own
 //! company only ([`Resource::Subject`] or [`Resource::Record`] of its USCC;
 //! another company's: `not_your_company`). Every other action refuses it
 //! with `subject_account_not_allowed`.
@@ -348,6 +349,9 @@ pub enum Action {
     ViewCommitments,
     /// Record a deferred material's arrival and the verification outcome.
     VerifyCommitment,
+    /// Publish or withdraw a public pledge (主动承诺), or, for an industry
+    /// association, a self-discipline scheme with its members' pledges.
+    MakePledge,
     // ----- voluntary registration (自愿注册)
     /// Register (or withdraw) the company's own qualifications, honours,
     /// operations, contract performance or public welfare: the company only.
@@ -592,7 +596,7 @@ fn rule_for(action: Action) -> Rule {
         ManageWebhook => members(ANY_ROLE, TOKENS, OFFICE, ("forbidden", "只能设置本部门的回调地址")),
         ViewLoopMetrics => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的闭环统计")),
         IssueActivationCode => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能以本部门名义开具开通函")),
-        ViewOwnFile | ApplyRepair => rule(Who::TheSubject, OWN_COMPANY_ONLY),
+        ViewOwnFile | ApplyRepair | MakePledge => rule(Who::TheSubject, OWN_COMPANY_ONLY),
         FileObjection => rule(Who::TheSubjectOrCounter, ("forbidden", "异议由企业本身或信息提供部门的窗口登记")),
         ViewObjections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门收到的异议")),
         AnswerObjection => members(REVIEWERS, CONSOLE, OFFICE, ("not_your_department", "异议由信息提供部门答复"))

@@ -19,6 +19,7 @@ use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::checks::{ReceiptRow, ReportedCase};
 use xinyong_domain::closed_loop::ClosedLoopEvent;
 use xinyong_domain::closed_loop::{FeedItemRow, MeasurePush, PushRow};
+use xinyong_domain::commitments::{COMMITMENT_FEED_LIST, REVOKE_APPROVAL_MEASURE};
 use xinyong_domain::event::NewEvent;
 use xinyong_storage::closed_loop;
 
@@ -139,15 +140,21 @@ async fn feed_item(core: &Core, department: &DepartmentCode, row: FeedItemRow) -
     let mut measures = Vec::new();
     for code in &row.measures.0 {
         let status = push_row(core, &row.listing_id, code, department).await?.map(|p| push_status(&p));
-        measures.push(FeedMeasure {
-            code: code.clone(),
-            name: sanctions.measure(code).map_or_else(|| code.clone(), |m| m.name.clone()),
-            status,
-        });
+        let name = match sanctions.measure(code) {
+            Some(m) => m.name.clone(),
+            None if code == REVOKE_APPROVAL_MEASURE => "撤销以告知承诺方式作出的审批决定".to_owned(),
+            None => code.clone(),
+        };
+        measures.push(FeedMeasure { code: code.clone(), name, status });
     }
+    let list_name = match sanctions.list(&row.list_code) {
+        Some(l) => l.name.clone(),
+        None if row.list_code == COMMITMENT_FEED_LIST => "告知承诺（未履约、虚假承诺）".to_owned(),
+        None => row.list_code.clone(),
+    };
     Ok(FeedItem {
         cursor: row.cursor,
-        list_name: sanctions.list(&row.list_code).map_or_else(|| row.list_code.clone(), |l| l.name.clone()),
+        list_name,
         kind: row.item_kind,
         listing_id: row.listing_id,
         list_code: row.list_code,

@@ -13,6 +13,7 @@
 //! materials past their deadline. `docs/COMMITMENTS.md`.
 
 pub mod job;
+pub mod pledges;
 pub mod views;
 
 use chrono::NaiveDate;
@@ -41,11 +42,13 @@ pub struct CommitmentSettings {
     /// A published record classed serious or specific serious bars the
     /// applicant (besides a listing on a serious dishonesty list).
     pub serious_records_bar: bool,
+    /// Members one industry association's self-discipline scheme may name.
+    pub max_scheme_members: usize,
 }
 
 impl Default for CommitmentSettings {
     fn default() -> Self {
-        CommitmentSettings { serious_records_bar: true }
+        CommitmentSettings { serious_records_bar: true, max_scheme_members: 500 }
     }
 }
 
@@ -266,6 +269,7 @@ pub async fn verify(
     } else {
         None
     };
+    let (row_department, uscc) = (row.department.clone(), row.uscc.clone());
     let body = CommitmentsEvent::CommitmentVerified {
         commitment_id: row.commitment_id,
         uscc: row.uscc,
@@ -276,5 +280,107 @@ pub async fn verify(
         record_id: record_id.clone(),
     };
     core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    if input.outcome.is_dishonest() {
+        propose_listing_if_repeated(core, principal, &row_department, &uscc).await?;
+    }
     Ok(record_id)
+}
+
+/// Commitments and records read per company to count broken commitments.
+const PER_COMPANY: u32 = 1_000;
+
+/// The catalog's `[listing]`: once a company has `broken` broken
+/// commitments whose records are still published, the verifying
+/// department proposes it for the list (拟列入). The list's prior notice
+/// and objection window protect the company before any decision; a
+/// proposal or listing already open on that list is left as it is. Returns
+/// the proposal's id when one was made.
+pub async fn propose_listing_if_repeated(
+    core: &Core,
+    principal: &Principal,
+    department: &xinyong_domain::auth::DepartmentCode,
+    uscc: &Uscc,
+) -> Result<Option<String>> {
+    let Some(trigger) = core.rules().commitments.listing().cloned() else { return Ok(None) };
+    let today = china_today(core);
+    let store = core.store();
+    let records = xinyong_storage::collection::records_of_subject(store, uscc, PER_COMPANY).await?;
+    let published =
+        |id: &str| records.iter().any(|r| r.id == id && r.public && r.latest_end.is_none_or(|end| end >= today));
+    let broken: Vec<CommitmentRow> = xinyong_storage::commitments::broken_commitments(store, uscc, PER_COMPANY)
+        .await?
+        .into_iter()
+        .filter(|c| c.record_id.as_deref().is_some_and(published))
+        .collect();
+    if u32::try_from(broken.len()).unwrap_or(u32::MAX) < trigger.broken {
+        return Ok(None);
+    }
+    let facts: Vec<String> = broken
+        .iter()
+        .map(|c| {
+            format!("{}（办件编号 {}，{} 承诺，核查认定{}）", c.item_name, c.case_ref, c.made_on, c.status.name_zh())
+        })
+        .collect();
+    let input = crate::lists::listing::ProposeListing {
+        list_code: trigger.list.clone(),
+        subject: uscc.as_str().to_owned(),
+        reason: format!("违背告知承诺 {} 次（未履约或虚假承诺，相应失信信息仍在公示期内）", broken.len()),
+        facts: facts.join("；"),
+        legal_basis: trigger.basis.clone(),
+        source_records: broken.iter().filter_map(|c| c.record_id.clone()).collect(),
+        proposed_on: None,
+    };
+    match crate::lists::listing::propose(core, principal, department, input).await {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if e.code() == "already_listed" => Ok(None),
+        // The finding stands on its own; the proposal can still be made by hand.
+        Err(e) => {
+            tracing::warn!(code = e.code(), error = %e, "commitments: the listing proposal the rules ask for was refused");
+            Ok(None)
+        }
+    }
+}
+
+/// Longest revocation decision number (决定文号).
+const MAX_DECISION_NO_CHARS: usize = 64;
+
+/// The granting department revokes the approval made on a commitment it
+/// found breached or false (国办发〔2020〕42号: 撤销审批决定). Its approval
+/// system receives the revocation in its feed (kind `approval_revoked`,
+/// measure `revoke_approval`) and acknowledges and reports it like any
+/// pushed measure. Revoking twice changes nothing.
+pub async fn revoke_approval(
+    core: &Core,
+    principal: &Principal,
+    commitment_id: &str,
+    decision_no: &str,
+    reason: &str,
+) -> Result<()> {
+    let row = commitment(core, commitment_id).await?;
+    authorize(principal, Action::VerifyCommitment, &Resource::Department(row.department.clone()))?;
+    if !row.outcome.is_some_and(VerificationOutcome::is_dishonest) {
+        return Err(CoreError::invalid(
+            "approval_revocation_needs_breach",
+            "只有核查认定为未履约或虚假承诺的，才能撤销据此作出的审批决定",
+        ));
+    }
+    let decision_no = text(decision_no, "decision_no_required", "撤销决定文号", MAX_DECISION_NO_CHARS)?;
+    let reason = text(reason, "revocation_reason_required", "撤销理由", MAX_NOTE_CHARS)?;
+    if row.approval_revoked_on.is_some() {
+        return Ok(());
+    }
+    let body = CommitmentsEvent::ApprovalRevoked {
+        commitment_id: row.commitment_id,
+        uscc: row.uscc,
+        subject_name: row.subject_name,
+        department: row.department,
+        case_ref: row.case_ref,
+        item_name: row.item_name,
+        decision_no,
+        reason,
+        revoked_on: china_today(core),
+        revoked_by: principal.actor().as_str().to_owned(),
+    };
+    core.append(vec![NewEvent::new(principal.actor(), body)]).await?;
+    Ok(())
 }

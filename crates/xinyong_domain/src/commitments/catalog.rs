@@ -101,12 +101,30 @@ impl CommitmentItem {
     }
 }
 
+/// When broken commitments lead to a listing proposal (拟列入): the rules
+/// say so, the verifying department proposes, and the list's notice and
+/// objection window protect the company before any decision.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingTrigger {
+    /// The list proposed (a code of `rules/lists.toml`).
+    pub list: String,
+    /// Broken commitments (breached or false, their records still
+    /// published) that make the proposal, at least 1.
+    pub broken: u32,
+    /// 认定依据 written on the proposal.
+    pub basis: String,
+}
+
 /// The parsed catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentCatalog {
     version: String,
     title: String,
+    /// Broken commitments that make a listing proposal; none: never.
+    #[serde(default)]
+    listing: Option<ListingTrigger>,
     #[serde(default)]
     items: Vec<CommitmentItem>,
 }
@@ -132,7 +150,7 @@ impl CommitmentCatalogError {
 impl CommitmentCatalog {
     /// A catalog with no items: nothing accepts a commitment.
     pub fn empty() -> CommitmentCatalog {
-        CommitmentCatalog { version: String::new(), title: String::new(), items: Vec::new() }
+        CommitmentCatalog { version: String::new(), title: String::new(), listing: None, items: Vec::new() }
     }
 
     pub fn shipped() -> CommitmentCatalog {
@@ -146,6 +164,10 @@ impl CommitmentCatalog {
 
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    pub fn listing(&self) -> Option<&ListingTrigger> {
+        self.listing.as_ref()
     }
 
     pub fn items(&self) -> &[CommitmentItem] {
@@ -163,6 +185,14 @@ impl CommitmentCatalog {
             toml::from_str(text).map_err(|e| CommitmentCatalogError::new("commitments_toml_invalid", e.to_string()))?;
         if catalog.version.trim().is_empty() {
             return Err(CommitmentCatalogError::new("commitments_version_missing", "缺少 version".to_owned()));
+        }
+        if let Some(t) = &catalog.listing
+            && (t.broken == 0 || t.list.trim().is_empty() || t.basis.trim().is_empty())
+        {
+            return Err(CommitmentCatalogError::new(
+                "commitments_listing_invalid",
+                "[listing] 须写明名单代码 list、认定依据 basis，且 broken 至少为 1".to_owned(),
+            ));
         }
         let mut codes = BTreeSet::new();
         for item in &catalog.items {

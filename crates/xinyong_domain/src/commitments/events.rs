@@ -5,11 +5,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::Uscc;
 use crate::auth::DepartmentCode;
+use crate::closed_loop::{FeedItemRow, MeasurePush, PushRow};
+use crate::collection::RecordSubject;
 use crate::commitments::{
-    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, VerificationOutcome,
+    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PledgeKind, PledgeRow, PledgeSchemeRow,
+    SchemeMember, VerificationOutcome,
 };
 use crate::event::EventMeta;
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
+
+/// The measure an approval system applies when the approval made on a
+/// broken commitment is revoked (its feed item and push carry it).
+pub const REVOKE_APPROVAL_MEASURE: &str = "revoke_approval";
+/// What a revocation's feed item carries as its list code (`listing_id` is
+/// the commitment's id).
+pub const COMMITMENT_FEED_LIST: &str = "commitment";
+/// The feed item kind of a revocation.
+pub const FEED_APPROVAL_REVOKED: &str = "approval_revoked";
 
 /// A material deferred by a commitment, with its deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +89,48 @@ pub enum CommitmentsEvent {
         verified_by: String,
         record_id: Option<String>,
     },
+    /// A company published a voluntary pledge (主动承诺).
+    PledgeMade {
+        pledge_id: String,
+        uscc: Uscc,
+        subject_name: String,
+        title: String,
+        text: String,
+        text_sha256: String,
+        made_on: NaiveDate,
+        made_by: String,
+    },
+    /// An industry association published its self-discipline scheme and
+    /// the members pledging to it (行业自律承诺), one pledge each.
+    SelfDisciplineSchemePublished {
+        scheme_id: String,
+        association_uscc: Uscc,
+        association_name: String,
+        title: String,
+        text: String,
+        text_sha256: String,
+        members: Vec<SchemeMember>,
+        published_on: NaiveDate,
+        published_by: String,
+    },
+    /// The granting department revoked the approval made on a broken
+    /// commitment; its approval system receives it in its feed
+    /// (`approval_revoked`, measure `revoke_approval`) and answers like a
+    /// pushed measure.
+    ApprovalRevoked {
+        commitment_id: String,
+        uscc: Uscc,
+        subject_name: String,
+        department: DepartmentCode,
+        case_ref: String,
+        item_name: String,
+        decision_no: String,
+        reason: String,
+        revoked_on: NaiveDate,
+        revoked_by: String,
+    },
+    /// A pledge is no longer given (the company's or the association's word).
+    PledgeWithdrawn { pledge_id: String, uscc: Uscc, withdrawn_on: NaiveDate, withdrawn_by: String, reason: String },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -87,9 +141,12 @@ impl CommitmentsEvent {
     /// subjects with a USCC; the portal shows only organisations'.
     pub fn public_subject(&self) -> Option<&str> {
         match self {
-            CommitmentsEvent::CommitmentMade { uscc, .. } | CommitmentsEvent::CommitmentVerified { uscc, .. } => {
-                Some(uscc.as_str())
-            }
+            CommitmentsEvent::CommitmentMade { uscc, .. }
+            | CommitmentsEvent::CommitmentVerified { uscc, .. }
+            | CommitmentsEvent::PledgeMade { uscc, .. }
+            | CommitmentsEvent::ApprovalRevoked { uscc, .. }
+            | CommitmentsEvent::PledgeWithdrawn { uscc, .. } => Some(uscc.as_str()),
+            CommitmentsEvent::SelfDisciplineSchemePublished { association_uscc, .. } => Some(association_uscc.as_str()),
             CommitmentsEvent::MaterialSupplied { .. } | CommitmentsEvent::MaterialsOverdue { .. } => None,
         }
     }
@@ -145,6 +202,8 @@ impl CommitmentsEvent {
                 verified_on: None,
                 verified_by: None,
                 record_id: None,
+                approval_revoked_on: None,
+                revocation_decision_no: None,
                 seq,
             }
             .upsert()?,
@@ -209,6 +268,146 @@ impl CommitmentsEvent {
                     .record_id(record_id.clone())
                     .write()?,
             ]),
+            CommitmentsEvent::PledgeMade { .. } => self.pledge(seq),
+            CommitmentsEvent::SelfDisciplineSchemePublished { .. } => self.scheme(seq),
+            CommitmentsEvent::ApprovalRevoked { .. } => self.revoked(at),
+            CommitmentsEvent::PledgeWithdrawn { pledge_id, withdrawn_on, reason, .. } => Ok(vec![
+                PledgeRow::key(pledge_id)
+                    .update(seq)
+                    .withdrawn_on(Some(*withdrawn_on))
+                    .withdraw_reason(Some(reason.clone()))
+                    .write()?,
+            ]),
         }
+    }
+
+    /// The row a voluntary pledge writes.
+    fn pledge(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::PledgeMade { pledge_id, uscc, subject_name, title, text, text_sha256, made_on, made_by } =
+            self
+        else {
+            return Err(ProjectionError { table: "pledges", column: "pledge_id", problem: "not a pledge".to_owned() });
+        };
+        Ok(vec![
+            PledgeRow {
+                pledge_id: pledge_id.clone(),
+                kind: PledgeKind::Voluntary,
+                uscc: uscc.clone(),
+                subject_name: subject_name.clone(),
+                title: title.clone(),
+                text: text.clone(),
+                text_sha256: text_sha256.clone(),
+                scheme_id: None,
+                association_uscc: None,
+                association_name: None,
+                made_on: *made_on,
+                made_by: made_by.clone(),
+                withdrawn_on: None,
+                withdraw_reason: None,
+                seq,
+            }
+            .upsert()?,
+        ])
+    }
+
+    /// A revocation: the commitment's row, the department's feed item and
+    /// the push its approval system answers.
+    fn revoked(&self, at: EventMeta) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::ApprovalRevoked {
+            commitment_id,
+            uscc,
+            subject_name,
+            department,
+            decision_no,
+            revoked_on,
+            ..
+        } = self
+        else {
+            return Err(ProjectionError {
+                table: "commitments",
+                column: "commitment_id",
+                problem: "not a revocation".to_owned(),
+            });
+        };
+        let seq = at.seq;
+
+        let push = MeasurePush { measure: REVOKE_APPROVAL_MEASURE.to_owned(), department: department.clone() };
+        let subject = RecordSubject {
+            kind: "legal_person".to_owned(),
+            key: uscc.as_str().to_owned(),
+            name: subject_name.clone(),
+        };
+        let measures = vec![REVOKE_APPROVAL_MEASURE.to_owned()];
+        let listing = (commitment_id.as_str(), COMMITMENT_FEED_LIST);
+        Ok(vec![
+            CommitmentRow::key(commitment_id)
+                .update(seq)
+                .approval_revoked_on(Some(*revoked_on))
+                .revocation_decision_no(Some(decision_no.clone()))
+                .write()?,
+            FeedItemRow::new(department, FEED_APPROVAL_REVOKED, listing, &subject, measures, None, at).upsert()?,
+            PushRow::pushed(commitment_id, &push, at).upsert()?,
+        ])
+    }
+
+    /// The rows a scheme writes: itself and a pledge per member.
+    fn scheme(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::SelfDisciplineSchemePublished {
+            scheme_id,
+            association_uscc,
+            association_name,
+            title,
+            text,
+            text_sha256,
+            members,
+            published_on,
+            published_by,
+        } = self
+        else {
+            return Err(ProjectionError {
+                table: "pledge_schemes",
+                column: "scheme_id",
+                problem: "not a scheme".to_owned(),
+            });
+        };
+        let mut writes = Vec::with_capacity(members.len() + 1);
+        writes.push(
+            PledgeSchemeRow {
+                scheme_id: scheme_id.clone(),
+                association_uscc: association_uscc.clone(),
+                association_name: association_name.clone(),
+                title: title.clone(),
+                text: text.clone(),
+                text_sha256: text_sha256.clone(),
+                members: members.len() as u64,
+                published_on: *published_on,
+                published_by: published_by.clone(),
+                seq,
+            }
+            .upsert()?,
+        );
+        for m in members {
+            writes.push(
+                PledgeRow {
+                    pledge_id: m.pledge_id.clone(),
+                    kind: PledgeKind::SelfDiscipline,
+                    uscc: m.uscc.clone(),
+                    subject_name: m.name.clone(),
+                    title: title.clone(),
+                    text: text.clone(),
+                    text_sha256: text_sha256.clone(),
+                    scheme_id: Some(scheme_id.clone()),
+                    association_uscc: Some(association_uscc.clone()),
+                    association_name: Some(association_name.clone()),
+                    made_on: *published_on,
+                    made_by: published_by.clone(),
+                    withdrawn_on: None,
+                    withdraw_reason: None,
+                    seq,
+                }
+                .upsert()?,
+            );
+        }
+        Ok(writes)
     }
 }

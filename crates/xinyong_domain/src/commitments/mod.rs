@@ -5,14 +5,18 @@
 //! materials they may supply later (容缺受理) and their deadlines on the
 //! working-day calendar, and the department's verification: kept, breached
 //! or false. A breached or false commitment becomes a dishonesty record
-//! (catalog item `CNSX`). `docs/COMMITMENTS.md`.
+//! (catalog item `CNSX`). Besides, public pledges: a company's voluntary
+//! commitment and an industry association's self-discipline scheme.
+//! `docs/COMMITMENTS.md`.
 
 mod catalog;
 mod events;
 mod model;
+mod pledges;
 mod tables;
 
 pub use catalog::*;
 pub use events::*;
 pub use model::*;
+pub use pledges::*;
 pub use tables::*;

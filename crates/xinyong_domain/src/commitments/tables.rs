@@ -39,6 +39,9 @@ crate::projection::table! {
         verified_by: Option<String>,
         /// The dishonesty record a breach or false commitment became.
         record_id: Option<String>,
+        /// The approval made on a broken commitment was revoked (撤销审批决定).
+        approval_revoked_on: Option<NaiveDate>,
+        revocation_decision_no: Option<String>,
         seq: u64,
     }
 }
@@ -58,5 +61,7 @@ crate::projection::table! {
 
 /// The tables this context owns, in the order `verify` checks them.
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&COMMITMENTS, &COMMITMENT_MATERIALS]
+    let mut tables = vec![&COMMITMENTS, &COMMITMENT_MATERIALS];
+    tables.extend(crate::commitments::pledge_tables());
+    tables
 }

@@ -4,6 +4,7 @@
 //! (`/console/commitments`).
 
 pub(crate) mod pages;
+pub mod pledges;
 pub(crate) mod portal;
 
 use xinyong_domain::commitments::{CommitmentMaterialRow, CommitmentRow};
@@ -27,6 +28,8 @@ pub(crate) struct CommitmentView {
     outcome_note: String,
     verified_on: String,
     record_id: String,
+    approval_revoked_on: String,
+    revocation_decision_no: String,
     letter_version: String,
     letter_lines: Vec<String>,
     letter_sha256: String,
@@ -52,6 +55,8 @@ impl CommitmentView {
             outcome_note: c.outcome_note.unwrap_or_default(),
             verified_on: c.verified_on.map(|d| d.to_string()).unwrap_or_default(),
             record_id: c.record_id.unwrap_or_default(),
+            approval_revoked_on: c.approval_revoked_on.map(|d| d.to_string()).unwrap_or_default(),
+            revocation_decision_no: c.revocation_decision_no.unwrap_or_default(),
             letter_version: c.letter_version,
             letter_lines: c.letter_text.lines().map(str::to_owned).collect(),
             letter_sha256: c.letter_sha256,

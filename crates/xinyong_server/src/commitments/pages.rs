@@ -25,13 +25,13 @@ use crate::{ApiError, AppState};
 const LIST_LIMIT: u32 = 200;
 
 /// What went wrong with a form, shown above it.
-struct Problem {
-    code: String,
-    message: String,
+pub(crate) struct Problem {
+    pub(crate) code: String,
+    pub(crate) message: String,
 }
 
 impl Problem {
-    fn of(e: CoreError) -> (Problem, StatusCode) {
+    pub(crate) fn of(e: CoreError) -> (Problem, StatusCode) {
         let problem = Problem { code: e.code().to_owned(), message: e.to_string() };
         (problem, ApiError::from(e).status)
     }
@@ -323,5 +323,24 @@ pub(crate) async fn verify(
         }
         None => Err(CoreError::invalid("outcome_invalid", "「核查结果」必须选择：履约、未履约（违诺）或虚假承诺")),
     };
+    after(&state, &caller, &id, result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RevokeForm {
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /console/commitments/{id}/revoke`: the approval made on a broken
+/// commitment is revoked; the department's approval system receives it.
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm { caller, form }: ConsoleForm<RevokeForm>,
+) -> Result<Response, PageError> {
+    let result = commitments::revoke_approval(&state.core, &caller, &id, &form.decision_no, &form.reason).await;
     after(&state, &caller, &id, result).await
 }

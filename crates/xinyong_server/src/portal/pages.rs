@@ -281,6 +281,8 @@ pub(crate) struct SubjectPage {
     memberships: Vec<ListEntryRow>,
     /// Random inspections the subject was drawn for (双随机、一公开); today's view only.
     inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
+    /// Public pledges in force (信用承诺公示); today's view only.
+    pledges: Vec<crate::commitments::pledges::PledgeView>,
     /// Accepted voluntary registrations (自主申报 · 已审核); today's view only.
     registrations: Vec<crate::registrations::PublicRegistration>,
 }
@@ -306,12 +308,17 @@ pub(crate) async fn subject(
         Ok(None) => return error_page(&state, not_found(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"))),
         Err(e) => return error_page(&state, e),
     };
-    let inspections = match day {
-        Some(_) => Vec::new(),
-        None => match xinyong_core::inspections::view::of_subject(&state.core, &uscc).await {
-            Ok(found) => found,
-            Err(e) => return error_page(&state, e.into()),
-        },
+    let today_only = async {
+        if day.is_some() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let inspections = xinyong_core::inspections::view::of_subject(&state.core, &uscc).await?;
+        let pledges = xinyong_core::commitments::pledges::public_pledges_of(&state.core, &uscc).await?;
+        Ok::<_, xinyong_core::CoreError>((inspections, pledges.into_iter().map(Into::into).collect()))
+    };
+    let (inspections, pledges) = match today_only.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&state, e.into()),
     };
     let registrations = match day {
         Some(_) => Vec::new(),
@@ -323,6 +330,7 @@ pub(crate) async fn subject(
     let cards = |list: &[PublicRecord]| list.iter().map(|r| card(r, &departments)).collect::<Vec<_>>();
     SubjectPage {
         inspections,
+        pledges,
         registrations,
         layout: Layout::new(&state, &profile.name).at("search"),
         licences: cards(&profile.licences),

@@ -1,15 +1,22 @@
 //! Commitments: a company's commitments newest first, a department's queue
 //! by verification deadline, a commitment's materials, the materials past
-//! their deadline and the broken commitments that bar a company.
+//! their deadline and the broken commitments that bar a company; public
+//! pledges searched by name or code and associations' schemes.
 
 use xinyong_domain::collection::RecordRow;
 use xinyong_domain::commitments::{
-    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, VerificationOutcome,
+    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PledgeKind, PledgeRow, PledgeSchemeRow,
+    VerificationOutcome,
 };
 use xinyong_domain::projection::Json;
 use xinyong_storage::commitments;
 
-use crate::{A, B, P1, backends, date, dept, put, rows, uscc};
+use crate::{A, B, C, P1, backends, date, dept, put, rows, uscc};
+
+/// An industry association (registration authority 5, 民政).
+fn association() -> xinyong_domain::Uscc {
+    xinyong_domain::Uscc::from_parts('5', '1', "370100", "MJD61875").unwrap()
+}
 
 fn commitment(id: &str, code: &str, department: &str, made: &str, verify_by: &str) -> CommitmentRow {
     CommitmentRow {
@@ -35,6 +42,8 @@ fn commitment(id: &str, code: &str, department: &str, made: &str, verify_by: &st
         verified_on: None,
         verified_by: None,
         record_id: None,
+        approval_revoked_on: None,
+        revocation_decision_no: None,
         seq: 1,
     }
 }
@@ -153,5 +162,77 @@ async fn commitments_materials_and_broken_promises_are_read_on_every_backend() {
         let due = commitments::past_due(store, date("2026-11-26"), 10).await.unwrap();
         let due: Vec<(&str, &str)> = due.iter().map(|m| (m.commitment_id.as_str(), m.material_code.as_str())).collect();
         assert_eq!(due, [("CM1", "ZJLS")], "{backend}: missing, past and not yet marked");
+    }
+}
+
+fn pledge(id: &str, code: &str, name: &str, made: &str, withdrawn: Option<&str>) -> PledgeRow {
+    PledgeRow {
+        pledge_id: id.to_owned(),
+        kind: PledgeKind::Voluntary,
+        uscc: uscc(code),
+        subject_name: name.to_owned(),
+        title: "诚信经营承诺".to_owned(),
+        text: "依法经营".to_owned(),
+        text_sha256: "ab".repeat(32),
+        scheme_id: None,
+        association_uscc: None,
+        association_name: None,
+        made_on: date(made),
+        made_by: "subject:x:admin".to_owned(),
+        withdrawn_on: withdrawn.map(date),
+        withdraw_reason: withdrawn.map(|_| "更新".to_owned()),
+        seq: 1,
+    }
+}
+
+fn scheme(id: &str, published: &str) -> PledgeSchemeRow {
+    PledgeSchemeRow {
+        scheme_id: id.to_owned(),
+        association_uscc: association(),
+        association_name: "某某协会".to_owned(),
+        title: "自律公约".to_owned(),
+        text: "诚信自律".to_owned(),
+        text_sha256: "cd".repeat(32),
+        members: 2,
+        published_on: date(published),
+        published_by: "subject:x:admin".to_owned(),
+        seq: 1,
+    }
+}
+
+#[tokio::test]
+async fn public_pledges_are_searched_paged_and_counted_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        put(
+            store,
+            rows(&[
+                pledge("PL1", A, "济南泉润100%商贸有限公司", "2026-11-01", None),
+                pledge("PL2", A, "济南泉润100%商贸有限公司", "2026-11-03", Some("2026-11-04")),
+                pledge("PL3", B, "深圳某某科技有限公司", "2026-11-02", None),
+                pledge("PL4", C, "北京某某_咨询有限公司", "2026-11-02", None),
+            ]),
+        )
+        .await;
+        let ids = |r: Vec<PledgeRow>| r.into_iter().map(|p| p.pledge_id).collect::<Vec<_>>();
+        let all = commitments::public_pledges(store, "", 0, 10).await.unwrap();
+        assert_eq!(ids(all), ["PL3", "PL4", "PL1"], "{backend}: in force, newest first, ties by id");
+        assert_eq!(commitments::count_public_pledges(store, "").await.unwrap(), 3, "{backend}");
+        assert_eq!(ids(commitments::public_pledges(store, "", 1, 1).await.unwrap()), ["PL4"], "{backend}: a page");
+        assert_eq!(ids(commitments::public_pledges(store, "泉润", 0, 10).await.unwrap()), ["PL1"], "{backend}");
+        assert_eq!(ids(commitments::public_pledges(store, B, 0, 10).await.unwrap()), ["PL3"], "{backend}: by code");
+        assert_eq!(commitments::count_public_pledges(store, "100%").await.unwrap(), 1, "{backend}: % is literal");
+        assert_eq!(commitments::count_public_pledges(store, "0%商").await.unwrap(), 1, "{backend}");
+        assert_eq!(commitments::count_public_pledges(store, "某_").await.unwrap(), 1, "{backend}: _ is literal");
+        assert_eq!(commitments::count_public_pledges(store, "某某_咨").await.unwrap(), 1, "{backend}");
+        assert_eq!(commitments::count_public_pledges(store, "某%").await.unwrap(), 0, "{backend}");
+        let own = commitments::pledges_of(store, &uscc(A), 10).await.unwrap();
+        assert_eq!(ids(own), ["PL2", "PL1"], "{backend}: withdrawn ones too");
+
+        put(store, rows(&[scheme("PS1", "2026-10-01"), scheme("PS2", "2026-11-01")])).await;
+        let schemes = commitments::schemes_of(store, &association(), 10).await.unwrap();
+        assert_eq!(schemes.iter().map(|s| s.scheme_id.as_str()).collect::<Vec<_>>(), ["PS2", "PS1"], "{backend}");
+        assert!(commitments::schemes_of(store, &uscc(B), 10).await.unwrap().is_empty(), "{backend}");
     }
 }
