@@ -148,9 +148,9 @@ fn verify_passes_on_a_demo_city_and_names_a_tampered_row() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = xinyong(dir.path(), &["verify"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // 300 subjects, then 24 departments and 2 demo console accounts.
+    // 300 generated subjects and the demo's industry association (信用承诺公示).
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(report.starts_with("ok: ") && report.contains(" 300 subjects") && report.contains(" records"), "{report}");
+    assert!(report.starts_with("ok: ") && report.contains(" 301 subjects") && report.contains(" records"), "{report}");
 
     let db = dir.path().join("data/xinyong.db");
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -220,7 +220,9 @@ async fn a_second_breach_is_proposed_for_the_key_attention_list(core: &xinyong_c
     let listings = || xinyong_storage::lists::listings_of_subject(core.store(), key.as_str(), 10);
     assert!(listings().await.unwrap().is_empty(), "one broken commitment proposes nothing");
     let spj = department_user("spj");
-    let breach = Verification { outcome: VerificationOutcome::Breached, note: "开工前未落实施工图审查合格书".into() };
+    let breach = Verification {
+        outcome: VerificationOutcome::Breached, note: "开工前未落实施工图审查合格书".into()
+    };
     let record = commitments::verify(core, &spj, second, breach).await.unwrap().unwrap();
     let found = listings().await.unwrap();
     assert_eq!(found.len(), 1);

@@ -111,3 +111,60 @@ pub(crate) async fn play(core: &Core, seed: u64) -> Result<()> {
 pub async fn pledges_of_the_city(core: &Core, seed: u64) -> Result<()> {
     play(core, seed).await
 }
+
+/// The credit office's courses (诚信教育) and some completions: the demo
+/// company took the law-and-credit course, two others the repair training.
+/// A second run finds the courses by title and the completions by learner.
+pub(crate) async fn education(core: &Core, seed: u64) -> Result<()> {
+    use xinyong_core::commitments::education::{self, CompletionInput, CourseInput};
+    let office = Principal::System(Actor::parse("user:admin").map_err(invalid)?);
+    let courses = [
+        (
+            "市场主体法律与信用知识",
+            8,
+            "《山东省社会信用条例》、公共信用信息的归集与公示、失信行为的法律后果、守信激励措施",
+            false,
+        ),
+        ("企业信用修复专题培训", 4, "信用修复的条件和程序、行政处罚信息公示期限、信用修复承诺的履行与监督", true),
+    ];
+    let mut ids = Vec::new();
+    for (title, hours, content, repair_training) in courses {
+        let existing = education::courses(core).await.map_err(fail("demo: reading courses"))?;
+        let id = match existing.into_iter().find(|c| c.title == title) {
+            Some(c) => c.course_id,
+            None => {
+                let input = CourseInput {
+                    course_id: String::new(),
+                    title: title.to_owned(),
+                    provider: "济南市发展和改革委员会（市社会信用体系建设领导小组办公室）".to_owned(),
+                    hours: hours.to_string(),
+                    content: content.to_owned(),
+                    location: "信用济南网站在线学习，每月第一个周三在市民中心集中授课".to_owned(),
+                    repair_training,
+                    active: true,
+                };
+                education::save_course(core, &office, input).await.map_err(fail("demo: a course"))?
+            }
+        };
+        ids.push(id);
+    }
+    let today = xinyong_core::collection::intake::china_today(core);
+    let mut learners: Vec<(Uscc, usize)> = crate::demo_company(core).await?.into_iter().map(|u| (u, 0)).collect();
+    learners.extend(companies(core, seed + 3, 2, false).await?.into_iter().map(|u| (u, 1)));
+    for (n, (uscc, course)) in learners.iter().enumerate() {
+        let done = education::completions_of(core, uscc).await.map_err(fail("demo: reading completions"))?;
+        if done.iter().any(|(row, _)| row.course_id == ids[*course]) {
+            continue;
+        }
+        let day = today - chrono::Duration::days(7 + 9 * n as i64);
+        let input = CompletionInput {
+            course_id: ids[*course].clone(),
+            learner: uscc.as_str().to_owned(),
+            name: String::new(),
+            certificate_no: format!("JNXY-{}-{:04}", day.format("%Y%m"), 31 + n),
+            completed_on: day.to_string(),
+        };
+        education::record_completion(core, &office, input).await.map_err(fail("demo: a completion"))?;
+    }
+    Ok(())
+}

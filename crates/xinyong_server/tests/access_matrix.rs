@@ -633,6 +633,27 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             form(&[("item_code", "SCJ_SPJY"), ("case_ref", "SCJ-2026-1126-002"), ("deferred", "")]),
         ),
         ("GET", "/my/commitments/{id}") => get(&format!("/my/commitments/{}", f.commitment)),
+        ("GET", "/education") => get("/education"),
+        ("GET", "/console/education") => get("/console/education"),
+        ("POST", "/console/education/courses") => post(
+            "/console/education/courses",
+            form(&[
+                ("title", "企业信用修复专题培训"),
+                ("provider", "济南市发展和改革委员会"),
+                ("hours", "4"),
+                ("location", "信用济南网站在线学习"),
+                ("content", "信用修复政策解读"),
+            ]),
+        ),
+        ("POST", "/console/education/completions") => post(
+            "/console/education/completions",
+            form(&[
+                ("course_id", "KC0000000000"),
+                ("learner", ORG),
+                ("certificate_no", "XYPX-2026-0001"),
+                ("completed_on", "2026-11-20"),
+            ]),
+        ),
         ("GET", "/commitments/pledges") => get("/commitments/pledges?q=%E6%B5%8E%E5%8D%97"),
         ("GET", "/api/v1/public/pledges") => get("/api/v1/public/pledges?page=2"),
         ("GET", "/my/pledges") => get("/my/pledges"),

@@ -440,6 +440,7 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         "/commitments",
         "/commitments/items/SPJ_JZSG",
         "/commitments/pledges",
+        "/education",
         "/commitments/pledges?q=%E9%A4%90%E9%A5%AE",
         "/api/v1/public/pledges",
     ] {

@@ -8,8 +8,8 @@ use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 use xinyong_domain::commitments::{
-    COMMITMENT_MATERIALS, COMMITMENTS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PLEDGE_SCHEMES, PLEDGES,
-    PledgeRow, PledgeSchemeRow,
+    COMMITMENT_MATERIALS, COMMITMENTS, COURSE_COMPLETIONS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
+    CourseCompletionRow, INTEGRITY_COURSES, IntegrityCourseRow, PLEDGE_SCHEMES, PLEDGES, PledgeRow, PledgeSchemeRow,
 };
 
 use crate::sql::{Cols, Kind, Stmt, day, to_rows};
@@ -153,6 +153,30 @@ pub async fn schemes_of(store: &dyn Store, association: &Uscc, limit: u32) -> Re
         .push(" WHERE association_uscc = ")
         .bind(association.as_str())
         .push(" ORDER BY published_on DESC, scheme_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// The integrity-education courses, offered ones first, then by id, at most `limit`.
+pub async fn courses(store: &dyn Store, limit: u32) -> Result<Vec<IntegrityCourseRow>> {
+    let stmt = Stmt::select(&INTEGRITY_COURSES).push(" ORDER BY active DESC, course_id LIMIT ").bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// One learner's completions (a USCC or an ID number), the latest first.
+pub async fn completions_of(store: &dyn Store, learner_key: &str, limit: u32) -> Result<Vec<CourseCompletionRow>> {
+    let stmt = Stmt::select(&COURSE_COMPLETIONS)
+        .push(" WHERE learner_key = ")
+        .bind(learner_key.to_owned())
+        .push(" ORDER BY completed_on DESC, course_id LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// The latest completions recorded, at most `limit`.
+pub async fn recent_completions(store: &dyn Store, limit: u32) -> Result<Vec<CourseCompletionRow>> {
+    let stmt = Stmt::select(&COURSE_COMPLETIONS)
+        .push(" ORDER BY seq DESC, course_id, learner_key LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }

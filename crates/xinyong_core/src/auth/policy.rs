@@ -78,6 +78,7 @@
 //! | `ViewCommitments` | of D | any D, all | — | `forbidden` |
 //! | `VerifyCommitment` | Operator or Reviewer of D (the granting department) | any D | — | `forbidden` |
 //! | `MakePledge` | — | — | — | `not_your_company` |
+//! | `ManageEducation` | — | ✓ | — | `forbidden` |
 //! | `SubmitRegistration` | — | — | — | `not_your_company` |
 //! | `ViewRegistrations` | of D (the reviewing department) | any D, all | — | `forbidden` |
 //! | `ReviewRegistration` | Reviewer of D (the reviewing department) | any D | — | `forbidden` |
@@ -352,6 +353,8 @@ pub enum Action {
     /// Publish or withdraw a public pledge (主动承诺), or, for an industry
     /// association, a self-discipline scheme with its members' pledges.
     MakePledge,
+    /// The integrity-education courses and the completions (诚信教育).
+    ManageEducation,
     // ----- voluntary registration (自愿注册)
     /// Register (or withdraw) the company's own qualifications, honours,
     /// operations, contract performance or public welfare: the company only.
@@ -607,6 +610,7 @@ fn rule_for(action: Action) -> Rule {
         ConfirmRepair => rule(Who::CreditOffice, ("forbidden", "只有信用办可以确认信用修复")),
         ViewGrades => rule(Who::ConsoleUsers, CONSOLE_ONLY),
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
+        ManageEducation => rule(Who::CreditOffice, ("forbidden", "诚信教育课程和结业记录由信用办管理")),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
         ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),

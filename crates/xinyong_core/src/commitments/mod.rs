@@ -12,6 +12,7 @@
 //! 告知承诺 ([`eligibility`]). The `commitments` job ([`job`]) marks
 //! materials past their deadline. `docs/COMMITMENTS.md`.
 
+pub mod education;
 pub mod job;
 pub mod pledges;
 pub mod views;

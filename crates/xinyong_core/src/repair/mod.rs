@@ -179,8 +179,15 @@ pub async fn apply_repair(core: &Core, principal: &Principal, request: &RepairRe
         return Err(CoreError::invalid("commitment_not_signed", "请阅读并签署信用修复承诺书"));
     }
     let mut materials = Vec::new();
+    // A repair-training course completed on the platform is the training
+    // certificate: the company need not describe it again.
+    let platform_training = crate::commitments::education::repair_training_certificate(core, &uscc).await?;
     for needed in &assessment.materials {
         let given = request.materials.iter().find(|m| m.code == needed.code).map_or("", |m| m.description.as_str());
+        let given = match (&platform_training, needed.code) {
+            (Some(certificate), "training") if given.trim().is_empty() => certificate.as_str(),
+            _ => given,
+        };
         let description = bounded_text(core, given, "material_missing", &format!("“{}”", needed.name))?;
         materials.push(SuppliedMaterial { code: needed.code.to_owned(), description });
     }

@@ -8,8 +8,8 @@ use crate::auth::DepartmentCode;
 use crate::closed_loop::{FeedItemRow, MeasurePush, PushRow};
 use crate::collection::RecordSubject;
 use crate::commitments::{
-    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, PledgeKind, PledgeRow, PledgeSchemeRow,
-    SchemeMember, VerificationOutcome,
+    CommitmentChannel, CommitmentMaterialRow, CommitmentRow, CommitmentStatus, CourseCompletionRow, IntegrityCourseRow,
+    PledgeKind, PledgeRow, PledgeSchemeRow, SchemeMember, VerificationOutcome,
 };
 use crate::event::EventMeta;
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
@@ -129,6 +129,26 @@ pub enum CommitmentsEvent {
         revoked_on: NaiveDate,
         revoked_by: String,
     },
+    /// The credit office saved a course of integrity education (new or changed).
+    CourseSaved {
+        course_id: String,
+        title: String,
+        provider: String,
+        hours: u32,
+        content: String,
+        location: String,
+        repair_training: bool,
+        active: bool,
+        saved_on: NaiveDate,
+    },
+    /// An organisation or a person completed a course (the certificate's number).
+    CourseCompleted {
+        course_id: String,
+        learner: RecordSubject,
+        certificate_no: String,
+        completed_on: NaiveDate,
+        recorded_by: String,
+    },
     /// A pledge is no longer given (the company's or the association's word).
     PledgeWithdrawn { pledge_id: String, uscc: Uscc, withdrawn_on: NaiveDate, withdrawn_by: String, reason: String },
 }
@@ -147,6 +167,10 @@ impl CommitmentsEvent {
             | CommitmentsEvent::ApprovalRevoked { uscc, .. }
             | CommitmentsEvent::PledgeWithdrawn { uscc, .. } => Some(uscc.as_str()),
             CommitmentsEvent::SelfDisciplineSchemePublished { association_uscc, .. } => Some(association_uscc.as_str()),
+            CommitmentsEvent::CourseCompleted { learner, .. } => {
+                (learner.kind == "legal_person").then_some(learner.key.as_str())
+            }
+            CommitmentsEvent::CourseSaved { .. } => None,
             CommitmentsEvent::MaterialSupplied { .. } | CommitmentsEvent::MaterialsOverdue { .. } => None,
         }
     }
@@ -271,6 +295,8 @@ impl CommitmentsEvent {
             CommitmentsEvent::PledgeMade { .. } => self.pledge(seq),
             CommitmentsEvent::SelfDisciplineSchemePublished { .. } => self.scheme(seq),
             CommitmentsEvent::ApprovalRevoked { .. } => self.revoked(at),
+            CommitmentsEvent::CourseSaved { .. } => self.course(seq),
+            CommitmentsEvent::CourseCompleted { .. } => self.completion(seq),
             CommitmentsEvent::PledgeWithdrawn { pledge_id, withdrawn_on, reason, .. } => Ok(vec![
                 PledgeRow::key(pledge_id)
                     .update(seq)
@@ -347,6 +373,69 @@ impl CommitmentsEvent {
                 .write()?,
             FeedItemRow::new(department, FEED_APPROVAL_REVOKED, listing, &subject, measures, None, at).upsert()?,
             PushRow::pushed(commitment_id, &push, at).upsert()?,
+        ])
+    }
+
+    /// The row a saved course writes.
+    fn course(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::CourseSaved {
+            course_id,
+            title,
+            provider,
+            hours,
+            content,
+            location,
+            repair_training,
+            active,
+            saved_on,
+        } = self
+        else {
+            return Err(ProjectionError {
+                table: "integrity_courses",
+                column: "course_id",
+                problem: "not a course".to_owned(),
+            });
+        };
+        Ok(vec![
+            IntegrityCourseRow {
+                course_id: course_id.clone(),
+                title: title.clone(),
+                provider: provider.clone(),
+                hours: *hours,
+                content: content.clone(),
+                location: location.clone(),
+                repair_training: *repair_training,
+                active: *active,
+                saved_on: *saved_on,
+                seq,
+            }
+            .upsert()?,
+        ])
+    }
+
+    /// The row a completion writes.
+    fn completion(&self, seq: u64) -> Result<Vec<ProjectionWrite>, ProjectionError> {
+        let CommitmentsEvent::CourseCompleted { course_id, learner, certificate_no, completed_on, recorded_by } = self
+        else {
+            return Err(ProjectionError {
+                table: "course_completions",
+                column: "course_id",
+                problem: "not a completion".to_owned(),
+            });
+        };
+
+        Ok(vec![
+            CourseCompletionRow {
+                course_id: course_id.clone(),
+                learner_key: learner.key.clone(),
+                learner_kind: learner.kind.clone(),
+                learner_name: learner.name.clone(),
+                certificate_no: certificate_no.clone(),
+                completed_on: *completed_on,
+                recorded_by: recorded_by.clone(),
+                seq,
+            }
+            .upsert()?,
         ])
     }
 

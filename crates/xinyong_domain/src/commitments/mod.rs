@@ -10,12 +10,14 @@
 //! `docs/COMMITMENTS.md`.
 
 mod catalog;
+mod education;
 mod events;
 mod model;
 mod pledges;
 mod tables;
 
 pub use catalog::*;
+pub use education::*;
 pub use events::*;
 pub use model::*;
 pub use pledges::*;

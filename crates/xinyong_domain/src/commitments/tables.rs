@@ -63,5 +63,6 @@ crate::projection::table! {
 pub fn tables() -> Vec<&'static TableSpec> {
     let mut tables = vec![&COMMITMENTS, &COMMITMENT_MATERIALS];
     tables.extend(crate::commitments::pledge_tables());
+    tables.extend(crate::commitments::education_tables());
     tables
 }

@@ -3,6 +3,7 @@
 //! granting department's counter, queue and verification in the console
 //! (`/console/commitments`).
 
+pub(crate) mod education;
 pub(crate) mod pages;
 pub mod pledges;
 pub(crate) mod portal;

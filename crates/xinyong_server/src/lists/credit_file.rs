@@ -539,6 +539,8 @@ pub(crate) struct FileView {
     grades: Option<SubjectGrades>,
     /// Random inspections the subject was drawn for; results once published.
     inspections: Vec<SubjectInspection>,
+    /// Integrity-education courses completed: (course, certificate, day).
+    education: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -593,9 +595,10 @@ pub(crate) async fn subject_file(
         let found = file::credit_file(&state.core, &uscc, people).await?;
         let grades = if may_grade { Some(subject_grades(&state.core, &uscc).await?) } else { None };
         let inspections = xinyong_core::inspections::view::of_subject(&state.core, &uscc).await?;
-        Ok::<_, ApiError>((found, grades, inspections, department_names(&state.core).await?))
+        let education = xinyong_core::commitments::education::completions_of(&state.core, &uscc).await?;
+        Ok::<_, ApiError>((found, grades, (inspections, education), department_names(&state.core).await?))
     };
-    let (found, grades, inspections, names) = read.await.map_err(|e| error_page(&state, e))?;
+    let (found, grades, (inspections, education), names) = read.await.map_err(|e| error_page(&state, e))?;
     let Some(f) = found else {
         let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
         let page = SubjectFilePage {
@@ -609,6 +612,13 @@ pub(crate) async fn subject_file(
     let mut view = file_view(&state, &caller, &f, &names);
     view.grades = grades;
     view.inspections = inspections;
+    view.education = education
+        .into_iter()
+        .map(|(row, course)| {
+            let title = course.map_or_else(|| row.course_id.clone(), |c| c.title);
+            (title, row.certificate_no, row.completed_on.to_string())
+        })
+        .collect();
     let page = SubjectFilePage {
         layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
         q: uscc.as_str().to_owned(),
@@ -641,6 +651,7 @@ fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &B
         }),
         grades: None,
         inspections: Vec::new(),
+        education: Vec::new(),
     }
 }
 
