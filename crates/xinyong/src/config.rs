@@ -36,6 +36,7 @@ pub struct Config {
     pub inspections: InspectionsConfig,
     pub campaigns: CampaignsConfig,
     pub commitments: CommitmentsConfig,
+    pub registrations: RegistrationsConfig,
     pub backup: BackupConfig,
 }
 
@@ -311,6 +312,49 @@ pub struct CommitmentsConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RegistrationsConfig {
+    /// Working days the reviewing department has to decide.
+    pub review_working_days: u32,
+    pub max_files: usize,
+    pub max_file_bytes: usize,
+    pub max_text_chars: usize,
+    pub page_size: u32,
+    /// Kind (`qualification`, …) → the department code that reviews it.
+    pub reviewers: std::collections::BTreeMap<String, String>,
+}
+
+impl RegistrationsConfig {
+    pub fn settings(&self) -> Result<xinyong_core::registrations::RegistrationSettings, String> {
+        use xinyong_domain::registrations::RegistrationKind;
+        if self.review_working_days == 0 || self.max_text_chars == 0 || self.page_size == 0 {
+            return Err(
+                "配置无效：registrations.review_working_days、max_text_chars 和 page_size 必须大于 0".to_owned()
+            );
+        }
+        let mut reviewers = xinyong_core::registrations::default_reviewers();
+        for (kind, department) in &self.reviewers {
+            let k = RegistrationKind::parse(kind).ok_or_else(|| {
+                format!(
+                    "配置无效：registrations.reviewers 中的“{kind}”不是注册类别（qualification、honour、operations、contract_performance、public_welfare）"
+                )
+            })?;
+            let d = xinyong_domain::auth::DepartmentCode::parse(department)
+                .map_err(|e| format!("配置无效：registrations.reviewers.{kind} = “{department}”：{e}"))?;
+            reviewers.insert(k, d);
+        }
+        Ok(xinyong_core::registrations::RegistrationSettings {
+            review_working_days: self.review_working_days,
+            max_files: self.max_files,
+            max_file_bytes: self.max_file_bytes,
+            max_text_chars: self.max_text_chars,
+            page_size: self.page_size,
+            reviewers,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedressConfig {
     pub activation_code_days: u32,
     pub objection_answer_working_days: u32,
@@ -437,6 +481,7 @@ impl Config {
         if self.campaigns.max_subjects == 0 || self.campaigns.interval_secs == 0 {
             return Err("配置无效：campaigns.max_subjects 和 campaigns.interval_secs 必须大于 0".to_owned());
         }
+        self.registrations.settings()?;
         if self.commitments.interval_secs == 0 {
             return Err("配置无效：commitments.interval_secs 必须大于 0".to_owned());
         }

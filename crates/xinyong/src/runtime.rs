@@ -152,6 +152,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
             serious_records_bar: cfg.commitments.serious_records_bar,
             max_scheme_members: cfg.commitments.max_scheme_members,
         },
+        registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
     })
 }
 

@@ -21,6 +21,7 @@ pub mod lists;
 pub mod log;
 pub mod objections;
 pub mod portal;
+pub mod registrations;
 pub mod repair;
 pub mod rules;
 pub mod subjects;

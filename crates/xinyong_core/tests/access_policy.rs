@@ -246,6 +246,19 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ConfirmRepair, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ApplyRepair, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
         (MakePledge, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        // 自愿注册: the company itself only; the reviewing department (any of
+        // its users sees, its reviewers decide) and the credit office.
+        (SubmitRegistration, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        (
+            ViewRegistrations,
+            Departments,
+            d(["401/401/401", "ok/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
+        (
+            ReviewRegistration,
+            Departments,
+            d(["401/401/401", "fb/fb/fb", "ok/fb/fb", "ok/fb/fb", "fb/ok/fb", "ok/ok/ok", "co/co/co", "ok/ok/ok"]),
+        ),
         // At a counter: the record's department (any role) and the credit office.
         (FileObjection, One(record_of_a), ["401", "ok", "ok", "ok", "fb", "ok", "fb", "ok"]),
         // Evaluation: every console user reads grades; only the credit office manages.
@@ -417,7 +430,8 @@ fn subject_accounts_act_only_for_their_own_company() {
             | Action::ApplyRepair
             | Action::FileObjection
             | Action::MakeCommitment
-            | Action::MakePledge => {
+            | Action::MakePledge
+            | Action::SubmitRegistration => {
                 assert!(on_own.iter().all(Result::is_ok), "{action:?} on its own company");
                 for r in on_other {
                     assert_eq!(r.unwrap_err().code, "not_your_company", "{action:?} on another company");

@@ -10,6 +10,7 @@ mod play_evaluation;
 mod play_inspections;
 mod play_lists;
 mod play_pledges;
+mod play_registrations;
 mod play_subjects;
 mod play_subscriptions;
 pub mod records;

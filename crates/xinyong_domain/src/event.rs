@@ -50,6 +50,7 @@ use crate::lists::{ListsEvent, ListsKind};
 use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
 use crate::objections::{ObjectionsEvent, ObjectionsKind};
 use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
+use crate::registrations::{RegistrationsEvent, RegistrationsKind};
 use crate::repair::{RepairEvent, RepairKind};
 use crate::rules::{RulesEvent, RulesKind};
 use crate::subjects::{SubjectsEvent, SubjectsKind};
@@ -113,6 +114,7 @@ pub enum EventBody {
     Inspections(InspectionsEvent),
     Campaigns(CampaignsEvent),
     Commitments(CommitmentsEvent),
+    Registrations(RegistrationsEvent),
     Log(LogEvent),
 }
 
@@ -134,6 +136,7 @@ pub enum EventKind {
     Inspections(InspectionsKind),
     Campaigns(CampaignsKind),
     Commitments(CommitmentsKind),
+    Registrations(RegistrationsKind),
     Log(LogKind),
 }
 
@@ -247,6 +250,7 @@ compose!(
     Inspections(InspectionsEvent, InspectionsKind),
     Campaigns(CampaignsEvent, CampaignsKind),
     Commitments(CommitmentsEvent, CommitmentsKind),
+    Registrations(RegistrationsEvent, RegistrationsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -287,6 +291,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Inspections(_) => InspectionsEvent::deserialize(value).map(EventBody::Inspections),
             EventKind::Campaigns(_) => CampaignsEvent::deserialize(value).map(EventBody::Campaigns),
             EventKind::Commitments(_) => CommitmentsEvent::deserialize(value).map(EventBody::Commitments),
+            EventKind::Registrations(_) => RegistrationsEvent::deserialize(value).map(EventBody::Registrations),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -324,6 +329,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::inspections::tables(),
             crate::campaigns::tables(),
             crate::commitments::tables(),
+            crate::registrations::tables(),
             crate::log::tables(),
         ]
         .concat()

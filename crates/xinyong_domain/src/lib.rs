@@ -23,6 +23,7 @@ pub mod lists;
 pub mod log;
 pub mod lottery;
 pub mod objections;
+pub mod registrations;
 pub mod repair;
 pub mod rules;
 pub mod subjects;

@@ -39,6 +39,7 @@ mod log;
 mod objections;
 pub mod openapi;
 pub mod portal;
+mod registrations;
 mod repair;
 mod subjects;
 pub mod subscriptions;

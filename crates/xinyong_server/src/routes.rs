@@ -19,7 +19,7 @@ use xinyong_core::auth::policy::Action;
 use crate::AppState;
 use crate::{
     auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log, objections,
-    openapi, ops, portal, repair, static_files, subjects, subscriptions,
+    openapi, ops, portal, registrations, repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -89,6 +89,8 @@ pub enum Locate {
     /// The form's applicant and item: a commitment of the item's granting
     /// department about that company (`Resource::Record`).
     CommitmentApplication,
+    /// The registration `{id}` names: its reviewing department.
+    Registration,
 }
 
 impl Locate {
@@ -613,6 +615,40 @@ pub fn table() -> Vec<Route> {
             VerifyCommitment,
             Commitment,
             commitments::pages::revoke,
+        ),
+        // ----- voluntary registration (自愿注册)
+        Route::page(M::GET, "/my/registrations", ViewOwnFile, OwnSubject, registrations::pages::my_page),
+        Route::page(M::POST, "/my/registrations", SubmitRegistration, OwnSubject, registrations::pages::my_submit)
+            .with_body_limit(BodyLimit::Upload(registrations::pages::MAX_REGISTRATION_BODY_BYTES)),
+        Route::page(M::GET, "/my/registrations/{id}", ViewOwnFile, OwnSubject, registrations::pages::my_detail),
+        Route::page(
+            M::POST,
+            "/my/registrations/{id}/withdraw",
+            SubmitRegistration,
+            OwnSubject,
+            registrations::pages::my_withdraw,
+        ),
+        Route::page(M::GET, "/console/registrations", ViewRegistrations, Scope, registrations::pages::queue),
+        Route::page(
+            M::GET,
+            "/console/registrations/{id}",
+            ViewRegistrations,
+            Registration,
+            registrations::pages::detail,
+        ),
+        Route::page(
+            M::POST,
+            "/console/registrations/{id}/review",
+            ReviewRegistration,
+            Registration,
+            registrations::pages::review,
+        ),
+        Route::page(
+            M::GET,
+            "/console/registrations/{id}/files/{n}",
+            ViewRegistrations,
+            Registration,
+            registrations::pages::file,
         ),
         Route::page(M::GET, "/console/repairs", ViewRepairs, Scope, repair::pages::queue),
         Route::page(M::GET, "/console/repairs/{id}", ViewRepairs, Repair, repair::pages::detail),

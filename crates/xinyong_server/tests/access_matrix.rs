@@ -110,6 +110,8 @@ struct Fixture {
     task: String,
     /// A commitment of A's company for an item A grants, one material deferred.
     commitment: String,
+    /// A voluntary registration of A's company that A reviews (a qualification).
+    registration: String,
 }
 
 /// A console user with a live session.
@@ -321,6 +323,15 @@ async fn fixture() -> Fixture {
         deferred: vec!["AQZD".into()],
     };
     let commitment = xinyong_core::commitments::make(core, &department_user(A), made).await.unwrap();
+    let registered = xinyong_core::registrations::SubmitRegistration {
+        kind: "qualification".into(),
+        title: "食品经营许可证".into(),
+        issuer: "济南市市场监督管理局".into(),
+        content: "许可范围：预包装食品销售".into(),
+        commitment_signed: true,
+        ..xinyong_core::registrations::SubmitRegistration::default()
+    };
+    let registration = xinyong_core::registrations::submit(core, &company, &org(), registered).await.unwrap();
     Fixture {
         app,
         callers,
@@ -333,6 +344,7 @@ async fn fixture() -> Fixture {
         repair,
         task,
         commitment,
+        registration,
     }
 }
 
@@ -589,6 +601,29 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("POST", "/console/subscribers/{id}/approve") => post("/console/subscribers/s0000000000/approve", form(&[])),
         ("POST", "/console/subscribers/{id}/suspend") => {
             post("/console/subscribers/s0000000000/suspend", form(&[("reason", "测试")]))
+        }
+        ("GET", "/my/registrations") => get("/my/registrations"),
+        ("POST", "/my/registrations") => post(
+            "/my/registrations",
+            Send::Upload(vec![
+                ("kind", "honour".into()),
+                ("title", "矩阵测试荣誉".into()),
+                ("content", "说明".into()),
+                ("commitment", "on".into()),
+            ]),
+        ),
+        ("GET", "/my/registrations/{id}") => get(&format!("/my/registrations/{}", f.registration)),
+        ("POST", "/my/registrations/{id}/withdraw") => {
+            post(&format!("/my/registrations/{}/withdraw", f.registration), form(&[]))
+        }
+        ("GET", "/console/registrations") => get("/console/registrations"),
+        ("GET", "/console/registrations/{id}") => get(&format!("/console/registrations/{}", f.registration)),
+        ("POST", "/console/registrations/{id}/review") => post(
+            &format!("/console/registrations/{}/review", f.registration),
+            form(&[("outcome", "rejected"), ("reason", "证明材料不清晰")]),
+        ),
+        ("GET", "/console/registrations/{id}/files/{n}") => {
+            get(&format!("/console/registrations/{}/files/1", f.registration))
         }
         ("GET", "/commitments") => get("/commitments"),
         ("GET", "/commitments/items/{code}") => get("/commitments/items/SCJ_SPJY"),
@@ -968,7 +1003,7 @@ fn decision(route: &Route, principal: &Principal) -> Result<(), Denied> {
             Principal::Subject(s) => authorize(principal, action, &Resource::Subject(s.uscc.clone())),
             other => authorize(other, action, &Resource::Subject(org())),
         },
-        Locate::InspectionTask | Locate::Commitment => authorize(principal, action, &a()),
+        Locate::InspectionTask | Locate::Commitment | Locate::Registration => authorize(principal, action, &a()),
         Locate::CommitmentApplication => {
             authorize(principal, action, &Resource::Record { department: code(A), subject: org() })
         }

@@ -1,7 +1,8 @@
 //! The leak walk (acceptance of the portal issue): build a demo city, walk
 //! every public page and every public API response, and find in them no
-//! resident ID number, no natural person's name or record, and no record
-//! that is not public or outside its publicity window.
+//! resident ID number, no natural person's name or record, no record
+//! that is not public or outside its publicity window, and nothing of a
+//! voluntary registration that was not accepted.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -9,13 +10,15 @@ use std::collections::{BTreeSet, HashMap};
 use xinyong_domain::lists::ListsEvent;
 
 use axum::http::StatusCode;
+use xinyong_core::auth::policy::{Principal, SubjectPrincipal};
 use xinyong_core::auth::{departments, seed_departments, shipped_departments};
 use xinyong_core::collection::intake::{IngestRequest, Source, china_today, ingest_batch};
+use xinyong_core::objections::EvidenceUpload;
 use xinyong_core::portal::record_is_public;
 use xinyong_demo::city::DemoCity;
 use xinyong_demo::records::demo_batches;
-use xinyong_domain::IdNumber;
 use xinyong_domain::auth::DepartmentCode;
+use xinyong_domain::auth::SubjectAccountRole;
 use xinyong_domain::collection::RecordSubject;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
@@ -24,9 +27,13 @@ use xinyong_domain::lists::{LISTINGS, ListingProposal, digest_id};
 use xinyong_domain::mask::find_id_numbers;
 use xinyong_domain::projection::Row as _;
 use xinyong_domain::projection::{Cell, TableSpec};
+use xinyong_domain::registrations::{
+    REGISTRATION_FILES, REGISTRATIONS, RegistrationFileRow, RegistrationRow, RegistrationStatus,
+};
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{NaturalPerson, RelationRole, SubjectName};
 use xinyong_domain::subjects::{PERSONS, RELATIONS, SUBJECTS};
+use xinyong_domain::{IdNumber, Uscc};
 use xinyong_test_support::TestApp;
 
 const SUBJECTS_IN_CITY: usize = 1_000;
@@ -64,8 +71,63 @@ async fn demo_city() -> TestApp {
     list_some(&app).await;
     xinyong_demo::random_inspections(&app.core, SEED).await.unwrap();
     xinyong_demo::pledges_of_the_city(&app.core, SEED).await.unwrap();
+    register_some(&app).await;
     app.sync_search().await;
     app
+}
+
+/// The titles of the leak walk's voluntary registrations.
+const REGISTERED_PUBLIC: &str = "泄漏检查公开荣誉甲";
+const REGISTERED_REJECTED: &str = "泄漏检查未通过资质乙";
+const REGISTERED_PENDING: &str = "泄漏检查待审核公益丙";
+const REGISTERED_FALSE: &str = "泄漏检查虚假经营丁";
+
+/// Four organisations register, each with a supporting file: one is
+/// accepted (public, marked), one rejected with reasons and one still
+/// pending (both private to the company and its reviewer), one found false
+/// (a public CNSX record). Returns the accepted one's USCC.
+async fn register_some(app: &TestApp) -> String {
+    use xinyong_core::registrations::{Review, SubmitRegistration, review, submit};
+    use xinyong_domain::registrations::ReviewOutcome;
+    let orgs: Vec<Uscc> =
+        all_rows(app, &SUBJECTS).await.iter().skip(20).take(4).map(|r| Uscc::parse(&text(r, 0)).unwrap()).collect();
+    let stories = [
+        ("honour", REGISTERED_PUBLIC, Some((ReviewOutcome::Accepted, ""))),
+        ("qualification", REGISTERED_REJECTED, Some((ReviewOutcome::Rejected, "泄漏检查不予通过理由乙"))),
+        ("public_welfare", REGISTERED_PENDING, None),
+        ("operations", REGISTERED_FALSE, Some((ReviewOutcome::FoundFalse, "经核实无该项经营活动"))),
+    ];
+    for ((kind, title, decision), uscc) in stories.into_iter().zip(&orgs) {
+        let company = Principal::Subject(SubjectPrincipal {
+            uscc: uscc.clone(),
+            username: "admin".into(),
+            role: SubjectAccountRole::LegalRepresentative,
+        });
+        let input = SubmitRegistration {
+            kind: kind.into(),
+            title: title.into(),
+            issuer: "济南市市场监督管理局".into(),
+            content: format!("{title}的说明"),
+            commitment_signed: true,
+            files: vec![EvidenceUpload {
+                name: format!("泄漏检查私密材料{title}.pdf"),
+                bytes: b"%PDF-1.4 leak".to_vec(),
+            }],
+            ..SubmitRegistration::default()
+        };
+        let id = submit(&app.core, &company, uscc, input).await.unwrap();
+        if let Some((outcome, reason)) = decision {
+            review(
+                &app.core,
+                &xinyong_test_support::credit_office("boss"),
+                &id,
+                Review { outcome, reason: reason.into() },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    orgs[0].as_str().to_owned()
 }
 
 /// Lists an organisation with its legal representative liable (a personal
@@ -164,6 +226,12 @@ enum Kind {
     /// An inspector's law-enforcement certificate number (inspectors are
     /// natural persons; their names are `Name`s).
     Certificate,
+    /// What of a voluntary registration only the company and its reviewer
+    /// see: a pending or rejected one's title and statement, the reasons of
+    /// a rejection, supporting files' names and digests. (The company
+    /// account that wrote an entry is its actor, public in the log as for
+    /// every entry.)
+    PrivateRegistration,
 }
 
 /// What must never appear, indexed by first character so that a page is
@@ -190,6 +258,21 @@ impl Forbidden {
             let inspector = InspectorRow::from_cells(&row).unwrap();
             strings.push((inspector.name, Kind::Name));
             strings.push((inspector.certificate_no, Kind::Certificate));
+        }
+        for row in all_rows(app, &REGISTRATIONS).await {
+            let r = RegistrationRow::from_cells(&row).unwrap();
+            if matches!(r.status, RegistrationStatus::Pending | RegistrationStatus::Rejected) {
+                strings.push((r.title, Kind::PrivateRegistration));
+                strings.push((r.content, Kind::PrivateRegistration));
+            }
+            strings.extend(
+                r.reason.filter(|_| r.status == RegistrationStatus::Rejected).map(|t| (t, Kind::PrivateRegistration)),
+            );
+        }
+        for row in all_rows(app, &REGISTRATION_FILES).await {
+            let f = RegistrationFileRow::from_cells(&row).unwrap();
+            strings.push((f.name, Kind::PrivateRegistration));
+            strings.push((f.sha256, Kind::PrivateRegistration));
         }
         let today = china_today(&app.core);
         let catalog = &app.core.rules().catalog;
@@ -221,7 +304,7 @@ impl Forbidden {
                     containing.insert(s.clone(), within);
                 }
                 Kind::HiddenRecord => hidden_documents += 1,
-                Kind::IdNumber | Kind::Certificate => {}
+                Kind::IdNumber | Kind::Certificate | Kind::PrivateRegistration => {}
             }
             by_first.entry(s.chars().next().unwrap()).or_default().push((s, kind));
         }
@@ -400,6 +483,20 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         walk(path, r.status, r.text(), &mut problems);
     }
     assert!(penalties_seen > 10, "penalties on subject pages: {penalties_seen}");
+    // Voluntary registrations: the accepted one on its organisation's page,
+    // marked; nothing private of the others anywhere (the forbidden strings).
+    let registered = all_rows(&app, &REGISTRATIONS)
+        .await
+        .iter()
+        .map(|r| RegistrationRow::from_cells(r).unwrap())
+        .find(|r| r.title == REGISTERED_PUBLIC)
+        .unwrap();
+    let page = app.get(&format!("/subjects/{}", registered.uscc)).await.text();
+    assert!(
+        page.contains(REGISTERED_PUBLIC) && page.contains("自主申报 · 已审核"),
+        "the accepted registration is public"
+    );
+    assert!(!page.contains(REGISTERED_PENDING) && !page.contains(REGISTERED_REJECTED));
     // Random inspections: the list, each published task and its draw record
     // (targets and strata; inspectors never by name).
     let r = app.get("/inspections").await;

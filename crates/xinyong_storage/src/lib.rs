@@ -33,6 +33,7 @@ pub mod inspections;
 pub mod lists;
 pub mod objections;
 pub mod portal;
+pub mod registrations;
 pub mod repair;
 pub mod rules;
 pub mod subjects;

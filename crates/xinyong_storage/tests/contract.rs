@@ -15,6 +15,7 @@ mod queries {
     mod inspections;
     mod lists;
     mod redress;
+    mod registrations;
     mod subscriptions;
 }
 

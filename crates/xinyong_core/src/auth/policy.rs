@@ -79,10 +79,13 @@
 //! | `VerifyCommitment` | Operator or Reviewer of D (the granting department) | any D | — | `forbidden` |
 //! | `MakePledge` | — | — | — | `not_your_company` |
 //! | `ManageEducation` | — | ✓ | — | `forbidden` |
+//! | `SubmitRegistration` | — | — | — | `not_your_company` |
+//! | `ViewRegistrations` | of D (the reviewing department) | any D, all | — | `forbidden` |
+//! | `ReviewRegistration` | Reviewer of D (the reviewing department) | any D | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair`, `FileObjection`,
-//! `MakeCommitment` and `MakePledge` for its own
+//! `MakeCommitment`, `MakePledge` and `SubmitRegistration` for its own
 //! company only ([`Resource::Subject`] or [`Resource::Record`] of its USCC;
 //! another company's: `not_your_company`). Every other action refuses it
 //! with `subject_account_not_allowed`.
@@ -352,6 +355,14 @@ pub enum Action {
     MakePledge,
     /// The integrity-education courses and the completions (诚信教育).
     ManageEducation,
+    // ----- voluntary registration (自愿注册)
+    /// Register (or withdraw) the company's own qualifications, honours,
+    /// operations, contract performance or public welfare: the company only.
+    SubmitRegistration,
+    /// The registrations a department reviews, and their files.
+    ViewRegistrations,
+    /// Accept, reject (with reasons) or find false a registration.
+    ReviewRegistration,
 }
 
 impl Action {
@@ -526,6 +537,9 @@ const COMMIT_COUNTER: Refusal = ("forbidden", "告知承诺由申请企业本身
 const COMMITMENTS_OTHER: Refusal = ("forbidden", "只能查看本部门审批事项的承诺");
 const VERIFY_OTHER: Refusal = ("forbidden", "承诺由审批部门核查");
 const VERIFY_ROLE: Refusal = ("forbidden", "只有审批部门的经办人、审核人或信用办可以核查承诺");
+const REGISTRATIONS_OTHER: Refusal = ("forbidden", "只能查看本部门审核的自愿注册信息");
+const REGISTRATION_REVIEW_OTHER: Refusal = ("forbidden", "自愿注册信息由主管部门或信用办审核");
+const REGISTRATION_REVIEW_ROLE: Refusal = ("forbidden", "只有审核部门的审核人或信用办可以审核自愿注册信息");
 const RECTIFICATION_DECIDER: Refusal =
     ("not_the_deciding_department", "谁认定、谁评定：整改结果由认定该主体的部门评定");
 const RECTIFICATION_ROLE: Refusal = ("forbidden", "只有认定部门的审核人可以评定整改结果");
@@ -612,6 +626,19 @@ fn rule_for(action: Action) -> Rule {
         MakeCommitment => rule(Who::TheSubjectOrCounter, COMMIT_COUNTER),
         ViewCommitments => members(ANY_ROLE, CONSOLE, OFFICE, COMMITMENTS_OTHER),
         VerifyCommitment => members(HANDLERS, CONSOLE, OFFICE, VERIFY_OTHER).role_refused(VERIFY_ROLE),
+        SubmitRegistration | ViewRegistrations | ReviewRegistration => registration_rule(action),
+    }
+}
+
+/// The lines of voluntary registration (自愿注册): the company registers its
+/// own; the reviewing department (or the credit office) sees and decides.
+fn registration_rule(action: Action) -> Rule {
+    if action == Action::SubmitRegistration {
+        rule(Who::TheSubject, OWN_COMPANY_ONLY)
+    } else if action == Action::ReviewRegistration {
+        members(REVIEWERS, false, true, REGISTRATION_REVIEW_OTHER).role_refused(REGISTRATION_REVIEW_ROLE)
+    } else {
+        members(ANY_ROLE, false, true, REGISTRATIONS_OTHER)
     }
 }
 

@@ -652,6 +652,7 @@ impl Inner {
             | EventBody::Inspections(_)
             | EventBody::Campaigns(_)
             | EventBody::Commitments(_)
+            | EventBody::Registrations(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -906,6 +907,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
+            | EventKind::Registrations(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -1,7 +1,8 @@
 //! The facts a scorecard looks at, gathered from the projections: every
 //! organisation's records (not those whose publicity ended, nor those under an open
 //! objection), list memberships and bans in force, interviews, results of
-//! published random inspections and the latest external grade of each scheme. Kept columnar (one flat
+//! published random inspections, accepted voluntary registrations while
+//! valid and the latest external grade of each scheme. Kept columnar (one flat
 //! array of facts, an offset per subject) so a million subjects are scored
 //! in one pass.
 
@@ -14,6 +15,7 @@ use xinyong_domain::evaluation::{ExternalGradeRow, Fact, FactKeys, FactSource, d
 use xinyong_domain::inspections::{InspectionTargetRow, InspectionTaskRow, TaskStatus};
 use xinyong_domain::lists::{BanRow, InterviewRow, ListingRow};
 use xinyong_domain::objections::{ObjectionStatus, RecordObjectionRow};
+use xinyong_domain::registrations::{RegistrationRow, RegistrationStatus};
 use xinyong_domain::subjects::{SubjectRow, SubjectStatus};
 use xinyong_storage::Store;
 
@@ -166,6 +168,18 @@ impl FactsBuilder {
         self.add(&row.subject_key.clone(), FactSource::Interview, "interview", row.department.as_str(), row.held_on);
     }
 
+    /// An accepted voluntary registration counts while it is valid, from
+    /// the day it was accepted; pending, rejected, false or withdrawn ones
+    /// never (only what a department reviewed is evidence).
+    pub fn add_registration(&mut self, row: &RegistrationRow, today: NaiveDate) {
+        let valid = row.valid_until.is_none_or(|until| today <= until);
+        if row.status != RegistrationStatus::Accepted || !valid || !self.index.contains_key(row.uscc.as_str()) {
+            return;
+        }
+        let on = row.reviewed_on.unwrap_or(row.submitted_on);
+        self.add(row.uscc.as_str(), FactSource::Registration, row.kind.as_str(), row.department.as_str(), on);
+    }
+
     /// Registers a task whose results may count (its results published).
     pub fn add_inspection_task(&mut self, row: &InspectionTaskRow) {
         if row.status == TaskStatus::Published {
@@ -256,6 +270,10 @@ pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts
     while let Some(page) = scan.next_page().await? {
         page.iter().for_each(|r| b.add_inspection(r));
     }
+    let mut scan = store.scan::<RegistrationRow>(SCAN_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        page.iter().for_each(|r| b.add_registration(r, today));
+    }
     Ok(b.finish())
 }
 
@@ -292,6 +310,9 @@ pub async fn gather_some(store: &dyn Store, usccs: &[Uscc], today: NaiveDate) ->
                 b.add_inspection_task(&task);
             }
             b.add_inspection(&r);
+        }
+        for r in xinyong_storage::registrations::accepted_of_subject(store, uscc, PER_SUBJECT_LIMIT).await? {
+            b.add_registration(&r, today);
         }
     }
     Ok(b.finish())

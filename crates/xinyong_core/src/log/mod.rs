@@ -44,6 +44,8 @@ pub struct CoreSettings {
     pub campaigns: crate::campaigns::CampaignSettings,
     /// Notification and commitment (who is barred).
     pub commitments: crate::commitments::CommitmentSettings,
+    /// Voluntary registration (review deadline, file limits, reviewers).
+    pub registrations: crate::registrations::RegistrationSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -116,13 +116,23 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 
 /// Checks the evidence against the settings; the files as stored.
 pub(crate) fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Result<Vec<EvidenceFile>> {
+    let settings = &core.settings().redress;
+    checked_files(uploads, settings.evidence_max_files, settings.evidence_max_bytes)
+}
+
+/// Checks files against a count and a size limit (empty parts dropped),
+/// sniffs their type and names them without any path: the files as stored.
+/// Shared by objections and voluntary registrations.
+pub(crate) fn checked_files(
+    uploads: Vec<EvidenceUpload>,
+    max_files: usize,
+    max_bytes: usize,
+) -> Result<Vec<EvidenceFile>> {
     use base64::Engine as _;
     use sha2::Digest as _;
-    let settings = &core.settings().redress;
     let uploads: Vec<EvidenceUpload> = uploads.into_iter().filter(|u| !u.bytes.is_empty()).collect();
-    if uploads.len() > settings.evidence_max_files {
-        let max = settings.evidence_max_files;
-        return Err(CoreError::invalid("evidence_too_many", format!("证明材料最多 {max} 个文件")));
+    if uploads.len() > max_files {
+        return Err(CoreError::invalid("evidence_too_many", format!("证明材料最多 {max_files} 个文件")));
     }
     let mut files = Vec::new();
     for (i, u) in uploads.into_iter().enumerate() {
@@ -135,8 +145,8 @@ pub(crate) fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Resul
             .filter(|c| !c.is_control())
             .take(100)
             .collect();
-        if u.bytes.len() > settings.evidence_max_bytes {
-            let mb = settings.evidence_max_bytes / (1024 * 1024);
+        if u.bytes.len() > max_bytes {
+            let mb = max_bytes / (1024 * 1024);
             return Err(CoreError::invalid("evidence_too_large", format!("证明材料“{name}”超过 {mb} MB")));
         }
         let Some(media_type) = sniff(&u.bytes) else {

@@ -342,6 +342,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
+            | EventKind::Registrations(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -420,6 +421,7 @@ impl Inner {
             | EventBody::Inspections(_)
             | EventBody::Campaigns(_)
             | EventBody::Commitments(_)
+            | EventBody::Registrations(_)
             | EventBody::Log(_) => {}
         }
     }

@@ -54,6 +54,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
+            | EventKind::Registrations(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -90,6 +91,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Inspections(_)
                 | EventBody::Campaigns(_)
                 | EventBody::Commitments(_)
+                | EventBody::Registrations(_)
                 | EventBody::Log(_) => {}
             }
         }

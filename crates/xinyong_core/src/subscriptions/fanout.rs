@@ -242,6 +242,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Inspections(_)
         | EventBody::Campaigns(_)
         | EventBody::Commitments(_)
+        | EventBody::Registrations(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

@@ -88,6 +88,11 @@ pub enum FactSource {
     /// outcome (`normal`, `rectification_ordered`, `problems_found`,
     /// `not_found_at_address`), code = the task's lead department.
     Inspection,
+    /// An accepted voluntary registration (自愿注册) while valid: class =
+    /// the kind (`qualification`, `honour`, `operations`,
+    /// `contract_performance`, `public_welfare`), code = the reviewing
+    /// department, dated the day it was accepted.
+    Registration,
 }
 
 impl FactSource {
@@ -99,6 +104,7 @@ impl FactSource {
             FactSource::Interview => "interview",
             FactSource::ExternalGrade => "external_grade",
             FactSource::Inspection => "inspection",
+            FactSource::Registration => "registration",
         }
     }
 }
@@ -283,6 +289,9 @@ fn known_classes(source: FactSource) -> Option<&'static [&'static str]> {
         FactSource::Interview => Some(&["interview"]),
         FactSource::ExternalGrade => Some(&["national", "tax", "samr_risk"]),
         FactSource::Inspection => Some(&["normal", "rectification_ordered", "problems_found", "not_found_at_address"]),
+        FactSource::Registration => {
+            Some(&["qualification", "honour", "operations", "contract_performance", "public_welfare"])
+        }
     }
 }
 
@@ -359,11 +368,12 @@ fn indicator(raw: RawIndicator) -> Result<Indicator, ModelError> {
         "interview" => FactSource::Interview,
         "external_grade" => FactSource::ExternalGrade,
         "inspection" => FactSource::Inspection,
+        "registration" => FactSource::Registration,
         other => {
             return Err(err(
                 "model_indicator_unknown",
                 format!(
-                    "指标“{code}”的数据来源“{other}”不存在（可用：record、listing、ban、interview、external_grade、inspection）"
+                    "指标“{code}”的数据来源“{other}”不存在（可用：record、listing、ban、interview、external_grade、inspection、registration）"
                 ),
             ));
         }

@@ -415,6 +415,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Inspections(_)
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
+            | EventKind::Registrations(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -218,6 +218,32 @@ pub struct SubjectView {
     /// Grades from other schemes the city publishes (`[evaluation]
     /// public_schemes`; none by default).
     pub external_grades: Vec<ExternalGradeView>,
+    /// Voluntary registrations (自愿注册) a department accepted, still valid
+    /// today, marked self-declared and reviewed; empty for a past day
+    /// (`?as_of=`).
+    pub registrations: Vec<PublicRegistrationView>,
+}
+
+/// An accepted voluntary registration (自主申报 · 已审核): what the company
+/// declared and who reviewed it; never its files or accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicRegistrationView {
+    /// `qualification`, `honour`, `operations`, `contract_performance`, `public_welfare`.
+    pub kind: String,
+    /// 资质, 荣誉, 经营, 合同履约, 公益.
+    pub kind_name: String,
+    pub title: String,
+    pub issuer: String,
+    /// `YYYY-MM-DD`, or null.
+    pub issued_on: Option<String>,
+    /// `YYYY-MM-DD`, or null when it does not expire.
+    pub valid_until: Option<String>,
+    pub content: String,
+    /// Always `自主申报 · 已审核`.
+    pub mark: String,
+    /// The reviewing department's name.
+    pub reviewed_by: String,
+    pub reviewed_on: Option<String>,
 }
 
 /// The public credit grade (公共信用综合评价).
@@ -285,6 +311,7 @@ impl From<&SubjectProfile> for SubjectView {
                     received_on: e.received_on.to_string(),
                 })
                 .collect(),
+            registrations: Vec::new(),
         }
     }
 }
@@ -313,11 +340,32 @@ pub async fn get_subject(
 ) -> ApiResult<Json<SubjectView>> {
     let missing = || ApiError::new(StatusCode::NOT_FOUND, "subject_not_found", format!("未找到主体 {raw}"));
     let uscc = portal::normalize_uscc(&raw).ok_or_else(missing)?;
-    let profile = match q.day()? {
+    let day = q.day()?;
+    let profile = match day {
         Some(day) => portal::as_of::profile_as_of(&state.core, &uscc, day).await?.map(|a| a.profile),
         None => portal::subject_profile(&state.core, &uscc).await?,
     };
-    Ok(Json(SubjectView::from(&profile.ok_or_else(missing)?)))
+    let mut view = SubjectView::from(&profile.ok_or_else(missing)?);
+    if day.is_none() {
+        let departments = portal::department_names(&state.core).await?;
+        view.registrations = crate::registrations::public_of_subject(&state, &uscc, &departments)
+            .await?
+            .into_iter()
+            .map(|r| PublicRegistrationView {
+                kind: r.kind_code.to_owned(),
+                kind_name: r.kind.to_owned(),
+                title: r.title,
+                issuer: r.issuer,
+                issued_on: Some(r.issued_on).filter(|d| !d.is_empty()),
+                valid_until: Some(r.valid_until).filter(|d| !d.is_empty()),
+                content: r.content,
+                mark: "自主申报 · 已审核".to_owned(),
+                reviewed_by: r.reviewer,
+                reviewed_on: Some(r.reviewed_on).filter(|d| !d.is_empty()),
+            })
+            .collect();
+    }
+    Ok(Json(view))
 }
 
 /// `?as_of=YYYY-MM-DD`: what was public at the end of that day.

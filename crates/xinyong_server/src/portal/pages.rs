@@ -283,6 +283,8 @@ pub(crate) struct SubjectPage {
     inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
     /// Public pledges in force (信用承诺公示); today's view only.
     pledges: Vec<crate::commitments::pledges::PledgeView>,
+    /// Accepted voluntary registrations (自主申报 · 已审核); today's view only.
+    registrations: Vec<crate::registrations::PublicRegistration>,
 }
 
 pub(crate) async fn subject(
@@ -318,10 +320,18 @@ pub(crate) async fn subject(
         Ok(found) => found,
         Err(e) => return error_page(&state, e.into()),
     };
+    let registrations = match day {
+        Some(_) => Vec::new(),
+        None => match crate::registrations::public_of_subject(&state, &uscc, &departments).await {
+            Ok(found) => found,
+            Err(e) => return error_page(&state, e.into()),
+        },
+    };
     let cards = |list: &[PublicRecord]| list.iter().map(|r| card(r, &departments)).collect::<Vec<_>>();
     SubjectPage {
         inspections,
         pledges,
+        registrations,
         layout: Layout::new(&state, &profile.name).at("search"),
         licences: cards(&profile.licences),
         penalties: cards(&profile.penalties),
