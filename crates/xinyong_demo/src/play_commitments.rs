@@ -76,7 +76,11 @@ async fn applicants(core: &Core, seed: u64) -> Result<Vec<SubjectRow>> {
     Ok(out)
 }
 
-pub(crate) async fn play(core: &Core, seed: u64) -> Result<()> {
+/// Writes the four commitments of the story (the leak walk runs it too).
+///
+/// # Errors
+/// A use case refused what the demo asked.
+pub async fn play(core: &Core, seed: u64) -> Result<()> {
     let today = xinyong_core::collection::intake::china_today(core);
     let counter = |department: &str| Actor::parse(&format!("department:{department}")).map(Principal::System);
     for (n, (story, company)) in STORIES.iter().zip(applicants(core, seed).await?).enumerate() {

@@ -71,6 +71,7 @@ async fn demo_city() -> TestApp {
     list_some(&app).await;
     xinyong_demo::random_inspections(&app.core, SEED).await.unwrap();
     xinyong_demo::pledges_of_the_city(&app.core, SEED).await.unwrap();
+    xinyong_demo::commitments_of_the_city(&app.core, SEED).await.unwrap();
     register_some(&app).await;
     app.sync_search().await;
     app
@@ -471,11 +472,13 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         }
     }
     let mut penalties_seen = 0usize;
+    let mut commitments_seen = 0usize;
     for code in &codes {
         let path = format!("/subjects/{code}");
         let r = app.get(&path).await;
         let body = r.text();
         collect_verify(&body, &mut verify_indexes);
+        commitments_seen += usize::from(body.contains("<h3>告知承诺</h3>"));
         walk(path, r.status, body, &mut problems);
         let path = format!("/api/v1/public/subjects/{code}");
         let r = app.get(&path).await;
@@ -483,6 +486,7 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         walk(path, r.status, r.text(), &mut problems);
     }
     assert!(penalties_seen > 10, "penalties on subject pages: {penalties_seen}");
+    assert!(commitments_seen >= 3, "告知承诺 on subject pages: {commitments_seen}");
     // Voluntary registrations: the accepted one on its organisation's page,
     // marked; nothing private of the others anywhere (the forbidden strings).
     let registered = all_rows(&app, &REGISTRATIONS)

@@ -157,6 +157,13 @@ pub async fn of_subject(core: &Core, principal: &Principal, uscc: &Uscc) -> Resu
     Ok(xinyong_storage::commitments::of_subject(core.store(), uscc, PER_SUBJECT).await?)
 }
 
+/// An organisation's 告知承诺 as its public page shows them (信用承诺公示:
+/// item, department, day, where it stands). Commitments are made by
+/// organisations only; the letter and the case stay in the files.
+pub async fn public_of_subject(core: &Core, uscc: &Uscc) -> Result<Vec<CommitmentRow>> {
+    Ok(xinyong_storage::commitments::of_subject(core.store(), uscc, PER_SUBJECT).await?)
+}
+
 /// A department's commitments (every department's for the credit office
 /// asking for `None`), pending ones or those in `status`.
 pub async fn of_department(

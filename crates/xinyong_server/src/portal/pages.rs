@@ -283,8 +283,18 @@ pub(crate) struct SubjectPage {
     inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
     /// Public pledges in force (信用承诺公示); today's view only.
     pledges: Vec<crate::commitments::pledges::PledgeView>,
+    /// 告知承诺 the organisation made, and where each stands; today's view only.
+    commitments: Vec<CommitmentLine>,
     /// Accepted voluntary registrations (自主申报 · 已审核); today's view only.
     registrations: Vec<crate::registrations::PublicRegistration>,
+}
+
+/// A 告知承诺 as the public page lists it.
+pub(crate) struct CommitmentLine {
+    item_name: String,
+    department: String,
+    made_on: String,
+    status: &'static str,
 }
 
 pub(crate) async fn subject(
@@ -310,13 +320,23 @@ pub(crate) async fn subject(
     };
     let today_only = async {
         if day.is_some() {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
         }
         let inspections = xinyong_core::inspections::view::of_subject(&state.core, &uscc).await?;
         let pledges = xinyong_core::commitments::pledges::public_pledges_of(&state.core, &uscc).await?;
-        Ok::<_, xinyong_core::CoreError>((inspections, pledges.into_iter().map(Into::into).collect()))
+        let made = xinyong_core::commitments::views::public_of_subject(&state.core, &uscc).await?;
+        let made = made
+            .into_iter()
+            .map(|c| CommitmentLine {
+                department: departments.get(c.department.as_str()).cloned().unwrap_or_else(|| c.department.to_string()),
+                item_name: c.item_name,
+                made_on: c.made_on.to_string(),
+                status: c.status.name_zh(),
+            })
+            .collect();
+        Ok::<_, xinyong_core::CoreError>((inspections, pledges.into_iter().map(Into::into).collect(), made))
     };
-    let (inspections, pledges) = match today_only.await {
+    let (inspections, pledges, commitments) = match today_only.await {
         Ok(found) => found,
         Err(e) => return error_page(&state, e.into()),
     };
@@ -331,6 +351,7 @@ pub(crate) async fn subject(
     SubjectPage {
         inspections,
         pledges,
+        commitments,
         registrations,
         layout: Layout::new(&state, &profile.name).at("search"),
         licences: cards(&profile.licences),
