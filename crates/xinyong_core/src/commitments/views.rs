@@ -67,6 +67,76 @@ pub async fn eligibility(core: &Core, uscc: &Uscc) -> Result<Eligibility> {
     Ok(Eligibility { available: reasons.is_empty(), reasons })
 }
 
+/// A broken promise as the CNSX record the intake receives: a breached or
+/// false commitment, or a false voluntary registration (its truthfulness
+/// commitment broken). One shape, so both read alike in the catalog.
+pub(crate) struct BrokenPromise<'a> {
+    /// The department the record is written in the name of.
+    pub department: &'a DepartmentCode,
+    pub subject_name: &'a str,
+    pub uscc: &'a Uscc,
+    /// 承诺编号: the commitment's or the registration's id.
+    pub number: &'a str,
+    /// 承诺事项.
+    pub promise: String,
+    /// 办件编号, when the promise was made for an approval case.
+    pub case_ref: Option<&'a str>,
+    /// 失信情形.
+    pub finding: String,
+    /// 失信严重程度 as the catalog spells it (一般, 严重).
+    pub severity: &'a str,
+    /// The same key finds the same record when a finding is retried.
+    pub idempotency_key: String,
+    /// The code of the refusal when the intake rejects the row.
+    pub rejected_code: &'static str,
+}
+
+/// Writes a broken promise's CNSX record through the intake, in the
+/// department's name, dated `today`; returns the record's id.
+pub(crate) async fn write_broken_promise(
+    core: &Core,
+    principal: &Principal,
+    p: BrokenPromise<'_>,
+    today: NaiveDate,
+) -> Result<String> {
+    let authority =
+        crate::auth::department(core, p.department).await?.map_or_else(|| p.department.as_str().to_owned(), |d| d.name);
+    let mut headers = vec!["承诺主体名称", "统一社会信用代码", "承诺编号", "承诺事项"];
+    let mut cells = vec![p.subject_name.to_owned(), p.uscc.as_str().to_owned(), p.number.to_owned(), p.promise];
+    if let Some(case_ref) = p.case_ref {
+        headers.push("办件编号");
+        cells.push(case_ref.to_owned());
+    }
+    headers.extend(["失信情形", "失信严重程度", "认定日期", "认定机关"]);
+    cells.extend([p.finding, p.severity.to_owned(), today.to_string(), authority]);
+    let request = IngestRequest {
+        actor: principal.actor(),
+        department: p.department.clone(),
+        item: Some(BREACH_ITEM.to_owned()),
+        source: Source::Api,
+        file_name: None,
+        idempotency_key: Some(p.idempotency_key),
+        table: InputTable { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: vec![(1, cells)] },
+        lenient_codes: false,
+        received_date: None,
+        dry_run: false,
+    };
+    let outcome = intake::ingest_batch(core, request).await?;
+    let row_result = outcome.rows.into_iter().next();
+    match row_result.as_ref().and_then(|r| r.record_id.clone()) {
+        Some(id) => Ok(id),
+        None => Err(CoreError::invalid(
+            p.rejected_code,
+            format!(
+                "失信记录未能写入（{}）；请检查目录事项 {BREACH_ITEM}",
+                row_result
+                    .map(|r| r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
 /// Writes the dishonesty record of a breach or a false commitment through
 /// the intake, in the verifying department's name; returns its id. The
 /// record's key is the commitment id, so a retried verification finds the
@@ -79,57 +149,19 @@ pub(crate) async fn breach_record(
     note: &str,
     today: NaiveDate,
 ) -> Result<String> {
-    let authority = crate::auth::department(core, &row.department)
-        .await?
-        .map_or_else(|| row.department.as_str().to_owned(), |d| d.name);
-    let headers = [
-        "承诺主体名称",
-        "统一社会信用代码",
-        "承诺编号",
-        "承诺事项",
-        "办件编号",
-        "失信情形",
-        "失信严重程度",
-        "认定日期",
-        "认定机关",
-    ];
-    let cells = vec![
-        row.subject_name.clone(),
-        row.uscc.as_str().to_owned(),
-        row.commitment_id.clone(),
-        row.item_name.clone(),
-        row.case_ref.clone(),
-        format!("{}：{note}", outcome.name_zh()),
-        outcome.severity_zh().to_owned(),
-        today.to_string(),
-        authority,
-    ];
-    let request = IngestRequest {
-        actor: principal.actor(),
-        department: row.department.clone(),
-        item: Some(BREACH_ITEM.to_owned()),
-        source: Source::Api,
-        file_name: None,
-        idempotency_key: Some(format!("commitment:{}", row.commitment_id)),
-        table: InputTable { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: vec![(1, cells)] },
-        lenient_codes: false,
-        received_date: None,
-        dry_run: false,
+    let promise = BrokenPromise {
+        department: &row.department,
+        subject_name: &row.subject_name,
+        uscc: &row.uscc,
+        number: &row.commitment_id,
+        promise: row.item_name.clone(),
+        case_ref: Some(&row.case_ref),
+        finding: format!("{}：{note}", outcome.name_zh()),
+        severity: outcome.severity_zh(),
+        idempotency_key: format!("commitment:{}", row.commitment_id),
+        rejected_code: "breach_record_rejected",
     };
-    let outcome = intake::ingest_batch(core, request).await?;
-    let row_result = outcome.rows.into_iter().next();
-    match row_result.as_ref().and_then(|r| r.record_id.clone()) {
-        Some(id) => Ok(id),
-        None => Err(CoreError::invalid(
-            "breach_record_rejected",
-            format!(
-                "失信记录未能写入（{}）；请检查目录事项 {BREACH_ITEM}",
-                row_result
-                    .map(|r| r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
-                    .unwrap_or_default()
-            ),
-        )),
-    }
+    write_broken_promise(core, principal, promise, today).await
 }
 
 /// A commitment with its deferred materials, for its page.

@@ -7,13 +7,13 @@ use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::registrations::{RegistrationFileRow, RegistrationRow, RegistrationStatus};
 
 use crate::auth::policy::{Action, Principal, Resource, authorize};
-use crate::collection::intake::{self, IngestRequest, InputTable, Source};
-use crate::error::{CoreError, Result};
+use crate::commitments::views::{BrokenPromise, write_broken_promise};
+use crate::error::Result;
 use crate::log::Core;
 
 /// The catalog item a false registration is recorded under: a false
 /// registration breaks the truthfulness commitment signed with it.
-pub const FALSE_REGISTRATION_ITEM: &str = "CNSX";
+pub const FALSE_REGISTRATION_ITEM: &str = crate::commitments::views::BREACH_ITEM;
 
 /// The 失信情形 a false registration is recorded with.
 pub const FALSE_REGISTRATION_FINDING: &str = "自愿注册信息虚假";
@@ -33,55 +33,19 @@ pub(crate) async fn false_registration_record(
     reason: &str,
     today: NaiveDate,
 ) -> Result<String> {
-    let authority = crate::auth::department(core, &row.department)
-        .await?
-        .map_or_else(|| row.department.as_str().to_owned(), |d| d.name);
-    let headers = [
-        "承诺主体名称",
-        "统一社会信用代码",
-        "承诺编号",
-        "承诺事项",
-        "失信情形",
-        "失信严重程度",
-        "认定日期",
-        "认定机关",
-    ];
-    let cells = vec![
-        row.subject_name.clone(),
-        row.uscc.as_str().to_owned(),
-        row.registration_id.clone(),
-        format!("信用信息自愿注册真实性承诺（{}：{}）", row.kind.name_zh(), row.title),
-        format!("{FALSE_REGISTRATION_FINDING}：{reason}"),
-        "一般".to_owned(),
-        today.to_string(),
-        authority,
-    ];
-    let request = IngestRequest {
-        actor: principal.actor(),
-        department: row.department.clone(),
-        item: Some(FALSE_REGISTRATION_ITEM.to_owned()),
-        source: Source::Api,
-        file_name: None,
-        idempotency_key: Some(format!("registration:{}", row.registration_id)),
-        table: InputTable { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: vec![(1, cells)] },
-        lenient_codes: false,
-        received_date: None,
-        dry_run: false,
+    let promise = BrokenPromise {
+        department: &row.department,
+        subject_name: &row.subject_name,
+        uscc: &row.uscc,
+        number: &row.registration_id,
+        promise: format!("信用信息自愿注册真实性承诺（{}：{}）", row.kind.name_zh(), row.title),
+        case_ref: None,
+        finding: format!("{FALSE_REGISTRATION_FINDING}：{reason}"),
+        severity: "一般",
+        idempotency_key: format!("registration:{}", row.registration_id),
+        rejected_code: "false_registration_record_rejected",
     };
-    let outcome = intake::ingest_batch(core, request).await?;
-    let row_result = outcome.rows.into_iter().next();
-    match row_result.as_ref().and_then(|r| r.record_id.clone()) {
-        Some(id) => Ok(id),
-        None => Err(CoreError::invalid(
-            "false_registration_record_rejected",
-            format!(
-                "失信记录未能写入（{}）；请检查目录事项 {FALSE_REGISTRATION_ITEM}",
-                row_result
-                    .map(|r| r.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
-                    .unwrap_or_default()
-            ),
-        )),
-    }
+    write_broken_promise(core, principal, promise, today).await
 }
 
 /// A registration with its supporting files (without their contents).
