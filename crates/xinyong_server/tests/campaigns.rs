@@ -99,39 +99,6 @@ async fn city() -> TestApp {
     app
 }
 
-/// A session: its cookie and its CSRF token.
-async fn login(app: &TestApp, who: &str) -> (String, String) {
-    let body = format!("login={who}&password={PASSWORD}&next=%2Fconsole");
-    let request = Request::post("/console/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let r = app.send(request).await;
-    let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
-    let home = page(app, "/console/campaigns", &cookie).await.text();
-    let at = home.find("name=\"csrf_token\" value=\"").map_or(0, |i| i + 25);
-    let csrf = home.get(at..at + 64).unwrap_or_default().to_owned();
-    (cookie, csrf)
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
-}
-
-async fn form(app: &TestApp, path: &str, (cookie, csrf): &(String, String), fields: &[(&str, &str)]) -> TestResponse {
-    let mut body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect();
-    body.push(format!("csrf_token={csrf}"));
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.join("&")))
-        .unwrap();
-    app.send(request).await
-}
-
 async fn upload(app: &TestApp, path: &str, (cookie, csrf): &(String, String), fields: &[(&str, &str)]) -> TestResponse {
     let mut body = Vec::new();
     for (name, value) in fields.iter().chain([&("csrf_token", csrf.as_str())]) {
@@ -160,7 +127,7 @@ fn location(r: &TestResponse) -> String {
 #[tokio::test]
 async fn a_campaign_runs_from_opening_to_the_overdue_interview_through_the_console() {
     let app = city().await;
-    let office = login(&app, "office").await;
+    let office = app.log_in("office", PASSWORD, "/console/campaigns").await;
     let mut fields = vec![
         ("department", "scjgj"),
         ("name", "2026 年历下区严重违法失信企业专项治理"),
@@ -171,47 +138,51 @@ async fn a_campaign_runs_from_opening_to_the_overdue_interview_through_the_conso
         ("ends_on", "2026-11-19"),
         ("deadlines", ""),
     ];
-    let refused = form(&app, "/console/campaigns", &office, &fields).await;
+    let refused = app.post_form("/console/campaigns", &office, &fields).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("campaign_period_invalid"), "the rule is named on the form");
     fields[6] = ("ends_on", "2026-12-31");
     let deadline = format!("{} 2026-11-30", minghu().as_str());
     fields[7] = ("deadlines", &deadline);
-    let campaign = location(&form(&app, "/console/campaigns", &office, &fields).await);
-    let detail = page(&app, &campaign, &office.0).await.text();
+    let campaign = location(&app.post_form("/console/campaigns", &office, &fields).await);
+    let detail = app.get_as(&campaign, &office.0).await.text();
     assert!(
         detail.contains("济南泉润商贸有限公司") && detail.contains("济南明湖餐饮有限公司") && detail.contains("未开始")
     );
     assert!(detail.contains("class=\"data list-table\""));
 
     // The regulator reports progress with a photo and decides 泉润 rectified.
-    let rv = login(&app, "rv").await;
+    let rv = app.log_in("rv", PASSWORD, "/console/campaigns").await;
     let quanrun = format!("{campaign}/subjects/{QUANRUN}");
     let fields = [("department", "scjgj"), ("reported_on", "2026-11-25"), ("note", "已完成整改并提交报告")];
     assert_eq!(location(&upload(&app, &format!("{quanrun}/progress"), &rv, &fields).await), quanrun);
-    let subject = page(&app, &quanrun, &rv.0).await.text();
+    let subject = app.get_as(&quanrun, &rv.0).await.text();
     assert!(subject.contains("现场照片.png") && subject.contains("整改中"));
-    let file = page(&app, &format!("{quanrun}/evidence/1"), &rv.0).await;
+    let file = app.get_as(&format!("{quanrun}/evidence/1"), &rv.0).await;
     assert_eq!((file.status, file.content_type()), (StatusCode::OK, "image/png"));
-    let other = login(&app, "other").await;
+    let other = app.log_in("other", PASSWORD, "/console/campaigns").await;
     let decision = [("department", "scjgj"), ("outcome", "rectified"), ("note", "经核查整改到位")];
-    let r = form(&app, &format!("{quanrun}/outcome"), &other, &decision).await;
+    let r = app.post_form(&format!("{quanrun}/outcome"), &other, &decision).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "谁认定、谁评定");
-    location(&form(&app, &format!("{quanrun}/outcome"), &rv, &decision).await);
-    assert!(page(&app, &quanrun, &rv.0).await.text().contains("整改到位"));
+    location(&app.post_form(&format!("{quanrun}/outcome"), &rv, &decision).await);
+    assert!(app.get_as(&quanrun, &rv.0).await.text().contains("整改到位"));
 
     // 明湖's deadline passes; the job marks it overdue; the regulator interviews it.
     app.clock.advance(Duration::days(5));
     let job = xinyong_core::campaigns::CampaignsJob::every(std::time::Duration::from_secs(3600));
     assert_eq!(job.run(&app.core).await.unwrap().done, 1);
     // Sessions last hours, not days: everyone logs in again.
-    let (rv, other, office) = (login(&app, "rv").await, login(&app, "other").await, login(&app, "office").await);
-    let list = page(&app, "/console/campaigns", &rv.0).await.text();
+    let (rv, other, office) = (
+        app.log_in("rv", PASSWORD, "/console/campaigns").await,
+        app.log_in("other", PASSWORD, "/console/campaigns").await,
+        app.log_in("office", PASSWORD, "/console/campaigns").await,
+    );
+    let list = app.get_as("/console/campaigns", &rv.0).await.text();
     assert!(list.contains("待约谈") && list.contains("济南明湖餐饮有限公司"));
-    let interviews = page(&app, "/console/interviews", &rv.0).await.text();
+    let interviews = app.get_as("/console/interviews", &rv.0).await.text();
     assert!(interviews.contains("专项治理待约谈") && interviews.contains("济南明湖餐饮有限公司"));
     let minghu = format!("{campaign}/subjects/{}", minghu().as_str());
-    assert!(page(&app, &minghu, &rv.0).await.text().contains("登记约谈"));
+    assert!(app.get_as(&minghu, &rv.0).await.text().contains("登记约谈"));
     let interview = [
         ("kind", "warning"),
         ("held_on", "2026-12-01"),
@@ -220,14 +191,14 @@ async fn a_campaign_runs_from_opening_to_the_overdue_interview_through_the_conso
         ("outcome", "告知逾期后果，责令限期整改"),
         ("rectify_by", "2026-12-15"),
     ];
-    let r = form(&app, &format!("{minghu}/interview"), &other, &interview).await;
+    let r = app.post_form(&format!("{minghu}/interview"), &other, &interview).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "谁认定、谁约谈");
-    location(&form(&app, &format!("{minghu}/interview"), &rv, &interview).await);
-    assert!(page(&app, &minghu, &rv.0).await.text().contains("已约谈"));
-    assert!(!page(&app, "/console/campaigns", &rv.0).await.text().contains("待约谈"));
+    location(&app.post_form(&format!("{minghu}/interview"), &rv, &interview).await);
+    assert!(app.get_as(&minghu, &rv.0).await.text().contains("已约谈"));
+    assert!(!app.get_as("/console/campaigns", &rv.0).await.text().contains("待约谈"));
 
     // The dashboard: charts as SVG with attributes only, figures in tables.
-    let dash = page(&app, &format!("{campaign}/dashboard"), &office.0).await;
+    let dash = app.get_as(&format!("{campaign}/dashboard"), &office.0).await;
     assert_eq!(dash.status, StatusCode::OK);
     let html = dash.text();
     assert!(html.contains("<svg class=\"chart\"") && html.contains("整改到位 1 户"));

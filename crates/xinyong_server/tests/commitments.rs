@@ -9,8 +9,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::{NaiveDate, TimeZone as _, Utc};
 use xinyong_core::auth::subject_accounts::{self, Activation};
 use xinyong_core::auth::{self, NewUser};
@@ -78,23 +77,11 @@ async fn city() -> (TestApp, Session, Session) {
 }
 
 async fn page(app: &TestApp, path: &str, s: &Session) -> TestResponse {
-    let request =
-        Request::get(path).header(header::COOKIE, format!("xinyong_session={}", s.cookie)).body(Body::empty()).unwrap();
-    app.send(request).await
+    app.get_as(path, &format!("xinyong_session={}", s.cookie)).await
 }
 
 async fn form(app: &TestApp, path: &str, s: &Session, fields: &[(&str, &str)]) -> TestResponse {
-    let mut body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect();
-    body.push(format!("csrf_token={}", s.csrf));
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("xinyong_session={}", s.cookie))
-        .body(Body::from(body.join("&")))
-        .unwrap();
-    app.send(request).await
+    app.post_form(path, &(format!("xinyong_session={}", s.cookie), s.csrf.clone()), fields).await
 }
 
 fn location(r: &TestResponse) -> String {

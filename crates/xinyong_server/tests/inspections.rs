@@ -7,8 +7,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::Duration;
 use xinyong_core::auth::{self, NewUser};
 use xinyong_core::inspections::verify;
@@ -49,39 +48,6 @@ async fn city() -> TestApp {
     app
 }
 
-/// A session: its cookie and its CSRF token.
-async fn login(app: &TestApp, who: &str) -> (String, String) {
-    let body = format!("login={who}&password={PASSWORD}&next=%2Fconsole");
-    let request = Request::post("/console/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let r = app.send(request).await;
-    let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
-    let home = page(app, "/console/inspections", &cookie).await.text();
-    let at = home.find("name=\"csrf_token\" value=\"").map_or(0, |i| i + 25);
-    let csrf = home.get(at..at + 64).unwrap_or_default().to_owned();
-    (cookie, csrf)
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
-}
-
-async fn form(app: &TestApp, path: &str, (cookie, csrf): &(String, String), fields: &[(&str, &str)]) -> TestResponse {
-    let mut body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect();
-    body.push(format!("csrf_token={csrf}"));
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.join("&")))
-        .unwrap();
-    app.send(request).await
-}
-
 fn location(r: &TestResponse) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     r.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned()
@@ -90,7 +56,7 @@ fn location(r: &TestResponse) -> String {
 #[tokio::test]
 async fn a_task_goes_from_the_item_list_to_published_results_through_the_console() {
     let app = city().await;
-    let rv = login(&app, "rv").await;
+    let rv = app.log_in("rv", PASSWORD, "/console/inspections").await;
     let item = [
         ("code", "SJ-GS-001"),
         ("name", "企业公示信息情况检查"),
@@ -98,14 +64,14 @@ async fn a_task_goes_from_the_item_list_to_published_results_through_the_console
         ("content", "年度报告的真实性"),
         ("districts", "370102"),
     ];
-    assert_eq!(location(&form(&app, "/console/inspections/items", &rv, &item).await), "/console/inspections#items");
+    assert_eq!(location(&app.post_form("/console/inspections/items", &rv, &item).await), "/console/inspections#items");
     for (i, name) in INSPECTORS.iter().enumerate() {
         let id = format!("SCJGJ-{:04}", 201 + i);
         let cert = format!("370120190{i:03}");
         let fields = [("inspector_id", id.as_str()), ("name", name), ("certificate_no", &cert), ("fields", "综合执法")];
-        location(&form(&app, "/console/inspections/inspectors", &rv, &fields).await);
+        location(&app.post_form("/console/inspections/inspectors", &rv, &fields).await);
     }
-    let console = page(&app, "/console/inspections", &rv.0).await.text();
+    let console = app.get_as("/console/inspections", &rv.0).await.text();
     assert!(console.contains("欧阳*"), "names masked in the console too");
     assert!(!console.contains("欧阳振华"));
 
@@ -118,19 +84,19 @@ async fn a_task_goes_from_the_item_list_to_published_results_through_the_console
         ("max_per_stratum", "5"),
         ("seed_delay_minutes", "10"),
     ];
-    let refused = form(&app, "/console/inspections/tasks", &rv, &plan).await;
+    let refused = app.post_form("/console/inspections/tasks", &rv, &plan).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
     plan[2] = ("period_start", "2026-12-01");
     plan[3] = ("period_end", "2026-12-31");
-    let task = location(&form(&app, "/console/inspections/tasks", &rv, &plan).await);
+    let task = location(&app.post_form("/console/inspections/tasks", &rv, &plan).await);
     let id = task.rsplit('/').next().unwrap().to_owned();
-    location(&form(&app, &format!("{task}/commit"), &rv, &[]).await);
+    location(&app.post_form(&format!("{task}/commit"), &rv, &[]).await);
 
     // Before the seed exists the draw is refused; after the wait it runs.
-    let early = form(&app, &format!("{task}/draw"), &rv, &[]).await;
+    let early = app.post_form(&format!("{task}/draw"), &rv, &[]).await;
     assert!(early.text().contains("lottery_seed_not_ready"), "{}", early.text());
     app.clock.advance(Duration::minutes(11));
-    location(&form(&app, &format!("{task}/draw"), &rv, &[]).await);
+    location(&app.post_form(&format!("{task}/draw"), &rv, &[]).await);
 
     let record = app.get(&format!("/api/v1/public/inspections/{id}/draw")).await;
     assert_eq!(record.status, StatusCode::OK);
@@ -154,9 +120,9 @@ async fn a_task_goes_from_the_item_list_to_published_results_through_the_console
             ("findings", "年度报告中的从业人数与实际不符"),
             ("rectification_deadline", deadline),
         ];
-        location(&form(&app, &format!("{task}/results"), &rv, &fields).await);
+        location(&app.post_form(&format!("{task}/results"), &rv, &fields).await);
     }
-    location(&form(&app, &format!("{task}/publish"), &rv, &[]).await);
+    location(&app.post_form(&format!("{task}/publish"), &rv, &[]).await);
 
     // The portal: the task with its seed and targets, no inspector.
     let portal = app.get(&format!("/inspections/{id}")).await.text();
@@ -169,7 +135,7 @@ async fn a_task_goes_from_the_item_list_to_published_results_through_the_console
     assert!(!portal.contains("年度报告中的从业人数"), "findings stay in the console");
     let subject = app.get(&format!("/subjects/{}", targets[0])).await.text();
     assert!(subject.contains("双随机抽查（1）") && subject.contains("发现问题，已责令整改"), "{subject}");
-    let file = page(&app, &format!("/console/subjects/{}", targets[0]), &rv.0).await.text();
+    let file = app.get_as(&format!("/console/subjects/{}", targets[0]), &rv.0).await.text();
     assert!(file.contains("双随机抽查（1）") && file.contains("发现问题，已责令整改"));
 }
 

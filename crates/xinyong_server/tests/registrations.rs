@@ -97,17 +97,7 @@ async fn page(app: &TestApp, path: &str, s: Option<&Session>) -> TestResponse {
 }
 
 async fn form(app: &TestApp, path: &str, s: &Session, fields: &[(&str, &str)]) -> TestResponse {
-    let mut body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect();
-    body.push(format!("csrf_token={}", s.csrf));
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("xinyong_session={}", s.cookie))
-        .body(Body::from(body.join("&")))
-        .unwrap();
-    app.send(request).await
+    app.post_form(path, &(format!("xinyong_session={}", s.cookie), s.csrf.clone()), fields).await
 }
 
 /// The registration form as a browser sends it, with one file when given.

@@ -211,6 +211,54 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// Logs a console user in through the login form; returns the session
+    /// cookie and the CSRF token read from the page at `csrf_from`.
+    pub async fn log_in(&self, login: &str, password: &str, csrf_from: &str) -> (String, String) {
+        let body = format!("login={login}&password={password}&next=%2Fconsole");
+        let request = Request::post("/console/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let r = self.send(request).await;
+        let cookie = r
+            .headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let page = self.get_as(csrf_from, &cookie).await.text();
+        let at = page.find("name=\"csrf_token\" value=\"").map_or(0, |i| i + 25);
+        let csrf = page.get(at..at + 64).unwrap_or_default().to_owned();
+        (cookie, csrf)
+    }
+
+    /// A GET with a session cookie.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> TestResponse {
+        self.send(Request::get(path).header("cookie", cookie).body(Body::empty()).expect("request")).await
+    }
+
+    /// A form POST with a session (cookie, CSRF token); values are
+    /// percent-encoded byte by byte.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        (cookie, csrf): &(String, String),
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .collect();
+        body.push(format!("csrf_token={csrf}"));
+        let request = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(Body::from(body.join("&")))
+            .expect("request");
+        self.send(request).await
+    }
+
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = xinyong_server::router(self.state.clone()).oneshot(request).await.expect("infallible");
         let status = response.status();
