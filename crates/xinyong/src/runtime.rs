@@ -151,6 +151,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         commitments: xinyong_core::commitments::CommitmentSettings {
             serious_records_bar: cfg.commitments.serious_records_bar,
             max_scheme_members: cfg.commitments.max_scheme_members,
+            remind_working_days: cfg.commitments.remind_working_days,
         },
         registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
     })

@@ -120,7 +120,16 @@ async fn the_credit_check_agrees(core: &xinyong_core::Core) {
 
 #[tokio::test]
 async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_the_company() {
-    let app = TestApp::new().await;
+    use xinyong_core::objections::RedressSettings;
+    use xinyong_core::objections::notify::{FileNotifier, NotifierHandle};
+    let dir = tempfile::tempdir().unwrap();
+    let notices = dir.path().join("notices.jsonl");
+    let redress = RedressSettings {
+        notifier: NotifierHandle(std::sync::Arc::new(FileNotifier::new(notices.clone()))),
+        ..RedressSettings::default()
+    };
+    let settings = xinyong_core::CoreSettings { redress, ..Default::default() };
+    let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
     city(&app).await;
     let core = &app.core;
     let spj = department_user("spj");
@@ -156,6 +165,23 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     let due: Vec<(&str, NaiveDate)> = view.materials.iter().map(|m| (m.material_code.as_str(), m.due_on)).collect();
     assert_eq!(due, [("SGTSC", d("2026-10-16")), ("ZJLS", d("2026-10-10"))]);
     assert_eq!(c.verify_by, d("2026-10-30"));
+
+    // Reminders two working days ahead (the default): none before the
+    // holidays; on Thursday 8 October the funding proof is due within two
+    // working days (Friday 9, make-up Saturday 10), the drawings are not.
+    assert_eq!(job::remind_due(core).await.unwrap(), 0);
+    morning(&app, "2026-10-08");
+    assert_eq!(job::remind_due(core).await.unwrap(), 1);
+    assert_eq!(job::remind_due(core).await.unwrap(), 0, "each material once");
+    let sent = std::fs::read_to_string(&notices).unwrap();
+    assert_eq!(sent.lines().count(), 1, "{sent}");
+    let notice: serde_json::Value = serde_json::from_str(sent.trim()).unwrap();
+    assert_eq!(notice["kind"], "commitment_material_due");
+    assert_eq!(notice["uscc"], builder().as_str());
+    assert!(notice["text"].as_str().unwrap().contains("建设资金落实证明") && notice["text"].as_str().unwrap().contains("2026-10-10"));
+    let view = views::detail(core, &company(&builder()), &id).await.unwrap();
+    let reminded: Vec<_> = view.materials.iter().map(|m| (m.material_code.as_str(), m.reminded_on)).collect();
+    assert_eq!(reminded, [("SGTSC", None), ("ZJLS", Some(d("2026-10-08")))]);
 
     // The drawings review arrives in time; the funding proof never does.
     morning(&app, "2026-10-09");

@@ -66,6 +66,25 @@ pub async fn past_due(store: &dyn Store, today: NaiveDate, limit: u32) -> Result
     to_rows(store.fetch(&stmt).await?)
 }
 
+/// Deferred materials still missing and not yet reminded of, due from
+/// `from` to `until` (both included), at most `limit`: whose applicants the
+/// commitments job reminds.
+pub async fn due_soon(
+    store: &dyn Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    limit: u32,
+) -> Result<Vec<CommitmentMaterialRow>> {
+    let stmt = Stmt::select(&COMMITMENT_MATERIALS)
+        .push(" WHERE supplied_on IS NULL AND overdue_on IS NULL AND reminded_on IS NULL AND due_on >= ")
+        .bind(day(from))
+        .push(" AND due_on <= ")
+        .bind(day(until))
+        .push(" ORDER BY commitment_id, material_code LIMIT ")
+        .bind(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
 /// A company's broken commitments (breached or false) with the dishonesty
 /// record each became, the newest first, at most `limit`: what bars it
 /// from 告知承诺 until its credit is repaired (国办发〔2020〕42号).

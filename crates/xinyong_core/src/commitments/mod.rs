@@ -45,11 +45,14 @@ pub struct CommitmentSettings {
     pub serious_records_bar: bool,
     /// Members one industry association's self-discipline scheme may name.
     pub max_scheme_members: usize,
+    /// Working days before a deferred material's deadline from which its
+    /// applicant is reminded (once); 0 sends no reminders.
+    pub remind_working_days: u32,
 }
 
 impl Default for CommitmentSettings {
     fn default() -> Self {
-        CommitmentSettings { serious_records_bar: true, max_scheme_members: 500 }
+        CommitmentSettings { serious_records_bar: true, max_scheme_members: 500, remind_working_days: 2 }
     }
 }
 

@@ -31,7 +31,8 @@ pub struct DeferredMaterial {
     pub due_on: NaiveDate,
 }
 
-/// A deferred material the commitments job found past its deadline.
+/// A deferred material the commitments job found past its deadline, or
+/// reminded its applicant of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverdueMaterial {
     pub commitment_id: String,
@@ -78,6 +79,9 @@ pub enum CommitmentsEvent {
     },
     /// Deferred materials past their deadline without arriving (the job).
     MaterialsOverdue { on: NaiveDate, materials: Vec<OverdueMaterial> },
+    /// The applicants of deferred materials due within the reminder window
+    /// were reminded of their deadlines (the job; each material once).
+    MaterialsReminded { on: NaiveDate, materials: Vec<OverdueMaterial> },
     /// The department verified the commitment. A breach or a false
     /// commitment names the dishonesty record it became.
     CommitmentVerified {
@@ -171,7 +175,9 @@ impl CommitmentsEvent {
                 (learner.kind == "legal_person").then_some(learner.key.as_str())
             }
             CommitmentsEvent::CourseSaved { .. } => None,
-            CommitmentsEvent::MaterialSupplied { .. } | CommitmentsEvent::MaterialsOverdue { .. } => None,
+            CommitmentsEvent::MaterialSupplied { .. }
+            | CommitmentsEvent::MaterialsOverdue { .. }
+            | CommitmentsEvent::MaterialsReminded { .. } => None,
         }
     }
 
@@ -241,6 +247,7 @@ impl CommitmentsEvent {
                     due_on: m.due_on,
                     supplied_on: None,
                     overdue_on: None,
+                    reminded_on: None,
                     seq,
                 }
                 .upsert()?,
@@ -273,6 +280,15 @@ impl CommitmentsEvent {
                 }
                 Ok(writes)
             }
+            CommitmentsEvent::MaterialsReminded { on, materials } => materials
+                .iter()
+                .map(|m| {
+                    CommitmentMaterialRow::key(&m.commitment_id, &m.material_code)
+                        .update(seq)
+                        .reminded_on(Some(*on))
+                        .write()
+                })
+                .collect(),
             CommitmentsEvent::CommitmentVerified {
                 commitment_id,
                 outcome,

@@ -55,6 +55,8 @@ crate::projection::table! {
         supplied_on: Option<NaiveDate>,
         /// The day the commitments job found it past its deadline.
         overdue_on: Option<NaiveDate>,
+        /// The day the commitments job reminded the applicant of the deadline.
+        reminded_on: Option<NaiveDate>,
         seq: u64,
     }
 }

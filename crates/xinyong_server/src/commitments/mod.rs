@@ -72,6 +72,8 @@ pub(crate) struct MaterialView {
     due_on: String,
     supplied_on: String,
     overdue: bool,
+    /// The day the applicant was reminded of the deadline, or empty.
+    reminded_on: String,
 }
 
 impl MaterialView {
@@ -82,6 +84,7 @@ impl MaterialView {
             due_on: m.due_on.to_string(),
             supplied_on: m.supplied_on.map(|d| d.to_string()).unwrap_or_default(),
             overdue: m.overdue_on.is_some(),
+            reminded_on: m.reminded_on.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }

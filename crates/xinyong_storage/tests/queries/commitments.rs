@@ -56,6 +56,7 @@ fn material(id: &str, code: &str, due: &str) -> CommitmentMaterialRow {
         due_on: date(due),
         supplied_on: None,
         overdue_on: None,
+        reminded_on: None,
         seq: 1,
     }
 }
@@ -162,6 +163,16 @@ async fn commitments_materials_and_broken_promises_are_read_on_every_backend() {
         let due = commitments::past_due(store, date("2026-11-26"), 10).await.unwrap();
         let due: Vec<(&str, &str)> = due.iter().map(|m| (m.commitment_id.as_str(), m.material_code.as_str())).collect();
         assert_eq!(due, [("CM1", "ZJLS")], "{backend}: missing, past and not yet marked");
+
+        // Reminders: missing, not marked, not yet reminded, due in the window.
+        let mut reminded = material("CM4", "SGTSC", "2026-11-27");
+        reminded.reminded_on = Some(date("2026-11-24"));
+        put(store, rows(&[reminded, material("CM4", "AQZD", "2026-12-03")])).await;
+        let soon = commitments::due_soon(store, date("2026-11-25"), date("2026-12-02"), 10).await.unwrap();
+        let soon: Vec<(&str, &str)> =
+            soon.iter().map(|m| (m.commitment_id.as_str(), m.material_code.as_str())).collect();
+        assert_eq!(soon, [("CM1", "ZJLS"), ("CM2", "AQZD")], "{backend}: both ends included, reminded ones not again");
+        assert!(commitments::due_soon(store, date("2026-11-25"), date("2026-12-02"), 1).await.unwrap().len() == 1);
     }
 }
 
