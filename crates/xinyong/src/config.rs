@@ -37,6 +37,7 @@ pub struct Config {
     pub campaigns: CampaignsConfig,
     pub commitments: CommitmentsConfig,
     pub registrations: RegistrationsConfig,
+    pub documents: DocumentsConfig,
     pub backup: BackupConfig,
 }
 
@@ -306,8 +307,20 @@ pub struct CommitmentsConfig {
     pub serious_records_bar: bool,
     /// Members one association's self-discipline scheme may name.
     pub max_scheme_members: usize,
-    /// Seconds between runs of the `commitments` job (overdue materials).
+    /// Working days ahead of a deferred material's deadline its applicant is
+    /// reminded (0: never).
+    pub remind_working_days: u32,
+    /// Seconds between runs of the `commitments` job (reminders, overdue materials).
     pub interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Font files for PDFs, the existing ones used.
+    pub fonts: Vec<PathBuf>,
+    /// PDFs typeset at once.
+    pub parallel_renders: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

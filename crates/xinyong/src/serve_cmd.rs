@@ -38,6 +38,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let listen = args.listen.clone().unwrap_or_else(|| cfg.server.listen.clone());
     let addr: std::net::SocketAddr =
         listen.parse().map_err(|_| Failure::Usage(format!("--listen {listen:?} 不是 IP:端口")))?;
+    let documents = xinyong_documents::Documents::new(cfg.documents.fonts.clone());
+    documents.check_fonts().map_err(|e| Failure::Usage(format!("{e}（{}）", e.code())))?;
     let core = runtime::build_core(&cfg, &url).await?;
     prepare(&core, args.demo).await?;
     let listener =
@@ -56,6 +58,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_checks(Arc::clone(&checks))
         .with_portal(portal)
         .with_parallel_file_reads(cfg.server.parallel_file_reads)
+        .with_documents(documents, cfg.documents.parallel_renders)
         .with_login_throttle(cfg.auth.login_throttle().map_err(Failure::Usage)?);
     let receipts = Arc::clone(&state.receipts);
     let follower = follow(&core, &state, search, checks, stop_rx);

@@ -105,6 +105,11 @@ pub struct SharedState {
     /// Uploaded files being read at once (unpacking and parsing a workbook
     /// takes memory in proportion to it; more wait their turn).
     pub(crate) file_reads: Arc<tokio::sync::Semaphore>,
+    /// Typesets PDF documents (letters, notices, decisions).
+    pub(crate) documents: Arc<xinyong_documents::Documents>,
+    /// Documents typeset at once (each takes a core for some milliseconds
+    /// and memory for its pages; more wait their turn).
+    pub(crate) pdf_renders: Arc<tokio::sync::Semaphore>,
     /// Live API tokens seen recently, so a check does not read the database
     /// to authenticate (see [`auth::TokenCache`]).
     pub(crate) tokens: Arc<auth::TokenCache>,
@@ -126,6 +131,8 @@ impl AppState {
             ),
             receipts: Arc::new(ReceiptWriter::new(core.clone())),
             file_reads: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_FILE_READS)),
+            documents: Arc::default(),
+            pdf_renders: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_PDF_RENDERS)),
             tokens: Arc::default(),
             core,
         }))
@@ -160,6 +167,15 @@ impl AppState {
         self
     }
 
+    /// The same state typesetting PDFs with `documents`, at most `parallel`
+    /// at once (at least one).
+    pub fn with_documents(mut self, documents: xinyong_documents::Documents, parallel: usize) -> AppState {
+        let parts = self.parts();
+        parts.documents = Arc::new(documents);
+        parts.pdf_renders = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+        self
+    }
+
     /// The same state throttling console logins by `settings`.
     pub fn with_login_throttle(mut self, settings: auth::LoginThrottleSettings) -> AppState {
         self.parts().login_throttle = Arc::new(auth::LoginThrottle::new(settings));
@@ -190,6 +206,9 @@ fn metrics_handle() -> PrometheusHandle {
 
 /// Uploaded files read at once unless configured (`server.parallel_file_reads`).
 pub const DEFAULT_PARALLEL_FILE_READS: usize = 2;
+
+/// PDF documents typeset at once unless configured (`documents.parallel_renders`).
+pub const DEFAULT_PARALLEL_PDF_RENDERS: usize = 2;
 
 /// Largest request body accepted anywhere but the upload form, which sets
 /// its own ([`routes::BodyLimit`]).

@@ -261,6 +261,15 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/console/listings", ViewListings, Scope, lists::pages::table_page),
         Route::page(M::POST, "/console/listings", ProposeListing, ChosenDepartment, lists::pages::propose),
         Route::page(M::GET, "/console/listings/{id}", ViewListings, Listing, lists::pages::detail_page),
+        Route::page(M::GET, "/console/listings/{id}/notice.pdf", ViewListings, Listing, lists::documents::notice),
+        Route::page(M::GET, "/console/listings/{id}/decision.pdf", ViewListings, Listing, lists::documents::decision),
+        Route::page(
+            M::GET,
+            "/console/listings/{id}/objections/{objection}/answer.pdf",
+            ViewListings,
+            Listing,
+            lists::documents::objection_answer,
+        ),
         Route::page(M::POST, "/console/listings/{id}/notice", HandleListing, Listing, lists::pages::serve_notice),
         Route::page(M::POST, "/console/listings/{id}/objections", HandleListing, Listing, lists::pages::file_objection),
         Route::page(M::POST, "/console/listings/{id}/answer", DecideListing, Listing, lists::pages::answer_objection),
@@ -561,6 +570,7 @@ pub fn table() -> Vec<Route> {
         // ----- notification and commitment (告知承诺)
         Route::public(M::GET, "/commitments", ViewPortal, commitments::portal::catalog),
         Route::public(M::GET, "/commitments/items/{code}", ViewPortal, commitments::portal::letter),
+        Route::public(M::GET, "/commitments/items/{code}/letter.pdf", ViewPortal, commitments::portal::letter_pdf),
         Route::public(M::GET, "/commitments/pledges", ViewPortal, commitments::pledges::public_page),
         Route::public(M::GET, "/education", ViewPortal, commitments::education::public_page),
         Route::page(M::GET, "/console/education", ManageEducation, Platform, commitments::education::console_page),

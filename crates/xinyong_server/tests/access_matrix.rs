@@ -100,6 +100,8 @@ struct Fixture {
     app: TestApp,
     callers: Vec<Caller>,
     listing: String,
+    /// An objection filed against `listing` after its notice was served.
+    listing_objection: String,
     ban: String,
     batch: String,
     record: String,
@@ -282,6 +284,10 @@ async fn fixture() -> Fixture {
         ..ProposeListing::default()
     };
     let listing = listing::propose(core, &department_user(A), &code(A), proposal).await.unwrap();
+    let today = xinyong_core::collection::intake::china_today(core);
+    listing::serve_notice(core, &department_user(A), &listing, today, "直接送达").await.unwrap();
+    let listing_objection =
+        listing::file_objection(core, &department_user(A), &listing, today, "事实不清").await.unwrap();
     let ban = BanInput {
         subject: ORG.into(),
         scope: BanScope::Industry,
@@ -336,6 +342,7 @@ async fn fixture() -> Fixture {
         app,
         callers,
         listing,
+        listing_objection,
         ban,
         batch,
         record,
@@ -534,6 +541,11 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             ]),
         ),
         ("GET", "/console/listings/{id}") => get(&format!("/console/listings/{}", f.listing)),
+        ("GET", "/console/listings/{id}/notice.pdf") => get(&listing("notice.pdf")),
+        ("GET", "/console/listings/{id}/decision.pdf") => get(&listing("decision.pdf")),
+        ("GET", "/console/listings/{id}/objections/{objection}/answer.pdf") => {
+            get(&format!("/console/listings/{}/objections/{}/answer.pdf", f.listing, f.listing_objection))
+        }
         ("POST", "/console/listings/{id}/notice") => {
             post(&listing("notice"), form(&[("served_on", "2026-11-26"), ("channel", "直接送达")]))
         }
@@ -627,6 +639,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         }
         ("GET", "/commitments") => get("/commitments"),
         ("GET", "/commitments/items/{code}") => get("/commitments/items/SCJ_SPJY"),
+        ("GET", "/commitments/items/{code}/letter.pdf") => get("/commitments/items/SCJ_SPJY/letter.pdf"),
         ("GET", "/my/commitments") => get("/my/commitments"),
         ("POST", "/my/commitments") => post(
             "/my/commitments",

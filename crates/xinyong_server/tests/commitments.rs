@@ -104,6 +104,15 @@ async fn a_broken_commitment_made_online_ends_as_a_public_dishonesty_record() {
     assert!(text.contains("建筑工程施工许可告知承诺书") && text.contains("建设资金落实证明"), "{text}");
     assert!(!text.contains("style="), "the CSP forbids inline styles");
     assert_eq!(app.get("/commitments/items/NOPE").await.status, StatusCode::NOT_FOUND);
+    // The same letter as a PDF to print and sign (its text is checked in
+    // xinyong_documents' tests).
+    assert!(text.contains("/commitments/items/SPJ_JZSG/letter.pdf"));
+    let pdf = app.get("/commitments/items/SPJ_JZSG/letter.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.headers["content-disposition"].to_str().expect("ascii").starts_with("inline;"));
+    assert!(pdf.body.starts_with(b"%PDF-") && pdf.body.len() > 10_000, "{} bytes", pdf.body.len());
+    assert_eq!(app.get("/commitments/items/NOPE/letter.pdf").await.status, StatusCode::NOT_FOUND);
 
     // The company commits online, deferring the funding proof.
     let bad = form(&app, "/my/commitments", &company, &[("item_code", "SPJ_JZSG"), ("case_ref", "")]).await;

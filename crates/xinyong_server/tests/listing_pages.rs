@@ -235,6 +235,32 @@ async fn a_reviewer_takes_a_listing_from_proposal_to_decision() {
     assert!(text.contains("未签收"), "the pushes are listed");
     assert!(text.contains("移出名单"), "the exit form is offered");
     assert!(text.contains("信用修复提前移出自 2027-12-04 起方可办理"));
+
+    the_notice_and_the_decision_print(&app, &page, &text, &chen).await;
+}
+
+/// The notice and the decision print as PDFs with the listing's words, the
+/// list's exit conditions and routes of relief.
+async fn the_notice_and_the_decision_print(app: &TestApp, page: &str, text: &str, chen: &Session) {
+    assert!(text.contains(&format!("{page}/notice.pdf")) && text.contains(&format!("{page}/decision.pdf")));
+    let notice = get_as(app, &format!("{page}/notice.pdf"), chen).await;
+    assert_eq!(notice.status, StatusCode::OK);
+    assert_eq!(notice.headers[header::CONTENT_TYPE], "application/pdf");
+    if let Some(pdf) = xinyong_test_support::pdf_text(&notice.body) {
+        for expected in ["告知书", "2026年11月26日", "2026年12月3日前", "陈述、申辩和异议", "济南市市场监督管理局"]
+        {
+            assert!(pdf.contains(expected), "notice lacks {expected}: {pdf}");
+        }
+        assert!(!pdf.contains(&rep_id()), "no ID number in the notice");
+    }
+    let decision = get_as(app, &format!("{page}/decision.pdf"), chen).await;
+    assert_eq!(decision.status, StatusCode::OK);
+    if let Some(pdf) = xinyong_test_support::pdf_text(&decision.body) {
+        for expected in ["决定书", "济市监信〔2026〕1号", "2029年12月3日", "移出条件", "救济途径"]
+        {
+            assert!(pdf.contains(expected), "decision lacks {expected}: {pdf}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -269,6 +295,21 @@ async fn objections_are_recorded_and_answered_on_the_page() {
     let text = get_as(&app, &page, &chen).await.text();
     assert!(text.contains("已撤回"));
     assert!(text.contains("异议成立，不予列入"));
+
+    // The answer prints; a listing never decided has no decision to print.
+    let answer = get_as(&app, &format!("{page}/objections/{objection_id}/answer.pdf"), &chen).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    if let Some(pdf) = xinyong_test_support::pdf_text(&answer.body) {
+        for expected in ["异议处理答复书", "已申请复议", "异议成立，不予列入", "处罚决定已撤销"]
+        {
+            assert!(pdf.contains(expected), "answer lacks {expected}: {pdf}");
+        }
+    }
+    let r = get_as(&app, &format!("{page}/decision.pdf"), &chen).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("listing_not_decided"));
+    let r = get_as(&app, &format!("{page}/objections/OB0000/answer.pdf"), &chen).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

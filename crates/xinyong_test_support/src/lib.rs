@@ -316,3 +316,20 @@ fn check_value(doc: &serde_json::Value, s: &serde_json::Value, value: &serde_jso
         }
     }
 }
+
+/// The text of a PDF with every blank removed (pdftotext breaks lines where
+/// the layout does), read with poppler's `pdftotext`; `None` when it is not
+/// installed, except in CI (which installs it), where that fails the test.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF: {:?}", &pdf[..pdf.len().min(40)]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let Ok(out) = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output() else {
+        assert!(std::env::var_os("CI").is_none(), "pdftotext (poppler-utils) is missing in CI");
+        eprintln!("pdftotext is not installed: the PDF's text is not checked");
+        return None;
+    };
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).expect("UTF-8 text").split_whitespace().collect())
+}

@@ -2,4 +2,5 @@
 //! with bans, interviews and people (`credit_file`).
 
 pub(crate) mod credit_file;
+pub(crate) mod documents;
 pub(crate) mod pages;

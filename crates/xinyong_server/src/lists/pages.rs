@@ -362,6 +362,8 @@ struct DetailPage {
     repair_hint: Option<String>,
     may_handle: bool,
     may_decide: bool,
+    /// The decision (决定书) exists to print.
+    decided: bool,
 }
 
 struct Fact {
@@ -411,7 +413,12 @@ pub(crate) async fn detail_page(
 /// The listing `id`, once the policy lets the caller take `action` on it.
 /// An unknown id is judged as the caller's own department's: whoever may
 /// take the action there learns it does not exist.
-async fn load(state: &AppState, caller: &ConsoleCaller, id: &str, action: Action) -> Result<ListingDetail, PageError> {
+pub(super) async fn load(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    id: &str,
+    action: Action,
+) -> Result<ListingDetail, PageError> {
     let detail = listing::listing_detail(&state.core, id).await.map_err(|e| error_page(state, e.into()))?;
     let resource = detail.as_ref().map_or_else(|| Resource::unknown_for(caller), |d| listing::resource_of(&d.row));
     caller.authorize(state, action, &resource)?;
@@ -465,6 +472,7 @@ async fn detail(
         repair_hint: if may_decide { repair_hint(&d) } else { None },
         may_handle,
         may_decide,
+        decided: r.decided_on.is_some(),
     })
 }
 

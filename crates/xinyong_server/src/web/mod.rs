@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 
 pub(crate) mod charts;
+pub(crate) mod pdf;
 
 /// A department's name by code; the code itself when it is not registered.
 pub(crate) fn department_name(departments: &[xinyong_domain::auth::Department], code: &str) -> String {
@@ -68,11 +69,18 @@ pub(crate) struct ErrorPage {
     layout: Layout,
     status: u16,
     message: String,
+    /// The stable code, for the help desk and for programs.
+    code: &'static str,
 }
 
 pub(crate) fn error_page(state: &AppState, err: crate::ApiError) -> Response {
     let status = err.status;
-    let page = ErrorPage { layout: Layout::new(state, "出错了"), status: status.as_u16(), message: err.message };
+    let page = ErrorPage {
+        layout: Layout::new(state, "出错了"),
+        status: status.as_u16(),
+        message: err.message,
+        code: err.code,
+    };
     (status, page).into_response()
 }
 
