@@ -178,7 +178,10 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     let notice: serde_json::Value = serde_json::from_str(sent.trim()).unwrap();
     assert_eq!(notice["kind"], "commitment_material_due");
     assert_eq!(notice["uscc"], builder().as_str());
-    assert!(notice["text"].as_str().unwrap().contains("建设资金落实证明") && notice["text"].as_str().unwrap().contains("2026-10-10"));
+    assert!(
+        notice["text"].as_str().unwrap().contains("建设资金落实证明")
+            && notice["text"].as_str().unwrap().contains("2026-10-10")
+    );
     let view = views::detail(core, &company(&builder()), &id).await.unwrap();
     let reminded: Vec<_> = view.materials.iter().map(|m| (m.material_code.as_str(), m.reminded_on)).collect();
     assert_eq!(reminded, [("SGTSC", None), ("ZJLS", Some(d("2026-10-08")))]);

@@ -135,7 +135,9 @@ impl Job for CommitmentsJob {
             let marked = mark_overdue(core).await?;
             Ok(JobReport {
                 done: (reminded + marked) as u64,
-                summary: format!("提醒即将到期的容缺材料 {reminded} 项；容缺材料逾期未补交 {marked} 项，待审批部门核查"),
+                summary: format!(
+                    "提醒即将到期的容缺材料 {reminded} 项；容缺材料逾期未补交 {marked} 项，待审批部门核查"
+                ),
             })
         })
     }
