@@ -118,8 +118,8 @@ async fn the_credit_check_agrees(core: &xinyong_core::Core) {
     assert!(answer.commitment.unwrap().available);
 }
 
-#[tokio::test]
-async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_the_company() {
+/// A test app whose notices to companies go to a JSON-lines file.
+async fn app_writing_notices() -> (TestApp, tempfile::TempDir, std::path::PathBuf) {
     use xinyong_core::objections::RedressSettings;
     use xinyong_core::objections::notify::{FileNotifier, NotifierHandle};
     let dir = tempfile::tempdir().unwrap();
@@ -130,6 +130,36 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     };
     let settings = xinyong_core::CoreSettings { redress, ..Default::default() };
     let app = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
+    (app, dir, notices)
+}
+
+/// The funding proof of `id` (due Saturday 10 October) is reminded of once.
+async fn reminders_come_once(app: &TestApp, notices: &std::path::Path, id: &str) {
+    let core = &app.core;
+    // Reminders two working days ahead (the default): none before the
+    // holidays; on Thursday 8 October the funding proof is due within two
+    // working days (Friday 9, make-up Saturday 10), the drawings are not.
+    assert_eq!(job::remind_due(core).await.unwrap(), 0);
+    morning(app, "2026-10-08");
+    assert_eq!(job::remind_due(core).await.unwrap(), 1);
+    assert_eq!(job::remind_due(core).await.unwrap(), 0, "each material once");
+    let sent = std::fs::read_to_string(notices).unwrap();
+    assert_eq!(sent.lines().count(), 1, "{sent}");
+    let notice: serde_json::Value = serde_json::from_str(sent.trim()).unwrap();
+    assert_eq!(notice["kind"], "commitment_material_due");
+    assert_eq!(notice["uscc"], builder().as_str());
+    assert!(
+        notice["text"].as_str().unwrap().contains("建设资金落实证明")
+            && notice["text"].as_str().unwrap().contains("2026-10-10")
+    );
+    let view = views::detail(core, &company(&builder()), id).await.unwrap();
+    let reminded: Vec<_> = view.materials.iter().map(|m| (m.material_code.as_str(), m.reminded_on)).collect();
+    assert_eq!(reminded, [("SGTSC", None), ("ZJLS", Some(d("2026-10-08")))]);
+}
+
+#[tokio::test]
+async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_the_company() {
+    let (app, _dir, notices) = app_writing_notices().await;
     city(&app).await;
     let core = &app.core;
     let spj = department_user("spj");
@@ -166,25 +196,7 @@ async fn a_missing_material_past_its_deadline_becomes_a_breach_record_and_bars_t
     assert_eq!(due, [("SGTSC", d("2026-10-16")), ("ZJLS", d("2026-10-10"))]);
     assert_eq!(c.verify_by, d("2026-10-30"));
 
-    // Reminders two working days ahead (the default): none before the
-    // holidays; on Thursday 8 October the funding proof is due within two
-    // working days (Friday 9, make-up Saturday 10), the drawings are not.
-    assert_eq!(job::remind_due(core).await.unwrap(), 0);
-    morning(&app, "2026-10-08");
-    assert_eq!(job::remind_due(core).await.unwrap(), 1);
-    assert_eq!(job::remind_due(core).await.unwrap(), 0, "each material once");
-    let sent = std::fs::read_to_string(&notices).unwrap();
-    assert_eq!(sent.lines().count(), 1, "{sent}");
-    let notice: serde_json::Value = serde_json::from_str(sent.trim()).unwrap();
-    assert_eq!(notice["kind"], "commitment_material_due");
-    assert_eq!(notice["uscc"], builder().as_str());
-    assert!(
-        notice["text"].as_str().unwrap().contains("建设资金落实证明")
-            && notice["text"].as_str().unwrap().contains("2026-10-10")
-    );
-    let view = views::detail(core, &company(&builder()), &id).await.unwrap();
-    let reminded: Vec<_> = view.materials.iter().map(|m| (m.material_code.as_str(), m.reminded_on)).collect();
-    assert_eq!(reminded, [("SGTSC", None), ("ZJLS", Some(d("2026-10-08")))]);
+    reminders_come_once(&app, &notices, &id).await;
 
     // The drawings review arrives in time; the funding proof never does.
     morning(&app, "2026-10-09");
