@@ -455,3 +455,40 @@ async fn at_420_pixels_no_list_or_loop_page_scrolls_sideways() {
         })
         .await;
 }
+
+/// Administration in the console: the credit office's administrator
+/// disables a clerk with the button in the users table, and the clerk's next
+/// login is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_disabled_in_the_console_can_no_longer_log_in() {
+    if !browser_available() {
+        return;
+    }
+    let (app, _) = city().await;
+    let portal = Portal::serve(app).await;
+    let browser = Browser::open(1366, 1000).await;
+    let (login, console) = (portal.url("/console/login"), portal.url("/console"));
+    browser
+        .run(|client| async move {
+            client.goto(&login).await.unwrap();
+            log_in_here(&client, "xyb").await;
+            let disable = wait_for_css(&client, &fresh(r#"form[action="/console/users/ggzyjy/disable"] button"#)).await;
+            scroll_to(&client, &disable).await;
+            screenshot(&client, "81-console-users").await;
+            submit(&client, disable).await;
+            wait_for_css(&client, &fresh("#me-title")).await;
+            let text = page_text(&client).await;
+            assert!(text.contains("用户已停用"), "{text}");
+            assert!(client.find(Locator::Css(r#"form[action="/console/users/ggzyjy/disable"]"#)).await.is_err());
+            log_out(&client, &console).await;
+
+            client.goto(&login).await.unwrap();
+            log_in_here(&client, "ggzyjy").await;
+            wait_for_css(&client, &fresh("#login")).await;
+            let text = page_text(&client).await;
+            assert!(text.contains("该账号已停用"), "{text}");
+            assert!(client.find(Locator::Css("#me-title")).await.is_err(), "not logged in");
+            screenshot(&client, "82-console-disabled-login").await;
+        })
+        .await;
+}

@@ -217,6 +217,8 @@ async fn fixture() -> Fixture {
         ("or_b", Some(B), vec![Role::Operator, Role::Reviewer]),
         ("boss", None, vec![Role::Admin]),
         ("gone", Some(A), vec![Role::Operator, Role::Reviewer]),
+        // Disabled and reset by the samples of the user routes (no caller).
+        ("spare_user", Some(A), vec![Role::Operator]),
     ];
     for (login, department, roles) in users {
         let new = NewUser {
@@ -505,6 +507,10 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
                 ("password", "Matrix-Test-2026"),
             ]),
         ),
+        ("POST", "/console/users/{login}/disable") => post("/console/users/spare_user/disable", form(&[])),
+        ("POST", "/console/users/{login}/reset-password") => {
+            post("/console/users/spare_user/reset-password", form(&[]))
+        }
         ("POST", "/console/tokens") => post("/console/tokens", form(&[("label", "矩阵测试"), ("department", A)])),
         ("POST", "/console/tokens/{id}/revoke") => {
             post(&format!("/console/tokens/{}/revoke", f.spare_token), form(&[]))

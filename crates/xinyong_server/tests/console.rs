@@ -352,6 +352,68 @@ async fn an_administrator_creates_users_and_tokens_for_any_department() {
 }
 
 #[tokio::test]
+async fn an_administrator_disables_a_user_and_resets_a_password_in_the_browser_forms() {
+    let app = app().await;
+    let boss = log_in(&app, "boss").await;
+    let csrf = csrf(&app, &boss).await;
+    let home = get_as(&app, "/console", &boss).await.text();
+    assert!(home.contains("/console/users/wang/disable") && home.contains("/console/users/wang/reset-password"));
+    assert!(!home.contains("/console/users/boss/disable"), "no button to disable oneself");
+    assert!(home.contains("<td>市场监管</td>"), "sectors in Chinese");
+    assert!(!home.contains("market_regulation"));
+
+    // Reset: a temporary password shown once; wang's session ends.
+    let wang = log_in(&app, "wang").await;
+    let r = post_form(&app, "/console/users/wang/reset-password", &[("csrf_token", &csrf)], Some(&boss)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let page = r.text();
+    let field = page.split("id=\"temporary\"").nth(1).unwrap();
+    let temporary = field.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert_eq!(temporary.chars().count(), 16);
+    assert!(temporary.chars().all(|c| c.is_ascii_alphanumeric()), "{temporary}");
+    assert_eq!(location(&get_as(&app, "/console", &wang).await), "/console/login?next=/console");
+    // The temporary password alone does not log in: the new one is asked for.
+    let with = |password: &str, new: &str| {
+        vec![("login", "wang"), ("password", password), ("new_password", new), ("next", "/console")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, "/console/login", &fields, None).await
+        }
+    };
+    let r = send(with(&temporary, "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("name=\"new_password\"") && r.text().contains("管理员已重置您的密码"));
+    assert!(set_cookie(&r).is_none());
+    let r = send(with(PASSWORD, "Brand-New-2026")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the old password no longer works");
+    let r = send(with(&temporary, &temporary)).await;
+    assert!(r.text().contains("不能与临时密码相同"));
+    let r = send(with(&temporary, "Brand-New-2026")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = send(with("Brand-New-2026", "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the new password logs in as usual");
+
+    // Disable: the sessions end and the login is refused.
+    let r = post_form(&app, "/console/users/wang/disable", &[("csrf_token", &csrf)], Some(&boss)).await;
+    assert_eq!(location(&r), "/console?notice=user_disabled");
+    let r = send(with("Brand-New-2026", "")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("该账号已停用"));
+    assert!(get_as(&app, "/console", &boss).await.text().contains("已停用"));
+    let r = post_form(&app, "/console/users/boss/disable", &[("csrf_token", &csrf)], Some(&boss)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // Without the CSRF token nothing happens.
+    let r = post_form(&app, "/console/users/boss/reset-password", &[], Some(&boss)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn whoami_needs_a_token_or_a_department_session() {
     let app = app().await;
     let r = app.get("/api/v1/whoami").await;

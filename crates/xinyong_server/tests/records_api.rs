@@ -260,4 +260,11 @@ async fn unknown_api_paths_and_methods_answer_with_the_envelope() {
     let r = call(&app, "PUT", "/lists", None, None, None).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(r.text().contains("不支持 PUT 方法"));
+    // A browser that GETs a form's address goes to the page above it.
+    let r = call(&app, "GET", "/console/users", None, None, None).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/console"));
+    let r = call(&app, "GET", "/console/listings/LS1/decide", None, None, None).await;
+    assert_eq!(r.headers["location"], "/console/listings/LS1");
+    let r = call(&app, "GET", "/console/tokens/T1/revoke", None, None, None).await;
+    assert_eq!(r.headers["location"], "/console");
 }

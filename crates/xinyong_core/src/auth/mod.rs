@@ -183,6 +183,8 @@ pub struct UserView {
     pub department: Option<DepartmentCode>,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// The password is temporary (reset by an administrator).
+    pub must_change_password: bool,
 }
 
 /// What an administrator fills in to create a user.
@@ -273,6 +275,39 @@ pub async fn set_password(core: &Core, actor: &Actor, login: &str, password: &st
     Ok(())
 }
 
+/// Letters and digits of temporary passwords, without look-alikes (0/O,
+/// 1/l/I) so they can be read out over the phone.
+const TEMPORARY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A temporary password from 32 random bytes: 16 characters of
+/// [`TEMPORARY_ALPHABET`] with a lower-case letter, an upper-case letter and
+/// a digit (the password policy's classes).
+fn temporary_password(secret: [u8; 32]) -> String {
+    let pick = |b: u8, from: &[u8]| char::from(from[usize::from(b) % from.len()]);
+    let mut password: String = secret[..13].iter().map(|b| pick(*b, TEMPORARY_ALPHABET)).collect();
+    password.push(pick(secret[13], b"abcdefghjkmnpqrstuvwxyz"));
+    password.push(pick(secret[14], b"ABCDEFGHJKLMNPQRSTUVWXYZ"));
+    password.push(pick(secret[15], b"23456789"));
+    password
+}
+
+/// Gives `login` a temporary password made from `secret` (32 bytes from a
+/// cryptographic random source) and ends their sessions: the administrator
+/// hands it over out of band, and it only serves to set a new password at
+/// the next login. Returns it (shown once; only its hash is kept).
+pub async fn reset_password(core: &Core, actor: &Actor, login: &str, secret: [u8; 32]) -> Result<String> {
+    let (user, _) = require_user(core, login).await?;
+    if !user.active {
+        return Err(CoreError::invalid("user_disabled", format!("用户“{login}”已停用，不能重置密码")));
+    }
+    let password = temporary_password(secret);
+    let password_hash = hash_password(&password).await?;
+    let body = AuthEvent::UserPasswordReset { login: login.to_owned(), password_hash };
+    core.append(vec![NewEvent::new(actor.clone(), body)]).await?;
+    core.store().delete_sessions_of(login).await?;
+    Ok(password)
+}
+
 /// Disables a user and ends their sessions. Disabling twice appends nothing.
 pub async fn disable_user(core: &Core, actor: &Actor, login: &str) -> Result<()> {
     let (user, _) = require_user(core, login).await?;
@@ -344,6 +379,7 @@ fn user_from_row(row: UserRow) -> (UserView, String) {
         department: row.department,
         roles: row.roles.0,
         active: row.active,
+        must_change_password: row.must_change_password,
     };
     (view, row.password_hash)
 }
@@ -450,7 +486,38 @@ pub async fn login(core: &Core, login: &str, password: &str, session_secret: [u8
             code: "user_disabled", message: "该账号已停用，请联系信用办".to_owned()
         });
     }
+    if account.must_change_password {
+        return Err(CoreError::invalid("password_change_required", "管理员已重置您的密码：请输入临时密码和新密码"));
+    }
     open_session(core, &account.login, session_secret).await
+}
+
+/// [`login`] with the temporary password an administrator set, choosing
+/// `new_password` (the policy's, not the temporary one) at the same time.
+/// Anybody else's password is checked as by [`login`] and `new_password`
+/// is refused: a password is changed only where it was reset.
+pub async fn login_with_new_password(
+    core: &Core,
+    login: &str,
+    temporary: &str,
+    new_password: &str,
+    session_secret: [u8; 32],
+) -> Result<Session> {
+    match self::login(core, login, temporary, session_secret).await {
+        Err(CoreError::Invalid { code: "password_change_required", .. }) => {}
+        Ok(session) => {
+            logout(core, &session.cookie_value).await?;
+            return Err(CoreError::invalid("password_change_not_required", "您的密码无需更改，请直接登录"));
+        }
+        Err(e) => return Err(e),
+    }
+    if new_password == temporary {
+        return Err(CoreError::invalid("password_weak", "新密码不能与临时密码相同"));
+    }
+    // The user acts; logins are validated to the actor alphabet.
+    let actor = Actor::parse(&format!("user:{login}")).unwrap_or_else(|_| Actor::system());
+    set_password(core, &actor, login, new_password).await?;
+    open_session(core, login, session_secret).await
 }
 
 /// Stores a new session for `login` (a console login, or a subject

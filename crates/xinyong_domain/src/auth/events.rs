@@ -38,6 +38,12 @@ pub enum AuthEvent {
     UserDisabled {
         login: String,
     },
+    /// An administrator gave a user a temporary password (only its hash
+    /// here): it serves only to set a new one at the next login.
+    UserPasswordReset {
+        login: String,
+        password_hash: String,
+    },
     /// An API token for a department's system; only its SHA-256 is kept.
     ApiTokenIssued {
         token_id: String,
@@ -113,6 +119,7 @@ impl AuthEvent {
             | AuthEvent::UserCreated { .. }
             | AuthEvent::UserPasswordChanged { .. }
             | AuthEvent::UserDisabled { .. }
+            | AuthEvent::UserPasswordReset { .. }
             | AuthEvent::ApiTokenIssued { .. }
             | AuthEvent::ApiTokenRevoked { .. }
             | AuthEvent::PersonalDataRead { .. }
@@ -144,12 +151,20 @@ impl AuthEvent {
                 roles: Joined(u.roles.clone()),
                 password_hash: u.password_hash.clone(),
                 active: true,
+                must_change_password: false,
                 seq,
             }
             .upsert()?,
-            AuthEvent::UserPasswordChanged { login, password_hash } => {
-                UserRow::key(login).update(seq).password_hash(password_hash.clone()).write()?
-            }
+            AuthEvent::UserPasswordChanged { login, password_hash } => UserRow::key(login)
+                .update(seq)
+                .password_hash(password_hash.clone())
+                .must_change_password(false)
+                .write()?,
+            AuthEvent::UserPasswordReset { login, password_hash } => UserRow::key(login)
+                .update(seq)
+                .password_hash(password_hash.clone())
+                .must_change_password(true)
+                .write()?,
             AuthEvent::UserDisabled { login } => UserRow::key(login).update(seq).active(false).write()?,
             AuthEvent::ApiTokenIssued { token_id, department, label, secret_sha256 } => ApiTokenRow {
                 token_id: token_id.clone(),
@@ -232,6 +247,7 @@ impl AuthEvent {
             | AuthEvent::UserCreated { .. }
             | AuthEvent::UserPasswordChanged { .. }
             | AuthEvent::UserDisabled { .. }
+            | AuthEvent::UserPasswordReset { .. }
             | AuthEvent::ApiTokenIssued { .. }
             | AuthEvent::ApiTokenRevoked { .. }
             | AuthEvent::PersonalDataRead { .. } => return Ok(Vec::new()),

@@ -27,6 +27,9 @@ crate::projection::table! {
         roles: Joined<Role, ','>,
         password_hash: String,
         active: bool,
+        /// The password is a temporary one an administrator set: it only
+        /// serves to choose a new one at the next login.
+        must_change_password: bool,
         seq: u64,
     }
 }

@@ -393,6 +393,7 @@ impl LogSubscriber for TokenCache {
                 | AuthKind::UserCreated
                 | AuthKind::UserPasswordChanged
                 | AuthKind::UserDisabled
+                | AuthKind::UserPasswordReset
                 | AuthKind::ApiTokenIssued
                 | AuthKind::PersonalDataRead
                 | AuthKind::ActivationCodeIssued

@@ -36,6 +36,8 @@ struct LoginPage {
     next: String,
     login: String,
     error: Option<String>,
+    /// The password was reset: ask for a new one next to the temporary one.
+    change_password: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,8 +57,13 @@ pub(crate) async fn login_page(
     {
         return Redirect::to(&next).into_response();
     }
-    let page =
-        LoginPage { layout: Layout::new(&state, "部门工作台登录"), next, login: String::new(), error: None };
+    let page = LoginPage {
+        layout: Layout::new(&state, "部门工作台登录"),
+        next,
+        login: String::new(),
+        error: None,
+        change_password: false,
+    };
     (NO_STORE, page).into_response()
 }
 
@@ -64,6 +71,8 @@ pub(crate) async fn login_page(
 pub(crate) struct LoginForm {
     login: String,
     password: String,
+    /// Set when the password was reset by an administrator.
+    new_password: Option<String>,
     next: Option<String>,
 }
 
@@ -75,15 +84,17 @@ pub(crate) async fn login(
 ) -> Response {
     let next = safe_next(form.next.as_deref()).to_owned();
     let login = form.login.trim().to_owned();
-    let again = |status: StatusCode, message: &str| {
+    let again_asking = |status: StatusCode, message: &str, change_password: bool| {
         let page = LoginPage {
             layout: Layout::new(&state, "部门工作台登录"),
             next: next.clone(),
             login: login.clone(),
             error: Some(message.to_owned()),
+            change_password,
         };
         (status, NO_STORE, page).into_response()
     };
+    let again = |status: StatusCode, message: &str| again_asking(status, message, false);
     // Login CSRF: a page on another site must not log the browser into an
     // account of the attacker's choosing. Browsers label such posts.
     if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
@@ -102,7 +113,11 @@ pub(crate) async fn login(
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
-    match core_auth::login(&state.core, &login, &form.password, secret).await {
+    let attempt = match form.new_password.as_deref().filter(|p| !p.is_empty()) {
+        Some(new) => core_auth::login_with_new_password(&state.core, &login, &form.password, new, secret).await,
+        None => core_auth::login(&state.core, &login, &form.password, secret).await,
+    };
+    match attempt {
         Ok(session) => {
             state.login_throttle.succeeded(client, &login);
             let max_age = session.expires_at - now;
@@ -113,6 +128,14 @@ pub(crate) async fn login(
             state.login_throttle.failed(client, &login, now);
             tracing::warn!(target: "audit", login = %named, client = ?client, "console login failed");
             again(StatusCode::UNAUTHORIZED, &e.to_string())
+        }
+        // A temporary password is right: the new one is asked for (again).
+        Err(e @ CoreError::Invalid { code: "password_change_required" | "password_weak", .. }) => {
+            state.login_throttle.succeeded(client, &login);
+            again_asking(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), true)
+        }
+        Err(e @ CoreError::Invalid { code: "password_change_not_required", .. }) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
         Err(e @ CoreError::Forbidden { .. }) => again(StatusCode::FORBIDDEN, &e.to_string()),
         Err(e) => error_page(&state, e.into()),
@@ -211,6 +234,7 @@ pub(crate) struct HomeQuery {
 fn notice_text(code: &str) -> Option<&'static str> {
     match code {
         "token_revoked" => Some("令牌已吊销，使用它的系统将无法再调用接口。"),
+        "user_disabled" => Some("用户已停用：其登录会话已结束，不能再登录。"),
         "user_created" => Some("用户已创建。请通过安全渠道把初始密码告知本人。"),
         _ => None,
     }
@@ -299,7 +323,7 @@ async fn console_page(
                 name: d.name.clone(),
                 uscc: d.uscc.as_ref().map_or_else(String::new, |u| u.as_str().to_owned()),
                 district: d.district.clone(),
-                sector: d.sector.clone().unwrap_or_default(),
+                sector: d.sector.as_ref().map_or_else(String::new, |code| sector_name(state, code)),
             })
             .collect(),
         users: users
@@ -316,6 +340,20 @@ async fn console_page(
         show_redress: redress_scope.is_some(),
         objections_overdue,
     })
+}
+
+/// A department's sector as people say it (`rules/publicity.toml`
+/// `[sectors]`: 市场监管), or its code when the rules do not name it.
+fn sector_name(state: &AppState, code: &str) -> String {
+    // Departments that publish no 双公示 of their own have no publicity
+    // rules, so the rules do not name their sectors.
+    match code {
+        "credit_office" => "社会信用体系建设".to_owned(),
+        "finance" => "财政".to_owned(),
+        "finance_regulation" => "金融监管".to_owned(),
+        "public_resources" => "公共资源交易".to_owned(),
+        _ => state.core.rules().publicity.sectors().get(code).cloned().unwrap_or_else(|| code.to_owned()),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -443,6 +481,56 @@ pub(crate) async fn create_user(
     };
     created.await.map_err(|e| error_page(&state, e))?;
     Ok(Redirect::to("/console?notice=user_created").into_response())
+}
+
+/// `POST /console/users/{login}/disable`: the user's sessions end and they
+/// cannot log in again. An administrator does not disable themself (the
+/// platform would be left without the one who can undo mistakes).
+pub(crate) async fn disable_user(
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    ConsoleForm { caller, .. }: ConsoleForm<NoFields>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ManageUsers, &Resource::Platform)?;
+    if caller.session.as_ref().is_some_and(|s| s.login == login) {
+        let e = ApiError::new(StatusCode::CONFLICT, "cannot_disable_self", "不能停用自己的账号，请由另一位管理员操作");
+        return Err(error_page(&state, e).into());
+    }
+    core_auth::disable_user(&state.core, &caller.actor(), &login).await.map_err(|e| error_page(&state, e.into()))?;
+    Ok(Redirect::to("/console?notice=user_disabled").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/password_reset.html")]
+struct PasswordResetPage {
+    layout: Layout,
+    login: String,
+    display_name: String,
+    password: String,
+}
+
+/// `POST /console/users/{login}/reset-password`: a temporary password,
+/// shown once, for the administrator to hand over; the user's sessions end
+/// and the next login asks for a new password.
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    ConsoleForm { caller, .. }: ConsoleForm<NoFields>,
+) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ManageUsers, &Resource::Platform)?;
+    let reset = async {
+        let secret = random_secret()?;
+        let password = core_auth::reset_password(&state.core, &caller.actor(), &login, secret).await?;
+        let user = core_auth::user(&state.core, &login).await?;
+        Ok::<_, ApiError>(PasswordResetPage {
+            layout: Layout::new(&state, "密码已重置"),
+            display_name: user.map(|u| u.display_name).unwrap_or_default(),
+            login: login.clone(),
+            password,
+        })
+    };
+    let page = reset.await.map_err(|e| error_page(&state, e))?;
+    Ok((NO_STORE, page).into_response())
 }
 
 // ---------------------------------------------------------------------------

@@ -95,15 +95,39 @@ pub(crate) async fn not_found(State(state): State<AppState>, uri: axum::http::Ur
 }
 
 /// A route with another method: 405 in the envelope (under `/api/`) or as
-/// the error page, never an empty body.
+/// the error page, never an empty body. A browser that GETs a form's
+/// address (a reload after a post, a bookmark) is sent to the nearest page
+/// above it instead.
 pub(crate) async fn method_not_allowed(
     State(state): State<AppState>,
     method: axum::http::Method,
     uri: axum::http::Uri,
 ) -> Response {
+    if method == axum::http::Method::GET && !uri.path().starts_with("/api/") {
+        return axum::response::Redirect::to(&nearest_page(uri.path())).into_response();
+    }
     let message = format!("{} 不支持 {method} 方法", uri.path().chars().take(200).collect::<String>());
     let err = crate::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", message);
     if uri.path().starts_with("/api/") { err.into_response() } else { error_page(&state, err) }
+}
+
+/// The longest leading part of `path` that is a GET route (`/console` when
+/// none below it is, `/` outside the console and the company's pages).
+pub(crate) fn nearest_page(path: &str) -> String {
+    let pages: Vec<&str> =
+        crate::routes::table().iter().filter(|r| r.method == axum::http::Method::GET).map(|r| r.path).collect();
+    let matches = |pattern: &str, candidate: &str| {
+        let (p, c): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), candidate.split('/').collect());
+        p.len() == c.len() && p.iter().zip(&c).all(|(p, c)| p == c || (p.starts_with('{') && !c.is_empty()))
+    };
+    let mut candidate = path.trim_end_matches('/');
+    while let Some((parent, _)) = candidate.rsplit_once('/') {
+        candidate = parent;
+        if !candidate.is_empty() && pages.iter().any(|p| matches(p, candidate)) {
+            return candidate.to_owned();
+        }
+    }
+    ["/console", "/my"].into_iter().find(|home| path.starts_with(home)).unwrap_or("/").to_owned()
 }
 
 /// Why an uploaded spreadsheet was not read.

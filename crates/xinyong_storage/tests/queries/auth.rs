@@ -28,6 +28,7 @@ async fn departments_users_and_tokens_are_listed_by_key_page_by_page() {
             roles: Joined(vec![Role::Operator]),
             password_hash: "$argon2id$x".to_owned(),
             active: true,
+            must_change_password: login == "zhao",
             seq: 1,
         };
         let token = |id: &str, d: &str| ApiTokenRow {
@@ -54,6 +55,7 @@ async fn departments_users_and_tokens_are_listed_by_key_page_by_page() {
         let rest = auth::users(store, page.next.as_deref(), 2).await.unwrap();
         assert_eq!((rest.items.len(), rest.next), (1, None));
         assert_eq!(rest.items[0].login, "zhao");
+        assert!(rest.items[0].must_change_password && !page.items[0].must_change_password, "{backend}: read back");
 
         let ids = |p: &xinyong_storage::Page<ApiTokenRow, String>| {
             p.items.iter().map(|t| t.token_id.clone()).collect::<Vec<_>>()
