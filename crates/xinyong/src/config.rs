@@ -60,6 +60,8 @@ pub struct ServerConfig {
     pub listen: String,
     /// Uploaded files read at once.
     pub parallel_file_reads: usize,
+    /// Where `/metrics` is served without a session (empty: nowhere).
+    pub metrics_listen: String,
 }
 
 #[derive(Clone, Deserialize)]

@@ -15,7 +15,13 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     // Logs go to stderr so stdout stays clean for JSON output.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // `XINYONG_LOG_FORMAT=json`: one JSON object per line, for a log shipper.
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("XINYONG_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 pub fn block_on(fut: impl Future<Output = CmdResult>) -> CmdResult {

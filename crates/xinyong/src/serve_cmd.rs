@@ -60,6 +60,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_parallel_file_reads(cfg.server.parallel_file_reads)
         .with_documents(documents, cfg.documents.parallel_renders)
         .with_login_throttle(cfg.auth.login_throttle().map_err(Failure::Usage)?);
+    let metrics = metrics_listener(&cfg, &state, stop_rx.clone()).await?;
     let receipts = Arc::clone(&state.receipts);
     let follower = follow(&core, &state, search, checks, stop_rx);
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.
@@ -78,7 +79,43 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     // A job already running finishes before the process exits.
     let _ = jobs.await;
     let _ = follower.await;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     Ok(())
+}
+
+/// The scraper's `/metrics` on `[server] metrics_listen`, until `stop`. An
+/// address that cannot be bound (another server on this host has it) costs
+/// the metrics, not the service: it is logged and serving goes on.
+async fn metrics_listener(
+    cfg: &Config,
+    state: &AppState,
+    mut stop: watch::Receiver<bool>,
+) -> Result<Option<tokio::task::JoinHandle<()>>, Failure> {
+    let listen = cfg.server.metrics_listen.trim();
+    if listen.is_empty() {
+        return Ok(None);
+    }
+    let addr: std::net::SocketAddr =
+        listen.parse().map_err(|_| Failure::Usage(format!("[server] metrics_listen {listen:?} 不是 IP:端口")))?;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::warn!(%addr, error = %e, "metrics address unavailable: /metrics only on the main address");
+            return Ok(None);
+        }
+    };
+    tracing::info!(%addr, "serving /metrics for the scraper");
+    let state = state.clone();
+    Ok(Some(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = xinyong_server::serve_metrics(listener, state, stopped).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    })))
 }
 
 /// Before serving: the demo city (into an empty database, with `--demo`), the

@@ -109,6 +109,7 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ViewReceipt, One(platform), CALLERS),
         (ManageUsers, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ViewAuditTrail, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        (ViewMetrics, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ViewPersons, One(persons), ["401", "fb", "ok", "ok", "ok", "ok", "fb", "ok"]),
         // Department rows: department A / department B / all departments.
         (

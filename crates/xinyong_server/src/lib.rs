@@ -20,6 +20,7 @@ use xinyong_core::portal::search::SearchIndex;
 pub mod error;
 pub mod headers;
 mod ops;
+
 pub mod ratelimit;
 pub mod routes;
 mod static_files;
@@ -197,9 +198,17 @@ fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
-                .install_recorder()
-                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+            // Latency histograms (not summaries): quantiles over many
+            // processes and any window are computed by Prometheus.
+            let builder = || {
+                PrometheusBuilder::new()
+                    .set_buckets_for_metric(
+                        metrics_exporter_prometheus::Matcher::Suffix("_duration_seconds".to_owned()),
+                        &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                    )
+                    .unwrap_or_else(|_| PrometheusBuilder::new())
+            };
+            builder().install_recorder().unwrap_or_else(|_| builder().build_recorder().handle())
         })
         .clone()
 }
@@ -238,6 +247,8 @@ pub fn router(state: AppState) -> Router {
         };
         router = router.route(route.path, handler);
     }
+    // After routing, so requests are counted by their route's pattern.
+    let router = router.route_layer(axum::middleware::from_fn(ops::record_request));
     // Built once per router, shared by every response.
     let security: Arc<[_]> = headers::security_headers(state.site.cookie_secure).into();
     router
@@ -249,6 +260,16 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serves the scraper's `GET /metrics` (no session; see `[server]
+/// metrics_listen`) until `shutdown` resolves.
+pub async fn serve_metrics(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, ops::metrics_router(state)).with_graceful_shutdown(shutdown).await
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

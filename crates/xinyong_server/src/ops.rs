@@ -1,10 +1,15 @@
 //! Operational endpoints for load balancers and monitoring.
 
-use axum::extract::State;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use xinyong_core::auth::policy::{Action, Resource};
 
 use crate::AppState;
+use crate::auth::{ConsoleCaller, PageError};
 
 /// Liveness: the process answers.
 pub(crate) async fn healthz() -> &'static str {
@@ -22,10 +27,51 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// `GET /metrics` on the public address: the credit office's
+/// administrators only (the numbers tell an attacker how busy and how big
+/// the platform is). Prometheus scrapes [`metrics_router`] instead.
+pub(crate) async fn metrics(State(state): State<AppState>, caller: ConsoleCaller) -> Result<Response, PageError> {
+    caller.authorize(&state, Action::ViewMetrics, &Resource::Platform)?;
+    Ok(exposition(&state).await)
+}
+
+/// The Prometheus text exposition, with the gauges read at scrape time.
+async fn exposition(state: &AppState) -> Response {
     if let Ok(counts) = state.core.counts().await {
         metrics::gauge!("xinyong_subjects").set(counts.subjects as f64);
         metrics::gauge!("xinyong_log_size").set(counts.events as f64);
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    if let Ok(Some(checkpoint)) = state.core.latest_checkpoint().await {
+        let age = state.core.now() - checkpoint.signed_at;
+        metrics::gauge!("xinyong_checkpoint_age_seconds").set(age.num_milliseconds() as f64 / 1000.0);
+        metrics::gauge!("xinyong_checkpoint_size").set(checkpoint.size as f64);
+    }
+    metrics::gauge!("xinyong_check_index_applied").set(state.checks.applied() as f64);
+    let exposition = [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")];
+    (exposition, [(header::CACHE_CONTROL, "no-store")], state.metrics.render()).into_response()
+}
+
+/// The router of `[server] metrics_listen`: `GET /metrics` without a
+/// session, for a Prometheus server on the operations network. Bind it to an
+/// address only that network reaches (the default is loopback).
+pub(crate) fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(|State(state): State<AppState>| async move { exposition(&state).await }))
+        .with_state(state)
+}
+
+/// Counts every request and times it, by route pattern (never the raw
+/// path: ids in paths would make a series per subject) and status class.
+pub(crate) async fn record_request(request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::counter!("xinyong_http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("xinyong_http_request_duration_seconds", "route" => route, "method" => method).record(elapsed);
+    response
 }

@@ -212,7 +212,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/log/consistency", ViewLog, log::consistency),
         Route::public(M::GET, "/healthz", ViewOperations, ops::healthz),
         Route::public(M::GET, "/readyz", ViewOperations, ops::readyz),
-        Route::public(M::GET, "/metrics", ViewOperations, ops::metrics),
+        Route::page(M::GET, "/metrics", ViewMetrics, Platform, ops::metrics),
         Route::public(M::GET, "/api/v1/ping", ViewOperations, checks::api::ping),
         Route::public(M::GET, "/api/v1/openapi.json", ViewApiDocs, openapi::get_openapi),
         Route::public(M::GET, "/console/login", LogIn, auth::pages::login_page),

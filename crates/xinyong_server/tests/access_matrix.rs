@@ -210,7 +210,7 @@ async fn fixture() -> Fixture {
     };
     core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), other)]).await.unwrap();
 
-    let users: [(&str, Option<&str>, Vec<Role>); 6] = [
+    let users: [(&str, Option<&str>, Vec<Role>); 7] = [
         ("op_a", Some(A), vec![Role::Operator]),
         ("rv_a", Some(A), vec![Role::Reviewer]),
         ("or_a", Some(A), vec![Role::Operator, Role::Reviewer]),

@@ -134,9 +134,31 @@ async fn home_health_readiness_and_metrics() {
     assert!(html.contains("xinyong.test/log\n4\n"), "the checkpoint note is on the page");
     assert_eq!(app.get("/healthz").await.status, 200);
     assert_eq!(app.get("/readyz").await.status, 200);
+    // Metrics are not the public's: a visitor is sent to the console login.
     let m = app.get("/metrics").await;
+    assert_eq!(m.status, 303);
+    assert!(m.headers["location"].to_str().unwrap().starts_with("/console/login"));
+    // A credit office administrator sees them, with per-route histograms.
+    let admin = xinyong_core::auth::NewUser {
+        login: "boss".into(),
+        display_name: "信用办".into(),
+        department: None,
+        roles: vec![xinyong_domain::auth::Role::Admin],
+    };
+    xinyong_core::auth::create_user(&app.core, &Actor::system(), admin, "Metrics-Admin-2026").await.unwrap();
+    let (cookie, _) = app.log_in("boss", "Metrics-Admin-2026", "/console").await;
+    app.get("/log/checkpoint").await;
+    let m = app.get_as("/metrics", &cookie).await;
     assert_eq!(m.status, 200);
-    assert!(m.text().contains("xinyong_subjects"));
+    let text = m.text();
+    for expected in [
+        "xinyong_subjects",
+        "xinyong_checkpoint_age_seconds",
+        "xinyong_http_requests_total{route=\"/log/checkpoint\",method=\"GET\",status=\"200\"}",
+        "xinyong_http_request_duration_seconds_bucket{route=\"/log/checkpoint\",method=\"GET\",le=\"0.005\"}",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains("页面不存在"));

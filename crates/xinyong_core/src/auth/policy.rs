@@ -41,7 +41,7 @@
 //! | `ViewConsole`, `LogOut`, `ViewRules`, `ViewCreditFile` | ✓ any | ✓ | — | `console_only` |
 //! | `ViewIdentity`, `ViewReceipt` | ✓ with a department | with a department | ✓ | `no_department` |
 //! | `CheckCredit`, `ReportCases` | of D | of D | of D | `forbidden` |
-//! | `ManageUsers`, `ViewAuditTrail` | — | ✓ | — | `forbidden` |
+//! | `ManageUsers`, `ViewAuditTrail`, `ViewMetrics` | — | ✓ | — | `forbidden` |
 //! | `ViewPersons` (natural persons' data) | Reviewer | ✓ | — | `forbidden` |
 //! | `IssueTokens` | Operator of D | any D | — | `forbidden` |
 //! | `ViewTokens`, `RevokeTokens` | of D | any D | — | `forbidden` |
@@ -246,6 +246,9 @@ pub enum Action {
     ManageUsers,
     /// The audit trail of personal-data reads (十七.1).
     ViewAuditTrail,
+    /// The Prometheus metrics (also served without a session on the
+    /// separate `[server] metrics_listen` address, for the scraper).
+    ViewMetrics,
     ViewTokens,
     IssueTokens,
     RevokeTokens,
@@ -563,6 +566,7 @@ fn rule_for(action: Action) -> Rule {
         ReportCases => members(ANY_ROLE, TOKENS, OWN, ("forbidden", "只能报送本部门办理的案件")),
         ManageUsers => rule(Who::CreditOffice, ("forbidden", "只有信用办管理员可以管理用户")),
         ViewAuditTrail => rule(Who::CreditOffice, ("forbidden", "只有信用办管理员可以查看个人信息查询记录")),
+        ViewMetrics => rule(Who::CreditOffice, ("forbidden", "只有信用办管理员可以查看运行指标")),
         ViewPersons => rule(Who::Reviewers, ("forbidden", "只有审核人和信用办管理员可以查看自然人的信用信息")),
         IssueTokens => members(OPERATORS, CONSOLE, OFFICE, ("forbidden", "只能为本部门签发令牌"))
             .role_refused(("forbidden", "只有本部门的经办人或信用办管理员可以签发令牌")),

@@ -137,6 +137,9 @@ async fn answer_one(
         Ok(a) => a,
         Err(e) => return Ok(Err(e)),
     };
+    // By decision only: a label per department or subject would be a
+    // series per caller.
+    metrics::counter!("xinyong_checks_total", "decision" => answer.decision.as_str()).increment(1);
     let receipt = Receipt::new(who, query, &answer, rules.sanction_versions(), now)?;
     let id = receipt.id()?;
     let line: ReceiptLine = receipt.line(id.clone(), answer.subject.id_number_masked.is_some())?;
