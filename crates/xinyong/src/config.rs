@@ -115,6 +115,17 @@ pub struct CalendarConfig {
 pub struct SiteConfig {
     pub name: String,
     pub footer: String,
+    /// 承办单位, 联系我们 and the registration numbers in the footer.
+    #[serde(default)]
+    pub organizer: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub website_code: String,
+    #[serde(default)]
+    pub icp: String,
+    #[serde(default)]
+    pub police_record: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -50,6 +50,13 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let site = SiteSettings {
         site_name: cfg.site.name.clone(),
         footer: cfg.site.footer.clone(),
+        furniture: xinyong_server::SiteFurniture {
+            organizer: cfg.site.organizer.clone(),
+            contact: cfg.site.contact.clone(),
+            website_code: cfg.site.website_code.clone(),
+            icp: cfg.site.icp.clone(),
+            police_record: cfg.site.police_record.clone(),
+        },
         cookie_secure: cfg.auth.cookie_secure,
     };
     let portal = cfg.portal.settings().map_err(Failure::Usage)?;

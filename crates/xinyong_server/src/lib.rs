@@ -55,8 +55,26 @@ pub struct SiteSettings {
     pub site_name: String,
     /// Footer line, e.g. the operating office.
     pub footer: String,
+    /// The footer's furniture of a government site; empty ones are not shown.
+    pub furniture: SiteFurniture,
     /// Mark the session cookie `Secure` (the site is served over HTTPS).
     pub cookie_secure: bool,
+}
+
+/// What a government website's footer must carry (政府网站发展指引): who
+/// runs it, how to reach them, and its registration numbers.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFurniture {
+    /// 承办单位.
+    pub organizer: String,
+    /// 联系我们: a telephone number or an address.
+    pub contact: String,
+    /// 网站标识码.
+    pub website_code: String,
+    /// ICP 备案号.
+    pub icp: String,
+    /// 公安机关备案号.
+    pub police_record: String,
 }
 
 impl Default for SiteSettings {
@@ -64,6 +82,7 @@ impl Default for SiteSettings {
         SiteSettings {
             site_name: "信用济南".to_owned(),
             footer: "济南市社会信用体系建设工作领导小组办公室 主办".to_owned(),
+            furniture: SiteFurniture::default(),
             cookie_secure: false,
         }
     }

@@ -199,6 +199,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/publicity/penalties", ViewPortal, portal::pages::penalties),
         Route::public(M::GET, "/lists", ViewPortal, portal::pages::lists),
         Route::public(M::GET, "/static/{*path}", ViewPortal, static_files::serve),
+        Route::public(M::GET, "/favicon.ico", ViewPortal, static_files::favicon),
         Route::public(M::GET, "/api/v1/public/subjects", ViewPortal, portal::api::search_subjects),
         Route::public(M::GET, "/api/v1/public/subjects/{uscc}", ViewPortal, portal::api::get_subject),
         Route::public(M::GET, "/api/v1/public/lists", ViewPortal, portal::api::get_lists),

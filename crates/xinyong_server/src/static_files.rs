@@ -23,3 +23,9 @@ pub(crate) async fn serve(Path(path): Path<String>) -> Response {
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
+
+/// `GET /favicon.ico`, which browsers ask for where a page names no icon
+/// (a JSON answer, a PDF): the SVG emblem the pages name.
+pub(crate) async fn favicon() -> axum::response::Redirect {
+    axum::response::Redirect::permanent("/static/favicon.svg")
+}

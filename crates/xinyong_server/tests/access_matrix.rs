@@ -419,6 +419,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
     let listing = |step: &str| format!("/console/listings/{}/{step}", f.listing);
     match (route.method.as_str(), route.path) {
         ("GET", "/") => get("/"),
+        ("GET", "/favicon.ico") => get("/favicon.ico"),
         ("GET", "/search") => get("/search?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/search/suggest") => get("/search/suggest?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/subjects/{uscc}") => get(&format!("/subjects/{ORG}")),

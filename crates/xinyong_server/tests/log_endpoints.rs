@@ -131,7 +131,10 @@ async fn home_health_readiness_and_metrics() {
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("信用济南"));
     assert!(html.contains("市场主体"));
-    assert!(html.contains("xinyong.test/log\n4\n"), "the checkpoint note is on the page");
+    assert!(html.contains("可验证") && html.contains("href=\"/verify\""), "a short line, linked to /verify");
+    assert!(!html.contains("xinyong.test/log\n4\n"), "the raw note is not on the home page");
+    let verify = app.get("/verify").await.text();
+    assert!(verify.contains("xinyong.test/log\n4\n"), "the checkpoint note is on /verify");
     assert_eq!(app.get("/healthz").await.status, 200);
     assert_eq!(app.get("/readyz").await.status, 200);
     // Metrics are not the public's: a visitor is sent to the console login.

@@ -251,6 +251,39 @@ fn assert_ok_html(r: &TestResponse) -> String {
 }
 
 #[tokio::test]
+async fn the_footer_carries_the_site_furniture_and_the_console_link() {
+    let mut app = portal_app().await;
+    let furniture = xinyong_server::SiteFurniture {
+        organizer: "济南市大数据局".into(),
+        contact: "0531-12345".into(),
+        website_code: "3701000099".into(),
+        icp: "鲁ICP备12345678号".into(),
+        police_record: "鲁公网安备 37010202000001号".into(),
+    };
+    let site = xinyong_server::SiteSettings { furniture, ..xinyong_server::SiteSettings::default() };
+    app.state = xinyong_server::AppState::new(app.core.clone(), site);
+    let html = assert_ok_html(&app.get("/lists").await);
+    let (header, footer) = html.split_once("<footer").unwrap();
+    assert!(!header.contains("href=\"/console\""), "部门工作台 is not in the public navigation");
+    for expected in
+        ["承办：济南市大数据局", "联系我们：0531-12345", "网站标识码：3701000099", "鲁ICP备12345678号", "鲁公网安备"]
+    {
+        assert!(footer.contains(expected), "{expected}");
+    }
+    assert!(footer.contains("href=\"/console\"") && footer.contains("href=\"/api/v1/openapi.json\""));
+    assert!(html.contains("rel=\"icon\" href=\"/static/favicon.svg\""));
+    assert_eq!(app.get("/static/favicon.svg").await.status, StatusCode::OK);
+    let r = app.get("/favicon.ico").await;
+    assert_eq!(
+        (r.status, r.headers["location"].to_str().unwrap()),
+        (StatusCode::PERMANENT_REDIRECT, "/static/favicon.svg")
+    );
+    // Without furniture configured, no empty labels.
+    let bare = assert_ok_html(&portal_app().await.get("/lists").await);
+    assert!(!bare.contains("网站标识码") && !bare.contains("承办"));
+}
+
+#[tokio::test]
 async fn the_home_page_has_the_search_box_and_the_sections() {
     let app = portal_app().await;
     let html = assert_ok_html(&app.get("/").await);

@@ -747,13 +747,13 @@ pub(crate) struct HomePage {
     subjects: String,
     events: String,
     checkpoint: Option<CheckpointView>,
-    verifier_key: String,
 }
 
+/// The latest checkpoint as the home page mentions it (the signed note
+/// itself and the key are on `/verify`).
 pub(crate) struct CheckpointView {
     size: String,
     signed_at: String,
-    note: String,
 }
 
 pub(crate) async fn home(State(state): State<AppState>) -> Response {
@@ -764,8 +764,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
     let checkpoint = match state.core.latest_checkpoint().await {
         Ok(cp) => cp.map(|cp| CheckpointView {
             size: thousands(cp.size),
-            signed_at: cp.signed_at.with_timezone(&crate::web::beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
-            note: cp.note,
+            signed_at: cp.signed_at.with_timezone(&crate::web::beijing()).format("%Y-%m-%d %H:%M").to_string(),
         }),
         Err(e) => return error_page(&state, e.into()),
     };
@@ -775,7 +774,6 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
         subjects: thousands(counts.subjects),
         events: thousands(counts.events),
         checkpoint,
-        verifier_key: state.core.keys().verifier_key(),
     }
     .into_response()
 }

@@ -23,6 +23,8 @@ pub(crate) fn department_name(departments: &[xinyong_domain::auth::Department], 
 pub(crate) struct Layout {
     pub site_name: String,
     pub footer: String,
+    /// The site settings (the footer's furniture).
+    pub site: std::sync::Arc<crate::SiteSettings>,
     pub title: String,
     /// Which header link is the current section (`search`, `publicity`, …).
     pub nav: &'static str,
@@ -33,6 +35,7 @@ impl Layout {
         Layout {
             site_name: state.site.site_name.clone(),
             footer: state.site.footer.clone(),
+            site: std::sync::Arc::clone(&state.site),
             title: title.to_owned(),
             nav: "",
         }
