@@ -436,6 +436,12 @@ async fn the_public_lists_show_the_organisation_and_never_a_person() {
     let html = r.text();
     clean("subject page", &html);
     assert!(html.contains("名单信息") && html.contains("市场监督管理严重违法失信名单"));
+    // How it leaves the list and what it may do, as the rules say.
+    for expected in
+        ["移出条件与救济途径", "列入满三年自动移出", "列入满 12 个月后可依法申请信用修复", "申请行政复议", "提出异议"]
+    {
+        assert!(html.contains(expected), "{expected}");
+    }
     let r = app.get(&format!("/api/v1/public/subjects/{}", org())).await;
     clean("subject API", &r.text());
     assert_eq!(r.json()["memberships"][0]["list_code"], "samr-serious");

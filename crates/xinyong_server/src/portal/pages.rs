@@ -279,6 +279,8 @@ pub(crate) struct SubjectPage {
     list_entries: Vec<RecordCard>,
     /// Published, in-force list memberships (名单信息).
     memberships: Vec<ListEntryRow>,
+    /// For each list the subject is on: how it leaves and what it may do.
+    relief: Vec<ListRelief>,
     /// Random inspections the subject was drawn for (双随机、一公开); today's view only.
     inspections: Vec<xinyong_core::inspections::view::SubjectInspection>,
     /// Public pledges in force (信用承诺公示); today's view only.
@@ -287,6 +289,38 @@ pub(crate) struct SubjectPage {
     commitments: Vec<CommitmentLine>,
     /// Accepted voluntary registrations (自主申报 · 已审核); today's view only.
     registrations: Vec<crate::registrations::PublicRegistration>,
+}
+
+/// 移出条件 and 救济途径 of a list the subject is on, from the list's rules
+/// in force (the same words the console shows the deciding department).
+pub(crate) struct ListRelief {
+    list_name: String,
+    exit_conditions: String,
+    /// 救济途径 of the rules; empty when they state none.
+    remedy: String,
+    /// Credit repair can end the listing early (after this many months, 0 =
+    /// any time).
+    repair_after_months: Option<u32>,
+    /// An incentive (red) list: nothing to be relieved of.
+    red: bool,
+}
+
+/// The relief of each distinct list in `memberships`, in their order.
+fn relief_of(state: &AppState, memberships: &[xinyong_core::lists::published::PublishedListing]) -> Vec<ListRelief> {
+    let rules = state.core.rules();
+    let mut seen = std::collections::BTreeSet::new();
+    memberships
+        .iter()
+        .filter(|m| seen.insert(m.list_code.clone()))
+        .filter_map(|m| rules.sanctions.list(&m.list_code))
+        .map(|list| ListRelief {
+            list_name: list.name.clone(),
+            exit_conditions: list.exit_conditions.clone(),
+            remedy: Some(list.remedy.trim()).filter(|r| !r.is_empty() && *r != "—").unwrap_or_default().to_owned(),
+            repair_after_months: list.repairable.then_some(list.early_exit_after_months.unwrap_or(0)),
+            red: list.kind == xinyong_domain::lists::sanction::ListKind::Red,
+        })
+        .collect()
 }
 
 /// A 告知承诺 as the public page lists it.
@@ -359,6 +393,7 @@ pub(crate) async fn subject(
         other_acts: cards(&profile.other_acts),
         list_entries: cards(&profile.list_entries),
         memberships: profile.memberships.iter().map(ListEntryRow::from).collect(),
+        relief: relief_of(&state, &profile.memberships),
         past: day.is_some(),
         today: xinyong_core::collection::intake::china_today(&state.core).to_string(),
         p: profile,
