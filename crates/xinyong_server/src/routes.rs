@@ -216,6 +216,7 @@ pub fn table() -> Vec<Route> {
         Route::page(M::GET, "/metrics", ViewMetrics, Platform, ops::metrics),
         Route::public(M::GET, "/api/v1/ping", ViewOperations, checks::api::ping),
         Route::public(M::GET, "/api/v1/openapi.json", ViewApiDocs, openapi::get_openapi),
+        Route::public(M::GET, "/api/docs", ViewApiDocs, portal::api_docs::page),
         Route::public(M::GET, "/console/login", LogIn, auth::pages::login_page),
         Route::public(M::POST, "/console/login", LogIn, auth::pages::login),
         // ----- the console: who you are, users, tokens

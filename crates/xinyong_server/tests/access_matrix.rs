@@ -420,6 +420,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
     match (route.method.as_str(), route.path) {
         ("GET", "/") => get("/"),
         ("GET", "/favicon.ico") => get("/favicon.ico"),
+        ("GET", "/api/docs") => get("/api/docs"),
         ("GET", "/search") => get("/search?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/search/suggest") => get("/search/suggest?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/subjects/{uscc}") => get(&format!("/subjects/{ORG}")),

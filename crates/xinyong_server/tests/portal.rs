@@ -270,7 +270,16 @@ async fn the_footer_carries_the_site_furniture_and_the_console_link() {
     {
         assert!(footer.contains(expected), "{expected}");
     }
-    assert!(footer.contains("href=\"/console\"") && footer.contains("href=\"/api/v1/openapi.json\""));
+    assert!(footer.contains("href=\"/console\"") && footer.contains("href=\"/api/docs\""));
+    // The API documentation: the vendored Swagger UI, nothing from a CDN.
+    let docs = app.get("/api/docs").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    let text = docs.text();
+    assert!(text.contains("/static/vendor/swagger-ui/swagger-ui-bundle.js") && text.contains("开放接口文档"));
+    assert!(!text.contains("https://") && !text.contains("http://"), "no external resources");
+    assert!(docs.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self';"));
+    let bundle = app.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status, StatusCode::OK);
     assert!(html.contains("rel=\"icon\" href=\"/static/favicon.svg\""));
     assert_eq!(app.get("/static/favicon.svg").await.status, StatusCode::OK);
     let r = app.get("/favicon.ico").await;
