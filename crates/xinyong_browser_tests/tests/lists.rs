@@ -450,8 +450,43 @@ async fn at_420_pixels_no_list_or_loop_page_scrolls_sideways() {
                 if scroll > inner {
                     overflowing.push(format!("{url}: scrollWidth {scroll} > innerWidth {inner}; {}", m["wide"]));
                 }
+                if m["overlapping"].as_array().is_some_and(|a| !a.is_empty()) {
+                    overflowing.push(format!("{url}: labels over values: {}", m["overlapping"]));
+                }
             }
-            assert!(overflowing.is_empty(), "pages wider than the screen:\n{}", overflowing.join("\n"));
+            assert!(overflowing.is_empty(), "pages wider than the screen or overlapping:\n{}", overflowing.join("\n"));
+        })
+        .await;
+}
+
+/// A phone (390 px): the public list and the listed company's page neither
+/// scroll sideways nor draw a label over its value (the rectangles of label
+/// and value do not intersect).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_390_pixels_public_labels_and_values_do_not_overlap() {
+    if !browser_available() {
+        return;
+    }
+    let (app, _) = listed_city().await;
+    let portal = Portal::serve(app).await;
+    let browser = Browser::open_narrow(390, 900).await;
+    let pages = [
+        ("61-phone-lists", portal.url("/lists")),
+        ("62-phone-subject", portal.url(&format!("/subjects/{}", uscc().as_str()))),
+    ];
+    browser
+        .run(|client| async move {
+            for (name, url) in pages {
+                client.goto(&url).await.unwrap();
+                wait_for_css(&client, "footer").await;
+                let cells = client.execute("return document.querySelectorAll('td[data-label]').length;", vec![]).await;
+                assert!(cells.unwrap().as_u64() > Some(3), "{url}: the listing's cells are laid out as label: value");
+                let m = client.execute(OVERFLOW_JS, vec![]).await.unwrap();
+                assert_eq!(m["inner_width"].as_f64(), Some(390.0));
+                assert!(m["scroll_width"].as_f64() <= Some(390.0), "{url} scrolls sideways: {}", m["wide"]);
+                assert_eq!(m["overlapping"], serde_json::json!([]), "{url}: labels over values");
+                screenshot(&client, name).await;
+            }
         })
         .await;
 }

@@ -172,6 +172,7 @@ async fn the_registration_page_fits_a_phone() {
             wait_for_css(&client, "footer").await;
             let m = client.execute(OVERFLOW_JS, vec![]).await.unwrap();
             assert!(m["scroll_width"].as_f64().unwrap() <= m["inner_width"].as_f64().unwrap(), "{m}");
+            assert!(m["overlapping"].as_array().is_some_and(Vec::is_empty), "{m}");
             screenshot(&client, "84-narrow-my-registrations").await;
         })
         .await;

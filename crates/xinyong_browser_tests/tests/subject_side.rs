@@ -277,11 +277,13 @@ async fn the_company_pages_fit_a_phone() {
                 wait_for_css(&client, "footer").await;
                 let m = client.execute(OVERFLOW_JS, vec![]).await.unwrap();
                 assert!(m["scroll_width"].as_f64().unwrap() <= m["inner_width"].as_f64().unwrap(), "{path}: {m}");
+                assert!(m["overlapping"].as_array().is_some_and(Vec::is_empty), "{path}: {m}");
                 screenshot(&client, name).await;
             }
             company_logs_in(&client, &url).await;
             let m = client.execute(OVERFLOW_JS, vec![]).await.unwrap();
             assert!(m["scroll_width"].as_f64().unwrap() <= m["inner_width"].as_f64().unwrap(), "/my: {m}");
+            assert!(m["overlapping"].as_array().is_some_and(Vec::is_empty), "/my: {m}");
             screenshot(&client, "71-narrow-my").await;
         })
         .await;

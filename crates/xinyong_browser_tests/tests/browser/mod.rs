@@ -296,7 +296,35 @@ for (const el of document.querySelectorAll('body *')) {
     wide.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' right=' + Math.round(r.right));
   }
 }
-return { scroll_width: document.documentElement.scrollWidth, inner_width: width, wide: wide.slice(0, 10) };
+// Cells laid out as "label: value" on a phone (`td[data-label]`, the label
+// drawn by `::before`) whose label runs into the value: a label that does
+// not wrap and is wider than its column, or a value that starts left of the
+// label column's end (their rectangles intersect).
+const canvas = document.createElement('canvas').getContext('2d');
+const overlapping = [];
+for (const td of document.querySelectorAll('td[data-label]')) {
+  const cell = td.getBoundingClientRect();
+  if (cell.width === 0) continue;
+  const label = getComputedStyle(td, '::before');
+  if (label.content === 'none' || getComputedStyle(td).display !== 'grid') continue;
+  const column = parseFloat(label.width);
+  canvas.font = label.font;
+  const text = td.getAttribute('data-label');
+  const nowrap = label.whiteSpace === 'nowrap' || label.whiteSpace === 'pre';
+  const range = document.createRange();
+  range.selectNodeContents(td);
+  const value = range.getBoundingClientRect();
+  const labelEnd = cell.left + column;
+  if ((nowrap && canvas.measureText(text).width > column + 0.5) || (value.width > 0 && value.left < labelEnd - 0.5)) {
+    overlapping.push(text + ' / ' + td.textContent.trim().slice(0, 30));
+  }
+}
+return {
+  scroll_width: document.documentElement.scrollWidth,
+  inner_width: width,
+  wide: wide.slice(0, 10),
+  overlapping: overlapping.slice(0, 10),
+};
 "#;
 
 #[cfg(test)]
