@@ -200,8 +200,8 @@ async fn each_fixture_shows_its_counts_and_an_error_report_of_its_rejected_rows(
         assert_eq!(html.matches("<span class=\"tag warn\">带提示入库</span>").count(), warnings, "{file}");
         assert!(html.contains(&format!("href=\"/console/batches/{id}/errors.xlsx\"")), "{file}");
 
-        // The error report: the uploaded columns + 错误说明, one line per
-        // rejected row, in file order, each cell as uploaded.
+        // The error report: the uploaded columns + 错误说明 + 错误代码, one
+        // line per rejected row, in file order, each cell as uploaded.
         let report = get_as(&app, &format!("/console/batches/{id}/errors.xlsx"), &wang).await;
         assert_eq!(report.status, StatusCode::OK, "{file}");
         assert!(report.content_type().contains("spreadsheetml"), "{file}");
@@ -216,20 +216,22 @@ async fn each_fixture_shows_its_counts_and_an_error_report_of_its_rejected_rows(
         let errors = read_table(&report.body, &ReadOptions::default()).unwrap();
         let mut headers = original.headers.clone();
         headers.push("错误说明".to_owned());
+        headers.push("错误代码".to_owned());
         assert_eq!(errors.headers, headers, "{file}");
         assert_eq!(errors.rows.len(), rejected, "{file}");
         let mut last_row = 0;
         for row in &errors.rows {
             let (cells, explanation) = row.cells.split_at(original.headers.len());
-            let explanation = &explanation[0];
-            // "第 N 行：「字段」…（code）"
+            let (explanation, codes) = (&explanation[0], &explanation[1]);
+            // "第 N 行：「字段」…" in words, the codes in their own column.
+            assert!(!codes.is_empty() && codes.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '；'));
             let number: usize = explanation.strip_prefix("第 ").unwrap().split(' ').next().unwrap().parse().unwrap();
             assert!(number > last_row, "{file}: rows keep the file's order");
             last_row = number;
             let source = original.rows.iter().find(|r| r.number == number).unwrap();
             assert_eq!(cells, source.cells.as_slice(), "{file} row {number}");
             assert!(
-                explanation.contains('「') || explanation.contains("duplicate_key_in_batch"),
+                explanation.contains('「') || codes.contains("duplicate_key_in_batch"),
                 "{file} row {number} names the field: {explanation}"
             );
         }
@@ -464,6 +466,55 @@ async fn templates_hold_the_item_columns_in_catalog_order() {
     for path in ["/console/templates/NOPE.xlsx", "/console/templates/CF"] {
         assert_eq!(get_as(&app, path, &wang).await.status, StatusCode::NOT_FOUND, "{path}");
     }
+
+    // The workbook explains itself: a note on each header, drop-downs for
+    // enumerations (their values on a hidden sheet), and a 填写示例 sheet
+    // whose row the platform accepts as it stands.
+    let xml = unzip_text(&r.body);
+    assert!(xml.contains("必填。") && xml.contains("日期，格式 2026-03-02"), "header notes");
+    assert!(xml.contains("<dataValidation") && xml.contains("'选项'!$A$1"), "drop-downs");
+    assert!(xml.contains("state=\"hidden\""), "the choices sheet is hidden");
+    let options = ReadOptions { sheet: Some("填写示例".to_owned()), ..ReadOptions::default() };
+    let example = read_table(&r.body, &options).unwrap();
+    assert_eq!((example.headers.clone(), example.rows.len()), (names.clone(), 1));
+    let row: Vec<String> = example.rows[0].cells.clone();
+    let bytes = xinyong_tabular::write_xlsx("行政处罚", &names, &[row]).unwrap();
+    let upload = post_upload(&app, &wang, &fields, Some(("example.xlsx", &bytes))).await;
+    assert_eq!(upload.status, StatusCode::SEE_OTHER, "{}", upload.text());
+    let batch = get_as(&app, upload.headers[header::LOCATION].to_str().unwrap(), &wang).await.text();
+    let summary = batch.split("<p class=\"summary\">").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(summary.contains("新增 1") && summary.contains("退回 0"), "{summary}");
+
+    // Each 双公示 item's example is accepted as it stands (the market
+    // regulator sends both).
+    for code in ["XK", "CF"] {
+        let template = get_as(&app, &format!("/console/templates/{code}.xlsx"), &wang).await;
+        let example = read_table(&template.body, &options).unwrap();
+        let bytes = xinyong_tabular::write_xlsx("data", &example.headers, &[example.rows[0].cells.clone()]).unwrap();
+        let fields = [("csrf_token", wang.csrf.as_str()), ("item", code)];
+        let upload = post_upload(&app, &wang, &fields, Some(("example.xlsx", &bytes))).await;
+        let Some(at) = upload.headers.get(header::LOCATION) else {
+            panic!("{code}: {} {}", upload.status, upload.text().chars().take(2000).collect::<String>());
+        };
+        let batch = get_as(&app, at.to_str().unwrap(), &wang).await.text();
+        let summary = batch.split("<p class=\"summary\">").nth(1).unwrap().split("</p>").next().unwrap();
+        assert!(summary.contains("退回 0"), "{code}: {summary}");
+    }
+}
+
+/// The text of every XML part of an .xlsx, concatenated (notes, sheets,
+/// workbook), to look for what the template promises.
+fn unzip_text(xlsx: &[u8]) -> String {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut text = String::new();
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        if part.name().is_ok_and(|n| n.ends_with(".xml")) {
+            part.read_to_string(&mut text).unwrap();
+        }
+    }
+    text
 }
 
 #[tokio::test]

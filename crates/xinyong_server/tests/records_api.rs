@@ -100,9 +100,9 @@ async fn a_department_system_pushes_a_batch_and_reads_it_back() {
     assert_eq!(x.status, StatusCode::OK);
     assert!(x.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''"));
     let table = xinyong_tabular::read_table(&x.body, &Default::default()).unwrap();
-    assert_eq!(table.headers.last().unwrap(), "错误说明");
+    assert_eq!(&table.headers[table.headers.len() - 2..], ["错误说明", "错误代码"]);
     assert_eq!(table.rows.len(), 1);
-    assert!(table.rows[0].cells.last().unwrap().contains("行政处罚决定书文号"));
+    assert!(table.rows[0].cells[table.headers.len() - 2].contains("行政处罚决定书文号"));
 
     // Provenance: department, batch, catalog version, log index.
     let rec = call(&app, "GET", &format!("/api/v1/records/{record_id}"), Some(&zjj), None, None).await;

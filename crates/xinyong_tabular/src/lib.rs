@@ -11,7 +11,10 @@ mod xlsx_read;
 
 pub use cell::{CellWarning, CellWarningKind, column_name};
 pub use error::TabularError;
-pub use write::{ERROR_COLUMN_HEADER, ERROR_REPORT_SHEET, write_error_report, write_xlsx};
+pub use write::{
+    ERROR_CODE_COLUMN_HEADER, ERROR_COLUMN_HEADER, ERROR_REPORT_SHEET, TemplateColumn, write_error_report,
+    write_template, write_xlsx,
+};
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = TabularError> = std::result::Result<T, E>;

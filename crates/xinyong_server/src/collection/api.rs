@@ -239,15 +239,16 @@ pub async fn get_batch_error_report(
     Ok(xlsx_attachment(bytes, &format!("错误报告-{}.xlsx", batch.id)))
 }
 
-/// The error report of a batch: the uploaded columns plus 错误说明.
+/// The error report of a batch: the uploaded columns plus 错误说明 and 错误代码.
 pub fn error_report(batch: &BatchSummary) -> ApiResult<Vec<u8>> {
-    let rows: Vec<(Vec<String>, String)> = batch
+    let rows: Vec<(Vec<String>, String, String)> = batch
         .reports
         .iter()
         .filter(|r| r.status == "rejected")
         .map(|r| {
-            let text: Vec<String> = r.issues.iter().map(|i| format!("{}（{}）", i.message, i.code)).collect();
-            (r.cells.clone(), format!("第 {} 行：{}", r.row, text.join("；")))
+            let text: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
+            let codes: Vec<&str> = r.issues.iter().map(|i| i.code.as_str()).collect();
+            (r.cells.clone(), format!("第 {} 行：{}", r.row, text.join("；")), codes.join("；"))
         })
         .collect();
     xinyong_tabular::write_error_report(&batch.headers, &rows).map_err(|e| {

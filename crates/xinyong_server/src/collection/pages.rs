@@ -25,7 +25,8 @@ use xinyong_core::collection::intake::{self, IngestOutcome, IngestRequest, Input
 use xinyong_core::collection::stats::{self, OVERDUE_LIMIT, TimelinessLine};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::collection::BatchSummary;
-use xinyong_domain::collection::catalog::{CatalogItem, Required};
+use xinyong_domain::collection::catalog::{CatalogItem, FieldRole, FieldSpec, FieldType, Required};
+use xinyong_domain::collection::record::PenaltyCategory;
 use xinyong_tabular::{Encoding, ReadOptions};
 
 use crate::auth::{ConsoleCaller, PageError};
@@ -698,14 +699,103 @@ fn template_download(state: &AppState, file: &str) -> Result<Response, ApiError>
         .strip_suffix(".xlsx")
         .and_then(|code| catalog.item(code))
         .ok_or_else(|| not_found("template_not_found", "目录中没有这个事项，无法提供模板"))?;
-    let headers: Vec<String> = item.fields().iter().map(|f| f.name().to_owned()).collect();
+    let columns: Vec<xinyong_tabular::TemplateColumn> = item.fields().iter().map(template_column).collect();
+    let example: Vec<String> = item.fields().iter().map(example_value).collect();
     // Excel sheet names hold at most 31 characters.
     let sheet: String = item.name().chars().take(31).collect();
-    let bytes = xinyong_tabular::write_xlsx(&sheet, &headers, &[]).map_err(|e| {
+    let bytes = xinyong_tabular::write_template(&sheet, &columns, &example).map_err(|e| {
         tracing::error!(error = %e, item = item.code(), "template could not be written");
         internal_error()
     })?;
     Ok(xlsx_download(bytes, &format!("{}-template.xlsx", item.code()), &format!("{}-导入模板.xlsx", item.name())))
+}
+
+/// A field as the template explains it: required when, what to type, and
+/// the drop-down of an enumeration (penalty categories: the 13 categories,
+/// several separated by ；).
+fn template_column(field: &FieldSpec) -> xinyong_tabular::TemplateColumn {
+    let required = match field.required() {
+        Required::Always => "必填。".to_owned(),
+        Required::Never => "选填。".to_owned(),
+        Required::LegalPerson => "主体为法人、非法人组织或个体工商户时必填。".to_owned(),
+        Required::NaturalPerson => "主体为自然人时必填。".to_owned(),
+        Required::PenaltyIncludes(categories) => {
+            let names: Vec<&str> = categories.iter().map(|c| c.name_zh()).collect();
+            format!("处罚类别含{}时必填。", names.join("或"))
+        }
+    };
+    let (what, choices) = match field.field_type() {
+        FieldType::Text { max_chars } if field.role() == Some(FieldRole::PenaltyCategories) => {
+            let names: Vec<String> = PenaltyCategory::ALL.iter().map(|c| c.name_zh().to_owned()).collect();
+            (format!("从下拉列表选择，多个类别用“；”分隔，最多 {max_chars} 字。"), names)
+        }
+        FieldType::Text { max_chars } => (format!("文本，最多 {max_chars} 字。"), Vec::new()),
+        FieldType::Date { open_ended, not_in_future } => {
+            let mut text = "日期，格式 2026-03-02（年-月-日）。".to_owned();
+            if *open_ended {
+                text.push_str("长期有效的填“长期”。");
+            }
+            if *not_in_future {
+                text.push_str("不得晚于报送当日。");
+            }
+            (text, Vec::new())
+        }
+        FieldType::MoneyWanYuan => ("金额，单位万元，最多 6 位小数，如 1.5。".to_owned(), Vec::new()),
+        FieldType::Enumeration { values, .. } => ("从下拉列表选择。".to_owned(), values.clone()),
+        FieldType::Uscc => ("18 位统一社会信用代码（含最后一位校验码）。".to_owned(), Vec::new()),
+        FieldType::IdNumber => ("18 位证件号码；平台只在必要时使用，对外一律脱敏。".to_owned(), Vec::new()),
+        FieldType::Integer => ("整数。".to_owned(), Vec::new()),
+    };
+    let several = field.role() == Some(FieldRole::PenaltyCategories);
+    xinyong_tabular::TemplateColumn {
+        header: field.name().to_owned(),
+        note: format!("{required}{what}"),
+        choices,
+        several,
+    }
+}
+
+/// A believable value for the 填写示例 sheet (valid codes, a date, a name).
+fn example_value(field: &FieldSpec) -> String {
+    let by_role = match field.role() {
+        Some(FieldRole::SubjectName) => Some("济南泉城示例商贸有限公司"),
+        Some(FieldRole::SubjectUscc) => Some("91370102MA3C4F2K2U"),
+        Some(FieldRole::LegalRepName) => Some("张某某"),
+        Some(FieldRole::DocumentNumber) => Some("济市监罚〔2026〕12号"),
+        Some(FieldRole::AuthorityName | FieldRole::SourceDepartmentName) => Some("济南市市场监督管理局"),
+        Some(FieldRole::AuthorityUscc | FieldRole::SourceDepartmentUscc) => Some("11370100MB2853A6XD"),
+        Some(FieldRole::PenaltyCategories) => Some("警告；罚款"),
+        Some(FieldRole::PenaltyContent) => Some("警告，并处罚款 1.5 万元"),
+        _ => None,
+    };
+    if let Some(value) = by_role {
+        return value.to_owned();
+    }
+    match field.field_type() {
+        FieldType::Date { .. } => "2026-03-02".to_owned(),
+        FieldType::MoneyWanYuan => "1.5".to_owned(),
+        FieldType::Enumeration { values, .. } => values.first().cloned().unwrap_or_default(),
+        FieldType::Uscc => "91370102MA3C4F2K2U".to_owned(),
+        FieldType::Integer => "1".to_owned(),
+        FieldType::Text { .. } if matches!(field.required(), Required::Always) => example_text(field.name()),
+        // Never a real person's number in an example: left for the clerk.
+        FieldType::IdNumber | FieldType::Text { .. } => String::new(),
+    }
+}
+
+/// Example words for the free-text columns every record needs, by the
+/// column's name (the catalog's names of the national 双公示 template).
+fn example_text(name: &str) -> String {
+    let known = [
+        ("违法行为类型", "未按规定公示年度报告"),
+        ("违法事实", "经查，当事人未按规定期限公示 2025 年度报告，经责令仍未改正。"),
+        ("处罚依据", "《企业信息公示暂行条例》第十八条"),
+        ("许可证书名称", "食品经营许可证"),
+        ("许可编号", "JY13701020012345"),
+        ("许可内容", "预包装食品（含冷藏冷冻食品）销售"),
+        ("行政许可决定文书名称", "准予行政许可决定书"),
+    ];
+    known.iter().find(|(n, _)| *n == name).map_or_else(|| format!("{name}（示例）"), |(_, v)| (*v).to_owned())
 }
 
 // ---------------------------------------------------------------------------

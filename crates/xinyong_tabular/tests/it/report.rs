@@ -1,7 +1,9 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
-use xinyong_tabular::{ERROR_COLUMN_HEADER, ERROR_REPORT_SHEET, write_error_report, write_xlsx};
+use xinyong_tabular::{
+    ERROR_CODE_COLUMN_HEADER, ERROR_COLUMN_HEADER, ERROR_REPORT_SHEET, write_error_report, write_xlsx,
+};
 
 use crate::common::{numbered, read_ok, s};
 
@@ -9,14 +11,19 @@ fn headers() -> Vec<String> {
     s(&["行政相对人名称", "统一社会信用代码", "处罚决定日期", "备注"])
 }
 
-fn rejected() -> Vec<(Vec<String>, String)> {
+fn rejected() -> Vec<(Vec<String>, String, String)> {
     vec![
         (
             s(&["济南甲有限公司", "91370100MA3C00001", "2024-13-01", ""]),
             "统一社会信用代码应为 18 位;处罚决定日期无效".to_owned(),
+            "uscc_length；date_invalid".to_owned(),
         ),
-        (s(&["", "000123", "2024-01-02", "  前后空格  "]), "行政相对人名称必填".to_owned()),
-        (s(&["乙", "", "", "多行\n备注"]), "统一社会信用代码必填".to_owned()),
+        (
+            s(&["", "000123", "2024-01-02", "  前后空格  "]),
+            "行政相对人名称必填".to_owned(),
+            "required_missing".to_owned(),
+        ),
+        (s(&["乙", "", "", "多行\n备注"]), "统一社会信用代码必填".to_owned(), "required_missing".to_owned()),
     ]
 }
 
@@ -27,12 +34,14 @@ fn the_error_report_round_trips_through_read_table() {
     assert_eq!(t.sheet.as_deref(), Some(ERROR_REPORT_SHEET));
     let mut expected_headers = headers();
     expected_headers.push(ERROR_COLUMN_HEADER.to_owned());
+    expected_headers.push(ERROR_CODE_COLUMN_HEADER.to_owned());
     assert_eq!(t.headers, expected_headers);
     let expected: Vec<(usize, Vec<String>)> = rejected()
         .into_iter()
         .enumerate()
-        .map(|(i, (mut cells, error))| {
+        .map(|(i, (mut cells, error, codes))| {
             cells.push(error);
+            cells.push(codes);
             (i + 2, cells)
         })
         .collect();
@@ -66,14 +75,14 @@ fn the_error_report_has_bold_frozen_headers_and_red_errors() {
 fn an_empty_report_still_has_the_header_row() {
     let bytes = write_error_report(&headers(), &[]).expect("report");
     let t = read_ok(&bytes);
-    assert_eq!(t.headers.len(), 5);
+    assert_eq!(t.headers.len(), 6);
     assert!(t.rows.is_empty());
 }
 
 #[test]
 fn over_long_cells_are_cut_to_excel_limit_in_the_report() {
     let long = "长".repeat(40_000);
-    let rows = vec![(s(&["甲", "1", "2024-01-01", &long]), "备注过长".to_owned())];
+    let rows = vec![(s(&["甲", "1", "2024-01-01", &long]), "备注过长".to_owned(), "text_too_long".to_owned())];
     let bytes = write_error_report(&headers(), &rows).expect("report");
     let t = read_ok(&bytes);
     let cell = &t.rows[0].cells[3];
