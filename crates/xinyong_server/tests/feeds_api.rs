@@ -351,6 +351,32 @@ async fn webhooks_are_set_once_with_a_secret_and_removed() {
     assert_eq!((r.status, error_code(&r)), (StatusCode::NOT_FOUND, "webhook_not_found".to_owned()));
 }
 
+/// 待签收 and 已解除 filter the feed; signing for an item from a filtered
+/// page comes back to that page, at the item.
+async fn filters_keep_the_place(app: &TestApp, gong: &Session) {
+    // Filters: 待签收 keeps LS2 (its procurement measure is not signed for),
+    // not LS1 (exited, its measures lifted); 已解除 the other way round.
+    let todo = get_as(app, "/console/feed?department=ggzyjy&status=unacknowledged", gong).await.text();
+    assert!(todo.contains("LS2") && !todo.contains("<code>LS1</code>"), "{todo}");
+    assert!(todo.contains("aria-current=\"page\">待签收</a>"));
+    let lifted = get_as(app, "/console/feed?department=ggzyjy&status=lifted", gong).await.text();
+    assert!(lifted.contains("<code>LS1</code>") && !lifted.contains("<code>LS2</code>"));
+    // Signing for an item from a filtered page comes back to it, at the item.
+    let cursor = todo.split("id=\"item-").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let from_filter = [
+        ("csrf_token", gong.csrf.as_str()),
+        ("department", "ggzyjy"),
+        ("listing_id", "LS2"),
+        ("measure", "CJ-ZFCG"),
+        ("status", "unacknowledged"),
+        ("before", ""),
+        ("cursor", cursor.as_str()),
+    ];
+    let r = post_form(app, "/console/feed/acknowledge", gong, &from_filter).await;
+    let to = r.headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(to, format!("/console/feed?department=ggzyjy&status=unacknowledged&notice=acknowledged#item-{cursor}"));
+}
+
 #[tokio::test]
 async fn the_feed_page_acknowledges_and_takes_feedback() {
     let Fixture { app, .. } = fixture().await;
@@ -384,6 +410,8 @@ async fn the_feed_page_acknowledges_and_takes_feedback() {
     let html = get_as(&app, &to, &gong).await.text();
     assert!(html.contains("已签收。"));
     assert!(html.contains("收到"));
+
+    filters_keep_the_place(&app, &gong).await;
 
     // Without the CSRF token: refused.
     let r = post_form(&app, "/console/feed/acknowledge", &gong, &fields[1..]).await;

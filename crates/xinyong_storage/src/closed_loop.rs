@@ -2,7 +2,9 @@
 //! and their webhooks, and the loop's figures aggregated in SQL.
 
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::closed_loop::{FEED_ITEMS, FeedItemRow, MEASURE_PUSHES, PushRow, WEBHOOKS, WebhookRow};
+use xinyong_domain::closed_loop::{
+    FEED_ITEMS, FEED_LIFTED, FEED_LISTED, FeedItemRow, MEASURE_PUSHES, PushRow, WEBHOOKS, WebhookRow,
+};
 
 use crate::sql::{Cols, Kind, Stmt, to_rows};
 use crate::{Result, Store, to_i64};
@@ -30,6 +32,51 @@ pub async fn recent_feed(store: &dyn Store, department: &DepartmentCode, limit: 
         .push(" WHERE department = $1 ORDER BY cursor DESC LIMIT $2")
         .arg(department.as_str())
         .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Which items of a department's feed a console page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedFilter {
+    #[default]
+    All,
+    /// 待签收: a listing with a measure pushed to the department, in force,
+    /// not yet acknowledged.
+    Unacknowledged,
+    /// 未反馈: acknowledged, in force, no execution reported yet.
+    AwaitingFeedback,
+    /// 已解除: the listing ended and the measures were lifted.
+    Lifted,
+}
+
+/// A page of a department's feed, newest first: the items before cursor
+/// `before` (`None`: from the newest) that pass `filter`, at most `limit`.
+/// Served by the primary key; the filters look up the listing's pushes by
+/// theirs.
+pub async fn feed_page(
+    store: &dyn Store,
+    department: &DepartmentCode,
+    filter: FeedFilter,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<Vec<FeedItemRow>> {
+    const UNACKNOWLEDGED: &str = " AND EXISTS (SELECT 1 FROM measure_pushes p \
+         WHERE p.listing_id = feed_items.listing_id AND p.department = feed_items.department \
+         AND p.lifted_ms IS NULL AND p.acked_ms IS NULL)";
+    const AWAITING_FEEDBACK: &str = " AND EXISTS (SELECT 1 FROM measure_pushes p \
+         WHERE p.listing_id = feed_items.listing_id AND p.department = feed_items.department \
+         AND p.lifted_ms IS NULL AND p.acked_ms IS NOT NULL AND p.executed_ms IS NULL)";
+    let mut stmt = Stmt::select(&FEED_ITEMS).push(" WHERE department = ").bind(department.as_str());
+    if let Some(before) = before {
+        stmt = stmt.push(" AND cursor < ").bind(to_i64(before));
+    }
+    stmt = match filter {
+        FeedFilter::All => stmt,
+        FeedFilter::Unacknowledged => stmt.push(" AND item_kind = ").bind(FEED_LISTED).push(UNACKNOWLEDGED),
+        FeedFilter::AwaitingFeedback => stmt.push(" AND item_kind = ").bind(FEED_LISTED).push(AWAITING_FEEDBACK),
+        FeedFilter::Lifted => stmt.push(" AND item_kind = ").bind(FEED_LIFTED),
+    };
+    let stmt = stmt.push(" ORDER BY cursor DESC LIMIT ").bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
 }
 

@@ -22,6 +22,7 @@ use xinyong_domain::closed_loop::{FeedItemRow, MeasurePush, PushRow};
 use xinyong_domain::commitments::{COMMITMENT_FEED_LIST, REVOKE_APPROVAL_MEASURE};
 use xinyong_domain::event::NewEvent;
 use xinyong_storage::closed_loop;
+pub use xinyong_storage::closed_loop::FeedFilter;
 
 use crate::auth::policy::{Action, Principal, Resource, authorize};
 use crate::collection::intake::china_today;
@@ -183,6 +184,24 @@ pub async fn feed(core: &Core, department: &DepartmentCode, after: u64, limit: u
 pub async fn recent_feed(core: &Core, department: &DepartmentCode, limit: usize) -> Result<Vec<FeedItem>> {
     let limit = u32::try_from(limit).unwrap_or(MAX_FEED_PAGE).min(MAX_FEED_PAGE);
     let rows = closed_loop::recent_feed(core.store(), department, limit).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(feed_item(core, department, row).await?);
+    }
+    Ok(items)
+}
+
+/// A console page of a department's feed, newest first: items before cursor
+/// `before` passing `filter`, at most `limit` (bounded like every feed page).
+pub async fn feed_page(
+    core: &Core,
+    department: &DepartmentCode,
+    filter: closed_loop::FeedFilter,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<Vec<FeedItem>> {
+    let limit = u32::try_from(limit).unwrap_or(MAX_FEED_PAGE).min(MAX_FEED_PAGE);
+    let rows = closed_loop::feed_page(core.store(), department, filter, before, limit).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         items.push(feed_item(core, department, row).await?);

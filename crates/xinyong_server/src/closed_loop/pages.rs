@@ -29,7 +29,7 @@ use crate::{ApiError, AppState};
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
 /// Items the feed page shows at most (newest first).
-const FEED_PAGE_ITEMS: usize = 200;
+const FEED_PAGE_ITEMS: usize = 20;
 
 fn respond(state: &AppState, result: Result<impl IntoResponse, ApiError>) -> Response {
     match result {
@@ -73,10 +73,86 @@ struct FeedPage {
     department: String,
     department_label: String,
     items: Vec<ItemView>,
-    capped: bool,
+    /// The filter shown (`FeedStatus::code`), kept by the forms.
+    status: &'static str,
+    /// The page's `before` cursor (empty on the newest page), kept by the forms.
+    before: String,
+    tabs: Vec<Tab>,
+    /// Back to the newest page, when not on it.
+    newer_href: Option<String>,
+    /// The next page of older items, when this one is full.
+    older_href: Option<String>,
+}
+
+/// A filter of the feed as a link.
+struct Tab {
+    label: &'static str,
+    href: String,
+    current: bool,
+}
+
+/// What a page of the feed shows: everything, or what is left to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FeedStatus {
+    All,
+    Unacknowledged,
+    AwaitingFeedback,
+    Lifted,
+}
+
+impl FeedStatus {
+    const ALL: [FeedStatus; 4] =
+        [FeedStatus::All, FeedStatus::Unacknowledged, FeedStatus::AwaitingFeedback, FeedStatus::Lifted];
+
+    fn code(self) -> &'static str {
+        match self {
+            FeedStatus::All => "",
+            FeedStatus::Unacknowledged => "unacknowledged",
+            FeedStatus::AwaitingFeedback => "awaiting_feedback",
+            FeedStatus::Lifted => "lifted",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FeedStatus::All => "全部",
+            FeedStatus::Unacknowledged => "待签收",
+            FeedStatus::AwaitingFeedback => "未反馈",
+            FeedStatus::Lifted => "已解除",
+        }
+    }
+
+    /// An unknown value shows everything.
+    fn parse(raw: Option<&str>) -> FeedStatus {
+        let raw = raw.map(str::trim).unwrap_or_default();
+        FeedStatus::ALL.into_iter().find(|s| s.code() == raw).unwrap_or(FeedStatus::All)
+    }
+
+    fn filter(self) -> feeds::FeedFilter {
+        match self {
+            FeedStatus::All => feeds::FeedFilter::All,
+            FeedStatus::Unacknowledged => feeds::FeedFilter::Unacknowledged,
+            FeedStatus::AwaitingFeedback => feeds::FeedFilter::AwaitingFeedback,
+            FeedStatus::Lifted => feeds::FeedFilter::Lifted,
+        }
+    }
+}
+
+/// The feed page's address for `department`, `status` and `before`.
+fn feed_href(department: &str, status: FeedStatus, before: Option<u64>) -> String {
+    let mut href = format!("/console/feed?department={}", encode_query_value(department));
+    if status != FeedStatus::All {
+        href.push_str(&format!("&status={}", status.code()));
+    }
+    if let Some(before) = before {
+        href.push_str(&format!("&before={before}"));
+    }
+    href
 }
 
 struct ItemView {
+    /// The item's cursor: its anchor on the page.
+    cursor: u64,
     listed: bool,
     listing_id: String,
     list_name: String,
@@ -103,6 +179,7 @@ struct MeasureView {
 
 fn item_view(item: FeedItem) -> ItemView {
     ItemView {
+        cursor: item.cursor,
         listed: item.kind == "listed",
         listing_id: item.listing_id,
         list_name: item.list_name,
@@ -145,6 +222,10 @@ fn item_view(item: FeedItem) -> ItemView {
 pub(crate) struct FeedQuery {
     department: Option<String>,
     notice: Option<String>,
+    /// `unacknowledged` (待签收), `awaiting_feedback` (未反馈), `lifted` (已解除).
+    status: Option<String>,
+    /// Items older than this cursor.
+    before: Option<String>,
 }
 
 fn feed_notice(code: &str) -> Option<&'static str> {
@@ -172,22 +253,26 @@ pub(crate) async fn feed_page(
         }
         None => caller.scope(&state, Action::ReadFeed)?.department().cloned(),
     };
-    Ok(respond(&state, feed_view(&state, &caller, department, q.notice.as_deref()).await))
+    let status = FeedStatus::parse(q.status.as_deref());
+    let before = q.before.as_deref().and_then(|b| b.trim().parse::<u64>().ok());
+    Ok(respond(&state, feed_view(&state, &caller, department, (status, before), q.notice.as_deref()).await))
 }
 
 async fn feed_view(
     state: &AppState,
     caller: &ConsoleCaller,
     department: Option<DepartmentCode>,
+    (status, before): (FeedStatus, Option<u64>),
     notice: Option<&str>,
 ) -> Result<FeedPage, ApiError> {
     let core = &state.core;
     let departments = core_auth::departments(core).await?;
     let items = match &department {
-        Some(d) => feeds::recent_feed(core, d, FEED_PAGE_ITEMS).await?,
+        Some(d) => feeds::feed_page(core, d, status.filter(), before, FEED_PAGE_ITEMS).await?,
         None => Vec::new(),
     };
     let code = department.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    let older = (items.len() >= FEED_PAGE_ITEMS).then(|| items.last().map(|i| i.cursor)).flatten();
     Ok(FeedPage {
         layout: Layout::new(state, "推送事项"),
         csrf_token: caller.csrf_token().to_owned(),
@@ -206,8 +291,15 @@ async fn feed_view(
         } else {
             format!("{}（{code}）", department_name(&departments, &code))
         },
+        tabs: FeedStatus::ALL
+            .into_iter()
+            .map(|s| Tab { label: s.label(), href: feed_href(&code, s, None), current: s == status })
+            .collect(),
+        newer_href: before.map(|_| feed_href(&code, status, None)),
+        older_href: older.map(|cursor| feed_href(&code, status, Some(cursor))),
+        status: status.code(),
+        before: before.map(|b| b.to_string()).unwrap_or_default(),
         department: code,
-        capped: items.len() >= FEED_PAGE_ITEMS,
         items: items.into_iter().map(item_view).collect(),
     })
 }
@@ -219,11 +311,31 @@ pub(crate) struct AcknowledgeForm {
     measure: String,
     #[serde(default)]
     note: Option<String>,
+    #[serde(flatten)]
+    place: FeedPlace,
 }
 
-fn back_to_feed(department: &DepartmentCode, notice: &str) -> Response {
-    Redirect::to(&format!("/console/feed?department={}&notice={notice}", encode_query_value(department.as_str())))
-        .into_response()
+/// Where on the feed a form was posted from: the clerk comes back to the
+/// same filter, page and item.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FeedPlace {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+fn back_to_feed(department: &DepartmentCode, place: &FeedPlace, notice: &str) -> Response {
+    let status = FeedStatus::parse(place.status.as_deref());
+    let before = place.before.as_deref().and_then(|b| b.trim().parse::<u64>().ok());
+    let anchor = place.cursor.as_deref().and_then(|c| c.trim().parse::<u64>().ok());
+    let mut to = format!("{}&notice={notice}", feed_href(department.as_str(), status, before));
+    if let Some(cursor) = anchor {
+        to.push_str(&format!("#item-{cursor}"));
+    }
+    Redirect::to(&to).into_response()
 }
 
 pub(crate) async fn acknowledge(
@@ -242,7 +354,8 @@ pub(crate) async fn acknowledge(
     )
     .await
     .map_err(|e| error_page(&state, e.into()))?;
-    Ok(back_to_feed(&department, if outcome.recorded { "acknowledged" } else { "already_acknowledged" }))
+    let notice = if outcome.recorded { "acknowledged" } else { "already_acknowledged" };
+    Ok(back_to_feed(&department, &form.place, notice))
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,6 +368,8 @@ pub(crate) struct FeedbackForm {
     receipt_id: Option<String>,
     #[serde(default)]
     case_ref: Option<String>,
+    #[serde(flatten)]
+    place: FeedPlace,
 }
 
 pub(crate) async fn feedback(
@@ -275,7 +390,7 @@ pub(crate) async fn feedback(
     )
     .await
     .map_err(|e| error_page(&state, e.into()))?;
-    Ok(back_to_feed(&department, if outcome.recorded { "fed_back" } else { "already_fed_back" }))
+    Ok(back_to_feed(&department, &form.place, if outcome.recorded { "fed_back" } else { "already_fed_back" }))
 }
 
 // ---------------------------------------------------------------------------

@@ -99,6 +99,51 @@ async fn feeds_pushes_and_webhooks_are_read_in_their_order() {
 }
 
 #[tokio::test]
+async fn a_feed_is_paged_newest_first_and_filtered_by_what_is_left_to_do() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        // L20: not acknowledged; L21: acknowledged, no feedback; L22: done;
+        // L23: lifted (its listed item's push lifted too); L24 another
+        // department's.
+        let mut lifted = feed_item("ggzyjy", 23);
+        lifted.item_kind = "lifted".to_owned();
+        let mut writes = rows(&[
+            feed_item("ggzyjy", 20),
+            feed_item("ggzyjy", 21),
+            feed_item("ggzyjy", 22),
+            feed_item("ggzyjy", 19),
+            lifted,
+            feed_item("zjj", 24),
+        ]);
+        let mut gone = push("L19", "M1", "ggzyjy", T0);
+        gone.lifted_ms = Some(T0 + DAY);
+        writes.extend(rows(&[
+            push("L20", "M1", "ggzyjy", T0),
+            answered(push("L21", "M1", "ggzyjy", T0), Some(2), None),
+            answered(push("L22", "M1", "ggzyjy", T0), Some(2), Some(30)),
+            gone,
+            push("L24", "M1", "zjj", T0),
+        ]));
+        put(store, writes).await;
+        let g = dept("ggzyjy");
+        let page = |filter, before, limit| closed_loop::feed_page(store, &g, filter, before, limit);
+        let cursors = |items: Vec<FeedItemRow>| items.into_iter().map(|i| i.cursor).collect::<Vec<_>>();
+        use closed_loop::FeedFilter::{AwaitingFeedback, Lifted, Unacknowledged};
+        assert_eq!(cursors(page(closed_loop::FeedFilter::All, None, 2).await.unwrap()), [23, 22], "{backend}");
+        assert_eq!(cursors(page(closed_loop::FeedFilter::All, Some(22), 10).await.unwrap()), [21, 20, 19]);
+        assert_eq!(
+            cursors(page(Unacknowledged, None, 10).await.unwrap()),
+            [20],
+            "{backend}: lifted pushes are not to do"
+        );
+        assert_eq!(cursors(page(AwaitingFeedback, None, 10).await.unwrap()), [21], "{backend}");
+        assert_eq!(cursors(page(Lifted, None, 10).await.unwrap()), [23], "{backend}");
+        assert!(page(Unacknowledged, Some(20), 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
 async fn the_loop_figures_are_counted_summed_and_their_medians_taken_in_sql() {
     for db in backends().await {
         let store = db.store.as_ref();
