@@ -328,7 +328,13 @@ async fn the_credit_file_shows_people_only_to_authorised_roles() {
     assert_eq!(r.status, StatusCode::OK);
     let r = get_as(&app, &format!("/console/subjects?q={}", org().as_str().to_lowercase()), &op).await;
     assert_eq!((r.status, location(&r)), (StatusCode::SEE_OTHER, format!("/console/subjects/{}", org()).as_str()));
-    assert_eq!(get_as(&app, "/console/subjects?q=abc", &op).await.status, StatusCode::BAD_REQUEST);
+    let r = get_as(&app, "/console/subjects?q=abc", &op).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("没有找到名称含“abc”的主体"));
+    // A name (or part of it) finds the organisation's file.
+    app.sync_search().await;
+    let r = get_as(&app, "/console/subjects?q=%E6%B3%89%E6%B6%A6%E5%95%86%E8%B4%B8", &op).await;
+    assert_eq!((r.status, location(&r)), (StatusCode::SEE_OTHER, format!("/console/subjects/{}", org()).as_str()));
     let r = get_as(&app, &format!("/console/subjects/{}", org()), &op).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
@@ -336,6 +342,8 @@ async fn the_credit_file_shows_people_only_to_authorised_roles() {
     assert!(html.contains("市场监督管理严重违法失信名单") && html.contains(&listing) && html.contains("已列入"));
     assert!(html.contains("仅向审核人和信用办管理员显示"));
     assert!(!html.contains(REP_NAME) && !html.contains(&masked));
+    // Its records, public or not, with where their publicity stands.
+    assert!(html.contains("信用信息（"), "{html}");
 
     let (wang, _) = log_in(&app, "wang").await;
     let html = get_as(&app, &format!("/console/subjects/{}", org()), &wang).await.text();

@@ -167,6 +167,21 @@ async fn own_record(
 }
 
 /// The company's own file, for its own accounts.
+/// Every record about the organisation, public or not, newest first (at
+/// most [`MAX_FILE_ROWS`]), each with where its publicity stands, an open
+/// objection and its repair: what the company reads on `/my` and the
+/// console's credit file shows. The caller has been authorised.
+pub async fn records_with_publicity(core: &Core, uscc: &Uscc) -> Result<Vec<OwnRecord>> {
+    let today = china_today(core);
+    let store = core.store();
+    let under_objection = objection_queries::records_under_objection(store, uscc, MAX_FILE_ROWS).await?;
+    let mut records = Vec::new();
+    for row in collection::records_of_subject(store, uscc, MAX_FILE_ROWS).await? {
+        records.push(own_record(core, row, uscc, &under_objection, today).await?);
+    }
+    Ok(records)
+}
+
 pub async fn own_file(core: &Core, principal: &Principal, uscc: &Uscc) -> Result<OwnFile> {
     authorize(principal, Action::ViewOwnFile, &Resource::Subject(uscc.clone()))?;
     let Some(file) = credit_file(core, uscc, None).await? else {
@@ -177,11 +192,7 @@ pub async fn own_file(core: &Core, principal: &Principal, uscc: &Uscc) -> Result
     };
     let today = china_today(core);
     let store = core.store();
-    let under_objection = objection_queries::records_under_objection(store, uscc, MAX_FILE_ROWS).await?;
-    let mut records = Vec::new();
-    for row in collection::records_of_subject(store, uscc, MAX_FILE_ROWS).await? {
-        records.push(own_record(core, row, uscc, &under_objection, today).await?);
-    }
+    let records = records_with_publicity(core, uscc).await?;
     let rules = core.rules();
     let mut seen = Vec::new();
     for receipt in checks::receipts_of_subject(store, uscc, MAX_FILE_ROWS).await? {

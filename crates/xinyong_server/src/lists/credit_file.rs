@@ -522,7 +522,27 @@ pub(crate) struct SubjectFilePage {
     layout: Layout,
     q: String,
     problem: Option<String>,
+    /// Organisations whose names matched a name typed instead of a USCC.
+    matches: Vec<NameMatch>,
     found: Option<FileView>,
+}
+
+/// An organisation found by name, to open its file.
+pub(crate) struct NameMatch {
+    uscc: String,
+    name: String,
+}
+
+/// A record about the organisation as the console shows it: public or not,
+/// and where its publicity stands.
+pub(crate) struct FileRecordLine {
+    item_name: String,
+    document_number: String,
+    department: String,
+    decision_date: String,
+    public_now: bool,
+    publicity: String,
+    under_objection: bool,
 }
 
 pub(crate) struct FileView {
@@ -541,6 +561,8 @@ pub(crate) struct FileView {
     inspections: Vec<SubjectInspection>,
     /// Integrity-education courses completed: (course, certificate, day).
     education: Vec<(String, String, String)>,
+    /// Every record about it (行政许可、行政处罚 …), public or not.
+    records: Vec<FileRecordLine>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -558,20 +580,43 @@ pub(crate) async fn subject_lookup(
     Ok(subject_lookup_page(&state, p))
 }
 
-/// The lookup form, or on to the file of a valid USCC.
+/// Organisations a name search lists at most.
+const NAME_MATCHES: usize = 30;
+
+/// The lookup form; on to the file of a valid USCC, or of the one
+/// organisation a name finds; the organisations to choose from when it
+/// finds several.
 fn subject_lookup_page(state: &AppState, p: SubjectQuery) -> Response {
     let q: String = p.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
+    let page = |q: String, problem: Option<String>, matches: Vec<NameMatch>| SubjectFilePage {
+        layout: Layout::new(state, "信用档案"),
+        q,
+        problem,
+        matches,
+        found: None,
+    };
     if q.is_empty() {
-        let page = SubjectFilePage { layout: Layout::new(state, "信用档案"), q, problem: None, found: None };
-        return (NO_STORE, page).into_response();
+        return (NO_STORE, page(q, None, Vec::new())).into_response();
     }
-    match normalize_uscc(&q) {
-        Some(uscc) => Redirect::to(&format!("/console/subjects/{}", uscc.as_str())).into_response(),
-        None => {
-            let problem = Some(format!("“{q}”不是有效的统一社会信用代码（18 位，校验位正确）。"));
-            let page = SubjectFilePage { layout: Layout::new(state, "信用档案"), q, problem, found: None };
-            (StatusCode::BAD_REQUEST, NO_STORE, page).into_response()
+    if let Some(uscc) = normalize_uscc(&q) {
+        return Redirect::to(&format!("/console/subjects/{}", uscc.as_str())).into_response();
+    }
+    // Not a USCC: a name (or part of one), found by the portal's index,
+    // which holds organisations only.
+    let matches: Vec<NameMatch> = state
+        .search
+        .search(&q, NAME_MATCHES)
+        .into_iter()
+        .map(|hit| NameMatch { uscc: hit.uscc, name: hit.name })
+        .collect();
+    match matches.as_slice() {
+        [one] => Redirect::to(&format!("/console/subjects/{}", one.uscc)).into_response(),
+        [] => {
+            let problem =
+                Some(format!("没有找到名称含“{q}”的主体，也不是有效的统一社会信用代码（18 位，校验位正确）。"));
+            (StatusCode::NOT_FOUND, NO_STORE, page(q, problem, Vec::new())).into_response()
         }
+        _ => (NO_STORE, page(q, None, matches)).into_response(),
     }
 }
 
@@ -584,7 +629,13 @@ pub(crate) async fn subject_file(
     caller.authorize(&state, Action::ViewCreditFile, &uscc.clone().map_or(Resource::Platform, Resource::Subject))?;
     let Some(uscc) = uscc else {
         let problem = Some("统一社会信用代码格式不正确。".to_owned());
-        let page = SubjectFilePage { layout: Layout::new(&state, "信用档案"), q: raw, problem, found: None };
+        let page = SubjectFilePage {
+            layout: Layout::new(&state, "信用档案"),
+            q: raw,
+            problem,
+            matches: Vec::new(),
+            found: None,
+        };
         return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
     };
     // People are read (and the read audited) only for whoever may see them.
@@ -596,15 +647,17 @@ pub(crate) async fn subject_file(
         let grades = if may_grade { Some(subject_grades(&state.core, &uscc).await?) } else { None };
         let inspections = xinyong_core::inspections::view::of_subject(&state.core, &uscc).await?;
         let education = xinyong_core::commitments::education::completions_of(&state.core, &uscc).await?;
-        Ok::<_, ApiError>((found, grades, (inspections, education), department_names(&state.core).await?))
+        let records = xinyong_core::subjects::own_file::records_with_publicity(&state.core, &uscc).await?;
+        Ok::<_, ApiError>((found, grades, (inspections, education, records), department_names(&state.core).await?))
     };
-    let (found, grades, (inspections, education), names) = read.await.map_err(|e| error_page(&state, e))?;
+    let (found, grades, (inspections, education, records), names) = read.await.map_err(|e| error_page(&state, e))?;
     let Some(f) = found else {
         let problem = Some(format!("平台中没有统一社会信用代码为 {uscc} 的主体。"));
         let page = SubjectFilePage {
             layout: Layout::new(&state, "信用档案"),
             q: uscc.as_str().to_owned(),
             problem,
+            matches: Vec::new(),
             found: None,
         };
         return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
@@ -612,6 +665,18 @@ pub(crate) async fn subject_file(
     let mut view = file_view(&state, &caller, &f, &names);
     view.grades = grades;
     view.inspections = inspections;
+    view.records = records
+        .into_iter()
+        .map(|r| FileRecordLine {
+            item_name: r.item_name,
+            document_number: r.document_number,
+            department: r.department_name,
+            decision_date: r.decision_date.to_string(),
+            public_now: r.public_now,
+            publicity: r.publicity,
+            under_objection: r.open_objection.is_some(),
+        })
+        .collect();
     view.education = education
         .into_iter()
         .map(|(row, course)| {
@@ -623,6 +688,7 @@ pub(crate) async fn subject_file(
         layout: Layout::new(&state, &format!("信用档案 · {}", f.organisation.name)),
         q: uscc.as_str().to_owned(),
         problem: None,
+        matches: Vec::new(),
         found: Some(view),
     };
     Ok((NO_STORE, page).into_response())
@@ -652,6 +718,7 @@ fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &B
         grades: None,
         inspections: Vec::new(),
         education: Vec::new(),
+        records: Vec::new(),
     }
 }
 
