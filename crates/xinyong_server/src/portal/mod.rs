@@ -2,4 +2,5 @@
 //! lists and `/verify` (`pages`), and the public JSON API (`api`).
 
 pub mod api;
+pub(crate) mod pager;
 pub(crate) mod pages;
