@@ -838,3 +838,23 @@ async fn search_pages_and_explains_people_and_wrong_check_characters() {
     assert!(html.contains(&format!("统一社会信用代码校验位错误，应为 {expected}")), "{html}");
     assert!(!html.contains("改用统一社会信用代码"), "{html}");
 }
+
+#[tokio::test]
+async fn suggestions_and_the_search_api_explain_people_and_check_characters() {
+    let app = portal_app().await;
+    app.core.append(vec![registration(&uscc("370102", "MA3Y0001"), "丁建国副食店", "丁建国", REP_B_ID)]).await.unwrap();
+    app.sync_search().await;
+    let text = app.get(&format!("/search/suggest?q={}", enc("张建国"))).await.text();
+    assert!(text.contains("自然人信息不提供公开查询") && !text.contains("丁建国副食店"), "{text}");
+    let v = app.get(&format!("/api/v1/public/subjects?q={}", enc("张建国"))).await.json();
+    assert_eq!(v["notice"]["code"], "natural_person_not_searchable", "{v}");
+    assert_eq!(v["hits"], serde_json::json!([]));
+    let code = a();
+    let wrong = if code.ends_with('0') { '1' } else { '0' };
+    let v = app.get(&format!("/api/v1/public/subjects?q={}{wrong}", &code[..17])).await.json();
+    assert_eq!(v["notice"]["code"], "uscc_check_character", "{v}");
+    assert!(v["notice"]["message"].as_str().unwrap().contains(&format!("应为 {}", code.chars().last().unwrap())));
+    // Ordinary queries have no notice.
+    let v = app.get(&format!("/api/v1/public/subjects?q={}", enc("泉润"))).await.json();
+    assert_eq!(v["notice"], serde_json::Value::Null);
+}

@@ -67,10 +67,22 @@ impl From<SearchHit> for SubjectHitView {
     }
 }
 
+/// What the search says about the query besides its hits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchNoticeView {
+    /// `query_too_short`, `natural_person_not_searchable`,
+    /// `uscc_check_character` or `uscc_not_found`.
+    pub code: String,
+    /// 给人看的说明（中文）。
+    pub message: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubjectSearchResponse {
     pub query: String,
     pub hits: Vec<SubjectHitView>,
+    /// 查询词像自然人姓名、统一社会信用代码校验位错误等情况下的说明；否则为 null。
+    pub notice: Option<SearchNoticeView>,
 }
 
 /// Searches legal persons by name fragment or USCC.
@@ -98,8 +110,11 @@ pub async fn search_subjects(
         ));
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let hits = state.search.search(&query, limit).into_iter().map(SubjectHitView::from).collect();
-    Ok(Json(SubjectSearchResponse { query, hits }))
+    let answer = state.search.answer(&query, limit);
+    let notice = answer
+        .notice
+        .map(|n| SearchNoticeView { code: crate::portal::pages::notice_code(n).to_owned(), message: n.message_zh() });
+    Ok(Json(SubjectSearchResponse { query, hits: answer.hits.into_iter().map(SubjectHitView::from).collect(), notice }))
 }
 
 /// One public field of a record.

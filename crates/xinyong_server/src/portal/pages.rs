@@ -100,13 +100,6 @@ fn clean_query(raw: Option<&str>) -> String {
     raw.unwrap_or("").trim().chars().take(MAX_QUERY_CHARS).collect()
 }
 
-pub(crate) fn search_hits(state: &AppState, query: &str, limit: usize) -> Vec<SearchHit> {
-    if query.is_empty() {
-        return Vec::new();
-    }
-    state.search.search(query, limit)
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchQuery {
     q: Option<String>,
@@ -134,7 +127,8 @@ pub(crate) struct SearchPage {
     pager: super::pager::Pager,
 }
 
-fn notice_code(n: QueryNotice) -> &'static str {
+/// The stable code of a search notice (pages and API).
+pub(crate) fn notice_code(n: QueryNotice) -> &'static str {
     match n {
         QueryNotice::TooShort => "query_too_short",
         QueryNotice::PersonName => "natural_person_not_searchable",
@@ -186,6 +180,9 @@ pub(crate) async fn search(
 pub(crate) struct SuggestFragment {
     q: String,
     hits: Vec<HitView>,
+    /// Said instead of "nothing found" when the query explains itself (a
+    /// person's name, a wrong check character).
+    notice: Option<String>,
 }
 
 /// The htmx fragment under the search box.
@@ -195,8 +192,12 @@ pub(crate) async fn suggest(
     Query(p): Query<SearchQuery>,
 ) -> Response {
     let q = clean_query(p.q.as_deref());
-    let hits = search_hits(&state, &q, SUGGESTIONS).into_iter().map(HitView::from).collect();
-    SuggestFragment { q, hits }.into_response()
+    let answer = if q.is_empty() { SearchAnswer::default() } else { state.search.answer(&q, SUGGESTIONS) };
+    // While typing, a notice only replaces "nothing found": a person-like
+    // fragment that is literally in company names lists those names.
+    let notice =
+        answer.notice.filter(|n| *n != QueryNotice::TooShort && answer.hits.is_empty()).map(QueryNotice::message_zh);
+    SuggestFragment { q, hits: answer.hits.into_iter().map(HitView::from).collect(), notice }.into_response()
 }
 
 // ----- subject page --------------------------------------------------------------
