@@ -535,8 +535,8 @@ pub struct PublicityParams {
     pub q: Option<String>,
     /// 页码，从 1 开始，默认 1，最多 500 页；更深的记录请加筛选条件或用 `after`。
     pub page: Option<String>,
-    /// 每页条数，1–100，默认 20。
-    pub page_size: Option<u32>,
+    /// 每页条数，1–100，默认 20（不是数字时按默认）。
+    pub page_size: Option<String>,
     /// 键集游标：上一页响应的 `next_after`。给出它而不给 `page` 时按游标翻页，任意深度代价相同。
     pub after: Option<String>,
 }
@@ -571,7 +571,10 @@ pub struct PublicityResponse {
 }
 
 async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResult<Json<PublicityResponse>> {
-    let size = p.page_size.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, portal::MAX_PAGE);
+    // A string, so that `page_size=x` gets the default instead of a bare 400
+    // from the query extractor (the same as `page`).
+    let size =
+        p.page_size.and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, portal::MAX_PAGE);
     let q = crate::portal::pages::ListQuery {
         department: p.department,
         district: p.district,
