@@ -19,6 +19,8 @@ use xinyong_core::collection::intake::{IngestRequest, InputTable, Source, ingest
 use xinyong_demo::city::DemoCity;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, RoleHolder, SubjectName, SubjectStatus};
+use xinyong_domain::{IdNumber, Uscc};
 use xinyong_test_support::TestApp;
 
 /// Subjects of the demo city registered before the penalty.
@@ -229,6 +231,190 @@ async fn at_420_pixels_no_page_of_the_story_scrolls_sideways() {
                 }
             }
             assert!(overflowing.is_empty(), "pages wider than the screen:\n{}", overflowing.join("\n"));
+        })
+        .await;
+}
+
+// ----- finding: paging and queries people type ---------------------------------------
+
+/// The company the finding story registers itself, so its traditional
+/// spelling (濟南鑫泰建築) is known.
+const XINTAI: &str = "济南鑫泰建筑工程有限公司";
+/// 济南市市场监督管理局, the department that grants the licences.
+const SCJGJ_USCC: &str = "11370100MB2853A6XD";
+/// Licences granted to 鑫泰: three pages of 双公示 at 20 a page.
+const LICENCES: usize = 45;
+
+fn licence_table(uscc: &str, count: usize) -> InputTable {
+    let row = |i: usize| -> Vec<String> {
+        let number = format!("济市监许〔2026〕{}号", 3000 + i);
+        let day = format!("2026-10-{:02}", 1 + i % 28);
+        [
+            XINTAI,
+            "法人及非法人组织",
+            uscc,
+            "李卫东",
+            "准予许可决定书",
+            &number,
+            "普通",
+            "建筑业企业资质证书",
+            &format!("JZ{}", 3000 + i),
+            "建筑工程施工总承包",
+            &day,
+            &day,
+            "2031-01-01",
+            "济南市市场监督管理局",
+            SCJGJ_USCC,
+            "1",
+            "济南市市场监督管理局",
+            SCJGJ_USCC,
+        ]
+        .iter()
+        .map(|v| (*v).to_owned())
+        .collect()
+    };
+    let headers = [
+        "XK_XDR_MC",
+        "XK_XDR_LB",
+        "XK_XDR_SHXYM",
+        "XK_FRDB",
+        "XK_XKWS",
+        "XK_WSH",
+        "XK_XKLB",
+        "XK_XKZS",
+        "XK_XKBH",
+        "XK_NR",
+        "XK_JDRQ",
+        "XK_YXQZ",
+        "XK_YXQZI",
+        "XK_XKJG",
+        "XK_XKJGDM",
+        "XK_ZT",
+        "XK_LYDW",
+        "XK_LYDWDM",
+    ];
+    InputTable {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows: (0..count).map(|i| (i as u64 + 2, row(i))).collect(),
+    }
+}
+
+/// The penalised city plus 鑫泰 and its [`LICENCES`] licences.
+async fn licensed_city() -> TestApp {
+    let (app, _) = penalised_city().await;
+    let code = Uscc::from_parts('9', '1', "370113", "MA3D8N0R").unwrap();
+    let registered = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: code.clone(),
+            name: SubjectName::parse(XINTAI).unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![RoleHolder {
+            role: RelationRole::LegalRepresentative,
+            person: NaturalPerson {
+                id_number: IdNumber::parse("440524188001010014").unwrap(),
+                name: SubjectName::parse("李卫东").unwrap(),
+            },
+        }],
+    };
+    app.core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), registered)]).await.unwrap();
+    let out = ingest_batch(
+        &app.core,
+        IngestRequest {
+            actor: Actor::parse("department:scjgj").unwrap(),
+            department: DepartmentCode::parse("scjgj").unwrap(),
+            item: Some("XK".to_owned()),
+            source: Source::Cli,
+            file_name: None,
+            idempotency_key: None,
+            table: licence_table(code.as_str(), LICENCES),
+            lenient_codes: false,
+            received_date: None,
+            dry_run: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.batch.accepted as usize, LICENCES, "{:?}", out.rows);
+    app.sync_search().await;
+    app
+}
+
+/// Marks the page being left, so waiting for the next page cannot be
+/// satisfied by the old one.
+async fn leave_by(client: &fantoccini::Client, link: fantoccini::elements::Element) {
+    client.execute("document.body.dataset.stale = '1';", vec![]).await.unwrap();
+    link.click().await.unwrap();
+}
+
+/// Waits for page `n` of a numbered list, on a page loaded after [`leave_by`].
+async fn on_page(client: &fantoccini::Client, n: usize) {
+    let current =
+        format!(r#"//body[not(@data-stale)]//nav[contains(@class, "pager")]//span[@aria-current="page" and .="{n}"]"#);
+    wait_for_xpath(client, &current).await;
+}
+
+/// The texts of what `css` matches.
+async fn texts(client: &fantoccini::Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in client.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(e.text().await.unwrap());
+    }
+    out
+}
+
+/// Page 2 of a numbered list shows other rows; 上一页 brings the first back.
+async fn page_two_and_back(client: &fantoccini::Client, rows: &str, shot: &str) {
+    on_page(client, 1).await;
+    let first = texts(client, rows).await;
+    assert!(first.len() >= 20, "a full first page: {first:?}");
+    leave_by(client, client.find(Locator::Css(r#"nav.pager a[aria-label="第 2 页"]"#)).await.unwrap()).await;
+    on_page(client, 2).await;
+    let second = texts(client, rows).await;
+    assert!(!second.is_empty() && second.iter().all(|r| !first.contains(r)), "page 2 shows other rows: {second:?}");
+    screenshot(client, shot).await;
+    leave_by(client, client.find(Locator::Css(r#"nav.pager a[rel="prev"]"#)).await.unwrap()).await;
+    on_page(client, 1).await;
+    assert_eq!(texts(client, rows).await, first, "上一页 shows the first page again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_pages_through_search_and_publicity_and_finds_a_traditional_spelling() {
+    if !browser_available() {
+        return;
+    }
+    let portal = Portal::serve(licensed_city().await).await;
+    let browser = Browser::open(1280, 1000).await;
+    let (search, licences, home) =
+        (portal.url("/search?q=%E6%B5%8E%E5%8D%97"), portal.url("/publicity/licences"), portal.url("/"));
+    browser
+        .run(|client| async move {
+            // 济南 matches most of the city: numbered pages of 20.
+            client.goto(&search).await.unwrap();
+            page_two_and_back(&client, "ol.results a.r-name", "21-search-page-2").await;
+
+            // 双公示: 45 licences of 鑫泰 and the demo's, three pages or more.
+            client.goto(&licences).await.unwrap();
+            page_two_and_back(&client, "table.list-table td.doc", "22-publicity-page-2").await;
+            // Jump to page 3 with the form.
+            let field = wait_for_css(&client, "#pager-page").await;
+            field.clear().await.unwrap();
+            field.send_keys("3").await.unwrap();
+            leave_by(&client, client.find(Locator::Css(".pager-jump button")).await.unwrap()).await;
+            on_page(&client, 3).await;
+            screenshot(&client, "23-publicity-page-3").await;
+
+            // Typed in traditional characters, the simplified name is found.
+            client.goto(&home).await.unwrap();
+            let search_box = wait_for_css(&client, r#"form[role="search"] input[name="q"]"#).await;
+            search_box.send_keys("濟南鑫泰建築").await.unwrap();
+            let button = client.find(Locator::Css(r#"form[role="search"] button[type="submit"]"#)).await.unwrap();
+            leave_by(&client, button).await;
+            let hit =
+                wait_for_xpath(&client, &format!(r#"//body[not(@data-stale)]//ol[@class="results"]//a[.="{XINTAI}"]"#))
+                    .await;
+            assert!(hit.attr("href").await.unwrap().unwrap().starts_with("/subjects/91370113"));
+            screenshot(&client, "24-traditional-query").await;
         })
         .await;
 }

@@ -413,8 +413,12 @@ async fn only_published_in_force_legal_person_entries_are_public() {
     assert_eq!(not_red.total, 1);
     let red_only = published_lists(core, &ListsQuery { red: Some(true), page: 9, ..Default::default() }).await.unwrap();
     assert_eq!((red_only.total, red_only.page, red_only.pages), (1, 1, 1));
-    let court =
-        published_lists(core, &ListsQuery { list: Some("court-dishonest".into()), page: 1, red: None }).await.unwrap();
+    let court = published_lists(
+        core,
+        &ListsQuery { list: Some("court-dishonest".into()), page: 1, red: None, subject_text: None },
+    )
+    .await
+    .unwrap();
     assert_eq!(court.total, 0);
     assert_eq!(memberships(core, &org()).await.unwrap().len(), 2);
 }

@@ -38,6 +38,8 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         public::search_subjects,
         public::get_subject,
         public::get_lists,
+        public::list_licences,
+        public::list_penalties,
         crate::commitments::pledges::api_pledges,
         create_batch,
         get_batch,

@@ -651,6 +651,8 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     check("SubjectView", &app.get(&format!("/api/v1/public/subjects/{}", b())).await.json());
     check("ErrorEnvelope", &app.get("/api/v1/public/subjects").await.json());
     check("ListsResponse", &app.get("/api/v1/public/lists?page=2").await.json());
+    check("PublicityResponse", &app.get("/api/v1/public/penalties").await.json());
+    check("PublicityResponse", &app.get("/api/v1/public/licences?page=2&page_size=1").await.json());
     let company = xinyong_core::auth::policy::Principal::Subject(xinyong_core::auth::policy::SubjectPrincipal {
         uscc: Uscc::parse(&a()).unwrap(),
         username: "admin".into(),
@@ -720,4 +722,181 @@ async fn telephone_numbers_and_mail_addresses_in_public_text_are_masked() {
             assert!(!shown.contains(raw), "{raw} shown");
         }
     }
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// 45 more licences of 济南泉润商贸 (46 with the fixture's), one of 鑫泰.
+async fn many_licences(app: &TestApp) {
+    let code = a();
+    let rows: Vec<Vec<(&str, String)>> = (0..45)
+        .map(|i| {
+            let day = format!("2026-10-{:02}", 1 + i % 28);
+            let number = format!("济市监食许〔2026〕{}号", 2000 + i);
+            licence(&code, "济南泉润商贸有限公司", "张三丰", &number, &day, "2031-01-01")
+        })
+        .collect();
+    ingest(app, "scjgj", "XK", &rows).await;
+    let other = licence(&b(), "济南鑫泰建筑工程有限公司", "李卫东", "济建许〔2026〕9号", "2026-09-01", "2031-01-01");
+    ingest(app, "scjgj", "XK", &[other]).await;
+}
+
+fn licence_numbers(html: &str) -> Vec<String> {
+    html.match_indices("济市监食许〔").map(|(i, _)| html[i..].split('<').next().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn publicity_pages_are_numbered_with_previous_next_and_jump() {
+    let app = portal_app().await;
+    many_licences(&app).await;
+    let first = assert_ok_html(&app.get("/publicity/licences").await);
+    assert!(first.contains("共 47 条"), "{first}");
+    // 47 rows of 20: three pages, a jump form, no "previous" on page 1.
+    assert!(first.contains(r#"<span aria-current="page">1</span>"#), "{first}");
+    assert!(first.contains(r#"href="/publicity/licences?page=3""#));
+    assert!(first.contains(r#"name="page" type="number" min="1" max="3""#));
+    assert!(!first.contains(r#"rel="prev""#));
+    let second = assert_ok_html(&app.get("/publicity/licences?page=2").await);
+    let (one, two) = (licence_numbers(&first), licence_numbers(&second));
+    assert_eq!((one.len(), two.len()), (20, 20));
+    assert!(one.iter().all(|n| !two.contains(n)), "page 2 shows other rows");
+    assert!(second.contains(r#"rel="prev" href="/publicity/licences""#), "{second}");
+    // Out of range pages show the last one; junk is page 1.
+    assert!(
+        assert_ok_html(&app.get("/publicity/licences?page=99").await).contains(r#"<span aria-current="page">3</span>"#)
+    );
+    assert_eq!(licence_numbers(&assert_ok_html(&app.get("/publicity/licences?page=x").await)), one);
+    // Filters are kept in page links and in the jump form.
+    let html = assert_ok_html(&app.get("/publicity/licences?district=370102").await);
+    assert!(html.contains("共 46 条") && html.contains("district=370102&#38;page=2"), "{html}");
+    assert!(html.contains(r#"<input type="hidden" name="district" value="370102">"#));
+    // An old keyset link still works.
+    assert_eq!(app.get("/publicity/penalties?after=junk").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn publicity_and_lists_filter_by_name_or_code() {
+    let app = portal_app().await;
+    many_licences(&app).await;
+    let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={}", enc("鑫泰"))).await);
+    assert!(html.contains("共 1 条") && html.contains("济建许〔2026〕9号"), "{html}");
+    assert!(html.contains(r#"name="q" type="search" value="鑫泰""#));
+    // A USCC in lower case with spaces is matched exactly.
+    let code = b().to_lowercase();
+    let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={}+{}", &code[..9], &code[9..])).await);
+    assert!(html.contains("共 1 条"), "{html}");
+    assert!(assert_ok_html(&app.get("/publicity/licences?q=%25").await).contains("共 0 条"));
+    // A natural person's penalty is not found by the person's name.
+    assert!(assert_ok_html(&app.get(&format!("/publicity/penalties?q={}", enc("王小明"))).await).contains("共 0 条"));
+    let html = assert_ok_html(&app.get(&format!("/lists?q={}", enc("泉润"))).await);
+    assert!(html.contains(r#"value="泉润""#) && html.contains("清除条件"), "{html}");
+}
+
+#[tokio::test]
+async fn the_publicity_api_pages_filters_and_shows_only_organisations() {
+    let app = portal_app().await;
+    let v = app.get("/api/v1/public/penalties").await.json();
+    assert_eq!((v["item"].as_str(), v["total"].as_u64()), (Some("CF"), Some(1)), "{v}");
+    assert_eq!(v["records"][0]["subject_uscc"], a().as_str());
+    assert_eq!(v["records"][0]["document_number"], "济市监罚〔2026〕101号");
+    let text = app.get("/api/v1/public/penalties").await.text();
+    assert!(!text.contains("王小明") && !text.contains(&natural_id()) && !text.contains("张三丰"), "{text}");
+
+    many_licences(&app).await;
+    let v = app.get("/api/v1/public/licences?page=3&page_size=20").await.json();
+    assert_eq!((v["page"].as_u64(), v["pages"].as_u64(), v["total"].as_u64()), (Some(3), Some(3), Some(47)), "{v}");
+    assert_eq!(v["records"].as_array().unwrap().len(), 7);
+    // The keyset cursor walks every record once.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/public/licences?page_size=10".to_owned();
+    loop {
+        let v = app.get(&path).await.json();
+        seen.extend(v["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+        match v["next_after"].as_str() {
+            Some(after) => path = format!("/api/v1/public/licences?page_size=10&after={after}"),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (47, 47));
+    // Filters: name, code, district, department, dates.
+    let total = |path: String| {
+        let app = &app;
+        async move { app.get(&path).await.json()["total"].as_u64().unwrap() }
+    };
+    assert_eq!(total(format!("/api/v1/public/licences?q={}", enc("鑫泰"))).await, 1);
+    assert_eq!(total(format!("/api/v1/public/licences?q={}", a())).await, 46);
+    assert_eq!(total("/api/v1/public/licences?district=370113".to_owned()).await, 1);
+    assert_eq!(total("/api/v1/public/licences?department=zjj".to_owned()).await, 0);
+    assert_eq!(total("/api/v1/public/licences?from=2026-10-28&to=2026-10-28".to_owned()).await, 1);
+    let r = app.get("/api/v1/public/licences?from=yesterday").await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+}
+
+#[tokio::test]
+async fn search_pages_and_explains_people_and_wrong_check_characters() {
+    let app = portal_app().await;
+    let events: Vec<NewEvent> = (0..45)
+        .map(|i| {
+            let code = uscc("370102", &format!("MA3X{i:04}"));
+            registration(&code, &format!("济南泉润第{i}分店商贸有限公司"), "张三丰", REP_A_ID)
+        })
+        .collect();
+    app.core.append(events).await.unwrap();
+    app.core.append(vec![registration(&uscc("370102", "MA3Y0001"), "丁建国副食店", "丁建国", REP_B_ID)]).await.unwrap();
+    app.sync_search().await;
+
+    let q = enc("泉润");
+    let first = assert_ok_html(&app.get(&format!("/search?q={q}")).await);
+    assert!(first.contains("（46 个）") && first.contains(r#"<ol class="results" start="1">"#), "{first}");
+    assert!(first.contains(&format!(r#"href="/search?q={q}&#38;page=3""#)), "{first}");
+    let second = assert_ok_html(&app.get(&format!("/search?q={q}&page=2")).await);
+    assert!(second.contains(r#"<ol class="results" start="21">"#));
+    assert!(second.contains(&format!(r#"rel="prev" href="/search?q={q}""#)), "{second}");
+
+    // Traditional characters find the simplified name.
+    let html = assert_ok_html(&app.get(&format!("/search?q={}", enc("濟南鑫泰"))).await);
+    assert!(html.contains("济南鑫泰建筑工程有限公司"), "{html}");
+
+    // A person's name: the notice, not a fuzzy 丁建国副食店.
+    let html = assert_ok_html(&app.get(&format!("/search?q={}", enc("张建国"))).await);
+    assert!(html.contains("自然人信息不提供公开查询") && html.contains("natural_person_not_searchable"), "{html}");
+    assert!(!html.contains("丁建国副食店"), "{html}");
+    // …while a company whose name starts with the query is found.
+    let html = assert_ok_html(&app.get(&format!("/search?q={}", enc("丁建国"))).await);
+    assert!(html.contains("丁建国副食店") && !html.contains("自然人信息不提供公开查询"), "{html}");
+
+    // A wrong check character is named.
+    let code = a();
+    let expected = code.chars().last().unwrap();
+    let wrong = if expected == '0' { '1' } else { '0' };
+    let typed = format!("{}{wrong}", &code[..17]);
+    let html = assert_ok_html(&app.get(&format!("/search?q={typed}")).await);
+    assert!(html.contains(&format!("统一社会信用代码校验位错误，应为 {expected}")), "{html}");
+    assert!(!html.contains("改用统一社会信用代码"), "{html}");
+}
+
+#[tokio::test]
+async fn suggestions_and_the_search_api_explain_people_and_check_characters() {
+    let app = portal_app().await;
+    app.core.append(vec![registration(&uscc("370102", "MA3Y0001"), "丁建国副食店", "丁建国", REP_B_ID)]).await.unwrap();
+    app.sync_search().await;
+    let text = app.get(&format!("/search/suggest?q={}", enc("张建国"))).await.text();
+    assert!(text.contains("自然人信息不提供公开查询") && !text.contains("丁建国副食店"), "{text}");
+    let v = app.get(&format!("/api/v1/public/subjects?q={}", enc("张建国"))).await.json();
+    assert_eq!(v["notice"]["code"], "natural_person_not_searchable", "{v}");
+    assert_eq!(v["hits"], serde_json::json!([]));
+    let code = a();
+    let wrong = if code.ends_with('0') { '1' } else { '0' };
+    let v = app.get(&format!("/api/v1/public/subjects?q={}{wrong}", &code[..17])).await.json();
+    assert_eq!(v["notice"]["code"], "uscc_check_character", "{v}");
+    assert!(v["notice"]["message"].as_str().unwrap().contains(&format!("应为 {}", code.chars().last().unwrap())));
+    // Ordinary queries have no notice.
+    let v = app.get(&format!("/api/v1/public/subjects?q={}", enc("泉润"))).await.json();
+    assert_eq!(v["notice"], serde_json::Value::Null);
 }

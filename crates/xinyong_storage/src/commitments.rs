@@ -124,17 +124,10 @@ fn pledges_where(stmt: Stmt, q: &str) -> Stmt {
     if q.is_empty() {
         return stmt;
     }
-    let literal: String = q
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
     stmt.push(" AND (uscc = ")
         .bind(q.to_owned())
         .push(" OR subject_name LIKE ")
-        .bind(format!("%{literal}%"))
+        .bind(crate::sql::contains_pattern(q))
         .push(" ESCAPE '\\')")
 }
 

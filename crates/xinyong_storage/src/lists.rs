@@ -116,6 +116,10 @@ pub struct PublishedFilter {
     pub list_codes: Vec<String>,
     /// One organisation's entries only.
     pub subject: Option<Uscc>,
+    /// What a visitor typed into the list's search box: entries whose
+    /// subject is this USCC exactly or whose name contains it (`%`, `_` and
+    /// `\\` are literal; a contains match scans the published rows).
+    pub subject_text: Option<String>,
 }
 
 /// `WHERE …` of [`PublishedFilter`].
@@ -131,8 +135,17 @@ fn published_where(stmt: Stmt, f: &PublishedFilter) -> Stmt {
         .push(") AND list_code IN (")
         .bind_list(f.list_codes.iter().map(String::as_str))
         .push(")");
-    match &f.subject {
+    let stmt = match &f.subject {
         Some(uscc) => stmt.push(" AND subject_key = ").bind(uscc.as_str()),
+        None => stmt,
+    };
+    match f.subject_text.as_deref().filter(|t| !t.is_empty()) {
+        Some(text) => stmt
+            .push(" AND (subject_key = ")
+            .bind(text.to_owned())
+            .push(" OR subject_name LIKE ")
+            .bind(crate::sql::contains_pattern(text))
+            .push(" ESCAPE '\\')"),
         None => stmt,
     }
 }

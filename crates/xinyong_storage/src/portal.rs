@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 
-use crate::sql::{Cols, Kind, Stmt, day, to_rows};
+use crate::sql::{Cols, Kind, Stmt, contains_pattern, day, to_rows};
 use crate::{Result, Store};
 
 /// Which `records` rows the public record lists (双公示) show: records of
@@ -25,6 +25,11 @@ pub struct PublicRecordFilter {
     /// Decision dates from and to, inclusive.
     pub decided_from: Option<String>,
     pub decided_to: Option<String>,
+    /// What a visitor typed into the list's search box: rows whose subject
+    /// is this USCC exactly, or whose subject name contains it (`%`, `_`
+    /// and `\\` are literal). A contains match cannot use an index; it
+    /// scans the rows the other conditions leave (one item's public rows).
+    pub subject_text: Option<String>,
 }
 
 /// Keyset position in a newest-first record list: the rows after it are
@@ -42,14 +47,15 @@ impl RecordCursor {
     }
 }
 
-/// The conditions of a public record list, parameters `$1`–`$6`. An empty
+/// The conditions of a public record list, parameters `$1`–`$8`. An empty
 /// string parameter means "no filter". The division is USCC positions 3–8
 /// of the subject key. Served by `records_public_item (public, item,
 /// decision_date)`.
 const PUBLIC_RECORDS_WHERE: &str = " WHERE public = 1 AND subject_kind = 'legal_person' AND item = $1 \
      AND window_start IS NOT NULL AND window_start <= $2 AND (latest_end IS NULL OR latest_end > $2) \
      AND ($3 = '' OR department = $3) AND ($4 = '' OR substr(subject_key, 3, 6) LIKE $4) \
-     AND ($5 = '' OR decision_date >= $5) AND ($6 = '' OR decision_date <= $6)";
+     AND ($5 = '' OR decision_date >= $5) AND ($6 = '' OR decision_date <= $6) \
+     AND ($7 = '' OR subject_key = $7 OR subject_name LIKE $8 ESCAPE '\\')";
 
 /// A division prefix as a LIKE pattern; anything but ASCII digits is dropped
 /// so the value can never carry a wildcard.
@@ -58,14 +64,18 @@ fn division_pattern(prefix: Option<&str>) -> String {
     if digits.is_empty() { String::new() } else { format!("{digits}%") }
 }
 
-/// Binds `$1`–`$6` of [`PUBLIC_RECORDS_WHERE`].
+/// Binds `$1`–`$8` of [`PUBLIC_RECORDS_WHERE`].
 fn bind_filter(stmt: Stmt, f: &PublicRecordFilter) -> Stmt {
+    let text = f.subject_text.clone().unwrap_or_default();
+    let pattern = contains_pattern(&text);
     stmt.arg(f.item.as_str())
         .arg(f.today.as_str())
         .arg(f.department.clone().unwrap_or_default())
         .arg(division_pattern(f.division_prefix.as_deref()))
         .arg(f.decided_from.clone().unwrap_or_default())
         .arg(f.decided_to.clone().unwrap_or_default())
+        .arg(text)
+        .arg(pattern)
 }
 
 /// Records matching `filter`, newest decision first (ties by id, descending),
@@ -79,14 +89,35 @@ pub async fn public_records(
     let (date, id) = cursor.map_or((String::new(), String::new()), |c| (c.decision_date.clone(), c.id.clone()));
     let stmt = bind_filter(
         Stmt::select(&RECORDS).push(PUBLIC_RECORDS_WHERE).push(
-            " AND ($7 = '' OR decision_date < $7 OR (decision_date = $7 AND id < $8)) \
-             ORDER BY decision_date DESC, id DESC LIMIT $9",
+            " AND ($9 = '' OR decision_date < $9 OR (decision_date = $9 AND id < $10)) \
+             ORDER BY decision_date DESC, id DESC LIMIT $11",
         ),
         filter,
     )
     .arg(date)
     .arg(id)
     .arg(i64::from(limit));
+    to_rows(store.fetch(&stmt).await?)
+}
+
+/// Records matching `filter` in the order of [`public_records`], the
+/// `limit` after the first `offset`: the portal's numbered pages. Served by
+/// `records_public_item (public, item, decision_date)` read backwards, so a
+/// page costs its offset plus its rows; callers bound the offset.
+pub async fn public_records_at(
+    store: &dyn Store,
+    filter: &PublicRecordFilter,
+    offset: u64,
+    limit: u32,
+) -> Result<Vec<RecordRow>> {
+    let stmt = bind_filter(
+        Stmt::select(&RECORDS)
+            .push(PUBLIC_RECORDS_WHERE)
+            .push(" ORDER BY decision_date DESC, id DESC LIMIT $9 OFFSET $10"),
+        filter,
+    )
+    .arg(i64::from(limit))
+    .arg(i64::try_from(offset).unwrap_or(i64::MAX));
     to_rows(store.fetch(&stmt).await?)
 }
 

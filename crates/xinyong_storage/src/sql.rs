@@ -348,6 +348,21 @@ impl<T, C> Page<T, C> {
     }
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern for "contains `text`": `%`, `_` and `\\`
+/// in `text` are literal.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 /// `limit + 1` as a bound value.
 pub(crate) fn one_more(limit: u32) -> i64 {
     i64::from(limit) + 1

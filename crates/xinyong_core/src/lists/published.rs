@@ -97,6 +97,9 @@ pub struct ListsQuery {
     pub red: Option<bool>,
     /// 1-based page.
     pub page: usize,
+    /// A USCC (exact) or part of a subject name, as typed
+    /// ([`crate::portal::subject_text`] normalizes it).
+    pub subject_text: Option<String>,
 }
 
 /// One page of published entries.
@@ -151,6 +154,7 @@ pub async fn published_lists(core: &Core, q: &ListsQuery) -> Result<ListsPage> {
         today: china_today(core),
         list_codes: wanted_codes(&core.rules().sanctions, q),
         subject: None,
+        subject_text: q.subject_text.clone().filter(|t| !t.is_empty()),
     };
     let total = usize::try_from(lists::count_published_listings(core.store(), &filter).await?).unwrap_or(usize::MAX);
     let pages = total.div_ceil(LIST_PAGE_SIZE).max(1);
@@ -173,6 +177,7 @@ pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListin
         today: china_today(core),
         list_codes: wanted_codes(&core.rules().sanctions, &all),
         subject: Some(uscc.clone()),
+        subject_text: None,
     };
     let rows = lists::published_listings(core.store(), &filter, 0, MAX_MEMBERSHIPS).await?;
     let departments = crate::portal::department_names(core).await?;

@@ -350,10 +350,26 @@ pub struct PublicRecordPage {
     pub total: u64,
     /// Where the next page starts, when there is one.
     pub next: Option<RecordCursor>,
+    /// The 1-based page shown (1 for a keyset page).
+    pub page: u32,
+    /// Pages that numbered paging can reach: all of them, up to
+    /// [`MAX_LIST_PAGES`].
+    pub pages: u32,
 }
 
 /// Largest page the lists serve.
 pub const MAX_PAGE: u32 = 100;
+
+/// Deepest numbered page of a public record list. A numbered page is an
+/// `OFFSET` over the `records_public_item` index read newest first, so its
+/// cost grows with its depth; 500 pages of 20 (10,000 rows, a few ms) cover
+/// every list the city has today (2,684 licences ≈ 135 pages) while keeping
+/// a crawler asking for page 10^9 cheap. Deeper rows are reached by
+/// filtering (department, district, dates, name) or through the keyset
+/// cursor (`after`), which costs the same at any depth. A cursor per page
+/// was the other choice: it makes "page 7" a walk from page 1, which is
+/// what the offset does inside the database, only slower.
+pub const MAX_LIST_PAGES: u32 = 500;
 
 /// What a public record list is asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -363,15 +379,32 @@ pub struct PublicRecordQuery {
     pub division_prefix: Option<String>,
     pub decided_from: Option<NaiveDate>,
     pub decided_to: Option<NaiveDate>,
+    /// A USCC (exact) or part of a subject name, as typed.
+    pub subject_text: Option<String>,
+    /// Keyset position; used when `page` is 0.
     pub cursor: Option<RecordCursor>,
+    /// 1-based page number (clamped to the pages there are, at most
+    /// [`MAX_LIST_PAGES`]); 0 pages by `cursor` instead.
+    pub page: u32,
     pub limit: u32,
+}
+
+/// The name filter of a list as typed: a USCC in any spacing or case
+/// becomes its canonical form (matched exactly), anything else is matched
+/// as part of the subject name.
+pub fn subject_text(raw: Option<&str>) -> Option<String> {
+    let raw: String = raw?.trim().chars().take(100).collect();
+    if raw.is_empty() {
+        return None;
+    }
+    Some(normalize_uscc(&raw).map_or(raw, |u| u.as_str().to_owned()))
 }
 
 /// Public, in-window records of one item, newest decision first.
 pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
     let catalog = &core.rules().catalog;
     if public_item(catalog, &q.item).is_none() {
-        return Ok(PublicRecordPage { records: Vec::new(), total: 0, next: None });
+        return Ok(PublicRecordPage { records: Vec::new(), total: 0, next: None, page: 1, pages: 1 });
     }
     let today = china_today(core);
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -382,20 +415,28 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
         division_prefix: q.division_prefix.clone().filter(|d| !d.is_empty()),
         decided_from: q.decided_from.map(day),
         decided_to: q.decided_to.map(day),
+        subject_text: q.subject_text.clone().filter(|t| !t.is_empty()),
     };
     let limit = q.limit.clamp(1, MAX_PAGE);
     let store = core.store();
-    // One row more than asked tells whether there is a next page.
-    let rows = queries::public_records(store, &filter, q.cursor.as_ref(), limit + 1).await?;
+    let total = queries::count_public_records(store, &filter).await?;
+    let pages = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX).clamp(1, MAX_LIST_PAGES);
+    let (rows, page) = if q.page == 0 {
+        // One row more than asked tells whether there is a next page.
+        (queries::public_records(store, &filter, q.cursor.as_ref(), limit + 1).await?, 1)
+    } else {
+        let page = q.page.clamp(1, pages);
+        let offset = u64::from(page - 1) * u64::from(limit);
+        (queries::public_records_at(store, &filter, offset, limit + 1).await?, page)
+    };
     let more = rows.len() > limit as usize;
-    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next = if more { page.last().map(RecordCursor::after) } else { None };
+    let page_rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next = if more { page_rows.last().map(RecordCursor::after) } else { None };
     let mask = &core.settings().mask;
     // The SQL already selects public, in-window rows; the same rule is
     // applied again here so that the pages depend on one definition.
-    let records = public_views(page, catalog, mask, today);
-    let total = queries::count_public_records(store, &filter).await?;
-    Ok(PublicRecordPage { records, total, next })
+    let records = public_views(page_rows, catalog, mask, today);
+    Ok(PublicRecordPage { records, total, next, page, pages })
 }
 
 /// The opening of an entry's body commitment: anyone can recompute

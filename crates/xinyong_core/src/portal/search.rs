@@ -182,6 +182,54 @@ pub struct SearchHit {
     pub rank: MatchKind,
 }
 
+/// Something to tell a visitor about the query besides (or instead of) hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum QueryNotice {
+    /// Fewer than two characters after stripping legal forms (有限公司 alone).
+    TooShort,
+    /// The query looks like a person's name and no company name starts with
+    /// it: natural persons are not searchable on the portal.
+    PersonName,
+    /// An 18-character code whose check character is wrong.
+    UsccCheckCharacter { expected: char, found: char },
+    /// A well-formed 18-character code no organisation here has.
+    UnknownCode,
+}
+
+impl QueryNotice {
+    /// The sentence the portal shows (zh-CN).
+    pub fn message_zh(self) -> String {
+        match self {
+            QueryNotice::TooShort => "请输入至少两个字的企业字号，或完整的 18 位统一社会信用代码。只输入“有限公司”之类的组织形式无法区分企业。".to_owned(),
+            QueryNotice::PersonName => {
+                "自然人信息不提供公开查询。这里只能查询企业等法人和非法人组织，请输入组织名称或统一社会信用代码。".to_owned()
+            }
+            QueryNotice::UsccCheckCharacter { expected, found } => {
+                format!("统一社会信用代码校验位错误，应为 {expected}（输入的是 {found}），请核对后重新输入。")
+            }
+            QueryNotice::UnknownCode => "平台中没有这个统一社会信用代码的组织，请核对代码。".to_owned(),
+        }
+    }
+}
+
+/// Hits and the notice that goes with them ([`SearchIndex::answer`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchAnswer {
+    pub hits: Vec<SearchHit>,
+    pub notice: Option<QueryNotice>,
+}
+
+impl SearchAnswer {
+    fn hits(hits: Vec<SearchHit>) -> SearchAnswer {
+        SearchAnswer { hits, notice: None }
+    }
+
+    fn notice(notice: QueryNotice) -> SearchAnswer {
+        SearchAnswer { hits: Vec::new(), notice: Some(notice) }
+    }
+}
+
 /// Sizes of the index, for the CLI, the bench and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct IndexStats {
@@ -304,7 +352,45 @@ impl SearchIndex {
         if q.chars().count() < MIN_QUERY_CHARS {
             return Vec::new();
         }
-        inner.find(q, &normalized, limit).into_iter().map(|(id, kind)| inner.hit(id, kind)).collect()
+        inner.find(q, &normalized, limit, true).into_iter().map(|(id, kind)| inner.hit(id, kind)).collect()
+    }
+
+    /// [`SearchIndex::search`] for a visitor: at most `limit` hits plus what
+    /// to tell about the query when the hits alone would mislead.
+    ///
+    /// - An 18-character code that is not indexed gets no name search: a
+    ///   wrong check character is named ([`QueryNotice::UsccCheckCharacter`]),
+    ///   a well-formed code is reported unknown ([`QueryNotice::UnknownCode`]).
+    /// - A query that looks like a person's name ([`looks_like_person_name`])
+    ///   and is not the start of any company name (no exact or prefix hit)
+    ///   gets [`QueryNotice::PersonName`] and no fuzzy hits: 张建国 must not
+    ///   "find" 丁建国副食店. Names that merely contain it are still listed.
+    /// - Too short or legal-form-only queries get [`QueryNotice::TooShort`].
+    pub fn answer(&self, query: &str, limit: usize) -> SearchAnswer {
+        let normalized = normalize(query);
+        let inner = self.read();
+        if let Some(code) = as_code(&normalized) {
+            if let Some(&id) = inner.by_code.get(&code) {
+                return SearchAnswer::hits(vec![inner.hit(id, MatchKind::Code)]);
+            }
+            return SearchAnswer::notice(code_notice(&normalized));
+        }
+        let q = strip_legal_forms(&normalized, true);
+        if q.chars().count() < MIN_QUERY_CHARS {
+            return SearchAnswer::notice(QueryNotice::TooShort);
+        }
+        let hit = |(id, kind)| inner.hit(id, kind);
+        if q == normalized && looks_like_person_name(q) {
+            let found = inner.find(q, &normalized, limit, false);
+            if !found.iter().any(|(_, kind)| matches!(kind, MatchKind::Exact | MatchKind::Prefix)) {
+                return SearchAnswer {
+                    hits: found.into_iter().map(hit).collect(),
+                    notice: Some(QueryNotice::PersonName),
+                };
+            }
+            return SearchAnswer::hits(found.into_iter().map(hit).collect());
+        }
+        SearchAnswer::hits(inner.find(q, &normalized, limit, true).into_iter().map(hit).collect())
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Inner> {
@@ -541,7 +627,7 @@ impl Inner {
 
     /// Entry ids of the best `limit` matches of `q` with their tier.
     /// `normalized` is the query before legal forms were stripped.
-    fn find(&self, q: &str, normalized: &str, limit: usize) -> Vec<(u32, MatchKind)> {
+    fn find(&self, q: &str, normalized: &str, limit: usize, fuzzy: bool) -> Vec<(u32, MatchKind)> {
         let chars: Vec<char> = q.chars().collect();
         let mut inner: Vec<u64> = chars.windows(2).map(|w| gram(w[0], w[1])).collect();
         inner.sort_unstable();
@@ -592,7 +678,7 @@ impl Inner {
                 .take(limit - hits.len());
             hits.extend(found.map(|id| (id, tier)));
         }
-        if hits.is_empty() && chars.len() >= 3 {
+        if fuzzy && hits.is_empty() && chars.len() >= 3 {
             hits.extend(self.fuzzy(&chars, limit).into_iter().map(|id| (id, MatchKind::Fuzzy)));
         }
         hits
@@ -795,11 +881,57 @@ fn as_code(normalized: &str) -> Option<[u8; 18]> {
     code.iter().all(u8::is_ascii_alphanumeric).then_some(code)
 }
 
+/// What an unindexed 18-character code tells: a wrong check character, or
+/// nothing wrong but unknown here.
+fn code_notice(code: &str) -> QueryNotice {
+    let expected = code.get(..17).and_then(xinyong_domain::codes::uscc::check_character);
+    match (expected, code.chars().nth(17)) {
+        (Some(expected), Some(found)) if expected != found => QueryNotice::UsccCheckCharacter { expected, found },
+        _ => QueryNotice::UnknownCode,
+    }
+}
+
+/// Common surnames, compound ones first (`surnames.txt`).
+fn surnames() -> &'static HashSet<&'static str> {
+    static SURNAMES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SURNAMES.get_or_init(|| {
+        include_str!("surnames.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    })
+}
+
+/// Whether a normalized query reads like a Chinese person's name: two to
+/// four CJK characters that start with a common surname (a compound one
+/// such as 欧阳 needs a given name after it). The caller also requires that
+/// no company name starts with the query, so 2–4 character company names
+/// that exist (王府井, 张记) are still found first; this test alone only
+/// decides that fuzzy "did you mean" hits would be misleading.
+pub fn looks_like_person_name(normalized: &str) -> bool {
+    let chars: Vec<char> = normalized.chars().collect();
+    if !(2..=4).contains(&chars.len()) || !chars.iter().all(|c| matches!(u32::from(*c), 0x4E00..=0x9FFF)) {
+        return false;
+    }
+    let first: String = chars[..1].iter().collect();
+    let compound: String = chars[..2].iter().collect();
+    surnames().contains(first.as_str()) || (chars.len() >= 3 && surnames().contains(compound.as_str()))
+}
+
 /// The form names and queries are compared in: letters and digits only,
 /// ASCII letters upper-cased, full-width ASCII (ＡＢＣ１２３, typed with a
-/// Chinese input method) folded to half-width.
+/// Chinese input method) folded to half-width, traditional characters
+/// (濟南, typed by visitors used to them) turned into simplified ones.
+///
+/// The traditional → simplified table is the `fast2s` crate's (OpenCC's
+/// character table, pure Rust, MIT). Chosen over the others because it
+/// converts character for character, so a fragment converts the same as
+/// the name around it and the character count (bigrams, anchors,
+/// [`MIN_QUERY_CHARS`]) is unchanged; `character_converter` converts by
+/// phrases (a fragment may convert differently from the whole name),
+/// `zhconv` is GPL and needs zstd (C), `opencc-rust` needs the C++ OpenCC.
+/// Both names and queries go through here, so a simplified name that
+/// happens to use a character the table maps (乾) still matches itself.
 pub fn normalize(s: &str) -> String {
-    s.chars()
+    let folded: String = s
+        .chars()
         .filter_map(|c| {
             let c = match u32::from(c) {
                 full @ 0xFF01..=0xFF5E => char::from_u32(full - 0xFEE0).unwrap_or(c),
@@ -807,7 +939,8 @@ pub fn normalize(s: &str) -> String {
             };
             c.is_alphanumeric().then(|| c.to_ascii_uppercase())
         })
-        .collect()
+        .collect();
+    fast2s::convert(&folded)
 }
 
 /// `s` without the legal-form words at its end (repeatedly). For names
@@ -1108,6 +1241,55 @@ mod tests {
             assert_eq!(hits[0].division, "370100");
         }
         assert!(index.search("91370100MA00000009", 10).is_empty());
+    }
+
+    #[test]
+    fn traditional_and_full_width_queries_find_simplified_names() {
+        assert_eq!(normalize("濟南泉潤商貿"), "济南泉润商贸");
+        assert_eq!(normalize("ＡＢＣ１２３"), "ABC123");
+        let index = index_of(&["济南泉润商贸有限公司", "乾元科技有限公司"]);
+        assert_eq!(names_of(&index.search("濟南泉潤", 10)), [("济南泉润商贸有限公司", MatchKind::Prefix)]);
+        assert_eq!(index.search("泉潤商貿有限公司", 10)[0].rank, MatchKind::Exact);
+        // A simplified name with a character the table maps still finds itself.
+        assert_eq!(index.search("乾元科技", 10).len(), 1);
+    }
+
+    #[test]
+    fn person_names_get_a_notice_instead_of_fuzzy_hits() {
+        let index = index_of(&["丁建国副食店", "王府井百货有限公司", "张记面馆", "老字号张建国烧烤店"]);
+        let answer = index.answer("张建国", 10);
+        assert_eq!(answer.notice, Some(QueryNotice::PersonName));
+        // Contains hits stay (the name is in a company name); no fuzzy ones.
+        assert_eq!(names_of(&answer.hits), [("老字号张建国烧烤店", MatchKind::Contains)]);
+        let answer = index.answer("李建国", 10);
+        assert_eq!((answer.notice, answer.hits.len()), (Some(QueryNotice::PersonName), 0));
+        // Short company names that exist are found first.
+        assert_eq!(index.answer("王府井", 10).notice, None);
+        assert_eq!(index.answer("张记", 10).hits[0].name, "张记面馆");
+        assert!(looks_like_person_name("欧阳修"));
+        assert!(looks_like_person_name("司马相如"));
+        assert!(!looks_like_person_name("泉润商贸"));
+        assert!(!looks_like_person_name("张ABC"));
+        assert!(!looks_like_person_name("张建国副食店"));
+    }
+
+    #[test]
+    fn unknown_codes_say_whether_the_check_character_is_wrong() {
+        let index = index_of(&["泉润商贸有限公司"]);
+        let good = "91370102MA3C4XK82R";
+        let expected = xinyong_domain::codes::uscc::check_character(&good[..17]).expect("valid body");
+        let wrong = if expected == '0' { '1' } else { '0' };
+        let typed = format!("{}{wrong}", &good[..17]);
+        assert_eq!(index.answer(&typed, 10).notice, Some(QueryNotice::UsccCheckCharacter { expected, found: wrong }));
+        let right = format!("{}{expected}", &good[..17]);
+        assert_eq!(index.answer(&right, 10).notice, Some(QueryNotice::UnknownCode));
+        assert!(
+            QueryNotice::UsccCheckCharacter { expected, found: wrong }
+                .message_zh()
+                .contains(&format!("应为 {expected}"))
+        );
+        assert_eq!(index.answer("91370100MA00000000", 10).hits.len(), 1);
+        assert_eq!(index.answer("有限公司", 10).notice, Some(QueryNotice::TooShort));
     }
 
     fn name_strategy() -> impl Strategy<Value = String> {

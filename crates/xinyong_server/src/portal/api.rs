@@ -67,10 +67,22 @@ impl From<SearchHit> for SubjectHitView {
     }
 }
 
+/// What the search says about the query besides its hits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchNoticeView {
+    /// `query_too_short`, `natural_person_not_searchable`,
+    /// `uscc_check_character` or `uscc_not_found`.
+    pub code: String,
+    /// 给人看的说明（中文）。
+    pub message: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubjectSearchResponse {
     pub query: String,
     pub hits: Vec<SubjectHitView>,
+    /// 查询词像自然人姓名、统一社会信用代码校验位错误等情况下的说明；否则为 null。
+    pub notice: Option<SearchNoticeView>,
 }
 
 /// Searches legal persons by name fragment or USCC.
@@ -98,8 +110,11 @@ pub async fn search_subjects(
         ));
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let hits = state.search.search(&query, limit).into_iter().map(SubjectHitView::from).collect();
-    Ok(Json(SubjectSearchResponse { query, hits }))
+    let answer = state.search.answer(&query, limit);
+    let notice = answer
+        .notice
+        .map(|n| SearchNoticeView { code: crate::portal::pages::notice_code(n).to_owned(), message: n.message_zh() });
+    Ok(Json(SubjectSearchResponse { query, hits: answer.hits.into_iter().map(SubjectHitView::from).collect(), notice }))
 }
 
 /// One public field of a record.
@@ -441,6 +456,8 @@ pub struct ListsParams {
     pub list: Option<String>,
     /// 页码，从 1 开始，默认 1；每页 20 条。
     pub page: Option<String>,
+    /// 主体名称中的字，或完整的统一社会信用代码（精确匹配）。
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -484,7 +501,10 @@ pub async fn get_lists(
         ),
     };
     let page = crate::portal::pages::page_param(q.page.as_deref());
-    let found = published::published_lists(&state.core, &ListsQuery { list: list.clone(), red: None, page }).await?;
+    let subject_text = portal::subject_text(q.q.as_deref());
+    let found =
+        published::published_lists(&state.core, &ListsQuery { list: list.clone(), red: None, page, subject_text })
+            .await?;
     Ok(Json(ListsResponse {
         list,
         page: found.page,
@@ -493,4 +513,135 @@ pub async fn get_lists(
         total: found.total,
         entries: found.entries.iter().map(PublishedListingView::from).collect(),
     }))
+}
+
+// ----- 双公示 ---------------------------------------------------------------------
+
+/// Rows per page of the 双公示 lists when `page_size` is not given.
+const DEFAULT_PAGE_SIZE: u32 = 20;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicityParams {
+    /// 报送部门代码（如 `scjgj`）。
+    pub department: Option<String>,
+    /// 所在区县代码（如 `370102` 历下区；统一社会信用代码第 3–8 位）。
+    pub district: Option<String>,
+    /// 决定日期起（含），`YYYY-MM-DD`。
+    pub from: Option<String>,
+    /// 决定日期止（含），`YYYY-MM-DD`。
+    pub to: Option<String>,
+    /// 行政相对人名称中的字，或完整的统一社会信用代码（精确匹配）。
+    pub q: Option<String>,
+    /// 页码，从 1 开始，默认 1，最多 500 页；更深的记录请加筛选条件或用 `after`。
+    pub page: Option<String>,
+    /// 每页条数，1–100，默认 20（不是数字时按默认）。
+    pub page_size: Option<String>,
+    /// 键集游标：上一页响应的 `next_after`。给出它而不给 `page` 时按游标翻页，任意深度代价相同。
+    pub after: Option<String>,
+}
+
+/// A 双公示 row: the record and the organisation it is about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicityRecordView {
+    /// 行政相对人的统一社会信用代码（只有法人和非法人组织）。
+    pub subject_uscc: String,
+    /// 行政相对人名称。
+    pub subject_name: String,
+    /// 主体的公开信用页面。
+    pub subject_url: String,
+    #[serde(flatten)]
+    pub record: PublicRecordView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicityResponse {
+    /// `XK`（行政许可）或 `CF`（行政处罚）。
+    pub item: String,
+    /// 本页页码；按游标翻页时为 1。
+    pub page: u32,
+    /// 按页码能到达的页数（最多 500）。
+    pub pages: u32,
+    pub page_size: u32,
+    /// 符合条件的记录总数。
+    pub total: u64,
+    /// 下一页的键集游标（作为 `after` 传回），没有下一页时为 null。
+    pub next_after: Option<String>,
+    pub records: Vec<PublicityRecordView>,
+}
+
+async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResult<Json<PublicityResponse>> {
+    // A string, so that `page_size=x` gets the default instead of a bare 400
+    // from the query extractor (the same as `page`).
+    let size =
+        p.page_size.and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, portal::MAX_PAGE);
+    let q = crate::portal::pages::ListQuery {
+        department: p.department,
+        district: p.district,
+        from: p.from,
+        to: p.to,
+        q: p.q,
+        page: p.page,
+        after: p.after,
+    };
+    let req = crate::portal::pages::list_request(item, &q, size)?;
+    let found = portal::public_records(&state.core, &req.query).await?;
+    Ok(Json(PublicityResponse {
+        item: item.to_owned(),
+        page: found.page,
+        pages: found.pages,
+        page_size: size,
+        total: found.total,
+        next_after: found.next.map(|c| format!("{}_{}", c.decision_date, c.id)),
+        records: found
+            .records
+            .iter()
+            .map(|r| PublicityRecordView {
+                subject_uscc: r.subject_uscc.clone(),
+                subject_name: r.subject_name.clone(),
+                subject_url: format!("/subjects/{}", r.subject_uscc),
+                record: PublicRecordView::from(r),
+            })
+            .collect(),
+    }))
+}
+
+/// 双公示 · 行政许可: licences in their publicity window, newest decision first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/licences",
+    tag = "public",
+    params(PublicityParams),
+    responses(
+        (status = 200, description = "公示期内的行政许可信息（仅法人和非法人组织），按决定日期从新到旧", body = PublicityResponse),
+        (status = 400, description = "日期或游标格式不正确（`bad_request`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn list_licences(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Query(p): Query<PublicityParams>,
+) -> ApiResult<Json<PublicityResponse>> {
+    publicity(&state, "XK", p).await
+}
+
+/// 双公示 · 行政处罚: penalties in their publicity window, newest decision first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/penalties",
+    tag = "public",
+    params(PublicityParams),
+    responses(
+        (status = 200, description = "公示期内的行政处罚信息（仅法人和非法人组织），按决定日期从新到旧", body = PublicityResponse),
+        (status = 400, description = "日期或游标格式不正确（`bad_request`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn list_penalties(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    Query(p): Query<PublicityParams>,
+) -> ApiResult<Json<PublicityResponse>> {
+    publicity(&state, "CF", p).await
 }

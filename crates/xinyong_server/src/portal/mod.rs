@@ -3,4 +3,5 @@
 
 pub mod api;
 pub(crate) mod api_docs;
+pub(crate) mod pager;
 pub(crate) mod pages;

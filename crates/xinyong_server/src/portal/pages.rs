@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinyong_core::lists::published::{self, ListsQuery, PublishedListing};
-use xinyong_core::portal::search::SearchHit;
+use xinyong_core::portal::search::{QueryNotice, SearchAnswer, SearchHit};
 use xinyong_core::portal::{self, PublicRecord, PublicRecordQuery, RecordCursor, SubjectProfile};
 use xinyong_domain::codes::division::jinan_counties;
 use xinyong_domain::lists::sanction::ListKind;
@@ -22,8 +22,14 @@ use crate::ratelimit::PublicVisitor;
 use crate::web::{Layout, error_page, thousands};
 use crate::{ApiError, AppState};
 
-/// Hits shown on the results page and as suggestions.
-const RESULTS: usize = 30;
+/// Hits per results page, and how many pages a query can have. The index
+/// returns at most the hits it is asked for, so a query is answered with
+/// at most `RESULT_PAGES * RESULTS_PER_PAGE + 1` hits (the one extra says
+/// there are more): 400 names are more than anyone reads, and a query that
+/// matches more (济南, 商贸) needs a more complete name, not page 500.
+const RESULTS_PER_PAGE: usize = 20;
+const RESULT_PAGES: usize = 20;
+/// Hits shown as suggestions under the search box.
 const SUGGESTIONS: usize = 8;
 /// Rows per page of the 双公示 lists.
 const PAGE_SIZE: u32 = 20;
@@ -52,7 +58,7 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-fn query_string(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
     let parts: Vec<String> =
         pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
@@ -94,16 +100,10 @@ fn clean_query(raw: Option<&str>) -> String {
     raw.unwrap_or("").trim().chars().take(MAX_QUERY_CHARS).collect()
 }
 
-pub(crate) fn search_hits(state: &AppState, query: &str, limit: usize) -> Vec<SearchHit> {
-    if query.is_empty() {
-        return Vec::new();
-    }
-    state.search.search(query, limit)
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct SearchQuery {
     q: Option<String>,
+    page: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -111,9 +111,30 @@ pub(crate) struct SearchQuery {
 pub(crate) struct SearchPage {
     layout: Layout,
     q: String,
+    /// This page's hits.
     hits: Vec<HitView>,
-    /// The query is too short or only a legal form (no hits by design).
-    too_short: bool,
+    /// Hits over all pages (at most `RESULT_PAGES * RESULTS_PER_PAGE`).
+    total: usize,
+    /// More names match than the pages show.
+    more: bool,
+    /// What to tell about the query (too short, a person's name, a wrong
+    /// check character, an unknown code), in Chinese.
+    notice: Option<String>,
+    /// The notice's stable code, for tests and styling.
+    notice_code: &'static str,
+    /// The number of this page's first hit.
+    start: usize,
+    pager: super::pager::Pager,
+}
+
+/// The stable code of a search notice (pages and API).
+pub(crate) fn notice_code(n: QueryNotice) -> &'static str {
+    match n {
+        QueryNotice::TooShort => "query_too_short",
+        QueryNotice::PersonName => "natural_person_not_searchable",
+        QueryNotice::UsccCheckCharacter { .. } => "uscc_check_character",
+        QueryNotice::UnknownCode => "uscc_not_found",
+    }
 }
 
 pub(crate) async fn search(
@@ -122,15 +143,36 @@ pub(crate) async fn search(
     Query(p): Query<SearchQuery>,
 ) -> Response {
     let q = clean_query(p.q.as_deref());
-    let hits: Vec<HitView> = search_hits(&state, &q, RESULTS).into_iter().map(HitView::from).collect();
-    let too_short = !q.is_empty()
-        && hits.is_empty()
-        && xinyong_core::portal::search::strip_legal_forms(&xinyong_core::portal::search::normalize(&q), true)
-            .chars()
-            .count()
-            < xinyong_core::portal::search::MIN_QUERY_CHARS;
+    let cap = RESULT_PAGES * RESULTS_PER_PAGE;
+    let answer = if q.is_empty() { SearchAnswer::default() } else { state.search.answer(&q, cap + 1) };
+    let more = answer.hits.len() > cap;
+    let total = answer.hits.len().min(cap);
+    let pager = super::pager::Pager::new(
+        "/search",
+        &[("q", &q)],
+        page_param(p.page.as_deref()),
+        total.div_ceil(RESULTS_PER_PAGE),
+    );
+    let hits = answer
+        .hits
+        .into_iter()
+        .skip((pager.page - 1) * RESULTS_PER_PAGE)
+        .take(RESULTS_PER_PAGE)
+        .map(HitView::from)
+        .collect();
     let title = if q.is_empty() { "信用查询".to_owned() } else { format!("“{q}”的查询结果") };
-    SearchPage { layout: Layout::new(&state, &title).at("search"), q, hits, too_short }.into_response()
+    SearchPage {
+        layout: Layout::new(&state, &title).at("search"),
+        q,
+        hits,
+        total,
+        more,
+        notice: answer.notice.map(QueryNotice::message_zh),
+        notice_code: answer.notice.map_or("", notice_code),
+        start: (pager.page - 1) * RESULTS_PER_PAGE + 1,
+        pager,
+    }
+    .into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -138,6 +180,9 @@ pub(crate) async fn search(
 pub(crate) struct SuggestFragment {
     q: String,
     hits: Vec<HitView>,
+    /// Said instead of "nothing found" when the query explains itself (a
+    /// person's name, a wrong check character).
+    notice: Option<String>,
 }
 
 /// The htmx fragment under the search box.
@@ -147,8 +192,12 @@ pub(crate) async fn suggest(
     Query(p): Query<SearchQuery>,
 ) -> Response {
     let q = clean_query(p.q.as_deref());
-    let hits = search_hits(&state, &q, SUGGESTIONS).into_iter().map(HitView::from).collect();
-    SuggestFragment { q, hits }.into_response()
+    let answer = if q.is_empty() { SearchAnswer::default() } else { state.search.answer(&q, SUGGESTIONS) };
+    // While typing, a notice only replaces "nothing found": a person-like
+    // fragment that is literally in company names lists those names.
+    let notice =
+        answer.notice.filter(|n| *n != QueryNotice::TooShort && answer.hits.is_empty()).map(QueryNotice::message_zh);
+    SuggestFragment { q, hits: answer.hits.into_iter().map(HitView::from).collect(), notice }.into_response()
 }
 
 // ----- subject page --------------------------------------------------------------
@@ -515,11 +564,17 @@ pub(crate) async fn verify_home(State(state): State<AppState>, Query(q): Query<V
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ListQuery {
-    department: Option<String>,
-    district: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    after: Option<String>,
+    pub(crate) department: Option<String>,
+    pub(crate) district: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    /// A USCC or part of a subject name.
+    pub(crate) q: Option<String>,
+    /// Numbered page (1-based).
+    pub(crate) page: Option<String>,
+    /// Keyset cursor of the "下一页" links before pages were numbered; still
+    /// honoured when no `page` is given, so old links keep working.
+    pub(crate) after: Option<String>,
 }
 
 pub(crate) struct Choice {
@@ -541,10 +596,13 @@ pub(crate) struct PublicityPage {
     districts: Vec<Choice>,
     from: String,
     to: String,
+    q: String,
     filtered: bool,
-    /// Query string of the next page, when there is one.
+    /// Numbered pages; `None` on a keyset page (an old `after=` link).
+    pager: Option<super::pager::Pager>,
+    /// Query string of the next keyset page, on a keyset page.
     next: Option<String>,
-    /// Query string of the first page (filters kept), when not on it.
+    /// Query string of the first page (filters kept), on a keyset page.
     first: Option<String>,
 }
 
@@ -575,15 +633,30 @@ fn district_param(raw: Option<&str>) -> Option<String> {
     jinan_counties().iter().find(|d| d.code == raw).map(|d| d.code.to_owned())
 }
 
-struct ListRequest {
-    query: PublicRecordQuery,
+pub(crate) struct ListRequest {
+    pub(crate) query: PublicRecordQuery,
     department: String,
     district: String,
     from: String,
     to: String,
+    q: String,
 }
 
-fn list_request(item: &str, q: &ListQuery) -> Result<ListRequest, ApiError> {
+impl ListRequest {
+    /// The filters as query-string pairs (for page links).
+    fn filters(&self) -> [(&'static str, &str); 5] {
+        [
+            ("department", self.department.as_str()),
+            ("district", self.district.as_str()),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+        ]
+    }
+}
+
+/// `size` rows per page: the pages use [`PAGE_SIZE`], the API its `page_size`.
+pub(crate) fn list_request(item: &str, q: &ListQuery, size: u32) -> Result<ListRequest, ApiError> {
     let decided_from = parse_day(q.from.as_deref(), "起始日期")?;
     let decided_to = parse_day(q.to.as_deref(), "截止日期")?;
     let department = q.department.as_deref().map(str::trim).unwrap_or("").to_owned();
@@ -593,6 +666,13 @@ fn list_request(item: &str, q: &ListQuery) -> Result<ListRequest, ApiError> {
         String::new()
     };
     let district = district_param(q.district.as_deref()).unwrap_or_default();
+    let subject_text = portal::subject_text(q.q.as_deref());
+    let cursor = parse_cursor(q.after.as_deref())?;
+    // A numbered page unless only a cursor was given.
+    let page = match (&q.page, &cursor) {
+        (None, Some(_)) => 0,
+        _ => u32::try_from(page_param(q.page.as_deref())).unwrap_or(u32::MAX),
+    };
     Ok(ListRequest {
         query: PublicRecordQuery {
             item: item.to_owned(),
@@ -600,9 +680,12 @@ fn list_request(item: &str, q: &ListQuery) -> Result<ListRequest, ApiError> {
             division_prefix: Some(district.clone()).filter(|d| !d.is_empty()),
             decided_from,
             decided_to,
-            cursor: parse_cursor(q.after.as_deref())?,
-            limit: PAGE_SIZE,
+            subject_text: subject_text.clone(),
+            cursor,
+            page,
+            limit: size,
         },
+        q: subject_text.unwrap_or_default(),
         department,
         district,
         from: decided_from.map(|d| d.to_string()).unwrap_or_default(),
@@ -621,7 +704,7 @@ pub(crate) async fn penalties(State(state): State<AppState>, Query(q): Query<Lis
 async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Response {
     let (item, heading) = if kind == "licences" { ("XK", "行政许可") } else { ("CF", "行政处罚") };
     let result = async {
-        let req = list_request(item, &q)?;
+        let req = list_request(item, &q, PAGE_SIZE)?;
         let page = portal::public_records(&state.core, &req.query).await?;
         let names = portal::department_names(&state.core).await?;
         Ok::<_, ApiError>((req, page, names))
@@ -631,46 +714,51 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
         Ok(found) => found,
         Err(e) => return error_page(&state, e),
     };
-    let filters = [
-        ("department", req.department.as_str()),
-        ("district", req.district.as_str()),
-        ("from", &req.from),
-        ("to", &req.to),
-    ];
-    let next = page.next.as_ref().map(|c| {
+    let path = format!("/publicity/{kind}");
+    let filters = req.filters();
+    let keyset = req.query.page == 0;
+    let next = page.next.as_ref().filter(|_| keyset).map(|c| {
         let after = format!("{}_{}", c.decision_date, c.id);
         let mut pairs = filters.to_vec();
         pairs.push(("after", &after));
         query_string(&pairs)
     });
-    let first = req.query.cursor.is_some().then(|| query_string(&filters));
-    let departments = names
-        .iter()
-        .map(|(code, name)| Choice { value: code.clone(), label: name.clone(), selected: *code == req.department })
-        .collect();
-    let districts = jinan_counties()
-        .iter()
-        .map(|d| Choice {
-            value: d.code.to_owned(),
-            label: if d.code == "370100" { "济南市（市级）".to_owned() } else { d.name.to_owned() },
-            selected: d.code == req.district,
-        })
-        .collect();
+    let pager = (!keyset).then(|| super::pager::Pager::new(&path, &filters, page.page as usize, page.pages as usize));
     PublicityPage {
         layout: Layout::new(&state, &format!("双公示 · {heading}")).at("publicity"),
         kind,
         heading,
         rows: page.records.iter().map(|r| card(r, &names)).collect(),
         total: thousands(page.total),
-        departments,
-        districts,
-        filtered: !req.department.is_empty() || !req.district.is_empty() || !req.from.is_empty() || !req.to.is_empty(),
+        departments: department_choices(&names, &req.department),
+        districts: district_choices(&req.district),
+        filtered: filters.iter().any(|(_, v)| !v.is_empty()),
+        first: keyset.then(|| query_string(&filters)),
         from: req.from,
         to: req.to,
+        q: req.q,
+        pager,
         next,
-        first,
     }
     .into_response()
+}
+
+fn department_choices(names: &std::collections::BTreeMap<String, String>, selected: &str) -> Vec<Choice> {
+    names
+        .iter()
+        .map(|(code, name)| Choice { value: code.clone(), label: name.clone(), selected: code == selected })
+        .collect()
+}
+
+fn district_choices(selected: &str) -> Vec<Choice> {
+    jinan_counties()
+        .iter()
+        .map(|d| Choice {
+            value: d.code.to_owned(),
+            label: if d.code == "370100" { "济南市（市级）".to_owned() } else { d.name.to_owned() },
+            selected: d.code == selected,
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -680,13 +768,11 @@ pub(crate) struct ListsPage {
     /// `dishonest` (失信 and other published lists) or `red` (守信激励).
     tab: &'static str,
     lists: Vec<Choice>,
+    q: String,
     filtered: bool,
     rows: Vec<ListEntryRow>,
     total: String,
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: super::pager::Pager,
 }
 
 /// One published list entry as a row.
@@ -722,6 +808,8 @@ pub(crate) struct ListsParams {
     list: Option<String>,
     tab: Option<String>,
     page: Option<String>,
+    /// A USCC or part of a subject name.
+    q: Option<String>,
 }
 
 /// `page`: a positive integer; anything else is the first page.
@@ -740,33 +828,34 @@ pub(crate) async fn lists(State(state): State<AppState>, Query(q): Query<ListsPa
         },
     };
     let red = list.map_or(q.tab.as_deref() == Some("red"), |l| l.kind == ListKind::Red);
-    let page = page_param(q.page.as_deref());
-    let query = ListsQuery { list: list.map(|l| l.code.clone()), red: Some(red), page };
+    let subject_text = portal::subject_text(q.q.as_deref());
+    let query = ListsQuery {
+        list: list.map(|l| l.code.clone()),
+        red: Some(red),
+        page: page_param(q.page.as_deref()),
+        subject_text: subject_text.clone(),
+    };
     let found = match published::published_lists(&state.core, &query).await {
         Ok(found) => found,
         Err(e) => return error_page(&state, e.into()),
     };
-    let tab = if red { "red" } else { "dishonest" };
     let code = list.map_or("", |l| l.code.as_str());
-    let link = |p: usize| {
-        let page = p.to_string();
-        let tab = if red && list.is_none() { "red" } else { "" };
-        query_string(&[("tab", tab), ("list", code), ("page", if p > 1 { &page } else { "" })])
-    };
+    let text = subject_text.unwrap_or_default();
+    let tab = if red && list.is_none() { "red" } else { "" };
+    let pager =
+        super::pager::Pager::new("/lists", &[("tab", tab), ("list", code), ("q", &text)], found.page, found.pages);
     ListsPage {
         layout: Layout::new(&state, if red { "守信激励对象名单" } else { "信用名单" }).at("lists"),
-        tab,
+        tab: if red { "red" } else { "dishonest" },
         lists: published::published_list_types(&rules, red)
             .into_iter()
             .map(|(value, label)| Choice { selected: value == code, value, label })
             .collect(),
-        filtered: list.is_some(),
+        filtered: list.is_some() || !text.is_empty(),
+        q: text,
         rows: found.entries.iter().map(ListEntryRow::from).collect(),
         total: thousands(found.total as u64),
-        page: found.page,
-        pages: found.pages,
-        prev: (found.page > 1).then(|| link(found.page - 1)),
-        next: (found.page < found.pages).then(|| link(found.page + 1)),
+        pager,
     }
     .into_response()
 }

@@ -171,6 +171,7 @@ async fn published_entries_are_in_force_legal_persons_on_public_lists_newest_fir
             today: date("2026-11-26"),
             list_codes: codes.iter().map(|c| (*c).to_owned()).collect(),
             subject: None,
+            subject_text: None,
         };
         let all = public(&["samr-serious", "red-list"]);
         assert_eq!(lists::count_published_listings(store, &all).await.unwrap(), 3, "{backend}");

@@ -1,0 +1,151 @@
+//! `xinyong_storage::portal` and the published lists: the 双公示 lists paged
+//! by number (offset) and filtered by what a visitor types (a USCC exactly,
+//! or part of a subject name, wildcards literal), in SQL on every backend.
+
+use xinyong_domain::collection::RecordRow;
+use xinyong_domain::lists::{ListingRow, ListingStatus};
+use xinyong_domain::projection::{Joined, Json};
+use xinyong_storage::lists::{self, PublishedFilter};
+use xinyong_storage::portal::{self, PublicRecordFilter};
+
+use crate::{A, B, C, P1, backends, date, dept, put, rows};
+
+fn record(id: &str, subject: &str, name: &str, decided: &str) -> RecordRow {
+    RecordRow {
+        id: id.to_owned(),
+        department: dept("scjgj"),
+        item: "CF".to_owned(),
+        document_number: format!("{id}号"),
+        subject_kind: if subject == P1 { "natural_person" } else { "legal_person" }.to_owned(),
+        subject_key: subject.to_owned(),
+        subject_name: name.to_owned(),
+        decision_date: date(decided),
+        received_date: date(decided),
+        working_days: Some(0),
+        deadline_working_days: 7,
+        catalog_version: "2026.1".to_owned(),
+        batch_id: "b1".to_owned(),
+        public: true,
+        non_public_reason: None,
+        severity: None,
+        regime: "gbf-2025-22".to_owned(),
+        window_start: Some(date("2026-01-01")),
+        earliest_end: None,
+        latest_end: None,
+        repairable: true,
+        fields: Json(Default::default()),
+        seq: 1,
+    }
+}
+
+fn ids(rows: Vec<RecordRow>) -> Vec<String> {
+    rows.into_iter().map(|r| r.id).collect()
+}
+
+#[tokio::test]
+async fn public_record_lists_page_by_number_and_filter_by_name_or_code_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        put(
+            store,
+            rows(&[
+                record("r1", A, "济南泉润商贸有限公司", "2026-03-01"),
+                record("r2", B, "鲁泉科技有限公司", "2026-03-02"),
+                record("r3", C, "泉润100%_食品店", "2026-03-03"),
+                record("r4", A, "济南泉润商贸有限公司", "2026-03-04"),
+                // A natural person whose name contains the fragment: never listed.
+                record("r5", P1, "泉润某", "2026-03-05"),
+            ]),
+        )
+        .await;
+        let all = PublicRecordFilter { item: "CF".into(), today: "2026-11-26".into(), ..Default::default() };
+        let at = |f: PublicRecordFilter, offset: u64, limit: u32| async move {
+            ids(portal::public_records_at(store, &f, offset, limit).await.unwrap())
+        };
+        // Numbered pages walk the keyset order.
+        assert_eq!(at(all.clone(), 0, 2).await, ["r4", "r3"], "{backend}");
+        assert_eq!(at(all.clone(), 2, 2).await, ["r2", "r1"], "{backend}");
+        assert_eq!(at(all.clone(), 4, 2).await, Vec::<String>::new());
+
+        let text = |t: &str| PublicRecordFilter { subject_text: Some(t.to_owned()), ..all.clone() };
+        assert_eq!(at(text("泉润"), 0, 10).await, ["r4", "r3", "r1"], "{backend}");
+        assert_eq!(portal::count_public_records(store, &text("泉润")).await.unwrap(), 3, "{backend}");
+        assert_eq!(at(text("泉润"), 1, 1).await, ["r3"], "{backend}");
+        // A USCC matches its subject exactly (and is not a name fragment).
+        assert_eq!(at(text(B), 0, 10).await, ["r2"], "{backend}");
+        // Wildcards are literal.
+        assert_eq!(at(text("100%_"), 0, 10).await, ["r3"], "{backend}");
+        assert_eq!(at(text("%"), 0, 10).await, ["r3"], "{backend}");
+        assert_eq!(at(text("_"), 0, 10).await, ["r3"], "{backend}");
+        assert!(at(text("某"), 0, 10).await.is_empty(), "{backend}: a natural person's record");
+        // The keyset query applies the same filter.
+        let keyset = portal::public_records(store, &text("泉润"), None, 10).await.unwrap();
+        assert_eq!(ids(keyset), ["r4", "r3", "r1"], "{backend}");
+    }
+}
+
+fn listing(id: &str, subject: &str, name: &str, from: &str) -> ListingRow {
+    ListingRow {
+        listing_id: id.to_owned(),
+        list_code: "samr-serious".to_owned(),
+        list_kind: "serious".to_owned(),
+        subject_kind: if subject == P1 { "natural_person" } else { "legal_person" }.to_owned(),
+        subject_key: subject.to_owned(),
+        subject_name: name.to_owned(),
+        department: dept("scjgj"),
+        status: ListingStatus::Listed,
+        reason: "事由".to_owned(),
+        facts: String::new(),
+        legal_basis: "依据".to_owned(),
+        source_records: Joined(Vec::new()),
+        lists_version: "1".to_owned(),
+        proposed_on: date(from),
+        notice_served_on: None,
+        objection_deadline: None,
+        decision_no: Some(format!("{id}号")),
+        decided_on: Some(date(from)),
+        valid_from: Some(date(from)),
+        valid_until: None,
+        measures: None,
+        exit_reason: None,
+        exited_on: None,
+        exit_decision_no: None,
+        exit_note: None,
+        proposed_by: None,
+        objection_waived_on: None,
+        seq: 1,
+    }
+}
+
+#[tokio::test]
+async fn published_lists_filter_by_name_or_code_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        put(
+            store,
+            rows(&[
+                listing("L1", A, "济南泉润商贸有限公司", "2026-02-01"),
+                listing("L2", B, "鲁泉科技有限公司", "2026-02-02"),
+                listing("L3", P1, "泉润某", "2026-02-03"),
+            ]),
+        )
+        .await;
+        let filter = |t: &str| PublishedFilter {
+            today: date("2026-11-26"),
+            list_codes: vec!["samr-serious".to_owned()],
+            subject: None,
+            subject_text: Some(t.to_owned()).filter(|t| !t.is_empty()),
+        };
+        let ids = |rows: Vec<ListingRow>| rows.into_iter().map(|r| r.listing_id).collect::<Vec<_>>();
+        let found =
+            |t: &'static str| async move { ids(lists::published_listings(store, &filter(t), 0, 10).await.unwrap()) };
+        assert_eq!(found("").await, ["L2", "L1"], "{backend}");
+        assert_eq!(found("泉润").await, ["L1"], "{backend}");
+        assert_eq!(found("泉").await, ["L2", "L1"], "{backend}");
+        assert_eq!(found(B).await, ["L2"], "{backend}");
+        assert!(found("%").await.is_empty(), "{backend}");
+        assert_eq!(lists::count_published_listings(store, &filter("鲁泉")).await.unwrap(), 1, "{backend}");
+    }
+}
