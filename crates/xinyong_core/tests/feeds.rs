@@ -581,3 +581,33 @@ async fn the_address_a_name_resolves_to_is_checked_when_connecting() {
     assert_eq!((r.delivered, r.failed), (0, 1));
     assert!(seen.lock().unwrap().is_empty());
 }
+
+/// The demo city writes each act of its history at the act's own time
+/// (issue 15, item 11): a decision's pushes carry the decision's day, the
+/// departments acknowledge hours or days later, and pushes nobody answered
+/// are overdue — so the loop's figures mean something on a demo.
+#[tokio::test]
+async fn the_demo_city_stamps_each_act_at_its_own_time() {
+    use xinyong_core::lists::queries::{self, ListingFilter};
+    let app = TestApp::new().await;
+    xinyong_demo::create_city(&app.core, 600, 7, &|_, _, _| {}).await.unwrap();
+    let totals = loop_metrics(&app.core, &LoopFilter::default()).await.unwrap().totals;
+    assert!(totals.responded > 0 && totals.fed_back > 0 && totals.pending_overdue > 0, "{totals:?}");
+    assert!(totals.response_hours.median.is_some_and(|h| h >= 1.0), "{totals:?}");
+    assert!(totals.feedback_hours.median.is_some_and(|h| h >= 24.0), "{totals:?}");
+    let page = queries::listings_page(&app.core, &ListingFilter::default(), None, 500).await.unwrap();
+    let mut decided = 0;
+    for listing in page.items {
+        let Some(detail) = queries::listing_detail(&app.core, &listing.listing_id).await.unwrap() else { continue };
+        let Some(decided_on) = detail.row.decided_on else { continue };
+        for push in &detail.pushes {
+            let pushed = chrono::DateTime::from_timestamp_millis(push.pushed_ms).unwrap();
+            assert_eq!(xinyong_core::clock::china_date(pushed), decided_on, "{}", listing.listing_id);
+            if let Some(acked) = push.acked_ms {
+                assert!(acked > push.pushed_ms, "{}", listing.listing_id);
+            }
+        }
+        decided += 1;
+    }
+    assert!(decided > 3, "{decided}");
+}

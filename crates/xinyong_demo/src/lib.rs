@@ -14,6 +14,8 @@ mod play_registrations;
 mod play_subjects;
 mod play_subscriptions;
 pub mod records;
+mod timeline;
+mod trades;
 
 pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};

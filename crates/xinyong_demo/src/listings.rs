@@ -10,6 +10,8 @@ use rand_chacha::ChaCha20Rng;
 use xinyong_domain::event::EventBody;
 use xinyong_domain::subjects::SubjectsEvent;
 
+use crate::trades::{MARKET, Trade, trade_of};
+
 use crate::city::Draw;
 use xinyong_domain::lists::{BanScope, ExitReason, InterviewKind, ObjectionOutcome};
 
@@ -76,8 +78,9 @@ pub struct DemoListings {
     pub feedback_percent: u64,
 }
 
-/// (list, department, reason, facts, basis of the finding)
-type CaseSource = (&'static str, &'static str, &'static str, &'static str, &'static str);
+/// (list, department, reason, facts, basis of the finding, the trades it
+/// concerns)
+type CaseSource = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static [Trade]);
 
 const SERIOUS: &[CaseSource] = &[
     (
@@ -86,6 +89,7 @@ const SERIOUS: &[CaseSource] = &[
         "生产销售不符合食品安全标准的食品，被处以较重行政处罚",
         "当事人生产的食品经抽检菌落总数严重超标，且在责令召回后继续销售，社会影响恶劣。",
         "济南市市场监督管理局行政处罚决定书(济市监处罚〔{y}〕{n}号)",
+        &[Trade::Food],
     ),
     (
         "samr-serious",
@@ -93,6 +97,7 @@ const SERIOUS: &[CaseSource] = &[
         "提交虚假材料取得公司登记，被撤销登记",
         "当事人以伪造的股东签字和住所证明办理设立登记，情节严重。",
         "济南市历城区市场监督管理局撤销登记决定书(历城市监撤〔{y}〕{n}号)",
+        MARKET,
     ),
     (
         "tax-major",
@@ -100,6 +105,7 @@ const SERIOUS: &[CaseSource] = &[
         "虚开增值税专用发票",
         "当事人在无真实交易的情况下为他人虚开增值税专用发票，价税合计数额较大。",
         "国家税务总局济南市税务局税务行政处罚决定书(济税稽罚〔{y}〕{n}号)",
+        MARKET,
     ),
     (
         "construction-serious",
@@ -107,6 +113,7 @@ const SERIOUS: &[CaseSource] = &[
         "拖欠农民工工资，被认定为拒不支付劳动报酬",
         "当事人承建项目拖欠农民工工资，经责令限期支付仍拒不支付。",
         "济南市住房和城乡建设局认定书(济建认〔{y}〕{n}号)",
+        &[Trade::Construction],
     ),
     (
         "environment-serious",
@@ -114,6 +121,7 @@ const SERIOUS: &[CaseSource] = &[
         "通过暗管逃避监管排放水污染物",
         "当事人私设暗管将未经处理的生产废水直接排入市政管网，拒不改正。",
         "济南市生态环境局行政处罚决定书(济环罚〔{y}〕{n}号)",
+        &[Trade::Industry],
     ),
     (
         "work-safety-serious",
@@ -121,6 +129,7 @@ const SERIOUS: &[CaseSource] = &[
         "发生生产安全事故并负有责任",
         "当事人未落实安全生产责任制，发生一起死亡 1 人的生产安全事故。",
         "济南市应急管理局行政处罚决定书(济应急罚〔{y}〕{n}号)",
+        &[Trade::Industry, Trade::Construction, Trade::Transport],
     ),
     (
         "court-dishonest",
@@ -128,6 +137,7 @@ const SERIOUS: &[CaseSource] = &[
         "有履行能力而拒不履行生效法律文书确定的义务",
         "被执行人有可供执行的财产，拒不履行(〔{y}〕鲁01执{n}号)判决确定的给付义务。",
         "济南市中级人民法院(〔{y}〕鲁01执{n}号)执行裁定书",
+        MARKET,
     ),
 ];
 
@@ -137,6 +147,7 @@ const KEY_ATTENTION: CaseSource = (
     "一年内因同一违法行为两次受到行政处罚",
     "当事人一年内两次因销售过期食品被处以警告和罚款。",
     "济南市市场监督管理局行政处罚决定书(济市监处罚〔{y}〕{n}号)",
+    &[Trade::Food],
 );
 
 const RED: CaseSource = (
@@ -145,25 +156,35 @@ const RED: CaseSource = (
     "公共信用综合评价为 A 级，近三年无失信记录，获市级诚信示范企业表彰",
     "当事人连续三年公共信用综合评价为 A 级，获评济南市诚信示范企业。",
     "济南市社会信用体系建设工作领导小组办公室表彰通报(济信用办〔{y}〕{n}号)",
+    MARKET,
 );
 
 fn fill(template: &str, year: i32, n: usize) -> String {
     template.replace("{y}", &year.to_string()).replace("{n}", &n.to_string())
 }
 
-/// Organisation codes and legal representatives' ID numbers of the demo
-/// subjects, in generation order.
-fn subjects(bodies: &[EventBody]) -> Vec<(String, String, String)> {
+/// A demo subject as a case needs it.
+struct CaseSubject {
+    uscc: String,
+    /// The legal representative's ID number and name.
+    rep_id: String,
+    rep_name: String,
+    trade: Trade,
+}
+
+/// The demo subjects with a legal representative, in generation order.
+fn subjects(bodies: &[EventBody]) -> Vec<CaseSubject> {
     bodies
         .iter()
         .filter_map(|b| match b {
-            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => people.first().map(|p| {
-                (
-                    subject.uscc.as_str().to_owned(),
-                    p.person.id_number.as_str().to_owned(),
-                    p.person.name.as_str().to_owned(),
-                )
-            }),
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, people }) => {
+                people.first().map(|p| CaseSubject {
+                    uscc: subject.uscc.as_str().to_owned(),
+                    rep_id: p.person.id_number.as_str().to_owned(),
+                    rep_name: p.person.name.as_str().to_owned(),
+                    trade: trade_of(subject.name.as_str()),
+                })
+            }
             _ => None,
         })
         .collect()
@@ -195,7 +216,10 @@ pub fn demo_listings(
     let when = When { today, calendar, window };
     for n in 0..wanted {
         let i = n * stride + draw.below(stride as u64) as usize;
-        plan_case(&mut draw, n, &subjects[i], &when, &mut plan);
+        // Schools, care homes and associations are on no market list: the
+        // next subject in the stride (or after) is taken instead.
+        let Some(subject) = subjects[i..].iter().find(|s| s.trade != Trade::PublicService) else { continue };
+        plan_case(&mut draw, n, subject, &when, &mut plan);
     }
     plan
 }
@@ -211,16 +235,19 @@ struct When<'a> {
 /// One case (the `n`th) of the subject `(uscc, legal representative's ID
 /// number, name)`, as far as its procedure has got by today. The draws come
 /// in a fixed order: the same seed always gives the same plan.
-fn plan_case(draw: &mut Draw, n: usize, subject: &(String, String, String), when: &When<'_>, plan: &mut DemoListings) {
-    let (uscc, rep_id, rep_name) = subject;
+fn plan_case(draw: &mut Draw, n: usize, subject: &CaseSubject, when: &When<'_>, plan: &mut DemoListings) {
+    let CaseSubject { uscc, rep_id, rep_name, trade } = subject;
     let today = when.today;
     let roll = draw.below(100);
+    // The lists its trade can be on: no kindergarten on the environmental
+    // list, no software house listed for unsafe food.
+    let serious: Vec<CaseSource> = SERIOUS.iter().filter(|s| s.5.contains(trade)).copied().collect();
     let source = match roll {
-        0..=54 => SERIOUS[draw.below(SERIOUS.len() as u64) as usize],
-        55..=79 => KEY_ATTENTION,
-        _ => RED,
+        55..=79 if KEY_ATTENTION.5.contains(trade) => KEY_ATTENTION,
+        80.. => RED,
+        _ => serious[draw.below(serious.len() as u64) as usize],
     };
-    let (list_code, department, reason, facts, basis) = source;
+    let (list_code, department, reason, facts, basis, _) = source;
     // Court cases against individual businesses list the operator
     // personally (a natural person) — never shown on the portal.
     let natural = list_code == "court-dishonest" && uscc.starts_with("92") && draw.chance(50);
@@ -396,6 +423,16 @@ mod tests {
         assert!(a.cases.iter().any(|c| c.exit.is_some()));
         assert!(a.cases.iter().any(|c| c.list_code == "red-list" && c.decision.is_some()));
         assert!(!a.bans.is_empty() && !a.interviews.is_empty());
+        let trades: std::collections::HashMap<String, Trade> =
+            subjects(&bodies).into_iter().map(|s| (s.uscc.clone(), s.trade)).collect();
+        for c in &a.cases {
+            // Natural persons (court cases against an operator) have no trade.
+            let Some(trade) = trades.get(&c.subject) else { continue };
+            assert_ne!(*trade, Trade::PublicService, "{c:?}");
+            if c.list_code == "environment-serious" {
+                assert_eq!(*trade, Trade::Industry, "{c:?}");
+            }
+        }
         for c in &a.cases {
             assert!(c.proposed_on < today);
             if let Some((d, _)) = &c.decision {

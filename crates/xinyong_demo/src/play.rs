@@ -1,6 +1,7 @@
 //! Writing the demo city through the core: subjects, departments, console
-//! accounts, the departments' uploads, then the lists ([`crate::play_lists`]),
-//! the subscriber and the rectification campaign.
+//! accounts, then the history in date order — the departments' uploads and
+//! the lists ([`crate::play_lists`]) — then the subscriber, the
+//! rectification campaign and the rest at the time of the run.
 
 use xinyong_core::Core;
 use xinyong_core::auth::{self, NewUser};
@@ -8,6 +9,8 @@ use xinyong_domain::auth::{DepartmentCode, Role};
 use xinyong_domain::event::{Actor, NewEvent};
 
 use crate::city::DemoCity;
+use crate::records::DemoBatch;
+use crate::timeline::{Timeline, city_start};
 use crate::{Progress, Result, fail, invalid};
 
 /// Events per transaction: large enough to amortise the commit, small enough
@@ -15,26 +18,32 @@ use crate::{Progress, Result, fail, invalid};
 const BATCH: usize = 10_000;
 
 /// Appends `count` demo subjects in batches, registers the shipped
-/// departments and the demo console accounts, and signs a checkpoint.
+/// departments and the demo console accounts, plays the city's history in
+/// date order on its [`Timeline`], and signs a checkpoint.
 pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<'_>) -> Result<()> {
     const STEP: &str = "生成演示主体";
     let actor = Actor::parse("demo").map_err(invalid)?;
+    let timeline = Timeline::new(core);
+    // The platform's first day: subjects, departments and accounts exist
+    // before the first upload.
+    let opening = timeline.at(city_start());
     let mut city = DemoCity::new(seed);
     let mut left = count;
     while left > 0 {
         let n = left.min(BATCH as u64);
         let events: Vec<NewEvent> =
             city.by_ref().take(n as usize).map(|body| NewEvent::new(actor.clone(), body)).collect();
-        core.append(events).await.map_err(fail("appending demo subjects"))?;
+        opening.append(events).await.map_err(fail("appending demo subjects"))?;
         left -= n;
         progress(STEP, count - left, count);
     }
     // After the subjects, so a seed gives the same log indexes as before.
     let shipped = auth::shipped_departments().map_err(fail("reading the shipped departments"))?;
-    auth::seed_departments(core, &shipped).await.map_err(fail("registering the shipped departments"))?;
-    create_demo_users(core).await?;
-    upload_history(core, count, seed, progress).await?;
-    crate::play_lists::play(core, count, seed, progress).await?;
+    auth::seed_departments(opening, &shipped).await.map_err(fail("registering the shipped departments"))?;
+    create_demo_users(opening).await?;
+    xinyong_core::rules::publish_rules(opening).await.map_err(fail("publishing the rules"))?;
+    let uploads = history_uploads(core, count, seed).await?;
+    crate::play_lists::play(&timeline, uploads, count, seed, progress).await?;
     crate::play_subscriptions::play(core, seed).await?;
     crate::play_campaigns::play(core, seed).await?;
     crate::play_evaluation::play(core, seed).await?;
@@ -56,40 +65,38 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<
 /// million-subject city.
 const HISTORY_SUBJECTS: u64 = 20_000;
 
-/// The departments' uploads of licences and penalties for the demo subjects,
-/// through `ingest_batch` like real uploads (received dates from 2019 on, as
-/// when a city migrates its history).
-async fn upload_history(core: &Core, count: u64, seed: u64, progress: Progress<'_>) -> Result<()> {
-    const STEP: &str = "上传演示许可与处罚";
-    let fail = fail("uploading the demo history");
-    xinyong_core::rules::publish_rules(core).await.map_err(&fail)?;
+/// The departments' uploads of licences and penalties for the demo subjects
+/// (received dates from 2019 on, as when a city ran the platform since), in
+/// date order; [`crate::play_lists`] sends each through `ingest_batch` on
+/// its received date, like a real upload.
+async fn history_uploads(core: &Core, count: u64, seed: u64) -> Result<Vec<DemoBatch>> {
     let bodies: Vec<_> = DemoCity::new(seed).take(count.min(HISTORY_SUBJECTS) as usize).collect();
     let departments: Vec<(String, String)> = xinyong_core::auth::departments(core)
         .await
-        .map_err(&fail)?
+        .map_err(fail("reading the departments"))?
         .into_iter()
         .filter_map(|d| d.uscc.map(|u| (d.code.to_string(), u.as_str().to_owned())))
         .collect();
-    let batches = crate::records::demo_batches(seed, &bodies, &departments, &core.rules().calendar);
-    let total = batches.len() as u64;
-    for (done, batch) in batches.into_iter().enumerate() {
-        let department = DepartmentCode::parse(&batch.department).map_err(invalid)?;
-        let actor = Actor::parse(&format!("department:{department}")).map_err(invalid)?;
-        let request = xinyong_core::collection::intake::IngestRequest {
-            actor,
-            department,
-            item: Some(batch.item),
-            source: xinyong_core::collection::intake::Source::Upload,
-            file_name: Some(batch.file_name),
-            idempotency_key: None,
-            table: batch.table,
-            lenient_codes: false,
-            received_date: Some(batch.received_date),
-            dry_run: false,
-        };
-        xinyong_core::collection::intake::ingest_batch(core, request).await.map_err(&fail)?;
-        progress(STEP, done as u64 + 1, total);
-    }
+    Ok(crate::records::demo_batches(seed, &bodies, &departments, &core.rules().calendar))
+}
+
+/// Sends one demo upload through `ingest_batch`, as its department.
+pub(crate) async fn upload(core: &Core, batch: DemoBatch) -> Result<()> {
+    let department = DepartmentCode::parse(&batch.department).map_err(invalid)?;
+    let actor = Actor::parse(&format!("department:{department}")).map_err(invalid)?;
+    let request = xinyong_core::collection::intake::IngestRequest {
+        actor,
+        department,
+        item: Some(batch.item),
+        source: xinyong_core::collection::intake::Source::Upload,
+        file_name: Some(batch.file_name),
+        idempotency_key: None,
+        table: batch.table,
+        lenient_codes: false,
+        received_date: Some(batch.received_date),
+        dry_run: false,
+    };
+    xinyong_core::collection::intake::ingest_batch(core, request).await.map_err(fail("uploading the demo history"))?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! department's name (`department:<code>`, [`Principal::System`]), like an
 //! import on the command line.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use xinyong_core::Core;
 use xinyong_core::auth::policy::Principal;
 use xinyong_core::checks::index::{CheckIndex, CheckQuery};
@@ -13,7 +13,7 @@ use xinyong_core::closed_loop::feeds::{self, CaseInput};
 
 use xinyong_core::lists::credit_file::{self, BanInput, InterviewInput};
 use xinyong_core::lists::listing::{self, ExitRequest, ProposeListing};
-use xinyong_core::lists::queries::{self, ListingFilter};
+use xinyong_core::lists::queries::{self, ListingFilter, PushStatus};
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::checks::ChecksEvent;
 use xinyong_domain::event::{Actor, EventBody, NewEvent};
@@ -22,6 +22,8 @@ use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::city::DemoCity;
 use crate::listings::{DemoCase, DemoListings, demo_listings};
+use crate::records::DemoBatch;
+use crate::timeline::{Schedule, Timeline, office_time};
 use crate::{Progress, Result, fail, invalid};
 
 /// The demo writing in a department's name, and the department.
@@ -31,8 +33,218 @@ fn acting_for(department: &str) -> Result<(Principal, DepartmentCode)> {
     Ok((Principal::System(actor), code))
 }
 
-/// Plays one case as far as the plan goes.
-async fn play_case(core: &Core, case: DemoCase) -> Result<()> {
+/// One act of the demo's history, played at its own time.
+enum Act {
+    Upload(Box<DemoBatch>),
+    Propose(usize),
+    Notice(usize),
+    Object(usize),
+    Answer(usize),
+    Decide(usize),
+    Exit(usize),
+    Ban(usize),
+    Interview(usize),
+    Acknowledge(Push),
+    Execute(Push),
+}
+
+/// A measure a decision pushed to an executing department.
+struct Push {
+    listing_id: String,
+    measure: String,
+    measure_name: String,
+    department: String,
+}
+
+/// The history being played: the plan, what the acts so far created, and
+/// the acts still to come.
+struct History<'a> {
+    timeline: &'a Timeline,
+    plan: DemoListings,
+    /// Listing id of each case once proposed (`None`: not proposed, or
+    /// refused and so dropped with its later steps).
+    listings: Vec<Option<String>>,
+    objections: Vec<Option<String>>,
+    schedule: Schedule<Act>,
+    draw: u64,
+}
+
+/// Minutes after 08:30 of each step on its day: a day's steps of one case
+/// keep their order (a decision and an exit on the same day, say).
+const PROPOSE_AT: u32 = 30;
+const INTERVIEW_AT: u32 = 105;
+const NOTICE_AT: u32 = 90;
+const OBJECT_AT: u32 = 150;
+const ANSWER_AT: u32 = 330;
+const DECIDE_AT: u32 = 390;
+const BAN_AT: u32 = 420;
+const EXIT_AT: u32 = 450;
+
+impl History<'_> {
+    /// Every planned act at its date and office hour.
+    fn schedule_plan(&mut self, uploads: Vec<DemoBatch>) {
+        for (n, batch) in uploads.into_iter().enumerate() {
+            // Several uploads a day are spread over the working day.
+            let minutes = (n as u32 * 37) % 480;
+            self.schedule.add(office_time(batch.received_date, minutes), Act::Upload(Box::new(batch)));
+        }
+        for (i, case) in self.plan.cases.iter().enumerate() {
+            let jitter = (i as u32 * 7) % 25;
+            let at = |day, minutes: u32| office_time(day, minutes + jitter);
+            self.schedule.add(at(case.proposed_on, PROPOSE_AT), Act::Propose(i));
+            if let Some(on) = case.notice_on {
+                self.schedule.add(at(on, NOTICE_AT), Act::Notice(i));
+            }
+            if let Some(objection) = &case.objection {
+                self.schedule.add(at(objection.filed_on, OBJECT_AT), Act::Object(i));
+                if let Some((on, ..)) = &objection.answer {
+                    self.schedule.add(at(*on, ANSWER_AT), Act::Answer(i));
+                }
+            }
+            if let Some((on, _)) = &case.decision {
+                self.schedule.add(at(*on, DECIDE_AT), Act::Decide(i));
+            }
+            if let Some((on, ..)) = &case.exit {
+                self.schedule.add(at(*on, EXIT_AT), Act::Exit(i));
+            }
+        }
+        for (i, ban) in self.plan.bans.iter().enumerate() {
+            self.schedule.add(office_time(ban.starts_on, BAN_AT), Act::Ban(i));
+        }
+        for (i, interview) in self.plan.interviews.iter().enumerate() {
+            self.schedule.add(office_time(interview.held_on, INTERVIEW_AT), Act::Interview(i));
+        }
+    }
+
+    /// Plays the acts in time order, each with the clock at its time.
+    async fn play(&mut self, progress: Progress<'_>) -> Result<()> {
+        const STEP: &str = "历史：上传、拟列入、告知、异议、决定、反馈、移出";
+        let mut done = 0;
+        while let Some((at, act)) = self.schedule.next() {
+            self.play_act(at, act).await?;
+            done += 1;
+            progress(STEP, done, self.schedule.scheduled());
+        }
+        Ok(())
+    }
+
+    async fn play_act(&mut self, at: DateTime<Utc>, act: Act) -> Result<()> {
+        let timeline = self.timeline;
+        let core = timeline.at(at);
+        match act {
+            Act::Upload(batch) => crate::play::upload(core, *batch).await,
+            Act::Propose(i) => {
+                self.listings[i] = propose(core, &self.plan.cases[i]).await?;
+                Ok(())
+            }
+            Act::Decide(i) => self.decide(at, i).await,
+            Act::Acknowledge(push) => {
+                let (acting, department) = acting_for(&push.department)?;
+                feeds::acknowledge(core, &acting, &department, &push.listing_id, &push.measure, "已签收，正在核实")
+                    .await
+                    .map_err(fail("demo: acknowledging a push"))?;
+                Ok(())
+            }
+            Act::Execute(push) => {
+                let (acting, department) = acting_for(&push.department)?;
+                let outcome = format!("已在本部门业务系统中对该主体实施「{}」", push.measure_name);
+                feeds::report_execution(
+                    core,
+                    &acting,
+                    &department,
+                    &push.listing_id,
+                    &push.measure,
+                    outcome,
+                    None,
+                    None,
+                )
+                .await
+                .map_err(fail("demo: feeding back an execution"))?;
+                Ok(())
+            }
+            Act::Ban(i) => impose_ban(core, &self.plan.bans[i]).await,
+            Act::Interview(i) => record_interview(core, &self.plan.interviews[i]).await,
+            Act::Notice(i) => {
+                let (Some(id), Some(on)) = (&self.listings[i], self.plan.cases[i].notice_on) else { return Ok(()) };
+                let (acting, _) = acting_for(self.plan.cases[i].department)?;
+                listing::serve_notice(core, &acting, id, on, "直接送达")
+                    .await
+                    .map_err(fail("demo: serving a notice"))?;
+                Ok(())
+            }
+            Act::Object(i) => {
+                let (Some(id), Some(objection)) = (&self.listings[i], &self.plan.cases[i].objection) else {
+                    return Ok(());
+                };
+                let (acting, _) = acting_for(self.plan.cases[i].department)?;
+                let filed = listing::file_objection(core, &acting, id, objection.filed_on, &objection.grounds)
+                    .await
+                    .map_err(fail("demo: filing an objection"))?;
+                self.objections[i] = Some(filed);
+                Ok(())
+            }
+            Act::Answer(i) => {
+                let case = &self.plan.cases[i];
+                let (Some(id), Some((_, outcome, reply))) =
+                    (&self.objections[i], case.objection.as_ref().and_then(|o| o.answer.as_ref()))
+                else {
+                    return Ok(());
+                };
+                let (acting, _) = acting_for(case.department)?;
+                listing::answer_objection(core, &acting, id, *outcome, reply)
+                    .await
+                    .map_err(fail("demo: answering an objection"))
+            }
+            Act::Exit(i) => exit(core, &self.plan.cases[i], self.listings[i].as_deref()).await,
+        }
+    }
+
+    /// Decides case `i`, and schedules the executing departments' answers
+    /// to its pushes: most acknowledge within hours or a few days, most of
+    /// those report the execution days later; the rest stay pending (and
+    /// overdue once the loop's deadline has passed). Nothing is answered
+    /// after the case left the list or after the real now.
+    async fn decide(&mut self, at: DateTime<Utc>, i: usize) -> Result<()> {
+        let timeline = self.timeline;
+        let core = timeline.at(at);
+        let case = &self.plan.cases[i];
+        let (Some(id), Some((on, number))) = (&self.listings[i], &case.decision) else { return Ok(()) };
+        let (acting, _) = acting_for(case.department)?;
+        listing::decide(core, &acting, id, number, *on).await.map_err(fail("demo: deciding a listing"))?;
+        let Some(detail) = queries::listing_detail(core, id).await.map_err(fail("demo: reading a listing"))? else {
+            return Ok(());
+        };
+        let until =
+            case.exit.as_ref().map_or(timeline.now(), |(day, ..)| office_time(*day, EXIT_AT)).min(timeline.now());
+        let id = id.clone();
+        for p in detail.pushes {
+            let r = next_draw(&mut self.draw) % 100;
+            if r >= self.plan.acknowledge_percent {
+                continue;
+            }
+            // 1 to 120 hours to acknowledge, 1 to 20 days more to feed back.
+            let acked = at + Duration::hours(1 + (next_draw(&mut self.draw) % 120) as i64);
+            let executed = acked + Duration::days(1 + (next_draw(&mut self.draw) % 20) as i64);
+            let push = |p: &PushStatus| Push {
+                listing_id: id.clone(),
+                measure: p.measure.clone(),
+                measure_name: p.measure_name.clone(),
+                department: p.department.clone(),
+            };
+            if acked < until {
+                self.schedule.add(acked, Act::Acknowledge(push(&p)));
+            }
+            if r < self.plan.acknowledge_percent * self.plan.feedback_percent / 100 && executed < until {
+                self.schedule.add(executed, Act::Execute(push(&p)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Proposes a case; `None` when the credit office would not have (a red-list
+/// candidate with a penalty in publicity or too low a grade on that day).
+async fn propose(core: &Core, case: &DemoCase) -> Result<Option<String>> {
     let (acting, department) = acting_for(case.department)?;
     let input = ProposeListing {
         list_code: case.list_code.to_owned(),
@@ -43,99 +255,94 @@ async fn play_case(core: &Core, case: DemoCase) -> Result<()> {
         source_records: Vec::new(),
         proposed_on: Some(case.proposed_on),
     };
-    let id = match listing::propose(core, &acting, &department, input).await {
-        Ok(id) => id,
-        // A company with a penalty in publicity cannot be proposed for the
-        // red list: the credit office would not have proposed it.
-        // Nor one whose grade falls short of the red list's.
-        Err(xinyong_core::CoreError::Invalid { code: "red_list_blocked" | "red_list_grade_too_low", .. }) => {
-            return Ok(());
-        }
-        Err(e) => return Err(fail("demo: proposing a listing")(e)),
-    };
-    if let Some(on) = case.notice_on {
-        listing::serve_notice(core, &acting, &id, on, "直接送达").await.map_err(fail("demo: serving a notice"))?;
+    match listing::propose(core, &acting, &department, input).await {
+        Ok(id) => Ok(Some(id)),
+        Err(xinyong_core::CoreError::Invalid { code: "red_list_blocked" | "red_list_grade_too_low", .. }) => Ok(None),
+        Err(e) => Err(fail("demo: proposing a listing")(e)),
     }
-    if let Some(objection) = &case.objection {
-        let objection_id = listing::file_objection(core, &acting, &id, objection.filed_on, &objection.grounds)
-            .await
-            .map_err(fail("demo: filing an objection"))?;
-        if let Some((_, outcome, reply)) = &objection.answer {
-            listing::answer_objection(core, &acting, &objection_id, *outcome, reply)
-                .await
-                .map_err(fail("demo: answering an objection"))?;
-        }
-    }
-    if let Some((on, number)) = &case.decision {
-        listing::decide(core, &acting, &id, number, *on).await.map_err(fail("demo: deciding a listing"))?;
-    }
-    if let Some((on, reason, decision_no)) = case.exit {
-        let note = match reason {
-            xinyong_domain::lists::ExitReason::Repaired => "当事人已履行处罚义务并完成整改，经审核准予信用修复。",
-            _ => "经复核，认定依据已被撤销，撤销列入决定。",
-        };
-        listing::exit(core, &acting, &id, ExitRequest { reason, on, decision_no, note: note.to_owned() })
-            .await
-            .map_err(fail("demo: ending a listing"))?;
-    }
-    Ok(())
 }
 
-/// Proposes, notifies, decides and ends the demo cases; returns how many.
-pub(crate) async fn play(core: &Core, count: u64, seed: u64, progress: Progress<'_>) -> Result<usize> {
+/// Ends a case's listing on its planned exit date.
+async fn exit(core: &Core, case: &DemoCase, listing_id: Option<&str>) -> Result<()> {
+    let (Some(id), Some((on, reason, decision_no))) = (listing_id, case.exit.clone()) else { return Ok(()) };
+    let (acting, _) = acting_for(case.department)?;
+    let note = match reason {
+        xinyong_domain::lists::ExitReason::Repaired => "当事人已履行处罚义务并完成整改，经审核准予信用修复。",
+        _ => "经复核，认定依据已被撤销，撤销列入决定。",
+    };
+    listing::exit(core, &acting, id, ExitRequest { reason, on, decision_no, note: note.to_owned() })
+        .await
+        .map_err(fail("demo: ending a listing"))
+}
+
+/// Plays the history — uploads and listing cases with the departments'
+/// answers, in date order — then what the daily jobs would have done by
+/// now, and the checks, cases and company accounts of today; returns how
+/// many cases were planned.
+pub(crate) async fn play(
+    timeline: &Timeline,
+    uploads: Vec<DemoBatch>,
+    count: u64,
+    seed: u64,
+    progress: Progress<'_>,
+) -> Result<usize> {
+    let core = timeline.at(timeline.now());
     let bodies: Vec<_> = DemoCity::new(seed).take(count.min(200_000) as usize).collect();
     let today = xinyong_core::collection::intake::china_today(core);
     let window = core.rules().sanctions.settings.objection_window_working_days;
     let plan = demo_listings(seed, &bodies, today, &core.rules().calendar, window);
-    const STEP: &str = "名单：拟列入、告知、异议、决定、移出";
     let cases = plan.cases.len();
-    let plan_rest = DemoListings { cases: Vec::new(), ..plan.clone() };
-    for (done, case) in plan.cases.into_iter().enumerate() {
-        play_case(core, case).await?;
-        progress(STEP, done as u64 + 1, cases as u64);
-    }
+    let mut history = History {
+        timeline,
+        listings: vec![None; cases],
+        objections: vec![None; cases],
+        plan,
+        schedule: Schedule::new(),
+        draw: seed ^ 0x9e37_79b9,
+    };
+    history.schedule_plan(uploads);
+    history.play(progress).await?;
+    let core = timeline.at(timeline.now());
     // Anything whose validity ended before today leaves the lists now, as the
     // daily job would have done.
     listing::expire_due(core).await.map_err(fail("demo: expiring listings"))?;
-    play_bans_and_interviews(core, &plan_rest).await?;
     play_checks_and_cases(core, &bodies, seed).await?;
-    play_feedback(core, &plan_rest, seed).await?;
     crate::play_subjects::play(core, &bodies, seed).await?;
     Ok(cases)
 }
 
-async fn play_bans_and_interviews(core: &Core, plan: &DemoListings) -> Result<()> {
-    for ban in &plan.bans {
-        let (acting, department) = acting_for(ban.department)?;
-        let input = BanInput {
-            subject: ban.subject.clone(),
-            scope: ban.scope,
-            field: ban.field.to_owned(),
-            description: ban.description.to_owned(),
-            basis: ban.basis.to_owned(),
-            decision_no: ban.decision_no.clone(),
-            starts_on: ban.starts_on,
-            ends_on: ban.ends_on,
-            listing_id: None,
-        };
-        credit_file::impose_ban(core, &acting, &department, input).await.map_err(fail("demo: imposing a ban"))?;
-    }
-    for interview in &plan.interviews {
-        let (acting, department) = acting_for(interview.department)?;
-        let input = InterviewInput {
-            subject: interview.uscc.clone(),
-            kind: interview.kind,
-            held_on: interview.held_on,
-            interviewees: interview.interviewees.clone(),
-            interviewers: interview.interviewers.to_owned(),
-            outcome: interview.outcome.to_owned(),
-            rectify_by: interview.rectify_by,
-            listing_id: None,
-        };
-        credit_file::record_interview(core, &acting, &department, input)
-            .await
-            .map_err(fail("demo: recording an interview"))?;
-    }
+async fn impose_ban(core: &Core, ban: &crate::listings::DemoBan) -> Result<()> {
+    let (acting, department) = acting_for(ban.department)?;
+    let input = BanInput {
+        subject: ban.subject.clone(),
+        scope: ban.scope,
+        field: ban.field.to_owned(),
+        description: ban.description.to_owned(),
+        basis: ban.basis.to_owned(),
+        decision_no: ban.decision_no.clone(),
+        starts_on: ban.starts_on,
+        ends_on: ban.ends_on,
+        listing_id: None,
+    };
+    credit_file::impose_ban(core, &acting, &department, input).await.map_err(fail("demo: imposing a ban"))?;
+    Ok(())
+}
+
+async fn record_interview(core: &Core, interview: &crate::listings::DemoInterview) -> Result<()> {
+    let (acting, department) = acting_for(interview.department)?;
+    let input = InterviewInput {
+        subject: interview.uscc.clone(),
+        kind: interview.kind,
+        held_on: interview.held_on,
+        interviewees: interview.interviewees.clone(),
+        interviewers: interview.interviewers.to_owned(),
+        outcome: interview.outcome.to_owned(),
+        rectify_by: interview.rectify_by,
+        listing_id: None,
+    };
+    credit_file::record_interview(core, &acting, &department, input)
+        .await
+        .map_err(fail("demo: recording an interview"))?;
     Ok(())
 }
 
@@ -212,7 +419,9 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
                         requester: format!("{prefix}系统"),
                         case_ref: Some(case_ref.clone()),
                     };
-                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), now)
+                    // Checked while the case was handled, not when the demo ran.
+                    let checked_at = office_time(handled_on, 60 + (r % 420) as u32).min(now);
+                    let receipt = Receipt::new(&who, &query, &answer, rules.sanction_versions(), checked_at)
                         .map_err(fail("demo: a check receipt"))?;
                     let id = receipt.id().map_err(fail("demo: a check receipt"))?;
                     lines.push(receipt.line(id, false).map_err(fail("demo: a check receipt"))?);
@@ -230,43 +439,6 @@ async fn play_checks_and_cases(core: &Core, bodies: &[EventBody], seed: u64) -> 
         }])
         .await
         .map_err(fail("demo: recording check receipts"))?;
-    }
-    Ok(())
-}
-
-/// Executing departments acknowledge most pushed measures and report how
-/// they applied most of those.
-async fn play_feedback(core: &Core, plan: &DemoListings, seed: u64) -> Result<()> {
-    let departments = xinyong_core::auth::departments(core).await.map_err(fail("demo: reading departments"))?;
-    let mut pick = seed ^ 0x9e37_79b9;
-    for d in departments {
-        let (acting, _) = acting_for(d.code.as_str())?;
-        let mut after = 0;
-        loop {
-            let page = feeds::feed(core, &d.code, after, 500).await.map_err(fail("demo: reading a feed"))?;
-            for item in page.items.iter().filter(|i| i.kind == "listed") {
-                for m in &item.measures {
-                    let r = next_draw(&mut pick) % 100;
-                    if r >= plan.acknowledge_percent {
-                        continue;
-                    }
-                    if r < plan.acknowledge_percent * plan.feedback_percent / 100 {
-                        let outcome = format!("已在本部门业务系统中对该主体实施「{}」", m.name);
-                        feeds::report_execution(core, &acting, &d.code, &item.listing_id, &m.code, outcome, None, None)
-                            .await
-                            .map_err(fail("demo: feeding back an execution"))?;
-                    } else {
-                        feeds::acknowledge(core, &acting, &d.code, &item.listing_id, &m.code, "已签收，正在核实")
-                            .await
-                            .map_err(fail("demo: acknowledging a push"))?;
-                    }
-                }
-            }
-            if !page.more {
-                break;
-            }
-            after = page.next_cursor;
-        }
     }
     Ok(())
 }

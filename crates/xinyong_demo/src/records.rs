@@ -13,6 +13,7 @@ use xinyong_domain::event::EventBody;
 use xinyong_domain::subjects::SubjectsEvent;
 
 use crate::city::Draw;
+use crate::trades::{ANY, MARKET, Trade, trade_of};
 use xinyong_core::collection::intake::InputTable;
 
 /// One upload of the demo history.
@@ -49,18 +50,26 @@ fn subjects(bodies: &[EventBody]) -> Vec<Subject> {
         .collect()
 }
 
-/// (department code, department USCC, authority name, licence kinds)
-type LicenceSource = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str, &'static str)]);
+/// A licence kind: (certificate, content, document prefix, the trades that need it).
+type LicenceKind = (&'static str, &'static str, &'static str, &'static [Trade]);
 
-/// Who issues which licences: (certificate, content, document prefix).
+/// (department code, department USCC, authority name, licence kinds)
+type LicenceSource = (&'static str, &'static str, &'static str, &'static [LicenceKind]);
+
+/// Who issues which licences, to which trades.
 const LICENCE_SOURCES: &[LicenceSource] = &[
     (
         "scjgj",
         "11370100MB2853A6XD",
         "济南市市场监督管理局",
         &[
-            ("食品经营许可证", "预包装食品（含冷藏冷冻食品）销售；热食类食品制售", "济市监食许"),
-            ("工业产品生产许可证", "电线电缆生产", "济市监产许"),
+            (
+                "食品经营许可证",
+                "预包装食品（含冷藏冷冻食品）销售；热食类食品制售",
+                "济市监食许",
+                &[Trade::Food, Trade::Lodging],
+            ),
+            ("工业产品生产许可证", "电线电缆生产", "济市监产许", &[Trade::Industry]),
         ],
     ),
     (
@@ -68,17 +77,24 @@ const LICENCE_SOURCES: &[LicenceSource] = &[
         "SPJ",
         "济南市行政审批服务局",
         &[
-            ("营业执照", "设立登记", "济审批登"),
-            ("建筑工程施工许可证", "房屋建筑工程施工", "济审批建"),
-            ("道路运输经营许可证", "道路普通货物运输", "济审批交"),
+            ("营业执照", "设立登记", "济审批登", MARKET),
+            ("建筑工程施工许可证", "房屋建筑工程施工", "济审批建", &[Trade::Construction]),
+            ("道路运输经营许可证", "道路普通货物运输", "济审批交", &[Trade::Transport]),
         ],
     ),
-    ("wjw", "WJW", "济南市卫生健康委员会", &[("公共场所卫生许可证", "住宿、沐浴场所卫生许可", "济卫许")]),
-    ("sthjj", "STHJJ", "济南市生态环境局", &[("排污许可证", "重点管理排污单位排污许可", "济环许")]),
+    (
+        "wjw",
+        "WJW",
+        "济南市卫生健康委员会",
+        &[("公共场所卫生许可证", "住宿、沐浴场所卫生许可", "济卫许", &[Trade::Lodging])],
+    ),
+    ("sthjj", "STHJJ", "济南市生态环境局", &[("排污许可证", "重点管理排污单位排污许可", "济环许", &[Trade::Industry])]),
 ];
 
-/// (department, department USCC, authority, violation, fact, basis, fine range in 元)
-type PenaltySource = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, u64, u64);
+/// (department, department USCC, authority, violation, fact, basis, fine
+/// range in 元, the trades it concerns)
+type PenaltySource =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, u64, u64, &'static [Trade]);
 
 const PENALTY_SOURCES: &[PenaltySource] = &[
     (
@@ -90,6 +106,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国产品质量法》第四十九条",
         5_000,
         200_000,
+        &[Trade::Food, Trade::Retail, Trade::Industry],
     ),
     (
         "scjgj",
@@ -100,6 +117,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国反不正当竞争法》第二十条",
         10_000,
         300_000,
+        &[Trade::Food, Trade::Retail, Trade::Services, Trade::Industry, Trade::Lodging],
     ),
     (
         "sthjj",
@@ -110,6 +128,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国大气污染防治法》第九十九条",
         100_000,
         1_000_000,
+        &[Trade::Industry],
     ),
     (
         "yjglj",
@@ -120,6 +139,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国安全生产法》第九十七条",
         20_000,
         100_000,
+        &[Trade::Industry, Trade::Construction, Trade::Transport],
     ),
     (
         "xfzd",
@@ -130,6 +150,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国消防法》第六十条",
         5_000,
         50_000,
+        ANY,
     ),
     (
         "zjj",
@@ -140,6 +161,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《建筑工程施工许可管理办法》第十二条",
         50_000,
         500_000,
+        &[Trade::Construction],
     ),
     (
         "swj",
@@ -150,6 +172,7 @@ const PENALTY_SOURCES: &[PenaltySource] = &[
         "《中华人民共和国税收征收管理法》第六十二条",
         2_000,
         10_000,
+        MARKET,
     ),
 ];
 
@@ -263,6 +286,48 @@ pub fn demo_batches(
     batches
 }
 
+/// Every licence kind with its issuer.
+fn licence_kinds() -> Vec<(&'static str, &'static str, &'static str, LicenceKind)> {
+    LICENCE_SOURCES
+        .iter()
+        .flat_map(|(dept, uscc, authority, kinds)| kinds.iter().map(move |k| (*dept, *uscc, *authority, *k)))
+        .collect()
+}
+
+/// Something with the trades it fits.
+trait Fits {
+    fn fits(&self, trade: Trade) -> bool;
+}
+
+impl Fits for (&str, &str, &str, LicenceKind) {
+    fn fits(&self, trade: Trade) -> bool {
+        self.3.3.contains(&trade)
+    }
+}
+
+impl Fits for PenaltySource {
+    fn fits(&self, trade: Trade) -> bool {
+        self.8.contains(&trade)
+    }
+}
+
+/// A random subject and a random one of `options` that fits its trade; a
+/// subject nothing fits (a school among licences for factories) is passed
+/// over for another. A city where 64 draws in a row find nothing that fits
+/// gets the first option.
+fn fitting<T: Fits + Copy>(draw: &mut Draw, subjects: &[Subject], options: &[T]) -> (Subject, T) {
+    let mut s = draw.item(subjects).clone();
+    for _ in 0..64 {
+        let trade = trade_of(&s.name);
+        let fit: Vec<T> = options.iter().filter(|o| o.fits(trade)).copied().collect();
+        if !fit.is_empty() {
+            return (s, *draw.item(&fit));
+        }
+        s = draw.item(subjects).clone();
+    }
+    (s, options[0])
+}
+
 /// The `n`th licence: (department, decision date, row in the XK template).
 fn licence_row(
     draw: &mut Draw,
@@ -272,9 +337,7 @@ fn licence_row(
     first: NaiveDate,
     days: u64,
 ) -> (&'static str, NaiveDate, Vec<String>) {
-    let s = draw.item(subjects).clone();
-    let (dept, dept_uscc, authority, kinds) = *draw.item(LICENCE_SOURCES);
-    let (cert, content, prefix) = *draw.item(kinds);
+    let (s, (dept, dept_uscc, authority, (cert, content, prefix, _))) = fitting(draw, subjects, &licence_kinds());
     let dept_uscc = department_uscc(dept, dept_uscc, departments);
     let decided = first + Duration::days(draw.below(days) as i64);
     let valid_to = decided + Duration::days(365 * 5 - 1);
@@ -311,8 +374,8 @@ fn penalty_row(
     first: NaiveDate,
     days: u64,
 ) -> (&'static str, NaiveDate, Vec<String>) {
-    let s = draw.item(subjects).clone();
-    let (dept, dept_uscc, authority, violation, fact, basis, low, high) = *draw.item(PENALTY_SOURCES);
+    let (s, (dept, dept_uscc, authority, violation, fact, basis, low, high, _)) =
+        fitting(draw, subjects, PENALTY_SOURCES);
     let dept_uscc = department_uscc(dept, dept_uscc, departments);
     let decided = first + Duration::days(draw.below(days) as i64);
     let natural = draw.chance(4);
@@ -446,5 +509,40 @@ mod tests {
         let rows: usize = a.iter().map(|b| b.table.rows.len()).sum();
         assert!(rows > 300, "{rows}");
         assert!(a.windows(2).all(|w| w[0].received_date <= w[1].received_date));
+    }
+
+    #[test]
+    fn licences_and_penalties_fit_the_subjects_trade() {
+        let bodies: Vec<EventBody> = DemoCity::new(5).take(3_000).collect();
+        let batches = demo_batches(5, &bodies, &[], &Calendar::official());
+        let (mut emission_permits, mut food_licences) = (0, 0);
+        for batch in &batches {
+            // XK_XKZS (the certificate) and CF_WFXW (the violation) are both
+            // the eighth column of their templates.
+            let kind_column = 7;
+            for (_, row) in &batch.table.rows {
+                // A natural person's penalty names 某某, not a business.
+                if row[1] == "自然人" {
+                    continue;
+                }
+                let (name, kind) = (&row[0], &row[kind_column]);
+                let trade = trade_of(name);
+                match kind.as_str() {
+                    "排污许可证" | "超标排放大气污染物" => {
+                        emission_permits += 1;
+                        assert_eq!(trade, Trade::Industry, "{name}: {kind}");
+                    }
+                    "食品经营许可证" => {
+                        food_licences += 1;
+                        assert!(matches!(trade, Trade::Food | Trade::Lodging), "{name}: {kind}");
+                    }
+                    "建筑工程施工许可证" | "未取得施工许可擅自施工" => {
+                        assert_eq!(trade, Trade::Construction, "{name}: {kind}");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(emission_permits > 0 && food_licences > 0, "{emission_permits} {food_licences}");
     }
 }

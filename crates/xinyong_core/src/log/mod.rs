@@ -98,6 +98,13 @@ impl Core {
         }
     }
 
+    /// The same core reading another clock, sharing the store, keys, rules
+    /// and write locks: the demo city writes each simulated act at the time
+    /// it happened. Clones made before keep theirs.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Core {
+        Core { clock, ..self.clone() }
+    }
+
     /// The same core with other settings (the demo city compresses the
     /// seed delay of its finished inspection task). Clones made before keep theirs.
     pub fn with_settings(mut self, settings: CoreSettings) -> Core {
