@@ -497,3 +497,67 @@ async fn reads_of_personal_data_leave_a_trail_the_credit_office_reads() {
     // The trail is part of the log: it verifies like everything else.
     xinyong_core::log::verify::verify(&app.core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }
+
+/// One penalty on the organisation, uploaded by 市场监管局 through the API;
+/// returns its record id.
+async fn penalty_on_the_organisation(app: &TestApp) -> String {
+    let row = serde_json::json!({
+        "行政相对人名称": ORG_NAME,
+        "行政相对人类别": "法人及非法人组织",
+        "CF_XDR_SHXYM": org().as_str(),
+        "法定代表人": REP_NAME,
+        "CF_WSH": "济市监处罚〔2026〕88号",
+        "CF_WFXW": "销售过期食品",
+        "CF_SY": "当事人一年内两次销售超过保质期的食品。",
+        "CF_YJ": "《中华人民共和国食品安全法》第一百二十四条",
+        "CF_CFLB": "罚款",
+        "CF_NR": "罚款50000元",
+        "CF_NR_FK": 5.0,
+        "CF_JDRQ": "2026-10-20",
+        "CF_YXQ": "2099-12-31",
+        "CF_CFJG": "济南市市场监督管理局",
+        "CF_CFJGDM": "11370100MB2853A6XD",
+        "CF_SJLY": "济南市市场监督管理局",
+        "CF_SJLYDM": "11370100MB2853A6XD",
+    });
+    let code = DepartmentCode::parse("scjgj").unwrap();
+    let token = auth::issue_token(&app.core, &Actor::system(), &code, "系统", [9; 32]).await.unwrap();
+    let bearer = format!("Bearer {}", token.token);
+    let body = serde_json::json!({"item": "CF", "rows": [row]});
+    let r = app.post_json("/api/v1/records/batches", &[("authorization", bearer.as_str())], &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["rows"][0]["record_id"].as_str().unwrap().to_owned()
+}
+
+/// The listing form takes its basis from the subject's credit file: the
+/// records ticked there come back ticked in the form, with what they are,
+/// and the proposal keeps them (issue 15, item 7).
+#[tokio::test]
+async fn a_proposal_takes_its_basis_from_records_ticked_in_the_credit_file() {
+    let (app, _) = app().await;
+    let record = penalty_on_the_organisation(&app).await;
+    let (wang, csrf) = log_in(&app, "wang").await;
+    let html = get_as(&app, &format!("/console/subjects/{}", org()), &wang).await.text();
+    assert!(html.contains(&format!("name=\"record_0\" value=\"{record}\"")), "{html}");
+    assert!(html.contains("以勾选的记录拟列入名单"));
+    let r = get_as(&app, &format!("/console/listings?subject={}&record_0={record}", org()), &wang).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains(&format!("value=\"{record}\" checked")), "{html}");
+    assert!(html.contains("济市监处罚〔2026〕88号") && html.contains("其他依据记录编号"), "{html}");
+    let org = org();
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("list_code", "key-attention"),
+        ("subject", org.as_str()),
+        ("reason", "一年内因同一违法行为两次受到行政处罚"),
+        ("facts", "当事人一年内两次因销售过期食品被处以罚款。"),
+        ("legal_basis", "济市监处罚〔2026〕88号"),
+        ("source_records", ""),
+        ("record_0", record.as_str()),
+    ];
+    let r = post_form(&app, "/console/listings", &form, &wang).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = get_as(&app, location(&r), &wang).await.text();
+    assert!(page.contains("依据记录编号") && page.contains(&record), "{page}");
+}

@@ -536,6 +536,7 @@ pub(crate) struct NameMatch {
 /// A record about the organisation as the console shows it: public or not,
 /// and where its publicity stands.
 pub(crate) struct FileRecordLine {
+    id: String,
     item_name: String,
     document_number: String,
     department: String,
@@ -563,6 +564,9 @@ pub(crate) struct FileView {
     education: Vec<(String, String, String)>,
     /// Every record about it (行政许可、行政处罚 …), public or not.
     records: Vec<FileRecordLine>,
+    /// The viewer may propose listings: the records can be ticked as a
+    /// proposal's basis.
+    may_propose: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -668,6 +672,7 @@ pub(crate) async fn subject_file(
     view.records = records
         .into_iter()
         .map(|r| FileRecordLine {
+            id: r.id,
             item_name: r.item_name,
             document_number: r.document_number,
             department: r.department_name,
@@ -719,6 +724,7 @@ fn file_view(state: &AppState, caller: &ConsoleCaller, f: &CreditFile, names: &B
         inspections: Vec::new(),
         education: Vec::new(),
         records: Vec::new(),
+        may_propose: xinyong_core::auth::policy::scope(caller, Action::ProposeListing).is_ok(),
     }
 }
 

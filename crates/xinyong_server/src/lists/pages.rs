@@ -18,6 +18,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use xinyong_core::CoreError;
@@ -25,6 +27,7 @@ use xinyong_core::auth as core_auth;
 use xinyong_core::auth::policy::{self, Action, Resource, Scope};
 use xinyong_core::collection::intake::china_today;
 use xinyong_core::lists::listing::{self, ExitRequest, ListingDetail, ListingFilter, ProposeListing};
+use xinyong_core::portal::normalize_uscc;
 use xinyong_domain::auth::{Department, DepartmentCode};
 use xinyong_domain::lists::sanction::{ListType, SanctionRules};
 use xinyong_domain::lists::{ExitReason, ListingStatus, ObjectionOutcome, Step};
@@ -99,6 +102,34 @@ pub(crate) struct NoticeQuery {
     notice: Option<String>,
     status: Option<String>,
     list: Option<String>,
+    /// From the credit file's 「以勾选的记录拟列入」: the subject, and its
+    /// records ticked there as `record_<n>` (see [`picked_records`]).
+    subject: Option<String>,
+    #[serde(flatten)]
+    picked: BTreeMap<String, String>,
+}
+
+/// Record ids ticked in a form: the values of its `record_<n>` fields.
+/// (One field per checkbox because forms here are read with
+/// `serde_urlencoded`, which takes no repeated keys.)
+fn picked_records(fields: &BTreeMap<String, String>) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(name, value)| name.starts_with("record_") && !value.trim().is_empty())
+        .map(|(_, value)| value.trim().to_owned())
+        .collect()
+}
+
+/// Most records of one subject the propose form offers to tick.
+const PICKABLE_RECORDS: usize = 200;
+
+/// A record of the subject the propose form offers as a basis.
+struct PickRecord {
+    n: usize,
+    id: String,
+    label: String,
+    public_now: bool,
+    checked: bool,
 }
 
 fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, CoreError> {
@@ -130,6 +161,9 @@ struct TablePage {
     departments: Vec<Choice>,
     proposable: Vec<Choice>,
     form: ProposeForm,
+    /// The subject's records to tick as the basis (when the form names a
+    /// subject whose credit file the caller may read).
+    pickable: Vec<PickRecord>,
 }
 
 struct TableRow {
@@ -162,6 +196,23 @@ pub(crate) struct ProposeForm {
     legal_basis: String,
     #[serde(default)]
     source_records: String,
+    /// The subject's records ticked in the form (`record_<n>`).
+    #[serde(flatten)]
+    picked: BTreeMap<String, String>,
+}
+
+impl ProposeForm {
+    /// Ticked records, then any typed ids.
+    fn source_records(&self) -> Vec<String> {
+        let mut ids = picked_records(&self.picked);
+        ids.extend(
+            self.source_records
+                .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
+        );
+        ids
+    }
 }
 
 pub(crate) async fn table_page(
@@ -175,6 +226,8 @@ pub(crate) async fn table_page(
     // The credit office proposes in its own name unless it picks another department.
     let form = ProposeForm {
         department: caller.department().map(|d| d.to_string()).unwrap_or_default(),
+        subject: q.subject.clone().unwrap_or_default(),
+        picked: q.picked.clone(),
         ..ProposeForm::default()
     };
     let page = table(&state, &caller, &scope, filter, (notice, None), form).await;
@@ -202,6 +255,7 @@ async fn table(
         list_code: list_filter.clone(),
     };
     let rows = listing::list_listings(core, &filter, TABLE_ROWS).await?;
+    let pickable = pickable_records(state, caller, &form).await?;
     let propose_scope = policy::scope(caller, Action::ProposeListing).ok();
     let proposable = proposable(sanctions, propose_scope.as_ref(), &form.list_code);
     let table_rows = rows
@@ -247,7 +301,36 @@ async fn table(
             .collect(),
         proposable,
         form,
+        pickable,
     })
+}
+
+/// The records of the form's subject, ticked as the form has them, for
+/// whoever may read the subject's credit file (its non-public records
+/// included).
+async fn pickable_records(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    form: &ProposeForm,
+) -> Result<Vec<PickRecord>, ApiError> {
+    let Some(uscc) = normalize_uscc(&form.subject) else { return Ok(Vec::new()) };
+    if !caller.allows(Action::ViewCreditFile, &Resource::Subject(uscc.clone())) {
+        return Ok(Vec::new());
+    }
+    let ticked = picked_records(&form.picked);
+    let records = xinyong_core::subjects::own_file::records_with_publicity(&state.core, &uscc).await?;
+    Ok(records
+        .into_iter()
+        .take(PICKABLE_RECORDS)
+        .enumerate()
+        .map(|(n, r)| PickRecord {
+            n,
+            checked: ticked.contains(&r.id),
+            label: format!("{} {} · {} · {}", r.item_name, r.document_number, r.department_name, r.decision_date),
+            public_now: r.public_now,
+            id: r.id,
+        })
+        .collect())
 }
 
 fn status_choices(selected: Option<ListingStatus>) -> Vec<Choice> {
@@ -308,7 +391,7 @@ pub(crate) async fn propose(
                 reason: form.reason.clone(),
                 facts: form.facts.clone(),
                 legal_basis: form.legal_basis.clone(),
-                source_records: vec![form.source_records.clone()],
+                source_records: form.source_records(),
                 proposed_on: None,
             };
             listing::propose(&state.core, &caller, &department, input).await
