@@ -414,3 +414,39 @@ async fn a_department_cannot_send_more_than_its_daily_quota_through_the_api() {
     // The operator's own import is not a department's daily traffic.
     ingest_batch(&app.core, request("zjj", Some("CF"), batch(400, 50))).await.unwrap();
 }
+
+/// A row naming a legal representative other than the registered one is
+/// accepted with a warning that masks the registered name (issue 15, item 9).
+#[tokio::test]
+async fn a_legal_representative_other_than_the_registered_one_is_a_warning() {
+    use xinyong_domain::event::NewEvent;
+    use xinyong_domain::subjects::SubjectsEvent;
+    use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, RoleHolder, SubjectName, SubjectStatus};
+    let app = app().await;
+    let rep = NaturalPerson {
+        id_number: xinyong_domain::IdNumber::from_parts("370102", NaiveDate::from_ymd_opt(1972, 4, 9).unwrap(), 515)
+            .unwrap(),
+        name: SubjectName::parse("李卫东").unwrap(),
+    };
+    let registered = SubjectsEvent::LegalPersonRegistered {
+        subject: LegalPerson {
+            uscc: xinyong_domain::Uscc::parse(SUBJECT).unwrap(),
+            name: SubjectName::parse("济南鑫泰建筑工程有限公司").unwrap(),
+            status: SubjectStatus::Active,
+        },
+        people: vec![RoleHolder { role: RelationRole::LegalRepresentative, person: rep }],
+    };
+    app.core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), registered)]).await.unwrap();
+    let mut other = penalty(SUBJECT, "济建罚〔2026〕12号", "施工质量不合格", "罚款", "5", "2026-05-01");
+    other[3] = "王建军".to_owned();
+    let rows = vec![penalty(SUBJECT, "济建罚〔2026〕11号", "施工质量不合格", "罚款", "5", "2026-05-01"), other];
+    let out = ingest_batch(&app.core, request("zjj", Some("CF"), table(rows))).await.unwrap();
+    assert_eq!(out.batch.accepted, 2, "{:?}", out.rows);
+    let same = out.rows.iter().find(|r| r.row == 2).unwrap();
+    assert!(same.warnings.is_empty(), "{same:?}");
+    let differs = out.rows.iter().find(|r| r.row == 3).unwrap();
+    assert_eq!(differs.status, "accepted_with_warnings");
+    let warning = &differs.warnings[0];
+    assert_eq!((warning.field.as_str(), warning.code.as_str()), ("CF_FRDB", "legal_rep_mismatch"));
+    assert!(warning.message.contains("王建军") && !warning.message.contains("李卫东"), "{}", warning.message);
+}

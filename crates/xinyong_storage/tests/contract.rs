@@ -212,6 +212,12 @@ async fn the_log_story_holds_on_every_backend() {
             (rel[0].id_number.as_str(), rel[0].role, rel[0].active, rel[0].seq),
             (P1, RelationRole::LegalRepresentative, true, 2)
         );
+        // The registered legal representatives' names, for checking uploads.
+        let unknown = uscc("91370112MA3D8N0Q3C");
+        let reps = subjects::legal_representatives(store, &[uscc(C), uscc(B), unknown]).await.unwrap();
+        let reps: Vec<(&str, &str)> = reps.iter().map(|(u, n)| (u.as_str(), n.as_str())).collect();
+        assert_eq!(reps, [(C, "张三"), (B, "李四")], "{backend}");
+        assert!(subjects::legal_representatives(store, &[]).await.unwrap().is_empty());
         let counts = store.counts().await.unwrap();
         assert_eq!((counts.events, counts.subjects, counts.persons, counts.relations), (5, 3, 2, 3), "{backend}");
 

@@ -14,8 +14,9 @@ use xinyong_domain::subjects::SubjectsEvent;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use xinyong_domain::Uscc;
 use xinyong_domain::auth::{DepartmentCode, DepartmentRow};
-use xinyong_domain::collection::catalog::{CatalogItem, Category, HeaderMatch};
+use xinyong_domain::collection::catalog::{CatalogItem, Category, FieldRole, HeaderMatch};
 use xinyong_domain::collection::publicity::decide_publicity;
 use xinyong_domain::collection::record::{
     FieldIssue, RecordDraft, RowOutcome, SubjectRef, ValidationContext, validate_row,
@@ -304,7 +305,8 @@ pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutco
     // 1. Validate every row. 2. What the platform already knows about these
     //    records and subjects. 3. Decide each good row.
     let max_rejected = core.settings().intake.max_rejected(req.table.rows.len());
-    let (good, mut tally) = validate_rows(item, &matched, &req.table, &ctx, max_rejected)?;
+    let (mut good, mut tally) = validate_rows(item, &matched, &req.table, &ctx, max_rejected)?;
+    legal_rep_warnings(core, item, &mut good).await?;
     let known = known(core, &req, item, &good).await?;
     let batch = Batch {
         id: id.clone(),
@@ -506,6 +508,53 @@ fn validate_rows(
         Some(max) if tally.reports_rejected() > max => Err(mostly_rejected(&tally, table.rows.len(), max)),
         _ => Ok((good, tally)),
     }
+}
+
+/// Warns — the row is still accepted — when a row names a legal
+/// representative other than the one registered for its organisation: a
+/// typo, a stale template, or a change the register has not caught up with;
+/// the department checks which. The registered name is masked: the clerk
+/// learns that the names differ, not whom the register names.
+async fn legal_rep_warnings(core: &Core, item: &CatalogItem, good: &mut [Good]) -> Result<()> {
+    let Some(field) = item.field_by_role(FieldRole::LegalRepName).map(|f| f.code().to_owned()) else {
+        return Ok(());
+    };
+    let mut usccs: Vec<Uscc> = good
+        .iter()
+        .filter_map(|g| match &g.draft.subject {
+            SubjectRef::LegalPerson { uscc, legal_representative: Some(_), .. } => Some(uscc.clone()),
+            SubjectRef::LegalPerson { .. } | SubjectRef::NaturalPerson { .. } => None,
+        })
+        .collect();
+    usccs.sort();
+    usccs.dedup();
+    let mut registered: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in usccs.chunks(xinyong_storage::subjects::MAX_USCCS_PER_READ) {
+        for (uscc, name) in xinyong_storage::subjects::legal_representatives(core.store(), chunk).await? {
+            registered.entry(uscc).or_default().push(name);
+        }
+    }
+    let mask = &core.settings().mask;
+    for g in good.iter_mut() {
+        let SubjectRef::LegalPerson { uscc, legal_representative: Some((name, _)), .. } = &g.draft.subject else {
+            continue;
+        };
+        let Some(names) = registered.get(uscc.as_str()) else { continue };
+        if names.iter().any(|n| n == name.as_str()) {
+            continue;
+        }
+        let on_register: Vec<String> = names.iter().map(|n| mask.mask_name(n)).collect();
+        g.warnings.push(RowIssue {
+            field: field.clone(),
+            code: "legal_rep_mismatch".to_owned(),
+            message: format!(
+                "法定代表人“{}”与平台登记的法定代表人（{}）不一致，记录已接收；请核实后如有错误提交更正",
+                name.as_str(),
+                on_register.join("、")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Step 2: the stored records with the good rows' ids, and which of their
