@@ -47,6 +47,10 @@ async fn exposition(state: &AppState) -> Response {
         metrics::gauge!("xinyong_checkpoint_size").set(checkpoint.size as f64);
     }
     metrics::gauge!("xinyong_check_index_applied").set(state.checks.applied() as f64);
+    let pool = state.core.store().pool_status();
+    metrics::gauge!("xinyong_db_pool_connections", "state" => "open").set(f64::from(pool.open));
+    metrics::gauge!("xinyong_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("xinyong_db_pool_connections", "state" => "max").set(f64::from(pool.max));
     let exposition = [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")];
     (exposition, [(header::CACHE_CONTROL, "no-store")], state.metrics.render()).into_response()
 }

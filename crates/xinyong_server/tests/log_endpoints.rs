@@ -159,6 +159,10 @@ async fn home_health_readiness_and_metrics() {
         "xinyong_checkpoint_age_seconds",
         "xinyong_http_requests_total{route=\"/log/checkpoint\",method=\"GET\",status=\"200\"}",
         "xinyong_http_request_duration_seconds_bucket{route=\"/log/checkpoint\",method=\"GET\",le=\"0.005\"}",
+        // The database pool and how long its calls take.
+        "xinyong_db_pool_connections{state=\"open\"}",
+        "xinyong_db_pool_connections{state=\"max\"}",
+        ",call=\"fetch\",le=\"0.005\"}",
     ] {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }

@@ -200,6 +200,27 @@ pub trait Store: Send + Sync + Debug {
     /// Runs one statement of this crate that returns no rows; how many rows
     /// it changed.
     async fn execute(&self, stmt: &Stmt) -> Result<u64>;
+
+    /// The connection pool now, for `/metrics`.
+    fn pool_status(&self) -> PoolStatus;
+}
+
+/// Connections of a store's pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Open (in use or idle).
+    pub open: u32,
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+/// Records how long one database call took (`/metrics`:
+/// `xinyong_db_call_duration_seconds` by backend and call — `fetch`,
+/// `execute`, or `append`, which includes waiting for the write lock).
+pub(crate) fn observe_call(backend: Backend, call: &'static str, started: std::time::Instant) {
+    metrics::histogram!("xinyong_db_call_duration_seconds", "backend" => backend.as_str(), "call" => call)
+        .record(started.elapsed().as_secs_f64());
 }
 
 /// A row of `job_runs`: who ran a background job last, until when its lease

@@ -130,14 +130,31 @@ impl Store for SqliteStore {
     }
 
     async fn append(&self, build: BuildEvents<'_>) -> Result<AppendOutcome> {
-        crate::exec::append(self.begin_write().await?, build).await
+        let started = std::time::Instant::now();
+        let out = crate::exec::append(self.begin_write().await?, build).await;
+        crate::observe_call(Backend::Sqlite, "append", started);
+        out
     }
 
     async fn fetch(&self, stmt: &Stmt) -> Result<Vec<Vec<Value>>> {
-        crate::exec::fetch(&self.pool, stmt).await
+        let started = std::time::Instant::now();
+        let out = crate::exec::fetch(&self.pool, stmt).await;
+        crate::observe_call(Backend::Sqlite, "fetch", started);
+        out
     }
 
     async fn execute(&self, stmt: &Stmt) -> Result<u64> {
-        Ok(crate::exec::execute(&self.pool, stmt).await?.rows_affected())
+        let started = std::time::Instant::now();
+        let out = crate::exec::execute(&self.pool, stmt).await.map(|r| r.rows_affected());
+        crate::observe_call(Backend::Sqlite, "execute", started);
+        out
+    }
+
+    fn pool_status(&self) -> crate::PoolStatus {
+        crate::PoolStatus {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 }
