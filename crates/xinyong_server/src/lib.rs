@@ -39,6 +39,7 @@ pub mod lists;
 mod log;
 mod objections;
 pub mod openapi;
+mod openapi_zh;
 pub mod portal;
 mod registrations;
 mod repair;

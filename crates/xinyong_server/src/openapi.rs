@@ -7,6 +7,8 @@
 //! responses of every endpoint through the document and fails when a mirror
 //! and the real JSON disagree, so the document cannot drift unnoticed.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -14,13 +16,55 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::portal::api as public;
 
-/// The document.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+/// The document as served: its English descriptions in Chinese
+/// ([`crate::openapi_zh`]).
+pub fn document() -> serde_json::Value {
+    let mut doc = generated();
+    let chinese: HashMap<&str, &str> = crate::openapi_zh::CHINESE.iter().copied().collect();
+    each_text(&mut doc, &mut |text| {
+        if let Some(zh) = chinese.get(text.as_str()) {
+            *text = (*zh).to_owned();
+        }
+    });
+    doc
+}
+
+/// The document as utoipa generates it, before translation.
+fn generated() -> serde_json::Value {
+    // Serialising the document's own types cannot fail.
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or(serde_json::Value::Null)
+}
+
+/// Calls `f` on every `description` and `summary` text of the document (a
+/// property named `summary` is a schema object, not a text, and is walked).
+fn each_text(value: &mut serde_json::Value, f: &mut impl FnMut(&mut String)) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(text) if key == "description" || key == "summary" => f(text),
+                    _ => each_text(v, f),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| each_text(v, f)),
+        _ => {}
+    }
+}
+
+/// Entries of the translation table whose English the generated document no
+/// longer contains: a doc comment changed and its Chinese went stale (a test
+/// keeps this empty).
+pub fn stale_translations() -> Vec<&'static str> {
+    let mut texts = std::collections::HashSet::new();
+    each_text(&mut generated(), &mut |text| {
+        texts.insert(text.clone());
+    });
+    crate::openapi_zh::CHINESE.iter().map(|(en, _)| *en).filter(|en| !texts.contains(*en)).collect()
 }
 
 /// `GET /api/v1/openapi.json`
-pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
+pub async fn get_openapi() -> Json<serde_json::Value> {
     Json(document())
 }
 

@@ -900,3 +900,60 @@ async fn suggestions_and_the_search_api_explain_people_and_check_characters() {
     let v = app.get(&format!("/api/v1/public/subjects?q={}", enc("泉润"))).await.json();
     assert_eq!(v["notice"], serde_json::Value::Null);
 }
+
+/// Every `description` and `summary` text of a document, with where it is.
+fn texts(value: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match v {
+                    serde_json::Value::String(text) if key == "description" || key == "summary" => {
+                        out.push((format!("{at}/{key}"), text.clone()));
+                    }
+                    _ => texts(v, &format!("{at}/{key}"), out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| texts(v, &format!("{at}/{i}"), out));
+        }
+        _ => {}
+    }
+}
+
+/// English prose in a text, outside `code` spans: two English words in a row.
+fn english_phrase(text: &str) -> Option<String> {
+    let prose: String = text.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    let tokens: Vec<&str> = prose.split_whitespace().collect();
+    tokens
+        .windows(2)
+        .find(|w| {
+            w.iter().all(|t| {
+                let t = t.trim_matches(|c: char| c.is_ascii_punctuation());
+                t.len() > 1 && t.chars().all(|c| c.is_ascii_alphabetic())
+            })
+        })
+        .map(|w| w.join(" "))
+}
+
+/// The API document is in one language (issue 15, item 6): Chinese
+/// summaries and descriptions, English only in operation ids and `code`.
+#[tokio::test]
+async fn the_openapi_document_speaks_chinese() {
+    let doc = xinyong_server::openapi::document();
+    let mut found = Vec::new();
+    texts(&doc, "", &mut found);
+    assert!(found.len() > 200, "{}", found.len());
+    let is_cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let english: Vec<String> = found
+        .iter()
+        .filter(|(_, text)| {
+            let prose: String = text.split('`').step_by(2).collect();
+            english_phrase(text).is_some()
+                || (prose.chars().any(|c| c.is_ascii_alphabetic()) && !text.chars().any(is_cjk))
+        })
+        .map(|(at, text)| format!("{at}: {text:?}"))
+        .collect();
+    assert!(english.is_empty(), "English left in the API document (add to openapi_zh.rs):\n{}", english.join("\n"));
+    assert_eq!(xinyong_server::openapi::stale_translations(), Vec::<&str>::new());
+}
