@@ -116,6 +116,29 @@ struct Fixture {
     registration: String,
 }
 
+/// An approved subscriber (a bank) with its API token.
+async fn subscriber(core: &xinyong_core::Core) -> Caller {
+    use xinyong_core::subscriptions::{self, NewSubscriber};
+    let bank = NewSubscriber {
+        name: "济南某商业银行".into(),
+        uscc: "91370100163056447N".into(),
+        kind: "financial_institution".into(),
+        contact: "授信管理部".into(),
+    };
+    let registered = subscriptions::register(core, &Principal::system(), bank, [205; 32]).await.unwrap();
+    let id = registered.subscriber.subscriber_id.clone();
+    subscriptions::approve(core, &Principal::system(), &id).await.unwrap();
+    Caller {
+        name: "subscriber",
+        principal: Principal::Subscriber(policy::SubscriberPrincipal { subscriber_id: id }),
+        login: None,
+        session: None,
+        bearer: Some(registered.token),
+        stale: false,
+        company: None,
+    }
+}
+
 /// A console user with a live session.
 async fn person(app: &TestApp, login: &'static str, name: &'static str, d: Option<&str>, roles: &[Role]) -> Caller {
     Caller {
@@ -340,6 +363,7 @@ async fn fixture() -> Fixture {
         ..xinyong_core::registrations::SubmitRegistration::default()
     };
     let registration = xinyong_core::registrations::submit(core, &company, &org(), registered).await.unwrap();
+    callers.push(subscriber(core).await);
     Fixture {
         app,
         callers,
