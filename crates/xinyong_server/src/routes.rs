@@ -209,6 +209,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/verify/{index}", ViewLog, portal::pages::verify),
         Route::public(M::GET, "/verify/{index}/body.json", ViewLog, portal::pages::verify_body),
         Route::public(M::GET, "/log/key", ViewLog, log::key),
+        Route::public(M::GET, "/log/key-rotations", ViewLog, log::key_rotations),
         Route::public(M::GET, "/log/checkpoint", ViewLog, log::checkpoint),
         Route::public(M::GET, "/log/entries/{index}", ViewLog, log::entry),
         Route::public(M::GET, "/log/entries/{index}/proof", ViewLog, log::proof),

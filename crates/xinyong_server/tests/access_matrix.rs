@@ -506,6 +506,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/verify/{index}") => get("/verify/0"),
         ("GET", "/verify/{index}/body.json") => get("/verify/0/body.json"),
         ("GET", "/log/key") => get("/log/key"),
+        ("GET", "/log/key-rotations") => get("/log/key-rotations"),
         ("GET", "/log/checkpoint") => get("/log/checkpoint"),
         ("GET", "/log/entries/{index}") => get("/log/entries/0"),
         ("GET", "/log/entries/{index}/proof") => get("/log/entries/0/proof"),

@@ -13,7 +13,7 @@ use xinyong_test_support::TestApp;
 
 mod independent;
 
-use independent::{H, consistency_ok, leaf, node, open_checkpoint, parse_vkey, root_from_inclusion};
+use independent::{H, consistency_ok, leaf, node, open_checkpoint, parse_vkey, root_from_inclusion, sha};
 
 async fn app_with(n: usize) -> TestApp {
     let app = TestApp::new().await;
@@ -186,4 +186,34 @@ async fn natural_persons_never_appear_on_public_pages() {
         let found = xinyong_domain::mask::find_id_numbers(&text);
         assert!(found.is_empty(), "{path} shows ID numbers");
     }
+}
+
+/// `/log/key-rotations` lists each change of the signing key with the
+/// entry's body and salt, which a verifier checks against the entry itself
+/// (its `body` line is base64 SHA-256(salt ‖ body)).
+#[tokio::test]
+async fn key_rotations_are_served_with_bodies_that_match_their_entries() {
+    let app = app_with(4).await;
+    let first = app.core.keys().verifier_key();
+    let doc = app.get("/log/key-rotations").await.json();
+    assert_eq!((doc["first_key"].as_str(), doc["current_key"].as_str()), (Some(first.as_str()), Some(first.as_str())));
+    assert_eq!(doc["rotations"].as_array().unwrap().len(), 0);
+
+    let new = xinyong_core::LogKeys::from_seed(xinyong_test_support::TEST_ORIGIN, [7; 32]).unwrap();
+    app.core.rotate_key(&new, Actor::system()).await.unwrap();
+    let r = app.get("/log/key-rotations").await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["first_key"].as_str(), Some(first.as_str()));
+    let rotation = &doc["rotations"][0];
+    assert_eq!((rotation["index"].as_u64(), rotation["old_key"].as_str()), (Some(4), Some(first.as_str())));
+    assert_eq!(rotation["new_key"].as_str(), Some(new.verifier_key().as_str()));
+    let body = rotation["body"].as_str().unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(parsed["kind"], "log_key_rotated");
+    assert!(parsed["statement"].as_str().unwrap().starts_with("xinyong-log-key-rotation/v1\n"));
+    let salt = B64.decode(rotation["salt_base64"].as_str().unwrap()).unwrap();
+    let entry = String::from_utf8(app.get("/log/entries/4").await.body).unwrap();
+    let line = format!("body {}\n", B64.encode(sha(&[&salt, body.as_bytes()])));
+    assert!(entry.ends_with(&line), "{entry}");
 }

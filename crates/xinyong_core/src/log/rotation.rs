@@ -27,6 +27,16 @@ pub struct Rotation {
     pub new_key_id: String,
 }
 
+/// A `log_key_rotated` entry as a verifier checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationEntry {
+    pub row: LogKeyRow,
+    /// The event body (canonical JSON) and its salt: the entry's `body` line
+    /// is base64 SHA-256(salt ‖ body).
+    pub body: String,
+    pub salt: Vec<u8>,
+}
+
 impl Core {
     /// The same core signing with `keys` (after a rotation, to sign the first
     /// checkpoint with the new key). Clones made before keep their key.
@@ -83,6 +93,23 @@ impl Core {
     /// Every change of the signing key, oldest first.
     pub async fn key_rotations(&self) -> Result<Vec<LogKeyRow>> {
         Ok(self.store().log_keys().await?)
+    }
+
+    /// Every change of the signing key with its entry's body and salt,
+    /// oldest first: what a verifier needs to follow the keys (docs/LOG.md).
+    pub async fn key_rotation_entries(&self) -> Result<Vec<RotationEntry>> {
+        let mut out = Vec::new();
+        for row in self.store().log_keys().await? {
+            let event = self.store().events_from(row.from_index, 1).await?.into_iter().next();
+            let Some(event) = event.filter(|e| e.kind == "log_key_rotated") else {
+                return Err(CoreError::Internal(format!(
+                    "log_keys names entry {} as a key rotation, but the log has none there",
+                    row.from_index
+                )));
+            };
+            out.push(RotationEntry { body: event.body.unwrap_or_default(), salt: event.salt.unwrap_or_default(), row });
+        }
+        Ok(out)
     }
 
     /// Appends the `log_key_rotated` entry handing over from this core's key

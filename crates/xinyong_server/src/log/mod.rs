@@ -1,10 +1,14 @@
 //! The transparency-log endpoints. Shapes are fixed (docs/LOG.md): third
 //! parties verify them with their own code.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +18,36 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// `<origin>+<key id>+<base64 key>`
 pub(crate) async fn key(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, TEXT)], format!("{}\n", state.core.keys().verifier_key()))
+}
+
+/// `GET /log/key-rotations`: every change of the signing key with what a
+/// verifier needs to follow it from the key it trusts (docs/LOG.md, "Key
+/// rotation"): each `log_key_rotated` entry's index, body and salt (they hold
+/// no personal data), to check against `/log/entries/{index}` and its proof.
+pub(crate) async fn key_rotations(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let core = &state.core;
+    let current = core.keys().verifier_key();
+    let entries = core.key_rotation_entries().await?;
+    let first_key = entries.first().map_or_else(|| current.clone(), |e| e.row.previous_key.clone());
+    let rotations: Vec<_> = entries
+        .into_iter()
+        .map(|e| {
+            json!({
+                "index": e.row.from_index,
+                "old_key": e.row.previous_key,
+                "new_key": e.row.verifier_key,
+                "body": e.body,
+                "salt_base64": B64.encode(&e.salt),
+            })
+        })
+        .collect();
+    let document = json!({
+        "origin": core.keys().origin(),
+        "first_key": first_key,
+        "current_key": current,
+        "rotations": rotations,
+    });
+    Ok(([(header::CACHE_CONTROL, "no-cache")], Json(document)))
 }
 
 /// The latest signed checkpoint (signed now if the log grew since).
