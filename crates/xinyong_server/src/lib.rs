@@ -37,6 +37,7 @@ pub mod evaluation;
 mod inspections;
 pub mod lists;
 mod log;
+mod notices;
 mod objections;
 pub mod openapi;
 pub mod portal;
