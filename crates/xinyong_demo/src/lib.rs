@@ -9,6 +9,7 @@ mod play_commitments;
 mod play_evaluation;
 mod play_inspections;
 mod play_lists;
+mod play_notices;
 mod play_pledges;
 mod play_registrations;
 mod play_subjects;
