@@ -68,7 +68,7 @@ struct DetailPage {
     layout: Layout,
     n: NoticeView,
     paragraphs: Vec<Vec<String>>,
-    /// (number, name, size in KB, SHA-256)
+    /// (number, name, size, SHA-256)
     attachments: Vec<(u64, String, String, String)>,
 }
 
@@ -84,8 +84,7 @@ pub(crate) async fn detail(State(state): State<AppState>, Path(id): Path<String>
         Ok(found) => found,
         Err(e) => return error_page(&state, e.into()),
     };
-    let attachments =
-        files.into_iter().map(|f| (f.file_no, f.name, format!("{:.1}", f.size as f64 / 1024.0), f.sha256)).collect();
+    let attachments = files.into_iter().map(|f| (f.file_no, f.name, size_label(f.size), f.sha256)).collect();
     DetailPage {
         layout: Layout::new(&state, &row.title).at("notices"),
         paragraphs: body_paragraphs(&row),
@@ -116,6 +115,15 @@ pub(crate) async fn attachment(State(state): State<AppState>, Path((id, file_no)
     (headers, bytes).into_response()
 }
 
+/// A file's size as people read it (字节, KB or MB).
+fn size_label(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} 字节"),
+        1024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
+}
+
 /// `attachment` with an ASCII fallback name for old clients and the
 /// UTF-8 name of RFC 5987 (`filename*=UTF-8''…`) for the others.
 fn content_disposition(name: &str, file_no: u64) -> String {
@@ -143,6 +151,13 @@ fn content_disposition(name: &str, file_no: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_are_labelled_in_their_unit() {
+        assert_eq!(super::size_label(30), "30 字节");
+        assert_eq!(super::size_label(2_560), "2.5 KB");
+        assert_eq!(super::size_label(5 * 1_048_576), "5.0 MB");
+    }
+
     #[test]
     fn dispositions_carry_an_ascii_fallback_and_the_utf8_name() {
         assert_eq!(
