@@ -37,7 +37,7 @@ pub mod evaluation;
 mod inspections;
 pub mod lists;
 mod log;
-mod notices;
+pub mod notices;
 mod objections;
 pub mod openapi;
 pub mod portal;

@@ -41,6 +41,8 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
         public::list_licences,
         public::list_penalties,
         crate::commitments::pledges::api_pledges,
+        crate::notices::api::list_notices,
+        crate::notices::api::get_notice,
         create_batch,
         get_batch,
         get_batch_error_report,

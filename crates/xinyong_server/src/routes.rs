@@ -642,6 +642,8 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/notices", ViewPortal, notices::portal::list),
         Route::public(M::GET, "/notices/{id}", ViewPortal, notices::portal::detail),
         Route::public(M::GET, "/notices/{id}/attachments/{n}", ViewPortal, notices::portal::attachment),
+        Route::public(M::GET, "/api/v1/public/notices", ViewPortal, notices::api::list_notices),
+        Route::public(M::GET, "/api/v1/public/notices/{id}", ViewPortal, notices::api::get_notice),
         Route::page(M::GET, "/console/notices", ManageNotices, Platform, notices::console::page),
         Route::page(M::POST, "/console/notices", ManageNotices, Platform, notices::console::publish)
             .with_body_limit(BodyLimit::Upload(notices::console::MAX_NOTICE_BODY_BYTES)),

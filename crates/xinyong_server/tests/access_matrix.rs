@@ -659,6 +659,8 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/notices") => get("/notices?kind=policy&page=1"),
         ("GET", "/notices/{id}") => get("/notices/TZ0000000000000000"),
         ("GET", "/notices/{id}/attachments/{n}") => get("/notices/TZ0000000000000000/attachments/1"),
+        ("GET", "/api/v1/public/notices") => get("/api/v1/public/notices?kind=announcement"),
+        ("GET", "/api/v1/public/notices/{id}") => get("/api/v1/public/notices/TZ0000000000000000"),
         ("GET", "/console/notices") => get("/console/notices"),
         ("POST", "/console/notices") => post(
             "/console/notices",

@@ -1,8 +1,9 @@
 //! 通知公告 and 政策法规: the portal's columns (`/notices`, one tab per
 //! kind, paged), a notice's page with its attachments, the home page's
 //! latest notices, and the credit office's console (`/console/notices`) to
-//! publish and withdraw them.
+//! publish and withdraw them; the public JSON API (`/api/v1/public/notices`).
 
+pub mod api;
 pub(crate) mod console;
 pub(crate) mod portal;
 
