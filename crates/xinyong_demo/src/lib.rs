@@ -20,6 +20,7 @@ pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
 pub use play_commitments::play as commitments_of_the_city;
 pub use play_inspections::play as random_inspections;
+pub use play_notices::play as notices_of_the_city;
 pub use play_pledges::pledges_of_the_city;
 pub use play_subjects::{DEMO_COMPANY_ACCOUNT, demo_company};
 

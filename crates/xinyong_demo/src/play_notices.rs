@@ -75,7 +75,10 @@ const NOTICES: [Entry; 7] = [
 ];
 
 /// Publishes the demo notices (those already published are left as they are).
-pub(crate) async fn play(core: &Core) -> Result<()> {
+///
+/// # Errors
+/// A use case refused what the demo asked.
+pub async fn play(core: &Core) -> Result<()> {
     let office = Principal::System(Actor::parse("user:admin").map_err(invalid)?);
     let today = xinyong_core::collection::intake::china_today(core);
     for (kind, title, date, issuer, doc_number, body) in NOTICES {
