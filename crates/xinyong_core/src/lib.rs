@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod inspections;
 pub mod lists;
 pub mod log;
+pub mod notices;
 pub mod objections;
 pub mod portal;
 pub mod registrations;

@@ -266,6 +266,8 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ViewGrades, One(platform), ["401", "ok", "ok", "ok", "ok", "ok", "co", "ok"]),
         (ManageEvaluation, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         (ManageEducation, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        // Notices and policy documents: the credit office publishes and withdraws.
+        (ManageNotices, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         // Subscriptions: a subscriber's own (its test below); the credit office manages.
         (UseSubscription, One(platform), ["401", "so", "so", "so", "so", "so", "so", "ok"]),
         (ManageSubscribers, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),

@@ -9,6 +9,7 @@ mod play_commitments;
 mod play_evaluation;
 mod play_inspections;
 mod play_lists;
+mod play_notices;
 mod play_pledges;
 mod play_registrations;
 mod play_subjects;
@@ -21,6 +22,7 @@ pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
 pub use play_commitments::play as commitments_of_the_city;
 pub use play_inspections::play as random_inspections;
+pub use play_notices::play as notices_of_the_city;
 pub use play_pledges::pledges_of_the_city;
 pub use play_subjects::{DEMO_COMPANY_ACCOUNT, demo_company};
 

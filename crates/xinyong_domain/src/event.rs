@@ -48,6 +48,7 @@ use crate::evaluation::{EvaluationEvent, EvaluationKind};
 use crate::inspections::{InspectionsEvent, InspectionsKind};
 use crate::lists::{ListsEvent, ListsKind};
 use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
+use crate::notices::{NoticesEvent, NoticesKind};
 use crate::objections::{ObjectionsEvent, ObjectionsKind};
 use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
 use crate::registrations::{RegistrationsEvent, RegistrationsKind};
@@ -115,6 +116,7 @@ pub enum EventBody {
     Campaigns(CampaignsEvent),
     Commitments(CommitmentsEvent),
     Registrations(RegistrationsEvent),
+    Notices(NoticesEvent),
     Log(LogEvent),
 }
 
@@ -137,6 +139,7 @@ pub enum EventKind {
     Campaigns(CampaignsKind),
     Commitments(CommitmentsKind),
     Registrations(RegistrationsKind),
+    Notices(NoticesKind),
     Log(LogKind),
 }
 
@@ -251,6 +254,7 @@ compose!(
     Campaigns(CampaignsEvent, CampaignsKind),
     Commitments(CommitmentsEvent, CommitmentsKind),
     Registrations(RegistrationsEvent, RegistrationsKind),
+    Notices(NoticesEvent, NoticesKind),
     Log(LogEvent, LogKind),
 );
 
@@ -292,6 +296,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Campaigns(_) => CampaignsEvent::deserialize(value).map(EventBody::Campaigns),
             EventKind::Commitments(_) => CommitmentsEvent::deserialize(value).map(EventBody::Commitments),
             EventKind::Registrations(_) => RegistrationsEvent::deserialize(value).map(EventBody::Registrations),
+            EventKind::Notices(_) => NoticesEvent::deserialize(value).map(EventBody::Notices),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -330,6 +335,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::campaigns::tables(),
             crate::commitments::tables(),
             crate::registrations::tables(),
+            crate::notices::tables(),
             crate::log::tables(),
         ]
         .concat()

@@ -22,6 +22,7 @@ pub mod inspections;
 pub mod lists;
 pub mod log;
 pub mod lottery;
+pub mod notices;
 pub mod objections;
 pub mod registrations;
 pub mod repair;

@@ -37,6 +37,7 @@ pub mod evaluation;
 mod inspections;
 pub mod lists;
 mod log;
+pub mod notices;
 mod objections;
 pub mod openapi;
 mod openapi_zh;

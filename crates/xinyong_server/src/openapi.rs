@@ -85,6 +85,8 @@ pub async fn get_openapi() -> Json<serde_json::Value> {
         public::list_licences,
         public::list_penalties,
         crate::commitments::pledges::api_pledges,
+        crate::notices::api::list_notices,
+        crate::notices::api::get_notice,
         create_batch,
         get_batch,
         get_batch_error_report,

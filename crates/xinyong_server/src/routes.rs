@@ -18,8 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log, objections,
-    openapi, ops, portal, registrations, repair, static_files, subjects, subscriptions,
+    auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log, notices,
+    objections, openapi, ops, portal, registrations, repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -639,6 +639,16 @@ pub fn table() -> Vec<Route> {
             Commitment,
             commitments::pages::revoke,
         ),
+        // ----- notices and policy documents (通知公告, 政策法规)
+        Route::public(M::GET, "/notices", ViewPortal, notices::portal::list),
+        Route::public(M::GET, "/notices/{id}", ViewPortal, notices::portal::detail),
+        Route::public(M::GET, "/notices/{id}/attachments/{n}", ViewPortal, notices::portal::attachment),
+        Route::public(M::GET, "/api/v1/public/notices", ViewPortal, notices::api::list_notices),
+        Route::public(M::GET, "/api/v1/public/notices/{id}", ViewPortal, notices::api::get_notice),
+        Route::page(M::GET, "/console/notices", ManageNotices, Platform, notices::console::page),
+        Route::page(M::POST, "/console/notices", ManageNotices, Platform, notices::console::publish)
+            .with_body_limit(BodyLimit::Upload(notices::console::MAX_NOTICE_BODY_BYTES)),
+        Route::page(M::POST, "/console/notices/{id}/withdraw", ManageNotices, Platform, notices::console::withdraw),
         // ----- voluntary registration (自愿注册)
         Route::page(M::GET, "/my/registrations", ViewOwnFile, OwnSubject, registrations::pages::my_page),
         Route::page(M::POST, "/my/registrations", SubmitRegistration, OwnSubject, registrations::pages::my_submit)

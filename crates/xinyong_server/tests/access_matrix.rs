@@ -681,6 +681,23 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             form(&[("item_code", "SCJ_SPJY"), ("case_ref", "SCJ-2026-1126-002"), ("deferred", "")]),
         ),
         ("GET", "/my/commitments/{id}") => get(&format!("/my/commitments/{}", f.commitment)),
+        ("GET", "/notices") => get("/notices?kind=policy&page=1"),
+        ("GET", "/notices/{id}") => get("/notices/TZ0000000000000000"),
+        ("GET", "/notices/{id}/attachments/{n}") => get("/notices/TZ0000000000000000/attachments/1"),
+        ("GET", "/api/v1/public/notices") => get("/api/v1/public/notices?kind=announcement"),
+        ("GET", "/api/v1/public/notices/{id}") => get("/api/v1/public/notices/TZ0000000000000000"),
+        ("GET", "/console/notices") => get("/console/notices"),
+        ("POST", "/console/notices") => post(
+            "/console/notices",
+            Send::Upload(vec![
+                ("kind", "announcement".into()),
+                ("title", "关于开展信用修复集中办理的通知".into()),
+                ("body", "各有关单位：\n\n现将有关事项通知如下。".into()),
+            ]),
+        ),
+        ("POST", "/console/notices/{id}/withdraw") => {
+            post("/console/notices/TZ0000000000000000/withdraw", form(&[("reason", "内容有误")]))
+        }
         ("GET", "/education") => get("/education"),
         ("GET", "/console/education") => get("/console/education"),
         ("POST", "/console/education/courses") => post(

@@ -72,6 +72,7 @@ async fn demo_city() -> TestApp {
     xinyong_demo::random_inspections(&app.core, SEED).await.unwrap();
     xinyong_demo::pledges_of_the_city(&app.core, SEED).await.unwrap();
     xinyong_demo::commitments_of_the_city(&app.core, SEED).await.unwrap();
+    xinyong_demo::notices_of_the_city(&app.core).await.unwrap();
     register_some(&app).await;
     app.sync_search().await;
     app
@@ -444,6 +445,9 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         "/education",
         "/commitments/pledges?q=%E9%A4%90%E9%A5%AE",
         "/api/v1/public/pledges",
+        "/notices",
+        "/notices?kind=policy",
+        "/api/v1/public/notices",
     ] {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);

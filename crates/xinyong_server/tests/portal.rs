@@ -624,6 +624,35 @@ async fn public_search_is_rate_limited_per_client() {
     }
 }
 
+/// The notices API (a published policy with an attachment) has exactly the
+/// documented properties; an unknown kind is the envelope.
+async fn notices_match_the_document(app: &TestApp, doc: &serde_json::Value) {
+    let check = |schema: &str, value: &serde_json::Value| assert_matches_schema(doc, schema, value);
+    let office = xinyong_core::auth::policy::Principal::System(Actor::parse("user:admin").unwrap());
+    let notice = xinyong_core::notices::PublishNotice {
+        kind: "policy".into(),
+        title: "山东省社会信用条例".into(),
+        published_on: "2020-07-24".into(),
+        body: "第一条\n\n第二条".into(),
+        issuer: "山东省人民代表大会常务委员会".into(),
+        doc_number: String::new(),
+        attachments: vec![xinyong_core::notices::AttachmentUpload {
+            name: "条例.pdf".into(),
+            bytes: b"%PDF-1.7".to_vec(),
+        }],
+    };
+    let id = xinyong_core::notices::publish(&app.core, &office, notice).await.unwrap();
+    let notices = app.get("/api/v1/public/notices?kind=policy").await.json();
+    assert_eq!((notices["total"].as_u64(), notices["notices"][0]["notice_id"].as_str()), (Some(1), Some(id.as_str())));
+    check("NoticesResponse", &notices);
+    let one = app.get(&format!("/api/v1/public/notices/{id}")).await.json();
+    assert_eq!(one["paragraphs"], serde_json::json!(["第一条", "第二条"]), "{one}");
+    assert_eq!(one["attachment_files"][0]["url"], format!("/notices/{id}/attachments/1"));
+    check("NoticeResponse", &one);
+    let r = app.get("/api/v1/public/notices?kind=gossip").await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("notice_kind_invalid")));
+}
+
 #[tokio::test]
 async fn the_openapi_document_is_stable_and_matches_real_responses() {
     let app = portal_app().await;
@@ -666,6 +695,7 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     let pledges = app.get("/api/v1/public/pledges?q=%E6%B3%89%E6%B6%A6").await.json();
     assert_eq!(pledges["total"], 1, "{pledges}");
     check("PledgesResponse", &pledges);
+    notices_match_the_document(&app, &doc).await;
 
     let dept = DepartmentCode::parse("zjj").unwrap();
     let token = xinyong_core::auth::issue_token(&app.core, &Actor::system(), &dept, "测试", [7; 32]).await.unwrap();

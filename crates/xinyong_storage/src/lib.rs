@@ -31,6 +31,7 @@ pub mod commitments;
 pub mod evaluation;
 pub mod inspections;
 pub mod lists;
+pub mod notices;
 pub mod objections;
 pub mod portal;
 pub mod registrations;

@@ -14,6 +14,7 @@ mod queries {
     mod evaluation;
     mod inspections;
     mod lists;
+    mod notices;
     mod portal;
     mod redress;
     mod registrations;

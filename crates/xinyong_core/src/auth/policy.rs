@@ -82,6 +82,7 @@
 //! | `SubmitRegistration` | — | — | — | `not_your_company` |
 //! | `ViewRegistrations` | of D (the reviewing department) | any D, all | — | `forbidden` |
 //! | `ReviewRegistration` | Reviewer of D (the reviewing department) | any D | — | `forbidden` |
+//! | `ManageNotices` | — | ✓ | — | `forbidden` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair`, `FileObjection`,
@@ -366,6 +367,10 @@ pub enum Action {
     ViewRegistrations,
     /// Accept, reject (with reasons) or find false a registration.
     ReviewRegistration,
+    // ----- notices and policy documents (通知公告, 政策法规)
+    /// Publish and withdraw the portal's notices and policy documents, and
+    /// see withdrawn ones: the credit office only.
+    ManageNotices,
 }
 
 impl Action {
@@ -615,6 +620,7 @@ fn rule_for(action: Action) -> Rule {
         ViewGrades => rule(Who::ConsoleUsers, CONSOLE_ONLY),
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
         ManageEducation => rule(Who::CreditOffice, ("forbidden", "诚信教育课程和结业记录由信用办管理")),
+        ManageNotices => rule(Who::CreditOffice, ("forbidden", "通知公告和政策法规由信用办发布和撤回")),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
         ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),

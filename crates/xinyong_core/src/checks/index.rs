@@ -653,6 +653,7 @@ impl Inner {
             | EventBody::Campaigns(_)
             | EventBody::Commitments(_)
             | EventBody::Registrations(_)
+            | EventBody::Notices(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -908,6 +909,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
+            | EventKind::Notices(_)
             | EventKind::Log(_) => false,
         }
     }

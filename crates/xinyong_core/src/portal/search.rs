@@ -429,6 +429,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
+            | EventKind::Notices(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -508,6 +509,7 @@ impl Inner {
             | EventBody::Campaigns(_)
             | EventBody::Commitments(_)
             | EventBody::Registrations(_)
+            | EventBody::Notices(_)
             | EventBody::Log(_) => {}
         }
     }

@@ -55,6 +55,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
+            | EventKind::Notices(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -92,6 +93,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Campaigns(_)
                 | EventBody::Commitments(_)
                 | EventBody::Registrations(_)
+                | EventBody::Notices(_)
                 | EventBody::Log(_) => {}
             }
         }

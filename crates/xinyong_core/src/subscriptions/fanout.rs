@@ -243,6 +243,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Campaigns(_)
         | EventBody::Commitments(_)
         | EventBody::Registrations(_)
+        | EventBody::Notices(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

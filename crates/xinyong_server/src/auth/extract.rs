@@ -417,6 +417,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Campaigns(_)
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
+            | EventKind::Notices(_)
             | EventKind::Log(_) => false,
         }
     }

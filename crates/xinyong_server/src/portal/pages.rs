@@ -871,7 +871,12 @@ pub(crate) struct HomePage {
     subjects: String,
     events: String,
     checkpoint: Option<CheckpointView>,
+    /// The latest notices of every kind (通知公告 block).
+    notices: Vec<crate::notices::NoticeView>,
 }
+
+/// Notices the home page's 通知公告 block lists.
+const HOME_NOTICES: u32 = 6;
 
 /// The latest checkpoint as the home page mentions it (the signed note
 /// itself and the key are on `/verify`).
@@ -892,12 +897,17 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
         }),
         Err(e) => return error_page(&state, e.into()),
     };
+    let notices = match crate::notices::latest(&state, HOME_NOTICES).await {
+        Ok(n) => n,
+        Err(e) => return error_page(&state, e.into()),
+    };
     HomePage {
         layout: Layout::new(&state, "首页").at("home"),
         q: String::new(),
         subjects: thousands(counts.subjects),
         events: thousands(counts.events),
         checkpoint,
+        notices,
     }
     .into_response()
 }
