@@ -259,13 +259,7 @@ pub fn error_report(batch: &BatchSummary) -> ApiResult<Vec<u8>> {
 
 /// An XLSX download with a UTF-8 file name (RFC 6266 / RFC 5987).
 pub fn xlsx_attachment(bytes: Vec<u8>, file_name: &str) -> Response {
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"error-report.xlsx\"; filename*=UTF-8''{encoded}");
+    let disposition = crate::web::content_disposition("attachment", "error-report.xlsx", file_name);
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),

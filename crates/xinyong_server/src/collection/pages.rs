@@ -660,18 +660,7 @@ fn error_report_name(batch: &BatchSummary) -> String {
 /// An `.xlsx` attachment. `ascii_name` is for old clients; others take the
 /// UTF-8 name of RFC 6266 / RFC 5987 (`filename*=UTF-8''…`).
 fn xlsx_download(bytes: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
-    let ascii: String = ascii_name.chars().filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c)).collect();
-    let encoded: String = utf8_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let disposition = crate::web::content_disposition("attachment", ascii_name, utf8_name);
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),

@@ -136,17 +136,7 @@ fn content_disposition(name: &str, file_no: u64) -> String {
     } else {
         format!("attachment-{file_no}.{extension}")
     };
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    crate::web::content_disposition("attachment", &ascii, name)
 }
 
 #[cfg(test)]

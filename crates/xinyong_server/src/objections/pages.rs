@@ -76,25 +76,13 @@ pub(crate) async fn evidence_file(
         return Err(error_page(&state, e).into());
     };
     let bytes = base64::engine::general_purpose::STANDARD.decode(&file.content_base64).unwrap_or_default();
-    let disposition = format!("attachment; filename=\"evidence-{file_no}\"; filename*=UTF-8''{}", encode(&file.name));
+    let disposition = crate::web::content_disposition("attachment", &format!("evidence-{file_no}"), &file.name);
     let headers = [
         (axum::http::header::CONTENT_TYPE, file.media_type),
         (axum::http::header::CONTENT_DISPOSITION, disposition),
         (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
     ];
     Ok((headers, bytes).into_response())
-}
-
-fn encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The company objects to a listing proposed about it (notice served, the

@@ -13,6 +13,25 @@ use crate::AppState;
 pub(crate) mod charts;
 pub(crate) mod pdf;
 
+/// A `Content-Disposition` value: `kind` (`attachment` or `inline`), an
+/// ASCII fallback name for old clients (other characters dropped), and the
+/// UTF-8 name of RFC 6266 / RFC 5987 (`filename*=UTF-8''…`: attr-chars
+/// kept, every other byte percent-encoded).
+pub(crate) fn content_disposition(kind: &str, fallback: &str, name: &str) -> String {
+    let fallback: String = fallback.chars().filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c)).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
 /// A department's name by code; the code itself when it is not registered.
 pub(crate) fn department_name(departments: &[xinyong_domain::auth::Department], code: &str) -> String {
     departments.iter().find(|d| d.code.as_str() == code).map_or_else(|| code.to_owned(), |d| d.name.clone())

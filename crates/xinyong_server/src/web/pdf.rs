@@ -36,13 +36,7 @@ where
 
 /// A PDF shown in the browser, saved as `file_name` (UTF-8, RFC 6266).
 pub(crate) fn inline(bytes: Vec<u8>, file_name: &str) -> Response {
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let disposition = format!("inline; filename=\"document.pdf\"; filename*=UTF-8''{encoded}");
+    let disposition = crate::web::content_disposition("inline", "document.pdf", file_name);
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
