@@ -136,8 +136,12 @@ pub(crate) async fn method_not_allowed(
 /// The longest leading part of `path` that is a GET route (`/console` when
 /// none below it is, `/` outside the console and the company's pages).
 pub(crate) fn nearest_page(path: &str) -> String {
-    let pages: Vec<&str> =
-        crate::routes::table().iter().filter(|r| r.method == axum::http::Method::GET).map(|r| r.path).collect();
+    // The route table is fixed for the process: read its GET patterns once,
+    // not on every refused request.
+    static PAGES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let pages = PAGES.get_or_init(|| {
+        crate::routes::table().iter().filter(|r| r.method == axum::http::Method::GET).map(|r| r.path).collect()
+    });
     let matches = |pattern: &str, candidate: &str| {
         let (p, c): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), candidate.split('/').collect());
         p.len() == c.len() && p.iter().zip(&c).all(|(p, c)| p == c || (p.starts_with('{') && !c.is_empty()))
