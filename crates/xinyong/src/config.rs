@@ -45,6 +45,16 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
+    /// SQLite: connections in the pool.
+    pub sqlite_connections: u32,
+    /// SQLite: page cache of all connections together, MiB.
+    pub sqlite_cache_mib: u32,
+}
+
+impl DatabaseConfig {
+    pub fn sqlite_tuning(&self) -> xinyong_storage::SqliteTuning {
+        xinyong_storage::SqliteTuning { connections: self.sqlite_connections, cache_mib: self.sqlite_cache_mib }
+    }
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -455,6 +465,18 @@ impl Config {
         }
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
+        }
+        if !(1..=64).contains(&self.database.sqlite_connections) {
+            return Err(format!(
+                "配置无效：database.sqlite_connections {} 应在 1–64 之间",
+                self.database.sqlite_connections
+            ));
+        }
+        if !(16..=65_536).contains(&self.database.sqlite_cache_mib) {
+            return Err(format!(
+                "配置无效：database.sqlite_cache_mib {} 应在 16–65536 之间",
+                self.database.sqlite_cache_mib
+            ));
         }
         if !(1..=24 * 30).contains(&self.auth.session_hours) {
             return Err(format!("配置无效：auth.session_hours {} 应在 1–720 之间", self.auth.session_hours));

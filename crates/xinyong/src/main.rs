@@ -228,7 +228,7 @@ fn main() -> ExitCode {
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {
                 let url = database.unwrap_or(cfg.database.url.clone());
-                runtime::open_store(&url).await?;
+                runtime::open_configured_store(&cfg, &url).await?;
                 println!("数据库已是最新结构：{}", xinyong_storage::postgres::redact(&url));
                 Ok(())
             })

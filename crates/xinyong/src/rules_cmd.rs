@@ -136,7 +136,7 @@ pub async fn with_published_rules(core: Core, cfg: &Config) -> Result<Core, Fail
 /// is loaded or created).
 pub async fn open_rules(cfg: &Config, database: Option<String>) -> Result<(Arc<dyn Store>, RuleBook), Failure> {
     let url = database.unwrap_or_else(|| cfg.database.url.clone());
-    let store = runtime::open_store(&url).await?;
+    let store = runtime::open_configured_store(cfg, &url).await?;
     let book = rules::load_book(store.as_ref(), rule_files(cfg)?).await.map_err(core_failure)?;
     Ok((store, book))
 }

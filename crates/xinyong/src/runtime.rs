@@ -35,7 +35,16 @@ pub fn block_on(fut: impl Future<Output = CmdResult>) -> CmdResult {
 /// Opens and migrates the database. A bad URL or a newer schema is a usage
 /// error (exit 2) with one clear line.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
-    match xinyong_storage::open(url).await {
+    open_tuned(url, xinyong_storage::SqliteTuning::default()).await
+}
+
+/// [`open_store`] with the configuration's SQLite pool and cache.
+pub async fn open_configured_store(cfg: &Config, url: &str) -> Result<Arc<dyn Store>, Failure> {
+    open_tuned(url, cfg.database.sqlite_tuning()).await
+}
+
+async fn open_tuned(url: &str, tuning: xinyong_storage::SqliteTuning) -> Result<Arc<dyn Store>, Failure> {
+    match xinyong_storage::open_tuned(url, tuning).await {
         Ok(store) => Ok(store),
         Err(e @ (StorageError::InvalidUrl { .. } | StorageError::NewerSchema { .. })) => {
             Err(Failure::Usage(e.to_string()))
@@ -129,7 +138,7 @@ pub async fn build_core(cfg: &Config, url: &str) -> Result<Core, Failure> {
 pub async fn build_core_with(cfg: &Config, url: &str, key_use: KeyUse) -> Result<Core, Failure> {
     // The key is loaded after the store: whether one may be created, and
     // whether it is the right one, depends on the log.
-    let store = open_store(url).await?;
+    let store = open_configured_store(cfg, url).await?;
     let keys = load_keys(cfg, store.as_ref(), key_use).await?;
     let core = Core::new(store, Arc::new(SystemClock), keys, core_settings(cfg)?);
     core.check_signing_key().await.map_err(|e| key_failure(cfg, e))?;

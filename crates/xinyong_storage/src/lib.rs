@@ -264,14 +264,54 @@ pub struct StoredSession {
 /// `postgresql://…` for PostgreSQL; `sqlite://path`, `sqlite:path` or a plain
 /// file path for SQLite (created when missing).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    open_tuned(url, SqliteTuning::default()).await
+}
+
+/// How a SQLite database is opened: the pool's size, and the page cache its
+/// connections share (each gets `cache_mib / connections`, at least 2 MiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteTuning {
+    pub connections: u32,
+    pub cache_mib: u32,
+}
+
+impl Default for SqliteTuning {
+    fn default() -> SqliteTuning {
+        SqliteTuning { connections: 8, cache_mib: 256 }
+    }
+}
+
+impl SqliteTuning {
+    /// The `cache_size` pragma of each connection (negative: KiB).
+    pub fn cache_size_pragma(&self) -> String {
+        let per_connection_kib = (u64::from(self.cache_mib) * 1024 / u64::from(self.connections.max(1))).max(2048);
+        format!("-{per_connection_kib}")
+    }
+}
+
+/// [`open`] with SQLite's pool and cache as configured (PostgreSQL ignores them).
+pub async fn open_tuned(url: &str, tuning: SqliteTuning) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else if let Some(path) = sqlite::path_from_url(url) {
-        Ok(Arc::new(SqliteStore::open(&path).await?))
+        Ok(Arc::new(SqliteStore::open_tuned(&path, tuning).await?))
     } else {
         Err(StorageError::InvalidUrl {
             url: url.to_owned(),
             reason: "expected postgres://…, sqlite://PATH or a file path".to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteTuning;
+
+    #[test]
+    fn the_page_cache_is_shared_among_the_connections() {
+        assert_eq!(SqliteTuning::default().cache_size_pragma(), "-32768");
+        assert_eq!(SqliteTuning { connections: 4, cache_mib: 1024 }.cache_size_pragma(), "-262144");
+        // Never below SQLite's own 2 MiB default.
+        assert_eq!(SqliteTuning { connections: 64, cache_mib: 16 }.cache_size_pragma(), "-2048");
     }
 }

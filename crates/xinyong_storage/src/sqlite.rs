@@ -56,6 +56,11 @@ impl SqliteStore {
     /// Opens the database file (creating it and its directory when missing)
     /// and brings the schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_tuned(path, crate::SqliteTuning::default()).await
+    }
+
+    /// [`SqliteStore::open`] with this pool size and shared page cache.
+    pub async fn open_tuned(path: &Path, tuning: crate::SqliteTuning) -> Result<SqliteStore> {
         create_private(path).map_err(|(what, e)| StorageError::InvalidUrl {
             url: path.display().to_string(),
             reason: format!("cannot create {}: {e}", what.display()),
@@ -73,12 +78,13 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             // The default 2 MB page cache thrashes once the projection indexes
             // outgrow it (a million subjects): appends slowed from 14k to 6k
-            // entries/s. 64 MB per connection and memory-mapped reads keep
-            // them in memory.
-            .pragma("cache_size", "-65536")
+            // entries/s. A configured total shared by the connections, and
+            // memory-mapped reads (the operating system's file cache, not the
+            // process's memory) keep them in memory.
+            .pragma("cache_size", tuning.cache_size_pragma())
             .pragma("mmap_size", "1073741824")
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(tuning.connections.max(1)).connect_with(options).await?;
         let store = SqliteStore { pool, path: path.to_owned() };
         store.migrate().await?;
         Ok(store)
