@@ -561,3 +561,29 @@ async fn a_proposal_takes_its_basis_from_records_ticked_in_the_credit_file() {
     let page = get_as(&app, location(&r), &wang).await.text();
     assert!(page.contains("依据记录编号") && page.contains(&record), "{page}");
 }
+
+/// A name that matches more organisations than the lookup lists says so and
+/// lists the first ones; one that matches a few lists them all.
+#[tokio::test]
+async fn a_name_matching_many_organisations_lists_the_first_and_says_there_are_more() {
+    let (app, _) = app().await;
+    let demo = Actor::parse("demo").unwrap();
+    let branches: Vec<NewEvent> = (1..=32)
+        .map(|n| {
+            let subject = LegalPerson {
+                uscc: Uscc::from_parts('9', '1', "370102", &format!("MA3D{n:04}")).unwrap(),
+                name: SubjectName::parse(&format!("济南恒泰连锁第{n}分店")).unwrap(),
+                status: SubjectStatus::Active,
+            };
+            NewEvent::new(demo.clone(), SubjectsEvent::LegalPersonRegistered { subject, people: Vec::new() })
+        })
+        .collect();
+    app.core.append(branches).await.unwrap();
+    app.sync_search().await;
+    let (op, _) = log_in(&app, "op").await;
+    let html = get_as(&app, &format!("/console/subjects?q={}", encode("恒泰连锁")), &op).await.text();
+    assert!(html.contains("30 个以上，只列前 30 个"), "{html}");
+    assert_eq!(html.matches("href=\"/console/subjects/91370102MA3D").count(), 30, "{html}");
+    let html = get_as(&app, &format!("/console/subjects?q={}", encode("恒泰连锁第1")), &op).await.text();
+    assert!(!html.contains("只列前"), "{html}");
+}

@@ -524,6 +524,8 @@ pub(crate) struct SubjectFilePage {
     problem: Option<String>,
     /// Organisations whose names matched a name typed instead of a USCC.
     matches: Vec<NameMatch>,
+    /// More organisations matched than `matches` lists.
+    more: bool,
     found: Option<FileView>,
 }
 
@@ -592,11 +594,15 @@ const NAME_MATCHES: usize = 30;
 /// finds several.
 fn subject_lookup_page(state: &AppState, p: SubjectQuery) -> Response {
     let q: String = p.q.as_deref().unwrap_or("").trim().chars().take(40).collect();
-    let page = |q: String, problem: Option<String>, matches: Vec<NameMatch>| SubjectFilePage {
+    let page = |q: String, problem: Option<String>, mut matches: Vec<NameMatch>| SubjectFilePage {
         layout: Layout::new(state, "信用档案"),
         q,
         problem,
-        matches,
+        more: matches.len() > NAME_MATCHES,
+        matches: {
+            matches.truncate(NAME_MATCHES);
+            matches
+        },
         found: None,
     };
     if q.is_empty() {
@@ -609,7 +615,8 @@ fn subject_lookup_page(state: &AppState, p: SubjectQuery) -> Response {
     // which holds organisations only.
     let matches: Vec<NameMatch> = state
         .search
-        .search(&q, NAME_MATCHES)
+        // One more than is listed: whether to say that more matched.
+        .search(&q, NAME_MATCHES + 1)
         .into_iter()
         .map(|hit| NameMatch { uscc: hit.uscc, name: hit.name })
         .collect();
@@ -638,6 +645,7 @@ pub(crate) async fn subject_file(
             q: raw,
             problem,
             matches: Vec::new(),
+            more: false,
             found: None,
         };
         return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
@@ -662,6 +670,7 @@ pub(crate) async fn subject_file(
             q: uscc.as_str().to_owned(),
             problem,
             matches: Vec::new(),
+            more: false,
             found: None,
         };
         return Ok((StatusCode::NOT_FOUND, NO_STORE, page).into_response());
@@ -694,6 +703,7 @@ pub(crate) async fn subject_file(
         q: uscc.as_str().to_owned(),
         problem: None,
         matches: Vec::new(),
+        more: false,
         found: Some(view),
     };
     Ok((NO_STORE, page).into_response())
