@@ -19,7 +19,8 @@ const BATCH: usize = 10_000;
 
 /// Appends `count` demo subjects in batches, registers the shipped
 /// departments and the demo console accounts, plays the city's history in
-/// date order on its [`Timeline`], and signs a checkpoint.
+/// date order on its timeline (each act at its own time), and signs a
+/// checkpoint.
 pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<'_>) -> Result<()> {
     const STEP: &str = "生成演示主体";
     let actor = Actor::parse("demo").map_err(invalid)?;

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::portal::api as public;
 
 /// The document as served: its English descriptions in Chinese
-/// ([`crate::openapi_zh`]).
+/// (the table in `openapi_zh.rs`).
 pub fn document() -> serde_json::Value {
     let mut doc = generated();
     let chinese: HashMap<&str, &str> = crate::openapi_zh::CHINESE.iter().copied().collect();
