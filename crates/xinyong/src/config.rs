@@ -344,6 +344,8 @@ pub struct DocumentsConfig {
     pub fonts: Vec<PathBuf>,
     /// PDFs typeset at once.
     pub parallel_renders: usize,
+    /// Seconds a PDF waits for its turn before 503 `pdf_busy`.
+    pub render_wait_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -465,6 +467,12 @@ impl Config {
         }
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
+        }
+        if self.documents.render_wait_seconds > 600 {
+            return Err(format!(
+                "配置无效：documents.render_wait_seconds {} 应在 0–600 之间",
+                self.documents.render_wait_seconds
+            ));
         }
         if !(1..=64).contains(&self.database.sqlite_connections) {
             return Err(format!(

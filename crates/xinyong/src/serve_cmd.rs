@@ -66,6 +66,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_portal(portal)
         .with_parallel_file_reads(cfg.server.parallel_file_reads)
         .with_documents(documents, cfg.documents.parallel_renders)
+        .with_pdf_render_wait(std::time::Duration::from_secs(cfg.documents.render_wait_seconds))
         .with_login_throttle(cfg.auth.login_throttle().map_err(Failure::Usage)?);
     let metrics = metrics_listener(&cfg, &state, stop_rx.clone()).await?;
     let receipts = Arc::clone(&state.receipts);

@@ -132,6 +132,9 @@ pub struct SharedState {
     /// Documents typeset at once (each takes a core for some milliseconds
     /// and memory for its pages; more wait their turn).
     pub(crate) pdf_renders: Arc<tokio::sync::Semaphore>,
+    /// How long a document waits for its turn before the caller gets 503
+    /// `pdf_busy`.
+    pub(crate) pdf_render_wait: std::time::Duration,
     /// Live API tokens seen recently, so a check does not read the database
     /// to authenticate (see [`auth::TokenCache`]).
     pub(crate) tokens: Arc<auth::TokenCache>,
@@ -155,6 +158,7 @@ impl AppState {
             file_reads: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_FILE_READS)),
             documents: Arc::default(),
             pdf_renders: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLEL_PDF_RENDERS)),
+            pdf_render_wait: DEFAULT_PDF_RENDER_WAIT,
             tokens: Arc::default(),
             core,
         }))
@@ -195,6 +199,12 @@ impl AppState {
         let parts = self.parts();
         parts.documents = Arc::new(documents);
         parts.pdf_renders = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+        self
+    }
+
+    /// The same state letting a document wait at most `wait` for its turn.
+    pub fn with_pdf_render_wait(mut self, wait: std::time::Duration) -> AppState {
+        self.parts().pdf_render_wait = wait;
         self
     }
 
@@ -239,6 +249,9 @@ pub const DEFAULT_PARALLEL_FILE_READS: usize = 2;
 
 /// PDF documents typeset at once unless configured (`documents.parallel_renders`).
 pub const DEFAULT_PARALLEL_PDF_RENDERS: usize = 2;
+/// How long a document waits for its turn unless configured
+/// (`[documents] render_wait_seconds`).
+pub const DEFAULT_PDF_RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Largest request body accepted anywhere but the upload form, which sets
 /// its own ([`routes::BodyLimit`]).

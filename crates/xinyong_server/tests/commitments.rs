@@ -153,3 +153,23 @@ async fn a_broken_commitment_made_online_ends_as_a_public_dishonesty_record() {
     assert!(public.contains("未履约（违诺）：逾期未补交建设资金落实证明"), "{public}");
     assert!(public.contains("2027-10-12"), "general, 12 months at most (国办发〔2025〕22号): {public}");
 }
+
+/// Documents typeset a bounded number at once: with both turns taken and no
+/// time to wait (`[documents] render_wait_seconds = 0`), a third request is
+/// told to try again (503 `pdf_busy`) rather than queued without end.
+#[tokio::test]
+async fn a_pdf_beyond_the_parallel_renders_is_refused_as_busy() {
+    let mut app = TestApp::new().await;
+    app.state = app.state.clone().with_pdf_render_wait(std::time::Duration::ZERO);
+    let path = "/commitments/items/SPJ_JZSG/letter.pdf";
+    // Polled together: the first two take the two turns and typeset on
+    // blocking threads; the third finds none left.
+    let (a, b, c) = tokio::join!(app.get(path), app.get(path), app.get(path));
+    let statuses = [a.status, b.status, c.status];
+    let busy: Vec<&TestResponse> =
+        [&a, &b, &c].into_iter().filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE).collect();
+    assert_eq!(busy.len(), 1, "{statuses:?}");
+    // A page's refusal is the HTML error page, with the reason in Chinese.
+    assert!(busy[0].text().contains("正在生成的文书较多，请稍后再试"), "{}", busy[0].text());
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 2, "{statuses:?}");
+}

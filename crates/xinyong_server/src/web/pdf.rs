@@ -8,21 +8,19 @@ use xinyong_documents::{Documents, DocumentsError};
 
 use crate::{ApiError, AppState};
 
-/// How long a document waits for its turn before the caller is asked to
-/// try again.
-const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// The bytes `make` typesets with the state's documents.
 pub(crate) async fn render<F>(state: &AppState, make: F) -> Result<Vec<u8>, ApiError>
 where
     F: FnOnce(&Documents) -> Result<Vec<u8>, DocumentsError> + Send + 'static,
 {
     let busy = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "pdf_busy", "正在生成的文书较多，请稍后再试");
-    let _turn = match tokio::time::timeout(RENDER_WAIT, std::sync::Arc::clone(&state.pdf_renders).acquire_owned()).await
-    {
-        Ok(Ok(permit)) => permit,
-        Ok(Err(_)) | Err(_) => return Err(busy()),
-    };
+    let _turn =
+        match tokio::time::timeout(state.pdf_render_wait, std::sync::Arc::clone(&state.pdf_renders).acquire_owned())
+            .await
+        {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) | Err(_) => return Err(busy()),
+        };
     let documents = std::sync::Arc::clone(&state.documents);
     let made = tokio::task::spawn_blocking(move || make(&documents)).await.map_err(|e| {
         tracing::error!(error = %e, "typesetting a document panicked or was cancelled");
