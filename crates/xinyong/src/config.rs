@@ -460,14 +460,8 @@ pub fn load(file: Option<&Path>) -> Result<Config, String> {
 }
 
 impl Config {
-    fn validate(&self) -> Result<(), String> {
-        if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+')
-        {
-            return Err(format!("配置无效：log.origin {:?} 不能为空，不能含空白或 +", self.log.origin));
-        }
-        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
-        }
+    /// The settings that bound memory and waiting.
+    fn validate_resources(&self) -> Result<(), String> {
         if self.documents.render_wait_seconds > 600 {
             return Err(format!(
                 "配置无效：documents.render_wait_seconds {} 应在 0–600 之间",
@@ -486,6 +480,18 @@ impl Config {
                 self.database.sqlite_cache_mib
             ));
         }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+')
+        {
+            return Err(format!("配置无效：log.origin {:?} 不能为空，不能含空白或 +", self.log.origin));
+        }
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!("配置无效：server.listen {:?} 不是 IP:端口", self.server.listen));
+        }
+        self.validate_resources()?;
         if !(1..=24 * 30).contains(&self.auth.session_hours) {
             return Err(format!("配置无效：auth.session_hours {} 应在 1–720 之间", self.auth.session_hours));
         }
