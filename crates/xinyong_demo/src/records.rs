@@ -286,13 +286,13 @@ pub fn demo_batches(
     batches
 }
 
-/// Every licence kind with its issuer.
-fn licence_kinds() -> Vec<(&'static str, &'static str, &'static str, LicenceKind)> {
+/// Every licence kind with its issuer, flattened once.
+static LICENCE_KINDS: std::sync::LazyLock<Vec<(&str, &str, &str, LicenceKind)>> = std::sync::LazyLock::new(|| {
     LICENCE_SOURCES
         .iter()
         .flat_map(|(dept, uscc, authority, kinds)| kinds.iter().map(move |k| (*dept, *uscc, *authority, *k)))
         .collect()
-}
+});
 
 /// Something with the trades it fits.
 trait Fits {
@@ -337,7 +337,8 @@ fn licence_row(
     first: NaiveDate,
     days: u64,
 ) -> (&'static str, NaiveDate, Vec<String>) {
-    let (s, (dept, dept_uscc, authority, (cert, content, prefix, _))) = fitting(draw, subjects, &licence_kinds());
+    let (s, (dept, dept_uscc, authority, (cert, content, prefix, _))) =
+        fitting(draw, subjects, LICENCE_KINDS.as_slice());
     let dept_uscc = department_uscc(dept, dept_uscc, departments);
     let decided = first + Duration::days(draw.below(days) as i64);
     let valid_to = decided + Duration::days(365 * 5 - 1);

@@ -19,6 +19,12 @@ use crate::portal::api as public;
 /// The document as served: its English descriptions in Chinese
 /// (the table in `openapi_zh.rs`).
 pub fn document() -> serde_json::Value {
+    // The same for the whole process: generated and translated once.
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(translated).clone()
+}
+
+fn translated() -> serde_json::Value {
     let mut doc = generated();
     let chinese: HashMap<&str, &str> = crate::openapi_zh::CHINESE.iter().copied().collect();
     each_text(&mut doc, &mut |text| {

@@ -330,7 +330,7 @@ pub async fn propose(
     let facts = optional_text("失信行为事实", &input.facts, MAX_TEXT_CHARS)?;
     let mut source_records = Vec::new();
     for r in &input.source_records {
-        for id in r.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';' || c == '；') {
+        for id in r.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')) {
             let id = optional_text("依据记录编号", id, MAX_SHORT_CHARS)?;
             if !id.is_empty() && !source_records.contains(&id) {
                 source_records.push(id);

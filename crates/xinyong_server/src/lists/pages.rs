@@ -202,15 +202,10 @@ pub(crate) struct ProposeForm {
 }
 
 impl ProposeForm {
-    /// Ticked records, then any typed ids.
+    /// Ticked records, then the typed ids as typed (the core splits them).
     fn source_records(&self) -> Vec<String> {
         let mut ids = picked_records(&self.picked);
-        ids.extend(
-            self.source_records
-                .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
-                .filter(|id| !id.is_empty())
-                .map(str::to_owned),
-        );
+        ids.push(self.source_records.clone());
         ids
     }
 }
