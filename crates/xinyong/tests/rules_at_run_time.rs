@@ -151,11 +151,11 @@ const COMPANY: &str = "91370112MA3D8N0Q3C";
 /// working days, so a notice served today always runs into next year.
 const WINDOW: u32 = 250;
 
-/// The shipped catalog as 2026.3 with a new optional field on 行政处罚.
+/// The shipped catalog as 2026.4 with a new optional field on 行政处罚.
 fn catalog_with_new_field() -> String {
     let field = "key = [\"CF_WSH\"]\n\n[[items.fields]]\ncode = \"CF_XYCN\"\nname = \"信用承诺书编号\"\n\
                  type = \"text\"\nmax_chars = 64\nrequired = \"never\"\npublic = false\n";
-    SHIPPED_CATALOG_TOML.replacen("version = \"2026.2\"", "version = \"2026.3\"", 1).replacen(
+    SHIPPED_CATALOG_TOML.replacen("version = \"2026.3\"", "version = \"2026.4\"", 1).replacen(
         "key = [\"CF_WSH\"]\n",
         field,
         1,
@@ -216,7 +216,7 @@ fn published_rules_take_effect_in_a_running_server_without_a_restart() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["unknown_columns"], serde_json::json!(["CF_XYCN"]), "{body}");
 
-    // The rules directory: catalog 2026.3, lists 2026.2, next year's calendar.
+    // The rules directory: catalog 2026.4, lists 2026.2, next year's calendar.
     let next_year = today().year() + 1;
     let rules = path.join("rules-dir");
     std::fs::create_dir_all(rules.join("calendar")).unwrap();
@@ -227,7 +227,7 @@ fn published_rules_take_effect_in_a_running_server_without_a_restart() {
     let rules_dir = rules.to_str().unwrap();
 
     let check = text(&run(path, &url, &["rules", "check", rules_dir], None).stdout);
-    for line in ["catalog.toml         2026.3", "lists.toml           2026.2", &format!("calendar/{next_year}.toml")] {
+    for line in ["catalog.toml         2026.4", "lists.toml           2026.2", &format!("calendar/{next_year}.toml")] {
         assert!(check.contains(line), "{line} in\n{check}");
     }
     assert!(check.contains("新版本，将发布（现行 2026.1）") && check.contains("可以发布"), "{check}");
@@ -254,7 +254,7 @@ fn published_rules_take_effect_in_a_running_server_without_a_restart() {
     let (status, _, record) = http(addr, "GET", &format!("/api/v1/records/{record}"), &[("Authorization", &auth)], "");
     let record: serde_json::Value = serde_json::from_str(&record).unwrap();
     assert_eq!(status, 200, "{record}");
-    assert_eq!(record["record"]["catalog_version"], "2026.3", "{record}");
+    assert_eq!(record["record"]["catalog_version"], "2026.4", "{record}");
     assert!(record.to_string().contains("XYCN-2026-001"), "the new field is stored: {record}");
 
     // A listing notice served today: its objection deadline, 250 working
@@ -296,7 +296,7 @@ fn published_rules_take_effect_in_a_running_server_without_a_restart() {
             (body["rule_kind"].as_str().unwrap().to_owned(), body["version"].as_str().unwrap().to_owned())
         })
         .collect();
-    for wanted in [("catalog", "2026.3"), ("lists", "2026.2"), (&*format!("calendar/{next_year}"), "1")] {
+    for wanted in [("catalog", "2026.4"), ("lists", "2026.2"), (&*format!("calendar/{next_year}"), "1")] {
         let n = publications.iter().filter(|(k, v)| (k.as_str(), v.as_str()) == wanted).count();
         assert_eq!(n, 1, "{wanted:?} in {publications:?}");
     }
@@ -381,7 +381,7 @@ fn rules_check_names_the_file_line_and_field_of_each_problem_and_publishes_nothi
         command(path, &url).env("XINYONG_RULES__DIR", rules_dir).args(["catalog", "list", "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(listed["version"], "2026.3");
+    assert_eq!(listed["version"], "2026.4");
     let events = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(async { xinyong_storage::open(&url).await.unwrap().events_from(0, 10).await.unwrap() });

@@ -32,7 +32,7 @@ fn set_day(app: &TestApp, day: &str) {
 fn catalog_with_new_field(version: &str) -> String {
     let field = "key = [\"CF_WSH\"]\n\n[[items.fields]]\ncode = \"CF_XYCN\"\nname = \"信用承诺书编号\"\n\
                  type = \"text\"\nmax_chars = 64\nrequired = \"never\"\npublic = false\n";
-    let text = SHIPPED_CATALOG_TOML.replacen("version = \"2026.2\"", &format!("version = \"{version}\""), 1).replacen(
+    let text = SHIPPED_CATALOG_TOML.replacen("version = \"2026.3\"", &format!("version = \"{version}\""), 1).replacen(
         "key = [\"CF_WSH\"]\n",
         field,
         1,
@@ -73,7 +73,7 @@ async fn started(app: &TestApp) {
 async fn check_compares_each_file_with_the_published_versions() {
     let app = TestApp::new().await;
     started(&app).await;
-    let catalog = catalog_with_new_field("2026.3");
+    let catalog = catalog_with_new_field("2026.4");
     let lists_same_version =
         SHIPPED_LISTS_TOML.replace("objection_window_working_days = 5", "objection_window_working_days = 6");
     let dir = files(&[
@@ -87,7 +87,7 @@ async fn check_compares_each_file_with_the_published_versions() {
     let status = |name: RuleSetName| {
         plan.sets.iter().find(|s| s.name == name).map(|s| (s.status, s.version.as_str(), s.in_force.clone()))
     };
-    assert_eq!(status(RuleSetName::Catalog), Some((SetStatus::NewVersion, "2026.3", Some("2026.2".to_owned()))));
+    assert_eq!(status(RuleSetName::Catalog), Some((SetStatus::NewVersion, "2026.4", Some("2026.3".to_owned()))));
     assert_eq!(status(RuleSetName::Publicity), Some((SetStatus::Same, "2026.1", Some("2026.1".to_owned()))));
     assert_eq!(status(RuleSetName::Lists), Some((SetStatus::VersionReused, "2026.1", Some("2026.1".to_owned()))));
     assert_eq!(status(RuleSetName::Calendar(2027)), Some((SetStatus::NewVersion, "1", None)));
@@ -97,14 +97,14 @@ async fn check_compares_each_file_with_the_published_versions() {
     let refused = publish(&app.core, &dir, Vec::new(), None).await.unwrap_err();
     assert!(matches!(refused, CoreError::Invalid { code: "rules_version_reused", .. }), "{refused}");
     assert!(refused.to_string().contains("lists"), "{refused}");
-    assert_eq!(app.core.rules().catalog.version(), "2026.2", "nothing was published");
+    assert_eq!(app.core.rules().catalog.version(), "2026.3", "nothing was published");
 }
 
 #[tokio::test]
 async fn problems_name_the_file_the_line_and_the_field() {
     let app = TestApp::new().await;
     started(&app).await;
-    let bad_type = catalog_with_new_field("2026.3").replace(
+    let bad_type = catalog_with_new_field("2026.4").replace(
         "code = \"CF_XYCN\"\nname = \"信用承诺书编号\"\ntype = \"text\"\nmax_chars = 64",
         "code = \"CF_XYCN\"\nname = \"信用承诺书编号\"\ntype = \"enumeration\"\nmax_chars = 64",
     );
@@ -166,7 +166,7 @@ async fn a_version_published_for_a_later_date_comes_into_force_on_that_date() {
     assert_eq!(row.seq, outcome.first_index.unwrap());
 
     // Today: the version in force before, and no 2027 schedule yet.
-    assert_eq!(app.core.rules().catalog.version(), "2026.2");
+    assert_eq!(app.core.rules().catalog.version(), "2026.3");
     assert!(app.core.rules().calendar.kind(d("2027-03-02")).is_err());
     // From the effective date on (China Standard Time), by the core's clock.
     set_day(&app, "2027-01-01");
@@ -176,7 +176,7 @@ async fn a_version_published_for_a_later_date_comes_into_force_on_that_date() {
     assert_eq!(rules.versions_in_force.get(&RuleSetName::Calendar(2027)).map(String::as_str), Some("1"));
     assert_eq!(rules.calendar.working_days_between(d("2027-02-26"), d("2027-03-08")), Ok(4));
     // Earlier dates keep being answered by what was in force then.
-    assert_eq!(app.core.rules_on(d("2026-12-31")).catalog.version(), "2026.2");
+    assert_eq!(app.core.rules_on(d("2026-12-31")).catalog.version(), "2026.3");
 
     // Publishing the same directory again writes nothing.
     let again = publish(&app.core, &dir, Vec::new(), Some(d("2027-01-01"))).await.unwrap();
@@ -196,11 +196,11 @@ async fn another_process_follows_the_published_rules_through_the_log() {
     let log = Follower::starting_at(follower.applied());
     let subscribers: Vec<&dyn LogSubscriber> = vec![&follower];
 
-    let catalog = catalog_with_new_field("2026.3");
+    let catalog = catalog_with_new_field("2026.4");
     publish(&app.core, &files(&[(RuleSetName::Catalog, &catalog)]), Vec::new(), None).await.unwrap();
-    assert_eq!(other.rules().catalog.version(), "2026.2", "not read yet");
+    assert_eq!(other.rules().catalog.version(), "2026.3", "not read yet");
     log.poll(&other, &subscribers).await.unwrap();
-    assert_eq!(other.rules().catalog.version(), "2026.3");
+    assert_eq!(other.rules().catalog.version(), "2026.4");
     assert!(other.rules().catalog.item("CF").unwrap().field("CF_XYCN").is_some());
     assert_eq!(follower.applied(), app.core.store().log_size().await.unwrap());
 }

@@ -754,6 +754,48 @@ async fn telephone_numbers_and_mail_addresses_in_public_text_are_masked() {
     }
 }
 
+/// A department marks a row whose prose names natural persons (issue 11,
+/// finding 5: names cannot be found by the platform): its 违法事实 and 备注
+/// are withheld on the portal, in the public API and from the company, and a
+/// row marked 否 is published as written.
+#[tokio::test]
+async fn prose_a_department_marks_as_naming_people_is_not_published() {
+    let app = portal_app().await;
+    let with_prose = |doc: &str, facts: &str, remark: &str, marked: &str| {
+        let mut row = penalty(&a(), "济南泉润商贸有限公司", "张三丰", doc, "2026-10-20", false);
+        for (code, value) in &mut row {
+            if *code == "CF_SY" {
+                *value = facts.to_owned();
+            }
+        }
+        row.extend([("BZ", remark.to_owned()), ("CF_HZRRXM", marked.to_owned())]);
+        row
+    };
+    let marked = with_prose("济市监罚〔2026〕106号", "员工张小凤当场销售过期食品", "举报人王大锤", "是");
+    let unmarked = with_prose("济市监罚〔2026〕107号", "当事人销售过期食品三批次", "已整改", "否");
+    ingest(&app, "scjgj", "CF", &[marked, unmarked]).await;
+
+    let html = assert_ok_html(&app.get(&format!("/subjects/{}", a())).await);
+    let api = app.get(&format!("/api/v1/public/subjects/{}", a())).await.text();
+    let penalties = app.get("/api/v1/public/penalties?q=%E6%B3%89%E6%B6%A6").await.text();
+    for shown in [&html, &api, &penalties] {
+        for name in ["张小凤", "王大锤"] {
+            assert!(!shown.contains(name), "{name} published");
+        }
+        assert!(shown.contains("（含自然人姓名，依法不予公示）"), "the reader is told why");
+        assert!(shown.contains("当事人销售过期食品三批次"), "a row marked 否 is published as written");
+        assert!(!shown.contains("CF_HZRRXM") && !shown.contains("含自然人姓名\""), "the flag itself is not public");
+    }
+
+    let uscc = Uscc::parse(&a()).unwrap();
+    let records = xinyong_storage::collection::records_of_subject(app.core.store(), &uscc, 50).await.unwrap();
+    let stored = records.iter().find(|r| r.document_number == "济市监罚〔2026〕106号").expect("stored");
+    assert_eq!(stored.fields.0.get("CF_SY").map(String::as_str), Some("员工张小凤当场销售过期食品"), "kept inside");
+    let own = xinyong_core::subjects::own_file::records_with_publicity(&app.core, &uscc).await.unwrap();
+    let own = format!("{:?}", own.iter().map(|r| &r.fields).collect::<Vec<_>>());
+    assert!(!own.contains("张小凤") && !own.contains("王大锤") && own.contains("依法不予公示"), "{own}");
+}
+
 /// Percent-encodes a query value.
 fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()

@@ -152,6 +152,10 @@ pub fn format_money(wan_yuan: &str) -> String {
     }
 }
 
+/// What the public reads instead of prose the department marked as naming
+/// natural persons (the row's 含自然人姓名 column is 是).
+pub const WITHHELD_FOR_NAMES: &str = "（含自然人姓名，依法不予公示）";
+
 /// The public view of a record; `None` when it is not public on `today`.
 pub fn public_view(
     record: &AcceptedRecord,
@@ -164,6 +168,7 @@ pub fn public_view(
         return None;
     }
     let item = public_item(catalog, &record.item)?;
+    let names_withheld = item.names_withheld(&record.fields);
     let fields = item
         .fields()
         .iter()
@@ -175,6 +180,8 @@ pub fn public_view(
             }
             let role = spec.role();
             let value = match role {
+                // Said by the field's name that it is there, and why not shown.
+                _ if names_withheld && spec.is_withheld_when_names() => WITHHELD_FOR_NAMES.to_owned(),
                 Some(FieldRole::LegalRepName) => mask.mask_name(raw),
                 Some(FieldRole::FineAmount | FieldRole::ConfiscationAmount) => format_money(raw),
                 Some(FieldRole::Status) => match raw {
@@ -488,6 +495,11 @@ fn body_is_publishable(
         value.trim().is_empty()
             || item.field(code).is_some_and(|spec| {
                 spec.is_public() && spec.role() != Some(FieldRole::LegalRepName) && find_id_numbers(value).is_empty()
+            })
+            // "No names in the prose" reveals nothing.
+            || item.field(code).is_some_and(|spec| {
+                spec.role() == Some(FieldRole::ContainsPersonalNames)
+                    && xinyong_domain::collection::record::parse_yes_no(value) == Some(false)
             })
     };
     record.fields.iter().all(|(code, value)| field_ok(code, value))

@@ -20,7 +20,7 @@ use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::lists::credit_file::{CreditFile, credit_file};
 use crate::log::Core;
-use crate::portal::{format_money, record_is_public, scrub_personal_data};
+use crate::portal::{WITHHELD_FOR_NAMES, format_money, record_is_public, scrub_personal_data};
 use crate::repair::{RepairAssessment, assess_record};
 
 /// Most records, checks, objections and applications the file shows.
@@ -121,6 +121,9 @@ async fn own_record(
     let record = row.clone().into_record();
     let shown = record_is_public(&record, &rules.catalog, today);
     let fields = item.map_or_else(Vec::new, |item| {
+        // An informant or witness named in the prose is not shown to the
+        // company either.
+        let names_withheld = item.names_withheld(&row.fields.0);
         item.fields()
             .iter()
             .filter_map(|spec| {
@@ -129,6 +132,7 @@ async fn own_record(
                     return None;
                 }
                 let value = match spec.role() {
+                    _ if names_withheld && spec.is_withheld_when_names() => WITHHELD_FOR_NAMES.to_owned(),
                     Some(FieldRole::LegalRepName) => mask.mask_name(raw),
                     Some(FieldRole::FineAmount | FieldRole::ConfiscationAmount) => format_money(raw),
                     _ => scrub_personal_data(raw, mask),

@@ -240,10 +240,14 @@ pub enum FieldRole {
     SubjectIsMinor,
     MinorViolationCorrected,
     Status,
+    /// 含自然人姓名: the department says the row's prose names natural
+    /// persons (employees, informants, witnesses); the fields marked
+    /// `withhold_when_names` are then not published.
+    ContainsPersonalNames,
 }
 
 impl FieldRole {
-    pub const ALL: [FieldRole; 25] = [
+    pub const ALL: [FieldRole; 26] = [
         Self::SubjectName,
         Self::SubjectKind,
         Self::SubjectUscc,
@@ -269,6 +273,7 @@ impl FieldRole {
         Self::SubjectIsMinor,
         Self::MinorViolationCorrected,
         Self::Status,
+        Self::ContainsPersonalNames,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -298,6 +303,7 @@ impl FieldRole {
             Self::SubjectIsMinor => "subject_is_minor",
             Self::MinorViolationCorrected => "minor_violation_corrected",
             Self::Status => "status",
+            Self::ContainsPersonalNames => "contains_personal_names",
         }
     }
 
@@ -319,7 +325,8 @@ impl FieldRole {
             | Self::Severity
             | Self::SubjectIsMinor
             | Self::MinorViolationCorrected
-            | Self::Status => TypeTag::Enumeration,
+            | Self::Status
+            | Self::ContainsPersonalNames => TypeTag::Enumeration,
             Self::SubjectUscc | Self::AuthorityUscc | Self::SourceDepartmentUscc => TypeTag::Uscc,
             Self::SubjectIdNumber | Self::LegalRepIdNumber => TypeTag::IdNumber,
             Self::DecisionDate | Self::ValidFrom | Self::ValidTo => TypeTag::Date,
@@ -452,6 +459,7 @@ pub struct FieldSpec {
     public: bool,
     role: Option<FieldRole>,
     extension: bool,
+    withhold_when_names: bool,
     subject_kinds: BTreeMap<String, SubjectKindValue>,
     resident_id_values: BTreeSet<String>,
 }
@@ -493,6 +501,13 @@ impl FieldSpec {
     /// True for Jinan extension columns that are not in the national template.
     pub fn is_extension(&self) -> bool {
         self.extension
+    }
+
+    /// True for prose a clerk writes (违法事实, 备注 …): not published when
+    /// the row's [`FieldRole::ContainsPersonalNames`] column says 是
+    /// ([`CatalogItem::names_withheld`]).
+    pub fn is_withheld_when_names(&self) -> bool {
+        self.withhold_when_names
     }
 
     /// For a [`FieldRole::SubjectKind`] field: what each value means.
@@ -586,6 +601,22 @@ impl CatalogItem {
 
     pub fn field(&self, code: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.code == code)
+    }
+
+    /// Whether a row's fields say it names natural persons in its prose
+    /// (its [`FieldRole::ContainsPersonalNames`] column is 是): the fields
+    /// marked [`FieldSpec::is_withheld_when_names`] are then not published.
+    pub fn names_withheld(&self, fields: &BTreeMap<String, String>) -> bool {
+        self.field_by_role(FieldRole::ContainsPersonalNames)
+            .and_then(|flag| fields.get(&flag.code))
+            .and_then(|value| crate::collection::record::parse_yes_no(value))
+            == Some(true)
+    }
+
+    /// Whether this field of a row with these fields may be published: the
+    /// catalog marks it public and the row does not withhold it for names.
+    pub fn publishes(&self, spec: &FieldSpec, fields: &BTreeMap<String, String>) -> bool {
+        spec.is_public() && !(spec.is_withheld_when_names() && self.names_withheld(fields))
     }
 
     /// The (first) field with this role.
@@ -866,6 +897,8 @@ struct RawField {
     #[serde(default)]
     extension: bool,
     #[serde(default)]
+    withhold_when_names: bool,
+    #[serde(default)]
     subject_kinds: BTreeMap<String, SubjectKindValue>,
     #[serde(default)]
     resident_id_values: Vec<String>,
@@ -918,6 +951,9 @@ fn build_field(item: &str, raw: RawField) -> Result<FieldSpec, CatalogError> {
         return Err(CatalogError::PersonalFieldPublic { item: item.to_owned(), field: raw.code });
     }
     check_role_values(&raw, &field_type).map_err(invalid)?;
+    if raw.withhold_when_names && (raw.field_type != TypeTag::Text || !raw.public || raw.role.is_some()) {
+        return Err(invalid("withhold_when_names 只适用于公开的、没有角色的文字字段".to_owned()));
+    }
     let required = required_of(&raw).map_err(invalid)?;
     Ok(FieldSpec {
         code: raw.code,
@@ -928,6 +964,7 @@ fn build_field(item: &str, raw: RawField) -> Result<FieldSpec, CatalogError> {
         public: raw.public,
         role: raw.role,
         extension: raw.extension,
+        withhold_when_names: raw.withhold_when_names,
         subject_kinds: raw.subject_kinds,
         resident_id_values: raw.resident_id_values.into_iter().collect(),
     })
@@ -1013,7 +1050,7 @@ fn check_role_values(raw: &RawField, field_type: &FieldType) -> Result<(), Strin
         match raw.role {
             Some(FieldRole::Procedure) => crate::collection::record::Procedure::from_zh(v).is_none(),
             Some(FieldRole::Severity) => crate::collection::publicity::Severity::from_zh(v).is_none(),
-            Some(FieldRole::SubjectIsMinor | FieldRole::MinorViolationCorrected) => {
+            Some(FieldRole::SubjectIsMinor | FieldRole::MinorViolationCorrected | FieldRole::ContainsPersonalNames) => {
                 crate::collection::record::parse_yes_no(v).is_none()
             }
             _ => false,
@@ -1144,6 +1181,10 @@ fn check_roles(item: &str, fields: &[FieldSpec], publicity: PublicityKind) -> Re
     }
     if publicity == PublicityKind::Penalty && !has_role(FieldRole::PenaltyCategories) {
         return Err(CatalogError::MissingRole { item: item(), role: FieldRole::PenaltyCategories });
+    }
+    // Fields withheld on a flag nobody can set would be published always.
+    if fields.iter().any(FieldSpec::is_withheld_when_names) && !has_role(FieldRole::ContainsPersonalNames) {
+        return Err(CatalogError::MissingRole { item: item(), role: FieldRole::ContainsPersonalNames });
     }
     Ok(())
 }
@@ -1394,7 +1435,7 @@ role = "decision_date"
     #[test]
     fn shipped_catalog_parses() {
         let catalog = Catalog::parse_toml(SHIPPED_CATALOG_TOML).unwrap();
-        assert_eq!(catalog.version(), "2026.2");
+        assert_eq!(catalog.version(), "2026.3");
         assert_eq!(Catalog::shipped(), &catalog);
         let codes: Vec<&str> = catalog.items().iter().map(CatalogItem::code).collect();
         assert_eq!(codes, ["XK", "CF", "SXBZXR", "JC", "CNSX"]);
@@ -1694,6 +1735,40 @@ role = "decision_date"
             let text = MINIMAL.replacen(from, to, 1);
             assert_ne!(text, MINIMAL, "{from}");
             assert_eq!(error_of(&text).code(), "catalog_field_invalid", "{to}");
+        }
+    }
+
+    /// Prose withheld on a row's 含自然人姓名 flag: only public text without a
+    /// role, only in an item that has the flag column, and 是/Y/1 withholds.
+    #[test]
+    fn prose_is_withheld_on_the_rows_names_flag() {
+        let prose = "\n[[items.fields]]\ncode = \"T_SS\"\nname = \"事实\"\ntype = \"text\"\nrequired = \"never\"\npublic = true\nwithhold_when_names = true\n";
+        let flag = "\n[[items.fields]]\ncode = \"T_XM\"\nname = \"含自然人姓名\"\ntype = \"enumeration\"\nvalues = [\"是\", \"否\"]\nvalue_aliases = { \"Y\" = \"是\" }\nrequired = \"never\"\npublic = false\nrole = \"contains_personal_names\"\n";
+        assert_eq!(error_of(&format!("{MINIMAL}{prose}")).code(), "catalog_role_missing", "a flag nobody can set");
+        let private = prose.replace("public = true", "public = false");
+        assert_eq!(error_of(&format!("{MINIMAL}{private}{flag}")).code(), "catalog_field_invalid");
+        let named =
+            MINIMAL.replacen("role = \"subject_name\"", "role = \"subject_name\"\nwithhold_when_names = true", 1);
+        assert_eq!(error_of(&format!("{named}{flag}")).code(), "catalog_field_invalid", "not on a role");
+        let odd_flag = flag.replace("[\"是\", \"否\"]", "[\"有\", \"无\"]").replace("\"Y\" = \"是\"", "\"Y\" = \"有\"");
+        assert_eq!(error_of(&format!("{MINIMAL}{prose}{odd_flag}")).code(), "catalog_field_invalid", "是/否 only");
+
+        let catalog = Catalog::parse_toml(&format!("{MINIMAL}{prose}{flag}")).unwrap();
+        let item = catalog.item("T").unwrap();
+        let facts = item.field("T_SS").unwrap();
+        let row = |flag: &str| -> BTreeMap<String, String> {
+            [("T_SS", "员工张某某"), ("T_XM", flag)].into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+        };
+        assert!(item.names_withheld(&row("是")) && !item.publishes(facts, &row("是")));
+        assert!(item.publishes(facts, &row("否")) && item.publishes(facts, &BTreeMap::new()));
+        assert!(item.publishes(item.field("T_MC").unwrap(), &row("是")), "other fields stay public");
+
+        let shipped = Catalog::shipped();
+        for (code, withheld) in [("XK", "XK_NR"), ("CF", "CF_SY"), ("SXBZXR", "BZ"), ("JC", "JC_JG")] {
+            let item = shipped.item(code).unwrap();
+            assert!(item.field_by_role(FieldRole::ContainsPersonalNames).is_some(), "{code}");
+            assert!(item.field(withheld).unwrap().is_withheld_when_names(), "{code} {withheld}");
+            assert!(item.field("BZ").unwrap().is_withheld_when_names(), "{code} 备注");
         }
     }
 

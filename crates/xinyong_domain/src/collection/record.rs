@@ -187,11 +187,12 @@ impl RecordDraft {
         }
     }
 
-    /// The fields the catalog marks public; what a portal may show.
+    /// The fields the catalog marks public, less the prose the row withholds
+    /// because it names natural persons; what a portal may show.
     pub fn public_fields(&self, item: &CatalogItem) -> BTreeMap<String, String> {
         self.fields
             .iter()
-            .filter(|(code, _)| item.field(code).is_some_and(FieldSpec::is_public))
+            .filter(|(code, _)| item.field(code).is_some_and(|spec| item.publishes(spec, &self.fields)))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }

@@ -736,9 +736,16 @@ fn template_column(field: &FieldSpec) -> xinyong_tabular::TemplateColumn {
         FieldType::Integer => ("整数。".to_owned(), Vec::new()),
     };
     let several = field.role() == Some(FieldRole::PenaltyCategories);
+    let names = if field.role() == Some(FieldRole::ContainsPersonalNames) {
+        "文字中写有当事人以外的自然人姓名（员工、举报人、证人等）时填“是”，这些文字不在门户网站和公开接口公示。"
+    } else if field.is_withheld_when_names() {
+        "“含自然人姓名”填“是”时不公示。"
+    } else {
+        ""
+    };
     xinyong_tabular::TemplateColumn {
         header: field.name().to_owned(),
-        note: format!("{required}{what}"),
+        note: format!("{required}{what}{names}"),
         choices,
         several,
     }
@@ -755,6 +762,7 @@ fn example_value(field: &FieldSpec) -> String {
         Some(FieldRole::AuthorityUscc | FieldRole::SourceDepartmentUscc) => Some("11370100MB2853A6XD"),
         Some(FieldRole::PenaltyCategories) => Some("警告；罚款"),
         Some(FieldRole::PenaltyContent) => Some("警告，并处罚款 1.5 万元"),
+        Some(FieldRole::ContainsPersonalNames) => Some("否"),
         _ => None,
     };
     if let Some(value) = by_role {

@@ -136,7 +136,7 @@ fn valid_penalty_becomes_a_typed_draft() {
     assert!(outcome.warnings().is_empty(), "{:?}", outcome.warnings());
     let draft = valid(&outcome);
     assert_eq!(draft.item, "CF");
-    assert_eq!(draft.catalog_version, "2026.2");
+    assert_eq!(draft.catalog_version, "2026.3");
     assert_eq!(draft.document_number, "济市监罚〔2024〕12号");
     assert_eq!(draft.decision_date, d(2024, 6, 1));
     let SubjectRef::LegalPerson { uscc, name, kind, legal_representative } = &draft.subject else {
