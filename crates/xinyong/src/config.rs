@@ -243,6 +243,9 @@ pub struct IntakeConfig {
     pub rejected_share_min_rows: usize,
     /// Rows per department and day through the API and uploads; 0: no quota.
     pub max_rows_per_department_per_day: u64,
+    /// Rows one batch may carry (1–100,000): bounds how long one batch holds
+    /// the log's single writer.
+    pub max_rows_per_batch: usize,
 }
 
 impl IntakeConfig {
@@ -251,6 +254,7 @@ impl IntakeConfig {
             max_rejected_percent: self.max_rejected_percent,
             rejected_share_min_rows: self.rejected_share_min_rows,
             max_rows_per_department_per_day: self.max_rows_per_department_per_day,
+            max_rows_per_batch: self.max_rows_per_batch,
         }
     }
 }
@@ -509,6 +513,9 @@ impl Config {
         self.auth.login_throttle()?;
         if self.backup.interval_hours == 0 || self.backup.keep == 0 {
             return Err("配置无效：backup.interval_hours 和 backup.keep 必须大于 0".to_owned());
+        }
+        if !(1..=xinyong_core::collection::intake::MAX_ROWS).contains(&self.intake.max_rows_per_batch) {
+            return Err("配置无效：intake.max_rows_per_batch 应在 1–100000 之间".to_owned());
         }
         if self.intake.max_rejected_percent > 100 {
             return Err("配置无效：intake.max_rejected_percent 应在 0–100 之间".to_owned());

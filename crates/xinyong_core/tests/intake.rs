@@ -415,6 +415,29 @@ async fn a_department_cannot_send_more_than_its_daily_quota_through_the_api() {
     ingest_batch(&app.core, request("zjj", Some("CF"), batch(400, 50))).await.unwrap();
 }
 
+/// The batch size is a setting: it bounds how long one batch holds the log's
+/// single writer (issue 11, finding 1).
+#[tokio::test]
+async fn a_batch_larger_than_the_configured_size_is_refused_whole() {
+    let intake = IntakeLimits { max_rows_per_batch: 50, ..IntakeLimits::default() };
+    let app = TestApp::with_settings(TestDb::new().await, CoreSettings { intake, ..CoreSettings::default() }).await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    let batch = |n: usize| {
+        table(
+            (0..n)
+                .map(|i| penalty(SUBJECT, &format!("济建罚〔2026〕{i}号"), "违法建设", "罚款", "1", "2026-11-02"))
+                .collect(),
+        )
+    };
+    let before = app.core.store().log_size().await.unwrap();
+    let e = ingest_batch(&app.core, request("zjj", Some("CF"), batch(51))).await.unwrap_err();
+    assert_eq!(e.code(), "batch_too_large");
+    assert!(e.to_string().contains("最多 50 行") && e.to_string().contains("本次 51 行"), "{e}");
+    assert_eq!(app.core.store().log_size().await.unwrap(), before, "nothing written");
+    let done = ingest_batch(&app.core, request("zjj", Some("CF"), batch(50))).await.unwrap();
+    assert_eq!(done.batch.accepted, 50);
+}
+
 /// A row naming a legal representative other than the registered one is
 /// accepted with a warning that masks the registered name (issue 15, item 9).
 #[tokio::test]

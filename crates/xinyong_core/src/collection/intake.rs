@@ -35,7 +35,8 @@ use crate::error::{CoreError, Result};
 use crate::log::Core;
 use crate::rules::Rules;
 
-/// Most data rows one batch may carry (an upload is one transaction).
+/// Most data rows one batch may carry (an upload is one transaction): the
+/// ceiling of [`IntakeLimits::max_rows_per_batch`], and its default.
 pub const MAX_ROWS: usize = 100_000;
 
 /// What one batch may cost (configuration `[intake]`). A batch is one
@@ -55,6 +56,10 @@ pub struct IntakeLimits {
     /// `xinyong import` (the operator's own migrations) is not counted
     /// against it.
     pub max_rows_per_department_per_day: u64,
+    /// Rows one batch may carry (at most [`MAX_ROWS`]). A batch is one
+    /// append, and the log has one writer: this bounds how long one batch
+    /// keeps every other department's batch waiting.
+    pub max_rows_per_batch: usize,
 }
 
 impl Default for IntakeLimits {
@@ -63,6 +68,7 @@ impl Default for IntakeLimits {
             max_rejected_percent: 50,
             rejected_share_min_rows: 100,
             max_rows_per_department_per_day: 500_000,
+            max_rows_per_batch: MAX_ROWS,
         }
     }
 }
@@ -265,10 +271,14 @@ fn subject_registration(draft: &RecordDraft) -> SubjectsEvent {
 /// Receives a batch: validates every row, and (unless a dry run) writes the
 /// new subjects, records, corrections and the batch itself in one append.
 pub async fn ingest_batch(core: &Core, req: IngestRequest) -> Result<IngestOutcome> {
-    if req.table.rows.len() > MAX_ROWS {
+    let max_rows = core.settings().intake.max_rows_per_batch.min(MAX_ROWS);
+    if req.table.rows.len() > max_rows {
         return Err(invalid(
             "batch_too_large",
-            format!("一个批次最多 {MAX_ROWS} 行，本次 {} 行；请拆分后分批上传", req.table.rows.len()),
+            format!(
+                "一个批次最多 {max_rows} 行（配置 intake.max_rows_per_batch），本次 {} 行；请拆分后分批上传",
+                req.table.rows.len()
+            ),
         ));
     }
     refuse_empty_rows(&req.table)?;

@@ -247,7 +247,7 @@ async fn upload_form(
         dry_run: choices.dry_run,
         error,
         max_file_mb: MAX_FILE_BYTES / (1024 * 1024),
-        max_rows: thousands(intake::MAX_ROWS as u64),
+        max_rows: thousands(state.core.settings().intake.max_rows_per_batch.min(intake::MAX_ROWS) as u64),
         show_department: batch_scope.as_ref().is_some_and(Scope::is_all),
         batches: batches
             .iter()
@@ -423,7 +423,8 @@ async fn read_form(multipart: &mut Multipart, choices: &mut UploadChoices) -> Re
 
 /// The upload as a table (see [`crate::web::read_spreadsheet`]).
 async fn read_table(state: &AppState, bytes: Bytes, encoding: Encoding) -> Result<InputTable, UploadError> {
-    let options = ReadOptions { encoding, max_rows: intake::MAX_ROWS, ..ReadOptions::default() };
+    let max_rows = state.core.settings().intake.max_rows_per_batch.min(intake::MAX_ROWS);
+    let options = ReadOptions { encoding, max_rows, ..ReadOptions::default() };
     let table = read_spreadsheet(state, bytes, options).await.map_err(|refused| match refused {
         ReadRefused::Busy => {
             let message = "服务器正在读取其他部门上传的文件，请一分钟后再试";
