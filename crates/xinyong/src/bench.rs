@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::{CmdResult, Failure};
 
+mod all;
 mod check;
 mod evaluate;
 mod ingest;
@@ -70,6 +71,9 @@ pub enum BenchCommand {
     /// stratified draw, inspector assignment and verification, next to a
     /// full shuffle of every stratum with the same stream.
     Lottery(lottery::LotteryArgs),
+    /// The standard set, each bench in its own process, as one JSON
+    /// document (with `--json`) to compare releases.
+    All(all::AllArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -103,6 +107,7 @@ pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
         BenchCommand::Check(args) => check::run(args).await,
         BenchCommand::Evaluate(args) => evaluate::run(args),
         BenchCommand::Lottery(args) => lottery::run(args),
+        BenchCommand::All(args) => all::run(args),
     }
 }
 

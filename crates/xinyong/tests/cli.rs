@@ -217,3 +217,20 @@ fn listings_expire_runs_the_expiry_job_once() {
     let out = xinyong(dir.path(), &["config", "print-default"], None);
     assert!(String::from_utf8_lossy(&out.stdout).contains("expire_interval_secs = 3600"));
 }
+
+/// `bench all --json` runs the standard set, each bench in its own process,
+/// and prints one document with every bench's figures (quick scale here).
+#[test]
+fn bench_all_prints_one_document_with_every_bench() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xinyong(dir.path(), &["bench", "all", "--scale", "quick", "--json"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = lines(&out).pop().expect("one JSON document");
+    let benches: Vec<&str> =
+        doc["benches"].as_array().unwrap().iter().map(|b| b["report"]["bench"].as_str().unwrap()).collect();
+    assert_eq!(benches, ["log", "ingest", "search", "check", "evaluate", "lottery"], "{doc}");
+    let ingest = &doc["benches"][1]["report"]["figures"];
+    let rate = ingest.as_array().unwrap().iter().find(|f| f["name"] == "ingest_rate").unwrap();
+    assert!(rate["value"].as_f64().unwrap() > 0.0 && rate["baseline"]["value"].as_f64().unwrap() > 0.0, "{rate}");
+    assert_eq!(doc["scale"], "quick");
+}

@@ -35,6 +35,9 @@ fn message(e: impl std::fmt::Display) -> Failure {
 struct Times {
     parse: Duration,
     ingest: Duration,
+    /// The longest one batch took through validation, the log and the
+    /// projections: an upper bound of how long it held the single writer.
+    slowest_batch: Duration,
     baseline: Duration,
 }
 
@@ -130,6 +133,7 @@ async fn one_batch(
     let t = Instant::now();
     let out = ingest_batch(core, request).await.map_err(other)?;
     times.ingest += t.elapsed();
+    times.slowest_batch = times.slowest_batch.max(t.elapsed());
 
     let rows: Vec<Vec<String>> = table.rows.into_iter().map(|r| r.cells).collect();
     let t = Instant::now();
@@ -193,6 +197,7 @@ fn report(backend: Backend, records: u64, batch: usize, times: &Times, rate: f64
             plain("batch_rows", batch as f64, "rows"),
             plain("parse_time", times.parse.as_secs_f64(), "s"),
             plain("validate_log_project_time", times.ingest.as_secs_f64(), "s"),
+            plain("slowest_batch_time", times.slowest_batch.as_secs_f64(), "s"),
             plain("baseline_time", times.baseline.as_secs_f64(), "s"),
         ],
     }
