@@ -196,25 +196,39 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
 /// The in-memory indexes, rebuilt from the projections: the search index from
 /// the subjects table, the check index from the listing projections. The
 /// follower then tails the log from there (also entries appended by other
-/// processes), so a change is searchable and checked within one poll.
+/// processes), so a change is searchable and checked within one poll. The two
+/// are built at once on their own tasks: each is a scan and CPU work of its
+/// own, and start-up waits for the longer, not for the sum.
 async fn build_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>), Failure> {
-    let started = std::time::Instant::now();
-    let search = Arc::new(
-        SearchIndex::rebuild(core)
-            .await
-            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the search index")))?,
-    );
-    let seconds = started.elapsed().as_secs_f64();
-    tracing::info!(subjects = search.len(), log_size = search.applied(), seconds, "search index built");
-    let started = std::time::Instant::now();
-    let checks = Arc::new(
-        CheckIndex::rebuild(core)
-            .await
-            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("building the check index")))?,
-    );
-    let seconds = started.elapsed().as_secs_f64();
-    tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built");
-    Ok((search, checks))
+    let search = tokio::spawn({
+        let core = core.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let search = SearchIndex::rebuild(&core).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(subjects = search.len(), log_size = search.applied(), seconds, "search index built");
+            Ok::<_, xinyong_core::CoreError>(search)
+        }
+    });
+    let checks = tokio::spawn({
+        let core = core.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let checks = CheckIndex::rebuild(&core).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built");
+            Ok::<_, xinyong_core::CoreError>(checks)
+        }
+    });
+    let joined =
+        |what: &'static str| move |e: tokio::task::JoinError| Failure::Other(anyhow::Error::new(e).context(what));
+    let failed =
+        |what: &'static str| move |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context(what));
+    let search =
+        search.await.map_err(joined("building the search index"))?.map_err(failed("building the search index"))?;
+    let checks =
+        checks.await.map_err(joined("building the check index"))?.map_err(failed("building the check index"))?;
+    Ok((Arc::new(search), Arc::new(checks)))
 }
 
 /// One follower for every in-memory view, and for the rules: a version
