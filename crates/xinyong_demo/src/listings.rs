@@ -359,8 +359,11 @@ fn after_decision(draw: &mut Draw, case: &mut DemoCase, l: &Listed<'_>, today: N
         let on = decided_on + Duration::days(380 + draw.below((listed_days - 380).max(1) as u64) as i64);
         case.exit = Some((on, ExitReason::Repaired, Some(format!("{prefix}修〔{}〕{}号", on.year(), 1 + n))));
     } else if draw.chance(2) {
+        // Revoked ten days after the decision, if those days have passed.
         let on = decided_on + Duration::days(10);
-        case.exit = Some((on, ExitReason::Revoked, Some(format!("{prefix}撤〔{}〕{}号", on.year(), 1 + n))));
+        if on < today {
+            case.exit = Some((on, ExitReason::Revoked, Some(format!("{prefix}撤〔{}〕{}号", on.year(), 1 + n))));
+        }
     }
     let serious = !matches!(l.list_code, "key-attention" | "red-list");
     if serious && !l.natural && draw.chance(20) {
@@ -409,6 +412,23 @@ mod tests {
     use super::*;
     use crate::city::DemoCity;
 
+    /// Every planned exit has happened by the plan's day: the 1M-subject
+    /// demo of seed 1 run on 2026-12-05 (China time) once planned the
+    /// revocation of a listing decided on 2026-11-26 for 2026-12-06, and
+    /// stopped.
+    #[test]
+    fn no_exit_is_planned_after_today() {
+        let calendar = xinyong_domain::Calendar::official();
+        let bodies: Vec<_> = DemoCity::new(1).take(200_000).collect();
+        let today: NaiveDate = "2026-12-05".parse().unwrap();
+        let plan = demo_listings(1, &bodies, today, &calendar, 5);
+        for c in &plan.cases {
+            if let Some((exit, _, _)) = &c.exit {
+                assert!(*exit < today, "{c:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_plan_is_deterministic_and_covers_every_stage() {
         let bodies: Vec<_> = DemoCity::new(7).take(5_000).collect();
@@ -437,6 +457,11 @@ mod tests {
             assert!(c.proposed_on < today);
             if let Some((d, _)) = &c.decision {
                 assert!(*d < today && *d > c.proposed_on);
+            }
+            // An exit is a past act, after the decision (a revocation ten
+            // days after a decision of last week would be in the future).
+            if let (Some((exit, _, _)), Some((d, _))) = (&c.exit, &c.decision) {
+                assert!(*exit < today && exit > d, "{c:?}");
             }
         }
     }
