@@ -40,6 +40,7 @@ mod log;
 pub mod notices;
 mod objections;
 pub mod openapi;
+mod openapi_limits;
 mod openapi_zh;
 pub mod portal;
 mod registrations;
@@ -255,7 +256,7 @@ pub const DEFAULT_PDF_RENDER_WAIT: std::time::Duration = std::time::Duration::fr
 
 /// Largest request body accepted anywhere but the upload form, which sets
 /// its own ([`routes::BodyLimit`]).
-const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The router: every route of [`routes::table`], and nothing else but the
 /// not-found page.
@@ -288,6 +289,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(web::not_found)
         .method_not_allowed_fallback(web::method_not_allowed)
+        .layer(axum::middleware::from_fn(error::api_errors_in_the_envelope))
         .layer(axum::middleware::map_response(move |response| {
             let security = Arc::clone(&security);
             async move { headers::add_security_headers(&security, response) }

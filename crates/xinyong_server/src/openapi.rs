@@ -35,10 +35,29 @@ fn translated() -> serde_json::Value {
     doc
 }
 
-/// The document as utoipa generates it, before translation.
+/// The document as utoipa generates it with the parsers' limits
+/// (`openapi_limits.rs`), before translation.
 fn generated() -> serde_json::Value {
     // Serialising the document's own types cannot fail.
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or(serde_json::Value::Null)
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(serde_json::Value::Null);
+    crate::openapi_limits::apply(&mut doc);
+    doc
+}
+
+/// The document as served by `core`: [`document`] with the codes the rules
+/// in force accept (scenarios, list types, catalog items) and the
+/// settings' limits.
+pub fn document_for(core: &xinyong_core::Core) -> serde_json::Value {
+    let mut doc = document();
+    crate::openapi_limits::apply_rules(&mut doc, &core.rules(), core.settings().subscriptions.max_watchlist);
+    doc
+}
+
+/// Limits of `openapi_limits.rs` whose field or parameter the generated
+/// document does not have (a test keeps this empty).
+pub fn unplaced_limits() -> Vec<String> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(serde_json::Value::Null);
+    crate::openapi_limits::apply(&mut doc)
 }
 
 /// Calls `f` on every `description` and `summary` text of the document (a
@@ -70,8 +89,10 @@ pub fn stale_translations() -> Vec<&'static str> {
 }
 
 /// `GET /api/v1/openapi.json`
-pub async fn get_openapi() -> Json<serde_json::Value> {
-    Json(document())
+pub async fn get_openapi(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+) -> Json<serde_json::Value> {
+    Json(document_for(&state.core))
 }
 
 #[derive(OpenApi)]
@@ -173,15 +194,18 @@ pub struct ErrorBody {
 
 /// `POST /api/v1/records/batches` body.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BatchCreateRequestDoc {
     /// Catalog item code (`XK`, `CF`, …); inferred from the keys when omitted.
     pub item: Option<String>,
     /// Codes issued by other authorities: a wrong check character is only a warning.
+    #[serde(default)]
     #[schema(default = false)]
-    pub lenient: Option<bool>,
+    pub lenient: bool,
     /// Validate and report, write nothing.
+    #[serde(default)]
     #[schema(default = false)]
-    pub dry_run: Option<bool>,
+    pub dry_run: bool,
     /// Rows keyed by field code (`CF_WSH`) or the template's Chinese header
     /// (`行政处罚决定书文号`); values are strings, numbers, booleans or null.
     pub rows: Vec<std::collections::HashMap<String, serde_json::Value>>,
@@ -375,10 +399,12 @@ pub struct TimelinessReportDoc {
     responses(
         (status = 201, description = "已写入", body = BatchCreateResponseDoc),
         (status = 200, description = "试运行、重复批次或重复的 Idempotency-Key", body = BatchCreateResponseDoc),
-        (status = 400, description = "请求无效", body = ErrorEnvelope),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）、行中有数组或对象（`row_value_invalid`），或 Idempotency-Key 无效（`idempotency_key_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
-        (status = 403, description = "部门不能报送该事项（`item_not_allowed`），或登录账号不是本部门经办人（`upload_forbidden`）", body = ErrorEnvelope),
-        (status = 422, description = "无法识别事项或缺少必填列；有空行（`row_empty`）；不合格行超过允许的比例，整批未接收（`batch_mostly_rejected`）", body = ErrorEnvelope),
+        (status = 403, description = "部门不能报送该事项（`item_not_allowed`），登录账号不是本部门经办人（`upload_forbidden`），或不是部门的令牌或账号", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`）；无法识别事项或缺少必填列；没有行或有空行（`row_empty`）；不合格行超过允许的比例，整批未接收（`batch_mostly_rejected`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is records::create_batch")]
@@ -395,7 +421,7 @@ fn create_batch() {}
     ),
     responses(
         (status = 200, description = "本部门的批次", body = BatchViewDoc),
-        (status = 400, description = "参数无效（`query_invalid`）", body = ErrorEnvelope),
+        (status = 400, description = "参数无效（`query_invalid`、`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 404, description = "没有这个批次，或不是本部门的（`batch_not_found`）", body = ErrorEnvelope),
     )
@@ -412,6 +438,7 @@ fn get_batch() {}
     responses(
         (status = 200, description = "被拒绝的行及错误说明（XLSX）",
          content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 404, description = "没有这个批次（`batch_not_found`）", body = ErrorEnvelope),
     )
@@ -427,6 +454,7 @@ fn get_batch_error_report() {}
     params(("id" = String, Path, description = "记录编号")),
     responses(
         (status = 200, description = "本部门的记录及其日志序号", body = RecordViewDoc),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 404, description = "没有这条记录，或不是本部门的（`record_not_found`）", body = ErrorEnvelope),
     )
@@ -445,8 +473,9 @@ fn get_record() {}
     ),
     responses(
         (status = 200, description = "本部门的报送时效", body = TimelinessReportDoc),
-        (status = 400, description = "日期无效（`date_invalid`、`date_range_inverted`）", body = ErrorEnvelope),
+        (status = 400, description = "日期无效（`date_invalid`、`date_range_inverted`）或查询参数无效（`query_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是部门的令牌或账号（`subscriber_not_allowed`、`subject_account_not_allowed`），或无权进行此操作", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is stats::get_timeliness")]
@@ -456,6 +485,7 @@ fn get_timeliness() {}
 
 /// `POST /api/v1/checks` body.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRequestDoc {
     /// 统一社会信用代码、身份证号码或组织的完整登记名称。
     pub subject: String,
@@ -472,6 +502,7 @@ pub struct CheckRequestDoc {
 
 /// `POST /api/v1/checks/batch` body.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BatchCheckRequestDoc {
     pub scenario: String,
     pub item: Option<String>,
@@ -659,8 +690,10 @@ pub struct PingDoc {
     request_body = CheckRequestDoc,
     responses(
         (status = 200, description = "核查结果及回执", body = CheckResponseDoc),
-        (status = 400, description = "`missing_field`、`invalid_subject`、`unknown_scenario`（details 指明字段）", body = ErrorEnvelope),
+        (status = 400, description = "`invalid_json`（请求体不是 JSON、字段多余或类型不对）、`missing_field`、`invalid_field`、`invalid_subject`、`unknown_scenario`（`details` 指明字段）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是部门的令牌或账号（`subscriber_not_allowed`、`subject_account_not_allowed`），或无权进行此操作", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is checks::create_check")]
@@ -674,8 +707,10 @@ fn create_check() {}
     request_body = BatchCheckRequestDoc,
     responses(
         (status = 200, description = "按顺序逐一返回结果（各带回执）；单个主体的错误放在该位置", body = BatchCheckResponseDoc),
-        (status = 400, description = "`batch_too_large`（超过 10,000 个）、`unknown_scenario`、`missing_field`", body = ErrorEnvelope),
+        (status = 400, description = "`invalid_json`（请求体不是 JSON、字段多余或类型不对）、`batch_too_large`（超过 10,000 个）、`unknown_scenario`、`missing_field`、`invalid_field`", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是部门的令牌或账号（`subscriber_not_allowed`、`subject_account_not_allowed`），或无权进行此操作", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is checks::create_batch_check")]
@@ -689,7 +724,9 @@ fn create_batch_check() {}
     params(("id" = String, Path, description = "回执编号（76 位十六进制：12 位核查时间（毫秒）+ 64 位回执 SHA-256 摘要）")),
     responses(
         (status = 200, description = "回执所在批次的正文、盐、日志条目、包含证明和签名检查点", body = ReceiptProofDoc),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
+        (status = 403, description = "不是部门的令牌或账号（`subscriber_not_allowed`、`subject_account_not_allowed`），或无权进行此操作", body = ErrorEnvelope),
         (status = 404, description = "日志中尚无此回执（`receipt_not_found`）", body = ErrorEnvelope),
         (status = 422, description = "编号格式无效（`receipt_id_invalid`）", body = ErrorEnvelope),
     )
@@ -770,6 +807,7 @@ pub struct FeedPageDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcknowledgeRequestDoc {
     pub listing_id: String,
     pub measure: String,
@@ -777,6 +815,7 @@ pub struct AcknowledgeRequestDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FeedbackRequestDoc {
     pub listing_id: String,
     pub measure: String,
@@ -796,6 +835,7 @@ pub struct LoopOutcomeDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CaseDoc {
     pub case_ref: String,
     /// Scenario code of the measures catalog (`bidding`, `procurement`, …).
@@ -807,6 +847,7 @@ pub struct CaseDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CasesRequestDoc {
     /// At most 10,000.
     pub cases: Vec<CaseDoc>,
@@ -819,6 +860,7 @@ pub struct CasesResponseDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookRequestDoc {
     /// `http://` or `https://` URL receiving POSTs.
     pub url: String,
@@ -846,9 +888,10 @@ pub struct WebhookResponseDoc {
     ),
     responses(
         (status = 200, description = "推送给本部门的名单列入/移出事项，按游标顺序", body = FeedPageDoc),
-        (status = 400, description = "参数无效（`query_invalid`）", body = ErrorEnvelope),
+        (status = 400, description = "参数无效（`query_invalid`、`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
+        (status = 404, description = "部门未在平台登记（`department_not_found`，只告诉可查看所有部门的信用办）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::get_feed")]
@@ -864,9 +907,13 @@ fn get_feed() {}
     responses(
         (status = 201, description = "已签收", body = LoopOutcomeDoc),
         (status = 200, description = "此前已签收，未重复记录", body = LoopOutcomeDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）或路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
-        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`）", body = ErrorEnvelope),
+        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`），或部门未登记（`department_not_found`）", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`），或签收说明超过 1,000 个字符（`field_too_long`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::acknowledge")]
@@ -882,10 +929,13 @@ fn post_acknowledgement() {}
     responses(
         (status = 201, description = "已记录执行情况（未签收的同时签收）", body = LoopOutcomeDoc),
         (status = 200, description = "相同的反馈此前已记录", body = LoopOutcomeDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）或路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
-        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`）", body = ErrorEnvelope),
-        (status = 422, description = "执行情况为空，或核查回执不存在/不属于本部门（`unknown_receipt`）", body = ErrorEnvelope),
+        (status = 404, description = "没有推送给本部门的该措施（`unknown_push`），或部门未登记（`department_not_found`）", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`）；执行情况为空或过长（`field_required`、`field_too_long`）；案件编号无效（`case_ref_invalid`）；核查回执不存在/不属于本部门（`unknown_receipt`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::feedback")]
@@ -899,8 +949,12 @@ fn post_feedback() {}
     request_body = CasesRequestDoc,
     responses(
         (status = 201, description = "已记录本部门办理的案件（应查必查覆盖率的分母）", body = CasesResponseDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
-        (status = 422, description = "案件编号为空、场景未定义、日期在将来或超过 10,000 件", body = ErrorEnvelope),
+        (status = 403, description = "不是部门的令牌或账号（`subscriber_not_allowed`、`subject_account_not_allowed`），或无权进行此操作", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`）；没有案件或超过 10,000 件；案件编号为空或无效、场景未定义、日期在将来、主体不是有效的统一社会信用代码", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::report_cases")]
@@ -915,9 +969,13 @@ fn post_cases() {}
     request_body = WebhookRequestDoc,
     responses(
         (status = 200, description = "已设置；签名密钥只显示这一次", body = WebhookResponseDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）或路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
-        (status = 422, description = "回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
+        (status = 404, description = "部门未在平台登记（`department_not_found`）", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`）；回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::put_webhook")]
@@ -931,9 +989,10 @@ fn put_webhook() {}
     params(("department" = String, Path, description = "部门代码")),
     responses(
         (status = 204, description = "已停止推送到回调地址"),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "未登录或令牌无效", body = ErrorEnvelope),
         (status = 403, description = "不是本部门（`forbidden`）", body = ErrorEnvelope),
-        (status = 404, description = "没有设置回调地址（`webhook_not_found`）", body = ErrorEnvelope),
+        (status = 404, description = "没有设置回调地址（`webhook_not_found`），或部门未登记（`department_not_found`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is feeds::delete_webhook")]
@@ -966,6 +1025,7 @@ pub struct SubscriptionFeedDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WatchlistDoc {
     pub usccs: Vec<String>,
 }
@@ -989,6 +1049,7 @@ pub struct WatchlistOutcomeDoc {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubscriptionWebhookRequestDoc {
     pub url: String,
 }
@@ -1012,6 +1073,7 @@ pub struct SubscriptionWebhookResponseDoc {
     ),
     responses(
         (status = 200, description = "关注主体的评价等级变化、名单列入和移出、信息停止公示，按游标顺序", body = SubscriptionFeedDoc),
+        (status = 400, description = "查询参数无效（`query_invalid`）", body = ErrorEnvelope),
         (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
         (status = 403, description = "不是订阅单位的令牌（`subscribers_only`）", body = ErrorEnvelope),
     )
@@ -1027,6 +1089,7 @@ fn get_subscription_feed() {}
     responses(
         (status = 200, description = "关注名单，按代码排序", body = WatchlistDoc),
         (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
+        (status = 403, description = "不是订阅单位的令牌（`subscribers_only`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::get_watchlist")]
@@ -1040,8 +1103,12 @@ fn get_subscription_watchlist() {}
     request_body = WatchlistDoc,
     responses(
         (status = 200, description = "已替换关注名单；无效代码逐个列出并略过", body = WatchlistOutcomeDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）", body = ErrorEnvelope),
         (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
-        (status = 422, description = "超过关注名单上限（`watchlist_too_long`）", body = ErrorEnvelope),
+        (status = 403, description = "不是订阅单位的令牌（`subscribers_only`）", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`），或超过关注名单上限（`watchlist_too_long`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::put_watchlist")]
@@ -1055,8 +1122,12 @@ fn put_subscription_watchlist() {}
     request_body = SubscriptionWebhookRequestDoc,
     responses(
         (status = 200, description = "已设置；签名密钥只显示这一次", body = SubscriptionWebhookResponseDoc),
+        (status = 400, description = "请求体不是 JSON（`invalid_json`）", body = ErrorEnvelope),
         (status = 401, description = "令牌无效、未批准或已停用", body = ErrorEnvelope),
-        (status = 422, description = "回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
+        (status = 403, description = "不是订阅单位的令牌（`subscribers_only`）", body = ErrorEnvelope),
+        (status = 413, description = "请求体超过 2 MB（`body_too_large`）", body = ErrorEnvelope),
+        (status = 415, description = "请求体不是 application/json（`unsupported_media_type`）", body = ErrorEnvelope),
+        (status = 422, description = "请求体字段缺失、多余或类型不对（`invalid_json`）；回调地址无效（`webhook_url_invalid`）、不是 https（`webhook_url_not_https`）或指向内部网络地址（`webhook_address_refused`）", body = ErrorEnvelope),
     )
 )]
 #[expect(dead_code, reason = "documentation only: the handler is subscriptions::api::put_webhook")]

@@ -255,10 +255,6 @@ pub(crate) const CHINESE: &[(&str, &str)] = &[
         "部门 API 令牌（`xinyong tokens issue` 签发）；也接受部门用户的工作台会话 Cookie",
     ),
     (
-        "`missing_field`、`invalid_subject`、`unknown_scenario`（details 指明字段）",
-        "`missing_field`、`invalid_subject`、`unknown_scenario`（`details` 指明字段）",
-    ),
-    (
         "双公示 · 行政许可: licences in their publicity window, newest decision first.",
         "双公示 · 行政许可：公示期内的行政许可，按决定日期由新到旧。",
     ),

@@ -268,3 +268,121 @@ async fn unknown_api_paths_and_methods_answer_with_the_envelope() {
     let r = call(&app, "GET", "/console/tokens/T1/revoke", None, None, None).await;
     assert_eq!(r.headers["location"], "/console");
 }
+
+/// A refusal of the API as a program reads it: the status, and the envelope's code.
+fn refusal(r: &TestResponse) -> (StatusCode, String) {
+    assert!(r.content_type().starts_with("application/json"), "{} {}: {}", r.status, r.content_type(), r.text());
+    (r.status, r.json()["error"]["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// What axum's extractors refuse (a query string, a path segment, a body
+/// that does not parse, the wrong content type, a body over the limit) is
+/// the envelope with a status the document lists, never a plain-text 400
+/// (issue 11, finding 9).
+#[tokio::test]
+async fn extractor_refusals_answer_with_the_envelope() {
+    let (app, zjj, _) = app_with_tokens().await;
+    let bad = |s: StatusCode, code: &str| (s, code.to_owned());
+    // Query strings: a parameter given twice, a number that is not one.
+    for path in [
+        "/api/v1/records/batches/b0?reports_offset=1&reports_offset=2",
+        "/api/v1/feeds/zjj?limit=1&limit=2",
+        "/api/v1/stats/timeliness?from=2026-01-01&from=2026-01-02",
+        "/api/v1/subscription/feed?limit=x",
+        "/api/v1/public/subjects?q=%E6%B3%89%E6%B6%A6&limit=x",
+        "/api/v1/public/notices?kind=policy&kind=policy",
+    ] {
+        let r = call(&app, "GET", path, Some(&zjj), None, None).await;
+        assert_eq!(refusal(&r), bad(StatusCode::BAD_REQUEST, "query_invalid"), "{path}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("查询参数无效"));
+    }
+    // A number parameter given empty is not the default: the document says integer.
+    for path in ["/api/v1/feeds/zjj?limit=", "/api/v1/records/batches/b0?reports_offset="] {
+        let r = call(&app, "GET", path, Some(&zjj), None, None).await;
+        assert_eq!(refusal(&r), bad(StatusCode::BAD_REQUEST, "query_invalid"), "{path}");
+    }
+    // A path segment that is not UTF-8 once decoded.
+    for path in ["/api/v1/public/subjects/%FF", "/api/v1/records/%FF", "/api/v1/checks/receipts/%C3%28"] {
+        let r = call(&app, "GET", path, Some(&zjj), None, None).await;
+        assert_eq!(refusal(&r), bad(StatusCode::BAD_REQUEST, "path_invalid"), "{path}");
+    }
+    // Bodies: not JSON, JSON of the wrong shape (an unknown field inside a case), no content type.
+    let raw = |method: &str, path: &str, content_type: Option<&str>, body: &'static str| {
+        let mut req =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {zjj}"));
+        if let Some(t) = content_type {
+            req = req.header(header::CONTENT_TYPE, t);
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    let r = app.send(raw("POST", "/api/v1/feeds/zjj/acknowledgements", Some("application/json"), "{")).await;
+    assert_eq!(refusal(&r), bad(StatusCode::BAD_REQUEST, "invalid_json"));
+    let case = r#"{"cases":[{"case_ref":"A1","scenario":"bidding","handled_on":"2026-01-05","extra":1}]}"#;
+    let r = app.send(raw("POST", "/api/v1/cases", Some("application/json"), case)).await;
+    assert_eq!(refusal(&r), bad(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json"));
+    assert!(r.text().contains("extra"), "{}", r.text());
+    let r = app.send(raw("PUT", "/api/v1/webhooks/zjj", None, r#"{"url":"https://example.org/hook"}"#)).await;
+    assert_eq!(refusal(&r), bad(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+    // A declared length over the limit is refused by the layer, before any handler.
+    let big = Request::builder()
+        .method("POST")
+        .uri("/api/v1/records/batches")
+        .header(header::AUTHORIZATION, format!("Bearer {zjj}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, 3 * 1024 * 1024)
+        .body(Body::from(vec![b' '; 3 * 1024 * 1024]))
+        .unwrap();
+    let r = app.send(big).await;
+    assert_eq!(refusal(&r), bad(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"));
+    // A department's token on the subscribers' operations: 403, as documented.
+    let r = call(&app, "GET", "/api/v1/subscription/watchlist", Some(&zjj), None, None).await;
+    assert_eq!(refusal(&r), bad(StatusCode::FORBIDDEN, "subscribers_only"));
+}
+
+/// Every refusal above is a status the document lists for its operation.
+#[tokio::test]
+async fn the_document_lists_the_refusals_of_every_operation() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let statuses = |method: &str, path: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"].as_object().unwrap().keys().cloned().collect()
+    };
+    for (method, path) in [
+        ("get", "/api/v1/records/batches/{id}"),
+        ("get", "/api/v1/feeds/{department}"),
+        ("get", "/api/v1/stats/timeliness"),
+        ("get", "/api/v1/subscription/feed"),
+        ("get", "/api/v1/public/subjects"),
+        ("get", "/api/v1/public/notices"),
+        ("get", "/api/v1/public/pledges"),
+        ("get", "/api/v1/public/subjects/{uscc}"),
+        ("get", "/api/v1/records/{id}"),
+        ("get", "/api/v1/checks/receipts/{id}"),
+    ] {
+        assert!(statuses(method, path).contains(&"400".to_owned()), "{method} {path}");
+    }
+    for (method, path) in [
+        ("post", "/api/v1/records/batches"),
+        ("post", "/api/v1/cases"),
+        ("post", "/api/v1/feeds/{department}/acknowledgements"),
+        ("post", "/api/v1/feeds/{department}/feedback"),
+        ("put", "/api/v1/webhooks/{department}"),
+        ("put", "/api/v1/subscription/watchlist"),
+        ("put", "/api/v1/subscription/webhook"),
+    ] {
+        for status in ["400", "413", "415", "422"] {
+            assert!(statuses(method, path).contains(&status.to_owned()), "{method} {path} {status}");
+        }
+    }
+    assert!(statuses("get", "/api/v1/subscription/watchlist").contains(&"403".to_owned()));
+    // What the parsers enforce is stated: unknown fields, lengths, codes.
+    let schemas = &doc["components"]["schemas"];
+    for name in ["BatchCreateRequestDoc", "CheckRequestDoc", "CasesRequestDoc", "CaseDoc", "WebhookRequestDoc"] {
+        assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
+    }
+    assert_eq!(schemas["BatchCheckRequestDoc"]["properties"]["subjects"]["maxItems"], 10_000);
+    let scenario =
+        regex::Regex::new(schemas["CheckRequestDoc"]["properties"]["scenario"]["pattern"].as_str().unwrap()).unwrap();
+    assert!(scenario.is_match("bidding") && scenario.is_match(" approval ") && !scenario.is_match("bid"));
+    assert_eq!(xinyong_server::openapi::unplaced_limits(), Vec::<String>::new());
+}

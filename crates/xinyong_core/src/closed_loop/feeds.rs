@@ -36,9 +36,9 @@ pub const DEFAULT_FEED_PAGE: u32 = 100;
 /// Most cases one `report_cases` call takes.
 pub const MAX_CASES_PER_CALL: usize = 10_000;
 /// Longest free text (note, outcome) accepted, in characters.
-const MAX_TEXT_CHARS: usize = 1_000;
+pub const MAX_TEXT_CHARS: usize = 1_000;
 /// Longest case reference accepted, in characters.
-const MAX_CASE_REF_CHARS: usize = 100;
+pub const MAX_CASE_REF_CHARS: usize = 100;
 
 /// The subject of a pushed item as a department sees it: organisations with
 /// name and USCC; natural persons with name and a masked ID number.
@@ -359,6 +359,7 @@ pub async fn report_execution(
 
 /// A case as a department reports it (input of [`report_cases`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct CaseInput {
     pub case_ref: String,
     pub scenario: String,

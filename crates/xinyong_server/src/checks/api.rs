@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, Utc};
@@ -18,13 +18,13 @@ use xinyong_domain::checks::ReceiptLine;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiResult};
 
 /// Most subjects in one batch request.
 pub const MAX_BATCH_SUBJECTS: usize = 10_000;
 
 /// Longest `requester` / `case_ref`, in characters.
-const MAX_REF_CHARS: usize = 100;
+pub(crate) const MAX_REF_CHARS: usize = 100;
 
 /// `POST /api/v1/checks` body.
 #[derive(Debug, Deserialize)]
@@ -245,7 +245,7 @@ pub struct ReceiptProofView {
 pub async fn get_receipt(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ReceiptProofView>> {
     authorize(&caller, Action::ViewReceipt, &Resource::Platform)?;
     let proof = receipts::receipt_proof(&state.core, &id).await?.ok_or_else(|| {

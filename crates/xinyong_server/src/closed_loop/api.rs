@@ -9,8 +9,8 @@
 //! retried request is safe without an `Idempotency-Key`.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use xinyong_domain::auth::DepartmentCode;
 
 use crate::AppState;
 use crate::auth::{ApiCaller, random_secret};
-use crate::error::{ApiError, ApiResult, json_body};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, json_body};
 
 /// The department named in the path, after the policy let the caller take
 /// `action` for it.
@@ -46,8 +46,10 @@ pub struct FeedQuery {
     pub limit: Option<String>,
 }
 
+/// A number parameter: absent is the default; present, it must be a number
+/// (`limit=` is refused, as the document's `integer` says).
 fn number<T: std::str::FromStr>(raw: Option<&str>, name: &str, range: &str) -> ApiResult<Option<T>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+    match raw.map(str::trim) {
         None => Ok(None),
         Some(s) => s
             .parse()
@@ -60,8 +62,8 @@ fn number<T: std::str::FromStr>(raw: Option<&str>, name: &str, range: &str) -> A
 pub async fn get_feed(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(department): Path<String>,
-    Query(q): Query<FeedQuery>,
+    ApiPath(department): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> ApiResult<Json<FeedPage>> {
     let department = target(&state, &caller, Action::ReadFeed, &department).await?;
     let after = number::<u64>(q.after.as_deref(), "after", "不小于 0")?.unwrap_or(0);
@@ -90,7 +92,7 @@ fn loop_response(outcome: LoopOutcome) -> Response {
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(department): Path<String>,
+    ApiPath(department): ApiPath<String>,
     body: Result<Json<AcknowledgeRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
     let department = target(&state, &caller, Action::AnswerFeed, &department).await?;
@@ -123,7 +125,7 @@ pub struct FeedbackRequest {
 pub async fn feedback(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(department): Path<String>,
+    ApiPath(department): ApiPath<String>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
     let department = target(&state, &caller, Action::AnswerFeed, &department).await?;
@@ -185,7 +187,7 @@ pub struct WebhookResponse {
 pub async fn put_webhook(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(department): Path<String>,
+    ApiPath(department): ApiPath<String>,
     body: Result<Json<WebhookRequest>, JsonRejection>,
 ) -> ApiResult<Json<WebhookResponse>> {
     let department = target(&state, &caller, Action::ManageWebhook, &department).await?;
@@ -198,7 +200,7 @@ pub async fn put_webhook(
 pub async fn delete_webhook(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(department): Path<String>,
+    ApiPath(department): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let department = target(&state, &caller, Action::ManageWebhook, &department).await?;
     webhooks::remove_webhook(&state.core, &caller, &department).await?;

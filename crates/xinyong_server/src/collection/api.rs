@@ -1,8 +1,8 @@
 //! `/api/v1/records…`: department systems push records in batches.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use xinyong_domain::collection::{AcceptedRecord, BatchSummary};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiResult, json_body};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, json_body};
 
 /// `POST /api/v1/records/batches` body. Each row is an object keyed by field
 /// code (`CF_WSH`) or by the template's Chinese header (`行政处罚决定书文号`).
@@ -32,7 +32,7 @@ pub struct BatchCreateRequest {
 }
 
 /// Longest `Idempotency-Key` accepted.
-const MAX_IDEMPOTENCY_KEY: usize = 200;
+pub(crate) const MAX_IDEMPOTENCY_KEY: usize = 200;
 
 /// Rows as a table: headers in order of first appearance; a row's number is
 /// its 1-based position in `rows`.
@@ -183,8 +183,10 @@ pub struct BatchQuery {
 }
 
 impl BatchQuery {
+    /// Absent is 0; present, it must be a number (`reports_offset=` is
+    /// refused, as the document's `integer` says).
     fn offset(&self) -> ApiResult<usize> {
-        match self.reports_offset.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match self.reports_offset.as_deref().map(str::trim) {
             None => Ok(0),
             Some(s) => s.parse().map_err(|_| {
                 ApiError::bad_request("query_invalid", format!("参数 reports_offset 应为不小于 0 的整数，收到 {s:?}"))
@@ -220,8 +222,8 @@ fn conceal(
 pub async fn get_batch(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
-    Query(q): Query<BatchQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<BatchQuery>,
 ) -> ApiResult<Json<BatchView>> {
     let offset = q.offset()?;
     let batch = visible_batch(&state, &caller, &id).await?;
@@ -232,7 +234,7 @@ pub async fn get_batch(
 pub async fn get_batch_error_report(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     let batch = visible_batch(&state, &caller, &id).await?;
     let bytes = error_report(&batch)?;
@@ -281,7 +283,7 @@ pub struct RecordView {
 pub async fn get_record(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<RecordView>> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "record_not_found", format!("未找到记录 {id}"));
     let found = intake::record_with_log_index(&state.core, &id).await?;

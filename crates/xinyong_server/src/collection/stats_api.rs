@@ -1,7 +1,7 @@
 //! `/api/v1/stats/…`
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinyong_core::auth::policy::{Action, Resource, authorize};
@@ -9,7 +9,7 @@ use xinyong_core::collection::stats::{self, TimelinessReport};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiQuery, ApiResult};
 
 #[derive(Debug, Deserialize)]
 pub struct TimelinessQuery {
@@ -33,7 +33,7 @@ fn date(raw: Option<&str>, name: &str, default: NaiveDate) -> ApiResult<NaiveDat
 pub async fn get_timeliness(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<TimelinessQuery>,
+    ApiQuery(q): ApiQuery<TimelinessQuery>,
 ) -> ApiResult<Json<TimelinessReport>> {
     let department = caller.own_department()?;
     authorize(&caller, Action::ViewTimeliness, &Resource::Department(department.clone()))?;

@@ -117,13 +117,14 @@ async fn find(state: &AppState, q: &PledgesParams) -> Result<PledgesResponse, Co
     params(PledgesParams),
     responses(
         (status = 200, description = "公示中的信用承诺（主动承诺、行业自律承诺；仅法人和非法人组织）", body = PledgesResponse),
+        (status = 400, description = "查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn api_pledges(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(q): Query<PledgesParams>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<PledgesParams>,
 ) -> ApiResult<Json<PledgesResponse>> {
     Ok(Json(find(&state, &q).await?))
 }

@@ -2,8 +2,8 @@
 //! the systems of the credit office and the departments.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use xinyong_core::auth::policy::{Action, Resource, authorize};
@@ -14,7 +14,7 @@ use xinyong_domain::evaluation::ExternalScheme;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiResult, json_body};
+use crate::error::{ApiError, ApiPath, ApiResult, json_body};
 
 /// One scheme's grades for one period.
 #[derive(Debug, Deserialize)]
@@ -68,7 +68,7 @@ pub async fn post_external_grades(
 pub async fn get_subject_grades(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> ApiResult<Json<SubjectGrades>> {
     let uscc = normalize_uscc(&raw);
     authorize(&caller, Action::ViewGrades, &uscc.clone().map_or(Resource::Platform, Resource::Subject))?;

@@ -3,12 +3,13 @@
 //! attachments' digests and links. Withdrawn notices are not found.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinyong_core::notices;
 use xinyong_domain::notices::{NoticeKind, NoticeRow, paragraphs};
 
+use crate::error::{ApiPath, ApiQuery};
 use crate::ratelimit::PublicApiClient;
 use crate::{ApiError, ApiResult, AppState};
 
@@ -79,14 +80,14 @@ pub struct NoticesResponse {
     params(NoticesParams),
     responses(
         (status = 200, description = "已发布的通知公告和政策法规，按发布日期从新到旧", body = NoticesResponse),
-        (status = 400, description = "栏目无效（`notice_kind_invalid`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "栏目无效（`notice_kind_invalid`），或查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn list_notices(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(q): Query<NoticesParams>,
+    ApiQuery(q): ApiQuery<NoticesParams>,
 ) -> ApiResult<Json<NoticesResponse>> {
     let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => None,
@@ -140,6 +141,7 @@ pub struct NoticeResponse {
     params(("id" = String, Path, description = "通知编号")),
     responses(
         (status = 200, description = "通知公告或政策法规的正文和附件", body = NoticeResponse),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 404, description = "没有这条通知，或已撤回（`notice_not_found`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
@@ -147,7 +149,7 @@ pub struct NoticeResponse {
 pub async fn get_notice(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<NoticeResponse>> {
     let row = notices::published(&state.core, &id).await?;
     let files = notices::attachments(&state.core, &row.notice_id).await?;

@@ -4,7 +4,7 @@
 //! legal representatives' names masked. Rate-limited per client.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use xinyong_core::portal::{self, PublicRecord, SubjectProfile};
 use xinyong_domain::DivisionCode;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::ratelimit::PublicApiClient;
 
 /// Hits returned when `limit` is not given, and at most.
@@ -26,6 +26,7 @@ const MAX_QUERY_CHARS: usize = 100;
 #[into_params(parameter_in = Query)]
 pub struct SubjectSearchQuery {
     /// 企业名称的任意两个字以上，或统一社会信用代码。
+    #[param(required = true)]
     pub q: Option<String>,
     /// 返回条数，1–50，默认 10。
     pub limit: Option<usize>,
@@ -93,14 +94,14 @@ pub struct SubjectSearchResponse {
     params(SubjectSearchQuery),
     responses(
         (status = 200, description = "匹配的主体，最好的在前", body = SubjectSearchResponse),
-        (status = 400, description = "缺少查询词（`query_missing`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "缺少查询词（`query_missing`），或查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn search_subjects(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(q): Query<SubjectSearchQuery>,
+    ApiQuery(q): ApiQuery<SubjectSearchQuery>,
 ) -> ApiResult<Json<SubjectSearchResponse>> {
     let query: String = q.q.as_deref().unwrap_or("").trim().chars().take(MAX_QUERY_CHARS).collect();
     if query.is_empty() {
@@ -342,16 +343,17 @@ impl From<&SubjectProfile> for SubjectView {
     ),
     responses(
         (status = 200, description = "基本信息与公示期内的公开记录", body = SubjectView),
-        (status = 400, description = "日期格式不对或晚于今天（`as_of_invalid`、`as_of_in_future`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "日期格式不对（`as_of_invalid`），或参数无效（`query_invalid`、`path_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 404, description = "没有这个主体（`subject_not_found`）", body = crate::openapi::ErrorEnvelope),
+        (status = 422, description = "日期晚于今天（`as_of_in_future`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn get_subject(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Path(raw): Path<String>,
-    Query(q): Query<AsOfQuery>,
+    ApiPath(raw): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> ApiResult<Json<SubjectView>> {
     let missing = || ApiError::new(StatusCode::NOT_FOUND, "subject_not_found", format!("未找到主体 {raw}"));
     let uscc = portal::normalize_uscc(&raw).ok_or_else(missing)?;
@@ -480,14 +482,14 @@ pub struct ListsResponse {
     params(ListsParams),
     responses(
         (status = 200, description = "已公布、有效期内的名单信息（仅法人和非法人组织）", body = ListsResponse),
-        (status = 400, description = "没有公布这个名单类型（`list_unknown`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "没有公布这个名单类型（`list_unknown`），或查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn get_lists(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(q): Query<ListsParams>,
+    ApiQuery(q): ApiQuery<ListsParams>,
 ) -> ApiResult<Json<ListsResponse>> {
     let rules = state.core.rules().sanctions.clone();
     let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -614,14 +616,14 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
     params(PublicityParams),
     responses(
         (status = 200, description = "公示期内的行政许可信息（仅法人和非法人组织），按决定日期从新到旧", body = PublicityResponse),
-        (status = 400, description = "日期或游标格式不正确（`bad_request`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "日期或游标格式不正确（`bad_request`），或查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn list_licences(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(p): Query<PublicityParams>,
+    ApiQuery(p): ApiQuery<PublicityParams>,
 ) -> ApiResult<Json<PublicityResponse>> {
     publicity(&state, "XK", p).await
 }
@@ -634,14 +636,14 @@ pub async fn list_licences(
     params(PublicityParams),
     responses(
         (status = 200, description = "公示期内的行政处罚信息（仅法人和非法人组织），按决定日期从新到旧", body = PublicityResponse),
-        (status = 400, description = "日期或游标格式不正确（`bad_request`）", body = crate::openapi::ErrorEnvelope),
+        (status = 400, description = "日期或游标格式不正确（`bad_request`），或查询参数无效（`query_invalid`）", body = crate::openapi::ErrorEnvelope),
         (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub async fn list_penalties(
     State(state): State<AppState>,
     _client: PublicApiClient,
-    Query(p): Query<PublicityParams>,
+    ApiQuery(p): ApiQuery<PublicityParams>,
 ) -> ApiResult<Json<PublicityResponse>> {
     publicity(&state, "CF", p).await
 }

@@ -1,14 +1,14 @@
 //! `/api/v1/subscription/…`: a subscriber's own subscription.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use xinyong_core::subscriptions::{self, FeedPage, WatchlistOutcome};
 
 use crate::AppState;
 use crate::auth::{ApiCaller, random_secret};
-use crate::error::{ApiResult, json_body};
+use crate::error::{ApiQuery, ApiResult, json_body};
 
 #[derive(Debug, Deserialize)]
 pub struct FeedQuery {
@@ -28,7 +28,7 @@ fn default_limit() -> u32 {
 pub async fn get_feed(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<FeedQuery>,
+    ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> ApiResult<Json<FeedPage>> {
     Ok(Json(subscriptions::feed(&state.core, &caller, q.after, q.limit).await?))
 }
