@@ -140,15 +140,7 @@ fn checked_attachments(uploads: Vec<AttachmentUpload>) -> Result<Vec<NoticeAttac
     }
     let mut files = Vec::with_capacity(uploads.len());
     for (i, u) in uploads.into_iter().enumerate() {
-        let name: String = u
-            .name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect();
+        let name = crate::objections::stored_file_name(&u.name);
         let name = if name.trim().is_empty() { format!("附件{}", i + 1) } else { name.trim().to_owned() };
         if u.bytes.len() > MAX_ATTACHMENT_BYTES {
             let mb = MAX_ATTACHMENT_BYTES / (1024 * 1024);

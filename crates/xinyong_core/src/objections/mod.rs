@@ -120,6 +120,12 @@ pub(crate) fn evidence_files(core: &Core, uploads: Vec<EvidenceUpload>) -> Resul
     checked_files(uploads, settings.evidence_max_files, settings.evidence_max_bytes)
 }
 
+/// An uploaded file's name as stored and shown: without any path a browser
+/// sent, without control characters, at most 100 characters.
+pub(crate) fn stored_file_name(sent: &str) -> String {
+    sent.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
 /// Checks files against a count and a size limit (empty parts dropped),
 /// sniffs their type and names them without any path: the files as stored.
 /// Shared by objections and voluntary registrations.
@@ -136,15 +142,7 @@ pub(crate) fn checked_files(
     }
     let mut files = Vec::new();
     for (i, u) in uploads.into_iter().enumerate() {
-        let name: String = u
-            .name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect();
+        let name = stored_file_name(&u.name);
         if u.bytes.len() > max_bytes {
             let mb = max_bytes / (1024 * 1024);
             return Err(CoreError::invalid("evidence_too_large", format!("证明材料“{name}”超过 {mb} MB")));
