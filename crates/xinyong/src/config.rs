@@ -83,6 +83,9 @@ pub struct LogConfig {
     #[serde(default)]
     pub private_key: Option<String>,
     pub checkpoint_interval_ms: u64,
+    /// Records in entry format v1 only (docs/LOG.md); off by default.
+    #[serde(default)]
+    pub write_v1_entries: bool,
 }
 
 impl std::fmt::Debug for LogConfig {
@@ -92,6 +95,7 @@ impl std::fmt::Debug for LogConfig {
             .field("key_file", &self.key_file)
             .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("write_v1_entries", &self.write_v1_entries)
             .finish()
     }
 }

@@ -10,6 +10,13 @@ use crate::{CmdResult, Failure, runtime};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum LogCommand {
+    /// Print the log's public verifier key (C2SP signed-note format), as
+    /// `/log/key` serves it: what a trust policy for reports lists.
+    Key {
+        /// Database URL (overrides configuration).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Hand the log over to a new signing key: logs the new public key as a
     /// `log_key_rotated` entry signed by the current key, then signs a
     /// checkpoint with the new key. NEW_KEY_FILE is created (mode 0600) when
@@ -28,6 +35,13 @@ pub enum LogCommand {
 pub async fn run(cfg: Config, command: LogCommand) -> CmdResult {
     match command {
         LogCommand::RotateKey { new_key_file, database } => rotate_key(&cfg, &new_key_file, database).await,
+        LogCommand::Key { database } => {
+            let url = database.unwrap_or_else(|| cfg.database.url.clone());
+            // Only the key the log is signed with, never a new one.
+            let core = runtime::build_core_with(&cfg, &url, runtime::KeyUse::MustExist).await?;
+            println!("{}", core.keys().verifier_key());
+            Ok(())
+        }
     }
 }
 

@@ -28,6 +28,7 @@ mod jobs_cmd;
 mod listings_cmd;
 mod log_cmd;
 mod lottery_cmd;
+mod report_cmd;
 mod rules_cmd;
 mod runtime;
 mod serve_cmd;
@@ -120,6 +121,11 @@ enum Command {
     Log {
         #[command(subcommand)]
         command: log_cmd::LogCommand,
+    },
+    /// Credit reports: issue one as signed JSON, verify one offline.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
     },
     /// Back the SQLite database up while it serves, and verify the copy.
     Backup(backup_cmd::BackupArgs),
@@ -225,6 +231,7 @@ fn main() -> ExitCode {
         Command::Log { command } => {
             with_config(cli.config.as_deref(), |cfg| runtime::block_on(log_cmd::run(cfg, command)))
         }
+        Command::Report { command } => report_cmd::run(cli.config.as_deref(), command),
         Command::Migrate { database } => with_config(cli.config.as_deref(), |cfg| {
             runtime::block_on(async move {
                 let url = database.unwrap_or(cfg.database.url.clone());

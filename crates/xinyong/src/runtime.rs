@@ -169,6 +169,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
             remind_working_days: cfg.commitments.remind_working_days,
         },
         registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
+        write_v1_entries: cfg.log.write_v1_entries,
     })
 }
 

@@ -234,3 +234,36 @@ fn bench_all_prints_one_document_with_every_bench() {
     assert!(rate["value"].as_f64().unwrap() > 0.0 && rate["baseline"]["value"].as_f64().unwrap() > 0.0, "{rate}");
     assert_eq!(doc["scale"], "quick");
 }
+
+#[test]
+fn a_credit_report_issued_on_the_command_line_verifies_with_the_logs_key_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xinyong(dir.path(), &["demo", "--subjects", "300", "--seed", "7"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = dir.path().join("data/xinyong.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The legal person with the latest penalty in publicity.
+    let uscc = rt.block_on(async {
+        let store = xinyong_storage::SqliteStore::open(&db).await.unwrap();
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+        let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
+        let rows = xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap();
+        rows[0].subject_key.clone()
+    });
+    let out = xinyong(dir.path(), &["report", "issue", "--uscc", &uscc, "--out", "r.json"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = xinyong(dir.path(), &["log", "key"], None);
+    let key = String::from_utf8(key.stdout).unwrap().trim().to_owned();
+    std::fs::write(dir.path().join("trust.toml"), format!("logs = [\"{key}\"]\n")).unwrap();
+    let out = xinyong(dir.path(), &["report", "verify", "r.json", "--trust", "trust.toml"], None);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && text.starts_with("核验通过") && text.contains(&uscc), "{text}");
+
+    // A stranger's key: refused, exit 1, the part named.
+    let stranger = "xinyong.local/log+2791de25+AdBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3";
+    let out = xinyong(dir.path(), &["report", "verify", "r.json", "--key", stranger], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("protected.kid"));
+    let out = xinyong(dir.path(), &["verify"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

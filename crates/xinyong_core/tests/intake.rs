@@ -473,3 +473,43 @@ async fn a_legal_representative_other_than_the_registered_one_is_a_warning() {
     assert_eq!((warning.field.as_str(), warning.code.as_str()), ("CF_FRDB", "legal_rep_mismatch"));
     assert!(warning.message.contains("王建军") && !warning.message.contains("李卫东"), "{}", warning.message);
 }
+
+/// Records written in entry format v1 (one commitment per body) and later in
+/// v2 (one digest per field) live in one log: `verify` recomputes each in
+/// its own format, and only the v2 ones open field by field.
+#[tokio::test]
+async fn entries_written_before_and_after_format_v2_verify_in_one_log() {
+    let settings = CoreSettings { write_v1_entries: true, ..CoreSettings::default() };
+    let app = TestApp::with_settings(TestDb::new().await, settings).await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    let old = ingest_batch(&app.core, request("scjgj", None, fixture("penalties_utf8.csv"))).await.unwrap();
+    // The same database, reopened by a build that writes v2.
+    let keys = xinyong_test_support::test_keys();
+    let clock = std::sync::Arc::new(app.clock.clone());
+    let core = xinyong_core::Core::new(app.db.store.clone(), clock, keys, CoreSettings::default());
+    let new = ingest_batch(&core, request("scjgj", None, fixture("licences.xlsx"))).await.unwrap();
+    assert_eq!((old.batch.accepted, new.batch.accepted), (6, 3));
+
+    let size = core.store().log_size().await.unwrap();
+    let entries = core.store().events_from(0, size as u32).await.unwrap();
+    let with_header = |header: &str, kind: &str| {
+        entries.iter().filter(|e| e.kind == kind && e.entry.starts_with(header.as_bytes())).count()
+    };
+    assert_eq!(with_header("xinyong-entry/v1\n", "record_accepted"), 6);
+    assert_eq!(with_header("xinyong-entry/v2\n", "record_accepted"), 3);
+    assert_eq!(with_header("xinyong-entry/v2\n", "batch_received"), 0, "only records are v2");
+    core.checkpoint().await.unwrap();
+    let report = verify(&core, &no_progress).await.unwrap();
+    assert_eq!(report.entries, size);
+
+    for e in entries.iter().filter(|e| e.kind == "record_accepted") {
+        let v = xinyong_core::portal::verify_entry(&core, e.seq as u64).await.unwrap();
+        assert!(v.proof_check.is_ok());
+        let v2 = e.entry.starts_with(b"xinyong-entry/v2\n");
+        assert_eq!(v.field_count.is_some(), v2);
+        assert!(v.disclosures.iter().all(|d| d.matches));
+        if !v2 {
+            assert!(v.disclosures.is_empty());
+        }
+    }
+}

@@ -47,12 +47,13 @@ use crate::commitments::{CommitmentsEvent, CommitmentsKind};
 use crate::evaluation::{EvaluationEvent, EvaluationKind};
 use crate::inspections::{InspectionsEvent, InspectionsKind};
 use crate::lists::{ListsEvent, ListsKind};
-use crate::log::{LogEntry, LogEvent, LogKind, body_commitment};
+use crate::log::{EntryVersion, LogEntry, LogEvent, LogKind, body_commitment};
 use crate::notices::{NoticesEvent, NoticesKind};
 use crate::objections::{ObjectionsEvent, ObjectionsKind};
 use crate::projection::{ProjectionError, ProjectionWrite, TableSpec};
 use crate::registrations::{RegistrationsEvent, RegistrationsKind};
 use crate::repair::{RepairEvent, RepairKind};
+use crate::reports::{ReportsEvent, ReportsKind};
 use crate::rules::{RulesEvent, RulesKind};
 use crate::subjects::{SubjectsEvent, SubjectsKind};
 use crate::subscriptions::{SubscriptionsEvent, SubscriptionsKind};
@@ -117,6 +118,7 @@ pub enum EventBody {
     Commitments(CommitmentsEvent),
     Registrations(RegistrationsEvent),
     Notices(NoticesEvent),
+    Reports(ReportsEvent),
     Log(LogEvent),
 }
 
@@ -140,6 +142,7 @@ pub enum EventKind {
     Commitments(CommitmentsKind),
     Registrations(RegistrationsKind),
     Notices(NoticesKind),
+    Reports(ReportsKind),
     Log(LogKind),
 }
 
@@ -255,6 +258,7 @@ compose!(
     Commitments(CommitmentsEvent, CommitmentsKind),
     Registrations(RegistrationsEvent, RegistrationsKind),
     Notices(NoticesEvent, NoticesKind),
+    Reports(ReportsEvent, ReportsKind),
     Log(LogEvent, LogKind),
 );
 
@@ -297,6 +301,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Commitments(_) => CommitmentsEvent::deserialize(value).map(EventBody::Commitments),
             EventKind::Registrations(_) => RegistrationsEvent::deserialize(value).map(EventBody::Registrations),
             EventKind::Notices(_) => NoticesEvent::deserialize(value).map(EventBody::Notices),
+            EventKind::Reports(_) => ReportsEvent::deserialize(value).map(EventBody::Reports),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -307,6 +312,18 @@ impl EventBody {
     /// The kind's snake_case name (the serde tag).
     pub fn kind_name(&self) -> &'static str {
         self.kind().name()
+    }
+
+    /// The entry format new events of this kind are written in: records get
+    /// per-field commitments (v2) so their public fields can be proven one by
+    /// one; every other kind opens whole or not at all (v1).
+    pub fn entry_version(&self) -> EntryVersion {
+        match self {
+            EventBody::Collection(CollectionEvent::RecordAccepted { .. } | CollectionEvent::RecordCorrected { .. }) => {
+                EntryVersion::V2
+            }
+            _ => EntryVersion::V1,
+        }
     }
 
     /// Canonical JSON of the body: serde's field order is the declaration order
@@ -336,6 +353,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::commitments::tables(),
             crate::registrations::tables(),
             crate::notices::tables(),
+            crate::reports::tables(),
             crate::log::tables(),
         ]
         .concat()
@@ -378,14 +396,20 @@ impl Event {
         EventMeta { seq: self.seq, time: self.time }
     }
 
+    /// The entry in the version this body is written in today.
     pub fn entry(&self) -> Result<LogEntry, serde_json::Error> {
-        Ok(self.entry_for_body_json(&self.body.canonical_json()?))
+        self.entry_as(self.body.entry_version(), &self.body.canonical_json()?)
     }
 
-    /// The entry, given the body's canonical JSON already serialised (the
-    /// write path serialises each body once and stores the same bytes).
-    pub fn entry_for_body_json(&self, body_json: &[u8]) -> LogEntry {
-        LogEntry {
+    /// The entry in `version`, given the body's canonical JSON already
+    /// serialised (the write path serialises each body once and stores the
+    /// same bytes; `verify` recomputes each entry in its stored version).
+    pub fn entry_as(&self, version: EntryVersion, body_json: &[u8]) -> Result<LogEntry, serde_json::Error> {
+        let field_digests = match version {
+            EntryVersion::V1 => None,
+            EntryVersion::V2 => Some(crate::log::disclosure::field_digests(&self.salt, body_json)?),
+        };
+        Ok(LogEntry {
             index: self.seq,
             time: self.time,
             actor: self.actor.as_str().to_owned(),
@@ -393,7 +417,8 @@ impl Event {
             subject: self.body.public_subject().map(str::to_owned),
             rules: self.rules.clone(),
             body_commitment: body_commitment(&self.salt, body_json),
-        }
+            field_digests,
+        })
     }
 
     /// The projection rows this event writes (see [`EventBody::projection_writes`]).

@@ -26,6 +26,7 @@ pub mod notices;
 pub mod objections;
 pub mod registrations;
 pub mod repair;
+pub mod reports;
 pub mod rules;
 pub mod subjects;
 pub mod subscriptions;

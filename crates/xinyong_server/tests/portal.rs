@@ -418,7 +418,7 @@ async fn verification_checks_the_proof_and_opens_only_bodies_without_personal_da
     let html = assert_ok_html(&app.get(&format!("/verify/{inspection}")).await);
     assert!(html.contains("✓ 证明有效") || html.contains("证明有效"), "{html}");
     assert!(html.contains("未被修改") || html.contains("没有被修改"));
-    assert!(html.contains("xinyong-entry/v1") && html.contains("c2sp.org/tlog-proof@v1"));
+    assert!(html.contains("xinyong-entry/v2") && html.contains("c2sp.org/tlog-proof@v1"));
     assert!(html.contains(&app.core.keys().verifier_key()));
     let body = app.get(&format!("/verify/{inspection}/body.json")).await;
     assert_eq!(body.status, StatusCode::OK);
@@ -460,6 +460,57 @@ async fn verification_checks_the_proof_and_opens_only_bodies_without_personal_da
     let r = app.get("/verify?index=3").await;
     assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/verify/3"));
     assert!(assert_ok_html(&app.get("/verify").await).contains("最新签名检查点"));
+}
+
+/// A penalty's body names the legal representative, so it never opens whole;
+/// its entry (v2) commits each field on its own, and the public ones are
+/// handed out one by one and check against the entry by hashing alone.
+#[tokio::test]
+async fn a_penalty_s_public_fields_are_proven_one_by_one_without_its_personal_ones() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let app = portal_app().await;
+    let page = app.get(&format!("/subjects/{}", a())).await.text();
+    let penalty = verify_link_after(&page, "济市监罚〔2026〕101号");
+    let entry = app.get(&format!("/log/entries/{penalty}")).await.text();
+    assert!(entry.starts_with("xinyong-entry/v2\n"), "{entry}");
+    let digests: Vec<&str> = entry.lines().filter_map(|l| l.strip_prefix("field ")).collect();
+    assert!(digests.len() > 10 && digests.windows(2).all(|w| w[0] < w[1]), "{entry}");
+
+    let r = app.get(&format!("/verify/{penalty}/disclosures.json")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(json["entry"].as_str(), Some(entry.as_str()));
+    let disclosures = json["disclosures"].as_array().unwrap();
+    let mut opened = std::collections::BTreeMap::new();
+    for d in disclosures {
+        // Only the string handed out and the entry: hash, encode, look up.
+        let encoded = d["disclosure"].as_str().unwrap();
+        let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(encoded.as_bytes()));
+        assert!(digests.contains(&digest.as_str()), "{d}");
+        let array: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(encoded).unwrap()).unwrap();
+        assert_eq!(array[1], d["pointer"]);
+        opened.insert(array[1].as_str().unwrap().to_owned(), array[2].clone());
+    }
+    assert_eq!(opened["/record/document_number"], "济市监罚〔2026〕101号");
+    assert_eq!(opened["/record/subject/key"], a().as_str());
+    assert!(opened.keys().any(|p| p.starts_with("/record/fields/CF_")), "{opened:?}");
+    assert!(disclosures.len() < digests.len(), "personal fields stay digests");
+    let text = String::from_utf8(r.body.clone()).unwrap();
+    assert!(!text.contains("张三丰") && !text.contains("salt_hex"), "{text}");
+
+    // A disclosure changed by one character is no longer in the entry.
+    let first = disclosures[0]["disclosure"].as_str().unwrap();
+    let mut bytes = URL_SAFE_NO_PAD.decode(first).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    let forged = URL_SAFE_NO_PAD.encode(&bytes);
+    assert!(!digests.contains(&URL_SAFE_NO_PAD.encode(Sha256::digest(forged.as_bytes())).as_str()));
+
+    let html = assert_ok_html(&app.get(&format!("/verify/{penalty}")).await);
+    assert!(html.contains("逐字段核验") && html.contains("济市监罚〔2026〕101号") && !html.contains("张三丰"));
+    assert!(!html.contains("摘要不在条目中"));
+    // An entry that is not a record has no field-by-field disclosures.
+    assert_eq!(app.get("/verify/0/disclosures.json").await.status, StatusCode::NOT_FOUND);
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
@@ -1028,4 +1079,88 @@ async fn the_openapi_document_speaks_chinese() {
         .collect();
     assert!(english.is_empty(), "English left in the API document (add to openapi_zh.rs):\n{}", english.join("\n"));
     assert_eq!(xinyong_server::openapi::stale_translations(), Vec::<&str>::new());
+}
+
+/// The public credit report: signed JSON whose every record is proven to one
+/// checkpoint and whose public fields are disclosed one by one; it verifies
+/// offline with the log's key only, and any change names the part changed.
+#[tokio::test]
+async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_changed() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use xinyong_core::reports::verify::{TrustPolicy, verify_report};
+    let app = portal_app().await;
+    let r = app.get(&format!("/subjects/{}/report.json", a())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.content_type().starts_with("application/json"));
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
+    let ok = verify_report(&r.body, &trust).unwrap();
+    assert_eq!(ok.report.subject.uscc, a());
+    assert!(!ok.report.records.is_empty() && ok.disclosed_fields > 0, "{ok:?}");
+    assert!(ok.report.records.iter().any(|rec| rec.item == "CF"));
+    let payload_text =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(r.json()["payload"].as_str().unwrap()).unwrap()).unwrap();
+    assert!(!payload_text.contains("张三丰") && !payload_text.contains("salt"), "{payload_text}");
+
+    // Issuing it was logged, and the log still verifies.
+    let size = app.core.store().log_size().await.unwrap();
+    let last = app.core.store().events_from(size - 1, 1).await.unwrap().remove(0);
+    assert_eq!(last.kind, "report_issued");
+    assert!(last.body.unwrap().contains(&ok.report.report_id));
+    xinyong_core::log::verify::verify(&app.core, &|_, _, _| {}).await.unwrap();
+
+    // Change one part of the payload, keep the signature: the part is named.
+    let tampered = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut file = r.json();
+        let mut payload: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(file["payload"].as_str().unwrap()).unwrap()).unwrap();
+        change(&mut payload);
+        file["payload"] = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap()).into();
+        verify_report(&serde_json::to_vec(&file).unwrap(), &trust).unwrap_err().part
+    };
+    let flip = |s: &str| {
+        let mut chars: Vec<char> = s.chars().collect();
+        let i = chars.len() / 2;
+        chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+        chars.into_iter().collect::<String>()
+    };
+    let with_value = |d: &str| {
+        let mut array: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(d).unwrap()).unwrap();
+        array[2] = format!("{}改", array[2].as_str().unwrap_or_default()).into();
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&array).unwrap())
+    };
+    let rec = ok.report.records.iter().position(|rec| !rec.disclosures.is_empty()).unwrap();
+    let at = |what: &str| format!("records[{rec}].{what}");
+    let disclosure = |p: &mut serde_json::Value| {
+        let d = p["records"][rec]["disclosures"][1].as_str().unwrap().to_owned();
+        p["records"][rec]["disclosures"][1] = with_value(&d).into();
+    };
+    assert_eq!(tampered(&disclosure), at("disclosures[1]"));
+    let proof = |p: &mut serde_json::Value| {
+        let h = p["records"][rec]["proof"][0].as_str().unwrap().to_owned();
+        p["records"][rec]["proof"][0] = flip(&h).into();
+    };
+    assert_eq!(tampered(&proof), at("proof"));
+    let entry = |p: &mut serde_json::Value| {
+        let e = p["records"][rec]["entry"].as_str().unwrap().replace("kind record_", "kind recorx_");
+        p["records"][rec]["entry"] = e.into();
+    };
+    assert_eq!(tampered(&entry), at("proof"));
+    let checkpoint = |p: &mut serde_json::Value| {
+        let c = p["checkpoint"].as_str().unwrap();
+        let root = c.lines().nth(2).unwrap();
+        p["checkpoint"] = c.replace(root, &flip(root)).into();
+    };
+    assert_eq!(tampered(&checkpoint), "checkpoint");
+    assert_eq!(tampered(&|p| p["subject"]["name"] = "别的公司".into()), "signature");
+
+    let mut file = r.json();
+    file["signature"] = flip(file["signature"].as_str().unwrap()).into();
+    assert_eq!(verify_report(&serde_json::to_vec(&file).unwrap(), &trust).unwrap_err().part, "signature");
+    let stranger = xinyong_core::LogKeys::from_seed("xinyong.test/log", [7; 32]).unwrap();
+    let other = TrustPolicy { logs: vec![stranger.verifier().unwrap()] };
+    assert_eq!(verify_report(&r.body, &other).unwrap_err().part, "protected.kid");
+
+    // An unknown subject is a 404, not an empty report.
+    let unknown = app.get(&format!("/subjects/{}/report.json", uscc("370104", "MA3E8N0T"))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -36,6 +36,7 @@ pub mod objections;
 pub mod portal;
 pub mod registrations;
 pub mod repair;
+pub mod reports;
 pub mod rules;
 pub mod subjects;
 pub mod subscriptions;

@@ -18,6 +18,7 @@ mod queries {
     mod portal;
     mod redress;
     mod registrations;
+    mod reports;
     mod subscriptions;
 }
 

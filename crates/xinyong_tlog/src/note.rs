@@ -182,6 +182,14 @@ impl NoteSigner {
     }
 }
 
+impl NoteSigner {
+    /// A plain Ed25519 signature (RFC 8032) over `message`, for documents
+    /// that are not notes (a credit report's JWS, docs/REPORTS.md).
+    pub fn sign_detached(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+}
+
 /// Verifies signatures of one Ed25519 key known under one key name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteVerifier {
@@ -244,6 +252,13 @@ impl NoteVerifier {
 
     pub fn key_id(&self) -> u32 {
         self.key_id
+    }
+
+    /// Checks a plain Ed25519 signature made by [`NoteSigner::sign_detached`]
+    /// (strict verification: no malleable or small-order encodings).
+    pub fn verify_detached(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        let signature = ed25519_dalek::Signature::from_bytes(signature);
+        self.key.verify_strict(message, &signature).is_ok()
     }
 
     pub fn verifying_key(&self) -> &VerifyingKey {

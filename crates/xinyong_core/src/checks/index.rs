@@ -654,6 +654,7 @@ impl Inner {
             | EventBody::Commitments(_)
             | EventBody::Registrations(_)
             | EventBody::Notices(_)
+            | EventBody::Reports(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -910,6 +911,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
+            | EventKind::Reports(_)
             | EventKind::Log(_) => false,
         }
     }

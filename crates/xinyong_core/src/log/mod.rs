@@ -13,6 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 use xinyong_domain::event::{Event, NewEvent};
+use xinyong_domain::log::EntryVersion;
 use xinyong_domain::mask::MaskConfig;
 use xinyong_storage::{AppendOutcome, Counts, Hash, PreparedEvent, Store, StoredCheckpoint};
 use xinyong_tlog::{Checkpoint, NodeSource, TlogProof};
@@ -46,6 +47,9 @@ pub struct CoreSettings {
     pub commitments: crate::commitments::CommitmentSettings,
     /// Voluntary registration (review deadline, file limits, reviewers).
     pub registrations: crate::registrations::RegistrationSettings,
+    /// Write every entry in format v1, records included (docs/LOG.md): only
+    /// for outside checkers that do not read v2 yet.
+    pub write_v1_entries: bool,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.
@@ -183,6 +187,7 @@ impl Core {
         let _guard = self.write_lock.lock().await;
         let time = self.clock.now();
         let keys = Arc::clone(&self.keys);
+        let v1_only = self.settings.write_v1_entries;
         // The store calls `build` once, inside its transaction; the events move
         // into it instead of being cloned.
         let pending = std::sync::Mutex::new(Some(events));
@@ -201,7 +206,7 @@ impl Core {
                     let seq = first + i as u64;
                     let event =
                         Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
-                    prepare(event)
+                    prepare(event, v1_only)
                 })
                 .collect()
         };
@@ -285,6 +290,15 @@ impl Core {
         Ok(TlogProof { extra: None, index, hashes, checkpoint: cp.note })
     }
 
+    /// The RFC 9162 inclusion path of `index` in the tree of the first
+    /// `size` entries (a report proves all its records to one checkpoint).
+    pub async fn inclusion_proof_at(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
+        if index >= size || size > self.store.log_size().await? {
+            return Err(CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" });
+        }
+        self.with_nodes(|src| xinyong_tlog::inclusion_proof(index, size, src).map_err(|e| format!("{e:?}"))).await
+    }
+
     /// The RFC 9162 consistency proof between two tree sizes.
     pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
         let size = self.store.log_size().await?;
@@ -321,11 +335,13 @@ impl Core {
 /// One event ready for the store: canonical body, entry, leaf hash and the
 /// projection writes. An event whose body or rows cannot be encoded is refused
 /// with the reason, so nothing half-written (or empty) is ever committed.
-fn prepare(event: Event) -> std::result::Result<PreparedEvent, String> {
+fn prepare(event: Event, v1_only: bool) -> std::result::Result<PreparedEvent, String> {
     let seq = event.seq;
     let kind = event.body.kind_name();
     let body_json = event.body.canonical_json().map_err(|e| format!("event {seq} ({kind}): body: {e}"))?;
-    let entry = event.entry_for_body_json(&body_json).to_bytes();
+    let version = if v1_only { EntryVersion::V1 } else { event.body.entry_version() };
+    let entry =
+        event.entry_as(version, &body_json).map_err(|e| format!("event {seq} ({kind}): entry: {e}"))?.to_bytes();
     let leaf = xinyong_tlog::leaf_hash(&entry);
     let writes = event.projection_writes().map_err(|e| format!("event {seq} ({kind}): {e}"))?;
     let rules_json = serde_json::to_string(&event.rules).map_err(|e| format!("event {seq} ({kind}): rules: {e}"))?;

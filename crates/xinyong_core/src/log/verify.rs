@@ -8,7 +8,7 @@ use std::fmt;
 
 use xinyong_domain::event::{Actor, Event, EventBody, EventKind, RuleVersions, all_tables};
 use xinyong_domain::log::time_from_millis;
-use xinyong_domain::log::{LogEvent, key_id_of};
+use xinyong_domain::log::{EntryVersion, LogEvent, key_id_of};
 use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::projection::{Cell, ProjectionError, RowState, TableSpec};
 use xinyong_storage::{StoredCheckpoint, StoredEvent};
@@ -255,7 +255,11 @@ async fn check_events(
                 return Err(mismatch("events", row.seq.to_string(), Some(next), problem));
             }
             let event = decode_event(row)?;
-            let entry = event.entry().map_err(|e| at(format!("body cannot be encoded: {e}")))?.to_bytes();
+            // Each entry is recomputed in the format it was written in.
+            let version = EntryVersion::of(&row.entry).ok_or_else(|| at("entry has no known header".to_owned()))?;
+            let body_json = event.body.canonical_json().map_err(|e| at(format!("body cannot be encoded: {e}")))?;
+            let entry =
+                event.entry_as(version, &body_json).map_err(|e| at(format!("body cannot be encoded: {e}")))?.to_bytes();
             if entry != row.entry {
                 let what = "stored entry bytes differ from the entry recomputed from the event's columns and body";
                 return Err(at(what.to_owned()));

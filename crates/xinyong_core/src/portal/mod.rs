@@ -15,7 +15,10 @@
 //! that cannot be read or classified is left out: the failure leaks nothing.
 
 pub mod as_of;
+mod disclose;
 pub mod search;
+
+pub use disclose::FieldDisclosure;
 
 use std::collections::BTreeMap;
 
@@ -480,6 +483,10 @@ pub struct EntryVerification {
     pub withheld: Option<String>,
     /// The public record this entry wrote, when it is public today.
     pub record: Option<PublicRecord>,
+    /// Of a v2 entry (records), the public fields opened one by one.
+    pub disclosures: Vec<FieldDisclosure>,
+    /// Of a v2 entry, how many fields it commits (disclosed or not).
+    pub field_count: Option<usize>,
 }
 
 /// Whether a record body reveals nothing beyond the public view: every field
@@ -530,14 +537,15 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
         .unwrap_or_default();
 
     // Only records are opened here; every other kind shows its entry and proof.
+    let mut disclosures = Vec::new();
     let (opening, withheld, record) = match EventKind::parse(&stored.kind) {
         Some(EventKind::Collection(_)) => {
             match stored.body.as_deref().and_then(|b| serde_json::from_str::<CollectionEvent>(b).ok()) {
                 Some(CollectionEvent::RecordAccepted { record }) => {
-                    open_record(core, &stored, &entry, &record, &[]).await?
+                    open_record(core, &stored, &entry, &record, &[], &mut disclosures).await?
                 }
                 Some(CollectionEvent::RecordCorrected { record, changes }) => {
-                    open_record(core, &stored, &entry, &record, &changes).await?
+                    open_record(core, &stored, &entry, &record, &changes, &mut disclosures).await?
                 }
                 Some(CollectionEvent::BatchReceived { .. } | CollectionEvent::RecordPublicityEnded { .. }) => {
                     (None, Some(NOT_A_RECORD.to_owned()), None)
@@ -571,6 +579,8 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
         opening,
         withheld,
         record,
+        disclosures,
+        field_count: entry.field_digests.as_ref().map(Vec::len),
     })
 }
 
@@ -595,6 +605,7 @@ async fn open_record(
     entry: &LogEntry,
     r: &AcceptedRecord,
     changes: &[xinyong_domain::collection::FieldChange],
+    disclosures: &mut Vec<FieldDisclosure>,
 ) -> Result<(Option<BodyOpening>, Option<String>, Option<PublicRecord>)> {
     let index = entry.index;
     let today = china_today(core);
@@ -618,9 +629,21 @@ async fn open_record(
         return Ok((None, Some("该记录目前不在公示期内或不予公示，因此只显示条目和证明。".to_owned()), None));
     }
     let record = public_view(r, index, catalog, mask, today);
+    if let (Some(item), Some(body), Some(salt)) = (
+        public_item(catalog, &r.item),
+        stored.body.as_deref(),
+        stored.salt.as_deref().and_then(|s| <[u8; 32]>::try_from(s).ok()),
+    ) {
+        *disclosures = disclose::public_disclosures(entry, &salt, body, r, item, mask);
+    }
     if !body_is_publishable(r, &changes, catalog) {
-        let why = "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开正文和盐值；\
-                   下方公开的字段由平台依据同一条记录展示。";
+        let why = if disclosures.is_empty() {
+            "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开正文和盐值；\
+             下方公开的字段由平台依据同一条记录展示。"
+        } else {
+            "本条记录的正文含有不公开的个人信息（如法定代表人姓名或证件号码），因此不公开整个正文和盐值；\
+             公开的字段逐项披露如下，每一项都可以单独对照本条日志核验，不公开的字段只以摘要留在日志中。"
+        };
         return Ok((None, Some(why.to_owned()), record));
     }
     let body_text = stored.body.clone().unwrap_or_default();

@@ -430,6 +430,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
+            | EventKind::Reports(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -510,6 +511,7 @@ impl Inner {
             | EventBody::Commitments(_)
             | EventBody::Registrations(_)
             | EventBody::Notices(_)
+            | EventBody::Reports(_)
             | EventBody::Log(_) => {}
         }
     }

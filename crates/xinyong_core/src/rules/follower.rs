@@ -56,6 +56,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
+            | EventKind::Reports(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -94,6 +95,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Commitments(_)
                 | EventBody::Registrations(_)
                 | EventBody::Notices(_)
+                | EventBody::Reports(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -244,6 +244,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Commitments(_)
         | EventBody::Registrations(_)
         | EventBody::Notices(_)
+        | EventBody::Reports(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

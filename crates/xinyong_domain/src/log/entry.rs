@@ -4,6 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
@@ -30,6 +31,10 @@ pub fn body_commitment(salt: &[u8; 32], body_json: &[u8]) -> [u8; 32] {
 /// rules catalog=2026.1 regime=c   (or "-"; sorted key=value pairs)
 /// body <base64 of SHA-256(salt ‖ canonical body JSON)>
 /// ```
+///
+/// Version 2 (`xinyong-entry/v2`, records) adds one line per leaf of the
+/// body after `body`: `field <base64url SHA-256 of the leaf's disclosure>`,
+/// sorted ascending (see [`crate::log::disclosure`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
     pub index: u64,
@@ -39,9 +44,33 @@ pub struct LogEntry {
     pub subject: Option<String>,
     pub rules: RuleVersions,
     pub body_commitment: [u8; 32],
+    /// `None` for a v1 entry; for v2 the sorted digests of the body's leaves.
+    pub field_digests: Option<Vec<[u8; 32]>>,
 }
 
 pub const ENTRY_HEADER: &str = "xinyong-entry/v1";
+pub const ENTRY_HEADER_V2: &str = "xinyong-entry/v2";
+
+/// Which format an entry is written in (docs/LOG.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryVersion {
+    /// One salted commitment to the whole body.
+    V1,
+    /// V1's commitment plus one digest per leaf of the body.
+    V2,
+}
+
+impl EntryVersion {
+    /// The version of stored entry bytes, read from their first line.
+    pub fn of(entry: &[u8]) -> Option<EntryVersion> {
+        let header = entry.split(|b| *b == b'\n').next()?;
+        match header {
+            h if h == ENTRY_HEADER.as_bytes() => Some(EntryVersion::V1),
+            h if h == ENTRY_HEADER_V2.as_bytes() => Some(EntryVersion::V2),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError {
@@ -58,8 +87,9 @@ impl LogEntry {
         } else {
             self.rules.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
         };
-        format!(
-            "{ENTRY_HEADER}\nindex {}\ntime {}\nactor {}\nkind {}\nsubject {}\nrules {}\nbody {}\n",
+        let header = if self.field_digests.is_some() { ENTRY_HEADER_V2 } else { ENTRY_HEADER };
+        let mut text = format!(
+            "{header}\nindex {}\ntime {}\nactor {}\nkind {}\nsubject {}\nrules {}\nbody {}\n",
             self.index,
             self.time.to_rfc3339_opts(SecondsFormat::Millis, true),
             self.actor,
@@ -67,8 +97,13 @@ impl LogEntry {
             self.subject.as_deref().unwrap_or("-"),
             rules,
             BASE64.encode(self.body_commitment),
-        )
-        .into_bytes()
+        );
+        for digest in self.field_digests.iter().flatten() {
+            text.push_str("field ");
+            text.push_str(&BASE64URL.encode(digest));
+            text.push('\n');
+        }
+        text.into_bytes()
     }
 
     pub fn parse(bytes: &[u8]) -> Result<LogEntry, EntryError> {
@@ -83,8 +118,12 @@ impl LogEntry {
                 .filter(|v| !v.is_empty() && !v.contains(' ') || key == "rules")
                 .ok_or(EntryError::Malformed { line: i + 1, expected: key })
         };
-        if lines.len() != 8 || lines[0] != ENTRY_HEADER {
+        let v2 = lines.first() == Some(&ENTRY_HEADER_V2);
+        if !v2 && (lines.len() != 8 || lines[0] != ENTRY_HEADER) {
             return Err(EntryError::Malformed { line: 1, expected: ENTRY_HEADER });
+        }
+        if v2 && lines.len() < 9 {
+            return Err(EntryError::Malformed { line: 9, expected: "field <base64url SHA-256>" });
         }
         let index =
             field(1, "index")?.parse().map_err(|_| EntryError::Malformed { line: 2, expected: "index <u64>" })?;
@@ -111,8 +150,29 @@ impl LogEntry {
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or(EntryError::Malformed { line: 8, expected: "body <base64 SHA-256>" })?;
-        Ok(LogEntry { index, time, actor, kind, subject, rules, body_commitment: commitment })
+        let field_digests = if v2 { Some(parse_field_lines(&lines[8..])?) } else { None };
+        Ok(LogEntry { index, time, actor, kind, subject, rules, body_commitment: commitment, field_digests })
     }
+}
+
+/// A v2 entry's `field` lines: at least one, each a base64url (unpadded)
+/// SHA-256, strictly ascending so that one body has one entry.
+fn parse_field_lines(lines: &[&str]) -> Result<Vec<[u8; 32]>, EntryError> {
+    let mut digests: Vec<[u8; 32]> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let ascending = i == 0 || lines[i - 1] < *line;
+        let bad = EntryError::Malformed { line: i + 9, expected: "field <base64url SHA-256>, ascending" };
+        let digest = line
+            .strip_prefix("field ")
+            .and_then(|d| BASE64URL.decode(d).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or(bad.clone())?;
+        if !ascending {
+            return Err(bad);
+        }
+        digests.push(digest);
+    }
+    Ok(digests)
 }
 
 /// Milliseconds since the Unix epoch → UTC time (storage keeps instants as i64 ms).

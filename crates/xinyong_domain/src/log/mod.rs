@@ -3,6 +3,7 @@
 //! lives in `xinyong_tlog`; appending, proofs and checkpoints in
 //! `xinyong_core::log`.
 
+pub mod disclosure;
 mod entry;
 mod events;
 mod tables;

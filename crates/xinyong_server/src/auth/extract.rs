@@ -418,6 +418,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Commitments(_)
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
+            | EventKind::Reports(_)
             | EventKind::Log(_) => false,
         }
     }

@@ -523,6 +523,24 @@ pub(crate) async fn verify_body(State(state): State<AppState>, Path(raw): Path<S
     }
 }
 
+/// The public fields of a record's v2 entry with their disclosures, for
+/// checking them by program: `{"index", "entry", "disclosures": [...]}`.
+pub(crate) async fn verify_disclosures(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
+    let result = async {
+        let index = parse_index(&raw)?;
+        let v = portal::verify_entry(&state.core, index).await?;
+        if v.disclosures.is_empty() {
+            return Err(not_found(format!("第 {index} 条日志没有可公开的逐字段披露。")));
+        }
+        Ok(serde_json::json!({ "index": v.index, "entry": v.entry, "disclosures": v.disclosures }))
+    }
+    .await;
+    match result {
+        Ok(json) => axum::Json(json).into_response(),
+        Err(e) => error_page(&state, e),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct VerifyHomeQuery {
     index: Option<String>,

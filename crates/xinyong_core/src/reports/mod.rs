@@ -1,0 +1,141 @@
+//! Credit reports (信用报告, issue 12): a legal person's public facts as a
+//! signed JSON document that anyone can check offline (docs/REPORTS.md).
+//! Every record in it comes with its log entry, its inclusion proof to one
+//! signed checkpoint and the disclosures of its public fields; the whole is
+//! signed with the log's key; issuing it is an event (`report_issued`).
+
+pub mod format;
+pub mod verify;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine as _;
+use chrono::SecondsFormat;
+use sha2::{Digest, Sha256};
+use xinyong_domain::Uscc;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::reports::{IssuedReport, ReportsEvent};
+
+use crate::error::{CoreError, Result};
+use crate::log::Core;
+use crate::portal::{self, PublicRecord};
+use format::{CreditReport, ReportIssuer, ReportListing, ReportRecord, ReportSubject, SignedReport};
+
+/// Most records one report proves: a report is built in one request, and
+/// each record costs an inclusion proof.
+pub const MAX_REPORT_RECORDS: usize = 2_000;
+
+/// Where a report was asked for (recorded with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The public portal (anyone, rate limited).
+    Portal,
+    /// The operator's command line.
+    Cli,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Portal => "portal",
+            Channel::Cli => "cli",
+        }
+    }
+}
+
+/// Issues the public version of `uscc`'s report: builds it from the log as
+/// of a fresh checkpoint, signs it, and logs that it was issued.
+pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<SignedReport> {
+    let not_found = || CoreError::NotFound {
+        what: format!("统一社会信用代码为 {uscc} 的主体"),
+        code: "subject_not_found",
+    };
+    let profile = portal::subject_profile(core, uscc).await?.ok_or_else(not_found)?;
+    let shown: Vec<&PublicRecord> = [&profile.licences, &profile.penalties, &profile.other_acts, &profile.list_entries]
+        .into_iter()
+        .flatten()
+        .collect();
+    if shown.len() > MAX_REPORT_RECORDS {
+        return Err(CoreError::invalid(
+            "report_too_large",
+            format!("该主体有 {} 条公示记录，超过单份信用报告的上限 {MAX_REPORT_RECORDS} 条", shown.len()),
+        ));
+    }
+    let checkpoint = core.checkpoint().await?;
+    let mut records = Vec::with_capacity(shown.len());
+    for r in shown {
+        records.push(proven_record(core, r, checkpoint.size).await?);
+    }
+    let now = core.now();
+    let report = CreditReport {
+        format: format::REPORT_FORMAT.to_owned(),
+        report_id: report_id(uscc, now, checkpoint.size),
+        version: "public".to_owned(),
+        issued_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        as_of: profile.as_of.to_string(),
+        issuer: ReportIssuer { origin: core.keys().origin().to_owned(), verifier_key: core.keys().verifier_key() },
+        subject: ReportSubject {
+            uscc: profile.uscc.clone(),
+            name: profile.name.clone(),
+            status: profile.status_name.clone(),
+            division: profile.division_name.clone(),
+        },
+        checkpoint: checkpoint.note.clone(),
+        records,
+        lists: profile.memberships.iter().map(listing).collect(),
+    };
+    let signed = SignedReport::sign(&report, core.keys().signer())
+        .map_err(|e| CoreError::Log(format!("信用报告无法编码：{e}")))?;
+    let issued = IssuedReport {
+        report_id: report.report_id.clone(),
+        subject: report.subject.uscc.clone(),
+        version: report.version.clone(),
+        channel: channel.as_str().to_owned(),
+        checkpoint_size: checkpoint.size,
+        records: report.records.len() as u64,
+        payload_digest: signed.payload_digest(),
+    };
+    core.append(vec![NewEvent::new(Actor::system(), ReportsEvent::ReportIssued { report: issued })]).await?;
+    Ok(signed)
+}
+
+/// A record with its entry, its inclusion proof to the report's checkpoint
+/// and the disclosures `/verify` would show.
+async fn proven_record(core: &Core, r: &PublicRecord, checkpoint_size: u64) -> Result<ReportRecord> {
+    let opened = portal::verify_entry(core, r.log_index).await?;
+    let proof = core.inclusion_proof_at(r.log_index, checkpoint_size).await?;
+    Ok(ReportRecord {
+        category: r.category.clone(),
+        item: r.item.clone(),
+        item_name: r.item_name.clone(),
+        index: r.log_index,
+        entry: opened.entry,
+        proof: proof.iter().map(|h| base64::engine::general_purpose::STANDARD.encode(h)).collect(),
+        disclosures: opened.disclosures.into_iter().map(|d| d.disclosure).collect(),
+    })
+}
+
+fn listing(l: &crate::lists::published::PublishedListing) -> ReportListing {
+    ReportListing {
+        list_name: l.list_name.clone(),
+        department: l.department_name.clone(),
+        reason: l.reason.clone(),
+        decision_no: l.decision_no.clone(),
+        listed_on: l.listed_on.to_string(),
+        valid_until: l.valid_until.map(|d| d.to_string()),
+    }
+}
+
+/// `XYBG` + the China date + 10 hex digits of a digest of subject, time,
+/// checkpoint and a process counter: unique, and readable on paper.
+fn report_id(uscc: &Uscc, now: chrono::DateTime<chrono::Utc>, checkpoint_size: u64) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut h = Sha256::new();
+    h.update(uscc.as_str().as_bytes());
+    h.update(now.timestamp_nanos_opt().unwrap_or_default().to_be_bytes());
+    h.update(checkpoint_size.to_be_bytes());
+    h.update(n.to_be_bytes());
+    let day = crate::clock::china_date(now).format("%Y%m%d");
+    format!("XYBG{day}{}", hex::encode(&h.finalize()[..5]).to_uppercase())
+}

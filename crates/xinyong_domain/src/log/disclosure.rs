@@ -1,0 +1,218 @@
+//! Per-field commitments of `xinyong-entry/v2` (docs/LOG.md, "Entry format
+//! v2"): every leaf of an event body is committed on its own, in the shape of
+//! an SD-JWT disclosure (RFC 9901 §4.2.1), so a public field can be proven by
+//! handing out its disclosure while a private field stays a digest.
+//!
+//! A leaf is a member of the body, at any depth, whose value is not a
+//! non-empty JSON object (strings, numbers, booleans, null, arrays and `{}`).
+//! Its name is its RFC 6901 JSON Pointer from the body's root, e.g.
+//! `/record/fields/CF_WFXW`. The disclosure is
+//! `base64url(JSON array [salt, pointer, value])` without padding, and the
+//! digest in the entry is `SHA-256` of the disclosure's ASCII characters.
+//! Verifiers never re-encode anything: they hash the string they are given.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
+use hmac::{KeyInit, Mac};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Domain separation for the per-leaf salts derived from an entry's salt.
+const SALT_LABEL: &[u8] = b"xinyong-disclosure-salt/v1\n";
+
+/// One leaf of a body, ready to be handed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    /// RFC 6901 JSON Pointer of the leaf, e.g. `/record/fields/CF_WFXW`.
+    pub pointer: String,
+    pub value: Value,
+    /// `base64url(JSON [salt, pointer, value])`, no padding: what is hashed.
+    pub encoded: String,
+}
+
+impl Disclosure {
+    /// `SHA-256(ASCII(encoded))`: the digest the entry lists.
+    pub fn digest(&self) -> [u8; 32] {
+        disclosure_digest(&self.encoded)
+    }
+}
+
+/// `SHA-256` of a disclosure string as received.
+pub fn disclosure_digest(encoded: &str) -> [u8; 32] {
+    Sha256::digest(encoded.as_bytes()).into()
+}
+
+/// Why a disclosure string does not open a field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DisclosureError {
+    #[error("disclosure is not base64url without padding")]
+    NotBase64Url,
+    #[error("disclosure is not a JSON array [salt, pointer, value]")]
+    NotAnArray,
+}
+
+/// Reads a disclosure string back into its pointer and value (the salt is
+/// only needed for the digest, which is taken over the string itself).
+pub fn parse_disclosure(encoded: &str) -> Result<Disclosure, DisclosureError> {
+    let bytes = BASE64URL.decode(encoded).map_err(|_| DisclosureError::NotBase64Url)?;
+    let parts: Vec<Value> = serde_json::from_slice(&bytes).map_err(|_| DisclosureError::NotAnArray)?;
+    match <[Value; 3]>::try_from(parts) {
+        Ok([Value::String(_), Value::String(pointer), value]) => {
+            Ok(Disclosure { pointer, value, encoded: encoded.to_owned() })
+        }
+        _ => Err(DisclosureError::NotAnArray),
+    }
+}
+
+/// Every leaf of `body_json`, each with its disclosure, in pointer order.
+/// The per-leaf salt is `HMAC-SHA256(entry salt, label ‖ pointer)`, cut to 16
+/// bytes: stable for `verify`, and one disclosed salt says nothing of another.
+pub fn disclosures(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<Disclosure>, serde_json::Error> {
+    let body: Value = serde_json::from_slice(body_json)?;
+    let mut leaves = Vec::new();
+    collect_leaves(&body, &mut String::new(), &mut leaves);
+    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    leaves
+        .into_iter()
+        .map(|(pointer, value)| {
+            let leaf_salt = BASE64URL.encode(leaf_salt(salt, &pointer));
+            let array = serde_json::to_vec(&(leaf_salt.as_str(), pointer.as_str(), value))?;
+            Ok(Disclosure { pointer, value: value.clone(), encoded: BASE64URL.encode(array) })
+        })
+        .collect()
+}
+
+/// The digests of every leaf of `body_json` in the order of an entry's
+/// `field` lines: ascending by their base64url text (the order tells nothing
+/// about the body).
+pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>, serde_json::Error> {
+    let mut digests: Vec<[u8; 32]> = disclosures(salt, body_json)?.iter().map(Disclosure::digest).collect();
+    digests.sort_by_cached_key(|d| BASE64URL.encode(d));
+    Ok(digests)
+}
+
+fn leaf_salt(salt: &[u8; 32], pointer: &str) -> [u8; 16] {
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(salt) else {
+        unreachable!("HMAC takes a key of any length")
+    };
+    mac.update(SALT_LABEL);
+    mac.update(pointer.as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<(String, &'a Value)>) {
+    match value {
+        Value::Object(members) if !members.is_empty() => {
+            for (name, member) in members {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                collect_leaves(member, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => out.push((path.clone(), value)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &str = r#"{"kind":"record_accepted","record":{"fields":{"A/B":"x","CF_WFXW":"未按规定公示年报"},"id":"r1","tags":[1,2],"empty":{}}}"#;
+
+    #[test]
+    fn every_leaf_is_disclosed_once_and_opens_to_its_value() {
+        let all = disclosures(&[7; 32], BODY.as_bytes()).unwrap();
+        let pointers: Vec<&str> = all.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/kind", "/record/empty", "/record/fields/A~1B", "/record/fields/CF_WFXW", "/record/id", "/record/tags"]
+        );
+        for d in &all {
+            let back = parse_disclosure(&d.encoded).unwrap();
+            assert_eq!((back.pointer.as_str(), &back.value), (d.pointer.as_str(), &d.value));
+        }
+        let digests = field_digests(&[7; 32], BODY.as_bytes()).unwrap();
+        assert!(digests.windows(2).all(|w| BASE64URL.encode(w[0]) < BASE64URL.encode(w[1])));
+        assert!(all.iter().all(|d| digests.contains(&d.digest())));
+    }
+
+    #[test]
+    fn salts_differ_by_leaf_and_by_entry() {
+        let a = disclosures(&[7; 32], BODY.as_bytes()).unwrap();
+        let b = disclosures(&[8; 32], BODY.as_bytes()).unwrap();
+        assert_ne!(a[0].encoded, b[0].encoded);
+        assert_ne!(leaf_salt(&[7; 32], "/kind"), leaf_salt(&[7; 32], "/record/id"));
+    }
+
+    #[test]
+    fn a_changed_disclosure_no_longer_matches() {
+        let d = &disclosures(&[7; 32], BODY.as_bytes()).unwrap()[3];
+        let mut tampered = d.encoded.clone();
+        tampered.replace_range(10..11, if &tampered[10..11] == "A" { "B" } else { "A" });
+        assert_ne!(disclosure_digest(&tampered), d.digest());
+        assert!(parse_disclosure("not base64!").is_err());
+        assert!(parse_disclosure(&BASE64URL.encode(br#"["s","/p"]"#)).is_err());
+    }
+}
+
+/// The test vector of docs/LOG.md ("Entry format v2"): if this changes, the
+/// document and every outside implementation change with it.
+#[cfg(test)]
+mod vector {
+    use super::*;
+    use crate::log::LogEntry;
+
+    const SALT: [u8; 32] = [0x11; 32];
+    const BODY: &str = r#"{"kind":"record_accepted","record":{"fields":{"CF_CFJG":"罚款","CF_FRDB":"张三"},"id":"r0123456789abcdef0123"}}"#;
+
+    #[test]
+    fn entry_v2_test_vector() {
+        let all = disclosures(&SALT, BODY.as_bytes()).unwrap();
+        let shown: Vec<String> =
+            all.iter().map(|d| format!("{} {} {}", d.pointer, d.encoded, BASE64URL.encode(d.digest()))).collect();
+        let entry = LogEntry {
+            index: 42,
+            time: crate::log::time_from_millis(1_764_144_000_123).unwrap(),
+            actor: "department:scjgj".to_owned(),
+            kind: "record_accepted".to_owned(),
+            subject: Some("91350100M000100Y43".to_owned()),
+            rules: [("catalog".to_owned(), "2026.3".to_owned())].into(),
+            body_commitment: crate::log::body_commitment(&SALT, BODY.as_bytes()),
+            field_digests: Some(field_digests(&SALT, BODY.as_bytes()).unwrap()),
+        };
+        let text = String::from_utf8(entry.to_bytes()).unwrap();
+        println!("{}\n---\n{text}", shown.join("\n"));
+        assert_eq!(LogEntry::parse(text.as_bytes()).unwrap(), entry);
+        assert_eq!(shown, EXPECTED_DISCLOSURES);
+        assert_eq!(text, EXPECTED_ENTRY);
+    }
+
+    const EXPECTED_DISCLOSURES: [&str; 4] = [
+        "/kind WyJuWlEzT1ZCSEVvR2lfUTZ2QTR0UUZRIiwiL2tpbmQiLCJyZWNvcmRfYWNjZXB0ZWQiXQ \
+         TT0WX_Sjobjgs6Num7DJf4-rAO90LXtoc_Xfb580YTE",
+        "/record/fields/CF_CFJG WyJ0U0dXd0JWSzU0WUVlVDNMVUp3MWp3IiwiL3JlY29yZC9maWVsZHMvQ0ZfQ0ZKRyIsIue9muasviJd \
+         _xzYBrm5zRMEKyh98myJ9gquCzpdpNiExRBxreKaLyk",
+        "/record/fields/CF_FRDB WyI4R1hlSmJ3ZmRLRzB2V2NNS2wwemxBIiwiL3JlY29yZC9maWVsZHMvQ0ZfRlJEQiIsIuW8oOS4iSJd \
+         dtHQDFHSjOFxo1ayWlcL5hBLfWqA5Lhz3GCvq2CWam4",
+        "/record/id WyJDc3VzQjQtVmhVeDd2UmdXT2JLeV9BIiwiL3JlY29yZC9pZCIsInIwMTIzNDU2Nzg5YWJjZGVmMDEyMyJd \
+         lllsrwcns99fpsdO0CdF3mJumI-_iEBwLT1Q0yBXQ9A",
+    ];
+    const EXPECTED_ENTRY: &str = "xinyong-entry/v2
+index 42
+time 2025-11-26T08:00:00.123Z
+actor department:scjgj
+kind record_accepted
+subject 91350100M000100Y43
+rules catalog=2026.3
+body VKXqoV5rboev0buDr9KLfhGHAUoDPP2yuYfyDOp3+SE=
+field TT0WX_Sjobjgs6Num7DJf4-rAO90LXtoc_Xfb580YTE
+field _xzYBrm5zRMEKyh98myJ9gquCzpdpNiExRBxreKaLyk
+field dtHQDFHSjOFxo1ayWlcL5hBLfWqA5Lhz3GCvq2CWam4
+field lllsrwcns99fpsdO0CdF3mJumI-_iEBwLT1Q0yBXQ9A
+";
+}

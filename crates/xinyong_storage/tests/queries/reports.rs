@@ -1,0 +1,35 @@
+//! Credit reports issued: one by id, and a subject's newest first.
+
+use xinyong_domain::reports::ReportRow;
+use xinyong_storage::reports;
+
+use crate::{backends, put, rows};
+
+fn report(id: &str, subject: &str, issued_ms: i64) -> ReportRow {
+    ReportRow {
+        report_id: id.to_owned(),
+        subject: subject.to_owned(),
+        version: "public".to_owned(),
+        channel: "portal".to_owned(),
+        checkpoint_size: 100,
+        records: 3,
+        payload_digest: "A".repeat(43),
+        issued_ms,
+        seq: 1,
+    }
+}
+
+#[tokio::test]
+async fn reports_are_found_by_id_and_listed_per_subject_newest_first_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let (a, b) = ("91370102MA3C00001X", "91370102MA3C00002X");
+        put(store, rows(&[report("R1", a, 10), report("R2", a, 30), report("R3", b, 20), report("R4", a, 30)])).await;
+        assert_eq!(reports::by_id(store, "R3").await.unwrap().map(|r| r.subject).as_deref(), Some(b), "{backend}");
+        assert!(reports::by_id(store, "R9").await.unwrap().is_none(), "{backend}");
+        let ids: Vec<String> =
+            reports::of_subject(store, a, 2).await.unwrap().into_iter().map(|r| r.report_id).collect();
+        assert_eq!(ids, ["R4", "R2"], "{backend}: newest first, ties by id, limited");
+    }
+}
