@@ -140,6 +140,9 @@ pub struct SiteConfig {
     pub icp: String,
     #[serde(default)]
     pub police_record: String,
+    /// The site's public address, for links printed on paper (QR codes).
+    #[serde(default)]
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -21,6 +21,9 @@ pub enum ReportCommand {
         /// Where to write it (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write the PDF (the signed JSON attached) instead of the JSON; needs --out.
+        #[arg(long, requires = "out")]
+        pdf: bool,
         /// Database URL (overrides configuration).
         #[arg(long)]
         database: Option<String>,
@@ -41,22 +44,31 @@ pub enum ReportCommand {
 
 pub fn run(config: Option<&Path>, command: ReportCommand) -> CmdResult {
     match command {
-        ReportCommand::Issue { uscc, out, database } => {
-            with_config(config, |cfg| runtime::block_on(issue(cfg, &uscc, out.as_deref(), database)))
+        ReportCommand::Issue { uscc, out, pdf, database } => {
+            with_config(config, |cfg| runtime::block_on(issue(cfg, &uscc, out.as_deref(), pdf, database)))
         }
         ReportCommand::Verify { file, trust, key } => verify(&file, trust.as_deref(), &key),
     }
 }
 
-async fn issue(cfg: crate::config::Config, raw: &str, out: Option<&Path>, database: Option<String>) -> CmdResult {
+async fn issue(
+    cfg: crate::config::Config,
+    raw: &str,
+    out: Option<&Path>,
+    pdf: bool,
+    database: Option<String>,
+) -> CmdResult {
     let uscc = xinyong_core::portal::normalize_uscc(raw)
         .ok_or_else(|| Failure::Usage(format!("--uscc：“{raw}”不是有效的统一社会信用代码")))?;
     let url = database.unwrap_or_else(|| cfg.database.url.clone());
     let core = runtime::build_core_with(&cfg, &url, runtime::KeyUse::MustExist).await?;
-    let signed = reports::issue_public(&core, &uscc, Channel::Cli)
+    let issued = reports::issue_public(&core, &uscc, Channel::Cli)
         .await
         .map_err(|e| Failure::Usage(format!("{}：{e}", e.code())))?;
-    let json = serde_json::to_string_pretty(&signed).map_err(|e| Failure::Other(e.into()))?;
+    if let (true, Some(path)) = (pdf, out) {
+        return write_pdf(&cfg, &issued, core.now(), path);
+    }
+    let json = serde_json::to_string_pretty(&issued.signed).map_err(|e| Failure::Other(e.into()))?;
     match out {
         Some(path) => {
             std::fs::write(path, json + "\n").map_err(|e| Failure::Other(e.into()))?;
@@ -64,6 +76,28 @@ async fn issue(cfg: crate::config::Config, raw: &str, out: Option<&Path>, databa
         }
         None => println!("{json}"),
     }
+    Ok(())
+}
+
+fn write_pdf(
+    cfg: &crate::config::Config,
+    issued: &reports::Issued,
+    now: chrono::DateTime<chrono::Utc>,
+    path: &Path,
+) -> CmdResult {
+    let site = xinyong_server::SiteSettings {
+        site_name: cfg.site.name.clone(),
+        public_url: cfg.site.public_url.trim_end_matches('/').to_owned(),
+        ..xinyong_server::SiteSettings::default()
+    };
+    let document = xinyong_server::portal::reports::credit_report_document(&site, issued, now)
+        .map_err(|e| Failure::Other(e.into()))?;
+    let documents = xinyong_documents::Documents::new(cfg.documents.fonts.clone());
+    let created = now.with_timezone(&xinyong_core::clock::china_offset());
+    let bytes =
+        documents.credit_report(&document, created).map_err(|e| Failure::Usage(format!("{}：{e}", e.code())))?;
+    std::fs::write(path, bytes).map_err(|e| Failure::Other(e.into()))?;
+    eprintln!("已出具信用报告（PDF）：{}", path.display());
     Ok(())
 }
 
@@ -88,7 +122,11 @@ fn verify(file: &Path, trust: Option<&Path>, keys: &[String]) -> CmdResult {
         .iter()
         .map(|k| NoteVerifier::parse(k).map_err(|e| Failure::Usage(format!("公钥“{k}”无效：{e}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let bytes = std::fs::read(file).map_err(|e| Failure::Usage(format!("无法读取 {}：{e}", file.display())))?;
+    let mut bytes = std::fs::read(file).map_err(|e| Failure::Usage(format!("无法读取 {}：{e}", file.display())))?;
+    if bytes.starts_with(b"%PDF-") {
+        bytes = attached_json(&bytes)
+            .ok_or_else(|| Failure::Other(anyhow::anyhow!("报告核验失败：file：PDF 中没有附带签名的报告（JSON）")))?;
+    }
     match verify_report(&bytes, &TrustPolicy { logs }) {
         Ok(ok) => {
             let r = &ok.report;
@@ -105,5 +143,42 @@ fn verify(file: &Path, trust: Option<&Path>, keys: &[String]) -> CmdResult {
             Ok(())
         }
         Err(f) => Err(Failure::Other(anyhow::anyhow!("报告核验失败：{}：{}", f.part, f.problem))),
+    }
+}
+
+/// The signed JSON a report PDF carries as its attached file: the stream of
+/// the object whose dictionary says `/Type/EmbeddedFile` (PDF 32000-1
+/// §7.11.4), inflated when it is `/FlateDecode`. Only what typst writes is
+/// read: a direct `/Length`, no other filter. Not a general PDF parser.
+fn attached_json(pdf: &[u8]) -> Option<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    };
+    let marker = find(pdf, b"/Type/EmbeddedFile", 0)?;
+    let dict_start = pdf[..marker].windows(3).rposition(|w| w == b"obj")?;
+    let stream = find(pdf, b"stream", marker)?;
+    let dict = &pdf[dict_start..stream];
+    let length: usize = {
+        let at = find(dict, b"/Length", 0)? + b"/Length".len();
+        let digits: String = dict[at..]
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace())
+            .take_while(|b| b.is_ascii_digit())
+            .map(|&b| char::from(b))
+            .collect();
+        digits.parse().ok()?
+    };
+    let mut start = stream + b"stream".len();
+    start += usize::from(pdf.get(start) == Some(&b'\r'));
+    start += usize::from(pdf.get(start) == Some(&b'\n'));
+    let data = pdf.get(start..start.checked_add(length)?)?;
+    if find(dict, b"/FlateDecode", 0).is_some() {
+        use std::io::Read as _;
+        let mut out = Vec::new();
+        // Bounded: a report is a few megabytes at most.
+        flate2::read::ZlibDecoder::new(data).take(64 << 20).read_to_end(&mut out).ok()?;
+        Some(out)
+    } else {
+        Some(data.to_vec())
     }
 }

@@ -58,6 +58,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
             police_record: cfg.site.police_record.clone(),
         },
         cookie_secure: cfg.auth.cookie_secure,
+        public_url: cfg.site.public_url.trim_end_matches('/').to_owned(),
     };
     let portal = cfg.portal.settings().map_err(Failure::Usage)?;
     let state = AppState::new(core.clone(), site)

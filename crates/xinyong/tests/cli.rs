@@ -264,6 +264,13 @@ fn a_credit_report_issued_on_the_command_line_verifies_with_the_logs_key_only() 
     let out = xinyong(dir.path(), &["report", "verify", "r.json", "--key", stranger], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("protected.kid"));
+    // The PDF carries the same kind of signed JSON, and verifies the same way.
+    let out = xinyong(dir.path(), &["report", "issue", "--uscc", &uscc, "--pdf", "--out", "r.pdf"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = xinyong(dir.path(), &["report", "verify", "r.pdf", "--key", &key], None);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && text.starts_with("核验通过"), "{text}{}", String::from_utf8_lossy(&out.stderr));
+
     let out = xinyong(dir.path(), &["verify"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

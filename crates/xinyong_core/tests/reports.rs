@@ -56,7 +56,7 @@ async fn a_report_with_fifty_records_verifies_and_any_changed_byte_is_named() {
     let out = ingest_batch(&app.core, request).await.unwrap();
     assert_eq!(out.batch.accepted, 50, "{:?}", out.batch);
 
-    let signed = issue_public(&app.core, &Uscc::parse(USCC).unwrap(), Channel::Cli).await.unwrap();
+    let signed = issue_public(&app.core, &Uscc::parse(USCC).unwrap(), Channel::Cli).await.unwrap().signed;
     let file = serde_json::to_vec(&signed).unwrap();
     let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
     let ok = verify_report(&file, &trust).unwrap();

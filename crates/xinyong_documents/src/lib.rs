@@ -30,27 +30,72 @@ pub enum DocumentKind {
     /// listing (告知书), the decision (决定书), the answer to an objection
     /// (答复书). See [`OfficialLetter`].
     OfficialLetter,
+    /// 信用报告: a legal person's public credit report, the signed JSON attached.
+    CreditReport,
 }
 
 impl DocumentKind {
     /// Every kind, for tests and the start-up check.
-    pub const ALL: [DocumentKind; 2] = [DocumentKind::CommitmentLetter, DocumentKind::OfficialLetter];
+    pub const ALL: [DocumentKind; 3] =
+        [DocumentKind::CommitmentLetter, DocumentKind::OfficialLetter, DocumentKind::CreditReport];
 
     fn file(self) -> &'static str {
         match self {
             DocumentKind::CommitmentLetter => "commitment_letter.typ",
             DocumentKind::OfficialLetter => "official_letter.typ",
+            DocumentKind::CreditReport => "credit_report.typ",
         }
     }
 }
 
 /// The templates, compiled in (they are code: a change is reviewed and
 /// versioned with the binary).
-const SOURCES: [(&str, &str); 3] = [
+const SOURCES: [(&str, &str); 4] = [
+    ("credit_report.typ", include_str!("../templates/credit_report.typ")),
     ("common.typ", include_str!("../templates/common.typ")),
     ("commitment_letter.typ", include_str!("../templates/commitment_letter.typ")),
     ("official_letter.typ", include_str!("../templates/official_letter.typ")),
 ];
+
+/// The data of [`DocumentKind::CreditReport`]: what the page shows (the
+/// portal's public view of each record) and the signed JSON it carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditReportDocument {
+    pub platform: String,
+    pub report_id: String,
+    pub subject_name: String,
+    pub uscc: String,
+    pub status: String,
+    pub division: String,
+    pub as_of: String,
+    /// Beijing time, `YYYY-MM-DD HH:MM`.
+    pub issued_at: String,
+    pub licences: Vec<ReportRecordView>,
+    pub penalties: Vec<ReportRecordView>,
+    pub others: Vec<ReportRecordView>,
+    /// (list, reason, department, listed on).
+    pub lists: Vec<(String, String, String, String)>,
+    pub checkpoint_size: u64,
+    pub verifier_key: String,
+    /// Where the QR code leads: the report's page on the portal.
+    pub verify_url: String,
+    pub verify_command: String,
+    /// The attachment's file name and content (docs/REPORTS.md).
+    pub json_name: String,
+    pub signed_json: String,
+    /// Filled in by [`Documents::credit_report`].
+    #[serde(default)]
+    pub qr_svg: String,
+}
+
+/// One record as the report prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRecordView {
+    pub document_number: String,
+    pub log_index: u64,
+    /// (label, value) in catalog order, as the portal shows them.
+    pub fields: Vec<(String, String)>,
+}
 
 /// The data of [`DocumentKind::CommitmentLetter`].
 #[derive(Debug, Clone, Serialize)]
@@ -196,6 +241,19 @@ impl Documents {
         created: DateTime<FixedOffset>,
     ) -> Result<Vec<u8>, DocumentsError> {
         self.render_pdf(DocumentKind::OfficialLetter, letter, created)
+    }
+
+    /// A credit report as a PDF, its QR code carrying `verify_url`.
+    pub fn credit_report(
+        &self,
+        report: &CreditReportDocument,
+        created: DateTime<FixedOffset>,
+    ) -> Result<Vec<u8>, DocumentsError> {
+        let qr = qrcode::QrCode::with_error_correction_level(report.verify_url.as_bytes(), qrcode::EcLevel::M)
+            .map_err(|e| DocumentsError::Template { template: "credit_report.typ", reason: e.to_string() })?;
+        let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
+        let data = CreditReportDocument { qr_svg: svg, ..report.clone() };
+        self.render_pdf(DocumentKind::CreditReport, &data, created)
     }
 
     fn render_pdf(

@@ -118,3 +118,57 @@ fn missing_fonts_are_named_with_a_stable_code() {
     assert!(err.to_string().contains("/nonexistent/font.ttc"));
     assert!(docs.check_fonts().is_err());
 }
+
+#[test]
+fn a_credit_report_is_a_pdf_with_its_records_a_qr_code_and_the_signed_json_attached() {
+    use xinyong_documents::{CreditReportDocument, ReportRecordView};
+    let penalty = ReportRecordView {
+        document_number: "济市监罚〔2026〕101号".into(),
+        log_index: 863,
+        fields: vec![
+            ("违法事实".into(), "当事人销售的电热水壶经抽检不合格。".into()),
+            ("罚款金额".into(), "50,000 元（5 万元）".into()),
+        ],
+    };
+    let report = CreditReportDocument {
+        platform: "信用济南".into(),
+        report_id: "XYBG20261204A1B2C3D4E5".into(),
+        subject_name: "济南泉润商贸有限公司".into(),
+        uscc: "91370102MA3C4F2K2U".into(),
+        status: "存续".into(),
+        division: "历下区".into(),
+        as_of: "2026-12-04".into(),
+        issued_at: "2026-12-04 16:00".into(),
+        licences: Vec::new(),
+        penalties: vec![penalty],
+        others: Vec::new(),
+        lists: vec![("严重失信主体名单".into(), "拒不履行".into(), "济南市市场监督管理局".into(), "2026-10-01".into())],
+        checkpoint_size: 952,
+        verifier_key: "xinyong.local/log+2791de25+AdBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3".into(),
+        verify_url: "https://credit.jinan.example/reports/XYBG20261204A1B2C3D4E5".into(),
+        verify_command: "xinyong report verify 报告.pdf --key <平台公钥>".into(),
+        json_name: "credit-report-XYBG20261204A1B2C3D4E5.json".into(),
+        signed_json: r#"{"protected":"x","payload":"y","signature":"z"}"#.into(),
+        qr_svg: String::new(),
+    };
+    let pdf = Documents::default().credit_report(&report, created()).expect("pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        raw.contains("/EmbeddedFile") && raw.contains("credit-report-XYBG20261204A1B2C3D4E5.json"),
+        "no attachment"
+    );
+    if let Some(text) = text_of(&pdf) {
+        for expected in [
+            "信用报告",
+            "XYBG20261204A1B2C3D4E5",
+            "济南泉润商贸有限公司",
+            "济市监罚〔2026〕101号",
+            "严重失信主体名单",
+            "扫码核验本报告",
+        ] {
+            assert!(text.contains(expected), "missing {expected} in {text}");
+        }
+    }
+    std::fs::write(std::env::temp_dir().join("xinyong-credit-report-sample.pdf"), &pdf).expect("write sample");
+}

@@ -62,6 +62,10 @@ pub struct SiteSettings {
     pub furniture: SiteFurniture,
     /// Mark the session cookie `Secure` (the site is served over HTTPS).
     pub cookie_secure: bool,
+    /// The site's public address (`https://…`, no trailing slash), for
+    /// links printed on paper: a credit report's QR code. Empty: the QR
+    /// code carries the path only.
+    pub public_url: String,
 }
 
 /// What a government website's footer must carry (政府网站发展指引): who
@@ -87,6 +91,7 @@ impl Default for SiteSettings {
             footer: "济南市社会信用体系建设工作领导小组办公室 主办".to_owned(),
             furniture: SiteFurniture::default(),
             cookie_secure: false,
+            public_url: String::new(),
         }
     }
 }

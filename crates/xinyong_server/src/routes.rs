@@ -196,6 +196,8 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/search/suggest", ViewPortal, portal::pages::suggest),
         Route::public(M::GET, "/subjects/{uscc}", ViewPortal, portal::pages::subject),
         Route::public(M::GET, "/subjects/{uscc}/report.json", ViewPortal, portal::reports::public_report),
+        Route::public(M::GET, "/subjects/{uscc}/report.pdf", ViewPortal, portal::reports::public_report_pdf),
+        Route::public(M::GET, "/reports/{id}", ViewLog, portal::reports::report_page),
         Route::public(M::GET, "/publicity/licences", ViewPortal, portal::pages::licences),
         Route::public(M::GET, "/publicity/penalties", ViewPortal, portal::pages::penalties),
         Route::public(M::GET, "/lists", ViewPortal, portal::pages::lists),

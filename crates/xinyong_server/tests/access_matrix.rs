@@ -449,6 +449,8 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/search/suggest") => get("/search/suggest?q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/subjects/{uscc}") => get(&format!("/subjects/{ORG}")),
         ("GET", "/subjects/{uscc}/report.json") => get(&format!("/subjects/{ORG}/report.json")),
+        ("GET", "/subjects/{uscc}/report.pdf") => get(&format!("/subjects/{ORG}/report.pdf")),
+        ("GET", "/reports/{id}") => get("/reports/XYBG20261204A1B2C3D4E5"),
         ("GET", "/publicity/licences") => get("/publicity/licences"),
         ("GET", "/publicity/penalties") => get("/publicity/penalties"),
         ("GET", "/lists") => get("/lists"),

@@ -1160,6 +1160,23 @@ async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_cha
     let other = TrustPolicy { logs: vec![stranger.verifier().unwrap()] };
     assert_eq!(verify_report(&r.body, &other).unwrap_err().part, "protected.kid");
 
+    // Anyone holding it finds it by its id (the PDF's QR code leads there).
+    let page = assert_ok_html(&app.get(&format!("/reports/{}", ok.report.report_id)).await);
+    assert!(page.contains(&ok.report.report_id) && page.contains(&a()) && page.contains("公开版"), "{page}");
+    assert_eq!(app.get("/reports/XYBG20260101FFFFFFFFFF").await.status, StatusCode::NOT_FOUND);
+
+    // The PDF: a government-style report with the signed JSON attached.
+    let pdf = app.get(&format!("/subjects/{}/report.pdf", a())).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+    assert_eq!(pdf.content_type(), "application/pdf");
+    assert!(String::from_utf8_lossy(&pdf.body).contains("/EmbeddedFile"));
+    if let Some(text) = xinyong_test_support::pdf_text(&pdf.body) {
+        assert!(
+            text.contains("信用报告") && text.contains("济市监罚〔2026〕101号") && !text.contains("张三丰"),
+            "{text}"
+        );
+    }
+
     // An unknown subject is a 404, not an empty report.
     let unknown = app.get(&format!("/subjects/{}/report.json", uscc("370104", "MA3E8N0T"))).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);

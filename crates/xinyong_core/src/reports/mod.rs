@@ -43,9 +43,18 @@ impl Channel {
     }
 }
 
+/// A report just issued: the signed file, what it says, and the portal's
+/// view of the subject it was built from (for the PDF).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub signed: SignedReport,
+    pub report: CreditReport,
+    pub profile: portal::SubjectProfile,
+}
+
 /// Issues the public version of `uscc`'s report: builds it from the log as
 /// of a fresh checkpoint, signs it, and logs that it was issued.
-pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<SignedReport> {
+pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<Issued> {
     let not_found = || CoreError::NotFound {
         what: format!("统一社会信用代码为 {uscc} 的主体"),
         code: "subject_not_found",
@@ -96,7 +105,7 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
         payload_digest: signed.payload_digest(),
     };
     core.append(vec![NewEvent::new(Actor::system(), ReportsEvent::ReportIssued { report: issued })]).await?;
-    Ok(signed)
+    Ok(Issued { signed, report, profile })
 }
 
 /// A record with its entry, its inclusion proof to the report's checkpoint
@@ -138,4 +147,9 @@ fn report_id(uscc: &Uscc, now: chrono::DateTime<chrono::Utc>, checkpoint_size: u
     h.update(n.to_be_bytes());
     let day = crate::clock::china_date(now).format("%Y%m%d");
     format!("XYBG{day}{}", hex::encode(&h.finalize()[..5]).to_uppercase())
+}
+
+/// The issued report with this id (what its QR code leads to), if any.
+pub async fn find(core: &Core, report_id: &str) -> Result<Option<xinyong_domain::reports::ReportRow>> {
+    Ok(xinyong_storage::reports::by_id(core.store(), report_id).await?)
 }

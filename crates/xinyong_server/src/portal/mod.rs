@@ -5,4 +5,4 @@ pub mod api;
 pub(crate) mod api_docs;
 pub(crate) mod pager;
 pub(crate) mod pages;
-pub(crate) mod reports;
+pub mod reports;

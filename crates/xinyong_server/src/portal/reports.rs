@@ -1,16 +1,28 @@
 //! Credit reports on the portal (issue 12): anyone downloads a legal
-//! person's public report as signed JSON (rate limited like search), and
-//! anyone holding a report looks it up by its id.
+//! person's public report as signed JSON or as a PDF that carries the JSON
+//! (rate limited like search), and anyone holding one looks it up by its id.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use xinyong_core::portal;
-use xinyong_core::reports::{self, Channel};
+use xinyong_core::portal::{self, PublicRecord};
+use xinyong_core::reports::{self, Channel, Issued};
+use xinyong_documents::{CreditReportDocument, ReportRecordView};
 
 use crate::ratelimit::PublicVisitor;
-use crate::web::error_page;
+use crate::web::{Layout, error_page, pdf};
 use crate::{ApiError, AppState};
+
+fn not_found(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+}
+
+async fn issue(state: &AppState, raw: &str) -> Result<Issued, ApiError> {
+    let uscc = portal::normalize_uscc(raw).ok_or_else(|| not_found("统一社会信用代码格式不正确，未找到该主体。"))?;
+    Ok(reports::issue_public(&state.core, &uscc, Channel::Portal).await?)
+}
 
 /// `GET /subjects/{uscc}/report.json`: the public version, signed, each
 /// record proven (docs/REPORTS.md). Each download is a new report, logged.
@@ -19,24 +31,124 @@ pub(crate) async fn public_report(
     _visitor: PublicVisitor,
     Path(raw): Path<String>,
 ) -> Response {
-    let Some(uscc) = portal::normalize_uscc(&raw) else {
-        let e = ApiError::new(StatusCode::NOT_FOUND, "not_found", "统一社会信用代码格式不正确，未找到该主体。");
-        return error_page(&state, e);
+    let issued = match issue(&state, &raw).await {
+        Ok(issued) => issued,
+        Err(e) => return error_page(&state, e),
     };
-    match reports::issue_public(&state.core, &uscc, Channel::Portal).await {
-        Ok(signed) => {
-            let body = match serde_json::to_vec_pretty(&signed) {
-                Ok(body) => body,
-                Err(e) => {
-                    let e =
-                        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("信用报告无法编码：{e}"));
-                    return error_page(&state, e);
-                }
-            };
-            let file = format!("attachment; filename=\"credit-report-{}.json\"", uscc.as_str());
-            ([(header::CONTENT_TYPE, "application/json"), (header::CONTENT_DISPOSITION, file.as_str())], body)
-                .into_response()
+    let body = match serde_json::to_vec_pretty(&issued.signed) {
+        Ok(body) => body,
+        Err(e) => {
+            return error_page(&state, ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()));
         }
-        Err(e) => error_page(&state, e.into()),
+    };
+    let name = format!("credit-report-{}.json", issued.report.report_id);
+    let disposition = crate::web::content_disposition("attachment", &name, &name);
+    ([(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+/// `GET /subjects/{uscc}/report.pdf`: the same report typeset like a
+/// government credit report, with a QR code and the signed JSON attached.
+pub(crate) async fn public_report_pdf(
+    State(state): State<AppState>,
+    _visitor: PublicVisitor,
+    Path(raw): Path<String>,
+) -> Response {
+    let issued = match issue(&state, &raw).await {
+        Ok(issued) => issued,
+        Err(e) => return error_page(&state, e),
+    };
+    let now = state.core.now();
+    let document = match credit_report_document(&state.site, &issued, now) {
+        Ok(document) => document,
+        Err(e) => {
+            return error_page(&state, ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()));
+        }
+    };
+    let file_name = format!("信用报告-{}-{}.pdf", issued.profile.name, issued.report.report_id);
+    let created = state.core.now().with_timezone(&xinyong_core::clock::china_offset());
+    match pdf::render(&state, move |documents| documents.credit_report(&document, created)).await {
+        Ok(bytes) => pdf::inline(bytes, &file_name),
+        Err(e) => error_page(&state, e),
     }
+}
+
+/// What the PDF of an issued report shows (the portal's public view of each
+/// record) and carries (the signed JSON); also used by `xinyong report issue --pdf`.
+pub fn credit_report_document(
+    site: &crate::SiteSettings,
+    issued: &Issued,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CreditReportDocument, serde_json::Error> {
+    let (report, profile) = (&issued.report, &issued.profile);
+    let path = format!("/reports/{}", report.report_id);
+    let views = |records: &[PublicRecord]| records.iter().map(view).collect::<Vec<_>>();
+    let issued_at = now.with_timezone(&xinyong_core::clock::china_offset());
+    Ok(CreditReportDocument {
+        platform: site.site_name.clone(),
+        report_id: report.report_id.clone(),
+        subject_name: profile.name.clone(),
+        uscc: profile.uscc.clone(),
+        status: profile.status_name.clone(),
+        division: profile.division_name.clone(),
+        as_of: report.as_of.clone(),
+        issued_at: issued_at.format("%Y-%m-%d %H:%M").to_string(),
+        licences: views(&profile.licences),
+        penalties: views(&profile.penalties),
+        others: [views(&profile.other_acts), views(&profile.list_entries)].concat(),
+        lists: report
+            .lists
+            .iter()
+            .map(|l| (l.list_name.clone(), l.reason.clone(), l.department.clone(), l.listed_on.clone()))
+            .collect(),
+        // The checkpoint's second line is its tree size (docs/LOG.md).
+        checkpoint_size: report.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or_default(),
+        verifier_key: report.issuer.verifier_key.clone(),
+        verify_url: if site.public_url.is_empty() {
+            format!("{} {path}", report.report_id)
+        } else {
+            format!("{}{path}", site.public_url)
+        },
+        verify_command: "xinyong report verify 本报告.pdf --key <平台公钥>".to_owned(),
+        json_name: format!("credit-report-{}.json", report.report_id),
+        signed_json: serde_json::to_string_pretty(&issued.signed)?,
+        qr_svg: String::new(),
+    })
+}
+
+fn view(r: &PublicRecord) -> ReportRecordView {
+    ReportRecordView {
+        document_number: r.document_number.clone(),
+        log_index: r.log_index,
+        fields: r.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/report.html")]
+pub(crate) struct ReportPage {
+    layout: Layout,
+    report: xinyong_domain::reports::ReportRow,
+    issued_at: String,
+}
+
+/// `GET /reports/{id}`: whether a report with this id was issued, about
+/// whom, when, and the digest of its signed content.
+pub(crate) async fn report_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let found = match reports::find(&state.core, &id).await {
+        Ok(found) => found,
+        Err(e) => return error_page(&state, e.into()),
+    };
+    let Some(report) = found else {
+        return error_page(&state, not_found(format!("平台没有出具过编号为“{id}”的信用报告。")));
+    };
+    let issued_at = xinyong_domain::log::time_from_millis(report.issued_ms)
+        .map(|t| t.with_timezone(&xinyong_core::clock::china_offset()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default();
+    ReportPage {
+        layout: Layout::new(&state, &format!("信用报告 {}", report.report_id)).at("verify"),
+        report,
+        issued_at,
+    }
+    .into_response()
 }
