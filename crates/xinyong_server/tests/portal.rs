@@ -1160,6 +1160,20 @@ async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_cha
     let other = TrustPolicy { logs: vec![stranger.verifier().unwrap()] };
     assert_eq!(verify_report(&r.body, &other).unwrap_err().part, "protected.kid");
 
+    // An unknown subject is a 404, not an empty report.
+    let unknown = app.get(&format!("/subjects/{}/report.json", uscc("370104", "MA3E8N0T"))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+/// The report as a PDF carries the signed JSON; anyone holding a report finds
+/// it by its id (where the PDF's QR code leads).
+#[tokio::test]
+async fn a_report_pdf_carries_the_signed_json_and_its_id_can_be_looked_up() {
+    use xinyong_core::reports::verify::{TrustPolicy, verify_report};
+    let app = portal_app().await;
+    let r = app.get(&format!("/subjects/{}/report.json", a())).await;
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
+    let ok = verify_report(&r.body, &trust).unwrap();
     // Anyone holding it finds it by its id (the PDF's QR code leads there).
     let page = assert_ok_html(&app.get(&format!("/reports/{}", ok.report.report_id)).await);
     assert!(page.contains(&ok.report.report_id) && page.contains(&a()) && page.contains("公开版"), "{page}");
@@ -1176,8 +1190,4 @@ async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_cha
             "{text}"
         );
     }
-
-    // An unknown subject is a 404, not an empty report.
-    let unknown = app.get(&format!("/subjects/{}/report.json", uscc("370104", "MA3E8N0T"))).await;
-    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
