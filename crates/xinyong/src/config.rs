@@ -39,6 +39,18 @@ pub struct Config {
     pub registrations: RegistrationsConfig,
     pub documents: DocumentsConfig,
     pub backup: BackupConfig,
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// Credit reports (docs/REPORTS.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Other cities' log keys (C2SP verifier keys) whose reports the portal's
+    /// `/reports/verify` accepts besides this platform's own (异地互认).
+    #[serde(default)]
+    pub trusted_logs: Vec<String>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -495,6 +507,10 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        for key in &self.reports.trusted_logs {
+            xinyong_tlog::NoteVerifier::parse(key)
+                .map_err(|e| format!("配置无效：reports.trusted_logs 中的公钥“{key}”无法解析：{e}"))?;
+        }
         if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+')
         {
             return Err(format!("配置无效：log.origin {:?} 不能为空，不能含空白或 +", self.log.origin));

@@ -66,6 +66,8 @@ pub struct SiteSettings {
     /// links printed on paper: a credit report's QR code. Empty: the QR
     /// code carries the path only.
     pub public_url: String,
+    /// Other cities' log keys whose reports `/reports/verify` accepts.
+    pub trusted_logs: Vec<String>,
 }
 
 /// What a government website's footer must carry (政府网站发展指引): who
@@ -92,6 +94,7 @@ impl Default for SiteSettings {
             furniture: SiteFurniture::default(),
             cookie_secure: false,
             public_url: String::new(),
+            trusted_logs: Vec::new(),
         }
     }
 }

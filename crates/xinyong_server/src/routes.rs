@@ -197,6 +197,9 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/subjects/{uscc}", ViewPortal, portal::pages::subject),
         Route::public(M::GET, "/subjects/{uscc}/report.json", ViewPortal, portal::reports::public_report),
         Route::public(M::GET, "/subjects/{uscc}/report.pdf", ViewPortal, portal::reports::public_report_pdf),
+        Route::public(M::GET, "/reports/verify", ViewLog, portal::reports::verify_form),
+        Route::public(M::POST, "/reports/verify", ViewLog, portal::reports::verify_upload)
+            .with_body_limit(BodyLimit::Upload(portal::reports::MAX_REPORT_FILE_BYTES)),
         Route::public(M::GET, "/reports/{id}", ViewLog, portal::reports::report_page),
         Route::public(M::GET, "/publicity/licences", ViewPortal, portal::pages::licences),
         Route::public(M::GET, "/publicity/penalties", ViewPortal, portal::pages::penalties),

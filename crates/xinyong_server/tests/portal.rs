@@ -1190,4 +1190,22 @@ async fn a_report_pdf_carries_the_signed_json_and_its_id_can_be_looked_up() {
             "{text}"
         );
     }
+    // Anyone uploads it to /reports/verify: the PDF passes, a changed copy is named.
+    let upload = |name: &str, bytes: &[u8]| {
+        let mut body = format!(
+            "--XYB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n--XYB--\r\n");
+        Request::post("/reports/verify")
+            .header("content-type", "multipart/form-data; boundary=XYB")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let html = assert_ok_html(&app.send(upload("report.pdf", &pdf.body)).await);
+    assert!(html.contains("核验通过") && !html.contains("张三丰"), "{html}");
+    let forged = String::from_utf8(r.body.clone()).unwrap().replacen("\"signature\": \"", "\"signature\": \"A", 1);
+    let html = assert_ok_html(&app.send(upload("report.json", forged.as_bytes())).await);
+    assert!(html.contains("核验未通过") && html.contains("<code>signature</code>"), "{html}");
 }

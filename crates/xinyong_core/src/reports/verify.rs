@@ -119,6 +119,43 @@ fn decode_json<T: serde::de::DeserializeOwned>(b64: &str) -> Result<T, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("not the expected JSON: {e}"))
 }
 
+/// The signed JSON a report PDF carries as its attached file: the stream of
+/// the object whose dictionary says `/Type/EmbeddedFile` (PDF 32000-1
+/// §7.11.4), inflated when it is `/FlateDecode`. Only what typst writes is
+/// read: a direct `/Length`, no other filter. Not a general PDF parser.
+pub fn attached_json(pdf: &[u8]) -> Option<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    };
+    let marker = find(pdf, b"/Type/EmbeddedFile", 0)?;
+    let dict_start = pdf[..marker].windows(3).rposition(|w| w == b"obj")?;
+    let stream = find(pdf, b"stream", marker)?;
+    let dict = &pdf[dict_start..stream];
+    let length: usize = {
+        let at = find(dict, b"/Length", 0)? + b"/Length".len();
+        let digits: String = dict[at..]
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace())
+            .take_while(|b| b.is_ascii_digit())
+            .map(|&b| char::from(b))
+            .collect();
+        digits.parse().ok()?
+    };
+    let mut start = stream + b"stream".len();
+    start += usize::from(pdf.get(start) == Some(&b'\r'));
+    start += usize::from(pdf.get(start) == Some(&b'\n'));
+    let data = pdf.get(start..start.checked_add(length)?)?;
+    if find(dict, b"/FlateDecode", 0).is_some() {
+        use std::io::Read as _;
+        let mut out = Vec::new();
+        // Bounded: a report is a few megabytes at most.
+        flate2::read::ZlibDecoder::new(data).take(64 << 20).read_to_end(&mut out).ok()?;
+        Some(out)
+    } else {
+        Some(data.to_vec())
+    }
+}
+
 /// The test vector of docs/REPORTS.md: a one-record report over a one-entry
 /// log, signed with the key of seed 32 × 0x11. If this changes, the document
 /// and every outside implementation change with it.

@@ -152,3 +152,90 @@ pub(crate) async fn report_page(State(state): State<AppState>, Path(id): Path<St
     }
     .into_response()
 }
+
+/// Largest report file `/reports/verify` reads (a report of 2,000 records
+/// is a few megabytes as JSON; a PDF carries it compressed).
+pub const MAX_REPORT_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/report_verify.html")]
+pub(crate) struct ReportVerifyPage {
+    layout: Layout,
+    own_key: String,
+    trusted: Vec<String>,
+    /// After an upload: the file name and what the check found.
+    outcome: Option<VerifyOutcome>,
+}
+
+pub(crate) struct VerifyOutcome {
+    file_name: String,
+    passed: Option<xinyong_core::reports::verify::VerifiedReport>,
+    failure: Option<xinyong_core::reports::verify::ReportFailure>,
+}
+
+fn verify_page(state: &AppState, outcome: Option<VerifyOutcome>) -> Response {
+    ReportVerifyPage {
+        layout: Layout::new(state, "核验信用报告").at("verify"),
+        own_key: state.core.keys().verifier_key(),
+        trusted: state.site.trusted_logs.clone(),
+        outcome,
+    }
+    .into_response()
+}
+
+/// `GET /reports/verify`: the form.
+pub(crate) async fn verify_form(State(state): State<AppState>) -> Response {
+    verify_page(&state, None)
+}
+
+/// `POST /reports/verify`: checks an uploaded report (JSON or PDF) with this
+/// platform's key and the configured other cities' keys, as `xinyong report
+/// verify` does offline. Nothing is stored.
+pub(crate) async fn verify_upload(
+    State(state): State<AppState>,
+    _visitor: PublicVisitor,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (file_name, bytes) = match read_file(multipart).await {
+        Ok(file) => file,
+        Err(e) => return error_page(&state, e),
+    };
+    let mut logs: Vec<xinyong_tlog::NoteVerifier> = state.core.keys().verifier().into_iter().collect();
+    logs.extend(state.site.trusted_logs.iter().filter_map(|k| xinyong_tlog::NoteVerifier::parse(k).ok()));
+    let trust = xinyong_core::reports::verify::TrustPolicy { logs };
+    let json = if bytes.starts_with(b"%PDF-") {
+        xinyong_core::reports::verify::attached_json(&bytes)
+    } else {
+        Some(bytes.to_vec())
+    };
+    let result = match json {
+        Some(json) => xinyong_core::reports::verify::verify_report(&json, &trust),
+        None => Err(xinyong_core::reports::verify::ReportFailure {
+            part: "file".to_owned(),
+            problem: "PDF 中没有附带签名的报告（JSON）".to_owned(),
+        }),
+    };
+    let (passed, failure) = match result {
+        Ok(ok) => (Some(ok), None),
+        Err(f) => (None, Some(f)),
+    };
+    verify_page(&state, Some(VerifyOutcome { file_name, passed, failure }))
+}
+
+async fn read_file(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, axum::body::Bytes), ApiError> {
+    let invalid = |text: String| ApiError::bad_request("form_invalid", format!("表单内容无法识别：{text}"));
+    let mut multipart = multipart.map_err(|e| invalid(e.body_text()))?;
+    while let Some(field) = multipart.next_field().await.map_err(|e| invalid(e.body_text()))? {
+        if field.name() == Some("file") {
+            let name: String = field.file_name().unwrap_or_default().chars().take(100).collect();
+            let bytes = field.bytes().await.map_err(|e| invalid(e.body_text()))?;
+            if bytes.is_empty() {
+                break;
+            }
+            return Ok((name, bytes));
+        }
+    }
+    Err(ApiError::bad_request("report_file_missing", "请选择要核验的信用报告文件（.json 或 .pdf）"))
+}
