@@ -41,6 +41,64 @@ pub struct Config {
     pub backup: BackupConfig,
     #[serde(default)]
     pub reports: ReportsConfig,
+    #[serde(default)]
+    pub witness: WitnessConfig,
+}
+
+/// Witnessing between cities (docs/WITNESS.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessConfig {
+    /// Peer cities' log keys (C2SP verifier keys) whose checkpoints this
+    /// platform cosigns at `POST /witness/add-checkpoint`.
+    #[serde(default)]
+    pub peers: Vec<String>,
+    /// Witnesses this platform submits its own checkpoints to.
+    #[serde(default)]
+    pub submit_to: Vec<WitnessTarget>,
+    /// Seconds between submissions (job `witness_submission`).
+    #[serde(default = "default_submit_interval")]
+    pub submit_interval_secs: u64,
+}
+
+fn default_submit_interval() -> u64 {
+    300
+}
+
+/// One witness: its `add-checkpoint` URL and its cosignature key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessTarget {
+    /// The full URL, `https://…/add-checkpoint`.
+    pub url: String,
+    /// Its C2SP cosignature verifier key (what its `xinyong log key --witness` prints).
+    pub key: String,
+}
+
+impl WitnessConfig {
+    pub fn settings(&self) -> Result<xinyong_core::log::witness::WitnessSettings, String> {
+        let peers = self
+            .peers
+            .iter()
+            .map(|k| {
+                xinyong_tlog::NoteVerifier::parse(k)
+                    .map_err(|e| format!("配置无效：witness.peers 中的公钥“{k}”无法解析：{e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(xinyong_core::log::witness::WitnessSettings { peers })
+    }
+
+    /// The witnesses to submit to, keys parsed.
+    pub fn targets(&self) -> Result<Vec<(xinyong_tlog::CosignatureVerifier, String)>, String> {
+        self.submit_to
+            .iter()
+            .map(|t| {
+                let key = xinyong_tlog::CosignatureVerifier::parse(&t.key)
+                    .ok_or_else(|| format!("配置无效：witness.submit_to 中的见证者公钥“{}”无法解析", t.key))?;
+                Ok((key, t.url.clone()))
+            })
+            .collect()
+    }
 }
 
 /// Credit reports (docs/REPORTS.md).
@@ -507,6 +565,11 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.witness.settings()?;
+        self.witness.targets()?;
+        if self.witness.submit_interval_secs == 0 {
+            return Err("配置无效：witness.submit_interval_secs 必须大于 0".to_owned());
+        }
         for key in &self.reports.trusted_logs {
             xinyong_tlog::NoteVerifier::parse(key)
                 .map_err(|e| format!("配置无效：reports.trusted_logs 中的公钥“{key}”无法解析：{e}"))?;

@@ -13,6 +13,10 @@ pub enum LogCommand {
     /// Print the log's public verifier key (C2SP signed-note format), as
     /// `/log/key` serves it: what a trust policy for reports lists.
     Key {
+        /// Print the key this platform cosigns peer logs' checkpoints with
+        /// instead (C2SP tlog-cosignature, what peers list as a witness).
+        #[arg(long)]
+        witness: bool,
         /// Database URL (overrides configuration).
         #[arg(long)]
         database: Option<String>,
@@ -35,11 +39,15 @@ pub enum LogCommand {
 pub async fn run(cfg: Config, command: LogCommand) -> CmdResult {
     match command {
         LogCommand::RotateKey { new_key_file, database } => rotate_key(&cfg, &new_key_file, database).await,
-        LogCommand::Key { database } => {
+        LogCommand::Key { witness, database } => {
             let url = database.unwrap_or_else(|| cfg.database.url.clone());
             // Only the key the log is signed with, never a new one.
             let core = runtime::build_core_with(&cfg, &url, runtime::KeyUse::MustExist).await?;
-            println!("{}", core.keys().verifier_key());
+            if witness {
+                println!("{}", core.keys().witness().verifier_key());
+            } else {
+                println!("{}", core.keys().verifier_key());
+            }
             Ok(())
         }
     }

@@ -107,16 +107,32 @@ fn write_pdf(
 struct TrustFile {
     /// Verifier keys of the logs whose reports are accepted.
     logs: Vec<String>,
+    /// Witnesses' cosignature keys (C2SP tlog-cosignature, type 0x04).
+    #[serde(default)]
+    witnesses: Vec<String>,
+    /// How many of `witnesses` must have cosigned (default: 1 when any are listed).
+    quorum: Option<usize>,
 }
 
 fn verify(file: &Path, trust: Option<&Path>, keys: &[String]) -> CmdResult {
     let mut all: Vec<String> = keys.to_vec();
+    let (mut witnesses, mut quorum) = (Vec::new(), 0);
     if let Some(path) = trust {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure::Usage(format!("无法读取信任策略 {}：{e}", path.display())))?;
         let parsed: TrustFile = toml::from_str(&text)
             .map_err(|e| Failure::Usage(format!("信任策略 {} 格式不正确：{e}", path.display())))?;
         all.extend(parsed.logs);
+        for w in &parsed.witnesses {
+            witnesses.push(
+                xinyong_tlog::CosignatureVerifier::parse(w)
+                    .ok_or_else(|| Failure::Usage(format!("见证者公钥“{w}”无效（应为类型 0x04 的 C2SP 公钥）")))?,
+            );
+        }
+        quorum = parsed.quorum.unwrap_or(usize::from(!witnesses.is_empty()));
+        if quorum > witnesses.len() {
+            return Err(Failure::Usage(format!("quorum = {quorum} 大于列出的见证者数 {}", witnesses.len())));
+        }
     }
     let logs = all
         .iter()
@@ -127,12 +143,15 @@ fn verify(file: &Path, trust: Option<&Path>, keys: &[String]) -> CmdResult {
         bytes = xinyong_core::reports::verify::attached_json(&bytes)
             .ok_or_else(|| Failure::Other(anyhow::anyhow!("报告核验失败：file：PDF 中没有附带签名的报告（JSON）")))?;
     }
-    match verify_report(&bytes, &TrustPolicy { logs }) {
+    match verify_report(&bytes, &TrustPolicy { logs, witnesses, quorum }) {
         Ok(ok) => {
             let r = &ok.report;
             println!("核验通过：信用报告 {}（{}，{}）", r.report_id, r.subject.name, r.subject.uscc);
             println!("  签名：{}", r.issuer.verifier_key);
-            println!("  检查点：前 {} 条日志，{} 签名", ok.checkpoint_size, r.issuer.origin);
+            println!(
+                "  检查点：前 {} 条日志，{} 签名，{} 个受信任的见证者联署",
+                ok.checkpoint_size, r.issuer.origin, ok.cosigned_by
+            );
             println!(
                 "  记录：{} 条均在日志中；逐字段证明 {} 个字段；{} 条为 v1 条目（只证明存在，不逐字段）",
                 r.records.len(),

@@ -170,6 +170,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         },
         registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
         write_v1_entries: cfg.log.write_v1_entries,
+        witness: cfg.witness.settings().map_err(Failure::Usage)?,
     })
 }
 

@@ -179,6 +179,19 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),
         ));
+    // `Config::validate` has checked the witnesses' keys.
+    let witnesses = cfg.witness.targets().unwrap_or_default();
+    if !witnesses.is_empty() {
+        let client = std::sync::Arc::new(WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()));
+        let witnesses = witnesses
+            .into_iter()
+            .map(|(key, url)| (key, xinyong_core::log::witness::HttpWitness { url, client: client.clone() }))
+            .collect();
+        jobs = jobs.with_job(xinyong_core::log::witness::WitnessSubmission {
+            interval: Duration::from_secs(cfg.witness.submit_interval_secs),
+            witnesses,
+        });
+    }
     if !cfg.backup.dir.as_os_str().is_empty() {
         if core.store().backend() == xinyong_storage::Backend::Sqlite {
             jobs = jobs.with_job(ScheduledBackup::every(

@@ -58,7 +58,7 @@ async fn a_report_with_fifty_records_verifies_and_any_changed_byte_is_named() {
 
     let signed = issue_public(&app.core, &Uscc::parse(USCC).unwrap(), Channel::Cli).await.unwrap().signed;
     let file = serde_json::to_vec(&signed).unwrap();
-    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()], ..Default::default() };
     let ok = verify_report(&file, &trust).unwrap();
     assert_eq!(ok.report.records.len(), 50);
     assert_eq!(ok.v1_records, 0);

@@ -197,6 +197,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/subjects/{uscc}", ViewPortal, portal::pages::subject),
         Route::public(M::GET, "/subjects/{uscc}/report.json", ViewPortal, portal::reports::public_report),
         Route::public(M::GET, "/subjects/{uscc}/report.pdf", ViewPortal, portal::reports::public_report_pdf),
+        Route::public(M::POST, "/witness/add-checkpoint", ViewLog, portal::witness::add_checkpoint),
         Route::public(M::GET, "/reports/verify", ViewLog, portal::reports::verify_form),
         Route::public(M::POST, "/reports/verify", ViewLog, portal::reports::verify_upload)
             .with_body_limit(BodyLimit::Upload(portal::reports::MAX_REPORT_FILE_BYTES)),

@@ -452,6 +452,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/subjects/{uscc}/report.pdf") => get(&format!("/subjects/{ORG}/report.pdf")),
         ("GET", "/reports/{id}") => get("/reports/XYBG20261204A1B2C3D4E5"),
         ("GET", "/reports/verify") => get("/reports/verify"),
+        ("POST", "/witness/add-checkpoint") => post("/witness/add-checkpoint", Send::Nothing),
         ("POST", "/reports/verify") => post("/reports/verify", Send::Upload(Vec::new())),
         ("GET", "/publicity/licences") => get("/publicity/licences"),
         ("GET", "/publicity/penalties") => get("/publicity/penalties"),

@@ -217,3 +217,28 @@ async fn key_rotations_are_served_with_bodies_that_match_their_entries() {
     let line = format!("body {}\n", B64.encode(sha(&[&salt, body.as_bytes()])));
     assert!(entry.ends_with(&line), "{entry}");
 }
+
+/// `POST /witness/add-checkpoint` over the router: a peer's checkpoint is
+/// cosigned with this platform's witness key (C2SP tlog-witness answers).
+#[tokio::test]
+async fn the_witness_endpoint_cosigns_a_peers_checkpoint_and_answers_as_the_protocol_says() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let peer = app_with(5).await;
+    let cp = peer.core.checkpoint().await.unwrap();
+    let peers = xinyong_core::log::witness::WitnessSettings { peers: vec![peer.core.keys().verifier().unwrap()] };
+    let settings = xinyong_core::CoreSettings { witness: peers, ..Default::default() };
+    let db = xinyong_test_support::TestDb::new().await;
+    let witness = TestApp::with_settings(db, settings).await;
+    let post = |body: String| Request::post("/witness/add-checkpoint").body(Body::from(body)).unwrap();
+    let request = xinyong_tlog::AddCheckpoint { old: 0, proof: Vec::new(), checkpoint: cp.note.clone() };
+    let r = witness.send(post(request.to_text())).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let key = xinyong_tlog::CosignatureVerifier::parse(&witness.core.keys().witness().verifier_key()).unwrap();
+    let body = xinyong_tlog::checkpoint_body(&cp.note).unwrap();
+    assert!(key.verify_line(body, r.text().trim_end()).is_some(), "{}", r.text());
+    // The same again from 0: 409 with the size it holds, as text/x.tlog.size.
+    let r = witness.send(post(request.to_text())).await;
+    assert_eq!((r.status.as_u16(), r.text(), r.content_type()), (409, "5\n".to_owned(), "text/x.tlog.size"));
+    assert_eq!(witness.send(post("nonsense".to_owned())).await.status, 400);
+}

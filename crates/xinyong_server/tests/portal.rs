@@ -1092,7 +1092,7 @@ async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_cha
     let r = app.get(&format!("/subjects/{}/report.json", a())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.content_type().starts_with("application/json"));
-    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()], ..Default::default() };
     let ok = verify_report(&r.body, &trust).unwrap();
     assert_eq!(ok.report.subject.uscc, a());
     assert!(!ok.report.records.is_empty() && ok.disclosed_fields > 0, "{ok:?}");
@@ -1157,7 +1157,7 @@ async fn a_public_credit_report_verifies_offline_and_names_the_part_that_was_cha
     file["signature"] = flip(file["signature"].as_str().unwrap()).into();
     assert_eq!(verify_report(&serde_json::to_vec(&file).unwrap(), &trust).unwrap_err().part, "signature");
     let stranger = xinyong_core::LogKeys::from_seed("xinyong.test/log", [7; 32]).unwrap();
-    let other = TrustPolicy { logs: vec![stranger.verifier().unwrap()] };
+    let other = TrustPolicy { logs: vec![stranger.verifier().unwrap()], ..Default::default() };
     assert_eq!(verify_report(&r.body, &other).unwrap_err().part, "protected.kid");
 
     // An unknown subject is a 404, not an empty report.
@@ -1172,7 +1172,7 @@ async fn a_report_pdf_carries_the_signed_json_and_its_id_can_be_looked_up() {
     use xinyong_core::reports::verify::{TrustPolicy, verify_report};
     let app = portal_app().await;
     let r = app.get(&format!("/subjects/{}/report.json", a())).await;
-    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()] };
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()], ..Default::default() };
     let ok = verify_report(&r.body, &trust).unwrap();
     // Anyone holding it finds it by its id (the PDF's QR code leads there).
     let page = assert_ok_html(&app.get(&format!("/reports/{}", ok.report.report_id)).await);

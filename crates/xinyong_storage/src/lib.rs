@@ -40,6 +40,7 @@ pub mod reports;
 pub mod rules;
 pub mod subjects;
 pub mod subscriptions;
+pub mod witness;
 
 pub use collection::TimelinessRow;
 pub use fts_baseline::{Fts5Baseline, Fts5Method, fts5_baseline};

@@ -20,6 +20,7 @@ mod queries {
     mod registrations;
     mod reports;
     mod subscriptions;
+    mod witness;
 }
 
 use std::sync::Arc;

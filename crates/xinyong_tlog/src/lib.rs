@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod checkpoint;
+mod cosignature;
 mod hash;
 mod note;
 mod proof;
@@ -10,6 +11,9 @@ mod tree;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, open_checkpoint, sign_checkpoint};
+pub use cosignature::{
+    AddCheckpoint, CosignatureSigner, CosignatureVerifier, MAX_WITNESS_PROOF_LINES, checkpoint_body,
+};
 pub use hash::{
     HASH_SIZE, Hash, HashFromHexError, empty_root, hash_from_hex, hash_to_hex, leaf_hash, node_hash,
     root_from_leaf_hashes,

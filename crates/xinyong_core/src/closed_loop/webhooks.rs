@@ -373,6 +373,26 @@ impl WebhookClient {
         self.backoff.lock().unwrap_or_else(|p| p.into_inner()).remove(department);
     }
 
+    /// POSTs a text `body` and reads the answer's text (at most 64 KiB):
+    /// a witness's `add-checkpoint` (`crate::log::witness`).
+    pub async fn post_text(&self, url: &str, body: String) -> std::result::Result<(u16, String), String> {
+        const MAX_ANSWER: usize = 64 * 1024;
+        self.targets.check(url).map_err(|refused| refused.to_string())?;
+        let req = hyper::Request::post(url)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let answer = tokio::time::timeout(self.timeout, async {
+            let response = self.http.request(req).await.map_err(|e| e.to_string())?;
+            let status = response.status().as_u16();
+            let limited = http_body_util::Limited::new(response.into_body(), MAX_ANSWER);
+            let bytes = limited.collect().await.map_err(|e| e.to_string())?.to_bytes();
+            Ok::<_, String>((status, String::from_utf8_lossy(&bytes).into_owned()))
+        })
+        .await;
+        answer.unwrap_or_else(|_| Err(format!("{} 秒内没有响应", self.timeout.as_secs())))
+    }
+
     /// POSTs `body`; `Ok(status)` for any HTTP answer, `Err` when none came.
     pub(crate) async fn post(
         &self,

@@ -19,6 +19,9 @@ use crate::error::{CoreError, Result};
 pub struct LogKeys {
     signer: NoteSigner,
     salt_key: [u8; 32],
+    /// The key this platform cosigns peer cities' checkpoints with (C2SP
+    /// tlog-cosignature needs a key of its own, type 0x04).
+    witness: xinyong_tlog::CosignatureSigner,
 }
 
 impl fmt::Debug for LogKeys {
@@ -36,7 +39,17 @@ impl LogKeys {
         let mut h = Sha256::new();
         h.update(b"xinyong/salt-key/v1\n");
         h.update(seed);
-        Ok(LogKeys { signer, salt_key: h.finalize().into() })
+        let salt_key = h.finalize().into();
+        // The witness key likewise, under its own label: a cosigner must
+        // not share a key with anything else (tlog-cosignature).
+        let mut h = Sha256::new();
+        h.update(b"xinyong/witness-key/v1\n");
+        h.update(seed);
+        let witness_seed: [u8; 32] = h.finalize().into();
+        let witness =
+            xinyong_tlog::CosignatureSigner::new(&format!("{origin}/witness"), SigningKey::from_bytes(&witness_seed))
+                .ok_or_else(|| CoreError::Key(format!("日志名称 {origin:?} 不能用作见证者名称")))?;
+        Ok(LogKeys { signer, salt_key, witness })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>`; the name
@@ -105,6 +118,11 @@ impl LogKeys {
     pub fn sign_rotation(&self, new_key: &str) -> Result<String> {
         let text = rotation_statement(self.origin(), &self.verifier_key(), new_key);
         self.signer.sign(&text).map_err(|e| CoreError::Key(e.to_string()))
+    }
+
+    /// The key this platform cosigns peer logs' checkpoints with.
+    pub fn witness(&self) -> &xinyong_tlog::CosignatureSigner {
+        &self.witness
     }
 
     pub fn signer(&self) -> &NoteSigner {

@@ -7,6 +7,7 @@ pub mod follower;
 pub mod keys;
 pub mod rotation;
 pub mod verify;
+pub mod witness;
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -50,6 +51,8 @@ pub struct CoreSettings {
     /// Write every entry in format v1, records included (docs/LOG.md): only
     /// for outside checkers that do not read v2 yet.
     pub write_v1_entries: bool,
+    /// Peer cities' logs this platform witnesses (C2SP tlog-witness).
+    pub witness: witness::WitnessSettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.
@@ -68,6 +71,8 @@ pub struct Core {
     write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Only one checkpoint is signed at a time per process.
     sign_lock: Arc<tokio::sync::Mutex<()>>,
+    /// A witness checks and records a peer's checkpoint as one step.
+    witness_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Most events a single transaction takes; bigger requests are split.
@@ -85,6 +90,7 @@ impl Core {
             rules: Arc::new(RwLock::new(RuleBook::shipped())),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
+            witness_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -99,6 +105,7 @@ impl Core {
             rules: Arc::clone(&self.rules),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
+            witness_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 

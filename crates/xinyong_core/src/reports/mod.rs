@@ -70,15 +70,16 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
             format!("该主体有 {} 条公示记录，超过单份信用报告的上限 {MAX_REPORT_RECORDS} 条", shown.len()),
         ));
     }
-    let checkpoint = core.checkpoint().await?;
+    let needed = shown.iter().map(|r| r.log_index + 1).max().unwrap_or(0);
+    let (checkpoint_size, checkpoint_note) = report_checkpoint(core, needed).await?;
     let mut records = Vec::with_capacity(shown.len());
     for r in shown {
-        records.push(proven_record(core, r, checkpoint.size).await?);
+        records.push(proven_record(core, r, checkpoint_size).await?);
     }
     let now = core.now();
     let report = CreditReport {
         format: format::REPORT_FORMAT.to_owned(),
-        report_id: report_id(uscc, now, checkpoint.size),
+        report_id: report_id(uscc, now, checkpoint_size),
         version: "public".to_owned(),
         issued_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         as_of: profile.as_of.to_string(),
@@ -89,7 +90,7 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
             status: profile.status_name.clone(),
             division: profile.division_name.clone(),
         },
-        checkpoint: checkpoint.note.clone(),
+        checkpoint: checkpoint_note,
         records,
         lists: profile.memberships.iter().map(listing).collect(),
     };
@@ -100,12 +101,26 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
         subject: report.subject.uscc.clone(),
         version: report.version.clone(),
         channel: channel.as_str().to_owned(),
-        checkpoint_size: checkpoint.size,
+        checkpoint_size,
         records: report.records.len() as u64,
         payload_digest: signed.payload_digest(),
     };
     core.append(vec![NewEvent::new(Actor::system(), ReportsEvent::ReportIssued { report: issued })]).await?;
     Ok(Issued { signed, report, profile })
+}
+
+/// The checkpoint a report proves its records to: the latest one witnesses
+/// cosigned, with their cosignatures, when it covers every record (index <
+/// `needed`); else a fresh one, signed by this log only.
+async fn report_checkpoint(core: &Core, needed: u64) -> Result<(u64, String)> {
+    if let Some(c) = xinyong_storage::witness::latest(core.store()).await?
+        && c.size >= needed
+        && let Some(note) = core.cosigned_checkpoint(c.size).await?
+    {
+        return Ok((c.size, note));
+    }
+    let checkpoint = core.checkpoint().await?;
+    Ok((checkpoint.size, checkpoint.note))
 }
 
 /// A record with its entry, its inclusion proof to the report's checkpoint

@@ -26,9 +26,13 @@ fn fail(part: impl Into<String>, problem: impl Into<String>) -> ReportFailure {
 
 /// Whom a verifier trusts: the keys a log may sign with (its key and any
 /// it rotated to). Witnesses join this when cities cosign (issue 12 item 5).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TrustPolicy {
     pub logs: Vec<NoteVerifier>,
+    /// Witnesses whose cosignatures count (C2SP tlog-cosignature keys).
+    pub witnesses: Vec<xinyong_tlog::CosignatureVerifier>,
+    /// How many of `witnesses` must have cosigned the report's checkpoint.
+    pub quorum: usize,
 }
 
 /// What a report that verified says, for printing.
@@ -40,6 +44,8 @@ pub struct VerifiedReport {
     pub disclosed_fields: usize,
     /// Records written in entry v1: in the log, but their fields not provable one by one.
     pub v1_records: usize,
+    /// Trusted witnesses that cosigned the checkpoint.
+    pub cosigned_by: usize,
 }
 
 /// Checks a report file's bytes against `trust`.
@@ -64,6 +70,11 @@ pub fn verify_report(file: &[u8], trust: &TrustPolicy) -> Result<VerifiedReport,
     }
     let checkpoint = xinyong_tlog::open_checkpoint(&report.checkpoint, key)
         .map_err(|e| fail("checkpoint", format!("does not verify with the trusted key: {e}")))?;
+    let cosigned = trust.witnesses.iter().filter(|w| w.verify_note(&report.checkpoint).is_some()).count();
+    if cosigned < trust.quorum {
+        let problem = format!("cosigned by {cosigned} of the trusted witnesses, {} required", trust.quorum);
+        return Err(fail("checkpoint.cosignatures", problem));
+    }
     let (mut disclosed_fields, mut v1_records) = (0, 0);
     for (i, record) in report.records.iter().enumerate() {
         let disclosed = check_record(i, record, &report.subject.uscc, &checkpoint)?;
@@ -78,7 +89,7 @@ pub fn verify_report(file: &[u8], trust: &TrustPolicy) -> Result<VerifiedReport,
     if !key.verify_detached(signing_input(&signed.protected, &signed.payload).as_bytes(), &signature) {
         return Err(fail("signature", "does not verify with the trusted key"));
     }
-    Ok(VerifiedReport { checkpoint_size: checkpoint.size, disclosed_fields, v1_records, report })
+    Ok(VerifiedReport { checkpoint_size: checkpoint.size, disclosed_fields, v1_records, cosigned_by: cosigned, report })
 }
 
 /// One record: its entry is in the checkpointed tree, is about the report's
@@ -208,7 +219,7 @@ field dtHQDFHSjOFxo1ayWlcL5hBLfWqA5Lhz3GCvq2CWam4\nfield lllsrwcns99fpsdO0CdF3mJ
         let signed = SignedReport::sign(&report, keys.signer()).unwrap();
         let file = serde_json::to_string_pretty(&signed).unwrap();
         println!("{file}\n{}", String::from_utf8(BASE64URL.decode(&signed.payload).unwrap()).unwrap());
-        let trust = TrustPolicy { logs: vec![keys.verifier().unwrap()] };
+        let trust = TrustPolicy { logs: vec![keys.verifier().unwrap()], ..Default::default() };
         let ok = verify_report(file.as_bytes(), &trust).unwrap();
         assert_eq!((ok.disclosed_fields, ok.checkpoint_size), (3, 1));
         assert_eq!(signed.signature, EXPECTED_SIGNATURE);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::EventMeta;
-use crate::log::LogKeyRow;
+use crate::log::{CheckpointCosignatureRow, LogKeyRow, WitnessedLogRow};
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
 
 /// Events of the log context. The serde tag is the event kind in the log.
@@ -30,6 +30,25 @@ pub enum LogEvent {
         /// The C2SP signed note of the rotation statement, old key's signature.
         statement: String,
     },
+    /// As a witness (C2SP tlog-witness), this platform cosigned a peer
+    /// city's checkpoint: from now on it cosigns only checkpoints of that
+    /// log consistent with this one, and never a smaller one.
+    PeerCheckpointCosigned {
+        /// The peer log's origin (first line of its checkpoints).
+        origin: String,
+        size: u64,
+        /// Base64 root hash.
+        root: String,
+    },
+    /// A witness cosigned one of this log's checkpoints; the line is added
+    /// to that checkpoint wherever it is served or put into a report.
+    CheckpointCosigned {
+        size: u64,
+        /// The witness's key name.
+        witness: String,
+        /// The cosignature line (`— <name> base64(…)`, no newline).
+        cosignature: String,
+    },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -39,7 +58,9 @@ impl LogEvent {
     /// Key changes name no subject.
     pub fn public_subject(&self) -> Option<&str> {
         match self {
-            LogEvent::LogKeyRotated { .. } => None,
+            LogEvent::LogKeyRotated { .. }
+            | LogEvent::PeerCheckpointCosigned { .. }
+            | LogEvent::CheckpointCosigned { .. } => None,
         }
     }
 
@@ -55,6 +76,18 @@ impl LogEvent {
                 };
                 Ok(vec![row.upsert()?])
             }
+            LogEvent::PeerCheckpointCosigned { origin, size, root } => Ok(vec![
+                WitnessedLogRow { origin: origin.clone(), size: *size, root: root.clone(), seq: at.seq }.upsert()?,
+            ]),
+            LogEvent::CheckpointCosigned { size, witness, cosignature } => Ok(vec![
+                CheckpointCosignatureRow {
+                    size: *size,
+                    witness: witness.clone(),
+                    cosignature: cosignature.clone(),
+                    seq: at.seq,
+                }
+                .upsert()?,
+            ]),
         }
     }
 }

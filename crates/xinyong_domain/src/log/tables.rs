@@ -16,6 +16,27 @@ crate::projection::table! {
     }
 }
 
+crate::projection::table! {
+    /// As a witness: the latest checkpoint this platform cosigned for each
+    /// peer log (C2SP tlog-witness keeps exactly this).
+    pub struct WitnessedLogRow in WITNESSED_LOGS = "witnessed_logs" {
+        key { origin: String }
+        size: u64,
+        /// Base64 root hash.
+        root: String,
+        seq: u64,
+    }
+}
+
+crate::projection::table! {
+    /// Witnesses' cosignatures on this log's checkpoints.
+    pub struct CheckpointCosignatureRow in CHECKPOINT_COSIGNATURES = "checkpoint_cosignatures" {
+        key { size: u64, witness: String }
+        cosignature: String,
+        seq: u64,
+    }
+}
+
 pub fn tables() -> Vec<&'static TableSpec> {
-    vec![&LOG_KEYS]
+    vec![&LOG_KEYS, &WITNESSED_LOGS, &CHECKPOINT_COSIGNATURES]
 }

@@ -6,3 +6,4 @@ pub(crate) mod api_docs;
 pub(crate) mod pager;
 pub(crate) mod pages;
 pub mod reports;
+pub(crate) mod witness;

@@ -202,7 +202,7 @@ pub(crate) async fn verify_upload(
     };
     let mut logs: Vec<xinyong_tlog::NoteVerifier> = state.core.keys().verifier().into_iter().collect();
     logs.extend(state.site.trusted_logs.iter().filter_map(|k| xinyong_tlog::NoteVerifier::parse(k).ok()));
-    let trust = xinyong_core::reports::verify::TrustPolicy { logs };
+    let trust = xinyong_core::reports::verify::TrustPolicy { logs, ..Default::default() };
     let json = if bytes.starts_with(b"%PDF-") {
         xinyong_core::reports::verify::attached_json(&bytes)
     } else {
