@@ -109,6 +109,12 @@ pub struct ReportsConfig {
     /// `/reports/verify` accepts besides this platform's own (异地互认).
     #[serde(default)]
     pub trusted_logs: Vec<String>,
+    /// Witnesses' cosignature keys `/reports/verify` counts (docs/WITNESS.md).
+    #[serde(default)]
+    pub trusted_witnesses: Vec<String>,
+    /// How many of `trusted_witnesses` must have cosigned a report's checkpoint.
+    #[serde(default)]
+    pub witness_quorum: usize,
 }
 
 #[derive(Clone, Deserialize)]
@@ -564,16 +570,30 @@ impl Config {
         Ok(())
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Witnesses and other cities' keys: every key parses, the quorum fits.
+    fn validate_trust(&self) -> Result<(), String> {
         self.witness.settings()?;
         self.witness.targets()?;
         if self.witness.submit_interval_secs == 0 {
             return Err("配置无效：witness.submit_interval_secs 必须大于 0".to_owned());
         }
+        for key in &self.reports.trusted_witnesses {
+            if xinyong_tlog::CosignatureVerifier::parse(key).is_none() {
+                return Err(format!("配置无效：reports.trusted_witnesses 中的见证者公钥“{key}”无法解析"));
+            }
+        }
+        if self.reports.witness_quorum > self.reports.trusted_witnesses.len() {
+            return Err("配置无效：reports.witness_quorum 大于 trusted_witnesses 的个数".to_owned());
+        }
         for key in &self.reports.trusted_logs {
             xinyong_tlog::NoteVerifier::parse(key)
                 .map_err(|e| format!("配置无效：reports.trusted_logs 中的公钥“{key}”无法解析：{e}"))?;
         }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.validate_trust()?;
         if self.log.origin.is_empty() || self.log.origin.contains(char::is_whitespace) || self.log.origin.contains('+')
         {
             return Err(format!("配置无效：log.origin {:?} 不能为空，不能含空白或 +", self.log.origin));

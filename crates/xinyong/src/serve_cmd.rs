@@ -60,6 +60,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         cookie_secure: cfg.auth.cookie_secure,
         public_url: cfg.site.public_url.trim_end_matches('/').to_owned(),
         trusted_logs: cfg.reports.trusted_logs.clone(),
+        trusted_witnesses: cfg.reports.trusted_witnesses.clone(),
+        witness_quorum: cfg.reports.witness_quorum,
     };
     let portal = cfg.portal.settings().map_err(Failure::Usage)?;
     let state = AppState::new(core.clone(), site)

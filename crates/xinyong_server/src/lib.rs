@@ -68,6 +68,10 @@ pub struct SiteSettings {
     pub public_url: String,
     /// Other cities' log keys whose reports `/reports/verify` accepts.
     pub trusted_logs: Vec<String>,
+    /// Witnesses' cosignature keys `/reports/verify` counts, and how many
+    /// must have cosigned a report's checkpoint.
+    pub trusted_witnesses: Vec<String>,
+    pub witness_quorum: usize,
 }
 
 /// What a government website's footer must carry (政府网站发展指引): who
@@ -95,6 +99,8 @@ impl Default for SiteSettings {
             cookie_secure: false,
             public_url: String::new(),
             trusted_logs: Vec::new(),
+            trusted_witnesses: Vec::new(),
+            witness_quorum: 0,
         }
     }
 }

@@ -163,6 +163,8 @@ pub(crate) struct ReportVerifyPage {
     layout: Layout,
     own_key: String,
     trusted: Vec<String>,
+    witnesses: Vec<String>,
+    quorum: usize,
     /// After an upload: the file name and what the check found.
     outcome: Option<VerifyOutcome>,
 }
@@ -178,6 +180,8 @@ fn verify_page(state: &AppState, outcome: Option<VerifyOutcome>) -> Response {
         layout: Layout::new(state, "核验信用报告").at("verify"),
         own_key: state.core.keys().verifier_key(),
         trusted: state.site.trusted_logs.clone(),
+        witnesses: state.site.trusted_witnesses.clone(),
+        quorum: state.site.witness_quorum,
         outcome,
     }
     .into_response()
@@ -202,7 +206,9 @@ pub(crate) async fn verify_upload(
     };
     let mut logs: Vec<xinyong_tlog::NoteVerifier> = state.core.keys().verifier().into_iter().collect();
     logs.extend(state.site.trusted_logs.iter().filter_map(|k| xinyong_tlog::NoteVerifier::parse(k).ok()));
-    let trust = xinyong_core::reports::verify::TrustPolicy { logs, ..Default::default() };
+    let witnesses =
+        state.site.trusted_witnesses.iter().filter_map(|k| xinyong_tlog::CosignatureVerifier::parse(k)).collect();
+    let trust = xinyong_core::reports::verify::TrustPolicy { logs, witnesses, quorum: state.site.witness_quorum };
     let json = if bytes.starts_with(b"%PDF-") {
         xinyong_core::reports::verify::attached_json(&bytes)
     } else {

@@ -1,0 +1,111 @@
+//! Two cities, two `xinyong serve` processes, each with its own database and
+//! key: B witnesses A over HTTP (C2SP tlog-witness), A's `witness_submission`
+//! job keeps B's cosignature, and a credit report issued by A verifies
+//! offline under B's trust policy (A's key plus B's witness, quorum 1).
+
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn xinyong(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("XINYONG_DATABASE__URL")
+        .env("XINYONG_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = xinyong(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Starts `serve` in `dir` and returns it with the address it listens on.
+fn serve(dir: &Path) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("XINYONG_DATABASE__URL")
+        .env("XINYONG_LOG", "warn")
+        .env("XINYONG_SERVER__METRICS_LISTEN", "")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve exited before listening").unwrap();
+        if let Some(rest) = line.strip_prefix("xinyong: serving http://") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Server(child), addr)
+}
+
+#[test]
+fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(a.path().join("xinyong.toml"), "[log]\norigin = \"a.test/log\"\n").unwrap();
+    std::fs::write(b.path().join("xinyong.toml"), "[log]\norigin = \"b.test/log\"\n").unwrap();
+    ok(a.path(), &["demo", "--subjects", "300", "--seed", "7"]);
+    ok(b.path(), &["demo", "--subjects", "20", "--seed", "8"]);
+    let a_key = ok(a.path(), &["log", "key"]).trim().to_owned();
+    let b_witness = ok(b.path(), &["log", "key", "--witness"]).trim().to_owned();
+
+    // B witnesses A; A submits to B every second, over plain HTTP on loopback.
+    let b_config = format!("[log]\norigin = \"b.test/log\"\n[witness]\npeers = [\"{a_key}\"]\n");
+    std::fs::write(b.path().join("xinyong.toml"), b_config).unwrap();
+    let (_b_server, b_addr) = serve(b.path());
+    let a_config = format!(
+        "[log]\norigin = \"a.test/log\"\n[feeds]\nwebhook_allow_http = true\nwebhook_allowed_networks = [\"127.0.0.0/8\"]\n\
+         [witness]\nsubmit_interval_secs = 1\nsubmit_to = [{{ url = \"http://{b_addr}/witness/add-checkpoint\", key = \"{b_witness}\" }}]\n"
+    );
+    std::fs::write(a.path().join("xinyong.toml"), a_config).unwrap();
+    let (_a_server, _a_addr) = serve(a.path());
+
+    // The company with the latest penalty in publicity in city A.
+    let uscc = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = xinyong_storage::SqliteStore::open(&a.path().join("data/xinyong.db")).await.unwrap();
+            let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+            let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
+            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
+        })
+    };
+    let trust = format!("logs = [\"{a_key}\"]\nwitnesses = [\"{b_witness}\"]\nquorum = 1\n");
+    std::fs::write(b.path().join("trust.toml"), trust).unwrap();
+    let report = b.path().join("a-report.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let verified = loop {
+        let report = report.to_str().unwrap();
+        ok(a.path(), &["report", "issue", "--uscc", &uscc, "--out", report]);
+        let out = xinyong(b.path(), &["report", "verify", report, "--trust", "trust.toml"]);
+        if out.status.success() {
+            break String::from_utf8(out.stdout).unwrap();
+        }
+        let why = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(why.contains("checkpoint.cosignatures"), "{why}");
+        assert!(Instant::now() < deadline, "B never cosigned A's checkpoint: {why}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(verified.contains("1 个受信任的见证者联署"), "{verified}");
+    // B recorded A's checkpoint; both logs still verify.
+    ok(b.path(), &["verify"]);
+}
