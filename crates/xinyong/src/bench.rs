@@ -13,6 +13,7 @@ mod evaluate;
 mod ingest;
 mod log;
 mod lottery;
+mod report;
 mod search;
 
 #[derive(Debug, clap::Subcommand)]
@@ -27,6 +28,17 @@ pub enum BenchCommand {
         /// Database URL; default a fresh SQLite file in a temp directory.
         #[arg(long)]
         database: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Credit reports: issue the signed JSON, typeset the PDF, verify
+    /// offline (p50 over rounds), and the sizes, for a company with N
+    /// penalties in publicity.
+    Report {
+        #[arg(long, default_value_t = 50)]
+        records: u64,
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
         #[arg(long)]
         json: bool,
     },
@@ -99,8 +111,9 @@ struct Report {
     figures: Vec<Figure>,
 }
 
-pub async fn run(_cfg: Config, cmd: BenchCommand) -> CmdResult {
+pub async fn run(cfg: Config, cmd: BenchCommand) -> CmdResult {
     match cmd {
+        BenchCommand::Report { records, rounds, json } => report::run(&cfg, records, rounds, json).await,
         BenchCommand::Log { entries, batch, database, json } => log::run(entries, batch, database, json).await,
         BenchCommand::Ingest { records, batch, database, json } => ingest::run(records, batch, database, json).await,
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,

@@ -228,7 +228,7 @@ fn bench_all_prints_one_document_with_every_bench() {
     let doc = lines(&out).pop().expect("one JSON document");
     let benches: Vec<&str> =
         doc["benches"].as_array().unwrap().iter().map(|b| b["report"]["bench"].as_str().unwrap()).collect();
-    assert_eq!(benches, ["log", "ingest", "search", "check", "evaluate", "lottery"], "{doc}");
+    assert_eq!(benches, ["log", "ingest", "search", "check", "evaluate", "lottery", "report"], "{doc}");
     let ingest = &doc["benches"][1]["report"]["figures"];
     let rate = ingest.as_array().unwrap().iter().find(|f| f["name"] == "ingest_rate").unwrap();
     assert!(rate["value"].as_f64().unwrap() > 0.0 && rate["baseline"]["value"].as_f64().unwrap() > 0.0, "{rate}");

@@ -55,6 +55,7 @@ fn standard_set(args: &AllArgs) -> Vec<(&'static str, Vec<String>)> {
         ("check", check),
         ("evaluate", vec!["evaluate".into(), "--subjects".into(), n(100_000, 2_000)]),
         ("lottery", vec!["lottery".into(), "--pool".into(), n(1_000_000, 10_000)]),
+        ("report", vec!["report".into(), "--records".into(), n(50, 5), "--rounds".into(), n(20, 1)]),
     ]
 }
 

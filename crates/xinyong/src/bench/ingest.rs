@@ -20,7 +20,7 @@ use crate::{CmdResult, Failure, runtime};
 const SUBJECT_CHUNK: usize = 10_000;
 
 /// USCC, name and legal representative of one organisation.
-type Subject = (String, String, String);
+pub(super) type Subject = (String, String, String);
 
 fn other(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Other(e.into())
@@ -86,7 +86,7 @@ pub(super) async fn run(records: u64, batch: usize, database: Option<String>, js
 
 /// Registers `count` demo subjects and returns the organisations among them
 /// (individual businesses need 个体工商户 as their category, so they are left out).
-async fn register_subjects(core: &Core, actor: &Actor, count: usize) -> Result<Vec<Subject>, Failure> {
+pub(super) async fn register_subjects(core: &Core, actor: &Actor, count: usize) -> Result<Vec<Subject>, Failure> {
     let bodies: Vec<_> = DemoCity::new(11).take(count).collect();
     for chunk in bodies.chunks(SUBJECT_CHUNK) {
         core.append(chunk.iter().map(|b| NewEvent::new(actor.clone(), b.clone())).collect()).await.map_err(other)?;
@@ -206,6 +206,19 @@ fn report(backend: Backend, records: u64, batch: usize, times: &Times, rate: f64
 /// The CSV a department would upload: `rows` penalties of 济南市住房和城乡建设局
 /// on the given subjects, with the template's Chinese headers.
 fn penalty_csv(first: u64, rows: usize, subjects: &[Subject]) -> Vec<u8> {
+    penalty_csv_with(first, rows, subjects, |n| {
+        let (month, day) = (1 + (n / 28) % 10, 1 + n % 28);
+        (format!("2026-{month:02}-{day:02}"), format!("2029-{month:02}-{day:02}"))
+    })
+}
+
+/// As [`penalty_csv`], every penalty decided on `decided` (valid three years).
+pub(super) fn penalty_csv_dated(first: u64, rows: usize, subjects: &[Subject], decided: chrono::NaiveDate) -> Vec<u8> {
+    let until = decided + chrono::Months::new(36);
+    penalty_csv_with(first, rows, subjects, |_| (decided.to_string(), until.to_string()))
+}
+
+fn penalty_csv_with(first: u64, rows: usize, subjects: &[Subject], dates: impl Fn(u64) -> (String, String)) -> Vec<u8> {
     const HEADERS: &str = "行政相对人名称,行政相对人类别,行政相对人代码_1（统一社会信用代码）,法定代表人,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚有效期,处罚机关,处罚机关统一社会信用代码,数据来源单位,数据来源单位统一社会信用代码,程序类型";
     let mut out = String::with_capacity(rows * 400);
     out.push_str(HEADERS);
@@ -213,11 +226,10 @@ fn penalty_csv(first: u64, rows: usize, subjects: &[Subject]) -> Vec<u8> {
     for i in 0..rows as u64 {
         let n = first + i;
         let (uscc, name, rep) = &subjects[(n % subjects.len() as u64) as usize];
-        let day = 1 + n % 28;
-        let month = 1 + (n / 28) % 10;
+        let (decided, until) = dates(n);
         let fine = 1 + n % 50;
         out.push_str(&format!(
-            "{name},法人及非法人组织,{uscc},{rep},济建罚〔2026〕{n}号,未取得施工许可擅自施工,当事人未取得施工许可证擅自开工建设。,《建筑工程施工许可管理办法》第十二条,罚款,罚款{fine}万元,{fine},2026-{month:02}-{day:02},2029-{month:02}-{day:02},济南市住房和城乡建设局,113701000041882744,济南市住房和城乡建设局,113701000041882744,普通程序\n"
+            "{name},法人及非法人组织,{uscc},{rep},济建罚〔2026〕{n}号,未取得施工许可擅自施工,当事人未取得施工许可证擅自开工建设。,《建筑工程施工许可管理办法》第十二条,罚款,罚款{fine}万元,{fine},{decided},{until},济南市住房和城乡建设局,113701000041882744,济南市住房和城乡建设局,113701000041882744,普通程序\n"
         ));
     }
     out.into_bytes()
