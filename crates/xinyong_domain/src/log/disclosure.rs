@@ -69,28 +69,58 @@ pub fn parse_disclosure(encoded: &str) -> Result<Disclosure, DisclosureError> {
 /// bytes: stable for `verify`, and one disclosed salt says nothing of another.
 pub fn disclosures(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<Disclosure>, serde_json::Error> {
     let body: Value = serde_json::from_slice(body_json)?;
-    let mut leaves = Vec::new();
-    collect_leaves(&body, &mut String::new(), &mut leaves);
-    leaves.sort_by(|a, b| a.0.cmp(&b.0));
-    leaves
-        .into_iter()
-        .map(|(pointer, value)| {
-            let leaf_salt = BASE64URL.encode(leaf_salt(salt, &pointer));
-            let array = serde_json::to_vec(&(leaf_salt.as_str(), pointer.as_str(), value))?;
-            Ok(Disclosure { pointer, value: value.clone(), encoded: BASE64URL.encode(array) })
-        })
-        .collect()
+    let mut out = Vec::new();
+    each_disclosure(salt, &body, |pointer, value, encoded| {
+        out.push(Disclosure { pointer: pointer.to_owned(), value: value.clone(), encoded: encoded.to_owned() });
+    })?;
+    Ok(out)
 }
 
 /// The digests of every leaf of `body_json` in the order of an entry's
 /// `field` lines: ascending by their base64url text (the order tells nothing
-/// about the body).
+/// about the body). On the write path of every record: no disclosure is kept.
 pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>, serde_json::Error> {
-    let mut digests: Vec<[u8; 32]> = disclosures(salt, body_json)?.iter().map(Disclosure::digest).collect();
-    digests.sort_by_cached_key(|d| BASE64URL.encode(d));
-    Ok(digests)
+    let body: Value = serde_json::from_slice(body_json)?;
+    let mut digests: Vec<(String, [u8; 32])> = Vec::with_capacity(48);
+    each_disclosure(salt, &body, |_, _, encoded| {
+        let digest = disclosure_digest(encoded);
+        digests.push((BASE64URL.encode(digest), digest));
+    })?;
+    digests.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(digests.into_iter().map(|(_, d)| d).collect())
 }
 
+/// Calls `each(pointer, value, disclosure)` for every leaf in pointer order,
+/// reusing one buffer for the JSON and one for its encoding, and one HMAC
+/// state keyed with the entry salt and the label.
+fn each_disclosure(
+    salt: &[u8; 32],
+    body: &Value,
+    mut each: impl FnMut(&str, &Value, &str),
+) -> Result<(), serde_json::Error> {
+    let mut leaves = Vec::with_capacity(48);
+    collect_leaves(body, &mut String::new(), &mut leaves);
+    leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let Ok(mut keyed) = hmac::Hmac::<Sha256>::new_from_slice(salt) else {
+        unreachable!("HMAC takes a key of any length")
+    };
+    keyed.update(SALT_LABEL);
+    let (mut json, mut encoded) = (Vec::with_capacity(512), String::with_capacity(1024));
+    for (pointer, value) in leaves {
+        let mut mac = keyed.clone();
+        mac.update(pointer.as_bytes());
+        let full = mac.finalize().into_bytes();
+        let leaf_salt = BASE64URL.encode(&full[..16]);
+        json.clear();
+        serde_json::to_writer(&mut json, &(leaf_salt.as_str(), pointer.as_str(), value))?;
+        encoded.clear();
+        BASE64URL.encode_string(&json, &mut encoded);
+        each(&pointer, value, &encoded);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
 fn leaf_salt(salt: &[u8; 32], pointer: &str) -> [u8; 16] {
     let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(salt) else {
         unreachable!("HMAC takes a key of any length")
