@@ -135,8 +135,21 @@ async fn proven_record(core: &Core, r: &PublicRecord, checkpoint_size: u64) -> R
         index: r.log_index,
         entry: opened.entry,
         proof: proof.iter().map(|h| base64::engine::general_purpose::STANDARD.encode(h)).collect(),
-        disclosures: opened.disclosures.into_iter().map(|d| d.disclosure).collect(),
+        disclosures: opened.disclosures.into_iter().filter(|d| in_report(&d.pointer)).map(|d| d.disclosure).collect(),
     })
+}
+
+/// The disclosed fields a report carries: what a reader of the report looks
+/// at (the record's catalog fields, its number, subject, item and dates).
+/// The platform's bookkeeping (batch, working days, the publicity decision's
+/// internals) stays provable on `/verify` but would double the report's size.
+fn in_report(pointer: &str) -> bool {
+    pointer.starts_with("/record/fields/")
+        || pointer.starts_with("/record/subject/")
+        || matches!(
+            pointer,
+            "/kind" | "/record/id" | "/record/item" | "/record/document_number" | "/record/decision_date" | "/changes"
+        )
 }
 
 fn listing(l: &crate::lists::published::PublishedListing) -> ReportListing {
