@@ -102,7 +102,7 @@ impl WitnessConfig {
 }
 
 /// Credit reports (docs/REPORTS.md).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportsConfig {
     /// Other cities' log keys (C2SP verifier keys) whose reports the portal's
@@ -115,6 +115,25 @@ pub struct ReportsConfig {
     /// How many of `trusted_witnesses` must have cosigned a report's checkpoint.
     #[serde(default)]
     pub witness_quorum: usize,
+    /// Seconds between two runs of the job `status_map`, which commits the
+    /// status map when it changed (docs/REPORTS.md, "Status map").
+    #[serde(default = "default_status_map_interval")]
+    pub status_map_interval_secs: u64,
+}
+
+fn default_status_map_interval() -> u64 {
+    3_600
+}
+
+impl Default for ReportsConfig {
+    fn default() -> ReportsConfig {
+        ReportsConfig {
+            trusted_logs: Vec::new(),
+            trusted_witnesses: Vec::new(),
+            witness_quorum: 0,
+            status_map_interval_secs: default_status_map_interval(),
+        }
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -581,6 +600,9 @@ impl Config {
             if xinyong_tlog::CosignatureVerifier::parse(key).is_none() {
                 return Err(format!("配置无效：reports.trusted_witnesses 中的见证者公钥“{key}”无法解析"));
             }
+        }
+        if !(60..=86_400).contains(&self.reports.status_map_interval_secs) {
+            return Err("配置无效：reports.status_map_interval_secs 须在 60 到 86400 秒之间".to_owned());
         }
         if self.reports.witness_quorum > self.reports.trusted_witnesses.len() {
             return Err("配置无效：reports.witness_quorum 大于 trusted_witnesses 的个数".to_owned());

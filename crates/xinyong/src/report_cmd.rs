@@ -158,7 +158,7 @@ fn verify(file: &Path, trust: Option<&Path>, keys: &[String]) -> CmdResult {
                 ok.disclosed_fields,
                 ok.v1_records
             );
-            println!("  名单：{} 项（由平台签名声明，尚无日志证明）", r.lists.len());
+            println!("  名单：{} 项；状态图谱证明：{}", r.lists.len(), r.status_statement());
             Ok(())
         }
         Err(f) => Err(Failure::Other(anyhow::anyhow!("报告核验失败：{}：{}", f.part, f.problem))),

@@ -177,6 +177,9 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
         )))
         .with_job(xinyong_core::campaigns::CampaignsJob::every(Duration::from_secs(cfg.campaigns.interval_secs)))
         .with_job(xinyong_core::commitments::CommitmentsJob::every(Duration::from_secs(cfg.commitments.interval_secs)))
+        .with_job(xinyong_core::reports::status_map::StatusMapJob {
+            interval: Duration::from_secs(cfg.reports.status_map_interval_secs),
+        })
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),

@@ -1,6 +1,7 @@
 //! Credit reports end to end in the core: a subject with 50 penalties in
 //! publicity gets a report that verifies offline, and changing any byte of
-//! any disclosure, proof or entry in it is caught and named.
+//! any disclosure, proof or entry in it is caught and named; a clean
+//! subject is proven absent from the status map.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -12,7 +13,8 @@ use xinyong_core::reports::verify::{TrustPolicy, verify_report};
 use xinyong_core::reports::{Channel, issue_public};
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::event::Actor;
+use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
 use xinyong_test_support::TestApp;
 
 const USCC: &str = "91370112MA3D8N0Q3C";
@@ -66,13 +68,7 @@ async fn a_report_with_fifty_records_verifies_and_any_changed_byte_is_named() {
 
     // One byte of one field, of one proof hash, of one entry, in every record.
     let payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&signed.payload).unwrap()).unwrap();
-    let failing_part = |change: &dyn Fn(&mut serde_json::Value)| {
-        let mut p = payload.clone();
-        change(&mut p);
-        let mut s = signed.clone();
-        s.payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&p).unwrap());
-        verify_report(&serde_json::to_vec(&s).unwrap(), &trust).unwrap_err().part
-    };
+    let failing_part = |change: &Change<'_>| failing_part(&signed, &payload, &trust, change);
     for i in 0..50 {
         let n = payload["records"][i]["disclosures"].as_array().unwrap().len();
         for j in [0, n / 2, n - 1] {
@@ -99,4 +95,123 @@ async fn a_report_with_fifty_records_verifies_and_any_changed_byte_is_named() {
         assert_eq!(failing_part(&entry), format!("records[{i}].proof"));
     }
     assert_eq!(failing_part(&|p| p["records"][3]["index"] = 1.into()), "records[3].entry");
+
+    // The status: the map holds the fifty penalties, and each part is checked.
+    let status = ok.status.as_ref().unwrap();
+    assert_eq!((status.records.len(), status.lists.len()), (50, 0));
+    status_parts_are_checked(&|change| failing_part(change));
+}
+
+type Change<'a> = dyn Fn(&mut serde_json::Value) + 'a;
+
+/// The part `verify_report` names when `change` is made to the payload.
+fn failing_part(
+    signed: &xinyong_core::reports::format::SignedReport,
+    payload: &serde_json::Value,
+    trust: &TrustPolicy,
+    change: &Change<'_>,
+) -> String {
+    let mut p = payload.clone();
+    change(&mut p);
+    let mut s = signed.clone();
+    s.payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&p).unwrap());
+    verify_report(&serde_json::to_vec(&s).unwrap(), trust).unwrap_err().part
+}
+
+/// Each part of the status proof, changed, is named; so is a report leaving
+/// out a record or claiming a list the map does not hold.
+fn status_parts_are_checked(failing_part: &dyn Fn(&Change<'_>) -> String) {
+    let flip = |p: &mut serde_json::Value, at: &[&str]| {
+        let mut v = &mut *p;
+        for k in at {
+            v = if let Ok(i) = k.parse::<usize>() { &mut v[i] } else { &mut v[*k] };
+        }
+        let mut bytes = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+        bytes[5] ^= 0x01;
+        *v = base64::engine::general_purpose::STANDARD.encode(bytes).into();
+    };
+    let cases: [(&Change<'_>, &str); 7] = [
+        (&|p| flip(p, &["status", "proof", "leaf", "value_digest"]), "status.proof"),
+        (&|p| flip(p, &["status", "commitment", "proof", "0"]), "status.commitment.proof"),
+        (
+            &|p| {
+                let v = p["status"]["value"].as_str().unwrap().replacen("\"index\":", "\"index\":1", 1);
+                p["status"]["value"] = v.into();
+            },
+            "status.value",
+        ),
+        (&|p| p["status"]["value"] = serde_json::Value::Null, "status.value"),
+        (
+            &|p| {
+                let d = p["status"]["commitment"]["disclosures"][2].as_str().unwrap();
+                let mut bytes = URL_SAFE_NO_PAD.decode(d).unwrap();
+                let k = bytes.len() - 3;
+                bytes[k] ^= 0x01;
+                p["status"]["commitment"]["disclosures"][2] = URL_SAFE_NO_PAD.encode(bytes).into();
+            },
+            "status.commitment.disclosures[2]",
+        ),
+        // A report leaving out one penalty, or claiming a list it is not on.
+        (&|p| drop(p["records"].as_array_mut().unwrap().remove(10)), "records"),
+        (
+            &|p| {
+                let listing = serde_json::json!({"list_name": "严重失信主体名单", "department": "市市场监管局",
+                    "reason": "x", "decision_no": "x", "listed_on": "2026-01-01", "valid_until": null});
+                p["lists"].as_array_mut().unwrap().push(listing);
+            },
+            "lists",
+        ),
+    ];
+    for (change, part) in cases {
+        assert_eq!(failing_part(change), part);
+    }
+}
+
+#[tokio::test]
+async fn a_clean_subject_is_proven_absent_from_the_status_map_until_a_penalty_arrives() {
+    let app = TestApp::new().await;
+    seed_departments(&app.core, &shipped_departments().unwrap()).await.unwrap();
+    let uscc = Uscc::parse(USCC).unwrap();
+    let subject = LegalPerson {
+        uscc: uscc.clone(),
+        name: SubjectName::parse("济南某某商贸有限公司").unwrap(),
+        status: SubjectStatus::Active,
+    };
+    let registered = SubjectsEvent::LegalPersonRegistered { subject, people: vec![] };
+    app.core.append(vec![NewEvent::new(Actor::system(), registered)]).await.unwrap();
+    let trust = TrustPolicy { logs: vec![app.core.keys().verifier().unwrap()], ..Default::default() };
+    let verified = |signed: &xinyong_core::reports::format::SignedReport| {
+        verify_report(&serde_json::to_vec(signed).unwrap(), &trust).unwrap()
+    };
+
+    let clean = verified(&issue_public(&app.core, &uscc, Channel::Cli).await.unwrap().signed);
+    assert_eq!(clean.status, None, "not in the map: on no list, no penalty in publicity");
+    assert!(clean.report.status.proof.leaf.is_none() || clean.report.status.value.is_none());
+    // Nothing changed: the next report proves against the same commitment.
+    let again = verified(&issue_public(&app.core, &uscc, Channel::Cli).await.unwrap().signed);
+    assert_eq!(again.status_index, clean.status_index);
+
+    let mut table = fifty_penalties();
+    table.rows.truncate(1);
+    let request = IngestRequest {
+        actor: Actor::parse("department:scjgj").unwrap(),
+        department: DepartmentCode::parse("scjgj").unwrap(),
+        item: Some("CF".to_owned()),
+        source: Source::Cli,
+        file_name: None,
+        idempotency_key: None,
+        table,
+        lenient_codes: false,
+        received_date: None,
+        dry_run: false,
+    };
+    assert_eq!(ingest_batch(&app.core, request).await.unwrap().batch.accepted, 1);
+    let penalised = verified(&issue_public(&app.core, &uscc, Channel::Cli).await.unwrap().signed);
+    assert!(penalised.status_index > clean.status_index, "a new map is committed");
+    assert_eq!(penalised.status.unwrap().records.len(), 1);
+    // The job commits nothing new when nothing changed.
+    let before = app.core.store().log_size().await.unwrap();
+    let job = xinyong_core::reports::status_map::StatusMapJob { interval: std::time::Duration::from_secs(60) };
+    xinyong_core::jobs::Job::run(&job, &app.core).await.unwrap();
+    assert_eq!(app.core.store().log_size().await.unwrap(), before);
 }

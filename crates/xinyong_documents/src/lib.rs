@@ -76,6 +76,8 @@ pub struct CreditReportDocument {
     /// (list, reason, department, listed on).
     pub lists: Vec<(String, String, String, String)>,
     pub checkpoint_size: u64,
+    /// What the status map proves about lists and penalties (one sentence).
+    pub status_statement: String,
     pub verifier_key: String,
     /// Where the QR code leads: the report's page on the portal.
     pub verify_url: String,

@@ -144,6 +144,7 @@ fn a_credit_report_is_a_pdf_with_its_records_a_qr_code_and_the_signed_json_attac
         others: Vec::new(),
         lists: vec![("严重失信主体名单".into(), "拒不履行".into(), "济南市市场监督管理局".into(), "2026-10-01".into())],
         checkpoint_size: 952,
+        status_statement: "截至 2026-12-04，状态图谱记载该主体在 1 个有效信用名单中，有 1 条公示期内的行政处罚或失信被执行人信息，即本报告所列各项，别无其他（状态图谱承诺见日志第 950 条，可离线核验）。".into(),
         verifier_key: "xinyong.local/log+2791de25+AdBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3".into(),
         verify_url: "https://credit.jinan.example/reports/XYBG20261204A1B2C3D4E5".into(),
         verify_command: "xinyong report verify 报告.pdf --key <平台公钥>".into(),

@@ -319,9 +319,8 @@ impl EventBody {
     /// one; every other kind opens whole or not at all (v1).
     pub fn entry_version(&self) -> EntryVersion {
         match self {
-            EventBody::Collection(CollectionEvent::RecordAccepted { .. } | CollectionEvent::RecordCorrected { .. }) => {
-                EntryVersion::V2
-            }
+            EventBody::Collection(CollectionEvent::RecordAccepted { .. } | CollectionEvent::RecordCorrected { .. })
+            | EventBody::Reports(ReportsEvent::StatusMapCommitted { .. }) => EntryVersion::V2,
             _ => EntryVersion::V1,
         }
     }

@@ -1,7 +1,7 @@
 //! Credit reports issued: one by its id (what the QR code leads to) and a
-//! subject's, the newest first, bounded by `limit`.
+//! subject's, the newest first, bounded by `limit`; the status map committed last.
 
-use xinyong_domain::reports::{REPORTS, ReportRow};
+use xinyong_domain::reports::{REPORTS, ReportRow, STATUS_MAPS, StatusMapRow};
 
 use crate::sql::{Stmt, to_rows};
 use crate::{Result, Store};
@@ -21,4 +21,10 @@ pub async fn of_subject(store: &dyn Store, subject: &str, limit: u32) -> Result<
         .push(" ORDER BY issued_ms DESC, report_id DESC LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
+}
+
+/// The status map committed last (the highest log index), if any.
+pub async fn latest_status_map(store: &dyn Store) -> Result<Option<StatusMapRow>> {
+    let stmt = Stmt::select(&STATUS_MAPS).push(" ORDER BY seq DESC LIMIT 1");
+    Ok(to_rows(store.fetch(&stmt).await?)?.into_iter().next())
 }

@@ -4,6 +4,7 @@
 mod checkpoint;
 mod cosignature;
 mod hash;
+mod map;
 mod note;
 mod proof;
 mod tlog_proof;
@@ -17,6 +18,10 @@ pub use cosignature::{
 pub use hash::{
     HASH_SIZE, Hash, HashFromHexError, empty_root, hash_from_hex, hash_to_hex, leaf_hash, node_hash,
     root_from_leaf_hashes,
+};
+pub use map::{
+    EMPTY as EMPTY_MAP_ROOT, MAX_MAP_PROOF_SIBLINGS, MapProof, MapProofError, SparseMap, map_key, map_leaf_hash,
+    verify_map_proof,
 };
 pub use note::{
     MAX_NOTE_SIGNATURES, NoteError, NoteSigner, NoteVerifier, ed25519_key_id, is_valid_key_name, open_note,

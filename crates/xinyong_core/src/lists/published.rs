@@ -184,6 +184,29 @@ pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListin
     Ok(entries(rows, core, &departments))
 }
 
+/// Every published, in-force membership of every legal person (the status
+/// map), read a page of [`ALL_PAGE`] at a time.
+pub async fn all_memberships(core: &Core) -> Result<Vec<PublishedListing>> {
+    const ALL_PAGE: u32 = 1_000;
+    let filter = PublishedFilter {
+        today: china_today(core),
+        list_codes: wanted_codes(&core.rules().sanctions, &ListsQuery::default()),
+        subject: None,
+        subject_text: None,
+    };
+    let departments = crate::portal::department_names(core).await?;
+    let (mut all, mut offset) = (Vec::new(), 0_u64);
+    loop {
+        let rows = lists::published_listings(core.store(), &filter, offset, ALL_PAGE).await?;
+        let last = rows.len() < ALL_PAGE as usize;
+        offset += rows.len() as u64;
+        all.extend(entries(rows, core, &departments));
+        if last {
+            return Ok(all);
+        }
+    }
+}
+
 /// The published list types (for the filter), split by kind.
 pub fn published_list_types(rules: &SanctionRules, red: bool) -> Vec<(String, String)> {
     rules

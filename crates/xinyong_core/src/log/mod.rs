@@ -73,6 +73,8 @@ pub struct Core {
     sign_lock: Arc<tokio::sync::Mutex<()>>,
     /// A witness checks and records a peer's checkpoint as one step.
     witness_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The status map committed last, with its values (reports' proofs).
+    pub(crate) status_map: Arc<tokio::sync::Mutex<Option<Arc<crate::reports::status_map::CommittedStatusMap>>>>,
 }
 
 /// Most events a single transaction takes; bigger requests are split.
@@ -91,6 +93,7 @@ impl Core {
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
             witness_lock: Arc::new(tokio::sync::Mutex::new(())),
+            status_map: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 
@@ -106,6 +109,7 @@ impl Core {
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
             witness_lock: Arc::new(tokio::sync::Mutex::new(())),
+            status_map: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 

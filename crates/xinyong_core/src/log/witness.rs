@@ -99,6 +99,9 @@ impl Core {
         witness: &CosignatureVerifier,
         client: &dyn WitnessClient,
     ) -> Result<Option<u64>> {
+        // The checkpoint witnesses cosign covers the current status map, so
+        // that a report proves its subject's status to a cosigned checkpoint.
+        self.commit_status_map().await?;
         let checkpoint = self.checkpoint().await?;
         let latest = xinyong_storage::witness::latest_of_witness(self.store(), witness.name()).await?;
         let mut old = latest.map_or(0, |c| c.size);

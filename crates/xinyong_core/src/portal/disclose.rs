@@ -56,6 +56,25 @@ pub fn public_disclosures(
         .collect()
 }
 
+/// Every field of an entry whose whole body is public (a status map
+/// commitment), each with its disclosure, labelled by its pointer.
+pub fn all_disclosures(entry: &LogEntry, salt: &[u8; 32], body_json: &str) -> Vec<FieldDisclosure> {
+    let Some(digests) = &entry.field_digests else { return Vec::new() };
+    let Ok(all) = disclosures(salt, body_json.as_bytes()) else { return Vec::new() };
+    all.into_iter()
+        .map(|d| FieldDisclosure {
+            label: d.pointer.clone(),
+            value: match &d.value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+            matches: digests.contains(&d.digest()),
+            disclosure: d.encoded,
+            pointer: d.pointer,
+        })
+        .collect()
+}
+
 /// The label of a leaf the public may see, or `None` for one that stays a digest.
 fn public_label(d: &Disclosure, item: &CatalogItem, names_withheld: bool, mask: &MaskConfig) -> Option<String> {
     if !is_clean(&d.value, mask) {

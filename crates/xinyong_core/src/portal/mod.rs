@@ -449,6 +449,36 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     Ok(PublicRecordPage { records, total, next, page, pages })
 }
 
+/// Every public record of catalog item `item` in publicity today, any
+/// subject (the status map), read by keyset a thousand at a time.
+pub async fn all_public_records(core: &Core, item: &str) -> Result<Vec<PublicRecord>> {
+    const PAGE: u32 = 1_000;
+    let catalog = &core.rules().catalog;
+    if public_item(catalog, item).is_none() {
+        return Ok(Vec::new());
+    }
+    let today = china_today(core);
+    let filter = PublicRecordFilter {
+        item: item.to_owned(),
+        today: today.format("%Y-%m-%d").to_string(),
+        department: None,
+        division_prefix: None,
+        decided_from: None,
+        decided_to: None,
+        subject_text: None,
+    };
+    let (mut all, mut cursor) = (Vec::new(), None);
+    loop {
+        let rows = queries::public_records(core.store(), &filter, cursor.as_ref(), PAGE).await?;
+        let last = rows.len() < PAGE as usize;
+        cursor = rows.last().map(RecordCursor::after);
+        all.extend(public_views(rows, catalog, &core.settings().mask, today));
+        if last {
+            return Ok(all);
+        }
+    }
+}
+
 /// The opening of an entry's body commitment: anyone can recompute
 /// `SHA-256(salt ‖ body)` and compare it with the entry's `body` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -562,6 +592,15 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
                 Some(_) => (None, Some(NOT_A_RECORD.to_owned()), None),
                 None => (None, Some(BODY_GONE.to_owned()), None),
             }
+        }
+        // The status map's root, day and size are public by design.
+        Some(EventKind::Reports(xinyong_domain::reports::ReportsKind::StatusMapCommitted)) => {
+            let opening = open_body(&stored, &entry);
+            if let (Some(o), Some(salt)) = (&opening, stored.salt.as_deref().and_then(|s| <[u8; 32]>::try_from(s).ok()))
+            {
+                disclosures = disclose::all_disclosures(&entry, &salt, &o.body);
+            }
+            (opening, None, None)
         }
         Some(_) if stored.body.is_some() => (None, Some(NOT_A_RECORD.to_owned()), None),
         Some(_) | None => (None, Some(BODY_GONE.to_owned()), None),

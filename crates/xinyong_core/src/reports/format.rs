@@ -31,9 +31,12 @@ pub struct CreditReport {
     /// Records in publicity, each proven by its entry, inclusion proof and
     /// field disclosures.
     pub records: Vec<ReportRecord>,
-    /// Lists the subject is on (published, in force): stated and signed by
-    /// the platform, not yet proven against the log.
+    /// Lists the subject is on (published, in force), as the portal shows
+    /// them; `status` proves they are all there are.
     pub lists: Vec<ReportListing>,
+    /// The subject's status in the status map committed to the log: what
+    /// makes "not on any list, no penalty in publicity" a proven statement.
+    pub status: ReportStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +85,123 @@ pub struct ReportListing {
     pub decision_no: String,
     pub listed_on: String,
     pub valid_until: Option<String>,
+}
+
+/// A status map proof (docs/REPORTS.md, "Status map").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportStatus {
+    /// The `status_map_committed` entry holding the map's root.
+    pub commitment: ReportEntry,
+    /// The subject's status as committed ([`SubjectStatus`] JSON text, hashed
+    /// as it stands), or `null` when the subject is not in the map: on no
+    /// list, no penalty or dishonest-debtor record in publicity.
+    pub value: Option<String>,
+    /// Where the subject's key leads in the map.
+    pub proof: StatusProof,
+}
+
+/// A log entry with its inclusion proof and the disclosures of its fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportEntry {
+    pub index: u64,
+    /// The entry bytes as UTF-8 text.
+    pub entry: String,
+    /// The RFC 9162 inclusion path to the report's checkpoint, base64.
+    pub proof: Vec<String>,
+    pub disclosures: Vec<String>,
+}
+
+/// A sparse Merkle map proof, hashes in standard base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusProof {
+    /// Siblings from the root's children down the key's path.
+    pub siblings: Vec<String>,
+    /// The one pair in the subtree the path ends at; `null` when it is empty.
+    pub leaf: Option<StatusLeaf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusLeaf {
+    pub key: String,
+    pub value_digest: String,
+}
+
+/// What a legal person's USCC maps to in the status map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectStatus {
+    pub uscc: String,
+    /// Published lists in force, by listing date, then decision number.
+    pub lists: Vec<StatusListing>,
+    /// Penalty and dishonest-debtor records in publicity, by log index.
+    pub records: Vec<StatusRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusListing {
+    pub list_code: String,
+    pub list_name: String,
+    /// `serious`, `key_attention` or `red`.
+    pub list_kind: String,
+    pub decision_no: String,
+    pub listed_on: String,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRecord {
+    pub category: String,
+    pub id: String,
+    /// The log index of the record's current version.
+    pub index: u64,
+}
+
+impl SubjectStatus {
+    /// A status with nothing in it: such a subject is not in the map.
+    pub fn is_clean(&self) -> bool {
+        self.lists.is_empty() && self.records.is_empty()
+    }
+
+    /// Puts lists and records in the order the map commits them.
+    pub fn sorted(mut self) -> SubjectStatus {
+        self.lists.sort_by(|a, b| {
+            (&a.listed_on, &a.decision_no, &a.list_code).cmp(&(&b.listed_on, &b.decision_no, &b.list_code))
+        });
+        self.records.sort_by_key(|r| r.index);
+        self
+    }
+
+    /// The value the map commits: this JSON text, or nothing for a clean status.
+    pub fn committed_value(&self) -> Option<String> {
+        (!self.is_clean()).then(|| serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+impl CreditReport {
+    /// What the status proof states, in one Chinese sentence (the PDF, the
+    /// command line and the portal's check print it).
+    pub fn status_statement(&self) -> String {
+        let index = self.status.commitment.index;
+        let status = self.status.value.as_deref().and_then(|v| serde_json::from_str::<SubjectStatus>(v).ok());
+        match status {
+            None => format!(
+                "截至 {}，该主体不在状态图谱中：未被列入任何有效信用名单，无公示期内的行政处罚和失信被执行人信息（状态图谱承诺见日志第 {index} 条，可离线核验）。",
+                self.as_of
+            ),
+            Some(s) => format!(
+                "截至 {}，状态图谱记载该主体在 {} 个有效信用名单中，有 {} 条公示期内的行政处罚或失信被执行人信息，即本报告所列各项，别无其他（状态图谱承诺见日志第 {index} 条，可离线核验）。",
+                self.as_of,
+                s.lists.len(),
+                s.records.len()
+            ),
+        }
+    }
 }
 
 /// The file: RFC 7515 §7.2.2 flattened JWS JSON serialisation.

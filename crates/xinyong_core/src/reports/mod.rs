@@ -5,6 +5,7 @@
 //! signed with the log's key; issuing it is an event (`report_issued`).
 
 pub mod format;
+pub mod status_map;
 pub mod verify;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,7 +71,8 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
             format!("该主体有 {} 条公示记录，超过单份信用报告的上限 {MAX_REPORT_RECORDS} 条", shown.len()),
         ));
     }
-    let needed = shown.iter().map(|r| r.log_index + 1).max().unwrap_or(0);
+    let committed = core.status_map_for(&status_map::status_of_profile(&profile)).await?;
+    let needed = shown.iter().map(|r| r.log_index + 1).chain([committed.index + 1]).max().unwrap_or(0);
     let (checkpoint_size, checkpoint_note) = report_checkpoint(core, needed).await?;
     let mut records = Vec::with_capacity(shown.len());
     for r in shown {
@@ -93,6 +95,7 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
         checkpoint: checkpoint_note,
         records,
         lists: profile.memberships.iter().map(listing).collect(),
+        status: status_map::status_part(core, &committed, uscc, checkpoint_size).await?,
     };
     let signed = SignedReport::sign(&report, core.keys().signer())
         .map_err(|e| CoreError::Log(format!("信用报告无法编码：{e}")))?;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventMeta;
 use crate::projection::{ProjectionError, ProjectionWrite, Row as _};
-use crate::reports::ReportRow;
+use crate::reports::{ReportRow, StatusMapRow};
 
 /// A report as issued: no personal data, only what identifies the report
 /// and binds it to its content.
@@ -17,6 +17,27 @@ pub struct IssuedReport {
     pub checkpoint_size: u64,
     pub records: u64,
     pub payload_digest: String,
+}
+
+/// The status map committed to the log (docs/REPORTS.md, "Status map"):
+/// the root of the sparse Merkle map from each legal person's USCC to its
+/// status (published lists in force, penalty and dishonest-debtor records
+/// in publicity) on `as_of`, over the log's first `log_size` entries.
+/// Subjects with no such status are not in the map, so that "not on any
+/// list, no penalty in publicity" is proven by a proof of absence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusMapCommitment {
+    /// `xinyong-status-map/v1`.
+    pub format: String,
+    /// Standard base64 of the 32-byte root.
+    pub root: String,
+    /// The China date publicity and lists were judged on.
+    pub as_of: String,
+    /// The log entries the statuses were read from: indices `< log_size`.
+    pub log_size: u64,
+    /// How many subjects the map holds.
+    pub subjects: u64,
 }
 
 /// Events of the reports context. The serde tag is the event kind in the log.
@@ -32,6 +53,8 @@ pub struct IssuedReport {
 pub enum ReportsEvent {
     /// The platform issued a credit report about a legal person.
     ReportIssued { report: IssuedReport },
+    /// The platform committed the status map of every legal person.
+    StatusMapCommitted { map: StatusMapCommitment },
 }
 
 // Exhaustive by construction: a new kind that does not say what it writes
@@ -42,6 +65,7 @@ impl ReportsEvent {
     pub fn public_subject(&self) -> Option<&str> {
         match self {
             ReportsEvent::ReportIssued { report } => Some(&report.subject),
+            ReportsEvent::StatusMapCommitted { .. } => None,
         }
     }
 
@@ -58,6 +82,17 @@ impl ReportsEvent {
                     payload_digest: r.payload_digest.clone(),
                     issued_ms: at.time.timestamp_millis(),
                     seq: at.seq,
+                }
+                .upsert()?,
+            ]),
+            ReportsEvent::StatusMapCommitted { map } => Ok(vec![
+                StatusMapRow {
+                    seq: at.seq,
+                    root: map.root.clone(),
+                    as_of: map.as_of.clone(),
+                    log_size: map.log_size,
+                    subjects: map.subjects,
+                    committed_ms: at.time.timestamp_millis(),
                 }
                 .upsert()?,
             ]),

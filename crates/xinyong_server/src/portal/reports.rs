@@ -103,6 +103,7 @@ pub fn credit_report_document(
             .collect(),
         // The checkpoint's second line is its tree size (docs/LOG.md).
         checkpoint_size: report.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or_default(),
+        status_statement: report.status_statement(),
         verifier_key: report.issuer.verifier_key.clone(),
         verify_url: if site.public_url.is_empty() {
             format!("{} {path}", report.report_id)

@@ -1,6 +1,6 @@
 //! Credit reports issued: one by id, and a subject's newest first.
 
-use xinyong_domain::reports::ReportRow;
+use xinyong_domain::reports::{ReportRow, StatusMapRow};
 use xinyong_storage::reports;
 
 use crate::{backends, put, rows};
@@ -31,5 +31,25 @@ async fn reports_are_found_by_id_and_listed_per_subject_newest_first_on_every_ba
         let ids: Vec<String> =
             reports::of_subject(store, a, 2).await.unwrap().into_iter().map(|r| r.report_id).collect();
         assert_eq!(ids, ["R4", "R2"], "{backend}: newest first, ties by id, limited");
+    }
+}
+
+#[tokio::test]
+async fn the_latest_status_map_is_the_one_with_the_highest_log_index_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        assert!(reports::latest_status_map(store).await.unwrap().is_none(), "{backend}");
+        let map = |seq: u64, root: &str| StatusMapRow {
+            seq,
+            root: root.to_owned(),
+            as_of: "2026-12-04".to_owned(),
+            log_size: seq,
+            subjects: 2,
+            committed_ms: 1,
+        };
+        put(store, rows(&[map(9, "B"), map(120, "C"), map(7, "A")])).await;
+        let latest = reports::latest_status_map(store).await.unwrap().unwrap();
+        assert_eq!((latest.seq, latest.root.as_str()), (120, "C"), "{backend}: by index, not by insertion");
     }
 }
