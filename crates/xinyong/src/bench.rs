@@ -41,6 +41,10 @@ pub enum BenchCommand {
         rounds: usize,
         #[arg(long)]
         json: bool,
+        /// Also write the report's typst sources and `data` input to this
+        /// directory, for `scripts/typst-baseline` (typst outside the process).
+        #[arg(long)]
+        typst_input: Option<std::path::PathBuf>,
     },
     /// Records per second through parse → validate → log → project, next to a
     /// raw multi-row INSERT (SQLite) or COPY (PostgreSQL) of the same rows.
@@ -113,7 +117,9 @@ struct Report {
 
 pub async fn run(cfg: Config, cmd: BenchCommand) -> CmdResult {
     match cmd {
-        BenchCommand::Report { records, rounds, json } => report::run(&cfg, records, rounds, json).await,
+        BenchCommand::Report { records, rounds, json, typst_input } => {
+            report::run(&cfg, records, rounds, json, typst_input.as_deref()).await
+        }
         BenchCommand::Log { entries, batch, database, json } => log::run(entries, batch, database, json).await,
         BenchCommand::Ingest { records, batch, database, json } => ingest::run(records, batch, database, json).await,
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,

@@ -57,6 +57,15 @@ const SOURCES: [(&str, &str); 4] = [
     ("official_letter.typ", include_str!("../templates/official_letter.typ")),
 ];
 
+/// A document's typst sources and its `data` input, to typeset it elsewhere.
+#[derive(Debug, Clone)]
+pub struct TypstInput {
+    /// (file name, text) of each template file.
+    pub files: Vec<(&'static str, &'static str)>,
+    /// The `data` input: JSON text.
+    pub data: String,
+}
+
 /// The data of [`DocumentKind::CreditReport`]: what the page shows (the
 /// portal's public view of each record) and the signed JSON it carries.
 #[derive(Debug, Clone, Serialize)]
@@ -256,6 +265,20 @@ impl Documents {
         let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
         let data = CreditReportDocument { qr_svg: svg, ..report.clone() };
         self.render_pdf(DocumentKind::CreditReport, &data, created)
+    }
+
+    /// What `typst compile credit_report.typ` needs to typeset the same
+    /// report outside this process (the baseline of `xinyong bench report`):
+    /// the template files by name, and the `data` input (JSON text).
+    pub fn credit_report_sources(report: &CreditReportDocument) -> Result<TypstInput, DocumentsError> {
+        let failed = |reason: String| DocumentsError::Template { template: "credit_report.typ", reason };
+        let qr = qrcode::QrCode::with_error_correction_level(report.verify_url.as_bytes(), qrcode::EcLevel::M)
+            .map_err(|e| failed(e.to_string()))?;
+        let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
+        let data = CreditReportDocument { qr_svg: svg, ..report.clone() };
+        let json = serde_json::to_string(&data).map_err(|e| failed(e.to_string()))?;
+        let files = SOURCES.iter().filter(|(name, _)| matches!(*name, "credit_report.typ" | "common.typ")).copied();
+        Ok(TypstInput { files: files.collect(), data: json })
     }
 
     fn render_pdf(

@@ -219,6 +219,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/log/key", ViewLog, log::key),
         Route::public(M::GET, "/log/key-rotations", ViewLog, log::key_rotations),
         Route::public(M::GET, "/log/checkpoint", ViewLog, log::checkpoint),
+        Route::public(M::GET, "/log/checkpoint/cosigned", ViewLog, log::cosigned_checkpoint),
         Route::public(M::GET, "/log/entries/{index}", ViewLog, log::entry),
         Route::public(M::GET, "/log/entries/{index}/proof", ViewLog, log::proof),
         Route::public(M::GET, "/log/consistency", ViewLog, log::consistency),

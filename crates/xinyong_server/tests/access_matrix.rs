@@ -515,6 +515,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/log/key") => get("/log/key"),
         ("GET", "/log/key-rotations") => get("/log/key-rotations"),
         ("GET", "/log/checkpoint") => get("/log/checkpoint"),
+        ("GET", "/log/checkpoint/cosigned") => get("/log/checkpoint/cosigned"),
         ("GET", "/log/entries/{index}") => get("/log/entries/0"),
         ("GET", "/log/entries/{index}/proof") => get("/log/entries/0/proof"),
         ("GET", "/log/consistency") => get("/log/consistency?old=1&new=2"),

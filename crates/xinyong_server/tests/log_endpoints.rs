@@ -242,3 +242,43 @@ async fn the_witness_endpoint_cosigns_a_peers_checkpoint_and_answers_as_the_prot
     assert_eq!((r.status.as_u16(), r.text(), r.content_type()), (409, "5\n".to_owned(), "text/x.tlog.size"));
     assert_eq!(witness.send(post("nonsense".to_owned())).await.status, 400);
 }
+
+/// A witness reached through its router, in process.
+struct ViaRouter<'a>(&'a TestApp);
+
+impl xinyong_core::log::witness::WitnessClient for ViaRouter<'_> {
+    fn add_checkpoint(&self, body: String) -> xinyong_core::log::witness::WitnessAnswer<'_> {
+        Box::pin(async move {
+            let request = axum::http::Request::post("/witness/add-checkpoint").body(axum::body::Body::from(body));
+            let r = self.0.send(request.map_err(|e| e.to_string())?).await;
+            Ok((r.status.as_u16(), r.text()))
+        })
+    }
+}
+
+/// Once a witness cosigned, `/log/checkpoint/cosigned` serves that
+/// checkpoint with the witness's line, and `/log/checkpoint` carries the
+/// cosignatures of its size when it is the one cosigned.
+#[tokio::test]
+async fn the_cosigned_checkpoint_is_served_with_the_witnesses_lines() {
+    let log = app_with(5).await;
+    assert_eq!(log.get("/log/checkpoint/cosigned").await.status, 404);
+    let peers = xinyong_core::log::witness::WitnessSettings { peers: vec![log.core.keys().verifier().unwrap()] };
+    let settings = xinyong_core::CoreSettings { witness: peers, ..Default::default() };
+    let witness = TestApp::with_settings(xinyong_test_support::TestDb::new().await, settings).await;
+    let key = xinyong_tlog::CosignatureVerifier::parse(&witness.core.keys().witness().verifier_key()).unwrap();
+    let size = log.core.submit_checkpoint(&key, &ViaRouter(&witness)).await.unwrap().unwrap();
+
+    let cosigned = log.get("/log/checkpoint/cosigned").await;
+    assert_eq!((cosigned.status.as_u16(), cosigned.content_type()), (200, "text/plain; charset=utf-8"));
+    let note = cosigned.text();
+    assert!(key.verify_note(&note).is_some(), "{note}");
+    assert_eq!(note.lines().nth(1), Some(size.to_string().as_str()));
+    let verifier = log.core.keys().verifier().unwrap();
+    xinyong_tlog::open_checkpoint(&note, &verifier).unwrap();
+    // Keeping the cosignature grew the log: the latest checkpoint is newer
+    // and not cosigned yet.
+    let latest = log.get("/log/checkpoint").await.text();
+    assert!(key.verify_note(&latest).is_none());
+    assert!(latest.lines().nth(1).unwrap().parse::<u64>().unwrap() > size);
+}

@@ -27,7 +27,13 @@ fn p50_ms(mut times: Vec<Duration>) -> f64 {
     times.get(times.len() / 2).map_or(0.0, |d| (d.as_secs_f64() * 1e5).round() / 100.0)
 }
 
-pub(super) async fn run(cfg: &Config, records: u64, rounds: usize, json: bool) -> CmdResult {
+pub(super) async fn run(
+    cfg: &Config,
+    records: u64,
+    rounds: usize,
+    json: bool,
+    typst_input: Option<&std::path::Path>,
+) -> CmdResult {
     if !(1..=2_000).contains(&records) || rounds == 0 {
         return Err(Failure::Usage("--records 应在 1 到 2000 之间，--rounds 至少为 1".to_owned()));
     }
@@ -54,6 +60,9 @@ pub(super) async fn run(cfg: &Config, records: u64, rounds: usize, json: bool) -
         let issued = issue_public(&core, &uscc, Channel::Cli).await.map_err(other)?;
         let document =
             xinyong_server::portal::reports::credit_report_document(&site, &issued, core.now()).map_err(other)?;
+        if let Some(dir) = typst_input {
+            write_typst_input(dir, &document, &cfg.documents.fonts)?;
+        }
         let fresh = xinyong_documents::Documents::new(cfg.documents.fonts.clone());
         let t = Instant::now();
         fresh.credit_report(&document, core.now().fixed_offset()).map_err(other)?;
@@ -91,6 +100,24 @@ pub(super) async fn run(cfg: &Config, records: u64, rounds: usize, json: bool) -
     };
     print_report(&report, json, &format!("bench report ({records} records, {rounds} rounds)"))?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The template files, `data.json` (the `data` input) and `fonts.txt` (one
+/// font file per line) of the report, for typst outside this process.
+fn write_typst_input(
+    dir: &std::path::Path,
+    document: &xinyong_documents::CreditReportDocument,
+    fonts: &[std::path::PathBuf],
+) -> Result<(), Failure> {
+    let input = xinyong_documents::Documents::credit_report_sources(document).map_err(other)?;
+    std::fs::create_dir_all(dir).map_err(other)?;
+    for (name, text) in input.files {
+        std::fs::write(dir.join(name), text).map_err(other)?;
+    }
+    std::fs::write(dir.join("data.json"), input.data).map_err(other)?;
+    let fonts: Vec<String> = fonts.iter().map(|f| f.display().to_string()).collect();
+    std::fs::write(dir.join("fonts.txt"), fonts.join("\n")).map_err(other)?;
     Ok(())
 }
 

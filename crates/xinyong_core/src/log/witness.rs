@@ -162,6 +162,15 @@ impl Core {
         Ok(checkpoint.size)
     }
 
+    /// The latest checkpoint any witness cosigned, with every cosignature
+    /// kept for it (`GET /log/checkpoint/cosigned`).
+    pub async fn latest_cosigned_checkpoint(&self) -> Result<Option<String>> {
+        match xinyong_storage::witness::latest(self.store()).await? {
+            Some(c) => self.cosigned_checkpoint(c.size).await,
+            None => Ok(None),
+        }
+    }
+
     /// The checkpoint of `size` with every cosignature kept for it, as one
     /// note (cosignature lines after the log's signature).
     pub async fn cosigned_checkpoint(&self, size: u64) -> Result<Option<String>> {

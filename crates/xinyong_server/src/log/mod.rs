@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -50,10 +50,20 @@ pub(crate) async fn key_rotations(State(state): State<AppState>) -> ApiResult<im
     Ok(([(header::CACHE_CONTROL, "no-cache")], Json(document)))
 }
 
-/// The latest signed checkpoint (signed now if the log grew since).
+/// The latest signed checkpoint (signed now if the log grew since), with
+/// the cosignature lines witnesses returned for it, if any.
 pub(crate) async fn checkpoint(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
     let cp = state.core.checkpoint().await?;
-    Ok(([(header::CONTENT_TYPE, TEXT), (header::CACHE_CONTROL, "no-cache")], cp.note))
+    let note = state.core.cosigned_checkpoint(cp.size).await?.unwrap_or(cp.note);
+    Ok(([(header::CONTENT_TYPE, TEXT), (header::CACHE_CONTROL, "no-cache")], note))
+}
+
+/// The latest checkpoint witnesses cosigned, with every cosignature line
+/// (docs/WITNESS.md): what a verifier with a witness quorum accepts.
+pub(crate) async fn cosigned_checkpoint(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let none = || ApiError::new(StatusCode::NOT_FOUND, "no_cosigned_checkpoint", "还没有见证者联署过本平台的检查点");
+    let note = state.core.latest_cosigned_checkpoint().await?.ok_or_else(none)?;
+    Ok(([(header::CONTENT_TYPE, TEXT), (header::CACHE_CONTROL, "no-cache")], note))
 }
 
 fn parse_index(raw: &str) -> ApiResult<u64> {
