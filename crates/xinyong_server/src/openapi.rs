@@ -108,6 +108,7 @@ pub async fn get_openapi(
     paths(
         public::search_subjects,
         public::get_subject,
+        public::get_log_entry,
         public::get_lists,
         public::list_licences,
         public::list_penalties,

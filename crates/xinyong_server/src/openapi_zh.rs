@@ -10,6 +10,23 @@
 
 /// (English as generated, Chinese as served).
 pub(crate) const CHINESE: &[(&str, &str)] = &[
+    ("One field of a log entry, proven on its own.", "日志条目的一个字段，可单独证明。"),
+    (
+        "`base64url([salt, pointer, value])`: its SHA-256 is one of the entry's `field` lines.",
+        "`base64url([salt, pointer, value])`：其 SHA-256 是该条目的某一行 `field`。",
+    ),
+    (
+        "RFC 6901 JSON Pointer into the event body, e.g. `/record/fields/CF_CFJG`.",
+        "指向事件正文的 RFC 6901 JSON Pointer，如 `/record/fields/CF_CFJG`。",
+    ),
+    ("The value as committed (JSON text for anything but a string).", "承诺时的取值（字符串以外的值为 JSON 文本）。"),
+    ("A log entry, its inclusion proof and what of it is public.", "一条日志条目、其包含证明，以及其中可公开的内容。"),
+    ("Fields of a v2 entry the public may see, each with its disclosure.", "v2 条目中可公开的字段，各附逐字段披露。"),
+    ("The entry bytes as UTF-8 text (docs/LOG.md).", "条目字节的 UTF-8 文本（见 docs/LOG.md）。"),
+    ("Of a v2 entry, how many fields it commits (disclosed or not).", "v2 条目承诺的字段总数（无论是否披露）。"),
+    ("Event kind, e.g. `record_accepted`.", "事件类型，如 `record_accepted`。"),
+    ("The public record this entry wrote, when it is public today.", "本条目写入的公开记录（今天仍在公示时）。"),
+    ("C2SP tlog-proof of the entry against the latest checkpoint.", "该条目对最新检查点的 C2SP tlog-proof 证明。"),
     (
         "A record as accepted, with every field (the department's own data).",
         "一条已接收的记录，含全部字段（本部门自己的数据）。",

@@ -212,6 +212,7 @@ pub fn table() -> Vec<Route> {
         Route::public(M::GET, "/api/v1/public/lists", ViewPortal, portal::api::get_lists),
         Route::public(M::GET, "/api/v1/public/licences", ViewPortal, portal::api::list_licences),
         Route::public(M::GET, "/api/v1/public/penalties", ViewPortal, portal::api::list_penalties),
+        Route::public(M::GET, "/api/v1/public/log/{index}", ViewLog, portal::api::get_log_entry),
         Route::public(M::GET, "/verify", ViewLog, portal::pages::verify_home),
         Route::public(M::GET, "/verify/{index}", ViewLog, portal::pages::verify),
         Route::public(M::GET, "/verify/{index}/body.json", ViewLog, portal::pages::verify_body),

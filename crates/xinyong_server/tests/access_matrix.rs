@@ -508,6 +508,7 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
         ("GET", "/api/v1/public/lists") => get("/api/v1/public/lists"),
         ("GET", "/api/v1/public/licences") => get("/api/v1/public/licences?page=1&q=%E6%B3%89%E6%B6%A6"),
         ("GET", "/api/v1/public/penalties") => get("/api/v1/public/penalties?district=370102&page_size=5"),
+        ("GET", "/api/v1/public/log/{index}") => get("/api/v1/public/log/0"),
         ("GET", "/verify") => get("/verify"),
         ("GET", "/verify/{index}") => get("/verify/0"),
         ("GET", "/verify/{index}/body.json") => get("/verify/0/body.json"),

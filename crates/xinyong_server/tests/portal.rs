@@ -675,6 +675,29 @@ async fn public_search_is_rate_limited_per_client() {
     }
 }
 
+/// A public record's entry through the API: its public fields come with
+/// disclosures whose digests are the entry's `field` lines.
+async fn log_entries_match_the_document(app: &TestApp, doc: &serde_json::Value) {
+    let check = |schema: &str, value: &serde_json::Value| assert_matches_schema(doc, schema, value);
+    // From another client: the public API is rate limited per client.
+    let get = |path: String| app.send(from_peer(&path, "203.0.113.77:4000", None));
+    let penalties = get("/api/v1/public/penalties".to_owned()).await.json();
+    let index = penalties["records"][0]["log_index"].as_u64().unwrap();
+    let entry = get(format!("/api/v1/public/log/{index}")).await.json();
+    check("LogEntryView", &entry);
+    let disclosures = entry["disclosures"].as_array().unwrap();
+    assert!(!disclosures.is_empty() && entry["record"]["log_index"] == index, "{entry}");
+    for d in disclosures {
+        let encoded = d["disclosure"].as_str().unwrap();
+        let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(encoded.as_bytes()));
+        assert!(entry["entry"].as_str().unwrap().contains(&format!("field {digest}\n")), "{d}");
+    }
+    assert_eq!(get("/api/v1/public/log/99999999".to_owned()).await.status, 404);
+    assert_eq!(get("/api/v1/public/log/18446744073709551615".to_owned()).await.status, 404);
+    let bad = get("/api/v1/public/log/-1".to_owned()).await;
+    assert_eq!((bad.status.as_u16(), bad.json()["error"]["code"].as_str()), (400, Some("path_invalid")));
+}
+
 /// The notices API (a published policy with an attachment) has exactly the
 /// documented properties; an unknown kind is the envelope.
 async fn notices_match_the_document(app: &TestApp, doc: &serde_json::Value) {
@@ -733,6 +756,7 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     check("ListsResponse", &app.get("/api/v1/public/lists?page=2").await.json());
     check("PublicityResponse", &app.get("/api/v1/public/penalties").await.json());
     check("PublicityResponse", &app.get("/api/v1/public/licences?page=2&page_size=1").await.json());
+    log_entries_match_the_document(&app, &doc).await;
     let company = xinyong_core::auth::policy::Principal::Subject(xinyong_core::auth::policy::SubjectPrincipal {
         uscc: Uscc::parse(&a()).unwrap(),
         username: "admin".into(),

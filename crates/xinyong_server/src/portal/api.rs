@@ -647,3 +647,67 @@ pub async fn list_penalties(
 ) -> ApiResult<Json<PublicityResponse>> {
     publicity(&state, "CF", p).await
 }
+
+/// One field of a log entry, proven on its own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureView {
+    /// RFC 6901 JSON Pointer into the event body, e.g. `/record/fields/CF_CFJG`.
+    pub pointer: String,
+    pub label: String,
+    /// The value as committed (JSON text for anything but a string).
+    pub value: String,
+    /// `base64url([salt, pointer, value])`: its SHA-256 is one of the entry's `field` lines.
+    pub disclosure: String,
+}
+
+/// A log entry, its inclusion proof and what of it is public.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogEntryView {
+    pub index: u64,
+    /// Event kind, e.g. `record_accepted`.
+    pub kind: String,
+    /// The entry bytes as UTF-8 text (docs/LOG.md).
+    pub entry: String,
+    /// C2SP tlog-proof of the entry against the latest checkpoint.
+    pub tlog_proof: String,
+    /// Fields of a v2 entry the public may see, each with its disclosure.
+    pub disclosures: Vec<DisclosureView>,
+    /// Of a v2 entry, how many fields it commits (disclosed or not).
+    pub field_count: Option<usize>,
+    /// The public record this entry wrote, when it is public today.
+    pub record: Option<PublicRecordView>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/log/{index}",
+    tag = "public",
+    params(("index" = u64, Path, description = "日志序号（从 0 起）")),
+    responses(
+        (status = 200, description = "日志条目、其包含证明，以及可公开字段的逐字段披露（可离线核验，见 docs/LOG.md）", body = LogEntryView),
+        (status = 400, description = "路径参数无效（`path_invalid`）", body = crate::openapi::ErrorEnvelope),
+        (status = 404, description = "没有这条日志（`log_entry_not_found`）", body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "查询过于频繁（`rate_limited`），见 Retry-After", body = crate::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn get_log_entry(
+    State(state): State<AppState>,
+    _client: PublicApiClient,
+    ApiPath(index): ApiPath<u64>,
+) -> ApiResult<Json<LogEntryView>> {
+    let v = portal::verify_entry(&state.core, index).await?;
+    Ok(Json(LogEntryView {
+        index: v.index,
+        kind: v.kind,
+        entry: v.entry,
+        tlog_proof: v.proof,
+        disclosures: v
+            .disclosures
+            .into_iter()
+            .filter(|d| d.matches)
+            .map(|d| DisclosureView { pointer: d.pointer, label: d.label, value: d.value, disclosure: d.disclosure })
+            .collect(),
+        field_count: v.field_count,
+        record: v.record.as_ref().map(PublicRecordView::from),
+    }))
+}
