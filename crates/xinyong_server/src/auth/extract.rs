@@ -419,6 +419,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
             | EventKind::Reports(_)
+            | EventKind::Agencies(_)
             | EventKind::Log(_) => false,
         }
     }
