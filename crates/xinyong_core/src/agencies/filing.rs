@@ -255,7 +255,7 @@ pub(crate) async fn session_account(core: &Core, login: &str) -> Result<Option<(
     let account = core.store().get(AgencyAccountRow::key(&uscc, username.as_str())).await?;
     let Some(account) = account.filter(|a| a.active) else { return Ok(None) };
     let live = core.store().get(AgencyRow::key(&uscc)).await?.is_some_and(|a| a.status == AgencyStatus::Normal);
-    Ok(live.then(|| (AgencyPrincipal { agency: uscc, username }, account.display_name)))
+    Ok(live.then_some((AgencyPrincipal { agency: uscc, username }, account.display_name)))
 }
 
 /// A filed agency as the public sees it: no natural person's data.

@@ -598,6 +598,7 @@ const RECTIFICATION_ROLE: Refusal = ("forbidden", "只有认定部门的审核�
 const RECTIFICATION_OTHER: Refusal = ("forbidden", "整改进展由认定该主体的部门或信用办登记");
 
 /// The policy table (the module documentation shows it as a table).
+#[expect(clippy::too_many_lines, reason = "the policy table, one line per action, is read as a whole")]
 fn rule_for(action: Action) -> Rule {
     use Action::*;
     // Whether a department's API tokens may (TOKENS) or only its console
@@ -665,11 +666,7 @@ fn rule_for(action: Action) -> Rule {
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
         ManageEducation => rule(Who::CreditOffice, ("forbidden", "诚信教育课程和结业记录由信用办管理")),
         ManageNotices => rule(Who::CreditOffice, ("forbidden", "通知公告和政策法规由信用办发布和撤回")),
-        ManageAgencies => rule(Who::CreditOffice, ("forbidden", "信用服务机构的备案和监管由信用办办理")),
-        GrantAgencyConsent => rule(Who::TheSubject, OWN_COMPANY_ONLY),
-        UseAgencyConsent => {
-            rule(Who::Agencies, ("agencies_only", "只有已备案的信用服务机构账号可以查询企业授权的信用报告"))
-        }
+        ManageAgencies | GrantAgencyConsent | UseAgencyConsent => agency_rule(action),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
         ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),
@@ -686,6 +683,18 @@ fn rule_for(action: Action) -> Rule {
         ViewCommitments => members(ANY_ROLE, CONSOLE, OFFICE, COMMITMENTS_OTHER),
         VerifyCommitment => members(HANDLERS, CONSOLE, OFFICE, VERIFY_OTHER).role_refused(VERIFY_ROLE),
         SubmitRegistration | ViewRegistrations | ReviewRegistration => registration_rule(action),
+    }
+}
+
+/// The lines of credit service agencies: the credit office files and
+/// supervises them; the company consents; agencies' accounts use consents.
+fn agency_rule(action: Action) -> Rule {
+    if action == Action::ManageAgencies {
+        rule(Who::CreditOffice, ("forbidden", "信用服务机构的备案和监管由信用办办理"))
+    } else if action == Action::GrantAgencyConsent {
+        rule(Who::TheSubject, OWN_COMPANY_ONLY)
+    } else {
+        rule(Who::Agencies, ("agencies_only", "只有已备案的信用服务机构账号可以查询企业授权的信用报告"))
     }
 }
 

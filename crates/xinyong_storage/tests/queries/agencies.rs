@@ -110,7 +110,7 @@ async fn agencies_their_staff_supervision_accounts_consents_and_queries_read_bac
             active: true,
             seq: 4,
         };
-        put(store, rows(&[account.clone()])).await;
+        put(store, rows(std::slice::from_ref(&account))).await;
         assert_eq!(agencies::accounts_of(store, &uscc(A), 10).await.unwrap(), [account], "{backend}");
 
         let mut revoked = consent("GC2", B, A, 6);
