@@ -11,7 +11,6 @@ pub(crate) mod console;
 pub(crate) mod my;
 pub(crate) mod portal;
 
-use axum::response::Response;
 use xinyong_core::CoreError;
 use xinyong_domain::Uscc;
 
@@ -26,16 +25,16 @@ pub(crate) fn fail(state: &AppState, caller: &ConsoleCaller, e: CoreError) -> Pa
 }
 
 /// A USCC from a path or form, or the error page (422).
-pub(crate) fn uscc(state: &AppState, raw: &str) -> Result<Uscc, Response> {
+pub(crate) fn uscc(state: &AppState, raw: &str) -> Result<Uscc, PageError> {
     Uscc::parse(raw.trim()).map_err(|_| {
-        error_page(
+        PageError::from(error_page(
             state,
             ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "uscc_invalid",
                 "统一社会信用代码格式不正确（18 位，含校验位）",
             ),
-        )
+        ))
     })
 }
 

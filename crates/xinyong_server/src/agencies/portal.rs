@@ -37,7 +37,7 @@ struct DetailPage {
 pub(crate) async fn detail(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     let uscc = match super::uscc(&state, &raw) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     match agencies::public_agency(&state.core, &uscc).await {
         Ok(a) => DetailPage { layout: Layout::new(&state, &a.name), a }.into_response(),
