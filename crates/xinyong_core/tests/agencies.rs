@@ -15,7 +15,7 @@ use xinyong_core::reports::verify::{TrustPolicy, verify_report};
 use xinyong_core::reports::{Channel, issue_public};
 use xinyong_core::{CoreError, Result};
 use xinyong_domain::Uscc;
-use xinyong_domain::agencies::AgencyStatus;
+use xinyong_domain::agencies::{AgencyStatus, SupervisionKind};
 use xinyong_domain::auth::{DepartmentCode, SubjectAccountRole};
 use xinyong_domain::event::Actor;
 use xinyong_test_support::{TestApp, credit_office};
@@ -174,6 +174,16 @@ async fn suspended_agencies_revoked_and_expired_consents_are_refused() {
     let states: Vec<&str> = consents.iter().map(|c| c.state_name.as_str()).collect();
     assert_eq!(states, ["已过期", "已撤回"]);
     assert_eq!(agencies::queries_of_company(core, &company(), &uscc).await.unwrap().len(), 3);
+    // Staff and supervision records are kept in the agency's file.
+    agencies::change_staff(core, &office, &agency_code(), None, "李文静", "信用分析师", true).await.unwrap();
+    let inspection = SupervisionKind::Inspection;
+    agencies::record_supervision(core, &office, &agency_code(), inspection, today, "年度检查", "合格").await.unwrap();
+    let file = agencies::agency_file(core, &office, &agency_code()).await.unwrap();
+    assert_eq!((file.staff.len(), file.supervision.len(), file.accounts.len()), (1, 1, 1));
+    assert_eq!(code(agencies::agency_file(core, &company(), &agency_code()).await), "subject_account_not_allowed");
+    // Every table the story wrote replays from the log.
+    core.sign_checkpoint_if_grown().await.unwrap();
+    xinyong_core::log::verify::verify(core, &|_: &str, _: u64, _: u64| {}).await.unwrap();
 }
 
 #[tokio::test]
