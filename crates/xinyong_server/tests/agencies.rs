@@ -167,6 +167,8 @@ async fn an_agency_downloads_a_consented_full_report_and_the_company_sees_who_qu
     let page = app.get_as("/my/agencies", &company.0).await.text();
     assert!(page.contains("谁查询了我的信用（1 次）"), "{page}");
     assert!(page.contains("贷款审查") && page.contains(&verified.report.report_id));
+    let my = app.get_as("/my", &company.0).await.text();
+    assert!(my.contains("信用服务机构的查询（1 次）") && my.contains("贷款审查"), "{my}");
 
     // The company's own pages are not the agency's.
     assert_eq!(app.get_as("/my/agencies", &agency.0).await.status, StatusCode::FORBIDDEN);

@@ -46,18 +46,7 @@ pub(crate) async fn page(State(state): State<AppState>, caller: ConsoleCaller) -
     let core = &state.core;
     let consents =
         agencies::consents_of_company(core, &caller, &me.uscc).await.map_err(|e| fail(&state, &caller, e))?;
-    let queries = agencies::queries_of_company(core, &caller, &me.uscc)
-        .await
-        .map_err(|e| fail(&state, &caller, e))?
-        .into_iter()
-        .map(|q| QueryRow {
-            time: china_time(q.queried_ms),
-            agency_name: q.agency_name,
-            agency: q.agency,
-            purpose: q.purpose,
-            report_id: q.report_id,
-        })
-        .collect();
+    let queries = query_rows(&state, &caller, &me.uscc).await.map_err(|e| fail(&state, &caller, e))?;
     let listed = agencies::public_list(core).await.map_err(|e| fail(&state, &caller, e))?;
     let normal = AgencyStatus::Normal.as_str();
     let page = MyPage {
@@ -77,6 +66,25 @@ pub(crate) struct GrantForm {
     agency: String,
     #[serde(default)]
     expires_on: String,
+}
+
+/// The agencies' queries of the company's report, as its pages list them.
+pub(crate) async fn query_rows(
+    state: &AppState,
+    caller: &ConsoleCaller,
+    uscc: &xinyong_domain::Uscc,
+) -> Result<Vec<QueryRow>, xinyong_core::CoreError> {
+    Ok(agencies::queries_of_company(&state.core, caller, uscc)
+        .await?
+        .into_iter()
+        .map(|q| QueryRow {
+            time: china_time(q.queried_ms),
+            agency_name: q.agency_name,
+            agency: q.agency,
+            purpose: q.purpose,
+            report_id: q.report_id,
+        })
+        .collect())
 }
 
 /// `POST /my/agencies/consents`: consents that the agency downloads the
