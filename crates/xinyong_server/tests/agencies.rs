@@ -18,7 +18,7 @@ use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::subjects::{LegalPerson, SubjectName, SubjectStatus, SubjectsEvent};
-use xinyong_test_support::{TestApp, TestResponse, credit_office};
+use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema, credit_office};
 
 const COMPANY: &str = "91370112MA3D8N0Q3C";
 const OTHER: &str = "91370102MA3C4F2K2U";
@@ -123,6 +123,12 @@ async fn an_agency_downloads_a_consented_full_report_and_the_company_sees_who_qu
     let api = app.get("/api/v1/public/agencies").await.json();
     assert_eq!(api["agencies"][0]["uscc"], AGENCY);
     assert!(!api.to_string().contains("王某某"));
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    assert_matches_schema(&doc, "AgenciesResponse", &api);
+    let one = app.get(&format!("/api/v1/public/agencies/{AGENCY}")).await.json();
+    assert_matches_schema(&doc, "AgencyView", &one);
+    let r = app.get("/api/v1/public/agencies/91370102MA3C8N2B25").await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("agency_not_found")));
 
     // The company consents on /my/agencies.
     let company = company_session(&app).await;

@@ -1,10 +1,6 @@
 //! `/api/v1/public/agencies`: the filed credit service agencies as JSON,
-//! the same fields the portal shows (no natural person's data). The shapes
-//! and handlers carry their OpenAPI annotations in Chinese (the document's
-//! language), but are not listed in `openapi.rs` yet: the document's test
-//! (`tests/portal.rs`) calls every documented path under the portal's rate
-//! limit and has no room for two more; listing them needs that test to
-//! leave the limiter out.
+//! the same fields the portal shows (no natural person's data). Their
+//! OpenAPI annotations are written in Chinese, the document's language.
 
 use axum::Json;
 use axum::extract::State;
