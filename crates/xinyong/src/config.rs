@@ -43,6 +43,28 @@ pub struct Config {
     pub reports: ReportsConfig,
     #[serde(default)]
     pub witness: WitnessConfig,
+    #[serde(default)]
+    pub agencies: AgenciesConfig,
+}
+
+/// Credit service agencies (信用服务机构): how long a company's consent may run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgenciesConfig {
+    /// The longest consent a company may give an agency, in days from the
+    /// day it is given (1–3650).
+    #[serde(default = "default_max_consent_days")]
+    pub max_consent_days: u32,
+}
+
+impl Default for AgenciesConfig {
+    fn default() -> AgenciesConfig {
+        AgenciesConfig { max_consent_days: default_max_consent_days() }
+    }
+}
+
+fn default_max_consent_days() -> u32 {
+    365
 }
 
 /// Witnessing between cities (docs/WITNESS.md).
@@ -681,6 +703,9 @@ impl Config {
         self.registrations.settings()?;
         if self.commitments.interval_secs == 0 {
             return Err("配置无效：commitments.interval_secs 必须大于 0".to_owned());
+        }
+        if !(1..=3650).contains(&self.agencies.max_consent_days) {
+            return Err("配置无效：agencies.max_consent_days 应在 1–3650 之间".to_owned());
         }
         if self.log.checkpoint_interval_ms == 0 {
             return Err("配置无效：log.checkpoint_interval_ms 必须大于 0".to_owned());

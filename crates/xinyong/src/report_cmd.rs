@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use xinyong_core::reports::verify::{TrustPolicy, verify_report};
-use xinyong_core::reports::{self, Channel};
+use xinyong_core::reports::{self, Channel, ReportVersion};
 use xinyong_tlog::NoteVerifier;
 
 use crate::{CmdResult, Failure, runtime, with_config};
@@ -24,6 +24,10 @@ pub enum ReportCommand {
         /// Write the PDF (the signed JSON attached) instead of the JSON; needs --out.
         #[arg(long, requires = "out")]
         pdf: bool,
+        /// The full version (完整版): also the records whose publicity ended
+        /// (docs/REPORTS.md); JSON only.
+        #[arg(long, conflicts_with = "pdf")]
+        full: bool,
         /// Database URL (overrides configuration).
         #[arg(long)]
         database: Option<String>,
@@ -44,8 +48,9 @@ pub enum ReportCommand {
 
 pub fn run(config: Option<&Path>, command: ReportCommand) -> CmdResult {
     match command {
-        ReportCommand::Issue { uscc, out, pdf, database } => {
-            with_config(config, |cfg| runtime::block_on(issue(cfg, &uscc, out.as_deref(), pdf, database)))
+        ReportCommand::Issue { uscc, out, pdf, full, database } => {
+            let version = if full { ReportVersion::Full } else { ReportVersion::Public };
+            with_config(config, |cfg| runtime::block_on(issue(cfg, &uscc, out.as_deref(), (pdf, version), database)))
         }
         ReportCommand::Verify { file, trust, key } => verify(&file, trust.as_deref(), &key),
     }
@@ -55,14 +60,14 @@ async fn issue(
     cfg: crate::config::Config,
     raw: &str,
     out: Option<&Path>,
-    pdf: bool,
+    (pdf, version): (bool, ReportVersion),
     database: Option<String>,
 ) -> CmdResult {
     let uscc = xinyong_core::portal::normalize_uscc(raw)
         .ok_or_else(|| Failure::Usage(format!("--uscc：“{raw}”不是有效的统一社会信用代码")))?;
     let url = database.unwrap_or_else(|| cfg.database.url.clone());
     let core = runtime::build_core_with(&cfg, &url, runtime::KeyUse::MustExist).await?;
-    let issued = reports::issue_public(&core, &uscc, Channel::Cli)
+    let issued = reports::issue(&core, &uscc, version, Channel::Cli)
         .await
         .map_err(|e| Failure::Usage(format!("{}：{e}", e.code())))?;
     if let (true, Some(path)) = (pdf, out) {

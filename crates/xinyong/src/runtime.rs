@@ -171,6 +171,7 @@ pub fn core_settings(cfg: &Config) -> Result<CoreSettings, Failure> {
         registrations: cfg.registrations.settings().map_err(Failure::Usage)?,
         write_v1_entries: cfg.log.write_v1_entries,
         witness: cfg.witness.settings().map_err(Failure::Usage)?,
+        agencies: xinyong_core::agencies::AgencySettings { max_consent_days: cfg.agencies.max_consent_days },
     })
 }
 

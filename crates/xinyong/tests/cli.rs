@@ -270,6 +270,14 @@ fn a_credit_report_issued_on_the_command_line_verifies_with_the_logs_key_only() 
     let out = xinyong(dir.path(), &["report", "verify", "r.pdf", "--key", &key], None);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success() && text.starts_with("核验通过"), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    // The full version (完整版) verifies the same way.
+    let out = xinyong(dir.path(), &["report", "issue", "--uscc", &uscc, "--full", "--out", "full.json"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let full = std::fs::read_to_string(dir.path().join("full.json")).unwrap();
+    assert!(!full.is_empty());
+    let out = xinyong(dir.path(), &["report", "verify", "full.json", "--key", &key], None);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && text.starts_with("核验通过"), "{text}{}", String::from_utf8_lossy(&out.stderr));
 
     let out = xinyong(dir.path(), &["verify"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod net;
 
 // Bounded contexts, one folder each (use cases, queries, jobs, indexes).
+pub mod agencies;
 pub mod auth;
 pub mod campaigns;
 pub mod checks;

@@ -54,6 +54,7 @@ fn outcome(decision: Result<(), xinyong_core::auth::policy::Denied>) -> &'static
             "not_your_company" => "nc",
             "subject_account_not_allowed" => "sa",
             "subscribers_only" => "so",
+            "agencies_only" => "ao",
             other => panic!("a refusal code the table does not know: {other}"),
         },
     }
@@ -268,6 +269,11 @@ fn table() -> Vec<(Action, On, [&'static str; 8])> {
         (ManageEducation, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
         // Notices and policy documents: the credit office publishes and withdraws.
         (ManageNotices, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        // Credit service agencies: the credit office files and supervises; the
+        // company consents (its own, test below); agencies use consents (test below).
+        (ManageAgencies, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
+        (GrantAgencyConsent, One(subject), ["401", "nc", "nc", "nc", "nc", "nc", "nc", "ok"]),
+        (UseAgencyConsent, One(platform), ["401", "ao", "ao", "ao", "ao", "ao", "ao", "ok"]),
         // Subscriptions: a subscriber's own (its test below); the credit office manages.
         (UseSubscription, One(platform), ["401", "so", "so", "so", "so", "so", "so", "ok"]),
         (ManageSubscribers, One(platform), ["401", "fb", "fb", "fb", "fb", "ok", "fb", "ok"]),
@@ -434,7 +440,8 @@ fn subject_accounts_act_only_for_their_own_company() {
             | Action::FileObjection
             | Action::MakeCommitment
             | Action::MakePledge
-            | Action::SubmitRegistration => {
+            | Action::SubmitRegistration
+            | Action::GrantAgencyConsent => {
                 assert!(on_own.iter().all(Result::is_ok), "{action:?} on its own company");
                 for r in on_other {
                     assert_eq!(r.unwrap_err().code, "not_your_company", "{action:?} on another company");
@@ -470,6 +477,29 @@ fn subscribers_use_their_subscription_and_nothing_else() {
     }
     assert_eq!(bank.actor().as_str(), "subscriber:s0123456789");
     assert_eq!(own_department(&bank).unwrap_err().code, "subscriber_not_allowed");
+}
+
+#[test]
+fn agencies_use_consents_and_nothing_else() {
+    use xinyong_core::auth::policy::AgencyPrincipal;
+    let agency = Principal::Agency(AgencyPrincipal {
+        agency: Uscc::from_parts('9', '1', "370102", "MA3C8N0Q").unwrap(),
+        username: "zhang".into(),
+    });
+    for action in Action::VARIANTS {
+        let got = authorize(&agency, *action, &Resource::Platform);
+        match action {
+            Action::ViewPortal
+            | Action::ViewLog
+            | Action::ViewOperations
+            | Action::ViewApiDocs
+            | Action::LogIn
+            | Action::UseAgencyConsent => assert!(got.is_ok(), "{action:?}"),
+            _ => assert_eq!(got.unwrap_err().code, "agency_account_not_allowed", "{action:?}"),
+        }
+    }
+    assert!(agency.actor().as_str().starts_with("agency:91370102ma3c8n0q"), "{}", agency.actor().as_str());
+    assert_eq!(own_department(&agency).unwrap_err().code, "agency_account_not_allowed");
 }
 
 #[test]

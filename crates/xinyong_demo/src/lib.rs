@@ -4,6 +4,7 @@
 pub mod city;
 pub mod listings;
 mod play;
+mod play_agencies;
 mod play_campaigns;
 mod play_commitments;
 mod play_evaluation;
@@ -20,6 +21,7 @@ mod trades;
 
 pub use city::DemoCity;
 pub use play::{DEMO_PASSWORD, DEMO_USERS, create_city, create_demo_users};
+pub use play_agencies::{DEMO_AGENCY_ACCOUNT, play as agencies_of_the_city};
 pub use play_commitments::play as commitments_of_the_city;
 pub use play_inspections::play as random_inspections;
 pub use play_notices::play as notices_of_the_city;

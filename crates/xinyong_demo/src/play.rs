@@ -54,6 +54,7 @@ pub async fn create_city(core: &Core, count: u64, seed: u64, progress: Progress<
     crate::play_pledges::education(core, seed).await?;
     crate::play_registrations::play(core, seed).await?;
     crate::play_notices::play(core).await?;
+    crate::play_agencies::play(core).await?;
     // What `serve`'s `subscriptions` job would queue in its first seconds.
     xinyong_core::subscriptions::fanout::fan_out(core, 0)
         .await

@@ -38,6 +38,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use strum::VariantArray as _;
 
+use crate::agencies::{AgenciesEvent, AgenciesKind};
 use crate::auth::{AuthEvent, AuthKind};
 use crate::campaigns::{CampaignsEvent, CampaignsKind};
 use crate::checks::{ChecksEvent, ChecksKind};
@@ -119,6 +120,7 @@ pub enum EventBody {
     Registrations(RegistrationsEvent),
     Notices(NoticesEvent),
     Reports(ReportsEvent),
+    Agencies(AgenciesEvent),
     Log(LogEvent),
 }
 
@@ -143,6 +145,7 @@ pub enum EventKind {
     Registrations(RegistrationsKind),
     Notices(NoticesKind),
     Reports(ReportsKind),
+    Agencies(AgenciesKind),
     Log(LogKind),
 }
 
@@ -259,6 +262,7 @@ compose!(
     Registrations(RegistrationsEvent, RegistrationsKind),
     Notices(NoticesEvent, NoticesKind),
     Reports(ReportsEvent, ReportsKind),
+    Agencies(AgenciesEvent, AgenciesKind),
     Log(LogEvent, LogKind),
 );
 
@@ -302,6 +306,7 @@ impl<'de> Deserialize<'de> for EventBody {
             EventKind::Registrations(_) => RegistrationsEvent::deserialize(value).map(EventBody::Registrations),
             EventKind::Notices(_) => NoticesEvent::deserialize(value).map(EventBody::Notices),
             EventKind::Reports(_) => ReportsEvent::deserialize(value).map(EventBody::Reports),
+            EventKind::Agencies(_) => AgenciesEvent::deserialize(value).map(EventBody::Agencies),
             EventKind::Log(_) => LogEvent::deserialize(value).map(EventBody::Log),
         };
         parsed.map_err(D::Error::custom)
@@ -353,6 +358,7 @@ pub fn all_tables() -> &'static [&'static TableSpec] {
             crate::registrations::tables(),
             crate::notices::tables(),
             crate::reports::tables(),
+            crate::agencies::tables(),
             crate::log::tables(),
         ]
         .concat()

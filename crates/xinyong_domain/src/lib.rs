@@ -11,6 +11,7 @@ pub mod personal_text;
 pub mod projection;
 
 // Bounded contexts, one folder each (model, events, tables).
+pub mod agencies;
 pub mod auth;
 pub mod campaigns;
 pub mod checks;

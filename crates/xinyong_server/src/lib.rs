@@ -27,6 +27,7 @@ mod static_files;
 mod web;
 
 // Bounded contexts, one folder each (api, pages).
+pub mod agencies;
 pub mod auth;
 mod campaigns;
 pub mod checks;

@@ -115,6 +115,8 @@ pub async fn get_openapi(
         crate::commitments::pledges::api_pledges,
         crate::notices::api::list_notices,
         crate::notices::api::get_notice,
+        crate::agencies::api::list_agencies,
+        crate::agencies::api::get_agency,
         create_batch,
         get_batch,
         get_batch_error_report,

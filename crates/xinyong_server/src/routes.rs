@@ -18,8 +18,8 @@ use xinyong_core::auth::policy::Action;
 
 use crate::AppState;
 use crate::{
-    auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log, notices,
-    objections, openapi, ops, portal, registrations, repair, static_files, subjects, subscriptions,
+    agencies, auth, campaigns, checks, closed_loop, collection, commitments, evaluation, inspections, lists, log,
+    notices, objections, openapi, ops, portal, registrations, repair, static_files, subjects, subscriptions,
 };
 
 /// How a route learns who is calling.
@@ -649,6 +649,33 @@ pub fn table() -> Vec<Route> {
             Commitment,
             commitments::pages::revoke,
         ),
+        // ----- credit service agencies (信用服务机构)
+        Route::public(M::GET, "/agencies", ViewPortal, agencies::portal::list),
+        Route::public(M::GET, "/agencies/{uscc}", ViewPortal, agencies::portal::detail),
+        Route::public(M::GET, "/api/v1/public/agencies", ViewPortal, agencies::api::list_agencies),
+        Route::public(M::GET, "/api/v1/public/agencies/{uscc}", ViewPortal, agencies::api::get_agency),
+        Route::page(M::GET, "/console/agencies", ManageAgencies, Platform, agencies::console::page),
+        Route::page(M::POST, "/console/agencies", ManageAgencies, Platform, agencies::console::file),
+        Route::page(M::GET, "/console/agencies/{uscc}", ManageAgencies, Platform, agencies::console::detail),
+        Route::page(M::POST, "/console/agencies/{uscc}/status", ManageAgencies, Platform, agencies::console::status),
+        Route::page(M::POST, "/console/agencies/{uscc}/staff", ManageAgencies, Platform, agencies::console::staff),
+        Route::page(
+            M::POST,
+            "/console/agencies/{uscc}/supervision",
+            ManageAgencies,
+            Platform,
+            agencies::console::supervision,
+        ),
+        Route::page(M::POST, "/console/agencies/{uscc}/accounts", ManageAgencies, Platform, agencies::console::account),
+        Route::page(M::GET, "/my/agencies", GrantAgencyConsent, OwnSubject, agencies::my::page),
+        Route::page(M::POST, "/my/agencies/consents", GrantAgencyConsent, OwnSubject, agencies::my::grant),
+        Route::page(M::POST, "/my/agencies/consents/{id}/revoke", GrantAgencyConsent, OwnSubject, agencies::my::revoke),
+        Route::page(M::GET, "/my/report/full.json", ViewOwnFile, OwnSubject, agencies::my::full_report),
+        Route::public(M::GET, "/agency/login", LogIn, agencies::agency::login_page),
+        Route::public(M::POST, "/agency/login", LogIn, agencies::agency::login),
+        Route::page(M::POST, "/agency/logout", UseAgencyConsent, Platform, agencies::agency::logout),
+        Route::page(M::GET, "/agency", UseAgencyConsent, Platform, agencies::agency::home),
+        Route::page(M::POST, "/agency/reports/{uscc}", UseAgencyConsent, Subject, agencies::agency::download),
         // ----- notices and policy documents (通知公告, 政策法规)
         Route::public(M::GET, "/notices", ViewPortal, notices::portal::list),
         Route::public(M::GET, "/notices/{id}", ViewPortal, notices::portal::detail),

@@ -38,6 +38,10 @@ const ORG: &str = "91370102MA3C4F2K2U";
 /// Another company, with its own account.
 const ORG2: &str = "91370112MA3D0B7K2E";
 const BOUNDARY: &str = "matrix-boundary";
+/// A filed credit service agency with an account, to which ORG consented.
+const AGENCY: &str = "91370102MA3C8N1A81";
+/// Another filed agency, whose status, staff and accounts the samples change.
+const AGENCY2: &str = "91370102MA3C8N2B25";
 
 fn code(raw: &str) -> DepartmentCode {
     DepartmentCode::parse(raw).unwrap()
@@ -77,6 +81,8 @@ struct Caller {
     stale: bool,
     /// A company account's USCC: a fresh session is a company login.
     company: Option<&'static str>,
+    /// An agency account's agency: a fresh session is an agency login.
+    agency: Option<&'static str>,
 }
 
 impl Caller {
@@ -114,6 +120,8 @@ struct Fixture {
     commitment: String,
     /// A voluntary registration of A's company that A reviews (a qualification).
     registration: String,
+    /// A consent of A's company to the second agency, revoked by a sample.
+    spare_consent: String,
 }
 
 /// An approved subscriber (a bank) with its API token.
@@ -136,7 +144,57 @@ async fn subscriber(core: &xinyong_core::Core) -> Caller {
         bearer: Some(registered.token),
         stale: false,
         company: None,
+        agency: None,
     }
+}
+
+/// Files the two agencies, opens the first one's account, lets ORG consent
+/// to both (the second consent is revoked by a sample), and returns the
+/// agency's caller and the spare consent.
+async fn agencies(app: &TestApp) -> (Caller, String) {
+    use xinyong_core::agencies::{self, NewAgency};
+    let core = &app.core;
+    let office = Principal::system();
+    for (code, name) in [(AGENCY, "济南某某信用管理有限公司"), (AGENCY2, "济南某某征信服务有限公司")]
+    {
+        let filing = NewAgency {
+            uscc: Uscc::parse(code).unwrap(),
+            name: name.into(),
+            filing_no: format!("济信服备〔2026〕{}号", &code[14..17]),
+            legal_representative: "王某某".into(),
+            address: "济南市历下区".into(),
+            business_scope: "信用报告".into(),
+        };
+        agencies::file_agency(core, &office, &filing).await.unwrap();
+    }
+    let agency = Uscc::parse(AGENCY).unwrap();
+    agencies::open_account(core, &office, &agency, "admin", "张经理", PASSWORD).await.unwrap();
+    let company = Principal::Subject(policy::SubjectPrincipal {
+        uscc: org(),
+        username: "admin".into(),
+        role: xinyong_domain::auth::SubjectAccountRole::LegalRepresentative,
+    });
+    let until = xinyong_core::collection::intake::china_today(core).succ_opt().unwrap();
+    agencies::grant_consent(core, &company, &org(), &agency, until).await.unwrap();
+    let spare = agencies::grant_consent(core, &company, &org(), &Uscc::parse(AGENCY2).unwrap(), until).await.unwrap();
+    let caller = Caller {
+        name: "agency",
+        principal: Principal::Agency(policy::AgencyPrincipal { agency, username: "admin".into() }),
+        login: None,
+        session: Some(agency_log_in(app).await),
+        bearer: None,
+        stale: false,
+        company: None,
+        agency: Some(AGENCY),
+    };
+    (caller, spare)
+}
+
+async fn agency_log_in(app: &TestApp) -> Session {
+    let secret = [NEXT_SECRET.fetch_add(1, Ordering::Relaxed); 32];
+    let agency = Uscc::parse(AGENCY).unwrap();
+    let session = xinyong_core::agencies::agency_login(&app.core, &agency, "admin", PASSWORD, secret).await.unwrap();
+    Session { cookie: session.cookie_value, csrf: session.csrf_token }
 }
 
 /// A console user with a live session.
@@ -149,6 +207,7 @@ async fn person(app: &TestApp, login: &'static str, name: &'static str, d: Optio
         bearer: None,
         stale: false,
         company: None,
+        agency: None,
     }
 }
 
@@ -172,6 +231,7 @@ async fn company_account(app: &TestApp, uscc: &'static str, name: &'static str) 
         bearer: None,
         stale: false,
         company: Some(uscc),
+        agency: None,
     }
 }
 
@@ -271,6 +331,7 @@ async fn fixture() -> Fixture {
         bearer: None,
         stale: false,
         company: None,
+        agency: None,
     }];
     callers.push(person(&app, "op_a", "op A", Some(A), &[Role::Operator]).await);
     callers.push(person(&app, "rv_a", "rv A", Some(A), &[Role::Reviewer]).await);
@@ -288,6 +349,7 @@ async fn fixture() -> Fixture {
             bearer: Some(t.token.clone()),
             stale,
             company: None,
+            agency: None,
         });
     }
     callers.push(Caller {
@@ -298,6 +360,7 @@ async fn fixture() -> Fixture {
         bearer: None,
         stale: true,
         company: None,
+        agency: None,
     });
 
     // Department A's things.
@@ -364,6 +427,8 @@ async fn fixture() -> Fixture {
     };
     let registration = xinyong_core::registrations::submit(core, &company, &org(), registered).await.unwrap();
     callers.push(subscriber(core).await);
+    let (agency, spare_consent) = agencies(&app).await;
+    callers.push(agency);
     Fixture {
         app,
         callers,
@@ -378,6 +443,7 @@ async fn fixture() -> Fixture {
         task,
         commitment,
         registration,
+        spare_consent,
     }
 }
 
@@ -939,6 +1005,65 @@ fn sample(route: &Route, f: &Fixture) -> Option<Sample> {
             &format!("/console/repairs/{}/decide", f.repair),
             form(&[("decision", "reject"), ("reason", "材料不全")]),
         ),
+        _ => agency_sample(route, f),
+    }
+}
+
+/// The samples of the credit service agencies' routes.
+fn agency_sample(route: &Route, f: &Fixture) -> Option<Sample> {
+    let get = |path: &str| Some(Sample { path: path.to_owned(), send: Send::Nothing, ends_session: false });
+    let post = |path: &str, send: Send| Some(Sample { path: path.to_owned(), send, ends_session: false });
+    match (route.method.as_str(), route.path) {
+        ("GET", "/agencies") => get("/agencies"),
+        ("GET", "/agencies/{uscc}") => get(&format!("/agencies/{AGENCY}")),
+        ("GET", "/api/v1/public/agencies") => get("/api/v1/public/agencies"),
+        ("GET", "/api/v1/public/agencies/{uscc}") => get(&format!("/api/v1/public/agencies/{AGENCY}")),
+        ("GET", "/console/agencies") => get("/console/agencies"),
+        ("POST", "/console/agencies") => post(
+            "/console/agencies",
+            form(&[
+                ("uscc", "91370102MA3C8N3C7B"),
+                ("name", "济南矩阵信用评估有限公司"),
+                ("filing_no", "济信服备〔2026〕99号"),
+                ("legal_representative", "李某某"),
+                ("address", "济南市市中区"),
+                ("business_scope", "信用评估"),
+            ]),
+        ),
+        ("GET", "/console/agencies/{uscc}") => get(&format!("/console/agencies/{AGENCY2}")),
+        ("POST", "/console/agencies/{uscc}/status") => post(
+            &format!("/console/agencies/{AGENCY2}/status"),
+            form(&[("status", "cancelled"), ("reason", "机构申请注销")]),
+        ),
+        ("POST", "/console/agencies/{uscc}/staff") => {
+            post(&format!("/console/agencies/{AGENCY2}/staff"), form(&[("name", "赵某某"), ("position", "信用分析师")]))
+        }
+        ("POST", "/console/agencies/{uscc}/supervision") => post(
+            &format!("/console/agencies/{AGENCY2}/supervision"),
+            form(&[("kind", "inspection"), ("done_on", "2026-11-20"), ("summary", "年度检查"), ("outcome", "合格")]),
+        ),
+        ("POST", "/console/agencies/{uscc}/accounts") => post(
+            &format!("/console/agencies/{AGENCY2}/accounts"),
+            form(&[("username", "matrix"), ("display_name", "经办"), ("password", "Matrix-Test-2026")]),
+        ),
+        ("GET", "/my/agencies") => get("/my/agencies"),
+        ("POST", "/my/agencies/consents") => {
+            post("/my/agencies/consents", form(&[("agency", AGENCY), ("expires_on", "2026-12-31")]))
+        }
+        ("POST", "/my/agencies/consents/{id}/revoke") => {
+            post(&format!("/my/agencies/consents/{}/revoke", f.spare_consent), form(&[]))
+        }
+        ("GET", "/my/report/full.json") => get("/my/report/full.json"),
+        ("GET", "/agency/login") => get("/agency/login?next=/agency"),
+        ("POST", "/agency/login") => post(
+            "/agency/login",
+            form(&[("uscc", AGENCY), ("username", "admin"), ("password", PASSWORD), ("next", "/agency")]),
+        ),
+        ("POST", "/agency/logout") => {
+            Some(Sample { path: "/agency/logout".into(), send: form(&[]), ends_session: true })
+        }
+        ("GET", "/agency") => get("/agency"),
+        ("POST", "/agency/reports/{uscc}") => post(&format!("/agency/reports/{ORG}"), form(&[("purpose", "贷款审查")])),
         _ => None,
     }
 }
@@ -1005,6 +1130,8 @@ async fn send(f: &Fixture, route: &Route, sample: &Sample, caller: &Caller) -> T
             session = Some(log_in(&f.app, login).await);
         } else if let Some(uscc) = caller.company {
             session = Some(company_log_in(&f.app, uscc).await);
+        } else if caller.agency.is_some() {
+            session = Some(agency_log_in(&f.app).await);
         }
     }
     let mut request = Request::builder().method(route.method.clone()).uri(&sample.path);
@@ -1115,7 +1242,9 @@ impl Class {
             StatusCode::FORBIDDEN => Class::Forbidden,
             StatusCode::NOT_FOUND => Class::Concealed,
             StatusCode::SEE_OTHER
-                if location.starts_with("/console/login?next=") || location.starts_with("/my/login?next=") =>
+                if location.starts_with("/console/login?next=")
+                    || location.starts_with("/my/login?next=")
+                    || location.starts_with("/agency/login?next=") =>
             {
                 Class::LogIn
             }

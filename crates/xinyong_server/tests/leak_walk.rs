@@ -73,6 +73,7 @@ async fn demo_city() -> TestApp {
     xinyong_demo::pledges_of_the_city(&app.core, SEED).await.unwrap();
     xinyong_demo::commitments_of_the_city(&app.core, SEED).await.unwrap();
     xinyong_demo::notices_of_the_city(&app.core).await.unwrap();
+    xinyong_demo::agencies_of_the_city(&app.core).await.unwrap();
     register_some(&app).await;
     app.sync_search().await;
     app
@@ -448,9 +449,22 @@ async fn no_public_page_or_api_response_leaks_what_must_stay_private() {
         "/notices",
         "/notices?kind=policy",
         "/api/v1/public/notices",
+        "/agencies",
+        "/api/v1/public/agencies",
     ] {
         let r = app.get(path).await;
         walk(path.to_owned(), r.status, r.text(), &mut problems);
+    }
+    // The filed agencies' pages: the filing, never the people behind it.
+    let filed = app.get("/api/v1/public/agencies").await.json();
+    assert_eq!(filed["total"], 3, "the demo's three agencies");
+    for a in filed["agencies"].as_array().unwrap() {
+        let code = a["uscc"].as_str().unwrap();
+        for path in [format!("/agencies/{code}"), format!("/api/v1/public/agencies/{code}")] {
+            let r = app.get(&path).await;
+            assert!(!r.text().contains("孙立新") && !r.text().contains("李文静"), "{path}");
+            walk(path, r.status, r.text(), &mut problems);
+        }
     }
     // The published lists: the listed organisation is there, people never.
     let listed: Vec<String> = all_rows(&app, &LISTINGS).await.iter().map(|r| text(r, 4)).collect();

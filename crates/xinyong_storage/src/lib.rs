@@ -22,6 +22,7 @@ mod sessions;
 mod sql;
 pub mod sqlite;
 
+pub mod agencies;
 pub mod auth;
 pub mod campaigns;
 pub mod checks;

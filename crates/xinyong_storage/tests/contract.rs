@@ -5,6 +5,7 @@
 
 /// One module per context's query functions.
 mod queries {
+    mod agencies;
     mod auth;
     mod campaigns;
     mod checks;

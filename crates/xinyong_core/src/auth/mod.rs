@@ -443,6 +443,8 @@ pub struct SessionUser {
     pub expires_at: DateTime<Utc>,
     /// A market subject's account (企业账号) instead of a console user.
     pub subject: Option<SubjectPrincipal>,
+    /// A credit service agency's account instead of a console user.
+    pub agency: Option<policy::AgencyPrincipal>,
 }
 
 impl SessionUser {
@@ -450,6 +452,9 @@ impl SessionUser {
     pub fn principal(&self) -> Principal {
         if let Some(subject) = &self.subject {
             return Principal::Subject(subject.clone());
+        }
+        if let Some(agency) = &self.agency {
+            return Principal::Agency(agency.clone());
         }
         Principal::User(UserPrincipal {
             login: self.login.clone(),
@@ -563,9 +568,24 @@ pub async fn session(core: &Core, cookie_value: &str) -> Result<Option<SessionUs
             csrf_token: stored.csrf_token,
             expires_at: xinyong_domain::log::time_from_millis(stored.expires_ms).unwrap_or_default(),
             subject: Some(subject),
+            agency: None,
         }));
     }
-    if subject_accounts::parse_session_login(&stored.login).is_some() {
+    if let Some((agency, display_name)) = crate::agencies::session_account(core, &stored.login).await? {
+        return Ok(Some(SessionUser {
+            login: stored.login,
+            display_name,
+            department: None,
+            roles: Vec::new(),
+            csrf_token: stored.csrf_token,
+            expires_at: xinyong_domain::log::time_from_millis(stored.expires_ms).unwrap_or_default(),
+            subject: None,
+            agency: Some(agency),
+        }));
+    }
+    if subject_accounts::parse_session_login(&stored.login).is_some()
+        || crate::agencies::parse_session_login(&stored.login).is_some()
+    {
         core.store().delete_session(&id).await?;
         return Ok(None);
     }
@@ -584,6 +604,7 @@ pub async fn session(core: &Core, cookie_value: &str) -> Result<Option<SessionUs
         csrf_token: stored.csrf_token,
         expires_at: xinyong_domain::log::time_from_millis(stored.expires_ms).unwrap_or_default(),
         subject: None,
+        agency: None,
     }))
 }
 

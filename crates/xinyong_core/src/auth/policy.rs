@@ -83,6 +83,9 @@
 //! | `ViewRegistrations` | of D (the reviewing department) | any D, all | — | `forbidden` |
 //! | `ReviewRegistration` | Reviewer of D (the reviewing department) | any D | — | `forbidden` |
 //! | `ManageNotices` | — | ✓ | — | `forbidden` |
+//! | `ManageAgencies` | — | ✓ | — | `forbidden` |
+//! | `GrantAgencyConsent` | — | — | — | `not_your_company` |
+//! | `UseAgencyConsent` | — | — | — | `agencies_only` |
 //!
 //! A **subject account** (企业账号, [`Principal::Subject`]) may take the public
 //! actions, and `ViewOwnFile`, `ApplyRepair`, `FileObjection`,
@@ -91,6 +94,11 @@
 //! another company's: `not_your_company`). Every other action refuses it
 //! with `subject_account_not_allowed`.
 //!
+//! An **agency account** (信用服务机构账号, [`Principal::Agency`]) may take the
+//! public actions and `UseAgencyConsent`; whether a company consented, and
+//! whether the agency's filing is 正常, the use case checks with the exact
+//! company. Every other action refuses it with `agency_account_not_allowed`.
+//!
 //! "All" is [`Resource::AllDepartments`]: lists and statistics over every
 //! department at once. A console user without a department is refused
 //! department actions with `no_department`; a token is refused console
@@ -98,9 +106,8 @@
 //!
 //! # Adding a principal
 //!
-//! The credit service agencies and subscribers that are coming are one more
-//! [`Principal`] variant (an agency: its filing; a subscriber: bank or
-//! association) and one more arm in `Rule::judge`, as the subject accounts
+//! A new kind of caller is one more [`Principal`] variant and one more arm
+//! in `Rule::judge`, as the subject accounts, subscribers and agencies
 //! were: the actions they may take name their resource, and every other
 //! action refuses them by default.
 
@@ -122,8 +129,26 @@ pub enum Principal {
     /// An approved subscriber's system (a bank, an association) with its
     /// API token: it reads its own feed and keeps its own watchlist.
     Subscriber(SubscriberPrincipal),
+    /// A filed credit service agency's account (信用服务机构账号) with a
+    /// live session: it downloads the reports companies consented to.
+    Agency(AgencyPrincipal),
     /// The platform itself: jobs and the command line, writing as `actor`.
     System(Actor),
+}
+
+/// A credit service agency's account as the policy sees it: the agency (by
+/// its USCC) and the account's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyPrincipal {
+    pub agency: Uscc,
+    pub username: String,
+}
+
+impl AgencyPrincipal {
+    /// `agency:<uscc in lower case>:<username>`: the actor of its events.
+    pub fn actor_name(&self) -> String {
+        format!("agency:{}:{}", self.agency.as_str().to_ascii_lowercase(), self.username)
+    }
 }
 
 /// A market subject's account as the policy sees it: the company it is
@@ -181,6 +206,7 @@ impl Principal {
             Principal::Token(token) => named(format!("token:{}", token.token_id)),
             Principal::Subject(subject) => named(subject.actor_name()),
             Principal::Subscriber(s) => named(format!("subscriber:{}", s.subscriber_id)),
+            Principal::Agency(agency) => named(agency.actor_name()),
             Principal::System(actor) => actor.clone(),
         }
     }
@@ -190,7 +216,11 @@ impl Principal {
         match self {
             Principal::User(user) => user.department.as_ref(),
             Principal::Token(token) => Some(&token.department),
-            Principal::Anonymous | Principal::Subject(_) | Principal::Subscriber(_) | Principal::System(_) => None,
+            Principal::Anonymous
+            | Principal::Subject(_)
+            | Principal::Subscriber(_)
+            | Principal::Agency(_)
+            | Principal::System(_) => None,
         }
     }
 
@@ -202,6 +232,7 @@ impl Principal {
             Principal::Token(_) => "token",
             Principal::Subject(_) => "subject",
             Principal::Subscriber(_) => "subscriber",
+            Principal::Agency(_) => "agency",
             Principal::System(_) => "system",
         }
     }
@@ -371,6 +402,15 @@ pub enum Action {
     /// Publish and withdraw the portal's notices and policy documents, and
     /// see withdrawn ones: the credit office only.
     ManageNotices,
+    // ----- credit service agencies (信用服务机构)
+    /// File agencies, change their status, file their staff, record their
+    /// supervision and open their accounts: the credit office only.
+    ManageAgencies,
+    /// Consent that a filed agency downloads the company's full report, and
+    /// revoke it; see who queried (the company itself).
+    GrantAgencyConsent,
+    /// Download a consenting company's full report: agencies' accounts only.
+    UseAgencyConsent,
 }
 
 impl Action {
@@ -471,6 +511,7 @@ const CONSOLE_ONLY: Refusal = ("console_only", "API 令牌不能办理部门工�
 const NOT_FOR_SUBSCRIBERS: Refusal = ("subscriber_not_allowed", "订阅单位的令牌只能读取本单位的订阅");
 const NOT_FOR_SUBJECTS: Refusal = ("subject_account_not_allowed", "企业账号只能查询和办理本企业的事项");
 const OWN_COMPANY_ONLY: Refusal = ("not_your_company", "只能查询和办理本企业的事项");
+const NOT_FOR_AGENCIES: Refusal = ("agency_account_not_allowed", "信用服务机构账号只能查询已获企业授权的信用报告");
 
 /// Who may do an action.
 enum Who {
@@ -490,6 +531,9 @@ enum Who {
     Members { roles: &'static [Role], tokens: bool, credit_office: bool, role_refusal: Refusal },
     /// Approved subscribers (their own subscription only).
     Subscribers,
+    /// Filed credit service agencies' accounts (the use case checks the
+    /// company's consent and the agency's status).
+    Agencies,
     /// The organisation itself (its own accounts), for its own
     /// [`Resource::Subject`] or [`Resource::Record`].
     TheSubject,
@@ -554,6 +598,7 @@ const RECTIFICATION_ROLE: Refusal = ("forbidden", "只有认定部门的审核�
 const RECTIFICATION_OTHER: Refusal = ("forbidden", "整改进展由认定该主体的部门或信用办登记");
 
 /// The policy table (the module documentation shows it as a table).
+#[expect(clippy::too_many_lines, reason = "the policy table, one line per action, is read as a whole")]
 fn rule_for(action: Action) -> Rule {
     use Action::*;
     // Whether a department's API tokens may (TOKENS) or only its console
@@ -621,6 +666,7 @@ fn rule_for(action: Action) -> Rule {
         ManageEvaluation => rule(Who::CreditOffice, ("forbidden", "只有信用办可以导入外部评价结果和运行评价")),
         ManageEducation => rule(Who::CreditOffice, ("forbidden", "诚信教育课程和结业记录由信用办管理")),
         ManageNotices => rule(Who::CreditOffice, ("forbidden", "通知公告和政策法规由信用办发布和撤回")),
+        ManageAgencies | GrantAgencyConsent | UseAgencyConsent => agency_rule(action),
         UseSubscription => rule(Who::Subscribers, ("subscribers_only", "只有经信用办批准的订阅单位可以使用订阅接口")),
         ManageSubscribers => rule(Who::CreditOffice, ("forbidden", "只有信用办可以管理订阅单位")),
         ViewInspections => members(ANY_ROLE, CONSOLE, OFFICE, ("forbidden", "只能查看本部门的抽查事项、人员和任务")),
@@ -637,6 +683,18 @@ fn rule_for(action: Action) -> Rule {
         ViewCommitments => members(ANY_ROLE, CONSOLE, OFFICE, COMMITMENTS_OTHER),
         VerifyCommitment => members(HANDLERS, CONSOLE, OFFICE, VERIFY_OTHER).role_refused(VERIFY_ROLE),
         SubmitRegistration | ViewRegistrations | ReviewRegistration => registration_rule(action),
+    }
+}
+
+/// The lines of credit service agencies: the credit office files and
+/// supervises them; the company consents; agencies' accounts use consents.
+fn agency_rule(action: Action) -> Rule {
+    if action == Action::ManageAgencies {
+        rule(Who::CreditOffice, ("forbidden", "信用服务机构的备案和监管由信用办办理"))
+    } else if action == Action::GrantAgencyConsent {
+        rule(Who::TheSubject, OWN_COMPANY_ONLY)
+    } else {
+        rule(Who::Agencies, ("agencies_only", "只有已备案的信用服务机构账号可以查询企业授权的信用报告"))
     }
 }
 
@@ -669,6 +727,12 @@ impl Rule {
                 Who::Everyone | Who::Subscribers => Ok(()),
                 _ => Err(Denied::forbidden(NOT_FOR_SUBSCRIBERS)),
             },
+            // An agency acts only for itself (the handlers take it from the
+            // principal); consent and filing status are the use case's.
+            Principal::Agency(_) => match self.who {
+                Who::Everyone | Who::Agencies => Ok(()),
+                _ => Err(Denied::forbidden(NOT_FOR_AGENCIES)),
+            },
         }
     }
 
@@ -685,7 +749,8 @@ impl Rule {
             | Who::CreditOffice
             | Who::Reviewers
             | Who::Members { .. }
-            | Who::Subscribers => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
+            | Who::Subscribers
+            | Who::Agencies => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
         }
     }
 
@@ -697,7 +762,7 @@ impl Rule {
             Who::DepartmentCallers => Err(Denied::forbidden(NO_DEPARTMENT)),
             Who::CreditOffice if user.is_credit_office() => Ok(()),
             Who::Reviewers if user.is_credit_office() || user.roles.contains(&Role::Reviewer) => Ok(()),
-            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::Subscribers => refused(),
+            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::Subscribers | Who::Agencies => refused(),
             Who::TheSubjectOrCounter => match resource {
                 Resource::Record { department, .. } | Resource::Listing { department, .. }
                     if user.is_credit_office() || user.department.as_ref() == Some(department) =>
@@ -732,9 +797,12 @@ impl Rule {
         match &self.who {
             Who::Everyone | Who::DepartmentCallers => Ok(()),
             Who::ConsoleUsers => Err(Denied::forbidden(CONSOLE_ONLY)),
-            Who::CreditOffice | Who::Reviewers | Who::TheSubject | Who::TheSubjectOrCounter | Who::Subscribers => {
-                Err(Denied::forbidden(self.refusal))
-            }
+            Who::CreditOffice
+            | Who::Reviewers
+            | Who::TheSubject
+            | Who::TheSubjectOrCounter
+            | Who::Subscribers
+            | Who::Agencies => Err(Denied::forbidden(self.refusal)),
             Who::Members { tokens: false, .. } => Err(Denied::forbidden(CONSOLE_ONLY)),
             Who::Members { tokens: true, .. } => match resource.target() {
                 Some(Target::One(d)) if *d == token.department => Ok(()),
@@ -802,6 +870,7 @@ pub fn own_department(principal: &Principal) -> Result<DepartmentCode, Denied> {
         (Principal::Anonymous, _) => Err(Denied::unauthenticated()),
         (Principal::Subject(_), _) => Err(Denied::forbidden(NOT_FOR_SUBJECTS)),
         (Principal::Subscriber(_), _) => Err(Denied::forbidden(NOT_FOR_SUBSCRIBERS)),
+        (Principal::Agency(_), _) => Err(Denied::forbidden(NOT_FOR_AGENCIES)),
         (_, Some(d)) => Ok(d.clone()),
         (_, None) => Err(Denied::forbidden(NO_DEPARTMENT)),
     }

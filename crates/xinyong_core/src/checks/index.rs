@@ -655,6 +655,7 @@ impl Inner {
             | EventBody::Registrations(_)
             | EventBody::Notices(_)
             | EventBody::Reports(_)
+            | EventBody::Agencies(_)
             | EventBody::Log(_) => {}
         }
     }
@@ -912,6 +913,7 @@ impl LogSubscriber for CheckIndex {
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
             | EventKind::Reports(_)
+            | EventKind::Agencies(_)
             | EventKind::Log(_) => false,
         }
     }

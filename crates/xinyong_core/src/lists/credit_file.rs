@@ -585,6 +585,7 @@ async fn audit(core: &Core, lookup: &Lookup, why: &str, what: &str, target: &str
         Principal::Token(_) => "token".to_owned(),
         Principal::Subject(_) => "subject".to_owned(),
         Principal::Subscriber(_) => "subscriber".to_owned(),
+        Principal::Agency(_) => "agency".to_owned(),
         Principal::System(_) => "system".to_owned(),
         Principal::Anonymous => "anonymous".to_owned(),
     };

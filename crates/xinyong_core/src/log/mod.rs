@@ -53,6 +53,8 @@ pub struct CoreSettings {
     pub write_v1_entries: bool,
     /// Peer cities' logs this platform witnesses (C2SP tlog-witness).
     pub witness: witness::WitnessSettings,
+    /// Credit service agencies (the longest consent).
+    pub agencies: crate::agencies::AgencySettings,
 }
 
 /// Everything a use case needs, shared by the server, jobs and the CLI.

@@ -15,7 +15,7 @@
 //! that cannot be read or classified is left out: the failure leaks nothing.
 
 pub mod as_of;
-mod disclose;
+pub(crate) mod disclose;
 pub mod search;
 
 pub use disclose::FieldDisclosure;

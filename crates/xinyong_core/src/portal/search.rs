@@ -431,6 +431,7 @@ impl LogSubscriber for SearchIndex {
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
             | EventKind::Reports(_)
+            | EventKind::Agencies(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -512,6 +513,7 @@ impl Inner {
             | EventBody::Registrations(_)
             | EventBody::Notices(_)
             | EventBody::Reports(_)
+            | EventBody::Agencies(_)
             | EventBody::Log(_) => {}
         }
     }

@@ -74,6 +74,11 @@ pub struct ReportRecord {
     /// SD-JWT-style disclosures of the record's public fields (entry v2);
     /// empty for an entry written in v1.
     pub disclosures: Vec<String>,
+    /// The record's publicity period has ended (full version only); absent
+    /// (false) for a record in publicity. The status map is checked
+    /// against the records in publicity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub publicity_ended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

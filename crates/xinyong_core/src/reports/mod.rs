@@ -5,8 +5,11 @@
 //! signed with the log's key; issuing it is an event (`report_issued`).
 
 pub mod format;
+pub mod full;
 pub mod status_map;
 pub mod verify;
+
+pub use full::ReportVersion;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -33,6 +36,10 @@ pub enum Channel {
     Portal,
     /// The operator's command line.
     Cli,
+    /// The company itself on `/my` (full version).
+    SelfService,
+    /// A credit service agency under the company's consent (full version).
+    Agency,
 }
 
 impl Channel {
@@ -40,6 +47,8 @@ impl Channel {
         match self {
             Channel::Portal => "portal",
             Channel::Cli => "cli",
+            Channel::SelfService => "self_service",
+            Channel::Agency => "agency",
         }
     }
 }
@@ -56,6 +65,12 @@ pub struct Issued {
 /// Issues the public version of `uscc`'s report: builds it from the log as
 /// of a fresh checkpoint, signs it, and logs that it was issued.
 pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<Issued> {
+    issue(core, uscc, ReportVersion::Public, channel).await
+}
+
+/// Issues `version` of `uscc`'s report; the full version adds the records
+/// whose publicity ended (`full.rs`).
+pub async fn issue(core: &Core, uscc: &Uscc, version: ReportVersion, channel: Channel) -> Result<Issued> {
     let not_found = || CoreError::NotFound {
         what: format!("统一社会信用代码为 {uscc} 的主体"),
         code: "subject_not_found",
@@ -72,17 +87,27 @@ pub async fn issue_public(core: &Core, uscc: &Uscc, channel: Channel) -> Result<
         ));
     }
     let committed = core.status_map_for(&status_map::status_of_profile(&profile)).await?;
-    let needed = shown.iter().map(|r| r.log_index + 1).chain([committed.index + 1]).max().unwrap_or(0);
+    let ended = full::ended_records(core, uscc, version).await?;
+    let needed = shown
+        .iter()
+        .map(|r| r.log_index + 1)
+        .chain(ended.iter().map(|e| e.index + 1))
+        .chain([committed.index + 1])
+        .max()
+        .unwrap_or(0);
     let (checkpoint_size, checkpoint_note) = report_checkpoint(core, needed).await?;
     let mut records = Vec::with_capacity(shown.len());
     for r in shown {
         records.push(proven_record(core, r, checkpoint_size).await?);
     }
+    for e in &ended {
+        records.push(full::proven_ended(core, e, checkpoint_size).await?);
+    }
     let now = core.now();
     let report = CreditReport {
         format: format::REPORT_FORMAT.to_owned(),
         report_id: report_id(uscc, now, checkpoint_size),
-        version: "public".to_owned(),
+        version: version.as_str().to_owned(),
         issued_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         as_of: profile.as_of.to_string(),
         issuer: ReportIssuer { origin: core.keys().origin().to_owned(), verifier_key: core.keys().verifier_key() },
@@ -139,6 +164,7 @@ async fn proven_record(core: &Core, r: &PublicRecord, checkpoint_size: u64) -> R
         entry: opened.entry,
         proof: proof.iter().map(|h| base64::engine::general_purpose::STANDARD.encode(h)).collect(),
         disclosures: opened.disclosures.into_iter().filter(|d| in_report(&d.pointer)).map(|d| d.disclosure).collect(),
+        publicity_ended: false,
     })
 }
 

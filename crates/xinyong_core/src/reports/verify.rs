@@ -195,7 +195,9 @@ fn check_commitment(
 }
 
 /// The report's lists are the status's lists, and its penalty and
-/// dishonest-debtor records are the status's records: nothing left out.
+/// dishonest-debtor records in publicity are the status's records: nothing
+/// left out. (Records whose publicity ended, in the full version, are not in
+/// the map; one marked ended while the map holds it fails here too.)
 fn agree_with_status(report: &CreditReport, status: Option<&SubjectStatus>) -> Result<(), ReportFailure> {
     let (lists, records) = status.map_or((&[][..], &[][..]), |s| (&s.lists[..], &s.records[..]));
     let mut stated: Vec<(&str, &str, &str)> =
@@ -208,8 +210,12 @@ fn agree_with_status(report: &CreditReport, status: Option<&SubjectStatus>) -> R
         return Err(fail("lists", "are not the lists the status map holds for the subject"));
     }
     let counted = |category: &str| matches!(category, "administrative_penalty" | "court_dishonest_debtor");
-    let mut stated: Vec<(u64, &str)> =
-        report.records.iter().filter(|r| counted(&r.category)).map(|r| (r.index, r.category.as_str())).collect();
+    let mut stated: Vec<(u64, &str)> = report
+        .records
+        .iter()
+        .filter(|r| !r.publicity_ended && counted(&r.category))
+        .map(|r| (r.index, r.category.as_str()))
+        .collect();
     let mut proven: Vec<(u64, &str)> = records.iter().map(|r| (r.index, r.category.as_str())).collect();
     stated.sort_unstable();
     proven.sort_unstable();
@@ -394,6 +400,7 @@ field dtHQDFHSjOFxo1ayWlcL5hBLfWqA5Lhz3GCvq2CWam4\nfield lllsrwcns99fpsdO0CdF3mJ
                 entry: ENTRY.to_owned(),
                 proof: vec![BASE64.encode(leaves[1])],
                 disclosures: public.collect(),
+                publicity_ended: false,
             }],
             lists: Vec::new(),
             status: crate::reports::format::ReportStatus {

@@ -57,6 +57,7 @@ impl LogSubscriber for RulesFollower {
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
             | EventKind::Reports(_)
+            | EventKind::Agencies(_)
             | EventKind::Log(_) => false,
         }
     }
@@ -96,6 +97,7 @@ impl LogSubscriber for RulesFollower {
                 | EventBody::Registrations(_)
                 | EventBody::Notices(_)
                 | EventBody::Reports(_)
+                | EventBody::Agencies(_)
                 | EventBody::Log(_) => {}
             }
         }

@@ -245,6 +245,7 @@ fn describe(body: &EventBody, rules: &Rules) -> Vec<Change> {
         | EventBody::Registrations(_)
         | EventBody::Notices(_)
         | EventBody::Reports(_)
+        | EventBody::Agencies(_)
         | EventBody::Log(_) => Vec::new(),
     }
 }

@@ -233,6 +233,7 @@ fn caller(principal: &Principal) -> Result<&SubscriberPrincipal> {
         | Principal::User(_)
         | Principal::Token(_)
         | Principal::Subject(_)
+        | Principal::Agency(_)
         | Principal::System(_) => {
             Err(CoreError::Forbidden { code: "subscribers_only", message: "只有订阅单位有订阅".to_owned() })
         }

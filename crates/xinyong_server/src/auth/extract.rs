@@ -174,7 +174,14 @@ impl FromRequestParts<AppState> for ConsoleCaller {
             Some(cookie) => core_auth::session(&state.core, cookie).await.map_err(|e| error_page(state, e.into()))?,
             None => None,
         };
-        let home = if parts.uri.path().starts_with("/my") { "/my" } else { "/console" };
+        let path = parts.uri.path();
+        let home = if path.starts_with("/my") {
+            "/my"
+        } else if path == "/agency" || path.starts_with("/agency/") {
+            "/agency"
+        } else {
+            "/console"
+        };
         let return_to =
             if parts.method == Method::GET { parts.uri.path_and_query().map_or(home, |pq| pq.as_str()) } else { home };
         Ok(ConsoleCaller {
@@ -196,8 +203,15 @@ impl ConsoleCaller {
     /// comes back here afterwards; somebody gets the error page (403).
     pub fn refuse(&self, state: &AppState, denied: Denied) -> Response {
         if denied.is_unauthenticated() {
-            // The company's pages have their own login (USCC, account, password).
-            let login = if self.return_to.starts_with("/my") { "/my/login" } else { "/console/login" };
+            // The company's and the agency's pages have their own logins
+            // (USCC, account, password).
+            let login = if self.return_to.starts_with("/my") {
+                "/my/login"
+            } else if self.return_to == "/agency" || self.return_to.starts_with("/agency/") {
+                "/agency/login"
+            } else {
+                "/console/login"
+            };
             Redirect::to(&format!("{login}?next={}", encode_query_value(&self.return_to))).into_response()
         } else {
             error_page(state, denied.into())
@@ -419,6 +433,7 @@ impl LogSubscriber for TokenCache {
             | EventKind::Registrations(_)
             | EventKind::Notices(_)
             | EventKind::Reports(_)
+            | EventKind::Agencies(_)
             | EventKind::Log(_) => false,
         }
     }

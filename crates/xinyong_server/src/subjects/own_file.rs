@@ -102,6 +102,8 @@ struct MyPage {
     objections: Vec<ObjectionView>,
     repairs: Vec<RepairView>,
     grades: xinyong_core::evaluation::view::SubjectGrades,
+    /// Credit service agencies' queries of the company's full report.
+    agency_queries: Vec<crate::agencies::my::QueryRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,6 +276,7 @@ fn page(
         objections,
         repairs,
         grades: xinyong_core::evaluation::view::SubjectGrades::default(),
+        agency_queries: Vec::new(),
     }
 }
 
@@ -293,6 +296,8 @@ pub(crate) async fn my_page(
         .map_or_else(|| me.username.clone(), |s| format!("{}（{}）", s.display_name, me.username));
     let mut view = page(&state, &caller, f, notice_for(q.done.as_deref()), me.role, account);
     view.grades = grades;
+    view.agency_queries =
+        crate::agencies::my::query_rows(&state, &caller, &me.uscc).await.map_err(|e| error_page(&state, e.into()))?;
     Ok((NO_STORE, view).into_response())
 }
 
