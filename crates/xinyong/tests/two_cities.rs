@@ -1,7 +1,9 @@
 //! Two cities, two `xinyong serve` processes, each with its own database and
 //! key: B witnesses A over HTTP (C2SP tlog-witness), A's `witness_submission`
 //! job keeps B's cosignature, and a credit report issued by A verifies
-//! offline under B's trust policy (A's key plus B's witness, quorum 1).
+//! offline under B's trust policy (A's key plus B's witness, quorum 1). A
+//! fork of A (a third process with A's key and another history) submits to
+//! B over HTTP too: B never cosigns it and its report fails B's policy.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -106,6 +108,46 @@ fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
         std::thread::sleep(Duration::from_millis(500));
     };
     assert!(verified.contains("1 个受信任的见证者联署"), "{verified}");
+    forked_a_is_refused(a.path(), b.path(), &b_addr, &b_witness, &uscc);
     // B recorded A's checkpoint; both logs still verify.
     ok(b.path(), &["verify"]);
+}
+
+/// A fork of A (A's key, another history) served as a third process and
+/// submitting to B over HTTP: B never cosigns it, and its report fails B's
+/// trust policy at `checkpoint.cosignatures`, though A's key alone accepts it.
+fn forked_a_is_refused(a: &Path, b: &Path, b_addr: &str, b_witness: &str, uscc: &str) {
+    let fork = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(fork.path().join("data")).unwrap();
+    std::fs::copy(a.join("data/log-key.txt"), fork.path().join("data/log-key.txt")).unwrap();
+    let config = format!(
+        "[log]\norigin = \"a.test/log\"\n[feeds]\nwebhook_allow_http = true\nwebhook_allowed_networks = [\"127.0.0.0/8\"]\n\
+         [witness]\nsubmit_interval_secs = 1\nsubmit_to = [{{ url = \"http://{b_addr}/witness/add-checkpoint\", key = \"{b_witness}\" }}]\n"
+    );
+    std::fs::write(fork.path().join("xinyong.toml"), config).unwrap();
+    ok(fork.path(), &["demo", "--subjects", "300", "--seed", "9"]);
+    let a_key = ok(a, &["log", "key"]).trim().to_owned();
+    assert_eq!(ok(fork.path(), &["log", "key"]).trim(), a_key, "the fork signs with A's key");
+    let (_fork_server, _) = serve(fork.path());
+    // Let the fork's witness_submission run a few times against B.
+    std::thread::sleep(Duration::from_secs(4));
+    let report = fork.path().join("fork-report.json");
+    let report = report.to_str().unwrap();
+    // The fork's demo has other companies; any legal person will do.
+    let out = xinyong(fork.path(), &["report", "issue", "--uscc", uscc, "--out", report]);
+    if !out.status.success() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let other = rt.block_on(async {
+            let store = xinyong_storage::SqliteStore::open(&fork.path().join("data/xinyong.db")).await.unwrap();
+            let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+            let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
+            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
+        });
+        ok(fork.path(), &["report", "issue", "--uscc", &other, "--out", report]);
+    }
+    let refused = xinyong(b, &["report", "verify", report, "--trust", "trust.toml"]);
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && why.contains("checkpoint.cosignatures"), "{why}");
+    // With the key alone the fork's report passes: what the witness is for.
+    ok(b, &["report", "verify", report, "--key", &a_key]);
 }

@@ -15,7 +15,7 @@ use xinyong_domain::auth::{SubjectAccountRole, SubjectAccountRow};
 use xinyong_domain::collection::RecordRow;
 use xinyong_domain::event::{Actor, EventBody};
 use xinyong_domain::repair::SuppliedMaterial;
-use xinyong_domain::subjects::SubjectsEvent;
+use xinyong_domain::subjects::{SubjectRow, SubjectStatus, SubjectsEvent};
 
 use crate::play::DEMO_PASSWORD;
 use crate::{Result, fail, invalid};
@@ -43,12 +43,18 @@ pub(crate) async fn play(core: &Core, bodies: &[EventBody], seed: u64) -> Result
     Ok(None)
 }
 
+async fn is_active(core: &Core, uscc: &Uscc) -> Result<bool> {
+    let row = core.store().get(SubjectRow::key(uscc)).await.map_err(|e| fail("demo: reading a subject")(e.into()))?;
+    Ok(row.is_some_and(|r| r.status == SubjectStatus::Active))
+}
+
 async fn play_one(core: &Core, bodies: &[EventBody], seed: u64, checked: bool) -> Result<Option<Uscc>> {
     let today = china_today(core);
     for body in bodies.iter().take(CANDIDATES) {
         let EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) = body else { continue };
-        // A company (工商, 企业: USCC "91…"), the usual applicant.
-        if !subject.uscc.as_str().starts_with("91") {
+        // A company (工商, 企业: USCC "91…"), the usual applicant, in business
+        // (存续): a revoked or cancelled one can neither pledge nor apply.
+        if !subject.uscc.as_str().starts_with("91") || !is_active(core, &subject.uscc).await? {
             continue;
         }
         if checked
