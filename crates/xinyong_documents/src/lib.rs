@@ -84,6 +84,12 @@ pub struct CreditReportDocument {
     pub others: Vec<ReportRecordView>,
     /// (list, reason, department, listed on).
     pub lists: Vec<(String, String, String, String)>,
+    /// Credit pledges in force: (title, kind, made on).
+    #[serde(default)]
+    pub pledges: Vec<(String, String, String)>,
+    /// Public grades: (source, grade, category or period, on).
+    #[serde(default)]
+    pub grades: Vec<(String, String, String, String)>,
     pub checkpoint_size: u64,
     /// What the status map proves about lists and penalties (one sentence).
     pub status_statement: String,

@@ -143,6 +143,8 @@ fn a_credit_report_is_a_pdf_with_its_records_a_qr_code_and_the_signed_json_attac
         penalties: vec![penalty],
         others: Vec::new(),
         lists: vec![("严重失信主体名单".into(), "拒不履行".into(), "济南市市场监督管理局".into(), "2026-10-01".into())],
+        pledges: vec![("守法诚信经营承诺".into(), "主动承诺".into(), "2026-03-15".into())],
+        grades: vec![("济南市公共信用综合评价（2026.1）".into(), "A".into(), "守信".into(), "2026-11-01".into())],
         checkpoint_size: 952,
         status_statement: "截至 2026-12-04，状态图谱记载该主体在 1 个有效信用名单中，有 1 条公示期内的行政处罚或失信被执行人信息，即本报告所列各项，别无其他（状态图谱承诺见日志第 950 条，可离线核验）。".into(),
         verifier_key: "xinyong.local/log+2791de25+AdBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3".into(),

@@ -37,6 +37,40 @@ pub struct CreditReport {
     /// The subject's status in the status map committed to the log: what
     /// makes "not on any list, no penalty in publicity" a proven statement.
     pub status: ReportStatus,
+    /// Credit pledges in force (信用承诺), as the portal shows them: signed
+    /// by the platform; `index` names the entry that made each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pledges: Vec<ReportPledge>,
+    /// Public credit grades (信用评价): the platform's model and grades
+    /// received from other schemes, as the portal shows them; signed by the platform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<ReportGrade>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPledge {
+    /// `voluntary` (主动承诺) or `self_discipline` (行业自律承诺).
+    pub kind: String,
+    pub title: String,
+    pub made_on: String,
+    /// The association whose scheme it joins, for a self-discipline pledge.
+    pub association: Option<String>,
+    /// Hex SHA-256 of the pledge's text as made.
+    pub text_sha256: String,
+    pub index: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportGrade {
+    /// Who graded: the platform's model title, or the external scheme's name.
+    pub source: String,
+    pub grade: String,
+    /// The model's category, or the scheme's period.
+    pub detail: String,
+    /// When it was graded or received (YYYY-MM-DD).
+    pub on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,6 +121,8 @@ pub async fn issue(core: &Core, uscc: &Uscc, version: ReportVersion, channel: Ch
         records,
         lists: profile.memberships.iter().map(listing).collect(),
         status: status_map::status_part(core, &committed, uscc, checkpoint_size).await?,
+        pledges: pledges(core, uscc).await?,
+        grades: grades(&profile.grades),
     };
     let signed = SignedReport::sign(&report, core.keys().signer())
         .map_err(|e| CoreError::Log(format!("信用报告无法编码：{e}")))?;
@@ -179,6 +181,37 @@ fn in_report(pointer: &str) -> bool {
             pointer,
             "/kind" | "/record/id" | "/record/item" | "/record/document_number" | "/record/decision_date" | "/changes"
         )
+}
+
+async fn pledges(core: &Core, uscc: &Uscc) -> Result<Vec<format::ReportPledge>> {
+    let rows = crate::commitments::pledges::public_pledges_of(core, uscc).await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| format::ReportPledge {
+            kind: p.kind.as_str().to_owned(),
+            title: p.title,
+            made_on: p.made_on.to_string(),
+            association: p.association_name,
+            text_sha256: p.text_sha256,
+            index: p.seq,
+        })
+        .collect())
+}
+
+fn grades(g: &crate::evaluation::view::PublicGrades) -> Vec<format::ReportGrade> {
+    let local = g.grade.iter().map(|l| format::ReportGrade {
+        source: format!("{}（{}）", l.model_title, l.model_version),
+        grade: l.grade.clone(),
+        detail: l.category.clone(),
+        on: l.evaluated_on.to_string(),
+    });
+    let external = g.external.iter().map(|e| format::ReportGrade {
+        source: e.scheme_name.clone(),
+        grade: e.grade.clone(),
+        detail: e.period.clone(),
+        on: e.received_on.to_string(),
+    });
+    local.chain(external).collect()
 }
 
 fn listing(l: &crate::lists::published::PublishedListing) -> ReportListing {

@@ -419,6 +419,8 @@ field dtHQDFHSjOFxo1ayWlcL5hBLfWqA5Lhz3GCvq2CWam4\nfield lllsrwcns99fpsdO0CdF3mJ
                 },
                 value: Some(value),
             },
+            pledges: Vec::new(),
+            grades: Vec::new(),
         };
         let signed = SignedReport::sign(&report, keys.signer()).unwrap();
         let file = serde_json::to_string_pretty(&signed).unwrap();

@@ -101,6 +101,23 @@ pub fn credit_report_document(
             .iter()
             .map(|l| (l.list_name.clone(), l.reason.clone(), l.department.clone(), l.listed_on.clone()))
             .collect(),
+        pledges: report
+            .pledges
+            .iter()
+            .map(|p| {
+                let kind = match (&p.association, p.kind.as_str()) {
+                    (Some(a), _) => format!("行业自律承诺（{a}）"),
+                    (None, "voluntary") => "主动承诺".to_owned(),
+                    (None, other) => other.to_owned(),
+                };
+                (p.title.clone(), kind, p.made_on.clone())
+            })
+            .collect(),
+        grades: report
+            .grades
+            .iter()
+            .map(|g| (g.source.clone(), g.grade.clone(), g.detail.clone(), g.on.clone()))
+            .collect(),
         // The checkpoint's second line is its tree size (docs/LOG.md).
         checkpoint_size: report.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or_default(),
         status_statement: report.status_statement(),
