@@ -25,8 +25,8 @@ pub enum ReportCommand {
         #[arg(long, requires = "out")]
         pdf: bool,
         /// The full version (完整版): also the records whose publicity ended
-        /// (docs/REPORTS.md); JSON only.
-        #[arg(long, conflicts_with = "pdf")]
+        /// (docs/REPORTS.md).
+        #[arg(long)]
         full: bool,
         /// Database URL (overrides configuration).
         #[arg(long)]

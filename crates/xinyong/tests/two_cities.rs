@@ -1,7 +1,8 @@
 //! Two cities, two `xinyong serve` processes, each with its own database and
-//! key: B witnesses A over HTTP (C2SP tlog-witness), A's `witness_submission`
-//! job keeps B's cosignature, and a credit report issued by A verifies
-//! offline under B's trust policy (A's key plus B's witness, quorum 1). A
+//! key, witnessing each other over HTTP (C2SP tlog-witness): each one's
+//! `witness_submission` job keeps the other's cosignature, a credit report
+//! issued by A verifies offline under B's trust policy (A's key plus B's
+//! witness, quorum 1), and one issued by B under A's. A
 //! fork of A (a third process with A's key and another history) submits to
 //! B over HTTP too: B never cosigns it and its report fails B's policy.
 
@@ -37,10 +38,20 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A port free now on loopback (each city must know the other's address
+/// before either starts).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 /// Starts `serve` in `dir` and returns it with the address it listens on.
 fn serve(dir: &Path) -> (Server, String) {
+    serve_on(dir, "127.0.0.1:0")
+}
+
+fn serve_on(dir: &Path, listen: &str) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_xinyong"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", listen])
         .current_dir(dir)
         .env_remove("XINYONG_DATABASE__URL")
         .env("XINYONG_LOG", "warn")
@@ -66,20 +77,26 @@ fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
     std::fs::write(a.path().join("xinyong.toml"), "[log]\norigin = \"a.test/log\"\n").unwrap();
     std::fs::write(b.path().join("xinyong.toml"), "[log]\norigin = \"b.test/log\"\n").unwrap();
     ok(a.path(), &["demo", "--subjects", "300", "--seed", "7"]);
-    ok(b.path(), &["demo", "--subjects", "20", "--seed", "8"]);
+    ok(b.path(), &["demo", "--subjects", "150", "--seed", "8"]);
     let a_key = ok(a.path(), &["log", "key"]).trim().to_owned();
+    let b_key = ok(b.path(), &["log", "key"]).trim().to_owned();
+    let a_witness = ok(a.path(), &["log", "key", "--witness"]).trim().to_owned();
     let b_witness = ok(b.path(), &["log", "key", "--witness"]).trim().to_owned();
 
-    // B witnesses A; A submits to B every second, over plain HTTP on loopback.
-    let b_config = format!("[log]\norigin = \"b.test/log\"\n[witness]\npeers = [\"{a_key}\"]\n");
-    std::fs::write(b.path().join("xinyong.toml"), b_config).unwrap();
-    let (_b_server, b_addr) = serve(b.path());
-    let a_config = format!(
-        "[log]\norigin = \"a.test/log\"\n[feeds]\nwebhook_allow_http = true\nwebhook_allowed_networks = [\"127.0.0.0/8\"]\n\
-         [witness]\nsubmit_interval_secs = 1\nsubmit_to = [{{ url = \"http://{b_addr}/witness/add-checkpoint\", key = \"{b_witness}\" }}]\n"
-    );
-    std::fs::write(a.path().join("xinyong.toml"), a_config).unwrap();
-    let (_a_server, _a_addr) = serve(a.path());
+    // A and B witness each other; each submits to the other every second,
+    // over plain HTTP on loopback.
+    let (a_addr, b_addr) = (format!("127.0.0.1:{}", free_port()), format!("127.0.0.1:{}", free_port()));
+    let config = |origin: &str, peer_key: &str, peer_addr: &str, peer_witness: &str| {
+        format!(
+            "[log]\norigin = \"{origin}\"\n[feeds]\nwebhook_allow_http = true\nwebhook_allowed_networks = [\"127.0.0.0/8\"]\n\
+             [witness]\npeers = [\"{peer_key}\"]\nsubmit_interval_secs = 1\n\
+             submit_to = [{{ url = \"http://{peer_addr}/witness/add-checkpoint\", key = \"{peer_witness}\" }}]\n"
+        )
+    };
+    std::fs::write(b.path().join("xinyong.toml"), config("b.test/log", &a_key, &a_addr, &a_witness)).unwrap();
+    std::fs::write(a.path().join("xinyong.toml"), config("a.test/log", &b_key, &b_addr, &b_witness)).unwrap();
+    let (_b_server, _) = serve_on(b.path(), &b_addr);
+    let (_a_server, _) = serve_on(a.path(), &a_addr);
 
     // The company with the latest penalty in publicity in city A.
     let uscc = {
@@ -108,9 +125,43 @@ fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
         std::thread::sleep(Duration::from_millis(500));
     };
     assert!(verified.contains("1 个受信任的见证者联署"), "{verified}");
+    b_report_verifies_under_a_policy(a.path(), b.path(), &b_key, &a_witness);
     forked_a_is_refused(a.path(), b.path(), &b_addr, &b_witness, &uscc);
     // B recorded A's checkpoint; both logs still verify.
     ok(b.path(), &["verify"]);
+}
+
+/// The other way: a report of B verifies under A's policy (B's key, A's
+/// witness), once A has cosigned one of B's checkpoints.
+fn b_report_verifies_under_a_policy(a: &Path, b: &Path, b_key: &str, a_witness: &str) {
+    let b_subject = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = xinyong_storage::SqliteStore::open(&b.join("data/xinyong.db")).await.unwrap();
+            let filter = xinyong_storage::PublicRecordFilter {
+                item: "CF".to_owned(),
+                today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string(),
+                ..Default::default()
+            };
+            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
+        })
+    };
+    let trust = format!("logs = [\"{b_key}\"]\nwitnesses = [\"{a_witness}\"]\nquorum = 1\n");
+    std::fs::write(a.join("trust.toml"), trust).unwrap();
+    let b_report = a.join("b-report.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let report = b_report.to_str().unwrap();
+        ok(b, &["report", "issue", "--uscc", &b_subject, "--out", report]);
+        let out = xinyong(a, &["report", "verify", report, "--trust", "trust.toml"]);
+        if out.status.success() {
+            break;
+        }
+        let why = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(why.contains("checkpoint.cosignatures"), "{why}");
+        assert!(Instant::now() < deadline, "A never cosigned B's checkpoint: {why}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// A fork of A (A's key, another history) served as a third process and

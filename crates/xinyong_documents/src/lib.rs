@@ -84,6 +84,13 @@ pub struct CreditReportDocument {
     pub others: Vec<ReportRecordView>,
     /// (list, reason, department, listed on).
     pub lists: Vec<(String, String, String, String)>,
+    /// `公开版` or `完整版` (the subtitle).
+    #[serde(default)]
+    pub version_name: String,
+    /// Of the full version, the records whose publicity ended: (item,
+    /// document number, decision date, log index).
+    #[serde(default)]
+    pub ended: Vec<(String, String, String, u64)>,
     /// Credit pledges in force: (title, kind, made on).
     #[serde(default)]
     pub pledges: Vec<(String, String, String)>,

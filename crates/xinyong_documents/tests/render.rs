@@ -143,6 +143,8 @@ fn a_credit_report_is_a_pdf_with_its_records_a_qr_code_and_the_signed_json_attac
         penalties: vec![penalty],
         others: Vec::new(),
         lists: vec![("严重失信主体名单".into(), "拒不履行".into(), "济南市市场监督管理局".into(), "2026-10-01".into())],
+        version_name: "完整版".into(),
+        ended: vec![("行政处罚".into(), "济市监罚〔2023〕12号".into(), "2023-03-01".into(), 120)],
         pledges: vec![("守法诚信经营承诺".into(), "主动承诺".into(), "2026-03-15".into())],
         grades: vec![("济南市公共信用综合评价（2026.1）".into(), "A".into(), "守信".into(), "2026-11-01".into())],
         checkpoint_size: 952,

@@ -671,6 +671,7 @@ pub fn table() -> Vec<Route> {
         Route::page(M::POST, "/my/agencies/consents", GrantAgencyConsent, OwnSubject, agencies::my::grant),
         Route::page(M::POST, "/my/agencies/consents/{id}/revoke", GrantAgencyConsent, OwnSubject, agencies::my::revoke),
         Route::page(M::GET, "/my/report/full.json", ViewOwnFile, OwnSubject, agencies::my::full_report),
+        Route::page(M::GET, "/my/report/full.pdf", ViewOwnFile, OwnSubject, agencies::my::full_report_pdf),
         Route::public(M::GET, "/agency/login", LogIn, agencies::agency::login_page),
         Route::public(M::POST, "/agency/login", LogIn, agencies::agency::login),
         Route::page(M::POST, "/agency/logout", UseAgencyConsent, Platform, agencies::agency::logout),

@@ -1054,6 +1054,7 @@ fn agency_sample(route: &Route, f: &Fixture) -> Option<Sample> {
             post(&format!("/my/agencies/consents/{}/revoke", f.spare_consent), form(&[]))
         }
         ("GET", "/my/report/full.json") => get("/my/report/full.json"),
+        ("GET", "/my/report/full.pdf") => get("/my/report/full.pdf"),
         ("GET", "/agency/login") => get("/agency/login?next=/agency"),
         ("POST", "/agency/login") => post(
             "/agency/login",

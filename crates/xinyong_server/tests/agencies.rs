@@ -176,6 +176,16 @@ async fn an_agency_downloads_a_consented_full_report_and_the_company_sees_who_qu
     let my = app.get_as("/my", &company.0).await.text();
     assert!(my.contains("信用服务机构的查询（1 次）") && my.contains("贷款审查"), "{my}");
 
+    // Its own full report as a PDF: the full version, the signed JSON attached.
+    let pdf = app.get_as("/my/report/full.pdf", &company.0).await;
+    assert_eq!((pdf.status, pdf.content_type()), (StatusCode::OK, "application/pdf"));
+    let text = xinyong_test_support::pdf_text(&pdf.body).unwrap_or_default();
+    assert!(text.contains("完整版") && text.contains("信用报告"), "{text}");
+    let attached = xinyong_core::reports::verify::attached_json(&pdf.body).unwrap();
+    let signed: xinyong_core::reports::format::SignedReport = serde_json::from_slice(&attached).unwrap();
+    let payload = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &signed.payload).unwrap();
+    assert!(String::from_utf8(payload).unwrap().contains("\"version\":\"full\""));
+
     // The company's own pages are not the agency's.
     assert_eq!(app.get_as("/my/agencies", &agency.0).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get_as("/agency", &company.0).await.status, StatusCode::FORBIDDEN);

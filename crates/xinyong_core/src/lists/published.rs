@@ -185,7 +185,7 @@ pub async fn memberships(core: &Core, uscc: &Uscc) -> Result<Vec<PublishedListin
 }
 
 /// Every published, in-force membership of every legal person (the status
-/// map), read a page of [`ALL_PAGE`] at a time.
+/// map), read a thousand at a time.
 pub async fn all_memberships(core: &Core) -> Result<Vec<PublishedListing>> {
     const ALL_PAGE: u32 = 1_000;
     let filter = PublishedFilter {

@@ -128,6 +128,18 @@ pub(crate) async fn full_report(State(state): State<AppState>, caller: ConsoleCa
     Ok(report_json(&state, &issued))
 }
 
+/// `GET /my/report/full.pdf`: the company's own full report, typeset, the
+/// signed JSON attached.
+pub(crate) async fn full_report_pdf(
+    State(state): State<AppState>,
+    caller: ConsoleCaller,
+) -> Result<Response, PageError> {
+    let me = company(&state, &caller, Action::ViewOwnFile)?;
+    let issued =
+        agencies::own_full_report(&state.core, &caller, &me.uscc).await.map_err(|e| fail(&state, &caller, e))?;
+    Ok(crate::portal::reports::report_pdf(&state, &issued).await)
+}
+
 /// A signed report as a JSON download.
 pub(crate) fn report_json(state: &AppState, issued: &xinyong_core::reports::Issued) -> Response {
     let body = match serde_json::to_vec_pretty(&issued.signed) {

@@ -58,18 +58,23 @@ pub(crate) async fn public_report_pdf(
         Ok(issued) => issued,
         Err(e) => return error_page(&state, e),
     };
+    report_pdf(&state, &issued).await
+}
+
+/// An issued report (either version) typeset as its PDF, inline.
+pub(crate) async fn report_pdf(state: &AppState, issued: &Issued) -> Response {
     let now = state.core.now();
-    let document = match credit_report_document(&state.site, &issued, now) {
+    let document = match credit_report_document(&state.site, issued, now) {
         Ok(document) => document,
         Err(e) => {
-            return error_page(&state, ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()));
+            return error_page(state, ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()));
         }
     };
     let file_name = format!("信用报告-{}-{}.pdf", issued.profile.name, issued.report.report_id);
-    let created = state.core.now().with_timezone(&xinyong_core::clock::china_offset());
-    match pdf::render(&state, move |documents| documents.credit_report(&document, created)).await {
+    let created = now.with_timezone(&xinyong_core::clock::china_offset());
+    match pdf::render(state, move |documents| documents.credit_report(&document, created)).await {
         Ok(bytes) => pdf::inline(bytes, &file_name),
-        Err(e) => error_page(&state, e),
+        Err(e) => error_page(state, e),
     }
 }
 
@@ -101,6 +106,8 @@ pub fn credit_report_document(
             .iter()
             .map(|l| (l.list_name.clone(), l.reason.clone(), l.department.clone(), l.listed_on.clone()))
             .collect(),
+        version_name: if report.version == "full" { "完整版" } else { "公开版" }.to_owned(),
+        ended: report.records.iter().filter(|r| r.publicity_ended).map(ended_view).collect(),
         pledges: report
             .pledges
             .iter()
@@ -132,6 +139,20 @@ pub fn credit_report_document(
         signed_json: serde_json::to_string_pretty(&issued.signed)?,
         qr_svg: String::new(),
     })
+}
+
+/// An ended record as the full version's table lists it: its item, and
+/// the number and date its disclosures prove.
+fn ended_view(r: &xinyong_core::reports::format::ReportRecord) -> (String, String, String, u64) {
+    let disclosed = |pointer: &str| {
+        r.disclosures
+            .iter()
+            .filter_map(|d| xinyong_domain::log::disclosure::parse_disclosure(d).ok())
+            .find(|d| d.pointer == pointer)
+            .and_then(|d| d.value.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    (r.item_name.clone(), disclosed("/record/document_number"), disclosed("/record/decision_date"), r.index)
 }
 
 fn view(r: &PublicRecord) -> ReportRecordView {
