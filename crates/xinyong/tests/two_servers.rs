@@ -351,6 +351,7 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
             "evaluation",
             "inspection_draws",
             "listing_expiry",
+            "status_map",
             "subscriptions",
             "webhook_delivery"
         ]
