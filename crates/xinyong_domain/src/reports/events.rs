@@ -87,12 +87,12 @@ impl ReportsEvent {
             ]),
             ReportsEvent::StatusMapCommitted { map } => Ok(vec![
                 StatusMapRow {
-                    seq: at.seq,
+                    log_size: map.log_size,
                     root: map.root.clone(),
                     as_of: map.as_of.clone(),
-                    log_size: map.log_size,
                     subjects: map.subjects,
                     committed_ms: at.time.timestamp_millis(),
+                    seq: at.seq,
                 }
                 .upsert()?,
             ]),

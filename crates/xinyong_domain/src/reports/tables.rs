@@ -27,18 +27,20 @@ crate::projection::table! {
 }
 
 crate::projection::table! {
-    /// Every status map committed (`status_map_committed`), by the log
-    /// index of its entry: a report proves a subject's status against one.
+    /// Every status map committed (`status_map_committed`), by the log size
+    /// its statuses were read at (each commitment grows the log, so the
+    /// next one reads a larger size): a report proves a subject's status
+    /// against one.
     pub struct StatusMapRow in STATUS_MAPS = "status_maps" {
-        key { seq: u64 }
+        key { log_size: u64 }
         /// Standard base64 of the map's root.
         root: String,
         /// The China date the statuses were judged on.
         as_of: String,
-        /// The log entries the statuses were read from.
-        log_size: u64,
         subjects: u64,
         committed_ms: i64,
+        /// The log index of the `status_map_committed` entry.
+        seq: u64,
     }
 }
 

@@ -41,12 +41,12 @@ async fn the_latest_status_map_is_the_one_with_the_highest_log_index_on_every_ba
         let backend = store.backend().as_str();
         assert!(reports::latest_status_map(store).await.unwrap().is_none(), "{backend}");
         let map = |seq: u64, root: &str| StatusMapRow {
-            seq,
+            log_size: seq,
             root: root.to_owned(),
             as_of: "2026-12-04".to_owned(),
-            log_size: seq,
             subjects: 2,
             committed_ms: 1,
+            seq,
         };
         put(store, rows(&[map(9, "B"), map(120, "C"), map(7, "A")])).await;
         let latest = reports::latest_status_map(store).await.unwrap().unwrap();
