@@ -71,6 +71,17 @@ fn serve_on(dir: &Path, listen: &str) -> (Server, String) {
     (Server(child), addr)
 }
 
+/// The company with the latest penalty in publicity in the city of `dir`.
+fn penalised_company(dir: &Path) -> String {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = xinyong_storage::SqliteStore::open(&dir.join("data/xinyong.db")).await.unwrap();
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+        let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
+        xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
+    })
+}
+
 #[test]
 fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -99,15 +110,7 @@ fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
     let (_a_server, _) = serve_on(a.path(), &a_addr);
 
     // The company with the latest penalty in publicity in city A.
-    let uscc = {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let store = xinyong_storage::SqliteStore::open(&a.path().join("data/xinyong.db")).await.unwrap();
-            let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
-            let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
-            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
-        })
-    };
+    let uscc = penalised_company(a.path());
     let trust = format!("logs = [\"{a_key}\"]\nwitnesses = [\"{b_witness}\"]\nquorum = 1\n");
     std::fs::write(b.path().join("trust.toml"), trust).unwrap();
     let report = b.path().join("a-report.json");
@@ -134,18 +137,7 @@ fn a_report_from_one_city_verifies_in_another_that_witnesses_its_log() {
 /// The other way: a report of B verifies under A's policy (B's key, A's
 /// witness), once A has cosigned one of B's checkpoints.
 fn b_report_verifies_under_a_policy(a: &Path, b: &Path, b_key: &str, a_witness: &str) {
-    let b_subject = {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let store = xinyong_storage::SqliteStore::open(&b.join("data/xinyong.db")).await.unwrap();
-            let filter = xinyong_storage::PublicRecordFilter {
-                item: "CF".to_owned(),
-                today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string(),
-                ..Default::default()
-            };
-            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
-        })
-    };
+    let b_subject = penalised_company(b);
     let trust = format!("logs = [\"{b_key}\"]\nwitnesses = [\"{a_witness}\"]\nquorum = 1\n");
     std::fs::write(a.join("trust.toml"), trust).unwrap();
     let b_report = a.join("b-report.json");
@@ -187,13 +179,7 @@ fn forked_a_is_refused(a: &Path, b: &Path, b_addr: &str, b_witness: &str, uscc: 
     // The fork's demo has other companies; any legal person will do.
     let out = xinyong(fork.path(), &["report", "issue", "--uscc", uscc, "--out", report]);
     if !out.status.success() {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let other = rt.block_on(async {
-            let store = xinyong_storage::SqliteStore::open(&fork.path().join("data/xinyong.db")).await.unwrap();
-            let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
-            let filter = xinyong_storage::PublicRecordFilter { item: "CF".to_owned(), today, ..Default::default() };
-            xinyong_storage::portal::public_records_at(&store, &filter, 0, 1).await.unwrap()[0].subject_key.clone()
-        });
+        let other = penalised_company(fork.path());
         ok(fork.path(), &["report", "issue", "--uscc", &other, "--out", report]);
     }
     let refused = xinyong(b, &["report", "verify", report, "--trust", "trust.toml"]);

@@ -273,11 +273,7 @@ impl Documents {
         report: &CreditReportDocument,
         created: DateTime<FixedOffset>,
     ) -> Result<Vec<u8>, DocumentsError> {
-        let qr = qrcode::QrCode::with_error_correction_level(report.verify_url.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| DocumentsError::Template { template: "credit_report.typ", reason: e.to_string() })?;
-        let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
-        let data = CreditReportDocument { qr_svg: svg, ..report.clone() };
-        self.render_pdf(DocumentKind::CreditReport, &data, created)
+        self.render_pdf(DocumentKind::CreditReport, &with_qr_code(report)?, created)
     }
 
     /// What `typst compile credit_report.typ` needs to typeset the same
@@ -285,11 +281,7 @@ impl Documents {
     /// the template files by name, and the `data` input (JSON text).
     pub fn credit_report_sources(report: &CreditReportDocument) -> Result<TypstInput, DocumentsError> {
         let failed = |reason: String| DocumentsError::Template { template: "credit_report.typ", reason };
-        let qr = qrcode::QrCode::with_error_correction_level(report.verify_url.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| failed(e.to_string()))?;
-        let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
-        let data = CreditReportDocument { qr_svg: svg, ..report.clone() };
-        let json = serde_json::to_string(&data).map_err(|e| failed(e.to_string()))?;
+        let json = serde_json::to_string(&with_qr_code(report)?).map_err(|e| failed(e.to_string()))?;
         let files = SOURCES.iter().filter(|(name, _)| matches!(*name, "credit_report.typ" | "common.typ")).copied();
         Ok(TypstInput { files: files.collect(), data: json })
     }
@@ -332,6 +324,14 @@ impl Documents {
             .comemo_evict_max_age(Some(10))
             .build())
     }
+}
+
+/// The report's data with its QR code (the verification address) drawn as SVG.
+fn with_qr_code(report: &CreditReportDocument) -> Result<CreditReportDocument, DocumentsError> {
+    let qr = qrcode::QrCode::with_error_correction_level(report.verify_url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| DocumentsError::Template { template: "credit_report.typ", reason: e.to_string() })?;
+    let svg = qr.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(200, 200).build();
+    Ok(CreditReportDocument { qr_svg: svg, ..report.clone() })
 }
 
 fn read_font(path: &Path) -> Result<Bytes, DocumentsError> {
