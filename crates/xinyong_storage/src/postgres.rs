@@ -27,7 +27,18 @@ impl PostgresStore {
     }
 
     /// Connects with explicit options (tests use this to pin a private schema).
+    ///
+    /// Every connection plans each statement with its arguments
+    /// (`plan_cache_mode = force_custom_plan`). sqlx prepares each statement
+    /// once per connection, and PostgreSQL switches a prepared statement to
+    /// a generic plan after five runs. A generic plan made while a table was
+    /// small stays in use after the table grows: during a bulk import, the
+    /// intake's `records WHERE id IN (…)` read kept a sequential scan chosen
+    /// for an empty table and took 2–5 s per batch at 20,000 rows, instead of
+    /// 60 ms (`bench ingest` on PostgreSQL, 2026-12-05). Planning our short
+    /// statements costs microseconds.
     pub async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
+        let options = options.options([("plan_cache_mode", "force_custom_plan")]);
         let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
         let store = PostgresStore { pool };
         store.migrate().await?;

@@ -154,6 +154,10 @@ pub struct IngestOutcome {
     pub batch_log_index: Option<u64>,
 }
 
+/// Rows validated together (in parallel) before the rejection allowance is
+/// looked at again.
+const VALIDATION_CHUNK: usize = 1_024;
+
 fn issue(i: &FieldIssue) -> RowIssue {
     RowIssue { field: i.field.clone(), code: i.code.to_owned(), message: i.message.clone() }
 }
@@ -482,9 +486,10 @@ fn mostly_rejected(tally: &Tally, rows: usize, max: usize) -> CoreError {
 }
 
 /// Step 1: every row validated against the catalog item; rejected rows go
-/// straight into the tally. Stops (refusing the batch) as soon as more rows
-/// are rejected than `max_rejected`, so a broken batch costs no more than
-/// its allowance.
+/// straight into the tally. Rows are checked a chunk at a time, each chunk
+/// spread over the cores (a row's check reads nothing but the row), and the
+/// batch is refused as soon as more rows are rejected than `max_rejected`,
+/// so a broken batch costs no more than its allowance and one more chunk.
 fn validate_rows(
     item: &CatalogItem,
     matched: &HeaderMatch,
@@ -492,25 +497,30 @@ fn validate_rows(
     ctx: &ValidationContext,
     max_rejected: Option<usize>,
 ) -> Result<(Vec<Good>, Tally)> {
+    use rayon::prelude::*;
     let mut tally = Tally { results: Vec::with_capacity(table.rows.len()), ..Tally::default() };
     let mut good: Vec<Good> = Vec::new();
-    for (row, cells) in &table.rows {
+    for chunk in table.rows.chunks(VALIDATION_CHUNK) {
         if let Some(max) = max_rejected
             && tally.reports_rejected() > max
         {
             return Err(mostly_rejected(&tally, table.rows.len(), max));
         }
-        match validate_row(item, &matched.cells(cells), ctx) {
-            RowOutcome::Valid { draft, warnings } => good.push(Good {
-                row: *row,
-                draft,
-                warnings: warnings.iter().map(issue).collect(),
-                cells: cells.clone(),
-            }),
-            RowOutcome::Invalid { errors, warnings } => {
-                let errors: Vec<RowIssue> = errors.iter().map(issue).collect();
-                let warnings = warnings.iter().map(issue).collect();
-                tally.reject(*row, cells.clone(), errors, warnings);
+        let outcomes: Vec<RowOutcome> =
+            chunk.par_iter().map(|(_, cells)| validate_row(item, &matched.cells(cells), ctx)).collect();
+        for ((row, cells), outcome) in chunk.iter().zip(outcomes) {
+            match outcome {
+                RowOutcome::Valid { draft, warnings } => good.push(Good {
+                    row: *row,
+                    draft,
+                    warnings: warnings.iter().map(issue).collect(),
+                    cells: cells.clone(),
+                }),
+                RowOutcome::Invalid { errors, warnings } => {
+                    let errors: Vec<RowIssue> = errors.iter().map(issue).collect();
+                    let warnings = warnings.iter().map(issue).collect();
+                    tally.reject(*row, cells.clone(), errors, warnings);
+                }
             }
         }
     }

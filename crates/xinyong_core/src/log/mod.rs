@@ -84,6 +84,10 @@ pub struct Core {
 /// (a new subject and its record) and must commit as one transaction.
 pub const MAX_EVENTS_PER_TRANSACTION: usize = 250_001;
 
+/// Events from which an append prepares its entries on every core: below it
+/// the hand-over costs more than it saves.
+const PARALLEL_PREPARE_MIN: usize = 64;
+
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
         Core {
@@ -212,16 +216,21 @@ impl Core {
                 .map_err(|_| "the events to append were lost (poisoned lock)".to_owned())?
                 .take()
                 .ok_or_else(|| "the store asked for the events twice".to_owned())?;
-            events
-                .into_iter()
-                .enumerate()
-                .map(|(i, new)| {
-                    let seq = first + i as u64;
-                    let event =
-                        Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
-                    prepare(event, v1_only)
-                })
-                .collect()
+            let one = |(i, new): (usize, NewEvent)| {
+                let seq = first + i as u64;
+                let event =
+                    Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
+                prepare(event, v1_only)
+            };
+            // A batch's entries (body JSON, field digests, leaf hash,
+            // projection rows) are independent of each other: a large batch
+            // spreads them over the cores; one event stays on this thread.
+            if events.len() >= PARALLEL_PREPARE_MIN {
+                use rayon::prelude::*;
+                events.into_par_iter().enumerate().map(one).collect()
+            } else {
+                events.into_iter().enumerate().map(one).collect()
+            }
         };
         let outcome = self.store.append(&build).await?;
         metrics::counter!("xinyong_events_appended_total").increment(outcome.count);
