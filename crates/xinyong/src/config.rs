@@ -45,6 +45,40 @@ pub struct Config {
     pub witness: WitnessConfig,
     #[serde(default)]
     pub agencies: AgenciesConfig,
+    #[serde(default)]
+    pub checks: ChecksConfig,
+}
+
+/// Credit checks: how long `check_receipts` keeps a receipt.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksConfig {
+    /// China days a receipt stays in `check_receipts` (0: forever, else
+    /// 30–3650). Older rows are pruned by the job `receipt_retention`; the
+    /// log keeps their batches, so each is still proven.
+    #[serde(default = "default_receipt_retention_days")]
+    pub receipt_retention_days: u32,
+    /// Seconds between two runs of the job `receipt_retention`.
+    #[serde(default = "default_receipt_retention_interval")]
+    pub retention_interval_secs: u64,
+}
+
+impl Default for ChecksConfig {
+    fn default() -> ChecksConfig {
+        ChecksConfig {
+            receipt_retention_days: default_receipt_retention_days(),
+            retention_interval_secs: default_receipt_retention_interval(),
+        }
+    }
+}
+
+/// Three years: the current and the two previous years' 应查必查 coverage.
+fn default_receipt_retention_days() -> u32 {
+    1_096
+}
+
+fn default_receipt_retention_interval() -> u64 {
+    86_400
 }
 
 /// Credit service agencies (信用服务机构): how long a company's consent may run.
@@ -622,6 +656,12 @@ impl Config {
             if xinyong_tlog::CosignatureVerifier::parse(key).is_none() {
                 return Err(format!("配置无效：reports.trusted_witnesses 中的见证者公钥“{key}”无法解析"));
             }
+        }
+        if self.checks.receipt_retention_days != 0 && !(30..=3_650).contains(&self.checks.receipt_retention_days) {
+            return Err("配置无效：checks.receipt_retention_days 须为 0（全部保留）或 30 到 3650 天".to_owned());
+        }
+        if !(60..=604_800).contains(&self.checks.retention_interval_secs) {
+            return Err("配置无效：checks.retention_interval_secs 须在 60 到 604800 秒之间".to_owned());
         }
         if !(60..=86_400).contains(&self.reports.status_map_interval_secs) {
             return Err("配置无效：reports.status_map_interval_secs 须在 60 到 86400 秒之间".to_owned());

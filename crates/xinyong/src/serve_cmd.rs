@@ -180,6 +180,10 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
         .with_job(xinyong_core::reports::status_map::StatusMapJob {
             interval: Duration::from_secs(cfg.reports.status_map_interval_secs),
         })
+        .with_job(xinyong_core::checks::retention::ReceiptRetention {
+            interval: Duration::from_secs(cfg.checks.retention_interval_secs),
+            retention_days: cfg.checks.receipt_retention_days,
+        })
         .with_job(WebhookDelivery::every(
             Duration::from_millis(cfg.feeds.webhook_interval_ms),
             WebhookClient::new(Duration::from_secs(10), core.settings().webhooks.clone()),

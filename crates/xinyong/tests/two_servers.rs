@@ -351,11 +351,13 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
             "evaluation",
             "inspection_draws",
             "listing_expiry",
+            "receipt_retention",
             "status_map",
             "subscriptions",
             "webhook_delivery"
         ]
     );
     let expiry = &runs[5];
+    assert_eq!(expiry["name"], "listing_expiry");
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }

@@ -642,6 +642,15 @@ pub enum ProjectionWrite {
         table: &'static TableSpec,
         key: Vec<Cell>,
     },
+    /// Delete every row of a table with a one-column key whose key sorts
+    /// before `below` (a retention rule over keys that begin with their
+    /// time, such as receipt ids). It names no single row: the stores run it
+    /// as one range `DELETE` before the batch's other writes of the table,
+    /// and `verify` drops the replayed rows below it.
+    DeleteKeysBelow {
+        table: &'static TableSpec,
+        below: Cell,
+    },
 }
 
 impl ProjectionWrite {
@@ -649,14 +658,18 @@ impl ProjectionWrite {
         match self {
             ProjectionWrite::Upsert { table, .. }
             | ProjectionWrite::Update { table, .. }
-            | ProjectionWrite::Delete { table, .. } => table,
+            | ProjectionWrite::Delete { table, .. }
+            | ProjectionWrite::DeleteKeysBelow { table, .. } => table,
         }
     }
 
+    /// The key of the one row written; empty for
+    /// [`ProjectionWrite::DeleteKeysBelow`], which writes a range.
     pub fn key(&self) -> &[Cell] {
         match self {
             ProjectionWrite::Upsert { table, row } => table.key_of(row),
             ProjectionWrite::Update { key, .. } | ProjectionWrite::Delete { key, .. } => key,
+            ProjectionWrite::DeleteKeysBelow { .. } => &[],
         }
     }
 }
@@ -678,6 +691,8 @@ impl RowState {
         match write {
             ProjectionWrite::Upsert { row, .. } => Some(RowState::Row(row.clone())),
             ProjectionWrite::Delete { .. } => Some(RowState::Deleted),
+            // A range: the caller applies it to the table (see the variant).
+            ProjectionWrite::DeleteKeysBelow { .. } => state,
             ProjectionWrite::Update { set, .. } => match state {
                 Some(RowState::Row(mut row)) => {
                     for (i, cell) in set {

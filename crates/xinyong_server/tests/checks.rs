@@ -459,6 +459,39 @@ async fn a_receipt_verifies_against_the_log() {
 }
 
 #[tokio::test]
+async fn a_pruned_receipt_is_still_proven_from_its_batch() {
+    use xinyong_core::checks::retention::{ReceiptRetention, prune_receipts};
+    use xinyong_core::jobs::Job as _;
+    let w = world().await;
+    let old = check_ok(&w, LISTED_USCC, "bidding").await["receipt"]["id"].as_str().unwrap().to_owned();
+    w.app.flush_receipts().await;
+    let before = w.app.get_with_token(&format!("/api/v1/checks/receipts/{old}"), &w.token).await.json();
+
+    // 40 days later a second check; the rule keeps 30 days.
+    w.app.clock.advance(chrono::Duration::days(40));
+    let new = check_ok(&w, LISTED_USCC, "bidding").await["receipt"]["id"].as_str().unwrap().to_owned();
+    w.app.flush_receipts().await;
+    let job = ReceiptRetention { interval: std::time::Duration::from_secs(86_400), retention_days: 30 };
+    assert_eq!(job.run(&w.app.core).await.unwrap().done, 1, "the old receipt's row goes");
+    assert_eq!(prune_receipts(&w.app.core, 30).await.unwrap(), 0, "a second run finds nothing: no event");
+
+    let row = |id: &str| w.app.core.store().get(xinyong_domain::checks::ReceiptRow::key(id));
+    assert!(row(&old).await.unwrap().is_none());
+    assert!(row(&new).await.unwrap().is_some());
+    // The pruned receipt is proven from the same batch as before.
+    let after = w.app.get_with_token(&format!("/api/v1/checks/receipts/{old}"), &w.token).await;
+    assert_eq!(after.status, 200, "{}", after.text());
+    let after = after.json();
+    assert_eq!(after["receipt"], before["receipt"]);
+    assert_eq!(after["log_index"], before["log_index"]);
+    assert_eq!(after["batch_body"], before["batch_body"]);
+    let r = w.app.get_with_token(&format!("/api/v1/checks/receipts/{new}"), &w.token).await;
+    assert_eq!(r.status, 200);
+    // Replaying the log gives the pruned table.
+    xinyong_core::log::verify::verify(&w.app.core, &|_, _, _| {}).await.unwrap();
+}
+
+#[tokio::test]
 async fn real_answers_match_the_openapi_document() {
     let w = world().await;
     let doc = w.app.get("/api/v1/openapi.json").await.json();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use xinyong_domain::projection::{Cell, RowState, TableSpec};
+use xinyong_domain::projection::{Cell, ProjectionWrite, RowState, TableSpec};
 
 use crate::sql::{Arg, Kind, Stmt, columns, key_columns, placeholders};
 use crate::{Hash, PreparedEvent, StorageError, to_i64};
@@ -102,6 +102,8 @@ pub(crate) type ColumnPatch = Vec<(usize, Cell)>;
 #[derive(Debug)]
 pub(crate) struct TableWrites {
     pub table: &'static TableSpec,
+    /// Range deletes (`DeleteKeysBelow`): keys below these go first.
+    pub below: Vec<Cell>,
     pub deletes: Vec<Vec<Cell>>,
     pub upserts: Vec<Vec<Cell>>,
     /// Column updates of rows written before this batch.
@@ -111,12 +113,21 @@ pub(crate) struct TableWrites {
 pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
     let mut order: Vec<&'static TableSpec> = Vec::new();
     let mut last: HashMap<&'static str, HashMap<Vec<Cell>, RowState>> = HashMap::new();
+    let mut below: HashMap<&'static str, Vec<Cell>> = HashMap::new();
     for write in events.iter().flat_map(|e| &e.writes) {
         let table = write.table();
         if !last.contains_key(table.name) {
             order.push(table);
         }
         let rows = last.entry(table.name).or_default();
+        if let ProjectionWrite::DeleteKeysBelow { below: bound, .. } = write {
+            // The range delete runs before the table's other writes, so the
+            // rows this batch wrote earlier below the bound must not be
+            // written at all; those written after it stay.
+            rows.retain(|key, _| key.first().is_none_or(|k| k >= bound));
+            below.entry(table.name).or_default().push(bound.clone());
+            continue;
+        }
         let key = write.key().to_vec();
         let before = rows.remove(&key);
         if let Some(after) = RowState::apply(before, write) {
@@ -126,7 +137,8 @@ pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
     order
         .into_iter()
         .map(|table| {
-            let mut tw = TableWrites { table, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
+            let below = below.remove(table.name).unwrap_or_default();
+            let mut tw = TableWrites { table, below, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
             for (key, state) in last.remove(table.name).unwrap_or_default() {
                 match state {
                     RowState::Row(row) => tw.upserts.push(row),
@@ -153,11 +165,17 @@ fn where_key(table: &TableSpec, from: usize) -> String {
     format!(" WHERE ({}) = ({})", key_columns(table), placeholders(from, table.key_len))
 }
 
-/// Deletes and column updates of one table, then its multi-row upserts (run
-/// in that order).
+/// Range deletes, deletes and column updates of one table, then its
+/// multi-row upserts (run in that order).
 pub(crate) fn projection_statements(tw: &TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
     let table = tw.table;
     let mut out = Vec::new();
+    if let Some(first_key) = table.key_columns().first() {
+        for bound in &tw.below {
+            let text = format!("DELETE FROM {} WHERE {} < $1", table.name, first_key.name);
+            out.push(Stmt::assembled(text).arg(Arg::cell(first_key.kind, bound)));
+        }
+    }
     let delete = format!("DELETE FROM {}{}", table.name, where_key(table, 1));
     for key in &tw.deletes {
         let stmt = Stmt::assembled(delete.clone());

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::auth::DepartmentCode;
-use xinyong_domain::checks::{CHECK_RECEIPTS, ReceiptRow};
+use xinyong_domain::checks::{CHECK_RECEIPTS, ReceiptRow, receipt_ids_before};
 
 use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, Store};
@@ -94,4 +94,41 @@ pub async fn receipts_of_subject(store: &dyn Store, uscc: &Uscc, limit: u32) -> 
         .arg(uscc.as_str())
         .arg(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
+}
+
+/// Receipts answered before `before_ms` still in `check_receipts`: what the
+/// retention rule would prune. Receipt ids begin with their time, so this is
+/// a range of the primary key.
+pub async fn receipts_before(store: &dyn Store, before_ms: i64) -> Result<u64> {
+    let stmt = Stmt::new("SELECT COUNT(*) FROM check_receipts WHERE receipt_id < ")
+        .bind(receipt_ids_before(before_ms))
+        .returns(&[Kind::Int]);
+    let rows = store.fetch(&stmt).await?;
+    let mut c = Cols::new(rows.into_iter().next().unwrap_or_default(), "receipts before");
+    c.count()
+}
+
+/// Most batches [`batches_holding`] returns.
+const HOLDING_LIMIT: i64 = 16;
+
+/// Log indexes of the `checks_recorded` batches whose range of receipt ids
+/// covers `receipt_id` (`receipt_batches`), nearest first: the batch that
+/// holds a receipt is among them even after the receipt's own row was
+/// pruned. Batches are written in time order, so the walk back from the id
+/// along `receipt_batches_first` meets it within a few rows.
+pub async fn batches_holding(store: &dyn Store, receipt_id: &str) -> Result<Vec<u64>> {
+    let stmt = Stmt::new("SELECT log_index, last_receipt FROM receipt_batches WHERE first_receipt <= ")
+        .bind(receipt_id)
+        .push(" ORDER BY first_receipt DESC LIMIT ")
+        .bind(HOLDING_LIMIT)
+        .returns(&[Kind::Int, Kind::Text]);
+    let mut out = Vec::new();
+    for row in store.fetch(&stmt).await? {
+        let mut c = Cols::new(row, "receipt batches");
+        let (index, last) = (c.count()?, c.text()?);
+        if last.as_str() >= receipt_id {
+            out.push(index);
+        }
+    }
+    Ok(out)
 }

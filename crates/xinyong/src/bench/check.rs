@@ -490,6 +490,7 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     let base = format!("http://{}", bench.addr);
     let params = (args.duration.max(1), args.connections.max(1));
     let (s, t, u) = (script.clone(), bench.token.clone(), format!("{base}/api/v1/checks"));
+    let disk0 = dir_bytes(&bench.dir);
     let cpu0 = cpu_seconds();
     let checks = tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &first_body)), &params))
         .await
@@ -501,6 +502,8 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     // The server's CPU for the checks includes writing every receipt.
     let cpu1 = cpu_seconds();
     let written = bench.receipts.written();
+    // What the receipts cost on disk: the database file and its WAL.
+    let disk = dir_bytes(&bench.dir).saturating_sub(disk0);
     let u = format!("{base}/api/v1/ping");
     let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
     let cpu2 = cpu_seconds();
@@ -517,7 +520,19 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
         (per_request(cpu1.0 - cpu0.0, checks.rps), per_request(cpu2.0 - cpu1.0, ping.rps)),
         (per_request(cpu1.1 - cpu0.1, checks.rps), per_request(cpu2.1 - cpu1.1, ping.rps)),
     ];
-    Ok(http_figures(&checks, &ping, cpu, (backlog, drain, written)))
+    let mut figures = http_figures(&checks, &ping, cpu, (backlog, drain, written));
+    if written > 0 {
+        let per_million = (disk as f64 / written as f64 * 1e6 / 1e6).round();
+        figures.push(Figure { name: "disk_per_million_checks", value: per_million, unit: "MB", baseline: None });
+    }
+    Ok(figures)
+}
+
+/// Bytes of the files in `dir` (the bench database and its WAL).
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
 }
 
 /// The HTTP figures: rates, p99, CPU per request (server, load generator) for

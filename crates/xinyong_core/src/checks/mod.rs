@@ -5,3 +5,4 @@
 pub mod commitment;
 pub mod index;
 pub mod receipts;
+pub mod retention;

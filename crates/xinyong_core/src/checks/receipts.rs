@@ -441,10 +441,34 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
             "回执编号应为 76 位小写十六进制字符(12 位核查时间 + 64 位 SHA-256 摘要)",
         ));
     }
-    let Some(row) = core.store().get(ReceiptRow::key(receipt_id)).await? else {
-        return Ok(None);
+    // The receipt's row names its batch; once the retention rule has pruned
+    // the row, `receipt_batches` names the batches whose id range covers it.
+    let candidates = match core.store().get(ReceiptRow::key(receipt_id)).await? {
+        Some(row) => vec![row.seq],
+        None => xinyong_storage::checks::batches_holding(core.store(), receipt_id).await?,
     };
-    let seq = row.seq;
+    for seq in candidates {
+        if let Some((line, event)) = receipt_in_batch(core, seq, receipt_id).await? {
+            let (Some(body), Some(salt)) = (event.body, event.salt) else {
+                return Err(CoreError::NotFound {
+                    what: format!("回执 {receipt_id} 所在批次的正文"),
+                    code: "receipt_body_erased",
+                });
+            };
+            let proof = core.inclusion_proof(seq).await?;
+            return Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }));
+        }
+    }
+    Ok(None)
+}
+
+/// The receipt `receipt_id` in the `checks_recorded` batch at `seq`, with
+/// the stored event; `None` when that batch does not hold it.
+async fn receipt_in_batch(
+    core: &Core,
+    seq: u64,
+    receipt_id: &str,
+) -> Result<Option<(ReceiptLine, xinyong_storage::StoredEvent)>> {
     let event = core
         .store()
         .events_from(seq, 1)
@@ -453,19 +477,17 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
         .next()
         .filter(|e| u64::try_from(e.seq).ok() == Some(seq))
         .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 缺失")))?;
-    let (Some(body), Some(salt)) = (event.body, event.salt) else {
+    let Some(body) = &event.body else {
         return Err(CoreError::NotFound {
             what: format!("回执 {receipt_id} 所在批次的正文"),
             code: "receipt_body_erased",
         });
     };
-    let line = match serde_json::from_str::<ChecksEvent>(&body) {
+    let line = match serde_json::from_str::<ChecksEvent>(body) {
         Ok(ChecksEvent::ChecksRecorded { receipts }) => receipts.into_iter().find(|r| r.id == receipt_id),
-        Ok(ChecksEvent::CasesReported { .. }) | Err(_) => None,
-    }
-    .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 不含回执 {receipt_id}")))?;
-    let proof = core.inclusion_proof(seq).await?;
-    Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }))
+        Ok(ChecksEvent::CasesReported { .. } | ChecksEvent::ReceiptsPruned { .. }) | Err(_) => None,
+    };
+    Ok(line.map(|line| (line, event)))
 }
 
 #[cfg(test)]

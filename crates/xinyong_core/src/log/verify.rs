@@ -10,7 +10,7 @@ use xinyong_domain::event::{Actor, Event, EventBody, EventKind, RuleVersions, al
 use xinyong_domain::log::time_from_millis;
 use xinyong_domain::log::{EntryVersion, LogEvent, key_id_of};
 use xinyong_domain::mask::MaskConfig;
-use xinyong_domain::projection::{Cell, ProjectionError, RowState, TableSpec};
+use xinyong_domain::projection::{Cell, ProjectionError, ProjectionWrite, RowState, TableSpec};
 use xinyong_storage::{StoredCheckpoint, StoredEvent};
 use xinyong_tlog::{MemoryTree, NoteVerifier};
 
@@ -85,6 +85,11 @@ impl Expected {
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
         for write in event.projection_writes()? {
             let rows = self.tables.entry(write.table().name).or_default();
+            if let ProjectionWrite::DeleteKeysBelow { below, .. } = &write {
+                // Keys compare as the stores compare them: a one-column key.
+                *rows = rows.split_off(&vec![below.clone()]);
+                continue;
+            }
             let key = write.key().to_vec();
             // Replay starts from an empty database, so every row is known in full.
             let before = rows.remove(&key).map(RowState::Row);

@@ -69,3 +69,55 @@ async fn coverage_counts_reported_cases_with_a_receipt_of_the_same_department() 
         assert_eq!(made, [("ggzyjy".to_owned(), 2)]);
     }
 }
+
+/// A receipt id answered at `time_ms`, as the check writes them.
+fn timed_id(time_ms: i64, n: u8) -> String {
+    format!("{time_ms:012x}{}", hex_digit(n).repeat(64))
+}
+
+fn hex_digit(n: u8) -> String {
+    format!("{:x}", n % 16)
+}
+
+#[tokio::test]
+async fn receipts_are_pruned_by_time_and_their_batches_still_found() {
+    use xinyong_domain::checks::{CHECK_RECEIPTS, ReceiptBatchRow, receipt_ids_before};
+    use xinyong_domain::projection::{Cell, ProjectionWrite};
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let ids: Vec<String> = (1..=6).map(|i| timed_id(1_000 * i64::from(i), i)).collect();
+        let mut writes = rows(
+            &ids.iter().enumerate().map(|(i, id)| receipt(id, "zjj", None, 1_000 * (i as i64 + 1))).collect::<Vec<_>>(),
+        );
+        // Two batches: receipts 1–3 and 4–6.
+        let batch = |index: u64, first: &str, last: &str| ReceiptBatchRow {
+            log_index: index,
+            first_receipt: first.to_owned(),
+            last_receipt: last.to_owned(),
+            receipts: 3,
+            seq: index,
+        };
+        writes.extend(rows(&[batch(10, &ids[0], &ids[2]), batch(11, &ids[3], &ids[5])]));
+        put(store, writes).await;
+        assert_eq!(checks::receipts_before(store, 3_000).await.unwrap(), 2, "{backend}");
+        assert_eq!(checks::receipts_before(store, 3_001).await.unwrap(), 3, "{backend}");
+
+        // The retention rule's write, and in the same append a receipt
+        // written after it below the bound: it stays (writes apply in order).
+        let late = receipt(&timed_id(500, 9), "zjj", None, 500);
+        let mut prune = vec![ProjectionWrite::DeleteKeysBelow {
+            table: &CHECK_RECEIPTS,
+            below: Cell::Text(receipt_ids_before(4_000)),
+        }];
+        prune.extend(rows(std::slice::from_ref(&late)));
+        put(store, prune).await;
+        assert_eq!(checks::receipts_before(store, 4_000).await.unwrap(), 1, "{backend}: only the late row");
+        assert_eq!(checks::receipts_before(store, i64::MAX).await.unwrap(), 4, "{backend}");
+
+        assert_eq!(checks::batches_holding(store, &ids[1]).await.unwrap(), [10], "{backend}");
+        assert_eq!(checks::batches_holding(store, &ids[4]).await.unwrap(), [11], "{backend}");
+        assert!(checks::batches_holding(store, &timed_id(3_500, 1)).await.unwrap().is_empty(), "{backend}: between");
+        assert!(checks::batches_holding(store, &timed_id(9_000, 1)).await.unwrap().is_empty(), "{backend}: after");
+    }
+}
