@@ -46,12 +46,14 @@ pub(crate) struct Bulk {
     pub tail: String,
 }
 
-pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Bulk> {
+/// The events' rows. Their JSON and entry bytes (most of a batch's bytes)
+/// move into the statements: the events keep everything else.
+pub(crate) fn insert_events(events: &mut [PreparedEvent]) -> Vec<Bulk> {
     events
-        .chunks(EVENT_ROWS)
+        .chunks_mut(EVENT_ROWS)
         .map(|chunk| {
             let rows = chunk
-                .iter()
+                .iter_mut()
                 .map(|p| {
                     let e = &p.event;
                     vec![
@@ -60,10 +62,10 @@ pub(crate) fn insert_events(events: &[PreparedEvent]) -> Vec<Bulk> {
                         Arg::from(e.actor.as_str()),
                         Arg::from(e.body.kind_name()),
                         Arg::from(e.body.public_subject().map(str::to_owned)),
-                        Arg::from(p.rules_json.clone()),
-                        Arg::from(p.body_json.clone()),
+                        Arg::from(std::mem::take(&mut p.rules_json)),
+                        Arg::from(std::mem::take(&mut p.body_json)),
                         Arg::from(e.salt.to_vec()),
-                        Arg::from(p.entry.clone()),
+                        Arg::from(std::mem::take(&mut p.entry)),
                         Arg::from(p.leaf.to_vec()),
                     ]
                 })
@@ -110,11 +112,12 @@ pub(crate) struct TableWrites {
     pub patches: Vec<(Vec<Cell>, ColumnPatch)>,
 }
 
-pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
+/// Takes the events' writes (they are not needed after).
+pub(crate) fn collapse_writes(events: &mut [PreparedEvent]) -> Vec<TableWrites> {
     let mut order: Vec<&'static TableSpec> = Vec::new();
     let mut last: HashMap<&'static str, HashMap<Vec<Cell>, RowState>> = HashMap::new();
     let mut below: HashMap<&'static str, Vec<Cell>> = HashMap::new();
-    for write in events.iter().flat_map(|e| &e.writes) {
+    for write in events.iter_mut().flat_map(|e| std::mem::take(&mut e.writes)) {
         let table = write.table();
         if !last.contains_key(table.name) {
             order.push(table);
@@ -124,13 +127,18 @@ pub(crate) fn collapse_writes(events: &[PreparedEvent]) -> Vec<TableWrites> {
             // The range delete runs before the table's other writes, so the
             // rows this batch wrote earlier below the bound must not be
             // written at all; those written after it stay.
-            rows.retain(|key, _| key.first().is_none_or(|k| k >= bound));
-            below.entry(table.name).or_default().push(bound.clone());
+            rows.retain(|key, _| key.first().is_none_or(|k| *k >= bound));
+            below.entry(table.name).or_default().push(bound);
             continue;
         }
         let key = write.key().to_vec();
         let before = rows.remove(&key);
-        if let Some(after) = RowState::apply(before, write) {
+        // A whole row replaces whatever was known: moved, not copied.
+        let after = match write {
+            ProjectionWrite::Upsert { row, .. } => Some(RowState::Row(row)),
+            other => RowState::apply(before, &other),
+        };
+        if let Some(after) = after {
             rows.insert(key, after);
         }
     }
@@ -167,7 +175,7 @@ fn where_key(table: &TableSpec, from: usize) -> String {
 
 /// Range deletes, deletes and column updates of one table, then its
 /// multi-row upserts (run in that order).
-pub(crate) fn projection_statements(tw: &TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
+pub(crate) fn projection_statements(tw: TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
     let table = tw.table;
     let mut out = Vec::new();
     if let Some(first_key) = table.key_columns().first() {
@@ -195,18 +203,17 @@ pub(crate) fn projection_statements(tw: &TableWrites) -> (Vec<Stmt>, Vec<Bulk>) 
     let sets: Vec<String> =
         table.columns[table.key_len..].iter().map(|c| format!("{0} = excluded.{0}", c.name)).collect();
     let tail = format!(" ON CONFLICT ({}) DO UPDATE SET {}", key_columns(table), sets.join(", "));
-    let upserts = tw
-        .upserts
-        .chunks((UPSERT_PARAMS / table.columns.len()).max(1))
-        .map(|chunk| Bulk {
-            head: head.clone(),
-            rows: chunk
-                .iter()
-                .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell(col.kind, cell)).collect())
-                .collect(),
-            tail: tail.clone(),
-        })
-        .collect();
+    let per_statement = (UPSERT_PARAMS / table.columns.len()).max(1);
+    let mut upserts = Vec::with_capacity(tw.upserts.len().div_ceil(per_statement));
+    let mut rows = tw.upserts.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk = rows
+            .by_ref()
+            .take(per_statement)
+            .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell_owned(col.kind, cell)).collect())
+            .collect();
+        upserts.push(Bulk { head: head.clone(), rows: chunk, tail: tail.clone() });
+    }
     (out, upserts)
 }
 

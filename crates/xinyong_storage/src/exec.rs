@@ -101,7 +101,7 @@ where
 {
     let size = fetch(&mut *tx, &append::next_index()).await?;
     let size = to_u64(size.first().and_then(|r| r.first()).and_then(value_int).unwrap_or(0));
-    let events = build(size).map_err(StorageError::Build)?;
+    let mut events = build(size).map_err(StorageError::Build)?;
     if events.is_empty() {
         tx.rollback().await?;
         return Ok(AppendOutcome { first_seq: size, count: 0, size });
@@ -118,11 +118,11 @@ where
     }
     let nodes = new_tree_nodes(size, &events, frontier_nodes)?;
 
-    for bulk in append::insert_events(&events).iter().chain(&append::insert_nodes(&nodes)) {
+    for bulk in append::insert_events(&mut events).iter().chain(&append::insert_nodes(&nodes)) {
         execute_bulk(&mut *tx, bulk).await?;
     }
-    for writes in collapse_writes(&events) {
-        let (statements, upserts) = append::projection_statements(&writes);
+    for writes in collapse_writes(&mut events) {
+        let (statements, upserts) = append::projection_statements(writes);
         for stmt in &statements {
             execute(&mut *tx, stmt).await?;
         }

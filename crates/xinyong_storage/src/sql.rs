@@ -62,6 +62,17 @@ impl From<Vec<u8>> for Arg {
 }
 
 impl Arg {
+    /// [`Arg::cell`] taking the cell: the append moves its rows' text into
+    /// the statement instead of copying it.
+    pub(crate) fn cell_owned(kind: ColumnKind, cell: Cell) -> Arg {
+        match (kind, cell) {
+            (ColumnKind::Int, Cell::Int(v)) => Arg::Int(Some(v)),
+            (ColumnKind::Int, _) => Arg::Int(None),
+            (ColumnKind::Text, Cell::Text(v)) => Arg::Text(Some(v)),
+            (ColumnKind::Text, _) => Arg::Text(None),
+        }
+    }
+
     /// A projection cell bound as its column's type.
     pub(crate) fn cell(kind: ColumnKind, cell: &Cell) -> Arg {
         match (kind, cell) {
