@@ -218,17 +218,24 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
 }
 
 /// The in-memory indexes, rebuilt from the projections: the search index from
-/// the subjects table, the check index from the listing projections. The
-/// follower then tails the log from there (also entries appended by other
-/// processes), so a change is searchable and checked within one poll. The two
-/// are built at once on their own tasks: each is a scan and CPU work of its
-/// own, and start-up waits for the longer, not for the sum.
+/// the subjects table, the check index from it and the listing projections.
+/// The follower then tails the log from there (also entries appended by other
+/// processes), so a change is searchable and checked within one poll. The
+/// subjects table is read once for both; then the two are built at once on
+/// their own tasks, so start-up waits for the longer, not for the sum.
 async fn build_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>), Failure> {
-    let search = tokio::spawn({
-        let core = core.clone();
-        async move {
-            let started = std::time::Instant::now();
-            let search = SearchIndex::rebuild(&core).await?;
+    let started = std::time::Instant::now();
+    let size = core.store().log_size().await.map_err(|e| Failure::Other(anyhow::Error::new(e)))?;
+    let subjects = Arc::new(
+        xinyong_core::portal::search::read_subjects(core)
+            .await
+            .map_err(|e| Failure::Other(anyhow::Error::new(e).context("reading subjects")))?,
+    );
+    tracing::info!(subjects = subjects.len(), seconds = started.elapsed().as_secs_f64(), "subjects read");
+    let search = tokio::task::spawn_blocking({
+        let subjects = Arc::clone(&subjects);
+        move || {
+            let search = SearchIndex::from_subjects(&subjects, size);
             let seconds = started.elapsed().as_secs_f64();
             tracing::info!(subjects = search.len(), log_size = search.applied(), seconds, "search index built");
             Ok::<_, xinyong_core::CoreError>(search)
@@ -236,9 +243,9 @@ async fn build_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, A
     });
     let checks = tokio::spawn({
         let core = core.clone();
+        let subjects = Arc::clone(&subjects);
         async move {
-            let started = std::time::Instant::now();
-            let checks = CheckIndex::rebuild(&core).await?;
+            let checks = CheckIndex::rebuild_with(&core, &subjects, size).await?;
             let seconds = started.elapsed().as_secs_f64();
             tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built");
             Ok::<_, xinyong_core::CoreError>(checks)

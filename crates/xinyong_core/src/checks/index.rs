@@ -33,7 +33,7 @@ use xinyong_domain::lists::{
 };
 use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::subjects::{RelationRole, SubjectName};
-use xinyong_domain::subjects::{RoleHolder, SubjectRow, SubjectsEvent, SubjectsKind};
+use xinyong_domain::subjects::{RoleHolder, SubjectsEvent, SubjectsKind};
 
 use super::commitment::{self, APPROVAL_SCENARIO, CommitmentAnswer, CommitmentBar};
 use crate::error::{CoreError, Result};
@@ -269,9 +269,26 @@ impl CheckIndex {
     /// `scan`, page by page.
     pub async fn rebuild(core: &Core) -> Result<CheckIndex> {
         let size = core.store().log_size().await?;
+        let subjects = crate::portal::search::read_subjects(core).await?;
+        CheckIndex::rebuild_with(core, &subjects, size).await
+    }
+
+    /// [`CheckIndex::rebuild`] with the organisations already read (after
+    /// the log size `size` was read): start-up reads `subjects` once for
+    /// this index and the search index.
+    pub async fn rebuild_with(
+        core: &Core,
+        subjects: &[crate::portal::search::SubjectEntry],
+        size: u64,
+    ) -> Result<CheckIndex> {
         let index = CheckIndex::new(core.settings().mask.clone())
             .barring_serious_records(core.settings().commitments.serious_records_bar);
-        index.load_names(core).await?;
+        for chunk in subjects.chunks(REBUILD_PAGE as usize) {
+            let mut inner = index.write();
+            for s in chunk {
+                inner.set_name(&s.uscc, &s.name);
+            }
+        }
         index.load_listings(core).await?;
         index.load_liabilities(core).await?;
         index.load_bans(core).await?;
@@ -279,17 +296,6 @@ impl CheckIndex {
         index.write().shrink();
         index.applied.store(size, Ordering::Release);
         Ok(index)
-    }
-
-    async fn load_names(&self, core: &Core) -> Result<()> {
-        let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
-        while let Some(page) = scan.next_page().await? {
-            let mut inner = self.write();
-            for row in &page {
-                inner.set_name(row.uscc.as_str(), &row.name);
-            }
-        }
-        Ok(())
     }
 
     /// Listings in force become memberships; those still being decided are

@@ -151,6 +151,33 @@ const APPLY_CHUNK: usize = 500;
 /// Rows read per page when rebuilding from the `subjects` table.
 const REBUILD_PAGE: u32 = 10_000;
 
+/// What the in-memory indexes keep of one organisation of `subjects`. Start-up
+/// reads the table once ([`read_subjects`]) and feeds both the search index
+/// and the check index from it.
+#[derive(Debug, Clone)]
+pub struct SubjectEntry {
+    pub seq: u64,
+    pub uscc: Box<str>,
+    pub name: Box<str>,
+    pub status: SubjectStatus,
+}
+
+/// Every organisation of `subjects`, in key (USCC) order, keeping only what
+/// the indexes need: a million full rows would double the peak memory.
+pub async fn read_subjects(core: &Core) -> Result<Vec<SubjectEntry>> {
+    let mut out = Vec::new();
+    let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
+    while let Some(page) = scan.next_page().await? {
+        out.extend(page.into_iter().map(|row| SubjectEntry {
+            seq: row.seq,
+            uscc: String::from(row.uscc).into_boxed_str(),
+            name: row.name.into_boxed_str(),
+            status: row.status,
+        }));
+    }
+    Ok(out)
+}
+
 /// How a hit matched, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -279,29 +306,27 @@ impl SearchIndex {
     /// an event twice is harmless.
     pub async fn rebuild(core: &Core) -> Result<SearchIndex> {
         let size = core.store().log_size().await?;
-        let mut rows = Vec::new();
-        let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
-        while let Some(page) = scan.next_page().await? {
-            // Only what the index keeps: a million full rows would double the
-            // peak memory of a rebuild.
-            rows.extend(
-                page.into_iter().map(|row| {
-                    (row.seq, String::from(row.uscc).into_boxed_str(), row.name.into_boxed_str(), row.status)
-                }),
-            );
-        }
+        let subjects = read_subjects(core).await?;
+        Ok(SearchIndex::from_subjects(&subjects, size))
+    }
+
+    /// The index of these organisations (read by [`read_subjects`] after the
+    /// log size `size` was read): what [`SearchIndex::rebuild`] builds,
+    /// without reading the table again when the check index reads it too.
+    pub fn from_subjects(subjects: &[SubjectEntry], size: u64) -> SearchIndex {
         // Log order, so that ties rank as in an index that followed the log.
-        rows.sort_unstable_by_key(|r| r.0);
+        let mut order: Vec<&SubjectEntry> = subjects.iter().collect();
+        order.sort_unstable_by_key(|s| s.seq);
         let index = SearchIndex::new();
         {
             let mut inner = index.write();
-            for (_, uscc, name, status) in rows {
-                inner.upsert(&uscc, &name, status);
+            for s in order {
+                inner.upsert(&s.uscc, &s.name, s.status);
             }
         }
         index.write().shrink();
         index.applied.store(size, Ordering::Release);
-        Ok(index)
+        index
     }
 
     /// Reads the log from [`SearchIndex::applied`] to its end; returns the
