@@ -443,11 +443,12 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
     }
     // The receipt's row names its batch; once the retention rule has pruned
     // the row, `receipt_batches` names the batches whose id range covers it.
-    let candidates = match core.store().get(ReceiptRow::key(receipt_id)).await? {
+    let row = core.store().get(ReceiptRow::key(receipt_id)).await?;
+    let candidates = match &row {
         Some(row) => vec![row.seq],
         None => xinyong_storage::checks::batches_holding(core.store(), receipt_id).await?,
     };
-    for seq in candidates {
+    for &seq in &candidates {
         if let Some((line, event)) = receipt_in_batch(core, seq, receipt_id).await? {
             let (Some(body), Some(salt)) = (event.body, event.salt) else {
                 return Err(CoreError::NotFound {
@@ -459,7 +460,12 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
             return Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }));
         }
     }
-    Ok(None)
+    // A row naming a batch that does not hold the receipt is a broken
+    // projection (`xinyong verify` names it), not an unknown receipt.
+    match row {
+        Some(row) => Err(CoreError::Internal(format!("日志条目 {} 不含回执 {receipt_id}", row.seq))),
+        None => Ok(None),
+    }
 }
 
 /// The receipt `receipt_id` in the `checks_recorded` batch at `seq`, with
