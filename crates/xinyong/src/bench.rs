@@ -130,6 +130,16 @@ pub async fn run(cfg: Config, cmd: BenchCommand) -> CmdResult {
     }
 }
 
+/// The `p`-th percentile (nearest rank) of sorted durations, in µs to two
+/// decimals.
+fn percentile_us(sorted: &[std::time::Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    (sorted[rank - 1].as_secs_f64() * 1e6 * 100.0).round() / 100.0
+}
+
 fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
     let dir = std::env::temp_dir().join(format!("xinyong-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Failure::Other(e.into()))?;

@@ -38,7 +38,7 @@ use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_server::{AppState, SiteSettings};
 
-use super::{Baseline, Figure, Report, print_report};
+use super::{Baseline, Figure, Report, percentile_us, print_report};
 use crate::{CmdResult, Failure};
 
 /// SplitMix64, as in `bench search`: a seed always names the same data.
@@ -196,14 +196,6 @@ fn cpu_seconds() -> (f64, f64) {
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     // utime, stime, cutime, cstime are fields 14–17, in USER_HZ (100 on Linux).
     ((ticks(11) + ticks(12)) / 100.0, (ticks(13) + ticks(14)) / 100.0)
-}
-
-fn percentile_us(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    (sorted[rank - 1].as_secs_f64() * 1e6 * 100.0).round() / 100.0
 }
 
 #[derive(Debug, clap::Args)]
@@ -522,7 +514,8 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     ];
     let mut figures = http_figures(&checks, &ping, cpu, (backlog, drain, written));
     if written > 0 {
-        let per_million = (disk as f64 / written as f64 * 1e6 / 1e6).round();
+        // Bytes per check are megabytes per million checks.
+        let per_million = (disk as f64 / written as f64).round();
         figures.push(Figure { name: "disk_per_million_checks", value: per_million, unit: "MB", baseline: None });
     }
     Ok(figures)

@@ -8,7 +8,7 @@ use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
 use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::{Actor, NewEvent};
 
-use super::{Baseline, Figure, Report, print_report, tempfile_dir};
+use super::{Baseline, Figure, Report, percentile_us, print_report, tempfile_dir};
 use crate::{CmdResult, Failure, runtime};
 
 /// Entries read back per query for the baseline.
@@ -58,8 +58,8 @@ pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, js
             plain("inclusion_proof_hashes", proof.hashes.len() as f64, "hashes"),
             plain("inclusion_proof_size", (proof.hashes.len() * 32) as f64, "bytes"),
             plain("tlog_proof_text_size", proof.to_text().len() as f64, "bytes"),
-            plain("inclusion_proof_p50", percentile_ms(&proof_times, 50.0), "ms"),
-            plain("inclusion_proof_p99", percentile_ms(&proof_times, 99.0), "ms"),
+            plain("inclusion_proof_p50", percentile_us(&proof_times, 50.0).round() / 1e3, "ms"),
+            plain("inclusion_proof_p99", percentile_us(&proof_times, 99.0).round() / 1e3, "ms"),
         ],
     };
     print_report(&report, json, &format!("bench log ({backend}, {entries} entries, batch {batch})"))?;
@@ -97,7 +97,8 @@ async fn append(core: &Core, entries: u64, batch: usize) -> Result<Duration, Fai
 async fn time_proofs(core: &Core, size: u64) -> Result<(xinyong_tlog::TlogProof, Vec<Duration>), Failure> {
     let mut times = Vec::with_capacity(PROOFS as usize);
     for i in 0..PROOFS {
-        let index = (size.saturating_sub(1)).min(i * size / PROOFS + (i * 7919) % (size / PROOFS).max(1));
+        // The middle of each of PROOFS equal slices of the log.
+        let index = ((2 * i + 1) * size / (2 * PROOFS)).min(size.saturating_sub(1));
         let t = Instant::now();
         core.inclusion_proof(index).await.map_err(other)?;
         times.push(t.elapsed());
@@ -108,14 +109,6 @@ async fn time_proofs(core: &Core, size: u64) -> Result<(xinyong_tlog::TlogProof,
 
 /// Proofs [`time_proofs`] times.
 const PROOFS: u64 = 200;
-
-fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let at = ((sorted.len() as f64 * p / 100.0).ceil() as usize).clamp(1, sorted.len()) - 1;
-    (sorted[at].as_secs_f64() * 1e6).round() / 1e3
-}
 
 /// The entry bytes logged from `from` on, as stored.
 async fn logged_bytes(core: &Core, mut from: u64) -> Result<Vec<Vec<u8>>, Failure> {

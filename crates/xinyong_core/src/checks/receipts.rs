@@ -449,15 +449,8 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
         None => xinyong_storage::checks::batches_holding(core.store(), receipt_id).await?,
     };
     for &seq in &candidates {
-        if let Some((line, event)) = receipt_in_batch(core, seq, receipt_id).await? {
-            let (Some(body), Some(salt)) = (event.body, event.salt) else {
-                return Err(CoreError::NotFound {
-                    what: format!("回执 {receipt_id} 所在批次的正文"),
-                    code: "receipt_body_erased",
-                });
-            };
-            let proof = core.inclusion_proof(seq).await?;
-            return Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }));
+        if let Some(proof) = proof_in_batch(core, seq, receipt_id).await? {
+            return Ok(Some(proof));
         }
     }
     // A row naming a batch that does not hold the receipt is a broken
@@ -468,13 +461,9 @@ pub async fn receipt_proof(core: &Core, receipt_id: &str) -> Result<Option<Recei
     }
 }
 
-/// The receipt `receipt_id` in the `checks_recorded` batch at `seq`, with
-/// the stored event; `None` when that batch does not hold it.
-async fn receipt_in_batch(
-    core: &Core,
-    seq: u64,
-    receipt_id: &str,
-) -> Result<Option<(ReceiptLine, xinyong_storage::StoredEvent)>> {
+/// The proof of `receipt_id` from the `checks_recorded` batch at `seq`;
+/// `None` when that batch does not hold it.
+async fn proof_in_batch(core: &Core, seq: u64, receipt_id: &str) -> Result<Option<ReceiptProof>> {
     let event = core
         .store()
         .events_from(seq, 1)
@@ -483,17 +472,19 @@ async fn receipt_in_batch(
         .next()
         .filter(|e| u64::try_from(e.seq).ok() == Some(seq))
         .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 缺失")))?;
-    let Some(body) = &event.body else {
+    let (Some(body), Some(salt)) = (event.body, event.salt) else {
         return Err(CoreError::NotFound {
             what: format!("回执 {receipt_id} 所在批次的正文"),
             code: "receipt_body_erased",
         });
     };
-    let line = match serde_json::from_str::<ChecksEvent>(body) {
+    let line = match serde_json::from_str::<ChecksEvent>(&body) {
         Ok(ChecksEvent::ChecksRecorded { receipts }) => receipts.into_iter().find(|r| r.id == receipt_id),
         Ok(ChecksEvent::CasesReported { .. } | ChecksEvent::ReceiptsPruned { .. }) | Err(_) => None,
     };
-    Ok(line.map(|line| (line, event)))
+    let Some(line) = line else { return Ok(None) };
+    let proof = core.inclusion_proof(seq).await?;
+    Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }))
 }
 
 #[cfg(test)]
