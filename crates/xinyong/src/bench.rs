@@ -25,6 +25,12 @@ pub enum BenchCommand {
         /// Events per transaction.
         #[arg(long, default_value_t = 10_000)]
         batch: usize,
+        /// Distinct market subjects: the first this many entries register
+        /// them, later entries update them in turn (the projections stay
+        /// this size while the log grows). Default: every entry registers a
+        /// new subject.
+        #[arg(long)]
+        subjects: Option<u64>,
         /// Database URL; default a fresh SQLite file in a temp directory.
         #[arg(long)]
         database: Option<String>,
@@ -120,7 +126,9 @@ pub async fn run(cfg: Config, cmd: BenchCommand) -> CmdResult {
         BenchCommand::Report { records, rounds, json, typst_input } => {
             report::run(&cfg, records, rounds, json, typst_input.as_deref()).await
         }
-        BenchCommand::Log { entries, batch, database, json } => log::run(entries, batch, database, json).await,
+        BenchCommand::Log { entries, batch, subjects, database, json } => {
+            log::run(log::LogArgs { entries, batch, subjects }, database, json).await
+        }
         BenchCommand::Ingest { records, batch, database, json } => ingest::run(records, batch, database, json).await,
         BenchCommand::Search { subjects, seed, queries, json } => search::run(subjects, seed, queries, json).await,
         BenchCommand::Check(args) => check::run(args).await,

@@ -1,12 +1,21 @@
 //! `xinyong bench log`: appends per second through `core` (batched), next to
-//! raw SHA-256 leaf hashing of exactly the bytes that were logged.
+//! raw SHA-256 leaf hashing of exactly the bytes that were logged, and the
+//! time of inclusion proofs in the log that results.
+//!
+//! The entries are demo registrations ([`DemoCity`]). With `--subjects N`
+//! below `--entries`, the first N register N subjects and the rest update
+//! them in turn (`legal_person_updated`, one `subjects` row each): the log
+//! grows to any size while the projections stay N subjects big, as in a
+//! city whose registry changes far more often than it grows. That keeps a
+//! 10-million-entry log within reach of a small machine.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xinyong_core::{Core, CoreSettings, LogKeys, SystemClock};
 use xinyong_demo::city::DemoCity;
-use xinyong_domain::event::{Actor, NewEvent};
+use xinyong_domain::event::{Actor, EventBody, NewEvent};
+use xinyong_domain::subjects::SubjectsEvent;
 
 use super::{Baseline, Figure, Report, percentile_us, print_report, tempfile_dir};
 use crate::{CmdResult, Failure, runtime};
@@ -18,11 +27,24 @@ fn other(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Other(e.into())
 }
 
-pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, json: bool) -> CmdResult {
+/// What to append.
+pub(super) struct LogArgs {
+    pub entries: u64,
+    pub batch: usize,
+    /// Distinct subjects (see the module comment); `None`: one per entry.
+    pub subjects: Option<u64>,
+}
+
+pub(super) async fn run(args: LogArgs, database: Option<String>, json: bool) -> CmdResult {
+    let LogArgs { entries, batch, subjects } = args;
     let max = xinyong_core::log::MAX_EVENTS_PER_TRANSACTION;
     if batch == 0 || batch > max {
         return Err(Failure::Usage(format!("--batch 应在 1 到 {max} 之间")));
     }
+    if subjects == Some(0) {
+        return Err(Failure::Usage("--subjects 应至少为 1".to_owned()));
+    }
+    let subjects = subjects.unwrap_or(entries).min(entries);
     let dir = tempfile_dir()?;
     let url = database.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     let store = runtime::open_store(&url).await?;
@@ -31,16 +53,15 @@ pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, js
     let core = Core::new(store, Arc::new(SystemClock), keys, CoreSettings::default());
     let start_size = core.store().log_size().await.map_err(other)?;
 
-    let appended = append(&core, entries, batch).await?;
-    let bytes = logged_bytes(&core, start_size).await?;
-    let hashing = hash_all(&bytes);
+    let appended = append(&core, entries, batch, subjects).await?;
+    let hashed = hash_logged(&core, start_size).await?;
 
     let cp = core.checkpoint().await.map_err(other)?;
     let (proof, proof_times) = time_proofs(&core, cp.size).await?;
-    let avg_entry = bytes.iter().map(Vec::len).sum::<usize>() as f64 / bytes.len().max(1) as f64;
+    let avg_entry = hashed.bytes as f64 / hashed.entries.max(1) as f64;
 
     let append_rate = entries as f64 / appended.as_secs_f64().max(1e-9);
-    let hash_rate = bytes.len() as f64 / hashing.as_secs_f64().max(1e-9);
+    let hash_rate = hashed.entries as f64 / hashed.time.as_secs_f64().max(1e-9);
     let plain = |name, value, unit| Figure { name, value, unit, baseline: None };
     let report = Report {
         bench: "log",
@@ -53,6 +74,7 @@ pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, js
                 baseline: Some(Baseline { name: "sha256_leaf_hash_rate", value: hash_rate.round(), unit: "entries/s" }),
             },
             plain("entries", entries as f64, "entries"),
+            plain("subjects", subjects as f64, "subjects"),
             plain("avg_entry_size", avg_entry.round(), "bytes"),
             plain("log_size", cp.size as f64, "entries"),
             plain("inclusion_proof_hashes", proof.hashes.len() as f64, "hashes"),
@@ -62,7 +84,8 @@ pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, js
             plain("inclusion_proof_p99", percentile_us(&proof_times, 99.0).round() / 1e3, "ms"),
         ],
     };
-    print_report(&report, json, &format!("bench log ({backend}, {entries} entries, batch {batch})"))?;
+    let title = format!("bench log ({backend}, {entries} entries, {subjects} subjects, batch {batch})");
+    print_report(&report, json, &title)?;
     if !json {
         println!("append / raw hashing = {:.4}", append_rate / hash_rate);
     }
@@ -70,11 +93,27 @@ pub(super) async fn run(entries: u64, batch: usize, database: Option<String>, js
     Ok(())
 }
 
+/// The demo registrations of `subjects` subjects, then updates of the same
+/// subjects in the same order, round after round, without end.
+fn demo_stream(subjects: u64) -> impl Iterator<Item = EventBody> {
+    let registrations = move || DemoCity::new(7).take(usize::try_from(subjects).unwrap_or(usize::MAX));
+    let updates = std::iter::repeat_with(move || {
+        registrations().map(|body| match body {
+            EventBody::Subjects(SubjectsEvent::LegalPersonRegistered { subject, .. }) => {
+                EventBody::Subjects(SubjectsEvent::LegalPersonUpdated { subject })
+            }
+            other => other,
+        })
+    })
+    .flatten();
+    registrations().chain(updates)
+}
+
 /// Appends `entries` demo events `batch` at a time; events are generated
 /// outside the timed region, so only the log is measured.
-async fn append(core: &Core, entries: u64, batch: usize) -> Result<Duration, Failure> {
+async fn append(core: &Core, entries: u64, batch: usize, subjects: u64) -> Result<Duration, Failure> {
     let actor = Actor::parse("bench").map_err(|e| Failure::Other(anyhow::anyhow!("{e}")))?;
-    let mut city = DemoCity::new(7);
+    let mut city = demo_stream(subjects);
     let mut appended = Duration::ZERO;
     let mut left = entries;
     let bar = indicatif::ProgressBar::new(entries);
@@ -110,16 +149,28 @@ async fn time_proofs(core: &Core, size: u64) -> Result<(xinyong_tlog::TlogProof,
 /// Proofs [`time_proofs`] times.
 const PROOFS: u64 = 200;
 
-/// The entry bytes logged from `from` on, as stored.
-async fn logged_bytes(core: &Core, mut from: u64) -> Result<Vec<Vec<u8>>, Failure> {
-    let mut bytes = Vec::new();
+/// The baseline over the entries logged from `from` on, as stored.
+struct Hashed {
+    entries: u64,
+    bytes: u64,
+    /// Hashing alone, reading excluded.
+    time: Duration,
+}
+
+/// Reads the logged entries a chunk at a time (a 10-million-entry log does
+/// not fit in memory at once) and times the baseline on each chunk.
+async fn hash_logged(core: &Core, mut from: u64) -> Result<Hashed, Failure> {
+    let mut hashed = Hashed { entries: 0, bytes: 0, time: Duration::ZERO };
     loop {
         let rows = core.store().events_from(from, READ_CHUNK).await.map_err(other)?;
         let Some(last) = rows.last() else { break };
         from = u64::try_from(last.seq).unwrap_or(from) + 1;
-        bytes.extend(rows.into_iter().map(|r| r.entry));
+        let entries: Vec<Vec<u8>> = rows.into_iter().map(|r| r.entry).collect();
+        hashed.entries += entries.len() as u64;
+        hashed.bytes += entries.iter().map(|e| e.len() as u64).sum::<u64>();
+        hashed.time += hash_all(&entries);
     }
-    Ok(bytes)
+    Ok(hashed)
 }
 
 /// The baseline: the RFC 6962 leaf hash of every entry, nothing else.
