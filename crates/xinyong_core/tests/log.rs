@@ -77,6 +77,44 @@ async fn verify_passes_on_an_honest_log() {
     assert_eq!(report.rows[0], ("subjects", app.core.counts().await.unwrap().subjects));
 }
 
+/// A server appends (entries, rows, a checkpoint) while `verify` runs, after
+/// it has read the log and the checkpoints and before the tables: it checks
+/// the moment it started at and passes (read outside one transaction, the
+/// new rows would look like rows no event produced).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_checks_one_moment_while_a_server_appends() {
+    let app = seeded(30).await;
+    app.core.checkpoint().await.unwrap();
+    let (go, wait_go) = std::sync::mpsc::channel::<()>();
+    let (done, wait_done) = std::sync::mpsc::channel::<()>();
+    let core = app.core.clone();
+    let writer = tokio::spawn(async move {
+        tokio::task::spawn_blocking(move || wait_go.recv()).await.unwrap().unwrap();
+        let actor = Actor::parse("demo").unwrap();
+        let events: Vec<NewEvent> = DemoCity::new(2).take(7).map(|b| NewEvent::new(actor.clone(), b)).collect();
+        core.append(events).await.unwrap();
+        core.checkpoint().await.unwrap();
+        done.send(()).unwrap();
+    });
+    // Once the checkpoints have been read, the verifying thread waits for
+    // the writer.
+    let handshake = std::sync::Mutex::new(Some((go, wait_done)));
+    let progress = |what: &str, _: u64, _: u64| {
+        if what == "checkpoints"
+            && let Some((go, wait_done)) = handshake.lock().unwrap().take()
+        {
+            go.send(()).unwrap();
+            wait_done.recv().unwrap();
+        }
+    };
+    let report = verify(&app.core, &progress).await.unwrap();
+    writer.await.unwrap();
+    assert_eq!((report.entries, report.checkpoint_size), (30, 30));
+    assert_eq!(app.core.store().log_size().await.unwrap(), 37);
+    let report = verify(&app.core, &no_progress).await.unwrap();
+    assert_eq!((report.entries, report.checkpoint_size), (37, 37));
+}
+
 /// Each tampering, made directly in the database, must be caught and named.
 #[tokio::test]
 async fn verify_names_every_kind_of_tampering() {

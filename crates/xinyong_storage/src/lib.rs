@@ -19,6 +19,7 @@ mod log;
 pub mod postgres;
 mod rows;
 mod sessions;
+mod snapshot;
 mod sql;
 pub mod sqlite;
 
@@ -79,6 +80,9 @@ pub enum StorageError {
     /// A key that cannot be encoded.
     #[error("invalid key: {0}")]
     Key(#[from] ProjectionError),
+    /// A write asked of a read-only [`Store::snapshot`].
+    #[error("read-only snapshot: {0}")]
+    ReadOnly(String),
 }
 
 /// Which database a store runs on.
@@ -204,6 +208,12 @@ pub trait Store: Send + Sync + Debug {
     /// Runs one statement of this crate that returns no rows; how many rows
     /// it changed.
     async fn execute(&self, stmt: &Stmt) -> Result<u64>;
+
+    /// A read-only view of the database as it is now: every read through it
+    /// sees one committed state, whatever is appended meanwhile (see
+    /// the `snapshot` module). It holds one connection and one read
+    /// transaction until dropped; writes through it are refused.
+    async fn snapshot(&self) -> Result<Box<dyn Store>>;
 
     /// The connection pool now, for `/metrics`.
     fn pool_status(&self) -> PoolStatus;

@@ -132,6 +132,11 @@ impl Store for PostgresStore {
         out
     }
 
+    async fn snapshot(&self) -> Result<Box<dyn Store>> {
+        let tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+        Ok(Box::new(crate::snapshot::Snapshot::new(tx)))
+    }
+
     fn pool_status(&self) -> crate::PoolStatus {
         crate::PoolStatus {
             open: self.pool.size(),

@@ -156,6 +156,11 @@ impl Store for SqliteStore {
         out
     }
 
+    async fn snapshot(&self) -> Result<Box<dyn Store>> {
+        let tx = self.pool.begin_with("BEGIN DEFERRED").await?;
+        Ok(Box::new(crate::snapshot::Snapshot::new(tx)))
+    }
+
     fn pool_status(&self) -> crate::PoolStatus {
         crate::PoolStatus {
             open: self.pool.size(),

@@ -270,6 +270,36 @@ async fn the_log_story_holds_on_every_backend() {
 }
 
 #[tokio::test]
+async fn a_snapshot_reads_one_moment_while_appends_go_on() {
+    for db in backends().await {
+        let store: &dyn Store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        append(store, vec![registration(A, "快照前公司", Some((P1, "张三")))]).await;
+        let snapshot = store.snapshot().await.unwrap();
+        assert_eq!(snapshot.backend(), store.backend());
+        // The first read fixes the moment.
+        assert_eq!(snapshot.log_size().await.unwrap(), 1, "{backend}");
+        append(store, vec![registration(B, "快照后公司", Some((P2, "李四")))]).await;
+        assert_eq!(store.log_size().await.unwrap(), 2, "{backend}");
+        // Neither the new entry nor its rows are seen through the snapshot.
+        assert_eq!(snapshot.log_size().await.unwrap(), 1, "{backend}");
+        assert_eq!(snapshot.events_from(0, 10).await.unwrap().len(), 1, "{backend}");
+        let mut scan = snapshot.scan_rows(&SUBJECTS, 10);
+        let mut seen = Vec::new();
+        while let Some(rows) = scan.next_page().await.unwrap() {
+            seen.extend(rows);
+        }
+        assert_eq!(seen.len(), 1, "{backend}: {seen:?}");
+        // It only reads.
+        let refused = snapshot.append(&|first| Ok(prepare(first, &[registration(C, "丙公司", None)]))).await;
+        assert!(matches!(refused, Err(StorageError::ReadOnly(_))), "{backend}: {refused:?}");
+        assert!(matches!(snapshot.snapshot().await, Err(StorageError::ReadOnly(_))), "{backend}");
+        drop(snapshot);
+        assert_eq!(store.log_size().await.unwrap(), 2, "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn concurrent_appenders_get_gap_free_indexes() {
     for db in backends().await {
         let store: Arc<dyn Store> = db.store.clone();

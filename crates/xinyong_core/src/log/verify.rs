@@ -205,7 +205,10 @@ async fn compare_table(
 
 /// Runs every check; `Ok` only when everything agrees.
 pub async fn verify(core: &Core, progress: Progress<'_>) -> Result<VerifyReport, VerifyError> {
-    let store = core.store();
+    // Everything is read in one read transaction: a server appending
+    // meanwhile cannot make a row look newer than the log that was read.
+    let snapshot = core.store().snapshot().await?;
+    let store = snapshot.as_ref();
     let mut report = VerifyReport::default();
     // 1. Every event: columns ↔ body ↔ entry bytes ↔ leaf hash; the tree and
     //    the projections as the log says they must be.
