@@ -318,12 +318,7 @@ impl SearchIndex {
         let mut order: Vec<&SubjectEntry> = subjects.iter().collect();
         order.sort_unstable_by_key(|s| s.seq);
         let index = SearchIndex::new();
-        {
-            let mut inner = index.write();
-            for s in order {
-                inner.upsert(&s.uscc, &s.name, s.status);
-            }
-        }
+        index.write().bulk_insert(&order);
         index.write().shrink();
         index.applied.store(size, Ordering::Release);
         index
@@ -485,9 +480,28 @@ struct Inner {
     /// Entry ids are positions here and grow with every (re)indexed subject,
     /// so each inverted list is ascending by construction.
     entries: Vec<Entry>,
-    by_code: HashMap<[u8; 18], u32>,
-    grams: HashMap<u64, Vec<u32>>,
+    by_code: HashMap<[u8; 18], u32, foldhash::quality::RandomState>,
+    grams: GramLists,
     live: usize,
+}
+
+/// Each gram's inverted list: ascending entry ids.
+type GramLists = HashMap<u64, Vec<u32>, foldhash::quality::RandomState>;
+
+/// Subjects analysed at once by [`Inner::bulk_insert`]: bounds the analyses
+/// held (a few hundred bytes each).
+const BULK_CHUNK: usize = 16_384;
+
+/// Posts the grams of one half (by the top bit of a multiplicative hash,
+/// which splits the grams about evenly) into `lists`.
+fn post_half(lists: &mut GramLists, postings: &[(u32, Vec<u64>)], upper: bool) {
+    for (id, grams) in postings {
+        for &gram in grams {
+            if (gram.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 63 == 1) == upper {
+                lists.entry(gram).or_default().push(*id);
+            }
+        }
+    }
 }
 
 struct Entry {
@@ -547,9 +561,44 @@ impl Inner {
     /// retires its previous one, so the entry order is the order of the last
     /// event about each subject — the same as the `subjects` table's `seq`.
     fn upsert(&mut self, uscc: &str, name: &str, status: SubjectStatus) {
+        if let Some((id, grams)) = self.add_entry(uscc, name, status, analyse(name)) {
+            for gram in grams {
+                self.grams.entry(gram).or_default().push(id);
+            }
+        }
+    }
+
+    /// [`Inner::upsert`] of many subjects at once, in order (start-up): the
+    /// names are analysed on every core a chunk at a time, and the inverted
+    /// lists are filled by two threads, each owning the grams of one half
+    /// of a hash of the gram, so no list is shared. The lists come out as
+    /// one `upsert` after the other would leave them.
+    fn bulk_insert(&mut self, subjects: &[&SubjectEntry]) {
+        use rayon::prelude::*;
+        let mut upper: GramLists = GramLists::default();
+        for chunk in subjects.chunks(BULK_CHUNK) {
+            let analysed: Vec<Analysed> = chunk.par_iter().map(|s| analyse(&s.name)).collect();
+            let postings: Vec<(u32, Vec<u64>)> =
+                chunk.iter().zip(analysed).filter_map(|(s, a)| self.add_entry(&s.uscc, &s.name, s.status, a)).collect();
+            let lower = &mut self.grams;
+            rayon::join(|| post_half(lower, &postings, false), || post_half(&mut upper, &postings, true));
+        }
+        // The halves hold different grams: this moves lists, it copies none.
+        self.grams.extend(upper);
+    }
+
+    /// Adds the entry of a subject (retiring its previous one); its id and
+    /// grams, for the caller to post.
+    fn add_entry(
+        &mut self,
+        uscc: &str,
+        name: &str,
+        status: SubjectStatus,
+        analysed: Analysed,
+    ) -> Option<(u32, Vec<u64>)> {
         let Ok(code) = <[u8; 18]>::try_from(uscc.as_bytes()) else {
             tracing::warn!(uscc, "not an 18-character code; not indexed");
-            return;
+            return None;
         };
         if let Some(old) = self.by_code.remove(&code) {
             if let Some(entry) = self.entries.get_mut(old as usize) {
@@ -559,9 +608,8 @@ impl Inner {
         }
         let (Ok(id), Ok(start)) = (u32::try_from(self.entries.len()), u32::try_from(self.arena.len())) else {
             tracing::error!("search index full (2^32 entries or 4 GiB of names); restart to compact");
-            return;
+            return None;
         };
-        let analysed = analyse(name);
         self.arena.push_str(name);
         let name_span = Span { start, len: name.len() as u32 };
         // Most names are their own normalized text: share the bytes.
@@ -580,12 +628,10 @@ impl Inner {
                 anchor_count += 1;
             }
         }
-        for gram in analysed.grams {
-            self.grams.entry(gram).or_default().push(id);
-        }
         self.entries.push(Entry { code, name: name_span, text, anchors, anchor_count, status, alive: true });
         self.by_code.insert(code, id);
         self.live += 1;
+        Some((id, analysed.grams))
     }
 
     /// Rebuilds the lists without retired entries once they are a third of
@@ -1109,6 +1155,38 @@ mod tests {
             }
         }
         index
+    }
+
+    /// The bulk build (two threads, chunk by chunk) leaves exactly what one
+    /// upsert after the other leaves: same entries, same lists in the same
+    /// order, across chunk boundaries and with a subject renamed later.
+    #[test]
+    fn the_bulk_build_equals_upserts_one_by_one() {
+        const WORDS: [&str; 12] =
+            ["泉润", "鑫泰", "华昌", "明湖", "舜耕", "历山", "趵突", "大明", "（济南）", "章丘", "长清", "天桥"];
+        const TRADES: [&str; 5] = ["商贸有限公司", "建筑工程有限公司", "食品店", "科技股份有限公司", "物流中心"];
+        let mut subjects = Vec::new();
+        for i in 0..(BULK_CHUNK + 3000) {
+            let name = format!("{}{}{}{}", WORDS[i % 12], WORDS[(i / 12) % 12], WORDS[(i / 144) % 12], TRADES[i % 5]);
+            let seq = subjects.len() as u64;
+            subjects.push(SubjectEntry {
+                seq,
+                uscc: format!("91370100MA{:08}", i % (BULK_CHUNK + 1000)).into_boxed_str(),
+                name: name.into_boxed_str(),
+                status: if i % 7 == 0 { SubjectStatus::Revoked } else { SubjectStatus::Active },
+            });
+        }
+        let order: Vec<&SubjectEntry> = subjects.iter().collect();
+        let (mut bulk, mut one_by_one) = (Inner::default(), Inner::default());
+        bulk.bulk_insert(&order);
+        for s in &order {
+            one_by_one.upsert(&s.uscc, &s.name, s.status);
+        }
+        assert_eq!(bulk.live, BULK_CHUNK + 1000);
+        assert_eq!((bulk.live, &bulk.arena, &bulk.by_code), (one_by_one.live, &one_by_one.arena, &one_by_one.by_code));
+        assert_eq!(bulk.grams, one_by_one.grams);
+        let alive = |inner: &Inner| inner.entries.iter().map(|e| (e.code, e.alive, e.status)).collect::<Vec<_>>();
+        assert_eq!(alive(&bulk), alive(&one_by_one));
     }
 
     fn names_of(hits: &[SearchHit]) -> Vec<(&str, MatchKind)> {
