@@ -88,7 +88,7 @@ where
 /// commits. `tx` already holds the backend's write lock.
 pub(crate) async fn append<DB>(mut tx: Transaction<'static, DB>, build: BuildEvents<'_>) -> Result<AppendOutcome>
 where
-    DB: Database,
+    DB: BulkRunner,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB> + Default,
     for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
@@ -118,21 +118,42 @@ where
     }
     let nodes = new_tree_nodes(size, &events, frontier_nodes)?;
 
-    for bulk in append::insert_events(&mut events).iter().chain(&append::insert_nodes(&nodes)) {
-        execute_bulk(&mut *tx, bulk).await?;
+    for bulk in append::insert_events(&mut events).into_iter().chain(append::insert_nodes(&nodes)) {
+        DB::run_bulk(&mut *tx, bulk).await?;
     }
     for writes in collapse_writes(&mut events) {
         let (statements, upserts) = append::projection_statements(writes);
         for stmt in &statements {
             execute(&mut *tx, stmt).await?;
         }
-        for bulk in &upserts {
-            execute_bulk(&mut *tx, bulk).await?;
+        for bulk in upserts {
+            DB::run_bulk(&mut *tx, bulk).await?;
         }
     }
     tx.commit().await?;
     let count = events.len() as u64;
     Ok(AppendOutcome { first_seq: size, count, size: size + count })
+}
+
+/// How a backend runs a [`Bulk`] inside the append transaction.
+///
+/// SQLite runs one multi-row `INSERT … VALUES (?, …), …`. PostgreSQL runs
+/// `INSERT … SELECT * FROM UNNEST($1::bigint[], …)` (see `postgres.rs`):
+/// one array per column, so the statement text is the same whatever the
+/// number of rows, and is parsed and planned once per connection instead of
+/// once per chunk of up to 65,535 parameters.
+pub(crate) trait BulkRunner: Database {
+    fn run_bulk(conn: &mut Self::Connection, bulk: Bulk) -> BulkFuture<'_>;
+}
+
+/// The future of [`BulkRunner::run_bulk`]: boxed, as the append future that
+/// awaits it must be `Send` for every backend.
+pub(crate) type BulkFuture<'c> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'c>>;
+
+impl BulkRunner for sqlx::Sqlite {
+    fn run_bulk(conn: &mut sqlx::SqliteConnection, bulk: Bulk) -> BulkFuture<'_> {
+        Box::pin(async move { execute_bulk(conn, &bulk).await })
+    }
 }
 
 /// Runs a multi-row `INSERT` with the backend's own placeholders (see

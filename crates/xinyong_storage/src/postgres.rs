@@ -5,7 +5,11 @@ use std::str::FromStr;
 
 pub use sqlx::postgres::PgConnectOptions;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Pool, Postgres, Row, Transaction};
+use sqlx::{PgConnection, Pool, Postgres, Row, Transaction};
+
+use crate::append::Bulk;
+use crate::exec::{BulkFuture, BulkRunner};
+use crate::sql::Arg;
 
 use crate::{AppendOutcome, Backend, BuildEvents, Result, Stmt, StorageError, Store, Value};
 
@@ -143,5 +147,75 @@ impl Store for PostgresStore {
             idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
             max: self.pool.options().get_max_connections(),
         }
+    }
+}
+
+/// One column of a [`Bulk`] as the array PostgreSQL unnests.
+enum ColumnArray {
+    Int(Vec<Option<i64>>),
+    Text(Vec<Option<String>>),
+    Bytes(Vec<Vec<u8>>),
+}
+
+impl ColumnArray {
+    fn for_arg(arg: &Arg, rows: usize) -> ColumnArray {
+        match arg {
+            Arg::Int(_) => ColumnArray::Int(Vec::with_capacity(rows)),
+            Arg::Text(_) => ColumnArray::Text(Vec::with_capacity(rows)),
+            Arg::Bytes(_) => ColumnArray::Bytes(Vec::with_capacity(rows)),
+        }
+    }
+
+    fn sql_type(&self) -> &'static str {
+        match self {
+            ColumnArray::Int(_) => "bigint[]",
+            ColumnArray::Text(_) => "text[]",
+            ColumnArray::Bytes(_) => "bytea[]",
+        }
+    }
+
+    /// Takes a row's cell of this column; a cell of another type is a bug in
+    /// the statement's builder, never silently converted.
+    fn push(&mut self, arg: Arg) -> Result<()> {
+        match (self, arg) {
+            (ColumnArray::Int(c), Arg::Int(v)) => c.push(v),
+            (ColumnArray::Text(c), Arg::Text(v)) => c.push(v),
+            (ColumnArray::Bytes(c), Arg::Bytes(v)) => c.push(v),
+            _ => return Err(StorageError::Build("a bulk insert's rows differ in a column's type".to_owned())),
+        }
+        Ok(())
+    }
+}
+
+/// `INSERT … SELECT * FROM UNNEST($1::bigint[], $2::text[], …) …`: the
+/// rows go as one array per column (see [`BulkRunner`]).
+impl BulkRunner for Postgres {
+    fn run_bulk(conn: &mut PgConnection, bulk: Bulk) -> BulkFuture<'_> {
+        Box::pin(async move {
+            let Bulk { head, rows, tail } = bulk;
+            let Some(first) = rows.first() else { return Ok(()) };
+            let mut columns: Vec<ColumnArray> = first.iter().map(|a| ColumnArray::for_arg(a, rows.len())).collect();
+            for row in rows {
+                if row.len() != columns.len() {
+                    return Err(StorageError::Build("a bulk insert's rows differ in length".to_owned()));
+                }
+                for (column, arg) in columns.iter_mut().zip(row) {
+                    column.push(arg)?;
+                }
+            }
+            let arrays: Vec<String> =
+                columns.iter().enumerate().map(|(i, c)| format!("${}::{}", i + 1, c.sql_type())).collect();
+            let text = format!("{head}SELECT * FROM UNNEST({}){tail}", arrays.join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+            for column in columns {
+                query = match column {
+                    ColumnArray::Int(v) => query.bind(v),
+                    ColumnArray::Text(v) => query.bind(v),
+                    ColumnArray::Bytes(v) => query.bind(v),
+                };
+            }
+            query.execute(conn).await?;
+            Ok(())
+        })
     }
 }
