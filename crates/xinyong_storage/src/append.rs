@@ -33,12 +33,15 @@ pub(crate) fn node(level: u8, idx: u64) -> Stmt {
     }
 }
 
-/// A multi-row `INSERT`: `head` (`INSERT INTO t (cols) `), then a `VALUES`
-/// list with one tuple per row, then `tail` (`ON CONFLICT …`). Its
-/// placeholders are the backend's own (`?` on SQLite, `$n` on PostgreSQL),
-/// written by sqlx when it runs: SQLite looks every named parameter such as
-/// `$n` up in a list when it prepares a statement, which takes seconds for
-/// the 30,000 parameters of one batch's upsert and microseconds for `?`.
+/// A multi-row `INSERT`: `head` (`INSERT INTO t (cols) `), then the rows,
+/// then `tail` (`ON CONFLICT …`). How the rows are written is the backend's
+/// (`crate::exec::BulkRunner`): on SQLite a `VALUES` list with `?`
+/// placeholders, written by sqlx when it runs (SQLite looks every named
+/// parameter such as `$n` up in a list when it prepares a statement, which
+/// takes seconds for the 30,000 parameters of one batch's upsert and
+/// microseconds for `?`); on PostgreSQL `SELECT * FROM UNNEST(…)` over one
+/// array per column. Rows are chunked for SQLite's and PostgreSQL's limits
+/// on parameters; the arrays would not need it.
 #[derive(Debug)]
 pub(crate) struct Bulk {
     pub head: String,
