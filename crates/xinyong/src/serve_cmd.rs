@@ -45,8 +45,11 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let jobs = tokio::spawn(jobs(&cfg, &core).run(stop_rx.clone()));
     let (search, checks) = build_indexes(&core).await?;
+    // The jobs start once the indexes are built: the evaluation runs at
+    // start and reads every subject's records, and on two cores it slowed
+    // the index build (and so readiness) by seconds at a million subjects.
+    let jobs = tokio::spawn(jobs(&cfg, &core).run(stop_rx.clone()));
     let site = SiteSettings {
         site_name: cfg.site.name.clone(),
         footer: cfg.site.footer.clone(),

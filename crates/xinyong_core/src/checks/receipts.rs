@@ -13,7 +13,7 @@
 //! the entry's body commitment, and the entry's leaf up to the signed root.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use xinyong_domain::checks::ChecksEvent;
 
@@ -224,6 +224,9 @@ enum Msg {
 pub struct ReceiptWriter {
     tx: mpsc::Sender<Msg>,
     start: Mutex<Option<(Core, mpsc::Receiver<Msg>)>>,
+    /// Set once the task is spawned: every check submits a receipt, and
+    /// after the first one `ensure_started` must not take the lock.
+    started: AtomicBool,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Submitted and not yet written (or dropped after failures).
     backlog: Arc<AtomicU64>,
@@ -236,6 +239,7 @@ impl ReceiptWriter {
         ReceiptWriter {
             tx,
             start: Mutex::new(Some((core, rx))),
+            started: AtomicBool::new(false),
             task: Mutex::new(None),
             backlog: Arc::default(),
             written: Arc::default(),
@@ -243,11 +247,15 @@ impl ReceiptWriter {
     }
 
     async fn ensure_started(&self) {
+        if self.started.load(Ordering::Acquire) {
+            return;
+        }
         let mut start = self.start.lock().await;
         if let Some((core, rx)) = start.take() {
             let backlog = Arc::clone(&self.backlog);
             let written = Arc::clone(&self.written);
             *self.task.lock().await = Some(tokio::spawn(run(core, rx, backlog, written)));
+            self.started.store(true, Ordering::Release);
         }
     }
 
