@@ -573,15 +573,37 @@ impl Inner {
     /// lists are filled by two threads, each owning the grams of one half
     /// of a hash of the gram, so no list is shared. The lists come out as
     /// one `upsert` after the other would leave them.
+    ///
+    /// Adding the entries is serial, so it runs while the next chunk is
+    /// being analysed (at a million names, 0.8 s of adding and 1.0 s of
+    /// analysing had run one after the other).
     fn bulk_insert(&mut self, subjects: &[&SubjectEntry]) {
         use rayon::prelude::*;
+        // Sized once: a million entries grew each of these about twenty
+        // times. Most normalized texts differ from the name, hence twice.
+        self.entries.reserve(subjects.len());
+        self.by_code.reserve(subjects.len());
+        self.arena.reserve(subjects.iter().map(|s| s.name.len()).sum::<usize>().saturating_mul(2));
+        let analyse_chunk =
+            |chunk: &[&SubjectEntry]| -> Vec<Analysed> { chunk.par_iter().map(|s| analyse(&s.name)).collect() };
         let mut upper: GramLists = GramLists::default();
-        for chunk in subjects.chunks(BULK_CHUNK) {
-            let analysed: Vec<Analysed> = chunk.par_iter().map(|s| analyse(&s.name)).collect();
-            let postings: Vec<(u32, Vec<u64>)> =
-                chunk.iter().zip(analysed).filter_map(|(s, a)| self.add_entry(&s.uscc, &s.name, s.status, a)).collect();
-            let lower = &mut self.grams;
-            rayon::join(|| post_half(lower, &postings, false), || post_half(&mut upper, &postings, true));
+        let mut chunks = subjects.chunks(BULK_CHUNK);
+        let mut next = chunks.next().map(|chunk| (chunk, analyse_chunk(chunk)));
+        while let Some((chunk, analysed)) = next.take() {
+            let following = chunks.next();
+            let (ahead, ()) = rayon::join(
+                || following.map(|chunk| (chunk, analyse_chunk(chunk))),
+                || {
+                    let postings: Vec<(u32, Vec<u64>)> = chunk
+                        .iter()
+                        .zip(analysed)
+                        .filter_map(|(s, a)| self.add_entry(&s.uscc, &s.name, s.status, a))
+                        .collect();
+                    let lower = &mut self.grams;
+                    rayon::join(|| post_half(lower, &postings, false), || post_half(&mut upper, &postings, true));
+                },
+            );
+            next = ahead;
         }
         // The halves hold different grams: this moves lists, it copies none.
         self.grams.extend(upper);
