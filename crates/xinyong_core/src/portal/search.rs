@@ -90,9 +90,10 @@ use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use xinyong_domain::event::{EventBody, EventKind};
-use xinyong_domain::subjects::{SubjectRow, SubjectStatus, SubjectsEvent, SubjectsKind};
+use xinyong_domain::projection::Cell;
+use xinyong_domain::subjects::{SUBJECTS, SubjectRow, SubjectStatus, SubjectsEvent, SubjectsKind};
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::log::Core;
 use crate::log::follower::{FollowedEvent, Follower, LogSubscriber};
 
@@ -164,9 +165,47 @@ pub struct SubjectEntry {
 
 /// Every organisation of `subjects`, in key (USCC) order, keeping only what
 /// the indexes need: a million full rows would double the peak memory.
+///
+/// The table is read in key ranges at once, one task and connection per
+/// core: a walk alternates between the database packing a page and this
+/// process decoding it, so one walk kept one core busy.
 pub async fn read_subjects(core: &Core) -> Result<Vec<SubjectEntry>> {
+    let parts = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_READ_PARTS);
+    let splits = core.store().split_keys(&SUBJECTS, parts).await?;
+    let starts: Vec<_> = std::iter::once(None).chain(splits.iter().cloned().map(Some)).collect();
+    let ends = splits.into_iter().map(Some).chain(std::iter::once(None));
+    let tasks: Vec<_> = starts
+        .into_iter()
+        .zip(ends)
+        .map(|(from, before)| {
+            let core = core.clone();
+            tokio::spawn(async move { read_subject_range(&core, from, before).await })
+        })
+        .collect();
     let mut out = Vec::new();
-    let mut scan = core.store().scan::<SubjectRow>(REBUILD_PAGE);
+    for task in tasks {
+        let part = task.await.map_err(|e| CoreError::Internal(format!("读取主体表的任务失败：{e}")))??;
+        if out.is_empty() {
+            out = part;
+        } else {
+            out.extend(part);
+        }
+    }
+    Ok(out)
+}
+
+/// Tasks (and connections) [`read_subjects`] uses at most.
+const MAX_READ_PARTS: usize = 4;
+
+/// The organisations with codes from `from` (inclusive) to `before`
+/// (exclusive).
+async fn read_subject_range(
+    core: &Core,
+    from: Option<Vec<Cell>>,
+    before: Option<Vec<Cell>>,
+) -> Result<Vec<SubjectEntry>> {
+    let mut out = Vec::new();
+    let mut scan = core.store().scan_between::<SubjectRow>(REBUILD_PAGE, from, before);
     while let Some(page) = scan.next_page().await? {
         out.extend(page.into_iter().map(|row| SubjectEntry {
             seq: row.seq,
