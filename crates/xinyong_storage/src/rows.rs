@@ -4,7 +4,7 @@
 
 use xinyong_domain::projection::{Cell, ColumnKind, Key, Row as TableRow, TableSpec};
 
-use crate::sql::{Arg, Cols, Kind, Stmt, Value, columns, key_columns, placeholders, to_rows};
+use crate::sql::{Arg, Cols, Kind, Stmt, Value, columns, key_columns, placeholders, to_cells, to_rows};
 use crate::{Backend, Result, StorageError, Store};
 
 /// Keys per `IN (…)` statement: far below both databases' parameter limits.
@@ -121,7 +121,7 @@ impl dyn Store + '_ {
             }
             let stmt = Stmt::assembled(text.clone()).arg(i64::try_from(offset).unwrap_or(i64::MAX)).returns_rows(table);
             let Some(row) = self.fetch(&stmt).await?.into_iter().next() else { break };
-            let key: Vec<Cell> = table.key_of(&row.into_iter().map(Cell::from).collect::<Vec<_>>()).to_vec();
+            let key = table.key_of(&to_cells(row)).to_vec();
             if keys.last() != Some(&key) {
                 keys.push(key);
             }
