@@ -47,6 +47,57 @@ pub struct Config {
     pub agencies: AgenciesConfig,
     #[serde(default)]
     pub checks: ChecksConfig,
+    #[serde(default)]
+    pub indexes: IndexesConfig,
+}
+
+/// The in-memory indexes' snapshot file (search index), so that a restart
+/// loads it instead of rebuilding from `subjects`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexesConfig {
+    /// Directory of the snapshot file; empty: no snapshots, every start
+    /// rebuilds the indexes from the tables.
+    #[serde(default = "default_snapshot_dir")]
+    pub snapshot_dir: PathBuf,
+    /// Seconds between two snapshots while serving (only when the log has
+    /// grown); one more is written at shutdown.
+    #[serde(default = "default_snapshot_interval")]
+    pub snapshot_interval_secs: u64,
+    /// Log entries a snapshot may lag the log and still be used: they are
+    /// applied before the server answers, and beyond this many a rebuild
+    /// from the tables is faster.
+    #[serde(default = "default_snapshot_max_lag")]
+    pub snapshot_max_lag: u64,
+}
+
+impl IndexesConfig {
+    /// The configured directory, if any.
+    pub fn snapshot_dir(&self) -> Option<&Path> {
+        (!self.snapshot_dir.as_os_str().is_empty()).then_some(self.snapshot_dir.as_path())
+    }
+}
+
+impl Default for IndexesConfig {
+    fn default() -> IndexesConfig {
+        IndexesConfig {
+            snapshot_dir: default_snapshot_dir(),
+            snapshot_interval_secs: default_snapshot_interval(),
+            snapshot_max_lag: default_snapshot_max_lag(),
+        }
+    }
+}
+
+fn default_snapshot_dir() -> PathBuf {
+    PathBuf::from("./data/indexes")
+}
+
+fn default_snapshot_interval() -> u64 {
+    3600
+}
+
+fn default_snapshot_max_lag() -> u64 {
+    200_000
 }
 
 /// Credit checks: how long `check_receipts` keeps a receipt.
@@ -641,6 +692,9 @@ impl Config {
                 "配置无效：database.sqlite_cache_mib {} 应在 16–65536 之间",
                 self.database.sqlite_cache_mib
             ));
+        }
+        if !(60..=604_800).contains(&self.indexes.snapshot_interval_secs) {
+            return Err("配置无效：indexes.snapshot_interval_secs 须在 60 到 604800 秒之间".to_owned());
         }
         Ok(())
     }

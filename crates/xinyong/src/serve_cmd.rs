@@ -1,5 +1,6 @@
 //! `xinyong serve`
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use xinyong_core::closed_loop::webhooks::WebhookClient;
 use xinyong_core::jobs::{CheckpointPublisher, JobRunner, ListingExpiry, ScheduledBackup, WebhookDelivery};
 use xinyong_core::log::follower::{Follower, LogSubscriber};
 use xinyong_core::portal::search::SearchIndex;
+use xinyong_core::portal::search::snapshot::{self, Loaded};
 use xinyong_core::rules::RulesFollower;
 use xinyong_server::{AppState, SiteSettings};
 
@@ -45,7 +47,8 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (search, checks) = build_indexes(&core).await?;
+    let snapshots = cfg.indexes.snapshot_dir().map(Path::to_owned);
+    let (search, checks, snapshot_size) = build_indexes(&cfg, &core).await?;
     // The jobs start once the indexes are built: the evaluation runs at
     // start and reads every subject's records, and on two cores it slowed
     // the index build (and so readiness) by seconds at a million subjects.
@@ -77,7 +80,11 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .with_login_throttle(cfg.auth.login_throttle().map_err(Failure::Usage)?);
     let metrics = metrics_listener(&cfg, &state, stop_rx.clone()).await?;
     let receipts = Arc::clone(&state.receipts);
-    let follower = follow(&core, &state, search, checks, stop_rx);
+    let keeper = snapshots.clone().map(|dir| {
+        let interval = Duration::from_secs(cfg.indexes.snapshot_interval_secs);
+        keep_snapshots(&core, Arc::clone(&search), dir, interval, snapshot_size, stop_rx.clone())
+    });
+    let follower = follow(&core, &state, Arc::clone(&search), checks, stop_rx);
     // With `--listen 127.0.0.1:0` the system picks the port: print the real one.
     let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
@@ -94,6 +101,13 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     // A job already running finishes before the process exits.
     let _ = jobs.await;
     let _ = follower.await;
+    // The next start loads what this process applied last.
+    if let (Some(dir), Some(keeper)) = (snapshots, keeper) {
+        let saved = keeper.await.ok().flatten();
+        if saved != Some(search.applied()) {
+            save_snapshot(&core, &search, &dir).await;
+        }
+    }
     if let Some(metrics) = metrics {
         let _ = metrics.await;
     }
@@ -220,13 +234,121 @@ fn jobs(cfg: &Config, core: &xinyong_core::Core) -> JobRunner {
     jobs
 }
 
-/// The in-memory indexes, rebuilt from the projections: the search index from
-/// the subjects table, the check index from it and the listing projections.
+/// The in-memory indexes, and the log size of the snapshot they came from
+/// (none when they were rebuilt from the tables). A usable snapshot of the
+/// search index ([`load_indexes`]) saves reading `subjects`; otherwise they
+/// are rebuilt from the projections: the search index from the subjects
+/// table, the check index from it and the listing projections.
 /// The follower then tails the log from there (also entries appended by other
 /// processes), so a change is searchable and checked within one poll. The
 /// subjects table is read once for both; then the two are built at once on
 /// their own tasks, so start-up waits for the longer, not for the sum.
-async fn build_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>), Failure> {
+async fn build_indexes(
+    cfg: &Config,
+    core: &xinyong_core::Core,
+) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>, Option<u64>), Failure> {
+    if let Some(dir) = cfg.indexes.snapshot_dir()
+        && let Some((search, checks)) = load_indexes(core, dir, cfg.indexes.snapshot_max_lag).await?
+    {
+        let size = search.applied();
+        return Ok((search, checks, Some(size)));
+    }
+    let (search, checks) = rebuild_indexes(core).await?;
+    Ok((search, checks, None))
+}
+
+/// The search index from its snapshot in `dir` and the check index from it
+/// and the listing projections, both caught up with the log before the
+/// server answers; `None` (logged) when there is no usable snapshot or it
+/// lags the log by more than `max_lag` entries, which a rebuild reads
+/// faster than the follower replays them.
+async fn load_indexes(
+    core: &xinyong_core::Core,
+    dir: &Path,
+    max_lag: u64,
+) -> Result<Option<(Arc<SearchIndex>, Arc<CheckIndex>)>, Failure> {
+    let started = std::time::Instant::now();
+    let failed =
+        |what: &'static str| move |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context(what));
+    let search = match snapshot::load(core, dir).await.map_err(failed("reading the search index snapshot"))? {
+        Loaded::Index(search) => search,
+        Loaded::Missing => {
+            tracing::info!(dir = %dir.display(), "no search index snapshot yet: building the indexes from the tables");
+            return Ok(None);
+        }
+        Loaded::Unusable(why) => {
+            tracing::warn!(dir = %dir.display(), %why, "search index snapshot not used: building the indexes from the tables");
+            return Ok(None);
+        }
+    };
+    let size = search.applied();
+    let log_size = core.store().log_size().await.map_err(|e| Failure::Other(anyhow::Error::new(e)))?;
+    if log_size.saturating_sub(size) > max_lag {
+        tracing::warn!(
+            snapshot = size,
+            log_size,
+            max_lag,
+            "the search index snapshot lags the log too far: building the indexes from the tables"
+        );
+        return Ok(None);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(subjects = search.len(), log_size = size, seconds, "search index loaded from its snapshot");
+    let checks =
+        CheckIndex::rebuild_from_search(core, &search, size).await.map_err(failed("building the check index"))?;
+    Follower::starting_at(size)
+        .poll(core, &[&search, &checks])
+        .await
+        .map_err(failed("applying the log after the snapshot"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built, both caught up");
+    Ok(Some((Arc::new(search), Arc::new(checks))))
+}
+
+/// Writes the search index's snapshot after a rebuild (`saved` is `None`),
+/// then every `interval` when the index has applied more of the log; ends
+/// at `stop` with the log size last saved.
+fn keep_snapshots(
+    core: &xinyong_core::Core,
+    search: Arc<SearchIndex>,
+    dir: PathBuf,
+    interval: Duration,
+    mut saved: Option<u64>,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<Option<u64>> {
+    let core = core.clone();
+    tokio::spawn(async move {
+        loop {
+            if saved != Some(search.applied()) {
+                saved = save_snapshot(&core, &search, &dir).await.or(saved);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.wait_for(|stop| *stop) => return saved,
+            }
+        }
+    })
+}
+
+/// One snapshot, logged; the log size saved, if it was.
+async fn save_snapshot(core: &xinyong_core::Core, search: &Arc<SearchIndex>, dir: &Path) -> Option<u64> {
+    let started = std::time::Instant::now();
+    match snapshot::save(core, search, dir).await {
+        Ok(saved) => {
+            let seconds = started.elapsed().as_secs_f64();
+            tracing::info!(path = %saved.path.display(), log_size = saved.log_size, bytes = saved.bytes, seconds, "search index snapshot written");
+            Some(saved.log_size)
+        }
+        Err(e) => {
+            // A cache: the next start rebuilds instead.
+            tracing::warn!(dir = %dir.display(), error = %e, "search index snapshot not written");
+            None
+        }
+    }
+}
+
+/// Both indexes from the tables.
+async fn rebuild_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>), Failure> {
     let started = std::time::Instant::now();
     let size = core.store().log_size().await.map_err(|e| Failure::Other(anyhow::Error::new(e)))?;
     let subjects = Arc::new(

@@ -361,3 +361,68 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
     assert_eq!(expiry["name"], "listing_expiry");
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }
+
+/// A restarted server loads the search index from the snapshot the first
+/// one wrote (`[indexes] snapshot_dir`, by default `./data/indexes`) and
+/// applies what the log gained in between before it answers.
+#[test]
+fn a_restarted_server_loads_its_search_index_snapshot_and_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = rt.block_on(core_over(dir.path(), &url));
+    let register = |body: &str, name: &str| {
+        let uscc = Uscc::from_parts('9', '1', "370102", body).unwrap();
+        let company = SubjectsEvent::LegalPersonRegistered {
+            subject: LegalPerson {
+                uscc: uscc.clone(),
+                name: SubjectName::parse(name).unwrap(),
+                status: SubjectStatus::Active,
+            },
+            people: vec![],
+        };
+        rt.block_on(core.append(vec![NewEvent::new(Actor::parse("demo").unwrap(), company)])).unwrap();
+        uscc
+    };
+    let first = register("MA3C9K01", "济南重启之前商贸有限公司");
+    let snapshot = dir.path().join("data/indexes/search-index.bin");
+    {
+        let (a, lines) = started_with_lines(dir.path(), &url);
+        assert!(lines.iter().any(|l| l.contains("no search index snapshot yet")), "{lines:?}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !snapshot.exists() {
+            assert!(Instant::now() < deadline, "no snapshot written after the rebuild");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            http(&a.addr, "GET", &format!("/api/v1/public/subjects?q={first}"), "", None).1.contains(first.as_str())
+        );
+        // Killed: no snapshot at shutdown, the one written after the rebuild stays.
+    }
+    let later = register("MA3C9K02", "济南重启之间商贸有限公司");
+    let (b, lines) = started_with_lines(dir.path(), &url);
+    assert!(lines.iter().any(|l| l.contains("search index loaded from its snapshot")), "{lines:?}");
+    for uscc in [&first, &later] {
+        let (status, body) = http(&b.addr, "GET", &format!("/api/v1/public/subjects?q={uscc}"), "", None);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(uscc.as_str()), "{body}");
+    }
+}
+
+/// Starts `serve` logging at info and returns it listening, with the lines
+/// it logged before it listened.
+fn started_with_lines(dir: &Path, url: &str) -> (Server, Vec<String>) {
+    let mut server = start(dir, url, &[("XINYONG_LOG", "info"), ("NO_COLOR", "1")]);
+    let mut lines = BufReader::new(server.child.stderr.take().unwrap()).lines();
+    let mut before = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("serve exited before listening").unwrap();
+        if let Some(rest) = line.strip_prefix("xinyong: serving http://") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+        before.push(line);
+    };
+    std::thread::spawn(move || for _ in lines {});
+    server.addr = addr;
+    (server, before)
+}

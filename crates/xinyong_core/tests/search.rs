@@ -363,3 +363,65 @@ async fn a_running_follower_makes_a_new_subject_searchable_within_a_second() {
     stop_tx.send(true).unwrap();
     follower.await.unwrap();
 }
+
+/// A snapshot file is the index it was written from: loaded, it answers
+/// like the followed index, follows on from the log size it reflects, and
+/// is refused when it does not belong to this log or is damaged.
+#[tokio::test]
+async fn a_snapshot_loads_back_into_the_same_index_and_only_for_its_own_log() {
+    use xinyong_core::portal::search::snapshot::{self, Loaded};
+    let app = TestApp::new().await;
+    let bodies = city(&app, 5, 1_500).await;
+    let people = subjects(&bodies);
+    let renamed = {
+        let mut subject = people[7].clone();
+        subject.name = SubjectName::parse(&format!("{}第二分部", subject.name)).unwrap();
+        subject
+    };
+    app.core
+        .append(vec![NewEvent::new(actor(), SubjectsEvent::LegalPersonUpdated { subject: renamed })])
+        .await
+        .unwrap();
+    app.sync_search().await;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(snapshot::load(&app.core, dir.path()).await.unwrap(), Loaded::Missing));
+
+    let saved = snapshot::save(&app.core, &app.state.search, dir.path()).await.unwrap();
+    assert_eq!(saved.log_size, app.state.search.applied());
+    let Loaded::Index(loaded) = snapshot::load(&app.core, dir.path()).await.unwrap() else { panic!("not loaded") };
+    assert_eq!(loaded.applied(), saved.log_size);
+    assert_eq!(loaded.len(), app.state.search.len());
+    let (a, b) = (loaded.stats(), app.state.search.stats());
+    assert_eq!((a.subjects, a.stale, a.grams, a.postings), (b.subjects, b.stale, b.grams, b.postings));
+    assert_eq!(loaded.digest(), app.state.search.digest());
+    for q in ["济南", "科技", "第二分部", "历下区", people[3].name.as_str(), people[3].uscc.as_str(), "济南泉闰商贸"]
+    {
+        assert_eq!(loaded.answer(q, 20), app.state.search.answer(q, 20), "{q}");
+    }
+
+    // Written later, the log still starts with what the snapshot reflects.
+    register(&app, &[organisation("MA3C0010", "济南快照之后商贸有限公司")]).await;
+    let Loaded::Index(loaded) = snapshot::load(&app.core, dir.path()).await.unwrap() else { panic!("not loaded") };
+    assert_eq!(loaded.catch_up(&app.core).await.unwrap(), 1);
+    assert_eq!(loaded.search("快照之后", 10).len(), 1);
+
+    // Another database (same size or not) is told apart by its root hash.
+    let other = TestApp::new().await;
+    city(&other, 6, 1_600).await;
+    let Loaded::Unusable(why) = snapshot::load(&other.core, dir.path()).await.unwrap() else { panic!("used") };
+    assert!(why.contains("root hash"), "{why}");
+    let empty = TestApp::new().await;
+    let Loaded::Unusable(why) = snapshot::load(&empty.core, dir.path()).await.unwrap() else { panic!("used") };
+    assert!(why.contains("log has"), "{why}");
+
+    // A damaged byte anywhere in the payload is caught by its checksum.
+    let path = snapshot::path_in(dir.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 10;
+    bytes[last] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    let Loaded::Unusable(why) = snapshot::load(&app.core, dir.path()).await.unwrap() else { panic!("used") };
+    assert!(why.contains("CRC-32"), "{why}");
+    std::fs::write(&path, b"XYSRCHIX").unwrap();
+    assert!(matches!(snapshot::load(&app.core, dir.path()).await.unwrap(), Loaded::Unusable(_)));
+}

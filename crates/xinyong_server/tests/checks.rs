@@ -335,11 +335,22 @@ async fn an_exit_removes_the_listing_from_the_index() {
     assert_eq!(rebuilt.stats(), w.app.state.checks.stats());
 }
 
+/// Rebuilt from the tables, or with the names of a search index loaded
+/// from its snapshot (as `serve` starts when it has one), the index answers
+/// like the one that followed the log.
 #[tokio::test]
 async fn a_rebuilt_index_answers_like_the_followed_one() {
+    use xinyong_core::checks::index::CheckIndex;
+    use xinyong_core::portal::search::snapshot::{self, Loaded};
     let w = world().await;
-    let rebuilt = xinyong_core::checks::index::CheckIndex::rebuild(&w.app.core).await.unwrap();
+    w.app.sync_search().await;
+    let dir = tempfile::tempdir().unwrap();
+    snapshot::save(&w.app.core, &w.app.state.search, dir.path()).await.unwrap();
+    let Loaded::Index(search) = snapshot::load(&w.app.core, dir.path()).await.unwrap() else { panic!("not loaded") };
+    let from_search = CheckIndex::rebuild_from_search(&w.app.core, &search, search.applied()).await.unwrap();
+    let rebuilt = CheckIndex::rebuild(&w.app.core).await.unwrap();
     assert_eq!(rebuilt.stats(), w.app.state.checks.stats());
+    assert_eq!(from_search.stats(), w.app.state.checks.stats());
     let rules = &w.app.core.rules().sanctions;
     for (subject, scenario) in [
         (LISTED_USCC, "bidding"),
@@ -353,7 +364,9 @@ async fn a_rebuilt_index_answers_like_the_followed_one() {
             item: None,
         };
         let today = d("2026-11-26");
-        assert_eq!(rebuilt.check(rules, &q, today).unwrap(), w.app.state.checks.check(rules, &q, today).unwrap());
+        let followed = w.app.state.checks.check(rules, &q, today).unwrap();
+        assert_eq!(rebuilt.check(rules, &q, today).unwrap(), followed);
+        assert_eq!(from_search.check(rules, &q, today).unwrap(), followed);
     }
 }
 

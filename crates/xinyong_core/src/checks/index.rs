@@ -287,27 +287,53 @@ impl CheckIndex {
         subjects: &[crate::portal::search::SubjectEntry],
         size: u64,
     ) -> Result<CheckIndex> {
-        let index = CheckIndex::new(core.settings().mask.clone())
-            .barring_serious_records(core.settings().commitments.serious_records_bar);
+        let index = CheckIndex::for_core(core);
         {
-            // Sized once: growing a million-entry map rehashes it ~20 times.
             let mut inner = index.write();
+            // Sized once: growing a million-entry map rehashes it ~20 times.
             inner.orgs.reserve(subjects.len());
             inner.names.reserve(subjects.len());
-        }
-        for chunk in subjects.chunks(REBUILD_PAGE as usize) {
-            let mut inner = index.write();
-            for s in chunk {
+            for s in subjects {
                 inner.set_name(&s.uscc, &s.name);
             }
         }
-        index.load_listings(core).await?;
-        index.load_liabilities(core).await?;
-        index.load_bans(core).await?;
-        index.load_commitment_bars(core).await?;
-        index.write().shrink();
-        index.applied.store(size, Ordering::Release);
-        Ok(index)
+        index.load_projections(core, size).await
+    }
+
+    /// [`CheckIndex::rebuild`] with the organisations' names taken from a
+    /// search index that reflects the log's first `size` entries (one loaded
+    /// from its snapshot file): start-up then reads no `subjects` at all.
+    pub async fn rebuild_from_search(
+        core: &Core,
+        search: &crate::portal::search::SearchIndex,
+        size: u64,
+    ) -> Result<CheckIndex> {
+        let index = CheckIndex::for_core(core);
+        {
+            let mut inner = index.write();
+            inner.orgs.reserve(search.len());
+            inner.names.reserve(search.len());
+            search.for_each_organisation(|uscc, name| inner.set_name(uscc, name));
+        }
+        index.load_projections(core, size).await
+    }
+
+    /// An empty index answering by the core's settings.
+    fn for_core(core: &Core) -> CheckIndex {
+        CheckIndex::new(core.settings().mask.clone())
+            .barring_serious_records(core.settings().commitments.serious_records_bar)
+    }
+
+    /// Adds what the list, ban and commitment projections hold to the
+    /// organisations' names, read after the log size `size` was.
+    async fn load_projections(self, core: &Core, size: u64) -> Result<CheckIndex> {
+        self.load_listings(core).await?;
+        self.load_liabilities(core).await?;
+        self.load_bans(core).await?;
+        self.load_commitment_bars(core).await?;
+        self.write().shrink();
+        self.applied.store(size, Ordering::Release);
+        Ok(self)
     }
 
     /// Listings in force become memberships; those still being decided are

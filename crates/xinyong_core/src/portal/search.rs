@@ -97,6 +97,8 @@ use crate::error::{CoreError, Result};
 use crate::log::Core;
 use crate::log::follower::{FollowedEvent, Follower, LogSubscriber};
 
+pub mod snapshot;
+
 /// Shortest query (after stripping legal forms) that is searched by name. One
 /// character would match a large share of the city in no useful order.
 pub const MIN_QUERY_CHARS: usize = 2;
@@ -363,6 +365,25 @@ impl SearchIndex {
         index
     }
 
+    /// The index held by a snapshot file that reflects the log's first
+    /// `size` entries.
+    fn with_inner(inner: Inner, size: u64) -> SearchIndex {
+        SearchIndex { inner: RwLock::new(inner), applied: AtomicU64::new(size) }
+    }
+
+    /// Calls `f` with the code and name of every indexed organisation, in
+    /// log order: the check index takes its names from a loaded snapshot
+    /// instead of reading `subjects`.
+    pub fn for_each_organisation(&self, mut f: impl FnMut(&str, &str)) {
+        let inner = self.read();
+        for entry in inner.entries.iter().filter(|e| e.alive) {
+            // Codes were indexed from `&str`, so they are UTF-8.
+            if let Ok(code) = std::str::from_utf8(&entry.code) {
+                f(code, inner.str(entry.name));
+            }
+        }
+    }
+
     /// Reads the log from [`SearchIndex::applied`] to its end; returns the
     /// number of events read. The server's follower does the same every
     /// 200 ms; tests call this to sync after appending.
@@ -543,6 +564,7 @@ fn post_half(lists: &mut GramLists, postings: &[(u32, Vec<u64>)], upper: bool) {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 struct Entry {
     code: [u8; 18],
     name: Span,
@@ -555,7 +577,7 @@ struct Entry {
     alive: bool,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 struct Span {
     start: u32,
     len: u32,
