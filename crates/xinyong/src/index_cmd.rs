@@ -1,14 +1,21 @@
 //! `xinyong index …`: the company-name search index.
 //!
-//! The index lives in memory and `serve` rebuilds it from the database at
-//! every start, so there are no index files to repair. `index rebuild` does
-//! that same rebuild offline to show it works and what it costs, and checks
-//! it against a second index built by replaying the whole log the way the
-//! follower does: the two must agree subject for subject, in ranking order.
+//! The index lives in memory. `serve` loads it from its snapshot file
+//! (`[indexes] snapshot_dir`) when the file matches the log, else rebuilds
+//! it from the database. The file is a cache: there is nothing to repair,
+//! and a file that does not match is rebuilt and replaced.
+//!
+//! `index rebuild` does the rebuild offline to show it works and what it
+//! costs, and checks it against a second index built by replaying the whole
+//! log the way the follower does, and against the snapshot file if there is
+//! one: they must agree subject for subject, in ranking order. `index
+//! snapshot` writes the file, e.g. after a large import while no server runs,
+//! so that the next start is fast.
 
 use std::time::Instant;
 
 use xinyong_core::portal::search::SearchIndex;
+use xinyong_core::portal::search::snapshot::{self, Loaded};
 
 use crate::config::Config;
 use crate::{CmdResult, Failure, runtime};
@@ -25,10 +32,38 @@ pub enum IndexCommand {
         #[arg(long)]
         no_replay: bool,
     },
+    /// Rebuild the search index from the subjects table and write its
+    /// snapshot file to `[indexes] snapshot_dir`.
+    Snapshot {
+        /// Database URL (overrides configuration).
+        #[arg(long)]
+        database: Option<String>,
+    },
 }
 
 pub async fn run(cfg: Config, cmd: IndexCommand) -> CmdResult {
     match cmd {
+        IndexCommand::Snapshot { database } => {
+            let dir = cfg.indexes.snapshot_dir().map(std::path::Path::to_owned).ok_or_else(|| {
+                Failure::Usage("配置 [indexes] snapshot_dir 为空：不写搜索索引快照（snapshot_dir_unset）".to_owned())
+            })?;
+            let url = database.unwrap_or_else(|| cfg.database.url.clone());
+            let core = runtime::build_core(&cfg, &url).await?;
+            let fail =
+                |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context("writing the snapshot"));
+            let t = Instant::now();
+            let rebuilt = std::sync::Arc::new(SearchIndex::rebuild(&core).await.map_err(fail)?);
+            let saved = snapshot::save(&core, &rebuilt, &dir).await.map_err(fail)?;
+            println!(
+                "wrote {} ({} organisations at log size {}, {} bytes) in {:.2} s",
+                saved.path.display(),
+                rebuilt.len(),
+                saved.log_size,
+                saved.bytes,
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         IndexCommand::Rebuild { database, no_replay } => {
             let url = database.unwrap_or_else(|| cfg.database.url.clone());
             let core = runtime::build_core(&cfg, &url).await?;
@@ -47,6 +82,9 @@ pub async fn run(cfg: Config, cmd: IndexCommand) -> CmdResult {
                 stats.postings,
                 stats.approx_bytes / 1_000_000
             );
+            if let Some(dir) = cfg.indexes.snapshot_dir() {
+                compare_with_snapshot(&core, &rebuilt, dir).await?;
+            }
             if no_replay {
                 return Ok(());
             }
@@ -73,4 +111,29 @@ pub async fn run(cfg: Config, cmd: IndexCommand) -> CmdResult {
             Ok(())
         }
     }
+}
+
+/// Loads the snapshot in `dir`, brings it and `rebuilt` to the same log
+/// size, and fails when they disagree; a missing or unusable file is only
+/// reported (`serve` would rebuild and replace it).
+async fn compare_with_snapshot(core: &xinyong_core::Core, rebuilt: &SearchIndex, dir: &std::path::Path) -> CmdResult {
+    let fail = |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context("reading the snapshot"));
+    match snapshot::load(core, dir).await.map_err(fail)? {
+        Loaded::Missing => println!("no snapshot in {}", dir.display()),
+        Loaded::Unusable(why) => println!("the snapshot in {} would not be used: {why}", dir.display()),
+        Loaded::Index(loaded) => {
+            let size = loaded.applied();
+            loaded.catch_up(core).await.map_err(fail)?;
+            rebuilt.catch_up(core).await.map_err(fail)?;
+            if loaded.digest() != rebuilt.digest() {
+                return Err(Failure::Other(anyhow::anyhow!(
+                    "the snapshot in {} (log size {size}) differs from the rebuilt index; delete it and run \
+                     `xinyong index snapshot`",
+                    dir.display()
+                )));
+            }
+            println!("ok: the snapshot in {} (log size {size}) holds the same organisations", dir.display());
+        }
+    }
+    Ok(())
 }

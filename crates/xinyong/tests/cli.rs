@@ -167,6 +167,51 @@ fn verify_passes_on_a_demo_city_and_names_a_tampered_row() {
     assert!(err.contains("table events key 123") && err.contains("log index 123"), "{err}");
 }
 
+/// `index snapshot` writes the file `serve` loads; `index rebuild` checks
+/// it against the rebuilt index, and names a file from another database as
+/// one that would not be used.
+#[test]
+fn an_index_snapshot_is_written_and_checked_against_the_rebuilt_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xinyong(dir.path(), &["demo", "--subjects", "200", "--seed", "3"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = xinyong(dir.path(), &["index", "rebuild", "--no-replay"], None);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no snapshot in"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = xinyong(dir.path(), &["index", "snapshot"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("201 organisations"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(dir.path().join("data/indexes/search-index.bin").exists());
+    let out = xinyong(dir.path(), &["index", "rebuild"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ok: the snapshot in"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Another city's database in the same directory does not use it.
+    for file in ["xinyong.db", "xinyong.db-wal", "xinyong.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join("data").join(file));
+    }
+    let out = xinyong(dir.path(), &["demo", "--subjects", "200", "--seed", "4"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = xinyong(dir.path(), &["index", "rebuild", "--no-replay"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("would not be used"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[test]
 fn bad_configuration_and_urls_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
