@@ -104,16 +104,25 @@ pub async fn broken_commitments(store: &dyn Store, uscc: &Uscc, limit: u32) -> R
 /// Published records about organisations that bar 告知承诺 — broken
 /// commitments (item `CNSX`) and records classed serious — by id after
 /// `after`, at most `limit`: what the check index loads when it is rebuilt.
+///
+/// The partial index `records_commitment_bars` (migration
+/// 20261210000017) holds exactly these rows, so its condition and this
+/// `WHERE` must stay the same term for term: a planner uses a partial index
+/// only when the query implies its condition, and without it this walked
+/// every public record at each start.
 pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32) -> Result<Vec<RecordRow>> {
-    let stmt = Stmt::select(&RECORDS)
+    to_rows(store.fetch(&barring_records_stmt(after, limit)).await?)
+}
+
+fn barring_records_stmt(after: Option<&str>, limit: u32) -> Stmt {
+    Stmt::select(&RECORDS)
         .push(
             " WHERE public = 1 AND subject_kind = 'legal_person' \
              AND (item = 'CNSX' OR severity IN ('serious', 'specific_serious')) AND id > ",
         )
         .bind(after.unwrap_or(""))
         .push(" ORDER BY id LIMIT ")
-        .bind(i64::from(limit));
-    to_rows(store.fetch(&stmt).await?)
+        .bind(i64::from(limit))
 }
 
 /// The `WHERE` of the public pledges: in force, and when `q` is given a
@@ -191,4 +200,30 @@ pub async fn recent_completions(store: &dyn Store, limit: u32) -> Result<Vec<Cou
         .push(" ORDER BY seq DESC, course_id, learner_key LIMIT ")
         .bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite, which has no statistics here, walks the partial index: the
+    /// old plan read every public record at each start.
+    #[tokio::test]
+    async fn barring_records_walk_their_partial_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = crate::SqliteStore::open(&dir.path().join("plan.db")).await.expect("open");
+        let query = barring_records_stmt(Some("R1"), 100);
+        let mut explain = Stmt::assembled(format!("EXPLAIN QUERY PLAN {}", query.text())).returns(&[
+            Kind::Int,
+            Kind::Int,
+            Kind::Int,
+            Kind::Text,
+        ]);
+        for arg in query.args() {
+            explain = explain.arg(arg.clone());
+        }
+        let plan = store.fetch(&explain).await.expect("explain");
+        let details: Vec<String> = plan.iter().map(|row| format!("{:?}", row.get(3))).collect();
+        assert!(details.iter().any(|d| d.contains("records_commitment_bars")) && details.len() == 1, "{details:?}");
+    }
 }
