@@ -248,9 +248,8 @@ async fn build_indexes(
     core: &xinyong_core::Core,
 ) -> Result<(Arc<SearchIndex>, Arc<CheckIndex>, Option<u64>), Failure> {
     if let Some(dir) = cfg.indexes.snapshot_dir()
-        && let Some((search, checks)) = load_indexes(core, dir, cfg.indexes.snapshot_max_lag).await?
+        && let Some((search, checks, size)) = load_indexes(core, dir, cfg.indexes.snapshot_max_lag).await?
     {
-        let size = search.applied();
         return Ok((search, checks, Some(size)));
     }
     let (search, checks) = rebuild_indexes(core).await?;
@@ -259,14 +258,15 @@ async fn build_indexes(
 
 /// The search index from its snapshot in `dir` and the check index from it
 /// and the listing projections, both caught up with the log before the
-/// server answers; `None` (logged) when there is no usable snapshot or it
+/// server answers, and the log size the snapshot reflects (a snapshot that
+/// lagged is written again); `None` (logged) when there is no usable snapshot or it
 /// lags the log by more than `max_lag` entries, which a rebuild reads
 /// faster than the follower replays them.
 async fn load_indexes(
     core: &xinyong_core::Core,
     dir: &Path,
     max_lag: u64,
-) -> Result<Option<(Arc<SearchIndex>, Arc<CheckIndex>)>, Failure> {
+) -> Result<Option<(Arc<SearchIndex>, Arc<CheckIndex>, u64)>, Failure> {
     let started = std::time::Instant::now();
     let failed =
         |what: &'static str| move |e: xinyong_core::CoreError| Failure::Other(anyhow::Error::new(e).context(what));
@@ -302,7 +302,7 @@ async fn load_indexes(
         .map_err(failed("applying the log after the snapshot"))?;
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(stats = ?checks.stats(), log_size = checks.applied(), seconds, "check index built, both caught up");
-    Ok(Some((Arc::new(search), Arc::new(checks))))
+    Ok(Some((Arc::new(search), Arc::new(checks), size)))
 }
 
 /// Writes the search index's snapshot after a rebuild (`saved` is `None`),
