@@ -64,9 +64,9 @@ pub struct IndexesConfig {
     /// grown); one more is written at shutdown.
     #[serde(default = "default_snapshot_interval")]
     pub snapshot_interval_secs: u64,
-    /// Log entries a snapshot may lag the log and still be used: they are
-    /// applied before the server answers, and beyond this many a rebuild
-    /// from the tables is faster.
+    /// Log entries a snapshot may lag the log and still be used (and at most
+    /// a quarter of its organisations, if that is more than 10,000): they are applied before the server
+    /// answers, and beyond that a rebuild from the tables is faster.
     #[serde(default = "default_snapshot_max_lag")]
     pub snapshot_max_lag: u64,
 }
