@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use xinyong_domain::checks::Membership;
-use xinyong_domain::collection::{AcceptedRecord, RecordRow};
+use xinyong_domain::collection::AcceptedRecord;
 use xinyong_domain::lists::sanction::{ListKind, SanctionRules};
 
 use crate::commitments::views::BREACH_ITEM;
@@ -63,11 +63,10 @@ pub(crate) fn bar_of_record(r: &AcceptedRecord) -> Option<CommitmentBar> {
     bar(&r.id, &r.item, &r.document_number, r.decision_date, p.severity.as_deref(), p.public, p.latest_end)
 }
 
-pub(crate) fn bar_of_row(r: &RecordRow) -> Option<CommitmentBar> {
-    if r.subject_kind != "legal_person" {
-        return None;
-    }
-    bar(&r.id, &r.item, &r.document_number, r.decision_date, r.severity.as_deref(), r.public, r.latest_end)
+/// The bar of a row read by `commitments::barring_records` (start-up),
+/// which are all about organisations and public.
+pub(crate) fn bar_of_barring(r: &xinyong_storage::commitments::BarringRecord) -> Option<CommitmentBar> {
+    bar(&r.id, &r.item, &r.document_number, r.decision_date, r.severity.as_deref(), true, r.latest_end)
 }
 
 /// Whether 告知承诺 is available to the checked organisation.

@@ -421,7 +421,7 @@ impl CheckIndex {
             after = Some(last.id.clone());
             let mut inner = self.write();
             for row in &page {
-                if let Some(bar) = commitment::bar_of_row(row) {
+                if let Some(bar) = commitment::bar_of_barring(row) {
                     inner.set_commitment_bar(&row.subject_key, &row.id, Some(bar));
                 }
             }

@@ -107,8 +107,18 @@ async fn the_records_that_bar_commitments_are_paged_by_id_on_every_backend() {
         )
         .await;
         let first = commitments::barring_records(store, None, 2).await.unwrap();
-        let ids = |r: &[RecordRow]| r.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        let ids = |r: &[commitments::BarringRecord]| r.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&first), ["r1", "r2"], "{backend}");
+        let expected = commitments::BarringRecord {
+            id: "r2".to_owned(),
+            subject_key: A.to_owned(),
+            item: "CF".to_owned(),
+            document_number: "r2号".to_owned(),
+            decision_date: date("2026-10-12"),
+            severity: Some("serious".to_owned()),
+            latest_end: Some(date("2027-10-12")),
+        };
+        assert_eq!(first[1], expected, "{backend}: the columns the check index keeps");
         let rest = commitments::barring_records(store, Some("r2"), 10).await.unwrap();
         assert_eq!(ids(&rest), ["r6"], "{backend}: published, organisations, CNSX or serious");
     }
