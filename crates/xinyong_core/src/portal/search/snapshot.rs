@@ -26,7 +26,9 @@
 //!
 //! `MAGIC` (8 bytes), the header's length (u32, little-endian), the header,
 //! then the payload; header and payload are [postcard] (its wire format v1)
-//! of [`Header`] and of the index's arena, entries and inverted lists.
+//! of the header (format, analysis fingerprint, log size, root hash, payload
+//! length and CRC-32) and of the index's arena, entries and inverted lists
+//! (in gram order, so the same index always makes the same file).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,7 +44,10 @@ use crate::log::Core;
 /// First bytes of a snapshot file.
 pub const MAGIC: &[u8; 8] = b"XYSRCHIX";
 
-/// Version of the layout; a file of another version is not read.
+/// Version of the layout; a file of another version is not read. Raise it
+/// with any change to the payload, `Entry` or `Span`: the analysis
+/// fingerprint does not see those, and the test
+/// `the_payload_layout_is_pinned` fails until the new layout is pinned.
 pub const FORMAT: u32 = 1;
 
 /// Name of the file in the snapshot directory (`[indexes] snapshot_dir`).
@@ -243,7 +248,7 @@ const PROBES: &[&str] = &[
 ];
 
 /// A digest of how this binary analyses names: the normalized text, the
-/// stripped form, the anchors and the grams of each of [`PROBES`].
+/// stripped form, the anchors and the grams of each of a fixed set of names.
 pub fn analysis_fingerprint() -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(FORMAT.to_le_bytes());
@@ -272,7 +277,9 @@ impl Inner {
     /// The payload of a snapshot: arena, entries (retired ones too, since
     /// the lists name entries by position) and lists.
     fn snapshot_payload(&self) -> Result<Vec<u8>> {
-        let grams = self.grams.iter().map(|(gram, list)| (*gram, list.as_slice())).collect();
+        // In gram order, so the same index always makes the same file.
+        let mut grams: Vec<(u64, &[u32])> = self.grams.iter().map(|(gram, list)| (*gram, list.as_slice())).collect();
+        grams.sort_unstable_by_key(|(gram, _)| *gram);
         let payload = PayloadRef { arena: &self.arena, entries: &self.entries, grams };
         postcard::to_stdvec(&payload).map_err(|e| internal("encoding the index", &e))
     }
@@ -367,6 +374,15 @@ mod tests {
         assert!(short.err().unwrap().contains("outside the names"));
         let twice = load_damaged(|p| p.entries[1].code = p.entries[0].code);
         assert!(twice.err().unwrap().contains("live twice"));
+    }
+
+    /// The payload of a fixed index, byte for byte. When this fails after a
+    /// change to the payload, `Entry` or `Span`, raise [`FORMAT`] and pin
+    /// the new digest: old files must not be read with the new layout.
+    #[test]
+    fn the_payload_layout_is_pinned() {
+        let digest = hex::encode(Sha256::digest(payload()));
+        assert_eq!((FORMAT, digest.as_str()), (1, "07758e24c2cbf8856b9649bfc654fdaf05cfef9a46c059efe4d28303aa24e2b8"));
     }
 
     #[test]
