@@ -10,6 +10,7 @@ use xinyong_domain::commitments::{
     COMMITMENT_MATERIALS, COMMITMENTS, COURSE_COMPLETIONS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
     CourseCompletionRow, INTEGRITY_COURSES, IntegrityCourseRow, PLEDGE_SCHEMES, PLEDGES, PledgeRow, PledgeSchemeRow,
 };
+use xinyong_domain::projection::{Cell, ColumnValue};
 
 use crate::sql::{Cols, Kind, Stmt, day, to_rows};
 use crate::{Result, StorageError, Store};
@@ -136,17 +137,18 @@ pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32)
                 subject_key: c.text()?,
                 item: c.text()?,
                 document_number: c.text()?,
-                decision_date: parse_day(&c.text()?)?,
+                decision_date: date(Some(c.text()?))?,
                 severity: c.opt_text()?,
-                latest_end: c.opt_text()?.as_deref().map(parse_day).transpose()?,
+                latest_end: date(c.opt_text()?)?,
             })
         })
         .collect()
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| StorageError::Inconsistent(format!("records: date {text:?} is not YYYY-MM-DD: {e}")))
+/// A date column of `records`, decoded as the projection decodes it.
+fn date<T: ColumnValue>(text: Option<String>) -> Result<T> {
+    T::from_cell(&text.map_or(Cell::Null, Cell::Text))
+        .map_err(|e| StorageError::Inconsistent(format!("records: {}", e.0)))
 }
 
 fn barring_records_stmt(after: Option<&str>, limit: u32) -> Stmt {
