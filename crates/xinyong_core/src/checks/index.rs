@@ -287,16 +287,9 @@ impl CheckIndex {
         subjects: &[crate::portal::search::SubjectEntry],
         size: u64,
     ) -> Result<CheckIndex> {
-        let index = CheckIndex::for_core(core);
-        {
-            let mut inner = index.write();
-            // Sized once: growing a million-entry map rehashes it ~20 times.
-            inner.orgs.reserve(subjects.len());
-            inner.names.reserve(subjects.len());
-            for s in subjects {
-                inner.set_name(&s.uscc, &s.name);
-            }
-        }
+        let index = CheckIndex::with_names(core, subjects.len(), |add| {
+            subjects.iter().for_each(|s| add(&s.uscc, &s.name));
+        });
         index.load_projections(core, size).await
     }
 
@@ -308,20 +301,23 @@ impl CheckIndex {
         search: &crate::portal::search::SearchIndex,
         size: u64,
     ) -> Result<CheckIndex> {
-        let index = CheckIndex::for_core(core);
-        {
-            let mut inner = index.write();
-            inner.orgs.reserve(search.len());
-            inner.names.reserve(search.len());
-            search.for_each_organisation(|uscc, name| inner.set_name(uscc, name));
-        }
+        let index = CheckIndex::with_names(core, search.len(), |add| search.for_each_organisation(add));
         index.load_projections(core, size).await
     }
 
-    /// An empty index answering by the core's settings.
-    fn for_core(core: &Core) -> CheckIndex {
-        CheckIndex::new(core.settings().mask.clone())
-            .barring_serious_records(core.settings().commitments.serious_records_bar)
+    /// An index answering by the core's settings that holds the `count`
+    /// organisations' codes and names `names` hands to its argument.
+    fn with_names(core: &Core, count: usize, names: impl FnOnce(&mut dyn FnMut(&str, &str))) -> CheckIndex {
+        let index = CheckIndex::new(core.settings().mask.clone())
+            .barring_serious_records(core.settings().commitments.serious_records_bar);
+        {
+            let mut inner = index.write();
+            // Sized once: growing a million-entry map rehashes it ~20 times.
+            inner.orgs.reserve(count);
+            inner.names.reserve(count);
+            names(&mut |uscc, name| inner.set_name(uscc, name));
+        }
+        index
     }
 
     /// Adds what the list, ban and commitment projections hold to the
