@@ -62,18 +62,25 @@ fn start(dir: &Path, url: &str, env: &[(&str, &str)]) -> Server {
 }
 
 /// Waits until a started `serve` says where it listens.
-fn listening(mut server: Server) -> Server {
+fn listening(server: Server) -> Server {
+    listening_with_lines(server).0
+}
+
+/// [`listening`], with the lines `serve` wrote before it listened.
+fn listening_with_lines(mut server: Server) -> (Server, Vec<String>) {
     let mut lines = BufReader::new(server.child.stderr.take().unwrap()).lines();
+    let mut before = Vec::new();
     let addr = loop {
         let line = lines.next().expect("serve exited before listening").unwrap();
         if let Some(rest) = line.strip_prefix("xinyong: serving http://") {
             break rest.trim_end_matches('/').to_owned();
         }
+        before.push(line);
     };
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     server.addr = addr;
-    server
+    (server, before)
 }
 
 /// A minimal HTTP/1.1 client: (status, body).
@@ -419,17 +426,5 @@ fn a_restarted_server_loads_its_search_index_snapshot_and_catches_up() {
 /// Starts `serve` logging at info and returns it listening, with the lines
 /// it logged before it listened.
 fn started_with_lines(dir: &Path, url: &str) -> (Server, Vec<String>) {
-    let mut server = start(dir, url, &[("XINYONG_LOG", "info"), ("NO_COLOR", "1")]);
-    let mut lines = BufReader::new(server.child.stderr.take().unwrap()).lines();
-    let mut before = Vec::new();
-    let addr = loop {
-        let line = lines.next().expect("serve exited before listening").unwrap();
-        if let Some(rest) = line.strip_prefix("xinyong: serving http://") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-        before.push(line);
-    };
-    std::thread::spawn(move || for _ in lines {});
-    server.addr = addr;
-    (server, before)
+    listening_with_lines(start(dir, url, &[("XINYONG_LOG", "info"), ("NO_COLOR", "1")]))
 }
