@@ -71,7 +71,7 @@ fn database_url(dir: &Path) -> String {
         Ok(url) if !url.is_empty() => {
             // A private schema, so this test does not meet the others.
             let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(xinyong_test_support::TestDb::postgres(&url)).url
+            rt.block_on(xinyong_test_support::TestDb::postgres(&url)).into_kept_url()
         }
         _ => format!("sqlite://{}", dir.join("keys.db").display()),
     }

@@ -49,8 +49,8 @@ pub fn credit_office(login: &str) -> Principal {
     user(login, None, &[Role::Admin])
 }
 
-/// A private database, removed (SQLite) or abandoned in a throwaway cluster
-/// (PostgreSQL schema) when dropped.
+/// A private database, removed when dropped: a SQLite file in a temporary
+/// directory, or a schema in the throwaway PostgreSQL cluster.
 #[derive(Debug)]
 pub struct TestDb {
     pub store: Arc<dyn Store>,
@@ -59,6 +59,38 @@ pub struct TestDb {
     /// The URL another process (or a second store) can use to reach the same data.
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The cluster's URL and this database's schema, dropped with it.
+    pg_schema: Option<(String, String)>,
+}
+
+/// A schema left behind costs a few megabytes of catalogue, tables, indexes
+/// and WAL; a whole PostgreSQL run makes over a thousand of them, which once
+/// filled CI's disk. So each is dropped with its `TestDb`.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg_schema.take() {
+            drop_schema_in_background(url, schema);
+        }
+    }
+}
+
+/// Drops `schema` on a thread of its own: `Drop` cannot await, and blocking
+/// the test's runtime could wait on a lock that only that runtime's tasks
+/// release. The lock timeout bounds the wait; a schema that cannot be dropped
+/// (still in use, or the process exits first) stays until the cluster is
+/// removed, as before.
+fn drop_schema_in_background(url: String, schema: String) {
+    let _detached = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async {
+            if let Ok(admin) = PostgresStore::connect_admin(&url).await {
+                let sql = format!("SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE");
+                let _ignored = admin.execute_raw(&sql).await;
+            }
+        });
+    });
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -82,6 +114,7 @@ impl TestDb {
             postgres: None,
             url: format!("sqlite://{}", path.display()),
             _dir: Some(dir),
+            pg_schema: None,
         }
     }
 
@@ -102,7 +135,19 @@ impl TestDb {
             postgres: Some(store),
             url: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
             _dir: None,
+            pg_schema: Some((url.to_owned(), schema)),
         }
+    }
+
+    /// The URL, with the database left in place for processes that outlive
+    /// this value: the schema goes when the throwaway cluster is removed, a
+    /// SQLite directory stays in the temporary directory.
+    pub fn into_kept_url(mut self) -> String {
+        self.pg_schema = None;
+        if let Some(dir) = self._dir.take() {
+            let _kept = dir.keep();
+        }
+        std::mem::take(&mut self.url)
     }
 
     /// Raw SQL below the store boundary (tampering tests).
