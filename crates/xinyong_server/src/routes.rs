@@ -1,7 +1,7 @@
 //! The route table: every route the server answers, with the action it
 //! performs and how its handler finds the resource the action is about. The
 //! router is built from this list and nothing else, so the access matrix test
-//! (`tests/access_matrix.rs`) that walks it walks every route.
+//! (`tests/server/access_matrix.rs`) that walks it walks every route.
 //!
 //! Each handler reads like a paragraph: establish who is calling (an
 //! extractor of [`crate::auth`]), read the input, ask

@@ -11,9 +11,7 @@ use xinyong_demo::city::DemoCity;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_test_support::TestApp;
 
-mod independent;
-
-use independent::{H, consistency_ok, leaf, node, open_checkpoint, parse_vkey, root_from_inclusion, sha};
+use crate::independent::{H, consistency_ok, leaf, node, open_checkpoint, parse_vkey, root_from_inclusion, sha};
 
 async fn app_with(n: usize) -> TestApp {
     let app = TestApp::new().await;

@@ -2,12 +2,7 @@
 //! Swagger UI loads under the site's content security policy (no CDN, no
 //! inline script) and lists the operations of `/api/v1/openapi.json`.
 
-#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
-
-#[expect(dead_code, reason = "the shared browser helpers; this story uses a few of them")]
-mod browser;
-
-use browser::{Browser, Portal, browser_available, page_text, screenshot, wait_for_css};
+use crate::browser::{Browser, Portal, browser_available, page_text, screenshot, wait_for_css};
 use fantoccini::Locator;
 use xinyong_test_support::TestApp;
 

@@ -24,10 +24,7 @@ use xinyong_domain::subjects::SubjectsEvent;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_test_support::{TestApp, TestResponse, assert_matches_schema};
 
-#[expect(dead_code, reason = "receipts need inclusion proofs only; consistency proofs are log_endpoints.rs's")]
-mod independent;
-
-use independent::{H, leaf, open_checkpoint, parse_vkey, root_from_inclusion, sha};
+use crate::independent::{H, leaf, open_checkpoint, parse_vkey, root_from_inclusion, sha};
 
 const LISTED_USCC: &str = "91370112MA3D8N0Q3C";
 const LISTED_NAME: &str = "济南鑫泰建筑工程有限公司";

@@ -8,9 +8,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
-mod browser;
-
-use browser::{
+use crate::browser::{
     Browser, OVERFLOW_JS, Portal, browser_available, page_text, screenshot, scroll_to, wait_for_css, wait_for_xpath,
 };
 use fantoccini::Client;
