@@ -274,6 +274,8 @@ pub struct ServerConfig {
     pub parallel_file_reads: usize,
     /// Where `/metrics` is served without a session (empty: nowhere).
     pub metrics_listen: String,
+    /// How long a running job may finish after a stop, in seconds.
+    pub stop_grace_secs: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -693,6 +695,9 @@ impl Config {
                 self.database.sqlite_cache_mib
             ));
         }
+        if !(1..=3600).contains(&self.server.stop_grace_secs) {
+            return Err(format!("配置无效：server.stop_grace_secs {} 应在 1–3600 之间", self.server.stop_grace_secs));
+        }
         if !(60..=604_800).contains(&self.indexes.snapshot_interval_secs) {
             return Err("配置无效：indexes.snapshot_interval_secs 须在 60 到 604800 秒之间".to_owned());
         }
@@ -841,5 +846,17 @@ mod tests {
         assert_eq!(config.portal.settings().unwrap().trusted_proxies.len(), 2);
         config.portal.trusted_proxies = vec!["proxy.example".into()];
         assert!(config.validate().unwrap_err().contains("portal.trusted_proxies"));
+    }
+
+    #[test]
+    fn the_stop_grace_is_bounded() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(config.server.stop_grace_secs, 10);
+        for secs in [0, 3601] {
+            config.server.stop_grace_secs = secs;
+            assert!(config.validate().unwrap_err().contains("server.stop_grace_secs"), "{secs}");
+        }
+        config.server.stop_grace_secs = 3600;
+        config.validate().unwrap();
     }
 }

@@ -98,8 +98,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
         .map_err(|e| Failure::Other(anyhow::Error::new(e).context("serving HTTP")))?;
     // Receipts answered before the stop reach the log before we exit.
     receipts.shutdown().await;
-    // A job already running finishes before the process exits.
-    let _ = jobs.await;
+    finish_jobs(jobs, Duration::from_secs(cfg.server.stop_grace_secs)).await;
     let _ = follower.await;
     // The next start loads what this process applied last.
     if let (Some(dir), Some(keeper)) = (snapshots, keeper) {
@@ -438,6 +437,20 @@ fn job_owner() -> String {
     let mut tag = [0u8; 4];
     let _ = rand::rngs::SysRng.try_fill_bytes(&mut tag);
     format!("{host}/{}/{}", std::process::id(), hex::encode(tag))
+}
+
+/// Waits up to `grace` for the jobs running at the stop. One still running
+/// then is left to be dropped with the runtime, as a crash would leave it:
+/// what it appended is whole (every append is one transaction), its claim
+/// lapses within [`xinyong_core::jobs::LEASE`] and the next start runs it
+/// again.
+async fn finish_jobs(jobs: tokio::task::JoinHandle<()>, grace: Duration) {
+    if tokio::time::timeout(grace, jobs).await.is_err() {
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "a job was still running at the stop and is left; it runs again at the next start"
+        );
+    }
 }
 
 async fn shutdown_signal() {

@@ -369,6 +369,60 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
     assert!(expiry["last_outcome"].as_str().unwrap().starts_with("ok: "), "{expiry}");
 }
 
+/// A webhook receiver that takes connections and never answers, as a
+/// receiver that hangs does; each connection is kept open and counted.
+fn silent_receiver() -> (String, Arc<Mutex<Vec<TcpStream>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let kept = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            kept.lock().unwrap().push(stream);
+        }
+    });
+    (url, held)
+}
+
+/// At a stop, a job still running gets `[server] stop_grace_secs` and is
+/// then left: here a webhook delivery waits on a receiver that never
+/// answers (the client would give up after 10 s), and `serve` exits about
+/// a second after SIGTERM with the run's claim still live, for the next
+/// start to take over once it lapses.
+#[test]
+fn a_stop_leaves_a_job_that_outlasts_the_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let (hook_url, held) = silent_receiver();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let core = rt.block_on(core_over(dir.path(), &url));
+    rt.block_on(set_up_expired_listings(&core, &hook_url));
+
+    let interval = WEBHOOK_INTERVAL_MS.to_string();
+    let env = [
+        ("XINYONG_FEEDS__WEBHOOK_INTERVAL_MS", interval.as_str()),
+        ("XINYONG_SERVER__STOP_GRACE_SECS", "1"),
+        LOOPBACK_ENV[0],
+        LOOPBACK_ENV[1],
+    ];
+    let mut server = listening(start(dir.path(), &url, &env));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while held.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the webhook was never called");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let stopped_at = Instant::now();
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.child.wait().unwrap();
+    let took = stopped_at.elapsed();
+    assert!(status.success(), "{status}");
+    assert!(took < Duration::from_secs(6), "serve waited {took:?} for the hanging delivery");
+    let run = rt.block_on(core.store().job_run("webhook_delivery")).unwrap().unwrap();
+    assert!(run.lease_until_ms > core.now().timestamp_millis(), "the left run keeps its claim: {run:?}");
+}
+
 /// A restarted server loads the search index from the snapshot the first
 /// one wrote (`[indexes] snapshot_dir`, by default `./data/indexes`) and
 /// applies what the log gained in between before it answers.
