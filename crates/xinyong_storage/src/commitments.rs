@@ -262,6 +262,9 @@ mod tests {
         let plan = store.fetch(&explain).await.expect("explain");
         let details: Vec<String> = plan.iter().map(|row| format!("{:?}", row.get(3))).collect();
         // Covering: the rows are not looked up in the table (20261210000018).
-        assert!(details.iter().any(|d| d.contains("COVERING INDEX records_commitment_bars")) && details.len() == 1, "{details:?}");
+        assert!(
+            details.iter().any(|d| d.contains("COVERING INDEX records_commitment_bars")) && details.len() == 1,
+            "{details:?}"
+        );
     }
 }

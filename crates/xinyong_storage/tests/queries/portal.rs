@@ -6,7 +6,7 @@ use xinyong_domain::collection::RecordRow;
 use xinyong_domain::lists::{ListingRow, ListingStatus};
 use xinyong_domain::projection::{Joined, Json};
 use xinyong_storage::lists::{self, PublishedFilter};
-use xinyong_storage::portal::{self, PublicRecordFilter};
+use xinyong_storage::portal::{self, PublicRecordFilter, RecordCursor};
 
 use crate::{A, B, C, P1, backends, date, dept, put, rows};
 
@@ -82,6 +82,40 @@ async fn public_record_lists_page_by_number_and_filter_by_name_or_code_on_every_
         // The keyset query applies the same filter.
         let keyset = portal::public_records(store, &text("泉润"), None, 10).await.unwrap();
         assert_eq!(ids(keyset), ["r4", "r3", "r1"], "{backend}");
+    }
+}
+
+/// The keyset pages (the API's cursor, the status map's walk over every
+/// public record) follow the numbered pages' order, ties on the decision
+/// date included, whatever the page size.
+#[tokio::test]
+async fn public_record_keyset_pages_walk_ties_in_order_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        put(
+            store,
+            rows(&[
+                record("k1", A, "济南泉润商贸有限公司", "2026-03-01"),
+                record("k2", B, "鲁泉科技有限公司", "2026-03-02"),
+                record("k3", C, "泉润100%_食品店", "2026-03-02"),
+                record("k4", A, "济南泉润商贸有限公司", "2026-03-02"),
+                record("k5", B, "鲁泉科技有限公司", "2026-03-03"),
+            ]),
+        )
+        .await;
+        let all = PublicRecordFilter { item: "CF".into(), today: "2026-11-26".into(), ..Default::default() };
+        for size in [1, 2, 3] {
+            let mut walked = Vec::new();
+            let mut cursor: Option<RecordCursor> = None;
+            loop {
+                let page = portal::public_records(store, &all, cursor.as_ref(), size).await.unwrap();
+                let Some(last) = page.last() else { break };
+                cursor = Some(RecordCursor::after(last));
+                walked.extend(ids(page));
+            }
+            assert_eq!(walked, ["k5", "k4", "k3", "k2", "k1"], "{backend}, pages of {size}");
+        }
     }
 }
 
