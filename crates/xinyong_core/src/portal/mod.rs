@@ -449,13 +449,14 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     Ok(PublicRecordPage { records, total, next, page, pages })
 }
 
-/// Every public record of catalog item `item` in publicity today, any
-/// subject (the status map), read by keyset a thousand at a time.
-pub async fn all_public_records(core: &Core, item: &str) -> Result<Vec<PublicRecord>> {
+/// Hands `each` every public record of catalog item `item` in publicity
+/// today, any subject (the status map), read by keyset a thousand at a
+/// time: one page is in memory at once, not the item's millions of rows.
+pub async fn each_public_record(core: &Core, item: &str, mut each: impl FnMut(PublicRecord)) -> Result<()> {
     const PAGE: u32 = 1_000;
     let catalog = &core.rules().catalog;
     if public_item(catalog, item).is_none() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let today = china_today(core);
     let filter = PublicRecordFilter {
@@ -467,14 +468,14 @@ pub async fn all_public_records(core: &Core, item: &str) -> Result<Vec<PublicRec
         decided_to: None,
         subject_text: None,
     };
-    let (mut all, mut cursor) = (Vec::new(), None);
+    let mut cursor = None;
     loop {
         let rows = queries::public_records(core.store(), &filter, cursor.as_ref(), PAGE).await?;
         let last = rows.len() < PAGE as usize;
         cursor = rows.last().map(RecordCursor::after);
-        all.extend(public_views(rows, catalog, &core.settings().mask, today));
+        public_views(rows, catalog, &core.settings().mask, today).into_iter().for_each(&mut each);
         if last {
-            return Ok(all);
+            return Ok(());
         }
     }
 }

@@ -109,9 +109,10 @@ async fn statuses(core: &Core) -> Result<(BTreeMap<String, SubjectStatus>, u64)>
         .map(|item| item.code().to_owned())
         .collect();
     for item in items {
-        for record in crate::portal::all_public_records(core, &item).await? {
+        crate::portal::each_public_record(core, &item, |record| {
             of(&mut all, &record.subject_uscc).records.push(status_record(&record));
-        }
+        })
+        .await?;
     }
     let log_size = core.store().log_size().await?;
     Ok((all, log_size))
