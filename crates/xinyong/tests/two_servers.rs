@@ -172,18 +172,23 @@ struct Receiver {
 }
 
 fn receiver() -> Receiver {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
     let kept = Arc::clone(&bodies);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            if let Some(body) = answer_post(stream) {
-                kept.lock().unwrap().push(body);
-            }
+    let url = hook_listener(move |stream| {
+        if let Some(body) = answer_post(stream) {
+            kept.lock().unwrap().push(body);
         }
     });
     Receiver { url, bodies }
+}
+
+/// A webhook URL on a free port whose connections, one at a time, go to
+/// `connected` on a thread of its own.
+fn hook_listener(mut connected: impl FnMut(TcpStream) + Send + 'static) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    std::thread::spawn(move || listener.incoming().flatten().for_each(&mut connected));
+    url
 }
 
 /// Reads one request (headers, then Content-Length bytes), answers 200 and
@@ -372,15 +377,9 @@ fn two_servers_expire_each_listing_once_and_deliver_each_feed_item_once() {
 /// A webhook receiver that takes connections and never answers, as a
 /// receiver that hangs does; each connection is kept open and counted.
 fn silent_receiver() -> (String, Arc<Mutex<Vec<TcpStream>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
     let kept = Arc::clone(&held);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            kept.lock().unwrap().push(stream);
-        }
-    });
+    let url = hook_listener(move |stream| kept.lock().unwrap().push(stream));
     (url, held)
 }
 
