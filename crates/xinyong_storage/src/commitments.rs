@@ -10,10 +10,9 @@ use xinyong_domain::commitments::{
     COMMITMENT_MATERIALS, COMMITMENTS, COURSE_COMPLETIONS, CommitmentMaterialRow, CommitmentRow, CommitmentStatus,
     CourseCompletionRow, INTEGRITY_COURSES, IntegrityCourseRow, PLEDGE_SCHEMES, PLEDGES, PledgeRow, PledgeSchemeRow,
 };
-use xinyong_domain::projection::{Cell, ColumnValue};
 
-use crate::sql::{Cols, Kind, Stmt, day, to_rows};
-use crate::{Result, StorageError, Store};
+use crate::sql::{Cols, Kind, Stmt, day, records_date as date, to_rows};
+use crate::{Result, Store};
 
 /// A company's commitments, the newest first (ties by id), at most `limit`;
 /// served by `commitments_uscc`.
@@ -143,12 +142,6 @@ pub async fn barring_records(store: &dyn Store, after: Option<&str>, limit: u32)
             })
         })
         .collect()
-}
-
-/// A date column of `records`, decoded as the projection decodes it.
-fn date<T: ColumnValue>(text: Option<String>) -> Result<T> {
-    T::from_cell(&text.map_or(Cell::Null, Cell::Text))
-        .map_err(|e| StorageError::Inconsistent(format!("records: {}", e.0)))
 }
 
 fn barring_records_stmt(after: Option<&str>, limit: u32) -> Stmt {

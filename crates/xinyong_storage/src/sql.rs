@@ -256,6 +256,13 @@ pub(crate) fn to_rows<R: TableRow>(rows: Vec<Vec<Value>>) -> Result<Vec<R>> {
     rows.into_iter().map(|r| Ok(R::from_cells(&to_cells(r))?)).collect()
 }
 
+/// A date column of `records` read by a narrow query, decoded as the
+/// projection decodes it.
+pub(crate) fn records_date<T: xinyong_domain::projection::ColumnValue>(text: Option<String>) -> Result<T> {
+    T::from_cell(&text.map_or(Cell::Null, Cell::Text))
+        .map_err(|e| StorageError::Inconsistent(format!("records: {}", e.0)))
+}
+
 pub(crate) fn to_cells(row: Vec<Value>) -> Vec<Cell> {
     row.into_iter().map(Cell::from).collect()
 }

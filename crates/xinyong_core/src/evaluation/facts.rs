@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use xinyong_domain::Uscc;
-use xinyong_domain::collection::{PublicityEndReason, RecordRow};
+use xinyong_domain::collection::PublicityEndReason;
 use xinyong_domain::evaluation::{ExternalGradeRow, Fact, FactKeys, FactSource, day_number};
 use xinyong_domain::inspections::{InspectionTargetRow, InspectionTaskRow, TaskStatus};
 use xinyong_domain::lists::{BanRow, InterviewRow, ListingRow};
@@ -18,6 +18,7 @@ use xinyong_domain::objections::{ObjectionStatus, RecordObjectionRow};
 use xinyong_domain::registrations::{RegistrationRow, RegistrationStatus};
 use xinyong_domain::subjects::{SubjectRow, SubjectStatus};
 use xinyong_storage::Store;
+use xinyong_storage::evaluation::{RecordFact, record_facts};
 
 use crate::error::Result;
 
@@ -127,7 +128,7 @@ impl FactsBuilder {
         self.disputed.insert(record_id);
     }
 
-    pub fn add_record(&mut self, row: &RecordRow) {
+    pub fn add_record(&mut self, row: &RecordFact) {
         if row.subject_kind == "natural_person"
             || !self.index.contains_key(&row.subject_key)
             || self.disputed.contains(&row.id)
@@ -142,7 +143,7 @@ impl FactsBuilder {
             return;
         }
         let class = row.severity.as_deref().unwrap_or("none");
-        self.add(&row.subject_key.clone(), FactSource::Record, class, &row.item, row.decision_date);
+        self.add(&row.subject_key, FactSource::Record, class, &row.item, row.decision_date);
     }
 
     pub fn add_listing(&mut self, row: &ListingRow, today: NaiveDate) {
@@ -228,7 +229,9 @@ impl FactsBuilder {
     }
 }
 
-/// Every active organisation and its facts, read in one pass over each table.
+/// Every active organisation and its facts, read in one pass over each
+/// table. Call it on a snapshot (`Store::snapshot`): the records are walked
+/// in storage order, which only a snapshot keeps still.
 pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts> {
     let mut b = FactsBuilder::default();
     let mut scan = store.scan::<SubjectRow>(SCAN_PAGE);
@@ -242,8 +245,8 @@ pub async fn gather_all(store: &dyn Store, today: NaiveDate) -> Result<CityFacts
     while let Some(page) = scan.next_page().await? {
         page.into_iter().filter(|o| o.status == ObjectionStatus::Open).for_each(|o| b.add_disputed(o.record_id));
     }
-    let mut scan = store.scan::<RecordRow>(SCAN_PAGE);
-    while let Some(page) = scan.next_page().await? {
+    let mut walk = record_facts(store, SCAN_PAGE);
+    while let Some(page) = walk.next_page().await? {
         page.iter().for_each(|r| b.add_record(r));
     }
     let mut scan = store.scan::<ListingRow>(SCAN_PAGE);
@@ -291,7 +294,7 @@ pub async fn gather_some(store: &dyn Store, usccs: &[Uscc], today: NaiveDate) ->
             b.add_disputed(id);
         }
         for r in xinyong_storage::collection::records_of_subject(store, uscc, PER_SUBJECT_LIMIT).await? {
-            b.add_record(&r);
+            b.add_record(&RecordFact::from(&r));
         }
         for r in xinyong_storage::lists::listings_of_subject(store, uscc.as_str(), PER_SUBJECT_LIMIT).await? {
             b.add_listing(&r, today);

@@ -57,8 +57,6 @@ impl Default for EvaluationSettings {
 pub const GRADES_PER_EVENT: usize = 1_000;
 /// Events per append: one transaction holds the writer for a bounded time.
 const EVENTS_PER_APPEND: usize = 10;
-/// How often the inputs are read again when the log grew while reading.
-const READ_ATTEMPTS: usize = 3;
 /// Subjects an incremental run re-scores at most; more, and it runs in full.
 const INCREMENTAL_LIMIT: u32 = 50_000;
 
@@ -167,22 +165,17 @@ pub async fn evaluate(core: &Core, scope: &Scope) -> Result<Vec<RunSummary>> {
     Ok(summaries)
 }
 
-/// Reads the facts with the log size they reflect: when the log grew while
-/// reading, reads again (a grade names the inputs it was computed from).
+/// Reads the facts with the log size they reflect (a grade names the inputs
+/// it was computed from): both from one snapshot, so appends made meanwhile
+/// are in neither.
 async fn read_inputs(core: &Core, scope: &Scope, today: NaiveDate) -> Result<(CityFacts, u64)> {
-    let mut attempt = 0;
-    loop {
-        let before = core.store().log_size().await?;
-        let facts = match scope {
-            Scope::All => gather_all(core.store(), today).await?,
-            Scope::Some(usccs) => gather_some(core.store(), usccs, today).await?,
-        };
-        let after = core.store().log_size().await?;
-        attempt += 1;
-        if before == after || attempt >= READ_ATTEMPTS {
-            return Ok((facts, after));
-        }
-    }
+    let snapshot = core.store().snapshot().await?;
+    let size = snapshot.log_size().await?;
+    let facts = match scope {
+        Scope::All => gather_all(snapshot.as_ref(), today).await?,
+        Scope::Some(usccs) => gather_some(snapshot.as_ref(), usccs, today).await?,
+    };
+    Ok((facts, size))
 }
 
 async fn current_grades(
