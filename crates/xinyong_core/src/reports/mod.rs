@@ -86,7 +86,8 @@ pub async fn issue(core: &Core, uscc: &Uscc, version: ReportVersion, channel: Ch
             format!("该主体有 {} 条公示记录，超过单份信用报告的上限 {MAX_REPORT_RECORDS} 条", shown.len()),
         ));
     }
-    let committed = core.status_map_for(&status_map::status_of_profile(&profile)).await?;
+    let status = status_map::status_of_profile(&profile);
+    let committed = core.status_map_for(&status).await?;
     let ended = full::ended_records(core, uscc, version).await?;
     let needed = shown
         .iter()
@@ -120,7 +121,7 @@ pub async fn issue(core: &Core, uscc: &Uscc, version: ReportVersion, channel: Ch
         checkpoint: checkpoint_note,
         records,
         lists: profile.memberships.iter().map(listing).collect(),
-        status: status_map::status_part(core, &committed, uscc, checkpoint_size).await?,
+        status: status_map::status_part(core, &committed, &status, checkpoint_size).await?,
         pledges: pledges(core, uscc).await?,
         grades: grades(&profile.grades),
     };

@@ -6,19 +6,20 @@
 //! no penalty in publicity") is a proof of absence, not an assertion.
 //!
 //! The map is rebuilt from the projections when it is committed; the last
-//! one is kept in memory with its values so that a report's proof costs a
+//! one is kept in memory (keys and value digests, not the values: a report
+//! brings its subject's value, computed as the portal shows it, and the
+//! digest says whether the map holds it) so that a report's proof costs a
 //! lookup. It is committed again when a report finds its subject's status
 //! changed since (or the day changed, since publicity ends by date), and by
 //! the job `status_map` once a day, so that an idle city's map stays current.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use xinyong_domain::Uscc;
 use xinyong_domain::collection::catalog::Category;
 use xinyong_domain::event::{Actor, NewEvent};
 use xinyong_domain::reports::{ReportsEvent, StatusMapCommitment};
@@ -46,14 +47,13 @@ pub struct CommittedStatusMap {
     pub as_of: NaiveDate,
     pub log_size: u64,
     map: SparseMap,
-    /// USCC → the committed value (JSON text), for subjects in the map.
-    values: HashMap<String, String>,
 }
 
 impl CommittedStatusMap {
-    /// The value `uscc` maps to, `None` when it is not in the map.
-    pub fn value_of(&self, uscc: &str) -> Option<&str> {
-        self.values.get(uscc).map(String::as_str)
+    /// Whether `uscc` maps to `value` (`None`: it is not in the map).
+    pub fn holds(&self, uscc: &str, value: Option<&str>) -> bool {
+        let digest: Option<[u8; 32]> = value.map(|v| Sha256::digest(v.as_bytes()).into());
+        self.map.get(&map_key(uscc.as_bytes())) == digest.as_ref()
     }
 
     pub fn subjects(&self) -> usize {
@@ -121,12 +121,10 @@ async fn statuses(core: &Core) -> Result<(BTreeMap<String, SubjectStatus>, u64)>
 /// Builds today's map. Returns it with its commitment body (not yet logged).
 async fn build(core: &Core) -> Result<(CommittedStatusMap, StatusMapCommitment)> {
     let (statuses, log_size) = statuses(core).await?;
-    let mut values = HashMap::with_capacity(statuses.len());
     let mut pairs = Vec::with_capacity(statuses.len());
     for (uscc, status) in statuses {
         let Some(value) = status.sorted().committed_value() else { continue };
         pairs.push((map_key(uscc.as_bytes()), Sha256::digest(value.as_bytes()).into()));
-        values.insert(uscc, value);
     }
     let map = SparseMap::new(pairs);
     let as_of = china_today(core);
@@ -137,7 +135,7 @@ async fn build(core: &Core) -> Result<(CommittedStatusMap, StatusMapCommitment)>
         log_size,
         subjects: map.len() as u64,
     };
-    Ok((CommittedStatusMap { index: 0, as_of, log_size, map, values }, commitment))
+    Ok((CommittedStatusMap { index: 0, as_of, log_size, map }, commitment))
 }
 
 /// Commits today's map unless the latest commitment already has its root
@@ -166,9 +164,8 @@ impl Core {
     pub async fn status_map_for(&self, wanted: &SubjectStatus) -> Result<Arc<CommittedStatusMap>> {
         let mut cached = self.status_map.lock().await;
         let wanted_value = wanted.committed_value();
-        let holds = |m: &CommittedStatusMap| {
-            m.as_of == china_today(self) && m.value_of(&wanted.uscc) == wanted_value.as_deref()
-        };
+        let holds =
+            |m: &CommittedStatusMap| m.as_of == china_today(self) && m.holds(&wanted.uscc, wanted_value.as_deref());
         if let Some(m) = cached.as_ref().filter(|m| holds(m)) {
             return Ok(Arc::clone(m));
         }
@@ -192,15 +189,19 @@ impl Core {
     }
 }
 
-/// The report's status part for `uscc`: the commitment entry with its
-/// inclusion proof to `checkpoint_size` and its disclosures, the value and
-/// the map proof.
+/// The report's status part for `status` (what `status_map_for` found the
+/// map holds): the commitment entry with its inclusion proof to
+/// `checkpoint_size` and its disclosures, the value and the map proof.
 pub async fn status_part(
     core: &Core,
     committed: &CommittedStatusMap,
-    uscc: &Uscc,
+    status: &SubjectStatus,
     checkpoint_size: u64,
 ) -> Result<ReportStatus> {
+    let value = status.committed_value();
+    if !committed.holds(&status.uscc, value.as_deref()) {
+        return Err(CoreError::Log(format!("状态图谱未包含主体 {} 的当前状态", status.uscc)));
+    }
     let index = committed.index;
     let stored = core.store().events_from(index, 1).await?.into_iter().next().filter(|e| e.seq as u64 == index);
     let broken = || CoreError::Log(format!("第 {index} 条日志（状态图谱承诺）无法读取"));
@@ -209,7 +210,7 @@ pub async fn status_part(
     let body = stored.body.as_deref().ok_or_else(broken)?;
     let disclosures = xinyong_domain::log::disclosure::disclosures(&salt, body.as_bytes()).map_err(|_| broken())?;
     let proof = core.inclusion_proof_at(index, checkpoint_size).await?;
-    let map_proof = committed.map.prove(&map_key(uscc.as_str().as_bytes()));
+    let map_proof = committed.map.prove(&map_key(status.uscc.as_bytes()));
     Ok(ReportStatus {
         commitment: ReportEntry {
             index,
@@ -217,7 +218,7 @@ pub async fn status_part(
             proof: proof.iter().map(|h| BASE64.encode(h)).collect(),
             disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
         },
-        value: committed.value_of(uscc.as_str()).map(str::to_owned),
+        value,
         proof: StatusProof {
             siblings: map_proof.siblings.iter().map(|h| BASE64.encode(h)).collect(),
             leaf: map_proof
