@@ -8,7 +8,7 @@ pub mod external;
 pub mod facts;
 pub mod view;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -128,19 +128,13 @@ pub async fn evaluate(core: &Core, scope: &Scope) -> Result<Vec<RunSummary>> {
     let mut summaries = Vec::new();
     for model in rules.models.values() {
         let scores = score_all(model, &facts, today, cores());
-        let current = current_grades(core, model, &facts, scope).await?;
+        let unchanged = unchanged_grades(core, model, &facts, &scores, scope).await?;
         let given: Vec<GradeGiven> = facts
             .subjects
             .iter()
             .zip(scores)
-            .filter(|(uscc, s)| {
-                current.get(uscc.as_str()).is_none_or(|c| {
-                    c.model_version != model.version
-                        || c.score_centi != s.score_centi
-                        || c.grade != s.grade(model)
-                        || !s.same_reasons(model, &c.reasons.0)
-                })
-            })
+            .zip(unchanged)
+            .filter_map(|(scored, unchanged)| (!unchanged).then_some(scored))
             .filter_map(|(uscc, s)| {
                 Some(GradeGiven {
                     uscc: Uscc::parse(uscc).ok()?,
@@ -178,31 +172,45 @@ async fn read_inputs(core: &Core, scope: &Scope, today: NaiveDate) -> Result<(Ci
     Ok((facts, size))
 }
 
-async fn current_grades(
+/// Which of `facts.subjects` already hold the grade `scores` gives them
+/// (same model version, score, grade and reasons): those are not written
+/// again. The current grades are compared as they are read, not collected:
+/// at a million subjects they took about 400 MB.
+async fn unchanged_grades(
     core: &Core,
     model: &ScorecardModel,
     facts: &CityFacts,
+    scores: &[Scored],
     scope: &Scope,
-) -> Result<HashMap<String, GradeRow>> {
+) -> Result<Vec<bool>> {
     let name = model.name.to_string();
-    let mut current = HashMap::new();
+    let mut unchanged = vec![false; facts.len()];
+    let mut compare = |current: &GradeRow| {
+        // `facts.subjects` are in USCC order.
+        let Ok(i) = facts.subjects.binary_search_by(|s| s.as_str().cmp(current.uscc.as_str())) else { return };
+        let (Some(s), Some(same)) = (scores.get(i), unchanged.get_mut(i)) else { return };
+        *same = current.model_version == model.version
+            && current.score_centi == s.score_centi
+            && current.grade == s.grade(model)
+            && s.same_reasons(model, &current.reasons.0);
+    };
     match scope {
         Scope::All => {
             let mut scan = core.store().scan::<GradeRow>(5_000);
             while let Some(page) = scan.next_page().await? {
-                current.extend(page.into_iter().filter(|r| r.model == name).map(|r| (r.uscc.as_str().to_owned(), r)));
+                page.iter().filter(|r| r.model == name).for_each(&mut compare);
             }
         }
         Scope::Some(_) => {
             for uscc in &facts.subjects {
                 let Ok(parsed) = Uscc::parse(uscc) else { continue };
                 if let Some(row) = core.store().get(GradeRow::key(&parsed, &name)).await? {
-                    current.insert(uscc.clone(), row);
+                    compare(&row);
                 }
             }
         }
     }
-    Ok(current)
+    Ok(unchanged)
 }
 
 async fn write_grades(
