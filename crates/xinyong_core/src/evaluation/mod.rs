@@ -174,8 +174,9 @@ async fn read_inputs(core: &Core, scope: &Scope, today: NaiveDate) -> Result<(Ci
 
 /// Which of `facts.subjects` already hold the grade `scores` gives them
 /// (same model version, score, grade and reasons): those are not written
-/// again. The current grades are compared as they are read, not collected:
-/// at a million subjects they took about 400 MB.
+/// again. The current grades are compared as they are read, not collected
+/// into a map: with 950,209 graded subjects, that map was about half of the
+/// run's peak memory (docs/PERFORMANCE.md).
 async fn unchanged_grades(
     core: &Core,
     model: &ScorecardModel,
