@@ -9,7 +9,8 @@ use xinyong_domain::collection::RecordRow;
 use xinyong_domain::evaluation::{EXTERNAL_GRADES, ExternalGradeRow, GRADE_HISTORY, GRADES, GradeHistoryRow, GradeRow};
 
 use crate::sql::{Cols, Kind, Stmt, day, records_date, to_rows};
-use crate::{Backend, Result, StorageError, Store};
+use crate::storage_order::{RecordsInStorageOrder, RecordsQuery};
+use crate::{Result, Store};
 
 /// What a credit evaluation reads of a record: the columns its facts
 /// depend on, without the record's `fields`.
@@ -40,138 +41,45 @@ impl From<&RecordRow> for RecordFact {
 }
 
 /// Every record once, in the order the database stores them, about `page`
-/// at a time: what a full evaluation reads.
-///
-/// Not in key order on purpose. Record ids are hashes, so a walk by id
-/// visits the table at random: at ten million records (8.4 GB) that read
-/// most of the file in random order and took minutes, where the same rows
-/// in storage order take seconds. SQLite walks by `rowid`; PostgreSQL by
-/// ranges of heap blocks (`ctid`, a TID range scan, PostgreSQL 14 and
-/// later), each of `page / 8` blocks, so a page holds at most that many
-/// blocks' rows whatever their size.
-///
-/// Run it on a [`Store::snapshot`]: between two statements outside one, an
-/// updated row can move (PostgreSQL writes a new version elsewhere in the
-/// heap) and be read twice or not at all, and PostgreSQL's walk ends at the
-/// table's size when it began.
+/// at a time: what a full evaluation reads. Run it on a
+/// [`Store::snapshot`]; `storage_order` says why this order, and why only
+/// there.
 pub fn record_facts(store: &dyn Store, page: u32) -> RecordFactWalk<'_> {
-    RecordFactWalk { store, page: page.max(8), next: 0, end_block: None, done: false }
+    let query = RecordsQuery {
+        what: "record facts",
+        columns: "id, subject_kind, subject_key, item, decision_date, severity, non_public_reason",
+        condition: "TRUE",
+        args: Vec::new(),
+    };
+    RecordFactWalk { rows: RecordsInStorageOrder::new(store, query, page) }
 }
 
 /// The walk of [`record_facts`].
 #[derive(Debug)]
 pub struct RecordFactWalk<'s> {
-    store: &'s dyn Store,
-    page: u32,
-    /// SQLite: the last `rowid` read; PostgreSQL: the next block to read.
-    next: i64,
-    /// PostgreSQL: the table's size in blocks, read at the first page.
-    end_block: Option<i64>,
-    done: bool,
+    rows: RecordsInStorageOrder<'s>,
 }
 
-/// The columns of [`RecordFact`], in the order a packed row holds them
-/// after the row's place (`rowid` on SQLite, 0 on PostgreSQL).
-macro_rules! record_fact_columns {
-    () => {
-        "id, subject_kind, subject_key, item, decision_date, severity, non_public_reason"
-    };
-}
+/// A row of [`record_facts`], in the order of its columns.
+type PackedRecordFact = (String, String, String, String, String, Option<String>, Option<String>);
 
 impl RecordFactWalk<'_> {
     /// The next page; `None` once every record was read.
     pub async fn next_page(&mut self) -> Result<Option<Vec<RecordFact>>> {
-        while !self.done {
-            let rows = match self.store.backend() {
-                Backend::Sqlite => self.next_sqlite_page().await?,
-                Backend::Postgres => self.next_postgres_page().await?,
-            };
-            // A PostgreSQL range can hold no live row; the walk goes on.
-            if !rows.is_empty() {
-                return Ok(Some(rows));
-            }
-        }
-        Ok(None)
-    }
-
-    async fn next_sqlite_page(&mut self) -> Result<Vec<RecordFact>> {
-        let stmt = Stmt::new(concat!(
-            "SELECT json_group_array(json_array(rowid, ",
-            record_fact_columns!(),
-            ") ORDER BY rowid) FROM (SELECT rowid, ",
-            record_fact_columns!(),
-            " FROM records WHERE rowid > $1 ORDER BY rowid LIMIT $2) AS page"
-        ))
-        .arg(self.next)
-        .arg(i64::from(self.page))
-        .returns(&[Kind::Text]);
-        let (places, rows) = record_fact_page(self.store.fetch(&stmt).await?)?;
-        self.done = rows.len() < self.page as usize;
-        if let Some(last) = places.last() {
-            self.next = *last;
-        }
-        Ok(rows)
-    }
-
-    async fn next_postgres_page(&mut self) -> Result<Vec<RecordFact>> {
-        let end = match self.end_block {
-            Some(end) => end,
-            None => {
-                let size = Stmt::new("SELECT pg_relation_size('records') / current_setting('block_size')::bigint")
-                    .returns(&[Kind::Int]);
-                let row = self.store.fetch(&size).await?.into_iter().next().unwrap_or_default();
-                *self.end_block.insert(Cols::new(row, "size of records in blocks").int()?)
-            }
-        };
-        let from = self.next;
-        let to = from.saturating_add(i64::from(self.page / 8));
-        self.next = to;
-        self.done = to >= end;
-        if from >= end {
-            return Ok(Vec::new());
-        }
-        let stmt = Stmt::new(concat!(
-            "SELECT json_agg(json_build_array(0, ",
-            record_fact_columns!(),
-            "))::text FROM records ",
-            "WHERE ctid >= format('(%s,0)', $1::bigint)::tid AND ctid < format('(%s,0)', $2::bigint)::tid"
-        ))
-        .arg(from)
-        .arg(to)
-        .returns(&[Kind::Text]);
-        Ok(record_fact_page(self.store.fetch(&stmt).await?)?.1)
-    }
-}
-
-/// One row of a packed page: its place, then the columns of
-/// `record_fact_columns!`.
-type PackedRecordFact = (i64, String, String, String, String, String, Option<String>, Option<String>);
-
-/// The places and rows of a page packed into one JSON array (see
-/// `rows::packed`: row by row, the drivers cost more than the database).
-fn record_fact_page(result: Vec<Vec<crate::sql::Value>>) -> Result<(Vec<i64>, Vec<RecordFact>)> {
-    let text = match result.into_iter().next().and_then(|row| row.into_iter().next()) {
-        Some(crate::sql::Value::Text(text)) => text,
-        // No rows: an empty array, or NULL from PostgreSQL's `json_agg`.
-        _ => return Ok((Vec::new(), Vec::new())),
-    };
-    let packed: Vec<PackedRecordFact> = serde_json::from_str(&text)
-        .map_err(|e| StorageError::Inconsistent(format!("records: packed page of record facts: {e}")))?;
-    let mut places = Vec::with_capacity(packed.len());
-    let mut rows = Vec::with_capacity(packed.len());
-    for (place, id, subject_kind, subject_key, item, decision_date, severity, non_public_reason) in packed {
-        places.push(place);
-        rows.push(RecordFact {
-            id,
-            subject_kind,
-            subject_key,
-            item,
-            decision_date: records_date(Some(decision_date))?,
-            severity,
-            non_public_reason,
+        let Some(page) = self.rows.next_page::<PackedRecordFact>().await? else { return Ok(None) };
+        let facts = page.into_iter().map(|(id, subject_kind, subject_key, item, decision_date, severity, reason)| {
+            Ok(RecordFact {
+                id,
+                subject_kind,
+                subject_key,
+                item,
+                decision_date: records_date(Some(decision_date))?,
+                severity,
+                non_public_reason: reason,
+            })
         });
+        Ok(Some(facts.collect::<Result<_>>()?))
     }
-    Ok((places, rows))
 }
 
 /// A subject's current grade under every model, by model name.

@@ -22,6 +22,7 @@ mod sessions;
 mod snapshot;
 mod sql;
 pub mod sqlite;
+mod storage_order;
 
 pub mod agencies;
 pub mod auth;

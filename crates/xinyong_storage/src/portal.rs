@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use xinyong_domain::Uscc;
 use xinyong_domain::collection::{RECORDS, RecordRow};
 
-use crate::sql::{Cols, Kind, Stmt, contains_pattern, day, to_rows};
-use crate::{Result, Store};
+use crate::sql::{Arg, Cols, Kind, Stmt, contains_pattern, day, to_rows};
+use crate::storage_order::{RecordsInStorageOrder, RecordsQuery};
+use crate::{Result, StorageError, Store};
 
 /// Which `records` rows the public record lists (双公示) show: records of
 /// one catalog item about a legal person, marked public, whose publicity
@@ -103,6 +104,52 @@ pub async fn public_records(
     }
     let stmt = stmt.push(" ORDER BY decision_date DESC, id DESC LIMIT ").bind(i64::from(limit));
     to_rows(store.fetch(&stmt).await?)
+}
+
+/// A record in publicity, as the status map holds it (see [`in_publicity`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InPublicity {
+    pub id: String,
+    /// The organisation's USCC.
+    pub subject_key: String,
+    /// The log index of the record's current version.
+    pub seq: u64,
+}
+
+/// Every record of `item` that [`public_records`] lists on `today` (its
+/// `filter` with only `item` and `today`), in storage order, about `page`
+/// at a time: what the status map reads. Run it on a [`Store::snapshot`]
+/// (the walk is the evaluation's, `evaluation::record_facts`).
+pub fn in_publicity<'s>(store: &'s dyn Store, item: &str, today: NaiveDate, page: u32) -> InPublicityWalk<'s> {
+    let query = RecordsQuery {
+        what: "records in publicity",
+        columns: "id, subject_key, seq",
+        // `PUBLIC_RECORDS_WHERE` without its optional filters: a contract
+        // story checks that both select the same rows.
+        condition: "public = 1 AND subject_kind = 'legal_person' AND item = $3 \
+            AND window_start IS NOT NULL AND window_start <= $4 AND (latest_end IS NULL OR latest_end > $4)",
+        args: vec![Arg::from(item), Arg::from(day(today))],
+    };
+    InPublicityWalk { rows: RecordsInStorageOrder::new(store, query, page) }
+}
+
+/// The walk of [`in_publicity`].
+#[derive(Debug)]
+pub struct InPublicityWalk<'s> {
+    rows: RecordsInStorageOrder<'s>,
+}
+
+impl InPublicityWalk<'_> {
+    /// The next page; `None` once every record was read.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<InPublicity>>> {
+        let Some(page) = self.rows.next_page::<(String, String, i64)>().await? else { return Ok(None) };
+        let rows = page.into_iter().map(|(id, subject_key, seq)| {
+            let seq =
+                u64::try_from(seq).map_err(|_| StorageError::Inconsistent(format!("records: {id}: seq {seq}")))?;
+            Ok(InPublicity { id, subject_key, seq })
+        });
+        Ok(Some(rows.collect::<Result<_>>()?))
+    }
 }
 
 /// Records matching `filter` in the order of [`public_records`], the

@@ -449,37 +449,6 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     Ok(PublicRecordPage { records, total, next, page, pages })
 }
 
-/// Hands `each` every public record of catalog item `item` in publicity
-/// today, any subject (the status map), read by keyset a thousand at a
-/// time: one page is in memory at once, not the item's millions of rows.
-pub async fn each_public_record(core: &Core, item: &str, mut each: impl FnMut(PublicRecord)) -> Result<()> {
-    const PAGE: u32 = 1_000;
-    let catalog = &core.rules().catalog;
-    if public_item(catalog, item).is_none() {
-        return Ok(());
-    }
-    let today = china_today(core);
-    let filter = PublicRecordFilter {
-        item: item.to_owned(),
-        today: today.format("%Y-%m-%d").to_string(),
-        department: None,
-        division_prefix: None,
-        decided_from: None,
-        decided_to: None,
-        subject_text: None,
-    };
-    let mut cursor = None;
-    loop {
-        let rows = queries::public_records(core.store(), &filter, cursor.as_ref(), PAGE).await?;
-        let last = rows.len() < PAGE as usize;
-        cursor = rows.last().map(RecordCursor::after);
-        public_views(rows, catalog, &core.settings().mask, today).into_iter().for_each(&mut each);
-        if last {
-            return Ok(());
-        }
-    }
-}
-
 /// The opening of an entry's body commitment: anyone can recompute
 /// `SHA-256(salt ‖ body)` and compare it with the entry's `body` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -212,7 +212,9 @@ impl SubjectStatus {
         self.lists.sort_by(|a, b| {
             (&a.listed_on, &a.decision_no, &a.list_code).cmp(&(&b.listed_on, &b.decision_no, &b.list_code))
         });
-        self.records.sort_by_key(|r| r.index);
+        // Then by id: a sort that depends on the order rows were read in
+        // would give the same statuses another root.
+        self.records.sort_by(|a, b| (a.index, &a.id).cmp(&(b.index, &b.id)));
         self
     }
 

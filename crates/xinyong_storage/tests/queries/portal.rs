@@ -85,8 +85,7 @@ async fn public_record_lists_page_by_number_and_filter_by_name_or_code_on_every_
     }
 }
 
-/// The keyset pages (the API's cursor, the status map's walk over every
-/// public record) follow the numbered pages' order, ties on the decision
+/// The keyset pages (the API's cursor) follow the numbered pages' order, ties on the decision
 /// date included, whatever the page size.
 #[tokio::test]
 async fn public_record_keyset_pages_walk_ties_in_order_on_every_backend() {
@@ -116,6 +115,58 @@ async fn public_record_keyset_pages_walk_ties_in_order_on_every_backend() {
             }
             assert_eq!(walked, ["k5", "k4", "k3", "k2", "k1"], "{backend}, pages of {size}");
         }
+    }
+}
+
+/// The status map's walk in storage order selects what the portal lists:
+/// every condition of the public record list, met and not met.
+#[tokio::test]
+async fn records_in_publicity_are_the_public_records_listed_today_on_every_backend() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let mut written = vec![
+            record("p1", A, "济南泉润商贸有限公司", "2026-03-01"),
+            record("p2", B, "鲁泉科技有限公司", "2026-03-02"),
+            record("p3", C, "泉润100%_食品店", "2026-03-03"),
+            // A natural person's record.
+            record("p4", P1, "泉润某", "2026-03-04"),
+        ];
+        let variants: [fn(&mut RecordRow); 6] = [
+            |r| r.public = false,
+            |r| r.item = "XK".to_owned(),
+            |r| r.window_start = None,
+            |r| r.window_start = Some(date("2026-11-27")),
+            |r| r.latest_end = Some(date("2026-11-26")),
+            |r| r.latest_end = Some(date("2026-11-27")),
+        ];
+        for (i, change) in variants.iter().enumerate() {
+            let mut r = record(&format!("v{i}"), A, "济南泉润商贸有限公司", "2026-03-05");
+            change(&mut r);
+            written.push(r);
+        }
+        for (i, r) in written.iter_mut().enumerate() {
+            r.seq = 10 + i as u64;
+        }
+        put(store, rows(&written)).await;
+        let today = date("2026-11-26");
+        let all = PublicRecordFilter { item: "CF".into(), today: "2026-11-26".into(), ..Default::default() };
+        let mut listed = portal::public_records(store, &all, None, 100).await.unwrap();
+        listed.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(ids(listed.clone()), ["p1", "p2", "p3", "v5"], "{backend}");
+
+        let snapshot = store.snapshot().await.unwrap();
+        let mut walk = portal::in_publicity(snapshot.as_ref(), "CF", today, 8);
+        let mut walked = Vec::new();
+        while let Some(page) = walk.next_page().await.unwrap() {
+            walked.extend(page);
+        }
+        walked.sort_by(|a, b| a.id.cmp(&b.id));
+        let want: Vec<portal::InPublicity> = listed
+            .iter()
+            .map(|r| portal::InPublicity { id: r.id.clone(), subject_key: r.subject_key.clone(), seq: r.seq })
+            .collect();
+        assert_eq!(walked, want, "{backend}");
     }
 }
 
