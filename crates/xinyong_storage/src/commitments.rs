@@ -242,18 +242,7 @@ mod tests {
     async fn barring_records_walk_their_partial_index() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = crate::SqliteStore::open(&dir.path().join("plan.db")).await.expect("open");
-        let query = barring_records_stmt(Some("R1"), 100);
-        let mut explain = Stmt::assembled(format!("EXPLAIN QUERY PLAN {}", query.text())).returns(&[
-            Kind::Int,
-            Kind::Int,
-            Kind::Int,
-            Kind::Text,
-        ]);
-        for arg in query.args() {
-            explain = explain.arg(arg.clone());
-        }
-        let plan = store.fetch(&explain).await.expect("explain");
-        let details: Vec<String> = plan.iter().map(|row| format!("{:?}", row.get(3))).collect();
+        let details = crate::sql::sqlite_plan(&store, &barring_records_stmt(Some("R1"), 100)).await;
         // Covering: the rows are not looked up in the table (20261210000018).
         assert!(
             details.iter().any(|d| d.contains("COVERING INDEX records_commitment_bars")) && details.len() == 1,

@@ -263,6 +263,21 @@ pub(crate) fn records_date<T: xinyong_domain::projection::ColumnValue>(text: Opt
         .map_err(|e| StorageError::Inconsistent(format!("records: {}", e.0)))
 }
 
+/// The `detail` of each step of SQLite's `EXPLAIN QUERY PLAN` for `stmt`,
+/// with its arguments: what the plan tests assert on.
+#[cfg(test)]
+pub(crate) async fn sqlite_plan(store: &dyn crate::Store, stmt: &Stmt) -> Vec<String> {
+    let explain = Stmt::assembled(format!("EXPLAIN QUERY PLAN {}", stmt.text())).returns(&[
+        Kind::Int,
+        Kind::Int,
+        Kind::Int,
+        Kind::Text,
+    ]);
+    let explain = stmt.args().iter().cloned().fold(explain, Stmt::arg);
+    let plan = store.fetch(&explain).await.expect("explain");
+    plan.iter().map(|row| format!("{:?}", row.get(3))).collect()
+}
+
 pub(crate) fn to_cells(row: Vec<Value>) -> Vec<Cell> {
     row.into_iter().map(Cell::from).collect()
 }

@@ -150,17 +150,7 @@ mod tests {
             args: vec![Arg::from("CF")],
         };
         let page = RecordsInStorageOrder::new(&store, query, 100).sqlite_page();
-        let mut explain = Stmt::assembled(format!("EXPLAIN QUERY PLAN {}", page.text())).returns(&[
-            Kind::Int,
-            Kind::Int,
-            Kind::Int,
-            Kind::Text,
-        ]);
-        for arg in page.args() {
-            explain = explain.arg(arg.clone());
-        }
-        let plan = store.fetch(&explain).await.expect("explain");
-        let details: Vec<String> = plan.iter().map(|row| format!("{:?}", row.get(3))).collect();
+        let details = crate::sql::sqlite_plan(&store, &page).await;
         assert!(
             details.iter().any(|d| d.contains("SEARCH records USING INTEGER PRIMARY KEY (rowid>?)")),
             "{details:?}"
