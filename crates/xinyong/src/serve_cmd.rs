@@ -46,6 +46,10 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     prepare(&core, args.demo).await?;
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Usage(format!("无法监听 {addr}:{e}")))?;
+    // Registered now, not when the server first polls it: from here on the
+    // port accepts connections, and a SIGTERM that came before the server
+    // ran would otherwise kill the process instead of stopping it.
+    let stop_signal = shutdown_signal();
     let (stop_tx, stop_rx) = watch::channel(false);
     let snapshots = cfg.indexes.snapshot_dir().map(Path::to_owned);
     let (search, checks, snapshot_size) = build_indexes(&cfg, &core).await?;
@@ -90,7 +94,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> CmdResult {
     tracing::info!(%addr, database = %xinyong_storage::postgres::redact(&url), "serving");
     eprintln!("xinyong: serving http://{addr}/");
     let shutdown = async move {
-        shutdown_signal().await;
+        stop_signal.await;
         let _ = stop_tx.send(true);
     };
     xinyong_server::serve(listener, state, shutdown)
@@ -453,24 +457,38 @@ async fn finish_jobs(jobs: tokio::task::JoinHandle<()>, grace: Duration) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers SIGTERM and SIGINT (Ctrl-C) at once and returns what waits for
+/// either; a signal that arrives before it is awaited is kept, not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let mut signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        [signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok()]
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let [term, interrupt] = &mut signals;
+            tokio::select! {
+                _ = received(term) => {}
+                _ = received(interrupt) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
+}
+
+/// Waits for `signal`; forever when it could not be registered.
+#[cfg(unix)]
+async fn received(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }

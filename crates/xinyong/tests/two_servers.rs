@@ -422,6 +422,22 @@ fn a_stop_leaves_a_job_that_outlasts_the_grace() {
     assert!(run.lease_until_ms > core.now().timestamp_millis(), "the left run keeps its claim: {run:?}");
 }
 
+/// A SIGTERM as soon as the port accepts connections (the indexes may still
+/// be building) is a stop like any other: `serve` finishes and exits 0
+/// instead of dying by the signal.
+#[test]
+fn a_stop_as_soon_as_the_port_opens_is_graceful() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(core_over(dir.path(), &url));
+    let mut server = listening(start(dir.path(), &url, &LOOPBACK_ENV));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
 /// A restarted server loads the search index from the snapshot the first
 /// one wrote (`[indexes] snapshot_dir`, by default `./data/indexes`) and
 /// applies what the log gained in between before it answers.
