@@ -106,7 +106,6 @@ impl CityFacts {
         for w in starts.windows(2) {
             facts[w[0]..w[1]].sort_unstable();
         }
-        facts.shrink_to_fit();
         CityFacts { keys, subjects, offsets: starts, facts }
     }
 
