@@ -247,7 +247,7 @@ impl Default for ReportsConfig {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
-    /// SQLite: connections in the pool.
+    /// SQLite: connections in the pool (appends have one more of their own).
     pub sqlite_connections: u32,
     /// SQLite: page cache of all connections together, MiB.
     pub sqlite_cache_mib: u32,

@@ -281,8 +281,9 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     open_tuned(url, SqliteTuning::default()).await
 }
 
-/// How a SQLite database is opened: the pool's size, and the page cache its
-/// connections share (each gets `cache_mib / connections`, at least 2 MiB).
+/// How a SQLite database is opened: the pool's size (readers; appends have
+/// one connection more of their own), and the page cache all of them share
+/// (each gets `cache_mib / (connections + 1)`, at least 2 MiB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SqliteTuning {
     pub connections: u32,
@@ -298,7 +299,8 @@ impl Default for SqliteTuning {
 impl SqliteTuning {
     /// The `cache_size` pragma of each connection (negative: KiB).
     pub fn cache_size_pragma(&self) -> String {
-        let per_connection_kib = (u64::from(self.cache_mib) * 1024 / u64::from(self.connections.max(1))).max(2048);
+        let all = u64::from(self.connections.max(1)) + 1;
+        let per_connection_kib = (u64::from(self.cache_mib) * 1024 / all).max(2048);
         format!("-{per_connection_kib}")
     }
 }
@@ -323,8 +325,9 @@ mod tests {
 
     #[test]
     fn the_page_cache_is_shared_among_the_connections() {
-        assert_eq!(SqliteTuning::default().cache_size_pragma(), "-32768");
-        assert_eq!(SqliteTuning { connections: 4, cache_mib: 1024 }.cache_size_pragma(), "-262144");
+        // Eight readers and the writer share 256 MiB.
+        assert_eq!(SqliteTuning::default().cache_size_pragma(), "-29127");
+        assert_eq!(SqliteTuning { connections: 3, cache_mib: 1024 }.cache_size_pragma(), "-262144");
         // Never below SQLite's own 2 MiB default.
         assert_eq!(SqliteTuning { connections: 64, cache_mib: 16 }.cache_size_pragma(), "-2048");
     }

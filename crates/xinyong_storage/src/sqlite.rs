@@ -17,7 +17,7 @@ pub struct SqliteStore {
     /// The one connection appends write through. When each append took
     /// whichever pooled connection came next, its page cache and prepared
     /// statements were usually another batch's; on its own connection
-    /// `bench log` appends about 9 % more entries/s (docs/PERFORMANCE.md).
+    /// `bench log` appends 4–9 % more entries/s (docs/PERFORMANCE.md).
     writer: Pool<Sqlite>,
     path: PathBuf,
 }
@@ -89,10 +89,11 @@ impl SqliteStore {
             .pragma("cache_size", tuning.cache_size_pragma())
             .pragma("mmap_size", "1073741824")
             .pragma("temp_store", "memory");
-        // The writer's connection is one of `connections` (and the cache's
-        // share it gets is one of theirs); with one, it is a second.
-        let readers = tuning.connections.saturating_sub(1).max(1);
-        let pool = SqlitePoolOptions::new().max_connections(readers).connect_with(options.clone()).await?;
+        // Readers keep every connection configured (a long snapshot, such
+        // as the evaluation's, holds one); the writer's is one more, and
+        // `cache_size_pragma` counts it in the cache's total.
+        let pool =
+            SqlitePoolOptions::new().max_connections(tuning.connections.max(1)).connect_with(options.clone()).await?;
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         let store = SqliteStore { pool, writer, path: path.to_owned() };
         store.migrate().await?;
