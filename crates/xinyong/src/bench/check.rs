@@ -10,10 +10,13 @@
 //! 2. Over HTTP (`--http`, default on): the real router on 127.0.0.1 over a
 //!    temporary SQLite database with the same index, loaded by `wrk` (or
 //!    `hey`) on `POST /api/v1/checks` and, in the same run, on the trivial
-//!    `GET /api/v1/ping`; requests/s of both, the ratio, p99 latencies, and
-//!    the receipt writer's backlog when the load stops, and the CPU time
-//!    per request of the server (receipt writing included) and of the load
-//!    generator, which other work on a shared machine does not distort.
+//!    `GET /api/v1/ping`, in alternating rounds (`--rounds`, of `--duration`
+//!    seconds per endpoint); requests/s of both (mean of the rounds), the
+//!    ratio, p99 latencies (the worst round's), the receipt writer's largest
+//!    backlog when a round's load stops and its total drain time, and the
+//!    CPU time per request of the server (receipt writing included) and of
+//!    the load generator, which other work on a shared machine does not
+//!    distort.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -211,9 +214,13 @@ pub struct CheckArgs {
     /// Skip the HTTP part.
     #[arg(long)]
     no_http: bool,
-    /// Seconds of load per endpoint.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds of load per endpoint in each round.
+    #[arg(long, default_value_t = 5)]
     duration: u64,
+    /// Rounds of checks then ping. The machine's speed drifts (other
+    /// tenants of a shared host); alternating spreads the drift over both.
+    #[arg(long, default_value_t = 2)]
+    rounds: u32,
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 64)]
     connections: u32,
@@ -328,6 +335,7 @@ fn time_receipts(
 }
 
 /// What a load generator reported for one endpoint.
+#[derive(Default)]
 struct Load {
     rps: f64,
     p99_ms: f64,
@@ -481,44 +489,78 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     let (script, first_body) = check_script(&bench.dir, &bench.token, qs)?;
     let base = format!("http://{}", bench.addr);
     let params = (args.duration.max(1), args.connections.max(1));
-    let (s, t, u) = (script.clone(), bench.token.clone(), format!("{base}/api/v1/checks"));
     let disk0 = dir_bytes(&bench.dir);
-    let cpu0 = cpu_seconds();
-    let checks = tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &first_body)), &params))
-        .await
-        .map_err(other)??;
-    let backlog = bench.receipts.backlog();
-    let t = Instant::now();
-    bench.receipts.flush().await.map_err(other)?;
-    let drain = t.elapsed();
-    // The server's CPU for the checks includes writing every receipt.
-    let cpu1 = cpu_seconds();
+    let mut sum = Rounds::default();
+    for _ in 0..args.rounds.max(1) {
+        let (s, t, u) = (script.clone(), bench.token.clone(), format!("{base}/api/v1/checks"));
+        let body = first_body.clone();
+        let cpu0 = cpu_seconds();
+        let checks = tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &body)), &params))
+            .await
+            .map_err(other)??;
+        let backlog = bench.receipts.backlog();
+        let t = Instant::now();
+        bench.receipts.flush().await.map_err(other)?;
+        sum.drain += t.elapsed();
+        // The server's CPU for the checks includes writing every receipt.
+        let cpu1 = cpu_seconds();
+        let u = format!("{base}/api/v1/ping");
+        let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
+        let cpu2 = cpu_seconds();
+        sum.add(&checks, &ping, [(cpu1.0 - cpu0.0, cpu2.0 - cpu1.0), (cpu1.1 - cpu0.1, cpu2.1 - cpu1.1)]);
+        sum.backlog = sum.backlog.max(backlog);
+    }
     let written = bench.receipts.written();
     // What the receipts cost on disk: the database file and its WAL.
     let disk = dir_bytes(&bench.dir).saturating_sub(disk0);
-    let u = format!("{base}/api/v1/ping");
-    let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
-    let cpu2 = cpu_seconds();
     bench.receipts.shutdown().await;
     let _ = bench.stop.send(true);
     let _ = bench.server.await;
     let _ = std::fs::remove_dir_all(&bench.dir);
-    if checks.non_2xx > 0 {
-        eprintln!("xinyong bench check: {} 个查询请求未返回 2xx", checks.non_2xx);
+    if sum.checks.non_2xx > 0 {
+        eprintln!("xinyong bench check: {} 个查询请求未返回 2xx", sum.checks.non_2xx);
     }
-    let secs = params.0 as f64;
-    let per_request = |cpu: f64, rps: f64| if rps > 0.0 { (cpu / (rps * secs) * 1e7).round() / 10.0 } else { 0.0 };
-    let cpu = [
-        (per_request(cpu1.0 - cpu0.0, checks.rps), per_request(cpu2.0 - cpu1.0, ping.rps)),
-        (per_request(cpu1.1 - cpu0.1, checks.rps), per_request(cpu2.1 - cpu1.1, ping.rps)),
-    ];
-    let mut figures = http_figures(&checks, &ping, cpu, (backlog, drain, written));
+    let mut figures = http_figures(&sum, params.0, written);
     if written > 0 {
         // Bytes per check are megabytes per million checks.
         let per_million = (disk as f64 / written as f64).round();
         figures.push(Figure { name: "disk_per_million_checks", value: per_million, unit: "MB", baseline: None });
     }
     Ok(figures)
+}
+
+/// The rounds of the HTTP part added up: requests per second are the mean
+/// over rounds of equal length, p99 the worst round's.
+#[derive(Default)]
+struct Rounds {
+    n: u32,
+    checks: Load,
+    ping: Load,
+    /// CPU seconds `[(server checks, server ping), (load generator checks, ping)]`.
+    cpu: [(f64, f64); 2],
+    backlog: u64,
+    drain: Duration,
+}
+
+impl Rounds {
+    fn add(&mut self, checks: &Load, ping: &Load, cpu: [(f64, f64); 2]) {
+        self.n += 1;
+        for (sum, one) in [(&mut self.checks, checks), (&mut self.ping, ping)] {
+            sum.rps += one.rps;
+            sum.p99_ms = sum.p99_ms.max(one.p99_ms);
+            sum.non_2xx += one.non_2xx;
+        }
+        for (sum, one) in self.cpu.iter_mut().zip(cpu) {
+            sum.0 += one.0;
+            sum.1 += one.1;
+        }
+    }
+
+    /// Mean requests per second of checks and of ping.
+    fn rps(&self) -> (f64, f64) {
+        let n = f64::from(self.n.max(1));
+        (self.checks.rps / n, self.ping.rps / n)
+    }
 }
 
 /// Bytes of the files in `dir` (the bench database and its WAL).
@@ -530,9 +572,14 @@ fn dir_bytes(dir: &std::path::Path) -> u64 {
 
 /// The HTTP figures: rates, p99, CPU per request (server, load generator) for
 /// checks next to ping, and what the receipt writer did.
-fn http_figures(checks: &Load, ping: &Load, cpu: [(f64, f64); 2], receipts: (u64, Duration, u64)) -> Vec<Figure> {
-    let (backlog, drain, written) = receipts;
-    let ratio = if ping.rps > 0.0 { (checks.rps / ping.rps * 1000.0).round() / 1000.0 } else { 0.0 };
+fn http_figures(sum: &Rounds, secs: u64, written: u64) -> Vec<Figure> {
+    let (checks_rps, ping_rps) = sum.rps();
+    let ratio = if ping_rps > 0.0 { (checks_rps / ping_rps * 1000.0).round() / 1000.0 } else { 0.0 };
+    // Requests served in all rounds: mean rate × the rounds' seconds.
+    let seconds = secs as f64 * f64::from(sum.n.max(1));
+    let per_request = |cpu: f64, rps: f64| if rps > 0.0 { (cpu / (rps * seconds) * 1e7).round() / 10.0 } else { 0.0 };
+    let cpu = sum.cpu.map(|(c, p)| (per_request(c, checks_rps), per_request(p, ping_rps)));
+    let (checks, ping, backlog, drain) = (&sum.checks, &sum.ping, sum.backlog, sum.drain);
     let versus = |name, value, unit, base_name, base| Figure {
         name,
         value,
@@ -541,7 +588,7 @@ fn http_figures(checks: &Load, ping: &Load, cpu: [(f64, f64); 2], receipts: (u64
     };
     let plain = |name, value, unit| Figure { name, value, unit, baseline: None };
     vec![
-        versus("http_checks_rate", checks.rps.round(), "req/s", "http_ping_rate", ping.rps.round()),
+        versus("http_checks_rate", checks_rps.round(), "req/s", "http_ping_rate", ping_rps.round()),
         plain("http_checks_vs_ping", ratio, "ratio"),
         versus("http_checks_p99", checks.p99_ms, "ms", "http_ping_p99", ping.p99_ms),
         versus("http_checks_server_cpu", cpu[0].0, "µs/req", "http_ping_server_cpu", cpu[0].1),
