@@ -15,7 +15,8 @@ impl SqliteStore {
     /// Inserts `rows` (all of `columns` cells) into a fresh bare table in one
     /// transaction with multi-row INSERTs; returns the row count.
     pub async fn baseline_insert(&self, columns: usize, rows: &[Vec<String>]) -> Result<u64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The same connection and lock as an append, so the two rates compare.
+        let mut tx = self.begin_write().await?;
         sqlx::query("DROP TABLE IF EXISTS bench_bare").execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(create_sql(columns))).execute(&mut *tx).await?;
         let per_statement = (30_000 / columns.max(1)).max(1);

@@ -126,7 +126,7 @@ impl SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock up front, so two writers (also
     /// in two processes) queue on `busy_timeout` instead of failing to upgrade
     /// a read transaction.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
