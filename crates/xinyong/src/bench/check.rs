@@ -266,6 +266,7 @@ pub async fn run(args: CheckArgs) -> CmdResult {
     {
         figures.push(plain(name, n as f64, "checks"));
     }
+    figures.extend(receipt_writes(Arc::clone(&index), rules, &qs, today).await?);
     if !args.no_http {
         figures.extend(http(&args, Arc::clone(&index), &qs).await?);
     }
@@ -332,6 +333,54 @@ fn time_receipts(
     }
     lat.sort_unstable();
     Ok(lat)
+}
+
+/// Receipts the in-process run writes: three per query, at most about what
+/// ten seconds of HTTP checks write.
+const RECEIPT_WRITES_PER_QUERY: usize = 3;
+const MAX_RECEIPT_WRITES: usize = 300_000;
+
+/// The receipts' write path without HTTP: the lines of the checks, made
+/// beforehand, submitted in turn to the server's `ReceiptWriter`. Reports
+/// receipts written per second and this process's CPU per receipt, which
+/// is steadier than the HTTP figures for comparing two builds.
+async fn receipt_writes(
+    index: Arc<CheckIndex>,
+    rules: &SanctionRules,
+    qs: &[CheckQuery],
+    today: NaiveDate,
+) -> Result<Vec<Figure>, Failure> {
+    let who = Requester {
+        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
+        requester: "bench".to_owned(),
+        case_ref: Some("BENCH-1".to_owned()),
+    };
+    let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
+    let start = chrono::Utc::now();
+    let n = (qs.len() * RECEIPT_WRITES_PER_QUERY).min(MAX_RECEIPT_WRITES);
+    let mut lines = Vec::with_capacity(n);
+    for (i, q) in qs.iter().cycle().take(n).enumerate() {
+        let Ok(answer) = index.check(rules, q, today) else { continue };
+        // 20 µs apart: the pace of 50,000 checks a second, and distinct ids.
+        let time = start + chrono::Duration::microseconds(20 * i64::try_from(i).map_err(other)?);
+        let receipt = Receipt::new(&who, q, &answer, versions.clone(), time).map_err(other)?;
+        lines.push(receipt.line(receipt.id().map_err(other)?, answer.subject.uscc.is_none()).map_err(other)?);
+    }
+    let bench = start_server(index).await?;
+    let n = lines.len() as f64;
+    let (cpu0, t) = (cpu_seconds(), Instant::now());
+    for line in lines {
+        bench.receipts.submit(line).await.map_err(other)?;
+    }
+    bench.receipts.flush().await.map_err(other)?;
+    let (cpu, wall) = (cpu_seconds().0 - cpu0.0, t.elapsed().as_secs_f64());
+    bench.finish().await;
+    let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
+    Ok(vec![
+        plain("receipt_writes", n, "receipts"),
+        plain("receipt_write_rate", (n / wall).round(), "receipts/s"),
+        plain("receipt_write_cpu", (cpu / n * 1e7).round() / 10.0, "µs"),
+    ])
 }
 
 /// What a load generator reported for one endpoint.
@@ -453,6 +502,17 @@ async fn start_server(index: Arc<CheckIndex>) -> Result<BenchServer, Failure> {
     Ok(BenchServer { addr, token, receipts, stop, server, dir })
 }
 
+impl BenchServer {
+    /// Writes the receipts still queued, stops the server and removes the
+    /// database (the next server of this process makes a new one).
+    async fn finish(self) {
+        self.receipts.shutdown().await;
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// A wrk script that POSTs 1,000 of the in-process queries in turn; also the
 /// first body (for `hey`, which sends one body only).
 fn check_script(
@@ -513,10 +573,7 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     let written = bench.receipts.written();
     // What the receipts cost on disk: the database file and its WAL.
     let disk = dir_bytes(&bench.dir).saturating_sub(disk0);
-    bench.receipts.shutdown().await;
-    let _ = bench.stop.send(true);
-    let _ = bench.server.await;
-    let _ = std::fs::remove_dir_all(&bench.dir);
+    bench.finish().await;
     if sum.checks.non_2xx > 0 {
         eprintln!("xinyong bench check: {} 个查询请求未返回 2xx", sum.checks.non_2xx);
     }
