@@ -129,10 +129,15 @@ type Rows = IndexMap<Vec<Cell>, RowState, foldhash::fast::RandomState>;
 /// (receipts, whose ids begin with their time; log-ordered records) then
 /// sort in about one pass instead of a full sort of a shuffled table.
 pub(crate) fn collapse_writes(events: &mut [PreparedEvent]) -> Vec<TableWrites> {
+    collapse(events.iter_mut().flat_map(|e| std::mem::take(&mut e.writes)))
+}
+
+/// [`collapse_writes`] of writes in the order they apply.
+fn collapse(writes: impl Iterator<Item = ProjectionWrite>) -> Vec<TableWrites> {
     let mut order: Vec<&'static TableSpec> = Vec::new();
     let mut last: HashMap<&'static str, Rows> = HashMap::new();
     let mut below: HashMap<&'static str, Vec<Cell>> = HashMap::new();
-    for write in events.iter_mut().flat_map(|e| std::mem::take(&mut e.writes)) {
+    for write in writes {
         let table = write.table();
         if !last.contains_key(table.name) {
             order.push(table);
@@ -283,4 +288,80 @@ pub(crate) fn new_tree_nodes(
 
 pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {
     <Hash>::try_from(bytes).map_err(|_| StorageError::Inconsistent(format!("{what} is not a 32-byte hash")))
+}
+
+#[cfg(test)]
+mod tests {
+    use xinyong_domain::checks::{CHECK_RECEIPTS, ReceiptRow};
+    use xinyong_domain::projection::{Cell, ProjectionWrite, Row as _};
+
+    use super::collapse;
+
+    fn receipt(id: &str, decision: &str) -> ReceiptRow {
+        ReceiptRow {
+            receipt_id: id.to_owned(),
+            department: xinyong_domain::auth::DepartmentCode::parse("zjj").unwrap(),
+            case_ref: None,
+            scenario: "bidding".to_owned(),
+            subject: None,
+            decision: decision.to_owned(),
+            time_ms: 1,
+            seq: 1,
+        }
+    }
+
+    fn upsert(id: &str, decision: &str) -> ProjectionWrite {
+        receipt(id, decision).upsert().unwrap()
+    }
+
+    fn ids(rows: &[Vec<Cell>]) -> Vec<(Cell, Cell)> {
+        rows.iter().map(|r| (r[0].clone(), r[5].clone())).collect()
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_owned())
+    }
+
+    #[test]
+    fn each_row_is_written_once_as_the_last_write_left_it_in_key_order() {
+        let key = |id: &str| vec![text(id)];
+        let writes = vec![
+            upsert("r3", "clear"),
+            upsert("r1", "clear"),
+            // Column 5 is `decision`.
+            ProjectionWrite::Update { table: &CHECK_RECEIPTS, key: key("r3"), set: vec![(5, text("restrict"))] },
+            upsert("r2", "clear"),
+            ProjectionWrite::Delete { table: &CHECK_RECEIPTS, key: key("r2") },
+            // Drops r1 (written before it); r0 (written after) stays.
+            ProjectionWrite::DeleteKeysBelow { table: &CHECK_RECEIPTS, below: text("r15") },
+            upsert("r0", "caution"),
+            upsert("r4", "clear"),
+            upsert("r4", "caution"),
+            ProjectionWrite::Update { table: &CHECK_RECEIPTS, key: key("r9"), set: vec![(5, text("clear"))] },
+        ];
+        let tables = collapse(writes.into_iter());
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.below, [text("r15")]);
+        assert_eq!(
+            ids(&t.upserts),
+            [(text("r0"), text("caution")), (text("r3"), text("restrict")), (text("r4"), text("caution"))]
+        );
+        assert_eq!(t.deletes, [key("r2")]);
+        assert_eq!(t.patches, [(key("r9"), vec![(5, text("clear"))])]);
+    }
+
+    #[test]
+    fn rows_come_out_in_key_order_whatever_order_they_were_written_in() {
+        let forward: Vec<String> = (0..1_000).map(|i| format!("r{i:04}")).collect();
+        let mut shuffled = forward.clone();
+        // A fixed permutation: reversed halves, interleaved.
+        shuffled.sort_by_key(|id| (id.as_bytes()[4] % 3, std::cmp::Reverse(id.clone())));
+        for order in [&forward, &shuffled] {
+            let tables = collapse(order.iter().map(|id| upsert(id, "clear")));
+            let got: Vec<Cell> = tables[0].upserts.iter().map(|r| r[0].clone()).collect();
+            let want: Vec<Cell> = forward.iter().map(|id| text(id)).collect();
+            assert_eq!(got, want);
+        }
+    }
 }
