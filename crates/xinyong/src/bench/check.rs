@@ -307,6 +307,15 @@ fn time_checks(index: &CheckIndex, rules: &SanctionRules, qs: &[CheckQuery], tod
     Timed { latencies, total, decisions }
 }
 
+/// The trading centre's officer "bench", who asks every check of this bench.
+fn bench_requester(case_ref: Option<&str>) -> Result<Requester, Failure> {
+    Ok(Requester {
+        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
+        requester: "bench".to_owned(),
+        case_ref: case_ref.map(str::to_owned),
+    })
+}
+
 /// The same checks plus the receipt (canonical JSON + SHA-256): what the
 /// handler does before the receipt is queued. Sorted latencies.
 fn time_receipts(
@@ -315,11 +324,7 @@ fn time_receipts(
     qs: &[CheckQuery],
     today: NaiveDate,
 ) -> Result<Vec<Duration>, Failure> {
-    let who = Requester {
-        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
-        requester: "bench".to_owned(),
-        case_ref: None,
-    };
+    let who = bench_requester(None)?;
     let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
     let now = chrono::Utc::now();
     let mut lat = Vec::with_capacity(qs.len().min(200_000));
@@ -350,11 +355,7 @@ async fn receipt_writes(
     qs: &[CheckQuery],
     today: NaiveDate,
 ) -> Result<Vec<Figure>, Failure> {
-    let who = Requester {
-        department: DepartmentCode::parse("ggzyjy").map_err(other)?,
-        requester: "bench".to_owned(),
-        case_ref: Some("BENCH-1".to_owned()),
-    };
+    let who = bench_requester(Some("BENCH-1"))?;
     let versions = xinyong_core::rules::Rules::shipped().sanction_versions();
     let start = chrono::Utc::now();
     let n = (qs.len() * RECEIPT_WRITES_PER_QUERY).min(MAX_RECEIPT_WRITES);
@@ -367,7 +368,7 @@ async fn receipt_writes(
         lines.push(receipt.line(receipt.id().map_err(other)?, answer.subject.uscc.is_none()).map_err(other)?);
     }
     let bench = start_server(index).await?;
-    let n = lines.len() as f64;
+    let written = lines.len() as f64;
     let (cpu0, t) = (cpu_seconds(), Instant::now());
     for line in lines {
         bench.receipts.submit(line).await.map_err(other)?;
@@ -377,9 +378,9 @@ async fn receipt_writes(
     bench.finish().await;
     let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
     Ok(vec![
-        plain("receipt_writes", n, "receipts"),
-        plain("receipt_write_rate", (n / wall).round(), "receipts/s"),
-        plain("receipt_write_cpu", (cpu / n * 1e7).round() / 10.0, "µs"),
+        plain("receipt_writes", written, "receipts"),
+        plain("receipt_write_rate", (written / wall).round(), "receipts/s"),
+        plain("receipt_write_cpu", (cpu / written * 1e7).round() / 10.0, "µs"),
     ])
 }
 
