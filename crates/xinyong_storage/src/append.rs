@@ -51,8 +51,9 @@ pub(crate) struct Bulk {
     pub tail: String,
 }
 
-/// The events' rows. Their JSON and entry bytes (most of a batch's bytes)
-/// move into the statements: the events keep everything else.
+/// The events' rows. Their JSON (most of a batch's bytes) moves into the
+/// statements, and each entry is written in its compact form
+/// (`crate::entries`): the events keep everything else.
 pub(crate) fn insert_events(events: &mut [PreparedEvent]) -> Vec<Bulk> {
     events
         .chunks_mut(EVENT_ROWS)
@@ -70,7 +71,7 @@ pub(crate) fn insert_events(events: &mut [PreparedEvent]) -> Vec<Bulk> {
                         Arg::from(std::mem::take(&mut p.rules_json)),
                         Arg::from(std::mem::take(&mut p.body_json)),
                         Arg::from(e.salt.to_vec()),
-                        Arg::from(std::mem::take(&mut p.entry)),
+                        Arg::from(crate::entries::compact_form(std::mem::take(&mut p.entry))),
                         Arg::from(p.leaf.to_vec()),
                     ]
                 })

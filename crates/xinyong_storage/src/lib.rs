@@ -12,6 +12,7 @@ use xinyong_domain::projection::{ProjectionError, ProjectionWrite, RowError};
 mod append;
 pub mod backup;
 mod baseline;
+mod entries;
 mod exec;
 mod fts_baseline;
 mod jobs;
@@ -111,6 +112,8 @@ pub struct PreparedEvent {
     pub body_json: String,
     /// The rule versions as stored in the `rules` column (JSON object).
     pub rules_json: String,
+    /// The entry's bytes, from which `leaf` was computed. The row keeps only
+    /// their compact form; [`StoredEvent::entry`] rebuilds them.
     pub entry: Vec<u8>,
     pub leaf: Hash,
     pub writes: Vec<ProjectionWrite>,
@@ -126,7 +129,9 @@ pub struct AppendOutcome {
 }
 
 /// A row of the event log exactly as stored (no interpretation), so that
-/// `verify` can detect any change to any column.
+/// `verify` can detect any change to any column. The entry's bytes come from
+/// [`StoredEvent::entry`]: rows written since 2026-12-06 hold them in compact
+/// form (`docs/LOG.md`, "How entries are stored").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub seq: i64,
@@ -137,7 +142,9 @@ pub struct StoredEvent {
     pub rules: String,
     pub body: Option<String>,
     pub salt: Option<Vec<u8>>,
-    pub entry: Vec<u8>,
+    /// The `entry` column: the entry's bytes, or one byte naming its format
+    /// when the row rebuilds it (see [`StoredEvent::entry`]).
+    pub stored_entry: Vec<u8>,
     pub leaf_hash: Vec<u8>,
 }
 

@@ -33,7 +33,7 @@ fn event(row: Vec<Value>) -> Result<StoredEvent> {
         rules: c.text()?,
         body: c.opt_text()?,
         salt: c.opt_bytes()?,
-        entry: c.bytes()?,
+        stored_entry: c.bytes()?,
         leaf_hash: c.bytes()?,
     })
 }
@@ -93,10 +93,11 @@ impl dyn Store + '_ {
         self.fetch(&stmt).await?.into_iter().map(event).collect()
     }
 
-    /// The canonical entry bytes at `seq`.
+    /// The canonical entry bytes at `seq` (rebuilt from its row when the row
+    /// holds them in compact form, see [`StoredEvent::entry`]).
     pub async fn entry(&self, seq: u64) -> Result<Option<Vec<u8>>> {
-        let stmt = Stmt::new("SELECT entry FROM events WHERE seq = $1").arg(to_i64(seq)).returns(&[Kind::Bytes]);
-        self.fetch(&stmt).await?.into_iter().next().map(|r| Cols::new(r, "entry").bytes()).transpose()
+        let row = self.events_from(seq, 1).await?.into_iter().next().filter(|e| e.seq == to_i64(seq));
+        row.map(|e| e.entry().map(std::borrow::Cow::into_owned)).transpose()
     }
 
     /// Hashes of complete subtrees, in the order asked. Level 0 is the leaf

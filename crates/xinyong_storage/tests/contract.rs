@@ -35,7 +35,7 @@ use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
 use xinyong_domain::subjects::{PersonRow, RelationRow, SUBJECTS, SubjectRow};
 use xinyong_domain::{IdNumber, Uscc};
-use xinyong_storage::{PreparedEvent, StorageError, Store, StoredCheckpoint, subjects};
+use xinyong_storage::{Backend, PreparedEvent, StorageError, Store, StoredCheckpoint, subjects};
 use xinyong_test_support::{PG_URL_VAR, TestDb};
 
 fn registration(uscc: &str, name: &str, rep: Option<(&str, &str)>) -> EventBody {
@@ -136,6 +136,46 @@ const C: &str = "91110108551385082Q";
 const P1: &str = "11010519491231002X";
 const P2: &str = "440524188001010014";
 
+/// Rows keep an entry in compact form (one byte naming its format) and
+/// rebuild its bytes when read; a row holding the bytes, as rows written
+/// before that form do, is read as it is; a compact row whose columns were
+/// changed outside the log is an error, never another entry.
+#[tokio::test]
+async fn entries_are_stored_compact_and_read_in_either_form() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let backend = store.backend().as_str();
+        let bodies = vec![
+            registration(A, "福建某某有限公司", Some((P1, "张三"))),
+            registration(B, "深圳某某技术有限公司", None),
+            registration(C, "北京某某科技有限责任公司", None),
+        ];
+        let prepared = prepare(0, &bodies);
+        append(store, bodies).await;
+        let events = store.events_from(0, 10).await.unwrap();
+        for (e, p) in events.iter().zip(&prepared) {
+            assert!(e.entry_is_compact(), "{backend}: {:?}", e.stored_entry);
+            assert_eq!(e.stored_entry.len(), 1, "{backend}");
+            assert_eq!(e.entry().unwrap(), p.entry.as_slice(), "{backend}");
+        }
+
+        let hex: String = prepared[1].entry.iter().map(|b| format!("{b:02x}")).collect();
+        let bytes = match db.store.backend() {
+            Backend::Sqlite => format!("X'{hex}'"),
+            Backend::Postgres => format!("'\\x{hex}'::bytea"),
+        };
+        assert_eq!(db.execute_raw(&format!("UPDATE events SET entry = {bytes} WHERE seq = 1")).await, 1);
+        let whole = store.events_from(1, 1).await.unwrap().remove(0);
+        assert!(!whole.entry_is_compact(), "{backend}");
+        assert_eq!(whole.stored_entry, prepared[1].entry, "{backend}");
+        assert_eq!(store.entry(1).await.unwrap().unwrap(), prepared[1].entry, "{backend}");
+
+        assert_eq!(db.execute_raw("UPDATE events SET actor = 'someone' WHERE seq = 2").await, 1);
+        assert!(matches!(store.entry(2).await, Err(StorageError::Inconsistent(_))), "{backend}");
+        assert_eq!(store.entry(0).await.unwrap().unwrap(), prepared[0].entry, "{backend}");
+    }
+}
+
 #[tokio::test]
 #[expect(clippy::too_many_lines, reason = "one story over the log's store contract, step by step")]
 async fn the_log_story_holds_on_every_backend() {
@@ -169,14 +209,16 @@ async fn the_log_story_holds_on_every_backend() {
         let out = append(store, vec![registration(A, "福建某某股份有限公司", None), renamed]).await;
         assert_eq!((out.first_seq, out.size), (3, 5), "{backend}");
 
-        // Entries are stored verbatim and hash to the tree's leaves.
+        // Entries are read back as they were prepared and hash to the tree's leaves.
         let events = store.events_from(0, 100).await.unwrap();
         assert_eq!(events.len(), 5);
-        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
+        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry().unwrap())).collect();
         for (e, leaf) in events.iter().zip(&leaves) {
             assert_eq!(e.leaf_hash, leaf.to_vec());
-            assert_eq!(store.entry(e.seq as u64).await.unwrap().unwrap(), e.entry);
+            assert_eq!(store.entry(e.seq as u64).await.unwrap().unwrap(), e.entry().unwrap().as_ref());
         }
+        let first = registration(A, "福建某某有限公司", Some((P1, "张三")));
+        assert_eq!(events[0].entry().unwrap(), prepare(0, &[first])[0].entry.as_slice(), "{backend}");
         assert_eq!(store.events_from(3, 1).await.unwrap()[0].seq, 3);
 
         // Stored nodes rebuild the same tree as hashing the leaves directly.
@@ -335,7 +377,7 @@ async fn concurrent_appenders_get_gap_free_indexes() {
         let events = store.events_from(0, 1000).await.unwrap();
         assert_eq!(events.len(), 40, "{}", store.backend().as_str());
         assert!(events.iter().enumerate().all(|(i, e)| e.seq == i as i64));
-        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry)).collect();
+        let leaves: Vec<[u8; 32]> = events.iter().map(|e| xinyong_tlog::leaf_hash(&e.entry().unwrap())).collect();
         let mut coords = Vec::new();
         xinyong_tlog::tree_hash(40, &mut |l: u8, i: u64| -> Result<[u8; 32], ()> {
             coords.push((l, i));

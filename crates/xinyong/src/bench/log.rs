@@ -165,7 +165,9 @@ async fn hash_logged(core: &Core, mut from: u64) -> Result<Hashed, Failure> {
         let rows = core.store().events_from(from, READ_CHUNK).await.map_err(other)?;
         let Some(last) = rows.last() else { break };
         from = u64::try_from(last.seq).unwrap_or(from) + 1;
-        let entries: Vec<Vec<u8>> = rows.into_iter().map(|r| r.entry).collect();
+        // Rows hold entries in compact form: rebuilding them is reading.
+        let entries = rows.iter().map(|r| r.entry().map(std::borrow::Cow::into_owned)).collect::<Result<Vec<_>, _>>();
+        let entries = entries.map_err(other)?;
         hashed.entries += entries.len() as u64;
         hashed.bytes += entries.iter().map(|e| e.len() as u64).sum::<u64>();
         hashed.time += hash_all(&entries);

@@ -313,7 +313,7 @@ fn stored(seq: i64, body: &EventBody) -> StoredEvent {
         rules: "{}".to_owned(),
         body: body.canonical_json().ok().map(|json| String::from_utf8_lossy(&json).into_owned()),
         salt: None,
-        entry: Vec::new(),
+        stored_entry: Vec::new(),
         leaf_hash: Vec::new(),
     }
 }

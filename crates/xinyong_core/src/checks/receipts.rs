@@ -480,6 +480,7 @@ async fn proof_in_batch(core: &Core, seq: u64, receipt_id: &str) -> Result<Optio
         .next()
         .filter(|e| u64::try_from(e.seq).ok() == Some(seq))
         .ok_or_else(|| CoreError::Internal(format!("日志条目 {seq} 缺失")))?;
+    let entry = event.entry()?.into_owned();
     let (Some(body), Some(salt)) = (event.body, event.salt) else {
         return Err(CoreError::NotFound {
             what: format!("回执 {receipt_id} 所在批次的正文"),
@@ -492,7 +493,7 @@ async fn proof_in_batch(core: &Core, seq: u64, receipt_id: &str) -> Result<Optio
     };
     let Some(line) = line else { return Ok(None) };
     let proof = core.inclusion_proof(seq).await?;
-    Ok(Some(ReceiptProof { line, index: seq, body, salt, entry: event.entry, proof }))
+    Ok(Some(ReceiptProof { line, index: seq, body, salt, entry, proof }))
 }
 
 #[cfg(test)]

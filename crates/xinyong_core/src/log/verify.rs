@@ -8,7 +8,7 @@ use std::fmt;
 
 use xinyong_domain::event::{Actor, Event, EventBody, EventKind, RuleVersions, all_tables};
 use xinyong_domain::log::time_from_millis;
-use xinyong_domain::log::{EntryVersion, LogEvent, key_id_of};
+use xinyong_domain::log::{LogEvent, key_id_of};
 use xinyong_domain::mask::MaskConfig;
 use xinyong_domain::projection::{Cell, ProjectionError, ProjectionWrite, RowState, TableSpec};
 use xinyong_storage::{StoredCheckpoint, StoredEvent};
@@ -263,18 +263,22 @@ async fn check_events(
                 return Err(mismatch("events", row.seq.to_string(), Some(next), problem));
             }
             let event = decode_event(row)?;
-            // Each entry is recomputed in the format it was written in.
-            let version = EntryVersion::of(&row.entry).ok_or_else(|| at("entry has no known header".to_owned()))?;
+            // Each entry is recomputed in the format it was written in. A row
+            // that holds the entry's bytes must hold exactly these; a compact
+            // row holds none, so the recomputed entry stands for it.
+            let version = row.entry_version().ok_or_else(|| at("entry has no known header".to_owned()))?;
             let body_json = event.body.canonical_json().map_err(|e| at(format!("body cannot be encoded: {e}")))?;
             let entry =
                 event.entry_as(version, &body_json).map_err(|e| at(format!("body cannot be encoded: {e}")))?.to_bytes();
-            if entry != row.entry {
+            if !row.entry_is_compact() && entry != row.stored_entry {
                 let what = "stored entry bytes differ from the entry recomputed from the event's columns and body";
                 return Err(at(what.to_owned()));
             }
-            let leaf = xinyong_tlog::leaf_hash(&row.entry);
+            let leaf = xinyong_tlog::leaf_hash(&entry);
             if row.leaf_hash.as_slice() != leaf.as_slice() {
-                return Err(at("leaf_hash is not the hash of the entry".to_owned()));
+                return Err(at(
+                    "leaf_hash is not the hash of the entry recomputed from the event's columns and body".to_owned()
+                ));
             }
             tree.push(leaf);
             if let EventBody::Log(LogEvent::LogKeyRotated { old_key, new_key, statement }) = &event.body {

@@ -522,14 +522,14 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
     let not_found = || CoreError::NotFound { what: format!("日志条目 {index}"), code: "log_entry_not_found" };
     let stored = core.store().events_from(index, 1).await?.into_iter().next().filter(|e| e.seq as u64 == index);
     let stored = stored.ok_or_else(not_found)?;
-    let entry =
-        LogEntry::parse(&stored.entry).map_err(|e| CoreError::Log(format!("第 {index} 条日志无法解析：{e}")))?;
+    let entry_bytes = stored.entry()?;
+    let entry = LogEntry::parse(&entry_bytes).map_err(|e| CoreError::Log(format!("第 {index} 条日志无法解析：{e}")))?;
     let proof = core.inclusion_proof(index).await?;
     let proof_check = core
         .keys()
         .verifier()
         .map_err(|e| e.to_string())
-        .and_then(|v| xinyong_tlog::verify_tlog_proof(&proof, &stored.entry, &v).map_err(|e| e.to_string()))
+        .and_then(|v| xinyong_tlog::verify_tlog_proof(&proof, &entry_bytes, &v).map_err(|e| e.to_string()))
         .map(|_| ());
     let checkpoint_size = xinyong_tlog::TlogProof::parse(&proof.to_text())
         .ok()
@@ -577,7 +577,7 @@ pub async fn verify_entry(core: &Core, index: u64) -> Result<EntryVerification> 
     };
     Ok(EntryVerification {
         index,
-        entry: String::from_utf8_lossy(&stored.entry).into_owned(),
+        entry: String::from_utf8_lossy(&entry_bytes).into_owned(),
         kind: entry.kind.clone(),
         subject: entry.subject.clone(),
         time: entry.time,

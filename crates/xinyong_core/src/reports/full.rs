@@ -96,8 +96,9 @@ pub(super) async fn ended_records(core: &Core, uscc: &Uscc, version: ReportVersi
 pub(super) async fn proven_ended(core: &Core, e: &Ended, checkpoint_size: u64) -> Result<ReportRecord> {
     let stored = core.store().events_from(e.index, 1).await?.into_iter().next().filter(|s| s.seq as u64 == e.index);
     let stored = stored.ok_or_else(|| CoreError::Log(format!("第 {} 条日志不存在", e.index)))?;
-    let entry = LogEntry::parse(&stored.entry)
-        .map_err(|err| CoreError::Log(format!("第 {} 条日志无法解析：{err}", e.index)))?;
+    let entry_bytes = stored.entry()?;
+    let entry =
+        LogEntry::parse(&entry_bytes).map_err(|err| CoreError::Log(format!("第 {} 条日志无法解析：{err}", e.index)))?;
     let is_record = stored.body.as_deref().is_some_and(|b| {
         matches!(
             serde_json::from_str::<CollectionEvent>(b),
@@ -120,7 +121,7 @@ pub(super) async fn proven_ended(core: &Core, e: &Ended, checkpoint_size: u64) -
         item: e.item.clone(),
         item_name: e.item_name.clone(),
         index: e.index,
-        entry: String::from_utf8_lossy(&stored.entry).into_owned(),
+        entry: String::from_utf8_lossy(&entry_bytes).into_owned(),
         proof: proof.iter().map(|h| base64::engine::general_purpose::STANDARD.encode(h)).collect(),
         disclosures,
         publicity_ended: true,

@@ -226,7 +226,7 @@ pub async fn status_part(
     Ok(ReportStatus {
         commitment: ReportEntry {
             index,
-            entry: String::from_utf8_lossy(&stored.entry).into_owned(),
+            entry: String::from_utf8_lossy(&stored.entry()?).into_owned(),
             proof: proof.iter().map(|h| BASE64.encode(h)).collect(),
             disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
         },

@@ -493,7 +493,7 @@ async fn entries_written_before_and_after_format_v2_verify_in_one_log() {
     let size = core.store().log_size().await.unwrap();
     let entries = core.store().events_from(0, size as u32).await.unwrap();
     let with_header = |header: &str, kind: &str| {
-        entries.iter().filter(|e| e.kind == kind && e.entry.starts_with(header.as_bytes())).count()
+        entries.iter().filter(|e| e.kind == kind && e.entry().unwrap().starts_with(header.as_bytes())).count()
     };
     assert_eq!(with_header("xinyong-entry/v1\n", "record_accepted"), 6);
     assert_eq!(with_header("xinyong-entry/v2\n", "record_accepted"), 3);
@@ -505,7 +505,7 @@ async fn entries_written_before_and_after_format_v2_verify_in_one_log() {
     for e in entries.iter().filter(|e| e.kind == "record_accepted") {
         let v = xinyong_core::portal::verify_entry(&core, e.seq as u64).await.unwrap();
         assert!(v.proof_check.is_ok());
-        let v2 = e.entry.starts_with(b"xinyong-entry/v2\n");
+        let v2 = e.entry().unwrap().starts_with(b"xinyong-entry/v2\n");
         assert_eq!(v.field_count.is_some(), v2);
         assert!(v.disclosures.iter().all(|d| d.matches));
         if !v2 {
