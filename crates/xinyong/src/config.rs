@@ -251,11 +251,17 @@ pub struct DatabaseConfig {
     pub sqlite_connections: u32,
     /// SQLite: page cache of all connections together, MiB.
     pub sqlite_cache_mib: u32,
+    /// SQLite: page size of a database file created by this process, bytes.
+    pub sqlite_page_size: u32,
 }
 
 impl DatabaseConfig {
     pub fn sqlite_tuning(&self) -> xinyong_storage::SqliteTuning {
-        xinyong_storage::SqliteTuning { connections: self.sqlite_connections, cache_mib: self.sqlite_cache_mib }
+        xinyong_storage::SqliteTuning {
+            connections: self.sqlite_connections,
+            cache_mib: self.sqlite_cache_mib,
+            page_size: self.sqlite_page_size,
+        }
     }
 }
 
@@ -695,6 +701,10 @@ impl Config {
                 self.database.sqlite_cache_mib
             ));
         }
+        let page = self.database.sqlite_page_size;
+        if !(512..=65_536).contains(&page) || !page.is_power_of_two() {
+            return Err(format!("配置无效：database.sqlite_page_size {page} 应为 512–65536 之间 2 的幂（字节）"));
+        }
         if !(1..=3600).contains(&self.server.stop_grace_secs) {
             return Err(format!("配置无效：server.stop_grace_secs {} 应在 1–3600 之间", self.server.stop_grace_secs));
         }
@@ -858,5 +868,19 @@ mod tests {
         }
         config.server.stop_grace_secs = 3600;
         config.validate().unwrap();
+    }
+
+    #[test]
+    fn the_sqlite_page_size_is_one_sqlite_accepts() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(config.database.sqlite_tuning().page_size, xinyong_storage::DEFAULT_SQLITE_PAGE_SIZE);
+        for bytes in [0, 256, 12_288, 131_072] {
+            config.database.sqlite_page_size = bytes;
+            assert!(config.validate().unwrap_err().contains("database.sqlite_page_size"), "{bytes}");
+        }
+        for bytes in [512, 4096, 65_536] {
+            config.database.sqlite_page_size = bytes;
+            config.validate().unwrap();
+        }
     }
 }

@@ -72,6 +72,9 @@ impl SqliteStore {
         })?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
+            // Takes effect when the file is created (sqlx sets it before WAL
+            // mode, as SQLite requires); an existing file keeps its size.
+            .page_size(tuning.page_size)
             .journal_mode(SqliteJournalMode::Wal)
             // WAL + FULL syncs the WAL at every commit, so a batch that was
             // acknowledged survives a power cut too, not only a crash of the
