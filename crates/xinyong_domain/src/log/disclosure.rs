@@ -81,12 +81,18 @@ pub fn disclosures(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<Disclosure>,
 /// about the body). On the write path of every record: no disclosure is kept.
 pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>, serde_json::Error> {
     let body: Value = serde_json::from_slice(body_json)?;
-    let mut digests: Vec<(String, [u8; 32])> = Vec::with_capacity(48);
+    // The sort key is the digest's base64url text (43 characters), kept on
+    // the stack: this runs for every field of every record written.
+    let mut digests: Vec<([u8; 43], [u8; 32])> = Vec::with_capacity(48);
     each_disclosure(salt, &body, |_, _, encoded| {
         let digest = disclosure_digest(encoded);
-        digests.push((BASE64URL.encode(digest), digest));
+        let mut text = [0u8; 43];
+        if BASE64URL.encode_slice(digest, &mut text).is_err() {
+            unreachable!("32 bytes are 43 base64url characters");
+        }
+        digests.push((text, digest));
     })?;
-    digests.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    digests.sort_unstable_by_key(|d| d.0);
     Ok(digests.into_iter().map(|(_, d)| d).collect())
 }
 
@@ -110,9 +116,13 @@ fn each_disclosure(
         let mut mac = keyed.clone();
         mac.update(pointer.as_bytes());
         let full = mac.finalize().into_bytes();
-        let leaf_salt = BASE64URL.encode(&full[..16]);
+        let mut salt_text = [0u8; 22];
+        if BASE64URL.encode_slice(&full[..16], &mut salt_text).is_err() {
+            unreachable!("16 bytes are 22 base64url characters");
+        }
+        let Ok(leaf_salt) = std::str::from_utf8(&salt_text) else { unreachable!("base64url is ASCII") };
         json.clear();
-        serde_json::to_writer(&mut json, &(leaf_salt.as_str(), pointer.as_str(), value))?;
+        serde_json::to_writer(&mut json, &(leaf_salt, pointer.as_str(), value))?;
         encoded.clear();
         BASE64URL.encode_string(&json, &mut encoded);
         each(&pointer, value, &encoded);
@@ -139,7 +149,11 @@ fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<(String
             for (name, member) in members {
                 let len = path.len();
                 path.push('/');
-                path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                if name.contains(['~', '/']) {
+                    path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                } else {
+                    path.push_str(name);
+                }
                 collect_leaves(member, path, out);
                 path.truncate(len);
             }

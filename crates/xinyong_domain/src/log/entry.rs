@@ -98,9 +98,11 @@ impl LogEntry {
             rules,
             BASE64.encode(self.body_commitment),
         );
+        // "field " + 43 characters + newline per digest.
+        text.reserve(self.field_digests.as_ref().map_or(0, |d| d.len() * 50));
         for digest in self.field_digests.iter().flatten() {
             text.push_str("field ");
-            text.push_str(&BASE64URL.encode(digest));
+            BASE64URL.encode_string(digest, &mut text);
             text.push('\n');
         }
         text.into_bytes()
