@@ -7,7 +7,7 @@
 //! body and salt keeps one byte in `entry`, the number of the entry's format,
 //! and the bytes are rebuilt when someone asks for them. A v2 record's entry
 //! is about 2.2 KB, half of what ingesting a record writes; the byte saves
-//! that, about 19 GB per ten million records.
+//! that, about 20 GB per ten million records.
 //!
 //! Rows written before this form existed hold the entry's bytes and are read
 //! as they are; both forms live in one log. The leaf hash is stored either

@@ -309,7 +309,7 @@ impl Default for SqliteTuning {
 /// The page size of a new SQLite database. SQLite's own default is 4,096
 /// bytes. With 16,384 a record's row (about 1.2 KB) wastes less of its page,
 /// and a commit writes fewer, larger pages to the WAL: log appends ran about
-/// 25 % faster, ingest 12 %, and 100,000 records took 18 % less disk, while
+/// 28 % faster, ingest 13 %, and 100,000 records took 18 % less disk, while
 /// reads of the portal's pages did not change (docs/PERFORMANCE.md, "Pages
 /// of 16 KiB").
 pub const DEFAULT_SQLITE_PAGE_SIZE: u32 = 16_384;
