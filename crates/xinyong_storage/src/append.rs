@@ -52,7 +52,7 @@ pub(crate) struct Bulk {
 }
 
 /// The events' rows. Their JSON (most of a batch's bytes) moves into the
-/// statements, and each entry is written in its compact form
+/// statements, and each v2 entry is written in its compact form
 /// (`crate::entries`): the events keep everything else.
 pub(crate) fn insert_events(events: &mut [PreparedEvent]) -> Vec<Bulk> {
     events

@@ -3,14 +3,17 @@
 //!
 //! Every line of an entry is a function of its row: the index, time, actor,
 //! kind, subject and rules columns, and the body and salt (the commitment and,
-//! in format v2, one digest per leaf of the body). So a row written with its
-//! body and salt keeps one byte in `entry`, the number of the entry's format,
-//! and the bytes are rebuilt when someone asks for them. A v2 record's entry
-//! is about 2.2 KB, half of what ingesting a record writes; the byte saves
-//! that, about 20 GB per ten million records.
+//! in format v2, one digest per leaf of the body). So a row of a v2 entry
+//! keeps one byte in `entry`, the format's number, and the bytes are rebuilt
+//! when someone asks for them. A v2 record's entry is about 2.2 KB, half of
+//! what ingesting a record writes; the byte saves that, about 20 GB per ten
+//! million records.
 //!
-//! Rows written before this form existed hold the entry's bytes and are read
-//! as they are; both forms live in one log. The leaf hash is stored either
+//! A v1 entry (about 300 bytes) is kept whole: rebuilding it reads and hashes
+//! the whole body, and some bodies are large (a batch of up to 5,000 check
+//! receipts), so serving such an entry stays one small read. Rows written
+//! before this form existed hold the entry's bytes too; both forms live in
+//! one log. The leaf hash is stored either
 //! way, and a rebuilt entry is checked against it before it leaves storage,
 //! so a changed column is an error here, never a wrong entry served.
 //! Whoever one day erases a body must first write the entry's bytes into its
@@ -23,19 +26,15 @@ use xinyong_domain::log::{EntryVersion, LogEntry, body_commitment, disclosure, t
 
 use crate::{Result, StorageError, StoredEvent};
 
-/// The compact form of a v1 entry.
-const COMPACT_V1: u8 = 1;
-/// The compact form of a v2 entry.
+/// The compact form of a v2 entry: the format's number.
 const COMPACT_V2: u8 = 2;
 
 /// What the `entry` column holds for an entry about to be written with its
-/// body and salt: the one byte naming its format. Bytes of no known format
-/// (none are written) are kept whole.
+/// body and salt: one byte for a v2 entry, the bytes of any other.
 pub(crate) fn compact_form(entry: Vec<u8>) -> Vec<u8> {
     match EntryVersion::of(&entry) {
-        Some(EntryVersion::V1) => vec![COMPACT_V1],
         Some(EntryVersion::V2) => vec![COMPACT_V2],
-        None => entry,
+        Some(EntryVersion::V1) | None => entry,
     }
 }
 
@@ -43,7 +42,6 @@ impl StoredEvent {
     /// The format the entry is written in, from either form of the column.
     pub fn entry_version(&self) -> Option<EntryVersion> {
         match self.stored_entry.as_slice() {
-            [COMPACT_V1] => Some(EntryVersion::V1),
             [COMPACT_V2] => Some(EntryVersion::V2),
             bytes => EntryVersion::of(bytes),
         }
@@ -51,7 +49,7 @@ impl StoredEvent {
 
     /// Whether the row holds only the entry's format, not its bytes.
     pub fn entry_is_compact(&self) -> bool {
-        matches!(self.stored_entry.as_slice(), [COMPACT_V1] | [COMPACT_V2])
+        self.stored_entry.as_slice() == [COMPACT_V2]
     }
 
     /// The entry's exact bytes, whose leaf hash is in the tree: as stored, or
@@ -59,19 +57,18 @@ impl StoredEvent {
     /// `leaf_hash` (a column changed outside the log) is an
     /// [`StorageError::Inconsistent`] error.
     pub fn entry(&self) -> Result<Cow<'_, [u8]>> {
-        let version = match self.stored_entry.as_slice() {
-            [COMPACT_V1] => EntryVersion::V1,
-            [COMPACT_V2] => EntryVersion::V2,
-            bytes => return Ok(Cow::Borrowed(bytes)),
-        };
-        let entry = self.rebuild(version).map_err(|why| self.inconsistent(&why))?;
+        if !self.entry_is_compact() {
+            return Ok(Cow::Borrowed(&self.stored_entry));
+        }
+        let entry = self.rebuild().map_err(|why| self.inconsistent(&why))?;
         if xinyong_tlog::leaf_hash(&entry).as_slice() != self.leaf_hash.as_slice() {
             return Err(self.inconsistent("the entry rebuilt from its row does not hash to leaf_hash"));
         }
         Ok(Cow::Owned(entry))
     }
 
-    fn rebuild(&self, version: EntryVersion) -> std::result::Result<Vec<u8>, String> {
+    /// The v2 entry of this row.
+    fn rebuild(&self) -> std::result::Result<Vec<u8>, String> {
         let body = self.body.as_deref().ok_or("the body is gone, and the row holds no entry bytes")?;
         let salt: &[u8; 32] = self
             .salt
@@ -80,13 +77,8 @@ impl StoredEvent {
             .ok_or("the salt is not 32 bytes, and the row holds no entry bytes")?;
         let rules: RuleVersions =
             serde_json::from_str(&self.rules).map_err(|e| format!("the rules column does not parse: {e}"))?;
-        let field_digests = match version {
-            EntryVersion::V1 => None,
-            EntryVersion::V2 => Some(
-                disclosure::field_digests(salt, body.as_bytes())
-                    .map_err(|e| format!("the body does not parse: {e}"))?,
-            ),
-        };
+        let field_digests =
+            disclosure::field_digests(salt, body.as_bytes()).map_err(|e| format!("the body does not parse: {e}"))?;
         let entry = LogEntry {
             index: u64::try_from(self.seq).map_err(|_| "a negative index")?,
             time: time_from_millis(self.time_ms).ok_or("time_ms is out of range")?,
@@ -95,7 +87,7 @@ impl StoredEvent {
             subject: self.subject.clone(),
             rules,
             body_commitment: body_commitment(salt, body.as_bytes()),
-            field_digests,
+            field_digests: Some(field_digests),
         };
         Ok(entry.to_bytes())
     }
@@ -146,9 +138,8 @@ mod tests {
     }
 
     #[test]
-    fn a_compact_row_rebuilds_a_v1_entry_without_subject_or_rules() {
-        let (mut row, _) = vector_row();
-        let salt = [0x11; 32];
+    fn a_v1_entry_is_kept_whole() {
+        let (row, _) = vector_row();
         let body = row.body.clone().unwrap();
         let entry = LogEntry {
             index: 42,
@@ -157,14 +148,14 @@ mod tests {
             kind: row.kind.clone(),
             subject: None,
             rules: RuleVersions::new(),
-            body_commitment: body_commitment(&salt, body.as_bytes()),
+            body_commitment: body_commitment(&[0x11; 32], body.as_bytes()),
             field_digests: None,
         }
         .to_bytes();
-        (row.subject, row.rules) = (None, "{}".to_owned());
-        row.stored_entry = compact_form(entry.clone());
-        row.leaf_hash = xinyong_tlog::leaf_hash(&entry).to_vec();
-        assert_eq!(row.stored_entry, [COMPACT_V1]);
+        let row = StoredEvent { stored_entry: compact_form(entry.clone()), ..row };
+        assert_eq!(row.stored_entry, entry);
+        assert!(!row.entry_is_compact());
+        assert_eq!(row.entry_version(), Some(EntryVersion::V1));
         assert_eq!(row.entry().unwrap(), entry.as_slice());
     }
 
@@ -186,7 +177,7 @@ mod tests {
             StoredEvent { actor: "department:other".to_owned(), ..row.clone() },
             StoredEvent { time_ms: row.time_ms + 1, ..row.clone() },
             StoredEvent { rules: "{}".to_owned(), ..row.clone() },
-            StoredEvent { stored_entry: vec![COMPACT_V1], ..row.clone() },
+            StoredEvent { subject: None, ..row.clone() },
         ];
         for changed in changed {
             let err = changed.entry().unwrap_err().to_string();

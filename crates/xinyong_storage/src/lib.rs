@@ -130,8 +130,8 @@ pub struct AppendOutcome {
 
 /// A row of the event log exactly as stored (no interpretation), so that
 /// `verify` can detect any change to any column. The entry's bytes come from
-/// [`StoredEvent::entry`]: rows written since 2026-12-06 hold them in compact
-/// form (`docs/LOG.md`, "How entries are stored").
+/// [`StoredEvent::entry`]: rows of v2 entries written since 2026-12-06 hold
+/// them in compact form (`docs/LOG.md`, "How entries are stored").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub seq: i64,

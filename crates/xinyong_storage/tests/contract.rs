@@ -30,6 +30,7 @@ use xinyong_domain::subjects::SubjectsEvent;
 
 use chrono::{TimeZone, Utc};
 use xinyong_domain::event::{Actor, Event, EventBody};
+use xinyong_domain::log::EntryVersion;
 use xinyong_domain::projection::ProjectionWrite;
 use xinyong_domain::subjects::RoleHolder;
 use xinyong_domain::subjects::{LegalPerson, NaturalPerson, RelationRole, SubjectName, SubjectStatus};
@@ -136,10 +137,11 @@ const C: &str = "91110108551385082Q";
 const P1: &str = "11010519491231002X";
 const P2: &str = "440524188001010014";
 
-/// Rows keep an entry in compact form (one byte naming its format) and
-/// rebuild its bytes when read; a row holding the bytes, as rows written
-/// before that form do, is read as it is; a compact row whose columns were
-/// changed outside the log is an error, never another entry.
+/// Rows keep a v2 entry in compact form (one byte naming its format) and
+/// rebuild its bytes when read; a v1 entry is kept whole; a row holding the
+/// bytes of a v2 entry, as rows written before that form do, is read as it
+/// is; a compact row whose columns were changed outside the log is an error,
+/// never another entry.
 #[tokio::test]
 async fn entries_are_stored_compact_and_read_in_either_form() {
     for db in backends().await {
@@ -150,14 +152,30 @@ async fn entries_are_stored_compact_and_read_in_either_form() {
             registration(B, "深圳某某技术有限公司", None),
             registration(C, "北京某某科技有限责任公司", None),
         ];
-        let prepared = prepare(0, &bodies);
-        append(store, bodies).await;
+        // Registrations are v1; written as v2 here, as records are.
+        let as_v2 = |first: u64, bodies: &[EventBody]| {
+            let mut prepared = prepare(first, bodies);
+            for p in &mut prepared {
+                let body_json = p.body_json.as_bytes();
+                p.entry = p.event.entry_as(EntryVersion::V2, body_json).unwrap().to_bytes();
+                p.leaf = xinyong_tlog::leaf_hash(&p.entry);
+            }
+            prepared
+        };
+        let prepared = as_v2(0, &bodies);
+        let written = bodies.clone();
+        store.append(&move |first| Ok(as_v2(first, &written))).await.unwrap();
         let events = store.events_from(0, 10).await.unwrap();
         for (e, p) in events.iter().zip(&prepared) {
             assert!(e.entry_is_compact(), "{backend}: {:?}", e.stored_entry);
             assert_eq!(e.stored_entry.len(), 1, "{backend}");
             assert_eq!(e.entry().unwrap(), p.entry.as_slice(), "{backend}");
         }
+        append(store, vec![registration(A, "福建某某股份有限公司", None)]).await;
+        let v1 = store.events_from(3, 1).await.unwrap().remove(0);
+        assert!(!v1.entry_is_compact(), "{backend}");
+        assert!(v1.stored_entry.starts_with(b"xinyong-entry/v1\n"), "{backend}");
+        assert_eq!(store.entry(3).await.unwrap().unwrap(), v1.stored_entry, "{backend}");
 
         let hex: String = prepared[1].entry.iter().map(|b| format!("{b:02x}")).collect();
         let bytes = match db.store.backend() {

@@ -1,6 +1,6 @@
 -- From this migration on, a row of `events` may hold its entry in compact
--- form: `entry` is one byte naming the format (1 = v1, 2 = v2) and the row
--- rebuilds the bytes from its columns, body and salt (docs/LOG.md, "How
+-- form: for a v2 entry, `entry` is one byte naming the format (2) and the
+-- row rebuilds the bytes from its columns, body and salt (docs/LOG.md, "How
 -- entries are stored"). Nothing is rewritten: older rows keep their bytes.
 -- The migration changes no table; it exists so that a build that cannot
 -- read compact rows refuses this database at start (a newer schema) instead
