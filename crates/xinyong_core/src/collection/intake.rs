@@ -627,7 +627,7 @@ impl Tally {
 
     /// Step 3 for one good row: new, duplicate, correction — or a conflict
     /// with an earlier row of the same batch.
-    fn decide(&mut self, batch: &Batch<'_>, known: &Known, g: Good, rid: String) {
+    fn decide(&mut self, batch: &Batch<'_>, known: &Known, mut g: Good, rid: String) {
         if let Some(first_row) = self.seen_in_batch.get(&rid) {
             let error = RowIssue {
                 field: String::new(),
@@ -638,7 +638,7 @@ impl Tally {
             return;
         }
         self.seen_in_batch.insert(rid.clone(), g.row);
-        let record = accepted_record(batch, &g.draft, rid.clone());
+        let record = accepted_record(batch, &mut g.draft, rid.clone());
         let status = match known.existing.get(&rid) {
             Some(old) if old.fields == record.fields => {
                 self.duplicates += 1;
@@ -711,8 +711,9 @@ impl Tally {
 }
 
 /// The record as accepted: the row's draft, judged by the publicity regime in
-/// force on its decision date, with its working days to receipt.
-fn accepted_record(batch: &Batch<'_>, draft: &RecordDraft, rid: String) -> AcceptedRecord {
+/// force on its decision date, with its working days to receipt. Takes the
+/// draft's fields.
+fn accepted_record(batch: &Batch<'_>, draft: &mut RecordDraft, rid: String) -> AcceptedRecord {
     let rules = batch.rules;
     let decision = decide_publicity(&rules.publicity, batch.item, draft, batch.sector.as_deref());
     let window = decision.window.as_ref();
@@ -738,7 +739,9 @@ fn accepted_record(batch: &Batch<'_>, draft: &RecordDraft, rid: String) -> Accep
             latest_end: window.and_then(|w| w.latest_end),
             repairable: window.is_some_and(|w| w.repairable),
         },
-        fields: draft.fields.clone(),
+        // The draft's fields are not read again (a new subject's registration
+        // takes its name and representative): moved, not copied.
+        fields: std::mem::take(&mut draft.fields),
     }
 }
 
