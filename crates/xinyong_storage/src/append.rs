@@ -35,9 +35,10 @@ pub(crate) fn node(level: u8, idx: u64) -> Stmt {
     }
 }
 
-/// A multi-row `INSERT`: `head` (`INSERT INTO t (cols) `), then the rows,
-/// then `tail` (`ON CONFLICT …`). How the rows are written is the backend's
-/// (`crate::exec::BulkRunner`): on SQLite a `VALUES` list with `?`
+/// A multi-row `INSERT` into `into` (`t (cols) `), then the rows, then
+/// `tail` (`ON CONFLICT …`). How the statement begins and how the rows are
+/// written is the backend's (`crate::exec::BulkRunner`): on SQLite
+/// `INSERT OR FAIL INTO` and a `VALUES` list with `?`
 /// placeholders, written by sqlx when it runs (SQLite looks every named
 /// parameter such as `$n` up in a list when it prepares a statement, which
 /// takes seconds for the 30,000 parameters of one batch's upsert and
@@ -46,7 +47,7 @@ pub(crate) fn node(level: u8, idx: u64) -> Stmt {
 /// on parameters; the arrays would not need it.
 #[derive(Debug)]
 pub(crate) struct Bulk {
-    pub head: String,
+    pub into: String,
     pub rows: Vec<Vec<Arg>>,
     pub tail: String,
 }
@@ -77,8 +78,7 @@ pub(crate) fn insert_events(events: &mut [PreparedEvent]) -> Vec<Bulk> {
                 })
                 .collect();
             Bulk {
-                head: "INSERT INTO events (seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash) "
-                    .to_owned(),
+                into: "events (seq, time_ms, actor, kind, subject, rules, body, salt, entry, leaf_hash) ".to_owned(),
                 rows,
                 tail: String::new(),
             }
@@ -96,7 +96,7 @@ pub(crate) fn insert_nodes(nodes: &[(u8, u64, Hash)]) -> Vec<Bulk> {
                     vec![Arg::from(i64::from(*level)), Arg::from(to_i64(*idx)), hash.to_vec().into()]
                 })
                 .collect();
-            Bulk { head: "INSERT INTO tree_nodes (level, idx, hash) ".to_owned(), rows, tail: String::new() }
+            Bulk { into: "tree_nodes (level, idx, hash) ".to_owned(), rows, tail: String::new() }
         })
         .collect()
 }
@@ -122,70 +122,93 @@ pub(crate) struct TableWrites {
 /// first written.
 type Rows = IndexMap<Vec<Cell>, RowState, foldhash::fast::RandomState>;
 
-/// Takes the events' writes (they are not needed after).
+/// Writes in the order they apply, collapsed at once (the unit tests).
+#[cfg(test)]
+fn collapse(writes: impl Iterator<Item = ProjectionWrite>) -> Vec<TableWrites> {
+    let mut collapsed = Collapsed::default();
+    collapsed.add(writes);
+    collapsed.finish()
+}
+
+/// The projection writes of an append so far, collapsed to one per row:
+/// an append handed over in chunks adds each chunk's writes as it arrives
+/// and writes the tables once at the end, so a row written in one chunk and
+/// changed in a later one is still one upsert, not an upsert and an update.
 ///
 /// The rows of each table are kept in the order they were written, not in
 /// a hash map's order: the statements are sorted by key at the end (a
 /// stable lock order between writers), and rows written in nearly key order
 /// (receipts, whose ids begin with their time; log-ordered records) then
 /// sort in about one pass instead of a full sort of a shuffled table.
-pub(crate) fn collapse_writes(events: &mut [PreparedEvent]) -> Vec<TableWrites> {
-    collapse(events.iter_mut().flat_map(|e| std::mem::take(&mut e.writes)))
+#[derive(Default)]
+pub(crate) struct Collapsed {
+    order: Vec<&'static TableSpec>,
+    last: HashMap<&'static str, Rows>,
+    below: HashMap<&'static str, Vec<Cell>>,
 }
 
-/// [`collapse_writes`] of writes in the order they apply.
-fn collapse(writes: impl Iterator<Item = ProjectionWrite>) -> Vec<TableWrites> {
-    let mut order: Vec<&'static TableSpec> = Vec::new();
-    let mut last: HashMap<&'static str, Rows> = HashMap::new();
-    let mut below: HashMap<&'static str, Vec<Cell>> = HashMap::new();
-    for write in writes {
-        let table = write.table();
-        if !last.contains_key(table.name) {
-            order.push(table);
-        }
-        let rows = last.entry(table.name).or_default();
-        if let ProjectionWrite::DeleteKeysBelow { below: bound, .. } = write {
-            // The range delete runs before the table's other writes, so the
-            // rows this batch wrote earlier below the bound must not be
-            // written at all; those written after it stay.
-            rows.retain(|key, _| key.first().is_none_or(|k| *k >= bound));
-            below.entry(table.name).or_default().push(bound);
-            continue;
-        }
-        let key = write.key().to_vec();
-        let after = match write {
-            // A whole row replaces whatever was known: moved, not copied
-            // (and in the place of the key's first write).
-            ProjectionWrite::Upsert { row, .. } => {
-                rows.insert(key, RowState::Row(row));
+impl Collapsed {
+    /// Takes the events' writes (they are not needed after).
+    pub(crate) fn add_events(&mut self, events: &mut [PreparedEvent]) {
+        self.add(events.iter_mut().flat_map(|e| std::mem::take(&mut e.writes)));
+    }
+
+    /// Adds writes in the order they apply.
+    fn add(&mut self, writes: impl Iterator<Item = ProjectionWrite>) {
+        for write in writes {
+            let table = write.table();
+            if !self.last.contains_key(table.name) {
+                self.order.push(table);
+            }
+            let rows = self.last.entry(table.name).or_default();
+            if let ProjectionWrite::DeleteKeysBelow { below: bound, .. } = write {
+                // The range delete runs before the table's other writes, so the
+                // rows this batch wrote earlier below the bound must not be
+                // written at all; those written after it stay.
+                rows.retain(|key, _| key.first().is_none_or(|k| *k >= bound));
+                self.below.entry(table.name).or_default().push(bound);
                 continue;
             }
-            other => RowState::apply(rows.swap_remove(&key), &other),
-        };
-        if let Some(after) = after {
-            rows.insert(key, after);
+            let key = write.key().to_vec();
+            let after = match write {
+                // A whole row replaces whatever was known: moved, not copied
+                // (and in the place of the key's first write).
+                ProjectionWrite::Upsert { row, .. } => {
+                    rows.insert(key, RowState::Row(row));
+                    continue;
+                }
+                other => RowState::apply(rows.swap_remove(&key), &other),
+            };
+            if let Some(after) = after {
+                rows.insert(key, after);
+            }
         }
     }
-    order
-        .into_iter()
-        .map(|table| {
-            let below = below.remove(table.name).unwrap_or_default();
-            let mut tw = TableWrites { table, below, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
-            for (key, state) in last.remove(table.name).unwrap_or_default() {
-                match state {
-                    RowState::Row(row) => tw.upserts.push(row),
-                    RowState::Deleted => tw.deletes.push(key),
-                    RowState::Patch(set) => tw.patches.push((key, set)),
+
+    /// Each table's writes, in the order the tables were first written.
+    pub(crate) fn finish(mut self) -> Vec<TableWrites> {
+        self.order
+            .into_iter()
+            .map(|table| {
+                let below = self.below.remove(table.name).unwrap_or_default();
+                let mut tw =
+                    TableWrites { table, below, deletes: Vec::new(), upserts: Vec::new(), patches: Vec::new() };
+                for (key, state) in self.last.remove(table.name).unwrap_or_default() {
+                    match state {
+                        RowState::Row(row) => tw.upserts.push(row),
+                        RowState::Deleted => tw.deletes.push(key),
+                        RowState::Patch(set) => tw.patches.push((key, set)),
+                    }
                 }
-            }
-            // Deterministic statement order keeps lock order stable between
-            // writers. `sort` is stable and finds runs already in order.
-            tw.upserts.sort();
-            tw.deletes.sort();
-            tw.patches.sort();
-            tw
-        })
-        .collect()
+                // Deterministic statement order keeps lock order stable between
+                // writers. `sort` is stable and finds runs already in order.
+                tw.upserts.sort();
+                tw.deletes.sort();
+                tw.patches.sort();
+                tw
+            })
+            .collect()
+    }
 }
 
 /// The key cells of a row, bound as their columns' types.
@@ -224,7 +247,7 @@ pub(crate) fn projection_statements(tw: TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
         }
         out.push(key_args(table, key).into_iter().fold(stmt, Stmt::arg));
     }
-    let head = format!("INSERT INTO {} ({}) ", table.name, columns(table, None));
+    let into = format!("{} ({}) ", table.name, columns(table, None));
     let sets: Vec<String> =
         table.columns[table.key_len..].iter().map(|c| format!("{0} = excluded.{0}", c.name)).collect();
     let tail = format!(" ON CONFLICT ({}) DO UPDATE SET {}", key_columns(table), sets.join(", "));
@@ -237,7 +260,7 @@ pub(crate) fn projection_statements(tw: TableWrites) -> (Vec<Stmt>, Vec<Bulk>) {
             .take(per_statement)
             .map(|row| table.columns.iter().zip(row).map(|(col, cell)| Arg::cell_owned(col.kind, cell)).collect())
             .collect();
-        upserts.push(Bulk { head: head.clone(), rows: chunk, tail: tail.clone() });
+        upserts.push(Bulk { into: into.clone(), rows: chunk, tail: tail.clone() });
     }
     (out, upserts)
 }
@@ -257,34 +280,58 @@ pub(crate) fn frontier(size: u64) -> Vec<(u8, u64)> {
     coords
 }
 
-/// Checks the batch the caller built and computes the tree nodes it completes.
-pub(crate) fn new_tree_nodes(
-    size: u64,
-    events: &[PreparedEvent],
-    frontier_nodes: HashMap<(u8, u64), Hash>,
-) -> Result<Vec<(u8, u64, Hash)>, StorageError> {
-    let mut known = frontier_nodes;
-    let mut created = Vec::new();
-    for (offset, prepared) in events.iter().enumerate() {
-        let expected = size + offset as u64;
-        if prepared.event.seq != expected {
-            return Err(StorageError::Inconsistent(format!(
-                "batch event has index {} where {expected} was expected",
-                prepared.event.seq
-            )));
-        }
-        let nodes = xinyong_tlog::nodes_completed_by_append(expected, prepared.leaf, &mut |level: u8, idx: u64| {
-            known.get(&(level, idx)).copied().ok_or(())
-        })
-        .map_err(|()| StorageError::Inconsistent(format!("missing tree node while appending {expected}")))?;
-        for (level, idx, hash) in nodes {
-            known.insert((level, idx), hash);
-            if level > 0 {
-                created.push((level, idx, hash));
-            }
-        }
+/// The Merkle tree nodes an append completes, grown chunk by chunk: each
+/// chunk's events must continue the log exactly where the last one ended.
+pub(crate) struct TreeGrowth {
+    /// Every node a later leaf may need as a left sibling.
+    known: HashMap<(u8, u64), Hash>,
+    /// The interior nodes completed so far (leaves are the events' own).
+    created: Vec<(u8, u64, Hash)>,
+    /// The index the next event must have.
+    next: u64,
+}
+
+impl TreeGrowth {
+    /// A tree of `size` leaves whose right edge is `frontier_nodes`.
+    pub(crate) fn new(size: u64, frontier_nodes: HashMap<(u8, u64), Hash>) -> TreeGrowth {
+        TreeGrowth { known: frontier_nodes, created: Vec::new(), next: size }
     }
-    Ok(created)
+
+    /// Adds a chunk's leaves, in order.
+    pub(crate) fn add(&mut self, events: &[PreparedEvent]) -> Result<(), StorageError> {
+        for prepared in events {
+            let expected = self.next;
+            if prepared.event.seq != expected {
+                return Err(StorageError::Inconsistent(format!(
+                    "batch event has index {} where {expected} was expected",
+                    prepared.event.seq
+                )));
+            }
+            let known = &self.known;
+            let nodes = xinyong_tlog::nodes_completed_by_append(expected, prepared.leaf, &mut |level: u8, idx: u64| {
+                known.get(&(level, idx)).copied().ok_or(())
+            })
+            .map_err(|()| StorageError::Inconsistent(format!("missing tree node while appending {expected}")))?;
+            for (level, idx, hash) in nodes {
+                self.known.insert((level, idx), hash);
+                if level > 0 {
+                    self.created.push((level, idx, hash));
+                }
+            }
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    /// The size of the log once the events added so far are in.
+    pub(crate) fn size(&self) -> u64 {
+        self.next
+    }
+
+    /// The interior nodes to insert.
+    pub(crate) fn into_nodes(self) -> Vec<(u8, u64, Hash)> {
+        self.created
+    }
 }
 
 pub(crate) fn to_hash(bytes: &[u8], what: &str) -> Result<Hash, StorageError> {

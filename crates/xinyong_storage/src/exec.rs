@@ -6,7 +6,7 @@
 
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row as _, Transaction, Type};
 
-use crate::append::{self, Bulk, collapse_writes, frontier, new_tree_nodes, to_hash};
+use crate::append::{self, Bulk, Collapsed, TreeGrowth, frontier, to_hash};
 use crate::sql::{Arg, Kind, Stmt, Value};
 use crate::{AppendOutcome, BuildEvents, Result, StorageError, to_u64};
 
@@ -83,9 +83,10 @@ where
 }
 
 /// The append transaction (see [`crate::Store::append`]): reads the next
-/// log index, lets the caller build the events, then writes the events, the
-/// tree nodes they complete and their collapsed projection writes, and
-/// commits. `tx` already holds the backend's write lock.
+/// log index, lets the caller build the events, inserts them chunk by chunk
+/// as they arrive, then the tree nodes they complete and their projection
+/// writes collapsed to one per row, and commits. `tx` already holds the
+/// backend's write lock.
 pub(crate) async fn append<DB>(mut tx: Transaction<'static, DB>, build: BuildEvents<'_>) -> Result<AppendOutcome>
 where
     DB: BulkRunner,
@@ -101,11 +102,7 @@ where
 {
     let size = fetch(&mut *tx, &append::next_index()).await?;
     let size = to_u64(size.first().and_then(|r| r.first()).and_then(value_int).unwrap_or(0));
-    let mut events = build(size).map_err(StorageError::Build)?;
-    if events.is_empty() {
-        tx.rollback().await?;
-        return Ok(AppendOutcome { first_seq: size, count: 0, size });
-    }
+    let mut source = build(size).map_err(StorageError::Build)?;
 
     // Left siblings for the new nodes: the right edge of the current tree.
     let mut frontier_nodes = std::collections::HashMap::new();
@@ -116,13 +113,34 @@ where
         };
         frontier_nodes.insert((level, idx), to_hash(&bytes, "tree node")?);
     }
-    let nodes = new_tree_nodes(size, &events, frontier_nodes)?;
-
-    for bulk in append::insert_events(&mut events).into_iter().chain(append::insert_nodes(&nodes)) {
+    let mut tree = TreeGrowth::new(size, frontier_nodes);
+    let mut writes = Collapsed::default();
+    while let Some(chunk) = source.next_chunk().await {
+        let mut events = chunk.map_err(StorageError::Build)?;
+        tree.add(&events)?;
+        writes.add_events(&mut events);
+        for bulk in append::insert_events(&mut events) {
+            DB::run_bulk(&mut *tx, bulk).await?;
+        }
+    }
+    if let Some(total) = source.total()
+        && tree.size() - size != total
+    {
+        return Err(StorageError::Build(format!(
+            "the events stopped coming after {} of {total}: nothing was written",
+            tree.size() - size
+        )));
+    }
+    if tree.size() == size {
+        tx.rollback().await?;
+        return Ok(AppendOutcome { first_seq: size, count: 0, size });
+    }
+    let end = tree.size();
+    for bulk in append::insert_nodes(&tree.into_nodes()) {
         DB::run_bulk(&mut *tx, bulk).await?;
     }
-    for writes in collapse_writes(&mut events) {
-        let (statements, upserts) = append::projection_statements(writes);
+    for table in writes.finish() {
+        let (statements, upserts) = append::projection_statements(table);
         for stmt in &statements {
             execute(&mut *tx, stmt).await?;
         }
@@ -131,13 +149,12 @@ where
         }
     }
     tx.commit().await?;
-    let count = events.len() as u64;
-    Ok(AppendOutcome { first_seq: size, count, size: size + count })
+    Ok(AppendOutcome { first_seq: size, count: end - size, size: end })
 }
 
 /// How a backend runs a [`Bulk`] inside the append transaction.
 ///
-/// SQLite runs one multi-row `INSERT … VALUES (?, …), …`. PostgreSQL runs
+/// SQLite runs one multi-row `INSERT OR FAIL … VALUES (?, …), …`. PostgreSQL runs
 /// `INSERT … SELECT * FROM UNNEST($1::bigint[], …)` (see `postgres.rs`):
 /// one array per column, so the statement text is the same whatever the
 /// number of rows, and is parsed and planned once per connection instead of
@@ -152,33 +169,34 @@ pub(crate) type BulkFuture<'c> = std::pin::Pin<Box<dyn std::future::Future<Outpu
 
 impl BulkRunner for sqlx::Sqlite {
     fn run_bulk(conn: &mut sqlx::SqliteConnection, bulk: Bulk) -> BulkFuture<'_> {
-        Box::pin(async move { execute_bulk(conn, &bulk).await })
+        Box::pin(async move { execute_bulk(conn, bulk).await })
     }
 }
 
-/// Runs a multi-row `INSERT` with the backend's own placeholders (see
-/// [`Bulk`]).
-async fn execute_bulk<'c, DB, E>(executor: E, bulk: &Bulk) -> Result<()>
-where
-    DB: Database,
-    E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB> + Default,
-    for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
-    for<'a> Option<&'a str>: Encode<'a, DB> + Type<DB>,
-    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new(bulk.head.as_str());
-    qb.push_values(&bulk.rows, |mut tuple, row| {
+/// Runs a multi-row `INSERT` on SQLite, with `?` placeholders (see
+/// [`Bulk`]). The values move into the statement's arguments: a batch's
+/// texts (bodies, fields JSON) are most of its bytes, and binding them by
+/// reference would copy each once more.
+async fn execute_bulk(conn: &mut sqlx::SqliteConnection, bulk: Bulk) -> Result<()> {
+    // `OR FAIL` rather than the default `ABORT`: a failing statement keeps
+    // the rows it wrote before the failure instead of undoing them, so
+    // SQLite needs no statement journal. With `ABORT` it copies every page
+    // the statement touches that the transaction changed before (index
+    // pages above all) into that journal first, once per statement. The
+    // append never goes on after a failed statement: the error ends it and
+    // the whole transaction rolls back, so nothing half-written remains.
+    let mut qb = QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT OR FAIL INTO {}", bulk.into));
+    qb.push_values(bulk.rows, |mut tuple, row| {
         for arg in row {
             match arg {
-                Arg::Int(v) => tuple.push_bind(*v),
-                Arg::Text(v) => tuple.push_bind(v.as_deref()),
-                Arg::Bytes(v) => tuple.push_bind(v.as_slice()),
+                Arg::Int(v) => tuple.push_bind(v),
+                Arg::Text(v) => tuple.push_bind(v),
+                Arg::Bytes(v) => tuple.push_bind(v),
             };
         }
     });
-    qb.push(bulk.tail.as_str());
-    qb.build().execute(executor).await?;
+    qb.push(bulk.tail);
+    qb.build().execute(conn).await?;
     Ok(())
 }
 

@@ -186,10 +186,56 @@ pub(crate) fn refuse_newer_schema(applied: &[i64], migrator: &sqlx::migrate::Mig
 }
 
 /// Builds the events of one append once the next free log index is known.
-/// Called inside the write transaction, so it must be quick and pure.
-/// An `Err` (an event that cannot be stored, with the reason) rolls the
-/// transaction back and comes back as [`StorageError::Build`].
-pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> std::result::Result<Vec<PreparedEvent>, String> + Send + Sync);
+/// Called once, inside the write transaction, so it must be quick and pure:
+/// a large append returns [`PreparedEvents::Chunks`] and goes on preparing
+/// elsewhere while the store writes the chunks it already has.
+/// An `Err` (an event that cannot be stored, with the reason), here or in
+/// any chunk, rolls the whole transaction back and comes back as
+/// [`StorageError::Build`].
+pub type BuildEvents<'a> = &'a (dyn Fn(u64) -> std::result::Result<PreparedEvents, String> + Send + Sync);
+
+/// One chunk of an append's events, or why it could not be prepared.
+pub type PreparedChunk = std::result::Result<Vec<PreparedEvent>, String>;
+
+/// The events of one append, in log order.
+#[derive(Debug)]
+pub enum PreparedEvents {
+    /// All of them at once (a small append).
+    All(Vec<PreparedEvent>),
+    /// `total` events in consecutive chunks, the first beginning at the
+    /// index `build` was given: the store writes each one as it arrives, so
+    /// preparing the next chunk (its entries' hashes, on other cores)
+    /// overlaps writing this one. A channel closed before `total` events
+    /// arrived (the producer died) fails the append: it never commits part
+    /// of the events.
+    Chunks { total: u64, receiver: tokio::sync::mpsc::Receiver<PreparedChunk> },
+}
+
+impl PreparedEvents {
+    /// The next chunk; `None` once every event was handed over.
+    pub async fn next_chunk(&mut self) -> Option<PreparedChunk> {
+        match self {
+            PreparedEvents::All(events) if events.is_empty() => None,
+            PreparedEvents::All(events) => Some(Ok(std::mem::take(events))),
+            PreparedEvents::Chunks { receiver, .. } => receiver.recv().await,
+        }
+    }
+
+    /// How many events the append must write; `None` for [`PreparedEvents::All`],
+    /// which holds them all.
+    pub fn total(&self) -> Option<u64> {
+        match self {
+            PreparedEvents::All(_) => None,
+            PreparedEvents::Chunks { total, .. } => Some(*total),
+        }
+    }
+}
+
+impl From<Vec<PreparedEvent>> for PreparedEvents {
+    fn from(events: Vec<PreparedEvent>) -> Self {
+        PreparedEvents::All(events)
+    }
+}
 
 /// The storage boundary, implemented by [`SqliteStore`] and
 /// [`PostgresStore`]. A backend provides only what differs between the two

@@ -192,7 +192,7 @@ impl ColumnArray {
 impl BulkRunner for Postgres {
     fn run_bulk(conn: &mut PgConnection, bulk: Bulk) -> BulkFuture<'_> {
         Box::pin(async move {
-            let Bulk { head, rows, tail } = bulk;
+            let Bulk { into, rows, tail } = bulk;
             let Some(first) = rows.first() else { return Ok(()) };
             let mut columns: Vec<ColumnArray> = first.iter().map(|a| ColumnArray::for_arg(a, rows.len())).collect();
             for row in rows {
@@ -205,7 +205,7 @@ impl BulkRunner for Postgres {
             }
             let arrays: Vec<String> =
                 columns.iter().enumerate().map(|(i, c)| format!("${}::{}", i + 1, c.sql_type())).collect();
-            let text = format!("{head}SELECT * FROM UNNEST({}){tail}", arrays.join(", "));
+            let text = format!("INSERT INTO {into}SELECT * FROM UNNEST({}){tail}", arrays.join(", "));
             let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
             for column in columns {
                 query = match column {

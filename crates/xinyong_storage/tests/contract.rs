@@ -82,7 +82,7 @@ fn prepare(first: u64, bodies: &[EventBody]) -> Vec<PreparedEvent> {
 }
 
 async fn append(store: &dyn Store, bodies: Vec<EventBody>) -> xinyong_storage::AppendOutcome {
-    store.append(&move |first| Ok(prepare(first, &bodies))).await.unwrap()
+    store.append(&move |first| Ok(prepare(first, &bodies).into())).await.unwrap()
 }
 
 /// Writes projection rows as they are, in one append (one log entry whose
@@ -94,7 +94,7 @@ async fn put(store: &dyn Store, writes: Vec<ProjectionWrite>) {
         .append(&move |first| {
             let mut prepared = prepare(first, std::slice::from_ref(&body));
             prepared[0].writes = writes.clone();
-            Ok(prepared)
+            Ok(prepared.into())
         })
         .await
         .unwrap();
@@ -137,6 +137,90 @@ const C: &str = "91110108551385082Q";
 const P1: &str = "11010519491231002X";
 const P2: &str = "440524188001010014";
 
+/// Every interior and leaf node of a tree of `size` leaves, as stored.
+async fn all_nodes(store: &dyn Store, size: u64) -> Vec<[u8; 32]> {
+    let coords: Vec<(u8, u64)> = (0u8..64).flat_map(|level| (0..size >> level).map(move |idx| (level, idx))).collect();
+    store.tree_nodes(&coords).await.unwrap()
+}
+
+/// An append handed over in chunks, written while the next chunk is still
+/// being prepared, is the same append as one handed over at once: the same
+/// entries, tree nodes and projection rows, with a row written in one chunk
+/// and rewritten in the next. A chunk that fails, or a producer that stops
+/// before the events it announced, leaves nothing behind.
+#[tokio::test]
+async fn an_append_in_chunks_is_the_same_append() {
+    use xinyong_storage::{PreparedChunk, PreparedEvents};
+    let bodies = vec![
+        registration(A, "福建某某有限公司", None),
+        registration(B, "深圳某某技术有限公司", None),
+        registration(A, "福建某某集团有限公司", None),
+        registration(C, "北京某某科技有限公司", None),
+        registration(B, "深圳某某科技有限公司", None),
+    ];
+    let chunked = |splits: Vec<usize>, total: u64, fail_at: Option<usize>| {
+        let bodies = bodies.clone();
+        move |first: u64| -> Result<PreparedEvents, String> {
+            let all = prepare(first, &bodies);
+            let (sender, receiver) = tokio::sync::mpsc::channel::<PreparedChunk>(8);
+            let mut rest = all.as_slice();
+            for (i, n) in splits.iter().enumerate() {
+                let (chunk, after) = rest.split_at(*n);
+                rest = after;
+                let sent =
+                    if fail_at == Some(i) { Err("第 2 块无法编码".to_owned()) } else { Ok(chunk.to_vec()) };
+                sender.try_send(sent).unwrap();
+            }
+            Ok(PreparedEvents::Chunks { total, receiver })
+        }
+    };
+    let (onces, chunkeds) = (backends().await, backends().await);
+    for (once, chunks) in onces.iter().zip(&chunkeds) {
+        let backend = once.store.backend().as_str();
+        let whole = bodies.clone();
+        once.store.append(&move |first| Ok(prepare(first, &whole).into())).await.unwrap();
+        let out = chunks.store.append(&chunked(vec![2, 2, 1], 5, None)).await.unwrap();
+        assert_eq!((out.first_seq, out.count, out.size), (0, 5, 5), "{backend}");
+        for i in 0..5 {
+            assert_eq!(chunks.store.entry(i).await.unwrap(), once.store.entry(i).await.unwrap(), "{backend} {i}");
+        }
+        assert_eq!(all_nodes(chunks.store.as_ref(), 5).await, all_nodes(once.store.as_ref(), 5).await, "{backend}");
+        for code in [A, B, C] {
+            let row = |s: &Arc<dyn Store>| {
+                let s = Arc::clone(s);
+                async move { s.get(SubjectRow::key(uscc(code))).await.unwrap().unwrap() }
+            };
+            assert_eq!(row(&chunks.store).await, row(&once.store).await, "{backend} {code}");
+        }
+        assert_eq!(chunks.store.get(SubjectRow::key(uscc(B))).await.unwrap().unwrap().name, "深圳某某科技有限公司");
+
+        // A failing chunk, or fewer events than announced: nothing is written.
+        let failed = chunks.store.append(&chunked(vec![2, 2, 1], 5, Some(1))).await;
+        assert!(matches!(&failed, Err(StorageError::Build(m)) if m.contains("第 2 块")), "{backend}: {failed:?}");
+        let short = chunks.store.append(&chunked(vec![2, 2], 5, None)).await;
+        assert!(matches!(&short, Err(StorageError::Build(m)) if m.contains("4 of 5")), "{backend}: {short:?}");
+        assert_eq!(chunks.store.log_size().await.unwrap(), 5, "{backend}");
+        // The failed appends' first chunks rewrote A at 5 and 7 before failing.
+        assert_eq!(chunks.store.get(SubjectRow::key(uscc(A))).await.unwrap().unwrap().seq, 2, "{backend}");
+
+        // A statement that fails half-way (the second record has the first
+        // one's natural key) leaves nothing either, not even the rows the
+        // statement wrote before the failure (SQLite runs `INSERT OR FAIL`).
+        let lp = ("legal_person", A);
+        let first = record("r1", "CF", "scjgj", lp, "2026-01-05", true, (None, None));
+        let mut second = record("r2", "CF", "scjgj", lp, "2026-01-06", true, (None, None));
+        if let EventBody::Collection(CollectionEvent::RecordAccepted { record }) = &mut second {
+            record.document_number = "r1号".to_owned();
+        }
+        let conflicting = vec![registration(C, "北京某某科技有限公司", None), first, second];
+        let failed = chunks.store.append(&move |first| Ok(prepare(first, &conflicting).into())).await;
+        assert!(matches!(failed, Err(StorageError::Database(_))), "{backend}: {failed:?}");
+        assert_eq!(chunks.store.log_size().await.unwrap(), 5, "{backend}");
+        let r1 = chunks.store.get(xinyong_domain::collection::RecordRow::key("r1".to_owned())).await.unwrap();
+        assert!(r1.is_none(), "{backend}");
+    }
+}
+
 /// Rows keep a v2 entry in compact form (one byte naming its format) and
 /// rebuild its bytes when read; a v1 entry is kept whole; a row holding the
 /// bytes of a v2 entry, as rows written before that form do, is read as it
@@ -164,7 +248,7 @@ async fn entries_are_stored_compact_and_read_in_either_form() {
         };
         let prepared = as_v2(0, &bodies);
         let written = bodies.clone();
-        store.append(&move |first| Ok(as_v2(first, &written))).await.unwrap();
+        store.append(&move |first| Ok(as_v2(first, &written).into())).await.unwrap();
         let events = store.events_from(0, 10).await.unwrap();
         for (e, p) in events.iter().zip(&prepared) {
             assert!(e.entry_is_compact(), "{backend}: {:?}", e.stored_entry);
@@ -327,7 +411,7 @@ async fn the_log_story_holds_on_every_backend() {
         assert_eq!(store.checkpoint(3).await.unwrap().unwrap().note, "old");
 
         // A build that returns nothing writes nothing.
-        let out = store.append(&|_| Ok(Vec::new())).await.unwrap();
+        let out = store.append(&|_| Ok(Vec::new().into())).await.unwrap();
         assert_eq!((out.count, out.size), (0, 5));
 
         // A build with a wrong index is refused and leaves nothing behind.
@@ -335,7 +419,7 @@ async fn the_log_story_holds_on_every_backend() {
             .append(&|first| {
                 let mut v = prepare(first, &[registration(B, "改名", None)]);
                 v[0].event.seq += 1;
-                Ok(v)
+                Ok(v.into())
             })
             .await;
         assert!(matches!(bad, Err(StorageError::Inconsistent(_))));
@@ -367,7 +451,7 @@ async fn a_snapshot_reads_one_moment_while_appends_go_on() {
         }
         assert_eq!(seen.len(), 1, "{backend}: {seen:?}");
         // It only reads.
-        let refused = snapshot.append(&|first| Ok(prepare(first, &[registration(C, "丙公司", None)]))).await;
+        let refused = snapshot.append(&|first| Ok(prepare(first, &[registration(C, "丙公司", None)]).into())).await;
         assert!(matches!(refused, Err(StorageError::ReadOnly(_))), "{backend}: {refused:?}");
         assert!(matches!(snapshot.snapshot().await, Err(StorageError::ReadOnly(_))), "{backend}");
         drop(snapshot);

@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use xinyong_domain::event::{Event, NewEvent};
 use xinyong_domain::log::EntryVersion;
 use xinyong_domain::mask::MaskConfig;
-use xinyong_storage::{AppendOutcome, Counts, Hash, PreparedEvent, Store, StoredCheckpoint};
+use xinyong_storage::{
+    AppendOutcome, Counts, Hash, PreparedChunk, PreparedEvent, PreparedEvents, Store, StoredCheckpoint,
+};
 use xinyong_tlog::{Checkpoint, NodeSource, TlogProof};
 
 use crate::clock::Clock;
@@ -87,6 +89,13 @@ pub const MAX_EVENTS_PER_TRANSACTION: usize = 250_001;
 /// Events from which an append prepares its entries on every core: below it
 /// the hand-over costs more than it saves.
 const PARALLEL_PREPARE_MIN: usize = 64;
+
+/// Events per chunk of a large append: the store writes one chunk while the
+/// next is prepared.
+const PREPARE_CHUNK: usize = 2_048;
+
+/// Chunks prepared ahead of the store's writes.
+const READY_CHUNKS: usize = 2;
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: LogKeys, settings: CoreSettings) -> Core {
@@ -208,7 +217,7 @@ impl Core {
         // The store calls `build` once, inside its transaction; the events move
         // into it instead of being cloned.
         let pending = std::sync::Mutex::new(Some(events));
-        let build = move |first: u64| -> std::result::Result<Vec<PreparedEvent>, String> {
+        let build = move |first: u64| -> std::result::Result<PreparedEvents, String> {
             // A second call (or a poisoned lock) finds nothing to take: that
             // is an error, never an empty append that would lose the events.
             let events = pending
@@ -216,21 +225,8 @@ impl Core {
                 .map_err(|_| "the events to append were lost (poisoned lock)".to_owned())?
                 .take()
                 .ok_or_else(|| "the store asked for the events twice".to_owned())?;
-            let one = |(i, new): (usize, NewEvent)| {
-                let seq = first + i as u64;
-                let event =
-                    Event { seq, time, actor: new.actor, rules: new.rules, body: new.body, salt: keys.salt(seq) };
-                prepare(event, v1_only)
-            };
-            // A batch's entries (body JSON, field digests, leaf hash,
-            // projection rows) are independent of each other: a large batch
-            // spreads them over the cores; one event stays on this thread.
-            if events.len() >= PARALLEL_PREPARE_MIN {
-                use rayon::prelude::*;
-                events.into_par_iter().enumerate().map(one).collect()
-            } else {
-                events.into_iter().enumerate().map(one).collect()
-            }
+            let prepare_at = EntryMaker { first, time, keys: Arc::clone(&keys), v1_only };
+            prepare_all(events, prepare_at)
         };
         let outcome = self.store.append(&build).await?;
         metrics::counter!("xinyong_events_appended_total").increment(outcome.count);
@@ -352,6 +348,87 @@ impl Core {
         let mut lookup = Lookup(coords.into_iter().zip(hashes).collect());
         run(&mut Nodes(&mut lookup)).map_err(CoreError::Log)
     }
+}
+
+/// What turns the events of one append into entries: the index of its first
+/// event, its time, the salts' key and the entry format.
+struct EntryMaker {
+    first: u64,
+    time: DateTime<Utc>,
+    keys: Arc<LogKeys>,
+    v1_only: bool,
+}
+
+impl EntryMaker {
+    /// The `offset`-th event of the append, ready for the store.
+    fn make(&self, offset: usize, new: NewEvent) -> std::result::Result<PreparedEvent, String> {
+        let seq = self.first + offset as u64;
+        let event = Event {
+            seq,
+            time: self.time,
+            actor: new.actor,
+            rules: new.rules,
+            body: new.body,
+            salt: self.keys.salt(seq),
+        };
+        prepare(event, self.v1_only)
+    }
+}
+
+/// An append's events as the store takes them. A batch's entries (body
+/// JSON, field digests, leaf hash, projection rows) are independent of each
+/// other, so a large batch spreads them over the cores; one event stays on
+/// this thread. A batch of two chunks or more is prepared a chunk at a time
+/// (on the rayon pool) while the store inserts the events of the chunks
+/// before: preparing a record's entry and inserting it took about as long
+/// as each other, one after the other. At most [`READY_CHUNKS`] wait ready.
+fn prepare_all(events: Vec<NewEvent>, maker: EntryMaker) -> std::result::Result<PreparedEvents, String> {
+    use rayon::prelude::*;
+    if events.len() < PARALLEL_PREPARE_MIN {
+        return events
+            .into_iter()
+            .enumerate()
+            .map(|(i, new)| maker.make(i, new))
+            .collect::<PreparedChunk>()
+            .map(Into::into);
+    }
+    if events.len() < 2 * PREPARE_CHUNK {
+        return events
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, new)| maker.make(i, new))
+            .collect::<PreparedChunk>()
+            .map(Into::into);
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel(READY_CHUNKS);
+    let total = events.len() as u64;
+    // A thread of its own rather than a rayon task: it waits whenever the
+    // store is behind, and must not hold one of the pool's threads then. If
+    // it dies, the store sees fewer events than `total` and refuses the append.
+    std::thread::Builder::new()
+        .name("xinyong-prepare".to_owned())
+        .spawn(move || {
+            let mut events = events.into_iter();
+            let mut offset = 0;
+            loop {
+                let chunk: Vec<NewEvent> = events.by_ref().take(PREPARE_CHUNK).collect();
+                if chunk.is_empty() {
+                    return;
+                }
+                let base = offset;
+                offset += chunk.len();
+                let prepared: PreparedChunk =
+                    chunk.into_par_iter().enumerate().map(|(i, new)| maker.make(base + i, new)).collect();
+                let failed = prepared.is_err();
+                // A closed channel means the append failed (or was dropped):
+                // nothing more to prepare.
+                if sender.blocking_send(prepared).is_err() || failed {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start preparing the events: {e}"))?;
+    Ok(PreparedEvents::Chunks { total, receiver })
 }
 
 /// One event ready for the store: canonical body, entry, leaf hash and the
