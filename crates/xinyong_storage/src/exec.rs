@@ -179,12 +179,13 @@ impl BulkRunner for sqlx::Sqlite {
 /// reference would copy each once more.
 async fn execute_bulk(conn: &mut sqlx::SqliteConnection, bulk: Bulk) -> Result<()> {
     // `OR FAIL` rather than the default `ABORT`: a failing statement keeps
-    // the rows it wrote before the failure instead of undoing them, so
-    // SQLite needs no statement journal. With `ABORT` it copies every page
-    // the statement touches that the transaction changed before (index
-    // pages above all) into that journal first, once per statement. The
-    // append never goes on after a failed statement: the error ends it and
-    // the whole transaction rolls back, so nothing half-written remains.
+    // the rows it wrote before the failure instead of undoing them, so for
+    // a plain insert SQLite needs no statement journal (an upsert's `DO
+    // UPDATE` still may). With one, it copies every page the statement
+    // touches that the transaction changed before (index pages above all)
+    // into that journal first, once per statement. The append never goes on
+    // after a failed statement: the error ends it and the whole transaction
+    // rolls back, so nothing half-written remains.
     let mut qb = QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT OR FAIL INTO {}", bulk.into));
     qb.push_values(bulk.rows, |mut tuple, row| {
         for arg in row {
