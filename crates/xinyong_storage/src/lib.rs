@@ -203,9 +203,10 @@ pub enum PreparedEvents {
     /// All of them at once (a small append).
     All(Vec<PreparedEvent>),
     /// `total` events in consecutive chunks, the first beginning at the
-    /// index `build` was given: the store writes each one as it arrives, so
-    /// preparing the next chunk (its entries' hashes, on other cores)
-    /// overlaps writing this one. A channel closed before `total` events
+    /// index `build` was given: the store inserts each chunk's events as it
+    /// arrives (the projection writes wait for the last, to be collapsed
+    /// once), so preparing the next chunk (its entries' hashes, on other
+    /// cores) overlaps writing this one. A channel closed before `total` events
     /// arrived (the producer died) fails the append: it never commits part
     /// of the events.
     Chunks { total: u64, receiver: tokio::sync::mpsc::Receiver<PreparedChunk> },
