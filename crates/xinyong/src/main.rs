@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 
 /// The write path allocates many small strings per record; glibc's malloc
 /// spent a third of ingest time in its own bookkeeping (perf), mimalloc
-/// much less.
+/// much less. With the `override` feature (workspace `Cargo.toml`) the C
+/// `malloc` is mimalloc too, so SQLite's allocations take the same path.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
