@@ -396,10 +396,10 @@ async fn rebuild_indexes(core: &xinyong_core::Core) -> Result<(Arc<SearchIndex>,
     Ok((Arc::new(search), Arc::new(checks)))
 }
 
-/// One follower for every in-memory view, and for the rules: a version
-/// published by `xinyong rules publish` or another server swaps the rules
-/// every handler and job of this process judges by. It starts from the oldest
-/// of them; each skips what it already reflects.
+/// One follower for every in-memory view (department names included), and
+/// for the rules: a version published by `xinyong rules publish` or another
+/// server swaps the rules every handler and job of this process judges by.
+/// It starts from the oldest of them; each skips what it already reflects.
 fn follow(
     core: &xinyong_core::Core,
     state: &AppState,
@@ -412,8 +412,9 @@ fn follow(
     let rules = RulesFollower::new(core.clone());
     tokio::spawn(async move {
         let from = search.applied().min(checks.applied()).min(rules.applied());
+        let names = core.department_names_cache();
         let subscribers: Vec<Box<dyn LogSubscriber>> =
-            vec![Box::new(rules), Box::new(search), Box::new(checks), Box::new(tokens)];
+            vec![Box::new(rules), Box::new(search), Box::new(checks), Box::new(tokens), Box::new(names)];
         Follower::starting_at(from).run(core, subscribers, Duration::from_millis(200), stop).await;
     })
 }

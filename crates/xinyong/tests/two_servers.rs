@@ -1,6 +1,7 @@
 //! Two `xinyong serve` processes on one database (PostgreSQL when
 //! `XINYONG_TEST_DATABASE_URL` is set, else one SQLite file): a batch pushed
-//! to one reaches the other's projections and both sign the same checkpoint;
+//! to one reaches the other's projections and both sign the same checkpoint,
+//! a department renamed elsewhere reaches both servers' pages;
 //! their background jobs expire each listing once and deliver each feed item
 //! to a webhook once.
 
@@ -150,6 +151,35 @@ fn a_batch_pushed_to_one_server_reaches_the_other() {
             break;
         }
         assert!(Instant::now() < deadline, "checkpoints never agreed:\n{ca}\n{cb}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Pages name departments from memory; a department renamed by a third
+    // process reaches the other server's pages through its log follower,
+    // long before the names would be read again anyway (30 s).
+    let page = |server: &Server| http(&server.addr, "GET", "/subjects/91370112MA3D8N0Q3C", &token, None);
+    let (status, before) = page(&b);
+    assert_eq!(status, 200, "{before}");
+    assert!(before.contains("济南市住房和城乡建设局") && !before.contains("城乡建设局（更名）"), "{before}");
+    let renamed: Vec<_> = shipped_departments()
+        .unwrap()
+        .into_iter()
+        .map(|mut d| {
+            if d.code.as_str() == "zjj" {
+                d.name = "济南市住房和城乡建设局（更名）".to_owned();
+            }
+            d
+        })
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (_, changed) = rt.block_on(async {
+        let core = core_over(dir.path(), &url).await;
+        xinyong_core::rules::sync_departments(&core, &renamed).await.unwrap()
+    });
+    assert_eq!(changed, 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !page(&b).1.contains("济南市住房和城乡建设局（更名）") {
+        assert!(Instant::now() < deadline, "the rename never reached the other server's pages");
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -34,6 +34,7 @@ use xinyong_storage::{Page, StoredSession};
 use crate::error::{CoreError, Result};
 use crate::log::Core;
 
+pub mod names;
 pub mod policy;
 pub mod subject_accounts;
 pub mod totp;

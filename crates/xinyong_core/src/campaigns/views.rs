@@ -14,6 +14,7 @@ use xinyong_domain::campaigns::{
 use xinyong_domain::codes::division::DivisionCode;
 use xinyong_storage::campaigns as queries;
 
+use crate::auth::names::department_names;
 use crate::auth::policy::{Action, Principal, Resource, authorize, scope};
 use crate::collection::intake::china_today;
 use crate::error::Result;
@@ -71,10 +72,6 @@ pub struct CampaignSummary {
     /// 未开始 / 进行中 / 已结束, on today's date.
     pub phase: &'static str,
     pub counts: StatusCounts,
-}
-
-async fn department_names(core: &Core) -> Result<BTreeMap<String, String>> {
-    Ok(crate::auth::departments(core).await?.into_iter().map(|d| (d.code.as_str().to_owned(), d.name)).collect())
 }
 
 fn name_of(names: &BTreeMap<String, String>, code: &DepartmentCode) -> String {

@@ -79,6 +79,8 @@ pub struct Core {
     witness_lock: Arc<tokio::sync::Mutex<()>>,
     /// The status map committed last, with its values (reports' proofs).
     pub(crate) status_map: Arc<tokio::sync::Mutex<Option<Arc<crate::reports::status_map::CommittedStatusMap>>>>,
+    /// Department display names read last (every page names departments).
+    department_names: Arc<crate::auth::names::DepartmentNames>,
 }
 
 /// Most events a single transaction takes; bigger requests are split.
@@ -109,6 +111,7 @@ impl Core {
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
             witness_lock: Arc::new(tokio::sync::Mutex::new(())),
             status_map: Arc::new(tokio::sync::Mutex::new(None)),
+            department_names: Arc::default(),
         }
     }
 
@@ -125,6 +128,7 @@ impl Core {
             sign_lock: Arc::new(tokio::sync::Mutex::new(())),
             witness_lock: Arc::new(tokio::sync::Mutex::new(())),
             status_map: Arc::new(tokio::sync::Mutex::new(None)),
+            department_names: Arc::default(),
         }
     }
 
@@ -192,6 +196,12 @@ impl Core {
         &self.keys
     }
 
+    /// The department names this core and its clones share; `serve`'s log
+    /// follower forgets them when another process registers a department.
+    pub fn department_names_cache(&self) -> Arc<crate::auth::names::DepartmentNames> {
+        Arc::clone(&self.department_names)
+    }
+
     pub fn settings(&self) -> &CoreSettings {
         &self.settings
     }
@@ -210,6 +220,7 @@ impl Core {
                 format!("一次最多写入 {MAX_EVENTS_PER_TRANSACTION} 个事件，本次 {} 个", events.len()),
             ));
         }
+        let renames = crate::auth::names::DepartmentNames::changed_by(events.iter().map(|e| &e.body));
         let _guard = self.write_lock.lock().await;
         let time = self.clock.now();
         let keys = Arc::clone(&self.keys);
@@ -228,7 +239,13 @@ impl Core {
             let prepare_at = EntryMaker { first, time, keys: Arc::clone(&keys), v1_only };
             prepare_all(events, prepare_at)
         };
-        let outcome = self.store.append(&build).await?;
+        let outcome = self.store.append(&build).await;
+        if renames {
+            // After the commit (or its failure): a page that read the names
+            // before cannot keep them (`DepartmentNames` counts forgettings).
+            self.department_names.forget();
+        }
+        let outcome = outcome?;
         metrics::counter!("xinyong_events_appended_total").increment(outcome.count);
         metrics::gauge!("xinyong_log_size").set(outcome.size as f64);
         Ok(outcome)

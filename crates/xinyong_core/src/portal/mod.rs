@@ -20,8 +20,6 @@ pub mod search;
 
 pub use disclose::FieldDisclosure;
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -665,10 +663,7 @@ async fn open_record(
     Ok((opening, None, record))
 }
 
-/// Department display names by code, for the lists' filters and tables.
-pub async fn department_names(core: &Core) -> Result<BTreeMap<String, String>> {
-    Ok(crate::auth::departments(core).await?.into_iter().map(|d| (d.code.as_str().to_owned(), d.name)).collect())
-}
+pub use crate::auth::names::department_names;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 //! Rules at run time through `xinyong_core::rules`: a directory checked
 //! against the log, published with an effective date, the versions in force
 //! by the core's clock, another process following the log, and departments
-//! updated from their file. On the backend the environment chooses.
+//! updated from their file (and the pages' names with them). On the backend
+//! the environment chooses.
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on unexpected input")]
 
@@ -227,6 +228,11 @@ async fn a_changed_department_is_registered_again_with_its_new_details() {
     let changed = changes.iter().find(|c| matches!(c, DepartmentChange::Changed { .. })).unwrap();
     assert!(changed.describe_zh().contains("名称 济南市市场监督管理局 → 济南市市场监督管理局（知识产权局）"));
 
+    // The pages' names, read (and kept in memory) before the publication.
+    let name_of = |names: &xinyong_core::auth::names::Names| names.get("scjgj").cloned().unwrap();
+    let names = xinyong_core::portal::department_names(&app.core).await.unwrap();
+    assert_eq!(name_of(&names), "济南市市场监督管理局");
+
     let size = app.core.store().log_size().await.unwrap();
     let outcome = publish(&app.core, &dir, Vec::new(), None).await.unwrap();
     assert_eq!(outcome.first_index, Some(size));
@@ -237,10 +243,15 @@ async fn a_changed_department_is_registered_again_with_its_new_details() {
     let kinds: Vec<String> =
         app.core.store().events_from(size, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["department_registered", "department_registered"]);
+    // This process appended the registrations: the names kept are forgotten at once.
+    let names = xinyong_core::portal::department_names(&app.core).await.unwrap();
+    assert_eq!(name_of(&names), "济南市市场监督管理局（知识产权局）");
+    assert_eq!(names.get("ceshi-ju").map(String::as_str), Some("济南市测试局"));
 
     // Back to the shipped file: the change is applied again, once.
     assert_eq!(sync_departments(&app.core, &shipped).await.unwrap(), (0, 1));
     assert_eq!(sync_departments(&app.core, &shipped).await.unwrap(), (0, 0));
+    assert_eq!(name_of(&xinyong_core::portal::department_names(&app.core).await.unwrap()), "济南市市场监督管理局");
     // Replaying the log writes exactly the rows stored.
     xinyong_core::log::verify::verify(&app.core, &no_progress).await.unwrap();
 }

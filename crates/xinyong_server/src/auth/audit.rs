@@ -81,12 +81,11 @@ fn what_name(what: &str) -> &str {
     }
 }
 
-/// Department names by code, for the lines (a city has a few dozen).
-type Names = std::collections::HashMap<String, String>;
+use xinyong_core::auth::names::Names;
 
-async fn department_names(state: &AppState) -> Result<Names, ApiError> {
-    let all = xinyong_core::auth::departments(&state.core).await?;
-    Ok(all.into_iter().map(|d| (d.code.as_str().to_owned(), d.name)).collect())
+/// Department names by code, for the lines (a city has a few dozen).
+async fn department_names(state: &AppState) -> Result<std::sync::Arc<Names>, ApiError> {
+    Ok(xinyong_core::auth::names::department_names(&state.core).await?)
 }
 
 impl AuditLine {

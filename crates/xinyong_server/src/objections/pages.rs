@@ -297,7 +297,7 @@ pub(crate) async fn detail(
     let page = DetailPage {
         layout: Layout::new(&state, "异议详情"),
         csrf_token: caller.csrf_token().to_owned(),
-        row: QueueRow::new(&o, today, &departments(&state).await?),
+        row: QueueRow::new(&o, today, &*departments(&state).await?),
         grounds: o.grounds.clone(),
         evidence: objections::evidence_list(&state.core, &o.objection_id)
             .await
@@ -360,7 +360,7 @@ pub(crate) async fn extend(
 }
 
 /// Department names by code, for the queues.
-pub(crate) async fn departments(state: &AppState) -> Result<BTreeMap<String, String>, PageError> {
+pub(crate) async fn departments(state: &AppState) -> Result<std::sync::Arc<BTreeMap<String, String>>, PageError> {
     xinyong_core::portal::department_names(&state.core).await.map_err(|e| error_page(state, e.into()).into())
 }
 

@@ -454,7 +454,7 @@ async fn subject_data(
     state: &AppState,
     uscc: &Uscc,
     day: Option<NaiveDate>,
-) -> Result<Option<(SubjectProfile, std::collections::BTreeMap<String, String>)>, ApiError> {
+) -> Result<Option<(SubjectProfile, std::sync::Arc<xinyong_core::auth::names::Names>)>, ApiError> {
     let profile = match day {
         Some(day) => portal::as_of::profile_as_of(&state.core, uscc, day).await?.map(|a| a.profile),
         None => portal::subject_profile(&state.core, uscc).await?,

@@ -195,7 +195,7 @@ pub(crate) async fn detail(
         csrf_token: caller.csrf_token().to_owned(),
         may_decide: caller.allows(Action::DecideRepair, &Resource::Department(a.department.clone())),
         may_confirm: caller.allows(Action::ConfirmRepair, &Resource::Platform),
-        row: QueueRow::new(&a, today, &departments(&state).await?),
+        row: QueueRow::new(&a, today, &*departments(&state).await?),
         severity: a.severity.clone().unwrap_or_else(|| "—".to_owned()),
         signed_by: a.signed_by.clone(),
         commitment_version: a.commitment_version.clone(),
