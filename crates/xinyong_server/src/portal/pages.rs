@@ -904,8 +904,13 @@ pub(crate) struct CheckpointView {
 }
 
 pub(crate) async fn home(State(state): State<AppState>) -> Response {
-    let counts = match state.core.counts().await {
-        Ok(c) => c,
+    // The subjects from the search index, which holds each one once and
+    // follows the log: counting the `subjects` table on every visit took
+    // 9 ms at a million subjects (30 ms with the persons and relations the
+    // page never showed), and grows with a province.
+    let subjects = state.search.len() as u64;
+    let events = match state.core.store().log_size().await.map_err(xinyong_core::CoreError::from) {
+        Ok(size) => size,
         Err(e) => return error_page(&state, e.into()),
     };
     let checkpoint = match state.core.latest_checkpoint().await {
@@ -922,8 +927,8 @@ pub(crate) async fn home(State(state): State<AppState>) -> Response {
     HomePage {
         layout: Layout::new(&state, "首页").at("home"),
         q: String::new(),
-        subjects: thousands(counts.subjects),
-        events: thousands(counts.events),
+        subjects: thousands(subjects),
+        events: thousands(events),
         checkpoint,
         notices,
     }

@@ -123,9 +123,15 @@ async fn bad_log_requests_get_the_error_envelope() {
 async fn home_health_readiness_and_metrics() {
     let app = app_with(4).await;
     app.core.checkpoint().await.unwrap();
+    app.sync_search().await;
     let home = app.get("/").await;
     assert_eq!(home.status, 200);
     let html = home.text();
+    // The counts shown are the tables' (the subjects from the search index).
+    let counts = app.core.counts().await.unwrap();
+    assert!(counts.subjects > 0);
+    assert!(html.contains(&format!("<dt>市场主体</dt><dd>{}</dd>", counts.subjects)), "{html}");
+    assert!(html.contains(&format!("<dt>日志条目</dt><dd>{}</dd>", counts.events)), "{html}");
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("信用济南"));
     assert!(html.contains("市场主体"));
