@@ -18,6 +18,7 @@ pub mod as_of;
 pub(crate) mod disclose;
 pub mod search;
 
+pub use crate::auth::names::department_names;
 pub use disclose::FieldDisclosure;
 
 use base64::Engine as _;
@@ -662,8 +663,6 @@ async fn open_record(
     });
     Ok((opening, None, record))
 }
-
-pub use crate::auth::names::department_names;
 
 #[cfg(test)]
 mod tests {
