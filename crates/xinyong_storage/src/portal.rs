@@ -173,10 +173,17 @@ pub async fn public_records_at(
     to_rows(store.fetch(&stmt).await?)
 }
 
-/// How many records match `filter`.
-pub async fn count_public_records(store: &dyn Store, filter: &PublicRecordFilter) -> Result<u64> {
-    let stmt =
-        bind_filter(Stmt::new("SELECT COUNT(*) FROM records").push(PUBLIC_RECORDS_WHERE), filter).returns(&[Kind::Int]);
+/// How many records match `filter`, counting no further than `at_most`: a
+/// public page's count must not grow with the city (a million licences
+/// took seconds to count, on every view of the first page). Counted newest
+/// first, as the pages read them: oldest first, the walk passes every
+/// record whose publicity has ended before it meets one still public
+/// (1.4 s against 35 ms for 10,001 of a million licences).
+pub async fn count_public_records(store: &dyn Store, filter: &PublicRecordFilter, at_most: u64) -> Result<u64> {
+    let stmt = bind_filter(Stmt::new("SELECT COUNT(*) FROM (SELECT 1 FROM records").push(PUBLIC_RECORDS_WHERE), filter)
+        .push(" ORDER BY decision_date DESC LIMIT $9) AS counted")
+        .arg(i64::try_from(at_most).unwrap_or(i64::MAX))
+        .returns(&[Kind::Int]);
     let row = store.fetch(&stmt).await?.into_iter().next().unwrap_or_default();
     Cols::new(row, "count of public records").count()
 }

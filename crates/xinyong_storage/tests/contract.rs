@@ -631,7 +631,10 @@ async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
         let ids = |rows: Vec<RecordRow>| -> Vec<String> { rows.into_iter().map(|r| r.id).collect::<Vec<_>>() };
         let all = portal::public_records(store, &filter, None, 100).await.unwrap();
         assert_eq!(ids(all), ["rb", "ra", "r9", "r1"], "{backend}");
-        assert_eq!(portal::count_public_records(store, &filter).await.unwrap(), 4, "{backend}");
+        assert_eq!(portal::count_public_records(store, &filter, u64::MAX).await.unwrap(), 4, "{backend}");
+        // A count stops where it is asked to.
+        assert_eq!(portal::count_public_records(store, &filter, 3).await.unwrap(), 3, "{backend}");
+        assert_eq!(portal::count_public_records(store, &filter, 4).await.unwrap(), 4, "{backend}");
 
         // Keyset pages of one row walk the same list, ties included.
         let mut walked = Vec::new();
@@ -662,10 +665,10 @@ async fn public_record_lists_filter_order_count_and_page_on_every_backend() {
             ..filter.clone()
         };
         assert_eq!(by(range.clone()).await, ["ra", "r9"], "{backend}");
-        assert_eq!(portal::count_public_records(store, &range).await.unwrap(), 2, "{backend}");
+        assert_eq!(portal::count_public_records(store, &range, u64::MAX).await.unwrap(), 2, "{backend}");
         assert_eq!(by(PublicRecordFilter { item: "XK".into(), ..filter.clone() }).await, ["r8"]);
         let none = PublicRecordFilter { item: "JC".into(), ..filter };
-        assert_eq!(portal::count_public_records(store, &none).await.unwrap(), 0);
+        assert_eq!(portal::count_public_records(store, &none, u64::MAX).await.unwrap(), 0);
 
         // A subject's public records of any item, newest first.
         let of_a = portal::public_records_of(store, &uscc(A), date("2026-11-26"), 10).await.unwrap();

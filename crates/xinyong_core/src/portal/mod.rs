@@ -355,8 +355,11 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicRecordPage {
     pub records: Vec<PublicRecord>,
-    /// Matching records in all pages.
+    /// Matching records in all pages, counted up to what numbered paging
+    /// reaches ([`MAX_LIST_PAGES`] pages).
     pub total: u64,
+    /// More records match than `total`: the count stopped there.
+    pub total_is_lower_bound: bool,
     /// Where the next page starts, when there is one.
     pub next: Option<RecordCursor>,
     /// The 1-based page shown (1 for a keyset page).
@@ -413,7 +416,14 @@ pub fn subject_text(raw: Option<&str>) -> Option<String> {
 pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
     let catalog = &core.rules().catalog;
     if public_item(catalog, &q.item).is_none() {
-        return Ok(PublicRecordPage { records: Vec::new(), total: 0, next: None, page: 1, pages: 1 });
+        return Ok(PublicRecordPage {
+            records: Vec::new(),
+            total: 0,
+            total_is_lower_bound: false,
+            next: None,
+            page: 1,
+            pages: 1,
+        });
     }
     let today = china_today(core);
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -428,7 +438,12 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     };
     let limit = q.limit.clamp(1, MAX_PAGE);
     let store = core.store();
-    let total = queries::count_public_records(store, &filter).await?;
+    // Counted as far as numbered paging reaches, and one further to know
+    // whether there are more: the count of a province's licences would
+    // otherwise cost seconds on every visit to the list.
+    let reachable = u64::from(MAX_LIST_PAGES) * u64::from(limit);
+    let counted = queries::count_public_records(store, &filter, reachable + 1).await?;
+    let (total, total_is_lower_bound) = (counted.min(reachable), counted > reachable);
     let pages = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX).clamp(1, MAX_LIST_PAGES);
     let (rows, page) = if q.page == 0 {
         // One row more than asked tells whether there is a next page.
@@ -445,7 +460,7 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     // The SQL already selects public, in-window rows; the same rule is
     // applied again here so that the pages depend on one definition.
     let records = public_views(page_rows, catalog, mask, today);
-    Ok(PublicRecordPage { records, total, next, page, pages })
+    Ok(PublicRecordPage { records, total, total_is_lower_bound, next, page, pages })
 }
 
 /// The opening of an entry's body commitment: anyone can recompute

@@ -565,8 +565,10 @@ pub struct PublicityResponse {
     /// 按页码能到达的页数（最多 500）。
     pub pages: u32,
     pub page_size: u32,
-    /// 符合条件的记录总数。
+    /// 符合条件的记录总数，最多数到按页码能到达的条数（500 页）。
     pub total: u64,
+    /// 为 true 时符合条件的记录多于 `total` 条；更深的记录用筛选条件或 `next_after` 读取。
+    pub total_is_lower_bound: bool,
     /// 下一页的键集游标（作为 `after` 传回），没有下一页时为 null。
     pub next_after: Option<String>,
     pub records: Vec<PublicityRecordView>,
@@ -594,6 +596,7 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         pages: found.pages,
         page_size: size,
         total: found.total,
+        total_is_lower_bound: found.total_is_lower_bound,
         next_after: found.next.map(|c| format!("{}_{}", c.decision_date, c.id)),
         records: found
             .records

@@ -610,6 +610,8 @@ pub(crate) struct PublicityPage {
     heading: &'static str,
     rows: Vec<RecordCard>,
     total: String,
+    /// More match than `total` (the count stops where numbered paging ends).
+    total_is_lower_bound: bool,
     departments: Vec<Choice>,
     districts: Vec<Choice>,
     from: String,
@@ -748,6 +750,7 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
         heading,
         rows: page.records.iter().map(|r| card(r, &names)).collect(),
         total: thousands(page.total),
+        total_is_lower_bound: page.total_is_lower_bound,
         departments: department_choices(&names, &req.department),
         districts: district_choices(&req.district),
         filtered: filters.iter().any(|(_, v)| !v.is_empty()),

@@ -990,6 +990,32 @@ async fn the_publicity_api_pages_filters_and_shows_only_organisations() {
 }
 
 #[tokio::test]
+async fn a_publicity_count_stops_where_numbered_paging_ends() {
+    let app = portal_app().await;
+    many_licences(&app).await;
+    // 455 more: 502 licences, one more than 500 pages of one row reach.
+    let code = a();
+    let rows: Vec<Vec<(&str, String)>> = (0..455)
+        .map(|i| {
+            let number = format!("济市监食许〔2025〕{}号", 3000 + i);
+            licence(&code, "济南泉润商贸有限公司", "张三丰", &number, "2026-09-15", "2031-01-01")
+        })
+        .collect();
+    ingest(&app, "scjgj", "XK", &rows).await;
+    let v = app.get("/api/v1/public/licences?page_size=1").await.json();
+    let shape = |v: &serde_json::Value| (v["total"].as_u64(), v["total_is_lower_bound"].as_bool(), v["pages"].as_u64());
+    assert_eq!(shape(&v), (Some(500), Some(true), Some(500)), "{v}");
+    let v = app.get("/api/v1/public/licences?page_size=2").await.json();
+    assert_eq!(shape(&v), (Some(502), Some(false), Some(251)), "{v}");
+    // The keyset cursor still reaches past the count.
+    let last = app.get("/api/v1/public/licences?page_size=1&page=500").await.json();
+    let after = last["next_after"].as_str().unwrap().to_owned();
+    let deeper = app.get(&format!("/api/v1/public/licences?page_size=1&after={after}")).await.json();
+    assert_eq!(deeper["records"].as_array().map(Vec::len), Some(1), "{deeper}");
+    assert!(assert_ok_html(&app.get("/publicity/licences").await).contains("共 502 条"));
+}
+
+#[tokio::test]
 async fn search_pages_and_explains_people_and_wrong_check_characters() {
     let app = portal_app().await;
     let events: Vec<NewEvent> = (0..45)
