@@ -257,6 +257,7 @@ pub(crate) const CHINESE: &[(&str, &str)] = &[
     ),
     ("Always `自主申报 · 已审核`.", "恒为 `自主申报 · 已审核`。"),
     ("A 双公示 row: the record and the organisation it is about.", "双公示中的一行：记录及其所涉组织。"),
+    ("A notice about the `q` of a 双公示 list.", "关于双公示列表 `q` 的提示。"),
     (
         "有效期至 (`YYYY-MM-DD`, inclusive); null = until an exit decision.",
         "有效期至（`YYYY-MM-DD`，含当日）；null 表示直至作出移出决定。",

@@ -39,6 +39,7 @@ use xinyong_storage::{portal as queries, subjects};
 use crate::collection::intake::china_today;
 use crate::error::{CoreError, Result};
 use crate::log::Core;
+use crate::portal::search::SearchIndex;
 
 /// Whether `record` may appear on the portal on `today`.
 pub fn record_is_public(record: &AcceptedRecord, catalog: &Catalog, today: NaiveDate) -> bool {
@@ -367,6 +368,68 @@ pub struct PublicRecordPage {
     /// Pages that numbered paging can reach: all of them, up to
     /// [`MAX_LIST_PAGES`].
     pub pages: u32,
+    /// What to tell about the search box's text, when the rows alone would
+    /// mislead.
+    pub notice: Option<SubjectTextNotice>,
+}
+
+/// Most organisations a list's name filter resolves to. A fragment such as
+/// 济南 is in most of the city's names; the list then shows the records of
+/// the first ones in search order, and says so.
+pub const MAX_NAMED_SUBJECTS: usize = 200;
+
+/// Something to tell a visitor about the text typed into a list's search box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectTextNotice {
+    /// Fewer than two characters once legal forms (有限公司 …) are stripped:
+    /// it names no one in particular, and nothing is listed.
+    TooShort,
+    /// More than [`MAX_NAMED_SUBJECTS`] organisations' names contain it: only
+    /// the records of the first of them are listed.
+    ManySubjects,
+}
+
+impl SubjectTextNotice {
+    /// Stable code for machines.
+    pub fn code(self) -> &'static str {
+        match self {
+            SubjectTextNotice::TooShort => "query_too_short",
+            SubjectTextNotice::ManySubjects => "query_names_many_subjects",
+        }
+    }
+
+    /// The same in plain Chinese, for the page and the API.
+    pub fn message_zh(self) -> String {
+        match self {
+            SubjectTextNotice::TooShort => {
+                "请输入名称中至少两个字（不含“有限公司”等组织形式），或完整的统一社会信用代码".to_owned()
+            }
+            SubjectTextNotice::ManySubjects => format!(
+                "名称含这些字的主体超过 {MAX_NAMED_SUBJECTS} 个，只列出其中 {MAX_NAMED_SUBJECTS} \
+                 个主体的记录；请输入更完整的名称或统一社会信用代码"
+            ),
+        }
+    }
+}
+
+/// The subjects whose records a list shows for what a visitor typed: a USCC
+/// (canonical, as [`subject_text`] leaves it) is itself, registered here or
+/// not; anything else is part of a name, looked up in the search index (the
+/// organisations of `subjects`, by their current names; records keep the
+/// name of their decision, so a renamed company's older records are found by
+/// its new name, and by its code).
+fn subjects_named(search: &SearchIndex, text: &str) -> (Vec<String>, Option<SubjectTextNotice>) {
+    if Uscc::parse(text).is_ok() {
+        return (vec![text.to_owned()], None);
+    }
+    match search.organisations_named(text, MAX_NAMED_SUBJECTS + 1) {
+        None => (Vec::new(), Some(SubjectTextNotice::TooShort)),
+        Some(mut keys) => {
+            let many = keys.len() > MAX_NAMED_SUBJECTS;
+            keys.truncate(MAX_NAMED_SUBJECTS);
+            (keys, many.then_some(SubjectTextNotice::ManySubjects))
+        }
+    }
 }
 
 /// Largest page the lists serve.
@@ -412,10 +475,13 @@ pub fn subject_text(raw: Option<&str>) -> Option<String> {
     Some(normalize_uscc(&raw).map_or(raw, |u| u.as_str().to_owned()))
 }
 
-/// Public, in-window records of one item, newest decision first.
-pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
+/// Public, in-window records of one item, newest decision first; the search
+/// box's text is resolved to subjects through `search`.
+pub async fn public_records(core: &Core, search: &SearchIndex, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
     let catalog = &core.rules().catalog;
-    if public_item(catalog, &q.item).is_none() {
+    let named = q.subject_text.as_deref().filter(|t| !t.is_empty()).map(|text| subjects_named(search, text));
+    let notice = named.as_ref().and_then(|(_, notice)| *notice);
+    if public_item(catalog, &q.item).is_none() || notice == Some(SubjectTextNotice::TooShort) {
         return Ok(PublicRecordPage {
             records: Vec::new(),
             total: 0,
@@ -423,6 +489,7 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
             next: None,
             page: 1,
             pages: 1,
+            notice,
         });
     }
     let today = china_today(core);
@@ -434,7 +501,7 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
         division_prefix: q.division_prefix.clone().filter(|d| !d.is_empty()),
         decided_from: q.decided_from.map(day),
         decided_to: q.decided_to.map(day),
-        subject_text: q.subject_text.clone().filter(|t| !t.is_empty()),
+        subject_keys: named.map(|(keys, _)| keys),
     };
     let limit = q.limit.clamp(1, MAX_PAGE);
     let store = core.store();
@@ -460,7 +527,7 @@ pub async fn public_records(core: &Core, q: &PublicRecordQuery) -> Result<Public
     // The SQL already selects public, in-window rows; the same rule is
     // applied again here so that the pages depend on one definition.
     let records = public_views(page_rows, catalog, mask, today);
-    Ok(PublicRecordPage { records, total, total_is_lower_bound, next, page, pages })
+    Ok(PublicRecordPage { records, total, total_is_lower_bound, next, page, pages, notice })
 }
 
 /// The opening of an entry's body commitment: anyone can recompute
@@ -682,6 +749,33 @@ async fn open_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a list's search box resolves to: a code is itself, registered or
+    /// not; a name fragment is the organisations whose names contain it (never
+    /// a near miss), at most [`MAX_NAMED_SUBJECTS`]; legal forms alone name
+    /// no one.
+    #[test]
+    fn the_search_box_names_subjects_by_code_or_name() {
+        use crate::portal::search::SubjectEntry;
+        use xinyong_domain::subjects::SubjectStatus;
+        let subjects: Vec<SubjectEntry> = (0..=MAX_NAMED_SUBJECTS)
+            .map(|i| SubjectEntry {
+                seq: i as u64,
+                uscc: format!("9137010000{i:07}X").into(),
+                name: format!("济南泉润{i}商贸有限公司").into(),
+                status: SubjectStatus::Active,
+            })
+            .collect();
+        let search = SearchIndex::from_subjects(&subjects, 1);
+        let code = subject_text(Some("9135 0100 m000 100y 43")).expect("text");
+        assert_eq!(subjects_named(&search, &code), (vec!["91350100M000100Y43".to_owned()], None));
+        assert_eq!(subjects_named(&search, "泉润7商贸"), (vec!["91370100000000007X".to_owned()], None));
+        assert_eq!(subjects_named(&search, "泉润7商茂"), (Vec::new(), None), "no near misses");
+        let (keys, notice) = subjects_named(&search, "泉润");
+        assert_eq!((keys.len(), notice), (MAX_NAMED_SUBJECTS, Some(SubjectTextNotice::ManySubjects)));
+        assert_eq!(subjects_named(&search, "有限公司"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
+        assert_eq!(subjects_named(&search, "润"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
+    }
 
     #[test]
     fn money_reads_as_yuan_and_wan_yuan() {

@@ -435,6 +435,23 @@ impl SearchIndex {
         inner.find(q, &normalized, limit, true).into_iter().map(|(id, kind)| inner.hit(id, kind)).collect()
     }
 
+    /// The codes of at most `limit` organisations whose name contains
+    /// `query` (the exact, prefix and contains tiers of
+    /// [`SearchIndex::search`], in its order; never a fuzzy hit, since a list
+    /// filtered by a name must not show a different name's records), or
+    /// `None` when the query is too short to search by name (fewer than
+    /// [`MIN_QUERY_CHARS`] characters once legal forms are stripped).
+    pub fn organisations_named(&self, query: &str, limit: usize) -> Option<Vec<String>> {
+        let normalized = normalize(query);
+        let q = strip_legal_forms(&normalized, true);
+        if q.chars().count() < MIN_QUERY_CHARS {
+            return None;
+        }
+        let inner = self.read();
+        let found = inner.find(q, &normalized, limit, false);
+        Some(found.into_iter().map(|(id, kind)| inner.hit(id, kind).uscc).collect())
+    }
+
     /// [`SearchIndex::search`] for a visitor: at most `limit` hits plus what
     /// to tell about the query when the hits alone would mislead.
     ///

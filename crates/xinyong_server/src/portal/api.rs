@@ -533,7 +533,7 @@ pub struct PublicityParams {
     pub from: Option<String>,
     /// 决定日期止（含），`YYYY-MM-DD`。
     pub to: Option<String>,
-    /// 行政相对人名称中的字，或完整的统一社会信用代码（精确匹配）。
+    /// 行政相对人名称中至少两个字（按主体库中登记的现用名称匹配，最多取 200 个主体），或完整的统一社会信用代码（精确匹配）。
     pub q: Option<String>,
     /// 页码，从 1 开始，默认 1，最多 500 页；更深的记录请加筛选条件或用 `after`。
     pub page: Option<String>,
@@ -571,7 +571,18 @@ pub struct PublicityResponse {
     pub total_is_lower_bound: bool,
     /// 下一页的键集游标（作为 `after` 传回），没有下一页时为 null。
     pub next_after: Option<String>,
+    /// 关于 `q` 的提示：`query_too_short`（不足两个字，未查询）或 `query_names_many_subjects`（名称含这些字的主体超过 200 个，只列出其中 200 个主体的记录）；没有提示时为 null。
+    pub notice: Option<QueryNoticeView>,
     pub records: Vec<PublicityRecordView>,
+}
+
+/// A notice about the `q` of a 双公示 list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryNoticeView {
+    /// `query_too_short` 或 `query_names_many_subjects`。
+    pub code: String,
+    /// 给人看的说明。
+    pub message: String,
 }
 
 async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResult<Json<PublicityResponse>> {
@@ -589,7 +600,7 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         after: p.after,
     };
     let req = crate::portal::pages::list_request(item, &q, size)?;
-    let found = portal::public_records(&state.core, &req.query).await?;
+    let found = portal::public_records(&state.core, &state.search, &req.query).await?;
     Ok(Json(PublicityResponse {
         item: item.to_owned(),
         page: found.page,
@@ -598,6 +609,7 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         total: found.total,
         total_is_lower_bound: found.total_is_lower_bound,
         next_after: found.next.map(|c| format!("{}_{}", c.decision_date, c.id)),
+        notice: found.notice.map(|n| QueryNoticeView { code: n.code().to_owned(), message: n.message_zh() }),
         records: found
             .records
             .iter()

@@ -612,6 +612,8 @@ pub(crate) struct PublicityPage {
     total: String,
     /// More match than `total` (the count stops where numbered paging ends).
     total_is_lower_bound: bool,
+    /// What to tell about the search box's text: code and message.
+    notice: Option<(&'static str, String)>,
     departments: Vec<Choice>,
     districts: Vec<Choice>,
     from: String,
@@ -725,7 +727,7 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
     let (item, heading) = if kind == "licences" { ("XK", "行政许可") } else { ("CF", "行政处罚") };
     let result = async {
         let req = list_request(item, &q, PAGE_SIZE)?;
-        let page = portal::public_records(&state.core, &req.query).await?;
+        let page = portal::public_records(&state.core, &state.search, &req.query).await?;
         let names = portal::department_names(&state.core).await?;
         Ok::<_, ApiError>((req, page, names))
     }
@@ -751,6 +753,7 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
         rows: page.records.iter().map(|r| card(r, &names)).collect(),
         total: thousands(page.total),
         total_is_lower_bound: page.total_is_lower_bound,
+        notice: page.notice.map(|n| (n.code(), n.message_zh())),
         departments: department_choices(&names, &req.department),
         districts: district_choices(&req.district),
         filtered: filters.iter().any(|(_, v)| !v.is_empty()),

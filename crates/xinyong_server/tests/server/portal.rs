@@ -940,6 +940,9 @@ async fn publicity_and_lists_filter_by_name_or_code() {
     let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={}+{}", &code[..9], &code[9..])).await);
     assert!(html.contains("共 1 条"), "{html}");
     assert!(assert_ok_html(&app.get("/publicity/licences?q=%25").await).contains("共 0 条"));
+    // Legal forms alone name no one: nothing is listed, and the page says why.
+    let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={}", enc("有限公司"))).await);
+    assert!(html.contains("共 0 条") && html.contains(r#"data-code="query_too_short""#), "{html}");
     // A natural person's penalty is not found by the person's name.
     assert!(assert_ok_html(&app.get(&format!("/publicity/penalties?q={}", enc("王小明"))).await).contains("共 0 条"));
     let html = assert_ok_html(&app.get(&format!("/lists?q={}", enc("泉润"))).await);
@@ -982,6 +985,10 @@ async fn the_publicity_api_pages_filters_and_shows_only_organisations() {
     };
     assert_eq!(total(format!("/api/v1/public/licences?q={}", enc("鑫泰"))).await, 1);
     assert_eq!(total(format!("/api/v1/public/licences?q={}", a())).await, 46);
+    let v = app.get(&format!("/api/v1/public/licences?q={}", enc("鑫泰"))).await.json();
+    assert!(v["notice"].is_null(), "{v}");
+    let v = app.get(&format!("/api/v1/public/licences?q={}", enc("有限公司"))).await.json();
+    assert_eq!((v["total"].as_u64(), v["notice"]["code"].as_str()), (Some(0), Some("query_too_short")), "{v}");
     assert_eq!(total("/api/v1/public/licences?district=370113".to_owned()).await, 1);
     assert_eq!(total("/api/v1/public/licences?department=zjj".to_owned()).await, 0);
     assert_eq!(total("/api/v1/public/licences?from=2026-10-28&to=2026-10-28".to_owned()).await, 1);

@@ -1,6 +1,8 @@
 //! `xinyong_storage::portal` and the published lists: the 双公示 lists paged
-//! by number (offset) and filtered by what a visitor types (a USCC exactly,
-//! or part of a subject name, wildcards literal), in SQL on every backend.
+//! by number (offset) and filtered by subjects (the portal resolves what a
+//! visitor types to them), the published lists by what a visitor types (a
+//! USCC exactly, or part of a subject name, wildcards literal), in SQL on
+//! every backend.
 
 use xinyong_domain::collection::RecordRow;
 use xinyong_domain::lists::{ListingRow, ListingStatus};
@@ -43,7 +45,7 @@ fn ids(rows: Vec<RecordRow>) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn public_record_lists_page_by_number_and_filter_by_name_or_code_on_every_backend() {
+async fn public_record_lists_page_by_number_and_filter_by_subjects_on_every_backend() {
     for db in backends().await {
         let store = db.store.as_ref();
         let backend = store.backend().as_str();
@@ -68,19 +70,22 @@ async fn public_record_lists_page_by_number_and_filter_by_name_or_code_on_every_
         assert_eq!(at(all.clone(), 2, 2).await, ["r2", "r1"], "{backend}");
         assert_eq!(at(all.clone(), 4, 2).await, Vec::<String>::new());
 
-        let text = |t: &str| PublicRecordFilter { subject_text: Some(t.to_owned()), ..all.clone() };
-        assert_eq!(at(text("泉润"), 0, 10).await, ["r4", "r3", "r1"], "{backend}");
-        assert_eq!(portal::count_public_records(store, &text("泉润"), 1_000).await.unwrap(), 3, "{backend}");
-        assert_eq!(at(text("泉润"), 1, 1).await, ["r3"], "{backend}");
-        // A USCC matches its subject exactly (and is not a name fragment).
-        assert_eq!(at(text(B), 0, 10).await, ["r2"], "{backend}");
-        // Wildcards are literal.
-        assert_eq!(at(text("100%_"), 0, 10).await, ["r3"], "{backend}");
-        assert_eq!(at(text("%"), 0, 10).await, ["r3"], "{backend}");
-        assert_eq!(at(text("_"), 0, 10).await, ["r3"], "{backend}");
-        assert!(at(text("某"), 0, 10).await.is_empty(), "{backend}: a natural person's record");
+        let of = |keys: &[&str]| PublicRecordFilter {
+            subject_keys: Some(keys.iter().map(|k| (*k).to_owned()).collect()),
+            ..all.clone()
+        };
+        assert_eq!(at(of(&[A, C]), 0, 10).await, ["r4", "r3", "r1"], "{backend}");
+        assert_eq!(portal::count_public_records(store, &of(&[A, C]), 1_000).await.unwrap(), 3, "{backend}");
+        assert_eq!(portal::count_public_records(store, &of(&[A, C]), 2).await.unwrap(), 2, "{backend}: capped");
+        assert_eq!(at(of(&[A, C]), 1, 1).await, ["r3"], "{backend}");
+        assert_eq!(at(of(&[B]), 0, 10).await, ["r2"], "{backend}");
+        assert!(at(of(&[]), 0, 10).await.is_empty(), "{backend}: no subjects, no rows");
+        assert!(at(of(&[P1]), 0, 10).await.is_empty(), "{backend}: a natural person's record");
+        // With the other conditions.
+        let dated = PublicRecordFilter { decided_from: Some("2026-03-02".into()), ..of(&[A, B]) };
+        assert_eq!(at(dated, 0, 10).await, ["r4", "r2"], "{backend}");
         // The keyset query applies the same filter.
-        let keyset = portal::public_records(store, &text("泉润"), None, 10).await.unwrap();
+        let keyset = portal::public_records(store, &of(&[A, C]), None, 10).await.unwrap();
         assert_eq!(ids(keyset), ["r4", "r3", "r1"], "{backend}");
     }
 }
