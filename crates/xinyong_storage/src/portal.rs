@@ -56,10 +56,13 @@ impl RecordCursor {
 /// department or district with few records was looked for among every
 /// public licence (16 s among a million for a department with none).
 ///
-/// Served by `records_public_item (public, item, decision_date)`, or with a
-/// department by `records_public_department (…, department, decision_date)`,
-/// with a county by `records_public_division (…, substr(subject_key, 3, 6),
-/// decision_date)` (20261210000020), all read newest first.
+/// Served by `records_public_item (public, item, decision_date, id, …)`, or
+/// with a department by `records_public_department (public, item,
+/// department, decision_date, id, …)`, with a county by
+/// `records_public_division (public, item, substr(subject_key, 3, 6),
+/// decision_date, id, …)`, all read newest first; each ends with the
+/// subject kind and the window, so rows are ruled in or out, counted and
+/// skipped in the index (20261210000020).
 const PUBLIC_RECORDS_WHERE: &str = " WHERE public = 1 AND subject_kind = 'legal_person' AND item = $1 \
      AND window_start IS NOT NULL AND window_start <= $2 AND (latest_end IS NULL OR latest_end > $2)";
 
@@ -112,7 +115,15 @@ fn with_filter(head: Stmt, f: &PublicRecordFilter) -> Stmt {
     }
     match &f.subject_keys {
         None => stmt,
-        Some(keys) => stmt.push(" AND subject_key IN (").bind_list(keys.iter().map(String::as_str)).push(")"),
+        Some(keys) => {
+            // Padded to a power of two with the last key again: one text
+            // per size class (nine up to 256 keys), each planned once per
+            // connection instead of a new statement for every count of
+            // subjects crowding the others out of the statement cache.
+            let padding = keys.len().next_power_of_two() - keys.len();
+            let padded = keys.iter().chain(keys.last().into_iter().cycle().take(padding));
+            stmt.push(" AND subject_key IN (").bind_list(padded.map(String::as_str)).push(")")
+        }
     }
 }
 
@@ -191,8 +202,9 @@ impl InPublicityWalk<'_> {
 
 /// Records matching `filter` in the order of [`public_records`], the
 /// `limit` after the first `offset`: the portal's numbered pages. Served by
-/// `records_public_item (public, item, decision_date)` read backwards, so a
-/// page costs its offset plus its rows; callers bound the offset.
+/// the list's index read backwards (see [`PUBLIC_RECORDS_WHERE`]); the
+/// offset's rows are skipped in the index, but a page still costs its
+/// offset, so callers bound it.
 pub async fn public_records_at(
     store: &dyn Store,
     filter: &PublicRecordFilter,
@@ -261,14 +273,20 @@ mod tests {
         };
         let details = crate::sql::sqlite_plan(&store, &records_at_stmt(&filter, 0, 21)).await;
         assert!(details.iter().any(|d| d.contains("USING INDEX records_subject ")), "{details:?}");
+        // Three keys are bound as four, two as two: texts by size class.
+        let three =
+            PublicRecordFilter { subject_keys: Some(vec!["A".into(), "B".into(), "C".into()]), ..filter.clone() };
+        let texts = |f: &PublicRecordFilter| records_at_stmt(f, 0, 21).text().to_owned();
+        assert!(texts(&three).contains("IN ($3, $4, $5, $6)"), "{}", texts(&three));
+        assert!(texts(&filter).contains("IN ($3, $4)"), "{}", texts(&filter));
         assert!(!details.iter().any(|d| d.contains("records_public_item")), "{details:?}");
         let all = PublicRecordFilter { subject_keys: None, ..filter };
         let details = crate::sql::sqlite_plan(&store, &records_at_stmt(&all, 0, 21)).await;
         assert!(details.iter().any(|d| d.contains("records_public_item")), "{details:?}");
     }
 
-    /// A department, a county and dates each bound an index range that is
-    /// read newest first: a rare department or county is not looked
+    /// No filter, a department, a county and dates each bound an index range
+    /// that is read newest first, ties by id: a rare department or county is not looked
     /// for among all the item's public records.
     #[tokio::test]
     async fn chosen_filters_are_index_ranges() {
@@ -276,6 +294,7 @@ mod tests {
         let store = crate::SqliteStore::open(&dir.path().join("plan.db")).await.expect("open");
         let all = PublicRecordFilter { item: "XK".into(), today: "2026-12-06".into(), ..Default::default() };
         let cases = [
+            (all.clone(), "records_public_item (public=? AND item=?)"),
             (PublicRecordFilter { department: Some("zjj".into()), ..all.clone() }, "records_public_department"),
             (PublicRecordFilter { division_prefix: Some("370102".into()), ..all.clone() }, "records_public_division"),
             (
@@ -290,8 +309,8 @@ mod tests {
         for (filter, index) in cases {
             let details = crate::sql::sqlite_plan(&store, &records_at_stmt(&filter, 0, 21)).await;
             assert!(details.iter().any(|d| d.contains(index)), "{index}: {details:?}");
-            // Ties on the date are sorted by id ("LAST TERM"), never the whole range.
-            assert!(!details.iter().any(|d| d.contains("TEMP B-TREE FOR ORDER BY")), "{index}: {details:?}");
+            // The index holds the id after the date: nothing is sorted.
+            assert!(!details.iter().any(|d| d.contains("TEMP B-TREE")), "{index}: {details:?}");
         }
     }
 }

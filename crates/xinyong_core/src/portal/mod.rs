@@ -387,6 +387,9 @@ pub enum SubjectTextNotice {
     /// More than [`MAX_NAMED_SUBJECTS`] organisations' names contain it: only
     /// the records of the first of them are listed.
     ManySubjects,
+    /// Eighteen letters and digits whose last is not the check character of
+    /// the first seventeen: a mistyped code, matched against nothing.
+    UsccCheckCharacter { expected: char, found: char },
 }
 
 impl SubjectTextNotice {
@@ -395,6 +398,7 @@ impl SubjectTextNotice {
         match self {
             SubjectTextNotice::TooShort => "query_too_short",
             SubjectTextNotice::ManySubjects => "query_names_many_subjects",
+            SubjectTextNotice::UsccCheckCharacter { .. } => "uscc_check_character",
         }
     }
 
@@ -408,6 +412,9 @@ impl SubjectTextNotice {
                 "名称含这些字的主体超过 {MAX_NAMED_SUBJECTS} 个，只列出其中 {MAX_NAMED_SUBJECTS} \
                  个主体的记录；请输入更完整的名称或统一社会信用代码"
             ),
+            SubjectTextNotice::UsccCheckCharacter { expected, found } => {
+                format!("统一社会信用代码校验位错误，应为 {expected}（输入的是 {found}），请核对后重新输入")
+            }
         }
     }
 }
@@ -421,6 +428,15 @@ impl SubjectTextNotice {
 fn subjects_named(search: &SearchIndex, text: &str) -> (Vec<String>, Option<SubjectTextNotice>) {
     if Uscc::parse(text).is_ok() {
         return (vec![text.to_owned()], None);
+    }
+    let code: String = text.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect();
+    if code.len() == 18 && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let expected = code.get(..17).and_then(xinyong_domain::codes::uscc::check_character);
+        if let (Some(expected), Some(found)) = (expected, code.chars().nth(17))
+            && expected != found
+        {
+            return (Vec::new(), Some(SubjectTextNotice::UsccCheckCharacter { expected, found }));
+        }
     }
     match search.organisations_named(text, MAX_NAMED_SUBJECTS + 1) {
         None => (Vec::new(), Some(SubjectTextNotice::TooShort)),
@@ -481,7 +497,9 @@ pub async fn public_records(core: &Core, search: &SearchIndex, q: &PublicRecordQ
     let catalog = &core.rules().catalog;
     let named = q.subject_text.as_deref().filter(|t| !t.is_empty()).map(|text| subjects_named(search, text));
     let notice = named.as_ref().and_then(|(_, notice)| *notice);
-    if public_item(catalog, &q.item).is_none() || notice == Some(SubjectTextNotice::TooShort) {
+    let names_no_one =
+        matches!(notice, Some(SubjectTextNotice::TooShort | SubjectTextNotice::UsccCheckCharacter { .. }));
+    if public_item(catalog, &q.item).is_none() || names_no_one {
         return Ok(PublicRecordPage {
             records: Vec::new(),
             total: 0,
@@ -775,6 +793,8 @@ mod tests {
         assert_eq!((keys.len(), notice), (MAX_NAMED_SUBJECTS, Some(SubjectTextNotice::ManySubjects)));
         assert_eq!(subjects_named(&search, "有限公司"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
         assert_eq!(subjects_named(&search, "润"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
+        let typo = SubjectTextNotice::UsccCheckCharacter { expected: '3', found: '4' };
+        assert_eq!(subjects_named(&search, "91350100m000100y44"), (Vec::new(), Some(typo)));
     }
 
     #[test]

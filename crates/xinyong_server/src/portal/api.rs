@@ -571,7 +571,7 @@ pub struct PublicityResponse {
     pub total_is_lower_bound: bool,
     /// 下一页的键集游标（作为 `after` 传回），没有下一页时为 null。
     pub next_after: Option<String>,
-    /// 关于 `q` 的提示：`query_too_short`（不足两个字，未查询）或 `query_names_many_subjects`（名称含这些字的主体超过 200 个，只列出其中 200 个主体的记录）；没有提示时为 null。
+    /// 关于 `q` 的提示：`query_too_short`（不足两个字，未查询）、`uscc_check_character`（统一社会信用代码校验位错误，未查询）或 `query_names_many_subjects`（名称含这些字的主体超过 200 个，只列出其中 200 个主体的记录）；没有提示时为 null。
     pub notice: Option<QueryNoticeView>,
     pub records: Vec<PublicityRecordView>,
 }
@@ -579,7 +579,7 @@ pub struct PublicityResponse {
 /// A notice about the `q` of a 双公示 list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueryNoticeView {
-    /// `query_too_short` 或 `query_names_many_subjects`。
+    /// `query_too_short`、`uscc_check_character` 或 `query_names_many_subjects`。
     pub code: String,
     /// 给人看的说明。
     pub message: String,

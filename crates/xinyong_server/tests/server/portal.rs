@@ -943,6 +943,11 @@ async fn publicity_and_lists_filter_by_name_or_code() {
     // Legal forms alone name no one: nothing is listed, and the page says why.
     let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={}", enc("有限公司"))).await);
     assert!(html.contains("共 0 条") && html.contains(r#"data-code="query_too_short""#), "{html}");
+    // A mistyped code is named as such.
+    let good = b();
+    let typo = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let html = assert_ok_html(&app.get(&format!("/publicity/licences?q={typo}")).await);
+    assert!(html.contains("共 0 条") && html.contains(r#"data-code="uscc_check_character""#), "{html}");
     // A natural person's penalty is not found by the person's name.
     assert!(assert_ok_html(&app.get(&format!("/publicity/penalties?q={}", enc("王小明"))).await).contains("共 0 条"));
     let html = assert_ok_html(&app.get(&format!("/lists?q={}", enc("泉润"))).await);

@@ -80,6 +80,9 @@ async fn public_record_lists_page_by_number_and_filter_by_subjects_on_every_back
         assert_eq!(at(of(&[A, C]), 1, 1).await, ["r3"], "{backend}");
         assert_eq!(at(of(&[B]), 0, 10).await, ["r2"], "{backend}");
         assert!(at(of(&[]), 0, 10).await.is_empty(), "{backend}: no subjects, no rows");
+        // Three keys (bound as four, the last twice) find each row once.
+        assert_eq!(at(of(&[A, B, C]), 0, 10).await, ["r4", "r3", "r2", "r1"], "{backend}");
+        assert_eq!(portal::count_public_records(store, &of(&[A, B, C]), 1_000).await.unwrap(), 4, "{backend}");
         assert!(at(of(&[P1]), 0, 10).await.is_empty(), "{backend}: a natural person's record");
         // With the other conditions.
         let dated = PublicRecordFilter { decided_from: Some("2026-03-02".into()), ..of(&[A, B]) };
