@@ -429,14 +429,8 @@ fn subjects_named(search: &SearchIndex, text: &str) -> (Vec<String>, Option<Subj
     if Uscc::parse(text).is_ok() {
         return (vec![text.to_owned()], None);
     }
-    let code: String = text.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect();
-    if code.len() == 18 && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        let expected = code.get(..17).and_then(xinyong_domain::codes::uscc::check_character);
-        if let (Some(expected), Some(found)) = (expected, code.chars().nth(17))
-            && expected != found
-        {
-            return (Vec::new(), Some(SubjectTextNotice::UsccCheckCharacter { expected, found }));
-        }
+    if let Some((expected, found)) = crate::portal::search::mistyped_code(text) {
+        return (Vec::new(), Some(SubjectTextNotice::UsccCheckCharacter { expected, found }));
     }
     match search.organisations_named(text, MAX_NAMED_SUBJECTS + 1) {
         None => (Vec::new(), Some(SubjectTextNotice::TooShort)),

@@ -1061,11 +1061,27 @@ fn as_code(normalized: &str) -> Option<[u8; 18]> {
 /// What an unindexed 18-character code tells: a wrong check character, or
 /// nothing wrong but unknown here.
 fn code_notice(code: &str) -> QueryNotice {
-    let expected = code.get(..17).and_then(xinyong_domain::codes::uscc::check_character);
-    match (expected, code.chars().nth(17)) {
-        (Some(expected), Some(found)) if expected != found => QueryNotice::UsccCheckCharacter { expected, found },
-        _ => QueryNotice::UnknownCode,
+    match wrong_check_character(code) {
+        Some((expected, found)) => QueryNotice::UsccCheckCharacter { expected, found },
+        None => QueryNotice::UnknownCode,
     }
+}
+
+/// `(expected, found)` when the last character of `code` is not the check
+/// character of its first seventeen.
+fn wrong_check_character(code: &str) -> Option<(char, char)> {
+    let expected = code.get(..17).and_then(xinyong_domain::codes::uscc::check_character)?;
+    let found = code.chars().nth(17)?;
+    (expected != found).then_some((expected, found))
+}
+
+/// `(expected, found)` when `query`, normalized as searches are, is eighteen
+/// letters and digits whose last is not the check character of the first
+/// seventeen: a mistyped USCC rather than part of a name.
+pub fn mistyped_code(query: &str) -> Option<(char, char)> {
+    let normalized = normalize(query);
+    as_code(&normalized)?;
+    wrong_check_character(&normalized)
 }
 
 /// Common surnames, compound ones first (`surnames.txt`).
