@@ -236,7 +236,7 @@ impl Browser {
 
 /// Waits (bounded) for the element `css` matches.
 pub async fn wait_for_css(client: &Client, css: &str) -> fantoccini::elements::Element {
-    match client.wait().at_most(PATIENCE).every(POLL).for_element(Locator::Css(css)).await {
+    match wait_for(client, Locator::Css(css)).await {
         Ok(element) => element,
         Err(e) => panic!("no {css} on {}: {e}", here(client).await),
     }
@@ -244,9 +244,27 @@ pub async fn wait_for_css(client: &Client, css: &str) -> fantoccini::elements::E
 
 /// Waits (bounded) for the element `xpath` matches.
 pub async fn wait_for_xpath(client: &Client, xpath: &str) -> fantoccini::elements::Element {
-    match client.wait().at_most(PATIENCE).every(POLL).for_element(Locator::XPath(xpath)).await {
+    match wait_for(client, Locator::XPath(xpath)).await {
         Ok(element) => element,
         Err(e) => panic!("nothing matches {xpath} on {}: {e}", here(client).await),
+    }
+}
+
+/// Waits at most [`PATIENCE`] for `locator`. A look that meets the page
+/// being replaced is answered "aborted by navigation" instead of "no such
+/// element" (chromedriver), which ended the wait in one CI run; the next page
+/// is on its way, so that is looked again too.
+async fn wait_for(client: &Client, locator: Locator<'_>) -> Result<fantoccini::elements::Element, String> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match client.wait().at_most(left).every(POLL).for_element(locator).await {
+            Ok(element) => return Ok(element),
+            Err(e) if e.to_string().contains("aborted by navigation") && !left.is_zero() => {
+                tokio::time::sleep(POLL).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
     }
 }
 
