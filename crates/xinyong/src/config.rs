@@ -363,6 +363,13 @@ pub struct PortalConfig {
     pub rate_limit_burst: u32,
     /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR networks).
     pub trusted_proxies: Vec<String>,
+    /// Most organisations a 双公示 list's name filter resolves to (1–1,000).
+    #[serde(default = "default_name_filter_subjects")]
+    pub name_filter_subjects: usize,
+}
+
+fn default_name_filter_subjects() -> usize {
+    xinyong_core::portal::DEFAULT_NAMED_SUBJECTS
 }
 
 impl PortalConfig {
@@ -376,6 +383,7 @@ impl PortalConfig {
             requests_per_minute: self.rate_limit_per_minute,
             burst: self.rate_limit_burst,
             trusted_proxies,
+            name_filter_subjects: self.name_filter_subjects,
         })
     }
 }
@@ -759,6 +767,9 @@ impl Config {
             return Err(format!("配置无效：auth.session_hours {} 应在 1–720 之间", self.auth.session_hours));
         }
         self.portal.settings()?;
+        if !(1..=1_000).contains(&self.portal.name_filter_subjects) {
+            return Err("配置无效：portal.name_filter_subjects 应为 1–1000".to_owned());
+        }
         if self.portal.rate_limit_per_minute > 0 && self.portal.rate_limit_burst == 0 {
             return Err("配置无效：portal.rate_limit_burst 必须大于 0".to_owned());
         }
@@ -847,6 +858,16 @@ mod tests {
         let with_dir = DEFAULT_TOML.replace("dir = \"\"", "dir = \"/etc/xinyong/rules\"");
         let config: Config = Figment::from(Toml::string(&with_dir)).extract().unwrap();
         assert_eq!(config.rules.dir(), Some(Path::new("/etc/xinyong/rules")));
+    }
+
+    #[test]
+    fn the_name_filter_names_one_to_a_thousand_organisations() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(config.portal.settings().unwrap().name_filter_subjects, 200);
+        config.portal.name_filter_subjects = 0;
+        assert!(config.validate().unwrap_err().contains("portal.name_filter_subjects"));
+        config.portal.name_filter_subjects = 1_001;
+        assert!(config.validate().unwrap_err().contains("portal.name_filter_subjects"));
     }
 
     #[test]

@@ -42,11 +42,19 @@ pub struct PortalSettings {
     pub burst: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (default none).
     pub trusted_proxies: Vec<IpNet>,
+    /// Most organisations a 双公示 list's name filter resolves to
+    /// (default [`xinyong_core::portal::DEFAULT_NAMED_SUBJECTS`]).
+    pub name_filter_subjects: usize,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        PortalSettings { requests_per_minute: 60, burst: 20, trusted_proxies: Vec::new() }
+        PortalSettings {
+            requests_per_minute: 60,
+            burst: 20,
+            trusted_proxies: Vec::new(),
+            name_filter_subjects: xinyong_core::portal::DEFAULT_NAMED_SUBJECTS,
+        }
     }
 }
 
@@ -277,7 +285,7 @@ mod tests {
 
     #[test]
     fn buckets_allow_the_burst_then_the_rate() {
-        let settings = PortalSettings { requests_per_minute: 60, burst: 3, trusted_proxies: Vec::new() };
+        let settings = PortalSettings { requests_per_minute: 60, burst: 3, ..PortalSettings::default() };
         let limiter = RateLimiter::new(&settings);
         let t0 = Instant::now();
         let a = Some(ip("1.1.1.1"));
@@ -298,7 +306,7 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded() {
-        let settings = PortalSettings { requests_per_minute: 60, burst: 2, trusted_proxies: Vec::new() };
+        let settings = PortalSettings { requests_per_minute: 60, burst: 2, ..PortalSettings::default() };
         let limiter = RateLimiter::with_capacity(&settings, 100);
         let t0 = Instant::now();
         for i in 0..1_000u32 {

@@ -373,10 +373,11 @@ pub struct PublicRecordPage {
     pub notice: Option<SubjectTextNotice>,
 }
 
-/// Most organisations a list's name filter resolves to. A fragment such as
-/// 济南 is in most of the city's names; the list then shows the records of
-/// the first ones in search order, and says so.
-pub const MAX_NAMED_SUBJECTS: usize = 200;
+/// Most organisations a list's name filter resolves to unless configured
+/// (`[portal] name_filter_subjects`). A fragment such as 济南 is in most of
+/// the city's names; the list then shows the records of the first ones in
+/// search order, and says so.
+pub const DEFAULT_NAMED_SUBJECTS: usize = 200;
 
 /// Something to tell a visitor about the text typed into a list's search box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,9 +385,9 @@ pub enum SubjectTextNotice {
     /// Fewer than two characters once legal forms (有限公司 …) are stripped:
     /// it names no one in particular, and nothing is listed.
     TooShort,
-    /// More than [`MAX_NAMED_SUBJECTS`] organisations' names contain it: only
-    /// the records of the first of them are listed.
-    ManySubjects,
+    /// More than `shown` organisations' names contain it (the configured
+    /// most): only the records of the first `shown` are listed.
+    ManySubjects { shown: usize },
     /// Eighteen letters and digits whose last is not the check character of
     /// the first seventeen: a mistyped code, matched against nothing.
     UsccCheckCharacter { expected: char, found: char },
@@ -397,7 +398,7 @@ impl SubjectTextNotice {
     pub fn code(self) -> &'static str {
         match self {
             SubjectTextNotice::TooShort => "query_too_short",
-            SubjectTextNotice::ManySubjects => "query_names_many_subjects",
+            SubjectTextNotice::ManySubjects { .. } => "query_names_many_subjects",
             SubjectTextNotice::UsccCheckCharacter { .. } => "uscc_check_character",
         }
     }
@@ -408,9 +409,8 @@ impl SubjectTextNotice {
             SubjectTextNotice::TooShort => {
                 "请输入名称中至少两个字（不含“有限公司”等组织形式），或完整的统一社会信用代码".to_owned()
             }
-            SubjectTextNotice::ManySubjects => format!(
-                "名称含这些字的主体超过 {MAX_NAMED_SUBJECTS} 个，只列出其中 {MAX_NAMED_SUBJECTS} \
-                 个主体的记录；请输入更完整的名称或统一社会信用代码"
+            SubjectTextNotice::ManySubjects { shown } => format!(
+                "名称含这些字的主体超过 {shown} 个，只列出其中 {shown} 个主体的记录；请输入更完整的名称或统一社会信用代码"
             ),
             SubjectTextNotice::UsccCheckCharacter { expected, found } => {
                 format!("统一社会信用代码校验位错误，应为 {expected}（输入的是 {found}），请核对后重新输入")
@@ -425,19 +425,19 @@ impl SubjectTextNotice {
 /// organisations of `subjects`, by their current names; records keep the
 /// name of their decision, so a renamed company's older records are found by
 /// its new name, and by its code).
-fn subjects_named(search: &SearchIndex, text: &str) -> (Vec<String>, Option<SubjectTextNotice>) {
+fn subjects_named(search: &SearchIndex, text: &str, most: usize) -> (Vec<String>, Option<SubjectTextNotice>) {
     if Uscc::parse(text).is_ok() {
         return (vec![text.to_owned()], None);
     }
     if let Some((expected, found)) = crate::portal::search::mistyped_code(text) {
         return (Vec::new(), Some(SubjectTextNotice::UsccCheckCharacter { expected, found }));
     }
-    match search.organisations_named(text, MAX_NAMED_SUBJECTS + 1) {
+    match search.organisations_named(text, most + 1) {
         None => (Vec::new(), Some(SubjectTextNotice::TooShort)),
         Some(mut keys) => {
-            let many = keys.len() > MAX_NAMED_SUBJECTS;
-            keys.truncate(MAX_NAMED_SUBJECTS);
-            (keys, many.then_some(SubjectTextNotice::ManySubjects))
+            let many = keys.len() > most;
+            keys.truncate(most);
+            (keys, many.then_some(SubjectTextNotice::ManySubjects { shown: most }))
         }
     }
 }
@@ -486,10 +486,17 @@ pub fn subject_text(raw: Option<&str>) -> Option<String> {
 }
 
 /// Public, in-window records of one item, newest decision first; the search
-/// box's text is resolved to subjects through `search`.
-pub async fn public_records(core: &Core, search: &SearchIndex, q: &PublicRecordQuery) -> Result<PublicRecordPage> {
+/// box's text is resolved through `search` to at most `most_named`
+/// organisations.
+pub async fn public_records(
+    core: &Core,
+    search: &SearchIndex,
+    most_named: usize,
+    q: &PublicRecordQuery,
+) -> Result<PublicRecordPage> {
     let catalog = &core.rules().catalog;
-    let named = q.subject_text.as_deref().filter(|t| !t.is_empty()).map(|text| subjects_named(search, text));
+    let named =
+        q.subject_text.as_deref().filter(|t| !t.is_empty()).map(|text| subjects_named(search, text, most_named));
     let notice = named.as_ref().and_then(|(_, notice)| *notice);
     let names_no_one =
         matches!(notice, Some(SubjectTextNotice::TooShort | SubjectTextNotice::UsccCheckCharacter { .. }));
@@ -764,13 +771,13 @@ mod tests {
 
     /// What a list's search box resolves to: a code is itself, registered or
     /// not; a name fragment is the organisations whose names contain it (never
-    /// a near miss), at most [`MAX_NAMED_SUBJECTS`]; legal forms alone name
+    /// a near miss), at most as many as configured; legal forms alone name
     /// no one.
     #[test]
     fn the_search_box_names_subjects_by_code_or_name() {
         use crate::portal::search::SubjectEntry;
         use xinyong_domain::subjects::SubjectStatus;
-        let subjects: Vec<SubjectEntry> = (0..=MAX_NAMED_SUBJECTS)
+        let subjects: Vec<SubjectEntry> = (0..=DEFAULT_NAMED_SUBJECTS)
             .map(|i| SubjectEntry {
                 seq: i as u64,
                 uscc: format!("9137010000{i:07}X").into(),
@@ -780,15 +787,20 @@ mod tests {
             .collect();
         let search = SearchIndex::from_subjects(&subjects, 1);
         let code = subject_text(Some("9135 0100 m000 100y 43")).expect("text");
-        assert_eq!(subjects_named(&search, &code), (vec!["91350100M000100Y43".to_owned()], None));
-        assert_eq!(subjects_named(&search, "泉润7商贸"), (vec!["91370100000000007X".to_owned()], None));
-        assert_eq!(subjects_named(&search, "泉润7商茂"), (Vec::new(), None), "no near misses");
-        let (keys, notice) = subjects_named(&search, "泉润");
-        assert_eq!((keys.len(), notice), (MAX_NAMED_SUBJECTS, Some(SubjectTextNotice::ManySubjects)));
-        assert_eq!(subjects_named(&search, "有限公司"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
-        assert_eq!(subjects_named(&search, "润"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
+        let most = DEFAULT_NAMED_SUBJECTS;
+        let named = |text: &str| subjects_named(&search, text, most);
+        assert_eq!(named(&code), (vec!["91350100M000100Y43".to_owned()], None));
+        assert_eq!(named("泉润7商贸"), (vec!["91370100000000007X".to_owned()], None));
+        assert_eq!(named("泉润7商茂"), (Vec::new(), None), "no near misses");
+        let (keys, notice) = named("泉润");
+        assert_eq!((keys.len(), notice), (most, Some(SubjectTextNotice::ManySubjects { shown: most })));
+        assert_eq!(named("有限公司"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
+        assert_eq!(named("润"), (Vec::new(), Some(SubjectTextNotice::TooShort)));
         let typo = SubjectTextNotice::UsccCheckCharacter { expected: '3', found: '4' };
-        assert_eq!(subjects_named(&search, "91350100m000100y44"), (Vec::new(), Some(typo)));
+        assert_eq!(named("91350100m000100y44"), (Vec::new(), Some(typo)));
+        // The setting bounds it.
+        let (keys, notice) = subjects_named(&search, "泉润", 5);
+        assert_eq!((keys.len(), notice), (5, Some(SubjectTextNotice::ManySubjects { shown: 5 })));
     }
 
     #[test]

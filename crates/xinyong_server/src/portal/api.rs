@@ -533,7 +533,7 @@ pub struct PublicityParams {
     pub from: Option<String>,
     /// 决定日期止（含），`YYYY-MM-DD`。
     pub to: Option<String>,
-    /// 行政相对人名称中至少两个字（按主体库中登记的现用名称匹配，最多取 200 个主体），或完整的统一社会信用代码（精确匹配）。
+    /// 行政相对人名称中至少两个字（按主体库中登记的现用名称匹配，最多取配置的主体数，默认 200 个），或完整的统一社会信用代码（精确匹配）。
     pub q: Option<String>,
     /// 页码，从 1 开始，默认 1，最多 500 页；更深的记录请加筛选条件或用 `after`。
     pub page: Option<String>,
@@ -571,7 +571,7 @@ pub struct PublicityResponse {
     pub total_is_lower_bound: bool,
     /// 下一页的键集游标（作为 `after` 传回），没有下一页时为 null。
     pub next_after: Option<String>,
-    /// 关于 `q` 的提示：`query_too_short`（不足两个字，未查询）、`uscc_check_character`（统一社会信用代码校验位错误，未查询）或 `query_names_many_subjects`（名称含这些字的主体超过 200 个，只列出其中 200 个主体的记录）；没有提示时为 null。
+    /// 关于 `q` 的提示：`query_too_short`（不足两个字，未查询）、`uscc_check_character`（统一社会信用代码校验位错误，未查询）或 `query_names_many_subjects`（名称含这些字的主体超过配置的数目（默认 200 个），只列出其中这些主体的记录）；没有提示时为 null。
     pub notice: Option<QueryNoticeView>,
     pub records: Vec<PublicityRecordView>,
 }
@@ -600,7 +600,8 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         after: p.after,
     };
     let req = crate::portal::pages::list_request(item, &q, size)?;
-    let found = portal::public_records(&state.core, &state.search, &req.query).await?;
+    let found =
+        portal::public_records(&state.core, &state.search, state.portal.name_filter_subjects, &req.query).await?;
     Ok(Json(PublicityResponse {
         item: item.to_owned(),
         page: found.page,

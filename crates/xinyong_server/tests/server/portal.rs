@@ -632,8 +632,12 @@ fn from_peer(path: &str, peer: &str, forwarded: Option<&str>) -> Request<Body> {
 #[tokio::test]
 async fn public_search_is_rate_limited_per_client() {
     let mut app = portal_app().await;
-    let portal =
-        PortalSettings { requests_per_minute: 1, burst: 2, trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()] };
+    let portal = PortalSettings {
+        requests_per_minute: 1,
+        burst: 2,
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..PortalSettings::default()
+    };
     app.state = app.state.clone().with_portal(portal);
     let page = "/search?q=%E6%B3%89%E6%B6%A6";
     for _ in 0..2 {
@@ -732,7 +736,7 @@ async fn the_openapi_document_is_stable_and_matches_real_responses() {
     let mut app = portal_app().await;
     // The walk below calls every documented path from one client: more
     // than the default burst of the public rate limit, which has its own test.
-    let portal = PortalSettings { requests_per_minute: 600, burst: 200, trusted_proxies: Vec::new() };
+    let portal = PortalSettings { requests_per_minute: 600, burst: 200, ..PortalSettings::default() };
     app.state = app.state.clone().with_portal(portal);
     let r = app.get("/api/v1/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
