@@ -79,21 +79,175 @@ pub fn disclosures(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<Disclosure>,
 /// The digests of every leaf of `body_json` in the order of an entry's
 /// `field` lines: ascending by their base64url text (the order tells nothing
 /// about the body). On the write path of every record: no disclosure is kept.
+///
+/// The same digests as [`field_digests_of_value`] of the parsed body, taken
+/// without building it: a leaf whose JSON text is already what serde_json
+/// writes for its value (see [`LeafText`]) is hashed as it stands. A body
+/// this walk does not take (an escaped member name, a body that is not a
+/// non-empty object) goes the general way.
 pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>, serde_json::Error> {
-    let body: Value = serde_json::from_slice(body_json)?;
-    // The sort key is the digest's base64url text (43 characters), kept on
-    // the stack: this runs for every field of every record written.
-    let mut digests: Vec<([u8; 43], [u8; 32])> = Vec::with_capacity(48);
-    each_disclosure(salt, &body, |_, _, encoded| {
+    let Ok(text) = std::str::from_utf8(body_json) else {
+        return field_digests_of_value(salt, &serde_json::from_slice(body_json)?);
+    };
+    let mut digests = Digests::new(salt);
+    match walk_members(text, &mut String::new(), &mut |pointer, leaf| digests.add(pointer, leaf)) {
+        Ok(true) => Ok(digests.sorted()),
+        _ => field_digests_of_value(salt, &serde_json::from_str(text)?),
+    }
+}
+
+/// [`field_digests`] of a parsed body: every leaf's value written again by
+/// serde_json. What [`field_digests`] falls back to, and its reference.
+pub fn field_digests_of_value(salt: &[u8; 32], body: &Value) -> Result<Vec<[u8; 32]>, serde_json::Error> {
+    let mut digests = Digests::new(salt);
+    each_disclosure(salt, body, |_, _, encoded| digests.push(encoded))?;
+    Ok(digests.sorted())
+}
+
+/// A leaf's JSON text as the walk found it.
+enum LeafText<'a> {
+    /// Exactly what serde_json writes for the parsed value: a string
+    /// without escapes, `true`, `false`, `null`, `{}`, or an integer of at
+    /// most 18 digits that is not `-0`.
+    AsWritten(&'a serde_json::value::RawValue),
+    /// Anything else (escaped strings, other numbers, arrays, whitespace):
+    /// parsed and written again, as the general way does.
+    Rewritten(&'a str),
+}
+
+impl<'a> LeafText<'a> {
+    fn of(raw: &'a serde_json::value::RawValue) -> Self {
+        let text = raw.get();
+        let as_written = match text.as_bytes().first() {
+            Some(b'"') => !text.contains('\\'),
+            Some(b't' | b'f' | b'n') => true,
+            Some(b'{') => text == "{}",
+            Some(b'-' | b'0'..=b'9') => {
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) && text != "-0"
+            }
+            _ => false,
+        };
+        if as_written { Self::AsWritten(raw) } else { Self::Rewritten(text) }
+    }
+}
+
+/// Calls `each(pointer, leaf)` for every leaf under the non-empty object
+/// `object`, in no particular order; `Ok(false)` when the object is not one
+/// this walk takes (the caller then parses the body).
+fn walk_members<'a>(
+    object: &'a str,
+    path: &mut String,
+    each: &mut impl FnMut(&str, LeafText<'a>) -> Result<(), serde_json::Error>,
+) -> Result<bool, serde_json::Error> {
+    // Borrowed names: a name with an escape fails here and the body goes
+    // the general way. Like `Value`, a repeated name keeps its last value.
+    let Ok(members) = serde_json::from_str::<std::collections::BTreeMap<&str, &serde_json::value::RawValue>>(object)
+    else {
+        return Ok(false);
+    };
+    if members.is_empty() {
+        return Ok(false);
+    }
+    for (name, member) in members {
+        let len = path.len();
+        path.push('/');
+        if name.contains(['~', '/']) {
+            path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        } else {
+            path.push_str(name);
+        }
+        let text = member.get();
+        if text.starts_with('{') && text != "{}" {
+            if !walk_members(text, path, each)? {
+                return Ok(false);
+            }
+        } else {
+            each(path, LeafText::of(member))?;
+        }
+        path.truncate(len);
+    }
+    Ok(true)
+}
+
+/// Digests being collected, keyed by their base64url text (43 characters,
+/// kept on the stack: this runs for every field of every record written).
+struct Digests {
+    keyed: hmac::Hmac<Sha256>,
+    json: Vec<u8>,
+    encoded: String,
+    all: Vec<([u8; 43], [u8; 32])>,
+}
+
+impl Digests {
+    fn new(salt: &[u8; 32]) -> Self {
+        Self {
+            keyed: salts(salt),
+            json: Vec::with_capacity(512),
+            encoded: String::with_capacity(1024),
+            all: Vec::with_capacity(48),
+        }
+    }
+
+    fn add(&mut self, pointer: &str, leaf: LeafText<'_>) -> Result<(), serde_json::Error> {
+        let salt = leaf_salt_text(&self.keyed, pointer);
+        let leaf_salt = salt_str(&salt);
+        self.json.clear();
+        match leaf {
+            LeafText::AsWritten(raw) => serde_json::to_writer(&mut self.json, &(leaf_salt, pointer, raw))?,
+            LeafText::Rewritten(text) => {
+                let value: Value = serde_json::from_str(text)?;
+                serde_json::to_writer(&mut self.json, &(leaf_salt, pointer, &value))?;
+            }
+        }
+        self.encoded.clear();
+        BASE64URL.encode_string(&self.json, &mut self.encoded);
+        let encoded = std::mem::take(&mut self.encoded);
+        self.push(&encoded);
+        self.encoded = encoded;
+        Ok(())
+    }
+
+    fn push(&mut self, encoded: &str) {
         let digest = disclosure_digest(encoded);
         let mut text = [0u8; 43];
         if BASE64URL.encode_slice(digest, &mut text).is_err() {
             unreachable!("32 bytes are 43 base64url characters");
         }
-        digests.push((text, digest));
-    })?;
-    digests.sort_unstable_by_key(|d| d.0);
-    Ok(digests.into_iter().map(|(_, d)| d).collect())
+        self.all.push((text, digest));
+    }
+
+    fn sorted(mut self) -> Vec<[u8; 32]> {
+        self.all.sort_unstable_by_key(|d| d.0);
+        self.all.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+/// The HMAC state keyed with the entry salt that has read the label.
+fn salts(salt: &[u8; 32]) -> hmac::Hmac<Sha256> {
+    let Ok(mut keyed) = hmac::Hmac::<Sha256>::new_from_slice(salt) else {
+        unreachable!("HMAC takes a key of any length")
+    };
+    keyed.update(SALT_LABEL);
+    keyed
+}
+
+/// The base64url text of a leaf's salt: `HMAC-SHA256(entry salt, label ‖
+/// pointer)` cut to 16 bytes.
+fn leaf_salt_text(keyed: &hmac::Hmac<Sha256>, pointer: &str) -> [u8; 22] {
+    let mut mac = keyed.clone();
+    mac.update(pointer.as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut salt_text = [0u8; 22];
+    if BASE64URL.encode_slice(&full[..16], &mut salt_text).is_err() {
+        unreachable!("16 bytes are 22 base64url characters");
+    }
+    salt_text
+}
+
+fn salt_str(text: &[u8; 22]) -> &str {
+    let Ok(s) = std::str::from_utf8(text) else { unreachable!("base64url is ASCII") };
+    s
 }
 
 /// Calls `each(pointer, value, disclosure)` for every leaf in pointer order,
@@ -107,22 +261,12 @@ fn each_disclosure(
     let mut leaves = Vec::with_capacity(48);
     collect_leaves(body, &mut String::new(), &mut leaves);
     leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let Ok(mut keyed) = hmac::Hmac::<Sha256>::new_from_slice(salt) else {
-        unreachable!("HMAC takes a key of any length")
-    };
-    keyed.update(SALT_LABEL);
+    let keyed = salts(salt);
     let (mut json, mut encoded) = (Vec::with_capacity(512), String::with_capacity(1024));
     for (pointer, value) in leaves {
-        let mut mac = keyed.clone();
-        mac.update(pointer.as_bytes());
-        let full = mac.finalize().into_bytes();
-        let mut salt_text = [0u8; 22];
-        if BASE64URL.encode_slice(&full[..16], &mut salt_text).is_err() {
-            unreachable!("16 bytes are 22 base64url characters");
-        }
-        let Ok(leaf_salt) = std::str::from_utf8(&salt_text) else { unreachable!("base64url is ASCII") };
+        let salt_text = leaf_salt_text(&keyed, &pointer);
         json.clear();
-        serde_json::to_writer(&mut json, &(leaf_salt, pointer.as_str(), value))?;
+        serde_json::to_writer(&mut json, &(salt_str(&salt_text), pointer.as_str(), value))?;
         encoded.clear();
         BASE64URL.encode_string(&json, &mut encoded);
         each(&pointer, value, &encoded);
@@ -183,6 +327,77 @@ mod tests {
         let digests = field_digests(&[7; 32], BODY.as_bytes()).unwrap();
         assert!(digests.windows(2).all(|w| BASE64URL.encode(w[0]) < BASE64URL.encode(w[1])));
         assert!(all.iter().all(|d| digests.contains(&d.digest())));
+    }
+
+    /// The walk over the text and the general way over the parsed body
+    /// give the same digests, for bodies the walk takes and bodies it
+    /// hands over (escapes, numbers serde_json writes otherwise, arrays,
+    /// whitespace, names needing `~0`/`~1`, repeated names, non-objects).
+    #[test]
+    fn the_walk_over_the_text_digests_as_the_parsed_body() {
+        let bodies = [
+            BODY,
+            r#"{"a":"x\"y","b":"\u00e9","c":"é\n","d":"\/"}"#,
+            r#"{"n":[-0,0,-12,123456789012345678,1234567890123456789,18446744073709551615,1.0,1e5,1E+2,-0.5]}"#,
+            r#"{"z":-0,"y":1.50,"x":1e2,"w":123456789012345678901,"v":-9223372036854775808}"#,
+            r#"{ "a" : { "b" : 1 , "c" : { } } , "d" : [ 1 , { "e" : 2 , "d" : 1 } ] }"#,
+            r#"{"~/":{"/~":true,"":null},"a\u0062":false}"#,
+            r#"{"dup":1,"dup":{"x":"y"}}"#,
+            r#"{"a":{"b":{"c":{"d":{}}}},"a/b":"s"}"#,
+            r#"{}"#,
+            r#""just a string""#,
+            r#"[{"b":1,"a":2}]"#,
+            r#"{"a":{}}"#,
+        ];
+        for body in bodies {
+            let value: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(
+                field_digests(&[3; 32], body.as_bytes()).unwrap(),
+                field_digests_of_value(&[3; 32], &value).unwrap(),
+                "{body}"
+            );
+        }
+        for broken in [r#"{"a":"#, r#"{"a":1e400}"#, "{\"a\":\"\u{1}\"}", r#"{"a":1}x"#] {
+            assert!(field_digests(&[3; 32], broken.as_bytes()).is_err(), "{broken}");
+        }
+        assert!(field_digests(&[3; 32], b"{\"a\":\"\xff\"}").is_err());
+    }
+
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-z~/\"\\\\ é\n\u{1}-\u{7f}]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-c~/\"é]{0,3}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_walk_agrees_with_the_general_way_on_any_body(
+            members in proptest::collection::btree_map("[a-c~/é]{0,3}", any_value(), 0..6),
+            other in any_value(),
+            pretty in proptest::bool::ANY,
+        ) {
+            // Bodies are objects; now and then something else.
+            let value = if members.contains_key("a") { other } else { Value::Object(members.into_iter().collect()) };
+            let text = if pretty { serde_json::to_vec_pretty(&value) } else { serde_json::to_vec(&value) }.unwrap();
+            let parsed: Value = serde_json::from_slice(&text).unwrap();
+            proptest::prop_assert_eq!(
+                field_digests(&[5; 32], &text).unwrap(),
+                field_digests_of_value(&[5; 32], &parsed).unwrap()
+            );
+        }
     }
 
     #[test]
