@@ -366,10 +366,17 @@ pub struct PortalConfig {
     /// Most organisations a 双公示 list's name filter resolves to (1–1,000).
     #[serde(default = "default_name_filter_subjects")]
     pub name_filter_subjects: usize,
+    /// Deepest numbered page of a 双公示 list (1–5,000).
+    #[serde(default = "default_list_pages")]
+    pub list_pages: u32,
 }
 
 fn default_name_filter_subjects() -> usize {
     xinyong_core::portal::DEFAULT_NAMED_SUBJECTS
+}
+
+fn default_list_pages() -> u32 {
+    xinyong_core::portal::DEFAULT_LIST_PAGES
 }
 
 impl PortalConfig {
@@ -384,6 +391,7 @@ impl PortalConfig {
             burst: self.rate_limit_burst,
             trusted_proxies,
             name_filter_subjects: self.name_filter_subjects,
+            list_pages: self.list_pages,
         })
     }
 }
@@ -770,6 +778,9 @@ impl Config {
         if !(1..=1_000).contains(&self.portal.name_filter_subjects) {
             return Err("配置无效：portal.name_filter_subjects 应为 1–1000".to_owned());
         }
+        if !(1..=5_000).contains(&self.portal.list_pages) {
+            return Err("配置无效：portal.list_pages 应为 1–5000".to_owned());
+        }
         if self.portal.rate_limit_per_minute > 0 && self.portal.rate_limit_burst == 0 {
             return Err("配置无效：portal.rate_limit_burst 必须大于 0".to_owned());
         }
@@ -868,6 +879,16 @@ mod tests {
         assert!(config.validate().unwrap_err().contains("portal.name_filter_subjects"));
         config.portal.name_filter_subjects = 1_001;
         assert!(config.validate().unwrap_err().contains("portal.name_filter_subjects"));
+    }
+
+    #[test]
+    fn the_lists_page_one_to_five_thousand_pages_deep() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(config.portal.settings().unwrap().list_pages, 500);
+        for wrong in [0, 5_001] {
+            config.portal.list_pages = wrong;
+            assert!(config.validate().unwrap_err().contains("portal.list_pages"));
+        }
     }
 
     #[test]

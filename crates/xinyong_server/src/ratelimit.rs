@@ -45,6 +45,16 @@ pub struct PortalSettings {
     /// Most organisations a 双公示 list's name filter resolves to
     /// (default [`xinyong_core::portal::DEFAULT_NAMED_SUBJECTS`]).
     pub name_filter_subjects: usize,
+    /// Deepest numbered page of a 双公示 list (default
+    /// [`xinyong_core::portal::DEFAULT_LIST_PAGES`]).
+    pub list_pages: u32,
+}
+
+impl PortalSettings {
+    /// What one request to a public record list may make the database read.
+    pub fn list_bounds(&self) -> xinyong_core::portal::ListBounds {
+        xinyong_core::portal::ListBounds { named_subjects: self.name_filter_subjects, pages: self.list_pages }
+    }
 }
 
 impl Default for PortalSettings {
@@ -54,6 +64,7 @@ impl Default for PortalSettings {
             burst: 20,
             trusted_proxies: Vec::new(),
             name_filter_subjects: xinyong_core::portal::DEFAULT_NAMED_SUBJECTS,
+            list_pages: xinyong_core::portal::DEFAULT_LIST_PAGES,
         }
     }
 }

@@ -357,7 +357,7 @@ pub async fn subject_profile(core: &Core, uscc: &Uscc) -> Result<Option<SubjectP
 pub struct PublicRecordPage {
     pub records: Vec<PublicRecord>,
     /// Matching records in all pages, counted up to what numbered paging
-    /// reaches ([`MAX_LIST_PAGES`] pages).
+    /// reaches ([`ListBounds::pages`] pages).
     pub total: u64,
     /// More records match than `total`: the count stopped there.
     pub total_is_lower_bound: bool,
@@ -366,7 +366,7 @@ pub struct PublicRecordPage {
     /// The 1-based page shown (1 for a keyset page).
     pub page: u32,
     /// Pages that numbered paging can reach: all of them, up to
-    /// [`MAX_LIST_PAGES`].
+    /// [`ListBounds::pages`].
     pub pages: u32,
     /// What to tell about the search box's text, when the rows alone would
     /// mislead.
@@ -445,7 +445,8 @@ fn subjects_named(search: &SearchIndex, text: &str, most: usize) -> (Vec<String>
 /// Largest page the lists serve.
 pub const MAX_PAGE: u32 = 100;
 
-/// Deepest numbered page of a public record list. A numbered page is an
+/// Deepest numbered page of a public record list unless configured
+/// (`[portal] list_pages`). A numbered page is an
 /// `OFFSET` over the `records_public_item` index read newest first, so its
 /// cost grows with its depth; 500 pages of 20 (10,000 rows, a few ms) cover
 /// every list the city has today (2,684 licences ≈ 135 pages) while keeping
@@ -454,7 +455,23 @@ pub const MAX_PAGE: u32 = 100;
 /// cursor (`after`), which costs the same at any depth. A cursor per page
 /// was the other choice: it makes "page 7" a walk from page 1, which is
 /// what the offset does inside the database, only slower.
-pub const MAX_LIST_PAGES: u32 = 500;
+pub const DEFAULT_LIST_PAGES: u32 = 500;
+
+/// How much one request to a public record list may make the database
+/// read (configuration `[portal]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListBounds {
+    /// Most organisations the search box's text resolves to.
+    pub named_subjects: usize,
+    /// Deepest numbered page, and so how far the matches are counted.
+    pub pages: u32,
+}
+
+impl Default for ListBounds {
+    fn default() -> Self {
+        Self { named_subjects: DEFAULT_NAMED_SUBJECTS, pages: DEFAULT_LIST_PAGES }
+    }
+}
 
 /// What a public record list is asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -469,7 +486,7 @@ pub struct PublicRecordQuery {
     /// Keyset position; used when `page` is 0.
     pub cursor: Option<RecordCursor>,
     /// 1-based page number (clamped to the pages there are, at most
-    /// [`MAX_LIST_PAGES`]); 0 pages by `cursor` instead.
+    /// [`ListBounds::pages`]); 0 pages by `cursor` instead.
     pub page: u32,
     pub limit: u32,
 }
@@ -486,17 +503,20 @@ pub fn subject_text(raw: Option<&str>) -> Option<String> {
 }
 
 /// Public, in-window records of one item, newest decision first; the search
-/// box's text is resolved through `search` to at most `most_named`
-/// organisations.
+/// box's text is resolved through `search` to at most
+/// `bounds.named_subjects` organisations.
 pub async fn public_records(
     core: &Core,
     search: &SearchIndex,
-    most_named: usize,
+    bounds: ListBounds,
     q: &PublicRecordQuery,
 ) -> Result<PublicRecordPage> {
     let catalog = &core.rules().catalog;
-    let named =
-        q.subject_text.as_deref().filter(|t| !t.is_empty()).map(|text| subjects_named(search, text, most_named));
+    let named = q
+        .subject_text
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .map(|text| subjects_named(search, text, bounds.named_subjects));
     let notice = named.as_ref().and_then(|(_, notice)| *notice);
     let names_no_one =
         matches!(notice, Some(SubjectTextNotice::TooShort | SubjectTextNotice::UsccCheckCharacter { .. }));
@@ -527,10 +547,11 @@ pub async fn public_records(
     // Counted as far as numbered paging reaches, and one further to know
     // whether there are more: the count of a province's licences would
     // otherwise cost seconds on every visit to the list.
-    let reachable = u64::from(MAX_LIST_PAGES) * u64::from(limit);
+    let deepest = bounds.pages.max(1);
+    let reachable = u64::from(deepest) * u64::from(limit);
     let counted = queries::count_public_records(store, &filter, reachable + 1).await?;
     let (total, total_is_lower_bound) = (counted.min(reachable), counted > reachable);
-    let pages = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX).clamp(1, MAX_LIST_PAGES);
+    let pages = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX).clamp(1, deepest);
     let (rows, page) = if q.page == 0 {
         // One row more than asked tells whether there is a next page.
         (queries::public_records(store, &filter, q.cursor.as_ref(), limit + 1).await?, 1)

@@ -600,8 +600,7 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         after: p.after,
     };
     let req = crate::portal::pages::list_request(item, &q, size)?;
-    let found =
-        portal::public_records(&state.core, &state.search, state.portal.name_filter_subjects, &req.query).await?;
+    let found = portal::public_records(&state.core, &state.search, state.portal.list_bounds(), &req.query).await?;
     Ok(Json(PublicityResponse {
         item: item.to_owned(),
         page: found.page,

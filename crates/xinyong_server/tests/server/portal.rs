@@ -1032,6 +1032,25 @@ async fn a_publicity_count_stops_where_numbered_paging_ends() {
 }
 
 #[tokio::test]
+async fn the_deepest_numbered_page_is_a_setting() {
+    let mut app = portal_app().await;
+    many_licences(&app).await;
+    app.state = app.state.clone().with_portal(PortalSettings { list_pages: 2, ..PortalSettings::default() });
+    // 47 licences, 20 a page: the count stops at two pages and says so.
+    let v = app.get("/api/v1/public/licences?page=3").await.json();
+    let shape = |v: &serde_json::Value| {
+        (v["page"].as_u64(), v["pages"].as_u64(), v["total"].as_u64(), v["total_is_lower_bound"].as_bool())
+    };
+    assert_eq!(shape(&v), (Some(2), Some(2), Some(40), Some(true)), "{v}");
+    let html = assert_ok_html(&app.get("/publicity/licences?page=3").await);
+    assert!(html.contains(r#"<span aria-current="page">2</span>"#) && !html.contains("page=3"), "{html}");
+    // The next-page link still reaches the third page's records.
+    let after = v["next_after"].as_str().unwrap().to_owned();
+    let third = app.get(&format!("/api/v1/public/licences?after={after}")).await.json();
+    assert_eq!(third["records"].as_array().map(Vec::len), Some(7), "{third}");
+}
+
+#[tokio::test]
 async fn search_pages_and_explains_people_and_wrong_check_characters() {
     let app = portal_app().await;
     let events: Vec<NewEvent> = (0..45)
