@@ -82,9 +82,10 @@ pub fn disclosures(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<Disclosure>,
 ///
 /// The same digests as [`field_digests_of_value`] of the parsed body, taken
 /// without building it: a leaf whose JSON text is already what serde_json
-/// writes for its value (see [`LeafText`]) is hashed as it stands. A body
-/// this walk does not take (an escaped member name, a body that is not a
-/// non-empty object) goes the general way.
+/// writes for its value (a string without escapes, `true`, `false`, `null`,
+/// `{}`, a short integer) is hashed as it stands. A body this walk does not
+/// take (an escaped member name, a body that is not a non-empty object) goes
+/// the general way.
 pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>, serde_json::Error> {
     let Ok(text) = std::str::from_utf8(body_json) else {
         return field_digests_of_value(salt, &serde_json::from_slice(body_json)?);
