@@ -535,7 +535,7 @@ pub struct PublicityParams {
     pub to: Option<String>,
     /// 行政相对人名称中至少两个字（按主体库中登记的现用名称匹配，最多取配置的主体数，默认 200 个），或完整的统一社会信用代码（精确匹配）。
     pub q: Option<String>,
-    /// 页码，从 1 开始，默认 1，最多 500 页；更深的记录请加筛选条件或用 `after`。
+    /// 页码，从 1 开始，默认 1，最多到配置的页数（portal.list_pages，默认 500 页）；更深的记录请加筛选条件或用 `after`。
     pub page: Option<String>,
     /// 每页条数，1–100，默认 20（不是数字时按默认）。
     pub page_size: Option<String>,
@@ -565,7 +565,7 @@ pub struct PublicityResponse {
     /// 按页码能到达的页数（最多 500）。
     pub pages: u32,
     pub page_size: u32,
-    /// 符合条件的记录总数，最多数到按页码能到达的条数（500 页）。
+    /// 符合条件的记录总数，最多数到按页码能到达的条数（portal.list_pages 页，默认 500）。
     pub total: u64,
     /// 为 true 时符合条件的记录多于 `total` 条；更深的记录用筛选条件或 `next_after` 读取。
     pub total_is_lower_bound: bool,
