@@ -152,12 +152,7 @@ fn walk_members<'a>(
     }
     for (name, member) in members {
         let len = path.len();
-        path.push('/');
-        if name.contains(['~', '/']) {
-            path.push_str(&name.replace('~', "~0").replace('/', "~1"));
-        } else {
-            path.push_str(name);
-        }
+        push_member(path, name);
         let text = member.get();
         if text.starts_with('{') && text != "{}" {
             if !walk_members(text, path, each)? {
@@ -288,17 +283,23 @@ fn leaf_salt(salt: &[u8; 32], pointer: &str) -> [u8; 16] {
     out
 }
 
+/// Appends a member's name to a JSON Pointer (RFC 6901: `~` as `~0`, `/`
+/// as `~1`).
+fn push_member(path: &mut String, name: &str) {
+    path.push('/');
+    if name.contains(['~', '/']) {
+        path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    } else {
+        path.push_str(name);
+    }
+}
+
 fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<(String, &'a Value)>) {
     match value {
         Value::Object(members) if !members.is_empty() => {
             for (name, member) in members {
                 let len = path.len();
-                path.push('/');
-                if name.contains(['~', '/']) {
-                    path.push_str(&name.replace('~', "~0").replace('/', "~1"));
-                } else {
-                    path.push_str(name);
-                }
+                push_member(path, name);
                 collect_leaves(member, path, out);
                 path.truncate(len);
             }
