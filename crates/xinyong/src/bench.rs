@@ -167,3 +167,16 @@ fn print_report(report: &Report, json: bool, title: &str) -> CmdResult {
     }
     Ok(())
 }
+
+/// CPU seconds used so far by this process (all threads) and by its waited-for
+/// children (the load generator), from `/proc/self/stat` (Linux; zeros
+/// elsewhere). Other work on the machine does not count here, so CPU per
+/// request is steadier than requests/s when the machine is shared.
+fn cpu_seconds() -> (f64, f64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return (0.0, 0.0) };
+    // Fields after the command name (which may contain spaces) start at field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime, stime, cutime, cstime are fields 14–17, in USER_HZ (100 on Linux).
+    ((ticks(11) + ticks(12)) / 100.0, (ticks(13) + ticks(14)) / 100.0)
+}

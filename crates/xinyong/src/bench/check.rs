@@ -188,19 +188,6 @@ fn rss_mb() -> f64 {
         .map_or(0.0, |kb| (kb / 1024.0).round())
 }
 
-/// CPU seconds used so far by this process (all threads) and by its waited-for
-/// children (the load generator), from `/proc/self/stat` (Linux; zeros
-/// elsewhere). Other work on the machine does not count here, so CPU per
-/// request is steadier than requests/s when the machine is shared.
-fn cpu_seconds() -> (f64, f64) {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return (0.0, 0.0) };
-    // Fields after the command name (which may contain spaces) start at field 3.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime, stime, cutime, cstime are fields 14–17, in USER_HZ (100 on Linux).
-    ((ticks(11) + ticks(12)) / 100.0, (ticks(13) + ticks(14)) / 100.0)
-}
-
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Organisations in the synthetic city.
@@ -369,12 +356,12 @@ async fn receipt_writes(
     }
     let bench = start_server(index).await?;
     let written = lines.len() as f64;
-    let (cpu0, t) = (cpu_seconds(), Instant::now());
+    let (cpu0, t) = (super::cpu_seconds(), Instant::now());
     for line in lines {
         bench.receipts.submit(line).await.map_err(other)?;
     }
     bench.receipts.flush().await.map_err(other)?;
-    let (cpu, wall) = (cpu_seconds().0 - cpu0.0, t.elapsed().as_secs_f64());
+    let (cpu, wall) = (super::cpu_seconds().0 - cpu0.0, t.elapsed().as_secs_f64());
     bench.finish().await;
     let plain = |name, value: f64, unit| Figure { name, value, unit, baseline: None };
     Ok(vec![
@@ -555,7 +542,7 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
     for _ in 0..args.rounds.max(1) {
         let (s, t, u) = (script.clone(), bench.token.clone(), format!("{base}/api/v1/checks"));
         let body = first_body.clone();
-        let cpu0 = cpu_seconds();
+        let cpu0 = super::cpu_seconds();
         let checks = tokio::task::spawn_blocking(move || load(tool, &u, Some((&s, &t, &body)), &params))
             .await
             .map_err(other)??;
@@ -564,10 +551,10 @@ async fn http(args: &CheckArgs, index: Arc<CheckIndex>, qs: &[CheckQuery]) -> Re
         bench.receipts.flush().await.map_err(other)?;
         sum.drain += t.elapsed();
         // The server's CPU for the checks includes writing every receipt.
-        let cpu1 = cpu_seconds();
+        let cpu1 = super::cpu_seconds();
         let u = format!("{base}/api/v1/ping");
         let ping = tokio::task::spawn_blocking(move || load(tool, &u, None, &params)).await.map_err(other)??;
-        let cpu2 = cpu_seconds();
+        let cpu2 = super::cpu_seconds();
         sum.add(&checks, &ping, [(cpu1.0 - cpu0.0, cpu2.0 - cpu1.0), (cpu1.1 - cpu0.1, cpu2.1 - cpu1.1)]);
         sum.backlog = sum.backlog.max(backlog);
     }
