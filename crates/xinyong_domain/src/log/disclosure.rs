@@ -101,7 +101,7 @@ pub fn field_digests(salt: &[u8; 32], body_json: &[u8]) -> Result<Vec<[u8; 32]>,
 /// serde_json. What [`field_digests`] falls back to, and its reference.
 pub fn field_digests_of_value(salt: &[u8; 32], body: &Value) -> Result<Vec<[u8; 32]>, serde_json::Error> {
     let mut digests = Digests::new(salt);
-    each_disclosure(salt, body, |_, _, encoded| digests.push(encoded))?;
+    each_disclosure(salt, body, |_, _, encoded| digests.all.push(sortable(encoded)))?;
     Ok(digests.sorted())
 }
 
@@ -169,53 +169,62 @@ fn walk_members<'a>(
 /// Digests being collected, keyed by their base64url text (43 characters,
 /// kept on the stack: this runs for every field of every record written).
 struct Digests {
-    keyed: hmac::Hmac<Sha256>,
-    json: Vec<u8>,
-    encoded: String,
+    writer: DisclosureWriter,
     all: Vec<([u8; 43], [u8; 32])>,
 }
 
 impl Digests {
     fn new(salt: &[u8; 32]) -> Self {
-        Self {
-            keyed: salts(salt),
-            json: Vec::with_capacity(512),
-            encoded: String::with_capacity(1024),
-            all: Vec::with_capacity(48),
-        }
+        Self { writer: DisclosureWriter::new(salt), all: Vec::with_capacity(48) }
     }
 
     fn add(&mut self, pointer: &str, leaf: LeafText<'_>) -> Result<(), serde_json::Error> {
-        let salt = leaf_salt_text(&self.keyed, pointer);
-        let leaf_salt = salt_str(&salt);
-        self.json.clear();
-        match leaf {
-            LeafText::AsWritten(raw) => serde_json::to_writer(&mut self.json, &(leaf_salt, pointer, raw))?,
-            LeafText::Rewritten(text) => {
-                let value: Value = serde_json::from_str(text)?;
-                serde_json::to_writer(&mut self.json, &(leaf_salt, pointer, &value))?;
-            }
-        }
-        self.encoded.clear();
-        BASE64URL.encode_string(&self.json, &mut self.encoded);
-        let encoded = std::mem::take(&mut self.encoded);
-        self.push(&encoded);
-        self.encoded = encoded;
+        let encoded = match leaf {
+            LeafText::AsWritten(raw) => self.writer.write(pointer, raw)?,
+            LeafText::Rewritten(text) => self.writer.write(pointer, &serde_json::from_str::<Value>(text)?)?,
+        };
+        self.all.push(sortable(encoded));
         Ok(())
-    }
-
-    fn push(&mut self, encoded: &str) {
-        let digest = disclosure_digest(encoded);
-        let mut text = [0u8; 43];
-        if BASE64URL.encode_slice(digest, &mut text).is_err() {
-            unreachable!("32 bytes are 43 base64url characters");
-        }
-        self.all.push((text, digest));
     }
 
     fn sorted(mut self) -> Vec<[u8; 32]> {
         self.all.sort_unstable_by_key(|d| d.0);
         self.all.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+/// A disclosure's digest with its base64url text, the entry's sort key.
+fn sortable(encoded: &str) -> ([u8; 43], [u8; 32]) {
+    let digest = disclosure_digest(encoded);
+    let mut text = [0u8; 43];
+    if BASE64URL.encode_slice(digest, &mut text).is_err() {
+        unreachable!("32 bytes are 43 base64url characters");
+    }
+    (text, digest)
+}
+
+/// Writes the disclosures of one entry's leaves, reusing one buffer for the
+/// JSON and one for its encoding, and one HMAC state keyed with the entry
+/// salt and the label.
+struct DisclosureWriter {
+    keyed: hmac::Hmac<Sha256>,
+    json: Vec<u8>,
+    encoded: String,
+}
+
+impl DisclosureWriter {
+    fn new(salt: &[u8; 32]) -> Self {
+        Self { keyed: salts(salt), json: Vec::with_capacity(512), encoded: String::with_capacity(1024) }
+    }
+
+    /// `base64url(JSON [leaf salt, pointer, value])`.
+    fn write(&mut self, pointer: &str, value: &(impl serde::Serialize + ?Sized)) -> Result<&str, serde_json::Error> {
+        let salt_text = leaf_salt_text(&self.keyed, pointer);
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, &(salt_str(&salt_text), pointer, value))?;
+        self.encoded.clear();
+        BASE64URL.encode_string(&self.json, &mut self.encoded);
+        Ok(&self.encoded)
     }
 }
 
@@ -246,9 +255,7 @@ fn salt_str(text: &[u8; 22]) -> &str {
     s
 }
 
-/// Calls `each(pointer, value, disclosure)` for every leaf in pointer order,
-/// reusing one buffer for the JSON and one for its encoding, and one HMAC
-/// state keyed with the entry salt and the label.
+/// Calls `each(pointer, value, disclosure)` for every leaf in pointer order.
 fn each_disclosure(
     salt: &[u8; 32],
     body: &Value,
@@ -257,15 +264,10 @@ fn each_disclosure(
     let mut leaves = Vec::with_capacity(48);
     collect_leaves(body, &mut String::new(), &mut leaves);
     leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let keyed = salts(salt);
-    let (mut json, mut encoded) = (Vec::with_capacity(512), String::with_capacity(1024));
+    let mut writer = DisclosureWriter::new(salt);
     for (pointer, value) in leaves {
-        let salt_text = leaf_salt_text(&keyed, &pointer);
-        json.clear();
-        serde_json::to_writer(&mut json, &(salt_str(&salt_text), pointer.as_str(), value))?;
-        encoded.clear();
-        BASE64URL.encode_string(&json, &mut encoded);
-        each(&pointer, value, &encoded);
+        let encoded = writer.write(&pointer, value)?;
+        each(&pointer, value, encoded);
     }
     Ok(())
 }
