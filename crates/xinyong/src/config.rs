@@ -390,8 +390,10 @@ impl PortalConfig {
             requests_per_minute: self.rate_limit_per_minute,
             burst: self.rate_limit_burst,
             trusted_proxies,
-            name_filter_subjects: self.name_filter_subjects,
-            list_pages: self.list_pages,
+            lists: xinyong_core::portal::ListBounds {
+                named_subjects: self.name_filter_subjects,
+                pages: self.list_pages,
+            },
         })
     }
 }
@@ -874,7 +876,7 @@ mod tests {
     #[test]
     fn the_name_filter_names_one_to_a_thousand_organisations() {
         let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
-        assert_eq!(config.portal.settings().unwrap().name_filter_subjects, 200);
+        assert_eq!(config.portal.settings().unwrap().lists.named_subjects, 200);
         config.portal.name_filter_subjects = 0;
         assert!(config.validate().unwrap_err().contains("portal.name_filter_subjects"));
         config.portal.name_filter_subjects = 1_001;
@@ -884,7 +886,7 @@ mod tests {
     #[test]
     fn the_lists_page_one_to_five_thousand_pages_deep() {
         let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
-        assert_eq!(config.portal.settings().unwrap().list_pages, 500);
+        assert_eq!(config.portal.settings().unwrap().lists.pages, 500);
         for wrong in [0, 5_001] {
             config.portal.list_pages = wrong;
             assert!(config.validate().unwrap_err().contains("portal.list_pages"));

@@ -42,19 +42,8 @@ pub struct PortalSettings {
     pub burst: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (default none).
     pub trusted_proxies: Vec<IpNet>,
-    /// Most organisations a 双公示 list's name filter resolves to
-    /// (default [`xinyong_core::portal::DEFAULT_NAMED_SUBJECTS`]).
-    pub name_filter_subjects: usize,
-    /// Deepest numbered page of a 双公示 list (default
-    /// [`xinyong_core::portal::DEFAULT_LIST_PAGES`]).
-    pub list_pages: u32,
-}
-
-impl PortalSettings {
-    /// What one request to a public record list may make the database read.
-    pub fn list_bounds(&self) -> xinyong_core::portal::ListBounds {
-        xinyong_core::portal::ListBounds { named_subjects: self.name_filter_subjects, pages: self.list_pages }
-    }
+    /// What one request to a 双公示 list may make the database read.
+    pub lists: xinyong_core::portal::ListBounds,
 }
 
 impl Default for PortalSettings {
@@ -63,8 +52,7 @@ impl Default for PortalSettings {
             requests_per_minute: 60,
             burst: 20,
             trusted_proxies: Vec::new(),
-            name_filter_subjects: xinyong_core::portal::DEFAULT_NAMED_SUBJECTS,
-            list_pages: xinyong_core::portal::DEFAULT_LIST_PAGES,
+            lists: xinyong_core::portal::ListBounds::default(),
         }
     }
 }

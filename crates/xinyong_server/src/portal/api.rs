@@ -562,7 +562,7 @@ pub struct PublicityResponse {
     pub item: String,
     /// 本页页码；按游标翻页时为 1。
     pub page: u32,
-    /// 按页码能到达的页数（最多 500）。
+    /// 按页码能到达的页数（最多 portal.list_pages 页，默认 500）。
     pub pages: u32,
     pub page_size: u32,
     /// 符合条件的记录总数，最多数到按页码能到达的条数（portal.list_pages 页，默认 500）。
@@ -600,7 +600,7 @@ async fn publicity(state: &AppState, item: &str, p: PublicityParams) -> ApiResul
         after: p.after,
     };
     let req = crate::portal::pages::list_request(item, &q, size)?;
-    let found = portal::public_records(&state.core, &state.search, state.portal.list_bounds(), &req.query).await?;
+    let found = portal::public_records(&state.core, &state.search, state.portal.lists, &req.query).await?;
     Ok(Json(PublicityResponse {
         item: item.to_owned(),
         page: found.page,

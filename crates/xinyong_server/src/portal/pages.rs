@@ -727,7 +727,7 @@ async fn publicity(state: AppState, kind: &'static str, q: ListQuery) -> Respons
     let (item, heading) = if kind == "licences" { ("XK", "行政许可") } else { ("CF", "行政处罚") };
     let result = async {
         let req = list_request(item, &q, PAGE_SIZE)?;
-        let page = portal::public_records(&state.core, &state.search, state.portal.list_bounds(), &req.query).await?;
+        let page = portal::public_records(&state.core, &state.search, state.portal.lists, &req.query).await?;
         let names = portal::department_names(&state.core).await?;
         Ok::<_, ApiError>((req, page, names))
     }

@@ -1035,7 +1035,10 @@ async fn a_publicity_count_stops_where_numbered_paging_ends() {
 async fn the_deepest_numbered_page_is_a_setting() {
     let mut app = portal_app().await;
     many_licences(&app).await;
-    app.state = app.state.clone().with_portal(PortalSettings { list_pages: 2, ..PortalSettings::default() });
+    app.state = app.state.clone().with_portal(PortalSettings {
+        lists: xinyong_core::portal::ListBounds { pages: 2, ..Default::default() },
+        ..PortalSettings::default()
+    });
     // 47 licences, 20 a page: the count stops at two pages and says so.
     let v = app.get("/api/v1/public/licences?page=3").await.json();
     let shape = |v: &serde_json::Value| {
